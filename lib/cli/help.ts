@@ -1,0 +1,79 @@
+import { SCOPE_POLICY_FILE_ENV } from '../config/scope-policy-file.ts';
+
+/** `openai-audit-alerts --help`. */
+export const MAIN_HELP = `Usage: openai-audit-alerts <command> [options]
+
+Detections for OpenAI organization audit logs.
+
+Commands:
+  evaluate [FILE|-]   Run every rule over audit events; print one JSON line per alert
+  test FILE...        Run the Tests of Panther-format rule YAML files against our rules
+  policy              Print the elevated-scope policy in force, as JSON
+
+Options:
+  -h, --help          Show help (also: openai-audit-alerts <command> --help)
+  --version           Show the version
+
+Environment:
+  ${SCOPE_POLICY_FILE_ENV}   JSON file replacing or extending the default elevated-scope policy
+
+Exit status: 0 success, 1 something failed (a test, an input line, a rule), 2 usage or configuration error.
+`;
+
+/** `openai-audit-alerts evaluate --help`. */
+export const EVALUATE_HELP = `Usage: openai-audit-alerts evaluate [FILE|-]
+
+Runs every rule over OpenAI audit events and prints one JSON object per line for each
+alert-worthy match:
+  {"ruleId", "ruleName", "eventId", "eventType", "severity", "title", "dedupKey", "alertContext"}
+
+Input (FILE, or standard input when FILE is "-" or absent): JSON holding one audit event, an
+array of events, or an OpenAI list page {"object":"list","data":[...]}; or JSON Lines of those.
+Both OpenAI's event shape ("api_key.created": {...}) and Panther's (api_key_created) are accepted.
+
+A line that is not JSON, or an item that is not an audit event (an object with string "id" and
+"type"), is reported on standard error with its line number and the reason; the rest is still
+processed and the exit status is 1. Rule errors are reported the same way. Standard output carries
+only alerts.
+
+Each match is printed as it is found: dedup windows and thresholds are applied by the deployed
+pipeline, not here.
+
+Options:
+  -h, --help   Show this help
+`;
+
+/** `openai-audit-alerts test --help`. */
+export const TEST_HELP = `Usage: openai-audit-alerts test FILE...
+
+Runs the Tests of panther-analysis rule YAML files against the rule of the same RuleID here.
+Prints one line per test (PASS or FAIL, with what differed), then "N passed, M failed".
+
+Test format: Tests: [{Name, ExpectedResult, Log}], optionally with ExpectedSeverity,
+ExpectedTitle, ExpectedDedup and ExpectedAlertContext (the listed keys must be present with equal
+values). Mocks are not supported.
+
+Exit status 1 when any test fails, a file cannot be read, or its RuleID is unknown.
+
+Options:
+  -h, --help   Show this help
+`;
+
+/** `openai-audit-alerts policy --help`. */
+export const POLICY_HELP = `Usage: openai-audit-alerts policy
+
+Prints the elevated-scope policy of OpenAI.API.Key.Anomalous.Activity in force, as JSON: the
+default, or the file named by ${SCOPE_POLICY_FILE_ENV} after validation. The output is itself a
+valid policy file, so it is a starting point for your own:
+
+  openai-audit-alerts policy > policy.json   # edit, then
+  ${SCOPE_POLICY_FILE_ENV}=policy.json openai-audit-alerts policy
+
+Policy file: {"includeDefaults": false, "elevatedScopes": [{"exact"|"glob": "...",
+"severity": "INFO|LOW|MEDIUM|HIGH|CRITICAL", "note": "..."}]}. Scopes are compared trimmed and
+lower-cased; in a glob, * matches any characters. With "includeDefaults": true the entries are
+added to the default policy instead of replacing it.
+
+Options:
+  -h, --help   Show this help
+`;

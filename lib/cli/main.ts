@@ -1,0 +1,101 @@
+import { createRequire } from 'node:module';
+import { parseArgs } from 'node:util';
+import { describeError } from '../engine/describe-error.ts';
+import { ScopePolicyError } from '../rules/openai/errors.ts';
+import { printable, quote } from '../util/printable.ts';
+import { evaluateCommand } from './commands/evaluate.ts';
+import { policyCommand } from './commands/policy.ts';
+import { testCommand } from './commands/test.ts';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
+import { EVALUATE_HELP, MAIN_HELP, POLICY_HELP, TEST_HELP } from './help.ts';
+import type { CliIo } from './io.ts';
+
+/** The program name, as installed by package.json `bin`. */
+export const PROGRAM = 'openai-audit-alerts';
+
+interface Command {
+  readonly help: string;
+  run(args: readonly string[], io: CliIo): number | Promise<number>;
+}
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  evaluate: { help: EVALUATE_HELP, run: evaluateCommand },
+  test: { help: TEST_HELP, run: testCommand },
+  policy: {
+    help: POLICY_HELP,
+    run: (args, io) => {
+      if (args.length > 0) {
+        io.stderr('policy: takes no arguments; see --help\n');
+        return EXIT_USAGE;
+      }
+      return policyCommand(io);
+    },
+  },
+};
+
+function version(): string {
+  const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
+  return pkg.version;
+}
+
+/**
+ * Runs the command line `argv` (without node and script) and returns the exit status. Never
+ * throws: usage and configuration errors are reported on stderr with status 2.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runCli(['test', 'rule.yml'], processIo());
+ * ```
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    io.stderr(MAIN_HELP);
+    return EXIT_USAGE;
+  }
+  if (name === '--help' || name === '-h') {
+    io.stdout(MAIN_HELP);
+    return EXIT_OK;
+  }
+  if (name === 'help') {
+    const topic = rest[0] === undefined ? undefined : COMMANDS[rest[0]];
+    io.stdout(topic?.help ?? MAIN_HELP);
+    return EXIT_OK;
+  }
+  if (name === '--version') {
+    io.stdout(`${version()}\n`);
+    return EXIT_OK;
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!command) {
+    io.stderr(`${PROGRAM}: unknown command ${quote(name)}; commands: ${Object.keys(COMMANDS).join(', ')} (see --help)\n`);
+    return EXIT_USAGE;
+  }
+  let positionals: string[];
+  try {
+    const parsed = parseArgs({
+      args: [...rest],
+      options: { help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (parsed.values.help === true) {
+      io.stdout(command.help);
+      return EXIT_OK;
+    }
+    positionals = parsed.positionals;
+  } catch (error) {
+    io.stderr(`${name}: ${error instanceof Error ? printable(error.message) : 'bad arguments'}; see --help\n`);
+    return EXIT_USAGE;
+  }
+  try {
+    return await command.run(positionals, io);
+  } catch (error) {
+    if (error instanceof ScopePolicyError) {
+      io.stderr(`${name}: invalid elevated-scope policy: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    io.stderr(`${name}: internal error: ${printable(describeError(error), 1000)}\n`);
+    return EXIT_FAILURE;
+  }
+}

@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { DEFAULT_SCOPE_POLICY } from '../rules/openai/default-scope-policy.ts';
+import { ScopePolicyError } from '../rules/openai/errors.ts';
+import { parseScopePolicy } from '../rules/openai/parse-scope-policy.ts';
+import type { ScopePolicy } from '../rules/openai/scope-policy.ts';
+import { printable } from '../util/printable.ts';
+
+/** Environment variable naming a JSON file that replaces (or extends) the default scope policy. */
+export const SCOPE_POLICY_FILE_ENV = 'ELEVATED_SCOPE_POLICY_FILE';
+
+/**
+ * The elevated-scope policy in force: the file named by `ELEVATED_SCOPE_POLICY_FILE`, else the
+ * default. Throws {@link ScopePolicyError} naming the variable, the file and the problem.
+ *
+ * @example
+ * ```ts
+ * const catalog = createRuleCatalog({ scopePolicy: loadScopePolicy(process.env) });
+ * ```
+ */
+export function loadScopePolicy(
+  env: Readonly<Record<string, string | undefined>>,
+  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): ScopePolicy {
+  const file = env[SCOPE_POLICY_FILE_ENV];
+  if (file === undefined || file === '') return DEFAULT_SCOPE_POLICY;
+  const source = `${SCOPE_POLICY_FILE_ENV}=${printable(file)}`;
+  let text: string;
+  try {
+    text = readFile(file);
+  } catch (error) {
+    const reason = error instanceof Error ? printable(error.message) : 'unreadable';
+    throw new ScopePolicyError(`${source}: cannot read the policy file: ${reason}`);
+  }
+  return parseScopePolicy(text, source);
+}

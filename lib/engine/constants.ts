@@ -1,0 +1,17 @@
+/** Titles and dedup strings longer than this are truncated (Panther's limit). */
+export const MAX_OUTPUT_STRING_LENGTH = 1000;
+
+/** How many characters of an over-long title or dedup string are kept before the suffix. */
+export const TRUNCATED_KEEP_LENGTH = 985;
+
+/** Appended to a truncated title or dedup string; 985 + 15 = 1000 characters. */
+export const TRUNCATION_SUFFIX = '... (truncated)';
+
+/** Largest alert context, as characters of JSON, before it is replaced by an `_error` object. */
+export const MAX_ALERT_CONTEXT_JSON_LENGTH = 204_800;
+
+/** Prefix of the dedup string used when a rule's dedup is empty: `defaultDedupString:<RuleID>`. */
+export const DEFAULT_DEDUP_PREFIX = 'defaultDedupString:';
+
+/** What a severity function returns to mean "the rule's static severity". */
+export const SEVERITY_DEFAULT_KEYWORD = 'DEFAULT';

@@ -1,0 +1,1 @@
+export { parseJsonInput, type ParseFailure, type ParsedInput, type ParsedValue } from './json-input.ts';

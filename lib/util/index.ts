@@ -1,0 +1,3 @@
+export { deepGet } from './deep-get.ts';
+export { isJsonObject, ownValue, type JsonObject, type JsonValue } from './json.ts';
+export { printable, quote } from './printable.ts';

@@ -1,0 +1,44 @@
+import { DEFAULT_PRINTABLE_LIMIT } from './constants.ts';
+
+// C0 and C1 controls, DEL, Unicode line/paragraph separators, bidi embeddings/overrides/isolates,
+// zero-width and BOM characters, and lone surrogates: anything that can move a cursor, hide text or
+// re-order a line on a terminal or in a log viewer.
+const UNSAFE =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point.
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/gu;
+
+function escapeChar(ch: string): string {
+  const code = ch.codePointAt(0) ?? 0;
+  if (ch === '\n') return '\\n';
+  if (ch === '\r') return '\\r';
+  if (ch === '\t') return '\\t';
+  return `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/**
+ * Makes an untrusted string safe for one line of a terminal or a log: control, bidi and invisible
+ * characters and lone surrogates become visible `\uXXXX` escapes, and the result is cut to `limit`
+ * characters with an ellipsis.
+ *
+ * @example
+ * ```ts
+ * printable('evil\u202Etxt.exe\r\n'); // 'evil\\u202etxt.exe\\r\\n'
+ * ```
+ */
+export function printable(text: string, limit: number = DEFAULT_PRINTABLE_LIMIT): string {
+  const cut = text.length > limit ? `${text.slice(0, limit)}…` : text;
+  return cut.replace(UNSAFE, escapeChar);
+}
+
+/**
+ * An untrusted string in double quotes for a message: JSON-escaped (quotes, backslashes, control
+ * characters), then made {@link printable}.
+ *
+ * @example
+ * ```ts
+ * quote('a"b\u001b'); // '"a\\"b\\u001b"'
+ * ```
+ */
+export function quote(text: string, limit: number = DEFAULT_PRINTABLE_LIMIT): string {
+  return printable(JSON.stringify(text.length > limit ? `${text.slice(0, limit)}…` : text), limit + 10);
+}

@@ -1,0 +1,57 @@
+// The installed command as a user runs it: a real process through bin/, real stdin, stdout,
+// stderr and exit status.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '../..');
+const bin = join(root, 'bin/openai-audit-alerts.js');
+
+function run(args: string[], input?: string, command = process.execPath, prefix = [bin]) {
+  const result = spawnSync(command, [...prefix, ...args], { cwd: root, input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('bin/openai-audit-alerts', () => {
+  it("runs the seed's tests to 8 passed, 0 failed", () => {
+    const { status, stdout } = run(['test', 'test/fixtures/panther/openai_api_key_anomalous_activity.yml']);
+    expect(status).toBe(0);
+    expect(stdout.trim().split('\n').at(-1)).toBe('8 passed, 0 failed');
+  });
+
+  it('evaluates standard input: alerts on stdout only, problems on stderr, exit 1', () => {
+    const good = JSON.stringify({ id: 'e1', type: 'api_key.updated', 'api_key.updated': { changes_requested: { scopes: ['admin'] } } });
+    const { status, stdout, stderr } = run(['evaluate'], `${good}\nnot json\n`);
+    expect(status).toBe(1);
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? '')).toMatchObject({ eventId: 'e1', severity: 'HIGH' });
+    expect(stderr).toMatch(/^evaluate: <stdin>:2: not valid JSON: /);
+  });
+
+  it('evaluates the bundled sample events (what npm start runs)', () => {
+    const { status, stdout, stderr } = run(['evaluate', 'examples/sample-events.jsonl']);
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    const alerts = stdout.trim().split('\n').map((line) => JSON.parse(line) as { eventId: string; severity: string });
+    expect(alerts.map((a) => [a.eventId, a.severity])).toEqual([
+      ['audit_log-sample-0003', 'MEDIUM'],
+      ['audit_log-sample-0004', 'HIGH'],
+      ['audit_log-sample-0005', 'HIGH'],
+      ['audit_log-sample-0007', 'MEDIUM'],
+      ['audit_log-sample-0008', 'MEDIUM'],
+      ['audit_log-sample-0010', 'MEDIUM'],
+    ]);
+  });
+
+  it('exits 2 for usage errors', () => {
+    expect(run(['nope']).status).toBe(2);
+  });
+
+  it('works through npx, as the README says', () => {
+    const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+    const { status, stdout } = run(['--version'], undefined, npx, ['--no-install', 'openai-audit-alerts']);
+    expect(status).toBe(0);
+    expect(stdout.trim()).toBe('0.1.0');
+  });
+});

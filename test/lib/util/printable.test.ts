@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { printable } from '../../../lib/util/printable.ts';
+
+describe('printable', () => {
+  it('keeps ordinary text, including non-Latin letters and emoji', () => {
+    expect(printable('alice@example.com — Zürich 東京 🚀')).toBe('alice@example.com — Zürich 東京 🚀');
+  });
+
+  it('escapes line breaks, control characters and DEL', () => {
+    expect(printable('a\r\nb\tc\u0000d\u001be\u007f')).toBe('a\\r\\nb\\tc\\u0000d\\u001be\\u007f');
+  });
+
+  it('escapes bidi overrides, isolates, zero-width characters and line separators', () => {
+    expect(printable('x\u202ey\u2066z\u200bw\u2028v\ufeff')).toBe('x\\u202ey\\u2066z\\u200bw\\u2028v\\ufeff');
+  });
+
+  it('escapes lone surrogates but keeps valid pairs', () => {
+    expect(printable('a\ud800b\udc00c')).toBe('a\\ud800b\\udc00c');
+    expect(printable('\ud83d\ude80')).toBe('🚀');
+  });
+
+  it('cuts long text with an ellipsis', () => {
+    expect(printable('x'.repeat(300), 10)).toBe(`${'x'.repeat(10)}…`);
+    expect(printable('x'.repeat(200))).toBe('x'.repeat(200));
+  });
+});
