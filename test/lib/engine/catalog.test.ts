@@ -3,6 +3,7 @@ import { RuleCatalog } from '../../../lib/engine/catalog.ts';
 import { CatalogError } from '../../../lib/engine/errors.ts';
 import type { LogType } from '../../../lib/engine/log-type.ts';
 import type { Rule } from '../../../lib/engine/rule.ts';
+import { testRule } from '../../support/test-rule.ts';
 
 interface Ev {
   readonly type: string | undefined;
@@ -29,20 +30,7 @@ function countingLogType(): LogType<Ev> & { normalized: number } {
 }
 
 function rule(id: string, overrides: Partial<Rule<Ev>> = {}): Rule<Ev> {
-  return {
-    id,
-    displayName: id,
-    description: '',
-    runbook: '',
-    reference: '',
-    defaultSeverity: 'LOW',
-    dedupPeriodMinutes: 60,
-    threshold: 1,
-    logTypes: ['Test.Log'],
-    reports: {},
-    match: () => true,
-    ...overrides,
-  };
+  return testRule<Ev>(id, 'Test.Log', overrides);
 }
 
 describe('RuleCatalog', () => {

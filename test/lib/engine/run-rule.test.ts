@@ -1,24 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Rule } from '../../../lib/engine/rule.ts';
 import { runRule } from '../../../lib/engine/run-rule.ts';
+import { testRule } from '../../support/test-rule.ts';
 
 type Event = { readonly value?: unknown };
 
 function rule(overrides: Partial<Rule<Event>> = {}): Rule<Event> {
-  return {
-    id: 'Test.Rule',
-    displayName: 'Test Rule',
-    description: '',
-    runbook: '',
-    reference: '',
-    defaultSeverity: 'MEDIUM',
-    dedupPeriodMinutes: 60,
-    threshold: 1,
-    logTypes: ['Test.Log'],
-    reports: {},
-    match: () => true,
-    ...overrides,
-  };
+  return testRule<Event>('Test.Rule', 'Test.Log', { displayName: 'Test Rule', defaultSeverity: 'MEDIUM', ...overrides });
 }
 
 function matchOf(outcome: ReturnType<typeof runRule>) {

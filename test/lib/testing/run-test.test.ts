@@ -4,6 +4,7 @@ import { RuleCatalog } from '../../../lib/engine/catalog.ts';
 import { openAiAuditLogType } from '../../../lib/openai/log-type.ts';
 import { runRuleTest } from '../../../lib/testing/run-test.ts';
 import type { RuleTestCase } from '../../../lib/testing/test-file.ts';
+import { testRule } from '../../support/test-rule.ts';
 
 const RULE = 'OpenAI.API.Key.Anomalous.Activity';
 const catalog = createRuleCatalog();
@@ -53,19 +54,7 @@ describe('runRuleTest', () => {
 
   it('fails on a rule error even when no match was expected', () => {
     const broken = new RuleCatalog().register(openAiAuditLogType, [
-      {
-        id: 'Broken',
-        displayName: 'Broken',
-        description: '',
-        runbook: '',
-        reference: '',
-        defaultSeverity: 'LOW',
-        dedupPeriodMinutes: 60,
-        threshold: 1,
-        logTypes: ['OpenAI.Audit'],
-        reports: {},
-        match: () => { throw new Error('bug'); },
-      },
+      testRule('Broken', 'OpenAI.Audit', { match: () => { throw new Error('bug'); } }),
     ]);
     const result = runRuleTest(broken, 'Broken', { ...base, expectedResult: false });
     expect(result.failures).toEqual(['rule error in match(): Error: bug']);
