@@ -1,1 +1,3 @@
-export { SCOPE_POLICY_FILE_ENV, loadScopePolicy } from './scope-policy-file.ts';
+export { readDetectConfig, type DetectConfig } from './detect-config.ts';
+export { ConfigError } from './errors.ts';
+export { SCOPE_POLICY_ENV, SCOPE_POLICY_FILE_ENV, loadScopePolicy } from './scope-policy-file.ts';

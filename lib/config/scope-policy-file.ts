@@ -8,9 +8,13 @@ import { printable } from '../util/printable.ts';
 /** Environment variable naming a JSON file that replaces (or extends) the default scope policy. */
 export const SCOPE_POLICY_FILE_ENV = 'ELEVATED_SCOPE_POLICY_FILE';
 
+/** Environment variable holding the policy JSON itself (handy for a Lambda deploy parameter). */
+export const SCOPE_POLICY_ENV = 'ELEVATED_SCOPE_POLICY';
+
 /**
- * The elevated-scope policy in force: the file named by `ELEVATED_SCOPE_POLICY_FILE`, else the
- * default. Throws {@link ScopePolicyError} naming the variable, the file and the problem.
+ * The elevated-scope policy in force: the JSON in `ELEVATED_SCOPE_POLICY`, or the file named by
+ * `ELEVATED_SCOPE_POLICY_FILE`, else the default. Throws {@link ScopePolicyError} naming the
+ * variable, the file and the problem; setting both variables is an error too.
  *
  * @example
  * ```ts
@@ -22,6 +26,13 @@ export function loadScopePolicy(
   readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
 ): ScopePolicy {
   const file = env[SCOPE_POLICY_FILE_ENV];
+  const inline = env[SCOPE_POLICY_ENV];
+  if (inline !== undefined && inline !== '') {
+    if (file !== undefined && file !== '') {
+      throw new ScopePolicyError(`${SCOPE_POLICY_ENV} and ${SCOPE_POLICY_FILE_ENV} are both set; set one`);
+    }
+    return parseScopePolicy(inline, SCOPE_POLICY_ENV);
+  }
   if (file === undefined || file === '') return DEFAULT_SCOPE_POLICY;
   const source = `${SCOPE_POLICY_FILE_ENV}=${printable(file)}`;
   let text: string;

@@ -1,0 +1,85 @@
+import type { LogLevel } from '../detect/telemetry.ts';
+import { DEFAULT_LEASE_SECONDS } from '../dedup/constants.ts';
+import { ScopePolicyError } from '../rules/openai/errors.ts';
+import type { ScopePolicy } from '../rules/openai/scope-policy.ts';
+import { printable } from '../util/printable.ts';
+import { ConfigError } from './errors.ts';
+import { loadScopePolicy } from './scope-policy-file.ts';
+
+/** Configuration of the detection function, read once at cold start. */
+export interface DetectConfig {
+  /** `DEDUP_TABLE_NAME`: the DynamoDB dedup table. */
+  readonly tableName: string;
+  /** `ALERT_TOPIC_ARN`: the SNS topic alerts are published to. */
+  readonly topicArn: string;
+  /** `DEAD_LETTER_QUEUE_URL`: where permanent failures are kept. */
+  readonly deadLetterQueueUrl: string;
+  /** `ELEVATED_SCOPE_POLICY` or `ELEVATED_SCOPE_POLICY_FILE`; default policy otherwise. */
+  readonly scopePolicy: ScopePolicy;
+  /** `LOG_LEVEL`: DEBUG, INFO (default), WARN or ERROR. */
+  readonly logLevel: LogLevel;
+  /** `EVENT_CONCURRENCY`: dedup keys handled at once, 1 to 64 (default 8). */
+  readonly concurrency: number;
+  /** `DEDUP_LEASE_SECONDS`: how long a publisher holds a window, 5 to 900 (default 60). */
+  readonly leaseSeconds: number;
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function required(env: Env, name: string): string {
+  const value = env[name]?.trim();
+  if (!value) throw new ConfigError(`${name} is not set`);
+  return value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(printable(raw, 40))}`);
+  }
+  return value;
+}
+
+/**
+ * Reads and checks the detection function's configuration. Throws {@link ConfigError} naming the
+ * first variable that is missing or invalid.
+ *
+ * @example
+ * ```ts
+ * const config = readDetectConfig(process.env); // at module load, i.e. once per container
+ * ```
+ */
+export function readDetectConfig(env: Env): DetectConfig {
+  const tableName = required(env, 'DEDUP_TABLE_NAME');
+  const topicArn = required(env, 'ALERT_TOPIC_ARN');
+  if (!TOPIC_ARN.test(topicArn)) throw new ConfigError(`ALERT_TOPIC_ARN is not an SNS topic ARN: ${JSON.stringify(printable(topicArn))}`);
+  const deadLetterQueueUrl = required(env, 'DEAD_LETTER_QUEUE_URL');
+  if (!/^https?:\/\/[^\s/]+\/\S+$/.test(deadLetterQueueUrl)) {
+    throw new ConfigError(`DEAD_LETTER_QUEUE_URL is not a queue URL: ${JSON.stringify(printable(deadLetterQueueUrl))}`);
+  }
+  const level = (env.LOG_LEVEL?.trim() || 'INFO').toUpperCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(printable(level, 40))}`);
+  }
+  let scopePolicy: ScopePolicy;
+  try {
+    scopePolicy = loadScopePolicy(env);
+  } catch (error) {
+    if (error instanceof ScopePolicyError) throw new ConfigError(`invalid elevated-scope policy: ${error.message}`);
+    throw error;
+  }
+  return {
+    tableName,
+    topicArn,
+    deadLetterQueueUrl,
+    scopePolicy,
+    logLevel: level as LogLevel,
+    concurrency: integer(env, 'EVENT_CONCURRENCY', 8, 1, 64),
+    leaseSeconds: integer(env, 'DEDUP_LEASE_SECONDS', DEFAULT_LEASE_SECONDS, 5, 900),
+  };
+}

@@ -1,0 +1,15 @@
+/**
+ * A configuration value is missing or invalid. The message names the environment variable, e.g.
+ * `DEDUP_TABLE_NAME is not set`.
+ *
+ * @example
+ * ```ts
+ * try { readDetectConfig(process.env); } catch (e) { if (e instanceof ConfigError) ... }
+ * ```
+ */
+export class ConfigError extends Error {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}

@@ -1,0 +1,2 @@
+export type { AlertPublisher } from './alert-publisher.ts';
+export type { DeadLetter, DeadLetterKind, DeadLetterSink } from './dead-letter-sink.ts';

@@ -1,0 +1,1 @@
+export { messageContent, type MessageContent } from './message-body.ts';

@@ -1,0 +1,69 @@
+import { typeName } from '../engine/describe-error.ts';
+import { extractAuditEvents, type InputProblem, type LocatedEvent } from '../openai/extract-events.ts';
+import { isJsonObject, ownValue } from '../util/json.ts';
+import { printable } from '../util/printable.ts';
+
+/** Envelopes unwrapped at most this deep (an SNS notification of an EventBridge event is two). */
+const MAX_ENVELOPE_DEPTH = 3;
+
+/** What one SQS message body holds. */
+export type MessageContent =
+  | { readonly kind: 'events'; readonly events: readonly LocatedEvent[]; readonly problems: readonly InputProblem[] }
+  | { readonly kind: 'malformed'; readonly reason: string };
+
+function unwrap(value: unknown, depth: number): { value: unknown; path: string } | { error: string } {
+  if (!isJsonObject(value) || depth >= MAX_ENVELOPE_DEPTH) return { value, path: '' };
+  // SNS notification: the payload is a JSON string in "Message".
+  if (ownValue(value, 'Type') === 'Notification' && Object.hasOwn(value, 'Message')) {
+    const message = ownValue(value, 'Message');
+    if (typeof message !== 'string') return { error: `SNS envelope: "Message" must be a string, got ${typeName(message)}` };
+    let inner: unknown;
+    try {
+      inner = JSON.parse(message);
+    } catch (error) {
+      return { error: `SNS envelope: "Message" is not JSON: ${error instanceof Error ? printable(error.message) : 'parse error'}` };
+    }
+    const result = unwrap(inner, depth + 1);
+    return 'error' in result ? result : { value: result.value, path: `Message${result.path ? `.${result.path}` : ''}` };
+  }
+  // EventBridge event: the payload is the object in "detail".
+  if (Object.hasOwn(value, 'detail') && Object.hasOwn(value, 'detail-type')) {
+    const result = unwrap(ownValue(value, 'detail'), depth + 1);
+    return 'error' in result ? result : { value: result.value, path: `detail${result.path ? `.${result.path}` : ''}` };
+  }
+  return { value, path: '' };
+}
+
+/**
+ * The audit events in one SQS message body: one event, a JSON array of events, an OpenAI list
+ * page, or any of these inside an SNS notification or an EventBridge envelope. A body that is not
+ * JSON, or holds no audit event at all, is `malformed`; otherwise the usable events are returned
+ * with the problems of the others (path and reason).
+ *
+ * @example
+ * ```ts
+ * const content = messageContent(record.body);
+ * if (content.kind === 'events') for (const { event } of content.events) evaluate(event);
+ * ```
+ */
+export function messageContent(body: string): MessageContent {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch (error) {
+    return { kind: 'malformed', reason: `body is not JSON: ${error instanceof Error ? printable(error.message) : 'parse error'}` };
+  }
+  const unwrapped = unwrap(parsed, 0);
+  if ('error' in unwrapped) return { kind: 'malformed', reason: unwrapped.error };
+  const { events, problems } = extractAuditEvents(unwrapped.value);
+  const prefix = (path: string) => (unwrapped.path && path ? `${unwrapped.path}.${path}` : unwrapped.path || path);
+  const located = events.map((event) => ({ ...event, path: prefix(event.path) }));
+  const described = problems.map((problem) => ({ ...problem, path: prefix(problem.path) }));
+  if (located.length === 0 && described.length > 0) {
+    const first = described[0];
+    const where = first?.path ? `${first.path}: ` : '';
+    const more = described.length > 1 ? ` (and ${described.length - 1} more)` : '';
+    return { kind: 'malformed', reason: `no audit event in the body: ${where}${first?.reason ?? ''}${more}` };
+  }
+  return { kind: 'events', events: located, problems: described };
+}
