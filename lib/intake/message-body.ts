@@ -11,6 +11,12 @@ export type MessageContent =
   | { readonly kind: 'events'; readonly events: readonly LocatedEvent[]; readonly problems: readonly InputProblem[] }
   | { readonly kind: 'malformed'; readonly reason: string };
 
+/** Joins JSON path segments: `Message` + `[0]` is `Message[0]`, `Message` + `detail` is `Message.detail`. */
+function joinPath(outer: string, inner: string): string {
+  if (outer === '' || inner === '') return outer || inner;
+  return inner.startsWith('[') ? `${outer}${inner}` : `${outer}.${inner}`;
+}
+
 function unwrap(value: unknown, depth: number): { value: unknown; path: string } | { error: string } {
   if (!isJsonObject(value) || depth >= MAX_ENVELOPE_DEPTH) return { value, path: '' };
   // SNS notification: the payload is a JSON string in "Message".
@@ -24,12 +30,12 @@ function unwrap(value: unknown, depth: number): { value: unknown; path: string }
       return { error: `SNS envelope: "Message" is not JSON: ${error instanceof Error ? printable(error.message) : 'parse error'}` };
     }
     const result = unwrap(inner, depth + 1);
-    return 'error' in result ? result : { value: result.value, path: `Message${result.path ? `.${result.path}` : ''}` };
+    return 'error' in result ? result : { value: result.value, path: joinPath('Message', result.path) };
   }
   // EventBridge event: the payload is the object in "detail".
   if (Object.hasOwn(value, 'detail') && Object.hasOwn(value, 'detail-type')) {
     const result = unwrap(ownValue(value, 'detail'), depth + 1);
-    return 'error' in result ? result : { value: result.value, path: `detail${result.path ? `.${result.path}` : ''}` };
+    return 'error' in result ? result : { value: result.value, path: joinPath('detail', result.path) };
   }
   return { value, path: '' };
 }
@@ -56,7 +62,7 @@ export function messageContent(body: string): MessageContent {
   const unwrapped = unwrap(parsed, 0);
   if ('error' in unwrapped) return { kind: 'malformed', reason: unwrapped.error };
   const { events, problems } = extractAuditEvents(unwrapped.value);
-  const prefix = (path: string) => (unwrapped.path && path ? `${unwrapped.path}.${path}` : unwrapped.path || path);
+  const prefix = (path: string) => joinPath(unwrapped.path, path);
   const located = events.map((event) => ({ ...event, path: prefix(event.path) }));
   const described = problems.map((problem) => ({ ...problem, path: prefix(problem.path) }));
   if (located.length === 0 && described.length > 0) {

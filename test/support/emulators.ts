@@ -34,7 +34,9 @@ export async function startDynalite(): Promise<Emulator> {
 
 /** Starts fauxqs (SQS and SNS) in this process, bound to 127.0.0.1 only. */
 export async function startFauxqs(): Promise<Emulator> {
-  const app = buildApp({ logger: false, host: 'localhost' });
+  // Queue URLs are http://sqs.<region>.localhost:<port>/..., which the SQS client uses as its
+  // endpoint: test processes resolve *.localhost to loopback (see setup-env.ts).
+  const app = buildApp({ logger: false });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return { endpoint: address, stop: () => app.close() };
 }

@@ -14,7 +14,9 @@ let running: Emulator[] = [];
 export async function setup(project: TestProject): Promise<void> {
   const [dynamodb, fauxqs] = await Promise.all([startDynalite(), startFauxqs()]);
   running = [dynamodb, fauxqs];
-  project.provide('emulators', { dynamodb: dynamodb.endpoint, sqs: fauxqs.endpoint, sns: fauxqs.endpoint });
+  // The SQS endpoint has the origin of fauxqs' queue URLs, so the SDK's queue-URL endpoint check agrees.
+  const port = new URL(fauxqs.endpoint).port;
+  project.provide('emulators', { dynamodb: dynamodb.endpoint, sqs: `http://sqs.us-east-1.localhost:${port}`, sns: fauxqs.endpoint });
 }
 
 export async function teardown(): Promise<void> {

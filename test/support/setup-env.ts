@@ -1,6 +1,11 @@
 // Runs in every test worker: points the standard AWS SDK variables at the emulators, so tests and
 // production code create clients exactly as they would against AWS.
+import { interceptLocalhostDns } from 'fauxqs';
 import { inject } from 'vitest';
+
+// fauxqs names queues http://sqs.<region>.localhost:<port>/...; RFC 6761 reserves *.localhost for
+// loopback, but glibc does not resolve such names, so this process does (only *.localhost).
+interceptLocalhostDns();
 
 const emulators = inject('emulators');
 process.env.AWS_ENDPOINT_URL_DYNAMODB = emulators.dynamodb;

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { readDetectConfig } from '../../../lib/config/detect-config.ts';
+import { ConfigError } from '../../../lib/config/errors.ts';
+import { DEFAULT_SCOPE_POLICY } from '../../../lib/rules/openai/default-scope-policy.ts';
+
+const base = {
+  DEDUP_TABLE_NAME: 'dedup',
+  ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:alerts',
+  DEAD_LETTER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/dlq',
+};
+
+describe('readDetectConfig', () => {
+  it('reads the required values and applies defaults', () => {
+    expect(readDetectConfig(base)).toEqual({
+      tableName: 'dedup',
+      topicArn: base.ALERT_TOPIC_ARN,
+      deadLetterQueueUrl: base.DEAD_LETTER_QUEUE_URL,
+      scopePolicy: DEFAULT_SCOPE_POLICY,
+      logLevel: 'INFO',
+      concurrency: 8,
+      leaseSeconds: 60,
+    });
+  });
+
+  it('reads the optional values', () => {
+    const config = readDetectConfig({
+      ...base, LOG_LEVEL: 'debug', EVENT_CONCURRENCY: '4', DEDUP_LEASE_SECONDS: '120',
+      ELEVATED_SCOPE_POLICY: '{"elevatedScopes":[{"exact":"x","severity":"LOW"}]}',
+    });
+    expect(config).toMatchObject({ logLevel: 'DEBUG', concurrency: 4, leaseSeconds: 120, scopePolicy: { elevatedScopes: [{ exact: 'x', severity: 'LOW' }] } });
+  });
+
+  it.each([
+    [{ DEDUP_TABLE_NAME: undefined }, 'DEDUP_TABLE_NAME is not set'],
+    [{ ALERT_TOPIC_ARN: ' ' }, 'ALERT_TOPIC_ARN is not set'],
+    [{ ALERT_TOPIC_ARN: 'alerts' }, 'ALERT_TOPIC_ARN is not an SNS topic ARN: "alerts"'],
+    [{ DEAD_LETTER_QUEUE_URL: undefined }, 'DEAD_LETTER_QUEUE_URL is not set'],
+    [{ DEAD_LETTER_QUEUE_URL: 'dlq' }, 'DEAD_LETTER_QUEUE_URL is not a queue URL: "dlq"'],
+    [{ LOG_LEVEL: 'LOUD' }, 'LOG_LEVEL must be one of DEBUG, INFO, WARN, ERROR, got "LOUD"'],
+    [{ EVENT_CONCURRENCY: '0' }, 'EVENT_CONCURRENCY must be an integer from 1 to 64, got "0"'],
+    [{ DEDUP_LEASE_SECONDS: '1.5' }, 'DEDUP_LEASE_SECONDS must be an integer from 5 to 900, got "1.5"'],
+    [{ ELEVATED_SCOPE_POLICY: '[]' }, 'invalid elevated-scope policy: ELEVATED_SCOPE_POLICY: expected a JSON object, got array'],
+    [{ ELEVATED_SCOPE_POLICY: '{}', ELEVATED_SCOPE_POLICY_FILE: '/p.json' }, 'invalid elevated-scope policy: ELEVATED_SCOPE_POLICY and ELEVATED_SCOPE_POLICY_FILE are both set; set one'],
+  ])('rejects %j naming the variable', (overrides, message) => {
+    const env = { ...base, ...overrides };
+    expect(() => readDetectConfig(env)).toThrow(ConfigError);
+    expect(() => readDetectConfig(env)).toThrow(message);
+  });
+});
