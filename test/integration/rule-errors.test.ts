@@ -1,0 +1,71 @@
+// Rule bugs in the pipeline: the event a rule could not decide on is kept in the DLQ with the
+// reason, the rest of the batch proceeds, and an engine bug retries the batch instead of losing it.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
+import { DynamoDedupStore } from '../../lib/dedup/dynamodb-dedup-store.ts';
+import { SnsAlertPublisher } from '../../lib/delivery/sns-alert-publisher.ts';
+import { SqsDeadLetterSink } from '../../lib/delivery/sqs-dead-letter-sink.ts';
+import { processBatch, type DetectionDependencies } from '../../lib/detect/process-batch.ts';
+import { RuleCatalog } from '../../lib/engine/catalog.ts';
+import { openAiAuditLogType } from '../../lib/openai/log-type.ts';
+import { createApiKeyAnomalousActivityRule } from '../../lib/rules/openai/api-key-anomalous-activity.ts';
+import { createPipelineResources, drain, receivedAlerts } from '../support/aws-resources.ts';
+import { recordingTelemetry } from '../support/recording-telemetry.ts';
+import { testRule } from '../support/test-rule.ts';
+import { benign, body, keyEvent } from './events.ts';
+
+async function dependencies(catalog: RuleCatalog) {
+  const resources = await createPipelineResources();
+  const recorder = recordingTelemetry();
+  const deps: DetectionDependencies = {
+    catalog,
+    logType: 'OpenAI.Audit',
+    dedupStore: () => Promise.resolve(new DynamoDedupStore({ client: new DynamoDBClient({}), tableName: resources.tableName })),
+    publisher: () => Promise.resolve(new SnsAlertPublisher(new SNSClient({}), resources.topicArn)),
+    deadLetters: () => Promise.resolve(new SqsDeadLetterSink(new SQSClient({}), resources.dlqUrl)),
+    telemetry: recorder.telemetry,
+    clock: () => Math.floor(Date.now() / 1000),
+    concurrency: 4,
+  };
+  return { deps, resources, recorder };
+}
+
+describe('rule errors in the pipeline', () => {
+  it('keeps the event a rule failed on in the DLQ, and still alerts on the rest', async () => {
+    const broken = testRule<unknown>('Broken.Login.Rule', 'OpenAI.Audit', {
+      eventTypes: ['login.succeeded'],
+      match: () => { throw new TypeError('cannot read properties of undefined'); },
+    });
+    const catalog = new RuleCatalog().register(openAiAuditLogType, [createApiKeyAnomalousActivityRule(), broken]);
+    const { deps, resources, recorder } = await dependencies(catalog);
+    const result = await processBatch(
+      [
+        { messageId: 'm1', body: body([benign('login-1'), keyEvent('key-1', 'user-r')]) },
+        { messageId: 'm2', body: body(keyEvent('key-2', 'user-s')) },
+      ],
+      deps,
+    );
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect((await receivedAlerts(resources.subscriberUrl)).map((a) => a.alert.eventId).sort()).toEqual(['key-1', 'key-2']);
+    const letters = await drain(resources.dlqUrl);
+    expect(letters).toHaveLength(1);
+    expect(JSON.parse(letters[0]?.Body ?? '')).toEqual(benign('login-1'));
+    expect(letters[0]?.MessageAttributes?.failure_kind?.StringValue).toBe('rule-error');
+    expect(letters[0]?.MessageAttributes?.failure_reason?.StringValue).toBe(
+      '[0]: rule Broken.Login.Rule failed in match(): TypeError: cannot read properties of undefined',
+    );
+    expect(letters[0]?.MessageAttributes?.source_message_id?.StringValue).toBe('m1');
+    expect(recorder.count('RuleErrors')).toBe(1);
+    expect(recorder.logs.find((l) => l.message === 'rule error')?.fields).toMatchObject({ ruleId: 'Broken.Login.Rule', eventId: 'login-1', function: 'match' });
+  });
+
+  it('retries every record when the engine itself fails (a stub catalog: no real input can provoke this)', async () => {
+    const exploding = { evaluate: () => { throw new Error('engine bug'); } } as unknown as RuleCatalog;
+    const { deps, recorder } = await dependencies(exploding);
+    const result = await processBatch([{ messageId: 'a', body: body(benign('1')) }, { messageId: 'b', body: body(benign('2')) }], deps);
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'a' }, { itemIdentifier: 'b' }] });
+    expect(recorder.logs.at(-1)).toMatchObject({ level: 'ERROR', message: 'batch processing failed unexpectedly; every record will be retried' });
+  });
+});
