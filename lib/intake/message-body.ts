@@ -1,7 +1,7 @@
 import { typeName } from '../engine/describe-error.ts';
+import { jsonSyntaxErrorOffset, positionOf } from '../input/json-syntax.ts';
 import { extractAuditEvents, type InputProblem, type LocatedEvent } from '../openai/extract-events.ts';
 import { isJsonObject, ownValue } from '../util/json.ts';
-import { printable } from '../util/printable.ts';
 
 /** Envelopes unwrapped at most this deep (an SNS notification of an EventBridge event is two). */
 const MAX_ENVELOPE_DEPTH = 3;
@@ -10,6 +10,18 @@ const MAX_ENVELOPE_DEPTH = 3;
 export type MessageContent =
   | { readonly kind: 'events'; readonly events: readonly LocatedEvent[]; readonly problems: readonly InputProblem[] }
   | { readonly kind: 'malformed'; readonly reason: string };
+
+/**
+ * Where a text stops being JSON, without quoting it: the parser's own message echoes part of the
+ * input, and a malformed message may carry a secret that must not reach a log.
+ */
+function syntaxError(text: string): string {
+  const offset = jsonSyntaxErrorOffset(text);
+  if (offset === undefined) return 'invalid JSON';
+  if (offset >= text.length) return text.trim() === '' ? 'empty' : 'unexpected end of input';
+  const { line, column } = positionOf(text, offset);
+  return `syntax error at line ${line}, column ${column}`;
+}
 
 /** Joins JSON path segments: `Message` + `[0]` is `Message[0]`, `Message` + `detail` is `Message.detail`. */
 function joinPath(outer: string, inner: string): string {
@@ -26,8 +38,8 @@ function unwrap(value: unknown, depth: number): { value: unknown; path: string }
     let inner: unknown;
     try {
       inner = JSON.parse(message);
-    } catch (error) {
-      return { error: `SNS envelope: "Message" is not JSON: ${error instanceof Error ? printable(error.message) : 'parse error'}` };
+    } catch {
+      return { error: `SNS envelope: "Message" is not JSON: ${syntaxError(message)}` };
     }
     const result = unwrap(inner, depth + 1);
     return 'error' in result ? result : { value: result.value, path: joinPath('Message', result.path) };
@@ -56,8 +68,8 @@ export function messageContent(body: string): MessageContent {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
-  } catch (error) {
-    return { kind: 'malformed', reason: `body is not JSON: ${error instanceof Error ? printable(error.message) : 'parse error'}` };
+  } catch {
+    return { kind: 'malformed', reason: `body is not JSON: ${syntaxError(body)}` };
   }
   const unwrapped = unwrap(parsed, 0);
   if ('error' in unwrapped) return { kind: 'malformed', reason: unwrapped.error };

@@ -36,17 +36,27 @@ describe('messageContent', () => {
   });
 
   it.each([
-    ['not json', /^body is not JSON: /],
-    ['', /^body is not JSON: /],
+    ['not json', /^body is not JSON: syntax error at line 1, column 1$/],
+    ['', /^body is not JSON: empty$/],
+    ['{"a": 1,\n "b": }', /^body is not JSON: syntax error at line 2, column 7$/],
+    ['{"a": 1', /^body is not JSON: unexpected end of input$/],
     ['42', /^no audit event in the body: expected an audit event object, got number$/],
     ['{"hello":"world"}', /^no audit event in the body: missing required field "type"$/],
     ['[{"id":"a"},{"id":"b"}]', /^no audit event in the body: \[0\]: missing required field "type" \(and 1 more\)$/],
-    ['{"Type":"Notification","Message":"{not json"}', /^SNS envelope: "Message" is not JSON: /],
+    ['{"Type":"Notification","Message":"{not json"}', /^SNS envelope: "Message" is not JSON: syntax error at line 1, column 2$/],
     ['{"Type":"Notification","Message":{"id":"a"}}', /^SNS envelope: "Message" must be a string, got object$/],
   ])('calls %j malformed', (body, reason) => {
     const content = messageContent(body);
     expect(content.kind).toBe('malformed');
     expect(content.kind === 'malformed' && content.reason).toMatch(reason);
+  });
+
+  it('never quotes the body in its reasons (a malformed message may hold a secret)', () => {
+    const secret = 'sk-proj-abcdefghijklmnopqrstuvwxyz0123456789';
+    for (const body of [secret, `{"key": ${secret}}`, JSON.stringify({ Type: 'Notification', Message: `${secret}}` })]) {
+      const content = messageContent(body);
+      expect(content.kind === 'malformed' && content.reason).not.toContain('sk-');
+    }
   });
 
   it('treats an empty array or page as nothing to do, not as malformed', () => {
