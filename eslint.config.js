@@ -25,6 +25,16 @@ export default tseslint.config(
     rules: { 'no-control-regex': 'off' },
   },
   {
+    // infra/settings.cjs is loaded by the Serverless Framework with require().
+    files: ['**/*.cjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'commonjs',
+      globals: { module: 'writable', require: 'readonly' },
+    },
+  },
+  {
     files: ['bin/**/*.js', 'eslint.config.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
