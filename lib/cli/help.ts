@@ -6,6 +6,7 @@ export const MAIN_HELP = `Usage: openai-audit-alerts <command> [options]
 Detections for OpenAI organization audit logs.
 
 Commands:
+  start               Run the whole pipeline on local emulators (what npm start does)
   evaluate [FILE|-]   Run every rule over audit events; print one JSON line per alert
   test FILE...        Run the Tests of Panther-format rule YAML files against our rules
   policy              Print the elevated-scope policy in force, as JSON
@@ -76,4 +77,29 @@ added to the default policy instead of replacing it.
 
 Options:
   -h, --help   Show this help
+`;
+
+/** `openai-audit-alerts start --help`. */
+export const START_HELP = `Usage: openai-audit-alerts start [--events FILE] [--json] [--keep-running] [--log-level LEVEL]
+       npm start -- [options]
+
+Runs the whole pipeline locally: starts DynamoDB (dynalite) and SQS/SNS (fauxqs) emulators on
+127.0.0.1, creates the deployed stack's queue, DLQ, dedup table and alert topic with the stack's
+settings (infra/settings.cjs), plus a local subscriber queue on the topic; sends the events; runs
+the real detection handler the way Lambda's SQS event source does; and prints every alert as the
+subscriber receives it, then a summary.
+
+Options:
+  --events FILE       Audit events to send, in the formats "evaluate" reads (default: the bundled
+                      sample set, examples/sample-events.jsonl)
+  --json              One alert document per line (the SNS "default" JSON), then
+                      {"summary": {"events", "matched", "alerts", "suppressed", "failed", "dlq"}};
+                      nothing else on standard output
+  --keep-running      Keep the stack up and consuming after the events: prints the endpoints, the
+                      queue URL and the topic ARN so you can send events with the AWS CLI; Ctrl-C stops
+  --log-level LEVEL   Function logs on standard error: DEBUG, INFO, WARN (default) or ERROR
+  -h, --help          Show this help
+
+Items of the input that are not audit events are reported with file and line, and not sent.
+Locally a failed record is retried after 2 seconds (deployed: the queue's visibility timeout).
 `;

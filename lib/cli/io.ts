@@ -6,6 +6,7 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   readonly readStdin: () => Promise<string>;
   readonly stdinIsTty: boolean;
+  readonly stderrIsTty: boolean;
   readonly readFile: (path: string) => Promise<string>;
   readonly env: Readonly<Record<string, string | undefined>>;
 }
@@ -33,6 +34,7 @@ export function processIo(): CliIo {
       return Buffer.concat(chunks).toString('utf8');
     },
     stdinIsTty: process.stdin.isTTY === true,
+    stderrIsTty: process.stderr.isTTY === true,
     readFile: (path) => readFile(path, 'utf8'),
     env: process.env,
   };

@@ -5,31 +5,49 @@ import { ScopePolicyError } from '../rules/openai/errors.ts';
 import { printable, quote } from '../util/printable.ts';
 import { evaluateCommand } from './commands/evaluate.ts';
 import { policyCommand } from './commands/policy.ts';
+import { startCommand } from './commands/start.ts';
 import { testCommand } from './commands/test.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
-import { EVALUATE_HELP, MAIN_HELP, POLICY_HELP, TEST_HELP } from './help.ts';
+import { EVALUATE_HELP, MAIN_HELP, POLICY_HELP, START_HELP, TEST_HELP } from './help.ts';
 import type { CliIo } from './io.ts';
 
 /** The program name, as installed by package.json `bin`. */
 export const PROGRAM = 'openai-audit-alerts';
 
+type OptionSpec = Record<string, { type: 'string' | 'boolean' }>;
+
 interface Command {
   readonly help: string;
-  run(args: readonly string[], io: CliIo): number | Promise<number>;
+  readonly options?: OptionSpec;
+  run(args: readonly string[], io: CliIo, values: Record<string, string | boolean | undefined>): number | Promise<number>;
+}
+
+const noArguments =
+  (name: string, run: (io: CliIo) => number | Promise<number>) =>
+  (args: readonly string[], io: CliIo): number | Promise<number> => {
+    if (args.length > 0) {
+      io.stderr(`${name}: takes no arguments; see --help\n`);
+      return EXIT_USAGE;
+    }
+    return run(io);
+  };
+
+/** Resolves on Ctrl-C (SIGINT) or SIGTERM, so long-running commands can stop cleanly. */
+function interruption(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
 }
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   evaluate: { help: EVALUATE_HELP, run: evaluateCommand },
   test: { help: TEST_HELP, run: testCommand },
-  policy: {
-    help: POLICY_HELP,
-    run: (args, io) => {
-      if (args.length > 0) {
-        io.stderr('policy: takes no arguments; see --help\n');
-        return EXIT_USAGE;
-      }
-      return policyCommand(io);
-    },
+  policy: { help: POLICY_HELP, run: noArguments('policy', policyCommand) },
+  start: {
+    help: START_HELP,
+    options: { events: { type: 'string' }, json: { type: 'boolean' }, 'keep-running': { type: 'boolean' }, 'log-level': { type: 'string' } },
+    run: (args, io, values) => noArguments('start', (cliIo) => startCommand(values, cliIo, interruption()))(args, io),
   },
 };
 
@@ -72,10 +90,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return EXIT_USAGE;
   }
   let positionals: string[];
+  let values: Record<string, string | boolean | undefined>;
   try {
     const parsed = parseArgs({
       args: [...rest],
-      options: { help: { type: 'boolean', short: 'h' } },
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
       strict: true,
     });
@@ -84,12 +103,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return EXIT_OK;
     }
     positionals = parsed.positionals;
+    values = parsed.values;
   } catch (error) {
     io.stderr(`${name}: ${error instanceof Error ? printable(error.message) : 'bad arguments'}; see --help\n`);
     return EXIT_USAGE;
   }
   try {
-    return await command.run(positionals, io);
+    return await command.run(positionals, io, values);
   } catch (error) {
     if (error instanceof ScopePolicyError) {
       io.stderr(`${name}: invalid elevated-scope policy: ${error.message}\n`);

@@ -29,7 +29,7 @@ describe('bin/openai-audit-alerts', () => {
     expect(stderr).toMatch(/^evaluate: <stdin>:2: not valid JSON: /);
   });
 
-  it('evaluates the bundled sample events (what npm start runs)', () => {
+  it('evaluates the bundled sample events', () => {
     const { status, stdout, stderr } = run(['evaluate', 'examples/sample-events.jsonl']);
     expect(stderr).toBe('');
     expect(status).toBe(0);

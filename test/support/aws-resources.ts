@@ -1,18 +1,12 @@
 // Creating and reading the pipeline's resources on the emulators, through the real SDK v3 clients.
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import {
-  ChangeMessageVisibilityCommand,
-  CreateQueueCommand,
-  DeleteMessageCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-  SendMessageCommand,
-  type Message,
-} from '@aws-sdk/client-sqs';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import type { BatchResult, QueueRecord } from '../../lib/detect/process-batch.ts';
+import { pollOnce as pollEventSource } from '../../lib/local/event-source.ts';
+import { provisionPipeline, type LocalPipeline } from '../../lib/local/provision.ts';
+import { pipelineSettings } from '../../lib/local/settings.ts';
 
 export const dynamodb = () => new DynamoDBClient({});
 export const sns = () => new SNSClient({});
@@ -34,35 +28,12 @@ export async function createDedupTable(client: DynamoDBClient = dynamodb()): Pro
   return name;
 }
 
-/** The detection queue with its DLQ (redrive after 5 receives), an alert topic and a subscriber queue. */
-export interface PipelineResources {
-  readonly tableName: string;
-  readonly queueUrl: string;
-  readonly dlqUrl: string;
-  readonly topicArn: string;
-  readonly subscriberUrl: string;
-}
+/** The pipeline's resources, named uniquely per test. */
+export type PipelineResources = LocalPipeline;
 
-async function queue(client: SQSClient, name: string, attributes: Record<string, string> = {}): Promise<{ url: string; arn: string }> {
-  const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
-  if (!QueueUrl) throw new Error('no queue URL');
-  const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
-  return { url: QueueUrl, arn: Attributes?.QueueArn ?? '' };
-}
-
+/** Provisions a pipeline like the deployed one (same settings), with unique names. */
 export async function createPipelineResources(): Promise<PipelineResources> {
-  const sqsClient = sqs();
-  const snsClient = sns();
-  const dlq = await queue(sqsClient, unique('dlq'), { MessageRetentionPeriod: '1209600' });
-  const main = await queue(sqsClient, unique('audit-events'), {
-    VisibilityTimeout: '30',
-    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 5 }),
-  });
-  const subscriber = await queue(sqsClient, unique('alerts-subscriber'));
-  const { TopicArn } = await snsClient.send(new CreateTopicCommand({ Name: unique('alerts') }));
-  if (!TopicArn) throw new Error('no topic ARN');
-  await snsClient.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: subscriber.arn }));
-  return { tableName: await createDedupTable(), queueUrl: main.url, dlqUrl: dlq.url, topicArn: TopicArn, subscriberUrl: subscriber.url };
+  return provisionPipeline({ dynamodb: dynamodb(), sqs: sqs(), sns: sns() }, pipelineSettings(), unique('test'));
 }
 
 /** Sends message bodies to a queue. */
@@ -98,28 +69,17 @@ export async function drain(queueUrl: string, options: { attributes?: boolean } 
 }
 
 /**
- * One poll of Lambda's SQS event source: receive up to `batchSize` messages, invoke the handler,
- * delete what succeeded, and make the failures visible again at once (instead of waiting for the
- * visibility timeout) so tests can retry them. Returns the handler's result.
+ * One poll of the SQS event source (lib/local/event-source.ts), with failed records made visible
+ * again at once so tests can retry them without waiting for the visibility timeout.
  */
 export async function pollOnce(
   queueUrl: string,
   handler: (records: readonly QueueRecord[]) => Promise<BatchResult>,
   batchSize = 10,
 ): Promise<{ received: number; result: BatchResult }> {
-  const client = sqs();
-  const { Messages = [] } = await client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: batchSize, WaitTimeSeconds: 0 }));
-  const records = Messages.map((m) => ({ messageId: m.MessageId ?? '', body: m.Body ?? '', receiptHandle: m.ReceiptHandle ?? '' }));
-  const result = await handler(records);
-  const failed = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
-  for (const record of records) {
-    if (failed.has(record.messageId)) {
-      await client.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: 0 }));
-    } else {
-      await client.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: record.receiptHandle }));
-    }
-  }
-  return { received: records.length, result };
+  let result: BatchResult = { batchItemFailures: [] };
+  const { received } = await pollEventSource(sqs(), queueUrl, async (records) => (result = await handler(records)), { batchSize, retryFailuresNow: true });
+  return { received, result };
 }
 
 /** An alert as the subscriber queue receives it: the SNS envelope, and the alert inside. */

@@ -10,6 +10,7 @@ export function recordingIo(options: { stdin?: string; env?: Record<string, stri
     stderr: (text) => err.push(text),
     readStdin: () => Promise.resolve(options.stdin ?? ''),
     stdinIsTty: options.tty ?? false,
+    stderrIsTty: false,
     readFile: (path) => readFile(path, 'utf8'),
     env: options.env ?? {},
   };

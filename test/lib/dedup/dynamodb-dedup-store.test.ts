@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertIdFor, partitionKey } from '../../../lib/dedup/dedup-item.ts';
 import { DynamoDedupStore } from '../../../lib/dedup/dynamodb-dedup-store.ts';
 import { createDedupTable } from '../../support/aws-resources.ts';
-import { javaAvailable, startDynamoDbLocal, type Emulator } from '../../support/emulators.ts';
+import { javaAvailable, startDynamoDbLocal, type Emulator } from '../../../lib/local/emulators.ts';
 
 const T0 = 1_700_000_000;
 const HOUR = 3600;

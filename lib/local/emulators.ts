@@ -1,12 +1,13 @@
-// Local emulators for integration tests, all on 127.0.0.1 with ephemeral ports: dynalite
-// (DynamoDB, in-process), fauxqs (SQS + SNS, in-process) and, where Java exists, the official
-// DynamoDB Local jar shipped in amplify-dynamodb-simulator.
+// Local emulators for `npm start` and the integration tests, all on 127.0.0.1 with ephemeral ports:
+// dynalite (DynamoDB, in-process), fauxqs (SQS + SNS, in-process) and, where Java exists, the
+// official DynamoDB Local jar shipped in amplify-dynamodb-simulator. Development dependencies only:
+// nothing here is bundled into a Lambda function.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { buildApp } from 'fauxqs';
+import { buildApp, interceptLocalhostDns } from 'fauxqs';
 
 const require = createRequire(import.meta.url);
 
@@ -28,17 +29,54 @@ export async function startDynalite(): Promise<Emulator> {
   if (address === null || typeof address === 'string') throw new Error('dynalite did not bind a TCP port');
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Clients keep sockets alive between requests; without this, close waits for their timeout.
+        (server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
+      }),
   };
 }
 
-/** Starts fauxqs (SQS and SNS) in this process, bound to 127.0.0.1 only. */
+/** Starts fauxqs (SQS and SNS) in this process, bound to 127.0.0.1 only (its own start binds all interfaces). */
 export async function startFauxqs(): Promise<Emulator> {
-  // Queue URLs are http://sqs.<region>.localhost:<port>/..., which the SQS client uses as its
-  // endpoint: test processes resolve *.localhost to loopback (see setup-env.ts).
   const app = buildApp({ logger: false });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return { endpoint: address, stop: () => app.close() };
+}
+
+/** Where the emulators listen, as the AWS SDK's standard endpoint variables want them. */
+export interface EmulatorEndpoints {
+  readonly dynamodb: string;
+  readonly sqs: string;
+  readonly sns: string;
+}
+
+/**
+ * The endpoints of running dynalite and fauxqs. fauxqs names its queues
+ * `http://sqs.<region>.localhost:<port>/...` and the SQS client sends each request to its queue
+ * URL's host, so the SQS endpoint is given that same origin (the SDK then has nothing to override).
+ */
+export function emulatorEndpoints(dynamodb: Emulator, fauxqs: Emulator, region = 'us-east-1'): EmulatorEndpoints {
+  return { dynamodb: dynamodb.endpoint, sqs: `http://sqs.${region}.localhost:${new URL(fauxqs.endpoint).port}`, sns: fauxqs.endpoint };
+}
+
+/**
+ * Points this process's AWS SDK clients at the emulators through the standard variables
+ * (`AWS_ENDPOINT_URL_*`, region, dummy credentials), so code creates clients exactly as on AWS.
+ * Also makes this process resolve `*.localhost` to loopback, as RFC 6761 reserves it (glibc does
+ * not), for fauxqs' queue URLs; no other name is affected.
+ */
+export function useEmulators(endpoints: EmulatorEndpoints, env: NodeJS.ProcessEnv = process.env): void {
+  env.AWS_ENDPOINT_URL_DYNAMODB = endpoints.dynamodb;
+  env.AWS_ENDPOINT_URL_SQS = endpoints.sqs;
+  env.AWS_ENDPOINT_URL_SNS = endpoints.sns;
+  env.AWS_REGION = 'us-east-1';
+  env.AWS_ACCESS_KEY_ID = 'local';
+  env.AWS_SECRET_ACCESS_KEY = 'local';
+  delete env.AWS_PROFILE;
+  delete env.AWS_SESSION_TOKEN;
+  interceptLocalhostDns();
 }
 
 function freePort(): Promise<number> {

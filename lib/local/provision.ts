@@ -1,0 +1,67 @@
+import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTopicCommand, SubscribeCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { PipelineSettings } from './settings.ts';
+
+/** The resources of a local pipeline. */
+export interface LocalPipeline {
+  readonly tableName: string;
+  readonly queueUrl: string;
+  readonly queueArn: string;
+  readonly dlqUrl: string;
+  readonly topicArn: string;
+  readonly subscriberUrl: string;
+}
+
+/** What differs from the deployed stack, on purpose. */
+export interface LocalOverrides {
+  /** Seconds before a failed record is retried; the deployed 6x rule would stall a local run for minutes. */
+  readonly visibilityTimeoutSeconds?: number;
+}
+
+async function createQueue(sqs: SQSClient, name: string, attributes: Record<string, string>): Promise<{ url: string; arn: string }> {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  if (!QueueUrl) throw new Error(`queue ${name} was created without a URL`);
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+  return { url: QueueUrl, arn: Attributes?.QueueArn ?? '' };
+}
+
+/**
+ * Creates what the deployed stack has, with its settings: the dedup table, the detection queue
+ * with its DLQ and redrive policy, the alert topic, and a local subscriber queue on the topic (in
+ * place of email and pager). Names are `<prefix>-...`, like the stack's `<service>-<stage>-...`.
+ *
+ * @example
+ * ```ts
+ * const pipeline = await provisionPipeline({ dynamodb, sqs, sns }, pipelineSettings(), 'openai-audit-alerts-local');
+ * ```
+ */
+export async function provisionPipeline(
+  clients: { dynamodb: DynamoDBClient; sqs: SQSClient; sns: SNSClient },
+  settings: PipelineSettings,
+  prefix: string,
+  overrides: LocalOverrides = {},
+): Promise<LocalPipeline> {
+  const tableName = `${prefix}-dedup`;
+  await clients.dynamodb.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: [{ AttributeName: settings.table.partitionKey, AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: settings.table.partitionKey, KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  const dlq = await createQueue(clients.sqs, `${prefix}-audit-events-dlq`, {
+    MessageRetentionPeriod: String(settings.deadLetterQueue.retentionSeconds),
+  });
+  const queue = await createQueue(clients.sqs, `${prefix}-audit-events`, {
+    VisibilityTimeout: String(overrides.visibilityTimeoutSeconds ?? settings.queue.visibilityTimeoutSeconds),
+    MessageRetentionPeriod: String(settings.queue.retentionSeconds),
+    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: settings.queue.maxReceiveCount }),
+  });
+  const subscriber = await createQueue(clients.sqs, `${prefix}-alerts-subscriber`, {});
+  const { TopicArn } = await clients.sns.send(new CreateTopicCommand({ Name: `${prefix}-alerts` }));
+  if (!TopicArn) throw new Error('the alert topic was created without an ARN');
+  await clients.sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: subscriber.arn }));
+  return { tableName, queueUrl: queue.url, queueArn: queue.arn, dlqUrl: dlq.url, topicArn: TopicArn, subscriberUrl: subscriber.url };
+}

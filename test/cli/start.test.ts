@@ -1,0 +1,85 @@
+// `npm start` as a user runs it: a real process that starts its own emulators.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '../..');
+const bin = join(root, 'bin/openai-audit-alerts.js');
+
+function start(args: string[]) {
+  const result = spawnSync(process.execPath, [bin, 'start', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('start (npm start)', () => {
+  it('runs the sample set through the pipeline and prints one alert document per line, then the summary', () => {
+    const { status, stdout, stderr } = start(['--json']);
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.at(-1)).toEqual({ summary: { events: 12, matched: 6, alerts: 5, suppressed: 1, failed: 0, dlq: 0 } });
+    const alerts = lines.slice(0, -1) as Array<{ eventId: string; severity: string; alertId: string; version: number }>;
+    expect(alerts.map((a) => [a.eventId, a.severity]).sort()).toEqual([
+      ['audit_log-sample-0003', 'MEDIUM'],
+      ['audit_log-sample-0004', 'HIGH'],
+      ['audit_log-sample-0007', 'MEDIUM'],
+      ['audit_log-sample-0008', 'MEDIUM'],
+      ['audit_log-sample-0010', 'MEDIUM'],
+    ]);
+    expect(alerts.every((a) => a.version === 1 && /^[0-9a-f]{32}$/.test(a.alertId))).toBe(true);
+  });
+
+  it('prints readable alerts by default', () => {
+    const { status, stdout } = start([]);
+    expect(status).toBe(0);
+    expect(stdout).toContain('HIGH      OpenAI API Key with Elevated Scopes: api_key.updated by [mallory@contractor.example]');
+    expect(stdout).toContain('actor mallory@contractor.example (user-mallory) · key key_ops_admin · elevated scopes all');
+    expect(stdout).toContain('source 198.51.100.7 (Bucharest, RO) · event audit_log-sample-0003');
+    expect(stdout.trim().split('\n').at(-1)).toBe('12 events, 6 matched, 5 alerts, 1 suppressed, 0 failed, 0 in the DLQ');
+  });
+
+  it('names file and line of bad input, sends the good events, and completes', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'start-')), 'events.jsonl');
+    const good = { id: 'g1', type: 'api_key.updated', actor: { session: { user: { id: 'u1' } } }, 'api_key.updated': { changes_requested: { scopes: ['admin'] } } };
+    writeFileSync(file, `${JSON.stringify(good)}\n{broken\n${JSON.stringify([{ id: 'no-type' }])}\n`);
+    const { status, stdout, stderr } = start(['--events', file, '--json']);
+    expect(status).toBe(0);
+    expect(stderr).toContain(`start: ${file}:2: not valid JSON: `);
+    expect(stderr).toContain(`start: ${file}:3: [0]: missing required field "type" (not sent)`);
+    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as { eventId?: string; summary?: unknown });
+    expect(lines.map((l) => l.eventId ?? 'summary')).toEqual(['g1', 'summary']);
+    expect(lines[1]?.summary).toEqual({ events: 1, matched: 1, alerts: 1, suppressed: 0, failed: 0, dlq: 0 });
+  });
+
+  it('exits 1 with a clear message for an unreadable file', () => {
+    const { status, stderr } = start(['--events', '/nonexistent/events.jsonl']);
+    expect(status).toBe(1);
+    expect(stderr).toMatch(/^start: cannot read \/nonexistent\/events\.jsonl: ENOENT/);
+  });
+
+  it('keeps running for events sent from outside, and stops cleanly on Ctrl-C', async () => {
+    const child = spawn(process.execPath, [bin, 'start', '--keep-running'], { cwd: root });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const waitFor = async (pattern: RegExp) => {
+      for (let i = 0; i < 200 && !pattern.test(out); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(out).toMatch(pattern);
+    };
+    await waitFor(/12 events|Ctrl-C stops/);
+    await waitFor(/event audit_log-sample-0010/);
+    const queueUrl = /queue URL: +(\S+)/.exec(out)?.[1] ?? '';
+    const endpoint = /SQS, SNS: +(\S+)/.exec(out)?.[1] ?? '';
+    // As the AWS CLI does: the endpoint given, the queue URL as a parameter.
+    const sqs = new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, useQueueUrlAsEndpoint: false });
+    const event = { id: 'outside-1', type: 'api_key.created', actor: { session: { user: { id: 'u-out', email: 'out@example.com' } } }, 'api_key.created': { data: { scopes: ['all'] } } };
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(event) }));
+    await waitFor(/by \[out@example\.com\]/);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(out.trim().split('\n').at(-1)).toBe('13 events, 7 matched, 6 alerts, 1 suppressed, 0 failed, 0 in the DLQ');
+  });
+});
