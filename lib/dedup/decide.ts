@@ -11,6 +11,8 @@ export interface ClaimRequest {
   /** Matches needed in one window before an alert (1 = alert on the first). */
   readonly threshold: number;
   readonly leaseSeconds: number;
+  /** Unique per claim: marks the lease this claim takes, so it can recognise its own write. */
+  readonly owner: string;
 }
 
 /**
@@ -25,6 +27,11 @@ export type ClaimDecision =
   | { readonly kind: 'duplicate'; readonly item: DedupItem }
   /** Alert already sent in this window: count the event. */
   | { readonly kind: 'suppress'; readonly item: DedupItem; readonly track: boolean }
+  /**
+   * The window is pending under this very claim's lease: an earlier write of this claim was applied
+   * although its response was lost (a timeout), so the claim carries on as the publisher.
+   */
+  | { readonly kind: 'resume'; readonly item: DedupItem }
   /** Another invocation holds a live lease and is publishing: retry after it. */
   | { readonly kind: 'busy'; readonly item: DedupItem; readonly retryAfterSeconds: number }
   /** A publisher died (or released) without sending: take the lease, keeping the alert id. */
@@ -48,6 +55,7 @@ export function decideClaim(item: DedupItem | undefined, request: ClaimRequest):
     case 'sent':
       return seen ? { kind: 'duplicate', item } : { kind: 'suppress', item, track };
     case 'pending':
+      if (item.leaseOwner === request.owner) return { kind: 'resume', item };
       if (item.leaseUntil > request.now) {
         return { kind: 'busy', item, retryAfterSeconds: item.leaseUntil - request.now };
       }

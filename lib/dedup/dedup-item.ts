@@ -21,6 +21,8 @@ export interface DedupItem {
   readonly status: WindowStatus;
   /** Only meaningful while `pending`. */
   readonly leaseUntil: number;
+  /** Token of the claim holding the lease (random per claim). */
+  readonly leaseOwner: string;
   readonly firstEventId: string;
   readonly eventCount: number;
   /** Ids of the events counted, up to {@link MAX_TRACKED_EVENT_IDS}. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   GetItemCommand,
   PutItemCommand,
@@ -30,6 +31,7 @@ const NAMES = {
   '#status': 'status',
   '#windowEndsAt': 'windowEndsAt',
   '#leaseUntil': 'leaseUntil',
+  '#leaseOwner': 'leaseOwner',
   '#eventCount': 'eventCount',
   '#eventIds': 'eventIds',
 };
@@ -56,6 +58,7 @@ function readItem(raw: Record<string, AttributeValue> | undefined): DedupItem | 
     expiresAt: n('expiresAt'),
     status,
     leaseUntil: n('leaseUntil'),
+    leaseOwner: s('leaseOwner'),
     firstEventId: s('firstEventId'),
     eventCount: n('eventCount'),
     eventIds: raw.eventIds?.SS ?? [],
@@ -87,7 +90,7 @@ export class DynamoDedupStore implements DedupStore {
   }
 
   public async claim(input: ClaimInput): Promise<ClaimResult> {
-    const request: ClaimRequest = { ...input, now: this.#clock(), leaseSeconds: this.#leaseSeconds };
+    const request: ClaimRequest = { ...input, now: this.#clock(), leaseSeconds: this.#leaseSeconds, owner: randomUUID() };
     const pk = partitionKey(input.dedupKey);
     // Optimistic first step: most claims either open a window or find one, and a failed
     // conditional put costs no more than the read it saves.
@@ -102,7 +105,7 @@ export class DynamoDedupStore implements DedupStore {
 
   public async markSent(dedupKey: string, alertId: string): Promise<boolean> {
     return this.#update(partitionKey(dedupKey), {
-      UpdateExpression: 'SET #status = :sent REMOVE #leaseUntil',
+      UpdateExpression: 'SET #status = :sent REMOVE #leaseUntil, #leaseOwner',
       ConditionExpression: '#alertId = :aid AND #status = :pending',
       ExpressionAttributeValues: { ':sent': S('sent'), ':pending': S('pending'), ':aid': S(alertId) },
     });
@@ -133,6 +136,7 @@ export class DynamoDedupStore implements DedupStore {
           expiresAt: N(windowEndsAt + EXPIRY_GRACE_SECONDS),
           status: S(status),
           leaseUntil: N(status === 'pending' ? lease : 0),
+          leaseOwner: S(request.owner),
           firstEventId: S(request.eventId),
           eventCount: N(1),
           eventIds: eventIdSet,
@@ -148,6 +152,8 @@ export class DynamoDedupStore implements DedupStore {
           : { kind: 'suppressed', alertId: decision.item.alertId, duplicate: true };
       case 'busy':
         return { kind: 'busy', alertId: decision.item.alertId, retryAfterSeconds: decision.retryAfterSeconds };
+      case 'resume':
+        return { kind: 'publish', alertId: decision.item.alertId, windowEndsAt: decision.item.windowEndsAt, eventCount: decision.item.eventCount, takeover: false };
       case 'suppress': {
         const ok = await this.#update(pk, {
           UpdateExpression: decision.track ? 'ADD #eventCount :one, #eventIds :ids' : 'ADD #eventCount :one',
@@ -165,10 +171,11 @@ export class DynamoDedupStore implements DedupStore {
         const { item, count, track } = decision;
         const add = [count ? '#eventCount :one' : '', track ? '#eventIds :ids' : ''].filter(Boolean);
         const ok = await this.#update(pk, {
-          UpdateExpression: `SET #leaseUntil = :lease${add.length > 0 ? ` ADD ${add.join(', ')}` : ''}`,
+          UpdateExpression: `SET #leaseUntil = :lease, #leaseOwner = :owner${add.length > 0 ? ` ADD ${add.join(', ')}` : ''}`,
           ConditionExpression: '#alertId = :aid AND #status = :pending AND #leaseUntil <= :now',
           ExpressionAttributeValues: {
             ':lease': N(lease),
+            ':owner': S(request.owner),
             ':aid': S(item.alertId),
             ':pending': S('pending'),
             ':now': N(request.now),
@@ -189,14 +196,14 @@ export class DynamoDedupStore implements DedupStore {
         const { item, reachesThreshold, track } = decision;
         const next = item.eventCount + 1;
         const ok = await this.#update(pk, {
-          UpdateExpression: `SET #eventCount = :next${reachesThreshold ? ', #status = :pending, #leaseUntil = :lease' : ''}${track ? ' ADD #eventIds :ids' : ''}`,
+          UpdateExpression: `SET #eventCount = :next${reachesThreshold ? ', #status = :pending, #leaseUntil = :lease, #leaseOwner = :owner' : ''}${track ? ' ADD #eventIds :ids' : ''}`,
           ConditionExpression: '#alertId = :aid AND #status = :counting AND #eventCount = :observed',
           ExpressionAttributeValues: {
             ':next': N(next),
             ':aid': S(item.alertId),
             ':counting': S('counting'),
             ':observed': N(item.eventCount),
-            ...(reachesThreshold ? { ':pending': S('pending'), ':lease': N(lease) } : {}),
+            ...(reachesThreshold ? { ':pending': S('pending'), ':lease': N(lease), ':owner': S(request.owner) } : {}),
             ...(track ? { ':ids': eventIdSet } : {}),
           },
         });

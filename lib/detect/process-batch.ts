@@ -50,6 +50,34 @@ function summarise(problems: ReadonlyArray<{ path: string; reason: string }>): s
   return `${problems.length} item(s) are not audit events: ${shown.join('; ')}${more}`;
 }
 
+/** Attempts at marking a published window sent (each with the SDK's own retries inside). */
+const MARK_SENT_ATTEMPTS = 3;
+
+async function markSent(
+  store: DedupStore,
+  dedupKey: string,
+  alertId: string,
+  deps: DetectionDependencies,
+  ids: Record<string, string>,
+): Promise<void> {
+  // Not marking a published window sent is the one way to a duplicate (a later match takes it over
+  // after the lease and publishes again, with the same alert id), so this write gets extra tries.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (!(await store.markSent(dedupKey, alertId))) {
+        deps.telemetry.log('WARN', 'alert published, but its window was taken over before it was marked sent', ids);
+      }
+      return;
+    } catch (error) {
+      if (attempt >= MARK_SENT_ATTEMPTS) {
+        // The alert is out; failing the record would only publish it again.
+        deps.telemetry.log('ERROR', 'alert published but not marked sent', { ...ids, error: printable(describeError(error)) });
+        return;
+      }
+    }
+  }
+}
+
 async function handleMatch(pending: PendingMatch, deps: DetectionDependencies): Promise<void> {
   const { match, messageId } = pending;
   const { rule } = match;
@@ -80,15 +108,7 @@ async function handleMatch(pending: PendingMatch, deps: DetectionDependencies): 
       }
       deps.telemetry.count('AlertsPublished');
       deps.telemetry.log('INFO', 'alert published', { ...ids, alertId: claim.alertId, severity: alert.severity, takeover: claim.takeover });
-      try {
-        if (!(await store.markSent(match.dedup, claim.alertId))) {
-          deps.telemetry.log('WARN', 'alert published, but its window was taken over before it was marked sent', { ...ids, alertId: claim.alertId });
-        }
-      } catch (error) {
-        // The alert is out; failing the record would only publish it again. After the lease, a
-        // later match takes over and may re-send it with the same alert id.
-        deps.telemetry.log('ERROR', 'alert published but not marked sent', { ...ids, alertId: claim.alertId, error: printable(describeError(error)) });
-      }
+      await markSent(store, match.dedup, claim.alertId, deps, { ...ids, alertId: claim.alertId });
       return;
     }
     case 'suppressed':

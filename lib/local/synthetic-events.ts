@@ -10,6 +10,8 @@ export interface SyntheticOptions {
   readonly runId: string;
   /** Distinct actors of matching events; matches beyond it repeat actors (and are suppressed). */
   readonly matchingActors?: number;
+  /** Names the matching actors (default: `runId`), so several runs can share actors. */
+  readonly actorSet?: string;
 }
 
 const OTHER_TYPES = ['login.succeeded', 'login.failed', 'project.created', 'user.added', 'invite.sent', 'role.assignment.created', 'service_account.created', 'api_key.deleted'];
@@ -47,7 +49,7 @@ export function syntheticEvents(count: number, options: SyntheticOptions): JsonO
     const id = `audit_log-${options.runId}-${i}`;
     const base = { id, effective_at: 1_732_430_000 + i, project: { id: 'proj_abc', name: 'Production' } };
     if (i % matchEvery === matchEvery - 1) {
-      const actor = `${options.runId}-admin-${matches++ % (options.matchingActors ?? Number.MAX_SAFE_INTEGER)}`;
+      const actor = `${options.actorSet ?? options.runId}-admin-${matches++ % (options.matchingActors ?? Number.MAX_SAFE_INTEGER)}`;
       events.push({ ...base, type: 'api_key.created', actor: session(actor, i), 'api_key.created': { id: `key_${i}`, data: { scopes: ['api.model.request', 'api.organization.projects.api_keys.write'] } } });
     } else if (i % benignEvery === 0) {
       events.push({ ...base, type: 'api_key.created', actor: session(`dev-${i % 40}`, i), 'api_key.created': { id: `key_${i}`, data: { scopes: ['api.model.read', 'api.model.request', 'api.responses.write'] } } });

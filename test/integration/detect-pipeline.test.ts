@@ -10,7 +10,7 @@ import { DynamoDedupStore } from '../../lib/dedup/dynamodb-dedup-store.ts';
 import type { AwsClientFactories } from '../../lib/detect/aws-dependencies.ts';
 import { createDetectionHandler } from '../../lib/detect/create-handler.ts';
 import { createPipelineResources, drain, pollOnce, receivedAlerts, sendBodies, type PipelineResources } from '../support/aws-resources.ts';
-import { awsError, injectFaults } from '../support/faults.ts';
+import { awsError, injectFaults } from '../../lib/reliability/faults.ts';
 import { recordingTelemetry } from '../support/recording-telemetry.ts';
 import { benign, body, keyEvent } from './events.ts';
 

@@ -4,10 +4,10 @@ import type { DedupItem } from '../../../lib/dedup/dedup-item.ts';
 import { decideClaim, type ClaimRequest } from '../../../lib/dedup/decide.ts';
 
 const NOW = 1_000_000;
-const request: ClaimRequest = { dedupKey: 'k', ruleId: 'R', eventId: 'e2', now: NOW, windowSeconds: 3600, threshold: 1, leaseSeconds: 60 };
+const request: ClaimRequest = { dedupKey: 'k', ruleId: 'R', eventId: 'e2', now: NOW, windowSeconds: 3600, threshold: 1, leaseSeconds: 60, owner: 'me' };
 const item = (overrides: Partial<DedupItem>): DedupItem => ({
   pk: 'k', alertId: 'a', ruleId: 'R', windowStart: NOW - 100, windowEndsAt: NOW + 3500, expiresAt: NOW + 90_000,
-  status: 'sent', leaseUntil: 0, firstEventId: 'e1', eventCount: 1, eventIds: ['e1'], ...overrides,
+  status: 'sent', leaseUntil: 0, leaseOwner: '', firstEventId: 'e1', eventCount: 1, eventIds: ['e1'], ...overrides,
 });
 
 describe('decideClaim', () => {
@@ -32,6 +32,12 @@ describe('decideClaim', () => {
     const pending = item({ status: 'pending', leaseUntil: NOW + 20 });
     expect(decideClaim(pending, request)).toEqual({ kind: 'busy', item: pending, retryAfterSeconds: 20 });
     expect(decideClaim(pending, { ...request, eventId: 'e1' })).toEqual({ kind: 'busy', item: pending, retryAfterSeconds: 20 });
+  });
+
+  it('resumes when the pending lease is its own (an applied write whose response was lost)', () => {
+    const mine = item({ status: 'pending', leaseUntil: NOW + 60, leaseOwner: 'me' });
+    expect(decideClaim(mine, request)).toEqual({ kind: 'resume', item: mine });
+    expect(decideClaim({ ...mine, leaseOwner: 'someone-else' }, request).kind).toBe('busy');
   });
 
   it('takes over an expired lease (leaseUntil <= now), counting only a new event', () => {

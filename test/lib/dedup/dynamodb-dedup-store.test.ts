@@ -124,6 +124,28 @@ describe.each(backends)('DynamoDedupStore on $name', (backend) => {
     expect(await store().markSent(key, 'not-this-alert')).toBe(false);
   });
 
+  it('carries on when its own write was applied but the response was lost (SDK retry, then its own lease)', async () => {
+    now = T0;
+    const key = 'R:api_key.created:user:lost-response';
+    const lossy = backend.client();
+    let puts = 0;
+    lossy.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'PutItemCommand') puts++;
+        const result = await next(args);
+        if (context.commandName === 'PutItemCommand' && puts === 1) throw Object.assign(new Error('injected: response lost'), { name: 'TimeoutError', $metadata: {} });
+        return result;
+      },
+      { step: 'finalizeRequest', name: 'loseFirstPutResponse', priority: 'low' },
+    );
+    const store = new DynamoDedupStore({ client: lossy, tableName: table, clock: () => now, leaseSeconds: LEASE });
+    expect(await store.claim({ dedupKey: key, ruleId: 'R', eventId: 'l1', windowSeconds: HOUR, threshold: 1 })).toEqual({
+      kind: 'publish', alertId: alertIdFor(key, T0), windowEndsAt: T0 + HOUR, eventCount: 1, takeover: false,
+    });
+    expect(puts).toBe(2); // the first put was applied but its response lost; the SDK's retry hit the condition
+    expect(await claim('l2', key)).toMatchObject({ kind: 'busy' }); // anyone else still waits for the lease
+  });
+
   it('makes a released window available at once, with the same alert id, and counts a new event taking over', async () => {
     now = T0;
     const key = 'R:api_key.created:user:release';
