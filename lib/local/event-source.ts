@@ -1,4 +1,10 @@
-import { ChangeMessageVisibilityCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { BatchResult, QueueRecord } from '../detect/process-batch.ts';
 
 /** One poll's outcome. */
@@ -55,4 +61,19 @@ export async function pollOnce(
     }
   }
   return { received: records.length, failed: failed.size };
+}
+
+/**
+ * Messages on a queue, visible or in flight (received, not yet deleted).
+ *
+ * @example
+ * ```ts
+ * if ((await queueDepth(sqs, queueUrl)) === 0) stop();
+ * ```
+ */
+export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+  );
+  return Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
 }

@@ -1,12 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
-import {
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-  SendMessageBatchCommand,
-} from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { AlertDocument } from '../alerts/alert-document.ts';
 import { readDetectConfig } from '../config/detect-config.ts';
 import { createDetectionHandler } from '../detect/create-handler.ts';
@@ -17,9 +11,11 @@ import type { JsonObject } from '../util/json.ts';
 import { printable } from '../util/printable.ts';
 import { alertText } from './alert-text.ts';
 import { emulatorEndpoints, startDynalite, startFauxqs, useEmulators, type Emulator } from './emulators.ts';
-import { pollOnce } from './event-source.ts';
+import { pollOnce, queueDepth } from './event-source.ts';
 import { localTelemetry } from './local-telemetry.ts';
 import { provisionPipeline, type LocalPipeline } from './provision.ts';
+import { sendMessages } from './send-messages.ts';
+import { messageBodies } from './synthetic-events.ts';
 import { pipelineSettings } from './settings.ts';
 
 /** Seconds before a failed record is retried locally (the deployed 6x rule would stall a run for minutes). */
@@ -27,8 +23,6 @@ export const LOCAL_VISIBILITY_TIMEOUT_SECONDS = 2;
 
 /** Events per SQS message when sending an input, within SQS's size limits. */
 const EVENTS_PER_MESSAGE = 10;
-/** SendMessageBatch takes 10 entries and 256 KB in total; keep a margin. */
-const MAX_BATCH_BYTES = 200_000;
 
 /** What the local run reads and how it reports. */
 export interface LocalRunOptions {
@@ -88,34 +82,6 @@ async function readEvents(file: string, io: LocalRunIo): Promise<ReadEvents | un
     events.push(...extracted.events.map((e) => e.event));
   }
   return { events, problems };
-}
-
-/** Packs events into message bodies (JSON arrays) and those into SendMessageBatch calls. */
-function packBatches(events: readonly JsonObject[]): string[][] {
-  const bodies: string[] = [];
-  for (let i = 0; i < events.length; i += EVENTS_PER_MESSAGE) bodies.push(JSON.stringify(events.slice(i, i + EVENTS_PER_MESSAGE)));
-  const batches: string[][] = [];
-  let current: string[] = [];
-  let bytes = 0;
-  for (const body of bodies) {
-    const size = Buffer.byteLength(body);
-    if (current.length === 10 || (current.length > 0 && bytes + size > MAX_BATCH_BYTES)) {
-      batches.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(body);
-    bytes += size;
-  }
-  if (current.length > 0) batches.push(current);
-  return batches;
-}
-
-async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
-  );
-  return Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
 }
 
 /** Reads alerts from the subscriber queue: the SNS envelope, whose message is the MessageStructure JSON. */
@@ -203,9 +169,7 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
       io.stderr(`\r[${'#'.repeat(Math.round(done * 30)).padEnd(30, '.')}] ${processedEvents}/${input.events.length} events, ${alerts} alerts`);
     };
 
-    for (const batch of packBatches(input.events)) {
-      await sqs.send(new SendMessageBatchCommand({ QueueUrl: pipeline.queueUrl, Entries: batch.map((body, i) => ({ Id: String(i), MessageBody: body })) }));
-    }
+    await sendMessages(sqs, pipeline.queueUrl, messageBodies(input.events, EVENTS_PER_MESSAGE));
 
     let stopping = false;
     void io.interrupted.then(() => {

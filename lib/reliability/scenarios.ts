@@ -1,0 +1,65 @@
+import type { FaultRates } from './faults.ts';
+import type { ScenarioSpec } from './harness.ts';
+
+/** Faults per SDK request attempt on DynamoDB: the SDK retries them, some outlast its attempts. */
+const DYNAMODB_FAULTS: FaultRates = { throttle: 0.04, serverError: 0.03, timeout: 0.02, connectionReset: 0.02, responseLost: 0.03 };
+/**
+ * Faults on SNS, all before the request is sent: a lost publish response is indistinguishable from
+ * a death after publishing, which the worker-kill scenario covers.
+ */
+const SNS_FAULTS: FaultRates = { throttle: 0.04, serverError: 0.03, timeout: 0.02, connectionReset: 0.02 };
+const LIGHT_FAULTS = { dynamodb: { throttle: 0.02, responseLost: 0.01 }, sns: { serverError: 0.02 } };
+
+/**
+ * The scenarios of `npm run test:reliability`; `scale` shrinks the event counts for the
+ * shortened run in `npm test`.
+ *
+ * @example
+ * ```ts
+ * for (const spec of scenarios(0.1)) await runScenario(spec, env, seed);
+ * ```
+ */
+export function scenarios(scale = 1): ScenarioSpec[] {
+  const n = (events: number) => Math.max(100, Math.round(events * scale));
+  const full = scale >= 1;
+  return [
+    {
+      name: 'faults',
+      description: 'throttling, 5xx, timeouts, connection resets and lost responses on DynamoDB and SNS, three consumers',
+      events: n(4000), perMessage: 25, matchingRate: 0.05, actors: 40, consumers: 3,
+      faults: { dynamodb: DYNAMODB_FAULTS, sns: SNS_FAULTS },
+    },
+    {
+      name: 'duplicates-out-of-order',
+      description: 'half the messages delivered twice, all in random order, two consumers',
+      events: n(3000), perMessage: 20, matchingRate: 0.05, actors: 30, consumers: 2,
+      duplicateRate: 0.5, shuffle: true, faults: LIGHT_FAULTS,
+    },
+    {
+      name: 'concurrent-hot-actors',
+      description: 'four consumers, many matches for five actors (contended windows)',
+      events: n(2000), perMessage: 5, matchingRate: 0.2, actors: 5, consumers: 4, shuffle: true, faults: LIGHT_FAULTS,
+    },
+    {
+      name: 'poison',
+      description: 'poison messages (not JSON, no events, broken envelopes, deep nesting, 200 KB of garbage) among good ones',
+      events: n(2000), perMessage: 20, matchingRate: 0.05, actors: 20, consumers: 2, poison: 8, shuffle: true,
+    },
+    {
+      name: 'window-boundary',
+      description: 'the clock crosses a dedup window mid-run; the same actors act in both windows',
+      events: n(2000), perMessage: 20, matchingRate: 0.05, actors: 20, consumers: 2, phases: 2, faults: LIGHT_FAULTS,
+    },
+    {
+      name: 'worker-kills',
+      description: 'worker processes SIGKILLed before the window write, between write and publish, after publish before marking sent; recovery by redelivery',
+      events: n(1500), perMessage: 10, matchingRate: 0.1, actors: 15, consumers: 0,
+      kills: {
+        workers: 3,
+        points: full
+          ? ['before-window-write', 'between-write-and-publish', 'after-publish-before-mark-sent', 'before-window-write', 'between-write-and-publish', 'after-publish-before-mark-sent']
+          : ['before-window-write', 'between-write-and-publish', 'after-publish-before-mark-sent'],
+      },
+    },
+  ];
+}
