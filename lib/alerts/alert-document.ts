@@ -1,6 +1,7 @@
 import type { RuleMatch } from '../engine/result.ts';
 import type { Severity } from '../engine/severity.ts';
 import type { JsonValue } from '../util/json.ts';
+import { maskSecrets } from '../util/mask-secrets.ts';
 import { ALERT_FORMAT_VERSION } from './constants.ts';
 
 /**
@@ -63,7 +64,7 @@ export function buildAlert(match: RuleMatch, window: AlertWindow, logType: strin
     ruleName: rule.displayName,
     severity: match.severity,
     title: match.title,
-    dedupKey: match.dedup,
+    dedupKey: maskSecrets(match.dedup),
     createdAt: isoFromSeconds(nowSeconds) ?? new Date(0).toISOString(),
     windowEndsAt: isoFromSeconds(window.windowEndsAt) ?? new Date(0).toISOString(),
     description: rule.description,
@@ -72,7 +73,7 @@ export function buildAlert(match: RuleMatch, window: AlertWindow, logType: strin
     mitre: rule.reports['MITRE ATT&CK'] ?? [],
     logType,
     eventCount: window.eventCount,
-    eventId: match.eventId ?? null,
+    eventId: match.eventId === undefined ? null : maskSecrets(match.eventId),
     eventType: match.eventType ?? null,
     eventTime: isoFromSeconds(match.eventTime),
     alertContext: match.alertContext,

@@ -3,7 +3,7 @@ import { OPENAI_AUDIT_LOG_TYPE } from '../openai/constants.ts';
 import { createRuleCatalog } from '../rules/index.ts';
 import { awsAdapters, defaultClientFactories, type AwsClientFactories } from './aws-dependencies.ts';
 import { processBatch, type BatchResult, type QueueRecord } from './process-batch.ts';
-import type { Telemetry } from './telemetry.ts';
+import { maskingTelemetry, type Telemetry } from './telemetry.ts';
 
 /** What {@link createDetectionHandler} needs besides configuration. */
 export interface DetectionHandlerOptions {
@@ -31,7 +31,7 @@ export function createDetectionHandler(options: DetectionHandlerOptions): (recor
     ...adapters,
     catalog: createRuleCatalog({ scopePolicy: options.config.scopePolicy }),
     logType: OPENAI_AUDIT_LOG_TYPE,
-    telemetry: options.telemetry,
+    telemetry: maskingTelemetry(options.telemetry),
     clock,
     concurrency: options.config.concurrency,
   };

@@ -4,5 +4,5 @@ export { createDetectionHandler, type DetectionHandlerOptions } from './create-h
 export { WindowBusyError } from './errors.ts';
 export { lazy } from './lazy.ts';
 export { processBatch, type BatchResult, type DetectionDependencies, type QueueRecord } from './process-batch.ts';
-export { SILENT_TELEMETRY, type DetectionMetric, type LogLevel, type Telemetry } from './telemetry.ts';
+export { SILENT_TELEMETRY, maskingTelemetry, type DetectionMetric, type LogLevel, type Telemetry } from './telemetry.ts';
 export { powertoolsTelemetry } from './powertools-telemetry.ts';

@@ -1,4 +1,5 @@
 import type { JsonValue } from '../util/json.ts';
+import { maskSecrets } from '../util/mask-secrets.ts';
 import {
   DEFAULT_DEDUP_PREFIX,
   MAX_ALERT_CONTEXT_JSON_LENGTH,
@@ -34,7 +35,7 @@ function resolveTitle<E>(rule: Rule<E>, event: E, errors: RuleFunctionFailure[])
     errors.push({ function: 'title', message: `title() returned ${typeName(result.value)}, expected a string` });
     return truncateOutput(fallback);
   }
-  return truncateOutput(result.value === '' ? fallback : result.value);
+  return truncateOutput(maskSecrets(result.value === '' ? fallback : result.value));
 }
 
 function resolveSeverity<E>(rule: Rule<E>, event: E, errors: RuleFunctionFailure[]): Severity {
@@ -99,13 +100,16 @@ function resolveAlertContext<E>(
       _error: `alert context is ${json.value.length} characters of JSON, over the limit of ${MAX_ALERT_CONTEXT_JSON_LENGTH}; dropped`,
     };
   }
-  return JSON.parse(json.value) as Record<string, JsonValue>;
+  // Secrets an event carries (a key pasted into a name or user agent) never reach an alert.
+  return JSON.parse(json.value, (_key, value: unknown) => (typeof value === 'string' ? maskSecrets(value) : value)) as Record<string, JsonValue>;
 }
 
 /**
  * Runs one rule on one normalised event with Panther's semantics: a title defaulting to the display
  * name, `DEFAULT` and unknown severities falling back to the static severity, 1000-character
- * truncation, the `defaultDedupString:<RuleID>` fallback, and the alert-context checks. Never throws:
+ * truncation, the `defaultDedupString:<RuleID>` fallback, and the alert-context checks; and, beyond
+ * Panther, API keys masked in the title and the alert context (not in the dedup key, which is
+ * internal and must keep keys apart). Never throws:
  * a failing `match` gives an `error` outcome, a failing auxiliary function a match with defaults and
  * the failure listed.
  *

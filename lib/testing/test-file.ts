@@ -96,7 +96,13 @@ export function parseRuleTestFile(text: string, source: string): RuleTestFile {
   const document = parseDocument(text, { schema: 'core', uniqueKeys: true, prettyErrors: true });
   const [firstError] = document.errors;
   if (firstError) fail('', `not valid YAML: ${printable(firstError.message.split('\n')[0] ?? '')}`);
-  const root: unknown = document.toJS({ maxAliasCount: 100 });
+  let root: unknown;
+  try {
+    root = document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // The yaml library reports some problems (an alias to an undefined anchor) only here.
+    return fail('', `not valid YAML: ${printable(error instanceof Error ? error.message : 'unreadable')}`);
+  }
   if (!isJsonObject(root)) return fail('', `expected a YAML mapping, got ${typeName(root)}`);
   const ruleId = ownValue(root, 'RuleID');
   if (typeof ruleId !== 'string' || ruleId.trim() === '') fail('RuleID', 'missing or not a string');

@@ -1,4 +1,5 @@
 import { DEFAULT_PRINTABLE_LIMIT } from './constants.ts';
+import { maskSecrets } from './mask-secrets.ts';
 
 // C0 and C1 controls, DEL, Unicode line/paragraph separators, bidi embeddings/overrides/isolates,
 // zero-width and BOM characters, and lone surrogates: anything that can move a cursor, hide text or
@@ -16,9 +17,9 @@ function escapeChar(ch: string): string {
 }
 
 /**
- * Makes an untrusted string safe for one line of a terminal or a log: control, bidi and invisible
- * characters and lone surrogates become visible `\uXXXX` escapes, and the result is cut to `limit`
- * characters with an ellipsis.
+ * Makes an untrusted string safe for one line of a terminal or a log: anything shaped like an API
+ * key is masked, control, bidi and invisible characters and lone surrogates become visible
+ * `\uXXXX` escapes, and the result is cut to `limit` characters with an ellipsis.
  *
  * @example
  * ```ts
@@ -26,7 +27,8 @@ function escapeChar(ch: string): string {
  * ```
  */
 export function printable(text: string, limit: number = DEFAULT_PRINTABLE_LIMIT): string {
-  const cut = text.length > limit ? `${text.slice(0, limit)}…` : text;
+  const masked = maskSecrets(text);
+  const cut = masked.length > limit ? `${masked.slice(0, limit)}…` : masked;
   return cut.replace(UNSAFE, escapeChar);
 }
 

@@ -8,7 +8,8 @@ import { OPENAI_AUDIT_LOG_TYPE } from '../../lib/openai/constants.ts';
 import { createRuleCatalog } from '../../lib/rules/index.ts';
 
 const catalog = createRuleCatalog();
-const RUNS = 1000;
+// npm test runs 1,000 cases per property; npm run test:reliability runs 100,000 (PROPERTY_RUNS).
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 const PANTHER_SCOPES = ['all', 'models:write', 'organization:write', 'api_keys:write', 'admin'];
 const TYPES = ['api_key.created', 'api_key.updated', 'api_key.deleted', 'login.succeeded', 'API_KEY.CREATED', 'constructor', '__proto__'];
 const HOSTILE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'data', 'scopes', 'id', 'user', 'session'];

@@ -11,7 +11,8 @@ import { RuleTestFileError } from '../../lib/testing/errors.ts';
 import { parseRuleTestFile } from '../../lib/testing/test-file.ts';
 import { printable, quote } from '../../lib/util/printable.ts';
 
-const RUNS = 1000;
+// npm test runs 1,000 cases per property; npm run test:reliability runs 100,000 (PROPERTY_RUNS).
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 const anyUnit = fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code));
 const rawString = fc.string({ unit: anyUnit, maxLength: 60 });
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/u;

@@ -43,6 +43,7 @@ Tests:
   it.each([
     ['a: [', /^r\.yml: not valid YAML: /],
     ['a: 1\na: 2\n', /^r\.yml: not valid YAML: Map keys must be unique/],
+    ['*x', /^r\.yml: not valid YAML: Unresolved alias/],
     ['- 1', /^r\.yml: expected a YAML mapping, got array$/],
     ['Tests: []', /^r\.yml: RuleID: missing or not a string$/],
     ['RuleID: X\nTests: []', /^r\.yml: Tests: missing or empty: nothing to run$/],

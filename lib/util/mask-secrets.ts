@@ -1,0 +1,23 @@
+// OpenAI API keys: sk-..., sk-proj-..., sk-admin-..., sk-svcacct-..., sk-None-... followed by a random
+// body. Found wherever they stand, even glued to a word ("tokensk-..."): missing a key would leak it.
+// A body counts as a key when it has at least 20 characters and a digit, or at least 40 characters:
+// random keys (48 to 160 characters) meet that, hyphenated words ("risk-management-team") do not.
+const OPENAI_KEY = /(sk-(?:(?:proj|admin|svcacct|None)-)?)([A-Za-z0-9_-]{20,})/g;
+
+function looksRandom(body: string): boolean {
+  return body.length >= 40 || /\d/.test(body);
+}
+
+/**
+ * Masks anything shaped like an OpenAI API key, keeping its prefix and last four characters (as
+ * OpenAI's dashboard shows keys): enough to tell keys apart, not enough to use one.
+ *
+ * @example
+ * ```ts
+ * maskSecrets('key sk-proj-abcdefghijklmnopqrstuvwx1234'); // 'key sk-proj-…1234'
+ * ```
+ */
+export function maskSecrets(text: string): string {
+  if (!text.includes('sk-')) return text;
+  return text.replace(OPENAI_KEY, (match, prefix: string, body: string) => (looksRandom(body) ? `${prefix}…${body.slice(-4)}` : match));
+}

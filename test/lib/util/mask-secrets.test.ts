@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { maskSecrets } from '../../../lib/util/mask-secrets.ts';
+import { printable } from '../../../lib/util/printable.ts';
+
+describe('maskSecrets', () => {
+  it.each([
+    ['sk-abcdefghijklmnopqrstuvwxyz012345', 'sk-…2345'],
+    ['sk-proj-AbCdEfGhIjKlMnOpQrStUv_x-9876', 'sk-proj-…9876'],
+    ['sk-admin-0123456789abcdefABCDEF', 'sk-admin-…CDEF'],
+    ['sk-svcacct-0123456789abcdefghij', 'sk-svcacct-…ghij'],
+    ['task-0123456789abcdefghijklmn', 'task-…klmn'],
+    ['Bearer sk-proj-0123456789abcdefghij, again sk-proj-zyxwvutsrqponmlkji99', 'Bearer sk-proj-…ghij, again sk-proj-…ji99'],
+    ['key_sk-proj-0123456789abcdefghij', 'key_sk-proj-…ghij'],
+    ['tokensk-0123456789abcdefghij', 'tokensk-…ghij'],
+    [`sk-${'abcdefghij'.repeat(4)}`, 'sk-…ghij'],
+  ])('masks %s', (text, masked) => {
+    expect(maskSecrets(text)).toBe(masked);
+  });
+
+  it('leaves text that is not shaped like a key: short, or a word without digits', () => {
+    for (const text of ['sk-short', 'sk-0123456789abcdefghi', 'risk-management-team-members', 'task-scheduling-for-the-platform', 'no keys here']) {
+      expect(maskSecrets(text)).toBe(text);
+    }
+  });
+
+  it('is applied by printable', () => {
+    expect(printable('user agent sk-proj-0123456789abcdefghij\r\n')).toBe('user agent sk-proj-…ghij\\r\\n');
+  });
+});
