@@ -26,7 +26,7 @@ export function scenarios(scale = 1): ScenarioSpec[] {
     {
       name: 'faults',
       description: 'throttling, 5xx, timeouts, connection resets and lost responses on DynamoDB and SNS, three consumers',
-      events: n(4000), perMessage: 25, matchingRate: 0.05, actors: 40, consumers: 3,
+      events: n(4000), perMessage: 25, matchingRate: 0.25, actors: 40, consumers: 3,
       faults: { dynamodb: DYNAMODB_FAULTS, sns: SNS_FAULTS },
     },
     {
