@@ -49,6 +49,8 @@ function pipelineSettings(params = {}) {
     deadLetterQueue: { retentionSeconds: 14 * 24 * 3600 },
     table: { partitionKey: 'pk', ttlAttribute: 'expiresAt' },
     alarms: { oldestMessageAgeSeconds: 900, periodSeconds: 300 },
+    // The poller's cursor is one item of the dedup table; its role may touch only this key.
+    ingest: { cursorKey: 'ingest-cursor', overlapSeconds: 600, backfillHours: 24 },
     pager: { minSeverity: pagerMinSeverity, severities: SEVERITIES.slice(minIndex) },
     logRetentionDays: 30,
   };
@@ -57,11 +59,15 @@ function pipelineSettings(params = {}) {
 /** Serverless variable resolver: the settings for this deployment's parameters. */
 async function resolveForServerless({ resolveVariable }) {
   const param = async (name) => resolveVariable(`param:${name}`);
-  return pipelineSettings({
+  const settings = pipelineSettings({
     batchSize: await param('batchSize'),
     batchingWindowSeconds: await param('batchingWindowSeconds'),
     pagerMinSeverity: await param('pagerMinSeverity'),
   });
+  const adminKeyParameter = String(await param('adminKeyParameter'));
+  if (!adminKeyParameter.startsWith('/')) throw new Error(`adminKeyParameter must be a full SSM parameter name starting with /, got ${adminKeyParameter}`);
+  // For the parameter's ARN: arn:...:parameter/<name without the leading slash>.
+  return { ...settings, ingest: { ...settings.ingest, adminKeyParameterPath: adminKeyParameter.slice(1) } };
 }
 
 module.exports = resolveForServerless;

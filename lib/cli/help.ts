@@ -10,6 +10,7 @@ Commands:
   evaluate [FILE|-]   Run every rule over audit events; print one JSON line per alert
   test FILE...        Run the Tests of Panther-format rule YAML files against our rules
   policy              Print the elevated-scope policy in force, as JSON
+  poll --once         List OpenAI's audit log once: print the events, or enqueue them
 
 Options:
   -h, --help          Show help (also: openai-audit-alerts <command> --help)
@@ -102,4 +103,25 @@ Options:
 
 Items of the input that are not audit events are reported with file and line, and not sent.
 Locally a failed record is retried after 2 seconds (deployed: the queue's visibility timeout).
+`;
+
+/** `openai-audit-alerts poll --help`. */
+export const POLL_HELP = `Usage: openai-audit-alerts poll --once [--since ISO-8601] [--dry-run]
+
+Lists OpenAI's organization audit log (GET /organization/audit_logs) once, oldest first, each
+event once, from --since (default: 24 hours ago) up to now.
+
+  --dry-run      Print the events as JSON Lines on standard output instead of enqueuing them
+  --since TIME   Start here, e.g. 2026-11-24T00:00:00Z
+  -h, --help     Show this help
+
+Environment:
+  OPENAI_ADMIN_KEY        an organization Admin API key (required)
+  OPENAI_BASE_URL         default https://api.openai.com/v1
+  AUDIT_EVENTS_QUEUE_URL  the detection queue (required without --dry-run)
+  CURSOR_TABLE_NAME       optional: keep the cursor in this DynamoDB table (key CURSOR_KEY, default
+                          "ingest-cursor"), so later runs resume where this one stopped
+
+Rate limits (429) are waited out as Retry-After says; 5xx and network errors are retried with
+backoff. Exit status: 0 done, 1 the API failed or refused the key, 2 usage or configuration error.
 `;

@@ -4,11 +4,12 @@ import { describeError } from '../engine/describe-error.ts';
 import { ScopePolicyError } from '../rules/openai/errors.ts';
 import { printable, quote } from '../util/printable.ts';
 import { evaluateCommand } from './commands/evaluate.ts';
+import { pollCommand } from './commands/poll.ts';
 import { policyCommand } from './commands/policy.ts';
 import { startCommand } from './commands/start.ts';
 import { testCommand } from './commands/test.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
-import { EVALUATE_HELP, MAIN_HELP, POLICY_HELP, START_HELP, TEST_HELP } from './help.ts';
+import { EVALUATE_HELP, MAIN_HELP, POLICY_HELP, POLL_HELP, START_HELP, TEST_HELP } from './help.ts';
 import type { CliIo } from './io.ts';
 
 /** The program name, as installed by package.json `bin`. */
@@ -44,6 +45,11 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   evaluate: { help: EVALUATE_HELP, run: evaluateCommand },
   test: { help: TEST_HELP, run: testCommand },
   policy: { help: POLICY_HELP, run: noArguments('policy', policyCommand) },
+  poll: {
+    help: POLL_HELP,
+    options: { once: { type: 'boolean' }, since: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+    run: (args, io, values) => noArguments('poll', (cliIo) => pollCommand(values, cliIo))(args, io),
+  },
   start: {
     help: START_HELP,
     options: { events: { type: 'string' }, json: { type: 'boolean' }, 'keep-running': { type: 'boolean' }, 'log-level': { type: 'string' } },

@@ -14,7 +14,7 @@ import { emulatorEndpoints, startDynalite, startFauxqs, useEmulators, type Emula
 import { pollOnce, queueDepth } from './event-source.ts';
 import { localTelemetry } from './local-telemetry.ts';
 import { provisionPipeline, type LocalPipeline } from './provision.ts';
-import { sendMessages } from './send-messages.ts';
+import { sendMessages } from '../ingest/queue-sink.ts';
 import { messageBodies } from './synthetic-events.ts';
 import { pipelineSettings } from './settings.ts';
 

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return --
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-assignment --
    the assertions walk CloudFormation JSON, which has no static type */
 // `npm run package` offline, with no AWS credentials: the bundle, the CloudFormation template it
 // writes, the template's validation with @aws/cloudformation-validate, and what it must contain.
@@ -53,12 +53,12 @@ const resource = (t: Json, id: string): Json => (t.Resources as Json)[id] as Jso
 const EXPLAINED_INFO = new Set(['I9001', 'I9040', 'I1022', 'I3011']);
 
 describe('npm run package', () => {
-  it('writes the template and a zip holding only the bundle', () => {
-    expect(existsSync(join(root, '.serverless/detect.zip'))).toBe(true);
-    const listing = spawnSync('unzip', ['-Z1', join(root, '.serverless/detect.zip')], { encoding: 'utf8' });
+  it.each(['detect', 'poll'])('writes a zip holding only the %s bundle', (name) => {
+    expect(existsSync(join(root, `.serverless/${name}.zip`))).toBe(true);
+    const listing = spawnSync('unzip', ['-Z1', join(root, `.serverless/${name}.zip`)], { encoding: 'utf8' });
     const files = listing.stdout.trim().split('\n');
-    expect(files).toContain('dist/detect/index.mjs');
-    expect(files.every((file) => /^dist\/detect\/[^/]+\.mjs(\.map)?$/.test(file))).toBe(true);
+    expect(files).toContain(`dist/${name}/index.mjs`);
+    expect(files.every((file) => new RegExp(`^dist/${name}/[^/]+\\.mjs(\\.map)?$`).test(file))).toBe(true);
   });
 
   it.each([
@@ -88,7 +88,20 @@ describe('npm run package', () => {
       ALERT_TOPIC_ARN: { Ref: 'AlertTopic' },
       DEAD_LETTER_QUEUE_URL: { Ref: 'DetectionDeadLetterQueue' },
     });
-    expect(resources(template, 'AWS::IAM::Role').map(([id]) => id)).toEqual(['DetectRole']);
+    expect(resources(template, 'AWS::IAM::Role').map(([id]) => id).sort()).toEqual(['DetectRole', 'PollRole']);
+  });
+
+  it('polls the audit log on the schedule parameter, one run at a time, with its own role', () => {
+    const fn = resource(template, 'PollLambdaFunction').Properties as Json;
+    expect(fn).toMatchObject({ Handler: 'dist/poll/index.handler', Architectures: ['arm64'], ReservedConcurrentExecutions: 1, Role: { 'Fn::Sub': '${PollRole.Arn}' } });
+    expect(fn.Environment.Variables).toMatchObject({
+      ADMIN_KEY_PARAMETER: '/openai-audit-alerts/admin-key',
+      QUEUE_URL: { Ref: 'DetectionQueue' },
+      CURSOR_TABLE_NAME: { Ref: 'DedupTable' },
+      CURSOR_KEY: 'ingest-cursor',
+    });
+    const [[, rule]] = resources(template, 'AWS::Events::Rule') as [[string, Json]];
+    expect(rule.Properties).toMatchObject({ ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' });
   });
 
   it('consumes the queue with partial batch responses and the configured batching', () => {
@@ -163,10 +176,12 @@ describe('npm run package', () => {
     const metrics = alarms.map((a) => `${a.Namespace}/${a.MetricName}`).sort();
     expect(metrics).toEqual([
       'AWS/Lambda/Errors',
+      'AWS/Lambda/Errors',
       'AWS/Lambda/Throttles',
       'AWS/SQS/ApproximateAgeOfOldestMessage',
       'AWS/SQS/ApproximateNumberOfMessagesVisible',
       'AWS/SQS/ApproximateNumberOfMessagesVisible',
+      'OpenAIAuditAlerts/AuthFailures',
       'OpenAIAuditAlerts/RuleErrors',
     ]);
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: 'OperationsTopic' }]);
@@ -175,8 +190,9 @@ describe('npm run package', () => {
   });
 
   it('grants no IAM statement a * action or a * resource', () => {
-    // AWS actions without resource-level permissions would be listed here; the detect role needs none
-    // (EMF metrics travel in its logs).
+    // AWS actions without resource-level permissions would be listed here; neither role needs one
+    // (EMF metrics travel in the logs). The poll role's kms:Decrypt names the given key, or any key
+    // of the account only through SSM and only for the admin key's parameter (checked below).
     const withoutResourceLevel = new Set<string>();
     const statements = resources(template, 'AWS::IAM::Role').flatMap(([, role]) =>
       ((role.Properties.Policies ?? []) as Json[]).flatMap((policy) => policy.PolicyDocument.Statement as Json[]),
@@ -188,7 +204,16 @@ describe('npm run package', () => {
       expect(actions.filter((action) => action.includes('*'))).toEqual([]);
       if (!actions.every((action) => withoutResourceLevel.has(action))) expect(targets).not.toContain('*');
     }
-    expect(statements.map((s) => s.Sid)).toEqual(['WriteOwnLogs', 'ConsumeDetectionQueue', 'KeepPermanentFailures', 'DedupWindows', 'PublishAlerts', 'EncryptAlertsForTopic']);
+    expect(statements.map((s) => s.Sid)).toEqual([
+      'WriteOwnLogs', 'ConsumeDetectionQueue', 'KeepPermanentFailures', 'DedupWindows', 'PublishAlerts', 'EncryptAlertsForTopic',
+      'WriteOwnLogs', 'ReadAdminKey', 'DecryptAdminKey', 'EnqueueAuditEvents', 'PollCursorItemOnly',
+    ]);
+    const poll = (resource(template, 'PollRole').Properties.Policies[0].PolicyDocument.Statement as Json[]);
+    const bySid = Object.fromEntries(poll.map((st) => [st.Sid, st]));
+    expect(bySid.ReadAdminKey.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/openai-audit-alerts/admin-key' });
+    expect(bySid.DecryptAdminKey.Condition.StringEquals).toMatchObject({ 'kms:ViaService': { 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' } });
+    expect(bySid.PollCursorItemOnly).toMatchObject({ Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['ingest-cursor'] } } });
+    expect(bySid.EnqueueAuditEvents).toMatchObject({ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['DetectionQueue', 'Arn'] } });
   });
 
   it('builds a bundle that runs: the packaged handler alerts over the emulators', async () => {

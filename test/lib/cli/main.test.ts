@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EVALUATE_HELP, MAIN_HELP, POLICY_HELP, START_HELP, TEST_HELP } from '../../../lib/cli/help.ts';
+import { EVALUATE_HELP, MAIN_HELP, POLICY_HELP, POLL_HELP, START_HELP, TEST_HELP } from '../../../lib/cli/help.ts';
 import { runCli } from '../../../lib/cli/main.ts';
 import { DEFAULT_SCOPE_POLICY } from '../../../lib/rules/openai/default-scope-policy.ts';
 import { recordingIo } from '../../support/recording-io.ts';
@@ -19,6 +19,7 @@ describe('runCli', () => {
     expect(await run(['test', '-h'])).toEqual({ status: 0, stdout: TEST_HELP, stderr: '' });
     expect(await run(['policy', '--help'])).toEqual({ status: 0, stdout: POLICY_HELP, stderr: '' });
     expect(await run(['start', '--help'])).toEqual({ status: 0, stdout: START_HELP, stderr: '' });
+    expect(await run(['poll', '--help'])).toEqual({ status: 0, stdout: POLL_HELP, stderr: '' });
   });
 
   it('prints the version from package.json', async () => {
@@ -29,7 +30,7 @@ describe('runCli', () => {
     expect(await run([])).toMatchObject({ status: 2, stdout: '', stderr: MAIN_HELP });
     const unknown = await run(['evalute']);
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toBe('openai-audit-alerts: unknown command "evalute"; commands: evaluate, test, policy, start (see --help)\n');
+    expect(unknown.stderr).toBe('openai-audit-alerts: unknown command "evalute"; commands: evaluate, test, policy, poll, start (see --help)\n');
     const option = await run(['evaluate', '--fast']);
     expect(option.status).toBe(2);
     expect(option.stderr).toMatch(/^evaluate: Unknown option '--fast'/);

@@ -1,0 +1,64 @@
+// The scheduled poller: lists OpenAI's audit log into the detection queue. Wiring only:
+// configuration (checked at cold start), the admin key from SSM (fetched once per container, never
+// logged), Powertools logging and metrics, and the core from lib/ingest.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import { readPollConfig } from '../lib/config/poll-config.ts';
+import { lazy } from '../lib/detect/lazy.ts';
+import { loadAdminKey } from '../lib/ingest/admin-key.ts';
+import { AuditLogClient } from '../lib/ingest/audit-log-client.ts';
+import { DynamoCursorStore } from '../lib/ingest/cursor-store.ts';
+import { AdminKeyRejectedError } from '../lib/ingest/errors.ts';
+import { pollAuditLogs } from '../lib/ingest/poll.ts';
+import { eventMessages, sendMessages } from '../lib/ingest/queue-sink.ts';
+import { printable } from '../lib/util/printable.ts';
+
+const SERVICE = 'openai-audit-alerts';
+const config = readPollConfig(process.env);
+const logger = new Logger({ serviceName: SERVICE });
+const metrics = new Metrics({ namespace: 'OpenAIAuditAlerts', serviceName: SERVICE });
+const sqs = new SQSClient({});
+const cursor = new DynamoCursorStore(new DynamoDBClient({}), config.cursorTableName, config.cursorKey);
+const adminKey = lazy(() => loadAdminKey(new SSMClient({}), config.adminKeyParameter));
+
+/** Lambda entry point for the schedule. */
+export async function handler(_event: unknown, context: Context): Promise<void> {
+  logger.addContext(context);
+  try {
+    const client = new AuditLogClient({
+      baseUrl: config.baseUrl,
+      adminKey: await adminKey(),
+      keySource: `the SSM parameter ${config.adminKeyParameter} (deploy parameter adminKeyParameter)`,
+      remainingMs: () => context.getRemainingTimeInMillis(),
+    });
+    const result = await pollAuditLogs(
+      {
+        client,
+        cursor,
+        deliver: (events) => sendMessages(sqs, config.queueUrl, eventMessages(events)),
+        clock: () => Math.floor(Date.now() / 1000),
+        remainingMs: () => context.getRemainingTimeInMillis(),
+      },
+      config,
+    );
+    metrics.addMetric('AuditEventsListed', MetricUnit.Count, result.listed);
+    metrics.addMetric('AuditEventsEnqueued', MetricUnit.Count, result.delivered);
+    logger.info('poll finished', { ...result, highWater: result.highWater ?? null });
+  } catch (error) {
+    if (error instanceof AdminKeyRejectedError) {
+      // A configuration problem: retrying cannot help, the AuthFailures alarm tells someone.
+      metrics.addMetric('AuthFailures', MetricUnit.Count, 1);
+      logger.error('poll stopped: the admin key was rejected', { error: error.message });
+      return;
+    }
+    metrics.addMetric('PollErrors', MetricUnit.Count, 1);
+    logger.error('poll failed; the next run resumes from the cursor', { error: printable(error instanceof Error ? `${error.name}: ${error.message}` : 'unknown', 500) });
+    throw error;
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+}

@@ -1,0 +1,66 @@
+// `openai-audit-alerts poll --once` as a user runs it, against the local fake of the list endpoint.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditEvent, startFakeAuditApi, type FakeAuditApi } from '../support/fake-audit-api.ts';
+
+const root = join(import.meta.dirname, '../..');
+const bin = join(root, 'bin/openai-audit-alerts.js');
+const KEY = 'sk-admin-CLIKEY0123456789abcdefghijkl';
+let api: FakeAuditApi;
+
+beforeAll(async () => {
+  api = await startFakeAuditApi(KEY);
+  const now = Math.floor(Date.now() / 1000);
+  api.events.push(auditEvent('old', now - 48 * 3600), auditEvent('second', now - 600), auditEvent('first', now - 7200), auditEvent('third', now - 5));
+});
+afterAll(async () => {
+  await api.stop();
+});
+
+function poll(args: string[], env: Record<string, string | undefined>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  // Asynchronous: the fake API answers from this very process.
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, 'poll', ...args], { cwd: root, env: { PATH: process.env.PATH, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+describe('poll --once', () => {
+  it('--dry-run prints the last 24 hours as JSON Lines, oldest first, each once', async () => {
+    const { status, stdout, stderr } = await poll(['--once', '--dry-run'], { OPENAI_ADMIN_KEY: KEY, OPENAI_BASE_URL: api.baseUrl });
+    expect(status).toBe(0);
+    expect(stdout.trim().split('\n').map((line) => (JSON.parse(line) as { id: string }).id)).toEqual(['first', 'second', 'third']);
+    expect(stderr).toBe('poll: 3 event(s) printed, 3 listed, 0 already delivered, 0 invalid\n');
+    expect(stderr + stdout).not.toContain(KEY);
+  });
+
+  it('--since starts where asked', async () => {
+    const since = new Date((Math.floor(Date.now() / 1000) - 50 * 3600) * 1000).toISOString();
+    const { stdout } = await poll(['--once', '--dry-run', '--since', since], { OPENAI_ADMIN_KEY: KEY, OPENAI_BASE_URL: api.baseUrl });
+    expect(stdout.trim().split('\n').map((line) => (JSON.parse(line) as { id: string }).id)).toEqual(['old', 'first', 'second', 'third']);
+  });
+
+  it('exits 1 with an actionable message when the key is refused, without echoing it', async () => {
+    const wrong = 'sk-admin-WRONG0123456789abcdefghijklmn';
+    const { status, stderr } = await poll(['--once', '--dry-run'], { OPENAI_ADMIN_KEY: wrong, OPENAI_BASE_URL: api.baseUrl });
+    expect(status).toBe(1);
+    expect(stderr).toMatch(/^poll: OpenAI rejected the admin key \(HTTP 401\)\. Check OPENAI_ADMIN_KEY: it must hold an organization Admin API key/);
+    expect(stderr).not.toContain('WRONG0123');
+  });
+
+  it.each([
+    [['--once', '--dry-run'], {}, /^poll: OPENAI_ADMIN_KEY is not set/],
+    [['--once'], { OPENAI_ADMIN_KEY: KEY }, /^poll: AUDIT_EVENTS_QUEUE_URL is not set/],
+    [['--dry-run'], { OPENAI_ADMIN_KEY: KEY }, /^poll: only single runs are supported here: pass --once/],
+    [['--once', '--dry-run', '--since', 'yesterday'], { OPENAI_ADMIN_KEY: KEY }, /^poll: --since must be an ISO-8601 time/],
+  ])('exits 2 for %j with a clear message', async (args, env, message) => {
+    const { status, stderr } = await poll(args, env);
+    expect(status).toBe(2);
+    expect(stderr).toMatch(message);
+  });
+});

@@ -1,0 +1,85 @@
+// The deployed poller as Lambda loads it: configuration at cold start, the admin key from SSM (over
+// the wire, fake SSM), the API (fake), the queue (fauxqs) and the cursor (dynalite).
+import type { Context } from 'aws-lambda';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createDedupTable, createPipelineResources, drain, type PipelineResources } from '../support/aws-resources.ts';
+import { auditEvent, startFakeAuditApi, type FakeAuditApi } from '../support/fake-audit-api.ts';
+import { startFakeSsm } from '../support/fake-ssm.ts';
+
+const KEY = 'sk-admin-FUNCTIONKEY0123456789abcdefgh';
+const saved = { ...process.env };
+const context = { functionName: 'poll', awsRequestId: 'r', getRemainingTimeInMillis: () => 290_000 } as unknown as Context;
+let api: FakeAuditApi;
+let ssm: Awaited<ReturnType<typeof startFakeSsm>>;
+let resources: PipelineResources;
+let table: string;
+
+beforeAll(async () => {
+  api = await startFakeAuditApi(KEY);
+  ssm = await startFakeSsm({ '/oaa/admin-key': KEY, '/oaa/wrong-key': 'sk-admin-WRONGWRONG0123456789abcdefgh' });
+  resources = await createPipelineResources();
+  table = await createDedupTable();
+});
+afterAll(async () => {
+  await Promise.all([api.stop(), ssm.stop()]);
+});
+afterEach(() => {
+  process.env = { ...saved };
+  vi.restoreAllMocks();
+});
+
+async function load(parameter: string) {
+  vi.resetModules();
+  process.env = {
+    ...saved,
+    ADMIN_KEY_PARAMETER: parameter,
+    QUEUE_URL: resources.queueUrl,
+    CURSOR_TABLE_NAME: table,
+    OPENAI_BASE_URL: api.baseUrl,
+    AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+  };
+  return (await import('../../functions/poll-audit-logs.ts')).handler;
+}
+
+function capture(): string[] {
+  const lines: string[] = [];
+  const write = (chunk: string | Uint8Array) => (lines.push(...String(chunk).split('\n').filter(Boolean)), true);
+  vi.spyOn(process.stdout, 'write').mockImplementation(write);
+  vi.spyOn(process.stderr, 'write').mockImplementation(write);
+  return lines;
+}
+
+describe('functions/poll-audit-logs.ts', () => {
+  it('fails at cold start naming a missing variable', async () => {
+    vi.resetModules();
+    process.env = { ...saved, ADMIN_KEY_PARAMETER: '/x', QUEUE_URL: undefined };
+    await expect(import('../../functions/poll-audit-logs.ts')).rejects.toThrow('QUEUE_URL is not set');
+  });
+
+  it('enqueues new audit events and resumes from its cursor on the next run', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    api.events.push(auditEvent('fn-1', now - 300), auditEvent('fn-2', now - 200));
+    const handler = await load('/oaa/admin-key');
+    const lines = capture();
+    await handler({}, context);
+    await handler({}, context);
+    vi.restoreAllMocks();
+    const ids = (await drain(resources.queueUrl, { attributes: false })).flatMap((m) => (JSON.parse(m.Body ?? '[]') as Array<{ id: string }>).map((e) => e.id));
+    expect(ids).toEqual(['fn-1', 'fn-2']);
+    expect(lines.join('\n')).not.toContain(KEY);
+    const finished = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r.message === 'poll finished');
+    expect(finished.map((r) => r.delivered)).toEqual([2, 0]);
+    expect(ssm.calls.filter((c) => c.includes('/oaa/admin-key'))).toHaveLength(1); // fetched once per container
+  });
+
+  it('counts and logs a rejected key without throwing, naming the parameter and not the key', async () => {
+    const handler = await load('/oaa/wrong-key');
+    const lines = capture();
+    await expect(handler({}, context)).resolves.toBeUndefined();
+    vi.restoreAllMocks();
+    const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.find((r) => r.message === 'poll stopped: the admin key was rejected')?.error).toMatch(/^OpenAI rejected the admin key \(HTTP 401\)\. Check the SSM parameter \/oaa\/wrong-key/);
+    expect(records.find((r) => typeof r._aws === 'object')).toMatchObject({ AuthFailures: 1 });
+    expect(lines.join('\n')).not.toContain('WRONGWRONG');
+  });
+});

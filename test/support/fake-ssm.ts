@@ -1,0 +1,34 @@
+// A minimal SSM endpoint on 127.0.0.1 for GetParameter (JSON 1.1 protocol, as the AWS SDK speaks
+// it): the emulators have no SSM, and the admin key is read through the real SDK client.
+import { createServer } from 'node:http';
+
+export async function startFakeSsm(parameters: Record<string, string>): Promise<{ endpoint: string; calls: string[]; stop(): Promise<void> }> {
+  const calls: string[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      const target = String(req.headers['x-amz-target'] ?? '');
+      const input = JSON.parse(body || '{}') as { Name?: string; WithDecryption?: boolean };
+      calls.push(`${target} ${input.Name} ${input.WithDecryption}`);
+      const value = input.Name === undefined ? undefined : parameters[input.Name];
+      res.setHeader('content-type', 'application/x-amz-json-1.1');
+      if (target !== 'AmazonSSM.GetParameter' || value === undefined) {
+        res.statusCode = 400;
+        res.end(JSON.stringify({ __type: 'ParameterNotFound', message: 'not found' }));
+        return;
+      }
+      res.end(JSON.stringify({ Parameter: { Name: input.Name, Type: 'SecureString', Value: value, Version: 1 } }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return {
+    endpoint: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
+    calls,
+    stop: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}
