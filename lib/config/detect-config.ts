@@ -3,6 +3,7 @@ import { DEFAULT_LEASE_SECONDS } from '../dedup/constants.ts';
 import { ScopePolicyError } from '../rules/openai/errors.ts';
 import type { ScopePolicy } from '../rules/openai/scope-policy.ts';
 import { printable } from '../util/printable.ts';
+import { integerEnv, requiredEnv, type Env } from './env.ts';
 import { ConfigError } from './errors.ts';
 import { loadScopePolicy } from './scope-policy-file.ts';
 
@@ -27,23 +28,6 @@ export interface DetectConfig {
 const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-function required(env: Env, name: string): string {
-  const value = env[name]?.trim();
-  if (!value) throw new ConfigError(`${name} is not set`);
-  return value;
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(printable(raw, 40))}`);
-  }
-  return value;
-}
 
 /**
  * Reads and checks the detection function's configuration. Throws {@link ConfigError} naming the
@@ -55,10 +39,10 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
  * ```
  */
 export function readDetectConfig(env: Env): DetectConfig {
-  const tableName = required(env, 'DEDUP_TABLE_NAME');
-  const topicArn = required(env, 'ALERT_TOPIC_ARN');
+  const tableName = requiredEnv(env, 'DEDUP_TABLE_NAME');
+  const topicArn = requiredEnv(env, 'ALERT_TOPIC_ARN');
   if (!TOPIC_ARN.test(topicArn)) throw new ConfigError(`ALERT_TOPIC_ARN is not an SNS topic ARN: ${JSON.stringify(printable(topicArn))}`);
-  const deadLetterQueueUrl = required(env, 'DEAD_LETTER_QUEUE_URL');
+  const deadLetterQueueUrl = requiredEnv(env, 'DEAD_LETTER_QUEUE_URL');
   if (!/^https?:\/\/[^\s/]+\/\S+$/.test(deadLetterQueueUrl)) {
     throw new ConfigError(`DEAD_LETTER_QUEUE_URL is not a queue URL: ${JSON.stringify(printable(deadLetterQueueUrl))}`);
   }
@@ -79,7 +63,7 @@ export function readDetectConfig(env: Env): DetectConfig {
     deadLetterQueueUrl,
     scopePolicy,
     logLevel: level as LogLevel,
-    concurrency: integer(env, 'EVENT_CONCURRENCY', 8, 1, 64),
-    leaseSeconds: integer(env, 'DEDUP_LEASE_SECONDS', DEFAULT_LEASE_SECONDS, 5, 900),
+    concurrency: integerEnv(env, 'EVENT_CONCURRENCY', 8, 1, 64),
+    leaseSeconds: integerEnv(env, 'DEDUP_LEASE_SECONDS', DEFAULT_LEASE_SECONDS, 5, 900),
   };
 }

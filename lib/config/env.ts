@@ -1,0 +1,38 @@
+import { printable } from '../util/printable.ts';
+import { ConfigError } from './errors.ts';
+
+/** Environment variables as read. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * A required variable, trimmed; {@link ConfigError} naming it when unset or blank.
+ *
+ * @example
+ * ```ts
+ * const table = requiredEnv(process.env, 'DEDUP_TABLE_NAME');
+ * ```
+ */
+export function requiredEnv(env: Env, name: string): string {
+  const value = env[name]?.trim();
+  if (!value) throw new ConfigError(`${name} is not set`);
+  return value;
+}
+
+/**
+ * An optional integer variable within bounds, else `fallback`; {@link ConfigError} naming it and
+ * quoting the bad value.
+ *
+ * @example
+ * ```ts
+ * const concurrency = integerEnv(process.env, 'EVENT_CONCURRENCY', 8, 1, 64);
+ * ```
+ */
+export function integerEnv(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(printable(raw, 40))}`);
+  }
+  return value;
+}
