@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { readDetectConfig } from '../lib/config/detect-config.ts';
 import { createDetectionHandler } from '../lib/detect/create-handler.ts';
 import { SILENT_TELEMETRY } from '../lib/detect/telemetry.ts';
 import { messageContent } from '../lib/intake/message-body.ts';
 import { emulatorEndpoints, startDynalite, startFauxqs, useEmulators } from '../lib/local/emulators.ts';
-import { pollOnce } from '../lib/local/event-source.ts';
+import { alertFromSubscriberMessage, pollOnce, receiveAndDelete } from '../lib/local/event-source.ts';
 import { provisionPipeline } from '../lib/local/provision.ts';
 import { pipelineSettings } from '../lib/local/settings.ts';
 import { messageBodies, syntheticEvents } from '../lib/local/synthetic-events.ts';
@@ -104,16 +104,8 @@ async function measurePipeline(): Promise<{ batchMs: Figure; alertLatencyP50Ms: 
     });
     const config = readDetectConfig({ DEDUP_TABLE_NAME: pipeline.tableName, ALERT_TOPIC_ARN: pipeline.topicArn, DEAD_LETTER_QUEUE_URL: pipeline.dlqUrl });
     const handler = createDetectionHandler({ config, telemetry: SILENT_TELEMETRY });
-    const drainSubscriber = async (wait: number) => {
-      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: pipeline.subscriberUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: wait }));
-      if (Messages.length > 0) {
-        await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: pipeline.subscriberUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })) }));
-      }
-      return Messages.map((m) => {
-        const structure = JSON.parse((JSON.parse(m.Body ?? '{}') as { Message: string }).Message) as { default: string };
-        return JSON.parse(structure.default) as { eventId: string };
-      });
-    };
+    const drainSubscriber = async (wait: number) =>
+      (await receiveAndDelete(sqs, pipeline.subscriberUrl, { waitSeconds: wait, attributes: false })).map((m) => alertFromSubscriberMessage(m.Body ?? '{}'));
 
     // One invocation: 10 messages x 100 events, 1% matching (10 alerts, distinct actors).
     const batchTimes: number[] = [];
@@ -141,7 +133,7 @@ async function measurePipeline(): Promise<{ batchMs: Figure; alertLatencyP50Ms: 
       const subscriber = (async () => {
         while (latencies.length < SIZES.latencyAlerts) {
           for (const alert of await drainSubscriber(1)) {
-            const sent = sentAt.get(alert.eventId);
+            const sent = sentAt.get(alert.eventId ?? '');
             if (sent !== undefined) latencies.push(performance.now() - sent);
           }
         }

@@ -3,8 +3,10 @@ import {
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
+  type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import type { AlertDocument } from '../alerts/alert-document.ts';
 import type { BatchResult, QueueRecord } from '../detect/process-batch.ts';
 
 /** One poll's outcome. */
@@ -76,4 +78,69 @@ export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<numb
     new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
   );
   return Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
+}
+
+/**
+ * Receives up to 10 messages (waiting up to `waitSeconds`) and deletes them: a reader that keeps
+ * what it reads, such as a subscriber queue's.
+ *
+ * @example
+ * ```ts
+ * const messages = await receiveAndDelete(sqs, subscriberUrl, { waitSeconds: 1 });
+ * ```
+ */
+export async function receiveAndDelete(
+  sqs: SQSClient,
+  queueUrl: string,
+  options: { waitSeconds?: number; attributes?: boolean } = {},
+): Promise<Message[]> {
+  const { Messages = [] } = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: options.waitSeconds ?? 0,
+      MessageAttributeNames: options.attributes === false ? [] : ['All'],
+    }),
+  );
+  if (Messages.length > 0) {
+    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })) }));
+  }
+  return Messages;
+}
+
+/**
+ * Receives and deletes everything on a queue: until two receives in a row come back empty.
+ *
+ * @example
+ * ```ts
+ * const deadLetters = await drainQueue(sqs, dlqUrl);
+ * ```
+ */
+export async function drainQueue(sqs: SQSClient, queueUrl: string, options: { attributes?: boolean } = {}): Promise<Message[]> {
+  const all: Message[] = [];
+  for (let empty = 0; empty < 2; ) {
+    const messages = await receiveAndDelete(sqs, queueUrl, options);
+    if (messages.length > 0) all.push(...messages);
+    else {
+      empty++;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  return all;
+}
+
+/**
+ * The alert document in a message of a queue subscribed to the alert topic: an SNS envelope whose
+ * `Message` is the alert JSON (AWS delivers the `default` member of the MessageStructure to SQS;
+ * fauxqs passes the whole structure, so both are read).
+ *
+ * @example
+ * ```ts
+ * const alert = alertFromSubscriberMessage(message.Body ?? '');
+ * ```
+ */
+export function alertFromSubscriberMessage(body: string): AlertDocument {
+  const envelope = JSON.parse(body) as { Message: string };
+  const message = JSON.parse(envelope.Message) as { default?: unknown };
+  return (typeof message.default === 'string' ? JSON.parse(message.default) : message) as AlertDocument;
 }

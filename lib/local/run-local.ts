@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AlertDocument } from '../alerts/alert-document.ts';
 import { readDetectConfig } from '../config/detect-config.ts';
 import { createDetectionHandler } from '../detect/create-handler.ts';
@@ -11,7 +11,7 @@ import type { JsonObject } from '../util/json.ts';
 import { printable } from '../util/printable.ts';
 import { alertText } from './alert-text.ts';
 import { emulatorEndpoints, startDynalite, startFauxqs, useEmulators, type Emulator } from './emulators.ts';
-import { pollOnce, queueDepth } from './event-source.ts';
+import { alertFromSubscriberMessage, pollOnce, queueDepth, receiveAndDelete } from './event-source.ts';
 import { localTelemetry } from './local-telemetry.ts';
 import { provisionPipeline, type LocalPipeline } from './provision.ts';
 import { sendMessages } from '../ingest/queue-sink.ts';
@@ -84,17 +84,9 @@ async function readEvents(file: string, io: LocalRunIo): Promise<ReadEvents | un
   return { events, problems };
 }
 
-/** Reads alerts from the subscriber queue: the SNS envelope, whose message is the MessageStructure JSON. */
+/** Alerts the subscriber queue has received, as documents. */
 async function receiveAlerts(sqs: SQSClient, subscriberUrl: string, waitSeconds: number): Promise<AlertDocument[]> {
-  const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: subscriberUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: waitSeconds }));
-  if (Messages.length === 0) return [];
-  await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: subscriberUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })) }));
-  return Messages.map((message) => {
-    const envelope = JSON.parse(message.Body ?? '{}') as { Message: string };
-    const structure = JSON.parse(envelope.Message) as { default?: string };
-    // AWS delivers the `default` member to SQS; fauxqs passes the whole structure through.
-    return JSON.parse(structure.default ?? envelope.Message) as AlertDocument;
-  });
+  return (await receiveAndDelete(sqs, subscriberUrl, { waitSeconds, attributes: false })).map((m) => alertFromSubscriberMessage(m.Body ?? '{}'));
 }
 
 function startInfo(pipeline: LocalPipeline, endpoints: { dynamodb: string; sns: string }): string {

@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { readDetectConfig } from '../config/detect-config.ts';
 import { createDetectionHandler } from '../detect/create-handler.ts';
 import { emulatorEndpoints, startDynalite, startFauxqs, useEmulators } from '../local/emulators.ts';
-import { pollOnce, queueDepth } from '../local/event-source.ts';
+import { alertFromSubscriberMessage, drainQueue, pollOnce, queueDepth } from '../local/event-source.ts';
 import { localTelemetry } from '../local/local-telemetry.ts';
 import { provisionPipeline, type LocalPipeline } from '../local/provision.ts';
 import { sendMessages } from '../ingest/queue-sink.ts';
@@ -121,20 +121,6 @@ async function waitUntilDrained(env: ReliabilityEnv, queueUrl: string, deadline:
     await sleep(250);
   }
   return true;
-}
-
-async function drainAll(env: ReliabilityEnv, queueUrl: string): Promise<Message[]> {
-  const all: Message[] = [];
-  for (let empty = 0; empty < 2; ) {
-    const { Messages = [] } = await env.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }));
-    if (Messages.length === 0) {
-      empty++;
-      continue;
-    }
-    all.push(...Messages);
-    await env.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })) }));
-  }
-  return all;
 }
 
 function shuffle<T>(items: T[], random: () => number): T[] {
@@ -309,11 +295,8 @@ export async function runScenario(spec: ScenarioSpec, env: ReliabilityEnv, seed:
   if (spec.kills) retries += readFileSync(files.stats, 'utf8').split('\n').filter(Boolean).reduce((sum, line) => sum + (JSON.parse(line) as { failed: number }).failed, 0);
 
   // Alerts as the subscriber received them.
-  const received = await drainAll(env, pipeline.subscriberUrl);
-  const deliveries = received.map((message) => {
-    const structure = JSON.parse((JSON.parse(message.Body ?? '{}') as { Message: string }).Message) as { default: string };
-    return JSON.parse(structure.default) as { alertId: string; dedupKey: string; windowEndsAt: string };
-  });
+  const received = await drainQueue(env.sqs, pipeline.subscriberUrl, { attributes: false });
+  const deliveries = received.map((message) => alertFromSubscriberMessage(message.Body ?? '{}'));
   const windowsByPair = new Map<string, Set<string>>();
   const deliveriesById = new Map<string, number>();
   for (const alert of deliveries) {
@@ -339,7 +322,7 @@ export async function runScenario(spec: ScenarioSpec, env: ReliabilityEnv, seed:
     duplicates += count - 1;
     allowedDuplicates += Math.min(count - 1, diedAfterPublish.get(alertId) ?? 0);
   }
-  const dead = await drainAll(env, pipeline.dlqUrl);
+  const dead = await drainQueue(env.sqs, pipeline.dlqUrl);
   const keptPoison = dead.filter((m) => m.MessageAttributes?.failure_kind?.StringValue === 'malformed-body').length;
 
   const problems: string[] = [];

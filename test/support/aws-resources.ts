@@ -2,9 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import { SQSClient, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import type { BatchResult, QueueRecord } from '../../lib/detect/process-batch.ts';
-import { pollOnce as pollEventSource } from '../../lib/local/event-source.ts';
+import { drainQueue, pollOnce as pollEventSource } from '../../lib/local/event-source.ts';
 import { provisionPipeline, type LocalPipeline } from '../../lib/local/provision.ts';
 import { pipelineSettings } from '../../lib/local/settings.ts';
 
@@ -42,30 +42,9 @@ export async function sendBodies(queueUrl: string, bodies: readonly string[]): P
   for (const body of bodies) await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
 }
 
-/** Receives everything currently on a queue (and deletes it), waiting briefly for stragglers. */
-export async function drain(queueUrl: string, options: { attributes?: boolean } = {}): Promise<Message[]> {
-  const client = sqs();
-  const messages: Message[] = [];
-  for (let empty = 0; empty < 2; ) {
-    const { Messages = [] } = await client.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 0,
-        MessageAttributeNames: options.attributes === false ? [] : ['All'],
-      }),
-    );
-    if (Messages.length === 0) {
-      empty++;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      continue;
-    }
-    for (const message of Messages) {
-      messages.push(message);
-      await client.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
-    }
-  }
-  return messages;
+/** Receives everything currently on a queue (and deletes it). */
+export function drain(queueUrl: string, options: { attributes?: boolean } = {}): Promise<Message[]> {
+  return drainQueue(sqs(), queueUrl, options);
 }
 
 /**
