@@ -6,6 +6,7 @@ import { readDetectConfig } from '../config/detect-config.ts';
 import { createDetectionHandler } from '../detect/create-handler.ts';
 import type { LogLevel } from '../detect/telemetry.ts';
 import { parseJsonInput } from '../input/json-input.ts';
+import { eventMessages, sendMessages } from '../ingest/queue-sink.ts';
 import { extractAuditEvents } from '../openai/extract-events.ts';
 import type { JsonObject } from '../util/json.ts';
 import { printable } from '../util/printable.ts';
@@ -14,15 +15,10 @@ import { emulatorEndpoints, startDynalite, startFauxqs, useEmulators, type Emula
 import { alertFromSubscriberMessage, pollOnce, queueDepth, receiveAndDelete } from './event-source.ts';
 import { localTelemetry } from './local-telemetry.ts';
 import { provisionPipeline, type LocalPipeline } from './provision.ts';
-import { sendMessages } from '../ingest/queue-sink.ts';
-import { messageBodies } from './synthetic-events.ts';
 import { pipelineSettings } from './settings.ts';
 
 /** Seconds before a failed record is retried locally (the deployed 6x rule would stall a run for minutes). */
 export const LOCAL_VISIBILITY_TIMEOUT_SECONDS = 2;
-
-/** Events per SQS message when sending an input, within SQS's size limits. */
-const EVENTS_PER_MESSAGE = 10;
 
 /** What the local run reads and how it reports. */
 export interface LocalRunOptions {
@@ -161,7 +157,8 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
       io.stderr(`\r[${'#'.repeat(Math.round(done * 30)).padEnd(30, '.')}] ${processedEvents}/${input.events.length} events, ${alerts} alerts`);
     };
 
-    await sendMessages(sqs, pipeline.queueUrl, messageBodies(input.events, EVENTS_PER_MESSAGE));
+    // Packed as the poller packs them: several events per message, within SQS's size limit.
+    await sendMessages(sqs, pipeline.queueUrl, eventMessages(input.events));
 
     let stopping = false;
     void io.interrupted.then(() => {

@@ -54,6 +54,15 @@ describe('start (npm start)', () => {
     expect(lines[1]?.summary).toEqual({ events: 1, matched: 1, alerts: 1, suppressed: 0, failed: 0, dlq: 0 });
   });
 
+  it('packs large events within SQS limits (twelve events of 150 KB: ten in one message would pass 1 MiB)', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'start-')), 'big.jsonl');
+    const big = (i: number) => ({ id: `big-${i}`, type: 'api_key.created', actor: { session: { user: { id: `u${i}` } } }, 'api_key.created': { data: { scopes: ['all'] }, pad: 'x'.repeat(150_000) } });
+    writeFileSync(file, `${Array.from({ length: 12 }, (_, i) => JSON.stringify(big(i))).join('\n')}\n`);
+    const { status, stdout } = start(['--events', file, '--json']);
+    expect(status).toBe(0);
+    expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}')).toEqual({ summary: { events: 12, matched: 12, alerts: 12, suppressed: 0, failed: 0, dlq: 0 } });
+  });
+
   it('exits 1 with a clear message for an unreadable file', () => {
     const { status, stderr } = start(['--events', '/nonexistent/events.jsonl']);
     expect(status).toBe(1);
