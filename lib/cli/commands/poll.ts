@@ -3,6 +3,7 @@ import { AuditLogClient } from '../../ingest/audit-log-client.ts';
 import { DynamoCursorStore, MemoryCursorStore, type CursorStore } from '../../ingest/cursor-store.ts';
 import { AdminKeyRejectedError, AuditLogRequestError, AuditLogUnavailableError } from '../../ingest/errors.ts';
 import { pollAuditLogs } from '../../ingest/poll.ts';
+import type { PollDependencies } from '../../ingest/poll.ts';
 import { printable } from '../../util/printable.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
@@ -51,7 +52,7 @@ export async function pollCommand(options: PollCommandOptions, io: CliIo): Promi
   const baseUrl = io.env.OPENAI_BASE_URL?.trim() || 'https://api.openai.com/v1';
   const client = new AuditLogClient({ baseUrl, adminKey, keySource: 'OPENAI_ADMIN_KEY' });
   let cursor: CursorStore = new MemoryCursorStore();
-  let deliver: (events: readonly object[]) => Promise<void>;
+  let deliver: PollDependencies['deliver'];
   if (options['dry-run'] === true) {
     deliver = (events) => {
       for (const event of events) io.stdout(`${JSON.stringify(event)}\n`);
@@ -60,7 +61,7 @@ export async function pollCommand(options: PollCommandOptions, io: CliIo): Promi
   } else {
     const [{ SQSClient }, { eventMessages, sendMessages }] = await Promise.all([import('@aws-sdk/client-sqs'), import('../../ingest/queue-sink.ts')]);
     const sqs = new SQSClient({});
-    deliver = (events) => sendMessages(sqs, queueUrl ?? '', eventMessages(events as never[]));
+    deliver = (events) => sendMessages(sqs, queueUrl ?? '', eventMessages(events));
     if (io.env.CURSOR_TABLE_NAME?.trim()) {
       const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
       cursor = new DynamoCursorStore(new DynamoDBClient({}), io.env.CURSOR_TABLE_NAME.trim(), io.env.CURSOR_KEY?.trim() || 'ingest-cursor');
