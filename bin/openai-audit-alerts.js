@@ -5,5 +5,5 @@ import { register } from 'tsx/esm/api';
 register();
 const { hideSdkNodeVersionNotice } = await import('../lib/util/sdk-node-notice.ts');
 hideSdkNodeVersionNotice();
-const { runCli, processIo } = await import('../lib/cli/index.ts');
+const { runCli, processIo } = await import('../lib/tooling/cli/index.ts');
 process.exitCode = await runCli(process.argv.slice(2), processIo());

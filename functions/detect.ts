@@ -4,8 +4,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { readDetectConfig } from '../lib/config/detect-config.ts';
-import { createDetectionHandler } from '../lib/detect/create-handler.ts';
-import { powertoolsTelemetry } from '../lib/detect/powertools-telemetry.ts';
+import { createDetectionHandler } from '../lib/pipeline/detect/create-handler.ts';
+import { powertoolsTelemetry } from '../lib/pipeline/detect/powertools-telemetry.ts';
 
 const SERVICE = 'openai-audit-alerts';
 

@@ -1,6 +1,6 @@
 // The scheduled poller: lists OpenAI's audit log into the detection queue. Wiring only:
 // configuration (checked at cold start), the admin key from SSM (fetched once per container, never
-// logged), Powertools logging and metrics, and the core from lib/ingest.
+// logged), Powertools logging and metrics, and the core from lib/ingestion/poller.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -8,13 +8,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { readPollConfig } from '../lib/config/poll-config.ts';
-import { lazy } from '../lib/detect/lazy.ts';
-import { loadAdminKey } from '../lib/ingest/admin-key.ts';
-import { AuditLogClient } from '../lib/ingest/audit-log-client.ts';
-import { DynamoCursorStore } from '../lib/ingest/cursor-store.ts';
-import { AdminKeyRejectedError } from '../lib/ingest/errors.ts';
-import { pollAuditLogs } from '../lib/ingest/poll.ts';
-import { eventMessages, sendMessages } from '../lib/ingest/queue-sink.ts';
+import { lazy } from '../lib/pipeline/detect/lazy.ts';
+import { loadAdminKey } from '../lib/ingestion/poller/admin-key.ts';
+import { AuditLogClient } from '../lib/ingestion/poller/audit-log-client.ts';
+import { DynamoCursorStore } from '../lib/ingestion/poller/cursor-store.ts';
+import { AdminKeyRejectedError } from '../lib/ingestion/poller/errors.ts';
+import { pollAuditLogs } from '../lib/ingestion/poller/poll.ts';
+import { eventMessages, sendMessages } from '../lib/ingestion/poller/queue-sink.ts';
 import { printable } from '../lib/util/printable.ts';
 
 const SERVICE = 'openai-audit-alerts';

@@ -3,8 +3,8 @@
 // One line per scenario, then the totals as one JSON object (the last line). Exit 1 if a promise broke.
 //   tsx scripts/reliability.ts [--scale 0.1] [--seed 7] [--only name]
 import { parseArgs } from 'node:util';
-import { runScenario, startReliabilityEnv, type ScenarioResult } from '../lib/reliability/harness.ts';
-import { scenarios } from '../lib/reliability/scenarios.ts';
+import { runScenario, startReliabilityEnv, type ScenarioResult } from '../lib/tooling/reliability/harness.ts';
+import { scenarios } from '../lib/tooling/reliability/scenarios.ts';
 import { hideSdkNodeVersionNotice } from '../lib/util/sdk-node-notice.ts';
 
 hideSdkNodeVersionNotice();

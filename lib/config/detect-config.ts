@@ -1,7 +1,7 @@
-import type { LogLevel } from '../detect/telemetry.ts';
-import { DEFAULT_LEASE_SECONDS } from '../dedup/constants.ts';
-import { ScopePolicyError } from '../rules/openai/errors.ts';
-import type { ScopePolicy } from '../rules/openai/scope-policy.ts';
+import type { LogLevel } from '../pipeline/detect/telemetry.ts';
+import { DEFAULT_LEASE_SECONDS } from '../pipeline/dedup/constants.ts';
+import { ScopePolicyError } from '../detection/rules/openai/errors.ts';
+import type { ScopePolicy } from '../detection/rules/openai/scope-policy.ts';
 import { printable } from '../util/printable.ts';
 import { integerEnv, requiredEnv, type Env } from './env.ts';
 import { ConfigError } from './errors.ts';

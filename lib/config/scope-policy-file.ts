@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { DEFAULT_SCOPE_POLICY } from '../rules/openai/default-scope-policy.ts';
-import { ScopePolicyError } from '../rules/openai/errors.ts';
-import { parseScopePolicy } from '../rules/openai/parse-scope-policy.ts';
-import type { ScopePolicy } from '../rules/openai/scope-policy.ts';
+import { DEFAULT_SCOPE_POLICY } from '../detection/rules/openai/default-scope-policy.ts';
+import { ScopePolicyError } from '../detection/rules/openai/errors.ts';
+import { parseScopePolicy } from '../detection/rules/openai/parse-scope-policy.ts';
+import type { ScopePolicy } from '../detection/rules/openai/scope-policy.ts';
 import { printable } from '../util/printable.ts';
 
 /** Environment variable naming a JSON file that replaces (or extends) the default scope policy. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pipelineSettings } from '../../lib/local/settings.ts';
+import { pipelineSettings } from '../../lib/tooling/local/settings.ts';
 
 describe('infra/settings.cjs', () => {
   it('derives the visibility timeout from the function timeout and the batching window', () => {

@@ -5,12 +5,12 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { readDetectConfig } from '../../lib/config/detect-config.ts';
-import { alertIdFor } from '../../lib/dedup/dedup-item.ts';
-import { DynamoDedupStore } from '../../lib/dedup/dynamodb-dedup-store.ts';
-import type { AwsClientFactories } from '../../lib/detect/aws-dependencies.ts';
-import { createDetectionHandler } from '../../lib/detect/create-handler.ts';
+import { alertIdFor } from '../../lib/pipeline/dedup/dedup-item.ts';
+import { DynamoDedupStore } from '../../lib/pipeline/dedup/dynamodb-dedup-store.ts';
+import type { AwsClientFactories } from '../../lib/pipeline/detect/aws-dependencies.ts';
+import { createDetectionHandler } from '../../lib/pipeline/detect/create-handler.ts';
 import { createPipelineResources, drain, pollOnce, receivedAlerts, sendBodies, type PipelineResources } from '../support/aws-resources.ts';
-import { awsError, injectFaults } from '../../lib/reliability/faults.ts';
+import { awsError, injectFaults } from '../../lib/tooling/reliability/faults.ts';
 import { recordingTelemetry } from '../support/recording-telemetry.ts';
 import { benign, body, keyEvent } from './events.ts';
 

@@ -3,9 +3,9 @@
 // least as severely.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { severityRank, type Severity } from '../../lib/engine/severity.ts';
-import { OPENAI_AUDIT_LOG_TYPE } from '../../lib/openai/constants.ts';
-import { createRuleCatalog } from '../../lib/rules/index.ts';
+import { severityRank, type Severity } from '../../lib/detection/engine/severity.ts';
+import { OPENAI_AUDIT_LOG_TYPE } from '../../lib/detection/openai/constants.ts';
+import { createRuleCatalog } from '../../lib/detection/rules/index.ts';
 
 const catalog = createRuleCatalog();
 // npm test runs 1,000 cases per property; npm run test:reliability runs 100,000 (PROPERTY_RUNS).

@@ -2,13 +2,13 @@
 // secret masking, and message bodies of any shape.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AlertDocument } from '../../lib/alerts/alert-document.ts';
-import { renderEmailText } from '../../lib/alerts/email-text.ts';
-import { buildSnsAlertMessage, snsMessageBytes } from '../../lib/alerts/sns-message.ts';
-import { sanitizeSubject } from '../../lib/alerts/subject.ts';
-import { messageContent } from '../../lib/intake/message-body.ts';
-import { OPENAI_AUDIT_LOG_TYPE } from '../../lib/openai/constants.ts';
-import { createRuleCatalog } from '../../lib/rules/index.ts';
+import type { AlertDocument } from '../../lib/pipeline/alerts/alert-document.ts';
+import { renderEmailText } from '../../lib/pipeline/alerts/email-text.ts';
+import { buildSnsAlertMessage, snsMessageBytes } from '../../lib/pipeline/alerts/sns-message.ts';
+import { sanitizeSubject } from '../../lib/pipeline/alerts/subject.ts';
+import { messageContent } from '../../lib/pipeline/intake/message-body.ts';
+import { OPENAI_AUDIT_LOG_TYPE } from '../../lib/detection/openai/constants.ts';
+import { createRuleCatalog } from '../../lib/detection/rules/index.ts';
 import { maskSecrets } from '../../lib/util/mask-secrets.ts';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);

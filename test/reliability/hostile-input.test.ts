@@ -3,7 +3,7 @@
 // subject, an email, a log line or an alert.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { readDetectConfig } from '../../lib/config/detect-config.ts';
-import { createDetectionHandler } from '../../lib/detect/create-handler.ts';
+import { createDetectionHandler } from '../../lib/pipeline/detect/create-handler.ts';
 import { createPipelineResources, drain, receivedAlerts, type PipelineResources } from '../support/aws-resources.ts';
 import { recordingTelemetry } from '../support/recording-telemetry.ts';
 

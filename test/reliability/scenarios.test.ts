@@ -1,8 +1,8 @@
 // The shortened reliability run (a tenth of the events, one kill at each point): the promises of
 // `npm run test:reliability` hold on every scenario.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runScenario, startReliabilityEnv, type ReliabilityEnv } from '../../lib/reliability/harness.ts';
-import { scenarios } from '../../lib/reliability/scenarios.ts';
+import { runScenario, startReliabilityEnv, type ReliabilityEnv } from '../../lib/tooling/reliability/harness.ts';
+import { scenarios } from '../../lib/tooling/reliability/scenarios.ts';
 
 // The harness runs its own emulators and points this worker's SDK at them; this file runs alone in
 // its worker, so the shared emulators of the other tests are not affected.

@@ -3,10 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
-import type { BatchResult, QueueRecord } from '../../lib/detect/process-batch.ts';
-import { drainQueue, pollOnce as pollEventSource } from '../../lib/local/event-source.ts';
-import { provisionPipeline, type LocalPipeline } from '../../lib/local/provision.ts';
-import { pipelineSettings } from '../../lib/local/settings.ts';
+import type { BatchResult, QueueRecord } from '../../lib/pipeline/detect/process-batch.ts';
+import { drainQueue, pollOnce as pollEventSource } from '../../lib/tooling/local/event-source.ts';
+import { provisionPipeline, type LocalPipeline } from '../../lib/tooling/local/provision.ts';
+import { pipelineSettings } from '../../lib/tooling/local/settings.ts';
 
 export const dynamodb = () => new DynamoDBClient({});
 export const sns = () => new SNSClient({});
@@ -48,7 +48,7 @@ export function drain(queueUrl: string, options: { attributes?: boolean } = {}):
 }
 
 /**
- * One poll of the SQS event source (lib/local/event-source.ts), with failed records made visible
+ * One poll of the SQS event source (lib/tooling/local/event-source.ts), with failed records made visible
  * again at once so tests can retry them without waiting for the visibility timeout.
  */
 export async function pollOnce(

@@ -1,7 +1,7 @@
 // Starts the emulators once for the whole run; every test file gets their endpoints through
 // `inject('emulators')` (see setup-env.ts) and creates its own uniquely named resources.
 import type { TestProject } from 'vitest/node';
-import { emulatorEndpoints, startDynalite, startFauxqs, type Emulator } from '../../lib/local/emulators.ts';
+import { emulatorEndpoints, startDynalite, startFauxqs, type Emulator } from '../../lib/tooling/local/emulators.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

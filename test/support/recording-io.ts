@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { CliIo } from '../../lib/cli/io.ts';
+import type { CliIo } from '../../lib/tooling/cli/io.ts';
 
 /** A {@link CliIo} that records what the CLI writes; stdin and environment are given. */
 export function recordingIo(options: { stdin?: string; env?: Record<string, string>; tty?: boolean } = {}) {

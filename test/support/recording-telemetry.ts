@@ -1,4 +1,4 @@
-import type { DetectionMetric, LogLevel, Telemetry } from '../../lib/detect/telemetry.ts';
+import type { DetectionMetric, LogLevel, Telemetry } from '../../lib/pipeline/detect/telemetry.ts';
 
 /** A {@link Telemetry} that keeps every log line and metric for assertions. */
 export function recordingTelemetry() {

@@ -1,4 +1,4 @@
-import type { Rule } from '../../lib/engine/rule.ts';
+import type { Rule } from '../../lib/detection/engine/rule.ts';
 
 /**
  * A minimal valid rule for engine tests: matches everything, severity LOW, display name = id;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readDetectConfig } from '../../../lib/config/detect-config.ts';
 import { ConfigError } from '../../../lib/config/errors.ts';
-import { DEFAULT_SCOPE_POLICY } from '../../../lib/rules/openai/default-scope-policy.ts';
+import { DEFAULT_SCOPE_POLICY } from '../../../lib/detection/rules/openai/default-scope-policy.ts';
 
 const base = {
   DEDUP_TABLE_NAME: 'dedup',

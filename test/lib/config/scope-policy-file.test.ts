@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SCOPE_POLICY_FILE_ENV, loadScopePolicy } from '../../../lib/config/scope-policy-file.ts';
-import { DEFAULT_SCOPE_POLICY } from '../../../lib/rules/openai/default-scope-policy.ts';
-import { ScopePolicyError } from '../../../lib/rules/openai/errors.ts';
+import { DEFAULT_SCOPE_POLICY } from '../../../lib/detection/rules/openai/default-scope-policy.ts';
+import { ScopePolicyError } from '../../../lib/detection/rules/openai/errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'policy-'));
 

@@ -1,0 +1,69 @@
+import { isJsonObject, ownValue, type JsonObject } from '../../util/json.ts';
+import { resolveActor } from './actor.ts';
+import type { AuditEvent } from './audit-event.ts';
+import { textField } from './text-field.ts';
+
+const EMPTY: JsonObject = Object.freeze({});
+
+/**
+ * The event's `type` when it is a string, read without allocating (this runs on every event).
+ *
+ * @example
+ * ```ts
+ * auditEventType({ type: 'login.failed' }); // 'login.failed'
+ * auditEventType({ type: 7 });              // undefined
+ * ```
+ */
+export function auditEventType(raw: unknown): string | undefined {
+  if (!isJsonObject(raw)) return undefined;
+  const type = ownValue(raw, 'type');
+  return typeof type === 'string' ? type : undefined;
+}
+
+/**
+ * The details object of an event: under its dotted type (OpenAI's shape), else under the type with
+ * dots replaced by underscores (Panther's shape).
+ *
+ * @example
+ * ```ts
+ * eventDetails({ type: 'api_key.created', api_key_created: { id: 'k' } }, 'api_key.created'); // { id: 'k' }
+ * ```
+ */
+export function eventDetails(raw: JsonObject, type: string | undefined): JsonObject | undefined {
+  if (type === undefined || type === '') return undefined;
+  const dotted = ownValue(raw, type);
+  if (isJsonObject(dotted)) return dotted;
+  const underscored = ownValue(raw, type.replaceAll('.', '_'));
+  return isJsonObject(underscored) ? underscored : undefined;
+}
+
+function unixSeconds(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value)) return Number(value);
+  return undefined;
+}
+
+/**
+ * Normalises any value into an {@link AuditEvent}. Never throws; what is missing or of the wrong
+ * type is `undefined`.
+ *
+ * @example
+ * ```ts
+ * const event = normalizeAuditEvent(JSON.parse(line));
+ * event.actor.label; // 'alice@example.com'
+ * ```
+ */
+export function normalizeAuditEvent(raw: unknown): AuditEvent {
+  const event = isJsonObject(raw) ? raw : EMPTY;
+  const type = auditEventType(event);
+  return {
+    id: textField(event, ['id']),
+    type,
+    effectiveAt: unixSeconds(ownValue(event, 'effective_at')),
+    actor: resolveActor(ownValue(event, 'actor')),
+    projectId: textField(event, ['project', 'id']),
+    projectName: textField(event, ['project', 'name']),
+    details: eventDetails(event, type),
+    raw: event,
+  };
+}

@@ -1,0 +1,137 @@
+import type { Rule } from '../../engine/rule.ts';
+import { maxSeverity, type Severity } from '../../engine/severity.ts';
+import type { AuditEvent } from '../../openai/audit-event.ts';
+import { OPENAI_AUDIT_LOG_TYPE } from '../../openai/constants.ts';
+import { textField } from '../../openai/text-field.ts';
+import { deepGet } from '../../../util/deep-get.ts';
+import type { JsonValue } from '../../../util/json.ts';
+import { DEFAULT_SCOPE_POLICY } from './default-scope-policy.ts';
+import { compileScopePolicy, elevatedScopes, type ScopePolicy } from './scope-policy.ts';
+
+/** Rule id, kept from Panther so existing suppressions and runbooks carry over. */
+export const API_KEY_ANOMALOUS_ACTIVITY_RULE_ID = 'OpenAI.API.Key.Anomalous.Activity';
+
+const CREATED = 'api_key.created';
+const UPDATED = 'api_key.updated';
+
+/** Listing more scopes than this in the alert context adds noise, not evidence. */
+export const MAX_LISTED_SCOPES = 100;
+
+function scopeList(value: JsonValue | undefined, into: Set<string>): void {
+  if (typeof value === 'string') into.add(value);
+  else if (Array.isArray(value)) for (const item of value) if (typeof item === 'string') into.add(item);
+}
+
+/**
+ * The scopes an API key event grants: `data.scopes` for created and updated keys, plus
+ * `changes_requested.scopes` for updates (OpenAI's schema puts them there; its own example uses
+ * `data`). A bare string counts as one scope; non-string entries are skipped.
+ *
+ * @example
+ * ```ts
+ * grantedScopes(normalizeAuditEvent({ type: 'api_key.updated',
+ *   'api_key.updated': { changes_requested: { scopes: ['api.model.read'] } } })); // ['api.model.read']
+ * ```
+ */
+export function grantedScopes(event: AuditEvent): string[] {
+  const details = event.details;
+  if (details === undefined) return [];
+  const scopes = new Set<string>();
+  scopeList(deepGet(details, ['data', 'scopes']), scopes);
+  if (event.type === UPDATED) scopeList(deepGet(details, ['changes_requested', 'scopes']), scopes);
+  return [...scopes];
+}
+
+/**
+ * Creates the rule "OpenAI Anomalous API Key Activity": an API key created or updated with
+ * elevated scopes, as defined by `policy` (the default policy unless configured otherwise).
+ *
+ * @example
+ * ```ts
+ * const rule = createApiKeyAnomalousActivityRule(loadScopePolicy(process.env));
+ * ```
+ */
+export function createApiKeyAnomalousActivityRule(policy: ScopePolicy = DEFAULT_SCOPE_POLICY): Rule<AuditEvent> {
+  const compiled = compileScopePolicy(policy);
+  const elevated = (event: AuditEvent) => elevatedScopes(grantedScopes(event), compiled);
+
+  return {
+    id: API_KEY_ANOMALOUS_ACTIVITY_RULE_ID,
+    displayName: 'OpenAI Anomalous API Key Activity',
+    description: [
+      'Detects anomalous OpenAI API key activity indicative of potential key compromise,',
+      'unauthorized access, or preparation for malicious misuse (e.g., C2, phishing, automation).',
+      'OpenAI API keys provide programmatic access to powerful LLM capabilities. Abuse or',
+      'compromise of these keys enables attackers to blend malicious activity into legitimate',
+      'cloud traffic, bypassing traditional network-based detections.',
+      'This rule alerts on:',
+      '- API keys created or updated with elevated or unrestricted permissions (all, models:write, organization:write, api_keys:write, admin)',
+      '',
+      'This implementation also recognises OpenAI-native scope spellings of the same privileges',
+      '(e.g. api.organization.projects.api_keys.write), reads both the raw OpenAI and the Panther',
+      'event shapes, and takes the list of elevated scopes from a configurable policy.',
+    ].join('\n'),
+    runbook: [
+      '1. Validate the identity responsible for the API key activity. Confirm whether the user or service account is authorized to manage API keys and if the action aligns with an approved business process (e.g., onboarding, rotation).',
+      '2. Review the key\'s scopes/permissions for elevated or unrestricted access. Check recent API usage, source IP address, geolocation, and TLS fingerprints for unusual client patterns or concurrent suspicious activities.',
+      '3. If suspicious activity is confirmed, immediately revoke or rotate the affected API key. Review all API keys created by the same identity, investigate potential account compromise, and escalate for further investigation.',
+    ].join('\n'),
+    reference: 'https://platform.openai.com/docs/api-reference/audit-logs',
+    defaultSeverity: 'MEDIUM',
+    dedupPeriodMinutes: 60,
+    threshold: 1,
+    logTypes: [OPENAI_AUDIT_LOG_TYPE],
+    reports: { 'MITRE ATT&CK': ['TA0001:T1078', 'TA0003:T1098', 'TA0005:T1550', 'TA0011:T1071'] },
+    tags: ['OpenAI', 'API Keys', 'Privilege Escalation'],
+    eventTypes: [CREATED, UPDATED],
+
+    match: (event) => (event.type === CREATED || event.type === UPDATED) && elevated(event).length > 0,
+
+    title: (event) =>
+      `OpenAI API Key with Elevated Scopes: ${event.type ?? '<UNKNOWN_EVENT_TYPE>'} by [${event.actor.label ?? '<UNKNOWN_USER>'}]`,
+
+    severity: (event) =>
+      elevated(event).reduce<Severity | 'DEFAULT'>(
+        (worst, { severity }) => (worst === 'DEFAULT' ? severity : maxSeverity(worst, severity)),
+        'DEFAULT',
+      ),
+
+    // Rule + type + stable actor id: two service accounts never share a key, one user does across
+    // session and key actions.
+    dedup: (event) => `${API_KEY_ANOMALOUS_ACTIVITY_RULE_ID}:${event.type ?? ''}:${event.actor.key}`,
+
+    alertContext: (event) => {
+      const actor = event.actor;
+      const scopes = grantedScopes(event);
+      const context: Record<string, JsonValue> = {
+        event_type: event.type ?? '<UNKNOWN_EVENT_TYPE>',
+        event_id: event.id ?? '<UNKNOWN_EVENT_ID>',
+        api_key_id: textField(event.details, ['id']) ?? '<UNKNOWN_API_KEY_ID>',
+        api_key_scopes: scopes.slice(0, MAX_LISTED_SCOPES),
+        actor_email: actor.email ?? '<UNKNOWN_ACTOR_EMAIL>',
+        actor_id: actor.id ?? '<UNKNOWN_ACTOR_ID>',
+        source_ip: actor.ipAddress ?? '<UNKNOWN_SOURCE_IP>',
+        user_agent: actor.userAgent ?? '<UNKNOWN_USER_AGENT>',
+        elevated_scopes: elevated(event).slice(0, MAX_LISTED_SCOPES).map(({ scope }) => scope),
+      };
+      if (scopes.length > MAX_LISTED_SCOPES) context.api_key_scopes_omitted = scopes.length - MAX_LISTED_SCOPES;
+      const optional: Array<[string, string | number | undefined]> = [
+        ['actor_type', actor.type],
+        ['actor_id_type', actor.idKind],
+        ['acting_api_key_id', actor.apiKeyId],
+        ['acting_api_key_type', actor.apiKeyType],
+        ['service_account_id', actor.serviceAccountId],
+        ['project_id', event.projectId],
+        ['project_name', event.projectName],
+        ['source_country', actor.country],
+        ['source_region', actor.region],
+        ['source_city', actor.city],
+        ['ja3', actor.ja3],
+        ['ja4', actor.ja4],
+        ['effective_at', event.effectiveAt],
+      ];
+      for (const [key, value] of optional) if (value !== undefined) context[key] = value;
+      return context;
+    },
+  };
+}

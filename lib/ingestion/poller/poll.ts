@@ -1,0 +1,112 @@
+import { ownValue, type JsonObject } from '../../util/json.ts';
+import type { AuditLogClient } from './audit-log-client.ts';
+import type { CursorStore, PollCursor } from './cursor-store.ts';
+import { AuditLogRequestError } from './errors.ts';
+
+/** How far back and in what steps to list. All in seconds. */
+export interface PollOptions {
+  /** Re-listed before the cursor on every run, for events that arrive late (default 600). */
+  readonly overlapSeconds: number;
+  /** Listed on the first run, when there is no cursor (default 24 hours). */
+  readonly backfillSeconds: number;
+  /** Events are listed, enqueued and the cursor saved one time slice at a time (default 3600). */
+  readonly sliceSeconds: number;
+  /** Start here instead of at the cursor (CLI `--since`). */
+  readonly since?: number;
+}
+
+/** What one run needs. */
+export interface PollDependencies {
+  readonly client: Pick<AuditLogClient, 'listPage'>;
+  readonly cursor: CursorStore;
+  /** Enqueues (or prints) events, oldest first; resolves when they are safely handed over. */
+  readonly deliver: (events: readonly JsonObject[]) => Promise<void>;
+  /** Unix seconds. */
+  readonly clock: () => number;
+  /** Milliseconds left in this run; the run stops cleanly below `stopMarginMs`. */
+  readonly remainingMs: () => number;
+  readonly stopMarginMs?: number;
+}
+
+/** What a run did. */
+export interface PollResult {
+  /** False when the run stopped for its deadline; the next run resumes at the cursor. */
+  readonly complete: boolean;
+  readonly listed: number;
+  readonly delivered: number;
+  /** Listed again within the overlap and already delivered. */
+  readonly alreadyDelivered: number;
+  /** Listed items without a string id or a numeric effective_at: not audit events, not delivered. */
+  readonly invalid: number;
+  readonly slices: number;
+  readonly highWater: number | undefined;
+}
+
+const DEFAULT_STOP_MARGIN_MS = 10_000;
+
+function identity(event: JsonObject): { id: string; at: number } | undefined {
+  const id = ownValue(event, 'id');
+  const at = ownValue(event, 'effective_at');
+  return typeof id === 'string' && id !== '' && typeof at === 'number' && Number.isFinite(at) ? { id, at } : undefined;
+}
+
+/**
+ * One polling run of OpenAI's audit log: from the saved cursor minus the overlap (or the backfill
+ * horizon on the first run) up to now, one time slice at a time. Each slice is listed completely
+ * (following `after` until `has_more` is false), events already delivered within the overlap are
+ * skipped, the rest are delivered oldest first, and only then is the cursor saved. A run that runs
+ * short of time stops between requests and leaves the cursor at the last completed slice.
+ *
+ * @example
+ * ```ts
+ * const result = await pollAuditLogs({ client, cursor, deliver, clock, remainingMs }, { overlapSeconds: 600, backfillSeconds: 86400, sliceSeconds: 3600 });
+ * ```
+ */
+export async function pollAuditLogs(deps: PollDependencies, options: PollOptions): Promise<PollResult> {
+  const margin = deps.stopMarginMs ?? DEFAULT_STOP_MARGIN_MS;
+  const saved: PollCursor | undefined = await deps.cursor.load();
+  const now = deps.clock();
+  let start = options.since ?? (saved ? Math.max(0, saved.highWater - options.overlapSeconds) : now - options.backfillSeconds);
+  let highWater = saved?.highWater;
+  let sent: Record<string, number> = { ...saved?.sent };
+  const counts = { listed: 0, delivered: 0, alreadyDelivered: 0, invalid: 0, slices: 0 };
+  const result = (complete: boolean): PollResult => ({ complete, ...counts, highWater });
+
+  while (start <= now) {
+    const end = Math.min(now, start + options.sliceSeconds - 1);
+    const listed = new Map<string, { event: JsonObject; at: number }>();
+    let after: string | undefined;
+    for (let more = true; more; ) {
+      if (deps.remainingMs() < margin) return result(false);
+      const page = await deps.client.listPage({ effectiveAtGte: start, effectiveAtLte: end, after });
+      for (const event of page.data) {
+        counts.listed++;
+        const id = identity(event);
+        if (id === undefined) counts.invalid++;
+        // A page can repeat an event when new ones arrive during pagination: keyed by id.
+        else listed.set(id.id, { event, at: id.at });
+      }
+      if (page.hasMore && page.lastId === undefined) throw new AuditLogRequestError('the audit log API said has_more without a last_id to continue from');
+      more = page.hasMore;
+      after = page.lastId;
+    }
+    const fresh = [...listed.entries()]
+      .filter(([id]) => {
+        const seen = Object.hasOwn(sent, id);
+        if (seen) counts.alreadyDelivered++;
+        return !seen;
+      })
+      .sort(([idA, a], [idB, b]) => a.at - b.at || (idA < idB ? -1 : idA > idB ? 1 : 0));
+    if (fresh.length > 0) await deps.deliver(fresh.map(([, { event }]) => event));
+    for (const [id, { at }] of fresh) sent[id] = at;
+    counts.delivered += fresh.length;
+    counts.slices++;
+    highWater = Math.max(highWater ?? end, end);
+    // Remember only what the next run's overlap can list again.
+    const keepFrom = highWater - options.overlapSeconds;
+    sent = Object.fromEntries(Object.entries(sent).filter(([, at]) => at >= keepFrom));
+    await deps.cursor.save({ highWater, sent });
+    start = end + 1;
+  }
+  return result(true);
+}

@@ -1,1 +1,0 @@
-export { parseJsonInput, type ParseFailure, type ParsedInput, type ParsedValue } from './json-input.ts';

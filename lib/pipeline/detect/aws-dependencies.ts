@@ -1,0 +1,65 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { DetectConfig } from '../../config/detect-config.ts';
+import type { DedupStore } from '../dedup/dedup-store.ts';
+import type { AlertPublisher } from '../publish/alert-publisher.ts';
+import type { DeadLetterSink } from '../publish/dead-letter-sink.ts';
+import { lazy } from './lazy.ts';
+
+/** How AWS clients are made; tests pass clients with fault-injecting middleware. */
+export interface AwsClientFactories {
+  dynamodb(): Promise<DynamoDBClient>;
+  sns(): Promise<SNSClient>;
+  sqs(): Promise<SQSClient>;
+}
+
+/**
+ * Default clients: region, credentials and endpoints from the standard environment (including
+ * `AWS_ENDPOINT_URL_DYNAMODB`/`_SNS`/`_SQS` for emulators). Each SDK module is imported only when
+ * first needed, so a batch without a match loads neither DynamoDB nor SNS code.
+ *
+ * @example
+ * ```ts
+ * const clients = defaultClientFactories();
+ * ```
+ */
+export function defaultClientFactories(): AwsClientFactories {
+  return {
+    dynamodb: async () => new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient({}),
+    sns: async () => new (await import('@aws-sdk/client-sns')).SNSClient({}),
+    sqs: async () => new (await import('@aws-sdk/client-sqs')).SQSClient({}),
+  };
+}
+
+/** The lazy adapters of the detection function. */
+export interface AwsAdapters {
+  readonly dedupStore: () => Promise<DedupStore>;
+  readonly publisher: () => Promise<AlertPublisher>;
+  readonly deadLetters: () => Promise<DeadLetterSink>;
+}
+
+/**
+ * Builds each adapter on first use and keeps it for the life of the container.
+ *
+ * @example
+ * ```ts
+ * const adapters = awsAdapters(config, defaultClientFactories(), clock);
+ * ```
+ */
+export function awsAdapters(config: DetectConfig, clients: AwsClientFactories, clock: () => number): AwsAdapters {
+  return {
+    dedupStore: lazy(async () => {
+      const { DynamoDedupStore } = await import('../dedup/dynamodb-dedup-store.ts');
+      return new DynamoDedupStore({ client: await clients.dynamodb(), tableName: config.tableName, clock, leaseSeconds: config.leaseSeconds });
+    }),
+    publisher: lazy(async () => {
+      const { SnsAlertPublisher } = await import('../publish/sns-alert-publisher.ts');
+      return new SnsAlertPublisher(await clients.sns(), config.topicArn);
+    }),
+    deadLetters: lazy(async () => {
+      const { SqsDeadLetterSink } = await import('../publish/sqs-dead-letter-sink.ts');
+      return new SqsDeadLetterSink(await clients.sqs(), config.deadLetterQueueUrl);
+    }),
+  };
+}

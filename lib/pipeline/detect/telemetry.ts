@@ -1,0 +1,54 @@
+import { maskSecrets } from '../../util/mask-secrets.ts';
+
+/** The metrics the detection function emits (EMF, one unit: count). */
+export type DetectionMetric =
+  | 'EventsReceived'
+  | 'EventsMatched'
+  | 'AlertsPublished'
+  | 'AlertsSuppressed'
+  | 'BelowThreshold'
+  | 'RecordsFailed'
+  | 'RuleErrors'
+  | 'MalformedEvents'
+  | 'DeadLettered';
+
+/** Log severity. */
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+/**
+ * Structured logs and metrics, behind an interface so the core runs the same in Lambda (Powertools),
+ * the CLI and tests. Fields are identifiers and counts only, never event contents or secrets.
+ *
+ * @example
+ * ```ts
+ * telemetry.log('INFO', 'alert published', { alertId, ruleId, eventId });
+ * telemetry.count('AlertsPublished');
+ * ```
+ */
+export interface Telemetry {
+  log(level: LogLevel, message: string, fields?: Readonly<Record<string, string | number | boolean | undefined>>): void;
+  count(metric: DetectionMetric, value?: number): void;
+}
+
+/**
+ * Wraps a {@link Telemetry} so that nothing shaped like an API key reaches a log line, whatever a
+ * field carries (event ids and error messages come from outside).
+ *
+ * @example
+ * ```ts
+ * const telemetry = maskingTelemetry(powertoolsTelemetry(logger, metrics));
+ * ```
+ */
+export function maskingTelemetry(inner: Telemetry): Telemetry {
+  return {
+    log(level, message, fields = {}) {
+      const masked: Record<string, string | number | boolean | undefined> = {};
+      for (const [key, value] of Object.entries(fields)) masked[key] = typeof value === 'string' ? maskSecrets(value) : value;
+      inner.log(level, maskSecrets(message), masked);
+    },
+    count: (metric, value) => inner.count(metric, value),
+  };
+}
+
+/** A {@link Telemetry} that drops everything. */
+export const SILENT_TELEMETRY: Telemetry = { log: () => undefined, count: () => undefined };

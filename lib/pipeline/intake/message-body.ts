@@ -1,0 +1,87 @@
+import { typeName } from '../../detection/engine/describe-error.ts';
+import { jsonSyntaxErrorOffset, positionOf } from '../../util/json-syntax.ts';
+import { extractAuditEvents, type InputProblem, type LocatedEvent } from '../../detection/openai/extract-events.ts';
+import { isJsonObject, ownValue } from '../../util/json.ts';
+
+/** Envelopes unwrapped at most this deep (an SNS notification of an EventBridge event is two). */
+const MAX_ENVELOPE_DEPTH = 3;
+
+/** What one SQS message body holds. */
+export type MessageContent =
+  | { readonly kind: 'events'; readonly events: readonly LocatedEvent[]; readonly problems: readonly InputProblem[] }
+  | { readonly kind: 'malformed'; readonly reason: string };
+
+/**
+ * Where a text stops being JSON, without quoting it: the parser's own message echoes part of the
+ * input, and a malformed message may carry a secret that must not reach a log.
+ */
+function syntaxError(text: string): string {
+  const offset = jsonSyntaxErrorOffset(text);
+  if (offset === undefined) return 'invalid JSON';
+  if (offset >= text.length) return text.trim() === '' ? 'empty' : 'unexpected end of input';
+  const { line, column } = positionOf(text, offset);
+  return `syntax error at line ${line}, column ${column}`;
+}
+
+/** Joins JSON path segments: `Message` + `[0]` is `Message[0]`, `Message` + `detail` is `Message.detail`. */
+function joinPath(outer: string, inner: string): string {
+  if (outer === '' || inner === '') return outer || inner;
+  return inner.startsWith('[') ? `${outer}${inner}` : `${outer}.${inner}`;
+}
+
+function unwrap(value: unknown, depth: number): { value: unknown; path: string } | { error: string } {
+  if (!isJsonObject(value) || depth >= MAX_ENVELOPE_DEPTH) return { value, path: '' };
+  // SNS notification: the payload is a JSON string in "Message".
+  if (ownValue(value, 'Type') === 'Notification' && Object.hasOwn(value, 'Message')) {
+    const message = ownValue(value, 'Message');
+    if (typeof message !== 'string') return { error: `SNS envelope: "Message" must be a string, got ${typeName(message)}` };
+    let inner: unknown;
+    try {
+      inner = JSON.parse(message);
+    } catch {
+      return { error: `SNS envelope: "Message" is not JSON: ${syntaxError(message)}` };
+    }
+    const result = unwrap(inner, depth + 1);
+    return 'error' in result ? result : { value: result.value, path: joinPath('Message', result.path) };
+  }
+  // EventBridge event: the payload is the object in "detail".
+  if (Object.hasOwn(value, 'detail') && Object.hasOwn(value, 'detail-type')) {
+    const result = unwrap(ownValue(value, 'detail'), depth + 1);
+    return 'error' in result ? result : { value: result.value, path: joinPath('detail', result.path) };
+  }
+  return { value, path: '' };
+}
+
+/**
+ * The audit events in one SQS message body: one event, a JSON array of events, an OpenAI list
+ * page, or any of these inside an SNS notification or an EventBridge envelope. A body that is not
+ * JSON, or holds no audit event at all, is `malformed`; otherwise the usable events are returned
+ * with the problems of the others (path and reason).
+ *
+ * @example
+ * ```ts
+ * const content = messageContent(record.body);
+ * if (content.kind === 'events') for (const { event } of content.events) evaluate(event);
+ * ```
+ */
+export function messageContent(body: string): MessageContent {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return { kind: 'malformed', reason: `body is not JSON: ${syntaxError(body)}` };
+  }
+  const unwrapped = unwrap(parsed, 0);
+  if ('error' in unwrapped) return { kind: 'malformed', reason: unwrapped.error };
+  const { events, problems } = extractAuditEvents(unwrapped.value);
+  const prefix = (path: string) => joinPath(unwrapped.path, path);
+  const located = events.map((event) => ({ ...event, path: prefix(event.path) }));
+  const described = problems.map((problem) => ({ ...problem, path: prefix(problem.path) }));
+  if (located.length === 0 && described.length > 0) {
+    const first = described[0];
+    const where = first?.path ? `${first.path}: ` : '';
+    const more = described.length > 1 ? ` (and ${described.length - 1} more)` : '';
+    return { kind: 'malformed', reason: `no audit event in the body: ${where}${first?.reason ?? ''}${more}` };
+  }
+  return { kind: 'events', events: located, problems: described };
+}

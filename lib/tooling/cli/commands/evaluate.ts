@@ -1,0 +1,88 @@
+import { loadScopePolicy } from '../../../config/scope-policy-file.ts';
+import type { RuleError, RuleMatch } from '../../../detection/engine/result.ts';
+import { parseJsonInput } from '../../../util/json-input.ts';
+import { OPENAI_AUDIT_LOG_TYPE } from '../../../detection/openai/constants.ts';
+import { extractAuditEvents } from '../../../detection/openai/extract-events.ts';
+import { createRuleCatalog } from '../../../detection/rules/index.ts';
+import { printable } from '../../../util/printable.ts';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
+import type { CliIo } from '../io.ts';
+
+/**
+ * The line printed for one match. Field order is part of the output format.
+ *
+ * @example
+ * ```ts
+ * JSON.stringify(alertLine(match));
+ * ```
+ */
+export function alertLine(match: RuleMatch): Record<string, unknown> {
+  return {
+    ruleId: match.rule.id,
+    ruleName: match.rule.displayName,
+    eventId: match.eventId,
+    eventType: match.eventType,
+    severity: match.severity,
+    title: match.title,
+    dedupKey: match.dedup,
+    alertContext: match.alertContext,
+  };
+}
+
+function where(source: string, line: number | undefined, path: string): string {
+  const location = line === undefined ? source : `${source}:${line}`;
+  return path === '' ? location : `${location}: ${path}`;
+}
+
+function describeRuleError(error: RuleError): string {
+  const event = error.eventId === undefined ? 'an event' : `event ${printable(error.eventId)}`;
+  return `rule ${error.ruleId} failed in ${error.function}() on ${event}: ${printable(error.message)}`;
+}
+
+/**
+ * `evaluate [FILE|-]`: every rule over every event of the input; alerts on stdout as JSON Lines,
+ * problems on stderr with their line number. Returns the exit status.
+ *
+ * @example
+ * ```ts
+ * const status = await evaluateCommand(['events.jsonl'], io);
+ * ```
+ */
+export async function evaluateCommand(args: readonly string[], io: CliIo): Promise<number> {
+  if (args.length > 1) {
+    io.stderr('evaluate: takes at most one FILE (use "-" for standard input); see --help\n');
+    return EXIT_USAGE;
+  }
+  const file = args[0] ?? '-';
+  if (file === '-' && io.stdinIsTty) {
+    io.stderr('evaluate: no input: pass a FILE, or pipe events on standard input; see --help\n');
+    return EXIT_USAGE;
+  }
+  const catalog = createRuleCatalog({ scopePolicy: loadScopePolicy(io.env) });
+  const source = file === '-' ? '<stdin>' : printable(file);
+  let text: string;
+  try {
+    text = file === '-' ? await io.readStdin() : await io.readFile(file);
+  } catch (error) {
+    io.stderr(`evaluate: cannot read ${source}: ${error instanceof Error ? printable(error.message) : 'unreadable'}\n`);
+    return EXIT_FAILURE;
+  }
+
+  let problems = 0;
+  const report = (message: string): void => {
+    problems++;
+    io.stderr(`evaluate: ${message}\n`);
+  };
+  const { values, failures } = parseJsonInput(text);
+  for (const failure of failures) report(`${where(source, failure.line, '')}: not valid JSON: ${failure.reason}`);
+  for (const { line, value } of values) {
+    const extracted = extractAuditEvents(value);
+    for (const problem of extracted.problems) report(`${where(source, line, problem.path)}: ${problem.reason}`);
+    for (const { path, event } of extracted.events) {
+      const { matches, errors } = catalog.evaluate(OPENAI_AUDIT_LOG_TYPE, event);
+      for (const error of errors) report(`${where(source, line, path)}: ${describeRuleError(error)}`);
+      for (const match of matches) io.stdout(`${JSON.stringify(alertLine(match))}\n`);
+    }
+  }
+  return problems === 0 ? EXIT_OK : EXIT_FAILURE;
+}

@@ -1,0 +1,84 @@
+import { ConfigError } from '../../../config/errors.ts';
+import { AuditLogClient } from '../../../ingestion/poller/audit-log-client.ts';
+import { DynamoCursorStore, MemoryCursorStore, type CursorStore } from '../../../ingestion/poller/cursor-store.ts';
+import { AdminKeyRejectedError, AuditLogRequestError, AuditLogUnavailableError } from '../../../ingestion/poller/errors.ts';
+import { pollAuditLogs } from '../../../ingestion/poller/poll.ts';
+import type { PollDependencies } from '../../../ingestion/poller/poll.ts';
+import { printable } from '../../../util/printable.ts';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
+import type { CliIo } from '../io.ts';
+
+/** Options of `poll`. */
+export interface PollCommandOptions {
+  readonly once?: boolean;
+  readonly since?: string;
+  readonly 'dry-run'?: boolean;
+}
+
+/**
+ * `poll --once [--since ISO-8601] [--dry-run]`: one polling run from the command line. The key comes
+ * from OPENAI_ADMIN_KEY, the API from OPENAI_BASE_URL; `--dry-run` prints the events as JSON Lines
+ * (oldest first, each once), otherwise they go to AUDIT_EVENTS_QUEUE_URL.
+ *
+ * @example
+ * ```ts
+ * await pollCommand({ once: true, 'dry-run': true }, io);
+ * ```
+ */
+export async function pollCommand(options: PollCommandOptions, io: CliIo): Promise<number> {
+  if (options.once !== true) {
+    io.stderr('poll: only single runs are supported here: pass --once (the deployed function runs on a schedule); see --help\n');
+    return EXIT_USAGE;
+  }
+  let since: number | undefined;
+  if (options.since !== undefined) {
+    const parsed = Date.parse(options.since);
+    if (Number.isNaN(parsed)) {
+      io.stderr(`poll: --since must be an ISO-8601 time such as 2026-11-24T00:00:00Z, got ${JSON.stringify(printable(options.since))}\n`);
+      return EXIT_USAGE;
+    }
+    since = Math.floor(parsed / 1000);
+  }
+  const adminKey = io.env.OPENAI_ADMIN_KEY?.trim();
+  if (!adminKey) {
+    io.stderr('poll: OPENAI_ADMIN_KEY is not set: export an organization Admin API key (see docs/ingestion.md)\n');
+    return EXIT_USAGE;
+  }
+  const queueUrl = io.env.AUDIT_EVENTS_QUEUE_URL?.trim();
+  if (options['dry-run'] !== true && !queueUrl) {
+    io.stderr('poll: AUDIT_EVENTS_QUEUE_URL is not set: name the detection queue, or pass --dry-run to print the events\n');
+    return EXIT_USAGE;
+  }
+  const baseUrl = io.env.OPENAI_BASE_URL?.trim() || 'https://api.openai.com/v1';
+  const client = new AuditLogClient({ baseUrl, adminKey, keySource: 'OPENAI_ADMIN_KEY' });
+  let cursor: CursorStore = new MemoryCursorStore();
+  let deliver: PollDependencies['deliver'];
+  if (options['dry-run'] === true) {
+    deliver = (events) => {
+      for (const event of events) io.stdout(`${JSON.stringify(event)}\n`);
+      return Promise.resolve();
+    };
+  } else {
+    const [{ SQSClient }, { eventMessages, sendMessages }] = await Promise.all([import('@aws-sdk/client-sqs'), import('../../../ingestion/poller/queue-sink.ts')]);
+    const sqs = new SQSClient({});
+    deliver = (events) => sendMessages(sqs, queueUrl ?? '', eventMessages(events));
+    if (io.env.CURSOR_TABLE_NAME?.trim()) {
+      const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+      cursor = new DynamoCursorStore(new DynamoDBClient({}), io.env.CURSOR_TABLE_NAME.trim(), io.env.CURSOR_KEY?.trim() || 'ingest-cursor');
+    }
+  }
+  try {
+    const result = await pollAuditLogs(
+      { client, cursor, deliver, clock: () => Math.floor(Date.now() / 1000), remainingMs: () => Number.POSITIVE_INFINITY },
+      { overlapSeconds: 600, backfillSeconds: 24 * 3600, sliceSeconds: 3600, ...(since === undefined ? {} : { since }) },
+    );
+    io.stderr(`poll: ${result.delivered} event(s) ${options['dry-run'] === true ? 'printed' : 'enqueued'}, ${result.listed} listed, ${result.alreadyDelivered} already delivered, ${result.invalid} invalid\n`);
+    return EXIT_OK;
+  } catch (error) {
+    if (error instanceof AdminKeyRejectedError || error instanceof AuditLogUnavailableError || error instanceof AuditLogRequestError || error instanceof ConfigError) {
+      io.stderr(`poll: ${error.message}\n`);
+      return EXIT_FAILURE;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,127 @@
+import { SCOPE_POLICY_FILE_ENV } from '../../config/scope-policy-file.ts';
+
+/** `openai-audit-alerts --help`. */
+export const MAIN_HELP = `Usage: openai-audit-alerts <command> [options]
+
+Detections for OpenAI organization audit logs.
+
+Commands:
+  start               Run the whole pipeline on local emulators (what npm start does)
+  evaluate [FILE|-]   Run every rule over audit events; print one JSON line per alert
+  test FILE...        Run the Tests of Panther-format rule YAML files against our rules
+  policy              Print the elevated-scope policy in force, as JSON
+  poll --once         List OpenAI's audit log once: print the events, or enqueue them
+
+Options:
+  -h, --help          Show help (also: openai-audit-alerts <command> --help)
+  --version           Show the version
+
+Environment:
+  ${SCOPE_POLICY_FILE_ENV}   JSON file replacing or extending the default elevated-scope policy
+
+Exit status: 0 success, 1 something failed (a test, an input line, a rule), 2 usage or configuration error.
+`;
+
+/** `openai-audit-alerts evaluate --help`. */
+export const EVALUATE_HELP = `Usage: openai-audit-alerts evaluate [FILE|-]
+
+Runs every rule over OpenAI audit events and prints one JSON object per line for each
+alert-worthy match:
+  {"ruleId", "ruleName", "eventId", "eventType", "severity", "title", "dedupKey", "alertContext"}
+
+Input (FILE, or standard input when FILE is "-" or absent): JSON holding one audit event, an
+array of events, or an OpenAI list page {"object":"list","data":[...]}; or JSON Lines of those.
+Both OpenAI's event shape ("api_key.created": {...}) and Panther's (api_key_created) are accepted.
+
+A line that is not JSON, or an item that is not an audit event (an object with string "id" and
+"type"), is reported on standard error with its line number and the reason; the rest is still
+processed and the exit status is 1. Rule errors are reported the same way. Standard output carries
+only alerts.
+
+Each match is printed as it is found: dedup windows and thresholds are applied by the deployed
+pipeline, not here.
+
+Options:
+  -h, --help   Show this help
+`;
+
+/** `openai-audit-alerts test --help`. */
+export const TEST_HELP = `Usage: openai-audit-alerts test FILE...
+
+Runs the Tests of panther-analysis rule YAML files against the rule of the same RuleID here.
+Prints one line per test (PASS or FAIL, with what differed), then "N passed, M failed".
+
+Test format: Tests: [{Name, ExpectedResult, Log}], optionally with ExpectedSeverity,
+ExpectedTitle, ExpectedDedup and ExpectedAlertContext (the listed keys must be present with equal
+values). Mocks are not supported.
+
+Exit status 1 when any test fails, a file cannot be read, or its RuleID is unknown.
+
+Options:
+  -h, --help   Show this help
+`;
+
+/** `openai-audit-alerts policy --help`. */
+export const POLICY_HELP = `Usage: openai-audit-alerts policy
+
+Prints the elevated-scope policy of OpenAI.API.Key.Anomalous.Activity in force, as JSON: the
+default, or the file named by ${SCOPE_POLICY_FILE_ENV} after validation. The output is itself a
+valid policy file, so it is a starting point for your own:
+
+  openai-audit-alerts policy > policy.json   # edit, then
+  ${SCOPE_POLICY_FILE_ENV}=policy.json openai-audit-alerts policy
+
+Policy file: {"includeDefaults": false, "elevatedScopes": [{"exact"|"glob": "...",
+"severity": "INFO|LOW|MEDIUM|HIGH|CRITICAL", "note": "..."}]}. Scopes are compared trimmed and
+lower-cased; in a glob, * matches any characters. With "includeDefaults": true the entries are
+added to the default policy instead of replacing it.
+
+Options:
+  -h, --help   Show this help
+`;
+
+/** `openai-audit-alerts start --help`. */
+export const START_HELP = `Usage: openai-audit-alerts start [--events FILE] [--json] [--keep-running] [--log-level LEVEL]
+       npm start -- [options]
+
+Runs the whole pipeline locally: starts DynamoDB (dynalite) and SQS/SNS (fauxqs) emulators on
+127.0.0.1, creates the deployed stack's queue, DLQ, dedup table and alert topic with the stack's
+settings (infra/settings.cjs), plus a local subscriber queue on the topic; sends the events; runs
+the real detection handler the way Lambda's SQS event source does; and prints every alert as the
+subscriber receives it, then a summary.
+
+Options:
+  --events FILE       Audit events to send, in the formats "evaluate" reads (default: the bundled
+                      sample set, examples/sample-events.jsonl)
+  --json              One alert document per line (the SNS "default" JSON), then
+                      {"summary": {"events", "matched", "alerts", "suppressed", "failed", "dlq"}};
+                      nothing else on standard output
+  --keep-running      Keep the stack up and consuming after the events: prints the endpoints, the
+                      queue URL and the topic ARN so you can send events with the AWS CLI; Ctrl-C stops
+  --log-level LEVEL   Function logs on standard error: DEBUG, INFO, WARN (default) or ERROR
+  -h, --help          Show this help
+
+Items of the input that are not audit events are reported with file and line, and not sent.
+Locally a failed record is retried after 2 seconds (deployed: the queue's visibility timeout).
+`;
+
+/** `openai-audit-alerts poll --help`. */
+export const POLL_HELP = `Usage: openai-audit-alerts poll --once [--since ISO-8601] [--dry-run]
+
+Lists OpenAI's organization audit log (GET /organization/audit_logs) once, oldest first, each
+event once, from --since (default: 24 hours ago) up to now.
+
+  --dry-run      Print the events as JSON Lines on standard output instead of enqueuing them
+  --since TIME   Start here, e.g. 2026-11-24T00:00:00Z
+  -h, --help     Show this help
+
+Environment:
+  OPENAI_ADMIN_KEY        an organization Admin API key (required)
+  OPENAI_BASE_URL         default https://api.openai.com/v1
+  AUDIT_EVENTS_QUEUE_URL  the detection queue (required without --dry-run)
+  CURSOR_TABLE_NAME       optional: keep the cursor in this DynamoDB table (key CURSOR_KEY, default
+                          "ingest-cursor"), so later runs resume where this one stopped
+
+Rate limits (429) are waited out as Retry-After says; 5xx and network errors are retried with
+backoff. Exit status: 0 done, 1 the API failed or refused the key, 2 usage or configuration error.
+`;

@@ -1,0 +1,204 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { AlertDocument } from '../../pipeline/alerts/alert-document.ts';
+import { readDetectConfig } from '../../config/detect-config.ts';
+import { createDetectionHandler } from '../../pipeline/detect/create-handler.ts';
+import type { LogLevel } from '../../pipeline/detect/telemetry.ts';
+import { parseJsonInput } from '../../util/json-input.ts';
+import { eventMessages, sendMessages } from '../../ingestion/poller/queue-sink.ts';
+import { extractAuditEvents } from '../../detection/openai/extract-events.ts';
+import type { JsonObject } from '../../util/json.ts';
+import { printable } from '../../util/printable.ts';
+import { alertText } from './alert-text.ts';
+import { emulatorEndpoints, startDynalite, startFauxqs, useEmulators, type Emulator } from './emulators.ts';
+import { alertFromSubscriberMessage, pollOnce, queueDepth, receiveAndDelete } from './event-source.ts';
+import { localTelemetry } from './local-telemetry.ts';
+import { provisionPipeline, type LocalPipeline } from './provision.ts';
+import { pipelineSettings } from './settings.ts';
+
+/** Seconds before a failed record is retried locally (the deployed 6x rule would stall a run for minutes). */
+export const LOCAL_VISIBILITY_TIMEOUT_SECONDS = 2;
+
+/** What the local run reads and how it reports. */
+export interface LocalRunOptions {
+  /** JSON or JSON Lines of audit events (as for `evaluate`). */
+  readonly eventsFile: string;
+  readonly json: boolean;
+  readonly keepRunning: boolean;
+  readonly logLevel: LogLevel;
+}
+
+/** The run's counters, printed last. */
+export interface LocalSummary {
+  events: number;
+  matched: number;
+  alerts: number;
+  suppressed: number;
+  failed: number;
+  dlq: number;
+}
+
+/** Where the local run writes, and how it learns it should stop. */
+export interface LocalRunIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly readFile: (path: string) => Promise<string>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** True when stderr is a terminal: progress is drawn there for large inputs. */
+  readonly stderrIsTty: boolean;
+  /** Resolves when the user asks to stop (Ctrl-C). */
+  readonly interrupted: Promise<void>;
+}
+
+interface ReadEvents {
+  readonly events: JsonObject[];
+  readonly problems: number;
+}
+
+async function readEvents(file: string, io: LocalRunIo): Promise<ReadEvents | undefined> {
+  let text: string;
+  try {
+    text = await io.readFile(file);
+  } catch (error) {
+    io.stderr(`start: cannot read ${printable(file)}: ${error instanceof Error ? printable(error.message) : 'unreadable'}\n`);
+    return undefined;
+  }
+  const { values, failures } = parseJsonInput(text);
+  let problems = failures.length;
+  for (const failure of failures) io.stderr(`start: ${printable(file)}${failure.line === undefined ? '' : `:${failure.line}`}: not valid JSON: ${failure.reason}\n`);
+  const events: JsonObject[] = [];
+  for (const { line, value } of values) {
+    const extracted = extractAuditEvents(value);
+    for (const problem of extracted.problems) {
+      problems++;
+      const at = `${printable(file)}${line === undefined ? '' : `:${line}`}${problem.path ? `: ${problem.path}` : ''}`;
+      io.stderr(`start: ${at}: ${problem.reason} (not sent)\n`);
+    }
+    events.push(...extracted.events.map((e) => e.event));
+  }
+  return { events, problems };
+}
+
+/** Alerts the subscriber queue has received, as documents. */
+async function receiveAlerts(sqs: SQSClient, subscriberUrl: string, waitSeconds: number): Promise<AlertDocument[]> {
+  return (await receiveAndDelete(sqs, subscriberUrl, { waitSeconds, attributes: false })).map((m) => alertFromSubscriberMessage(m.Body ?? '{}'));
+}
+
+function startInfo(pipeline: LocalPipeline, endpoints: { dynamodb: string; sns: string }): string {
+  return [
+    'Local pipeline running: send audit events with the AWS CLI (any credentials), for example',
+    `  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws --region us-east-1 --endpoint-url ${endpoints.sns} \\`,
+    `    sqs send-message --queue-url ${pipeline.queueUrl} --message-body file://examples/test-event.json`,
+    `  queue URL:  ${pipeline.queueUrl}`,
+    `  DLQ URL:    ${pipeline.dlqUrl}`,
+    `  topic ARN:  ${pipeline.topicArn}`,
+    `  SQS, SNS:   ${endpoints.sns}`,
+    `  DynamoDB:   ${endpoints.dynamodb} (table ${pipeline.tableName})`,
+    `Failed records are retried after ${LOCAL_VISIBILITY_TIMEOUT_SECONDS}s locally (deployed: the queue's visibility timeout). Ctrl-C stops.`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * `npm start`: the whole pipeline on embedded emulators. Starts dynalite and fauxqs on 127.0.0.1,
+ * provisions the stack's resources with the stack's settings (infra/settings.cjs), sends the
+ * events, drives the real handler as Lambda's SQS event source does, and prints each alert as the
+ * subscriber queue receives it, then a summary. Returns the exit status.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runLocalPipeline({ eventsFile, json: false, keepRunning: false, logLevel: 'WARN' }, io);
+ * ```
+ */
+export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo): Promise<number> {
+  const input = await readEvents(options.eventsFile, io);
+  if (input === undefined) return 1;
+
+  const emulators: Emulator[] = [];
+  const clients: Array<{ destroy(): void }> = [];
+  try {
+    const [dynamodbEmulator, fauxqs] = await Promise.all([startDynalite(), startFauxqs()]);
+    emulators.push(dynamodbEmulator, fauxqs);
+    const endpoints = emulatorEndpoints(dynamodbEmulator, fauxqs);
+    useEmulators(endpoints);
+    const sqs = new SQSClient({});
+    const dynamodb = new DynamoDBClient({});
+    const sns = new SNSClient({});
+    clients.push(sqs, dynamodb, sns);
+
+    const settings = pipelineSettings();
+    const pipeline = await provisionPipeline({ dynamodb, sqs, sns }, settings, `${settings.service}-local`, {
+      visibilityTimeoutSeconds: LOCAL_VISIBILITY_TIMEOUT_SECONDS,
+    });
+    const telemetry = localTelemetry(options.logLevel, io.stderr);
+    const config = readDetectConfig({
+      ...io.env,
+      DEDUP_TABLE_NAME: pipeline.tableName,
+      ALERT_TOPIC_ARN: pipeline.topicArn,
+      DEAD_LETTER_QUEUE_URL: pipeline.dlqUrl,
+      LOG_LEVEL: options.logLevel,
+      EVENT_CONCURRENCY: String(settings.detect.eventConcurrency),
+      DEDUP_LEASE_SECONDS: String(settings.detect.leaseSeconds),
+    });
+    const handler = createDetectionHandler({ config, telemetry });
+    if (options.keepRunning) (options.json ? io.stderr : io.stdout)(startInfo(pipeline, endpoints));
+
+    let alerts = 0;
+    const print = (alert: AlertDocument) => {
+      alerts++;
+      io.stdout(options.json ? `${JSON.stringify(alert)}\n` : alertText(alert));
+    };
+    const showProgress = io.stderrIsTty && input.events.length >= 1000;
+    let processedEvents = 0;
+    const progress = () => {
+      if (!showProgress) return;
+      const done = Math.min(1, processedEvents / input.events.length);
+      io.stderr(`\r[${'#'.repeat(Math.round(done * 30)).padEnd(30, '.')}] ${processedEvents}/${input.events.length} events, ${alerts} alerts`);
+    };
+
+    // Packed as the poller packs them: several events per message, within SQS's size limit.
+    await sendMessages(sqs, pipeline.queueUrl, eventMessages(input.events));
+
+    let stopping = false;
+    void io.interrupted.then(() => {
+      stopping = true;
+    });
+    const consume = async (): Promise<void> => {
+      for (;;) {
+        if (stopping) return;
+        const { received } = await pollOnce(sqs, pipeline.queueUrl, handler, { batchSize: settings.detect.batchSize, waitSeconds: options.keepRunning ? 1 : 0 });
+        processedEvents = telemetry.counted('EventsReceived');
+        for (const alert of await receiveAlerts(sqs, pipeline.subscriberUrl, 0)) print(alert);
+        progress();
+        if (received === 0 && !options.keepRunning && (await queueDepth(sqs, pipeline.queueUrl)) === 0) return;
+        if (received === 0 && !options.keepRunning) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+    await consume();
+    for (let alertsNow = await receiveAlerts(sqs, pipeline.subscriberUrl, 0); alertsNow.length > 0; alertsNow = await receiveAlerts(sqs, pipeline.subscriberUrl, 0)) {
+      alertsNow.forEach(print);
+    }
+    if (showProgress) io.stderr('\n');
+
+    const summary: LocalSummary = {
+      // Deliveries to the function: every input event once, plus events sent while running, plus
+      // any message retried after a failure.
+      events: telemetry.counted('EventsReceived'),
+      matched: telemetry.counted('EventsMatched'),
+      alerts,
+      suppressed: telemetry.counted('AlertsSuppressed'),
+      failed: telemetry.counted('RecordsFailed'),
+      dlq: await queueDepth(sqs, pipeline.dlqUrl),
+    };
+    if (options.json) io.stdout(`${JSON.stringify({ summary })}\n`);
+    else {
+      const skipped = input.problems > 0 ? ` (${input.problems} input item(s) not sent, see above)` : '';
+      io.stdout(`${summary.events} events${skipped}, ${summary.matched} matched, ${summary.alerts} alerts, ${summary.suppressed} suppressed, ${summary.failed} failed, ${summary.dlq} in the DLQ\n`);
+    }
+    return 0;
+  } finally {
+    clients.forEach((client) => client.destroy());
+    await Promise.all(emulators.map((emulator) => emulator.stop()));
+  }
+}

@@ -1,0 +1,78 @@
+import type { JsonObject } from '../../util/json.ts';
+
+/** How a synthetic event stream is made. */
+export interface SyntheticOptions {
+  /** Fraction of events that are API keys granted elevated scopes (they match the rule). */
+  readonly matchingRate: number;
+  /** Fraction of events that are API key events without elevated scopes (candidates that do not match). */
+  readonly benignKeyRate?: number;
+  /** Prefix of event ids and actor ids, so separate runs never collide in the dedup table. */
+  readonly runId: string;
+  /** Distinct actors of matching events; matches beyond it repeat actors (and are suppressed). */
+  readonly matchingActors?: number;
+  /** Names the matching actors (default: `runId`), so several runs can share actors. */
+  readonly actorSet?: string;
+}
+
+const OTHER_TYPES = ['login.succeeded', 'login.failed', 'project.created', 'user.added', 'invite.sent', 'role.assignment.created', 'service_account.created', 'api_key.deleted'];
+
+function session(user: string, index: number): JsonObject {
+  return {
+    type: 'session',
+    session: {
+      user: { id: `user-${user}`, email: `${user}@example.com` },
+      ip_address: `198.51.100.${index % 250}`,
+      user_agent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
+      ja3: 'a497151ce4338a12c4418c44d375173e',
+      ja4: 'q13d0313h3_55b375c5d22e_c7319ce65786',
+      ip_address_details: { country: 'US', city: 'San Francisco', region: 'California', region_code: 'CA', asn: '1234', latitude: '37.77490', longitude: '-122.41940' },
+    },
+  };
+}
+
+/**
+ * A deterministic stream of realistic OpenAI audit events (OpenAI's own shape and field set): a
+ * mix of logins, project and user changes, and API key events, with `matchingRate` of them API keys
+ * created with elevated scopes.
+ *
+ * @example
+ * ```ts
+ * const events = syntheticEvents(1000, { matchingRate: 0.01, runId: 'bench-1' }); // 10 match
+ * ```
+ */
+export function syntheticEvents(count: number, options: SyntheticOptions): JsonObject[] {
+  const events: JsonObject[] = [];
+  const matchEvery = options.matchingRate > 0 ? Math.round(1 / options.matchingRate) : Infinity;
+  const benignEvery = (options.benignKeyRate ?? 0.02) > 0 ? Math.round(1 / (options.benignKeyRate ?? 0.02)) : Infinity;
+  let matches = 0;
+  for (let i = 0; i < count; i++) {
+    const id = `audit_log-${options.runId}-${i}`;
+    const base = { id, effective_at: 1_732_430_000 + i, project: { id: 'proj_abc', name: 'Production' } };
+    if (i % matchEvery === matchEvery - 1) {
+      const actor = `${options.actorSet ?? options.runId}-admin-${matches++ % (options.matchingActors ?? Number.MAX_SAFE_INTEGER)}`;
+      events.push({ ...base, type: 'api_key.created', actor: session(actor, i), 'api_key.created': { id: `key_${i}`, data: { scopes: ['api.model.request', 'api.organization.projects.api_keys.write'] } } });
+    } else if (i % benignEvery === 0) {
+      events.push({ ...base, type: 'api_key.created', actor: session(`dev-${i % 40}`, i), 'api_key.created': { id: `key_${i}`, data: { scopes: ['api.model.read', 'api.model.request', 'api.responses.write'] } } });
+    } else {
+      const type = OTHER_TYPES[i % OTHER_TYPES.length] ?? 'login.succeeded';
+      const details: JsonObject =
+        type === 'login.failed' ? { error_code: 'invalid_credentials', error_message: 'Invalid password' } : { id: `obj_${i}`, data: { role: 'member', name: `thing-${i}` } };
+      events.push({ ...base, type, actor: session(`user-${i % 200}`, i), [type]: details });
+    }
+  }
+  return events;
+}
+
+/**
+ * Splits events into SQS message bodies of `perMessage` events each (JSON arrays).
+ *
+ * @example
+ * ```ts
+ * messageBodies(syntheticEvents(1000, options), 100); // 10 bodies
+ * ```
+ */
+export function messageBodies(events: readonly JsonObject[], perMessage: number): string[] {
+  const bodies: string[] = [];
+  for (let i = 0; i < events.length; i += perMessage) bodies.push(JSON.stringify(events.slice(i, i + perMessage)));
+  return bodies;
+}

@@ -1,0 +1,105 @@
+// A detection worker process for the reliability harness: polls the queue like Lambda's event
+// source and runs the real handler. When told to, it kills itself (SIGKILL, no clean-up) at a point
+// of the dedup protocol, after noting where in the kill log. Started by harness.ts with
+// `node --import tsx`, configured through RELIABILITY_WORKER (JSON).
+import { appendFileSync } from 'node:fs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { interceptLocalhostDns } from 'fauxqs';
+import { readDetectConfig } from '../../config/detect-config.ts';
+import { createDetectionHandler } from '../../pipeline/detect/create-handler.ts';
+import { pollOnce } from '../local/event-source.ts';
+import { localTelemetry } from '../local/local-telemetry.ts';
+import { hideSdkNodeVersionNotice } from '../../util/sdk-node-notice.ts';
+import { injectFaults } from './faults.ts';
+import type { KillPoint } from './harness.ts';
+
+interface WorkerConfig {
+  queueUrl: string;
+  tableName: string;
+  topicArn: string;
+  dlqUrl: string;
+  leaseSeconds: number;
+  kill?: { point: KillPoint; occurrence: number };
+  killLog: string;
+  stats: string;
+}
+
+hideSdkNodeVersionNotice();
+interceptLocalhostDns();
+const config = JSON.parse(process.env.RELIABILITY_WORKER ?? '{}') as WorkerConfig;
+let seen = 0;
+// Alerts this process has sent to SNS (the request is out, whether or not the response came back)
+// and not yet marked sent: a death now leaves each of them to be published again, with the same id,
+// by whoever takes its window over after the lease.
+const publishedNotMarked = new Set<string>();
+
+function die(point: KillPoint, details: Record<string, unknown>): never {
+  appendFileSync(config.killLog, `${JSON.stringify({ point, pid: process.pid, ...details, publishedNotMarked: [...publishedNotMarked] })}\n`);
+  process.kill(process.pid, 'SIGKILL');
+  throw new Error('unreachable: killed');
+}
+
+function shouldDie(point: KillPoint): boolean {
+  return config.kill?.point === point && ++seen === config.kill.occurrence;
+}
+
+const dynamodb = injectFaults(new DynamoDBClient({}), (command, input) => {
+  if (command === 'PutItemCommand' && shouldDie('before-window-write')) die('before-window-write', {});
+  const update = input as { UpdateExpression?: string; ExpressionAttributeValues?: Record<string, { S?: string }> };
+  if (command === 'UpdateItemCommand' && update.UpdateExpression?.startsWith('SET #status = :sent') && shouldDie('after-publish-before-mark-sent')) {
+    die('after-publish-before-mark-sent', { alertId: update.ExpressionAttributeValues?.[':aid']?.S });
+  }
+  return undefined;
+});
+const sns = injectFaults(new SNSClient({}), (command, input) => {
+  const attributes = (input as { MessageAttributes?: Record<string, { StringValue?: string }> }).MessageAttributes;
+  if (command === 'PublishCommand' && shouldDie('between-write-and-publish')) die('between-write-and-publish', { alertId: attributes?.alert_id?.StringValue });
+  return undefined;
+});
+// Runs on the request's way out (after the kill check, which sits at the same step and was added first).
+sns.middlewareStack.add(
+  (next, context) => async (args) => {
+    const id = (args.input as { MessageAttributes?: Record<string, { StringValue?: string }> }).MessageAttributes?.alert_id?.StringValue;
+    if (context.commandName === 'PublishCommand' && id) publishedNotMarked.add(id);
+    return next(args);
+  },
+  { step: 'initialize', name: 'trackPublishes' },
+);
+// Runs once a mark-sent write has succeeded.
+dynamodb.middlewareStack.add(
+  (next, context) => async (args) => {
+    const result = await next(args);
+    const update = args.input as { UpdateExpression?: string; ExpressionAttributeValues?: Record<string, { S?: string }> };
+    const id = update.ExpressionAttributeValues?.[':aid']?.S;
+    if (context.commandName === 'UpdateItemCommand' && update.UpdateExpression?.startsWith('SET #status = :sent') && id) publishedNotMarked.delete(id);
+    return result;
+  },
+  { step: 'initialize', name: 'trackMarkedSent' },
+);
+
+const telemetry = localTelemetry('ERROR', (line) => process.stderr.write(`worker ${process.pid}: ${line}`));
+const handler = createDetectionHandler({
+  config: readDetectConfig({
+    DEDUP_TABLE_NAME: config.tableName,
+    ALERT_TOPIC_ARN: config.topicArn,
+    DEAD_LETTER_QUEUE_URL: config.dlqUrl,
+    DEDUP_LEASE_SECONDS: String(config.leaseSeconds),
+  }),
+  telemetry,
+  clients: { dynamodb: () => Promise.resolve(dynamodb), sns: () => Promise.resolve(sns), sqs: () => Promise.resolve(new SQSClient({})) },
+});
+
+let running = true;
+process.on('SIGTERM', () => {
+  running = false;
+});
+const sqs = new SQSClient({});
+while (running) {
+  const before = telemetry.counted('RecordsFailed');
+  await pollOnce(sqs, config.queueUrl, handler, { batchSize: 10, waitSeconds: 1 });
+  const failed = telemetry.counted('RecordsFailed') - before;
+  if (failed > 0) appendFileSync(config.stats, `${JSON.stringify({ failed })}\n`);
+}
+process.exit(0);

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { runRule } from '../../../../../lib/detection/engine/run-rule.ts';
+import { normalizeAuditEvent } from '../../../../../lib/detection/openai/normalize.ts';
+import {
+  API_KEY_ANOMALOUS_ACTIVITY_RULE_ID,
+  MAX_LISTED_SCOPES,
+  createApiKeyAnomalousActivityRule,
+  grantedScopes,
+} from '../../../../../lib/detection/rules/openai/api-key-anomalous-activity.ts';
+
+const rule = createApiKeyAnomalousActivityRule();
+
+function created(scopes: unknown, actor: unknown = { type: 'session', session: { user: { id: 'user-1' } } }) {
+  return normalizeAuditEvent({ id: 'e1', type: 'api_key.created', actor, 'api_key.created': { id: 'key_1', data: { scopes } } });
+}
+
+describe('OpenAI.API.Key.Anomalous.Activity', () => {
+  it("carries the seed's metadata", () => {
+    expect(rule).toMatchObject({
+      id: API_KEY_ANOMALOUS_ACTIVITY_RULE_ID,
+      displayName: 'OpenAI Anomalous API Key Activity',
+      defaultSeverity: 'MEDIUM',
+      dedupPeriodMinutes: 60,
+      threshold: 1,
+      logTypes: ['OpenAI.Audit'],
+      reference: 'https://platform.openai.com/docs/api-reference/audit-logs',
+      reports: { 'MITRE ATT&CK': ['TA0001:T1078', 'TA0003:T1098', 'TA0005:T1550', 'TA0011:T1071'] },
+      eventTypes: ['api_key.created', 'api_key.updated'],
+    });
+    expect(rule.runbook).toMatch(/^1\. Validate the identity responsible/);
+  });
+
+  it("keeps Panther's alert-context keys first, in Panther's order", () => {
+    const outcome = runRule(rule, created(['all']));
+    if (outcome.kind !== 'match') throw new Error('expected a match');
+    expect(Object.keys(outcome.output.alertContext).slice(0, 8)).toEqual([
+      'event_type',
+      'event_id',
+      'api_key_id',
+      'api_key_scopes',
+      'actor_email',
+      'actor_id',
+      'source_ip',
+      'user_agent',
+    ]);
+  });
+
+  it('gives two service accounts acting through keys different dedup keys', () => {
+    const svc = (id: string) => ({ type: 'api_key', api_key: { id: 'key_x', type: 'service_account', service_account: { id } } });
+    const a = runRule(rule, created(['admin'], svc('svc_a')));
+    const b = runRule(rule, created(['admin'], svc('svc_b')));
+    if (a.kind !== 'match' || b.kind !== 'match') throw new Error('expected matches');
+    expect(a.output.dedup).not.toBe(b.output.dedup);
+  });
+
+  it('keeps the policy configurable: a custom policy changes what matches and how severe', () => {
+    const custom = createApiKeyAnomalousActivityRule({ elevatedScopes: [{ glob: '*.webhooks.write', severity: 'LOW' }] });
+    expect(runRule(custom, created(['all'])).kind).toBe('no-match');
+    const outcome = runRule(custom, created(['api.webhooks.write']));
+    expect(outcome.kind === 'match' && outcome.output.severity).toBe('LOW');
+  });
+
+  it('handles 10,000 scopes, listing at most 100 in the context and counting the rest', () => {
+    const scopes = Array.from({ length: 10_000 }, (_, i) => `api.thing${i}.read`);
+    scopes.push('api_keys:write');
+    const outcome = runRule(rule, created(scopes));
+    if (outcome.kind !== 'match') throw new Error('expected a match');
+    expect(outcome.output.severity).toBe('MEDIUM');
+    expect(outcome.output.alertContext.api_key_scopes).toHaveLength(MAX_LISTED_SCOPES);
+    expect(outcome.output.alertContext.api_key_scopes_omitted).toBe(10_001 - MAX_LISTED_SCOPES);
+    expect(outcome.output.alertContext.elevated_scopes).toEqual(['api_keys:write']);
+  });
+
+  it('survives huge strings: the title and dedup are cut, the context is dropped past its cap', () => {
+    const huge = 'x'.repeat(300_000);
+    const outcome = runRule(rule, created(['all'], { session: { user: { email: huge } } }));
+    if (outcome.kind !== 'match') throw new Error('expected a match');
+    expect(outcome.output.title).toHaveLength(1000);
+    expect(outcome.output.title.endsWith('... (truncated)')).toBe(true);
+    expect(outcome.output.dedup.startsWith(`${API_KEY_ANOMALOUS_ACTIVITY_RULE_ID}:api_key.created:email:xxx`)).toBe(true);
+    expect(outcome.output.alertContext._error).toMatch(/over the limit of 204800/);
+    expect(outcome.errors).toEqual([]);
+  });
+
+  it('reads prototype-named keys as data and never throws on them', () => {
+    const event = normalizeAuditEvent(
+      JSON.parse('{"id":"e","type":"api_key.created","__proto__":{"x":1},"api_key.created":{"__proto__":{"scopes":["all"]},"data":{"constructor":1}}}'),
+    );
+    expect(grantedScopes(event)).toEqual([]);
+    expect(runRule(rule, event)).toEqual({ kind: 'no-match' });
+  });
+
+  it('reads changes_requested only for updates', () => {
+    const raw = (type: string) => ({ id: 'e', type, [type]: { changes_requested: { scopes: ['all'] } } });
+    expect(grantedScopes(normalizeAuditEvent(raw('api_key.updated')))).toEqual(['all']);
+    expect(grantedScopes(normalizeAuditEvent(raw('api_key.created')))).toEqual([]);
+  });
+});

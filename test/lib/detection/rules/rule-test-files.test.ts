@@ -1,0 +1,46 @@
+// Runs every rule's YAML test cases (lib/detection/rules/**/*.tests.yml), one vitest test per case, through
+// the same engine path as live events.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createRuleCatalog } from '../../../../lib/detection/rules/index.ts';
+import { runRuleTest } from '../../../../lib/detection/testing/run-test.ts';
+import { parseRuleTestFile } from '../../../../lib/detection/testing/test-file.ts';
+
+const root = join(import.meta.dirname, '../../../..');
+const rulesDir = join(root, 'lib/detection/rules');
+const files = readdirSync(rulesDir, { recursive: true, encoding: 'utf8' })
+  .filter((file) => file.endsWith('.tests.yml'))
+  .map((file) => join(rulesDir, file))
+  .sort();
+const catalog = createRuleCatalog();
+
+describe('rule test files', () => {
+  it('exist for every rule in the catalog', () => {
+    const covered = files.map((file) => parseRuleTestFile(readFileSync(file, 'utf8'), file).ruleId);
+    expect(covered.sort()).toEqual(catalog.rules.map((rule) => rule.id).sort());
+  });
+
+  it("include the seed's eight tests verbatim", () => {
+    const seed = parseRuleTestFile(
+      readFileSync(join(root, 'test/fixtures/panther/openai_api_key_anomalous_activity.yml'), 'utf8'),
+      'seed',
+    );
+    const ours = parseRuleTestFile(readFileSync(join(rulesDir, 'openai/api-key-anomalous-activity.tests.yml'), 'utf8'), 'ours');
+    expect(seed.tests).toHaveLength(8);
+    expect(ours.tests.slice(0, 8)).toEqual(seed.tests);
+  });
+});
+
+for (const file of files) {
+  const { ruleId, tests } = parseRuleTestFile(readFileSync(file, 'utf8'), file);
+  describe(`${relative(root, file)} (${ruleId})`, () => {
+    for (const test of tests) {
+      it(test.name, () => {
+        const result = runRuleTest(catalog, ruleId, test);
+        expect(result.failures).toEqual([]);
+        expect(result.passed).toBe(true);
+      });
+    }
+  });
+}

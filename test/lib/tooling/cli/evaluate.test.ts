@@ -1,0 +1,110 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../../../lib/tooling/cli/main.ts';
+import { recordingIo } from '../../../support/recording-io.ts';
+
+const elevated = (id: string, actor = 'user-1') => ({
+  id,
+  type: 'api_key.created',
+  actor: { type: 'session', session: { user: { id: actor, email: `${actor}@x.com` } } },
+  'api_key.created': { id: `key_${id}`, data: { scopes: ['all'] } },
+});
+const benign = (id: string) => ({ id, type: 'login.succeeded' });
+
+async function evaluate(stdin: string, env: Record<string, string> = {}) {
+  const rec = recordingIo({ stdin, env });
+  const status = await runCli(['evaluate', '-'], rec.io);
+  return { status, ...rec, alerts: rec.lines().map((line) => JSON.parse(line) as Record<string, unknown>) };
+}
+
+describe('evaluate', () => {
+  it('prints one JSON line per alert with the documented fields in order', async () => {
+    const { status, alerts, stderr } = await evaluate(JSON.stringify(elevated('e1')));
+    expect(status).toBe(0);
+    expect(stderr()).toBe('');
+    expect(alerts).toHaveLength(1);
+    expect(Object.keys(alerts[0] ?? {})).toEqual([
+      'ruleId', 'ruleName', 'eventId', 'eventType', 'severity', 'title', 'dedupKey', 'alertContext',
+    ]);
+    expect(alerts[0]).toMatchObject({
+      ruleId: 'OpenAI.API.Key.Anomalous.Activity',
+      ruleName: 'OpenAI Anomalous API Key Activity',
+      eventId: 'e1',
+      eventType: 'api_key.created',
+      severity: 'HIGH',
+      title: 'OpenAI API Key with Elevated Scopes: api_key.created by [user-1@x.com]',
+      dedupKey: 'OpenAI.API.Key.Anomalous.Activity:api_key.created:user:user-1',
+    });
+  });
+
+  it('accepts an array, a list page, and JSON Lines of those', async () => {
+    const page = { object: 'list', data: [elevated('p1'), benign('p2')], has_more: false };
+    const input = [JSON.stringify([elevated('a1'), benign('a2')]), JSON.stringify(page), JSON.stringify(elevated('l3'))].join('\n');
+    const { status, alerts } = await evaluate(input);
+    expect(status).toBe(0);
+    expect(alerts.map((a) => a.eventId)).toEqual(['a1', 'p1', 'l3']);
+  });
+
+  it('accepts one pretty-printed document', async () => {
+    const { alerts } = await evaluate(JSON.stringify([elevated('x1'), elevated('x2')], null, 2));
+    expect(alerts.map((a) => a.eventId)).toEqual(['x1', 'x2']);
+  });
+
+  it('reports bad lines and non-events with their line number on stderr, processes the rest, exits 1', async () => {
+    const input = [
+      JSON.stringify(elevated('g1')),
+      '{"id": "broken",',
+      JSON.stringify([benign('ok'), { id: 'no-type' }, 'text']),
+      JSON.stringify(elevated('g4')),
+    ].join('\n');
+    const { status, alerts, stderr } = await evaluate(input);
+    expect(status).toBe(1);
+    expect(alerts.map((a) => a.eventId)).toEqual(['g1', 'g4']);
+    const errors = stderr().trim().split('\n');
+    expect(errors).toHaveLength(3);
+    expect(errors[0]).toMatch(/^evaluate: <stdin>:2: not valid JSON: .*\(column 17\)$/);
+    expect(errors[1]).toBe('evaluate: <stdin>:3: [1]: missing required field "type"');
+    expect(errors[2]).toBe('evaluate: <stdin>:3: [2]: expected an audit event object, got string');
+  });
+
+  it('prints nothing and exits 0 for events that match no rule', async () => {
+    const { status, stdout, stderr } = await evaluate([benign('b1'), benign('b2')].map((e) => JSON.stringify(e)).join('\n'));
+    expect([status, stdout(), stderr()]).toEqual([0, '', '']);
+  });
+
+  it('applies the policy file named in the environment', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cli-')), 'p.json');
+    writeFileSync(file, JSON.stringify({ elevatedScopes: [{ exact: 'all', severity: 'CRITICAL' }] }));
+    const { alerts } = await evaluate(JSON.stringify(elevated('c1')), { ELEVATED_SCOPE_POLICY_FILE: file });
+    expect(alerts[0]?.severity).toBe('CRITICAL');
+  });
+
+  it('exits 2 with a message naming the variable for a bad policy file, before reading input', async () => {
+    const { status, stdout, stderr } = await evaluate('{}', { ELEVATED_SCOPE_POLICY_FILE: '/nonexistent/p.json' });
+    expect(status).toBe(2);
+    expect(stdout()).toBe('');
+    expect(stderr()).toMatch(/^evaluate: invalid elevated-scope policy: ELEVATED_SCOPE_POLICY_FILE=\/nonexistent\/p\.json: cannot read the policy file: ENOENT/);
+  });
+
+  it('refuses to wait on a terminal and rejects extra arguments', async () => {
+    const tty = recordingIo({ tty: true });
+    expect(await runCli(['evaluate'], tty.io)).toBe(2);
+    expect(tty.stderr()).toMatch(/no input: pass a FILE/);
+    const extra = recordingIo();
+    expect(await runCli(['evaluate', 'a', 'b'], extra.io)).toBe(2);
+  });
+
+  it('reports an unreadable file', async () => {
+    const rec = recordingIo();
+    expect(await runCli(['evaluate', '/nonexistent/events.jsonl'], rec.io)).toBe(1);
+    expect(rec.stderr()).toMatch(/^evaluate: cannot read \/nonexistent\/events\.jsonl: ENOENT/);
+  });
+
+  it('escapes hostile event ids and text in its messages', async () => {
+    const input = `${JSON.stringify([{ id: 'x', type: 5 }])}\n\u001b]0;pwn\u0007\n`;
+    const { stderr } = await evaluate(input);
+    expect(stderr()).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
+  });
+});

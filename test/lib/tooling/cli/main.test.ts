@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { EVALUATE_HELP, MAIN_HELP, POLICY_HELP, POLL_HELP, START_HELP, TEST_HELP } from '../../../../lib/tooling/cli/help.ts';
+import { runCli } from '../../../../lib/tooling/cli/main.ts';
+import { DEFAULT_SCOPE_POLICY } from '../../../../lib/detection/rules/openai/default-scope-policy.ts';
+import { recordingIo } from '../../../support/recording-io.ts';
+
+async function run(argv: string[]) {
+  const rec = recordingIo();
+  const status = await runCli(argv, rec.io);
+  return { status, stdout: rec.stdout(), stderr: rec.stderr() };
+}
+
+describe('runCli', () => {
+  it('prints help for the program and for every command', async () => {
+    expect(await run(['--help'])).toEqual({ status: 0, stdout: MAIN_HELP, stderr: '' });
+    expect(await run(['-h'])).toEqual({ status: 0, stdout: MAIN_HELP, stderr: '' });
+    expect(await run(['help', 'evaluate'])).toEqual({ status: 0, stdout: EVALUATE_HELP, stderr: '' });
+    expect(await run(['evaluate', '--help'])).toEqual({ status: 0, stdout: EVALUATE_HELP, stderr: '' });
+    expect(await run(['test', '-h'])).toEqual({ status: 0, stdout: TEST_HELP, stderr: '' });
+    expect(await run(['policy', '--help'])).toEqual({ status: 0, stdout: POLICY_HELP, stderr: '' });
+    expect(await run(['start', '--help'])).toEqual({ status: 0, stdout: START_HELP, stderr: '' });
+    expect(await run(['poll', '--help'])).toEqual({ status: 0, stdout: POLL_HELP, stderr: '' });
+  });
+
+  it('prints the version from package.json', async () => {
+    expect(await run(['--version'])).toEqual({ status: 0, stdout: '0.1.0\n', stderr: '' });
+  });
+
+  it('exits 2 for a missing or unknown command, or an unknown option', async () => {
+    expect(await run([])).toMatchObject({ status: 2, stdout: '', stderr: MAIN_HELP });
+    const unknown = await run(['evalute']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toBe('openai-audit-alerts: unknown command "evalute"; commands: evaluate, test, policy, poll, start (see --help)\n');
+    const option = await run(['evaluate', '--fast']);
+    expect(option.status).toBe(2);
+    expect(option.stderr).toMatch(/^evaluate: Unknown option '--fast'/);
+    expect((await run(['constructor'])).status).toBe(2);
+  });
+
+  it('prints the default policy as a valid policy file', async () => {
+    const { status, stdout } = await run(['policy']);
+    expect(status).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ includeDefaults: false, elevatedScopes: DEFAULT_SCOPE_POLICY.elevatedScopes });
+    expect((await run(['policy', 'extra'])).status).toBe(2);
+  });
+});
