@@ -1,8 +1,27 @@
 import { deepGet } from '../../util/deep-get.ts';
 
 /**
- * An identifying text field: a non-blank string (trimmed) or a finite number (as text, since ids
+ * An identifying text value: a non-blank string (trimmed) or a finite number (as text, since ids
  * and ports arrive either way); anything else is treated as absent.
+ *
+ * @example
+ * ```ts
+ * textValue(' u1 '); // 'u1'
+ * textValue(42);     // '42'
+ * textValue('');     // undefined
+ * ```
+ */
+export function textValue(value: unknown): string | undefined {
+  if (typeof value === 'string') {
+    const trimmed = value.trim();
+    return trimmed === '' ? undefined : trimmed;
+  }
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+/**
+ * An identifying text field at `path` (see {@link textValue}).
  *
  * @example
  * ```ts
@@ -11,11 +30,5 @@ import { deepGet } from '../../util/deep-get.ts';
  * ```
  */
 export function textField(value: unknown, path: readonly string[]): string | undefined {
-  const found = deepGet(value, path);
-  if (typeof found === 'string') {
-    const trimmed = found.trim();
-    return trimmed === '' ? undefined : trimmed;
-  }
-  if (typeof found === 'number' && Number.isFinite(found)) return String(found);
-  return undefined;
+  return textValue(deepGet(value, path));
 }

@@ -8,7 +8,8 @@ import { RuleTestFileError } from './errors.ts';
 /**
  * One test case in panther-analysis format (`Name`, `ExpectedResult`, `Log`), extended with
  * optional expectations on the alert: `ExpectedSeverity`, `ExpectedTitle`, `ExpectedDedup` and
- * `ExpectedAlertContext` (listed keys must be present with equal values; others may exist).
+ * `ExpectedAlertContext` (listed keys must be present with equal values; others may exist), and a
+ * `Reason` saying why (shown when the test fails).
  */
 export interface RuleTestCase {
   readonly name: string;
@@ -18,6 +19,8 @@ export interface RuleTestCase {
   readonly expectedTitle?: string;
   readonly expectedDedup?: string;
   readonly expectedAlertContext?: Readonly<JsonObject>;
+  /** Why the outcome is expected, e.g. the public source of the event's shape (shown on failure). */
+  readonly reason?: string;
 }
 
 /** A rule YAML file's id and tests. */
@@ -34,6 +37,7 @@ const TEST_KEYS = [
   'ExpectedTitle',
   'ExpectedDedup',
   'ExpectedAlertContext',
+  'Reason',
 ] as const;
 
 function parseTestCase(value: unknown, path: string, fail: (path: string, message: string) => never): RuleTestCase {
@@ -50,6 +54,11 @@ function parseTestCase(value: unknown, path: string, fail: (path: string, messag
   if (log === undefined) fail(`${where}.Log`, 'missing');
   const test: { -readonly [K in keyof RuleTestCase]: RuleTestCase[K] } = { name, expectedResult, log };
 
+  const reason = ownValue(value, 'Reason');
+  if (reason !== undefined) {
+    if (typeof reason !== 'string' || reason.trim() === '') fail(`${where}.Reason`, 'expected a non-empty string');
+    test.reason = reason;
+  }
   const severity = ownValue(value, 'ExpectedSeverity');
   if (severity !== undefined) {
     const parsed = parseSeverity(severity);

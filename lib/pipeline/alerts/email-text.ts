@@ -9,6 +9,7 @@ const LABELLED: ReadonlyArray<readonly [string, string]> = [
   ['actor_id', 'Actor id'],
   ['actor_type', 'Actor type'],
   ['api_key_id', 'API key'],
+  ['key_permissions', 'Permissions'],
   ['api_key_scopes', 'Scopes'],
   ['elevated_scopes', 'Elevated scopes'],
   ['source_ip', 'Source IP'],

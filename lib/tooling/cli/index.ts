@@ -1,4 +1,4 @@
-export { alertLine, evaluateCommand } from './commands/evaluate.ts';
+export { alertLine, evaluateCommand, printedLine } from './commands/evaluate.ts';
 export { policyCommand } from './commands/policy.ts';
 export { testCommand } from './commands/test.ts';
 export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';

@@ -31,6 +31,9 @@ export function alertText(alert: AlertDocument): string {
     actor && `actor ${actor}`,
     get('api_key_id') && `key ${get('api_key_id')}`,
     get('elevated_scopes') && `elevated scopes ${get('elevated_scopes')}`,
+    // An All key has no scopes to list: say what it holds instead.
+    get('key_permissions') === 'unrestricted' && 'unrestricted: every permission (no scopes)',
+    get('key_permissions') === 'unrecorded' && 'scopes not recorded',
   ].filter(Boolean);
   const origin = [source && `source ${source}`, `event ${alert.eventId ?? 'unknown'}`, `alert ${alert.alertId}`];
   const pad = ' '.repeat(10);

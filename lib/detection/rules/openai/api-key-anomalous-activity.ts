@@ -3,43 +3,47 @@ import { maxSeverity, type Severity } from '../../engine/severity.ts';
 import type { AuditEvent } from '../../openai/audit-event.ts';
 import { OPENAI_AUDIT_LOG_TYPE } from '../../openai/constants.ts';
 import { textField } from '../../openai/text-field.ts';
-import { deepGet } from '../../../util/deep-get.ts';
 import type { JsonValue } from '../../../util/json.ts';
 import { DEFAULT_SCOPE_POLICY } from './default-scope-policy.ts';
-import { compileScopePolicy, elevatedScopes, type ScopePolicy } from './scope-policy.ts';
+import { API_KEY_CREATED, API_KEY_UPDATED, keyPermissions, type KeyPermissions } from './key-scopes.ts';
+import {
+  compileScopePolicy,
+  elevatedScopes,
+  type CompiledScopePolicy,
+  type ElevatedScope,
+  type ScopePolicy,
+} from './scope-policy.ts';
 
 /** Rule id, kept from Panther so existing suppressions and runbooks carry over. */
 export const API_KEY_ANOMALOUS_ACTIVITY_RULE_ID = 'OpenAI.API.Key.Anomalous.Activity';
 
-const CREATED = 'api_key.created';
-const UPDATED = 'api_key.updated';
-
 /** Listing more scopes than this in the alert context adds noise, not evidence. */
 export const MAX_LISTED_SCOPES = 100;
 
-function scopeList(value: JsonValue | undefined, into: Set<string>): void {
-  if (typeof value === 'string') into.add(value);
-  else if (Array.isArray(value)) for (const item of value) if (typeof item === 'string') into.add(item);
+/** What the rule concluded about one event, computed once and shared by its functions. */
+interface Decision {
+  readonly permissions: KeyPermissions;
+  readonly elevated: readonly ElevatedScope[];
+  /** Most severe reason to alert, or `undefined` for no alert. */
+  readonly severity: Severity | undefined;
 }
 
-/**
- * The scopes an API key event grants: `data.scopes` for created and updated keys, plus
- * `changes_requested.scopes` for updates (OpenAI's schema puts them there; its own example uses
- * `data`). A bare string counts as one scope; non-string entries are skipped.
- *
- * @example
- * ```ts
- * grantedScopes(normalizeAuditEvent({ type: 'api_key.updated',
- *   'api_key.updated': { changes_requested: { scopes: ['api.model.read'] } } })); // ['api.model.read']
- * ```
- */
-export function grantedScopes(event: AuditEvent): string[] {
-  const details = event.details;
-  if (details === undefined) return [];
-  const scopes = new Set<string>();
-  scopeList(deepGet(details, ['data', 'scopes']), scopes);
-  if (event.type === UPDATED) scopeList(deepGet(details, ['changes_requested', 'scopes']), scopes);
-  return [...scopes];
+function decide(event: AuditEvent, policy: CompiledScopePolicy): Decision {
+  const permissions = keyPermissions(event);
+  const elevated = permissions.kind === 'scoped' || permissions.kind === 'unrestricted' ? elevatedScopes(permissions.scopes, policy) : [];
+  let severity: Severity | undefined;
+  const raise = (candidate: Severity | undefined): void => {
+    if (candidate !== undefined) severity = severity === undefined ? candidate : maxSeverity(severity, candidate);
+  };
+  for (const scope of elevated) raise(scope.severity);
+  if (permissions.kind === 'unrestricted') raise(policy.unrestrictedSeverity);
+  if (permissions.kind === 'unrecorded') raise(policy.unrecordedSeverity);
+  return { permissions, elevated, severity };
+}
+
+/** `key_permissions` in the alert context. */
+function permissionsLabel(permissions: KeyPermissions): string {
+  return permissions.kind === 'none' ? 'scoped' : permissions.kind;
 }
 
 /**
@@ -53,7 +57,16 @@ export function grantedScopes(event: AuditEvent): string[] {
  */
 export function createApiKeyAnomalousActivityRule(policy: ScopePolicy = DEFAULT_SCOPE_POLICY): Rule<AuditEvent> {
   const compiled = compileScopePolicy(policy);
-  const elevated = (event: AuditEvent) => elevatedScopes(grantedScopes(event), compiled);
+  // match, title, severity, dedup and alertContext all ask the same question of one event: answer it once.
+  const decisions = new WeakMap<AuditEvent, Decision>();
+  const decision = (event: AuditEvent): Decision => {
+    let found = decisions.get(event);
+    if (found === undefined) {
+      found = decide(event, compiled);
+      decisions.set(event, found);
+    }
+    return found;
+  };
 
   return {
     id: API_KEY_ANOMALOUS_ACTIVITY_RULE_ID,
@@ -67,9 +80,10 @@ export function createApiKeyAnomalousActivityRule(policy: ScopePolicy = DEFAULT_
       'This rule alerts on:',
       '- API keys created or updated with elevated or unrestricted permissions (all, models:write, organization:write, api_keys:write, admin)',
       '',
-      'This implementation also recognises OpenAI-native scope spellings of the same privileges',
-      '(e.g. api.organization.projects.api_keys.write), reads both the raw OpenAI and the Panther',
-      'event shapes, and takes the list of elevated scopes from a configurable policy.',
+      'This implementation also fires on the forms OpenAI uses: a key with no scopes at all (an',
+      '"All" key, every permission), an admin key with api.management.write, scopes under',
+      'changes_requested, and OpenAI\'s dotted event shape as well as Panther\'s; the actor is the one',
+      'actor.type names, and the list of elevated scopes comes from a configurable policy.',
     ].join('\n'),
     runbook: [
       '1. Validate the identity responsible for the API key activity. Confirm whether the user or service account is authorized to manage API keys and if the action aligns with an approved business process (e.g., onboarding, rotation).',
@@ -83,18 +97,14 @@ export function createApiKeyAnomalousActivityRule(policy: ScopePolicy = DEFAULT_
     logTypes: [OPENAI_AUDIT_LOG_TYPE],
     reports: { 'MITRE ATT&CK': ['TA0001:T1078', 'TA0003:T1098', 'TA0005:T1550', 'TA0011:T1071'] },
     tags: ['OpenAI', 'API Keys', 'Privilege Escalation'],
-    eventTypes: [CREATED, UPDATED],
+    eventTypes: [API_KEY_CREATED, API_KEY_UPDATED],
 
-    match: (event) => (event.type === CREATED || event.type === UPDATED) && elevated(event).length > 0,
+    match: (event) => decision(event).severity !== undefined,
 
     title: (event) =>
       `OpenAI API Key with Elevated Scopes: ${event.type ?? '<UNKNOWN_EVENT_TYPE>'} by [${event.actor.label ?? '<UNKNOWN_USER>'}]`,
 
-    severity: (event) =>
-      elevated(event).reduce<Severity | 'DEFAULT'>(
-        (worst, { severity }) => (worst === 'DEFAULT' ? severity : maxSeverity(worst, severity)),
-        'DEFAULT',
-      ),
+    severity: (event) => decision(event).severity ?? 'DEFAULT',
 
     // Rule + type + stable actor id: two service accounts never share a key, one user does across
     // session and key actions.
@@ -102,7 +112,8 @@ export function createApiKeyAnomalousActivityRule(policy: ScopePolicy = DEFAULT_
 
     alertContext: (event) => {
       const actor = event.actor;
-      const scopes = grantedScopes(event);
+      const { permissions, elevated } = decision(event);
+      const scopes = permissions.kind === 'scoped' || permissions.kind === 'unrestricted' ? permissions.scopes : [];
       const context: Record<string, JsonValue> = {
         event_type: event.type ?? '<UNKNOWN_EVENT_TYPE>',
         event_id: event.id ?? '<UNKNOWN_EVENT_ID>',
@@ -112,7 +123,8 @@ export function createApiKeyAnomalousActivityRule(policy: ScopePolicy = DEFAULT_
         actor_id: actor.id ?? '<UNKNOWN_ACTOR_ID>',
         source_ip: actor.ipAddress ?? '<UNKNOWN_SOURCE_IP>',
         user_agent: actor.userAgent ?? '<UNKNOWN_USER_AGENT>',
-        elevated_scopes: elevated(event).slice(0, MAX_LISTED_SCOPES).map(({ scope }) => scope),
+        elevated_scopes: elevated.slice(0, MAX_LISTED_SCOPES).map(({ scope }) => scope),
+        key_permissions: permissionsLabel(permissions),
       };
       if (scopes.length > MAX_LISTED_SCOPES) context.api_key_scopes_omitted = scopes.length - MAX_LISTED_SCOPES;
       const optional: Array<[string, string | number | undefined]> = [

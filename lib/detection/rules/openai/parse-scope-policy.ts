@@ -6,7 +6,7 @@ import { DEFAULT_SCOPE_POLICY } from './default-scope-policy.ts';
 import { ScopePolicyError } from './errors.ts';
 import type { ScopePolicy, ScopePolicyEntry } from './scope-policy.ts';
 
-const TOP_LEVEL_KEYS = ['includeDefaults', 'elevatedScopes'];
+const TOP_LEVEL_KEYS = ['includeDefaults', 'elevatedScopes', 'unrestrictedKeys', 'unrecordedScopesSeverity'];
 const ENTRY_KEYS = ['exact', 'glob', 'severity', 'note'];
 
 function unknownKeys(value: JsonObject, allowed: readonly string[]): string[] {
@@ -45,7 +45,9 @@ function parseEntry(value: unknown, path: string, fail: (path: string, message: 
  * ```
  *
  * Each entry has exactly one of `exact` or `glob`, and a `severity`. With `includeDefaults: true`
- * the entries are added to the default policy; otherwise they replace it. Throws
+ * the entries are added to the default policy; otherwise they replace it. Optional:
+ * `unrestrictedKeys` (boolean, default true: a key with an empty scope list holds every permission)
+ * and `unrecordedScopesSeverity` (a severity, or `null` for no alert; default MEDIUM). Throws
  * {@link ScopePolicyError} naming `source`, the path and the reason.
  *
  * @example
@@ -74,5 +76,24 @@ export function parseScopePolicy(text: string, source: string): ScopePolicy {
   if (entries.length === 0 && !includeDefaults) {
     fail('elevatedScopes', 'is empty, so the rule could never fire (disable the rule instead, or set includeDefaults)');
   }
-  return { elevatedScopes: includeDefaults ? [...DEFAULT_SCOPE_POLICY.elevatedScopes, ...entries] : entries };
+  const elevatedScopes = includeDefaults ? [...DEFAULT_SCOPE_POLICY.elevatedScopes, ...entries] : entries;
+  const policy: { -readonly [K in keyof ScopePolicy]: ScopePolicy[K] } = { elevatedScopes };
+  const unrestrictedKeys = ownValue(document, 'unrestrictedKeys');
+  if (unrestrictedKeys !== undefined) {
+    if (typeof unrestrictedKeys !== 'boolean') fail('unrestrictedKeys', `expected a boolean, got ${typeName(unrestrictedKeys)}`);
+    policy.unrestrictedKeys = unrestrictedKeys;
+  }
+  if (Object.hasOwn(document, 'unrecordedScopesSeverity')) {
+    const raw = ownValue(document, 'unrecordedScopesSeverity');
+    if (raw === null) policy.unrecordedScopesSeverity = null;
+    else {
+      const severity = parseSeverity(raw);
+      if (!severity) {
+        const got = typeof raw === 'string' ? quote(raw) : typeName(raw);
+        fail('unrecordedScopesSeverity', `expected one of ${SEVERITIES.join(', ')} or null, got ${got}`);
+      }
+      policy.unrecordedScopesSeverity = severity;
+    }
+  }
+  return policy;
 }

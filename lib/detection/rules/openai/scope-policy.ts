@@ -12,7 +12,24 @@ export type ScopePolicyEntry =
 /** Which API key scopes are elevated, and how severe each is. Data, not code. */
 export interface ScopePolicy {
   readonly elevatedScopes: readonly ScopePolicyEntry[];
+  /**
+   * Whether a key whose scope list is empty (or, on creation, missing) counts as holding every
+   * permission, at the severity of the `all` entry (HIGH when the policy has none). Default `true`:
+   * that is how OpenAI's key API writes an "All" key.
+   */
+  readonly unrestrictedKeys?: boolean;
+  /**
+   * Severity for a created key whose payload, or its `data`, is missing or `null`, so nothing says
+   * what the key may do; `null` means no alert. Default `MEDIUM`: unknown is not unrestricted, but
+   * it may be.
+   */
+  readonly unrecordedScopesSeverity?: Severity | null;
 }
+
+/** Severity of an unrestricted key when the policy has no `all` entry. */
+export const DEFAULT_UNRESTRICTED_SEVERITY: Severity = 'HIGH';
+/** Default of {@link ScopePolicy.unrecordedScopesSeverity}. */
+export const DEFAULT_UNRECORDED_SCOPES_SEVERITY: Severity = 'MEDIUM';
 
 /** A scope of a key that the policy marks as elevated. */
 export interface ElevatedScope {
@@ -25,6 +42,10 @@ export interface ElevatedScope {
 export interface CompiledScopePolicy {
   readonly exact: ReadonlyMap<string, Severity>;
   readonly globs: ReadonlyArray<{ readonly glob: CompiledGlob; readonly severity: Severity }>;
+  /** Severity of an unrestricted key, or `undefined` when unrestricted keys do not alert. */
+  readonly unrestrictedSeverity: Severity | undefined;
+  /** Severity of a created key with no recorded scopes, or `undefined` when it does not alert. */
+  readonly unrecordedSeverity: Severity | undefined;
 }
 
 /**
@@ -48,10 +69,14 @@ export function compileScopePolicy(policy: ScopePolicy): CompiledScopePolicy {
       globs.push({ glob: compileGlob(entry.glob.trim().toLowerCase()), severity: entry.severity });
     }
   }
-  return { exact, globs };
+  const unrestrictedSeverity =
+    policy.unrestrictedKeys === false ? undefined : (classify('all', { exact, globs }) ?? DEFAULT_UNRESTRICTED_SEVERITY);
+  const unrecordedSeverity =
+    policy.unrecordedScopesSeverity === undefined ? DEFAULT_UNRECORDED_SCOPES_SEVERITY : (policy.unrecordedScopesSeverity ?? undefined);
+  return { exact, globs, unrestrictedSeverity, unrecordedSeverity };
 }
 
-function classify(scope: string, policy: CompiledScopePolicy): Severity | undefined {
+function classify(scope: string, policy: Pick<CompiledScopePolicy, 'exact' | 'globs'>): Severity | undefined {
   const normalised = scope.trim().toLowerCase();
   if (normalised === '') return undefined;
   let severity = policy.exact.get(normalised);

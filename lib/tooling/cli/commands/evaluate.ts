@@ -4,6 +4,7 @@ import { parseJsonInput } from '../../../util/json-input.ts';
 import { OPENAI_AUDIT_LOG_TYPE } from '../../../detection/openai/constants.ts';
 import { extractAuditEvents } from '../../../detection/openai/extract-events.ts';
 import { createRuleCatalog } from '../../../detection/rules/index.ts';
+import { maskSecrets } from '../../../util/mask-secrets.ts';
 import { printable } from '../../../util/printable.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
@@ -27,6 +28,20 @@ export function alertLine(match: RuleMatch): Record<string, unknown> {
     dedupKey: match.dedup,
     alertContext: match.alertContext,
   };
+}
+
+/**
+ * The JSON text printed for one match, with anything shaped like an OpenAI API key masked in every
+ * field (an event id or actor id can hold a pasted key, and the dedup key is built from them).
+ * Masking the serialised text is safe: a key is letters, digits, `-` and `_`, never JSON syntax.
+ *
+ * @example
+ * ```ts
+ * io.stdout(`${printedLine(match)}\n`);
+ * ```
+ */
+export function printedLine(match: RuleMatch): string {
+  return maskSecrets(JSON.stringify(alertLine(match)));
 }
 
 function where(source: string, line: number | undefined, path: string): string {
@@ -81,7 +96,7 @@ export async function evaluateCommand(args: readonly string[], io: CliIo): Promi
     for (const { path, event } of extracted.events) {
       const { matches, errors } = catalog.evaluate(OPENAI_AUDIT_LOG_TYPE, event);
       for (const error of errors) report(`${where(source, line, path)}: ${describeRuleError(error)}`);
-      for (const match of matches) io.stdout(`${JSON.stringify(alertLine(match))}\n`);
+      for (const match of matches) io.stdout(`${printedLine(match)}\n`);
     }
   }
   return problems === 0 ? EXIT_OK : EXIT_FAILURE;

@@ -1,4 +1,5 @@
 import { loadScopePolicy } from '../../../config/scope-policy-file.ts';
+import { DEFAULT_UNRECORDED_SCOPES_SEVERITY } from '../../../detection/rules/openai/scope-policy.ts';
 import { EXIT_OK } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 
@@ -7,11 +8,17 @@ import type { CliIo } from '../io.ts';
  *
  * @example
  * ```ts
- * await policyCommand(io); // {"includeDefaults": false, "elevatedScopes": [...]}
+ * await policyCommand(io); // {"includeDefaults": false, "unrestrictedKeys": true, ..., "elevatedScopes": [...]}
  * ```
  */
 export function policyCommand(io: CliIo): number {
   const policy = loadScopePolicy(io.env);
-  io.stdout(`${JSON.stringify({ includeDefaults: false, elevatedScopes: policy.elevatedScopes }, null, 2)}\n`);
+  const document = {
+    includeDefaults: false,
+    unrestrictedKeys: policy.unrestrictedKeys ?? true,
+    unrecordedScopesSeverity: policy.unrecordedScopesSeverity === undefined ? DEFAULT_UNRECORDED_SCOPES_SEVERITY : policy.unrecordedScopesSeverity,
+    elevatedScopes: policy.elevatedScopes,
+  };
+  io.stdout(`${JSON.stringify(document, null, 2)}\n`);
   return EXIT_OK;
 }

@@ -50,7 +50,8 @@ export async function testCommand(files: readonly string[], io: CliIo): Promise<
         io.stdout(`PASS  ${label}\n`);
       } else {
         failed++;
-        io.stdout(`FAIL  ${label} -- ${result.failures.map((f) => printable(f, 400)).join('; ')}\n`);
+        const why = test.reason === undefined ? '' : ` (why: ${printable(test.reason, 200)})`;
+        io.stdout(`FAIL  ${label} -- ${result.failures.map((f) => printable(f, 400)).join('; ')}${why}\n`);
       }
     }
   }

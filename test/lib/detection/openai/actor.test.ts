@@ -68,4 +68,45 @@ describe('resolveActor', () => {
     const actor = resolveActor({ session: { user: { id: '  ', email: { x: 1 } } }, api_key: { id: 12345 } });
     expect([actor.id, actor.idKind, actor.email]).toEqual(['12345', 'api_key', undefined]);
   });
+
+  describe('actor.type decides whose identity it is', () => {
+    // OpenAI's generated example (openai-java AuditLogListResponseTest.kt) carries both objects.
+    const both = {
+      session: { user: { id: 'user-s', email: 's@x' }, ip_address: '203.0.113.9', user_agent: 'UA', ja3: 'j3' },
+      api_key: { id: 'key_k', type: 'service_account', service_account: { id: 'svc_k' } },
+    };
+
+    it('session: the session user and its network details, nothing of the key', () => {
+      const actor = resolveActor({ type: 'session', ...both });
+      expect(actor).toMatchObject({ id: 'user-s', idKind: 'user', email: 's@x', key: 'user:user-s', ipAddress: '203.0.113.9', ja3: 'j3' });
+      expect([actor.apiKeyId, actor.serviceAccountId, actor.apiKeyType]).toEqual([undefined, undefined, undefined]);
+    });
+
+    it('api_key: the key\'s service account, and no session details', () => {
+      const actor = resolveActor({ type: 'api_key', ...both });
+      expect(actor).toMatchObject({ id: 'svc_k', idKind: 'service_account', key: 'service_account:svc_k', apiKeyId: 'key_k' });
+      expect([actor.email, actor.userId, actor.ipAddress, actor.userAgent, actor.ja3]).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    });
+
+    it('api_key: the key\'s user first, then its service account, then the key id', () => {
+      const user = resolveActor({ type: 'api_key', session: both.session, api_key: { id: 'k', user: { id: 'u-k', email: 'k@x' }, service_account: { id: 'svc' } } });
+      expect([user.key, user.email]).toEqual(['user:u-k', 'k@x']);
+      const keyOnly = resolveActor({ type: 'api_key', session: both.session, api_key: { id: 'k' } });
+      expect(keyOnly.key).toBe('api_key:k');
+    });
+
+    it('a type naming an absent object resolves to nobody rather than to the other object', () => {
+      expect(resolveActor({ type: 'session', api_key: both.api_key }).key).toBe('unknown');
+      expect(resolveActor({ type: 'api_key', session: both.session }).key).toBe('unknown');
+    });
+
+    it('a missing or unknown type reads both, session user first (the order before actor.type was used)', () => {
+      for (const type of [undefined, 'robot', 7]) {
+        const actor = resolveActor({ type, ...both });
+        expect([actor.key, actor.ipAddress, actor.apiKeyId, actor.serviceAccountId]).toEqual(['user:user-s', '203.0.113.9', 'key_k', 'svc_k']);
+      }
+      const keyFirst = resolveActor({ session: { user: { email: 'only@x' } }, api_key: { id: 'k' } });
+      expect([keyFirst.key, keyFirst.email]).toEqual(['api_key:k', 'only@x']);
+    });
+  });
 });

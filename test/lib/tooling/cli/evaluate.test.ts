@@ -39,6 +39,19 @@ describe('evaluate', () => {
     });
   });
 
+  it('masks API-key-shaped secrets in every printed field, the event id and dedup key included', async () => {
+    const secret = 'sk-proj-AbCdEfGhIjKlMnOpQrStUvWx0123456789';
+    const event = elevated(`evt-${secret}`, `user-${secret}`);
+    const { status, alerts, stdout } = await evaluate(JSON.stringify(event));
+    expect(status).toBe(0);
+    expect(stdout()).not.toContain('AbCdEfGhIjKlMnOp');
+    expect(alerts[0]).toMatchObject({
+      eventId: 'evt-sk-proj-…6789',
+      dedupKey: 'OpenAI.API.Key.Anomalous.Activity:api_key.created:user:user-sk-proj-…6789',
+    });
+    expect(JSON.stringify(alerts[0]?.alertContext)).toContain('sk-proj-…6789');
+  });
+
   it('accepts an array, a list page, and JSON Lines of those', async () => {
     const page = { object: 'list', data: [elevated('p1'), benign('p2')], has_more: false };
     const input = [JSON.stringify([elevated('a1'), benign('a2')]), JSON.stringify(page), JSON.stringify(elevated('l3'))].join('\n');

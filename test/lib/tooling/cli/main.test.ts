@@ -40,7 +40,12 @@ describe('runCli', () => {
   it('prints the default policy as a valid policy file', async () => {
     const { status, stdout } = await run(['policy']);
     expect(status).toBe(0);
-    expect(JSON.parse(stdout)).toEqual({ includeDefaults: false, elevatedScopes: DEFAULT_SCOPE_POLICY.elevatedScopes });
+    expect(JSON.parse(stdout)).toEqual({
+      includeDefaults: false,
+      unrestrictedKeys: true,
+      unrecordedScopesSeverity: 'MEDIUM',
+      elevatedScopes: DEFAULT_SCOPE_POLICY.elevatedScopes,
+    });
     expect((await run(['policy', 'extra'])).status).toBe(2);
   });
 });

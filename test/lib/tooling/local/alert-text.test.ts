@@ -21,6 +21,15 @@ describe('alertText', () => {
   });
 });
 
+describe('alertText for keys without scopes', () => {
+  it('says an All key holds every permission, and that unrecorded scopes are unknown', () => {
+    const unrestricted = { ...alert, alertContext: { actor_id: 'u1', api_key_id: 'k2', elevated_scopes: [], key_permissions: 'unrestricted' } } as unknown as AlertDocument;
+    expect(alertText(unrestricted)).toContain('actor (u1) · key k2 · unrestricted: every permission (no scopes)');
+    const unrecorded = { ...alert, alertContext: { api_key_id: 'k3', key_permissions: 'unrecorded' } } as unknown as AlertDocument;
+    expect(alertText(unrecorded)).toContain('key k3 · scopes not recorded');
+  });
+});
+
 describe('localTelemetry', () => {
   it('writes JSON lines at and above its level and counts metrics', () => {
     const lines: string[] = [];

@@ -5,8 +5,11 @@ import {
   API_KEY_ANOMALOUS_ACTIVITY_RULE_ID,
   MAX_LISTED_SCOPES,
   createApiKeyAnomalousActivityRule,
-  grantedScopes,
 } from '../../../../../lib/detection/rules/openai/api-key-anomalous-activity.ts';
+import { OPENAI_AUDIT_LOG_TYPE } from '../../../../../lib/detection/openai/constants.ts';
+import { extractAuditEvents } from '../../../../../lib/detection/openai/extract-events.ts';
+import { createRuleCatalog } from '../../../../../lib/detection/rules/index.ts';
+import { grantedScopes } from '../../../../../lib/detection/rules/openai/key-scopes.ts';
 
 const rule = createApiKeyAnomalousActivityRule();
 
@@ -84,9 +87,9 @@ describe('OpenAI.API.Key.Anomalous.Activity', () => {
 
   it('reads prototype-named keys as data and never throws on them', () => {
     const event = normalizeAuditEvent(
-      JSON.parse('{"id":"e","type":"api_key.created","__proto__":{"x":1},"api_key.created":{"__proto__":{"scopes":["all"]},"data":{"constructor":1}}}'),
+      JSON.parse('{"id":"e","type":"api_key.created","__proto__":{"x":1},"api_key.created":{"__proto__":{"scopes":["all"]},"data":{"constructor":1,"scopes":["api.model.read"]}}}'),
     );
-    expect(grantedScopes(event)).toEqual([]);
+    expect(grantedScopes(event)).toEqual(['api.model.read']);
     expect(runRule(rule, event)).toEqual({ kind: 'no-match' });
   });
 
@@ -94,5 +97,45 @@ describe('OpenAI.API.Key.Anomalous.Activity', () => {
     const raw = (type: string) => ({ id: 'e', type, [type]: { changes_requested: { scopes: ['all'] } } });
     expect(grantedScopes(normalizeAuditEvent(raw('api_key.updated')))).toEqual(['all']);
     expect(grantedScopes(normalizeAuditEvent(raw('api_key.created')))).toEqual([]);
+  });
+
+  it('finds the All key in an OpenAI list page (the list example with one more event), and only it', () => {
+    // The list-audit-logs example of OpenAI's OpenAPI description, plus an All key created by a service account.
+    const page = {
+      object: 'list',
+      data: [
+        {
+          id: 'audit_log-xxx_yyyymmdd',
+          type: 'project.archived',
+          effective_at: 1722461446,
+          actor: { type: 'api_key', api_key: { type: 'user', user: { id: 'user-xxx', email: 'user@example.com' } } },
+          'project.archived': { id: 'proj_abc' },
+        },
+        {
+          id: 'audit_log-yyy__20240101',
+          type: 'api_key.updated',
+          effective_at: 1720804190,
+          actor: { type: 'session', session: { user: { id: 'user-xxx', email: 'user@example.com' }, ip_address: '127.0.0.1' } },
+          'api_key.updated': { id: 'key_xxxx', data: { scopes: ['resource_2.operation_2'] } },
+        },
+        {
+          id: 'audit_log-zzz',
+          type: 'api_key.created',
+          effective_at: 1720804290,
+          actor: { type: 'api_key', api_key: { id: 'key_ci', type: 'service_account', service_account: { id: 'svc_ci' } } },
+          'api_key.created': { id: 'key_all', data: { scopes: [] } },
+        },
+      ],
+      first_id: 'audit_log-xxx_yyyymmdd',
+      last_id: 'audit_log-zzz',
+      has_more: false,
+    };
+    const catalog = createRuleCatalog();
+    const { events, problems } = extractAuditEvents(page);
+    expect(problems).toEqual([]);
+    const matches = events.flatMap(({ event }) => catalog.evaluate(OPENAI_AUDIT_LOG_TYPE, event).matches);
+    expect(matches.map((m) => [m.eventId, m.severity, m.dedup])).toEqual([
+      ['audit_log-zzz', 'HIGH', 'OpenAI.API.Key.Anomalous.Activity:api_key.created:service_account:svc_ci'],
+    ]);
   });
 });

@@ -28,7 +28,12 @@ describe('parseScopePolicy', () => {
   it.each([
     ['{', /^p\.json: not valid JSON \(/],
     ['[]', /^p\.json: expected a JSON object, got array$/],
-    [{ elevatedScopes: [], extra: 1 }, /^p\.json: unknown key "extra" \(allowed: includeDefaults, elevatedScopes\)$/],
+    [{ elevatedScopes: [], extra: 1 }, /^p\.json: unknown key "extra" \(allowed: includeDefaults, elevatedScopes, unrestrictedKeys, unrecordedScopesSeverity\)$/],
+    [{ elevatedScopes: [], includeDefaults: true, unrestrictedKeys: 'no' }, /^p\.json: unrestrictedKeys: expected a boolean, got string$/],
+    [
+      { elevatedScopes: [], includeDefaults: true, unrecordedScopesSeverity: 'URGENT' },
+      /^p\.json: unrecordedScopesSeverity: expected one of INFO, LOW, MEDIUM, HIGH, CRITICAL or null, got "URGENT"$/,
+    ],
     [{}, /^p\.json: elevatedScopes: expected an array, got undefined$/],
     [{ includeDefaults: 'yes', elevatedScopes: [] }, /^p\.json: includeDefaults: expected a boolean, got string$/],
     [{ elevatedScopes: [] }, /^p\.json: elevatedScopes: is empty, so the rule could never fire/],
@@ -47,6 +52,13 @@ describe('parseScopePolicy', () => {
   ])('rejects %j with a precise message', (doc, message) => {
     expect(() => parse(doc)).toThrow(ScopePolicyError);
     expect(() => parse(doc)).toThrow(message);
+  });
+
+  it('reads the unrestricted-key and unrecorded-scope options, leaving them unset when absent', () => {
+    expect(parse({ includeDefaults: true, elevatedScopes: [] })).not.toHaveProperty('unrestrictedKeys');
+    const off = parse({ includeDefaults: true, elevatedScopes: [], unrestrictedKeys: false, unrecordedScopesSeverity: null });
+    expect([off.unrestrictedKeys, off.unrecordedScopesSeverity]).toEqual([false, null]);
+    expect(parse({ includeDefaults: true, elevatedScopes: [], unrecordedScopesSeverity: 'low' }).unrecordedScopesSeverity).toBe('LOW');
   });
 
   it('escapes control characters from the file in its messages', () => {
