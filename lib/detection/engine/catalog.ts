@@ -1,12 +1,26 @@
+import { isCorrelationRule, type CorrelationFinding, type CorrelationRule } from './correlation-rule.ts';
+import type { CorrelationShape } from './correlate.ts';
 import { describeError } from './describe-error.ts';
 import { CatalogError } from './errors.ts';
 import type { LogType } from './log-type.ts';
-import type { EventEvaluation, EventIdentity, RuleError, RuleMatch, RuleOutcome } from './result.ts';
+import type {
+  CorrelationStepMatch,
+  EventEvaluation,
+  EventIdentity,
+  RuleError,
+  RuleMatch,
+  RuleOutcome,
+  SuppressedMatch,
+} from './result.ts';
 import type { Rule, RuleMetadata } from './rule.ts';
+import { compileSuppression, type CompiledSuppression, type RuleSettings, type RulesSettings } from './rule-settings.ts';
 import { runRule } from './run-rule.ts';
 
 const EMPTY_EVALUATION: EventEvaluation = Object.freeze({
   matches: Object.freeze([]),
+  signals: Object.freeze([]),
+  suppressed: Object.freeze([]),
+  steps: Object.freeze([]),
   errors: Object.freeze([]),
 });
 
@@ -20,6 +34,24 @@ const UNKNOWN_IDENTITY: EventIdentity = Object.freeze({
 export interface SingleRuleEvaluation {
   readonly identity: EventIdentity;
   readonly outcome: RuleOutcome;
+}
+
+/** A correlation finding run through its rule: an alert-worthy match, or why it is not one. */
+export type FindingEvaluation =
+  | { readonly kind: 'match'; readonly match: RuleMatch; readonly errors: readonly RuleError[] }
+  | { readonly kind: 'suppressed' | 'no-match' }
+  | { readonly kind: 'error'; readonly errors: readonly RuleError[] };
+
+/** What a catalog entry is, as the pipeline and tools need to know it. */
+export type RuleKind = 'rule' | 'signal' | 'correlation';
+
+/** A single-event rule with the settings in force. */
+interface ActiveRule<E> {
+  readonly rule: Rule<E>;
+  readonly metadata: RuleMetadata;
+  readonly suppression: CompiledSuppression | undefined;
+  /** Correlation rules with a step on this rule: [rule, step index]. */
+  readonly correlations: ReadonlyArray<readonly [CorrelationRule<E>, number]>;
 }
 
 interface CompiledLogType {
@@ -36,20 +68,65 @@ function checkMetadata(rule: RuleMetadata, logTypeName: string): void {
   if (problems.length > 0) throw new CatalogError(`rule ${rule.id || '<no id>'}: ${problems.join('; ')}`);
 }
 
-function compile<E>(logType: LogType<E>, rules: readonly Rule<E>[]): CompiledLogType {
+function checkCorrelation<E>(rule: CorrelationRule<E>, ruleIds: ReadonlySet<string>): void {
+  const problems: string[] = [];
+  if (rule.steps.length < 2) problems.push('needs at least two steps');
+  for (const step of rule.steps) {
+    if (!ruleIds.has(step.ruleId)) problems.push(`step ${step.id} names unknown rule ${step.ruleId}`);
+    if (!Number.isInteger(step.minMatchCount) || step.minMatchCount < 1) problems.push(`step ${step.id}: minMatchCount must be an integer >= 1`);
+  }
+  if (!(rule.lookbackMinutes > 0)) problems.push('lookbackMinutes must be > 0');
+  if (problems.length > 0) throw new CatalogError(`correlation rule ${rule.id}: ${problems.join('; ')}`);
+}
+
+/** The metadata in force: the rule's own, with the configuration's enabled flag and severity. */
+function effectiveMetadata<R extends RuleMetadata>(rule: R, settings: RuleSettings | undefined): R {
+  if (settings === undefined) return rule;
+  return {
+    ...rule,
+    ...(settings.enabled === undefined ? {} : { enabled: settings.enabled }),
+    ...(settings.severity === undefined ? {} : { defaultSeverity: settings.severity }),
+  };
+}
+
+function isEnabled(rule: RuleMetadata): boolean {
+  return rule.enabled !== false;
+}
+
+function compile<E>(
+  logType: LogType<E>,
+  entries: ReadonlyArray<Rule<E> | CorrelationRule<E>>,
+  settings: RulesSettings,
+): CompiledLogType {
+  const singles = entries.filter((entry): entry is Rule<E> => !isCorrelationRule(entry));
+  const correlations = entries.filter((entry) => isCorrelationRule(entry)).filter((rule) => isEnabled(effectiveMetadata(rule, settings[rule.id])));
+  const active = new Map<string, ActiveRule<E>>();
+  for (const rule of singles) {
+    const metadata = effectiveMetadata(rule, settings[rule.id]);
+    const suppress = settings[rule.id]?.suppress;
+    active.set(rule.id, {
+      rule,
+      metadata,
+      suppression: suppress === undefined ? undefined : compileSuppression(suppress),
+      correlations: correlations.flatMap((correlation) =>
+        correlation.steps.flatMap((step, index) => (step.ruleId === rule.id ? [[correlation, index] as const] : [])),
+      ),
+    });
+  }
+  const enabled = [...active.values()].filter((entry) => isEnabled(entry.metadata));
+
   // Index by event type once, so that evaluating an event of a type no rule wants is one Map lookup.
-  const anyType = rules.filter((rule) => rule.eventTypes === undefined);
-  const byType = new Map<string, Rule<E>[]>();
-  for (const rule of rules) {
-    for (const type of rule.eventTypes ?? []) {
+  const anyType = enabled.filter((entry) => entry.rule.eventTypes === undefined);
+  const byType = new Map<string, ActiveRule<E>[]>();
+  for (const entry of enabled) {
+    for (const type of entry.rule.eventTypes ?? []) {
       const bucket = byType.get(type) ?? [...anyType];
-      if (!bucket.includes(rule)) bucket.push(rule);
+      if (!bucket.includes(entry)) bucket.push(entry);
       byType.set(type, bucket);
     }
   }
-  const byId = new Map(rules.map((rule) => [rule.id, rule]));
 
-  const candidatesFor = (raw: unknown): readonly Rule<E>[] => {
+  const candidatesFor = (raw: unknown): readonly ActiveRule<E>[] => {
     const type = logType.eventTypeOf(raw);
     return (type === undefined ? undefined : byType.get(type)) ?? anyType;
   };
@@ -63,6 +140,40 @@ function compile<E>(logType: LogType<E>, rules: readonly Rule<E>[]): CompiledLog
     }
   };
 
+  const suppressionReason = (entry: ActiveRule<E>, event: E, errors: RuleError[], identity: EventIdentity): string | undefined => {
+    if (entry.suppression === undefined) return undefined;
+    try {
+      return entry.suppression.reasonFor(logType.subject(event));
+    } catch (error) {
+      errors.push({ ...identity, ruleId: entry.rule.id, function: 'normalize', message: `suppression check failed: ${describeError(error)}` });
+      return undefined;
+    }
+  };
+
+  const stepMatches = (entry: ActiveRule<E>, event: E, identity: EventIdentity, errors: RuleError[]): CorrelationStepMatch[] => {
+    const steps: CorrelationStepMatch[] = [];
+    for (const [correlation, stepIndex] of entry.correlations) {
+      let key: string | undefined;
+      let detail: string | undefined;
+      try {
+        key = correlation.correlationKey(event);
+        detail = correlation.recordDetail?.(event);
+      } catch (error) {
+        errors.push({ ...identity, ruleId: correlation.id, function: 'correlationKey', message: describeError(error) });
+        continue;
+      }
+      if (typeof key !== 'string' || key === '') continue;
+      steps.push({
+        ...identity,
+        correlation: effectiveMetadata(correlation, settings[correlation.id]),
+        stepIndex,
+        key,
+        ...(typeof detail === 'string' && detail !== '' ? { detail: detail.slice(0, 200) } : {}),
+      });
+    }
+    return steps;
+  };
+
   const evaluate = (raw: unknown): EventEvaluation => {
     const candidates = candidatesFor(raw);
     if (candidates.length === 0) return EMPTY_EVALUATION;
@@ -70,31 +181,48 @@ function compile<E>(logType: LogType<E>, rules: readonly Rule<E>[]): CompiledLog
     if ('failure' in prepared) {
       const eventType = logType.eventTypeOf(raw);
       return {
-        matches: [],
-        errors: candidates.map((rule) => ({
+        ...EMPTY_EVALUATION,
+        errors: candidates.map((entry) => ({
           ...UNKNOWN_IDENTITY,
           eventType,
-          ruleId: rule.id,
+          ruleId: entry.rule.id,
           function: 'normalize' as const,
           message: prepared.failure,
         })),
       };
     }
+    const { event, identity } = prepared;
     const matches: RuleMatch[] = [];
+    const signals: RuleMatch[] = [];
+    const suppressed: SuppressedMatch[] = [];
+    const steps: CorrelationStepMatch[] = [];
     const errors: RuleError[] = [];
-    for (const rule of candidates) {
-      const outcome = runRule(rule, prepared.event);
+    for (const entry of candidates) {
+      const outcome = runRule(entry.rule, event);
       if (outcome.kind === 'no-match') continue;
-      for (const failure of outcome.errors) errors.push({ ...prepared.identity, ruleId: rule.id, ...failure });
-      if (outcome.kind === 'match') matches.push({ ...prepared.identity, rule, ...outcome.output });
+      for (const failure of outcome.errors) errors.push({ ...identity, ruleId: entry.rule.id, ...failure });
+      if (outcome.kind !== 'match') continue;
+      const severity = settings[entry.rule.id]?.severity ?? outcome.output.severity;
+      const match: RuleMatch = { ...identity, rule: entry.metadata, ...outcome.output, severity };
+      const reason = suppressionReason(entry, event, errors, identity);
+      if (reason !== undefined) {
+        suppressed.push({ match, reason });
+        continue;
+      }
+      if (entry.metadata.createAlert === false) signals.push(match);
+      else matches.push(match);
+      if (entry.correlations.length > 0) steps.push(...stepMatches(entry, event, identity, errors));
     }
-    return matches.length === 0 && errors.length === 0 ? EMPTY_EVALUATION : { matches, errors };
+    if (matches.length + signals.length + suppressed.length + steps.length + errors.length === 0) return EMPTY_EVALUATION;
+    return { matches, signals, suppressed, steps, errors };
   };
 
   const evaluateRule = (ruleId: string, raw: unknown): SingleRuleEvaluation => {
-    const rule = byId.get(ruleId);
-    if (!rule) throw new CatalogError(`no rule ${ruleId} for log type ${logType.name}`);
-    if (!candidatesFor(raw).includes(rule)) return { identity: UNKNOWN_IDENTITY, outcome: { kind: 'no-match' } };
+    const entry = active.get(ruleId);
+    if (!entry) throw new CatalogError(`no single-event rule ${ruleId} for log type ${logType.name}`);
+    const type = logType.eventTypeOf(raw);
+    const wants = entry.rule.eventTypes === undefined || (type !== undefined && entry.rule.eventTypes.includes(type));
+    if (!wants) return { identity: UNKNOWN_IDENTITY, outcome: { kind: 'no-match' } };
     const prepared = prepare(raw);
     if ('failure' in prepared) {
       return {
@@ -102,46 +230,82 @@ function compile<E>(logType: LogType<E>, rules: readonly Rule<E>[]): CompiledLog
         outcome: { kind: 'error', errors: [{ function: 'normalize', message: prepared.failure }] },
       };
     }
-    return { identity: prepared.identity, outcome: runRule(rule, prepared.event) };
+    return { identity: prepared.identity, outcome: runRule(entry.rule, prepared.event) };
   };
 
   return { evaluate, evaluateRule };
 }
 
 /**
- * The one place rules are registered. Evaluating an event runs every rule of its log type that can
- * match its event type; an event of a type no rule wants costs one Map lookup and allocates nothing.
+ * The one place rules are registered. Evaluating an event runs every enabled rule of its log type
+ * that can match its event type; an event of a type no rule wants costs one Map lookup and
+ * allocates nothing. The rules configuration ({@link RulesSettings}) turns rules on or off,
+ * pins their severity and suppresses matches by actor or source.
+ *
+ * Besides alert-worthy matches, an evaluation lists the matches of signal rules, the suppressed
+ * matches, and the step matches of correlation rules: correlation needs state across events, kept
+ * by the caller, which then runs each completed {@link CorrelationFinding} through
+ * {@link RuleCatalog.evaluateFinding}.
  *
  * @example
  * ```ts
- * const catalog = new RuleCatalog().register(openAiAuditLogType, [apiKeyRule]);
- * const { matches, errors } = catalog.evaluate('OpenAI.Audit', event);
+ * const catalog = new RuleCatalog().register(openAiAuditLogType, [apiKeyRule, loginFailed, bruteForce]);
+ * const { matches, signals, steps, errors } = catalog.evaluate('OpenAI.Audit', event);
  * ```
  */
 export class RuleCatalog {
   readonly #logTypes = new Map<string, CompiledLogType>();
-  readonly #rules = new Map<string, { rule: RuleMetadata; logType: string }>();
+  readonly #rules = new Map<string, { rule: RuleMetadata; logType: string; kind: RuleKind }>();
+  readonly #correlations = new Map<string, CorrelationRule<unknown>>();
+  readonly #settings: RulesSettings;
+
+  /** @param settings The rules configuration; rule ids in it must be registered (checked on register). */
+  public constructor(settings: RulesSettings = {}) {
+    this.#settings = settings;
+  }
 
   /** Adds a log type with all of its rules. Throws {@link CatalogError} on a malformed catalog. */
-  public register<E>(logType: LogType<E>, rules: readonly Rule<E>[]): this {
+  public register<E>(logType: LogType<E>, rules: ReadonlyArray<Rule<E> | CorrelationRule<E>>): this {
     if (this.#logTypes.has(logType.name)) throw new CatalogError(`log type ${logType.name} is already registered`);
+    const ids = new Set<string>();
     for (const rule of rules) {
       checkMetadata(rule, logType.name);
-      if (this.#rules.has(rule.id)) throw new CatalogError(`rule ${rule.id} is registered twice`);
-      this.#rules.set(rule.id, { rule, logType: logType.name });
+      if (this.#rules.has(rule.id) || ids.has(rule.id)) throw new CatalogError(`rule ${rule.id} is registered twice`);
+      ids.add(rule.id);
     }
-    this.#logTypes.set(logType.name, compile(logType, rules));
+    for (const rule of rules) {
+      if (isCorrelationRule(rule)) checkCorrelation(rule, ids);
+      const metadata = effectiveMetadata<RuleMetadata>(rule, this.#settings[rule.id]);
+      let kind: RuleKind = 'rule';
+      if (isCorrelationRule(rule)) kind = 'correlation';
+      else if (rule.createAlert === false) kind = 'signal';
+      this.#rules.set(rule.id, { rule: metadata, logType: logType.name, kind });
+      if (isCorrelationRule(rule)) this.#correlations.set(rule.id, rule);
+    }
+    this.#logTypes.set(logType.name, compile(logType, rules, this.#settings));
     return this;
   }
 
-  /** Metadata of every registered rule, in registration order. */
+  /** Metadata of every registered rule (settings applied), in registration order. */
   public get rules(): readonly RuleMetadata[] {
     return [...this.#rules.values()].map((entry) => entry.rule);
   }
 
-  /** Metadata of one rule, or `undefined`. */
+  /** Metadata of one rule (settings applied), or `undefined`. */
   public getRule(ruleId: string): RuleMetadata | undefined {
     return this.#rules.get(ruleId)?.rule;
+  }
+
+  /** Whether a rule alerts on single events, is a signal, or correlates others; `undefined` if unknown. */
+  public kindOf(ruleId: string): RuleKind | undefined {
+    return this.#rules.get(ruleId)?.kind;
+  }
+
+  /** Steps and lookback of a correlation rule, for keeping its state. */
+  public correlation(ruleId: string): CorrelationShape & RuleMetadata {
+    const rule = this.#correlations.get(ruleId);
+    if (!rule) throw new CatalogError(`no correlation rule with id ${ruleId}`);
+    return effectiveMetadata(rule, this.#settings[ruleId]);
   }
 
   /** Runs every applicable rule of `logTypeName` on a raw event. Never throws for any event. */
@@ -149,11 +313,29 @@ export class RuleCatalog {
     return this.#compiled(logTypeName).evaluate(raw);
   }
 
-  /** Runs one rule on a raw event, applying the same event-type filter and normalisation. */
+  /** Runs one single-event rule on a raw event, applying the same event-type filter and normalisation. */
   public evaluateRule(ruleId: string, raw: unknown): SingleRuleEvaluation {
     const entry = this.#rules.get(ruleId);
     if (!entry) throw new CatalogError(`no rule with id ${ruleId}`);
     return this.#compiled(entry.logType).evaluateRule(ruleId, raw);
+  }
+
+  /**
+   * Runs a correlation rule's functions on a completed finding, with the engine's usual semantics
+   * (defaults, truncation, masking, severity from the rules configuration). The match carries the
+   * triggering event's id and time. Never throws for any finding.
+   */
+  public evaluateFinding(finding: CorrelationFinding): FindingEvaluation {
+    const rule = this.#correlations.get(finding.ruleId);
+    if (!rule) throw new CatalogError(`no correlation rule with id ${finding.ruleId}`);
+    const metadata = this.correlation(finding.ruleId);
+    const identity: EventIdentity = { eventId: finding.trigger.eventId, eventType: undefined, eventTime: finding.trigger.time };
+    const outcome = runRule(rule, finding);
+    if (outcome.kind === 'no-match') return { kind: 'no-match' };
+    const errors = outcome.errors.map((failure) => ({ ...identity, ruleId: rule.id, ...failure }));
+    if (outcome.kind === 'error') return { kind: 'error', errors };
+    const severity = this.#settings[rule.id]?.severity ?? outcome.output.severity;
+    return { kind: 'match', match: { ...identity, rule: metadata, ...outcome.output, severity }, errors };
   }
 
   #compiled(logTypeName: string): CompiledLogType {

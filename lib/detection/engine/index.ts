@@ -1,9 +1,26 @@
-export { RuleCatalog, type SingleRuleEvaluation } from './catalog.ts';
+export { RuleCatalog, type FindingEvaluation, type RuleKind, type SingleRuleEvaluation } from './catalog.ts';
+export {
+  LATE_ARRIVAL_SECONDS,
+  MAX_RECORDS_PER_STEP,
+  correlationFindings,
+  emptyCorrelationState,
+  recordStep,
+  type CorrelationShape,
+  type CorrelationState,
+} from './correlate.ts';
+export {
+  isCorrelationRule,
+  type CorrelationFinding,
+  type CorrelationRule,
+  type CorrelationStep,
+  type StepRecord,
+} from './correlation-rule.ts';
 export * from './constants.ts';
 export { describeError, typeName } from './describe-error.ts';
 export { CatalogError } from './errors.ts';
 export type { LogType } from './log-type.ts';
 export type {
+  CorrelationStepMatch,
   EventEvaluation,
   EventIdentity,
   RuleError,
@@ -11,7 +28,17 @@ export type {
   RuleMatch,
   RuleOutcome,
   RuleOutput,
+  SuppressedMatch,
 } from './result.ts';
+export {
+  compileSuppression,
+  parseCidr,
+  type CompiledSuppression,
+  type EventSubject,
+  type RuleSettings,
+  type RuleSuppression,
+  type RulesSettings,
+} from './rule-settings.ts';
 export type { Rule, RuleFunctionName, RuleMetadata } from './rule.ts';
 export { runRule } from './run-rule.ts';
 export { SEVERITIES, maxSeverity, parseSeverity, severityRank, type Severity } from './severity.ts';

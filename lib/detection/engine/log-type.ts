@@ -1,4 +1,5 @@
 import type { EventIdentity } from './result.ts';
+import type { EventSubject } from './rule-settings.ts';
 
 /**
  * How the engine reads one kind of log: a cheap look at the event type, a one-time normalisation
@@ -16,4 +17,6 @@ export interface LogType<E> {
   normalize(raw: unknown): E;
   /** Id, type and time of a normalised event. */
   identify(event: E): EventIdentity;
+  /** Who and where the event comes from, for the rules configuration's suppressions. */
+  subject(event: E): EventSubject;
 }

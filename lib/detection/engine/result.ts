@@ -8,6 +8,8 @@ export interface RuleOutput {
   readonly severity: Severity;
   readonly dedup: string;
   readonly alertContext: Readonly<Record<string, JsonValue>>;
+  /** The rule's `unique()` value, for thresholds over distinct values; absent without `unique()`. */
+  readonly unique?: string;
 }
 
 /** A rule function that threw or returned something unusable. */
@@ -43,8 +45,34 @@ export interface RuleError extends EventIdentity, RuleFunctionFailure {
   readonly ruleId: string;
 }
 
+/** A match the rules configuration suppresses: not alerted, but counted and logged. */
+export interface SuppressedMatch {
+  readonly match: RuleMatch;
+  /** Why, e.g. `actor email ci@example.com is suppressed`. */
+  readonly reason: string;
+}
+
+/**
+ * A match of a correlation rule's step for one key: what the caller records in the correlation's
+ * state (see `correlate.ts`) before asking which findings it completes.
+ */
+export interface CorrelationStepMatch extends EventIdentity {
+  /** The correlation rule. */
+  readonly correlation: RuleMetadata;
+  readonly stepIndex: number;
+  readonly key: string;
+  readonly detail?: string;
+}
+
 /** Everything the catalog found for one event. */
 export interface EventEvaluation {
+  /** Alert-worthy matches. */
   readonly matches: readonly RuleMatch[];
+  /** Matches of signal rules (`createAlert: false`): recorded and counted, never alerted. */
+  readonly signals: readonly RuleMatch[];
+  /** Matches the rules configuration suppresses. */
+  readonly suppressed: readonly SuppressedMatch[];
+  /** Step matches of correlation rules, to record in their state. */
+  readonly steps: readonly CorrelationStepMatch[];
   readonly errors: readonly RuleError[];
 }

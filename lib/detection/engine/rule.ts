@@ -23,6 +23,20 @@ export interface RuleMetadata {
   /** Framework mappings, e.g. `{ 'MITRE ATT&CK': ['TA0001:T1078'] }`. */
   readonly reports: Readonly<Record<string, readonly string[]>>;
   readonly tags?: readonly string[];
+  /** Whether the rule runs; default `true`. The rules configuration can turn a rule on or off. */
+  readonly enabled?: boolean;
+  /**
+   * `false` makes the rule a **signal** (Panther's `CreateAlert: false`): its matches are recorded
+   * for correlation rules and counted, never alerted. Default `true`.
+   */
+  readonly createAlert?: boolean;
+  /**
+   * Where this rule deliberately differs from Panther's metadata of the same RuleID, by Panther's
+   * key (`Severity`, `Threshold`, `DedupPeriodMinutes`, `CreateAlert`, `Enabled`...) with the
+   * reason. The `test` command checks a Panther file's metadata against the rule and accepts only
+   * the differences listed here.
+   */
+  readonly pantherDifferences?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -55,7 +69,12 @@ export interface Rule<E> extends RuleMetadata {
   dedup?(event: E): string;
   /** Extra context for the analyst; must be a JSON object. */
   alertContext?(event: E): Record<string, unknown>;
+  /**
+   * With a threshold: the value whose **distinct** occurrences are counted within a dedup window,
+   * instead of matches (Panther's `unique()`), e.g. the source IP of failed logins.
+   */
+  unique?(event: E): string;
 }
 
 /** Which part of a rule (or the event's normalisation) failed. */
-export type RuleFunctionName = 'normalize' | 'match' | 'title' | 'severity' | 'dedup' | 'alertContext';
+export type RuleFunctionName = 'normalize' | 'match' | 'title' | 'severity' | 'dedup' | 'alertContext' | 'unique' | 'correlationKey';

@@ -104,12 +104,28 @@ function resolveAlertContext<E>(
   return JSON.parse(json.value, (_key, value: unknown) => (typeof value === 'string' ? maskSecrets(value) : value)) as Record<string, JsonValue>;
 }
 
+function resolveUnique<E>(rule: Rule<E>, event: E, errors: RuleFunctionFailure[]): string | undefined {
+  if (!rule.unique) return undefined;
+  const result = attempt('unique', () => rule.unique?.(event));
+  if (!result.ok) {
+    errors.push(result.failure);
+    return undefined;
+  }
+  if (typeof result.value !== 'string') {
+    errors.push({ function: 'unique', message: `unique() returned ${typeName(result.value)}, expected a string` });
+    return undefined;
+  }
+  // Distinct values are kept per window: a bounded length keeps that state bounded too.
+  return truncateOutput(result.value);
+}
+
 /**
  * Runs one rule on one normalised event with Panther's semantics: a title defaulting to the display
  * name, `DEFAULT` and unknown severities falling back to the static severity, 1000-character
  * truncation, the `defaultDedupString:<RuleID>` fallback, and the alert-context checks; and, beyond
  * Panther, API keys masked in the title and the alert context (not in the dedup key, which is
- * internal and must keep keys apart). Never throws:
+ * internal and must keep keys apart), and the `unique()` value for distinct-count thresholds (when it
+ * fails, the match counts as a plain match and the failure is listed). Never throws:
  * a failing `match` gives an `error` outcome, a failing auxiliary function a match with defaults and
  * the failure listed.
  *
@@ -131,11 +147,13 @@ export function runRule<E>(rule: Rule<E>, event: E): RuleOutcome {
   }
   const errors: RuleFunctionFailure[] = [];
   const title = resolveTitle(rule, event, errors);
+  const unique = resolveUnique(rule, event, errors);
   const output = {
     title,
     severity: resolveSeverity(rule, event, errors),
     dedup: resolveDedup(rule, event, title, errors),
     alertContext: resolveAlertContext(rule, event, errors),
+    ...(unique === undefined ? {} : { unique }),
   };
   return { kind: 'match', output, errors };
 }

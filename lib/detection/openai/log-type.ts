@@ -16,4 +16,14 @@ export const openAiAuditLogType: LogType<AuditEvent> = {
   eventTypeOf: auditEventType,
   normalize: normalizeAuditEvent,
   identify: (event) => ({ eventId: event.id, eventType: event.type, eventTime: event.effectiveAt }),
+  subject: (event) => {
+    const { actor } = event;
+    const actorIds = [actor.id, actor.userId, actor.apiKeyId].filter((id): id is string => id !== undefined);
+    return {
+      actorIds: [...new Set(actorIds)],
+      serviceAccountIds: actor.serviceAccountId === undefined ? [] : [actor.serviceAccountId],
+      emails: actor.email === undefined ? [] : [actor.email],
+      sourceIp: actor.ipAddress,
+    };
+  },
 };

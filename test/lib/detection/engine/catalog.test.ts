@@ -2,12 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { RuleCatalog } from '../../../../lib/detection/engine/catalog.ts';
 import { CatalogError } from '../../../../lib/detection/engine/errors.ts';
 import type { LogType } from '../../../../lib/detection/engine/log-type.ts';
+import type { CorrelationFinding, CorrelationRule } from '../../../../lib/detection/engine/correlation-rule.ts';
 import type { Rule } from '../../../../lib/detection/engine/rule.ts';
 import { testRule } from '../../../support/test-rule.ts';
 
 interface Ev {
   readonly type: string | undefined;
   readonly id: string | undefined;
+  readonly actor?: string | undefined;
+  readonly ip?: string | undefined;
 }
 
 function countingLogType(): LogType<Ev> & { normalized: number } {
@@ -20,11 +23,12 @@ function countingLogType(): LogType<Ev> & { normalized: number } {
     },
     normalize: (raw: unknown): Ev => {
       logType.normalized++;
-      const r = raw as { type?: string; id?: string };
+      const r = raw as { type?: string; id?: string; actor?: string; ip?: string; t?: number };
       if (r.id === 'explode') throw new Error('normaliser bug');
-      return { type: r.type, id: r.id };
+      return { type: r.type, id: r.id, actor: r.actor, ip: r.ip };
     },
     identify: (event: Ev) => ({ eventId: event.id, eventType: event.type, eventTime: undefined }),
+    subject: (event: Ev) => ({ actorIds: event.actor === undefined ? [] : [event.actor], serviceAccountIds: [], emails: [], sourceIp: event.ip }),
   };
   return logType;
 }
@@ -111,5 +115,98 @@ describe('RuleCatalog', () => {
     const logType = countingLogType();
     expect(() => new RuleCatalog().register(logType, []).register(logType, [])).toThrow(CatalogError);
     expect(() => new RuleCatalog().evaluate('Missing', {})).toThrow('no log type Missing is registered');
+  });
+
+  describe('signals, settings and suppressions', () => {
+    it('lists signal matches apart from alert-worthy ones', () => {
+      const catalog = new RuleCatalog().register(countingLogType(), [rule('Signal', { createAlert: false }), rule('Alert')]);
+      const result = catalog.evaluate('Test.Log', { type: 't', id: 'e1' });
+      expect(result.matches.map((m) => m.rule.id)).toEqual(['Alert']);
+      expect(result.signals.map((m) => m.rule.id)).toEqual(['Signal']);
+      expect([catalog.kindOf('Signal'), catalog.kindOf('Alert'), catalog.kindOf('Nope')]).toEqual(['signal', 'rule', undefined]);
+    });
+
+    it('skips disabled rules, and lets the settings enable or disable any rule', () => {
+      const rules = [rule('Off', { enabled: false }), rule('On')];
+      expect(new RuleCatalog().register(countingLogType(), rules).evaluate('Test.Log', { type: 't', id: '1' }).matches.map((m) => m.rule.id)).toEqual(['On']);
+      const flipped = new RuleCatalog({ Off: { enabled: true }, On: { enabled: false } }).register(countingLogType(), rules);
+      expect(flipped.evaluate('Test.Log', { type: 't', id: '1' }).matches.map((m) => m.rule.id)).toEqual(['Off']);
+      expect(flipped.getRule('On')?.enabled).toBe(false);
+      // A disabled rule can still be tested on its own.
+      expect(flipped.evaluateRule('On', { type: 't', id: '1' }).outcome.kind).toBe('match');
+    });
+
+    it('pins the severity the settings give, over what the rule computes', () => {
+      const catalog = new RuleCatalog({ R: { severity: 'CRITICAL' } }).register(countingLogType(), [rule('R', { severity: () => 'LOW' })]);
+      const [match] = catalog.evaluate('Test.Log', { type: 't', id: '1' }).matches;
+      expect([match?.severity, match?.rule.defaultSeverity]).toEqual(['CRITICAL', 'CRITICAL']);
+    });
+
+    it('suppresses matches by actor id or source range, per rule, with the reason', () => {
+      const catalog = new RuleCatalog({ R: { suppress: { actorIds: ['ci'], sourceCidrs: ['10.0.0.0/8', '2001:db8::/32'] } } }).register(countingLogType(), [
+        rule('R'),
+        rule('Other'),
+      ]);
+      const byActor = catalog.evaluate('Test.Log', { type: 't', id: '1', actor: 'ci' });
+      expect(byActor.matches.map((m) => m.rule.id)).toEqual(['Other']);
+      expect(byActor.suppressed.map((s) => [s.match.rule.id, s.reason])).toEqual([['R', 'actor id ci is suppressed']]);
+      const byRange = catalog.evaluate('Test.Log', { type: 't', id: '2', actor: 'alice', ip: '10.9.8.7' });
+      expect(byRange.suppressed.map((s) => s.reason)).toEqual(['source 10.9.8.7 is in suppressed range 10.0.0.0/8']);
+      expect(catalog.evaluate('Test.Log', { type: 't', id: '3', ip: '2001:db8::5' }).suppressed).toHaveLength(1);
+      expect(catalog.evaluate('Test.Log', { type: 't', id: '4', actor: 'alice', ip: '11.0.0.1' }).matches).toHaveLength(2);
+    });
+  });
+
+  describe('correlation rules', () => {
+    const failed = rule('Failed', { createAlert: false, eventTypes: ['fail'] });
+    const succeeded = rule('Succeeded', { createAlert: false, eventTypes: ['ok'] });
+    const correlation: CorrelationRule<Ev> = {
+      ...testRule<CorrelationFinding>('Brute', 'Test.Log'),
+      kind: 'correlation',
+      steps: [
+        { id: 'failures', ruleId: 'Failed', minMatchCount: 2 },
+        { id: 'success', ruleId: 'Succeeded', minMatchCount: 1 },
+      ],
+      lookbackMinutes: 10,
+      correlationKey: (event) => event.actor,
+      recordDetail: (event) => event.ip,
+      title: (finding) => `brute force on ${finding.key}`,
+    };
+
+    it('emits a step match for each correlation step a matching rule makes, with key and detail', () => {
+      const catalog = new RuleCatalog().register(countingLogType(), [failed, succeeded, correlation]);
+      const result = catalog.evaluate('Test.Log', { type: 'fail', id: 'f1', actor: 'alice', ip: '1.2.3.4' });
+      expect(result.signals.map((m) => m.rule.id)).toEqual(['Failed']);
+      expect(result.steps.map((s) => [s.correlation.id, s.stepIndex, s.key, s.detail, s.eventId])).toEqual([['Brute', 0, 'alice', '1.2.3.4', 'f1']]);
+      // No key, no step.
+      expect(catalog.evaluate('Test.Log', { type: 'fail', id: 'f2' }).steps).toEqual([]);
+      expect(catalog.kindOf('Brute')).toBe('correlation');
+    });
+
+    it('emits no steps for a disabled correlation rule', () => {
+      const catalog = new RuleCatalog({ Brute: { enabled: false } }).register(countingLogType(), [failed, succeeded, correlation]);
+      expect(catalog.evaluate('Test.Log', { type: 'fail', id: 'f1', actor: 'alice' }).steps).toEqual([]);
+    });
+
+    it('runs a finding through the rule with the engine semantics', () => {
+      const catalog = new RuleCatalog({ Brute: { severity: 'CRITICAL' } }).register(countingLogType(), [failed, succeeded, correlation]);
+      const finding: CorrelationFinding = {
+        ruleId: 'Brute',
+        key: 'alice',
+        trigger: { eventId: 's1', time: 100 },
+        steps: [],
+        lookbackMinutes: 10,
+      };
+      const result = catalog.evaluateFinding(finding);
+      if (result.kind !== 'match') throw new Error(`expected a match, got ${result.kind}`);
+      expect([result.match.title, result.match.severity, result.match.eventId, result.match.eventTime]).toEqual(['brute force on alice', 'CRITICAL', 's1', 100]);
+    });
+
+    it('rejects a correlation rule with an unknown step rule or a single step', () => {
+      expect(() => new RuleCatalog().register(countingLogType(), [failed, correlation])).toThrow('step success names unknown rule Succeeded');
+      expect(() => new RuleCatalog().register(countingLogType(), [failed, succeeded, { ...correlation, steps: correlation.steps.slice(0, 1) }])).toThrow(
+        'needs at least two steps',
+      );
+    });
   });
 });

@@ -1,0 +1,120 @@
+import type { CorrelationFinding, CorrelationStep, StepRecord } from './correlation-rule.ts';
+
+/**
+ * Most records kept per step and key. Past it the oldest are dropped: a step that needs more
+ * matches than this within one lookback cannot be expressed, and the state stays small (a few tens
+ * of kilobytes, well under DynamoDB's 400 KB item limit).
+ */
+export const MAX_RECORDS_PER_STEP = 200;
+
+/**
+ * How far before the newest record an older one is still kept, beyond the lookback: late and
+ * redriven events up to the dead-letter queue's retention (14 days) still correlate.
+ */
+export const LATE_ARRIVAL_SECONDS = 14 * 24 * 3600;
+
+/** What a correlation rule needs of itself to keep state: its steps and lookback. */
+export interface CorrelationShape {
+  readonly id: string;
+  readonly steps: readonly CorrelationStep[];
+  readonly lookbackMinutes: number;
+}
+
+/** The state of one correlation rule for one key: per step, its records, oldest first. */
+export interface CorrelationState {
+  readonly steps: ReadonlyArray<readonly StepRecord[]>;
+}
+
+/**
+ * An empty state for a rule with `stepCount` steps.
+ *
+ * @example
+ * ```ts
+ * let state = emptyCorrelationState(2);
+ * ```
+ */
+export function emptyCorrelationState(stepCount: number): CorrelationState {
+  return { steps: Array.from({ length: stepCount }, () => []) };
+}
+
+function byTime(a: StepRecord, b: StepRecord): number {
+  return a.time - b.time || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
+}
+
+/**
+ * Adds a step match to the state. Idempotent: an event already recorded for that step changes
+ * nothing (`added: false`), so redelivery and replay never count twice. Records older than the
+ * lookback plus {@link LATE_ARRIVAL_SECONDS} before the newest are pruned, and at most
+ * {@link MAX_RECORDS_PER_STEP} are kept per step (the newest).
+ *
+ * @example
+ * ```ts
+ * const { state: next, added } = recordStep(rule, state, 0, { eventId: 'e1', time: 1700000000 });
+ * ```
+ */
+export function recordStep(
+  rule: CorrelationShape,
+  state: CorrelationState,
+  stepIndex: number,
+  record: StepRecord,
+): { state: CorrelationState; added: boolean } {
+  const current = state.steps[stepIndex];
+  if (current === undefined) throw new RangeError(`${rule.id} has no step ${stepIndex}`);
+  if (current.some((r) => r.eventId === record.eventId)) return { state, added: false };
+  const newest = Math.max(record.time, ...state.steps.flatMap((records) => records.map((r) => r.time)));
+  const horizon = newest - rule.lookbackMinutes * 60 - LATE_ARRIVAL_SECONDS;
+  const steps = state.steps.map((records, index) => {
+    const kept = (index === stepIndex ? [...records, record] : [...records]).filter((r) => r.time >= horizon).sort(byTime);
+    return kept.length > MAX_RECORDS_PER_STEP ? kept.slice(kept.length - MAX_RECORDS_PER_STEP) : kept;
+  });
+  return { state: { steps }, added: true };
+}
+
+function findingFor(rule: CorrelationShape, state: CorrelationState, key: string, trigger: StepRecord): CorrelationFinding | undefined {
+  const from = trigger.time - rule.lookbackMinutes * 60;
+  const last = rule.steps.length - 1;
+  const steps: Array<CorrelationFinding['steps'][number]> = [];
+  for (let index = 0; index < last; index++) {
+    const step = rule.steps[index] as CorrelationStep;
+    const records = (state.steps[index] ?? []).filter((r) => r.time >= from && r.time <= trigger.time);
+    if (records.length < step.minMatchCount) return undefined;
+    steps.push({ id: step.id, ruleId: step.ruleId, records });
+  }
+  const lastStep = rule.steps[last] as CorrelationStep;
+  steps.push({ id: lastStep.id, ruleId: lastStep.ruleId, records: [trigger] });
+  return { ruleId: rule.id, key, trigger, steps, lookbackMinutes: rule.lookbackMinutes };
+}
+
+/**
+ * The findings a newly recorded (or redelivered) step match takes part in, from the state that
+ * includes it. For a match of the last step: that match, if every earlier step reached its count
+ * for the key within the lookback before it. For a match of an earlier step (which may arrive late,
+ * after the last step's match): every last-step match whose lookback covers it and that is now
+ * complete. Deterministic, so a redelivery finds the same findings again, and the dedup protocol
+ * makes sure each is alerted once.
+ *
+ * @example
+ * ```ts
+ * for (const finding of correlationFindings(rule, state, 'alice@example.com', 1, record)) alert(finding);
+ * ```
+ */
+export function correlationFindings(
+  rule: CorrelationShape,
+  state: CorrelationState,
+  key: string,
+  stepIndex: number,
+  record: StepRecord,
+): CorrelationFinding[] {
+  const last = rule.steps.length - 1;
+  if (stepIndex === last) {
+    const finding = findingFor(rule, state, key, record);
+    return finding === undefined ? [] : [finding];
+  }
+  const findings: CorrelationFinding[] = [];
+  for (const trigger of state.steps[last] ?? []) {
+    if (record.time > trigger.time || trigger.time - record.time > rule.lookbackMinutes * 60) continue;
+    const finding = findingFor(rule, state, key, trigger);
+    if (finding !== undefined) findings.push(finding);
+  }
+  return findings;
+}
