@@ -14,7 +14,7 @@ import { AuditLogClient } from '../lib/ingestion/poller/audit-log-client.ts';
 import { DynamoCursorStore } from '../lib/ingestion/poller/cursor-store.ts';
 import { AdminKeyRejectedError } from '../lib/ingestion/poller/errors.ts';
 import { pollAuditLogs } from '../lib/ingestion/poller/poll.ts';
-import { eventMessages, sendMessages } from '../lib/ingestion/poller/queue-sink.ts';
+import { eventMessages, sendMessages } from '../lib/ingestion/packing/queue-sink.ts';
 import { printable } from '../lib/util/printable.ts';
 
 const SERVICE = 'openai-audit-alerts';

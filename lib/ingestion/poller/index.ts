@@ -3,4 +3,3 @@ export { AuditLogClient, retryAfterMs, type AuditLogClientOptions, type AuditLog
 export { DynamoCursorStore, MemoryCursorStore, type CursorStore, type PollCursor } from './cursor-store.ts';
 export { AdminKeyRejectedError, AuditLogRequestError, AuditLogUnavailableError } from './errors.ts';
 export { pollAuditLogs, type PollDependencies, type PollOptions, type PollResult } from './poll.ts';
-export { eventMessages, sendMessages } from './queue-sink.ts';

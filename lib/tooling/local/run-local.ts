@@ -6,7 +6,7 @@ import { readDetectConfig } from '../../config/detect-config.ts';
 import { createDetectionHandler } from '../../pipeline/detect/create-handler.ts';
 import type { LogLevel } from '../../pipeline/detect/telemetry.ts';
 import { parseJsonInput } from '../../util/json-input.ts';
-import { eventMessages, sendMessages } from '../../ingestion/poller/queue-sink.ts';
+import { eventMessages, sendMessages } from '../../ingestion/packing/queue-sink.ts';
 import { extractAuditEvents } from '../../detection/openai/extract-events.ts';
 import type { JsonObject } from '../../util/json.ts';
 import { printable } from '../../util/printable.ts';

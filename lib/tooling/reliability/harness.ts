@@ -15,7 +15,7 @@ import { emulatorEndpoints, startDynalite, startFauxqs, useEmulators } from '../
 import { alertFromSubscriberMessage, drainQueue, pollOnce, queueDepth } from '../local/event-source.ts';
 import { localTelemetry } from '../local/local-telemetry.ts';
 import { provisionPipeline, type LocalPipeline } from '../local/provision.ts';
-import { sendMessages } from '../../ingestion/poller/queue-sink.ts';
+import { sendMessages } from '../../ingestion/packing/queue-sink.ts';
 import { pipelineSettings } from '../local/settings.ts';
 import { messageBodies, syntheticEvents } from '../local/synthetic-events.ts';
 import { OPENAI_AUDIT_LOG_TYPE } from '../../detection/openai/constants.ts';

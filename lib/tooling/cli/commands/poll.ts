@@ -59,7 +59,7 @@ export async function pollCommand(options: PollCommandOptions, io: CliIo): Promi
       return Promise.resolve();
     };
   } else {
-    const [{ SQSClient }, { eventMessages, sendMessages }] = await Promise.all([import('@aws-sdk/client-sqs'), import('../../../ingestion/poller/queue-sink.ts')]);
+    const [{ SQSClient }, { eventMessages, sendMessages }] = await Promise.all([import('@aws-sdk/client-sqs'), import('../../../ingestion/packing/queue-sink.ts')]);
     const sqs = new SQSClient({});
     deliver = (events) => sendMessages(sqs, queueUrl ?? '', eventMessages(events));
     if (io.env.CURSOR_TABLE_NAME?.trim()) {

@@ -7,7 +7,7 @@ import { AuditLogClient } from '../../../../lib/ingestion/poller/audit-log-clien
 import { DynamoCursorStore } from '../../../../lib/ingestion/poller/cursor-store.ts';
 import { AdminKeyRejectedError, AuditLogUnavailableError } from '../../../../lib/ingestion/poller/errors.ts';
 import { pollAuditLogs, type PollOptions } from '../../../../lib/ingestion/poller/poll.ts';
-import { eventMessages, sendMessages } from '../../../../lib/ingestion/poller/queue-sink.ts';
+import { eventMessages, sendMessages } from '../../../../lib/ingestion/packing/queue-sink.ts';
 import { createDedupTable, createPipelineResources, drain, type PipelineResources } from '../../../support/aws-resources.ts';
 import { auditEvent, startFakeAuditApi, type FakeAuditApi } from '../../../support/fake-audit-api.ts';
 

@@ -4,7 +4,7 @@ import { ConfigError } from '../../../../lib/config/errors.ts';
 import { readPollConfig } from '../../../../lib/config/poll-config.ts';
 import { loadAdminKey } from '../../../../lib/ingestion/poller/admin-key.ts';
 import { retryAfterMs } from '../../../../lib/ingestion/poller/audit-log-client.ts';
-import { eventMessages } from '../../../../lib/ingestion/poller/queue-sink.ts';
+import { eventMessages } from '../../../../lib/ingestion/packing/queue-sink.ts';
 import { startFakeSsm } from '../../../support/fake-ssm.ts';
 
 describe('retryAfterMs', () => {

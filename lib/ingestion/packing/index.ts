@@ -1,0 +1,1 @@
+export { eventMessages, sendMessages } from './queue-sink.ts';
