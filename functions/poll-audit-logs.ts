@@ -14,7 +14,9 @@ import { AuditLogClient } from '../lib/ingestion/poller/audit-log-client.ts';
 import { DynamoCursorStore } from '../lib/ingestion/poller/cursor-store.ts';
 import { AdminKeyRejectedError } from '../lib/ingestion/poller/errors.ts';
 import { pollAuditLogs } from '../lib/ingestion/poller/poll.ts';
-import { eventMessages, sendMessages } from '../lib/ingestion/packing/queue-sink.ts';
+import { enqueueEvents } from '../lib/ingestion/packing/enqueue-events.ts';
+import { DEFAULT_ORGANIZATION } from '../lib/ingestion/packing/organization.ts';
+import { SqsDeadLetterSink } from '../lib/pipeline/publish/sqs-dead-letter-sink.ts';
 import { printable } from '../lib/util/printable.ts';
 
 const SERVICE = 'openai-audit-alerts';
@@ -22,6 +24,7 @@ const config = readPollConfig(process.env);
 const logger = new Logger({ serviceName: SERVICE });
 const metrics = new Metrics({ namespace: 'OpenAIAuditAlerts', serviceName: SERVICE });
 const sqs = new SQSClient({});
+const deadLetters = new SqsDeadLetterSink(sqs, config.deadLetterQueueUrl);
 const cursor = new DynamoCursorStore(new DynamoDBClient({}), config.cursorTableName, config.cursorKey);
 const adminKey = lazy(() => loadAdminKey(new SSMClient({}), config.adminKeyParameter));
 
@@ -39,7 +42,11 @@ export async function handler(_event: unknown, context: Context): Promise<void> 
       {
         client,
         cursor,
-        deliver: (events) => sendMessages(sqs, config.queueUrl, eventMessages(events)),
+        deliver: async (events) => {
+          const { rejected } = await enqueueEvents({ sqs, queueUrl: config.queueUrl, deadLetters }, events, { organization: DEFAULT_ORGANIZATION, source: 'poller' });
+          for (const item of rejected) logger.warn('event not enqueued: kept in the dead-letter queue', { eventId: printable(item.eventId ?? ''), reason: item.reason });
+          return { rejected: rejected.length };
+        },
         clock: () => Math.floor(Date.now() / 1000),
         remainingMs: () => context.getRemainingTimeInMillis(),
       },
@@ -47,6 +54,7 @@ export async function handler(_event: unknown, context: Context): Promise<void> 
     );
     metrics.addMetric('AuditEventsListed', MetricUnit.Count, result.listed);
     metrics.addMetric('AuditEventsEnqueued', MetricUnit.Count, result.delivered);
+    metrics.addMetric('AuditEventsDeadLettered', MetricUnit.Count, result.rejected);
     logger.info('poll finished', { ...result, highWater: result.highWater ?? null });
   } catch (error) {
     if (error instanceof AdminKeyRejectedError) {

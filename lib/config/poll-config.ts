@@ -8,6 +8,8 @@ export interface PollConfig {
   readonly adminKeyParameter: string;
   /** `QUEUE_URL`: the detection queue. */
   readonly queueUrl: string;
+  /** `DEAD_LETTER_QUEUE_URL`: the detection DLQ, for events that cannot be packed. */
+  readonly deadLetterQueueUrl: string;
   /** `CURSOR_TABLE_NAME` and `CURSOR_KEY`: where the poll cursor item lives. */
   readonly cursorTableName: string;
   readonly cursorKey: string;
@@ -34,6 +36,7 @@ export function readPollConfig(env: Env): PollConfig {
   return {
     adminKeyParameter: requiredEnv(env, 'ADMIN_KEY_PARAMETER'),
     queueUrl: requiredEnv(env, 'QUEUE_URL'),
+    deadLetterQueueUrl: requiredEnv(env, 'DEAD_LETTER_QUEUE_URL'),
     cursorTableName: requiredEnv(env, 'CURSOR_TABLE_NAME'),
     cursorKey: env.CURSOR_KEY?.trim() || 'ingest-cursor',
     baseUrl,

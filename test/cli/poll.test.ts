@@ -35,7 +35,7 @@ describe('poll --once', () => {
     const { status, stdout, stderr } = await poll(['--once', '--dry-run'], { OPENAI_ADMIN_KEY: KEY, OPENAI_BASE_URL: api.baseUrl });
     expect(status).toBe(0);
     expect(stdout.trim().split('\n').map((line) => (JSON.parse(line) as { id: string }).id)).toEqual(['first', 'second', 'third']);
-    expect(stderr).toBe('poll: 3 event(s) printed, 3 listed, 0 already delivered, 0 invalid\n');
+    expect(stderr).toBe('poll: 3 event(s) printed, 3 listed, 0 already delivered, 0 invalid, 0 rejected\n');
     expect(stderr + stdout).not.toContain(KEY);
   });
 

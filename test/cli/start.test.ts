@@ -54,6 +54,20 @@ describe('start (npm start)', () => {
     expect(lines[1]?.summary).toEqual({ events: 1, matched: 1, alerts: 1, suppressed: 0, failed: 0, dlq: 0 });
   });
 
+  it('reports an event too deep or too large to send, and alerts on the rest (no internal error)', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'start-')), 'hostile.jsonl');
+    const good = { id: 'ok-1', type: 'api_key.created', actor: { session: { user: { id: 'u1' } } }, 'api_key.created': { data: { scopes: ['all'] } } };
+    const deep = `{"id":"deep-1","type":"api_key.created","x":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
+    const huge = JSON.stringify({ id: 'huge-1', type: 'api_key.created', pad: 'y'.repeat(18_000_000) });
+    writeFileSync(file, `${deep}\n${huge}\n${JSON.stringify(good)}\n`);
+    const { status, stdout, stderr } = start(['--events', file]);
+    expect(status).toBe(0);
+    expect(stderr).toContain(`start: ${file}: event "deep-1" not sent: the event nests objects and arrays deeper than 64 levels`);
+    expect(stderr).toMatch(/event "huge-1" not sent: the event is 18000\d{3} bytes as JSON/);
+    expect(stdout).toContain('OpenAI API Key with Elevated Scopes: api_key.created by [u1]');
+    expect(stdout.trim().split('\n').at(-1)).toBe('1 events (2 input item(s) not sent, see above), 1 matched, 1 alerts, 0 suppressed, 0 failed, 0 in the DLQ');
+  });
+
   it('packs large events within SQS limits (twelve events of 150 KB: ten in one message would pass 1 MiB)', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'start-')), 'big.jsonl');
     const big = (i: number) => ({ id: `big-${i}`, type: 'api_key.created', actor: { session: { user: { id: `u${i}` } } }, 'api_key.created': { data: { scopes: ['all'] }, pad: 'x'.repeat(150_000) } });

@@ -2,7 +2,7 @@
 // the wire, fake SSM), the API (fake), the queue (fauxqs) and the cursor (dynalite).
 import type { Context } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createDedupTable, createPipelineResources, drain, type PipelineResources } from '../support/aws-resources.ts';
+import { createDedupTable, createPipelineResources, drain, eventsOfBody, type PipelineResources } from '../support/aws-resources.ts';
 import { auditEvent, startFakeAuditApi, type FakeAuditApi } from '../support/fake-audit-api.ts';
 import { startFakeSsm } from '../support/fake-ssm.ts';
 
@@ -34,6 +34,7 @@ async function load(parameter: string) {
     ...saved,
     ADMIN_KEY_PARAMETER: parameter,
     QUEUE_URL: resources.queueUrl,
+    DEAD_LETTER_QUEUE_URL: resources.dlqUrl,
     CURSOR_TABLE_NAME: table,
     OPENAI_BASE_URL: api.baseUrl,
     AWS_ENDPOINT_URL_SSM: ssm.endpoint,
@@ -64,7 +65,7 @@ describe('functions/poll-audit-logs.ts', () => {
     await handler({}, context);
     await handler({}, context);
     vi.restoreAllMocks();
-    const ids = (await drain(resources.queueUrl, { attributes: false })).flatMap((m) => (JSON.parse(m.Body ?? '[]') as Array<{ id: string }>).map((e) => e.id));
+    const ids = (await drain(resources.queueUrl, { attributes: false })).flatMap((m) => eventsOfBody(m.Body).map((e) => e.id));
     expect(ids).toEqual(['fn-1', 'fn-2']);
     expect(lines.join('\n')).not.toContain(KEY);
     const finished = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r.message === 'poll finished');

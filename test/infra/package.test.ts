@@ -97,6 +97,7 @@ describe('npm run package', () => {
     expect(fn.Environment.Variables).toMatchObject({
       ADMIN_KEY_PARAMETER: '/openai-audit-alerts/admin-key',
       QUEUE_URL: { Ref: 'DetectionQueue' },
+      DEAD_LETTER_QUEUE_URL: { Ref: 'DetectionDeadLetterQueue' },
       CURSOR_TABLE_NAME: { Ref: 'DedupTable' },
       CURSOR_KEY: 'ingest-cursor',
     });
@@ -206,7 +207,7 @@ describe('npm run package', () => {
     }
     expect(statements.map((s) => s.Sid)).toEqual([
       'WriteOwnLogs', 'ConsumeDetectionQueue', 'KeepPermanentFailures', 'DedupWindows', 'PublishAlerts', 'EncryptAlertsForTopic',
-      'WriteOwnLogs', 'ReadAdminKey', 'DecryptAdminKey', 'EnqueueAuditEvents', 'PollCursorItemOnly',
+      'WriteOwnLogs', 'ReadAdminKey', 'DecryptAdminKey', 'EnqueueAuditEvents', 'KeepUnpackableEvents', 'PollCursorItemOnly',
     ]);
     const poll = (resource(template, 'PollRole').Properties.Policies[0].PolicyDocument.Statement as Json[]);
     const bySid = Object.fromEntries(poll.map((st) => [st.Sid, st]));

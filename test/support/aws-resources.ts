@@ -87,3 +87,17 @@ export async function receivedAlerts(subscriberUrl: string): Promise<ReceivedAle
     return { subject: envelope.Subject, attributes, alert, email: inner.email };
   });
 }
+
+/** The events a queue message carries: our envelope's `events`, or a bare array / event. */
+export function eventsOfBody(body: string | undefined): Array<{ id: string } & Record<string, unknown>> {
+  const parsed = JSON.parse(body ?? '[]') as unknown;
+  const envelope = parsed as { envelope?: unknown; events?: unknown } | null;
+  const inner = envelope !== null && typeof envelope === 'object' && !Array.isArray(envelope) && envelope.envelope !== undefined ? envelope.events : parsed;
+  return (Array.isArray(inner) ? inner : [inner]) as Array<{ id: string } & Record<string, unknown>>;
+}
+
+/** The organization id a queue message's envelope names, if any. */
+export function organizationOfBody(body: string | undefined): string | undefined {
+  const parsed = JSON.parse(body ?? 'null') as { organization?: { id?: string } } | null;
+  return parsed?.organization?.id;
+}

@@ -1,39 +1,5 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { JsonObject } from '../../util/json.ts';
-
-/** SendMessageBatch takes 10 entries and 256 KB in all; keep a margin. */
-const MAX_BATCH_BYTES = 200_000;
-
-/** Events per message, at most: the detection function handles each message's events together. */
-const MAX_EVENTS_PER_MESSAGE = 100;
-
-/**
- * Packs events into message bodies (JSON arrays, order kept): as many per message as fit within
- * 100 events and `maxBytes`; an event larger than that travels alone.
- *
- * @example
- * ```ts
- * eventMessages(events); // ['[{...},{...}]', ...]
- * ```
- */
-export function eventMessages(events: readonly JsonObject[], maxBytes: number = MAX_BATCH_BYTES): string[] {
-  const bodies: string[] = [];
-  let current: string[] = [];
-  let bytes = 2;
-  for (const event of events) {
-    const json = JSON.stringify(event);
-    const size = Buffer.byteLength(json) + 1;
-    if (current.length > 0 && (current.length === MAX_EVENTS_PER_MESSAGE || bytes + size > maxBytes)) {
-      bodies.push(`[${current.join(',')}]`);
-      current = [];
-      bytes = 2;
-    }
-    current.push(json);
-    bytes += size;
-  }
-  if (current.length > 0) bodies.push(`[${current.join(',')}]`);
-  return bodies;
-}
+import { MAX_BATCH_BYTES } from './constants.ts';
 
 /**
  * Sends message bodies with SendMessageBatch, packing calls within SQS's limits and retrying

@@ -19,8 +19,11 @@ export interface PollOptions {
 export interface PollDependencies {
   readonly client: Pick<AuditLogClient, 'listPage'>;
   readonly cursor: CursorStore;
-  /** Enqueues (or prints) events, oldest first; resolves when they are safely handed over. */
-  readonly deliver: (events: readonly JsonObject[]) => Promise<void>;
+  /**
+   * Enqueues (or prints) events, oldest first; resolves when they are safely handed over, with the
+   * number that could not travel (kept in the DLQ or reported by the deliverer).
+   */
+  readonly deliver: (events: readonly JsonObject[]) => Promise<{ readonly rejected: number }>;
   /** Unix seconds. */
   readonly clock: () => number;
   /** Milliseconds left in this run; the run stops cleanly below `stopMarginMs`. */
@@ -38,6 +41,8 @@ export interface PollResult {
   readonly alreadyDelivered: number;
   /** Listed items without a string id or a numeric effective_at: not audit events, not delivered. */
   readonly invalid: number;
+  /** Events that could not be packed (too deep, too large): kept in the DLQ with their reason. */
+  readonly rejected: number;
   readonly slices: number;
   readonly highWater: number | undefined;
 }
@@ -69,7 +74,7 @@ export async function pollAuditLogs(deps: PollDependencies, options: PollOptions
   let start = options.since ?? (saved ? Math.max(0, saved.highWater - options.overlapSeconds) : now - options.backfillSeconds);
   let highWater = saved?.highWater;
   let sent: Record<string, number> = { ...saved?.sent };
-  const counts = { listed: 0, delivered: 0, alreadyDelivered: 0, invalid: 0, slices: 0 };
+  const counts = { listed: 0, delivered: 0, alreadyDelivered: 0, invalid: 0, rejected: 0, slices: 0 };
   const result = (complete: boolean): PollResult => ({ complete, ...counts, highWater });
 
   while (start <= now) {
@@ -97,9 +102,12 @@ export async function pollAuditLogs(deps: PollDependencies, options: PollOptions
         return !seen;
       })
       .sort(([idA, a], [idB, b]) => a.at - b.at || (idA < idB ? -1 : idA > idB ? 1 : 0));
-    if (fresh.length > 0) await deps.deliver(fresh.map(([, { event }]) => event));
+    if (fresh.length > 0) {
+      const { rejected } = await deps.deliver(fresh.map(([, { event }]) => event));
+      counts.rejected += rejected;
+      counts.delivered += fresh.length - rejected;
+    }
     for (const [id, { at }] of fresh) sent[id] = at;
-    counts.delivered += fresh.length;
     counts.slices++;
     highWater = Math.max(highWater ?? end, end);
     // Remember only what the next run's overlap can list again.

@@ -6,6 +6,7 @@ import type { RuleCatalog } from '../../detection/engine/catalog.ts';
 import { describeError } from '../../detection/engine/describe-error.ts';
 import type { RuleMatch } from '../../detection/engine/result.ts';
 import { messageContent } from '../intake/message-body.ts';
+import { scopeToOrganization } from '../intake/organization-scope.ts';
 import { printable } from '../../util/printable.ts';
 import { runBounded } from './concurrency.ts';
 import { WindowBusyError } from './errors.ts';
@@ -179,7 +180,7 @@ export async function processBatch(records: readonly QueueRecord[], deps: Detect
           letters.push({ record, letter: { kind: 'rule-error', sourceMessageId: messageId, reason: `${path || 'event'}: ${reason}`, body: JSON.stringify(event) } });
         }
         if (matches.length > 0) telemetry.count('EventsMatched');
-        for (const match of matches) {
+        for (const match of matches.map((m) => scopeToOrganization(m, content.organization))) {
           const group = groups.get(match.dedup);
           const pending = { record, messageId, match };
           if (group) group.push(pending);

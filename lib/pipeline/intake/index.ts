@@ -1,1 +1,2 @@
 export { messageContent, type MessageContent } from './message-body.ts';
+export { organizationDedupKey, scopeToOrganization } from './organization-scope.ts';

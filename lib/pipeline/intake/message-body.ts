@@ -2,13 +2,21 @@ import { typeName } from '../../detection/engine/describe-error.ts';
 import { jsonSyntaxErrorOffset, positionOf } from '../../util/json-syntax.ts';
 import { extractAuditEvents, type InputProblem, type LocatedEvent } from '../../detection/openai/extract-events.ts';
 import { isJsonObject, ownValue } from '../../util/json.ts';
+import { readEnvelope } from '../../ingestion/packing/envelope.ts';
+import type { Organization } from '../../ingestion/packing/organization.ts';
 
 /** Envelopes unwrapped at most this deep (an SNS notification of an EventBridge event is two). */
 const MAX_ENVELOPE_DEPTH = 3;
 
 /** What one SQS message body holds. */
 export type MessageContent =
-  | { readonly kind: 'events'; readonly events: readonly LocatedEvent[]; readonly problems: readonly InputProblem[] }
+  | {
+      readonly kind: 'events';
+      readonly events: readonly LocatedEvent[];
+      readonly problems: readonly InputProblem[];
+      /** From our ingestion envelope; absent for bare events, arrays and list pages. */
+      readonly organization?: Organization;
+    }
   | { readonly kind: 'malformed'; readonly reason: string };
 
 /**
@@ -71,8 +79,12 @@ export function messageContent(body: string): MessageContent {
   } catch {
     return { kind: 'malformed', reason: `body is not JSON: ${syntaxError(body)}` };
   }
-  const unwrapped = unwrap(parsed, 0);
-  if ('error' in unwrapped) return { kind: 'malformed', reason: unwrapped.error };
+  const outer = unwrap(parsed, 0);
+  if ('error' in outer) return { kind: 'malformed', reason: outer.error };
+  // Our ingestion's envelope: the organization, and the events under "events".
+  const envelope = readEnvelope(outer.value);
+  if (envelope && 'error' in envelope) return { kind: 'malformed', reason: envelope.error };
+  const unwrapped = envelope ? { value: envelope.events ?? null, path: joinPath(outer.path, 'events') } : outer;
   const { events, problems } = extractAuditEvents(unwrapped.value);
   const prefix = (path: string) => joinPath(unwrapped.path, path);
   const located = events.map((event) => ({ ...event, path: prefix(event.path) }));
@@ -83,5 +95,5 @@ export function messageContent(body: string): MessageContent {
     const more = described.length > 1 ? ` (and ${described.length - 1} more)` : '';
     return { kind: 'malformed', reason: `no audit event in the body: ${where}${first?.reason ?? ''}${more}` };
   }
-  return { kind: 'events', events: located, problems: described };
+  return { kind: 'events', events: located, problems: described, ...(envelope ? { organization: envelope.header.organization } : {}) };
 }

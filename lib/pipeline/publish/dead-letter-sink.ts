@@ -1,5 +1,5 @@
 /** Why a message, or part of it, could not be processed and will not be retried. */
-export type DeadLetterKind = 'malformed-body' | 'not-audit-events' | 'rule-error';
+export type DeadLetterKind = 'malformed-body' | 'not-audit-events' | 'rule-error' | 'unpackable-event';
 
 /** A message kept in the dead-letter queue, with the reason attached. */
 export interface DeadLetter {

@@ -6,10 +6,12 @@ import { readDetectConfig } from '../../config/detect-config.ts';
 import { createDetectionHandler } from '../../pipeline/detect/create-handler.ts';
 import type { LogLevel } from '../../pipeline/detect/telemetry.ts';
 import { parseJsonInput } from '../../util/json-input.ts';
-import { eventMessages, sendMessages } from '../../ingestion/packing/queue-sink.ts';
+import { DEFAULT_ORGANIZATION } from '../../ingestion/packing/organization.ts';
+import { packEvents } from '../../ingestion/packing/pack-events.ts';
+import { sendMessages } from '../../ingestion/packing/queue-sink.ts';
 import { extractAuditEvents } from '../../detection/openai/extract-events.ts';
 import type { JsonObject } from '../../util/json.ts';
-import { printable } from '../../util/printable.ts';
+import { printable, quote } from '../../util/printable.ts';
 import { alertText } from './alert-text.ts';
 import { emulatorEndpoints, startDynalite, startFauxqs, useEmulators, type Emulator } from './emulators.ts';
 import { alertFromSubscriberMessage, pollOnce, queueDepth, receiveAndDelete } from './event-source.ts';
@@ -157,8 +159,14 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
       io.stderr(`\r[${'#'.repeat(Math.round(done * 30)).padEnd(30, '.')}] ${processedEvents}/${input.events.length} events, ${alerts} alerts`);
     };
 
-    // Packed as the poller packs them: several events per message, within SQS's size limit.
-    await sendMessages(sqs, pipeline.queueUrl, eventMessages(input.events));
+    // Packed as the poller packs them: several events per message, within SQS's size limit. An
+    // event that cannot travel (too deep, too large) is reported and counted, the rest is sent.
+    const packed = packEvents(input.events, { organization: DEFAULT_ORGANIZATION, source: 'local' });
+    for (const item of packed.rejected) {
+      io.stderr(`start: ${printable(options.eventsFile)}: event ${quote(item.eventId ?? `#${item.index + 1}`)} not sent: ${item.reason}\n`);
+    }
+    const skipped = input.problems + packed.rejected.length;
+    await sendMessages(sqs, pipeline.queueUrl, packed.bodies);
 
     let stopping = false;
     void io.interrupted.then(() => {
@@ -193,8 +201,8 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
     };
     if (options.json) io.stdout(`${JSON.stringify({ summary })}\n`);
     else {
-      const skipped = input.problems > 0 ? ` (${input.problems} input item(s) not sent, see above)` : '';
-      io.stdout(`${summary.events} events${skipped}, ${summary.matched} matched, ${summary.alerts} alerts, ${summary.suppressed} suppressed, ${summary.failed} failed, ${summary.dlq} in the DLQ\n`);
+      const notSent = skipped > 0 ? ` (${skipped} input item(s) not sent, see above)` : '';
+      io.stdout(`${summary.events} events${notSent}, ${summary.matched} matched, ${summary.alerts} alerts, ${summary.suppressed} suppressed, ${summary.failed} failed, ${summary.dlq} in the DLQ\n`);
     }
     return 0;
   } finally {

@@ -4,7 +4,9 @@ import { DynamoCursorStore, MemoryCursorStore, type CursorStore } from '../../..
 import { AdminKeyRejectedError, AuditLogRequestError, AuditLogUnavailableError } from '../../../ingestion/poller/errors.ts';
 import { pollAuditLogs } from '../../../ingestion/poller/poll.ts';
 import type { PollDependencies } from '../../../ingestion/poller/poll.ts';
-import { printable } from '../../../util/printable.ts';
+import { DEFAULT_ORGANIZATION } from '../../../ingestion/packing/organization.ts';
+import { serializeEvent } from '../../../ingestion/packing/serialize-event.ts';
+import { printable, quote } from '../../../util/printable.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 
@@ -55,13 +57,25 @@ export async function pollCommand(options: PollCommandOptions, io: CliIo): Promi
   let deliver: PollDependencies['deliver'];
   if (options['dry-run'] === true) {
     deliver = (events) => {
-      for (const event of events) io.stdout(`${JSON.stringify(event)}\n`);
-      return Promise.resolve();
+      let rejected = 0;
+      for (const event of events) {
+        const serialized = serializeEvent(event);
+        if (serialized.ok) io.stdout(`${serialized.json}\n`);
+        else {
+          rejected++;
+          io.stderr(`poll: event ${quote(typeof event.id === 'string' ? event.id : '?')} not printed: ${serialized.reason}\n`);
+        }
+      }
+      return Promise.resolve({ rejected });
     };
   } else {
-    const [{ SQSClient }, { eventMessages, sendMessages }] = await Promise.all([import('@aws-sdk/client-sqs'), import('../../../ingestion/packing/queue-sink.ts')]);
+    const [{ SQSClient }, { enqueueEvents }] = await Promise.all([import('@aws-sdk/client-sqs'), import('../../../ingestion/packing/enqueue-events.ts')]);
     const sqs = new SQSClient({});
-    deliver = (events) => sendMessages(sqs, queueUrl ?? '', eventMessages(events));
+    deliver = async (events) => {
+      const { rejected } = await enqueueEvents({ sqs, queueUrl: queueUrl ?? '' }, events, { organization: DEFAULT_ORGANIZATION, source: 'poller' });
+      for (const item of rejected) io.stderr(`poll: event ${quote(item.eventId ?? `#${item.index}`)} not enqueued: ${item.reason}\n`);
+      return { rejected: rejected.length };
+    };
     if (io.env.CURSOR_TABLE_NAME?.trim()) {
       const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
       cursor = new DynamoCursorStore(new DynamoDBClient({}), io.env.CURSOR_TABLE_NAME.trim(), io.env.CURSOR_KEY?.trim() || 'ingest-cursor');
@@ -72,7 +86,7 @@ export async function pollCommand(options: PollCommandOptions, io: CliIo): Promi
       { client, cursor, deliver, clock: () => Math.floor(Date.now() / 1000), remainingMs: () => Number.POSITIVE_INFINITY },
       { overlapSeconds: 600, backfillSeconds: 24 * 3600, sliceSeconds: 3600, ...(since === undefined ? {} : { since }) },
     );
-    io.stderr(`poll: ${result.delivered} event(s) ${options['dry-run'] === true ? 'printed' : 'enqueued'}, ${result.listed} listed, ${result.alreadyDelivered} already delivered, ${result.invalid} invalid\n`);
+    io.stderr(`poll: ${result.delivered} event(s) ${options['dry-run'] === true ? 'printed' : 'enqueued'}, ${result.listed} listed, ${result.alreadyDelivered} already delivered, ${result.invalid} invalid, ${result.rejected} rejected\n`);
     return EXIT_OK;
   } catch (error) {
     if (error instanceof AdminKeyRejectedError || error instanceof AuditLogUnavailableError || error instanceof AuditLogRequestError || error instanceof ConfigError) {

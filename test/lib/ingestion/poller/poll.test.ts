@@ -7,8 +7,9 @@ import { AuditLogClient } from '../../../../lib/ingestion/poller/audit-log-clien
 import { DynamoCursorStore } from '../../../../lib/ingestion/poller/cursor-store.ts';
 import { AdminKeyRejectedError, AuditLogUnavailableError } from '../../../../lib/ingestion/poller/errors.ts';
 import { pollAuditLogs, type PollOptions } from '../../../../lib/ingestion/poller/poll.ts';
-import { eventMessages, sendMessages } from '../../../../lib/ingestion/packing/queue-sink.ts';
-import { createDedupTable, createPipelineResources, drain, type PipelineResources } from '../../../support/aws-resources.ts';
+import { enqueueEvents } from '../../../../lib/ingestion/packing/enqueue-events.ts';
+import { DEFAULT_ORGANIZATION } from '../../../../lib/ingestion/packing/organization.ts';
+import { createDedupTable, createPipelineResources, drain, eventsOfBody, type PipelineResources } from '../../../support/aws-resources.ts';
 import { auditEvent, startFakeAuditApi, type FakeAuditApi } from '../../../support/fake-audit-api.ts';
 
 const KEY = 'sk-admin-TESTKEY0123456789abcdefghij';
@@ -35,7 +36,9 @@ function deps(now: number, options: { remainingMs?: () => number; key?: string }
   return {
     client: new AuditLogClient({ baseUrl: api.baseUrl, adminKey: options.key ?? KEY, keySource: 'the SSM parameter /test/admin-key', sleep: (ms) => (sleeps.push(ms), Promise.resolve()), random: () => 0.5 }),
     cursor: new DynamoCursorStore(new DynamoDBClient({}), table, 'ingest-cursor'),
-    deliver: (events: readonly object[]) => sendMessages(sqs, resources.queueUrl, eventMessages(events as never[])),
+    deliver: async (events: readonly object[]) => ({
+      rejected: (await enqueueEvents({ sqs, queueUrl: resources.queueUrl }, events, { organization: DEFAULT_ORGANIZATION, source: 'poller' })).rejected.length,
+    }),
     clock: () => now,
     remainingMs: options.remainingMs ?? (() => 60_000),
   };
@@ -43,7 +46,7 @@ function deps(now: number, options: { remainingMs?: () => number; key?: string }
 
 async function queued(): Promise<string[]> {
   const messages = await drain(resources.queueUrl, { attributes: false });
-  return messages.flatMap((m) => (JSON.parse(m.Body ?? '[]') as Array<{ id: string }>).map((e) => e.id));
+  return messages.flatMap((m) => eventsOfBody(m.Body).map((e) => e.id));
 }
 
 describe('pollAuditLogs', () => {
@@ -53,7 +56,7 @@ describe('pollAuditLogs', () => {
     expect(result).toMatchObject({ complete: true, delivered: 3, highWater: NOW });
     const messages = await drain(resources.queueUrl, { attributes: false });
     expect(messages.length).toBeLessThan(3); // packed: one message per time slice here, not one per event
-    expect(messages.flatMap((m) => (JSON.parse(m.Body ?? '[]') as Array<{ id: string }>).map((e) => e.id))).toEqual(['a', 'b', 'c']);
+    expect(messages.flatMap((m) => eventsOfBody(m.Body).map((e) => e.id))).toEqual(['a', 'b', 'c']);
   });
 
   it('delivers every event exactly once across many runs, late arrivals within the overlap included', async () => {

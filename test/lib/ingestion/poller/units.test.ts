@@ -4,7 +4,6 @@ import { ConfigError } from '../../../../lib/config/errors.ts';
 import { readPollConfig } from '../../../../lib/config/poll-config.ts';
 import { loadAdminKey } from '../../../../lib/ingestion/poller/admin-key.ts';
 import { retryAfterMs } from '../../../../lib/ingestion/poller/audit-log-client.ts';
-import { eventMessages } from '../../../../lib/ingestion/packing/queue-sink.ts';
 import { startFakeSsm } from '../../../support/fake-ssm.ts';
 
 describe('retryAfterMs', () => {
@@ -17,25 +16,11 @@ describe('retryAfterMs', () => {
   });
 });
 
-describe('eventMessages', () => {
-  it('packs events into JSON arrays within 100 events and the byte limit, in order', () => {
-    const events = Array.from({ length: 250 }, (_, i) => ({ id: `e${i}` }));
-    const bodies = eventMessages(events);
-    expect(bodies.map((b) => (JSON.parse(b) as unknown[]).length)).toEqual([100, 100, 50]);
-    expect(bodies.flatMap((b) => (JSON.parse(b) as Array<{ id: string }>).map((e) => e.id))).toEqual(events.map((e) => e.id));
-    const big = Array.from({ length: 5 }, (_, i) => ({ id: `b${i}`, pad: 'x'.repeat(900) }));
-    const small = eventMessages(big, 2000);
-    expect(small.every((b) => Buffer.byteLength(b) <= 2000)).toBe(true);
-    expect(small.flatMap((b) => JSON.parse(b) as unknown[])).toHaveLength(5);
-    expect(eventMessages([])).toEqual([]);
-  });
-});
-
 describe('readPollConfig', () => {
-  const base = { ADMIN_KEY_PARAMETER: '/x/admin-key', QUEUE_URL: 'https://sqs/q', CURSOR_TABLE_NAME: 't' };
+  const base = { ADMIN_KEY_PARAMETER: '/x/admin-key', QUEUE_URL: 'https://sqs/q', DEAD_LETTER_QUEUE_URL: 'https://sqs/dlq', CURSOR_TABLE_NAME: 't' };
   it('applies defaults', () => {
     expect(readPollConfig(base)).toEqual({
-      adminKeyParameter: '/x/admin-key', queueUrl: 'https://sqs/q', cursorTableName: 't', cursorKey: 'ingest-cursor',
+      adminKeyParameter: '/x/admin-key', queueUrl: 'https://sqs/q', deadLetterQueueUrl: 'https://sqs/dlq', cursorTableName: 't', cursorKey: 'ingest-cursor',
       baseUrl: 'https://api.openai.com/v1', overlapSeconds: 600, backfillSeconds: 86_400, sliceSeconds: 3600,
     });
   });
