@@ -1,4 +1,5 @@
 import { printable } from '../util/printable.ts';
+import { MAX_OVERLAP_SECONDS } from '../ingestion/poller/seen-events.ts';
 import { integerEnv, requiredEnv, type Env } from './env.ts';
 import { ConfigError } from './errors.ts';
 
@@ -15,7 +16,7 @@ export interface PollConfig {
   readonly cursorKey: string;
   /** `OPENAI_BASE_URL`, default `https://api.openai.com/v1`. */
   readonly baseUrl: string;
-  /** `OVERLAP_SECONDS` (default 600), `BACKFILL_HOURS` (default 24), `SLICE_SECONDS` (default 3600). */
+  /** `OVERLAP_SECONDS` (default 600, at most 3600), `BACKFILL_HOURS` (default 24), `SLICE_SECONDS` (default 3600). */
   readonly overlapSeconds: number;
   readonly backfillSeconds: number;
   readonly sliceSeconds: number;
@@ -40,7 +41,7 @@ export function readPollConfig(env: Env): PollConfig {
     cursorTableName: requiredEnv(env, 'CURSOR_TABLE_NAME'),
     cursorKey: env.CURSOR_KEY?.trim() || 'ingest-cursor',
     baseUrl,
-    overlapSeconds: integerEnv(env, 'OVERLAP_SECONDS', 600, 0, 86_400),
+    overlapSeconds: integerEnv(env, 'OVERLAP_SECONDS', 600, 0, MAX_OVERLAP_SECONDS),
     backfillSeconds: integerEnv(env, 'BACKFILL_HOURS', 24, 0, 24 * 90) * 3600,
     sliceSeconds: integerEnv(env, 'SLICE_SECONDS', 3600, 60, 86_400),
   };

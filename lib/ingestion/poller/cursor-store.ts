@@ -1,13 +1,14 @@
 import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { fromSentMap, type SeenEvents } from './seen-events.ts';
 
 /**
  * Where polling stands: every event with `effective_at <= highWater` has been listed and enqueued,
- * and the ids enqueued within the overlap window are remembered (with their time) so that
- * re-listing the overlap never enqueues one twice.
+ * and what was enqueued within the overlap window is remembered per second (see
+ * {@link SeenEvents}) so that re-listing the overlap does not enqueue it again.
  */
 export interface PollCursor {
   readonly highWater: number;
-  readonly sent: Readonly<Record<string, number>>;
+  readonly seen: SeenEvents;
 }
 
 /** Loads and saves the poll cursor. */
@@ -39,14 +40,17 @@ export class DynamoCursorStore implements CursorStore {
   public async load(): Promise<PollCursor | undefined> {
     const { Item } = await this.#client.send(new GetItemCommand({ TableName: this.#tableName, Key: { pk: { S: this.#key } }, ConsistentRead: true }));
     if (!Item?.highWater?.N) return undefined;
-    return { highWater: Number(Item.highWater.N), sent: JSON.parse(Item.sent?.S ?? '{}') as Record<string, number> };
+    const highWater = Number(Item.highWater.N);
+    if (Item.seen?.S !== undefined) return { highWater, seen: JSON.parse(Item.seen.S) as SeenEvents };
+    // A cursor written before seconds were kept: `sent` maps each id to its effective_at.
+    return { highWater, seen: fromSentMap(JSON.parse(Item.sent?.S ?? '{}') as Record<string, number>) };
   }
 
   public async save(cursor: PollCursor): Promise<void> {
     await this.#client.send(
       new PutItemCommand({
         TableName: this.#tableName,
-        Item: { pk: { S: this.#key }, highWater: { N: String(cursor.highWater) }, sent: { S: JSON.stringify(cursor.sent) }, updatedAt: { N: String(Math.floor(Date.now() / 1000)) } },
+        Item: { pk: { S: this.#key }, highWater: { N: String(cursor.highWater) }, seen: { S: JSON.stringify(cursor.seen) }, updatedAt: { N: String(Math.floor(Date.now() / 1000)) } },
       }),
     );
   }

@@ -2,10 +2,11 @@ import { ownValue, type JsonObject } from '../../util/json.ts';
 import type { AuditLogClient } from './audit-log-client.ts';
 import type { CursorStore, PollCursor } from './cursor-store.ts';
 import { AuditLogRequestError } from './errors.ts';
+import { boundSeen, judgeSecond, rememberSeconds, type SeenEvents } from './seen-events.ts';
 
 /** How far back and in what steps to list. All in seconds. */
 export interface PollOptions {
-  /** Re-listed before the cursor on every run, for events that arrive late (default 600). */
+  /** Re-listed before the cursor on every run, for events that arrive late (default 600, at most 3600). */
   readonly overlapSeconds: number;
   /** Listed on the first run, when there is no cursor (default 24 hours). */
   readonly backfillSeconds: number;
@@ -13,6 +14,15 @@ export interface PollOptions {
   readonly sliceSeconds: number;
   /** Start here instead of at the cursor (CLI `--since`). */
   readonly since?: number;
+}
+
+/** What a run reports as it goes (the CLI prints it on stderr). */
+export interface PollProgress {
+  readonly sliceStart: number;
+  readonly sliceEnd: number;
+  readonly listed: number;
+  readonly delivered: number;
+  readonly pages: number;
 }
 
 /** What one run needs. */
@@ -29,6 +39,8 @@ export interface PollDependencies {
   /** Milliseconds left in this run; the run stops cleanly below `stopMarginMs`. */
   readonly remainingMs: () => number;
   readonly stopMarginMs?: number;
+  /** Called after each slice is delivered and the cursor saved. */
+  readonly onSlice?: (progress: PollProgress) => void;
 }
 
 /** What a run did. */
@@ -39,6 +51,11 @@ export interface PollResult {
   readonly delivered: number;
   /** Listed again within the overlap and already delivered. */
   readonly alreadyDelivered: number;
+  /**
+   * Delivered again: a second remembered only by its digest (a burst too large to keep every id)
+   * gained a late event, so all its events went again. The detection pipeline recognises them.
+   */
+  readonly redelivered: number;
   /** Listed items without a string id or a numeric effective_at: not audit events, not delivered. */
   readonly invalid: number;
   /** Events that could not be packed (too deep, too large): kept in the DLQ with their reason. */
@@ -58,8 +75,9 @@ function identity(event: JsonObject): { id: string; at: number } | undefined {
 /**
  * One polling run of OpenAI's audit log: from the saved cursor minus the overlap (or the backfill
  * horizon on the first run) up to now, one time slice at a time. Each slice is listed completely
- * (following `after` until `has_more` is false), events already delivered within the overlap are
- * skipped, the rest are delivered oldest first, and only then is the cursor saved. A run that runs
+ * (following `after` until `has_more` is false); per second of `effective_at`, events already
+ * delivered are skipped (see {@link judgeSecond}), the rest are delivered oldest first, and only
+ * then is the cursor saved, bounded whatever the volume (see {@link boundSeen}). A run that runs
  * short of time stops between requests and leaves the cursor at the last completed slice.
  *
  * @example
@@ -73,47 +91,62 @@ export async function pollAuditLogs(deps: PollDependencies, options: PollOptions
   const now = deps.clock();
   let start = options.since ?? (saved ? Math.max(0, saved.highWater - options.overlapSeconds) : now - options.backfillSeconds);
   let highWater = saved?.highWater;
-  let sent: Record<string, number> = { ...saved?.sent };
-  const counts = { listed: 0, delivered: 0, alreadyDelivered: 0, invalid: 0, rejected: 0, slices: 0 };
+  let seen: SeenEvents = saved?.seen ?? {};
+  const counts = { listed: 0, delivered: 0, alreadyDelivered: 0, redelivered: 0, invalid: 0, rejected: 0, slices: 0 };
   const result = (complete: boolean): PollResult => ({ complete, ...counts, highWater });
 
   while (start <= now) {
     const end = Math.min(now, start + options.sliceSeconds - 1);
+    // A page can repeat an event when new ones arrive during pagination: keyed by id.
     const listed = new Map<string, { event: JsonObject; at: number }>();
     let after: string | undefined;
+    let pages = 0;
+    let listedInSlice = 0;
     for (let more = true; more; ) {
       if (deps.remainingMs() < margin) return result(false);
       const page = await deps.client.listPage({ effectiveAtGte: start, effectiveAtLte: end, after });
+      pages++;
       for (const event of page.data) {
         counts.listed++;
+        listedInSlice++;
         const id = identity(event);
         if (id === undefined) counts.invalid++;
-        // A page can repeat an event when new ones arrive during pagination: keyed by id.
         else listed.set(id.id, { event, at: id.at });
       }
       if (page.hasMore && page.lastId === undefined) throw new AuditLogRequestError('the audit log API said has_more without a last_id to continue from');
       more = page.hasMore;
       after = page.lastId;
     }
-    const fresh = [...listed.entries()]
-      .filter(([id]) => {
-        const seen = Object.hasOwn(sent, id);
-        if (seen) counts.alreadyDelivered++;
-        return !seen;
-      })
-      .sort(([idA, a], [idB, b]) => a.at - b.at || (idA < idB ? -1 : idA > idB ? 1 : 0));
-    if (fresh.length > 0) {
-      const { rejected } = await deps.deliver(fresh.map(([, { event }]) => event));
-      counts.rejected += rejected;
-      counts.delivered += fresh.length - rejected;
+    const bySecond = new Map<number, string[]>();
+    for (const [id, { at }] of listed) {
+      const ids = bySecond.get(at);
+      if (ids) ids.push(id);
+      else bySecond.set(at, [id]);
     }
-    for (const [id, { at }] of fresh) sent[id] = at;
+    const fresh: Array<{ id: string; at: number; event: JsonObject }> = [];
+    for (const [second, ids] of bySecond) {
+      const verdict = judgeSecond(seen[String(second)], ids);
+      counts.alreadyDelivered += verdict.known;
+      counts.redelivered += verdict.redelivered;
+      for (const id of verdict.deliver) {
+        const item = listed.get(id);
+        if (item) fresh.push({ id, ...item });
+      }
+    }
+    fresh.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    let deliveredInSlice = 0;
+    if (fresh.length > 0) {
+      const { rejected } = await deps.deliver(fresh.map(({ event }) => event));
+      counts.rejected += rejected;
+      deliveredInSlice = fresh.length - rejected;
+      counts.delivered += deliveredInSlice;
+    }
     counts.slices++;
     highWater = Math.max(highWater ?? end, end);
-    // Remember only what the next run's overlap can list again.
-    const keepFrom = highWater - options.overlapSeconds;
-    sent = Object.fromEntries(Object.entries(sent).filter(([, at]) => at >= keepFrom));
-    await deps.cursor.save({ highWater, sent });
+    // Remember only what the next run's overlap can list again, within the item's budget.
+    seen = boundSeen(rememberSeconds(seen, bySecond), highWater - options.overlapSeconds);
+    await deps.cursor.save({ highWater, seen });
+    deps.onSlice?.({ sliceStart: start, sliceEnd: end, listed: listedInSlice, delivered: deliveredInSlice, pages });
     start = end + 1;
   }
   return result(true);

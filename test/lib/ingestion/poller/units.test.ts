@@ -27,7 +27,7 @@ describe('readPollConfig', () => {
   it.each([
     [{ ADMIN_KEY_PARAMETER: undefined }, 'ADMIN_KEY_PARAMETER is not set'],
     [{ QUEUE_URL: '' }, 'QUEUE_URL is not set'],
-    [{ OVERLAP_SECONDS: '-1' }, 'OVERLAP_SECONDS must be an integer from 0 to 86400, got "-1"'],
+    [{ OVERLAP_SECONDS: '-1' }, 'OVERLAP_SECONDS must be an integer from 0 to 3600, got "-1"'],
     [{ OPENAI_BASE_URL: 'api.openai.com' }, 'OPENAI_BASE_URL is not a URL'],
   ])('rejects %j naming the variable', (overrides, message) => {
     expect(() => readPollConfig({ ...base, ...overrides })).toThrow(ConfigError);
