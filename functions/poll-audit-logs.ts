@@ -1,21 +1,23 @@
 // The scheduled poller: lists OpenAI's audit log into the detection queue. Wiring only:
-// configuration (checked at cold start), the admin key from SSM (fetched once per container, never
-// logged), Powertools logging and metrics, and the core from lib/ingestion/poller.
+// configuration (checked at cold start), the admin key from SSM (Powertools Parameters: cached with
+// a maximum age, read again when OpenAI rejects it, never logged), Powertools logging and metrics,
+// and the core from lib/ingestion.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
+import { ConfigError } from '../lib/config/errors.ts';
 import { readPollConfig } from '../lib/config/poll-config.ts';
-import { lazy } from '../lib/pipeline/detect/lazy.ts';
-import { loadAdminKey } from '../lib/ingestion/poller/admin-key.ts';
+import { enqueueEvents } from '../lib/ingestion/packing/enqueue-events.ts';
+import { DEFAULT_ORGANIZATION } from '../lib/ingestion/packing/organization.ts';
+import { SecureParameter } from '../lib/ingestion/parameters/secure-parameter.ts';
+import { SecureStringProvider } from '../lib/ingestion/parameters/secure-string-provider.ts';
 import { AuditLogClient } from '../lib/ingestion/poller/audit-log-client.ts';
 import { DynamoCursorStore } from '../lib/ingestion/poller/cursor-store.ts';
 import { AdminKeyRejectedError } from '../lib/ingestion/poller/errors.ts';
 import { pollAuditLogs } from '../lib/ingestion/poller/poll.ts';
-import { enqueueEvents } from '../lib/ingestion/packing/enqueue-events.ts';
-import { DEFAULT_ORGANIZATION } from '../lib/ingestion/packing/organization.ts';
 import { SqsDeadLetterSink } from '../lib/pipeline/publish/sqs-dead-letter-sink.ts';
 import { printable } from '../lib/util/printable.ts';
 
@@ -26,7 +28,8 @@ const metrics = new Metrics({ namespace: 'OpenAIAuditAlerts', serviceName: SERVI
 const sqs = new SQSClient({});
 const deadLetters = new SqsDeadLetterSink(sqs, config.deadLetterQueueUrl);
 const cursor = new DynamoCursorStore(new DynamoDBClient({}), config.cursorTableName, config.cursorKey);
-const adminKey = lazy(() => loadAdminKey(new SSMClient({}), config.adminKeyParameter));
+const parameters = new SecureStringProvider({ awsSdkV3Client: new SSMClient({}) });
+const adminKey = new SecureParameter(parameters, config.adminKeyParameter, { maxAgeSeconds: config.adminKeyMaxAgeSeconds, what: 'the admin key' });
 
 /** Lambda entry point for the schedule. */
 export async function handler(_event: unknown, context: Context): Promise<void> {
@@ -34,9 +37,10 @@ export async function handler(_event: unknown, context: Context): Promise<void> 
   try {
     const client = new AuditLogClient({
       baseUrl: config.baseUrl,
-      adminKey: await adminKey(),
+      adminKey,
       keySource: `the SSM parameter ${config.adminKeyParameter} (deploy parameter adminKeyParameter)`,
       remainingMs: () => context.getRemainingTimeInMillis(),
+      onRetry: (notice) => logger.warn('audit log request failed; retrying', { ...notice }),
     });
     const result = await pollAuditLogs(
       {
@@ -55,12 +59,14 @@ export async function handler(_event: unknown, context: Context): Promise<void> 
     metrics.addMetric('AuditEventsListed', MetricUnit.Count, result.listed);
     metrics.addMetric('AuditEventsEnqueued', MetricUnit.Count, result.delivered);
     metrics.addMetric('AuditEventsDeadLettered', MetricUnit.Count, result.rejected);
+    metrics.addMetric('AuditEventsRedelivered', MetricUnit.Count, result.redelivered);
     logger.info('poll finished', { ...result, highWater: result.highWater ?? null });
   } catch (error) {
-    if (error instanceof AdminKeyRejectedError) {
-      // A configuration problem: retrying cannot help, the AuthFailures alarm tells someone.
+    if (error instanceof AdminKeyRejectedError || error instanceof ConfigError) {
+      // A configuration problem (key rejected, parameter missing or not a SecureString): retrying
+      // cannot help, the AuthFailures alarm tells someone.
       metrics.addMetric('AuthFailures', MetricUnit.Count, 1);
-      logger.error('poll stopped: the admin key was rejected', { error: error.message });
+      logger.error('poll stopped: the admin key is unusable', { error: error.message });
       return;
     }
     metrics.addMetric('PollErrors', MetricUnit.Count, 1);

@@ -1,7 +1,6 @@
-import { printable } from '../util/printable.ts';
 import { MAX_OVERLAP_SECONDS } from '../ingestion/poller/seen-events.ts';
 import { integerEnv, requiredEnv, type Env } from './env.ts';
-import { ConfigError } from './errors.ts';
+import { httpsUrl } from './https-url.ts';
 
 /** Configuration of the audit-log poller, read once at cold start. */
 export interface PollConfig {
@@ -14,8 +13,10 @@ export interface PollConfig {
   /** `CURSOR_TABLE_NAME` and `CURSOR_KEY`: where the poll cursor item lives. */
   readonly cursorTableName: string;
   readonly cursorKey: string;
-  /** `OPENAI_BASE_URL`, default `https://api.openai.com/v1`. */
+  /** `OPENAI_BASE_URL`, default `https://api.openai.com/v1`; https only (http only to 127.0.0.1). */
   readonly baseUrl: string;
+  /** `ADMIN_KEY_MAX_AGE_SECONDS` (default 300): how long a read key is used before it is read again. */
+  readonly adminKeyMaxAgeSeconds: number;
   /** `OVERLAP_SECONDS` (default 600, at most 3600), `BACKFILL_HOURS` (default 24), `SLICE_SECONDS` (default 3600). */
   readonly overlapSeconds: number;
   readonly backfillSeconds: number;
@@ -32,8 +33,7 @@ export interface PollConfig {
  * ```
  */
 export function readPollConfig(env: Env): PollConfig {
-  const baseUrl = env.OPENAI_BASE_URL?.trim() || 'https://api.openai.com/v1';
-  if (!/^https?:\/\/\S+$/.test(baseUrl)) throw new ConfigError(`OPENAI_BASE_URL is not a URL: ${JSON.stringify(printable(baseUrl))}`);
+  const baseUrl = httpsUrl(env.OPENAI_BASE_URL?.trim() || 'https://api.openai.com/v1', 'OPENAI_BASE_URL');
   return {
     adminKeyParameter: requiredEnv(env, 'ADMIN_KEY_PARAMETER'),
     queueUrl: requiredEnv(env, 'QUEUE_URL'),
@@ -41,6 +41,7 @@ export function readPollConfig(env: Env): PollConfig {
     cursorTableName: requiredEnv(env, 'CURSOR_TABLE_NAME'),
     cursorKey: env.CURSOR_KEY?.trim() || 'ingest-cursor',
     baseUrl,
+    adminKeyMaxAgeSeconds: integerEnv(env, 'ADMIN_KEY_MAX_AGE_SECONDS', 300, 0, 86_400),
     overlapSeconds: integerEnv(env, 'OVERLAP_SECONDS', 600, 0, MAX_OVERLAP_SECONDS),
     backfillSeconds: integerEnv(env, 'BACKFILL_HOURS', 24, 0, 24 * 90) * 3600,
     sliceSeconds: integerEnv(env, 'SLICE_SECONDS', 3600, 60, 86_400),

@@ -1,5 +1,6 @@
 // `openai-audit-alerts poll --once` as a user runs it, against the local fake of the list endpoint.
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvent, startFakeAuditApi, type FakeAuditApi } from '../support/fake-audit-api.ts';
@@ -35,7 +36,11 @@ describe('poll --once', () => {
     const { status, stdout, stderr } = await poll(['--once', '--dry-run'], { OPENAI_ADMIN_KEY: KEY, OPENAI_BASE_URL: api.baseUrl });
     expect(status).toBe(0);
     expect(stdout.trim().split('\n').map((line) => (JSON.parse(line) as { id: string }).id)).toEqual(['first', 'second', 'third']);
-    expect(stderr).toBe('poll: 3 event(s) printed, 3 listed, 0 already delivered, 0 invalid, 0 rejected\n');
+    const progress = stderr.trim().split('\n');
+    expect(progress[0]).toBe(`poll: listing ${api.baseUrl}/organization/audit_logs (the last 24 hours)`);
+    expect(progress.slice(1, -1).every((line) => /^poll: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ to \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ: \d+ listed in \d+ page\(s\), \d+ printed$/.test(line))).toBe(true);
+    expect(progress.length).toBeGreaterThanOrEqual(26); // 24 hourly slices and a bit, then the summary
+    expect(progress.at(-1)).toBe('poll: 3 event(s) printed, 3 listed, 0 already delivered, 0 invalid, 0 rejected');
     expect(stderr + stdout).not.toContain(KEY);
   });
 
@@ -49,14 +54,34 @@ describe('poll --once', () => {
     const wrong = 'sk-admin-WRONG0123456789abcdefghijklmn';
     const { status, stderr } = await poll(['--once', '--dry-run'], { OPENAI_ADMIN_KEY: wrong, OPENAI_BASE_URL: api.baseUrl });
     expect(status).toBe(1);
-    expect(stderr).toMatch(/^poll: OpenAI rejected the admin key \(HTTP 401\)\. Check OPENAI_ADMIN_KEY: it must hold an organization Admin API key/);
+    expect(stderr.trim().split('\n').at(-1)).toMatch(/^poll: OpenAI rejected the admin key \(HTTP 401\)\. Check OPENAI_ADMIN_KEY: it must hold an organization Admin API key/);
     expect(stderr).not.toContain('WRONG0123');
+  });
+
+  it('reports each retry on stderr with the real cause of a network failure (a refused connection)', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const address = closed.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const { status, stderr } = await poll(['--once', '--dry-run', '--max-attempts', '2'], { OPENAI_ADMIN_KEY: KEY, OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1` });
+    expect(status).toBe(1);
+    const lines = stderr.trim().split('\n');
+    expect(lines[1]).toMatch(new RegExp(`^poll: attempt 1 of 2 failed: network error: connection refused to 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\); retrying in \\d+\\.\\ds$`));
+    expect(lines.at(-1)).toBe(`poll: the audit log API at 127.0.0.1:${port} failed 2 times (last: network error: connection refused to 127.0.0.1:${port} (ECONNREFUSED))`);
+  });
+
+  it('refuses plain http to anything but 127.0.0.1 (the key would travel in clear)', async () => {
+    const { status, stderr } = await poll(['--once', '--dry-run'], { OPENAI_ADMIN_KEY: KEY, OPENAI_BASE_URL: 'http://api.openai.com/v1' });
+    expect(status).toBe(2);
+    expect(stderr).toBe('poll: OPENAI_BASE_URL must use https:// (plain http:// only to 127.0.0.1, for tests), got "http://api.openai.com/v1"\n');
   });
 
   it.each([
     [['--once', '--dry-run'], {}, /^poll: OPENAI_ADMIN_KEY is not set/],
     [['--once'], { OPENAI_ADMIN_KEY: KEY }, /^poll: AUDIT_EVENTS_QUEUE_URL is not set/],
     [['--dry-run'], { OPENAI_ADMIN_KEY: KEY }, /^poll: only single runs are supported here: pass --once/],
+    [['--once', '--dry-run', '--max-attempts', '0'], { OPENAI_ADMIN_KEY: KEY }, /^poll: --max-attempts must be an integer from 1 to 20, got "0"/],
     [['--once', '--dry-run', '--since', 'yesterday'], { OPENAI_ADMIN_KEY: KEY }, /^poll: --since must be an ISO-8601 time/],
   ])('exits 2 for %j with a clear message', async (args, env, message) => {
     const { status, stderr } = await poll(args, env);

@@ -16,7 +16,12 @@ let table: string;
 
 beforeAll(async () => {
   api = await startFakeAuditApi(KEY);
-  ssm = await startFakeSsm({ '/oaa/admin-key': KEY, '/oaa/wrong-key': 'sk-admin-WRONGWRONG0123456789abcdefgh' });
+  ssm = await startFakeSsm({
+    '/oaa/admin-key': KEY,
+    '/oaa/wrong-key': 'sk-admin-WRONGWRONG0123456789abcdefgh',
+    '/oaa/rotating-key': KEY,
+    '/oaa/plain-key': { value: KEY, type: 'String' },
+  });
   resources = await createPipelineResources();
   table = await createDedupTable();
 });
@@ -70,7 +75,43 @@ describe('functions/poll-audit-logs.ts', () => {
     expect(lines.join('\n')).not.toContain(KEY);
     const finished = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r.message === 'poll finished');
     expect(finished.map((r) => r.delivered)).toEqual([2, 0]);
-    expect(ssm.calls.filter((c) => c.includes('/oaa/admin-key'))).toHaveLength(1); // fetched once per container
+    expect(ssm.calls.filter((c) => c.includes('/oaa/admin-key'))).toHaveLength(1); // cached within its max age
+  });
+
+  it('keeps working in a warm container after the key is rotated: a 401 reads the parameter again', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const handler = await load('/oaa/rotating-key');
+    const lines = capture();
+    await handler({}, context);
+    const rotated = 'sk-admin-ROTATED0123456789abcdefghij';
+    ssm.parameters['/oaa/rotating-key'] = rotated;
+    api.adminKey = rotated; // OpenAI now refuses the old key
+    api.events.push(auditEvent('after-rotation', now - 1));
+    try {
+      await handler({}, context);
+    } finally {
+      api.adminKey = KEY;
+      vi.restoreAllMocks();
+    }
+    const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.filter((r) => r.message === 'poll finished').map((r) => r.delivered)).toEqual([expect.any(Number), 1]);
+    expect(records.some((r) => r.message === 'poll stopped: the admin key is unusable')).toBe(false);
+    expect(ssm.calls.filter((c) => c.includes('/oaa/rotating-key'))).toHaveLength(2);
+    expect((await drain(resources.queueUrl, { attributes: false })).flatMap((m) => eventsOfBody(m.Body).map((e) => e.id))).toContain('after-rotation');
+    expect(lines.join('\n')).not.toContain('ROTATED0123');
+  });
+
+  it('refuses an admin key parameter that is not a SecureString, and alarms', async () => {
+    const handler = await load('/oaa/plain-key');
+    const lines = capture();
+    await expect(handler({}, context)).resolves.toBeUndefined();
+    vi.restoreAllMocks();
+    const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.find((r) => r.message === 'poll stopped: the admin key is unusable')?.error).toBe(
+      'the SSM parameter /oaa/plain-key is a String, not a SecureString: recreate it with --type SecureString (docs/ingestion.md)',
+    );
+    expect(records.find((r) => typeof r._aws === 'object')).toMatchObject({ AuthFailures: 1 });
+    expect(lines.join('\n')).not.toContain(KEY);
   });
 
   it('counts and logs a rejected key without throwing, naming the parameter and not the key', async () => {
@@ -79,7 +120,7 @@ describe('functions/poll-audit-logs.ts', () => {
     await expect(handler({}, context)).resolves.toBeUndefined();
     vi.restoreAllMocks();
     const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(records.find((r) => r.message === 'poll stopped: the admin key was rejected')?.error).toMatch(/^OpenAI rejected the admin key \(HTTP 401\)\. Check the SSM parameter \/oaa\/wrong-key/);
+    expect(records.find((r) => r.message === 'poll stopped: the admin key is unusable')?.error).toMatch(/^OpenAI rejected the admin key \(HTTP 401\)\. Check the SSM parameter \/oaa\/wrong-key/);
     expect(records.find((r) => typeof r._aws === 'object')).toMatchObject({ AuthFailures: 1 });
     expect(lines.join('\n')).not.toContain('WRONGWRONG');
   });

@@ -15,6 +15,8 @@ export interface FakeAuditApi {
   /** Responses to give instead of the next requests, in order. */
   readonly faults: Array<{ status: number; headers?: Record<string, string> }>;
   readonly requests: URLSearchParams[];
+  /** The key the fake accepts; change it to rotate. */
+  adminKey: string;
   stop(): Promise<void>;
 }
 
@@ -22,6 +24,7 @@ export async function startFakeAuditApi(adminKey: string): Promise<FakeAuditApi>
   const events: FakeEvent[] = [];
   const faults: FakeAuditApi['faults'] = [];
   const requests: URLSearchParams[] = [];
+  const state = { adminKey };
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -32,7 +35,7 @@ export async function startFakeAuditApi(adminKey: string): Promise<FakeAuditApi>
     requests.push(url.searchParams);
     const fault = faults.shift();
     if (fault) return send(fault.status, { error: { message: `scripted ${fault.status}` } }, fault.headers);
-    if (req.headers.authorization !== `Bearer ${adminKey}`) return send(401, { error: { message: 'Incorrect API key provided' } });
+    if (req.headers.authorization !== `Bearer ${state.adminKey}`) return send(401, { error: { message: 'Incorrect API key provided' } });
     const gte = Number(url.searchParams.get('effective_at[gte]') ?? -Infinity);
     const lte = Number(url.searchParams.get('effective_at[lte]') ?? Infinity);
     const limit = Math.min(100, Math.max(1, Number(url.searchParams.get('limit') ?? 20)));
@@ -52,6 +55,12 @@ export async function startFakeAuditApi(adminKey: string): Promise<FakeAuditApi>
     events,
     faults,
     requests,
+    get adminKey() {
+      return state.adminKey;
+    },
+    set adminKey(key: string) {
+      state.adminKey = key;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

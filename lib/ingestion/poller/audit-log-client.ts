@@ -1,6 +1,8 @@
 import { isJsonObject, ownValue, type JsonObject } from '../../util/json.ts';
 import { printable } from '../../util/printable.ts';
+import type { SecretSource } from '../parameters/secure-parameter.ts';
 import { AdminKeyRejectedError, AuditLogRequestError, AuditLogUnavailableError } from './errors.ts';
+import { networkCause } from './network-cause.ts';
 
 /** One page of `GET /organization/audit_logs`. */
 export interface AuditLogPage {
@@ -16,13 +18,25 @@ export interface PageQuery {
   readonly after?: string;
 }
 
+/** A failed attempt that will be retried, for progress reports. */
+export interface RetryNotice {
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  /** e.g. `HTTP 503`, `network error: connection refused to 127.0.0.1:9 (ECONNREFUSED)`. */
+  readonly problem: string;
+  readonly waitMs: number;
+}
+
 /** How the client reaches the API and waits between attempts. */
 export interface AuditLogClientOptions {
-  /** e.g. `https://api.openai.com/v1` */
+  /** e.g. `https://api.openai.com/v1` (checked by the configuration: https, or http to 127.0.0.1). */
   readonly baseUrl: string;
-  readonly adminKey: string;
+  /** The admin key; read again once when OpenAI rejects it (it may have been rotated). */
+  readonly adminKey: SecretSource;
   /** Where the key comes from, for error messages (e.g. `the SSM parameter /openai/admin-key`). */
   readonly keySource: string;
+  /** Told of every failed attempt before the wait that follows it. */
+  readonly onRetry?: (notice: RetryNotice) => void;
   readonly fetch?: typeof fetch;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
@@ -46,18 +60,18 @@ export function retryAfterMs(header: string | null, now: number = Date.now()): n
 
 /**
  * Client of OpenAI's audit log list endpoint. Retries 429 after `Retry-After`, and 5xx and network
- * errors with capped exponential backoff and full jitter; a 401/403 is an
- * {@link AdminKeyRejectedError} at once. The key is sent only in the Authorization header and never
+ * errors with capped exponential backoff and full jitter. A 401/403 reads the key again once (it
+ * may have been rotated) and retries if it changed; otherwise it is an {@link AdminKeyRejectedError}. The key is sent only in the Authorization header and never
  * appears in an error.
  *
  * @example
  * ```ts
- * const client = new AuditLogClient({ baseUrl, adminKey, keySource: 'OPENAI_ADMIN_KEY' });
+ * const client = new AuditLogClient({ baseUrl, adminKey: staticSecret(key, 'OPENAI_ADMIN_KEY'), keySource: 'OPENAI_ADMIN_KEY' });
  * const page = await client.listPage({ effectiveAtGte: 0, effectiveAtLte: now });
  * ```
  */
 export class AuditLogClient {
-  readonly #options: Required<Omit<AuditLogClientOptions, 'remainingMs'>> & { remainingMs: () => number };
+  readonly #options: Required<Omit<AuditLogClientOptions, 'remainingMs' | 'onRetry'>> & Pick<AuditLogClientOptions, 'onRetry'> & { remainingMs: () => number };
 
   public constructor(options: AuditLogClientOptions) {
     this.#options = {
@@ -80,15 +94,27 @@ export class AuditLogClient {
     });
     if (query.after !== undefined) params.set('after', query.after);
     const url = `${this.#options.baseUrl}/organization/audit_logs?${params.toString()}`;
+    let adminKey = await this.#options.adminKey.get();
+    let refreshed = false;
     for (let attempt = 1; ; attempt++) {
       let waitMs: number;
       let problem: string;
       try {
         const response = await this.#options.fetch(url, {
-          headers: { Authorization: `Bearer ${this.#options.adminKey}`, Accept: 'application/json' },
+          headers: { Authorization: `Bearer ${adminKey}`, Accept: 'application/json' },
         });
         if (response.ok) return parsePage(await response.text());
-        if (response.status === 401 || response.status === 403) throw new AdminKeyRejectedError(response.status, this.#options.keySource);
+        if (response.status === 401 || response.status === 403) {
+          await response.body?.cancel().catch(() => undefined);
+          // The key may have been rotated since it was cached: read it again, once, and retry
+          // at once if it changed; the same key rejected twice is a configuration problem.
+          const fresh = refreshed ? adminKey : await this.#options.adminKey.get({ refresh: true });
+          if (refreshed || fresh === adminKey) throw new AdminKeyRejectedError(response.status, this.#options.keySource);
+          refreshed = true;
+          adminKey = fresh;
+          attempt--;
+          continue;
+        }
         if (response.status !== 429 && response.status < 500) {
           throw new AuditLogRequestError(`the audit log API answered HTTP ${response.status}: ${printable(await response.text(), 300)}`);
         }
@@ -98,11 +124,12 @@ export class AuditLogClient {
         await response.body?.cancel().catch(() => undefined);
       } catch (error) {
         if (error instanceof AdminKeyRejectedError || error instanceof AuditLogRequestError) throw error;
-        problem = `network error: ${error instanceof Error ? printable(error.message, 200) : 'unknown'}`;
+        problem = `network error: ${networkCause(error)}`;
         waitMs = this.#backoff(attempt);
       }
-      if (attempt >= this.#options.maxAttempts) throw new AuditLogUnavailableError(`the audit log API failed ${attempt} times (last: ${problem})`);
+      if (attempt >= this.#options.maxAttempts) throw new AuditLogUnavailableError(`the audit log API at ${hostOf(url)} failed ${attempt} times (last: ${problem})`);
       if (waitMs >= this.#options.remainingMs()) throw new AuditLogUnavailableError(`the audit log API asked to wait ${Math.ceil(waitMs / 1000)}s (last: ${problem}); not enough time left in this run`);
+      this.#options.onRetry?.({ attempt, maxAttempts: this.#options.maxAttempts, problem, waitMs });
       await this.#options.sleep(waitMs);
     }
   }
@@ -111,6 +138,10 @@ export class AuditLogClient {
     // Full jitter: a random wait up to the capped exponential bound.
     return Math.floor(this.#options.random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (attempt - 1)));
   }
+}
+
+function hostOf(url: string): string {
+  return new URL(url).host;
 }
 
 function parsePage(text: string): AuditLogPage {

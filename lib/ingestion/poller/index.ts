@@ -1,5 +1,5 @@
-export { loadAdminKey } from './admin-key.ts';
-export { AuditLogClient, retryAfterMs, type AuditLogClientOptions, type AuditLogPage, type PageQuery } from './audit-log-client.ts';
+export { AuditLogClient, retryAfterMs, type AuditLogClientOptions, type AuditLogPage, type PageQuery, type RetryNotice } from './audit-log-client.ts';
+export { networkCause } from './network-cause.ts';
 export { DynamoCursorStore, MemoryCursorStore, type CursorStore, type PollCursor } from './cursor-store.ts';
 export { AdminKeyRejectedError, AuditLogRequestError, AuditLogUnavailableError } from './errors.ts';
 export { pollAuditLogs, type PollDependencies, type PollOptions, type PollProgress, type PollResult } from './poll.ts';

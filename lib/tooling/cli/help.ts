@@ -106,22 +106,25 @@ Locally a failed record is retried after 2 seconds (deployed: the queue's visibi
 `;
 
 /** `openai-audit-alerts poll --help`. */
-export const POLL_HELP = `Usage: openai-audit-alerts poll --once [--since ISO-8601] [--dry-run]
+export const POLL_HELP = `Usage: openai-audit-alerts poll --once [--since ISO-8601] [--dry-run] [--max-attempts N]
 
 Lists OpenAI's organization audit log (GET /organization/audit_logs) once, oldest first, each
 event once, from --since (default: 24 hours ago) up to now.
 
   --dry-run      Print the events as JSON Lines on standard output instead of enqueuing them
   --since TIME   Start here, e.g. 2026-11-24T00:00:00Z
+  --max-attempts N
+                 Tries per request before giving up (1-20, default 8)
   -h, --help     Show this help
 
 Environment:
   OPENAI_ADMIN_KEY        an organization Admin API key (required)
-  OPENAI_BASE_URL         default https://api.openai.com/v1
+  OPENAI_BASE_URL         default https://api.openai.com/v1 (https only; plain http only to 127.0.0.1)
   AUDIT_EVENTS_QUEUE_URL  the detection queue (required without --dry-run)
   CURSOR_TABLE_NAME       optional: keep the cursor in this DynamoDB table (key CURSOR_KEY, default
                           "ingest-cursor"), so later runs resume where this one stopped
 
-Rate limits (429) are waited out as Retry-After says; 5xx and network errors are retried with
-backoff. Exit status: 0 done, 1 the API failed or refused the key, 2 usage or configuration error.
+Progress (each time slice listed) and every retry, with its cause (HTTP status, DNS failure,
+refused connection, timeout, TLS problem), go to standard error. Rate limits (429) are waited out
+as Retry-After says; 5xx and network errors are retried with backoff. Exit status: 0 done, 1 the API failed or refused the key, 2 usage or configuration error.
 `;

@@ -1,4 +1,6 @@
 import { ConfigError } from '../../../config/errors.ts';
+import { httpsUrl } from '../../../config/https-url.ts';
+import { staticSecret } from '../../../ingestion/parameters/secure-parameter.ts';
 import { AuditLogClient } from '../../../ingestion/poller/audit-log-client.ts';
 import { DynamoCursorStore, MemoryCursorStore, type CursorStore } from '../../../ingestion/poller/cursor-store.ts';
 import { AdminKeyRejectedError, AuditLogRequestError, AuditLogUnavailableError } from '../../../ingestion/poller/errors.ts';
@@ -10,11 +12,17 @@ import { printable, quote } from '../../../util/printable.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 
+/** Unix seconds as ISO 8601 without milliseconds. */
+function iso(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+}
+
 /** Options of `poll`. */
 export interface PollCommandOptions {
   readonly once?: boolean;
   readonly since?: string;
   readonly 'dry-run'?: boolean;
+  readonly 'max-attempts'?: string;
 }
 
 /**
@@ -41,6 +49,11 @@ export async function pollCommand(options: PollCommandOptions, io: CliIo): Promi
     }
     since = Math.floor(parsed / 1000);
   }
+  const maxAttempts = Number(options['max-attempts'] ?? '8');
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 20) {
+    io.stderr(`poll: --max-attempts must be an integer from 1 to 20, got ${quote(options['max-attempts'] ?? '')}\n`);
+    return EXIT_USAGE;
+  }
   const adminKey = io.env.OPENAI_ADMIN_KEY?.trim();
   if (!adminKey) {
     io.stderr('poll: OPENAI_ADMIN_KEY is not set: export an organization Admin API key (see docs/ingestion.md)\n');
@@ -51,8 +64,21 @@ export async function pollCommand(options: PollCommandOptions, io: CliIo): Promi
     io.stderr('poll: AUDIT_EVENTS_QUEUE_URL is not set: name the detection queue, or pass --dry-run to print the events\n');
     return EXIT_USAGE;
   }
-  const baseUrl = io.env.OPENAI_BASE_URL?.trim() || 'https://api.openai.com/v1';
-  const client = new AuditLogClient({ baseUrl, adminKey, keySource: 'OPENAI_ADMIN_KEY' });
+  let baseUrl: string;
+  try {
+    baseUrl = httpsUrl(io.env.OPENAI_BASE_URL?.trim() || 'https://api.openai.com/v1', 'OPENAI_BASE_URL');
+  } catch (error) {
+    io.stderr(`poll: ${error instanceof Error ? error.message : 'bad OPENAI_BASE_URL'}\n`);
+    return EXIT_USAGE;
+  }
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+  const client = new AuditLogClient({
+    baseUrl,
+    adminKey: staticSecret(adminKey, 'OPENAI_ADMIN_KEY'),
+    keySource: 'OPENAI_ADMIN_KEY',
+    maxAttempts,
+    onRetry: ({ attempt, maxAttempts, problem, waitMs }) => io.stderr(`poll: attempt ${attempt} of ${maxAttempts} failed: ${problem}; retrying in ${seconds(waitMs)}\n`),
+  });
   let cursor: CursorStore = new MemoryCursorStore();
   let deliver: PollDependencies['deliver'];
   if (options['dry-run'] === true) {
@@ -81,12 +107,22 @@ export async function pollCommand(options: PollCommandOptions, io: CliIo): Promi
       cursor = new DynamoCursorStore(new DynamoDBClient({}), io.env.CURSOR_TABLE_NAME.trim(), io.env.CURSOR_KEY?.trim() || 'ingest-cursor');
     }
   }
+  const verb = options['dry-run'] === true ? 'printed' : 'enqueued';
+  io.stderr(`poll: listing ${baseUrl}/organization/audit_logs${since === undefined ? ' (the last 24 hours)' : ` since ${iso(since)}`}\n`);
   try {
     const result = await pollAuditLogs(
-      { client, cursor, deliver, clock: () => Math.floor(Date.now() / 1000), remainingMs: () => Number.POSITIVE_INFINITY },
+      {
+        client,
+        cursor,
+        deliver,
+        clock: () => Math.floor(Date.now() / 1000),
+        remainingMs: () => Number.POSITIVE_INFINITY,
+        onSlice: ({ sliceStart, sliceEnd, listed, delivered, pages }) =>
+          io.stderr(`poll: ${iso(sliceStart)} to ${iso(sliceEnd)}: ${listed} listed in ${pages} page(s), ${delivered} ${verb}\n`),
+      },
       { overlapSeconds: 600, backfillSeconds: 24 * 3600, sliceSeconds: 3600, ...(since === undefined ? {} : { since }) },
     );
-    io.stderr(`poll: ${result.delivered} event(s) ${options['dry-run'] === true ? 'printed' : 'enqueued'}, ${result.listed} listed, ${result.alreadyDelivered} already delivered, ${result.invalid} invalid, ${result.rejected} rejected\n`);
+    io.stderr(`poll: ${result.delivered} event(s) ${verb}, ${result.listed} listed, ${result.alreadyDelivered} already delivered, ${result.invalid} invalid, ${result.rejected} rejected\n`);
     return EXIT_OK;
   } catch (error) {
     if (error instanceof AdminKeyRejectedError || error instanceof AuditLogUnavailableError || error instanceof AuditLogRequestError || error instanceof ConfigError) {

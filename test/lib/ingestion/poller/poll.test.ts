@@ -3,6 +3,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { staticSecret } from '../../../../lib/ingestion/parameters/secure-parameter.ts';
 import { AuditLogClient } from '../../../../lib/ingestion/poller/audit-log-client.ts';
 import { DynamoCursorStore } from '../../../../lib/ingestion/poller/cursor-store.ts';
 import { AdminKeyRejectedError, AuditLogUnavailableError } from '../../../../lib/ingestion/poller/errors.ts';
@@ -34,7 +35,7 @@ afterEach(async () => {
 function deps(now: number, options: { remainingMs?: () => number; key?: string } = {}) {
   const sqs = new SQSClient({});
   return {
-    client: new AuditLogClient({ baseUrl: api.baseUrl, adminKey: options.key ?? KEY, keySource: 'the SSM parameter /test/admin-key', sleep: (ms) => (sleeps.push(ms), Promise.resolve()), random: () => 0.5 }),
+    client: new AuditLogClient({ baseUrl: api.baseUrl, adminKey: staticSecret(options.key ?? KEY, 'test'), keySource: 'the SSM parameter /test/admin-key', sleep: (ms) => (sleeps.push(ms), Promise.resolve()), random: () => 0.5 }),
     cursor: new DynamoCursorStore(new DynamoDBClient({}), table, 'ingest-cursor'),
     deliver: async (events: readonly object[]) => ({
       rejected: (await enqueueEvents({ sqs, queueUrl: resources.queueUrl }, events, { organization: DEFAULT_ORGANIZATION, source: 'poller' })).rejected.length,
