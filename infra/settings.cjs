@@ -49,10 +49,75 @@ function pipelineSettings(params = {}) {
     deadLetterQueue: { retentionSeconds: 14 * 24 * 3600 },
     table: { partitionKey: 'pk', ttlAttribute: 'expiresAt' },
     alarms: { oldestMessageAgeSeconds: 900, periodSeconds: 300 },
-    // The poller's cursor is one item of the dedup table; its role may touch only this key.
-    ingest: { cursorKey: 'ingest-cursor', overlapSeconds: 600, backfillHours: 24 },
     pager: { minSeverity: pagerMinSeverity, severities: SEVERITIES.slice(minIndex) },
     logRetentionDays: 30,
+  };
+}
+
+const ORGANIZATION_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+const PARAMETER_NAME = /^\/[A-Za-z0-9_.\-/]{1,1010}$/;
+
+/**
+ * The organizations the poller lists, from the deploy parameters: `organizations` (a JSON list of
+ * `{id, name, adminKeyParameter}`), or when empty one organization, `default`, whose key is
+ * `adminKeyParameter` (what a single-organization stack always had). Throws on anything the
+ * function would refuse at cold start.
+ * @param {{ organizations?: string, adminKeyParameter?: string, cursorKey?: string }} params
+ */
+function pollOrganizations(params = {}) {
+  const cursorKey = params.cursorKey ?? 'ingest-cursor';
+  const raw = String(params.organizations ?? '').trim();
+  if (raw === '' || raw === '[]') {
+    const adminKeyParameter = String(params.adminKeyParameter ?? '/openai-audit-alerts/admin-key');
+    if (!PARAMETER_NAME.test(adminKeyParameter)) throw new Error(`adminKeyParameter must be a full SSM parameter name starting with /, got ${adminKeyParameter}`);
+    return [{ id: 'default', name: '', adminKeyParameter, cursorKey }];
+  }
+  let list;
+  try {
+    list = JSON.parse(raw);
+  } catch {
+    throw new Error('organizations must be JSON: [{"id": "org-...", "name": "...", "adminKeyParameter": "/..."}]');
+  }
+  if (!Array.isArray(list) || list.length === 0 || list.length > 20) throw new Error('organizations must be a JSON array of 1 to 20 organizations');
+  const ids = new Set();
+  return list.map((entry, index) => {
+    const where = `organizations[${index}]`;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new Error(`${where} must be an object`);
+    if (typeof entry.id !== 'string' || !ORGANIZATION_ID.test(entry.id)) throw new Error(`${where}.id must be 1-64 letters, digits, "-" or "_", starting with a letter or digit`);
+    if (ids.has(entry.id)) throw new Error(`${where}.id ${entry.id} is listed twice`);
+    ids.add(entry.id);
+    if (entry.name !== undefined && (typeof entry.name !== 'string' || entry.name.length > 64)) throw new Error(`${where}.name must be a string of at most 64 characters`);
+    const adminKeyParameter = entry.adminKeyParameter ?? `/openai-audit-alerts/${entry.id}/admin-key`;
+    if (typeof adminKeyParameter !== 'string' || !PARAMETER_NAME.test(adminKeyParameter)) throw new Error(`${where}.adminKeyParameter must be a full SSM parameter name starting with /`);
+    return { id: entry.id, name: entry.name ?? '', adminKeyParameter, cursorKey: entry.id === 'default' ? cursorKey : `${cursorKey}#${entry.id}` };
+  });
+}
+
+/**
+ * The poller's settings from the deploy parameters: organizations, overlap, backfill, API.
+ * @param {Record<string, unknown>} params
+ */
+function ingestSettings(params = {}) {
+  const cursorKey = 'ingest-cursor';
+  const organizations = pollOrganizations({ organizations: params.organizations, adminKeyParameter: params.adminKeyParameter, cursorKey });
+  const overlapSeconds = Number(params.pollOverlapSeconds ?? 600);
+  if (!Number.isInteger(overlapSeconds) || overlapSeconds < 0 || overlapSeconds > 3600) throw new Error(`pollOverlapSeconds must be 0-3600, got ${params.pollOverlapSeconds}`);
+  const backfillHours = Number(params.pollBackfillHours ?? 24);
+  if (!Number.isInteger(backfillHours) || backfillHours < 0 || backfillHours > 2160) throw new Error(`pollBackfillHours must be 0-2160 (90 days), got ${params.pollBackfillHours}`);
+  const openaiBaseUrl = String(params.openaiBaseUrl ?? 'https://api.openai.com/v1');
+  if (!/^https:\/\/[^/\s@]+(\/\S*)?$/.test(openaiBaseUrl)) throw new Error(`openaiBaseUrl must be an https:// URL, got ${openaiBaseUrl}`);
+  // For the IAM policy: arn:...:parameter/<name without the leading slash>, one per organization.
+  const parameterArn = (name) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/${name.slice(1)}` });
+  return {
+    cursorKey,
+    overlapSeconds,
+    backfillHours,
+    openaiBaseUrl,
+    organizations,
+    // What the function reads (ORGANIZATIONS): without the cursor keys it derives itself.
+    organizationsJson: JSON.stringify(organizations.map(({ id, name, adminKeyParameter }) => ({ id, name, adminKeyParameter }))),
+    adminKeyParameterArns: organizations.map((org) => parameterArn(org.adminKeyParameter)),
+    cursorKeys: organizations.map((org) => org.cursorKey),
   };
 }
 
@@ -64,13 +129,18 @@ async function resolveForServerless({ resolveVariable }) {
     batchingWindowSeconds: await param('batchingWindowSeconds'),
     pagerMinSeverity: await param('pagerMinSeverity'),
   });
-  const adminKeyParameter = String(await param('adminKeyParameter'));
-  if (!adminKeyParameter.startsWith('/')) throw new Error(`adminKeyParameter must be a full SSM parameter name starting with /, got ${adminKeyParameter}`);
-  // For the parameter's ARN: arn:...:parameter/<name without the leading slash>.
-  return { ...settings, ingest: { ...settings.ingest, adminKeyParameterPath: adminKeyParameter.slice(1) } };
+  const ingest = ingestSettings({
+    organizations: await param('organizations'),
+    adminKeyParameter: await param('adminKeyParameter'),
+    pollOverlapSeconds: await param('pollOverlapSeconds'),
+    pollBackfillHours: await param('pollBackfillHours'),
+    openaiBaseUrl: await param('openaiBaseUrl'),
+  });
+  return { ...settings, ingest };
 }
 
 module.exports = resolveForServerless;
 module.exports.pipelineSettings = pipelineSettings;
+module.exports.ingestSettings = ingestSettings;
 module.exports.DEFAULTS = DEFAULTS;
 module.exports.SEVERITIES = SEVERITIES;

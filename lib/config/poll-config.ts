@@ -1,18 +1,21 @@
 import { MAX_OVERLAP_SECONDS } from '../ingestion/poller/seen-events.ts';
 import { integerEnv, requiredEnv, type Env } from './env.ts';
 import { httpsUrl } from './https-url.ts';
+import { readOrganizations, type PolledOrganization } from './organizations.ts';
 
 /** Configuration of the audit-log poller, read once at cold start. */
 export interface PollConfig {
-  /** `ADMIN_KEY_PARAMETER`: SSM SecureString holding the OpenAI admin key. */
-  readonly adminKeyParameter: string;
+  /**
+   * `ORGANIZATIONS` (JSON list), or one organization with its key in `ADMIN_KEY_PARAMETER` (an SSM
+   * SecureString holding the OpenAI admin key) and its cursor at `CURSOR_KEY`.
+   */
+  readonly organizations: readonly PolledOrganization[];
   /** `QUEUE_URL`: the detection queue. */
   readonly queueUrl: string;
   /** `DEAD_LETTER_QUEUE_URL`: the detection DLQ, for events that cannot be packed. */
   readonly deadLetterQueueUrl: string;
-  /** `CURSOR_TABLE_NAME` and `CURSOR_KEY`: where the poll cursor item lives. */
+  /** `CURSOR_TABLE_NAME`: where the poll cursor items live. */
   readonly cursorTableName: string;
-  readonly cursorKey: string;
   /** `OPENAI_BASE_URL`, default `https://api.openai.com/v1`; https only (http only to 127.0.0.1). */
   readonly baseUrl: string;
   /** `ADMIN_KEY_MAX_AGE_SECONDS` (default 300): how long a read key is used before it is read again. */
@@ -23,7 +26,6 @@ export interface PollConfig {
   readonly sliceSeconds: number;
 }
 
-
 /**
  * Reads and checks the poller's configuration; throws {@link ConfigError} naming the variable.
  *
@@ -33,13 +35,16 @@ export interface PollConfig {
  * ```
  */
 export function readPollConfig(env: Env): PollConfig {
+  const cursorKey = env.CURSOR_KEY?.trim() || 'ingest-cursor';
+  const listed = (env.ORGANIZATIONS ?? '').trim();
+  const singleKey = listed === '' || listed === '[]' ? requiredEnv(env, 'ADMIN_KEY_PARAMETER') : '';
+  const organizations = readOrganizations(listed, singleKey, cursorKey);
   const baseUrl = httpsUrl(env.OPENAI_BASE_URL?.trim() || 'https://api.openai.com/v1', 'OPENAI_BASE_URL');
   return {
-    adminKeyParameter: requiredEnv(env, 'ADMIN_KEY_PARAMETER'),
+    organizations,
     queueUrl: requiredEnv(env, 'QUEUE_URL'),
     deadLetterQueueUrl: requiredEnv(env, 'DEAD_LETTER_QUEUE_URL'),
     cursorTableName: requiredEnv(env, 'CURSOR_TABLE_NAME'),
-    cursorKey: env.CURSOR_KEY?.trim() || 'ingest-cursor',
     baseUrl,
     adminKeyMaxAgeSeconds: integerEnv(env, 'ADMIN_KEY_MAX_AGE_SECONDS', 300, 0, 86_400),
     overlapSeconds: integerEnv(env, 'OVERLAP_SECONDS', 600, 0, MAX_OVERLAP_SECONDS),

@@ -82,6 +82,7 @@ describe('poll --once', () => {
     [['--once'], { OPENAI_ADMIN_KEY: KEY }, /^poll: AUDIT_EVENTS_QUEUE_URL is not set/],
     [['--dry-run'], { OPENAI_ADMIN_KEY: KEY }, /^poll: only single runs are supported here: pass --once/],
     [['--once', '--dry-run', '--max-attempts', '0'], { OPENAI_ADMIN_KEY: KEY }, /^poll: --max-attempts must be an integer from 1 to 20, got "0"/],
+    [['--once', '--dry-run', '--organization', 'org a:Acme'], { OPENAI_ADMIN_KEY: KEY }, /^poll: --organization: the id must be 1-64 letters/],
     [['--once', '--dry-run', '--since', 'yesterday'], { OPENAI_ADMIN_KEY: KEY }, /^poll: --since must be an ISO-8601 time/],
   ])('exits 2 for %j with a clear message', async (args, env, message) => {
     const { status, stderr } = await poll(args, env);

@@ -1,8 +1,10 @@
 // The deployed poller as Lambda loads it: configuration at cold start, the admin key from SSM (over
 // the wire, fake SSM), the API (fake), the queue (fauxqs) and the cursor (dynalite).
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
+import { DynamoCursorStore } from '../../lib/ingestion/poller/cursor-store.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createDedupTable, createPipelineResources, drain, eventsOfBody, type PipelineResources } from '../support/aws-resources.ts';
+import { createDedupTable, createPipelineResources, drain, eventsOfBody, organizationOfBody, type PipelineResources } from '../support/aws-resources.ts';
 import { auditEvent, startFakeAuditApi, type FakeAuditApi } from '../support/fake-audit-api.ts';
 import { startFakeSsm } from '../support/fake-ssm.ts';
 
@@ -33,7 +35,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-async function load(parameter: string) {
+async function load(parameter: string, extra: Record<string, string> = {}) {
   vi.resetModules();
   process.env = {
     ...saved,
@@ -43,6 +45,7 @@ async function load(parameter: string) {
     CURSOR_TABLE_NAME: table,
     OPENAI_BASE_URL: api.baseUrl,
     AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+    ...extra,
   };
   return (await import('../../functions/poll-audit-logs.ts')).handler;
 }
@@ -112,6 +115,28 @@ describe('functions/poll-audit-logs.ts', () => {
     );
     expect(records.find((r) => typeof r._aws === 'object')).toMatchObject({ AuthFailures: 1 });
     expect(lines.join('\n')).not.toContain(KEY);
+  });
+
+  it('polls several organizations, each with its key and cursor; one refused key does not stop the others', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    api.events.push(auditEvent('multi-1', now - 30));
+    const organizations = JSON.stringify([
+      { id: 'org-wrong', name: 'Wrong', adminKeyParameter: '/oaa/wrong-key' },
+      { id: 'org-acme', name: 'Acme', adminKeyParameter: '/oaa/admin-key' },
+    ]);
+    const multiTable = await createDedupTable();
+    const handler = await load('/unused', { ORGANIZATIONS: organizations, CURSOR_TABLE_NAME: multiTable });
+    const lines = capture();
+    await expect(handler({}, context)).resolves.toBeUndefined();
+    vi.restoreAllMocks();
+    const messages = await drain(resources.queueUrl, { attributes: false });
+    expect(messages.map((m) => organizationOfBody(m.Body))).toEqual(['org-acme']);
+    expect(messages.flatMap((m) => eventsOfBody(m.Body).map((e) => e.id))).toContain('multi-1');
+    const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.filter((r) => r.message === 'poll stopped: the admin key is unusable').map((r) => r.organization)).toEqual(['org-wrong']);
+    expect(records.filter((r) => r.message === 'poll finished').map((r) => r.organization)).toEqual(['org-acme']);
+    const cursorKeys = await Promise.all(['ingest-cursor#org-acme', 'ingest-cursor#org-wrong'].map((key) => new DynamoCursorStore(new DynamoDBClient({}), multiTable, key).load()));
+    expect(cursorKeys.map((c) => c?.highWater !== undefined)).toEqual([true, false]);
   });
 
   it('counts and logs a rejected key without throwing, naming the parameter and not the key', async () => {

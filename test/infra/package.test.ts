@@ -38,7 +38,8 @@ beforeAll(() => {
   run('npx', ['tsx', 'scripts/build.ts']);
   run('npx', ['osls', 'package', '--stage', 'prod', '--package', paramsDir,
     '--param=alertEmail=soc@example.com', '--param=pagerEndpoint=https://events.example.com/integration/abc',
-    '--param=pagerMinSeverity=MEDIUM', '--param=batchingWindowSeconds=20', '--param=batchSize=100']);
+    '--param=pagerMinSeverity=MEDIUM', '--param=batchingWindowSeconds=20', '--param=batchSize=100',
+    '--param=organizations=[{"id":"org-acme","name":"Acme","adminKeyParameter":"/oaa/acme"},{"id":"org-globex"}]']);
   withParams = JSON.parse(readFileSync(join(paramsDir, TEMPLATE), 'utf8')) as Json;
   run('npm', ['run', 'package']);
   template = JSON.parse(readFileSync(join(root, '.serverless', TEMPLATE), 'utf8')) as Json;
@@ -95,7 +96,7 @@ describe('npm run package', () => {
     const fn = resource(template, 'PollLambdaFunction').Properties as Json;
     expect(fn).toMatchObject({ Handler: 'dist/poll/index.handler', Architectures: ['arm64'], ReservedConcurrentExecutions: 1, Role: { 'Fn::Sub': '${PollRole.Arn}' } });
     expect(fn.Environment.Variables).toMatchObject({
-      ADMIN_KEY_PARAMETER: '/openai-audit-alerts/admin-key',
+      ORGANIZATIONS: '[{"id":"default","name":"","adminKeyParameter":"/openai-audit-alerts/admin-key"}]',
       QUEUE_URL: { Ref: 'DetectionQueue' },
       DEAD_LETTER_QUEUE_URL: { Ref: 'DetectionDeadLetterQueue' },
       CURSOR_TABLE_NAME: { Ref: 'DedupTable' },
@@ -211,9 +212,19 @@ describe('npm run package', () => {
     ]);
     const poll = (resource(template, 'PollRole').Properties.Policies[0].PolicyDocument.Statement as Json[]);
     const bySid = Object.fromEntries(poll.map((st) => [st.Sid, st]));
-    expect(bySid.ReadAdminKey.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/openai-audit-alerts/admin-key' });
+    expect(bySid.ReadAdminKey.Resource).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/openai-audit-alerts/admin-key' }]);
     expect(bySid.DecryptAdminKey.Condition.StringEquals).toMatchObject({ 'kms:ViaService': { 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' } });
     expect(bySid.PollCursorItemOnly).toMatchObject({ Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['ingest-cursor'] } } });
+    // Several organizations: each one's key parameter (and nothing else) and its own cursor item.
+    const multi = Object.fromEntries((resource(withParams, 'PollRole').Properties.Policies[0].PolicyDocument.Statement as Json[]).map((st) => [st.Sid, st]));
+    const arn = (name: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/${name}` });
+    expect(multi.ReadAdminKey.Resource).toEqual([arn('oaa/acme'), arn('openai-audit-alerts/org-globex/admin-key')]);
+    expect(multi.DecryptAdminKey.Condition.StringEquals['kms:EncryptionContext:PARAMETER_ARN']).toEqual([arn('oaa/acme'), arn('openai-audit-alerts/org-globex/admin-key')]);
+    expect(multi.PollCursorItemOnly.Condition['ForAllValues:StringEquals']['dynamodb:LeadingKeys']).toEqual(['ingest-cursor#org-acme', 'ingest-cursor#org-globex']);
+    expect(JSON.parse(resource(withParams, 'PollLambdaFunction').Properties.Environment.Variables.ORGANIZATIONS as string)).toEqual([
+      { id: 'org-acme', name: 'Acme', adminKeyParameter: '/oaa/acme' },
+      { id: 'org-globex', name: '', adminKeyParameter: '/openai-audit-alerts/org-globex/admin-key' },
+    ]);
     expect(bySid.EnqueueAuditEvents).toMatchObject({ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['DetectionQueue', 'Arn'] } });
   });
 

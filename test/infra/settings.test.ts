@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
 import { pipelineSettings } from '../../lib/tooling/local/settings.ts';
+
+const { ingestSettings } = createRequire(import.meta.url)('../../infra/settings.cjs') as { ingestSettings: (params: Record<string, unknown>) => Record<string, unknown> };
 
 describe('infra/settings.cjs', () => {
   it('derives the visibility timeout from the function timeout and the batching window', () => {
@@ -20,5 +23,30 @@ describe('infra/settings.cjs', () => {
     [{ pagerMinSeverity: 'URGENT' }, 'pagerMinSeverity must be one of INFO, LOW, MEDIUM, HIGH, CRITICAL'],
   ])('rejects %j', (params, message) => {
     expect(() => pipelineSettings(params)).toThrow(message);
+  });
+});
+
+describe('infra/settings.cjs: the poller', () => {
+  it('keeps one default organization, its key and cursor as before, when no list is given', () => {
+    expect(ingestSettings({})).toMatchObject({
+      organizations: [{ id: 'default', name: '', adminKeyParameter: '/openai-audit-alerts/admin-key', cursorKey: 'ingest-cursor' }],
+      cursorKeys: ['ingest-cursor'],
+      overlapSeconds: 600,
+      backfillHours: 24,
+    });
+    expect(ingestSettings({ organizations: '', adminKeyParameter: '/x/key' })).toMatchObject({ cursorKeys: ['ingest-cursor'], organizationsJson: '[{"id":"default","name":"","adminKeyParameter":"/x/key"}]' });
+  });
+
+  it.each([
+    [{ organizations: '[{"id":"a"},{"id":"a"}]' }, 'organizations[1].id a is listed twice'],
+    [{ organizations: '[{"id":"bad id"}]' }, 'organizations[0].id must be 1-64 letters'],
+    [{ organizations: '[]x' }, 'organizations must be JSON'],
+    [{ organizations: '[{"id":"a","adminKeyParameter":"x"}]' }, 'organizations[0].adminKeyParameter must be a full SSM parameter name'],
+    [{ adminKeyParameter: 'relative' }, 'adminKeyParameter must be a full SSM parameter name starting with /'],
+    [{ pollOverlapSeconds: 7200 }, 'pollOverlapSeconds must be 0-3600'],
+    [{ pollBackfillHours: -1 }, 'pollBackfillHours must be 0-2160'],
+    [{ openaiBaseUrl: 'http://api.openai.com/v1' }, 'openaiBaseUrl must be an https:// URL'],
+  ])('rejects %j at package time', (params, message) => {
+    expect(() => ingestSettings(params)).toThrow(message);
   });
 });

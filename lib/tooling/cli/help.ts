@@ -106,7 +106,7 @@ Locally a failed record is retried after 2 seconds (deployed: the queue's visibi
 `;
 
 /** `openai-audit-alerts poll --help`. */
-export const POLL_HELP = `Usage: openai-audit-alerts poll --once [--since ISO-8601] [--dry-run] [--max-attempts N]
+export const POLL_HELP = `Usage: openai-audit-alerts poll --once [--since ISO-8601] [--dry-run] [--max-attempts N] [--organization ID[:NAME]]
 
 Lists OpenAI's organization audit log (GET /organization/audit_logs) once, oldest first, each
 event once, from --since (default: 24 hours ago) up to now.
@@ -115,6 +115,9 @@ event once, from --since (default: 24 hours ago) up to now.
   --since TIME   Start here, e.g. 2026-11-24T00:00:00Z
   --max-attempts N
                  Tries per request before giving up (1-20, default 8)
+  --organization ID[:NAME]
+                 The organization the key belongs to, named on every enqueued message (alerts
+                 then carry it in title, context and dedup key); default: the stack's default one
   -h, --help     Show this help
 
 Environment:

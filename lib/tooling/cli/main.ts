@@ -47,7 +47,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   policy: { help: POLICY_HELP, run: noArguments('policy', policyCommand) },
   poll: {
     help: POLL_HELP,
-    options: { once: { type: 'boolean' }, since: { type: 'string' }, 'dry-run': { type: 'boolean' }, 'max-attempts': { type: 'string' } },
+    options: { once: { type: 'boolean' }, since: { type: 'string' }, 'dry-run': { type: 'boolean' }, 'max-attempts': { type: 'string' }, organization: { type: 'string' } },
     run: (args, io, values) => noArguments('poll', (cliIo) => pollCommand(values, cliIo))(args, io),
   },
   start: {

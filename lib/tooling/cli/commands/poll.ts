@@ -6,7 +6,7 @@ import { DynamoCursorStore, MemoryCursorStore, type CursorStore } from '../../..
 import { AdminKeyRejectedError, AuditLogRequestError, AuditLogUnavailableError } from '../../../ingestion/poller/errors.ts';
 import { pollAuditLogs } from '../../../ingestion/poller/poll.ts';
 import type { PollDependencies } from '../../../ingestion/poller/poll.ts';
-import { DEFAULT_ORGANIZATION } from '../../../ingestion/packing/organization.ts';
+import { DEFAULT_ORGANIZATION, organizationIdProblem, organizationName, type Organization } from '../../../ingestion/packing/organization.ts';
 import { serializeEvent } from '../../../ingestion/packing/serialize-event.ts';
 import { printable, quote } from '../../../util/printable.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
@@ -23,6 +23,7 @@ export interface PollCommandOptions {
   readonly since?: string;
   readonly 'dry-run'?: boolean;
   readonly 'max-attempts'?: string;
+  readonly organization?: string;
 }
 
 /**
@@ -54,6 +55,13 @@ export async function pollCommand(options: PollCommandOptions, io: CliIo): Promi
     io.stderr(`poll: --max-attempts must be an integer from 1 to 20, got ${quote(options['max-attempts'] ?? '')}\n`);
     return EXIT_USAGE;
   }
+  const [organizationId = '', ...nameParts] = (options.organization ?? DEFAULT_ORGANIZATION.id).split(':');
+  const problem = organizationIdProblem(organizationId);
+  if (problem !== undefined) {
+    io.stderr(`poll: --organization: the id ${problem}, got ${quote(organizationId)}\n`);
+    return EXIT_USAGE;
+  }
+  const organization: Organization = { id: organizationId, name: organizationName(nameParts.join(':')) };
   const adminKey = io.env.OPENAI_ADMIN_KEY?.trim();
   if (!adminKey) {
     io.stderr('poll: OPENAI_ADMIN_KEY is not set: export an organization Admin API key (see docs/ingestion.md)\n');
@@ -98,7 +106,7 @@ export async function pollCommand(options: PollCommandOptions, io: CliIo): Promi
     const [{ SQSClient }, { enqueueEvents }] = await Promise.all([import('@aws-sdk/client-sqs'), import('../../../ingestion/packing/enqueue-events.ts')]);
     const sqs = new SQSClient({});
     deliver = async (events) => {
-      const { rejected } = await enqueueEvents({ sqs, queueUrl: queueUrl ?? '' }, events, { organization: DEFAULT_ORGANIZATION, source: 'poller' });
+      const { rejected } = await enqueueEvents({ sqs, queueUrl: queueUrl ?? '' }, events, { organization, source: 'poller' });
       for (const item of rejected) io.stderr(`poll: event ${quote(item.eventId ?? `#${item.index}`)} not enqueued: ${item.reason}\n`);
       return { rejected: rejected.length };
     };

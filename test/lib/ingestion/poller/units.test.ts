@@ -23,10 +23,31 @@ describe('readPollConfig', () => {
   const base = { ADMIN_KEY_PARAMETER: '/x/admin-key', QUEUE_URL: 'https://sqs/q', DEAD_LETTER_QUEUE_URL: 'https://sqs/dlq', CURSOR_TABLE_NAME: 't' };
   it('applies defaults', () => {
     expect(readPollConfig(base)).toEqual({
-      adminKeyParameter: '/x/admin-key', queueUrl: 'https://sqs/q', deadLetterQueueUrl: 'https://sqs/dlq', cursorTableName: 't', cursorKey: 'ingest-cursor',
+      organizations: [{ organization: { id: 'default', name: '' }, adminKeyParameter: '/x/admin-key', cursorKey: 'ingest-cursor' }],
+      queueUrl: 'https://sqs/q', deadLetterQueueUrl: 'https://sqs/dlq', cursorTableName: 't',
       baseUrl: 'https://api.openai.com/v1', adminKeyMaxAgeSeconds: 300, overlapSeconds: 600, backfillSeconds: 86_400, sliceSeconds: 3600,
     });
   });
+  it('lists several organizations, each with its key parameter and its own cursor key', () => {
+    const organizations = JSON.stringify([{ id: 'org-a', name: ' Acme ', adminKeyParameter: '/oaa/a' }, { id: 'org-b' }, { id: 'default', adminKeyParameter: '/oaa/d' }]);
+    expect(readPollConfig({ ...base, ADMIN_KEY_PARAMETER: undefined, ORGANIZATIONS: organizations }).organizations).toEqual([
+      { organization: { id: 'org-a', name: 'Acme' }, adminKeyParameter: '/oaa/a', cursorKey: 'ingest-cursor#org-a' },
+      { organization: { id: 'org-b', name: '' }, adminKeyParameter: '/openai-audit-alerts/org-b/admin-key', cursorKey: 'ingest-cursor#org-b' },
+      { organization: { id: 'default', name: '' }, adminKeyParameter: '/oaa/d', cursorKey: 'ingest-cursor' },
+    ]);
+    expect(readPollConfig({ ...base, ORGANIZATIONS: '[]' }).organizations).toHaveLength(1);
+  });
+
+  it.each([
+    [{ ORGANIZATIONS: '{' }, 'ORGANIZATIONS is not JSON'],
+    [{ ORGANIZATIONS: '{"id":"a"}' }, 'ORGANIZATIONS must be a JSON array of 1 to 20 organizations'],
+    [{ ORGANIZATIONS: '[{"id":"a b"}]' }, 'ORGANIZATIONS[0].id must be 1-64 letters, digits'],
+    [{ ORGANIZATIONS: '[{"id":"a"},{"id":"a"}]' }, 'ORGANIZATIONS[1].id "a" is listed twice'],
+    [{ ORGANIZATIONS: '[{"id":"a","adminKeyParameter":"relative"}]' }, 'ORGANIZATIONS[0].adminKeyParameter must be a full SSM parameter name starting with /'],
+  ])('rejects organizations %j', (overrides, message) => {
+    expect(() => readPollConfig({ ...base, ...overrides })).toThrow(message);
+  });
+
   it.each([
     [{ ADMIN_KEY_PARAMETER: undefined }, 'ADMIN_KEY_PARAMETER is not set'],
     [{ QUEUE_URL: '' }, 'QUEUE_URL is not set'],
