@@ -1,0 +1,183 @@
+// The webhook over real HTTP on 127.0.0.1, with the real request handling, the detection queue
+// (fauxqs) and the webhook-id table (dynalite): every status the endpoint promises.
+import { randomBytes } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { gzipSync } from 'node:zlib';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { staticSecret, type SecretSource } from '../../../../lib/ingestion/parameters/secure-parameter.ts';
+import { webhookDependencies } from '../../../../lib/ingestion/webhook/aws-dependencies.ts';
+import { startWebhookServer, type WebhookServer } from '../../../../lib/tooling/local/webhook-server.ts';
+import { createWebhookDeliveriesTable } from '../../../../lib/tooling/local/webhook-table.ts';
+import { createPipelineResources, drain, eventsOfBody, organizationOfBody, type PipelineResources } from '../../../support/aws-resources.ts';
+import { sendToWebhook } from '../../../support/webhook-client.ts';
+
+const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
+const TOKEN = randomBytes(24).toString('hex');
+const ORGS = [{ id: 'org-acme', name: 'Acme' }, { id: 'org-globex', name: 'Globex' }];
+const event = (id: string) => ({ id, type: 'login.succeeded', effective_at: 1_800_000_000, actor: { type: 'session', session: { user: { id: 'u1' } } } });
+
+let resources: PipelineResources;
+let server: WebhookServer;
+let secrets: SecretSource;
+
+async function serve(options: { bearerEnabled?: boolean; queueUrl?: string; secrets?: SecretSource; table?: string } = {}): Promise<WebhookServer> {
+  const dynamodb = new DynamoDBClient({});
+  const table = options.table ?? (await createWebhookDeliveriesTable(dynamodb, `webhook-${randomBytes(4).toString('hex')}`));
+  return startWebhookServer(
+    webhookDependencies({
+      sqs: new SQSClient({}),
+      queueUrl: options.queueUrl ?? resources.queueUrl,
+      dynamodb,
+      deliveriesTable: table,
+      secrets: options.secrets ?? secrets,
+      bearerEnabled: options.bearerEnabled ?? false,
+      organizations: ORGS,
+    }),
+  );
+}
+
+async function queuedIds(): Promise<Array<[string | undefined, string]>> {
+  const messages = await drain(resources.queueUrl, { attributes: false });
+  return messages.flatMap((m) => eventsOfBody(m.Body).map((e): [string | undefined, string] => [organizationOfBody(m.Body), e.id]));
+}
+
+beforeEach(async () => {
+  resources = await createPipelineResources();
+  secrets = staticSecret(`${SECRET} bearer:${TOKEN}`, 'test');
+  server = await serve();
+});
+afterEach(async () => {
+  await server.stop();
+});
+
+describe('the webhook: what it accepts', () => {
+  it('answers 202 with counts and each rejected item, after every accepted event is on the queue', async () => {
+    const body = JSON.stringify([event('w1'), { id: 'no-type' }, event('w2')]);
+    const response = await sendToWebhook(server.url, body, { secret: SECRET, id: 'msg_first' });
+    expect(response.status).toBe(202);
+    expect(response.json).toEqual({
+      accepted: 2,
+      rejected: [{ item: '[1]', reason: 'missing required field "type"' }],
+      organization: 'org-acme',
+      webhookId: 'msg_first',
+      replayed: false,
+    });
+    expect(await queuedIds()).toEqual([['org-acme', 'w1'], ['org-acme', 'w2']]);
+  });
+
+  it('reads JSON Lines, gzip, a list page, and the organization named in the query', async () => {
+    const lines = `${JSON.stringify(event('l1'))}\n{broken\n${JSON.stringify(event('l2'))}\n`;
+    const gz = await sendToWebhook(server.url, lines, { secret: SECRET, contentType: 'application/x-ndjson', gzip: true, query: '?organization=org-globex' });
+    expect(gz.status).toBe(202);
+    expect(gz.json).toMatchObject({ accepted: 2, organization: 'org-globex', rejected: [{ item: 'line 2', reason: expect.stringMatching(/^not valid JSON: /) as string }] });
+    const page = await sendToWebhook(server.url, JSON.stringify({ object: 'list', data: [event('p1')], has_more: false }), { secret: SECRET });
+    expect(page.json).toMatchObject({ accepted: 1, rejected: [] });
+    expect(await queuedIds()).toEqual([['org-globex', 'l1'], ['org-globex', 'l2'], ['org-acme', 'p1']]);
+  });
+
+  it('accepts a replay of the same webhook-id idempotently: the same answer, nothing enqueued twice', async () => {
+    const body = JSON.stringify(event('r1'));
+    const first = await sendToWebhook(server.url, body, { secret: SECRET, id: 'msg_replay' });
+    const again = await sendToWebhook(server.url, body, { secret: SECRET, id: 'msg_replay' });
+    expect(first.status).toBe(202);
+    expect(again.status).toBe(202);
+    expect(again.json).toEqual({ ...first.json, replayed: true });
+    expect(await queuedIds()).toEqual([['org-acme', 'r1']]);
+    const reused = await sendToWebhook(server.url, JSON.stringify(event('r2')), { secret: SECRET, id: 'msg_replay' });
+    expect(reused.status).toBe(409);
+    expect(reused.json).toEqual({ error: { code: 'webhook-id-reused', message: 'this webhook-id was already used for a different body' } });
+    expect(await queuedIds()).toEqual([]);
+  });
+
+  it('takes a bearer token only when switched on', async () => {
+    const off = await sendToWebhook(server.url, JSON.stringify(event('b1')), { unsigned: true, headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(off.status).toBe(401);
+    const bearerServer = await serve({ bearerEnabled: true });
+    try {
+      const on = await sendToWebhook(bearerServer.url, JSON.stringify(event('b1')), { unsigned: true, headers: { authorization: `Bearer ${TOKEN}` } });
+      expect(on.status).toBe(202);
+      expect(on.json).toMatchObject({ accepted: 1, webhookId: null });
+      const wrong = await sendToWebhook(bearerServer.url, JSON.stringify(event('b2')), { unsigned: true, headers: { authorization: `Bearer ${'x'.repeat(48)}` } });
+      expect(wrong.json).toEqual({ error: { code: 'unauthorized', message: 'the bearer token is not valid' } });
+    } finally {
+      await bearerServer.stop();
+    }
+    expect(await queuedIds()).toEqual([['org-acme', 'b1']]);
+  });
+
+  it('accepts a signature with a newly added secret: a mismatch reads the secret again', async () => {
+    const rotated = `whsec_${randomBytes(32).toString('base64')}`;
+    let value = SECRET;
+    const rotating: SecretSource = { description: 'test', get: (options) => Promise.resolve(options?.refresh ? (value = `${SECRET} ${rotated}`) : value) };
+    const rotatingServer = await serve({ secrets: rotating });
+    try {
+      const response = await sendToWebhook(rotatingServer.url, JSON.stringify(event('n1')), { secret: rotated });
+      expect(response.json).toMatchObject({ accepted: 1 });
+    } finally {
+      await rotatingServer.stop();
+    }
+  });
+});
+
+describe('the webhook: what it refuses, each with a clear JSON error', () => {
+  it.each([
+    ['no signature', { unsigned: true }, 401, 'sign the request: webhook-id, webhook-timestamp, webhook-signature'],
+    ['a wrong secret', { secret: `whsec_${randomBytes(32).toString('base64')}` }, 401, 'no signature matches'],
+    ['a timestamp 6 minutes old', { timestamp: Math.floor(Date.now() / 1000) - 360 }, 401, "webhook-timestamp is more than 5 minutes from the receiver's clock"],
+    ['an unknown organization', { query: '?organization=org-nope' }, 400, 'the organization query parameter names no configured organization'],
+    ['XML', { contentType: 'application/xml' }, 415, expect.stringMatching(/^Content-Type must be one of application\/json, /) as string],
+    ['brotli', { headers: { 'content-encoding': 'br' } }, 415, 'Content-Encoding must be gzip or absent'],
+  ])('%s', async (_name, options, status, message) => {
+    const response = await sendToWebhook(server.url, JSON.stringify(event('x')), { secret: SECRET, ...options });
+    expect(response.status).toBe(status);
+    expect((response.json.error as { message: string }).message).toEqual(message);
+    expect(response.headers.get('content-type')).toBe('application/json');
+  });
+
+  it('400 for a body that is not JSON or holds no audit event, listing why', async () => {
+    const notJson = await sendToWebhook(server.url, 'hello', { secret: SECRET });
+    expect(notJson.status).toBe(400);
+    expect(notJson.json).toMatchObject({ error: { code: 'no-audit-events' }, rejected: [{ item: 'line 1' }] });
+    const noEvents = await sendToWebhook(server.url, JSON.stringify([{ id: 1 }]), { secret: SECRET });
+    expect(noEvents.json).toEqual({ error: { code: 'no-audit-events', message: 'the body holds no audit event' }, rejected: [{ item: '[0]', reason: 'missing required field "type"' }] });
+  });
+
+  it('413 for a body over 5 MB, and for gzip that expands past it', async () => {
+    const big = await sendToWebhook(server.url, JSON.stringify([{ ...event('big'), pad: 'x'.repeat(5_100_000) }]), { secret: SECRET });
+    expect(big.status).toBe(413);
+    const bomb = gzipSync(Buffer.alloc(50_000_000, 0x20));
+    const expands = await sendToWebhook(server.url, bomb, { secret: SECRET, headers: { 'content-encoding': 'gzip' } });
+    expect(expands.status).toBe(413);
+    expect(expands.json).toEqual({ error: { code: 'payload-too-large', message: 'the body decompresses to more than 5000000 bytes' } });
+  });
+
+  it('405 for anything but POST, 404 elsewhere', async () => {
+    const get = await sendToWebhook(server.url, '', { method: 'GET', unsigned: true });
+    expect([get.status, get.headers.get('allow')]).toEqual([405, 'POST']);
+    const elsewhere = await sendToWebhook(server.url.replace('/v1/audit-events', '/'), '{}', { secret: SECRET });
+    expect(elsewhere.status).toBe(404);
+  });
+
+  it('503 when the queue refuses, and the webhook-id is given back so the retry enqueues', async () => {
+    const table = await createWebhookDeliveriesTable(new DynamoDBClient({}), `webhook-${randomBytes(4).toString('hex')}`);
+    const broken = await serve({ queueUrl: `${resources.queueUrl}-missing`, table });
+    const body = JSON.stringify(event('q1'));
+    try {
+      const refused = await sendToWebhook(broken.url, body, { secret: SECRET, id: 'msg_retry' });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('5');
+      expect(refused.json).toEqual({ error: { code: 'queue-unavailable', message: 'the events could not be queued; retry later' } });
+    } finally {
+      await broken.stop();
+    }
+    const healed = await serve({ table });
+    try {
+      const retried = await sendToWebhook(healed.url, body, { secret: SECRET, id: 'msg_retry' });
+      expect(retried.json).toMatchObject({ accepted: 1, replayed: false });
+    } finally {
+      await healed.stop();
+    }
+    expect(await queuedIds()).toEqual([['org-acme', 'q1']]);
+  });
+});
