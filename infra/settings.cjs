@@ -121,6 +121,41 @@ function ingestSettings(params = {}) {
   };
 }
 
+/**
+ * The webhook's settings from the deploy parameters. The roles allowed to send to the detection
+ * queue are listed here (by logical id) for the queue's resource policy.
+ * @param {Record<string, unknown>} params
+ */
+function webhookSettings(params = {}) {
+  const enabled = String(params.webhookEnabled ?? 'false');
+  if (enabled !== 'true' && enabled !== 'false') throw new Error(`webhookEnabled must be true or false, got ${params.webhookEnabled}`);
+  const bearerAuth = String(params.webhookBearerAuth ?? 'false');
+  if (bearerAuth !== 'true' && bearerAuth !== 'false') throw new Error(`webhookBearerAuth must be true or false, got ${params.webhookBearerAuth}`);
+  const secretParameter = String(params.webhookSecretParameter ?? '/openai-audit-alerts/webhook-secret');
+  if (!PARAMETER_NAME.test(secretParameter)) throw new Error(`webhookSecretParameter must be a full SSM parameter name starting with /, got ${secretParameter}`);
+  const bounded = (name, fallback, min, max) => {
+    const value = Number(params[name] ?? fallback);
+    if (!Number.isFinite(value) || value < min || value > max || (name !== 'webhookRateLimit' && !Number.isInteger(value))) throw new Error(`${name} must be ${min}-${max}, got ${params[name]}`);
+    return value;
+  };
+  return {
+    enabled,
+    bearerAuth,
+    secretParameter,
+    secretParameterArn: { 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/${secretParameter.slice(1)}` },
+    // API Gateway stage throttling: steady requests per second, and the burst above it.
+    rateLimit: bounded('webhookRateLimit', 50, 1, 10000),
+    burstLimit: bounded('webhookBurstLimit', 100, 1, 5000),
+    // Concurrent executions reserved (and capped) for the webhook function.
+    reservedConcurrency: bounded('webhookReservedConcurrency', 10, 1, 1000),
+    path: '/v1/audit-events',
+    roleLogicalId: 'WebhookRole',
+  };
+}
+
+/** Logical ids of the roles that send to the detection queue: the poller's and the webhook's. */
+const QUEUE_SENDER_ROLES = Object.freeze(['PollRole', 'WebhookRole']);
+
 /** Serverless variable resolver: the settings for this deployment's parameters. */
 async function resolveForServerless({ resolveVariable }) {
   const param = async (name) => resolveVariable(`param:${name}`);
@@ -136,11 +171,21 @@ async function resolveForServerless({ resolveVariable }) {
     pollBackfillHours: await param('pollBackfillHours'),
     openaiBaseUrl: await param('openaiBaseUrl'),
   });
-  return { ...settings, ingest };
+  const webhook = webhookSettings({
+    webhookEnabled: await param('webhookEnabled'),
+    webhookBearerAuth: await param('webhookBearerAuth'),
+    webhookSecretParameter: await param('webhookSecretParameter'),
+    webhookRateLimit: await param('webhookRateLimit'),
+    webhookBurstLimit: await param('webhookBurstLimit'),
+    webhookReservedConcurrency: await param('webhookReservedConcurrency'),
+  });
+  return { ...settings, ingest, webhook, queueSenderRoles: QUEUE_SENDER_ROLES };
 }
 
 module.exports = resolveForServerless;
 module.exports.pipelineSettings = pipelineSettings;
 module.exports.ingestSettings = ingestSettings;
+module.exports.webhookSettings = webhookSettings;
+module.exports.QUEUE_SENDER_ROLES = QUEUE_SENDER_ROLES;
 module.exports.DEFAULTS = DEFAULTS;
 module.exports.SEVERITIES = SEVERITIES;

@@ -39,7 +39,8 @@ beforeAll(() => {
   run('npx', ['osls', 'package', '--stage', 'prod', '--package', paramsDir,
     '--param=alertEmail=soc@example.com', '--param=pagerEndpoint=https://events.example.com/integration/abc',
     '--param=pagerMinSeverity=MEDIUM', '--param=batchingWindowSeconds=20', '--param=batchSize=100',
-    '--param=organizations=[{"id":"org-acme","name":"Acme","adminKeyParameter":"/oaa/acme"},{"id":"org-globex"}]']);
+    '--param=organizations=[{"id":"org-acme","name":"Acme","adminKeyParameter":"/oaa/acme"},{"id":"org-globex"}]',
+    '--param=webhookEnabled=true', '--param=webhookRateLimit=5', '--param=webhookBurstLimit=10', '--param=webhookReservedConcurrency=3']);
   withParams = JSON.parse(readFileSync(join(paramsDir, TEMPLATE), 'utf8')) as Json;
   run('npm', ['run', 'package']);
   template = JSON.parse(readFileSync(join(root, '.serverless', TEMPLATE), 'utf8')) as Json;
@@ -54,7 +55,7 @@ const resource = (t: Json, id: string): Json => (t.Resources as Json)[id] as Jso
 const EXPLAINED_INFO = new Set(['I9001', 'I9040', 'I1022', 'I3011']);
 
 describe('npm run package', () => {
-  it.each(['detect', 'poll'])('writes a zip holding only the %s bundle', (name) => {
+  it.each(['detect', 'poll', 'webhook'])('writes a zip holding only the %s bundle', (name) => {
     expect(existsSync(join(root, `.serverless/${name}.zip`))).toBe(true);
     const listing = spawnSync('unzip', ['-Z1', join(root, `.serverless/${name}.zip`)], { encoding: 'utf8' });
     const files = listing.stdout.trim().split('\n');
@@ -89,7 +90,7 @@ describe('npm run package', () => {
       ALERT_TOPIC_ARN: { Ref: 'AlertTopic' },
       DEAD_LETTER_QUEUE_URL: { Ref: 'DetectionDeadLetterQueue' },
     });
-    expect(resources(template, 'AWS::IAM::Role').map(([id]) => id).sort()).toEqual(['DetectRole', 'PollRole']);
+    expect(resources(template, 'AWS::IAM::Role').map(([id]) => id).sort()).toEqual(['DetectRole', 'PollRole', 'WebhookRole']);
   });
 
   it('polls the audit log on the schedule parameter, one run at a time, with its own role', () => {
@@ -104,6 +105,27 @@ describe('npm run package', () => {
     });
     const [[, rule]] = resources(template, 'AWS::Events::Rule') as [[string, Json]];
     expect(rule.Properties).toMatchObject({ ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' });
+  });
+
+  it('serves the webhook through an HTTP API only when enabled, throttled by the deploy parameters', () => {
+    expect(template.Parameters.EnableWebhook.Default).toBe('false');
+    expect(withParams.Parameters.EnableWebhook.Default).toBe('true');
+    for (const id of ['WebhookHttpApi', 'WebhookIntegration', 'WebhookRoute', 'WebhookStage', 'WebhookInvokePermission', 'WebhookAccessLogGroup']) {
+      expect(resource(template, id).Condition, id).toBe('WebhookEnabled');
+    }
+    expect(resource(withParams, 'WebhookRoute').Properties.RouteKey).toBe('POST /v1/audit-events');
+    expect(resource(withParams, 'WebhookIntegration').Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+    expect(resource(template, 'WebhookStage').Properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
+    expect(resource(withParams, 'WebhookStage').Properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 });
+    expect(resource(withParams, 'WebhookLambdaFunction').Properties).toMatchObject({ ReservedConcurrentExecutions: 3, Role: { 'Fn::Sub': '${WebhookRole.Arn}' } });
+    expect(resource(template, 'WebhookLambdaFunction').Properties.Environment.Variables).toMatchObject({
+      QUEUE_URL: { Ref: 'DetectionQueue' },
+      WEBHOOK_SECRET_PARAMETER: '/openai-audit-alerts/webhook-secret',
+      WEBHOOK_DELIVERIES_TABLE: { Ref: 'WebhookDeliveriesTable' },
+      WEBHOOK_BEARER_AUTH: 'false',
+    });
+    expect(resource(template, 'WebhookDeliveriesTable').Properties).toMatchObject({ TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true }, SSESpecification: { SSEEnabled: true } });
+    expect(template.Outputs.WebhookUrl.Condition).toBe('WebhookEnabled');
   });
 
   it('consumes the queue with partial batch responses and the configured batching', () => {
@@ -185,6 +207,7 @@ describe('npm run package', () => {
       'AWS/SQS/ApproximateNumberOfMessagesVisible',
       'OpenAIAuditAlerts/AuthFailures',
       'OpenAIAuditAlerts/RuleErrors',
+      'OpenAIAuditAlerts/WebhookRequestsFailed',
     ]);
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: 'OperationsTopic' }]);
     const dlqAlarmed = alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible').map((a) => a.Dimensions[0].Value);
@@ -209,7 +232,12 @@ describe('npm run package', () => {
     expect(statements.map((s) => s.Sid)).toEqual([
       'WriteOwnLogs', 'ConsumeDetectionQueue', 'KeepPermanentFailures', 'DedupWindows', 'PublishAlerts', 'EncryptAlertsForTopic',
       'WriteOwnLogs', 'ReadAdminKey', 'DecryptAdminKey', 'EnqueueAuditEvents', 'KeepUnpackableEvents', 'PollCursorItemOnly',
+      'WriteOwnLogs', 'EnqueueAuditEvents', 'ReadWebhookSecret', 'DecryptWebhookSecret', 'RecordWebhookIds',
     ]);
+    const webhook = Object.fromEntries((resource(template, 'WebhookRole').Properties.Policies[0].PolicyDocument.Statement as Json[]).map((st) => [st.Sid, st]));
+    expect(webhook.EnqueueAuditEvents).toMatchObject({ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['DetectionQueue', 'Arn'] } });
+    expect(webhook.ReadWebhookSecret.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/openai-audit-alerts/webhook-secret' });
+    expect(webhook.RecordWebhookIds.Resource).toEqual({ 'Fn::GetAtt': ['WebhookDeliveriesTable', 'Arn'] });
     const poll = (resource(template, 'PollRole').Properties.Policies[0].PolicyDocument.Statement as Json[]);
     const bySid = Object.fromEntries(poll.map((st) => [st.Sid, st]));
     expect(bySid.ReadAdminKey.Resource).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/openai-audit-alerts/admin-key' }]);

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
 import { pipelineSettings } from '../../lib/tooling/local/settings.ts';
 
-const { ingestSettings } = createRequire(import.meta.url)('../../infra/settings.cjs') as { ingestSettings: (params: Record<string, unknown>) => Record<string, unknown> };
+const { ingestSettings, webhookSettings, QUEUE_SENDER_ROLES } = createRequire(import.meta.url)('../../infra/settings.cjs') as {
+  ingestSettings: (params: Record<string, unknown>) => Record<string, unknown>;
+  webhookSettings: (params: Record<string, unknown>) => Record<string, unknown>;
+  QUEUE_SENDER_ROLES: readonly string[];
+};
 
 describe('infra/settings.cjs', () => {
   it('derives the visibility timeout from the function timeout and the batching window', () => {
@@ -48,5 +52,22 @@ describe('infra/settings.cjs: the poller', () => {
     [{ openaiBaseUrl: 'http://api.openai.com/v1' }, 'openaiBaseUrl must be an https:// URL'],
   ])('rejects %j at package time', (params, message) => {
     expect(() => ingestSettings(params)).toThrow(message);
+  });
+});
+
+describe('infra/settings.cjs: the webhook', () => {
+  it('is off by default, throttled at 50 requests a second (burst 100), and names its role for the queue policy', () => {
+    expect(webhookSettings({})).toMatchObject({ enabled: 'false', bearerAuth: 'false', rateLimit: 50, burstLimit: 100, reservedConcurrency: 10, roleLogicalId: 'WebhookRole' });
+    expect(QUEUE_SENDER_ROLES).toEqual(['PollRole', 'WebhookRole']);
+  });
+
+  it.each([
+    [{ webhookEnabled: 'yes' }, 'webhookEnabled must be true or false'],
+    [{ webhookRateLimit: 0 }, 'webhookRateLimit must be 1-10000'],
+    [{ webhookBurstLimit: 1.5 }, 'webhookBurstLimit must be 1-5000'],
+    [{ webhookReservedConcurrency: 0 }, 'webhookReservedConcurrency must be 1-1000'],
+    [{ webhookSecretParameter: 'secret' }, 'webhookSecretParameter must be a full SSM parameter name'],
+  ])('rejects %j at package time', (params, message) => {
+    expect(() => webhookSettings(params)).toThrow(message);
   });
 });
