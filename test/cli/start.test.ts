@@ -1,6 +1,6 @@
 // `npm start` as a user runs it: a real process that starts its own emulators.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
@@ -104,5 +104,33 @@ describe('start (npm start)', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(out.trim().split('\n').at(-1)).toBe('13 events, 7 matched, 6 alerts, 1 suppressed, 0 failed, 0 in the DLQ');
+  });
+
+  it('serves the webhook on 127.0.0.1 and prints a curl command whose signature is valid', async () => {
+    const child = spawn(process.execPath, [bin, 'start', '--keep-running'], { cwd: root });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const waitFor = async (pattern: RegExp) => {
+      for (let i = 0; i < 200 && !pattern.test(out); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(out).toMatch(pattern);
+    };
+    await waitFor(/--data-binary @'[^']+'\n(.|\n)*Bearer/);
+    // The printed command, taken apart as a shell would: URL, -H headers, the body file.
+    const command = /(curl -sS (\S+) -H 'content-type: application\/json' \\\n(?:.|\n)*?--data-binary @'([^']+)')/.exec(out);
+    const [, text = '', url = '', file = ''] = command ?? [];
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1\/audit-events$/);
+    const headers = Object.fromEntries([...text.matchAll(/-H '([^:]+): ([^']+)'/g)].map((m) => [m[1] ?? '', m[2] ?? '']));
+    expect(Object.keys(headers).sort()).toEqual(['content-type', 'webhook-id', 'webhook-signature', 'webhook-timestamp']);
+    const send = () => fetch(url, { method: 'POST', headers, body: readFileSync(file) });
+    const first = await send();
+    expect(first.status).toBe(202);
+    expect(await first.json()).toMatchObject({ accepted: 1, replayed: false });
+    expect(await (await send()).json()).toMatchObject({ accepted: 1, replayed: true });
+    await waitFor(/by \[deploy-test@example\.com\]/);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    // The twelve sample events and the webhook's one event, enqueued once although sent twice.
+    expect(out.trim().split('\n').at(-1)).toMatch(/^13 events, /);
   });
 });

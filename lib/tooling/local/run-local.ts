@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -16,8 +17,12 @@ import { alertText } from './alert-text.ts';
 import { emulatorEndpoints, startDynalite, startFauxqs, useEmulators, type Emulator } from './emulators.ts';
 import { alertFromSubscriberMessage, pollOnce, queueDepth, receiveAndDelete } from './event-source.ts';
 import { localTelemetry } from './local-telemetry.ts';
+import { startLocalWebhook } from './local-webhook.ts';
 import { provisionPipeline, type LocalPipeline } from './provision.ts';
 import { pipelineSettings } from './settings.ts';
+
+/** The single test event of the deploy guide, signed for the printed webhook curl command. */
+const TEST_EVENT = join(import.meta.dirname, '../../../examples/test-event.json');
 
 /** Seconds before a failed record is retried locally (the deployed 6x rule would stall a run for minutes). */
 export const LOCAL_VISIBILITY_TIMEOUT_SECONDS = 2;
@@ -118,6 +123,7 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
   if (input === undefined) return 1;
 
   const emulators: Emulator[] = [];
+  const stoppers: Array<() => Promise<void>> = [];
   const clients: Array<{ destroy(): void }> = [];
   try {
     const [dynamodbEmulator, fauxqs] = await Promise.all([startDynalite(), startFauxqs()]);
@@ -144,7 +150,11 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
       DEDUP_LEASE_SECONDS: String(settings.detect.leaseSeconds),
     });
     const handler = createDetectionHandler({ config, telemetry });
-    if (options.keepRunning) (options.json ? io.stderr : io.stdout)(startInfo(pipeline, endpoints));
+    if (options.keepRunning) {
+      const webhook = await startLocalWebhook({ dynamodb, sqs, queueUrl: pipeline.queueUrl, prefix: `${settings.service}-local`, sampleFile: TEST_EVENT });
+      stoppers.push(() => webhook.server.stop());
+      (options.json ? io.stderr : io.stdout)(`${startInfo(pipeline, endpoints)}${webhook.info}`);
+    }
 
     let alerts = 0;
     const print = (alert: AlertDocument) => {
@@ -206,6 +216,7 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
     }
     return 0;
   } finally {
+    await Promise.all(stoppers.map((stop) => stop()));
     clients.forEach((client) => client.destroy());
     await Promise.all(emulators.map((emulator) => emulator.stop()));
   }
