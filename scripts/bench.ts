@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { randomBytes } from 'node:crypto';
+import { PurgeQueueCommand, SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { readDetectConfig } from '../lib/config/detect-config.ts';
 import { createDetectionHandler } from '../lib/pipeline/detect/create-handler.ts';
 import { SILENT_TELEMETRY } from '../lib/pipeline/detect/telemetry.ts';
@@ -20,14 +21,23 @@ import { messageBodies, syntheticEvents } from '../lib/tooling/local/synthetic-e
 import { OPENAI_AUDIT_LOG_TYPE } from '../lib/detection/openai/constants.ts';
 import { createRuleCatalog } from '../lib/detection/rules/index.ts';
 import { hideSdkNodeVersionNotice } from '../lib/util/sdk-node-notice.ts';
+import { DEFAULT_ORGANIZATION } from '../lib/ingestion/packing/organization.ts';
+import { staticSecret } from '../lib/ingestion/parameters/secure-parameter.ts';
+import { webhookDependencies } from '../lib/ingestion/webhook/aws-dependencies.ts';
+import { signWebhook } from '../lib/ingestion/webhook/signature.ts';
+import { startWebhookServer } from '../lib/tooling/local/webhook-server.ts';
+import { createWebhookDeliveriesTable } from '../lib/tooling/local/webhook-table.ts';
 import { buildFunctions } from './build.ts';
 
 hideSdkNodeVersionNotice();
 
 const { values: args } = parseArgs({ options: { json: { type: 'boolean' }, quick: { type: 'boolean' } } });
 const SIZES = args.quick
-  ? { parseBodies: 20, parseRuns: 3, batchRuns: 2, latencyAlerts: 5, latencyRuns: 1, coldRuns: 2 }
-  : { parseBodies: 400, parseRuns: 15, batchRuns: 15, latencyAlerts: 50, latencyRuns: 5, coldRuns: 15 };
+  ? { parseBodies: 20, parseRuns: 3, batchRuns: 2, latencyAlerts: 5, latencyRuns: 1, coldRuns: 2, webhookRequests: 10, webhookRuns: 2 }
+  : { parseBodies: 400, parseRuns: 15, batchRuns: 15, latencyAlerts: 50, latencyRuns: 5, coldRuns: 15, webhookRequests: 200, webhookRuns: 5 };
+/** Events per webhook request, and requests in flight at once (a forwarder's few connections). */
+const WEBHOOK_EVENTS_PER_REQUEST = 100;
+const WEBHOOK_CONCURRENCY = 4;
 const root = join(import.meta.dirname, '..');
 const BENCH_DIST = '.bench/dist';
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -156,6 +166,70 @@ async function measurePipeline(): Promise<{ batchMs: Figure; alertLatencyP50Ms: 
   }
 }
 
+// --- The webhook over HTTP on 127.0.0.1: signed requests of 100 events, 4 in flight ------------
+async function measureWebhook(): Promise<{ eventsPerSecond: Figure; p50Ms: Figure; p95Ms: Figure }> {
+  const [dynamodbEmulator, fauxqs] = await Promise.all([startDynalite(), startFauxqs()]);
+  try {
+    useEmulators(emulatorEndpoints(dynamodbEmulator, fauxqs));
+    const sqs = new SQSClient({});
+    const dynamodb = new DynamoDBClient({});
+    const pipeline = await provisionPipeline({ dynamodb, sqs, sns: new SNSClient({}) }, pipelineSettings(), 'bench-webhook');
+    const key = randomBytes(32);
+    const server = await startWebhookServer(
+      webhookDependencies({
+        sqs,
+        queueUrl: pipeline.queueUrl,
+        dynamodb,
+        deliveriesTable: await createWebhookDeliveriesTable(dynamodb, 'bench-webhook-deliveries'),
+        secrets: staticSecret(`whsec_${key.toString('base64')}`, 'bench'),
+        bearerEnabled: false,
+        organizations: [DEFAULT_ORGANIZATION],
+      }),
+    );
+    try {
+      const rates: number[] = [];
+      const p50s: number[] = [];
+      const p95s: number[] = [];
+      for (let run = -1; run < SIZES.webhookRuns; run++) {
+        const bodies = Array.from({ length: SIZES.webhookRequests }, (_, i) =>
+          Buffer.from(JSON.stringify(syntheticEvents(WEBHOOK_EVENTS_PER_REQUEST, { matchingRate: 0.01, runId: `wh${run}-${i}` }))),
+        );
+        const latencies: number[] = [];
+        let next = 0;
+        const sender = async () => {
+          for (let i = next++; i < bodies.length; i = next++) {
+            const body = bodies[i] ?? Buffer.alloc(0);
+            const id = `msg_bench_${run}_${i}`;
+            const timestamp = String(Math.floor(Date.now() / 1000));
+            const start = performance.now();
+            const response = await fetch(server.url, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signWebhook(key, id, timestamp, body) },
+              body,
+            });
+            await response.arrayBuffer();
+            if (response.status !== 202) throw new Error(`bench webhook request answered ${response.status}`);
+            latencies.push(performance.now() - start);
+          }
+        };
+        const start = performance.now();
+        await Promise.all(Array.from({ length: WEBHOOK_CONCURRENCY }, sender));
+        const seconds = (performance.now() - start) / 1000;
+        await sqs.send(new PurgeQueueCommand({ QueueUrl: pipeline.queueUrl }));
+        if (run < 0) continue; // warm-up
+        rates.push((bodies.length * WEBHOOK_EVENTS_PER_REQUEST) / seconds);
+        p50s.push(percentile(latencies, 50));
+        p95s.push(percentile(latencies, 95));
+      }
+      return { eventsPerSecond: figure(rates, 0), p50Ms: figure(p50s, 1), p95Ms: figure(p95s, 1) };
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await Promise.all([dynamodbEmulator.stop(), fauxqs.stop()]);
+  }
+}
+
 // --- The bundle: size and cold start ------------------------------------------------------------
 async function measureBundle(): Promise<{ bundleBytes: number; eagerBytes: number; lazyOnly: string[]; coldStartMs: Figure; coldStartNonMatchingMs: Figure }> {
   // Same build as `npm run build`, in its own directory so a concurrent package is not disturbed.
@@ -212,6 +286,8 @@ log('measuring the non-I/O path...');
 const parsing = measureParsing();
 log('measuring over the emulators...');
 const pipeline = await measurePipeline();
+log('measuring the webhook over HTTP...');
+const webhook = await measureWebhook();
 log('building and measuring the bundle...');
 const bundle = await measureBundle();
 
@@ -221,6 +297,9 @@ const result = {
   batchMs: pipeline.batchMs,
   alertLatencyP50Ms: pipeline.alertLatencyP50Ms,
   alertLatencyP95Ms: pipeline.alertLatencyP95Ms,
+  webhookEventsPerSecond: webhook.eventsPerSecond,
+  webhookLatencyP50Ms: webhook.p50Ms,
+  webhookLatencyP95Ms: webhook.p95Ms,
   bundleBytes: bundle.bundleBytes,
   coldStartMs: bundle.coldStartMs,
   coldStartNonMatchingMs: bundle.coldStartNonMatchingMs,
@@ -229,6 +308,7 @@ const result = {
     quick: args.quick === true,
     parseEvents: parsing.events,
     runs: SIZES,
+    webhook: { eventsPerRequest: WEBHOOK_EVENTS_PER_REQUEST, concurrency: WEBHOOK_CONCURRENCY },
     eagerBundleBytes: bundle.eagerBytes,
     loadedOnlyOnMatch: bundle.lazyOnly,
   },
@@ -248,6 +328,9 @@ else {
       row('batchMs', result.batchMs, 'ms'),
       row('alertLatencyP50Ms', result.alertLatencyP50Ms, 'ms'),
       row('alertLatencyP95Ms', result.alertLatencyP95Ms, 'ms'),
+      row('webhookEventsPerSecond', result.webhookEventsPerSecond, 'events/s', `(${WEBHOOK_EVENTS_PER_REQUEST} events a request, ${WEBHOOK_CONCURRENCY} in flight)`),
+      row('webhookLatencyP50Ms', result.webhookLatencyP50Ms, 'ms'),
+      row('webhookLatencyP95Ms', result.webhookLatencyP95Ms, 'ms'),
       row('bundleBytes', result.bundleBytes, 'bytes', `(${bundle.eagerBytes} loaded at start)`),
       row('coldStartMs', result.coldStartMs, 'ms'),
       row('coldStartNonMatchingMs', result.coldStartNonMatchingMs, 'ms'),

@@ -17,7 +17,7 @@ describe('npm run bench -- --json --quick', () => {
     const lines = result.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     const figures = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
-    for (const name of ['parseRatio', 'eventsPerSecond', 'batchMs', 'alertLatencyP50Ms', 'alertLatencyP95Ms', 'coldStartMs', 'coldStartNonMatchingMs']) {
+    for (const name of ['parseRatio', 'eventsPerSecond', 'batchMs', 'alertLatencyP50Ms', 'alertLatencyP95Ms', 'webhookEventsPerSecond', 'webhookLatencyP50Ms', 'webhookLatencyP95Ms', 'coldStartMs', 'coldStartNonMatchingMs']) {
       const figure = figures[name] as { median: number; min: number; max: number };
       expect(Object.keys(figure).sort(), name).toEqual(['max', 'median', 'min']);
       expect([figure.median, figure.min, figure.max].every(Number.isFinite), name).toBe(true);
@@ -25,6 +25,7 @@ describe('npm run bench -- --json --quick', () => {
       expect(figure.median, name).toBeLessThanOrEqual(figure.max);
     }
     expect((figures.parseRatio as { median: number }).median).toBeGreaterThan(0);
+    expect((figures.webhookEventsPerSecond as { median: number }).median).toBeGreaterThan(0);
     expect(figures.bundleBytes).toEqual(expect.any(Number));
     const meta = figures.meta as { eagerBundleBytes: number; loadedOnlyOnMatch: string[] };
     expect(meta.eagerBundleBytes).toBeLessThan(figures.bundleBytes as number);
