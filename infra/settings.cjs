@@ -146,8 +146,9 @@ function webhookSettings(params = {}) {
     // API Gateway stage throttling: steady requests per second, and the burst above it.
     rateLimit: bounded('webhookRateLimit', 50, 1, 10000),
     burstLimit: bounded('webhookBurstLimit', 100, 1, 5000),
-    // Concurrent executions reserved (and capped) for the webhook function.
-    reservedConcurrency: bounded('webhookReservedConcurrency', 10, 1, 1000),
+    // Concurrent executions reserved (and capped) for the webhook function; 0 while the webhook is
+    // off, so the unreachable function cannot run at all and takes nothing from the account's pool.
+    reservedConcurrency: enabled === 'true' ? bounded('webhookReservedConcurrency', 5, 1, 1000) : 0,
     path: '/v1/audit-events',
     roleLogicalId: 'WebhookRole',
   };

@@ -14,6 +14,18 @@ function start(args: string[]) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** `start --keep-running` as a child process, and a way to wait for its output. */
+function keepRunning() {
+  const child = spawn(process.execPath, [bin, 'start', '--keep-running'], { cwd: root });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const waitFor = async (pattern: RegExp) => {
+    for (let i = 0; i < 200 && !pattern.test(out); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(out).toMatch(pattern);
+  };
+  return { child, output: () => out, waitFor };
+}
+
 describe('start (npm start)', () => {
   it('runs the sample set through the pipeline and prints one alert document per line, then the summary', () => {
     const { status, stdout, stderr } = start(['--json']);
@@ -84,17 +96,11 @@ describe('start (npm start)', () => {
   });
 
   it('keeps running for events sent from outside, and stops cleanly on Ctrl-C', async () => {
-    const child = spawn(process.execPath, [bin, 'start', '--keep-running'], { cwd: root });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    const waitFor = async (pattern: RegExp) => {
-      for (let i = 0; i < 200 && !pattern.test(out); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(out).toMatch(pattern);
-    };
+    const { child, output, waitFor } = keepRunning();
     await waitFor(/12 events|Ctrl-C stops/);
     await waitFor(/event audit_log-sample-0010/);
-    const queueUrl = /queue URL: +(\S+)/.exec(out)?.[1] ?? '';
-    const endpoint = /SQS, SNS: +(\S+)/.exec(out)?.[1] ?? '';
+    const queueUrl = /queue URL: +(\S+)/.exec(output())?.[1] ?? '';
+    const endpoint = /SQS, SNS: +(\S+)/.exec(output())?.[1] ?? '';
     // As the AWS CLI does: the endpoint given, the queue URL as a parameter.
     const sqs = new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, useQueueUrlAsEndpoint: false });
     const event = { id: 'outside-1', type: 'api_key.created', actor: { session: { user: { id: 'u-out', email: 'out@example.com' } } }, 'api_key.created': { data: { scopes: ['all'] } } };
@@ -103,20 +109,14 @@ describe('start (npm start)', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-    expect(out.trim().split('\n').at(-1)).toBe('13 events, 7 matched, 6 alerts, 1 suppressed, 0 failed, 0 in the DLQ');
+    expect(output().trim().split('\n').at(-1)).toBe('13 events, 7 matched, 6 alerts, 1 suppressed, 0 failed, 0 in the DLQ');
   });
 
   it('serves the webhook on 127.0.0.1 and prints a curl command whose signature is valid', async () => {
-    const child = spawn(process.execPath, [bin, 'start', '--keep-running'], { cwd: root });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    const waitFor = async (pattern: RegExp) => {
-      for (let i = 0; i < 200 && !pattern.test(out); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(out).toMatch(pattern);
-    };
+    const { child, output, waitFor } = keepRunning();
     await waitFor(/--data-binary @'[^']+'\n(.|\n)*Bearer/);
     // The printed command, taken apart as a shell would: URL, -H headers, the body file.
-    const command = /(curl -sS (\S+) -H 'content-type: application\/json' \\\n(?:.|\n)*?--data-binary @'([^']+)')/.exec(out);
+    const command = /(curl -sS (\S+) -H 'content-type: application\/json' \\\n(?:.|\n)*?--data-binary @'([^']+)')/.exec(output());
     const [, text = '', url = '', file = ''] = command ?? [];
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1\/audit-events$/);
     const headers = Object.fromEntries([...text.matchAll(/-H '([^:]+): ([^']+)'/g)].map((m) => [m[1] ?? '', m[2] ?? '']));
@@ -131,6 +131,6 @@ describe('start (npm start)', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     // The twelve sample events and the webhook's one event, enqueued once although sent twice.
-    expect(out.trim().split('\n').at(-1)).toMatch(/^13 events, /);
+    expect(output().trim().split('\n').at(-1)).toMatch(/^13 events, /);
   });
 });

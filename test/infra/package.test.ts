@@ -118,6 +118,7 @@ describe('npm run package', () => {
     expect(resource(template, 'WebhookStage').Properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
     expect(resource(withParams, 'WebhookStage').Properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 });
     expect(resource(withParams, 'WebhookLambdaFunction').Properties).toMatchObject({ ReservedConcurrentExecutions: 3, Role: { 'Fn::Sub': '${WebhookRole.Arn}' } });
+    expect(resource(template, 'WebhookLambdaFunction').Properties.ReservedConcurrentExecutions).toBe(0); // off: cannot run at all
     expect(resource(template, 'WebhookLambdaFunction').Properties.Environment.Variables).toMatchObject({
       QUEUE_URL: { Ref: 'DetectionQueue' },
       WEBHOOK_SECRET_PARAMETER: '/openai-audit-alerts/webhook-secret',

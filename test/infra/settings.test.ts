@@ -57,7 +57,8 @@ describe('infra/settings.cjs: the poller', () => {
 
 describe('infra/settings.cjs: the webhook', () => {
   it('is off by default, throttled at 50 requests a second (burst 100), and names its role for the queue policy', () => {
-    expect(webhookSettings({})).toMatchObject({ enabled: 'false', bearerAuth: 'false', rateLimit: 50, burstLimit: 100, reservedConcurrency: 10, roleLogicalId: 'WebhookRole' });
+    expect(webhookSettings({})).toMatchObject({ enabled: 'false', bearerAuth: 'false', rateLimit: 50, burstLimit: 100, reservedConcurrency: 0, roleLogicalId: 'WebhookRole' });
+    expect(webhookSettings({ webhookEnabled: 'true' }).reservedConcurrency).toBe(5);
     expect(QUEUE_SENDER_ROLES).toEqual(['PollRole', 'WebhookRole']);
   });
 
@@ -65,7 +66,7 @@ describe('infra/settings.cjs: the webhook', () => {
     [{ webhookEnabled: 'yes' }, 'webhookEnabled must be true or false'],
     [{ webhookRateLimit: 0 }, 'webhookRateLimit must be 1-10000'],
     [{ webhookBurstLimit: 1.5 }, 'webhookBurstLimit must be 1-5000'],
-    [{ webhookReservedConcurrency: 0 }, 'webhookReservedConcurrency must be 1-1000'],
+    [{ webhookEnabled: 'true', webhookReservedConcurrency: 0 }, 'webhookReservedConcurrency must be 1-1000'],
     [{ webhookSecretParameter: 'secret' }, 'webhookSecretParameter must be a full SSM parameter name'],
   ])('rejects %j at package time', (params, message) => {
     expect(() => webhookSettings(params)).toThrow(message);

@@ -1,3 +1,4 @@
+export { webhookDependencies, type WebhookResources } from './aws-dependencies.ts';
 export { bodyEvents, decodeBody, type BodyEvents } from './body.ts';
 export {
   ACCEPTED_CONTENT_TYPES,
