@@ -1,5 +1,6 @@
 import { isJsonObject, ownValue, type JsonObject } from '../../util/json.ts';
 import { printable } from '../../util/printable.ts';
+import { retryAfterMs } from '../../util/retry-after.ts';
 import type { SecretSource } from '../parameters/secure-parameter.ts';
 import { AdminKeyRejectedError, AuditLogRequestError, AuditLogUnavailableError } from './errors.ts';
 import { networkCause } from './network-cause.ts';
@@ -49,14 +50,7 @@ export interface AuditLogClientOptions {
 const BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 20_000;
 
-/** Seconds or an HTTP date, per RFC 9110; undefined when absent or unreadable. */
-export function retryAfterMs(header: string | null, now: number = Date.now()): number | undefined {
-  if (header === null || header.trim() === '') return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
+export { retryAfterMs };
 
 /**
  * Client of OpenAI's audit log list endpoint. Retries 429 after `Retry-After`, and 5xx and network
