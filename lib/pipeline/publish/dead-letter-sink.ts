@@ -1,5 +1,13 @@
 /** Why a message, or part of it, could not be processed and will not be retried. */
-export type DeadLetterKind = 'malformed-body' | 'not-audit-events' | 'rule-error' | 'unpackable-event';
+export type DeadLetterKind =
+  | 'malformed-body'
+  | 'not-audit-events'
+  | 'rule-error'
+  | 'unpackable-event'
+  // Alert delivery (lib/delivery): a delivery-queue message without a valid alert, and an alert a
+  // destination refused for good (a 4xx other than 408 and 429).
+  | 'not-an-alert'
+  | 'delivery-rejected';
 
 /** A message kept in the dead-letter queue, with the reason attached. */
 export interface DeadLetter {

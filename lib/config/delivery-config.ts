@@ -1,0 +1,81 @@
+import type { LogLevel } from '../pipeline/detect/telemetry.ts';
+import { PAGERDUTY_EVENTS_URL } from '../delivery/constants.ts';
+import { isDestinationUrl } from '../delivery/destinations.ts';
+import { printable } from '../util/printable.ts';
+import { requiredEnv, type Env } from './env.ts';
+import { ConfigError } from './errors.ts';
+
+/** Configuration of the delivery function, read once at cold start. */
+export interface DeliveryConfig {
+  /** `DEAD_LETTER_QUEUE_URL`: the delivery DLQ, for alerts refused for good and malformed messages. */
+  readonly deadLetterQueueUrl: string;
+  /** `LOG_LEVEL`: DEBUG, INFO (default), WARN or ERROR. */
+  readonly logLevel: LogLevel;
+  /** Set when `PAGERDUTY_QUEUE_URL` is: the queue, `PAGERDUTY_ROUTING_KEY_PARAMETER`, `PAGERDUTY_EVENTS_URL`. */
+  readonly pagerDuty?: { readonly queueUrl: string; readonly routingKeyParameter: string; readonly eventsUrl: string };
+  /** Set when `SLACK_QUEUE_URL` is: the queue and `SLACK_WEBHOOK_URL_PARAMETER`. */
+  readonly slack?: { readonly queueUrl: string; readonly webhookUrlParameter: string };
+  /** Set when `WEBHOOK_QUEUE_URL` is: the queue, `WEBHOOK_URL` and `WEBHOOK_SECRET_PARAMETER`. */
+  readonly webhook?: { readonly queueUrl: string; readonly url: string; readonly secretParameter: string };
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
+const QUEUE_URL = /^https?:\/\/[^\s/]+\/\S+$/;
+const PARAMETER = /^\/[A-Za-z0-9_.\-/]{1,1010}$/;
+
+function optional(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function queueUrl(env: Env, name: string): string | undefined {
+  const value = optional(env, name);
+  if (value !== undefined && !QUEUE_URL.test(value)) throw new ConfigError(`${name} is not a queue URL: ${JSON.stringify(printable(value))}`);
+  return value;
+}
+
+function parameterName(env: Env, name: string): string {
+  const value = requiredEnv(env, name);
+  if (!PARAMETER.test(value)) throw new ConfigError(`${name} must be a full SSM parameter name starting with /, got ${JSON.stringify(printable(value))}`);
+  return value;
+}
+
+function destinationUrl(env: Env, name: string, fallback?: string): string {
+  const value = optional(env, name) ?? fallback;
+  if (value === undefined) throw new ConfigError(`${name} is not set`);
+  // Never echo the URL: a webhook URL can carry a token.
+  if (!isDestinationUrl(value)) throw new ConfigError(`${name} must be an https:// URL`);
+  return value;
+}
+
+/**
+ * Reads and checks the delivery function's configuration. A destination is configured when its
+ * queue URL is set, and then needs its other variables. Throws {@link ConfigError} naming the first
+ * variable that is missing or invalid; secrets themselves are never in the environment, only the
+ * names of the SSM parameters that hold them.
+ *
+ * @example
+ * ```ts
+ * const config = readDeliveryConfig(process.env); // at module load, i.e. once per container
+ * ```
+ */
+export function readDeliveryConfig(env: Env): DeliveryConfig {
+  const deadLetterQueueUrl = requiredEnv(env, 'DEAD_LETTER_QUEUE_URL');
+  if (!QUEUE_URL.test(deadLetterQueueUrl)) throw new ConfigError(`DEAD_LETTER_QUEUE_URL is not a queue URL: ${JSON.stringify(printable(deadLetterQueueUrl))}`);
+  const level = (env.LOG_LEVEL?.trim() || 'INFO').toUpperCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(printable(level, 40))}`);
+  const pagerDutyQueue = queueUrl(env, 'PAGERDUTY_QUEUE_URL');
+  const slackQueue = queueUrl(env, 'SLACK_QUEUE_URL');
+  const webhookQueue = queueUrl(env, 'WEBHOOK_QUEUE_URL');
+  return {
+    deadLetterQueueUrl,
+    logLevel: level as LogLevel,
+    ...(pagerDutyQueue === undefined
+      ? {}
+      : { pagerDuty: { queueUrl: pagerDutyQueue, routingKeyParameter: parameterName(env, 'PAGERDUTY_ROUTING_KEY_PARAMETER'), eventsUrl: destinationUrl(env, 'PAGERDUTY_EVENTS_URL', PAGERDUTY_EVENTS_URL) } }),
+    ...(slackQueue === undefined ? {} : { slack: { queueUrl: slackQueue, webhookUrlParameter: parameterName(env, 'SLACK_WEBHOOK_URL_PARAMETER') } }),
+    ...(webhookQueue === undefined
+      ? {}
+      : { webhook: { queueUrl: webhookQueue, url: destinationUrl(env, 'WEBHOOK_URL'), secretParameter: parameterName(env, 'WEBHOOK_SECRET_PARAMETER') } }),
+  };
+}

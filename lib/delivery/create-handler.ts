@@ -1,0 +1,70 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import type { DeliveryConfig } from '../config/delivery-config.ts';
+import type { BatchResult } from '../pipeline/detect/process-batch.ts';
+import { lazy } from '../pipeline/detect/lazy.ts';
+import { SqsDeadLetterSink } from '../pipeline/publish/sqs-dead-letter-sink.ts';
+import { REQUEST_TIMEOUT_MS } from './constants.ts';
+import { deliverBatch, type DeliveryRecord } from './deliver-batch.ts';
+import type { Destination } from './destination.ts';
+import { pagerDutyDestination, slackDestination, webhookDestination } from './destinations.ts';
+import { queueName, queueVisibility } from './queue-visibility.ts';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.ts';
+import { SsmSecretSource, type SecretSource } from './secrets.ts';
+import { sendRequest } from './send.ts';
+import type { DeliveryTelemetry } from './telemetry.ts';
+
+/** What {@link createDeliveryHandler} needs besides configuration; tests and `npm start` replace parts. */
+export interface DeliveryHandlerOptions {
+  readonly config: DeliveryConfig;
+  readonly telemetry: DeliveryTelemetry;
+  /** Default: SSM Parameter Store through the standard AWS SDK environment. */
+  readonly secrets?: SecretSource;
+  readonly sqs?: SQSClient;
+  readonly fetch?: typeof fetch;
+  /** Unix seconds. */
+  readonly clock?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+  readonly policy?: RetryPolicy;
+  readonly requestTimeoutMs?: number;
+}
+
+/** One invocation: the records, and how much time is left. */
+export type DeliveryHandler = (records: readonly DeliveryRecord[], remainingMs: () => number) => Promise<BatchResult>;
+
+/**
+ * The delivery function's batch handler, with destinations built once from the configuration: the
+ * queue each record came from picks its destination.
+ *
+ * @example
+ * ```ts
+ * const deliver = createDeliveryHandler({ config: readDeliveryConfig(process.env), telemetry });
+ * export const handler = (event: SQSEvent, context: Context) => deliver(records(event), () => context.getRemainingTimeInMillis());
+ * ```
+ */
+export function createDeliveryHandler(options: DeliveryHandlerOptions): DeliveryHandler {
+  const { config } = options;
+  const secrets = options.secrets ?? new SsmSecretSource(new SSMClient({}));
+  const sqs = options.sqs ?? new SQSClient({});
+  const byQueue = new Map<string, Destination>();
+  if (config.pagerDuty) byQueue.set(queueName(config.pagerDuty.queueUrl), pagerDutyDestination(config.pagerDuty, secrets));
+  if (config.slack) byQueue.set(queueName(config.slack.queueUrl), slackDestination(config.slack, secrets));
+  if (config.webhook) byQueue.set(queueName(config.webhook.queueUrl), webhookDestination(config.webhook, secrets));
+  const queueUrls = [config.pagerDuty?.queueUrl, config.slack?.queueUrl, config.webhook?.queueUrl].filter((url): url is string => url !== undefined);
+  const requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  const clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
+  const base = {
+    destinationFor: (arn: string) => byQueue.get(queueName(arn)),
+    send: (request: Parameters<typeof sendRequest>[0]) => sendRequest(request, { timeoutMs: requestTimeoutMs, ...(options.fetch ? { fetch: options.fetch } : {}), nowMs: () => clock() * 1000 }),
+    deadLetters: lazy(() => Promise.resolve(new SqsDeadLetterSink(sqs, config.deadLetterQueueUrl))),
+    defer: queueVisibility(sqs, queueUrls),
+    telemetry: options.telemetry,
+    sleep: options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
+    clock,
+    random: options.random ?? Math.random,
+    policy: options.policy ?? DEFAULT_RETRY_POLICY,
+    requestTimeoutMs,
+  };
+  return (records, remainingMs) => deliverBatch(records, { ...base, remainingMs });
+}

@@ -1,0 +1,42 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { DeliveryMetric, DeliveryTelemetry } from './telemetry.ts';
+
+/**
+ * {@link DeliveryTelemetry} on Powertools: JSON logs through the Logger; metrics counted during the
+ * invocation and written by `flush()` as EMF with a `destination` dimension (one single-metric
+ * record per destination and metric).
+ *
+ * @example
+ * ```ts
+ * const telemetry = powertoolsDeliveryTelemetry(logger, metrics);
+ * try { await deliver(records, remaining); } finally { telemetry.flush(); }
+ * ```
+ */
+export function powertoolsDeliveryTelemetry(logger: Logger, metrics: Metrics): DeliveryTelemetry & { flush(): void } {
+  const counts = new Map<string, Map<DeliveryMetric, number>>();
+  return {
+    log(level, message, fields = {}) {
+      const extra = { ...fields };
+      if (level === 'DEBUG') logger.debug(message, extra);
+      else if (level === 'INFO') logger.info(message, extra);
+      else if (level === 'WARN') logger.warn(message, extra);
+      else logger.error(message, extra);
+    },
+    count(metric, destination, value = 1) {
+      const forDestination = counts.get(destination) ?? new Map<DeliveryMetric, number>();
+      forDestination.set(metric, (forDestination.get(metric) ?? 0) + value);
+      counts.set(destination, forDestination);
+    },
+    flush() {
+      for (const [destination, metricCounts] of counts) {
+        for (const [metric, value] of metricCounts) {
+          const single = metrics.singleMetric();
+          single.addDimension('destination', destination);
+          single.addMetric(metric, MetricUnit.Count, value);
+        }
+      }
+      counts.clear();
+    },
+  };
+}
