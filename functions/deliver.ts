@@ -31,6 +31,5 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
     return await deliver(records, () => context.getRemainingTimeInMillis());
   } finally {
     telemetry.flush();
-    metrics.publishStoredMetrics();
   }
 }

@@ -9,25 +9,79 @@ const SEVERITIES = ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
 const DEFAULTS = Object.freeze({
   batchSize: 10,
   batchingWindowSeconds: 5,
-  pagerMinSeverity: 'HIGH',
   logLevel: 'INFO',
+  // Alert routing, per destination: the lowest severity it receives, and which rules (all by default).
+  emailMinSeverity: 'INFO',
+  pagerDutyMinSeverity: 'HIGH',
+  slackMinSeverity: 'MEDIUM',
+  alertWebhookMinSeverity: 'INFO',
 });
+
+/** The destinations that receive alerts through the delivery function. */
+const HTTP_DESTINATIONS = Object.freeze(['pagerDuty', 'slack', 'alertWebhook']);
+
+/** SNS: a filter policy's values multiplied across its keys must not exceed 150. */
+const FILTER_POLICY_MAX_COMBINATIONS = 150;
+
+/**
+ * Parses a routing rule list: rule ids separated by commas, all to include (`A,B`) or all to exclude
+ * (`!A,!B`); empty means every rule.
+ * @param {string} name the deploy parameter, for messages
+ * @param {unknown} value
+ * @returns {{ include: string[], exclude: string[] }}
+ */
+function parseRuleList(name, value) {
+  const items = String(value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+  const include = items.filter((item) => !item.startsWith('!'));
+  const exclude = items.filter((item) => item.startsWith('!')).map((item) => item.slice(1).trim());
+  if (include.length > 0 && exclude.length > 0) throw new Error(`${name}: list rule ids to include (A,B) or to exclude (!A,!B), not both`);
+  for (const id of [...include, ...exclude]) {
+    if (!/^[A-Za-z0-9_.:-]{1,200}$/.test(id)) throw new Error(`${name}: ${JSON.stringify(id)} is not a rule id (letters, digits, ".", "_", ":", "-")`);
+  }
+  return { include, exclude };
+}
+
+/**
+ * The SNS subscription filter policy (on message attributes) that routes to one destination: its
+ * severities, and its rules when it names some.
+ * @param {string} prefix the destination's parameter prefix, e.g. `slack`
+ * @param {Record<string, unknown>} params
+ */
+function route(prefix, params) {
+  const severityParam = `${prefix}MinSeverity`;
+  const minSeverity = String(params[severityParam] ?? DEFAULTS[severityParam]).toUpperCase();
+  const minIndex = SEVERITIES.indexOf(minSeverity);
+  if (minIndex < 0) throw new Error(`${severityParam} must be one of ${SEVERITIES.join(', ')}, got ${params[severityParam]}`);
+  const rules = parseRuleList(`${prefix}Rules`, params[`${prefix}Rules`]);
+  const severities = SEVERITIES.slice(minIndex);
+  /** @type {Record<string, unknown[]>} */
+  const filterPolicy = { severity: severities };
+  if (rules.include.length > 0) filterPolicy.rule_id = rules.include;
+  if (rules.exclude.length > 0) filterPolicy.rule_id = [{ 'anything-but': rules.exclude }];
+  const combinations = severities.length * Math.max(1, rules.include.length + rules.exclude.length);
+  if (combinations > FILTER_POLICY_MAX_COMBINATIONS) {
+    throw new Error(`${prefix}Rules: ${severities.length} severities x ${rules.include.length + rules.exclude.length} rules make ${combinations} filter combinations; SNS allows ${FILTER_POLICY_MAX_COMBINATIONS}`);
+  }
+  return { minSeverity, severities, rules, filterPolicy };
+}
 
 /**
  * Everything derived from the parameters. Throws on values AWS would reject later.
- * @param {{ batchSize?: number|string, batchingWindowSeconds?: number|string, pagerMinSeverity?: string }} params
+ * @param {Record<string, unknown>} params deploy parameters (batchSize, batchingWindowSeconds, and
+ *   per destination `<destination>MinSeverity` and `<destination>Rules`)
  */
 function pipelineSettings(params = {}) {
   const batchSize = Number(params.batchSize ?? DEFAULTS.batchSize);
   const batchingWindowSeconds = Number(params.batchingWindowSeconds ?? DEFAULTS.batchingWindowSeconds);
-  const pagerMinSeverity = String(params.pagerMinSeverity ?? DEFAULTS.pagerMinSeverity).toUpperCase();
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10000) throw new Error(`batchSize must be 1-10000, got ${params.batchSize}`);
   if (batchSize > 10 && batchingWindowSeconds < 1) throw new Error('batchSize over 10 needs batchingWindowSeconds of at least 1 (Lambda rule)');
   if (!Number.isInteger(batchingWindowSeconds) || batchingWindowSeconds < 0 || batchingWindowSeconds > 300) {
     throw new Error(`batchingWindowSeconds must be 0-300, got ${params.batchingWindowSeconds}`);
   }
-  const minIndex = SEVERITIES.indexOf(pagerMinSeverity);
-  if (minIndex < 0) throw new Error(`pagerMinSeverity must be one of ${SEVERITIES.join(', ')}, got ${params.pagerMinSeverity}`);
+  const deliverTimeoutSeconds = 60;
 
   const detectTimeoutSeconds = 30;
   return {
@@ -48,8 +102,23 @@ function pipelineSettings(params = {}) {
     },
     deadLetterQueue: { retentionSeconds: 14 * 24 * 3600 },
     table: { partitionKey: 'pk', ttlAttribute: 'expiresAt' },
-    alarms: { oldestMessageAgeSeconds: 900, periodSeconds: 300 },
-    pager: { minSeverity: pagerMinSeverity, severities: SEVERITIES.slice(minIndex) },
+    alarms: { oldestMessageAgeSeconds: 900, deliveryAgeSeconds: 900, periodSeconds: 300 },
+    delivery: {
+      function: { timeoutSeconds: deliverTimeoutSeconds, memorySize: 256, batchSize: 10, maximumConcurrency: 2 },
+      queue: {
+        visibilityTimeoutSeconds: 6 * deliverTimeoutSeconds,
+        retentionSeconds: 4 * 24 * 3600,
+        // Put-back alerts wait 30 s, 1, 2, 4, 8, then 15 minutes between receives (half of that at
+        // the least, with jitter): 50 receives keep an alert at least 5.5 hours before the DLQ.
+        maxReceiveCount: 50,
+      },
+      routes: {
+        email: route('email', params),
+        pagerDuty: route('pagerDuty', params),
+        slack: route('slack', params),
+        webhook: route('alertWebhook', params),
+      },
+    },
     logRetentionDays: 30,
   };
 }
@@ -157,36 +226,135 @@ function webhookSettings(params = {}) {
 /** Logical ids of the roles that send to the detection queue: the poller's and the webhook's. */
 const QUEUE_SENDER_ROLES = Object.freeze(['PollRole', 'WebhookRole']);
 
+const IAM_PRINCIPAL = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[A-Za-z0-9+=,.@_\-/]{1,512}$/;
+
+/** Where an alert can go, and what to pass to add one: the package-time error tells people. */
+const HOW_TO_ADD_A_DESTINATION = [
+  'no alert destination is configured, so alerts would reach nobody. Add at least one:',
+  '  --param="alertEmail=soc@example.com"',
+  '  --param="pagerDutyRoutingKeyParameter=/openai-audit-alerts/pagerduty-routing-key"   (an SSM SecureString)',
+  '  --param="slackWebhookUrlParameter=/openai-audit-alerts/slack-webhook-url"           (an SSM SecureString)',
+  '  --param="alertWebhookUrl=https://siem.example.com/hooks/openai" --param="alertWebhookSecretParameter=/openai-audit-alerts/alert-webhook-secret"',
+  'or, to deploy with alerts going nowhere on purpose, --param="acceptNoAlertDestination=true". See docs/deploy.md.',
+].join('\n');
+
+const HOW_TO_ADD_AN_OPS_DESTINATION = [
+  'no destination is configured for the operations alarms (DLQ not empty, function errors...), so failures would go unnoticed. Add one:',
+  '  --param="opsEmail=platform-oncall@example.com"',
+  '  --param="opsPagerEndpoint=https://events.pagerduty.com/integration/<key>/enqueue"   (a pager integration that accepts CloudWatch alarms from SNS)',
+  'or, on purpose, --param="acceptNoOpsDestination=true". See docs/deploy.md.',
+].join('\n');
+
+/**
+ * The destinations as the deploy parameters configure them, checked: an alert destination and an
+ * operations destination are required unless explicitly waived, URLs are https, secrets are SSM
+ * parameter names (never values), operators are IAM role or user ARNs.
+ * @param {Record<string, unknown>} params
+ */
+function destinationSettings(params) {
+  const text = (name) => String(params[name] ?? '').trim();
+  const flag = (name) => {
+    const value = text(name).toLowerCase();
+    if (!['', 'true', 'false'].includes(value)) throw new Error(`${name} must be true or false, got ${params[name]}`);
+    return value === 'true';
+  };
+  const parameterName = (name) => {
+    const value = text(name);
+    if (value !== '' && !PARAMETER_NAME.test(value)) throw new Error(`${name} must be the full name of an SSM parameter, starting with / (the parameter holds the secret; the secret itself never goes in a deploy parameter)`);
+    return value;
+  };
+  const httpsUrl = (name) => {
+    const value = text(name);
+    if (value !== '' && !/^https:\/\/[^\s/]+(\/\S*)?$/.test(value)) throw new Error(`${name} must be an https:// URL`);
+    return value;
+  };
+  if (text('pagerEndpoint') !== '') {
+    throw new Error('pagerEndpoint was replaced: pagers do not accept raw SNS notifications. For PagerDuty, store the Events API v2 integration key in SSM and pass pagerDutyRoutingKeyParameter; for another service, use alertWebhookUrl (signed with Standard Webhooks). See docs/deploy.md.');
+  }
+  const pagerDuty = { routingKeyParameter: parameterName('pagerDutyRoutingKeyParameter'), eventsUrl: httpsUrl('pagerDutyEventsUrl') || 'https://events.pagerduty.com/v2/enqueue' };
+  const slack = { webhookUrlParameter: parameterName('slackWebhookUrlParameter') };
+  const webhook = { url: httpsUrl('alertWebhookUrl'), secretParameter: parameterName('alertWebhookSecretParameter') };
+  if ((webhook.url === '') !== (webhook.secretParameter === '')) throw new Error('alertWebhookUrl and alertWebhookSecretParameter go together: the webhook is signed with the secret that parameter holds (a Standard Webhooks "whsec_..." secret)');
+  const acceptNoAlertDestination = flag('acceptNoAlertDestination');
+  const acceptNoOpsDestination = flag('acceptNoOpsDestination');
+  const email = text('alertEmail');
+  const enabled = { email: email !== '', pagerDuty: pagerDuty.routingKeyParameter !== '', slack: slack.webhookUrlParameter !== '', webhook: webhook.url !== '' };
+  const anyAlertDestination = Object.values(enabled).some(Boolean);
+  if (!anyAlertDestination && !acceptNoAlertDestination) throw new Error(HOW_TO_ADD_A_DESTINATION);
+  const opsPagerEndpoint = httpsUrl('opsPagerEndpoint');
+  if (text('opsEmail') === '' && opsPagerEndpoint === '' && !acceptNoOpsDestination) throw new Error(HOW_TO_ADD_AN_OPS_DESTINATION);
+  const operators = text('operatorPrincipalArns')
+    .split(',')
+    .map((arn) => arn.trim())
+    .filter((arn) => arn !== '');
+  for (const arn of operators) if (!IAM_PRINCIPAL.test(arn)) throw new Error(`operatorPrincipalArns: ${JSON.stringify(arn)} is not an IAM role or user ARN`);
+  const parameterArn = (name) => (name === '' ? '' : { 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${name}` });
+  return {
+    enabled: { ...enabled, http: enabled.pagerDuty || enabled.slack || enabled.webhook },
+    pagerDuty: { ...pagerDuty, parameterArn: parameterArn(pagerDuty.routingKeyParameter) },
+    slack: { ...slack, parameterArn: parameterArn(slack.webhookUrlParameter) },
+    webhook: { ...webhook, parameterArn: parameterArn(webhook.secretParameter) },
+    operators,
+  };
+}
+
+/**
+ * Who may do what to the queues and topics, for their resource policies: everyone else is denied
+ * explicitly. The senders of the detection queue are QUEUE_SENDER_ROLES (a new ingestion path adds
+ * its role there, and nowhere else) and the operators. The account root stands in the operator lists so they are never empty (root can
+ * rewrite any policy anyway).
+ * @param {string[]} operators IAM principal ARNs from operatorPrincipalArns
+ */
+function principalSettings(operators) {
+  const root = { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' };
+  const roleArn = (logicalId) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
+  return {
+    detectionQueueSenders: [...QUEUE_SENDER_ROLES.map(roleArn), ...operators],
+    operators: [root, ...operators],
+  };
+}
+
+/** Every deploy parameter the settings read. */
+const PARAMETERS = Object.freeze([
+  'batchSize', 'batchingWindowSeconds',
+  'organizations', 'adminKeyParameter', 'pollOverlapSeconds', 'pollBackfillHours', 'openaiBaseUrl',
+  'webhookEnabled', 'webhookBearerAuth', 'webhookSecretParameter', 'webhookRateLimit', 'webhookBurstLimit', 'webhookReservedConcurrency',
+  'alertEmail', 'opsEmail', 'opsPagerEndpoint', 'pagerEndpoint', 'acceptNoAlertDestination', 'acceptNoOpsDestination', 'operatorPrincipalArns',
+  'pagerDutyRoutingKeyParameter', 'pagerDutyEventsUrl', 'slackWebhookUrlParameter', 'alertWebhookUrl', 'alertWebhookSecretParameter',
+  ...['email', ...HTTP_DESTINATIONS].flatMap((prefix) => [`${prefix}MinSeverity`, `${prefix}Rules`]),
+]);
+
+/**
+ * The settings of one deployment, from its deploy parameters: pipelineSettings, the poller's and the
+ * webhook's, the checked alert destinations and the principals of the resource policies. Throws, at
+ * package time, with a message saying what to add or fix.
+ * @param {Record<string, unknown>} params
+ */
+function deploymentSettings(params) {
+  const settings = pipelineSettings(params);
+  const destinations = destinationSettings(params);
+  return {
+    ...settings,
+    ingest: ingestSettings(params),
+    webhook: webhookSettings(params),
+    queueSenderRoles: QUEUE_SENDER_ROLES,
+    delivery: { ...settings.delivery, destinations },
+    principals: principalSettings(destinations.operators),
+  };
+}
+
 /** Serverless variable resolver: the settings for this deployment's parameters. */
 async function resolveForServerless({ resolveVariable }) {
-  const param = async (name) => resolveVariable(`param:${name}`);
-  const settings = pipelineSettings({
-    batchSize: await param('batchSize'),
-    batchingWindowSeconds: await param('batchingWindowSeconds'),
-    pagerMinSeverity: await param('pagerMinSeverity'),
-  });
-  const ingest = ingestSettings({
-    organizations: await param('organizations'),
-    adminKeyParameter: await param('adminKeyParameter'),
-    pollOverlapSeconds: await param('pollOverlapSeconds'),
-    pollBackfillHours: await param('pollBackfillHours'),
-    openaiBaseUrl: await param('openaiBaseUrl'),
-  });
-  const webhook = webhookSettings({
-    webhookEnabled: await param('webhookEnabled'),
-    webhookBearerAuth: await param('webhookBearerAuth'),
-    webhookSecretParameter: await param('webhookSecretParameter'),
-    webhookRateLimit: await param('webhookRateLimit'),
-    webhookBurstLimit: await param('webhookBurstLimit'),
-    webhookReservedConcurrency: await param('webhookReservedConcurrency'),
-  });
-  return { ...settings, ingest, webhook, queueSenderRoles: QUEUE_SENDER_ROLES };
+  const params = {};
+  for (const name of PARAMETERS) params[name] = await resolveVariable(`param:${name}`);
+  return deploymentSettings(params);
 }
 
 module.exports = resolveForServerless;
 module.exports.pipelineSettings = pipelineSettings;
 module.exports.ingestSettings = ingestSettings;
 module.exports.webhookSettings = webhookSettings;
+module.exports.deploymentSettings = deploymentSettings;
 module.exports.QUEUE_SENDER_ROLES = QUEUE_SENDER_ROLES;
 module.exports.DEFAULTS = DEFAULTS;
 module.exports.SEVERITIES = SEVERITIES;

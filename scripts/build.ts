@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 
 const root = join(import.meta.dirname, '..');
-const FUNCTIONS = { detect: 'functions/detect.ts', poll: 'functions/poll-audit-logs.ts', webhook: 'functions/webhook.ts' } as const;
+const FUNCTIONS = { detect: 'functions/detect.ts', poll: 'functions/poll-audit-logs.ts', webhook: 'functions/webhook.ts', deliver: 'functions/deliver.ts' } as const;
 
 /**
  * Builds every function into `<outRoot>/<name>/` (default `dist`, what serverless.yml packages);

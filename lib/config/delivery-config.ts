@@ -15,7 +15,7 @@ export interface DeliveryConfig {
   readonly pagerDuty?: { readonly queueUrl: string; readonly routingKeyParameter: string; readonly eventsUrl: string };
   /** Set when `SLACK_QUEUE_URL` is: the queue and `SLACK_WEBHOOK_URL_PARAMETER`. */
   readonly slack?: { readonly queueUrl: string; readonly webhookUrlParameter: string };
-  /** Set when `WEBHOOK_QUEUE_URL` is: the queue, `WEBHOOK_URL` and `WEBHOOK_SECRET_PARAMETER`. */
+  /** Set when `ALERT_WEBHOOK_QUEUE_URL` is: the queue, `ALERT_WEBHOOK_URL` and `ALERT_WEBHOOK_SECRET_PARAMETER`. */
   readonly webhook?: { readonly queueUrl: string; readonly url: string; readonly secretParameter: string };
 }
 
@@ -66,7 +66,7 @@ export function readDeliveryConfig(env: Env): DeliveryConfig {
   if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(printable(level, 40))}`);
   const pagerDutyQueue = queueUrl(env, 'PAGERDUTY_QUEUE_URL');
   const slackQueue = queueUrl(env, 'SLACK_QUEUE_URL');
-  const webhookQueue = queueUrl(env, 'WEBHOOK_QUEUE_URL');
+  const webhookQueue = queueUrl(env, 'ALERT_WEBHOOK_QUEUE_URL');
   return {
     deadLetterQueueUrl,
     logLevel: level as LogLevel,
@@ -76,6 +76,6 @@ export function readDeliveryConfig(env: Env): DeliveryConfig {
     ...(slackQueue === undefined ? {} : { slack: { queueUrl: slackQueue, webhookUrlParameter: parameterName(env, 'SLACK_WEBHOOK_URL_PARAMETER') } }),
     ...(webhookQueue === undefined
       ? {}
-      : { webhook: { queueUrl: webhookQueue, url: destinationUrl(env, 'WEBHOOK_URL'), secretParameter: parameterName(env, 'WEBHOOK_SECRET_PARAMETER') } }),
+      : { webhook: { queueUrl: webhookQueue, url: destinationUrl(env, 'ALERT_WEBHOOK_URL'), secretParameter: parameterName(env, 'ALERT_WEBHOOK_SECRET_PARAMETER') } }),
   };
 }

@@ -4,8 +4,8 @@ import type { DeliveryMetric, DeliveryTelemetry } from './telemetry.ts';
 
 /**
  * {@link DeliveryTelemetry} on Powertools: JSON logs through the Logger; metrics counted during the
- * invocation and written by `flush()` as EMF with a `destination` dimension (one single-metric
- * record per destination and metric).
+ * invocation and written by `flush()` as EMF, one record per destination with a `destination`
+ * dimension (nothing at all when nothing was counted).
  *
  * @example
  * ```ts
@@ -30,11 +30,10 @@ export function powertoolsDeliveryTelemetry(logger: Logger, metrics: Metrics): D
     },
     flush() {
       for (const [destination, metricCounts] of counts) {
-        for (const [metric, value] of metricCounts) {
-          const single = metrics.singleMetric();
-          single.addDimension('destination', destination);
-          single.addMetric(metric, MetricUnit.Count, value);
-        }
+        metrics.addDimension('destination', destination);
+        for (const [metric, value] of metricCounts) metrics.addMetric(metric, MetricUnit.Count, value);
+        // Publishing clears the stored metrics and this dimension for the next destination.
+        metrics.publishStoredMetrics();
       }
       counts.clear();
     },

@@ -4,6 +4,7 @@
 // writes, the template's validation with @aws/cloudformation-validate, and what it must contain.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -12,6 +13,7 @@ import type { Context, SQSEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPipelineResources, receivedAlerts } from '../support/aws-resources.ts';
 import { body, keyEvent } from '../integration/events.ts';
+import { arnOf, decide, type Caller } from '../support/policy-evaluator.ts';
 
 const root = join(import.meta.dirname, '../..');
 type Json = Record<string, any>;
@@ -22,8 +24,12 @@ function offlineEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
+function attempt(command: string, args: string[]) {
+  return spawnSync(command, args, { cwd: root, env: offlineEnv(), encoding: 'utf8', timeout: 240_000 });
+}
+
 function run(command: string, args: string[]): void {
-  const result = spawnSync(command, args, { cwd: root, env: offlineEnv(), encoding: 'utf8', timeout: 240_000 });
+  const result = attempt(command, args);
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
 }
 
@@ -31,18 +37,29 @@ const TEMPLATE = 'cloudformation-template-update-stack.json';
 let template: Json;
 let withParams: Json;
 const paramsDir = join(root, '.serverless-params');
+const OPERATOR = 'arn:aws:iam::123456789012:role/SecurityOperations';
+/** The smallest deploy that packages: no destination, explicitly. */
+const OPT_OUT = ['--param=acceptNoAlertDestination=true', '--param=acceptNoOpsDestination=true'];
+/** Every destination, routing and operator parameter set. */
+const EXPLICIT = [
+  '--param=alertEmail=soc@example.com', '--param=emailMinSeverity=LOW',
+  '--param=opsEmail=platform@example.com', '--param=opsPagerEndpoint=https://events.pagerduty.com/integration/abc/enqueue',
+  '--param=pagerDutyRoutingKeyParameter=/openai-audit-alerts/pagerduty-routing-key', '--param=pagerDutyMinSeverity=CRITICAL',
+  '--param=slackWebhookUrlParameter=/openai-audit-alerts/slack-webhook-url', '--param=slackRules=OpenAI.API.Key.Anomalous.Activity',
+  '--param=alertWebhookUrl=https://siem.example.com/hooks/openai', '--param=alertWebhookSecretParameter=/openai-audit-alerts/alert-webhook-secret',
+  '--param=alertWebhookRules=!Some.Noisy.Rule', `--param=operatorPrincipalArns=${OPERATOR}`,
+  '--param=batchingWindowSeconds=20', '--param=batchSize=100',
+  '--param=organizations=[{"id":"org-acme","name":"Acme","adminKeyParameter":"/oaa/acme"},{"id":"org-globex"}]',
+  '--param=webhookEnabled=true', '--param=webhookRateLimit=5', '--param=webhookBurstLimit=10', '--param=webhookReservedConcurrency=3',
+];
 
 beforeAll(() => {
   // The framework empties .serverless/ whenever it packages, wherever the output goes: package with
-  // explicit parameters first, then the default package that `npm run package` promises.
+  // explicit parameters first, then the minimal package of `npm run package`.
   run('npx', ['tsx', 'scripts/build.ts']);
-  run('npx', ['osls', 'package', '--stage', 'prod', '--package', paramsDir,
-    '--param=alertEmail=soc@example.com', '--param=pagerEndpoint=https://events.example.com/integration/abc',
-    '--param=pagerMinSeverity=MEDIUM', '--param=batchingWindowSeconds=20', '--param=batchSize=100',
-    '--param=organizations=[{"id":"org-acme","name":"Acme","adminKeyParameter":"/oaa/acme"},{"id":"org-globex"}]',
-    '--param=webhookEnabled=true', '--param=webhookRateLimit=5', '--param=webhookBurstLimit=10', '--param=webhookReservedConcurrency=3']);
+  run('npx', ['osls', 'package', '--stage', 'prod', '--package', paramsDir, ...EXPLICIT]);
   withParams = JSON.parse(readFileSync(join(paramsDir, TEMPLATE), 'utf8')) as Json;
-  run('npm', ['run', 'package']);
+  run('npm', ['run', 'package', '--', ...OPT_OUT]);
   template = JSON.parse(readFileSync(join(root, '.serverless', TEMPLATE), 'utf8')) as Json;
 }, 300_000);
 
@@ -55,7 +72,16 @@ const resource = (t: Json, id: string): Json => (t.Resources as Json)[id] as Jso
 const EXPLAINED_INFO = new Set(['I9001', 'I9040', 'I1022', 'I3011']);
 
 describe('npm run package', () => {
-  it.each(['detect', 'poll', 'webhook'])('writes a zip holding only the %s bundle', (name) => {
+  it('refuses to package a deploy whose alerts would go nowhere, saying how to add a destination', () => {
+    const result = attempt('npx', ['osls', 'package', '--stage', 'nowhere', '--package', join(root, '.serverless-refused')]);
+    expect(result.status).not.toBe(0);
+    const output = `${result.stdout}${result.stderr}`;
+    expect(output).toContain('no alert destination is configured, so alerts would reach nobody');
+    expect(output).toContain('--param="pagerDutyRoutingKeyParameter=');
+    expect(output).toContain('--param="acceptNoAlertDestination=true"');
+  });
+
+  it.each(['detect', 'poll', 'webhook', 'deliver'])('writes a zip holding only the %s bundle', (name) => {
     expect(existsSync(join(root, `.serverless/${name}.zip`))).toBe(true);
     const listing = spawnSync('unzip', ['-Z1', join(root, `.serverless/${name}.zip`)], { encoding: 'utf8' });
     const files = listing.stdout.trim().split('\n');
@@ -90,7 +116,7 @@ describe('npm run package', () => {
       ALERT_TOPIC_ARN: { Ref: 'AlertTopic' },
       DEAD_LETTER_QUEUE_URL: { Ref: 'DetectionDeadLetterQueue' },
     });
-    expect(resources(template, 'AWS::IAM::Role').map(([id]) => id).sort()).toEqual(['DetectRole', 'PollRole', 'WebhookRole']);
+    expect(resources(template, 'AWS::IAM::Role').map(([id]) => id).sort()).toEqual(['DeliverRole', 'DetectRole', 'PollRole', 'WebhookRole']);
   });
 
   it('polls the audit log on the schedule parameter, one run at a time, with its own role', () => {
@@ -130,15 +156,14 @@ describe('npm run package', () => {
   });
 
   it('consumes the queue with partial batch responses and the configured batching', () => {
-    const [[, mapping]] = resources(template, 'AWS::Lambda::EventSourceMapping') as [[string, Json]];
+    const mapping = resource(template, 'DetectEventSourceMappingSQSDetectionQueue');
     expect(mapping.Properties).toMatchObject({
       EventSourceArn: { 'Fn::GetAtt': ['DetectionQueue', 'Arn'] },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BatchSize: 10,
       MaximumBatchingWindowInSeconds: 5,
     });
-    const [[, custom]] = resources(withParams, 'AWS::Lambda::EventSourceMapping') as [[string, Json]];
-    expect(custom.Properties).toMatchObject({ BatchSize: 100, MaximumBatchingWindowInSeconds: 20 });
+    expect(resource(withParams, 'DetectEventSourceMappingSQSDetectionQueue').Properties).toMatchObject({ BatchSize: 100, MaximumBatchingWindowInSeconds: 20 });
   });
 
   it.each([
@@ -147,7 +172,7 @@ describe('npm run package', () => {
   ])('keeps the visibility timeout at least 6x the function timeout plus the batching window (%s)', (_name, get) => {
     const t = get();
     const timeout = Number(resource(t, 'DetectLambdaFunction').Properties.Timeout);
-    const window = Number(resources(t, 'AWS::Lambda::EventSourceMapping')[0]?.[1].Properties.MaximumBatchingWindowInSeconds);
+    const window = Number(resource(t, 'DetectEventSourceMappingSQSDetectionQueue').Properties.MaximumBatchingWindowInSeconds);
     expect(Number(resource(t, 'DetectionQueue').Properties.VisibilityTimeout)).toBeGreaterThanOrEqual(6 * timeout + window);
   });
 
@@ -155,7 +180,7 @@ describe('npm run package', () => {
     const queue = resource(template, 'DetectionQueue').Properties as Json;
     expect(queue.RedrivePolicy.deadLetterTargetArn).toEqual({ 'Fn::GetAtt': ['DetectionDeadLetterQueue', 'Arn'] });
     expect(queue.RedrivePolicy.maxReceiveCount).toBeGreaterThanOrEqual(5);
-    for (const id of ['DetectionDeadLetterQueue', 'AlertDeliveryDeadLetterQueue']) {
+    for (const id of ['DetectionDeadLetterQueue', 'AlertDeliveryDeadLetterQueue', 'DeliveryDeadLetterQueue']) {
       expect(resource(template, id).Properties.MessageRetentionPeriod).toBe(1_209_600);
     }
   });
@@ -178,22 +203,76 @@ describe('npm run package', () => {
     });
   });
 
-  it('subscribes email and pager only when configured, the pager filtered by severity, with a DLQ', () => {
-    expect(template.Parameters).toMatchObject({ AlertEmail: { Default: '' }, PagerEndpoint: { Default: '' } });
-    expect(withParams.Parameters).toMatchObject({ AlertEmail: { Default: 'soc@example.com' }, PagerEndpoint: { Default: 'https://events.example.com/integration/abc' } });
-    expect(resource(template, 'AlertEmailSubscription')).toMatchObject({ Condition: 'HasAlertEmail', Properties: { Protocol: 'email' } });
-    const pager = resource(template, 'PagerSubscription');
-    expect(pager).toMatchObject({
-      Condition: 'HasPager',
-      Properties: {
-        Protocol: 'https',
-        FilterPolicyScope: 'MessageAttributes',
-        FilterPolicy: { severity: ['HIGH', 'CRITICAL'] },
-        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['AlertDeliveryDeadLetterQueue', 'Arn'] } },
-      },
+  it('routes email by severity and rule with a filter policy, and pages operations over HTTPS when asked', () => {
+    expect(template.Parameters).toMatchObject({ AlertEmail: { Default: '' }, OpsEmail: { Default: '' }, OpsPagerEndpoint: { Default: '' } });
+    expect(resource(template, 'AlertEmailSubscription')).toMatchObject({
+      Condition: 'HasAlertEmail',
+      Properties: { Protocol: 'email', FilterPolicyScope: 'MessageAttributes', FilterPolicy: { severity: ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] } },
     });
-    expect(resource(withParams, 'PagerSubscription').Properties.FilterPolicy).toEqual({ severity: ['MEDIUM', 'HIGH', 'CRITICAL'] });
+    expect(resource(withParams, 'AlertEmailSubscription').Properties.FilterPolicy).toEqual({ severity: ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] });
     expect(resource(template, 'AlertEmailSubscription').Properties.RedrivePolicy).toBeDefined();
+    expect(withParams.Parameters.OpsPagerEndpoint.Default).toBe('https://events.pagerduty.com/integration/abc/enqueue');
+    expect(resource(template, 'OperationsPagerSubscription')).toMatchObject({ Condition: 'HasOpsPager', Properties: { TopicArn: { Ref: 'OperationsTopic' }, Protocol: 'https' } });
+    expect(Object.keys(template.Resources as Json)).not.toContain('PagerSubscription');
+  });
+
+  it('subscribes one delivery queue per configured destination, raw, with its routing filter policy and a DLQ', () => {
+    const subscription = (name: string) => resource(withParams, `${name}DeliverySubscription`);
+    for (const name of ['PagerDuty', 'Slack', 'AlertWebhook']) {
+      expect(subscription(name)).toMatchObject({
+        Condition: `Has${name}`,
+        Properties: {
+          TopicArn: { Ref: 'AlertTopic' },
+          Protocol: 'sqs',
+          Endpoint: { 'Fn::GetAtt': [`${name}DeliveryQueue`, 'Arn'] },
+          RawMessageDelivery: true,
+          FilterPolicyScope: 'MessageAttributes',
+          RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['AlertDeliveryDeadLetterQueue', 'Arn'] } },
+        },
+      });
+      expect(resource(withParams, `${name}DeliveryQueue`)).toMatchObject({
+        Condition: `Has${name}`,
+        Properties: { SqsManagedSseEnabled: true, RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['DeliveryDeadLetterQueue', 'Arn'] }, maxReceiveCount: 50 } },
+      });
+      expect(resource(withParams, `${name}DeliveryEventSource`)).toMatchObject({
+        Condition: `Has${name}`,
+        DependsOn: ['DeliverDestinationsPolicy'],
+        Properties: { FunctionName: { Ref: 'DeliverLambdaFunction' }, FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: 2 } },
+      });
+    }
+    expect(subscription('PagerDuty').Properties.FilterPolicy).toEqual({ severity: ['CRITICAL'] });
+    expect(subscription('Slack').Properties.FilterPolicy).toEqual({ severity: ['MEDIUM', 'HIGH', 'CRITICAL'], rule_id: ['OpenAI.API.Key.Anomalous.Activity'] });
+    expect(subscription('AlertWebhook').Properties.FilterPolicy).toEqual({ severity: ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'], rule_id: [{ 'anything-but': ['Some.Noisy.Rule'] }] });
+    // Defaults: PagerDuty from HIGH, Slack from MEDIUM.
+    expect(resource(template, 'PagerDutyDeliverySubscription').Properties.FilterPolicy).toEqual({ severity: ['HIGH', 'CRITICAL'] });
+    expect(resource(template, 'SlackDeliverySubscription').Properties.FilterPolicy).toEqual({ severity: ['MEDIUM', 'HIGH', 'CRITICAL'] });
+  });
+
+  it('gives the deliver function the SSM parameter names and its queues, never a secret', () => {
+    const fn = resource(withParams, 'DeliverLambdaFunction').Properties as Json;
+    expect(fn).toMatchObject({ Handler: 'dist/deliver/index.handler', Architectures: ['arm64'], Role: { 'Fn::Sub': '${DeliverRole.Arn}' } });
+    expect(fn.Environment.Variables).toMatchObject({
+      DEAD_LETTER_QUEUE_URL: { Ref: 'DeliveryDeadLetterQueue' },
+      PAGERDUTY_QUEUE_URL: { 'Fn::If': ['HasPagerDuty', { Ref: 'PagerDutyDeliveryQueue' }, ''] },
+      PAGERDUTY_ROUTING_KEY_PARAMETER: { Ref: 'PagerDutyRoutingKeyParameter' },
+      PAGERDUTY_EVENTS_URL: 'https://events.pagerduty.com/v2/enqueue',
+      SLACK_WEBHOOK_URL_PARAMETER: { Ref: 'SlackWebhookUrlParameter' },
+      ALERT_WEBHOOK_URL: { Ref: 'AlertWebhookUrl' },
+      ALERT_WEBHOOK_SECRET_PARAMETER: { Ref: 'AlertWebhookSigningKeyParameter' },
+    });
+    expect(withParams.Parameters).toMatchObject({
+      PagerDutyRoutingKeyParameter: { Default: '/openai-audit-alerts/pagerduty-routing-key' },
+      SlackWebhookUrlParameter: { Default: '/openai-audit-alerts/slack-webhook-url' },
+      AlertWebhookSigningKeyParameter: { Default: '/openai-audit-alerts/alert-webhook-secret' },
+    });
+    const policy = resource(withParams, 'DeliverDestinationsPolicy');
+    expect(policy.Condition).toBe('HasHttpDestination');
+    const bySid = Object.fromEntries((policy.Properties.PolicyDocument.Statement as Json[]).map((st) => [st.Sid, st]));
+    expect(bySid.ReadDestinationSecrets.Action).toBe('ssm:GetParameter');
+    expect(bySid.ReadDestinationSecrets.Resource[0]).toEqual({
+      'Fn::If': ['HasPagerDuty', { 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${PagerDutyRoutingKeyParameter}' }, { Ref: 'AWS::NoValue' }],
+    });
+    expect(bySid.DecryptDestinationSecrets.Condition.StringEquals['kms:ViaService']).toEqual({ 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' });
   });
 
   it('alarms on DLQs, function errors and throttles, queue age and rule errors, to the operations topic', () => {
@@ -202,8 +281,13 @@ describe('npm run package', () => {
     expect(metrics).toEqual([
       'AWS/Lambda/Errors',
       'AWS/Lambda/Errors',
+      'AWS/Lambda/Errors',
       'AWS/Lambda/Throttles',
       'AWS/SQS/ApproximateAgeOfOldestMessage',
+      'AWS/SQS/ApproximateAgeOfOldestMessage',
+      'AWS/SQS/ApproximateAgeOfOldestMessage',
+      'AWS/SQS/ApproximateAgeOfOldestMessage',
+      'AWS/SQS/ApproximateNumberOfMessagesVisible',
       'AWS/SQS/ApproximateNumberOfMessagesVisible',
       'AWS/SQS/ApproximateNumberOfMessagesVisible',
       'OpenAIAuditAlerts/AuthFailures',
@@ -212,7 +296,11 @@ describe('npm run package', () => {
     ]);
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: 'OperationsTopic' }]);
     const dlqAlarmed = alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible').map((a) => a.Dimensions[0].Value);
-    expect(dlqAlarmed).toEqual([{ 'Fn::GetAtt': ['DetectionDeadLetterQueue', 'QueueName'] }, { 'Fn::GetAtt': ['AlertDeliveryDeadLetterQueue', 'QueueName'] }]);
+    expect(dlqAlarmed).toEqual(['DetectionDeadLetterQueue', 'AlertDeliveryDeadLetterQueue', 'DeliveryDeadLetterQueue'].map((id) => ({ 'Fn::GetAtt': [id, 'QueueName'] })));
+    const behind = alarms.filter((a) => a.MetricName === 'ApproximateAgeOfOldestMessage').map((a) => a.Dimensions[0].Value['Fn::GetAtt'][0] as string);
+    expect(behind).toEqual(['DetectionQueue', 'PagerDutyDeliveryQueue', 'SlackDeliveryQueue', 'AlertWebhookDeliveryQueue']);
+    // Every alarm is named after the stack: the operations topic accepts alarms with those names only.
+    for (const alarm of alarms) expect(alarm.AlarmName).toMatch(/^openai-audit-alerts-dev-/);
   });
 
   it('grants no IAM statement a * action or a * resource', () => {
@@ -220,9 +308,10 @@ describe('npm run package', () => {
     // (EMF metrics travel in the logs). The poll role's kms:Decrypt names the given key, or any key
     // of the account only through SSM and only for the admin key's parameter (checked below).
     const withoutResourceLevel = new Set<string>();
-    const statements = resources(template, 'AWS::IAM::Role').flatMap(([, role]) =>
-      ((role.Properties.Policies ?? []) as Json[]).flatMap((policy) => policy.PolicyDocument.Statement as Json[]),
-    );
+    const statements = [
+      ...resources(withParams, 'AWS::IAM::Role').flatMap(([, role]) => ((role.Properties.Policies ?? []) as Json[]).flatMap((policy) => policy.PolicyDocument.Statement as Json[])),
+      ...resources(withParams, 'AWS::IAM::Policy').flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as Json[]),
+    ];
     expect(statements.length).toBeGreaterThan(0);
     for (const statement of statements) {
       const actions = ([] as string[]).concat(statement.Action as string | string[]);
@@ -234,7 +323,12 @@ describe('npm run package', () => {
       'WriteOwnLogs', 'ConsumeDetectionQueue', 'KeepPermanentFailures', 'DedupWindows', 'PublishAlerts', 'EncryptAlertsForTopic',
       'WriteOwnLogs', 'ReadAdminKey', 'DecryptAdminKey', 'EnqueueAuditEvents', 'KeepUnpackableEvents', 'PollCursorItemOnly',
       'WriteOwnLogs', 'EnqueueAuditEvents', 'ReadWebhookSecret', 'DecryptWebhookSecret', 'RecordWebhookIds',
+      'WriteOwnLogs', 'KeepRefusedAlerts',
+      'ConsumeDeliveryQueues', 'ReadDestinationSecrets', 'DecryptDestinationSecrets',
     ]);
+    // Only the detect role may publish alerts, by its own policy as well as by the topic's.
+    const publishers = statements.filter((st) => ([] as string[]).concat(st.Action as string | string[]).includes('sns:Publish'));
+    expect(publishers.map((st) => st.Sid)).toEqual(['PublishAlerts']);
     const webhook = Object.fromEntries((resource(template, 'WebhookRole').Properties.Policies[0].PolicyDocument.Statement as Json[]).map((st) => [st.Sid, st]));
     expect(webhook.EnqueueAuditEvents).toMatchObject({ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['DetectionQueue', 'Arn'] } });
     expect(webhook.ReadWebhookSecret.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/openai-audit-alerts/webhook-secret' });
@@ -271,5 +365,90 @@ describe('npm run package', () => {
     const response = await handler({ Records: [record] } as unknown as SQSEvent, { functionName: 'detect', awsRequestId: 'r1' } as Context);
     expect(response).toEqual({ batchItemFailures: [] });
     expect((await receivedAlerts(pipeline.subscriberUrl)).map((a) => a.alert.eventId)).toEqual(['bundle-1']);
+  });
+});
+
+describe('resource policies: nobody but the roles that need a queue or topic may use it', () => {
+  const role = (id: string) => ({ principalArn: arnOf(withParams, id) });
+  const intruder = { principalArn: 'arn:aws:iam::123456789012:role/AdministratorAccess' };
+  const operator = { principalArn: OPERATOR };
+  const arn = (id: string) => arnOf(withParams, id);
+  const allowed = (callers: Record<string, Caller>, action: string, resourceId: string, secureTransport = true) =>
+    Object.entries(callers)
+      .filter(([, caller]) => decide(withParams, { caller, action, resource: arn(resourceId), secureTransport }) === 'allowed')
+      .map(([name]) => name);
+  // Built when a test runs: the template exists only after beforeAll.
+  let everyone: Record<string, Caller> = {};
+  beforeAll(() => {
+    everyone = callers();
+  });
+  const callers = (): Record<string, Caller> => ({
+    DetectRole: role('DetectRole'),
+    PollRole: role('PollRole'),
+    WebhookRole: role('WebhookRole'),
+    DeliverRole: role('DeliverRole'),
+    operator,
+    intruder,
+    'sns from AlertTopic': { service: 'sns.amazonaws.com', sourceArn: arn('AlertTopic') },
+    'sns from OperationsTopic': { service: 'sns.amazonaws.com', sourceArn: arn('OperationsTopic') },
+    'cloudwatch alarm of this stack': { service: 'cloudwatch.amazonaws.com', sourceArn: `arn:aws:cloudwatch:us-east-1:123456789012:alarm:openai-audit-alerts-prod-detect-errors` },
+    'cloudwatch alarm of another stack': { service: 'cloudwatch.amazonaws.com', sourceArn: `arn:aws:cloudwatch:us-east-1:123456789012:alarm:other-app-errors` },
+  });
+
+  it('lets only the detect role publish alerts', () => {
+    expect(allowed(everyone, 'sns:Publish', 'AlertTopic')).toEqual(['DetectRole']);
+  });
+
+  it("lets only this stack's alarms publish to the operations topic", () => {
+    expect(allowed(everyone, 'sns:Publish', 'OperationsTopic')).toEqual(['cloudwatch alarm of this stack']);
+  });
+
+  it('lets only the ingestion roles (infra/settings.cjs) and operators send audit events', () => {
+    const { QUEUE_SENDER_ROLES } = createRequire(import.meta.url)('../../infra/settings.cjs') as { QUEUE_SENDER_ROLES: string[] };
+    expect(QUEUE_SENDER_ROLES).toEqual(['PollRole', 'WebhookRole']);
+    const callers = { ...everyone, ...Object.fromEntries(QUEUE_SENDER_ROLES.map((id) => [id, role(id)])) };
+    expect(allowed(callers, 'sqs:SendMessage', 'DetectionQueue').sort()).toEqual([...QUEUE_SENDER_ROLES, 'operator'].sort());
+    expect(allowed(everyone, 'sqs:ReceiveMessage', 'DetectionQueue')).toEqual(['DetectRole']);
+    expect(allowed(everyone, 'sqs:PurgeQueue', 'DetectionQueue')).toEqual(['DetectRole']);
+  });
+
+  it('lets only the alert topic (and operators, to redrive) feed the delivery queues, and only the deliver role consume them', () => {
+    for (const queue of ['PagerDutyDeliveryQueue', 'SlackDeliveryQueue', 'AlertWebhookDeliveryQueue']) {
+      expect(allowed(everyone, 'sqs:SendMessage', queue)).toEqual(['operator', 'sns from AlertTopic']);
+      expect(allowed(everyone, 'sqs:ReceiveMessage', queue)).toEqual(['DeliverRole']);
+      expect(allowed(everyone, 'sqs:DeleteMessage', queue)).toEqual(['DeliverRole']);
+    }
+  });
+
+  it('lets the DLQs be written only by their writers and read only by operators', () => {
+    expect(allowed(everyone, 'sqs:SendMessage', 'DetectionDeadLetterQueue')).toEqual(['DetectRole']);
+    expect(allowed(everyone, 'sqs:SendMessage', 'DeliveryDeadLetterQueue')).toEqual(['DeliverRole']);
+    expect(allowed(everyone, 'sqs:SendMessage', 'AlertDeliveryDeadLetterQueue')).toEqual(['sns from AlertTopic', 'sns from OperationsTopic']);
+    for (const dlq of ['DetectionDeadLetterQueue', 'DeliveryDeadLetterQueue', 'AlertDeliveryDeadLetterQueue']) {
+      for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:StartMessageMoveTask', 'sqs:PurgeQueue']) expect(allowed(everyone, action, dlq)).toEqual(['operator']);
+    }
+  });
+
+  it('with no operators listed, lets nobody read a DLQ or send test events (the account root aside)', () => {
+    const root = { principalArn: 'arn:aws:iam::123456789012:root' };
+    const read = (caller: Caller) => decide(template, { caller, action: 'sqs:ReceiveMessage', resource: arnOf(template, 'DetectionDeadLetterQueue') });
+    expect([read(operator), read(root), read({ principalArn: arnOf(template, 'DetectRole') })]).toEqual(['denied', 'allowed', 'denied']);
+    expect(decide(template, { caller: operator, action: 'sqs:SendMessage', resource: arnOf(template, 'DetectionQueue') })).toBe('denied');
+  });
+
+  it('denies every request without TLS, and explicitly denies sending, reading and publishing to every other principal', () => {
+    const queues = resources(withParams, 'AWS::SQS::Queue').map(([id]) => id);
+    const topics = resources(withParams, 'AWS::SNS::Topic').map(([id]) => id);
+    expect(queues.length).toBe(7);
+    for (const id of queues) {
+      for (const action of ['sqs:SendMessage', 'sqs:ReceiveMessage']) {
+        expect(decide(withParams, { caller: intruder, action, resource: arn(id) })).toBe('denied');
+        expect(allowed(everyone, action, id, false)).toEqual([]);
+      }
+    }
+    for (const id of topics) {
+      expect(decide(withParams, { caller: intruder, action: 'sns:Publish', resource: arn(id) })).toBe('denied');
+      expect(allowed(everyone, 'sns:Publish', id, false)).toEqual([]);
+    }
   });
 });

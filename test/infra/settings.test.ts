@@ -1,30 +1,51 @@
-import { describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
 import { pipelineSettings } from '../../lib/tooling/local/settings.ts';
 
-const { ingestSettings, webhookSettings, QUEUE_SENDER_ROLES } = createRequire(import.meta.url)('../../infra/settings.cjs') as {
+const settingsModule = createRequire(import.meta.url)('../../infra/settings.cjs') as {
   ingestSettings: (params: Record<string, unknown>) => Record<string, unknown>;
   webhookSettings: (params: Record<string, unknown>) => Record<string, unknown>;
+  deploymentSettings: (params: Record<string, unknown>) => {
+    delivery: { destinations: { enabled: Record<string, boolean>; operators: string[] } };
+    principals: { detectionQueueSenders: unknown[]; operators: unknown[] };
+  };
   QUEUE_SENDER_ROLES: readonly string[];
 };
+const { ingestSettings, webhookSettings, deploymentSettings, QUEUE_SENDER_ROLES } = settingsModule;
+
+/** The smallest valid deployment: an email for alerts and one for the operations alarms. */
+const MINIMAL = { alertEmail: 'soc@example.com', opsEmail: 'ops@example.com' };
 
 describe('infra/settings.cjs', () => {
   it('derives the visibility timeout from the function timeout and the batching window', () => {
     const settings = pipelineSettings();
     expect(settings.queue.visibilityTimeoutSeconds).toBe(6 * settings.detect.timeoutSeconds + settings.detect.batchingWindowSeconds);
     expect(pipelineSettings({ batchingWindowSeconds: 60 }).queue.visibilityTimeoutSeconds).toBe(6 * 30 + 60);
+    expect(settings.delivery.queue.visibilityTimeoutSeconds).toBe(6 * settings.delivery.function.timeoutSeconds);
   });
 
-  it('lists the pager severities at and above the minimum', () => {
-    expect(pipelineSettings().pager.severities).toEqual(['HIGH', 'CRITICAL']);
-    expect(pipelineSettings({ pagerMinSeverity: 'low' }).pager.severities).toEqual(['LOW', 'MEDIUM', 'HIGH', 'CRITICAL']);
+  it('routes each destination from its minimum severity up, PagerDuty from HIGH and Slack from MEDIUM by default', () => {
+    const { routes } = pipelineSettings().delivery;
+    expect(routes.pagerDuty.filterPolicy).toEqual({ severity: ['HIGH', 'CRITICAL'] });
+    expect(routes.slack.filterPolicy).toEqual({ severity: ['MEDIUM', 'HIGH', 'CRITICAL'] });
+    expect(routes.webhook.filterPolicy).toEqual({ severity: ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] });
+    expect(routes.email.filterPolicy).toEqual({ severity: ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] });
+    expect(pipelineSettings({ pagerDutyMinSeverity: 'low' }).delivery.routes.pagerDuty.severities).toEqual(['LOW', 'MEDIUM', 'HIGH', 'CRITICAL']);
+  });
+
+  it('routes by rule: a list to include, or a list to exclude', () => {
+    expect(pipelineSettings({ slackRules: 'A.Rule, B.Rule' }).delivery.routes.slack.filterPolicy).toEqual({ severity: ['MEDIUM', 'HIGH', 'CRITICAL'], rule_id: ['A.Rule', 'B.Rule'] });
+    expect(pipelineSettings({ alertWebhookRules: '!Noisy.Rule' }).delivery.routes.webhook.filterPolicy.rule_id).toEqual([{ 'anything-but': ['Noisy.Rule'] }]);
   });
 
   it.each([
     [{ batchSize: 0 }, 'batchSize must be 1-10000'],
     [{ batchSize: 100, batchingWindowSeconds: 0 }, 'batchSize over 10 needs batchingWindowSeconds of at least 1'],
     [{ batchingWindowSeconds: 301 }, 'batchingWindowSeconds must be 0-300'],
-    [{ pagerMinSeverity: 'URGENT' }, 'pagerMinSeverity must be one of INFO, LOW, MEDIUM, HIGH, CRITICAL'],
+    [{ pagerDutyMinSeverity: 'URGENT' }, 'pagerDutyMinSeverity must be one of INFO, LOW, MEDIUM, HIGH, CRITICAL'],
+    [{ slackRules: 'A,!B' }, 'slackRules: list rule ids to include (A,B) or to exclude (!A,!B), not both'],
+    [{ emailRules: 'bad rule' }, 'emailRules: "bad rule" is not a rule id'],
+    [{ alertWebhookRules: Array.from({ length: 31 }, (_, i) => `R${i}`).join(',') }, 'alertWebhookRules: 5 severities x 31 rules make 155 filter combinations; SNS allows 150'],
   ])('rejects %j', (params, message) => {
     expect(() => pipelineSettings(params)).toThrow(message);
   });
@@ -70,5 +91,46 @@ describe('infra/settings.cjs: the webhook', () => {
     [{ webhookSecretParameter: 'secret' }, 'webhookSecretParameter must be a full SSM parameter name'],
   ])('rejects %j at package time', (params, message) => {
     expect(() => webhookSettings(params)).toThrow(message);
+  });
+});
+
+describe('package-time checks of the destinations (infra/settings.cjs deploymentSettings)', () => {
+  it('refuses a deploy with no alert destination, saying how to add one or opt out', () => {
+    expect(() => deploymentSettings({ opsEmail: 'ops@example.com' })).toThrow(/no alert destination is configured[\s\S]*pagerDutyRoutingKeyParameter[\s\S]*acceptNoAlertDestination=true/);
+    expect(deploymentSettings({ opsEmail: 'ops@example.com', acceptNoAlertDestination: 'true' }).delivery.destinations.enabled).toMatchObject({ email: false, http: false });
+  });
+
+  it('refuses a deploy with nowhere for the operations alarms, saying how to add one or opt out', () => {
+    expect(() => deploymentSettings({ alertEmail: 'soc@example.com' })).toThrow(/operations alarms[\s\S]*opsEmail=[\s\S]*opsPagerEndpoint=[\s\S]*acceptNoOpsDestination=true/);
+    expect(() => deploymentSettings({ alertEmail: 'soc@example.com', opsPagerEndpoint: 'https://events.pagerduty.com/integration/x/enqueue' })).not.toThrow();
+    expect(() => deploymentSettings({ alertEmail: 'soc@example.com', acceptNoOpsDestination: true })).not.toThrow();
+  });
+
+  it.each([
+    [{ pagerDutyRoutingKeyParameter: 'R0123456789abcdef0123456789abcd0' }, 'pagerDutyRoutingKeyParameter must be the full name of an SSM parameter, starting with / (the parameter holds the secret'],
+    [{ slackWebhookUrlParameter: 'https://hooks.slack.com/services/T/B/X' }, 'slackWebhookUrlParameter must be the full name of an SSM parameter'],
+    [{ alertWebhookUrl: 'http://siem.example.com/hook', alertWebhookSecretParameter: '/s' }, 'alertWebhookUrl must be an https:// URL'],
+    [{ alertWebhookUrl: 'https://siem.example.com/hook' }, 'alertWebhookUrl and alertWebhookSecretParameter go together'],
+    [{ opsPagerEndpoint: 'http://x' }, 'opsPagerEndpoint must be an https:// URL'],
+    [{ operatorPrincipalArns: 'SecOps' }, 'operatorPrincipalArns: "SecOps" is not an IAM role or user ARN'],
+    [{ acceptNoAlertDestination: 'yes' }, 'acceptNoAlertDestination must be true or false'],
+    [{ pagerEndpoint: 'https://events.example.com/integration/abc' }, 'pagerEndpoint was replaced'],
+  ])('rejects %j with a message that names the parameter', (params, message) => {
+    expect(() => deploymentSettings({ ...MINIMAL, ...params })).toThrow(message);
+  });
+
+  it('enables a destination by its SSM parameter or URL', () => {
+    const { enabled } = deploymentSettings({ ...MINIMAL, slackWebhookUrlParameter: '/oaa/slack', alertWebhookUrl: 'https://siem.example.com/h', alertWebhookSecretParameter: '/oaa/wh' }).delivery.destinations;
+    expect(enabled).toEqual({ email: true, pagerDuty: false, slack: true, webhook: true, http: true });
+  });
+
+  it('lets the ingestion roles of QUEUE_SENDER_ROLES and the operators send audit events', () => {
+    const { principals } = deploymentSettings({ ...MINIMAL, operatorPrincipalArns: 'arn:aws:iam::123456789012:role/SecOps, arn:aws:iam::123456789012:user/alice' });
+    expect(principals.detectionQueueSenders).toEqual([
+      ...QUEUE_SENDER_ROLES.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })),
+      'arn:aws:iam::123456789012:role/SecOps',
+      'arn:aws:iam::123456789012:user/alice',
+    ]);
+    expect(principals.operators).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' }, 'arn:aws:iam::123456789012:role/SecOps', 'arn:aws:iam::123456789012:user/alice']);
   });
 });

@@ -1,5 +1,6 @@
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, SubscribeCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { DestinationName } from '../../delivery/destination.ts';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { PipelineSettings } from './settings.ts';
 
@@ -64,4 +65,60 @@ export async function provisionPipeline(
   if (!TopicArn) throw new Error('the alert topic was created without an ARN');
   await clients.sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: subscriber.arn }));
   return { tableName, queueUrl: queue.url, queueArn: queue.arn, dlqUrl: dlq.url, topicArn: TopicArn, subscriberUrl: subscriber.url };
+}
+
+/** A queue as created: its URL (for clients) and ARN (what Lambda's records carry). */
+export interface LocalQueue {
+  readonly url: string;
+  readonly arn: string;
+}
+
+/** The delivery stage of a local pipeline: one queue per destination, and the delivery DLQ. */
+export interface LocalDelivery {
+  readonly queues: Readonly<Record<DestinationName, LocalQueue>>;
+  readonly dlqUrl: string;
+}
+
+const ROUTE_OF: Readonly<Record<DestinationName, 'pagerDuty' | 'slack' | 'webhook'>> = { pagerduty: 'pagerDuty', slack: 'slack', webhook: 'webhook' };
+
+/**
+ * Creates the delivery stage as infra/delivery.yml deploys it, with the stack's settings: the
+ * delivery DLQ, one queue per destination with its redrive policy, each subscribed to the alert
+ * topic with raw message delivery and the destination's routing filter policy.
+ *
+ * @example
+ * ```ts
+ * const delivery = await provisionDelivery({ sqs, sns }, pipelineSettings(), 'openai-audit-alerts-local', pipeline.topicArn);
+ * ```
+ */
+export async function provisionDelivery(
+  clients: { sqs: SQSClient; sns: SNSClient },
+  settings: PipelineSettings,
+  prefix: string,
+  topicArn: string,
+  overrides: LocalOverrides = {},
+): Promise<LocalDelivery> {
+  const dlq = await createQueue(clients.sqs, `${prefix}-delivery-dlq`, { MessageRetentionPeriod: String(settings.deadLetterQueue.retentionSeconds) });
+  const queues = {} as Record<DestinationName, LocalQueue>;
+  for (const name of Object.keys(ROUTE_OF) as DestinationName[]) {
+    const queue = await createQueue(clients.sqs, `${prefix}-delivery-${name}`, {
+      VisibilityTimeout: String(overrides.visibilityTimeoutSeconds ?? settings.delivery.queue.visibilityTimeoutSeconds),
+      MessageRetentionPeriod: String(settings.delivery.queue.retentionSeconds),
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: settings.delivery.queue.maxReceiveCount }),
+    });
+    await clients.sns.send(
+      new SubscribeCommand({
+        TopicArn: topicArn,
+        Protocol: 'sqs',
+        Endpoint: queue.arn,
+        Attributes: {
+          RawMessageDelivery: 'true',
+          FilterPolicyScope: 'MessageAttributes',
+          FilterPolicy: JSON.stringify(settings.delivery.routes[ROUTE_OF[name]].filterPolicy),
+        },
+      }),
+    );
+    queues[name] = queue;
+  }
+  return { queues, dlqUrl: dlq.url };
 }

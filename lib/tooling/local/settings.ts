@@ -14,7 +14,19 @@ export interface PipelineSettings {
   readonly queue: { readonly visibilityTimeoutSeconds: number; readonly retentionSeconds: number; readonly maxReceiveCount: number };
   readonly deadLetterQueue: { readonly retentionSeconds: number };
   readonly table: { readonly partitionKey: string; readonly ttlAttribute: string };
-  readonly pager: { readonly minSeverity: string; readonly severities: readonly string[] };
+  readonly delivery: {
+    readonly function: { readonly timeoutSeconds: number; readonly memorySize: number; readonly batchSize: number; readonly maximumConcurrency: number };
+    readonly queue: { readonly visibilityTimeoutSeconds: number; readonly retentionSeconds: number; readonly maxReceiveCount: number };
+    readonly routes: Readonly<Record<'email' | 'pagerDuty' | 'slack' | 'webhook', DeliveryRoute>>;
+  };
+}
+
+/** How alerts reach one destination: an SNS filter policy on the message attributes. */
+export interface DeliveryRoute {
+  readonly minSeverity: string;
+  readonly severities: readonly string[];
+  readonly rules: { readonly include: readonly string[]; readonly exclude: readonly string[] };
+  readonly filterPolicy: Readonly<Record<string, readonly unknown[]>>;
 }
 
 interface SettingsModule {
