@@ -1,4 +1,4 @@
-import { PAGERDUTY_ROUTING_KEY_LENGTH } from './constants.ts';
+import { CLIENT_NAME, PAGERDUTY_ROUTING_KEY_LENGTH } from './constants.ts';
 import type { Destination, DeliveryRequest } from './destination.ts';
 import { DestinationSecretError } from './errors.ts';
 import { pagerDutyEventBody } from './pagerduty.ts';
@@ -29,7 +29,7 @@ export function isDestinationUrl(text: string): boolean {
   return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
 }
 
-const JSON_HEADERS = { 'content-type': 'application/json' } as const;
+const JSON_HEADERS = { 'content-type': 'application/json', 'user-agent': CLIENT_NAME } as const;
 
 /**
  * PagerDuty Events API v2: the routing key from the SSM parameter `routingKeyParameter`.

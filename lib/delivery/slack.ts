@@ -69,7 +69,7 @@ function field(label: string, value: string): SlackText {
 function detailFields(alert: AlertDocument): SlackText[] {
   const c = alert.alertContext;
   const get = (key: string) => contextText(c[key]);
-  const actor = [get('actor_email'), get('actor_id') && `(${get('actor_id')})`].filter(Boolean).join(' ');
+  const actor = get('actor_email') === undefined ? get('actor_id') : [get('actor_email'), get('actor_id') && `(${get('actor_id')})`].filter(Boolean).join(' ');
   const place = [get('source_city'), get('source_region'), get('source_country')].filter(Boolean).join(', ');
   const source = [get('source_ip'), place && `(${place})`].filter(Boolean).join(' ');
   const event = [alert.eventType, alert.eventId].filter((part): part is string => part !== null).join(' · ');

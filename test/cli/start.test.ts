@@ -32,7 +32,7 @@ describe('start (npm start)', () => {
     expect(stderr).toBe('');
     expect(status).toBe(0);
     const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines.at(-1)).toEqual({ summary: { events: 12, matched: 6, alerts: 5, suppressed: 1, failed: 0, dlq: 0 } });
+    expect(lines.at(-1)).toEqual({ summary: { events: 12, matched: 6, alerts: 5, suppressed: 1, failed: 0, dlq: 0, delivered: { pagerduty: 1, slack: 5, webhook: 5 }, deliveryRetries: 0, deliveryDlq: 0 } });
     const alerts = lines.slice(0, -1) as Array<{ eventId: string; severity: string; alertId: string; version: number }>;
     expect(alerts.map((a) => [a.eventId, a.severity]).sort()).toEqual([
       ['audit_log-sample-0003', 'MEDIUM'],
@@ -53,6 +53,35 @@ describe('start (npm start)', () => {
     expect(stdout.trim().split('\n').at(-1)).toBe('12 events, 6 matched, 5 alerts, 1 suppressed, 0 failed, 0 in the DLQ');
   });
 
+  it('runs local PagerDuty, Slack and webhook receivers and shows what each received, routed by severity', () => {
+    const { status, stdout } = start([]);
+    expect(status).toBe(0);
+    const lines = stdout.split('\n');
+    // The HIGH alert reaches all three; MEDIUM alerts skip PagerDuty (it takes HIGH and above).
+    const high = lines.findIndex((l) => l.startsWith('HIGH      '));
+    const alertId = /alert ([0-9a-f]{32})$/.exec(lines[high + 2] ?? '')?.[1] ?? 'missing';
+    expect(lines.slice(high + 3, high + 6)).toEqual([
+      `          -> pagerduty  202  dedup_key ${alertId} · severity error · "HIGH: OpenAI API Key with Elevated Scopes: api_key.updated by [mallory@contractor.example]"`,
+      '          -> slack      200  4 blocks · "HIGH: OpenAI API Key with Elevated Scopes: api_key.updated by [mallory@contractor.example]"',
+      `          -> webhook    204  webhook-id ${alertId} · alert.created · signature verified`,
+    ]);
+    expect(lines.filter((l) => l.includes('-> pagerduty'))).toHaveLength(1);
+    expect(lines.filter((l) => l.includes('-> slack      200'))).toHaveLength(5);
+    expect(lines.filter((l) => l.includes('-> webhook    204') && l.endsWith('signature verified'))).toHaveLength(5);
+    expect(lines.at(-3)).toBe('delivered: pagerduty 1, slack 5, webhook 5 (0 retried, 0 in the delivery DLQ)');
+  });
+
+  it('prints every request the destinations received with --payloads', () => {
+    const { status, stdout } = start(['--json', '--payloads']);
+    expect(status).toBe(0);
+    const deliveries = stdout.trim().split('\n').map((line) => JSON.parse(line) as { delivery?: { destination: string; answer: number; headers: Record<string, string>; body: Record<string, unknown> } }).flatMap((l) => (l.delivery ? [l.delivery] : []));
+    expect(deliveries.map((d) => d.destination).sort()).toEqual(['pagerduty', ...Array<string>(5).fill('slack'), ...Array<string>(5).fill('webhook')]);
+    const pagerDuty = deliveries.find((d) => d.destination === 'pagerduty');
+    expect(pagerDuty?.body).toMatchObject({ event_action: 'trigger', payload: { severity: 'error', source: 'OpenAI organization audit log' } });
+    const webhook = deliveries.find((d) => d.destination === 'webhook');
+    expect(webhook?.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
+  });
+
   it('names file and line of bad input, sends the good events, and completes', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'start-')), 'events.jsonl');
     const good = { id: 'g1', type: 'api_key.updated', actor: { session: { user: { id: 'u1' } } }, 'api_key.updated': { changes_requested: { scopes: ['admin'] } } };
@@ -63,7 +92,7 @@ describe('start (npm start)', () => {
     expect(stderr).toContain(`start: ${file}:3: [0]: missing required field "type" (not sent)`);
     const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as { eventId?: string; summary?: unknown });
     expect(lines.map((l) => l.eventId ?? 'summary')).toEqual(['g1', 'summary']);
-    expect(lines[1]?.summary).toEqual({ events: 1, matched: 1, alerts: 1, suppressed: 0, failed: 0, dlq: 0 });
+    expect(lines[1]?.summary).toMatchObject({ events: 1, matched: 1, alerts: 1, suppressed: 0, failed: 0, dlq: 0 });
   });
 
   it('reports an event too deep or too large to send, and alerts on the rest (no internal error)', () => {
@@ -86,7 +115,7 @@ describe('start (npm start)', () => {
     writeFileSync(file, `${Array.from({ length: 12 }, (_, i) => JSON.stringify(big(i))).join('\n')}\n`);
     const { status, stdout } = start(['--events', file, '--json']);
     expect(status).toBe(0);
-    expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}')).toEqual({ summary: { events: 12, matched: 12, alerts: 12, suppressed: 0, failed: 0, dlq: 0 } });
+    expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}')).toMatchObject({ summary: { events: 12, matched: 12, alerts: 12, suppressed: 0, failed: 0, dlq: 0, deliveryDlq: 0 } });
   });
 
   it('exits 1 with a clear message for an unreadable file', () => {

@@ -81,21 +81,24 @@ Options:
 `;
 
 /** `openai-audit-alerts start --help`. */
-export const START_HELP = `Usage: openai-audit-alerts start [--events FILE] [--json] [--keep-running] [--log-level LEVEL]
+export const START_HELP = `Usage: openai-audit-alerts start [--events FILE] [--json] [--payloads] [--keep-running] [--log-level LEVEL]
        npm start -- [options]
 
 Runs the whole pipeline locally: starts DynamoDB (dynalite) and SQS/SNS (fauxqs) emulators on
-127.0.0.1, creates the deployed stack's queue, DLQ, dedup table and alert topic with the stack's
-settings (infra/settings.cjs), plus a local subscriber queue on the topic; sends the events; runs
-the real detection handler the way Lambda's SQS event source does; and prints every alert as the
-subscriber receives it, then a summary.
+127.0.0.1, creates the deployed stack's queue, DLQ, dedup table, alert topic and delivery queues
+with the stack's settings and routing (infra/settings.cjs), plus a local subscriber queue on the
+topic; starts local PagerDuty, Slack and webhook receivers on 127.0.0.1; sends the events; runs the
+real detection and delivery handlers the way Lambda's SQS event sources do; and prints every alert
+with what each destination received, then a summary.
 
 Options:
   --events FILE       Audit events to send, in the formats "evaluate" reads (default: the bundled
                       sample set, examples/sample-events.jsonl)
   --json              One alert document per line (the SNS "default" JSON), then
-                      {"summary": {"events", "matched", "alerts", "suppressed", "failed", "dlq"}};
-                      nothing else on standard output
+                      {"summary": {"events", "matched", "alerts", "suppressed", "failed", "dlq",
+                      "delivered", "deliveryRetries", "deliveryDlq"}}; nothing else on standard output
+  --payloads          Also print every request the local destinations receive (headers and body);
+                      with --json, as {"delivery": {...}} lines
   --keep-running      Keep the stack up and consuming after the events: prints the endpoints, the
                       queue URL and the topic ARN so you can send events with the AWS CLI; Ctrl-C stops
   --log-level LEVEL   Function logs on standard error: DEBUG, INFO, WARN (default) or ERROR
@@ -103,6 +106,7 @@ Options:
 
 Items of the input that are not audit events are reported with file and line, and not sent.
 Locally a failed record is retried after 2 seconds (deployed: the queue's visibility timeout).
+Routing is the deployed default: PagerDuty from HIGH, Slack from MEDIUM, the webhook everything.
 `;
 
 /** `openai-audit-alerts poll --help`. */

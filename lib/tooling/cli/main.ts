@@ -52,7 +52,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   },
   start: {
     help: START_HELP,
-    options: { events: { type: 'string' }, json: { type: 'boolean' }, 'keep-running': { type: 'boolean' }, 'log-level': { type: 'string' } },
+    options: { events: { type: 'string' }, json: { type: 'boolean' }, 'keep-running': { type: 'boolean' }, 'log-level': { type: 'string' }, payloads: { type: 'boolean' } },
     run: (args, io, values) => noArguments('start', (cliIo) => startCommand(values, cliIo, interruption()))(args, io),
   },
 };

@@ -3,6 +3,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AlertDocument } from '../../pipeline/alerts/alert-document.ts';
+import type { DestinationName } from '../../delivery/destination.ts';
+import type { ReceivedRequest } from './receivers.ts';
 import { readDetectConfig } from '../../config/detect-config.ts';
 import { createDetectionHandler } from '../../pipeline/detect/create-handler.ts';
 import type { LogLevel } from '../../pipeline/detect/telemetry.ts';
@@ -16,6 +18,7 @@ import { printable, quote } from '../../util/printable.ts';
 import { alertText } from './alert-text.ts';
 import { emulatorEndpoints, startDynalite, startFauxqs, useEmulators, type Emulator } from './emulators.ts';
 import { alertFromSubscriberMessage, pollOnce, queueDepth, receiveAndDelete } from './event-source.ts';
+import { alertIdOf, deliveryLine, payloadText, startLocalDeliveryStage, type LocalDeliveryStage } from './local-delivery.ts';
 import { localTelemetry } from './local-telemetry.ts';
 import { startLocalWebhook } from './local-webhook.ts';
 import { provisionPipeline, type LocalPipeline } from './provision.ts';
@@ -34,6 +37,8 @@ export interface LocalRunOptions {
   readonly json: boolean;
   readonly keepRunning: boolean;
   readonly logLevel: LogLevel;
+  /** Also print every request the local destinations receive, headers and body. */
+  readonly payloads?: boolean;
 }
 
 /** The run's counters, printed last. */
@@ -44,6 +49,12 @@ export interface LocalSummary {
   suppressed: number;
   failed: number;
   dlq: number;
+  /** Alerts each local destination accepted. */
+  delivered: Record<DestinationName, number>;
+  /** Alerts put back on a delivery queue for a later attempt. */
+  deliveryRetries: number;
+  /** Messages in the delivery DLQ (refused by a destination). */
+  deliveryDlq: number;
 }
 
 /** Where the local run writes, and how it learns it should stop. */
@@ -92,7 +103,7 @@ async function receiveAlerts(sqs: SQSClient, subscriberUrl: string, waitSeconds:
   return (await receiveAndDelete(sqs, subscriberUrl, { waitSeconds, attributes: false })).map((m) => alertFromSubscriberMessage(m.Body ?? '{}'));
 }
 
-function startInfo(pipeline: LocalPipeline, endpoints: { dynamodb: string; sns: string }): string {
+function startInfo(pipeline: LocalPipeline, endpoints: { dynamodb: string; sns: string }, stage: LocalDeliveryStage): string {
   return [
     'Local pipeline running: send audit events with the AWS CLI (any credentials), for example',
     `  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws --region us-east-1 --endpoint-url ${endpoints.sns} \\`,
@@ -102,6 +113,9 @@ function startInfo(pipeline: LocalPipeline, endpoints: { dynamodb: string; sns: 
     `  topic ARN:  ${pipeline.topicArn}`,
     `  SQS, SNS:   ${endpoints.sns}`,
     `  DynamoDB:   ${endpoints.dynamodb} (table ${pipeline.tableName})`,
+    `  PagerDuty:  ${stage.receivers.pagerduty.url} (local Events API v2)`,
+    `  Slack:      ${stage.receivers.slack.url} (local incoming webhook)`,
+    `  Alert webhook: ${stage.receivers.webhook.url} (local Standard Webhooks receiver)`,
     `Failed records are retried after ${LOCAL_VISIBILITY_TIMEOUT_SECONDS}s locally (deployed: the queue's visibility timeout). Ctrl-C stops.`,
     '',
   ].join('\n');
@@ -125,6 +139,7 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
   const emulators: Emulator[] = [];
   const stoppers: Array<() => Promise<void>> = [];
   const clients: Array<{ destroy(): void }> = [];
+  let stage: LocalDeliveryStage | undefined;
   try {
     const [dynamodbEmulator, fauxqs] = await Promise.all([startDynalite(), startFauxqs()]);
     emulators.push(dynamodbEmulator, fauxqs);
@@ -140,6 +155,11 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
       visibilityTimeoutSeconds: LOCAL_VISIBILITY_TIMEOUT_SECONDS,
     });
     const telemetry = localTelemetry(options.logLevel, io.stderr);
+    stage = await startLocalDeliveryStage({ sqs, sns }, settings, `${settings.service}-local`, pipeline.topicArn, {
+      log: (level, message, fields) => telemetry.log(level, message, fields),
+      visibilityTimeoutSeconds: LOCAL_VISIBILITY_TIMEOUT_SECONDS,
+    });
+    const deliveries = stage;
     const config = readDetectConfig({
       ...io.env,
       DEDUP_TABLE_NAME: pipeline.tableName,
@@ -153,13 +173,35 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
     if (options.keepRunning) {
       const webhook = await startLocalWebhook({ dynamodb, sqs, queueUrl: pipeline.queueUrl, prefix: `${settings.service}-local`, sampleFile: TEST_EVENT });
       stoppers.push(() => webhook.server.stop());
-      (options.json ? io.stderr : io.stdout)(`${startInfo(pipeline, endpoints)}${webhook.info}`);
+      (options.json ? io.stderr : io.stdout)(`${startInfo(pipeline, endpoints, stage)}${webhook.info}`);
     }
 
+    // Each alert is printed with what its destinations received; a delivery that comes later (a
+    // retry) is printed on its own.
+    const received = new Map<string, ReceivedRequest[]>();
+    const printed = new Set<string>();
+    const showDelivery = (request: ReceivedRequest) => {
+      if (options.json) {
+        if (options.payloads) io.stdout(`${JSON.stringify({ delivery: { destination: request.destination, answer: request.answer, headers: request.headers, body: JSON.parse(request.body) as unknown } })}\n`);
+        return;
+      }
+      io.stdout(deliveryLine(request));
+      if (options.payloads) io.stdout(payloadText(request));
+    };
+    for (const receiver of Object.values(stage.receivers)) {
+      receiver.onRequest((request) => {
+        const alertId = alertIdOf(request) ?? '';
+        if (printed.has(alertId)) showDelivery(request);
+        else received.set(alertId, [...(received.get(alertId) ?? []), request]);
+      });
+    }
     let alerts = 0;
     const print = (alert: AlertDocument) => {
       alerts++;
       io.stdout(options.json ? `${JSON.stringify(alert)}\n` : alertText(alert));
+      printed.add(alert.alertId);
+      for (const request of received.get(alert.alertId) ?? []) showDelivery(request);
+      received.delete(alert.alertId);
     };
     const showProgress = io.stderrIsTty && input.events.length >= 1000;
     let processedEvents = 0;
@@ -187,10 +229,13 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
         if (stopping) return;
         const { received } = await pollOnce(sqs, pipeline.queueUrl, handler, { batchSize: settings.detect.batchSize, waitSeconds: options.keepRunning ? 1 : 0 });
         processedEvents = telemetry.counted('EventsReceived');
-        for (const alert of await receiveAlerts(sqs, pipeline.subscriberUrl, 0)) print(alert);
+        const alertsNow = await receiveAlerts(sqs, pipeline.subscriberUrl, 0);
+        const delivered = await deliveries.poll();
+        alertsNow.forEach(print);
         progress();
-        if (received === 0 && !options.keepRunning && (await queueDepth(sqs, pipeline.queueUrl)) === 0) return;
-        if (received === 0 && !options.keepRunning) await new Promise((resolve) => setTimeout(resolve, 100));
+        const idle = received === 0 && delivered === 0;
+        if (idle && !options.keepRunning && (await queueDepth(sqs, pipeline.queueUrl)) === 0 && (await deliveries.pending()) === 0) return;
+        if (idle && !options.keepRunning) await new Promise((resolve) => setTimeout(resolve, 100));
       }
     };
     await consume();
@@ -208,15 +253,21 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
       suppressed: telemetry.counted('AlertsSuppressed'),
       failed: telemetry.counted('RecordsFailed'),
       dlq: await queueDepth(sqs, pipeline.dlqUrl),
+      delivered: { pagerduty: stage.counted('AlertsDelivered', 'pagerduty'), slack: stage.counted('AlertsDelivered', 'slack'), webhook: stage.counted('AlertsDelivered', 'webhook') },
+      deliveryRetries: (['pagerduty', 'slack', 'webhook'] as const).reduce((sum, name) => sum + (stage?.counted('DeliveriesDeferred', name) ?? 0), 0),
+      deliveryDlq: await queueDepth(sqs, stage.delivery.dlqUrl),
     };
     if (options.json) io.stdout(`${JSON.stringify({ summary })}\n`);
     else {
       const notSent = skipped > 0 ? ` (${skipped} input item(s) not sent, see above)` : '';
+      const { delivered } = summary;
+      io.stdout(`delivered: pagerduty ${delivered.pagerduty}, slack ${delivered.slack}, webhook ${delivered.webhook} (${summary.deliveryRetries} retried, ${summary.deliveryDlq} in the delivery DLQ)\n`);
       io.stdout(`${summary.events} events${notSent}, ${summary.matched} matched, ${summary.alerts} alerts, ${summary.suppressed} suppressed, ${summary.failed} failed, ${summary.dlq} in the DLQ\n`);
     }
     return 0;
   } finally {
     await Promise.all(stoppers.map((stop) => stop()));
+    await stage?.stop();
     clients.forEach((client) => client.destroy());
     await Promise.all(emulators.map((emulator) => emulator.stop()));
   }

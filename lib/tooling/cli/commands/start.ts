@@ -14,6 +14,7 @@ export interface StartOptions {
   readonly json?: boolean;
   readonly 'keep-running'?: boolean;
   readonly 'log-level'?: string;
+  readonly payloads?: boolean;
 }
 
 /**
@@ -33,7 +34,7 @@ export async function startCommand(options: StartOptions, io: CliIo, interrupted
   }
   const { runLocalPipeline } = await import('../../local/run-local.ts');
   return runLocalPipeline(
-    { eventsFile: options.events ?? SAMPLE_EVENTS, json: options.json === true, keepRunning: options['keep-running'] === true, logLevel: level },
+    { eventsFile: options.events ?? SAMPLE_EVENTS, json: options.json === true, keepRunning: options['keep-running'] === true, logLevel: level, payloads: options.payloads === true },
     { ...io, stderrIsTty: io.stderrIsTty, interrupted },
   );
 }
