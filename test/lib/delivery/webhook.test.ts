@@ -54,6 +54,13 @@ describe('webhookDelivery', () => {
     expect(JSON.parse(webhookDelivery(sampleAlert({ escalatesAlertId: 'first1' }), key, 1).body)).toMatchObject({ type: 'alert.escalated', data: { escalatesAlertId: 'first1' } });
   });
 
+  it('escapes and masks strings from the event in the data', () => {
+    const { body } = webhookDelivery(sampleAlert({ title: 'by \u202eevil sk-proj-abcdefghijklmnopqrstuvwx1234', eventId: 'id\u0007' }), key, 1);
+    const data = (JSON.parse(body) as { data: { title: string; eventId: string } }).data;
+    expect(data.title).toBe('by \\u202eevil sk-proj-…1234');
+    expect(data.eventId).toBe('id\\u0007');
+  });
+
   it('masks secrets in the context and stays within 256 KB', () => {
     const context = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${i}`, 'x'.repeat(4000)]));
     const { body, headers } = webhookDelivery(sampleAlert({ alertContext: { ...context, key: 'sk-proj-abcdefghijklmnopqrstuvwx1234' } }), key, 1);
