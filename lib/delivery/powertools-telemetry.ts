@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import { logWithPowertools } from '../pipeline/detect/powertools-telemetry.ts';
 import type { DeliveryMetric, DeliveryTelemetry } from './telemetry.ts';
 
 /**
@@ -16,13 +17,7 @@ import type { DeliveryMetric, DeliveryTelemetry } from './telemetry.ts';
 export function powertoolsDeliveryTelemetry(logger: Logger, metrics: Metrics): DeliveryTelemetry & { flush(): void } {
   const counts = new Map<string, Map<DeliveryMetric, number>>();
   return {
-    log(level, message, fields = {}) {
-      const extra = { ...fields };
-      if (level === 'DEBUG') logger.debug(message, extra);
-      else if (level === 'INFO') logger.info(message, extra);
-      else if (level === 'WARN') logger.warn(message, extra);
-      else logger.error(message, extra);
-    },
+    log: (level, message, fields) => logWithPowertools(logger, level, message, fields),
     count(metric, destination, value = 1) {
       const forDestination = counts.get(destination) ?? new Map<DeliveryMetric, number>();
       forDestination.set(metric, (forDestination.get(metric) ?? 0) + value);

@@ -14,6 +14,7 @@ import { startPagerDutyReceiver, startSlackReceiver, startWebhookReceiver, type 
 import { pipelineSettings } from '../../lib/tooling/local/settings.ts';
 import { alertsOf } from '../support/alerts.ts';
 import { dynamodb, drain, sns, sqs } from '../support/aws-resources.ts';
+import { captureOutput } from '../support/capture-output.ts';
 import { startFakeSsm } from '../support/fake-ssm.ts';
 
 const ROUTING_KEY = 'R0123456789abcdef0123456789abcd0';
@@ -54,17 +55,6 @@ function deliveryEnv(): Record<string, string> {
     ALERT_WEBHOOK_URL: receivers.webhook.url,
     ALERT_WEBHOOK_SECRET_PARAMETER: '/oaa/webhook-secret',
   };
-}
-
-function captureOutput(): string[] {
-  const lines: string[] = [];
-  const capture = (chunk: string | Uint8Array) => {
-    lines.push(...String(chunk).split('\n').filter(Boolean));
-    return true;
-  };
-  vi.spyOn(process.stdout, 'write').mockImplementation(capture);
-  vi.spyOn(process.stderr, 'write').mockImplementation(capture);
-  return lines;
 }
 
 beforeAll(async () => {

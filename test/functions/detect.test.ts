@@ -4,6 +4,7 @@ import type { Context, SQSEvent } from 'aws-lambda';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPipelineResources, receivedAlerts, type PipelineResources } from '../support/aws-resources.ts';
 import { body, keyEvent } from '../integration/events.ts';
+import { captureOutput } from '../support/capture-output.ts';
 
 const context = { functionName: 'detect', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:detect', memoryLimitInMB: '256', functionVersion: '$LATEST' } as Context;
 const saved = { ...process.env };
@@ -45,13 +46,7 @@ describe('functions/detect.ts', () => {
       LOG_LEVEL: 'INFO',
       POWERTOOLS_DEV: undefined,
     });
-    const lines: string[] = [];
-    const capture = (chunk: string | Uint8Array) => {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      return true;
-    };
-    vi.spyOn(process.stdout, 'write').mockImplementation(capture);
-    vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+    const lines = captureOutput();
     const secretish = 'sk-proj-THISMUSTNOTBELOGGED0123456789';
     const event = keyEvent('fn-1', 'user-fn');
     (event.actor as { session: { user_agent: string } }).session.user_agent = secretish;
