@@ -66,6 +66,13 @@ function field(label: string, value: string): SlackText {
   return mrkdwn(head + mrkdwnText(value, SLACK_FIELD_MAX_CHARS - head.length));
 }
 
+/** What a key holds when it has no scopes to list (the rule's `key_permissions`); nothing for a scoped key. */
+function permissions(value: string | undefined): string | undefined {
+  if (value === 'unrestricted') return 'unrestricted: every permission (no scopes)';
+  if (value === 'unrecorded') return 'scopes not recorded';
+  return undefined;
+}
+
 function detailFields(alert: AlertDocument): SlackText[] {
   const c = alert.alertContext;
   const get = (key: string) => contextText(c[key]);
@@ -78,6 +85,7 @@ function detailFields(alert: AlertDocument): SlackText[] {
     ['Rule', `${alert.ruleName} (${alert.ruleId})`],
     ['Actor', actor || undefined],
     ['API key', get('api_key_id')],
+    ['Permissions', permissions(get('key_permissions'))],
     ['Scopes', get('api_key_scopes')],
     ['Elevated scopes', get('elevated_scopes')],
     ['Source IP', source || undefined],

@@ -30,6 +30,16 @@ describe('slackMessage', () => {
     ]);
   });
 
+  it('says what a key without scopes holds, and keeps to ten fields', () => {
+    const message = slackMessage(sampleAlert({ alertContext: { ...sampleAlert().alertContext, key_permissions: 'unrestricted' } }));
+    const details = message.blocks[1];
+    const fields = details?.type === 'section' ? texts(details.fields) : [];
+    expect(fields).toContain('*Permissions*\nunrestricted: every permission (no scopes)');
+    expect(fields).toHaveLength(10);
+    const scoped = slackMessage(sampleAlert({ alertContext: { ...sampleAlert().alertContext, key_permissions: 'scoped' } })).blocks[1];
+    expect(scoped?.type === 'section' ? texts(scoped.fields).some((f) => f.startsWith('*Permissions*')) : true).toBe(false);
+  });
+
   it('leaves out fields the alert does not have, and Panther placeholders', () => {
     const message = slackMessage(sampleAlert({ alertContext: { actor_id: 'u1', source_ip: '<UNKNOWN_SOURCE_IP>' } }));
     const details = message.blocks[1];
