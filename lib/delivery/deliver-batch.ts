@@ -44,11 +44,12 @@ export interface DeliveryDependencies {
 /** Kept free at the end of an invocation, after the last attempt's timeout. */
 const SAFETY_MS = 3000;
 
-/** Why the rest of a batch is put back without being tried. */
-interface Halt {
-  readonly delaySeconds: number;
-  readonly reason: string;
-}
+/**
+ * Why the rest of a batch is put back without being tried: the destination failed (each record then
+ * waits its own backoff, at least the `Retry-After` asked), or the invocation is out of time (the
+ * records come back in a second).
+ */
+type Halt = { readonly kind: 'failure'; readonly retryAfterMs: number | undefined; readonly reason: string } | { readonly kind: 'time'; readonly reason: string };
 
 type Outcome = { kind: 'done' } | { kind: 'failed' } | { kind: 'halt'; halt: Halt };
 
@@ -102,15 +103,18 @@ async function deliverOne(record: DeliveryRecord, alert: AlertDocument, destinat
       await deps.sleep(wait);
       continue;
     }
-    const delaySeconds = deferSeconds(deps.policy, record.receiveCount, outcome.retryAfterMs, deps.random);
-    return { kind: 'halt', halt: { delaySeconds, reason: `${destination.name}: ${reason}` } };
+    return { kind: 'halt', halt: { kind: 'failure', retryAfterMs: outcome.retryAfterMs, reason: `${destination.name}: ${reason}` } };
   }
 }
 
-async function putBack(record: DeliveryRecord, destination: Destination, halt: Halt, deps: DeliveryDependencies): Promise<void> {
+function delayOf(record: DeliveryRecord, halt: Halt, deps: DeliveryDependencies): number {
+  return halt.kind === 'time' ? 1 : deferSeconds(deps.policy, record.receiveCount, halt.retryAfterMs, deps.random);
+}
+
+async function putBack(record: DeliveryRecord, destination: Destination, delaySeconds: number, deps: DeliveryDependencies): Promise<void> {
   deps.telemetry.count('DeliveriesDeferred', destination.name);
   try {
-    await deps.defer(record, halt.delaySeconds);
+    await deps.defer(record, delaySeconds);
   } catch (error) {
     // The record still fails; it comes back after the queue's visibility timeout instead.
     deps.telemetry.log('WARN', 'could not put the record back for later; it returns after the visibility timeout', { messageId: record.messageId, error: printable(describeError(error)) });
@@ -124,9 +128,10 @@ async function putBack(record: DeliveryRecord, destination: Destination, halt: H
  * - Each alert is sent to the queue's destination; a 2xx ends it.
  * - 429, 408, 5xx and network errors are tried again in the invocation (up to the policy's attempts,
  *   honouring `Retry-After` up to its limit), then the record is put back on its queue with a delay
- *   (`Retry-After`, else exponential backoff on its receive count) and reported failed; the rest of
- *   the batch is put back with it, untried, so a destination that is down or throttling is not
- *   hammered. After the queue's receive limit, SQS moves the record to the delivery DLQ.
+ *   (exponential backoff on its own receive count, never less than `Retry-After`) and reported
+ *   failed; the rest of the batch is put back with it, untried (each with its own backoff), so a
+ *   destination that is down or throttling is not hammered. After the queue's receive limit, SQS
+ *   moves the record to the delivery DLQ.
  * - A refusal for good (another 4xx), and a message without a valid alert, go to the delivery DLQ at
  *   once with the reason; the record is done.
  *
@@ -150,9 +155,9 @@ export async function deliverBatch(records: readonly DeliveryRecord[], deps: Del
         failed.add(index);
         continue;
       }
-      if (halt === undefined && deps.remainingMs() < deps.requestTimeoutMs + SAFETY_MS) halt = { delaySeconds: 1, reason: 'not enough time left in this invocation' };
+      if (halt === undefined && deps.remainingMs() < deps.requestTimeoutMs + SAFETY_MS) halt = { kind: 'time', reason: 'not enough time left in this invocation' };
       if (halt !== undefined) {
-        await putBack(record, destination, halt, deps);
+        await putBack(record, destination, delayOf(record, halt, deps), deps);
         failed.add(index);
         continue;
       }
@@ -168,6 +173,7 @@ export async function deliverBatch(records: readonly DeliveryRecord[], deps: Del
       if (outcome.kind === 'failed') failed.add(index);
       if (outcome.kind === 'halt') {
         halt = outcome.halt;
+        const delaySeconds = delayOf(record, halt, deps);
         const rest = records.length - index - 1;
         telemetry.log('WARN', 'delivery failed; the alert is put back for later', {
           destination: destination.name,
@@ -175,10 +181,10 @@ export async function deliverBatch(records: readonly DeliveryRecord[], deps: Del
           messageId: record.messageId,
           receiveCount: record.receiveCount,
           reason: halt.reason,
-          delaySeconds: halt.delaySeconds,
+          delaySeconds,
           alsoPutBack: rest,
         });
-        await putBack(record, destination, halt, deps);
+        await putBack(record, destination, delaySeconds, deps);
         failed.add(index);
       }
     } catch (error) {

@@ -18,9 +18,9 @@ export interface RetryPolicy {
 
 /**
  * The default policy: 3 attempts in an invocation (waits of about 1 and 2 seconds, or what
- * `Retry-After` asks up to 10 seconds), then put back for 30 s, 1, 2, 4, 8 minutes, then every 15
- * minutes. With the delivery queues' 30 receives, a destination can be down for about six hours
- * before its alerts reach the delivery DLQ.
+ * `Retry-After` asks up to 10 seconds), then put back for about 30 s, 1, 2, 4, 8 minutes, then 15
+ * minutes (half of it to all of it). With the delivery queues' 50 receives, a destination can be
+ * down for at least five and a half hours before its alerts reach the delivery DLQ.
  */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { inlineAttempts: 3, maxInlineWaitMs: 10_000, baseDelaySeconds: 30, maxDelaySeconds: 900 };
 
@@ -40,22 +40,20 @@ export function inlineWaitMs(attempt: number, retryAfter: number | undefined, ra
 }
 
 /**
- * How long a put-back message stays invisible, in seconds: what `Retry-After` asks (rounded up,
- * never less), else the policy's backoff for this receive of the message (equal jitter), always
- * between 1 second and SQS's 12 hours.
+ * How long a put-back message stays invisible, in seconds: the policy's backoff for this receive of
+ * the message (equal jitter), and never less than what the destination's `Retry-After` asks (rounded
+ * up); always between 1 second and SQS's 12 hours. Each message keeps its own backoff, so one that
+ * has waited long is not hurried by a fresh one failing beside it.
  *
  * @example
  * ```ts
  * deferSeconds(DEFAULT_RETRY_POLICY, 1, undefined, () => 1); // 30
- * deferSeconds(DEFAULT_RETRY_POLICY, 9, 120_000, Math.random); // 120
+ * deferSeconds(DEFAULT_RETRY_POLICY, 1, 120_000, Math.random); // 120
  * ```
  */
 export function deferSeconds(policy: RetryPolicy, receiveCount: number, retryAfter: number | undefined, random: () => number): number {
-  let seconds: number;
-  if (retryAfter !== undefined) seconds = Math.ceil(retryAfter / 1000);
-  else {
-    const bound = Math.min(policy.maxDelaySeconds, policy.baseDelaySeconds * 2 ** Math.max(0, receiveCount - 1));
-    seconds = Math.round(bound / 2 + (random() * bound) / 2);
-  }
-  return Math.min(MAX_VISIBILITY_SECONDS, Math.max(1, seconds));
+  const bound = Math.min(policy.maxDelaySeconds, policy.baseDelaySeconds * 2 ** Math.max(0, receiveCount - 1));
+  const backoff = Math.round(bound / 2 + (random() * bound) / 2);
+  const asked = retryAfter === undefined ? 0 : Math.ceil(retryAfter / 1000);
+  return Math.min(MAX_VISIBILITY_SECONDS, Math.max(1, backoff, asked));
 }

@@ -180,6 +180,18 @@ describe('alert delivery over HTTP', () => {
     expect(s.counts.get('webhook:AlertsDelivered')).toBe(1);
   });
 
+  it('puts each failed alert back for its own backoff: an old one is not hurried by a fresh one failing first', async () => {
+    const s = await scenario();
+    s.receivers.slack.failWhile(() => true, { status: 503 });
+    const arn = s.queues.slack.arn;
+    const record = (id: string, receiveCount: number) => ({ messageId: id, body: JSON.stringify(sampleAlert({ alertId: id })), receiptHandle: `rh-${id}`, receiveCount, eventSourceArn: arn });
+    const result = await s.handler([record('fresh', 1), record('old', 20)], () => 60_000);
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['fresh', 'old']);
+    // random 0.5: 30 s bound for the first receive, the 15-minute cap for the twentieth.
+    expect(s.deferrals).toEqual([{ destination: 'slack', seconds: 23 }, { destination: 'slack', seconds: 675 }]);
+    expect(s.receivers.slack.requests).toHaveLength(3);
+  });
+
   it('loses nothing and opens no duplicate incident when every destination is down for ten minutes', async () => {
     const s = await scenario();
     const start = s.clock.nowMs;
