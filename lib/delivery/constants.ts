@@ -37,11 +37,6 @@ export const SLACK_MAX_CONTEXT_ELEMENTS = 10;
 /** The message's top-level `text` (the notification fallback): kept as short as a section. */
 export const SLACK_FALLBACK_TEXT_MAX_CHARS = 3000;
 
-/** Standard Webhooks: symmetric secrets are `whsec_` + base64 of 24 to 64 random bytes. */
-export const WEBHOOK_SECRET_PREFIX = 'whsec_';
-export const WEBHOOK_SECRET_MIN_BYTES = 24;
-export const WEBHOOK_SECRET_MAX_BYTES = 64;
-
 /** Our bound on a webhook body (Standard Webhooks sets none): the size SNS allows the alert itself. */
 export const WEBHOOK_MAX_BODY_BYTES = 256 * 1024;
 
@@ -53,3 +48,6 @@ export const REQUEST_TIMEOUT_MS = 15_000;
 
 /** The name destinations see as the sender (PagerDuty `client`, webhook `user-agent`). */
 export const CLIENT_NAME = 'openai-audit-alerts';
+
+/** How long a secret read from SSM is used before it is read again (a rotation takes effect then). */
+export const SECRET_MAX_AGE_SECONDS = 300;

@@ -4,13 +4,14 @@ import type { DeliveryConfig } from '../config/delivery-config.ts';
 import type { BatchResult } from '../pipeline/detect/process-batch.ts';
 import { lazy } from '../pipeline/detect/lazy.ts';
 import { SqsDeadLetterSink } from '../pipeline/publish/sqs-dead-letter-sink.ts';
-import { REQUEST_TIMEOUT_MS } from './constants.ts';
+import { SecureParameter, type SecretSource } from '../ingestion/parameters/secure-parameter.ts';
+import { SecureStringProvider } from '../ingestion/parameters/secure-string-provider.ts';
+import { REQUEST_TIMEOUT_MS, SECRET_MAX_AGE_SECONDS } from './constants.ts';
 import { deliverBatch, type DeliveryRecord } from './deliver-batch.ts';
 import type { Destination } from './destination.ts';
 import { pagerDutyDestination, slackDestination, webhookDestination } from './destinations.ts';
 import { queueName, queueVisibility } from './queue-visibility.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.ts';
-import { SsmSecretSource, type SecretSource } from './secrets.ts';
 import { sendRequest } from './send.ts';
 import type { DeliveryTelemetry } from './telemetry.ts';
 
@@ -18,8 +19,11 @@ import type { DeliveryTelemetry } from './telemetry.ts';
 export interface DeliveryHandlerOptions {
   readonly config: DeliveryConfig;
   readonly telemetry: DeliveryTelemetry;
-  /** Default: SSM Parameter Store through the standard AWS SDK environment. */
-  readonly secrets?: SecretSource;
+  /**
+   * Where a secret comes from, by SSM parameter name. Default: SSM SecureStrings through Powertools
+   * Parameters (the standard AWS SDK environment), kept {@link SECRET_MAX_AGE_SECONDS}.
+   */
+  readonly secretFor?: (parameterName: string, what: string) => SecretSource;
   readonly sqs?: SQSClient;
   readonly fetch?: typeof fetch;
   /** Unix seconds. */
@@ -28,6 +32,12 @@ export interface DeliveryHandlerOptions {
   readonly random?: () => number;
   readonly policy?: RetryPolicy;
   readonly requestTimeoutMs?: number;
+}
+
+/** SecureString parameters through Powertools Parameters, one provider (and cache) for all. */
+function ssmSecrets(): (parameterName: string, what: string) => SecretSource {
+  const provider = new SecureStringProvider({ awsSdkV3Client: new SSMClient({}) });
+  return (name, what) => new SecureParameter(provider, name, { maxAgeSeconds: SECRET_MAX_AGE_SECONDS, what });
 }
 
 /** One invocation: the records, and how much time is left. */
@@ -45,12 +55,14 @@ export type DeliveryHandler = (records: readonly DeliveryRecord[], remainingMs: 
  */
 export function createDeliveryHandler(options: DeliveryHandlerOptions): DeliveryHandler {
   const { config } = options;
-  const secrets = options.secrets ?? new SsmSecretSource(new SSMClient({}));
+  const secretFor = options.secretFor ?? ssmSecrets();
   const sqs = options.sqs ?? new SQSClient({});
   const byQueue = new Map<string, Destination>();
-  if (config.pagerDuty) byQueue.set(queueName(config.pagerDuty.queueUrl), pagerDutyDestination(config.pagerDuty, secrets));
-  if (config.slack) byQueue.set(queueName(config.slack.queueUrl), slackDestination(config.slack, secrets));
-  if (config.webhook) byQueue.set(queueName(config.webhook.queueUrl), webhookDestination(config.webhook, secrets));
+  if (config.pagerDuty) {
+    byQueue.set(queueName(config.pagerDuty.queueUrl), pagerDutyDestination(config.pagerDuty, secretFor(config.pagerDuty.routingKeyParameter, 'the PagerDuty routing key')));
+  }
+  if (config.slack) byQueue.set(queueName(config.slack.queueUrl), slackDestination(secretFor(config.slack.webhookUrlParameter, 'the Slack webhook URL')));
+  if (config.webhook) byQueue.set(queueName(config.webhook.queueUrl), webhookDestination(config.webhook, secretFor(config.webhook.secretParameter, 'the alert webhook signing secret')));
   const queueUrls = [config.pagerDuty?.queueUrl, config.slack?.queueUrl, config.webhook?.queueUrl].filter((url): url is string => url !== undefined);
   const requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const clock = options.clock ?? (() => Math.floor(Date.now() / 1000));

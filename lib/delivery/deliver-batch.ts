@@ -5,6 +5,7 @@ import { describeError } from '../detection/engine/describe-error.ts';
 import { printable } from '../util/printable.ts';
 import { alertFromDeliveryMessage } from './alert-message.ts';
 import type { Destination, DeliveryRequest } from './destination.ts';
+import { ConfigError } from '../config/errors.ts';
 import { DestinationSecretError } from './errors.ts';
 import { deferSeconds, inlineWaitMs, type RetryPolicy } from './retry-policy.ts';
 import type { SendOutcome } from './send.ts';
@@ -78,7 +79,7 @@ async function deliverOne(record: DeliveryRecord, alert: AlertDocument, destinat
       outcome = await deps.send(await destination.request(alert, deps.clock()));
     } catch (error) {
       // Building the request failed: a secret could not be read (SSM down, a missing parameter).
-      const level = error instanceof DestinationSecretError ? 'ERROR' : 'WARN';
+      const level = error instanceof DestinationSecretError || error instanceof ConfigError ? 'ERROR' : 'WARN';
       outcome = { kind: 'retry', reason: printable(describeError(error), 300) };
       telemetry.log(level, 'delivery request could not be built', { ...ids, error: redact(outcome.reason, destination.secrets()) });
     }

@@ -1,6 +1,7 @@
 /**
- * A destination's secret could not be read or is not usable (a missing SSM parameter, a routing key
- * of the wrong length...). The message names the parameter, never its value. Transient from the
+ * A destination's secret is not usable (a routing key of the wrong length, a Slack URL that is not
+ * https, a signing secret that is not whsec_...); a secret that cannot be read at all is a
+ * ConfigError of the parameter source. The message names the parameter, never its value. Transient from the
  * queue's point of view: the alert waits on its queue until the configuration is fixed.
  *
  * @example

@@ -11,9 +11,7 @@ export { PAGERDUTY_SEVERITY, PAGERDUTY_SOURCE, pagerDutyEventBody, type PagerDut
 export { powertoolsDeliveryTelemetry } from './powertools-telemetry.ts';
 export { queueName, queueVisibility } from './queue-visibility.ts';
 export { DEFAULT_RETRY_POLICY, deferSeconds, inlineWaitMs, type RetryPolicy } from './retry-policy.ts';
-export { SECRET_CACHE_MS, SsmSecretSource, staticSecrets, type SecretSource } from './secrets.ts';
 export { sendRequest, type SendOptions, type SendOutcome } from './send.ts';
 export { mrkdwnText, slackMessage, type SlackBlock, type SlackMessage, type SlackText } from './slack.ts';
 export type { DeliveryMetric, DeliveryTelemetry, LogFields } from './telemetry.ts';
 export { WEBHOOK_EVENT_TYPES, webhookDelivery } from './webhook.ts';
-export { signWebhook, verifyWebhook, webhookSecretKey, type WebhookVerification } from './webhook-signature.ts';

@@ -4,7 +4,8 @@ import { CLIENT_NAME, DETAIL_VALUE_MAX_CHARS, WEBHOOK_MAX_BODY_BYTES } from './c
 import { fitAlert } from './fit.ts';
 import { sanitizeValue } from './text.ts';
 import { printable } from '../util/printable.ts';
-import { signWebhook } from './webhook-signature.ts';
+// One Standard Webhooks implementation serves both directions: the ingestion webhook verifies with it.
+import { signWebhook } from '../ingestion/webhook/signature.ts';
 
 /** The Standard Webhooks event types we send. */
 export const WEBHOOK_EVENT_TYPES = { created: 'alert.created', escalated: 'alert.escalated' } as const;
@@ -14,14 +15,15 @@ export const WEBHOOK_EVENT_TYPES = { created: 'alert.created', escalated: 'alert
  * `{"type", "timestamp", "data"}` with the alert document as `data` (strings from the event: title,
  * dedup key, event id and type, context; masked and escaped, within 256 KB), `webhook-id` is the alert id (the same on every retry and every
  * redelivery, so receivers deduplicate on it), `webhook-timestamp` is the time of this attempt and
- * `webhook-signature` its `v1` HMAC-SHA256 signature.
+ * `webhook-signature` its `v1` HMAC-SHA256 signatures, one per key (several during a rotation, as
+ * the specification allows: the receiver accepts any one).
  *
  * @example
  * ```ts
- * const { body, headers } = webhookDelivery(alert, key, Math.floor(Date.now() / 1000));
+ * const { body, headers } = webhookDelivery(alert, [key], Math.floor(Date.now() / 1000));
  * ```
  */
-export function webhookDelivery(alert: AlertDocument, key: Buffer, nowSeconds: number): { body: string; headers: Record<string, string> } {
+export function webhookDelivery(alert: AlertDocument, keys: readonly Buffer[], nowSeconds: number): { body: string; headers: Record<string, string> } {
   const type = escalatedFrom(alert) === undefined ? WEBHOOK_EVENT_TYPES.created : WEBHOOK_EVENT_TYPES.escalated;
   const render = (a: AlertDocument) => {
     // Strings that come from the event: masked and escaped like everywhere else they are shown.
@@ -44,7 +46,7 @@ export function webhookDelivery(alert: AlertDocument, key: Buffer, nowSeconds: n
       'user-agent': CLIENT_NAME,
       'webhook-id': alert.alertId,
       'webhook-timestamp': String(nowSeconds),
-      'webhook-signature': signWebhook(key, alert.alertId, nowSeconds, body),
+      'webhook-signature': keys.map((key) => signWebhook(key, alert.alertId, String(nowSeconds), Buffer.from(body))).join(' '),
     },
   };
 }

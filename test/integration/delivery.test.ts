@@ -10,7 +10,8 @@ import { deliverBatch, type DeliveryRecord } from '../../lib/delivery/deliver-ba
 import type { Destination, DestinationName } from '../../lib/delivery/destination.ts';
 import { pagerDutyDestination, slackDestination, webhookDestination } from '../../lib/delivery/destinations.ts';
 import { DEFAULT_RETRY_POLICY } from '../../lib/delivery/retry-policy.ts';
-import { SsmSecretSource } from '../../lib/delivery/secrets.ts';
+import { SecureParameter } from '../../lib/ingestion/parameters/secure-parameter.ts';
+import { SecureStringProvider } from '../../lib/ingestion/parameters/secure-string-provider.ts';
 import { sendRequest } from '../../lib/delivery/send.ts';
 import type { DeliveryMetric, DeliveryTelemetry } from '../../lib/delivery/telemetry.ts';
 import type { AlertDocument } from '../../lib/pipeline/alerts/alert-document.ts';
@@ -61,11 +62,12 @@ async function scenario(options: { secrets?: Partial<Record<DestinationName, str
   const ssm = await startFakeSsm(values);
   cleanup.push(() => ssm.stop(), ...Object.values(receivers).map((r) => () => r.stop()));
   const ssmClient = new SSMClient({ endpoint: ssm.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 });
-  const secrets = new SsmSecretSource(ssmClient, { nowMs: clock.now });
+  const provider = new SecureStringProvider({ awsSdkV3Client: ssmClient });
+  const secret = (name: string, what: string) => new SecureParameter(provider, name, { maxAgeSeconds: 300, what });
   const destinations: Record<DestinationName, Destination> = {
-    pagerduty: pagerDutyDestination({ eventsUrl: pagerduty.url, routingKeyParameter: PARAMETERS.pagerduty }, secrets),
-    slack: slackDestination({ webhookUrlParameter: PARAMETERS.slack }, secrets),
-    webhook: webhookDestination({ url: webhook.url, secretParameter: PARAMETERS.webhook }, secrets),
+    pagerduty: pagerDutyDestination({ eventsUrl: pagerduty.url }, secret(PARAMETERS.pagerduty, 'the PagerDuty routing key')),
+    slack: slackDestination(secret(PARAMETERS.slack, 'the Slack webhook URL')),
+    webhook: webhookDestination({ url: webhook.url }, secret(PARAMETERS.webhook, 'the alert webhook signing secret')),
   };
   const settings = { visibilityTimeoutSeconds: 360, maxReceiveCount: 50 };
   const queues = {
@@ -272,7 +274,7 @@ describe('alert delivery over HTTP', () => {
     const result = await s.handler(records, () => 60_000);
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: records[0]?.messageId }]);
     expect(s.deferrals).toEqual([{ destination: 'slack', seconds: 23 }]);
-    expect(s.logs.some((line) => line.includes('"level":"ERROR"') && line.includes('cannot read the SSM parameter /test/slack-webhook-url (ParameterNotFound)'))).toBe(true);
+    expect(s.logs.some((line) => line.includes('"level":"ERROR"') && line.includes('cannot read the Slack webhook URL from the SSM parameter /test/slack-webhook-url (ParameterNotFound)'))).toBe(true);
     expect(s.receivers.slack.requests).toEqual([]);
   });
 
@@ -284,6 +286,21 @@ describe('alert delivery over HTTP', () => {
     const joined = s.logs.join('\n');
     expect(joined).toContain('the SSM parameter /test/slack-webhook-url does not hold an https URL');
     expect(joined).not.toContain('SECRETPART');
+  });
+
+  it.each([
+    ['a bearer token', `bearer:${'t'.repeat(40)}`, 'bearer tokens are not used to send alerts'],
+    ['a short secret', 'whsec_c2hvcnQ=', 'expected whsec_ and base64 of at least 24 random bytes'],
+  ])('keeps alerts queued when the signing secret is %s, without quoting it', async (_name, secret, reason) => {
+    const s = await scenario({ secrets: { webhook: secret } });
+    s.enqueue([sampleAlert()], ['webhook']);
+    const result = await s.handler(s.queues.webhook.receive(10), () => 60_000);
+    expect(result.batchItemFailures).toHaveLength(1);
+    const joined = s.logs.join('\n');
+    expect(joined).toContain(`the SSM parameter /test/webhook-secret does not hold usable signing secrets: `);
+    expect(joined).toContain(reason);
+    expect(joined).not.toContain(secret);
+    expect(s.receivers.webhook.requests).toEqual([]);
   });
 
   it('stops trying once the invocation is nearly out of time, and puts the rest back', async () => {

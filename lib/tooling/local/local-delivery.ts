@@ -8,7 +8,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DeliveryConfig } from '../../config/delivery-config.ts';
 import { createDeliveryHandler } from '../../delivery/create-handler.ts';
 import type { DestinationName } from '../../delivery/destination.ts';
-import { staticSecrets } from '../../delivery/secrets.ts';
+import { staticSecret } from '../../ingestion/parameters/secure-parameter.ts';
 import type { DeliveryMetric, DeliveryTelemetry } from '../../delivery/telemetry.ts';
 import type { Telemetry } from '../../pipeline/detect/telemetry.ts';
 import { printable } from '../../util/printable.ts';
@@ -68,8 +68,8 @@ export async function startLocalDeliveryStage(
     log: options.log,
     count: (metric, destination, value = 1) => void counts.set(`${metric}:${destination}`, (counts.get(`${metric}:${destination}`) ?? 0) + value),
   };
-  const secrets = staticSecrets({ [PARAMETERS.pagerduty]: randomBytes(16).toString('hex'), [PARAMETERS.slack]: slack.url, [PARAMETERS.webhook]: secret });
-  const deliver = createDeliveryHandler({ config, telemetry, secrets, sqs: clients.sqs });
+  const values: Record<string, string> = { [PARAMETERS.pagerduty]: randomBytes(16).toString('hex'), [PARAMETERS.slack]: slack.url, [PARAMETERS.webhook]: secret };
+  const deliver = createDeliveryHandler({ config, telemetry, secretFor: (name) => staticSecret(values[name] ?? '', name), sqs: clients.sqs });
   const queues = Object.values(delivery.queues);
   return {
     delivery,

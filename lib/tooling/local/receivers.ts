@@ -18,7 +18,8 @@ import {
   SLACK_MAX_FIELDS,
   SLACK_SECTION_TEXT_MAX_CHARS,
 } from '../../delivery/constants.ts';
-import { verifyWebhook, webhookSecretKey } from '../../delivery/webhook-signature.ts';
+import { readCredentials } from '../../ingestion/webhook/credentials.ts';
+import { verifySignature } from '../../ingestion/webhook/signature.ts';
 import { isJsonObject, ownValue, type JsonObject, type JsonValue } from '../../util/json.ts';
 
 /**
@@ -233,12 +234,16 @@ function slackCheck(): Check {
 }
 
 function webhookCheck(secret: string, ids: Set<string>): Check {
-  const key = webhookSecretKey(secret);
-  if (typeof key === 'string') throw new Error(`webhook receiver: ${key}`);
+  const { signingKeys } = readCredentials(secret);
   return (body, headers, nowMs) => {
-    const problem = verifyWebhook(key, headers, body, Math.floor(nowMs / 1000));
-    if (problem !== undefined) return { status: 401, body: JSON.stringify({ error: problem }), accepted: false, duplicate: false, problem };
-    const id = headers['webhook-id'] ?? '';
+    const check = verifySignature(
+      { id: headers['webhook-id'], timestamp: headers['webhook-timestamp'], signature: headers['webhook-signature'] },
+      Buffer.from(body),
+      signingKeys,
+      Math.floor(nowMs / 1000),
+    );
+    if (!check.ok) return { status: 401, body: JSON.stringify({ error: check.reason }), accepted: false, duplicate: false, problem: check.reason };
+    const { id } = check;
     const duplicate = ids.has(id);
     ids.add(id);
     return { status: 204, body: '', accepted: true, duplicate };
