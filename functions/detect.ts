@@ -19,7 +19,8 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
   logger.addContext(context);
   metrics.captureColdStartMetric();
   try {
-    return await detect(event.Records);
+    // The lease of every window this invocation claims ends with the invocation (plus a margin).
+    return await detect(event.Records, { remainingMillis: () => context.getRemainingTimeInMillis() });
   } finally {
     metrics.publishStoredMetrics();
   }

@@ -69,6 +69,27 @@ function route(prefix, params) {
 }
 
 /**
+ * The dedup protocol's constants that the stack must respect (lib/pipeline/dedup/constants.ts
+ * holds the same values; a test keeps them equal).
+ */
+const DEDUP = Object.freeze({ leaseMarginSeconds: 5, replayHorizonSeconds: 15 * 24 * 3600 });
+
+/**
+ * The order the no-loss protocol relies on, checked whenever the stack is packaged: a lease (at
+ * most the function timeout plus the margin) ends before the queue redelivers its record, and a
+ * dead letter can be redriven only while the window items that counted its events still exist.
+ * @param {{ detectTimeoutSeconds: number, visibilityTimeoutSeconds: number, deadLetterRetentionSeconds: number }} values
+ */
+function checkProtocolOrder({ detectTimeoutSeconds, visibilityTimeoutSeconds, deadLetterRetentionSeconds }) {
+  if (detectTimeoutSeconds + DEDUP.leaseMarginSeconds >= visibilityTimeoutSeconds) {
+    throw new Error(`the function timeout (${detectTimeoutSeconds}s) plus the lease margin (${DEDUP.leaseMarginSeconds}s) must be below the queue's visibility timeout (${visibilityTimeoutSeconds}s)`);
+  }
+  if (deadLetterRetentionSeconds >= DEDUP.replayHorizonSeconds) {
+    throw new Error(`the DLQ's retention (${deadLetterRetentionSeconds}s) must be below the dedup replay horizon (${DEDUP.replayHorizonSeconds}s)`);
+  }
+}
+
+/**
  * Everything derived from the parameters. Throws on values AWS would reject later.
  * @param {Record<string, unknown>} params deploy parameters (batchSize, batchingWindowSeconds, and
  *   per destination `<destination>MinSeverity` and `<destination>Rules`)
@@ -84,6 +105,9 @@ function pipelineSettings(params = {}) {
   const deliverTimeoutSeconds = 60;
 
   const detectTimeoutSeconds = 30;
+  const visibilityTimeoutSeconds = 6 * detectTimeoutSeconds + batchingWindowSeconds;
+  const deadLetterRetentionSeconds = 14 * 24 * 3600;
+  checkProtocolOrder({ detectTimeoutSeconds, visibilityTimeoutSeconds, deadLetterRetentionSeconds });
   return {
     service: 'openai-audit-alerts',
     detect: {
@@ -92,15 +116,19 @@ function pipelineSettings(params = {}) {
       batchSize,
       batchingWindowSeconds,
       eventConcurrency: 8,
-      leaseSeconds: 60,
+      // Deployed, the lease follows the invocation's remaining time; this is the lease of runs
+      // without an invocation deadline, and the longest a deployed one can be.
+      leaseSeconds: detectTimeoutSeconds + DEDUP.leaseMarginSeconds,
     },
     queue: {
       // AWS: at least six times the function timeout, plus the batching window.
-      visibilityTimeoutSeconds: 6 * detectTimeoutSeconds + batchingWindowSeconds,
+      visibilityTimeoutSeconds,
       retentionSeconds: 4 * 24 * 3600,
       maxReceiveCount: 5,
+      // SQS's largest message (1 MiB since August 2025): dead letters keep events up to that.
+      maximumMessageSizeBytes: 1_048_576,
     },
-    deadLetterQueue: { retentionSeconds: 14 * 24 * 3600 },
+    deadLetterQueue: { retentionSeconds: deadLetterRetentionSeconds },
     table: { partitionKey: 'pk', ttlAttribute: 'expiresAt' },
     alarms: { oldestMessageAgeSeconds: 900, deliveryAgeSeconds: 900, periodSeconds: 300 },
     delivery: {
@@ -358,3 +386,5 @@ module.exports.deploymentSettings = deploymentSettings;
 module.exports.QUEUE_SENDER_ROLES = QUEUE_SENDER_ROLES;
 module.exports.DEFAULTS = DEFAULTS;
 module.exports.SEVERITIES = SEVERITIES;
+module.exports.DEDUP = DEDUP;
+module.exports.checkProtocolOrder = checkProtocolOrder;

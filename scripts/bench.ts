@@ -264,7 +264,7 @@ async function measureBundle(): Promise<{ bundleBytes: number; eagerBytes: numbe
   const scripts = {
     bare: '0',
     load: `await import(${JSON.stringify(entry)})`,
-    invoke: `const m = await import(${JSON.stringify(entry)}); const r = await m.handler(${nonMatching}, { awsRequestId: 'r' }); if (r.batchItemFailures.length) process.exit(1);`,
+    invoke: `const m = await import(${JSON.stringify(entry)}); const r = await m.handler(${nonMatching}, { awsRequestId: 'r', getRemainingTimeInMillis: () => 30000 }); if (r.batchItemFailures.length) process.exit(1);`,
   };
   const time = (script: string) => {
     const start = performance.now();

@@ -1,5 +1,5 @@
 import type { LogLevel } from '../pipeline/detect/telemetry.ts';
-import { DEFAULT_LEASE_SECONDS } from '../pipeline/dedup/constants.ts';
+import { DEFAULT_LEASE_SECONDS, LEASE_MARGIN_SECONDS } from '../pipeline/dedup/constants.ts';
 import { ScopePolicyError } from '../detection/rules/openai/errors.ts';
 import type { ScopePolicy } from '../detection/rules/openai/scope-policy.ts';
 import { printable } from '../util/printable.ts';
@@ -21,8 +21,18 @@ export interface DetectConfig {
   readonly logLevel: LogLevel;
   /** `EVENT_CONCURRENCY`: dedup keys handled at once, 1 to 64 (default 8). */
   readonly concurrency: number;
-  /** `DEDUP_LEASE_SECONDS`: how long a publisher holds a window, 5 to 900 (default 60). */
+  /**
+   * `DEDUP_LEASE_SECONDS`: how long a publisher holds a window when the run has no invocation
+   * deadline (local runs), 5 to 900 (default 60). In Lambda the lease follows the invocation's
+   * remaining time.
+   */
   readonly leaseSeconds: number;
+  /** `MAX_RECEIVE_COUNT`: the queue's redrive `maxReceiveCount`, when set (1 to 1000). */
+  readonly maxReceiveCount: number | undefined;
+  /** `FUNCTION_TIMEOUT_SECONDS`: the function's timeout as deployed, when set. */
+  readonly functionTimeoutSeconds: number | undefined;
+  /** `QUEUE_VISIBILITY_TIMEOUT_SECONDS`: the queue's visibility timeout as deployed, when set. */
+  readonly visibilityTimeoutSeconds: number | undefined;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
@@ -57,6 +67,10 @@ export function readDetectConfig(env: Env): DetectConfig {
     if (error instanceof ScopePolicyError) throw new ConfigError(`invalid elevated-scope policy: ${error.message}`);
     throw error;
   }
+  const functionTimeoutSeconds = optionalInteger(env, 'FUNCTION_TIMEOUT_SECONDS', 1, 900);
+  const visibilityTimeoutSeconds = optionalInteger(env, 'QUEUE_VISIBILITY_TIMEOUT_SECONDS', 0, 43_200);
+  const leaseSeconds = integerEnv(env, 'DEDUP_LEASE_SECONDS', DEFAULT_LEASE_SECONDS, 5, 900);
+  checkTimeoutOrder(functionTimeoutSeconds, leaseSeconds, visibilityTimeoutSeconds);
   return {
     tableName,
     topicArn,
@@ -64,6 +78,31 @@ export function readDetectConfig(env: Env): DetectConfig {
     scopePolicy,
     logLevel: level as LogLevel,
     concurrency: integerEnv(env, 'EVENT_CONCURRENCY', 8, 1, 64),
-    leaseSeconds: integerEnv(env, 'DEDUP_LEASE_SECONDS', DEFAULT_LEASE_SECONDS, 5, 900),
+    leaseSeconds,
+    maxReceiveCount: optionalInteger(env, 'MAX_RECEIVE_COUNT', 1, 1000),
+    functionTimeoutSeconds,
+    visibilityTimeoutSeconds,
   };
+}
+
+function optionalInteger(env: Env, name: string, min: number, max: number): number | undefined {
+  return env[name]?.trim() ? integerEnv(env, name, 0, min, max) : undefined;
+}
+
+/**
+ * The order the no-loss protocol relies on: a live publisher's lease (its invocation's remaining
+ * time plus a margin, at most the function timeout plus the margin) ends before the queue makes its
+ * record visible again, so a redelivery never finds a dead publisher's lease still running, and the
+ * lease never ends while its publisher can still run.
+ */
+function checkTimeoutOrder(timeout: number | undefined, leaseSeconds: number, visibility: number | undefined): void {
+  if (visibility === undefined) return;
+  if (timeout !== undefined && timeout + LEASE_MARGIN_SECONDS >= visibility) {
+    throw new ConfigError(
+      `FUNCTION_TIMEOUT_SECONDS (${timeout}) plus the lease margin (${LEASE_MARGIN_SECONDS}) must be below QUEUE_VISIBILITY_TIMEOUT_SECONDS (${visibility})`,
+    );
+  }
+  if (leaseSeconds >= visibility) {
+    throw new ConfigError(`DEDUP_LEASE_SECONDS (${leaseSeconds}) must be below QUEUE_VISIBILITY_TIMEOUT_SECONDS (${visibility})`);
+  }
 }

@@ -32,7 +32,7 @@ describe('start (npm start)', () => {
     expect(stderr).toBe('');
     expect(status).toBe(0);
     const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines.at(-1)).toEqual({ summary: { events: 12, matched: 6, alerts: 5, suppressed: 1, failed: 0, dlq: 0, delivered: { pagerduty: 1, slack: 5, webhook: 5 }, deliveryRetries: 0, deliveryDlq: 0 } });
+    expect(lines.at(-1)).toEqual({ summary: { events: 12, matched: 6, alerts: 5, escalated: 0, suppressed: 1, failed: 0, dlq: 0, delivered: { pagerduty: 1, slack: 5, webhook: 5 }, deliveryRetries: 0, deliveryDlq: 0 } });
     const alerts = lines.slice(0, -1) as Array<{ eventId: string; severity: string; alertId: string; version: number }>;
     expect(alerts.map((a) => [a.eventId, a.severity]).sort()).toEqual([
       ['audit_log-sample-0003', 'MEDIUM'],
@@ -50,7 +50,7 @@ describe('start (npm start)', () => {
     expect(stdout).toContain('HIGH      OpenAI API Key with Elevated Scopes: api_key.updated by [mallory@contractor.example]');
     expect(stdout).toContain('actor mallory@contractor.example (user-mallory) · key key_ops_admin · elevated scopes all');
     expect(stdout).toContain('source 198.51.100.7 (Bucharest, RO) · event audit_log-sample-0003');
-    expect(stdout.trim().split('\n').at(-1)).toBe('12 events, 6 matched, 5 alerts, 1 suppressed, 0 failed, 0 in the DLQ');
+    expect(stdout.trim().split('\n').at(-1)).toBe('12 events, 6 matched, 5 alerts, 0 escalated, 1 suppressed, 0 failed, 0 in the DLQ');
   });
 
   it('runs local PagerDuty, Slack and webhook receivers and shows what each received, routed by severity', () => {
@@ -92,7 +92,7 @@ describe('start (npm start)', () => {
     expect(stderr).toContain(`start: ${file}:3: [0]: missing required field "type" (not sent)`);
     const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as { eventId?: string; summary?: unknown });
     expect(lines.map((l) => l.eventId ?? 'summary')).toEqual(['g1', 'summary']);
-    expect(lines[1]?.summary).toMatchObject({ events: 1, matched: 1, alerts: 1, suppressed: 0, failed: 0, dlq: 0 });
+    expect(lines[1]?.summary).toMatchObject({ events: 1, matched: 1, alerts: 1, escalated: 0, suppressed: 0, failed: 0, dlq: 0 });
   });
 
   it('reports an event too deep or too large to send, and alerts on the rest (no internal error)', () => {
@@ -106,7 +106,7 @@ describe('start (npm start)', () => {
     expect(stderr).toContain(`start: ${file}: event "deep-1" not sent: the event nests objects and arrays deeper than 64 levels`);
     expect(stderr).toMatch(/event "huge-1" not sent: the event is 18000\d{3} bytes as JSON/);
     expect(stdout).toContain('OpenAI API Key with Elevated Scopes: api_key.created by [u1]');
-    expect(stdout.trim().split('\n').at(-1)).toBe('1 events (2 input item(s) not sent, see above), 1 matched, 1 alerts, 0 suppressed, 0 failed, 0 in the DLQ');
+    expect(stdout.trim().split('\n').at(-1)).toBe('1 events (2 input item(s) not sent, see above), 1 matched, 1 alerts, 0 escalated, 0 suppressed, 0 failed, 0 in the DLQ');
   });
 
   it('packs large events within SQS limits (twelve events of 150 KB: ten in one message would pass 1 MiB)', () => {
@@ -115,7 +115,7 @@ describe('start (npm start)', () => {
     writeFileSync(file, `${Array.from({ length: 12 }, (_, i) => JSON.stringify(big(i))).join('\n')}\n`);
     const { status, stdout } = start(['--events', file, '--json']);
     expect(status).toBe(0);
-    expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}')).toMatchObject({ summary: { events: 12, matched: 12, alerts: 12, suppressed: 0, failed: 0, dlq: 0, deliveryDlq: 0 } });
+    expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}')).toMatchObject({ summary: { events: 12, matched: 12, alerts: 12, escalated: 0, suppressed: 0, failed: 0, dlq: 0, deliveryDlq: 0 } });
   });
 
   it('exits 1 with a clear message for an unreadable file', () => {
@@ -138,7 +138,7 @@ describe('start (npm start)', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-    expect(output().trim().split('\n').at(-1)).toBe('13 events, 7 matched, 6 alerts, 1 suppressed, 0 failed, 0 in the DLQ');
+    expect(output().trim().split('\n').at(-1)).toBe('13 events, 7 matched, 6 alerts, 0 escalated, 1 suppressed, 0 failed, 0 in the DLQ');
   });
 
   it('serves the webhook on 127.0.0.1 and prints a curl command whose signature is valid', async () => {

@@ -6,7 +6,7 @@ import { createPipelineResources, receivedAlerts, type PipelineResources } from 
 import { body, keyEvent } from '../integration/events.ts';
 import { captureOutput } from '../support/capture-output.ts';
 
-const context = { functionName: 'detect', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:detect', memoryLimitInMB: '256', functionVersion: '$LATEST' } as Context;
+const context = { functionName: 'detect', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:detect', memoryLimitInMB: '256', functionVersion: '$LATEST', getRemainingTimeInMillis: () => 30_000 } as Context;
 const saved = { ...process.env };
 let resources: PipelineResources;
 

@@ -176,6 +176,22 @@ describe('npm run package', () => {
     expect(Number(resource(t, 'DetectionQueue').Properties.VisibilityTimeout)).toBeGreaterThanOrEqual(6 * timeout + window);
   });
 
+  it.each([
+    ['default parameters', () => template],
+    ['explicit parameters', () => withParams],
+  ])('orders function timeout < lease < visibility timeout, and tells the function so it checks at cold start (%s)', (_name, get) => {
+    const t = get();
+    const fn = resource(t, 'DetectLambdaFunction').Properties as Json;
+    const visibility = Number(resource(t, 'DetectionQueue').Properties.VisibilityTimeout);
+    const env = fn.Environment.Variables as Record<string, unknown>;
+    expect(Number(env.FUNCTION_TIMEOUT_SECONDS)).toBe(Number(fn.Timeout));
+    expect(Number(env.QUEUE_VISIBILITY_TIMEOUT_SECONDS)).toBe(visibility);
+    expect(Number(env.MAX_RECEIVE_COUNT)).toBe(Number(resource(t, 'DetectionQueue').Properties.RedrivePolicy.maxReceiveCount));
+    expect(Number(fn.Timeout)).toBeLessThan(Number(env.DEDUP_LEASE_SECONDS));
+    expect(Number(env.DEDUP_LEASE_SECONDS)).toBeLessThan(visibility);
+    for (const id of ['DetectionQueue', 'DetectionDeadLetterQueue']) expect(Number(resource(t, id).Properties.MaximumMessageSize)).toBe(1_048_576);
+  });
+
   it('redrives to a DLQ after at least 5 receives; DLQs keep messages 14 days', () => {
     const queue = resource(template, 'DetectionQueue').Properties as Json;
     expect(queue.RedrivePolicy.deadLetterTargetArn).toEqual({ 'Fn::GetAtt': ['DetectionDeadLetterQueue', 'Arn'] });
@@ -362,7 +378,7 @@ describe('npm run package', () => {
       handler: (event: SQSEvent, context: Context) => Promise<{ batchItemFailures: unknown[] }>;
     };
     const record = { messageId: 'b1', receiptHandle: 'r', body: body(keyEvent('bundle-1', 'user-bundle')), attributes: {}, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q', awsRegion: 'us-east-1' };
-    const response = await handler({ Records: [record] } as unknown as SQSEvent, { functionName: 'detect', awsRequestId: 'r1' } as Context);
+    const response = await handler({ Records: [record] } as unknown as SQSEvent, { functionName: 'detect', awsRequestId: 'r1', getRemainingTimeInMillis: () => 30_000 } as unknown as Context);
     expect(response).toEqual({ batchItemFailures: [] });
     expect((await receivedAlerts(pipeline.subscriberUrl)).map((a) => a.alert.eventId)).toEqual(['bundle-1']);
   });

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import { LEASE_MARGIN_SECONDS, REPLAY_HORIZON_SECONDS } from '../../lib/pipeline/dedup/constants.ts';
 import { pipelineSettings } from '../../lib/tooling/local/settings.ts';
 
 const settingsModule = createRequire(import.meta.url)('../../infra/settings.cjs') as {
@@ -10,6 +11,8 @@ const settingsModule = createRequire(import.meta.url)('../../infra/settings.cjs'
     principals: { detectionQueueSenders: unknown[]; operators: unknown[] };
   };
   QUEUE_SENDER_ROLES: readonly string[];
+  DEDUP: { leaseMarginSeconds: number; replayHorizonSeconds: number };
+  checkProtocolOrder(values: { detectTimeoutSeconds: number; visibilityTimeoutSeconds: number; deadLetterRetentionSeconds: number }): void;
 };
 const { ingestSettings, webhookSettings, deploymentSettings, QUEUE_SENDER_ROLES } = settingsModule;
 
@@ -36,6 +39,22 @@ describe('infra/settings.cjs', () => {
   it('routes by rule: a list to include, or a list to exclude', () => {
     expect(pipelineSettings({ slackRules: 'A.Rule, B.Rule' }).delivery.routes.slack.filterPolicy).toEqual({ severity: ['MEDIUM', 'HIGH', 'CRITICAL'], rule_id: ['A.Rule', 'B.Rule'] });
     expect(pipelineSettings({ alertWebhookRules: '!Noisy.Rule' }).delivery.routes.webhook.filterPolicy.rule_id).toEqual([{ 'anything-but': ['Noisy.Rule'] }]);
+  });
+
+  it('uses the dedup protocol\'s own lease margin and replay horizon', () => {
+    expect(settingsModule.DEDUP).toEqual({ leaseMarginSeconds: LEASE_MARGIN_SECONDS, replayHorizonSeconds: REPLAY_HORIZON_SECONDS });
+    const settings = pipelineSettings();
+    expect(settings.detect.leaseSeconds).toBe(settings.detect.timeoutSeconds + LEASE_MARGIN_SECONDS);
+    expect(settings.detect.leaseSeconds).toBeLessThan(settings.queue.visibilityTimeoutSeconds);
+    expect(settings.deadLetterQueue.retentionSeconds).toBeLessThan(REPLAY_HORIZON_SECONDS);
+  });
+
+  it.each([
+    [{ detectTimeoutSeconds: 60, visibilityTimeoutSeconds: 65, deadLetterRetentionSeconds: 1 }, 'the function timeout (60s) plus the lease margin (5s) must be below the queue\'s visibility timeout (65s)'],
+    [{ detectTimeoutSeconds: 30, visibilityTimeoutSeconds: 185, deadLetterRetentionSeconds: 15 * 86_400 }, 'the DLQ\'s retention (1296000s) must be below the dedup replay horizon (1296000s)'],
+  ])('refuses to package timeouts out of the protocol\'s order: %j', (values, message) => {
+    expect(() => settingsModule.checkProtocolOrder(values)).toThrow(message);
+    expect(() => settingsModule.checkProtocolOrder({ detectTimeoutSeconds: 30, visibilityTimeoutSeconds: 36, deadLetterRetentionSeconds: 14 * 86_400 })).not.toThrow();
   });
 
   it.each([

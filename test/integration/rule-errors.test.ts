@@ -9,7 +9,9 @@ import { SnsAlertPublisher } from '../../lib/pipeline/publish/sns-alert-publishe
 import { SqsDeadLetterSink } from '../../lib/pipeline/publish/sqs-dead-letter-sink.ts';
 import { processBatch, type DetectionDependencies } from '../../lib/pipeline/detect/process-batch.ts';
 import { RuleCatalog } from '../../lib/detection/engine/catalog.ts';
+import type { LogType } from '../../lib/detection/engine/log-type.ts';
 import { openAiAuditLogType } from '../../lib/detection/openai/log-type.ts';
+import type { JsonObject } from '../../lib/util/json.ts';
 import { createApiKeyAnomalousActivityRule } from '../../lib/detection/rules/openai/api-key-anomalous-activity.ts';
 import { createPipelineResources, drain, receivedAlerts } from '../support/aws-resources.ts';
 import { recordingTelemetry } from '../support/recording-telemetry.ts';
@@ -28,6 +30,7 @@ async function dependencies(catalog: RuleCatalog) {
     telemetry: recorder.telemetry,
     clock: () => Math.floor(Date.now() / 1000),
     concurrency: 4,
+    leaseSeconds: 60,
   };
   return { deps, resources, recorder };
 }
@@ -66,6 +69,35 @@ describe('rule errors in the pipeline', () => {
     const { deps, recorder } = await dependencies(exploding);
     const result = await processBatch([{ messageId: 'a', body: body(benign('1')) }, { messageId: 'b', body: body(benign('2')) }], deps);
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'a' }, { itemIdentifier: 'b' }] });
-    expect(recorder.logs.at(-1)).toMatchObject({ level: 'ERROR', message: 'batch processing failed unexpectedly; every record will be retried' });
+    expect(recorder.logs.at(-1)).toEqual({ level: 'ERROR', message: 'batch processing failed unexpectedly; every record will be retried', fields: { error: 'Error: engine bug' } });
+  });
+
+  it('keeps an event whose normalisation failed, says "event" for a lone event, and does not dead-letter a failed title', async () => {
+    const breaking: LogType<JsonObject> = {
+      name: 'Test.Breaking',
+      eventTypeOf: (raw) => ((raw as { type?: string }).type),
+      normalize: (raw) => {
+        if ((raw as { id?: string }).id === 'unreadable') throw new RangeError('no shape');
+        return raw as JsonObject;
+      },
+      identify: (event) => ({ eventId: event.id as string, eventType: event.type as string, eventTime: undefined }),
+      subject: () => ({ actorIds: [], serviceAccountIds: [], emails: [], sourceIp: undefined }),
+    };
+    const titled = testRule<JsonObject>('Bad.Title.Rule', 'Test.Breaking', { title: () => { throw new Error('no title'); } });
+    const { deps, resources, recorder } = await dependencies(new RuleCatalog().register(breaking, [titled]));
+    const result = await processBatch(
+      [
+        { messageId: 'n1', body: body({ id: 'unreadable', type: 't' }) },
+        { messageId: 'n2', body: body({ id: 'readable', type: 't' }) },
+      ],
+      { ...deps, logType: 'Test.Breaking' },
+    );
+    expect(result).toEqual({ batchItemFailures: [] });
+    const letters = await drain(resources.dlqUrl);
+    expect(letters.map((m) => [m.MessageAttributes?.source_message_id?.StringValue, m.MessageAttributes?.failure_reason?.StringValue])).toEqual([
+      ['n1', 'event: rule Bad.Title.Rule failed in normalize(): RangeError: no shape'],
+    ]);
+    expect((await receivedAlerts(resources.subscriberUrl)).map((a) => [a.alert.eventId, a.alert.title])).toEqual([['readable', 'Bad.Title.Rule']]);
+    expect(recorder.logs.filter((l) => l.message === 'rule error').map((l) => l.fields.function)).toEqual(['normalize', 'title']);
   });
 });

@@ -23,7 +23,7 @@ const key = fc
 
 const alertOf = (title: string, context: Record<string, unknown>): AlertDocument => ({
   version: 1, alertId: 'a'.repeat(32), ruleId: 'R', ruleName: 'Rule', severity: 'HIGH', title, dedupKey: 'R:t:user:u',
-  createdAt: '2026-01-01T00:00:00.000Z', windowEndsAt: '2026-01-01T01:00:00.000Z', description: 'd', runbook: 'r', reference: 'https://x',
+  createdAt: '2026-01-01T00:00:00.000Z', windowStart: '2026-01-01T00:00:00.000Z', windowEndsAt: '2026-01-01T01:00:00.000Z', escalatesAlertId: null, escalatedFromSeverity: null, description: 'd', runbook: 'r', reference: 'https://x',
   mitre: [], logType: 'OpenAI.Audit', eventCount: 1, eventId: 'e', eventType: 't', eventTime: null,
   alertContext: context as AlertDocument['alertContext'],
 });

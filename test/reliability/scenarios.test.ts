@@ -1,5 +1,6 @@
 // The shortened reliability run (a tenth of the events, one kill at each point): the promises of
-// `npm run test:reliability` hold on every scenario.
+// `npm run test:reliability` hold on every scenario. No per-test timeout: the harness itself reports
+// a run that stops making progress, so a loaded machine makes these slower, never failed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScenario, startReliabilityEnv, type ReliabilityEnv } from '../../lib/tooling/reliability/harness.ts';
 import { scenarios } from '../../lib/tooling/reliability/scenarios.ts';
@@ -9,22 +10,24 @@ import { scenarios } from '../../lib/tooling/reliability/scenarios.ts';
 let env: ReliabilityEnv;
 beforeAll(async () => {
   env = await startReliabilityEnv();
-});
+}, 0);
 afterAll(async () => {
   await env.stop();
-});
+}, 0);
 
 describe('reliability scenarios (shortened)', () => {
   for (const [index, spec] of scenarios(0.1).entries()) {
-    it(`${spec.name}: ${spec.description}`, { timeout: 200_000 }, async () => {
+    it(`${spec.name}: ${spec.description}`, { timeout: 0 }, async () => {
       const result = await runScenario(spec, env, 1000 + index);
       expect(result.problems).toEqual([]);
       expect(result.lost).toBe(0);
-      expect(result.delivered).toBe(result.expectedAlerts);
+      expect(result.delivered).toBeGreaterThanOrEqual(result.expectedAlerts);
       expect(result.expectedAlerts).toBeGreaterThan(0);
       expect(result.duplicates).toBe(result.allowedDuplicates);
       expect(result.dlq).toBe(result.expectedDlq);
-      if (spec.kills) expect(result.kills).toBe(spec.kills.points.length);
+      if (spec.highEvery) expect(result.escalations).toBeGreaterThan(0);
+      else expect(result.delivered).toBe(result.expectedAlerts);
+      if (spec.kills) expect(result.kills).toBeGreaterThanOrEqual(spec.kills.points.length);
     });
   }
 });

@@ -3,7 +3,7 @@ import type { AlertDocument } from '../../lib/pipeline/alerts/alert-document.ts'
 import type { Severity } from '../../lib/detection/engine/severity.ts';
 
 /** A complete alert of the API key rule; `overrides` replace fields, `escalatesAlertId` marks an escalation. */
-export function sampleAlert(overrides: Partial<AlertDocument> & { escalatesAlertId?: string } = {}): AlertDocument {
+export function sampleAlert(overrides: Partial<AlertDocument> = {}): AlertDocument {
   return {
     version: 1,
     alertId: '328f2bde2e79e594cf21a3eada0c0756',
@@ -13,7 +13,10 @@ export function sampleAlert(overrides: Partial<AlertDocument> & { escalatesAlert
     title: 'OpenAI API Key with Elevated Scopes: api_key.updated by [mallory@contractor.example]',
     dedupKey: 'OpenAI.API.Key.Anomalous.Activity:api_key.updated:user:user-mallory',
     createdAt: '2026-11-25T10:00:05.000Z',
-    windowEndsAt: '2026-11-25T11:00:05.000Z',
+    windowStart: '2026-11-25T10:00:00.000Z',
+    windowEndsAt: '2026-11-25T11:00:00.000Z',
+    escalatesAlertId: null,
+    escalatedFromSeverity: null,
     description: 'An API key was created or updated with elevated scopes.',
     runbook: '1. Confirm the change with the actor.\n2. Revoke the key if unexpected.',
     reference: 'https://platform.openai.com/docs/api-reference/audit-logs',

@@ -1,6 +1,7 @@
 import type { RuleMatch } from '../../detection/engine/result.ts';
 import type { Severity } from '../../detection/engine/severity.ts';
 import type { JsonValue } from '../../util/json.ts';
+import type { WindowSnapshot } from '../dedup/dedup-store.ts';
 import { maskSecrets } from '../../util/mask-secrets.ts';
 import { ALERT_FORMAT_VERSION } from './constants.ts';
 
@@ -18,7 +19,16 @@ export interface AlertDocument {
   readonly title: string;
   readonly dedupKey: string;
   readonly createdAt: string;
+  /** The dedup window (by event time) the alert belongs to. */
+  readonly windowStart: string;
   readonly windowEndsAt: string;
+  /**
+   * Set when this alert escalates its window's earlier alert (a more severe match in the same
+   * window): the window's first alert id. `null` on every other alert.
+   */
+  readonly escalatesAlertId: string | null;
+  /** On an escalation, the severity of the window's alert it supersedes; `null` otherwise. */
+  readonly escalatedFromSeverity: Severity | null;
   readonly description: string;
   readonly runbook: string;
   readonly reference: string;
@@ -34,12 +44,7 @@ export interface AlertDocument {
 }
 
 /** What the dedup window says about the alert being created. */
-export interface AlertWindow {
-  readonly alertId: string;
-  /** Unix seconds. */
-  readonly windowEndsAt: number;
-  readonly eventCount: number;
-}
+export type AlertWindow = WindowSnapshot;
 
 function isoFromSeconds(seconds: number | undefined): string | null {
   if (seconds === undefined || !Number.isFinite(seconds)) return null;
@@ -48,11 +53,12 @@ function isoFromSeconds(seconds: number | undefined): string | null {
 }
 
 /**
- * Builds the alert document for a match that won its dedup window.
+ * Builds the alert document for a match that won its dedup window. Severity is the window's (the
+ * highest counted, for threshold rules; the escalated one, for an escalation).
  *
  * @example
  * ```ts
- * const alert = buildAlert(match, { alertId, windowEndsAt, eventCount: 1 }, 'OpenAI.Audit', nowSeconds);
+ * const alert = buildAlert(match, window, 'OpenAI.Audit', nowSeconds);
  * ```
  */
 export function buildAlert(match: RuleMatch, window: AlertWindow, logType: string, nowSeconds: number): AlertDocument {
@@ -62,11 +68,14 @@ export function buildAlert(match: RuleMatch, window: AlertWindow, logType: strin
     alertId: window.alertId,
     ruleId: rule.id,
     ruleName: rule.displayName,
-    severity: match.severity,
+    severity: window.severity,
     title: match.title,
     dedupKey: maskSecrets(match.dedup),
     createdAt: isoFromSeconds(nowSeconds) ?? new Date(0).toISOString(),
+    windowStart: isoFromSeconds(window.windowStart) ?? new Date(0).toISOString(),
     windowEndsAt: isoFromSeconds(window.windowEndsAt) ?? new Date(0).toISOString(),
+    escalatesAlertId: window.escalatedFrom === undefined ? null : window.firstAlertId,
+    escalatedFromSeverity: window.escalatedFrom ?? null,
     description: rule.description,
     runbook: rule.runbook,
     reference: rule.reference,

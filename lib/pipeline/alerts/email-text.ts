@@ -55,7 +55,8 @@ export function renderEmailText(alert: AlertDocument): string {
     `Event time:   ${alert.eventTime ?? 'unknown'}`,
     `Event:        ${printable(alert.eventId ?? 'unknown')} (${printable(alert.eventType ?? 'unknown')})`,
     `Alert id:     ${alert.alertId}`,
-    `Alert window: until ${alert.windowEndsAt}; later matches are counted, not re-sent`,
+    `Alert window: ${alert.windowStart} to ${alert.windowEndsAt} (event time); later matches are counted, not re-sent, unless more severe`,
+    ...(alert.escalatesAlertId ? [`Escalation:   from ${alert.escalatedFromSeverity ?? 'a lower severity'}; the window's first alert is ${alert.escalatesAlertId}`] : []),
     '',
     'Details:',
   ];

@@ -52,11 +52,35 @@ export function snsMessageBytes(message: SnsAlertMessage): number {
 }
 
 /**
+ * The alert as it can be published: unchanged when its SNS message fits `maxBytes`; otherwise the
+ * largest alert-context values are replaced by a note, one at a time, until it fits (their keys
+ * listed in `_trimmed`). Identifying fields are never trimmed. This is the document a dedup window
+ * stores, so every copy of an alert id carries the same content.
+ *
+ * @example
+ * ```ts
+ * const stored = JSON.stringify(fitAlert(alert));
+ * ```
+ */
+export function fitAlert(alert: AlertDocument, maxBytes: number = SNS_MAX_MESSAGE_BYTES): AlertDocument {
+  if (snsMessageBytes(compose(alert)) <= maxBytes) return alert;
+  const context: Record<string, JsonValue> = { ...alert.alertContext };
+  const trimmed: string[] = [];
+  const sizes = new Map(Object.entries(context).map(([key, value]) => [key, Buffer.byteLength(JSON.stringify(value))]));
+  for (const [key, size] of [...sizes.entries()].sort((a, b) => b[1] - a[1])) {
+    context[key] = `[trimmed: ${size} bytes]`;
+    trimmed.push(key);
+    const candidate = { ...alert, alertContext: { ...context, [TRIMMED_KEYS_FIELD]: trimmed } };
+    if (snsMessageBytes(compose(candidate)) <= maxBytes) return candidate;
+  }
+  return { ...alert, alertContext: { [TRIMMED_KEYS_FIELD]: trimmed } };
+}
+
+/**
  * The SNS message for an alert: `MessageStructure: json` with `default` (the alert document as
  * JSON) and `email` (plain text), a sanitised subject, and the attributes `severity`, `rule_id`,
  * `log_type` and `alert_id` for subscription filter policies. When the whole would exceed SNS's
- * 256 KB, the largest alert-context values are replaced by a note, one at a time, until it fits;
- * identifying fields are never trimmed.
+ * 256 KB, the alert is trimmed by {@link fitAlert}.
  *
  * @example
  * ```ts
@@ -64,16 +88,5 @@ export function snsMessageBytes(message: SnsAlertMessage): number {
  * ```
  */
 export function buildSnsAlertMessage(alert: AlertDocument, maxBytes: number = SNS_MAX_MESSAGE_BYTES): SnsAlertMessage {
-  let message = compose(alert);
-  if (snsMessageBytes(message) <= maxBytes) return message;
-  const context: Record<string, JsonValue> = { ...alert.alertContext };
-  const trimmed: string[] = [];
-  const sizes = new Map(Object.entries(context).map(([key, value]) => [key, Buffer.byteLength(JSON.stringify(value))]));
-  for (const [key, size] of [...sizes.entries()].sort((a, b) => b[1] - a[1])) {
-    context[key] = `[trimmed: ${size} bytes]`;
-    trimmed.push(key);
-    message = compose({ ...alert, alertContext: { ...context, [TRIMMED_KEYS_FIELD]: trimmed } });
-    if (snsMessageBytes(message) <= maxBytes) return message;
-  }
-  return compose({ ...alert, alertContext: { [TRIMMED_KEYS_FIELD]: trimmed } });
+  return compose(fitAlert(alert, maxBytes));
 }

@@ -23,13 +23,15 @@ export function sanitizeSubject(text: string): string {
 }
 
 /**
- * The subject of an alert: severity, then title.
+ * The subject of an alert: severity, then title; an escalation says so after the severity.
  *
  * @example
  * ```ts
  * alertSubject({ severity: 'HIGH', title: 'OpenAI API Key ...' }); // 'HIGH: OpenAI API Key ...'
+ * alertSubject({ severity: 'HIGH', title: 'Key', escalatedFromSeverity: 'MEDIUM' }); // 'HIGH (escalated from MEDIUM): Key'
  * ```
  */
-export function alertSubject(alert: { readonly severity: string; readonly title: string }): string {
-  return sanitizeSubject(`${alert.severity}: ${alert.title}`);
+export function alertSubject(alert: { readonly severity: string; readonly title: string; readonly escalatedFromSeverity?: string | null }): string {
+  const escalated = alert.escalatedFromSeverity ? ` (escalated from ${alert.escalatedFromSeverity})` : '';
+  return sanitizeSubject(`${alert.severity}${escalated}: ${alert.title}`);
 }

@@ -1,5 +1,6 @@
 export * from './constants.ts';
-export { alertIdFor, partitionKey, type DedupItem, type WindowStatus } from './dedup-item.ts';
-export type { ClaimInput, ClaimResult, DedupStore } from './dedup-store.ts';
-export { decideClaim, type ClaimDecision, type ClaimRequest } from './decide.ts';
+export { alertIdFor, eventFingerprint, partitionKey, pendingRegisterKey, windowKey, type DedupItem, type WindowStatus } from './dedup-item.ts';
+export type { ClaimInput, ClaimResult, DedupStore, TakenOverWindow, WindowLease, WindowSnapshot } from './dedup-store.ts';
+export { decideClaim, decideTakeOver, type ClaimDecision, type ClaimRequest, type TakeOverDecision } from './decide.ts';
 export { DedupContentionError } from './errors.ts';
+export { expiryAfterWrite, placeInWindow, systemClock, type WindowPlacement } from './window.ts';

@@ -51,7 +51,7 @@ export function awsAdapters(config: DetectConfig, clients: AwsClientFactories, c
   return {
     dedupStore: lazy(async () => {
       const { DynamoDedupStore } = await import('../dedup/dynamodb-dedup-store.ts');
-      return new DynamoDedupStore({ client: await clients.dynamodb(), tableName: config.tableName, clock, leaseSeconds: config.leaseSeconds });
+      return new DynamoDedupStore({ client: await clients.dynamodb(), tableName: config.tableName, clock });
     }),
     publisher: lazy(async () => {
       const { SnsAlertPublisher } = await import('../publish/sns-alert-publisher.ts');

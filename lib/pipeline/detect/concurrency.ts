@@ -8,13 +8,13 @@
  * ```
  */
 export async function runBounded(tasks: ReadonlyArray<() => Promise<void>>, limit: number): Promise<void> {
-  let next = 0;
+  // One iterator shared by the workers: each takes the next task when it is free.
+  const queue = tasks.values();
   const errors: unknown[] = [];
   const worker = async (): Promise<void> => {
-    while (next < tasks.length) {
-      const task = tasks[next++];
+    for (const task of queue) {
       try {
-        await task?.();
+        await task();
       } catch (error) {
         errors.push(error);
       }

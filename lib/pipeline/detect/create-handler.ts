@@ -1,9 +1,30 @@
 import type { DetectConfig } from '../../config/detect-config.ts';
+import type { RuleMetadata } from '../../detection/engine/rule.ts';
 import { OPENAI_AUDIT_LOG_TYPE } from '../../detection/openai/constants.ts';
 import { createRuleCatalog } from '../../detection/rules/index.ts';
 import { awsAdapters, defaultClientFactories, type AwsClientFactories } from './aws-dependencies.ts';
-import { processBatch, type BatchResult, type QueueRecord } from './process-batch.ts';
+import { MAX_TRACKED_EVENT_IDS } from '../dedup/constants.ts';
+import { systemClock } from '../dedup/window.ts';
+import { processBatch, type BatchResult, type Invocation, type QueueRecord } from './process-batch.ts';
 import { maskingTelemetry, type Telemetry } from './telemetry.ts';
+
+/**
+ * Refuses rules whose threshold a dedup window cannot count exactly: below its threshold a window
+ * tracks every event it counts (so a redelivery is never counted twice), up to
+ * {@link MAX_TRACKED_EVENT_IDS}.
+ *
+ * @example
+ * ```ts
+ * checkThresholds(catalog.rules); // throws for a rule with threshold 501
+ * ```
+ */
+export function checkThresholds(rules: readonly RuleMetadata[]): void {
+  for (const rule of rules) {
+    if (rule.threshold > MAX_TRACKED_EVENT_IDS) {
+      throw new Error(`rule ${rule.id}: threshold ${rule.threshold} is above the ${MAX_TRACKED_EVENT_IDS} events a dedup window tracks`);
+    }
+  }
+}
 
 /** What {@link createDetectionHandler} needs besides configuration. */
 export interface DetectionHandlerOptions {
@@ -16,24 +37,33 @@ export interface DetectionHandlerOptions {
 
 /**
  * The SQS batch handler with everything built once: the rule catalog now, AWS adapters on first
- * use. Call it per invocation with the event's records.
+ * use. Call it per invocation with the event's records and, in Lambda, the invocation (its
+ * remaining time bounds the leases). Throws at once if a rule's threshold is above the events a
+ * dedup window can track.
  *
  * @example
  * ```ts
  * const detect = createDetectionHandler({ config, telemetry });
- * export const handler = (event: SQSEvent) => detect(event.Records);
+ * export const handler = (event: SQSEvent, context: Context) =>
+ *   detect(event.Records, { remainingMillis: () => context.getRemainingTimeInMillis() });
  * ```
  */
-export function createDetectionHandler(options: DetectionHandlerOptions): (records: readonly QueueRecord[]) => Promise<BatchResult> {
-  const clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
+export function createDetectionHandler(
+  options: DetectionHandlerOptions,
+): (records: readonly QueueRecord[], invocation?: Invocation) => Promise<BatchResult> {
+  const clock = options.clock ?? systemClock;
   const adapters = awsAdapters(options.config, options.clients ?? defaultClientFactories(), clock);
+  const catalog = createRuleCatalog({ scopePolicy: options.config.scopePolicy });
+  checkThresholds(catalog.rules);
   const deps = {
     ...adapters,
-    catalog: createRuleCatalog({ scopePolicy: options.config.scopePolicy }),
+    catalog,
     logType: OPENAI_AUDIT_LOG_TYPE,
     telemetry: maskingTelemetry(options.telemetry),
     clock,
     concurrency: options.config.concurrency,
+    leaseSeconds: options.config.leaseSeconds,
+    maxReceiveCount: options.config.maxReceiveCount,
   };
-  return (records) => processBatch(records, deps);
+  return (records, invocation) => processBatch(records, deps, invocation);
 }

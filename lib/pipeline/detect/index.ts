@@ -1,8 +1,8 @@
 export { awsAdapters, defaultClientFactories, type AwsAdapters, type AwsClientFactories } from './aws-dependencies.ts';
 export { runBounded } from './concurrency.ts';
-export { createDetectionHandler, type DetectionHandlerOptions } from './create-handler.ts';
-export { WindowBusyError } from './errors.ts';
+export { checkThresholds, createDetectionHandler, type DetectionHandlerOptions } from './create-handler.ts';
+export { WindowBusyError, isPermanentFailure } from './errors.ts';
 export { lazy } from './lazy.ts';
-export { processBatch, type BatchResult, type DetectionDependencies, type QueueRecord } from './process-batch.ts';
+export { processBatch, type BatchResult, type DetectionDependencies, type Invocation, type QueueRecord } from './process-batch.ts';
 export { SILENT_TELEMETRY, maskingTelemetry, type DetectionMetric, type LogLevel, type Telemetry } from './telemetry.ts';
 export { powertoolsTelemetry } from './powertools-telemetry.ts';

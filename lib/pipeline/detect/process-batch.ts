@@ -1,26 +1,38 @@
+import type { AlertDocument } from '../alerts/alert-document.ts';
 import { buildAlert } from '../alerts/alert-document.ts';
-import type { DedupStore } from '../dedup/dedup-store.ts';
+import { fitAlert } from '../alerts/sns-message.ts';
+import { LEASE_MARGIN_SECONDS, MAX_PENDING_PREDECESSORS } from '../dedup/constants.ts';
+import type { ClaimInput, DedupStore, WindowLease } from '../dedup/dedup-store.ts';
 import type { AlertPublisher } from '../publish/alert-publisher.ts';
-import type { DeadLetter, DeadLetterSink } from '../publish/dead-letter-sink.ts';
+import type { DeadLetter, DeadLetterKind, DeadLetterSink } from '../publish/dead-letter-sink.ts';
 import type { RuleCatalog } from '../../detection/engine/catalog.ts';
 import { describeError } from '../../detection/engine/describe-error.ts';
 import type { RuleMatch } from '../../detection/engine/result.ts';
 import { messageContent } from '../intake/message-body.ts';
 import { scopeToOrganization } from '../intake/organization-scope.ts';
+import type { JsonObject } from '../../util/json.ts';
 import { printable } from '../../util/printable.ts';
 import { runBounded } from './concurrency.ts';
-import { WindowBusyError } from './errors.ts';
+import { WindowBusyError, isPermanentFailure } from './errors.ts';
 import type { Telemetry } from './telemetry.ts';
 
 /** The part of an SQS record the detection needs. */
 export interface QueueRecord {
   readonly messageId: string;
   readonly body: string;
+  /** SQS system attributes as Lambda passes them; `ApproximateReceiveCount` tells the last attempt. */
+  readonly attributes?: { readonly ApproximateReceiveCount?: string };
 }
 
 /** Lambda's partial batch response: the records SQS must deliver again. */
 export interface BatchResult {
   readonly batchItemFailures: Array<{ itemIdentifier: string }>;
+}
+
+/** The invocation a batch runs in: its deadline bounds the leases its claims take. */
+export interface Invocation {
+  /** Lambda's `context.getRemainingTimeInMillis()`. */
+  remainingMillis(): number;
 }
 
 /** What the batch processor works with. Adapters are lazy: nothing loads until a match needs it. */
@@ -35,15 +47,34 @@ export interface DetectionDependencies {
   readonly clock: () => number;
   /** Dedup keys (and dead letters) handled at once. */
   readonly concurrency: number;
+  /** Lease of claims made outside an invocation with a deadline (local runs, the CLI), seconds. */
+  readonly leaseSeconds: number;
+  /**
+   * The queue's `maxReceiveCount`, when known: on a record's last receive, a failure goes to the
+   * DLQ with its reason (and only the events that failed) instead of being redriven without one.
+   */
+  readonly maxReceiveCount?: number;
 }
 
 interface PendingMatch {
   readonly record: number;
   readonly messageId: string;
+  /** The record's `ApproximateReceiveCount` (1 when not given). */
+  readonly receiveCount: number;
   readonly match: RuleMatch;
+  readonly event: JsonObject;
+}
+
+interface DeliveryFailure {
+  readonly kind: Extract<DeadLetterKind, 'permanent-error' | 'retries-exhausted'>;
+  readonly event: JsonObject;
+  readonly reason: string;
 }
 
 const MAX_REASONS = 5;
+
+/** Claim rounds for one match: a take-over may leave a more severe match to escalate after it. */
+const MAX_CLAIM_ROUNDS = 8;
 
 function summarise(problems: ReadonlyArray<{ path: string; reason: string }>): string {
   const shown = problems.slice(0, MAX_REASONS).map((p) => (p.path ? `${p.path}: ${p.reason}` : p.reason));
@@ -54,18 +85,14 @@ function summarise(problems: ReadonlyArray<{ path: string; reason: string }>): s
 /** Attempts at marking a published window sent (each with the SDK's own retries inside). */
 const MARK_SENT_ATTEMPTS = 3;
 
-async function markSent(
-  store: DedupStore,
-  dedupKey: string,
-  alertId: string,
-  deps: DetectionDependencies,
-  ids: Record<string, string>,
-): Promise<void> {
+type Ids = Record<string, string>;
+
+async function markSent(store: DedupStore, lease: WindowLease, deps: DetectionDependencies, ids: Ids): Promise<void> {
   // Not marking a published window sent is the one way to a duplicate (a later match takes it over
-  // after the lease and publishes again, with the same alert id), so this write gets extra tries.
+  // after the lease and publishes it again, same id and content), so this write gets extra tries.
   for (let attempt = 1; ; attempt++) {
     try {
-      if (!(await store.markSent(dedupKey, alertId))) {
+      if (!(await store.markSent(lease))) {
         deps.telemetry.log('WARN', 'alert published, but its window was taken over before it was marked sent', ids);
       }
       return;
@@ -79,50 +106,122 @@ async function markSent(
   }
 }
 
-async function handleMatch(pending: PendingMatch, deps: DetectionDependencies): Promise<void> {
+/** Gives a window back after a failure, so the retry can publish at once, with the same alert id. */
+async function release(store: DedupStore, lease: WindowLease, deps: DetectionDependencies, ids: Ids): Promise<void> {
+  await store.release(lease).catch((releaseError: unknown) => {
+    deps.telemetry.log('WARN', 'could not release dedup window; the retry will take over after the lease', {
+      ...ids,
+      alertId: lease.alertId,
+      error: printable(describeError(releaseError)),
+    });
+  });
+}
+
+/** Publishes a window's alert as stored, then marks the window sent; on failure gives the window back. */
+async function deliver(store: DedupStore, lease: WindowLease, alertJson: string, takeover: boolean, deps: DetectionDependencies, ids: Ids): Promise<void> {
+  const alert = JSON.parse(alertJson) as AlertDocument;
+  const fields = { ...ids, alertId: lease.alertId };
+  try {
+    await (await deps.publisher()).publish(alert);
+  } catch (error) {
+    await release(store, lease, deps, ids);
+    throw error;
+  }
+  deps.telemetry.count('AlertsPublished');
+  if (alert.escalatesAlertId) {
+    deps.telemetry.count('AlertsEscalated');
+    deps.telemetry.log('INFO', 'escalation published', { ...fields, severity: alert.severity, escalatedFrom: alert.escalatedFromSeverity ?? undefined, firstAlertId: alert.escalatesAlertId, takeover });
+  } else {
+    deps.telemetry.log('INFO', 'alert published', { ...fields, severity: alert.severity, takeover });
+  }
+  await markSent(store, lease, deps, fields);
+}
+
+/**
+ * Before a window's alert goes out, the other pending windows of its dedup key (a publish that
+ * failed for longer than its records' retries, a publisher that died) are published first: a
+ * pending window is never left behind by a later one.
+ */
+async function publishEarlierPending(store: DedupStore, lease: WindowLease, deps: DetectionDependencies, ids: Ids): Promise<void> {
+  const others = await store.trackPending(lease);
+  for (const windowStart of others.slice(0, MAX_PENDING_PREDECESSORS)) {
+    const taken = await store.takeOver(lease.dedupKey, windowStart, lease.leaseUntil);
+    if (!taken) continue;
+    deps.telemetry.count('PendingWindowsRecovered');
+    deps.telemetry.log('WARN', 'publishing a pending window of the same dedup key whose publisher is gone', { ...ids, alertId: taken.lease.alertId, windowStart });
+    await deliver(store, taken.lease, taken.alert, true, deps, ids);
+  }
+}
+
+async function handleMatch(pending: PendingMatch, deps: DetectionDependencies, leaseUntil: number): Promise<void> {
   const { match, messageId } = pending;
   const { rule } = match;
   const ids = { messageId, ruleId: rule.id, eventId: printable(match.eventId ?? '') };
   const store = await deps.dedupStore();
-  const claim = await store.claim({
+  const input: ClaimInput = {
     dedupKey: match.dedup,
     ruleId: rule.id,
     eventId: match.eventId ?? '',
+    eventTime: match.eventTime,
     windowSeconds: Math.round(rule.dedupPeriodMinutes * 60),
     threshold: rule.threshold,
-  });
-  switch (claim.kind) {
-    case 'publish': {
-      const alert = buildAlert(match, claim, deps.logType, deps.clock());
-      try {
-        await (await deps.publisher()).publish(alert);
-      } catch (error) {
-        // Give the window back so the retry can publish at once, with the same alert id.
-        await store.release(match.dedup, claim.alertId).catch((releaseError: unknown) => {
-          deps.telemetry.log('WARN', 'could not release dedup window; the retry will take over after the lease', {
-            ...ids,
-            alertId: claim.alertId,
-            error: printable(describeError(releaseError)),
-          });
+    severity: match.severity,
+    leaseUntil,
+    render: (window) => JSON.stringify(fitAlert(buildAlert(match, window, deps.logType, deps.clock()))),
+  };
+  for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
+    const claim = await store.claim(input);
+    switch (claim.kind) {
+      case 'publish':
+        try {
+          await publishEarlierPending(store, claim.lease, deps, ids);
+        } catch (error) {
+          // An earlier window could not go out first: this one waits for the retry, released.
+          await release(store, claim.lease, deps, ids);
+          throw error;
+        }
+        await deliver(store, claim.lease, claim.alert, claim.takeover, deps, ids);
+        if (claim.again) continue;
+        return;
+      case 'suppressed':
+        deps.telemetry.count(claim.duplicate ? 'DuplicatesIgnored' : 'AlertsSuppressed');
+        deps.telemetry.log('INFO', claim.duplicate ? 'event already counted in its window: ignored' : 'match suppressed: its window already alerted at this severity or above', {
+          ...ids,
+          alertId: claim.alertId,
+          severity: match.severity,
         });
-        throw error;
-      }
-      deps.telemetry.count('AlertsPublished');
-      deps.telemetry.log('INFO', 'alert published', { ...ids, alertId: claim.alertId, severity: alert.severity, takeover: claim.takeover });
-      await markSent(store, match.dedup, claim.alertId, deps, { ...ids, alertId: claim.alertId });
-      return;
+        return;
+      case 'below-threshold':
+        deps.telemetry.count(claim.duplicate ? 'DuplicatesIgnored' : 'BelowThreshold');
+        deps.telemetry.log('INFO', claim.duplicate ? 'event already counted in its window: ignored' : 'match counted below threshold', { ...ids, eventCount: claim.eventCount, threshold: rule.threshold });
+        return;
+      case 'busy':
+        throw new WindowBusyError(`alert ${claim.alertId} is being published by another invocation; retry in ${claim.retryAfterSeconds}s`);
     }
-    case 'suppressed':
-      if (!claim.duplicate) deps.telemetry.count('AlertsSuppressed');
-      deps.telemetry.log('DEBUG', claim.duplicate ? 'redelivered event ignored' : 'match suppressed by dedup window', { ...ids, alertId: claim.alertId });
-      return;
-    case 'below-threshold':
-      if (!claim.duplicate) deps.telemetry.count('BelowThreshold');
-      deps.telemetry.log('DEBUG', 'match counted below threshold', { ...ids, eventCount: claim.eventCount });
-      return;
-    case 'busy':
-      throw new WindowBusyError(`alert ${claim.alertId} is being published by another invocation; retry in ${claim.retryAfterSeconds}s`);
   }
+  throw new WindowBusyError(`match still not accounted for after ${MAX_CLAIM_ROUNDS} claim rounds`);
+}
+
+function receiveCount(record: QueueRecord): number {
+  const count = Number(record.attributes?.ApproximateReceiveCount);
+  return Number.isFinite(count) ? count : 1;
+}
+
+/** One dead letter per record and kind, holding only the events that failed (each once). */
+function failureLetters(messageId: string, failures: readonly DeliveryFailure[]): DeadLetter[] {
+  const kinds = [...new Set(failures.map((f) => f.kind))];
+  return kinds.map((kind) => {
+    const ofKind = failures.filter((f) => f.kind === kind);
+    const events = [...new Set(ofKind.map((f) => f.event))];
+    const reasons = [...new Set(ofKind.map((f) => f.reason))];
+    const shown = reasons.slice(0, MAX_REASONS).join('; ');
+    return {
+      kind,
+      sourceMessageId: messageId,
+      reason: `${events.length} event(s) not delivered: ${shown}${reasons.length > MAX_REASONS ? `; and ${reasons.length - MAX_REASONS} more` : ''}`,
+      body: JSON.stringify(events),
+    };
+  });
 }
 
 /**
@@ -132,22 +231,29 @@ async function handleMatch(pending: PendingMatch, deps: DetectionDependencies): 
  * - Malformed bodies, items that are not audit events, and events a rule failed on go to the
  *   dead-letter sink with the reason, and are not retried; the rest of the message is processed.
  * - Transient failures (AWS errors, a window busy in another invocation) fail only the records
- *   concerned, which SQS delivers again; the dedup protocol makes that safe.
+ *   concerned, which SQS delivers again; the dedup protocol makes that safe. On a record's last
+ *   receive, and for permanent failures at once, the events that failed go to the dead-letter sink
+ *   with the reason instead.
+ * - Dead letters of a record that is retried are not sent yet: the retry sends them, once.
  * - Matches are grouped by dedup key across the whole batch: keys run concurrently (bounded),
  *   matches of one key in order, so a batch never contends with itself.
+ * - Leases last until the invocation's deadline (plus a margin) when it has one.
  *
  * @example
  * ```ts
- * export const handler = (event: SQSEvent) => processBatch(event.Records, deps);
+ * export const handler = (event: SQSEvent, context: Context) =>
+ *   processBatch(event.Records, deps, { remainingMillis: () => context.getRemainingTimeInMillis() });
  * ```
  */
-export async function processBatch(records: readonly QueueRecord[], deps: DetectionDependencies): Promise<BatchResult> {
+export async function processBatch(records: readonly QueueRecord[], deps: DetectionDependencies, invocation?: Invocation): Promise<BatchResult> {
   const failed = new Set<number>();
   const { telemetry } = deps;
   try {
+    const leaseUntil = deps.clock() + (invocation ? Math.ceil(invocation.remainingMillis() / 1000) + LEASE_MARGIN_SECONDS : deps.leaseSeconds);
     const letters: Array<{ record: number; letter: DeadLetter }> = [];
     const groups = new Map<string, PendingMatch[]>();
-    records.forEach(({ messageId, body }, record) => {
+    records.forEach((queued, record) => {
+      const { messageId, body } = queued;
       const content = messageContent(body);
       if (content.kind === 'malformed') {
         telemetry.count('MalformedEvents');
@@ -160,7 +266,7 @@ export async function processBatch(records: readonly QueueRecord[], deps: Detect
         const reason = summarise(content.problems);
         telemetry.count('MalformedEvents', content.problems.length);
         telemetry.log('WARN', 'items that are not audit events sent to the dead-letter queue', { messageId, reason });
-        letters.push({ record, letter: { kind: 'not-audit-events', sourceMessageId: messageId, reason, body } });
+        letters.push({ record, letter: { kind: 'not-audit-events', sourceMessageId: messageId, reason, body: JSON.stringify(content.rejected) } });
       }
       for (const { event, path } of content.events) {
         const { matches, errors } = deps.catalog.evaluate(deps.logType, event);
@@ -182,17 +288,52 @@ export async function processBatch(records: readonly QueueRecord[], deps: Detect
         if (matches.length > 0) telemetry.count('EventsMatched');
         for (const match of matches.map((m) => scopeToOrganization(m, content.organization))) {
           const group = groups.get(match.dedup);
-          const pending = { record, messageId, match };
+          const pending = { record, messageId, receiveCount: receiveCount(queued), match, event };
           if (group) group.push(pending);
           else groups.set(match.dedup, [pending]);
         }
       }
     });
 
-    const letterTasks = letters.map(({ record, letter }) => async () => {
+    const deliveryFailures = new Map<number, { messageId: string; failures: DeliveryFailure[] }>();
+    const matchTasks = [...groups.values()].map((group) => async () => {
+      for (const pending of group) {
+        try {
+          await handleMatch(pending, deps, leaseUntil);
+        } catch (error) {
+          const permanent = isPermanentFailure(error);
+          const lastReceive = pending.receiveCount >= (deps.maxReceiveCount ?? Number.POSITIVE_INFINITY);
+          const fields = {
+            messageId: pending.messageId,
+            ruleId: pending.match.rule.id,
+            eventId: printable(pending.match.eventId ?? ''),
+            error: printable(describeError(error)),
+          };
+          if (permanent || lastReceive) {
+            const kind = permanent ? 'permanent-error' : 'retries-exhausted';
+            telemetry.log('ERROR', permanent ? 'match not deliverable: its event goes to the dead-letter queue' : 'match still failing on the last receive: its event goes to the dead-letter queue', fields);
+            const reason = `rule ${pending.match.rule.id}, event ${printable(pending.match.eventId ?? '', 200)}: ${describeError(error)}`;
+            const entry = deliveryFailures.get(pending.record) ?? { messageId: pending.messageId, failures: [] };
+            entry.failures.push({ kind, event: pending.event, reason });
+            deliveryFailures.set(pending.record, entry);
+          } else {
+            failed.add(pending.record);
+            telemetry.log(error instanceof WindowBusyError ? 'INFO' : 'WARN', 'match not delivered; the record will be retried', fields);
+          }
+        }
+      }
+    });
+    await runBounded(matchTasks, deps.concurrency);
+
+    for (const [record, { messageId, failures }] of deliveryFailures) {
+      for (const letter of failureLetters(messageId, failures)) letters.push({ record, letter });
+    }
+    // A retried record sends its letters on the attempt that is not retried, so each is sent once.
+    const letterTasks = letters.filter(({ record }) => !failed.has(record)).map(({ record, letter }) => async () => {
       try {
         await (await deps.deadLetters()).send(letter);
         telemetry.count('DeadLettered');
+        telemetry.log('INFO', 'dead letter sent', { messageId: letter.sourceMessageId, kind: letter.kind });
       } catch (error) {
         failed.add(record);
         telemetry.log('WARN', 'could not send to the dead-letter queue; the record will be retried', {
@@ -201,27 +342,12 @@ export async function processBatch(records: readonly QueueRecord[], deps: Detect
         });
       }
     });
-    const matchTasks = [...groups.values()].map((group) => async () => {
-      for (const pending of group) {
-        try {
-          await handleMatch(pending, deps);
-        } catch (error) {
-          failed.add(pending.record);
-          telemetry.log(error instanceof WindowBusyError ? 'INFO' : 'WARN', 'match not delivered; the record will be retried', {
-            messageId: pending.messageId,
-            ruleId: pending.match.rule.id,
-            eventId: printable(pending.match.eventId ?? ''),
-            error: printable(describeError(error)),
-          });
-        }
-      }
-    });
-    await runBounded([...letterTasks, ...matchTasks], deps.concurrency);
+    await runBounded(letterTasks, deps.concurrency);
   } catch (error) {
     // A bug, not a data problem: retry everything rather than lose anything.
     telemetry.log('ERROR', 'batch processing failed unexpectedly; every record will be retried', { error: printable(describeError(error)) });
     records.forEach((_, index) => failed.add(index));
   }
   telemetry.count('RecordsFailed', failed.size);
-  return { batchItemFailures: [...failed].sort((a, b) => a - b).map((index) => ({ itemIdentifier: records[index]?.messageId ?? '' })) };
+  return { batchItemFailures: records.filter((_, index) => failed.has(index)).map(({ messageId }) => ({ itemIdentifier: messageId })) };
 }

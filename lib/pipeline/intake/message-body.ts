@@ -16,6 +16,8 @@ export type MessageContent =
       readonly problems: readonly InputProblem[];
       /** From our ingestion envelope; absent for bare events, arrays and list pages. */
       readonly organization?: Organization;
+      /** The items the problems are about, as they were (for a dead letter that holds only them). */
+      readonly rejected: readonly unknown[];
     }
   | { readonly kind: 'malformed'; readonly reason: string };
 
@@ -60,6 +62,17 @@ function unwrap(value: unknown, depth: number): { value: unknown; path: string }
   return { value, path: '' };
 }
 
+/** The items of an array or list page that `problems` point at (paths `[i]` or `data[i]`). */
+function rejectedItems(value: unknown, problems: readonly InputProblem[]): unknown[] {
+  const items: unknown = Array.isArray(value) ? value : isJsonObject(value) ? ownValue(value, 'data') : undefined;
+  if (!Array.isArray(items)) return [];
+  const list: readonly unknown[] = items;
+  return problems.flatMap((problem) => {
+    const index = /^(?:data)?\[(\d+)\]$/.exec(problem.path)?.[1];
+    return index === undefined ? [] : [list[Number(index)]];
+  });
+}
+
 /**
  * The audit events in one SQS message body: one event, a JSON array of events, an OpenAI list
  * page, or any of these inside an SNS notification or an EventBridge envelope. A body that is not
@@ -95,5 +108,11 @@ export function messageContent(body: string): MessageContent {
     const more = described.length > 1 ? ` (and ${described.length - 1} more)` : '';
     return { kind: 'malformed', reason: `no audit event in the body: ${where}${first?.reason ?? ''}${more}` };
   }
-  return { kind: 'events', events: located, problems: described, ...(envelope ? { organization: envelope.header.organization } : {}) };
+  return {
+    kind: 'events',
+    events: located,
+    problems: described,
+    rejected: rejectedItems(unwrapped.value, problems),
+    ...(envelope ? { organization: envelope.header.organization } : {}),
+  };
 }

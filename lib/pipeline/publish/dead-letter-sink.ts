@@ -1,11 +1,22 @@
-/** Why a message, or part of it, could not be processed and will not be retried. */
+/**
+ * Why a message, or part of it, is kept in the dead-letter queue:
+ *
+ * - `malformed-body`: the body is not JSON or holds no audit event;
+ * - `not-audit-events`: items of a body that are not audit events (the letter holds only them);
+ * - `rule-error`: an event a rule could not decide on;
+ * - `unpackable-event`: an event ingestion could not pack onto the queue;
+ * - `permanent-error`: events whose alert delivery failed in a way no retry can fix;
+ * - `retries-exhausted`: events whose delivery failed transiently on the message's last receive;
+ * - `not-an-alert`, `delivery-rejected` (alert delivery, lib/delivery): a delivery-queue message
+ *   without a valid alert, and an alert a destination refused for good (a 4xx other than 408 and 429).
+ */
 export type DeadLetterKind =
   | 'malformed-body'
   | 'not-audit-events'
   | 'rule-error'
   | 'unpackable-event'
-  // Alert delivery (lib/delivery): a delivery-queue message without a valid alert, and an alert a
-  // destination refused for good (a 4xx other than 408 and 429).
+  | 'permanent-error'
+  | 'retries-exhausted'
   | 'not-an-alert'
   | 'delivery-rejected';
 
@@ -16,7 +27,7 @@ export interface DeadLetter {
   readonly sourceMessageId: string;
   /** What was wrong and where, for a person. */
   readonly reason: string;
-  /** The data as received. */
+  /** Only the data that failed, as received: redriven, it is processed again (or says again why not). */
   readonly body: string;
 }
 

@@ -2,8 +2,8 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { printable } from '../../util/printable.ts';
 import type { DeadLetter, DeadLetterSink } from './dead-letter-sink.ts';
 
-/** SQS's limit on a message, body and attributes together, in bytes. */
-export const SQS_MAX_MESSAGE_BYTES = 262_144;
+/** SQS's limit on a message, body and attributes together, in bytes (1 MiB since August 2025). */
+export const SQS_MAX_MESSAGE_BYTES = 1_048_576;
 
 /** Room kept for the attributes when deciding whether a body must be cut. */
 const ATTRIBUTE_ALLOWANCE = 4096;

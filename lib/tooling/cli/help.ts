@@ -95,7 +95,7 @@ Options:
   --events FILE       Audit events to send, in the formats "evaluate" reads (default: the bundled
                       sample set, examples/sample-events.jsonl)
   --json              One alert document per line (the SNS "default" JSON), then
-                      {"summary": {"events", "matched", "alerts", "suppressed", "failed", "dlq",
+                      {"summary": {"events", "matched", "alerts", "escalated", "suppressed", "failed", "dlq",
                       "delivered", "deliveryRetries", "deliveryDlq"}}; nothing else on standard output
   --payloads          Also print every request the local destinations receive (headers and body);
                       with --json, as {"delivery": {...}} lines

@@ -44,10 +44,23 @@ export async function pollOnce(
   const records: Array<QueueRecord & { receiptHandle: string }> = [];
   for (let wait = options.waitSeconds ?? 0; records.length < options.batchSize; wait = 0) {
     const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: Math.min(options.batchSize - records.length, 10), WaitTimeSeconds: wait }),
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: Math.min(options.batchSize - records.length, 10),
+        WaitTimeSeconds: wait,
+        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+      }),
     );
     if (Messages.length === 0) break;
-    records.push(...Messages.map((m) => ({ messageId: m.MessageId ?? '', body: m.Body ?? '', receiptHandle: m.ReceiptHandle ?? '' })));
+    records.push(
+      ...Messages.map((m) => ({
+        messageId: m.MessageId ?? '',
+        body: m.Body ?? '',
+        receiptHandle: m.ReceiptHandle ?? '',
+        // As Lambda's event source passes it: the handler dead-letters with a reason on the last receive.
+        attributes: { ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1' },
+      })),
+    );
   }
   if (records.length === 0) return { received: 0, failed: 0 };
   const result = await handler(records);

@@ -54,10 +54,12 @@ export async function provisionPipeline(
   );
   const dlq = await createQueue(clients.sqs, `${prefix}-audit-events-dlq`, {
     MessageRetentionPeriod: String(settings.deadLetterQueue.retentionSeconds),
+    MaximumMessageSize: String(settings.queue.maximumMessageSizeBytes),
   });
   const queue = await createQueue(clients.sqs, `${prefix}-audit-events`, {
     VisibilityTimeout: String(overrides.visibilityTimeoutSeconds ?? settings.queue.visibilityTimeoutSeconds),
     MessageRetentionPeriod: String(settings.queue.retentionSeconds),
+    MaximumMessageSize: String(settings.queue.maximumMessageSizeBytes),
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: settings.queue.maxReceiveCount }),
   });
   const subscriber = await createQueue(clients.sqs, `${prefix}-alerts-subscriber`, {});

@@ -45,7 +45,10 @@ export interface LocalRunOptions {
 export interface LocalSummary {
   events: number;
   matched: number;
+  /** Alerts received, escalations included. */
   alerts: number;
+  /** Of those, escalations (a more severe match in an already alerted window). */
+  escalated: number;
   suppressed: number;
   failed: number;
   dlq: number;
@@ -168,6 +171,7 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
       LOG_LEVEL: options.logLevel,
       EVENT_CONCURRENCY: String(settings.detect.eventConcurrency),
       DEDUP_LEASE_SECONDS: String(settings.detect.leaseSeconds),
+      MAX_RECEIVE_COUNT: String(settings.queue.maxReceiveCount),
     });
     const handler = createDetectionHandler({ config, telemetry });
     if (options.keepRunning) {
@@ -250,6 +254,7 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
       events: telemetry.counted('EventsReceived'),
       matched: telemetry.counted('EventsMatched'),
       alerts,
+      escalated: telemetry.counted('AlertsEscalated'),
       suppressed: telemetry.counted('AlertsSuppressed'),
       failed: telemetry.counted('RecordsFailed'),
       dlq: await queueDepth(sqs, pipeline.dlqUrl),
@@ -262,7 +267,7 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
       const notSent = skipped > 0 ? ` (${skipped} input item(s) not sent, see above)` : '';
       const { delivered } = summary;
       io.stdout(`delivered: pagerduty ${delivered.pagerduty}, slack ${delivered.slack}, webhook ${delivered.webhook} (${summary.deliveryRetries} retried, ${summary.deliveryDlq} in the delivery DLQ)\n`);
-      io.stdout(`${summary.events} events${notSent}, ${summary.matched} matched, ${summary.alerts} alerts, ${summary.suppressed} suppressed, ${summary.failed} failed, ${summary.dlq} in the DLQ\n`);
+      io.stdout(`${summary.events} events${notSent}, ${summary.matched} matched, ${summary.alerts} alerts, ${summary.escalated} escalated, ${summary.suppressed} suppressed, ${summary.failed} failed, ${summary.dlq} in the DLQ\n`);
     }
     return 0;
   } finally {

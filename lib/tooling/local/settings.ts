@@ -11,7 +11,12 @@ export interface PipelineSettings {
     readonly eventConcurrency: number;
     readonly leaseSeconds: number;
   };
-  readonly queue: { readonly visibilityTimeoutSeconds: number; readonly retentionSeconds: number; readonly maxReceiveCount: number };
+  readonly queue: {
+    readonly visibilityTimeoutSeconds: number;
+    readonly retentionSeconds: number;
+    readonly maxReceiveCount: number;
+    readonly maximumMessageSizeBytes: number;
+  };
   readonly deadLetterQueue: { readonly retentionSeconds: number };
   readonly table: { readonly partitionKey: string; readonly ttlAttribute: string };
   readonly delivery: {

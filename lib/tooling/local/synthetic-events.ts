@@ -12,6 +12,12 @@ export interface SyntheticOptions {
   readonly matchingActors?: number;
   /** Names the matching actors (default: `runId`), so several runs can share actors. */
   readonly actorSet?: string;
+  /** `effective_at` of the first event (Unix seconds; default 1,732,430,000). */
+  readonly startTime?: number;
+  /** Event times spread evenly over this many seconds (default: one second apart). */
+  readonly spreadSeconds?: number;
+  /** Every n-th matching event grants `all` (HIGH) instead of a MEDIUM scope (default: never). */
+  readonly highEvery?: number;
 }
 
 const OTHER_TYPES = ['login.succeeded', 'login.failed', 'project.created', 'user.added', 'invite.sent', 'role.assignment.created', 'service_account.created', 'api_key.deleted'];
@@ -45,12 +51,16 @@ export function syntheticEvents(count: number, options: SyntheticOptions): JsonO
   const matchEvery = options.matchingRate > 0 ? Math.round(1 / options.matchingRate) : Infinity;
   const benignEvery = (options.benignKeyRate ?? 0.02) > 0 ? Math.round(1 / (options.benignKeyRate ?? 0.02)) : Infinity;
   let matches = 0;
+  const start = options.startTime ?? 1_732_430_000;
+  const step = options.spreadSeconds === undefined ? 1 : options.spreadSeconds / Math.max(1, count);
   for (let i = 0; i < count; i++) {
     const id = `audit_log-${options.runId}-${i}`;
-    const base = { id, effective_at: 1_732_430_000 + i, project: { id: 'proj_abc', name: 'Production' } };
+    const base = { id, effective_at: start + Math.floor(i * step), project: { id: 'proj_abc', name: 'Production' } };
     if (i % matchEvery === matchEvery - 1) {
+      const high = options.highEvery !== undefined && matches % options.highEvery === options.highEvery - 1;
       const actor = `${options.actorSet ?? options.runId}-admin-${matches++ % (options.matchingActors ?? Number.MAX_SAFE_INTEGER)}`;
-      events.push({ ...base, type: 'api_key.created', actor: session(actor, i), 'api_key.created': { id: `key_${i}`, data: { scopes: ['api.model.request', 'api.organization.projects.api_keys.write'] } } });
+      const scopes = high ? ['api.model.request', 'all'] : ['api.model.request', 'api.organization.projects.api_keys.write'];
+      events.push({ ...base, type: 'api_key.created', actor: session(actor, i), 'api_key.created': { id: `key_${i}`, data: { scopes } } });
     } else if (i % benignEvery === 0) {
       events.push({ ...base, type: 'api_key.created', actor: session(`dev-${i % 40}`, i), 'api_key.created': { id: `key_${i}`, data: { scopes: ['api.model.read', 'api.model.request', 'api.responses.write'] } } });
     } else {

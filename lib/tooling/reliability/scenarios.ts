@@ -47,18 +47,50 @@ export function scenarios(scale = 1): ScenarioSpec[] {
     },
     {
       name: 'window-boundary',
-      description: 'the clock crosses a dedup window mid-run; the same actors act in both windows',
+      description: 'a second batch one dedup period later in event time; the same actors act in both windows',
       events: n(2000), perMessage: 20, matchingRate: 0.05, actors: 20, consumers: 2, phases: 2, faults: LIGHT_FAULTS,
     },
     {
+      name: 'publish-failure',
+      description: 'one match per window, the first publish of every alert fails; a release must let the retry publish at once',
+      events: n(1000), perMessage: 10, matchingRate: 0.05, actors: 1000, consumers: 2,
+      publish: 'fail-first', leaseSeconds: 30, visibilitySeconds: 3,
+    },
+    {
+      name: 'expiry-while-pending',
+      description: 'windows left pending weeks ago by dead publishers (lease and TTL passed); their events arrive twice, to four consumers',
+      events: n(1000), perMessage: 5, matchingRate: 0.1, actors: 10, consumers: 4, duplicateRate: 1, shuffle: true, stalePending: true,
+    },
+    {
+      name: 'redrive-after-window',
+      description: 'every message delivered again two days later (a DLQ redrive after the window closed)',
+      events: n(1000), perMessage: 10, matchingRate: 0.1, actors: 20, consumers: 2, redrive: true,
+    },
+    {
+      name: 'long-outage',
+      description: 'SNS refuses every publish for longer than the records\' receives; the same actors act a period later; the DLQ is redriven',
+      events: n(1000), perMessage: 10, matchingRate: 0.05, actors: 10, consumers: 2, phases: 2,
+      publish: 'outage', visibilitySeconds: 2, redriveDeadLetters: true,
+    },
+    {
+      name: 'escalation',
+      description: 'MEDIUM and HIGH matches for eight actors in random order, three consumers: the highest severity of every window is heard',
+      events: n(2000), perMessage: 5, matchingRate: 0.1, actors: 8, consumers: 3, highEvery: 3, shuffle: true, faults: LIGHT_FAULTS,
+    },
+    {
+      name: 'event-time-backfill',
+      description: 'a day of events in random order: every match lands in the window of its own time',
+      events: n(2000), perMessage: 20, matchingRate: 0.05, actors: 10, consumers: 2, spreadSeconds: 86_400, shuffle: true,
+    },
+    {
       name: 'worker-kills',
-      description: 'worker processes SIGKILLed before the window write, between write and publish, after publish before marking sent; recovery by redelivery',
+      description: 'worker processes SIGKILLed before the window write, between write and publish, after publish before marking sent, and by the function timeout; recovery by redelivery',
       events: n(1500), perMessage: 10, matchingRate: 0.1, actors: 15, consumers: 0,
       kills: {
         workers: 3,
         points: full
-          ? ['before-window-write', 'between-write-and-publish', 'after-publish-before-mark-sent', 'before-window-write', 'between-write-and-publish', 'after-publish-before-mark-sent']
-          : ['before-window-write', 'between-write-and-publish', 'after-publish-before-mark-sent'],
+          ? ['before-window-write', 'between-write-and-publish', 'after-publish-before-mark-sent', 'function-timeout', 'before-window-write', 'between-write-and-publish', 'after-publish-before-mark-sent', 'function-timeout']
+          : ['before-window-write', 'between-write-and-publish', 'after-publish-before-mark-sent', 'function-timeout'],
       },
     },
   ];

@@ -19,7 +19,25 @@ describe('readDetectConfig', () => {
       logLevel: 'INFO',
       concurrency: 8,
       leaseSeconds: 60,
+      maxReceiveCount: undefined,
+      functionTimeoutSeconds: undefined,
+      visibilityTimeoutSeconds: undefined,
     });
+  });
+
+  it('reads the deployed timeouts and redrive count, and accepts them in the order the protocol needs', () => {
+    expect(readDetectConfig({ ...base, FUNCTION_TIMEOUT_SECONDS: '30', QUEUE_VISIBILITY_TIMEOUT_SECONDS: '185', MAX_RECEIVE_COUNT: '5', DEDUP_LEASE_SECONDS: '35' })).toMatchObject({
+      functionTimeoutSeconds: 30, visibilityTimeoutSeconds: 185, maxReceiveCount: 5, leaseSeconds: 35,
+    });
+    expect(readDetectConfig({ ...base, FUNCTION_TIMEOUT_SECONDS: '54', QUEUE_VISIBILITY_TIMEOUT_SECONDS: '60', DEDUP_LEASE_SECONDS: '59' }).functionTimeoutSeconds).toBe(54);
+  });
+
+  it.each([
+    [{ FUNCTION_TIMEOUT_SECONDS: '55', QUEUE_VISIBILITY_TIMEOUT_SECONDS: '60' }, 'FUNCTION_TIMEOUT_SECONDS (55) plus the lease margin (5) must be below QUEUE_VISIBILITY_TIMEOUT_SECONDS (60)'],
+    [{ FUNCTION_TIMEOUT_SECONDS: '300', QUEUE_VISIBILITY_TIMEOUT_SECONDS: '185' }, 'FUNCTION_TIMEOUT_SECONDS (300) plus the lease margin (5) must be below QUEUE_VISIBILITY_TIMEOUT_SECONDS (185)'],
+    [{ DEDUP_LEASE_SECONDS: '60', QUEUE_VISIBILITY_TIMEOUT_SECONDS: '60' }, 'DEDUP_LEASE_SECONDS (60) must be below QUEUE_VISIBILITY_TIMEOUT_SECONDS (60)'],
+  ])('fails the cold start when the timeouts are out of order: %j', (overrides, message) => {
+    expect(() => readDetectConfig({ ...base, ...overrides })).toThrow(new ConfigError(message));
   });
 
   it('reads the optional values', () => {
@@ -39,6 +57,8 @@ describe('readDetectConfig', () => {
     [{ LOG_LEVEL: 'LOUD' }, 'LOG_LEVEL must be one of DEBUG, INFO, WARN, ERROR, got "LOUD"'],
     [{ EVENT_CONCURRENCY: '0' }, 'EVENT_CONCURRENCY must be an integer from 1 to 64, got "0"'],
     [{ DEDUP_LEASE_SECONDS: '1.5' }, 'DEDUP_LEASE_SECONDS must be an integer from 5 to 900, got "1.5"'],
+    [{ MAX_RECEIVE_COUNT: '0' }, 'MAX_RECEIVE_COUNT must be an integer from 1 to 1000, got "0"'],
+    [{ FUNCTION_TIMEOUT_SECONDS: 'x' }, 'FUNCTION_TIMEOUT_SECONDS must be an integer from 1 to 900, got "x"'],
     [{ ELEVATED_SCOPE_POLICY: '[]' }, 'invalid elevated-scope policy: ELEVATED_SCOPE_POLICY: expected a JSON object, got array'],
     [{ ELEVATED_SCOPE_POLICY: '{}', ELEVATED_SCOPE_POLICY_FILE: '/p.json' }, 'invalid elevated-scope policy: ELEVATED_SCOPE_POLICY and ELEVATED_SCOPE_POLICY_FILE are both set; set one'],
   ])('rejects %j naming the variable', (overrides, message) => {

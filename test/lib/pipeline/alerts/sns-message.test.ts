@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertDocument } from '../../../../lib/pipeline/alerts/alert-document.ts';
 import { renderEmailText } from '../../../../lib/pipeline/alerts/email-text.ts';
-import { buildSnsAlertMessage, snsMessageBytes, type SnsAlertMessage } from '../../../../lib/pipeline/alerts/sns-message.ts';
+import { buildSnsAlertMessage, fitAlert, snsMessageBytes, type SnsAlertMessage } from '../../../../lib/pipeline/alerts/sns-message.ts';
 
 const published = (message: SnsAlertMessage) =>
   JSON.parse((JSON.parse(message.Message) as { default: string }).default) as AlertDocument;
 
 const alert: AlertDocument = {
   version: 1, alertId: 'a'.repeat(32), ruleId: 'R.Id', ruleName: 'Rule', severity: 'HIGH', title: 'Title',
-  dedupKey: 'R.Id:t:user:u', createdAt: '2026-01-01T00:00:00.000Z', windowEndsAt: '2026-01-01T01:00:00.000Z',
+  dedupKey: 'R.Id:t:user:u', createdAt: '2026-01-01T00:00:00.000Z', windowStart: '2026-01-01T00:00:00.000Z', windowEndsAt: '2026-01-01T01:00:00.000Z', escalatesAlertId: null, escalatedFromSeverity: null,
   description: 'd', runbook: '1. step\n2. step', reference: 'https://example.com', mitre: ['TA0001:T1078'],
   logType: 'OpenAI.Audit', eventCount: 1, eventId: 'e1', eventType: 'api_key.created', eventTime: '2025-01-01T00:00:00.000Z',
   alertContext: { actor_email: 'a@b.c', api_key_scopes: ['all', 'admin'], user_agent: 'curl\r\n\u001b[31mred' },
@@ -52,5 +52,21 @@ describe('SNS alert message', () => {
     const message = buildSnsAlertMessage(wide, 100_000);
     expect(snsMessageBytes(message)).toBeLessThanOrEqual(100_000);
     expect(published(message).alertContext._trimmed).toEqual(['v']);
+  });
+
+  it('publishes exactly the fitted document, so a stored alert is published unchanged', () => {
+    const big = { ...alert, alertContext: { huge: 'x'.repeat(300_000) } };
+    const fitted = fitAlert(big);
+    expect(published(buildSnsAlertMessage(big))).toEqual(fitted);
+    expect(fitAlert(fitted)).toBe(fitted);
+    expect(fitAlert(alert)).toBe(alert);
+  });
+
+  it('says in the subject and the email that an escalation is one, and of which alert', () => {
+    const escalation = { ...alert, escalatesAlertId: 'f'.repeat(32), escalatedFromSeverity: 'MEDIUM' as const };
+    const message = buildSnsAlertMessage(escalation);
+    expect(message.Subject).toBe('HIGH (escalated from MEDIUM): Title');
+    expect(renderEmailText(escalation)).toContain(`Escalation:   from MEDIUM; the window's first alert is ${'f'.repeat(32)}`);
+    expect(renderEmailText(alert)).not.toContain('Escalation:');
   });
 });

@@ -32,7 +32,15 @@ describe('messageContent', () => {
         { path: '[1]', reason: 'missing required field "type"' },
         { path: '[2]', reason: 'expected an audit event object, got number' },
       ],
+      rejected: [{ id: 'x' }, 3],
     });
+  });
+
+  it('hands back the rejected items of a list page inside an envelope, for a dead letter that holds only them', () => {
+    const page = { object: 'list', data: [event('a'), { id: 'bad' }, event('b'), null] };
+    const content = messageContent(JSON.stringify({ Type: 'Notification', Message: JSON.stringify(page) }));
+    expect(content).toMatchObject({ kind: 'events', rejected: [{ id: 'bad' }, null] });
+    expect(content.kind === 'events' && content.problems.map((p) => p.path)).toEqual(['Message.data[1]', 'Message.data[3]']);
   });
 
   it.each([
@@ -60,7 +68,7 @@ describe('messageContent', () => {
   });
 
   it('treats an empty array or page as nothing to do, not as malformed', () => {
-    expect(messageContent('[]')).toEqual({ kind: 'events', events: [], problems: [] });
-    expect(messageContent('{"object":"list","data":[]}')).toEqual({ kind: 'events', events: [], problems: [] });
+    expect(messageContent('[]')).toEqual({ kind: 'events', events: [], problems: [], rejected: [] });
+    expect(messageContent('{"object":"list","data":[]}')).toEqual({ kind: 'events', events: [], problems: [], rejected: [] });
   });
 });

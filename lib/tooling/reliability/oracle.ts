@@ -1,0 +1,178 @@
+// The reliability oracle: what the pipeline must have delivered and stored, derived from the
+// registered rules' own metadata (threshold, dedup period, severity, title), never from one
+// hard-coded rule. Pure: the harness feeds it the events sent, the alerts received and the table.
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { RuleCatalog } from '../../detection/engine/catalog.ts';
+import { SEVERITIES, severityRank, type Severity } from '../../detection/engine/severity.ts';
+import type { AlertDocument } from '../../pipeline/alerts/alert-document.ts';
+import { MAX_TRACKED_EVENT_IDS } from '../../pipeline/dedup/constants.ts';
+import { alertIdFor, windowKey } from '../../pipeline/dedup/dedup-item.ts';
+import { placeInWindow } from '../../pipeline/dedup/window.ts';
+
+/** One dedup window as the events imply it. */
+export interface ExpectedWindow {
+  readonly ruleId: string;
+  readonly dedupKey: string;
+  readonly windowStart: number;
+  readonly windowEndsAt: number;
+  readonly threshold: number;
+  /** The distinct matching events of the window, by id. */
+  readonly events: Map<string, { readonly severity: Severity; readonly title: string }>;
+}
+
+/** Expected windows by `<dedup key>\n<window start>`. */
+export type ExpectedWindows = Map<string, ExpectedWindow>;
+
+const windowId = (dedupKey: string, windowStart: number) => `${dedupKey}\n${windowStart}`;
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+
+/**
+ * Adds the windows that `events`, processed at `now`, must produce to `into`: every registered
+ * rule's matches, placed by event time with the rule's own dedup period.
+ *
+ * @example
+ * ```ts
+ * const windows = expectWindows(createRuleCatalog(), 'OpenAI.Audit', events, now);
+ * ```
+ */
+export function expectWindows(catalog: RuleCatalog, logType: string, events: readonly unknown[], now: number, into: ExpectedWindows = new Map()): ExpectedWindows {
+  for (const event of events) {
+    for (const match of catalog.evaluate(logType, event).matches) {
+      const seconds = Math.round(match.rule.dedupPeriodMinutes * 60);
+      const { windowStart, windowEndsAt } = placeInWindow(match.eventTime, now, seconds);
+      const id = windowId(match.dedup, windowStart);
+      const window = into.get(id) ?? { ruleId: match.rule.id, dedupKey: match.dedup, windowStart, windowEndsAt, threshold: match.rule.threshold, events: new Map() };
+      window.events.set(match.eventId ?? '', { severity: match.severity, title: match.title });
+      into.set(id, window);
+    }
+  }
+  return into;
+}
+
+const alerts = (window: ExpectedWindow) => window.events.size >= window.threshold;
+const maxOf = (severities: Iterable<Severity>): Severity =>
+  [...severities].reduce<Severity>((a, b) => (severityRank(b) > severityRank(a) ? b : a), SEVERITIES[0]);
+
+/** What the alerts received say, against the windows expected. */
+export interface DeliveryCheck {
+  /** Distinct alert ids received. */
+  readonly delivered: number;
+  /** Alerting windows whose first alert never came. */
+  readonly lost: number;
+  /** Extra copies of alert ids already received. */
+  readonly duplicates: number;
+  /** Escalations received (distinct ids). */
+  readonly escalations: number;
+  /** Copies per alert id. */
+  readonly copies: ReadonlyMap<string, number>;
+  readonly problems: readonly string[];
+}
+
+/**
+ * Checks every alert received, by content, against the windows: right window, rule, ids, event,
+ * title and severity; exactly one first alert per alerting window and none for others; the window's
+ * highest severity reaches the subscriber (escalations); every copy of an alert id identical.
+ *
+ * @example
+ * ```ts
+ * const { lost, problems } = checkDeliveries(windows, received);
+ * ```
+ */
+export function checkDeliveries(windows: ExpectedWindows, received: readonly AlertDocument[]): DeliveryCheck {
+  const problems: string[] = [];
+  const copies = new Map<string, number>();
+  const content = new Map<string, string>();
+  const byWindow = new Map<string, AlertDocument[]>();
+  for (const alert of received) {
+    copies.set(alert.alertId, (copies.get(alert.alertId) ?? 0) + 1);
+    const text = JSON.stringify(alert);
+    const first = content.get(alert.alertId);
+    if (first === undefined) content.set(alert.alertId, text);
+    else if (first !== text) problems.push(`alert ${alert.alertId} delivered with different content`);
+    if (first !== undefined) continue;
+    const id = windowId(alert.dedupKey, Date.parse(alert.windowStart) / 1000);
+    const window = windows.get(id);
+    if (!window || !alerts(window)) {
+      problems.push(`alert ${alert.alertId} for a window that must not alert (${alert.dedupKey} at ${alert.windowStart})`);
+      continue;
+    }
+    byWindow.set(id, [...(byWindow.get(id) ?? []), alert]);
+    const event = window.events.get(alert.eventId ?? '');
+    const escalation = alert.escalatesAlertId !== null;
+    const expectedId = alertIdFor(window.dedupKey, window.windowStart, escalation ? alert.severity : undefined);
+    const wrong: string[] = [];
+    if (alert.ruleId !== window.ruleId) wrong.push(`rule ${alert.ruleId}`);
+    if (alert.alertId !== expectedId) wrong.push(`id (expected ${expectedId})`);
+    if (alert.windowEndsAt !== iso(window.windowEndsAt)) wrong.push(`window end ${alert.windowEndsAt}`);
+    if (!event) wrong.push(`event ${alert.eventId ?? 'null'} is not one of the window's`);
+    else {
+      if (alert.title !== event.title) wrong.push('title');
+      // The alert describes its triggering event; a threshold alert carries the highest severity counted.
+      if (window.threshold === 1 ? alert.severity !== event.severity : severityRank(alert.severity) < severityRank(event.severity)) wrong.push(`severity ${alert.severity}`);
+    }
+    if (alert.eventCount < Math.min(window.threshold, MAX_TRACKED_EVENT_IDS) || alert.eventCount > window.events.size) wrong.push(`event count ${alert.eventCount}`);
+    const from = alert.escalatedFromSeverity;
+    if (escalation && (alert.escalatesAlertId !== alertIdFor(window.dedupKey, window.windowStart) || from === null || severityRank(from) >= severityRank(alert.severity))) {
+      wrong.push('escalation reference');
+    }
+    if (wrong.length > 0) problems.push(`alert ${alert.alertId}: wrong ${wrong.join(', ')}`);
+  }
+  let lost = 0;
+  for (const [id, window] of windows) {
+    if (!alerts(window)) continue;
+    const got = byWindow.get(id) ?? [];
+    if (!got.some((alert) => alert.escalatesAlertId === null)) {
+      lost++;
+      continue;
+    }
+    const highest = maxOf([...window.events.values()].map((e) => e.severity));
+    const heard = maxOf(got.map((alert) => alert.severity));
+    if (heard !== highest) problems.push(`window ${window.dedupKey} at ${iso(window.windowStart)}: its highest severity ${highest} never reached the subscriber (heard ${heard})`);
+  }
+  if (lost > 0) problems.push(`${lost} expected alert(s) never delivered`);
+  return {
+    delivered: copies.size,
+    lost,
+    duplicates: [...copies.values()].reduce((sum, n) => sum + n - 1, 0),
+    escalations: received.filter((a, i) => a.escalatesAlertId !== null && received.findIndex((b) => b.alertId === a.alertId) === i).length,
+    copies,
+    problems,
+  };
+}
+
+/**
+ * Checks the dedup table as the run left it: every window item in its final state (sent when it
+ * alerted, counting below its threshold, never left pending), counting each distinct event exactly
+ * once (while the window tracks them), at the window's highest severity; and no window item that
+ * no event implies.
+ *
+ * @example
+ * ```ts
+ * const problems = checkWindowItems(windows, (await dynamodb.send(new ScanCommand({ TableName }))).Items ?? []);
+ * ```
+ */
+export function checkWindowItems(windows: ExpectedWindows, items: ReadonlyArray<Record<string, AttributeValue>>): string[] {
+  const problems: string[] = [];
+  const byKey = new Map(items.filter((item) => item.status?.S !== undefined).map((item) => [item.pk?.S ?? '', item]));
+  for (const window of windows.values()) {
+    const key = windowKey(window.dedupKey, window.windowStart);
+    const item = byKey.get(key);
+    byKey.delete(key);
+    if (!item) {
+      problems.push(`no window item ${key}`);
+      continue;
+    }
+    const status = item.status?.S;
+    const expected = alerts(window) ? 'sent' : 'counting';
+    const count = Number(item.eventCount?.N);
+    const countRight = window.events.size <= MAX_TRACKED_EVENT_IDS ? count === window.events.size : count >= window.events.size;
+    const wrong = [
+      status === expected ? '' : `status ${status ?? 'none'} (expected ${expected})`,
+      countRight ? '' : `event count ${count} (expected ${window.events.size})`,
+      !alerts(window) || item.severity?.S === maxOf([...window.events.values()].map((e) => e.severity)) ? '' : `severity ${item.severity?.S ?? 'none'}`,
+    ].filter(Boolean);
+    if (wrong.length > 0) problems.push(`window item ${key}: ${wrong.join(', ')}`);
+  }
+  for (const key of byKey.keys()) problems.push(`window item ${key} that no event implies`);
+  return problems;
+}

@@ -1,0 +1,16 @@
+// The tests that exercise the protocol code Stryker mutates (lib/pipeline/dedup, lib/pipeline/detect):
+// unit tests of the pure parts, the dedup store over the emulators, the pipeline end to end. The
+// reliability scenarios and packaging tests are left out: they take minutes per run, and every
+// protocol path they drive is also driven here.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/lib/pipeline/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/functions/detect.test.ts', 'test/lib/config/detect-config.test.ts'],
+    globalSetup: ['./test/support/global-setup.ts'],
+    setupFiles: ['./test/support/setup-env.ts'],
+    testTimeout: 0,
+    // Once per mutant, the store's tests on dynalite only (DynamoDB Local, a JVM, starts in seconds).
+    env: { DEDUP_TEST_BACKENDS: 'dynalite' },
+  },
+});
