@@ -187,6 +187,7 @@ describe('detection pipeline', () => {
     expect(alerts[1]?.subject).toBe('HIGH (escalated from MEDIUM): OpenAI API Key with Elevated Scopes: api_key.created by [user-esc@...');
     expect(alerts[1]?.email).toContain(`Escalation:   from MEDIUM; the window's first alert is ${alertIdFor(key, W)}`);
     expect(setup.recorder.count('AlertsEscalated')).toBe(1);
+    expect(setup.recorder.count('DuplicatesIgnored')).toBe(0); // an escalation accounts for its event: no second claim
     expect(setup.recorder.count('AlertsSuppressed')).toBe(2);
     const suppressed = setup.recorder.logs.filter((l) => l.message.startsWith('match suppressed'));
     expect(suppressed.map((l) => [l.level, l.fields.eventId, l.fields.alertId])).toEqual([
@@ -343,6 +344,10 @@ describe('detection pipeline under faults', () => {
       level: 'WARN', fields: { eventId: 'out-2', alertId: alertIdFor(key, W), windowStart: W },
     });
     expect(setup.recorder.logs.find((l) => l.message.startsWith('match still failing on the last receive'))).toMatchObject({ level: 'ERROR', fields: { eventId: 'out-1' } });
+    expect(setup.recorder.logs.filter((l) => l.message === 'alert published').map((l) => [l.fields.alertId, l.fields.takeover])).toEqual([
+      [alertIdFor(key, W), true],
+      [alertIdFor(key, W + 3 * HOUR), false],
+    ]);
   });
 
   it('sends a permanent failure to the DLQ at once, with its kind and reason and only the event that failed', async () => {

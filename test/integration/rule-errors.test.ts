@@ -98,6 +98,9 @@ describe('rule errors in the pipeline', () => {
       ['n1', 'event: rule Bad.Title.Rule failed in normalize(): RangeError: no shape'],
     ]);
     expect((await receivedAlerts(resources.subscriberUrl)).map((a) => [a.alert.eventId, a.alert.title])).toEqual([['readable', 'Bad.Title.Rule']]);
-    expect(recorder.logs.filter((l) => l.message === 'rule error').map((l) => l.fields.function)).toEqual(['normalize', 'title']);
+    expect(recorder.logs.filter((l) => l.message === 'rule error').map((l) => [l.level, l.fields.function, l.fields.eventId])).toEqual([
+      ['ERROR', 'normalize', ''], // normalisation failed: no event id to give
+      ['ERROR', 'title', 'readable'],
+    ]);
   });
 });
