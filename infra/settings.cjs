@@ -344,7 +344,7 @@ function principalSettings(operators) {
 
 /** Every deploy parameter the settings read. */
 const PARAMETERS = Object.freeze([
-  'batchSize', 'batchingWindowSeconds',
+  'batchSize', 'batchingWindowSeconds', 'elevatedScopePolicy', 'rulesConfig',
   'organizations', 'adminKeyParameter', 'pollOverlapSeconds', 'pollBackfillHours', 'openaiBaseUrl',
   'webhookEnabled', 'webhookBearerAuth', 'webhookSecretParameter', 'webhookRateLimit', 'webhookBurstLimit', 'webhookReservedConcurrency',
   'alertEmail', 'opsEmail', 'opsPagerEndpoint', 'pagerEndpoint', 'acceptNoAlertDestination', 'acceptNoOpsDestination', 'operatorPrincipalArns',
@@ -353,12 +353,25 @@ const PARAMETERS = Object.freeze([
 ]);
 
 /**
+ * The rule configuration parameters (elevatedScopePolicy, rulesConfig) checked with the very
+ * parsers the function runs at cold start (TypeScript, loaded through tsx), so a bad value stops
+ * packaging with the parameter, the JSON path and the problem.
+ * @param {Record<string, unknown>} params
+ */
+function checkRuleParams(params) {
+  const { require: tsxRequire } = require('tsx/cjs/api');
+  const { checkDetectionParams } = tsxRequire('../lib/config/deploy-params.ts', __filename);
+  checkDetectionParams({ elevatedScopePolicy: params.elevatedScopePolicy, rulesConfig: params.rulesConfig });
+}
+
+/**
  * The settings of one deployment, from its deploy parameters: pipelineSettings, the poller's and the
  * webhook's, the checked alert destinations and the principals of the resource policies. Throws, at
  * package time, with a message saying what to add or fix.
  * @param {Record<string, unknown>} params
  */
 function deploymentSettings(params) {
+  checkRuleParams(params);
   const settings = pipelineSettings(params);
   const destinations = destinationSettings(params);
   return {
@@ -384,6 +397,7 @@ module.exports.ingestSettings = ingestSettings;
 module.exports.webhookSettings = webhookSettings;
 module.exports.deploymentSettings = deploymentSettings;
 module.exports.QUEUE_SENDER_ROLES = QUEUE_SENDER_ROLES;
+module.exports.checkRuleParams = checkRuleParams;
 module.exports.DEFAULTS = DEFAULTS;
 module.exports.SEVERITIES = SEVERITIES;
 module.exports.DEDUP = DEDUP;

@@ -1,10 +1,13 @@
 import type { LogLevel } from '../pipeline/detect/telemetry.ts';
 import { DEFAULT_LEASE_SECONDS, LEASE_MARGIN_SECONDS } from '../pipeline/dedup/constants.ts';
+import { RulesConfigError } from '../detection/engine/errors.ts';
+import type { RulesSettings } from '../detection/engine/rule-settings.ts';
 import { ScopePolicyError } from '../detection/rules/openai/errors.ts';
 import type { ScopePolicy } from '../detection/rules/openai/scope-policy.ts';
 import { printable } from '../util/printable.ts';
 import { integerEnv, requiredEnv, type Env } from './env.ts';
 import { ConfigError } from './errors.ts';
+import { loadRulesSettings } from './rules-config-file.ts';
 import { loadScopePolicy } from './scope-policy-file.ts';
 
 /** Configuration of the detection function, read once at cold start. */
@@ -17,6 +20,8 @@ export interface DetectConfig {
   readonly deadLetterQueueUrl: string;
   /** `ELEVATED_SCOPE_POLICY` or `ELEVATED_SCOPE_POLICY_FILE`; default policy otherwise. */
   readonly scopePolicy: ScopePolicy;
+  /** `RULES_CONFIG` or `RULES_CONFIG_FILE`: rules enabled or disabled, severities, suppressions. */
+  readonly rules: RulesSettings;
   /** `LOG_LEVEL`: DEBUG, INFO (default), WARN or ERROR. */
   readonly logLevel: LogLevel;
   /** `EVENT_CONCURRENCY`: dedup keys handled at once, 1 to 64 (default 8). */
@@ -71,11 +76,19 @@ export function readDetectConfig(env: Env): DetectConfig {
   const visibilityTimeoutSeconds = optionalInteger(env, 'QUEUE_VISIBILITY_TIMEOUT_SECONDS', 0, 43_200);
   const leaseSeconds = integerEnv(env, 'DEDUP_LEASE_SECONDS', DEFAULT_LEASE_SECONDS, 5, 900);
   checkTimeoutOrder(functionTimeoutSeconds, leaseSeconds, visibilityTimeoutSeconds);
+  let rules: RulesSettings;
+  try {
+    rules = loadRulesSettings(env);
+  } catch (error) {
+    if (error instanceof RulesConfigError) throw new ConfigError(`invalid rules configuration: ${error.message}`);
+    throw error;
+  }
   return {
     tableName,
     topicArn,
     deadLetterQueueUrl,
     scopePolicy,
+    rules,
     logLevel: level as LogLevel,
     concurrency: integerEnv(env, 'EVENT_CONCURRENCY', 8, 1, 64),
     leaseSeconds,

@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { alertingRuleIds, expectedChecks, expectedOutcome } from '../support/catalog-expectations.ts';
 
 const root = join(import.meta.dirname, '../..');
 const bin = join(root, 'bin/openai-audit-alerts.js');
@@ -13,10 +14,11 @@ function run(args: string[], input?: string, command = process.execPath, prefix 
 }
 
 describe('bin/openai-audit-alerts', () => {
-  it("runs the seed's tests to 8 passed, 0 failed", () => {
-    const { status, stdout } = run(['test', 'test/fixtures/panther/openai_api_key_anomalous_activity.yml']);
+  it("runs the seed's tests and metadata checks, all passing", () => {
+    const seed = 'test/fixtures/panther/openai_api_key_anomalous_activity.yml';
+    const { status, stdout } = run(['test', seed]);
     expect(status).toBe(0);
-    expect(stdout.trim().split('\n').at(-1)).toBe('8 passed, 0 failed');
+    expect(stdout.trim().split('\n').at(-1)).toBe(`${expectedChecks(join(root, seed))} passed, 0 failed`);
   });
 
   it('evaluates standard input: alerts on stdout only, problems on stderr, exit 1', () => {
@@ -29,19 +31,16 @@ describe('bin/openai-audit-alerts', () => {
     expect(stderr).toMatch(/^evaluate: <stdin>:2: not valid JSON: /);
   });
 
-  it('evaluates the bundled sample events', () => {
-    const { status, stdout, stderr } = run(['evaluate', 'examples/sample-events.jsonl']);
+  it('evaluates the bundled sample events: the catalog\'s outcome, and an alert from every alerting rule', () => {
+    const samples = join(root, 'examples/sample-events.jsonl');
+    const { status, stdout, stderr } = run(['evaluate', samples]);
     expect(stderr).toBe('');
     expect(status).toBe(0);
-    const alerts = stdout.trim().split('\n').map((line) => JSON.parse(line) as { eventId: string; severity: string });
-    expect(alerts.map((a) => [a.eventId, a.severity])).toEqual([
-      ['audit_log-sample-0003', 'MEDIUM'],
-      ['audit_log-sample-0004', 'HIGH'],
-      ['audit_log-sample-0005', 'HIGH'],
-      ['audit_log-sample-0007', 'MEDIUM'],
-      ['audit_log-sample-0008', 'MEDIUM'],
-      ['audit_log-sample-0010', 'MEDIUM'],
-    ]);
+    const alerts = stdout.trim().split('\n').map((line) => JSON.parse(line) as { eventId: string | null; ruleId: string; severity: string; eventCount: number });
+    const expected = expectedOutcome(samples);
+    expect(alerts.map((a) => [a.eventId, a.ruleId, a.severity, a.eventCount])).toEqual(expected.alerts.map((a) => [a.eventId, a.ruleId, a.severity, a.eventCount]));
+    expect(new Set(alerts.map((a) => a.ruleId))).toEqual(new Set(alertingRuleIds()));
+    expect(expected.signals).toBeGreaterThan(0);
   });
 
   it('exits 2 for usage errors', () => {

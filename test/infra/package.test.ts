@@ -34,6 +34,7 @@ function run(command: string, args: string[]): void {
 }
 
 const TEMPLATE = 'cloudformation-template-update-stack.json';
+const RULES_CONFIG = JSON.stringify({ rules: { 'OpenAI.Login.Failed': { suppress: { sourceCidrs: ['10.0.0.0/8'] } } } });
 let template: Json;
 let withParams: Json;
 const paramsDir = join(root, '.serverless-params');
@@ -51,6 +52,7 @@ const EXPLICIT = [
   '--param=batchingWindowSeconds=20', '--param=batchSize=100',
   '--param=organizations=[{"id":"org-acme","name":"Acme","adminKeyParameter":"/oaa/acme"},{"id":"org-globex"}]',
   '--param=webhookEnabled=true', '--param=webhookRateLimit=5', '--param=webhookBurstLimit=10', '--param=webhookReservedConcurrency=3',
+  `--param=rulesConfig=${RULES_CONFIG}`,
 ];
 
 beforeAll(() => {
@@ -117,6 +119,12 @@ describe('npm run package', () => {
       DEAD_LETTER_QUEUE_URL: { Ref: 'DetectionDeadLetterQueue' },
     });
     expect(resources(template, 'AWS::IAM::Role').map(([id]) => id).sort()).toEqual(['DeliverRole', 'DetectRole', 'PollRole', 'WebhookRole']);
+  });
+
+  it('passes the rules configuration parameter to the detect function (checked when packaging)', () => {
+    const fn = resource(withParams, 'DetectLambdaFunction').Properties as Json;
+    expect(fn.Environment.Variables.RULES_CONFIG).toBe(RULES_CONFIG);
+    expect(resource(template, 'DetectLambdaFunction').Properties.Environment.Variables.RULES_CONFIG).toBe('');
   });
 
   it('polls the audit log on the schedule parameter, one run at a time, with its own role', () => {

@@ -68,6 +68,29 @@ describe('infra/settings.cjs', () => {
   ])('rejects %j', (params, message) => {
     expect(() => pipelineSettings(params)).toThrow(message);
   });
+
+  describe('rule configuration parameters, checked at package time with the function\'s own parsers', () => {
+    const settingsModule = createRequire(import.meta.url)('../../infra/settings.cjs') as { checkRuleParams(params: Record<string, string>): void };
+
+    it('accepts empty values and valid JSON', () => {
+      expect(() => settingsModule.checkRuleParams({ elevatedScopePolicy: '', rulesConfig: '' })).not.toThrow();
+      expect(() =>
+        settingsModule.checkRuleParams({
+          elevatedScopePolicy: '{"includeDefaults": true, "elevatedScopes": [{"exact": "api.webhooks.write", "severity": "LOW"}]}',
+          rulesConfig: '{"rules": {"OpenAI.SCIM.Configuration.Change": {"severity": "CRITICAL"}}}',
+        }),
+      ).not.toThrow();
+    });
+
+    it.each([
+      [{ elevatedScopePolicy: '{"elevatedScopes": [{"exact": "a", "severity": "URGENT"}]}' }, /^elevatedScopePolicy: elevatedScopes\[0\]\.severity: expected one of/],
+      [{ elevatedScopePolicy: 'not json' }, /^elevatedScopePolicy: not valid JSON/],
+      [{ rulesConfig: '{"rules": {"OpenAI.Nope": {}}}' }, /^rulesConfig: rules\["OpenAI\.Nope"\]: unknown rule id \(known: /],
+      [{ rulesConfig: '{"rules": {"OpenAI.Login.Failed": {"suppress": {"sourceCidrs": ["10.0.0.0/33"]}}}}' }, /^rulesConfig: rules\["OpenAI\.Login\.Failed"\]\.suppress\.sourceCidrs\[0\]: prefix must be 0-32 for IPv4, got "33"$/],
+    ])('rejects %j with the parameter, the JSON path and the problem', (params, message) => {
+      expect(() => settingsModule.checkRuleParams({ elevatedScopePolicy: '', rulesConfig: '', ...params })).toThrow(message);
+    });
+  });
 });
 
 describe('infra/settings.cjs: the poller', () => {

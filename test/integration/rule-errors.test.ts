@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
+import { DynamoCorrelationStore } from '../../lib/pipeline/correlate/dynamodb-correlation-store.ts';
 import { DynamoDedupStore } from '../../lib/pipeline/dedup/dynamodb-dedup-store.ts';
 import { SnsAlertPublisher } from '../../lib/pipeline/publish/sns-alert-publisher.ts';
 import { SqsDeadLetterSink } from '../../lib/pipeline/publish/sqs-dead-letter-sink.ts';
@@ -25,6 +26,7 @@ async function dependencies(catalog: RuleCatalog) {
     catalog,
     logType: 'OpenAI.Audit',
     dedupStore: () => Promise.resolve(new DynamoDedupStore({ client: new DynamoDBClient({}), tableName: resources.tableName })),
+    correlationStore: () => Promise.resolve(new DynamoCorrelationStore({ client: new DynamoDBClient({}), tableName: resources.tableName })),
     publisher: () => Promise.resolve(new SnsAlertPublisher(new SNSClient({}), resources.topicArn)),
     deadLetters: () => Promise.resolve(new SqsDeadLetterSink(new SQSClient({}), resources.dlqUrl)),
     telemetry: recorder.telemetry,

@@ -9,6 +9,7 @@ import { RuleCatalog } from '../../lib/detection/engine/catalog.ts';
 import type { AuditEvent } from '../../lib/detection/openai/audit-event.ts';
 import { openAiAuditLogType } from '../../lib/detection/openai/log-type.ts';
 import { alertIdFor } from '../../lib/pipeline/dedup/dedup-item.ts';
+import { DynamoCorrelationStore } from '../../lib/pipeline/correlate/dynamodb-correlation-store.ts';
 import { DynamoDedupStore } from '../../lib/pipeline/dedup/dynamodb-dedup-store.ts';
 import { processBatch, type DetectionDependencies } from '../../lib/pipeline/detect/process-batch.ts';
 import { SnsAlertPublisher } from '../../lib/pipeline/publish/sns-alert-publisher.ts';
@@ -32,6 +33,7 @@ async function setUp() {
     catalog: new RuleCatalog().register(openAiAuditLogType, [rule]),
     logType: 'OpenAI.Audit',
     dedupStore: () => Promise.resolve(new DynamoDedupStore({ client: new DynamoDBClient({}), tableName: resources.tableName, clock: () => NOW })),
+    correlationStore: () => Promise.resolve(new DynamoCorrelationStore({ client: new DynamoDBClient({}), tableName: resources.tableName, clock: () => NOW })),
     publisher: () => Promise.resolve(new SnsAlertPublisher(new SNSClient({}), resources.topicArn)),
     deadLetters: () => Promise.resolve(new SqsDeadLetterSink(new SQSClient({}), resources.dlqUrl)),
     telemetry: recorder.telemetry,

@@ -6,12 +6,17 @@ import { describe, expect, it } from 'vitest';
 import { severityRank, type Severity } from '../../lib/detection/engine/severity.ts';
 import { OPENAI_AUDIT_LOG_TYPE } from '../../lib/detection/openai/constants.ts';
 import { createRuleCatalog } from '../../lib/detection/rules/index.ts';
+import { StreamEvaluator } from '../../lib/detection/engine/stream-evaluator.ts';
+import { SEVERITIES } from '../../lib/detection/engine/severity.ts';
 
 const catalog = createRuleCatalog();
 // npm test runs 1,000 cases per property; npm run test:reliability runs 100,000 (PROPERTY_RUNS).
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 const PANTHER_SCOPES = ['all', 'models:write', 'organization:write', 'api_keys:write', 'admin'];
-const TYPES = ['api_key.created', 'api_key.updated', 'api_key.deleted', 'login.succeeded', 'API_KEY.CREATED', 'constructor', '__proto__'];
+// Every event type a registered rule can match (tests follow the catalog), and a few it must not.
+const RULE_TYPES = [...new Set([...catalog.eventTypes(OPENAI_AUDIT_LOG_TYPE).values()].flat())];
+const TYPES = [...RULE_TYPES, 'api_key.deleted', 'API_KEY.CREATED', 'constructor', '__proto__'];
+const API_KEY_RULE = 'OpenAI.API.Key.Anomalous.Activity';
 const HOSTILE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'data', 'scopes', 'id', 'user', 'session'];
 
 const scopeEntry = fc.oneof(
@@ -38,7 +43,19 @@ const actor = fc.oneof(
 );
 const details = fc.oneof(
   fc.record(
-    { id: identity, data: fc.oneof(fc.record({ scopes }, { requiredKeys: [] }), fc.jsonValue({ maxDepth: 2 })), changes_requested: fc.record({ scopes }, { requiredKeys: [] }) },
+    {
+      id: fc.oneof(identity, fc.constantFrom('role_assignment_role-api-organization-owner__api-organization__org-1_user-2', 'role_assignment_')),
+      data: fc.oneof(fc.record({ scopes }, { requiredKeys: [] }), fc.jsonValue({ maxDepth: 2 })),
+      changes_requested: fc.record({ scopes }, { requiredKeys: [] }),
+      principal_id: identity,
+      principal_type: identity,
+      role_id: identity,
+      role_name: identity,
+      resource_type: fc.oneof(identity, fc.constant('api.organization')),
+      allowed_ips: fc.oneof(fc.array(fc.oneof(fc.string(), fc.constant('0.0.0.0/0'), fc.jsonValue({ maxDepth: 1 }))), fc.jsonValue({ maxDepth: 1 })),
+      configs: fc.jsonValue({ maxDepth: 2 }),
+      error_code: identity,
+    },
     { requiredKeys: [] },
   ),
   fc.jsonValue({ maxDepth: 2 }),
@@ -74,21 +91,39 @@ describe('engine properties', () => {
     );
   });
 
-  it('on event-shaped input: no rule error, matches only for created/updated keys, outputs within bounds', () => {
+  it('on event-shaped input of every rule\'s types: no rule error, matches only from rules that want the type, outputs within bounds', () => {
+    const wants = catalog.eventTypes(OPENAI_AUDIT_LOG_TYPE);
     fc.assert(
       fc.property(event, (raw) => {
-        const { matches, errors } = catalog.evaluate(OPENAI_AUDIT_LOG_TYPE, raw);
+        const { matches, signals, suppressed, steps, errors } = catalog.evaluate(OPENAI_AUDIT_LOG_TYPE, raw);
         expect(errors).toEqual([]);
-        if (raw.type !== 'api_key.created' && raw.type !== 'api_key.updated') expect(matches).toEqual([]);
-        for (const match of matches) {
-          expect(['MEDIUM', 'HIGH']).toContain(match.severity);
-          expect(match.title.startsWith(`OpenAI API Key with Elevated Scopes: ${String(raw.type)} by [`)).toBe(true);
+        expect(suppressed).toEqual([]);
+        for (const match of [...matches, ...signals]) {
+          expect(wants.get(match.rule.id)).toContain(raw.type);
+          expect(SEVERITIES).toContain(match.severity);
           expect(match.title.length).toBeLessThanOrEqual(1000);
-          expect(match.dedup.startsWith(`OpenAI.API.Key.Anomalous.Activity:${String(raw.type)}:`)).toBe(true);
+          expect(match.dedup.length).toBeLessThanOrEqual(1000);
           expect(match.alertContext._error).toBeUndefined();
+          if (match.rule.id === API_KEY_RULE) {
+            expect(['MEDIUM', 'HIGH']).toContain(match.severity);
+            expect(match.title.startsWith(`OpenAI API Key with Elevated Scopes: ${String(raw.type)} by [`)).toBe(true);
+            expect(match.dedup.startsWith(`${API_KEY_RULE}:${String(raw.type)}:`)).toBe(true);
+          }
         }
+        // A correlation step comes only from a signal matched on this very event.
+        for (const step of steps) expect(signals.some((signal) => signal.eventId === step.eventId)).toBe(true);
       }),
       { numRuns: RUNS },
+    );
+  });
+
+  it('runs any sequence of events through windows, thresholds and correlations without a rule error', () => {
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 30 }), (events) => {
+        const stream = new StreamEvaluator(catalog, OPENAI_AUDIT_LOG_TYPE, () => 1_700_000_000);
+        for (const raw of events) expect(stream.push(raw).errors).toEqual([]);
+      }),
+      { numRuns: Math.max(100, Math.round(RUNS / 10)) },
     );
   });
 

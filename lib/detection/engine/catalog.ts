@@ -3,6 +3,7 @@ import type { CorrelationShape } from './correlate.ts';
 import { describeError } from './describe-error.ts';
 import { CatalogError } from './errors.ts';
 import type { LogType } from './log-type.ts';
+import type { KnownRule } from './parse-rules-settings.ts';
 import type {
   CorrelationStepMatch,
   EventEvaluation,
@@ -57,6 +58,8 @@ interface ActiveRule<E> {
 interface CompiledLogType {
   evaluate(raw: unknown): EventEvaluation;
   evaluateRule(ruleId: string, raw: unknown): SingleRuleEvaluation;
+  /** Event types some enabled rule lists, by rule id. */
+  readonly eventTypes: ReadonlyMap<string, readonly string[]>;
 }
 
 function checkMetadata(rule: RuleMetadata, logTypeName: string): void {
@@ -233,7 +236,8 @@ function compile<E>(
     return { identity: prepared.identity, outcome: runRule(entry.rule, prepared.event) };
   };
 
-  return { evaluate, evaluateRule };
+  const eventTypes = new Map(enabled.map((entry) => [entry.rule.id, entry.rule.eventTypes ?? []] as const));
+  return { evaluate, evaluateRule, eventTypes };
 }
 
 /**
@@ -291,6 +295,14 @@ export class RuleCatalog {
     return [...this.#rules.values()].map((entry) => entry.rule);
   }
 
+  /** Every registered rule as the rules configuration parser needs it: id, kind, default state, steps. */
+  public get knownRules(): readonly KnownRule[] {
+    return [...this.#rules.entries()].map(([id, entry]) => {
+      const correlation = this.#correlations.get(id);
+      return { id, kind: entry.kind, enabled: entry.rule.enabled !== false, ...(correlation ? { steps: correlation.steps } : {}) };
+    });
+  }
+
   /** Metadata of one rule (settings applied), or `undefined`. */
   public getRule(ruleId: string): RuleMetadata | undefined {
     return this.#rules.get(ruleId)?.rule;
@@ -306,6 +318,14 @@ export class RuleCatalog {
     const rule = this.#correlations.get(ruleId);
     if (!rule) throw new CatalogError(`no correlation rule with id ${ruleId}`);
     return effectiveMetadata(rule, this.#settings[ruleId]);
+  }
+
+  /**
+   * The event types each enabled single-event rule of a log type can match, by rule id (empty for a
+   * rule that takes every type): what tests and generators need to exercise every rule.
+   */
+  public eventTypes(logTypeName: string): ReadonlyMap<string, readonly string[]> {
+    return this.#compiled(logTypeName).eventTypes;
   }
 
   /** Runs every applicable rule of `logTypeName` on a raw event. Never throws for any event. */

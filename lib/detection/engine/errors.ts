@@ -13,3 +13,19 @@ export class CatalogError extends Error {
     this.name = 'CatalogError';
   }
 }
+
+/**
+ * A rules configuration is unusable. The message names the source (variable or file), the JSON
+ * path and the problem, e.g. `RULES_CONFIG_FILE=rules.json: rules["X"]: unknown rule id (known: ...)`.
+ *
+ * @example
+ * ```ts
+ * try { parseRulesSettings(text, file, known); } catch (e) { if (e instanceof RulesConfigError) ... }
+ * ```
+ */
+export class RulesConfigError extends Error {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'RulesConfigError';
+  }
+}

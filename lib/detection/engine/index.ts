@@ -17,7 +17,9 @@ export {
 } from './correlation-rule.ts';
 export * from './constants.ts';
 export { describeError, typeName } from './describe-error.ts';
-export { CatalogError } from './errors.ts';
+export { CatalogError, RulesConfigError } from './errors.ts';
+export { MAX_SUPPRESSION_ENTRIES, parseRulesSettings, type KnownRule } from './parse-rules-settings.ts';
+export { MAX_DISTINCT_VALUES_PER_WINDOW, StreamEvaluator, type StreamAlert, type StreamStep } from './stream-evaluator.ts';
 export type { LogType } from './log-type.ts';
 export type {
   CorrelationStepMatch,

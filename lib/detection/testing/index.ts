@@ -1,3 +1,9 @@
 export { RuleTestFileError } from './errors.ts';
-export { runRuleTest, type RuleTestResult } from './run-test.ts';
-export { parseRuleTestFile, type RuleTestCase, type RuleTestFile } from './test-file.ts';
+export { checkPantherMetadata, runRuleTest, type MetadataCheck, type RuleTestResult } from './run-test.ts';
+export {
+  parseRuleTestFile,
+  type PantherMetadata,
+  type RuleTestCase,
+  type RuleTestFile,
+  type StepOutputs,
+} from './test-file.ts';

@@ -12,6 +12,11 @@ export interface ClaimRequest {
   readonly severity: Severity;
   /** Unique per claim: marks the lease this claim takes, so it can recognise its own write. */
   readonly owner: string;
+  /**
+   * {@link eventFingerprint} of the rule's `unique()` value, for thresholds over distinct values:
+   * the window then reaches its threshold when that many distinct values are counted.
+   */
+  readonly distinct?: string;
 }
 
 /**
@@ -41,8 +46,11 @@ export type ClaimDecision =
    * yet; once the alert is out the match is claimed again (and escalates).
    */
   | { readonly kind: 'take-over'; readonly item: DedupItem; readonly count: boolean; readonly track: boolean; readonly again: boolean }
-  /** Below threshold: count the event, and start publishing if it reaches the threshold. */
-  | { readonly kind: 'count'; readonly item: DedupItem; readonly reachesThreshold: boolean; readonly track: boolean };
+  /**
+   * Below threshold: count the event, and start publishing if it reaches the threshold. `newValue`:
+   * the match brings a distinct value the window has not counted yet (thresholds over distinct values).
+   */
+  | { readonly kind: 'count'; readonly item: DedupItem; readonly reachesThreshold: boolean; readonly track: boolean; readonly newValue: boolean };
 
 /** What {@link decideTakeOver} finds in another pending window of the same dedup key. */
 export type TakeOverDecision =
@@ -79,9 +87,12 @@ export function decideClaim(item: DedupItem | undefined, request: ClaimRequest):
       const again = !seen && moreSevere;
       return { kind: 'take-over', item, count: !seen && !again, track: track && !again, again };
     }
-    case 'counting':
+    case 'counting': {
       if (seen) return { kind: 'duplicate', item };
-      return { kind: 'count', item, reachesThreshold: item.eventCount + 1 >= request.threshold, track };
+      if (request.distinct === undefined) return { kind: 'count', item, reachesThreshold: item.eventCount + 1 >= request.threshold, track, newValue: false };
+      const newValue = !item.distinctValues.includes(request.distinct);
+      return { kind: 'count', item, reachesThreshold: item.distinctValues.length + (newValue ? 1 : 0) >= request.threshold, track, newValue };
+    }
   }
 }
 

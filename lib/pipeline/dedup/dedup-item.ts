@@ -32,6 +32,11 @@ export interface DedupItem {
   readonly eventCount: number;
   /** Fingerprints ({@link eventFingerprint}) of the events counted, up to {@link MAX_TRACKED_EVENT_IDS}. */
   readonly eventIds: readonly string[];
+  /**
+   * For rules that count distinct values (`unique()`): fingerprints of the values counted while the
+   * window counts toward its threshold; at most the threshold (so at most 500) of them.
+   */
+  readonly distinctValues: readonly string[];
   /** While `pending`: the current alert as it must be published (JSON), by whoever publishes it. */
   readonly alert: string | undefined;
 }

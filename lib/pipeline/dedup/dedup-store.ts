@@ -57,6 +57,11 @@ export interface ClaimInput {
   readonly eventTime: number | undefined;
   readonly windowSeconds: number;
   readonly threshold: number;
+  /**
+   * The rule's `unique()` value, for thresholds over distinct values (Panther's `unique()`): the
+   * window alerts when `threshold` distinct values are counted. Absent: matches are counted.
+   */
+  readonly distinctValue?: string;
   readonly severity: Severity;
   /** When a lease this claim takes ends: the invocation's deadline plus a margin. */
   readonly leaseUntil: number;

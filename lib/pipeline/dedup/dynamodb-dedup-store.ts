@@ -37,6 +37,7 @@ const NAMES: Readonly<Record<string, string>> = {
   '#leaseOwner': 'leaseOwner',
   '#eventCount': 'eventCount',
   '#eventIds': 'eventIds',
+  '#distinctValues': 'distinctValues',
   '#alert': 'alert',
   '#pendingWindows': 'pendingWindows',
 };
@@ -68,6 +69,7 @@ function readItem(raw: Record<string, AttributeValue> | undefined): DedupItem | 
     leaseOwner: s('leaseOwner'),
     eventCount: n('eventCount'),
     eventIds: raw.eventIds?.SS ?? [],
+    distinctValues: raw.distinctValues?.SS ?? [],
     alert: alert === undefined ? undefined : gunzipSync(alert).toString(),
   };
 }
@@ -100,7 +102,14 @@ export class DynamoDedupStore implements DedupStore {
 
   public async claim(input: ClaimInput): Promise<ClaimResult> {
     const now = this.#clock();
-    const request: ClaimRequest = { fingerprint: eventFingerprint(input.eventId), now, threshold: input.threshold, severity: input.severity, owner: randomUUID() };
+    const request: ClaimRequest = {
+      fingerprint: eventFingerprint(input.eventId),
+      now,
+      threshold: input.threshold,
+      severity: input.severity,
+      owner: randomUUID(),
+      ...(input.distinctValue === undefined ? {} : { distinct: eventFingerprint(input.distinctValue) }),
+    };
     const { windowStart, windowEndsAt } = placeInWindow(input.eventTime, now, input.windowSeconds);
     const pk = windowKey(input.dedupKey, windowStart);
     const context: ClaimContext = { input, request, pk, windowStart, windowEndsAt };
@@ -204,6 +213,7 @@ export class DynamoDedupStore implements DedupStore {
           firstEventId: S(input.eventId.slice(0, 256)),
           eventCount: N(1),
           eventIds: ids,
+          ...(request.distinct === undefined ? {} : { distinctValues: { SS: [request.distinct] } }),
           ...(alert === undefined ? {} : { alert: packAlert(alert) }),
         }, now);
         if (!opened) return CONFLICT;
@@ -270,20 +280,22 @@ export class DynamoDedupStore implements DedupStore {
         return { kind: 'publish', lease: leaseFor(item.alertId), alert, takeover: true, again };
       }
       case 'count': {
-        const { item, reachesThreshold, track } = decision;
+        const { item, reachesThreshold, track, newValue } = decision;
+        const add = [track ? '#eventIds :ids' : '', newValue ? '#distinctValues :dv' : ''].filter(Boolean);
         const next = item.eventCount + 1;
         const severity = maxSeverity(item.severity, input.severity);
         const alert = reachesThreshold
           ? input.render({ alertId: item.alertId, firstAlertId: item.firstAlertId, windowStart, windowEndsAt: item.windowEndsAt, eventCount: next, severity, escalatedFrom: undefined })
           : undefined;
         const ok = await this.#update(pk, {
-          UpdateExpression: `SET #eventCount = :next, #severity = :severity, #expiresAt = :exp${alert === undefined ? '' : ', #status = :pending, #leaseUntil = :lease, #leaseOwner = :owner, #alert = :alert'}${track ? ' ADD #eventIds :ids' : ''}`,
+          UpdateExpression: `SET #eventCount = :next, #severity = :severity, #expiresAt = :exp${alert === undefined ? '' : ', #status = :pending, #leaseUntil = :lease, #leaseOwner = :owner, #alert = :alert'}${add.length > 0 ? ` ADD ${add.join(', ')}` : ''}`,
           ConditionExpression: '#alertId = :aid AND #status = :counting AND #eventCount = :observed',
           ExpressionAttributeValues: {
             ':next': N(next), ':severity': S(severity), ':exp': N(expiryAfterWrite(item.windowEndsAt, now, item.expiresAt)),
             ':aid': S(item.alertId), ':counting': S('counting'), ':observed': N(item.eventCount),
             ...(alert === undefined ? {} : { ':pending': S('pending'), ':lease': N(input.leaseUntil), ':owner': S(owner), ':alert': packAlert(alert) }),
             ...(track ? { ':ids': ids } : {}),
+            ...(newValue && request.distinct !== undefined ? { ':dv': { SS: [request.distinct] } } : {}),
           },
         });
         if (!ok) return CONFLICT;

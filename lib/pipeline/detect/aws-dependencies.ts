@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DetectConfig } from '../../config/detect-config.ts';
+import type { CorrelationStore } from '../correlate/correlation-store.ts';
 import type { DedupStore } from '../dedup/dedup-store.ts';
 import type { AlertPublisher } from '../publish/alert-publisher.ts';
 import type { DeadLetterSink } from '../publish/dead-letter-sink.ts';
@@ -35,6 +36,7 @@ export function defaultClientFactories(): AwsClientFactories {
 /** The lazy adapters of the detection function. */
 export interface AwsAdapters {
   readonly dedupStore: () => Promise<DedupStore>;
+  readonly correlationStore: () => Promise<CorrelationStore>;
   readonly publisher: () => Promise<AlertPublisher>;
   readonly deadLetters: () => Promise<DeadLetterSink>;
 }
@@ -52,6 +54,10 @@ export function awsAdapters(config: DetectConfig, clients: AwsClientFactories, c
     dedupStore: lazy(async () => {
       const { DynamoDedupStore } = await import('../dedup/dynamodb-dedup-store.ts');
       return new DynamoDedupStore({ client: await clients.dynamodb(), tableName: config.tableName, clock });
+    }),
+    correlationStore: lazy(async () => {
+      const { DynamoCorrelationStore } = await import('../correlate/dynamodb-correlation-store.ts');
+      return new DynamoCorrelationStore({ client: await clients.dynamodb(), tableName: config.tableName, clock });
     }),
     publisher: lazy(async () => {
       const { SnsAlertPublisher } = await import('../publish/sns-alert-publisher.ts');

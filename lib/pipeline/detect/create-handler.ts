@@ -9,9 +9,9 @@ import { processBatch, type BatchResult, type Invocation, type QueueRecord } fro
 import { maskingTelemetry, type Telemetry } from './telemetry.ts';
 
 /**
- * Refuses rules whose threshold a dedup window cannot count exactly: below its threshold a window
- * tracks every event it counts (so a redelivery is never counted twice), up to
- * {@link MAX_TRACKED_EVENT_IDS}.
+ * Refuses alerting rules whose threshold a dedup window cannot count exactly: below its threshold a
+ * window tracks every event it counts (so a redelivery is never counted twice), up to
+ * {@link MAX_TRACKED_EVENT_IDS}. Signals are exempt: they never open a window.
  *
  * @example
  * ```ts
@@ -20,6 +20,8 @@ import { maskingTelemetry, type Telemetry } from './telemetry.ts';
  */
 export function checkThresholds(rules: readonly RuleMetadata[]): void {
   for (const rule of rules) {
+    // Signals never open a window (Panther gives them a threshold no one reaches, 999,999).
+    if (rule.createAlert === false) continue;
     if (rule.threshold > MAX_TRACKED_EVENT_IDS) {
       throw new Error(`rule ${rule.id}: threshold ${rule.threshold} is above the ${MAX_TRACKED_EVENT_IDS} events a dedup window tracks`);
     }
@@ -53,7 +55,7 @@ export function createDetectionHandler(
 ): (records: readonly QueueRecord[], invocation?: Invocation) => Promise<BatchResult> {
   const clock = options.clock ?? systemClock;
   const adapters = awsAdapters(options.config, options.clients ?? defaultClientFactories(), clock);
-  const catalog = createRuleCatalog({ scopePolicy: options.config.scopePolicy });
+  const catalog = createRuleCatalog({ scopePolicy: options.config.scopePolicy, rules: options.config.rules });
   checkThresholds(catalog.rules);
   const deps = {
     ...adapters,

@@ -7,9 +7,12 @@ import type { AlertPublisher } from '../publish/alert-publisher.ts';
 import type { DeadLetter, DeadLetterKind, DeadLetterSink } from '../publish/dead-letter-sink.ts';
 import type { RuleCatalog } from '../../detection/engine/catalog.ts';
 import { describeError } from '../../detection/engine/describe-error.ts';
-import type { RuleMatch } from '../../detection/engine/result.ts';
+import type { CorrelationStepMatch, RuleMatch } from '../../detection/engine/result.ts';
 import { messageContent } from '../intake/message-body.ts';
-import { scopeToOrganization } from '../intake/organization-scope.ts';
+import { organizationDedupKey, scopeToOrganization } from '../intake/organization-scope.ts';
+import type { Organization } from '../../ingestion/packing/organization.ts';
+import type { CorrelationStore } from '../correlate/correlation-store.ts';
+import { correlationFindings } from '../../detection/engine/correlate.ts';
 import type { JsonObject } from '../../util/json.ts';
 import { printable } from '../../util/printable.ts';
 import { runBounded } from './concurrency.ts';
@@ -40,6 +43,8 @@ export interface DetectionDependencies {
   readonly catalog: RuleCatalog;
   readonly logType: string;
   readonly dedupStore: () => Promise<DedupStore>;
+  /** State of correlation rules; loaded only when an event is a step of one. */
+  readonly correlationStore: () => Promise<CorrelationStore>;
   readonly publisher: () => Promise<AlertPublisher>;
   readonly deadLetters: () => Promise<DeadLetterSink>;
   readonly telemetry: Telemetry;
@@ -64,6 +69,21 @@ interface PendingMatch {
   readonly match: RuleMatch;
   readonly event: JsonObject;
 }
+
+/** A correlation step to record, from one event of one record. */
+interface PendingStep {
+  readonly record: number;
+  readonly messageId: string;
+  readonly receiveCount: number;
+  readonly step: CorrelationStepMatch;
+  /** Where the state lives: the step's key, scoped to the event's organization. */
+  readonly storageKey: string;
+  readonly organization: Organization | undefined;
+  readonly event: JsonObject;
+}
+
+/** One unit of work on a group's queue: a match to claim, or a correlation step to record. */
+type Work = { readonly kind: 'match'; readonly pending: PendingMatch } | { readonly kind: 'step'; readonly pending: PendingStep };
 
 interface DeliveryFailure {
   readonly kind: Extract<DeadLetterKind, 'permanent-error' | 'retries-exhausted'>;
@@ -165,6 +185,7 @@ async function handleMatch(pending: PendingMatch, deps: DetectionDependencies, l
     eventTime: match.eventTime,
     windowSeconds: Math.round(rule.dedupPeriodMinutes * 60),
     threshold: rule.threshold,
+    ...(match.unique === undefined ? {} : { distinctValue: match.unique }),
     severity: match.severity,
     leaseUntil,
     render: (window) => JSON.stringify(fitAlert(buildAlert(match, window, deps.logType, deps.clock()))),
@@ -200,6 +221,39 @@ async function handleMatch(pending: PendingMatch, deps: DetectionDependencies, l
     }
   }
   throw new WindowBusyError(`match still not accounted for after ${MAX_CLAIM_ROUNDS} claim rounds`);
+}
+
+/**
+ * Records a correlation step in the rule's state for its key, then claims every finding the state
+ * now completes, as a match of the correlation rule through the same dedup protocol. Findings are
+ * recomputed from the state, so a redelivered step finds them again and the dedup windows alert
+ * each once.
+ */
+async function handleStep(pending: PendingStep, deps: DetectionDependencies, leaseUntil: number): Promise<void> {
+  const { step, messageId } = pending;
+  const ids = { messageId, ruleId: step.correlation.id, eventId: printable(step.eventId ?? '') };
+  const shape = deps.catalog.correlation(step.correlation.id);
+  const record = {
+    eventId: step.eventId ?? '',
+    time: step.eventTime !== undefined && Number.isFinite(step.eventTime) ? Math.floor(step.eventTime) : deps.clock(),
+    ...(step.detail === undefined ? {} : { detail: step.detail }),
+  };
+  const state = await (await deps.correlationStore()).record(shape, pending.storageKey, step.stepIndex, record);
+  deps.telemetry.count('CorrelationStepsRecorded');
+  for (const finding of correlationFindings(shape, state, step.key, step.stepIndex, record)) {
+    const result = deps.catalog.evaluateFinding(finding);
+    if (result.kind === 'error' || result.kind === 'match') {
+      for (const error of result.errors) {
+        deps.telemetry.count('RuleErrors');
+        deps.telemetry.log('ERROR', 'rule error', { ...ids, function: error.function, error: printable(error.message, 500) });
+      }
+    }
+    if (result.kind !== 'match') continue;
+    deps.telemetry.count('CorrelationsCompleted');
+    deps.telemetry.log('INFO', 'correlation completed', { ...ids, triggerEventId: printable(finding.trigger.eventId) });
+    const match = scopeToOrganization(result.match, pending.organization);
+    await handleMatch({ record: pending.record, messageId, receiveCount: pending.receiveCount, match, event: pending.event }, deps, leaseUntil);
+  }
 }
 
 function receiveCount(record: QueueRecord): number {
@@ -251,7 +305,7 @@ export async function processBatch(records: readonly QueueRecord[], deps: Detect
   try {
     const leaseUntil = deps.clock() + (invocation ? Math.ceil(invocation.remainingMillis() / 1000) + LEASE_MARGIN_SECONDS : deps.leaseSeconds);
     const letters: Array<{ record: number; letter: DeadLetter }> = [];
-    const groups = new Map<string, PendingMatch[]>();
+    const groups = new Map<string, Work[]>();
     records.forEach((queued, record) => {
       const { messageId, body } = queued;
       const content = messageContent(body);
@@ -269,7 +323,7 @@ export async function processBatch(records: readonly QueueRecord[], deps: Detect
         letters.push({ record, letter: { kind: 'not-audit-events', sourceMessageId: messageId, reason, body: JSON.stringify(content.rejected) } });
       }
       for (const { event, path } of content.events) {
-        const { matches, errors } = deps.catalog.evaluate(deps.logType, event);
+        const { matches, signals, suppressed, steps, errors } = deps.catalog.evaluate(deps.logType, event);
         for (const error of errors) {
           telemetry.count('RuleErrors');
           telemetry.log('ERROR', 'rule error', {
@@ -286,33 +340,50 @@ export async function processBatch(records: readonly QueueRecord[], deps: Detect
           letters.push({ record, letter: { kind: 'rule-error', sourceMessageId: messageId, reason: `${path || 'event'}: ${reason}`, body: JSON.stringify(event) } });
         }
         if (matches.length > 0) telemetry.count('EventsMatched');
+        if (signals.length > 0) telemetry.count('SignalsRecorded', signals.length);
+        for (const { match, reason } of suppressed) {
+          telemetry.count('MatchesSuppressed');
+          telemetry.log('INFO', 'match suppressed by the rules configuration', { messageId, ruleId: match.rule.id, eventId: printable(match.eventId ?? ''), reason: printable(reason, 300) });
+        }
+        const queue = (key: string, work: Work): void => {
+          const group = groups.get(key);
+          if (group) group.push(work);
+          else groups.set(key, [work]);
+        };
         for (const match of matches.map((m) => scopeToOrganization(m, content.organization))) {
-          const group = groups.get(match.dedup);
-          const pending = { record, messageId, receiveCount: receiveCount(queued), match, event };
-          if (group) group.push(pending);
-          else groups.set(match.dedup, [pending]);
+          queue(match.dedup, { kind: 'match', pending: { record, messageId, receiveCount: receiveCount(queued), match, event } });
+        }
+        for (const step of steps) {
+          const storageKey = organizationDedupKey(step.key, content.organization);
+          const pending = { record, messageId, receiveCount: receiveCount(queued), step, storageKey, organization: content.organization, event };
+          // One queue per correlation and key: its steps are recorded in order, never racing each other.
+          queue(`correlation\n${step.correlation.id}\n${storageKey}`, { kind: 'step', pending });
         }
       }
     });
 
     const deliveryFailures = new Map<number, { messageId: string; failures: DeliveryFailure[] }>();
     const matchTasks = [...groups.values()].map((group) => async () => {
-      for (const pending of group) {
+      for (const work of group) {
+        const { pending } = work;
+        const ruleId = work.kind === 'match' ? work.pending.match.rule.id : work.pending.step.correlation.id;
+        const eventId = (work.kind === 'match' ? work.pending.match.eventId : work.pending.step.eventId) ?? '';
         try {
-          await handleMatch(pending, deps, leaseUntil);
+          if (work.kind === 'match') await handleMatch(work.pending, deps, leaseUntil);
+          else await handleStep(work.pending, deps, leaseUntil);
         } catch (error) {
           const permanent = isPermanentFailure(error);
           const lastReceive = pending.receiveCount >= (deps.maxReceiveCount ?? Number.POSITIVE_INFINITY);
           const fields = {
             messageId: pending.messageId,
-            ruleId: pending.match.rule.id,
-            eventId: printable(pending.match.eventId ?? ''),
+            ruleId,
+            eventId: printable(eventId),
             error: printable(describeError(error)),
           };
           if (permanent || lastReceive) {
             const kind = permanent ? 'permanent-error' : 'retries-exhausted';
             telemetry.log('ERROR', permanent ? 'match not deliverable: its event goes to the dead-letter queue' : 'match still failing on the last receive: its event goes to the dead-letter queue', fields);
-            const reason = `rule ${pending.match.rule.id}, event ${printable(pending.match.eventId ?? '', 200)}: ${describeError(error)}`;
+            const reason = `rule ${ruleId}, event ${printable(eventId, 200)}: ${describeError(error)}`;
             const entry = deliveryFailures.get(pending.record) ?? { messageId: pending.messageId, failures: [] };
             entry.failures.push({ kind, event: pending.event, reason });
             deliveryFailures.set(pending.record, entry);

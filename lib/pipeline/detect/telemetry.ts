@@ -13,7 +13,11 @@ export type DetectionMetric =
   | 'RecordsFailed'
   | 'RuleErrors'
   | 'MalformedEvents'
-  | 'DeadLettered';
+  | 'DeadLettered'
+  | 'SignalsRecorded'
+  | 'MatchesSuppressed'
+  | 'CorrelationStepsRecorded'
+  | 'CorrelationsCompleted';
 
 /** Log severity. */
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';

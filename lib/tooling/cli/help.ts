@@ -1,3 +1,4 @@
+import { RULES_CONFIG_FILE_ENV } from '../../config/rules-config-file.ts';
 import { SCOPE_POLICY_FILE_ENV } from '../../config/scope-policy-file.ts';
 
 /** `openai-audit-alerts --help`. */
@@ -18,6 +19,8 @@ Options:
 
 Environment:
   ${SCOPE_POLICY_FILE_ENV}   JSON file replacing or extending the default elevated-scope policy
+  ${RULES_CONFIG_FILE_ENV}            JSON rules configuration: enable or disable rules, pin severities,
+                               suppress matches by actor or source range (docs/engine.md)
 
 Exit status: 0 success, 1 something failed (a test, an input line, a rule), 2 usage or configuration error.
 `;
@@ -25,9 +28,10 @@ Exit status: 0 success, 1 something failed (a test, an input line, a rule), 2 us
 /** `openai-audit-alerts evaluate --help`. */
 export const EVALUATE_HELP = `Usage: openai-audit-alerts evaluate [FILE|-]
 
-Runs every rule over OpenAI audit events and prints one JSON object per line for each
-alert-worthy match:
-  {"ruleId", "ruleName", "eventId", "eventType", "severity", "title", "dedupKey", "alertContext"}
+Runs every rule over OpenAI audit events, in order, and prints one JSON object per line for each
+alert, as the deployed pipeline would raise it:
+  {"ruleId", "ruleName", "eventId", "eventType", "severity", "title", "dedupKey", "alertContext",
+   "eventCount"}
 
 Input (FILE, or standard input when FILE is "-" or absent): JSON holding one audit event, an
 array of events, or an OpenAI list page {"object":"list","data":[...]}; or JSON Lines of those.
@@ -38,11 +42,16 @@ A line that is not JSON, or an item that is not an audit event (an object with s
 processed and the exit status is 1. Rule errors are reported the same way. Standard output carries
 only alerts.
 
-Each match is printed as it is found: dedup windows and thresholds are applied by the deployed
-pipeline, not here.
+The pipeline's semantics apply, in event time (effective_at): a rule alerts once per dedup window
+(a repeat within the window is counted, not printed), threshold rules alert when the threshold is
+reached (distinct values for rules that count them, such as source IPs of failed logins),
+correlation rules alert when their sequence completes, and signals (rules that only feed
+correlations) and matches suppressed by the rules configuration are not printed. Anything shaped
+like an OpenAI API key is masked in every field.
 
 Options:
-  -h, --help   Show this help
+  --every-match   Print every single-event match instead, before windows and thresholds
+  -h, --help      Show this help
 `;
 
 /** `openai-audit-alerts test --help`. */
@@ -53,9 +62,15 @@ Prints one line per test (PASS or FAIL, with what differed), then "N passed, M f
 
 Test format: Tests: [{Name, ExpectedResult, Log}], optionally with ExpectedSeverity,
 ExpectedTitle, ExpectedDedup and ExpectedAlertContext (the listed keys must be present with equal
-values). Mocks are not supported.
+values) and Reason (shown on failure). Instead of Log, a test may give RuleOutputs (Panther's
+correlation tests: step matches as minute offsets per key) or Events (a sequence of events run
+with the pipeline's windows, thresholds and correlations). Mocks are not supported.
 
-Exit status 1 when any test fails, a file cannot be read, or its RuleID is unknown.
+The rule metadata a Panther file declares (DisplayName, Severity, Threshold, DedupPeriodMinutes,
+CreateAlert, Enabled, LogTypes, a correlation's Detection) is checked against ours, one line per
+key: equal, or different for a reason the rule documents; anything else fails.
+
+Exit status 1 when any test or metadata check fails, a file cannot be read, or its RuleID is unknown.
 
 Options:
   -h, --help   Show this help

@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { describeError } from '../../detection/engine/describe-error.ts';
+import { ConfigError } from '../../config/errors.ts';
+import { RulesConfigError } from '../../detection/engine/errors.ts';
 import { ScopePolicyError } from '../../detection/rules/openai/errors.ts';
 import { printable, quote } from '../../util/printable.ts';
 import { evaluateCommand } from './commands/evaluate.ts';
@@ -42,7 +44,7 @@ function interruption(): Promise<void> {
 }
 
 const COMMANDS: Readonly<Record<string, Command>> = {
-  evaluate: { help: EVALUATE_HELP, run: evaluateCommand },
+  evaluate: { help: EVALUATE_HELP, options: { 'every-match': { type: 'boolean' } }, run: evaluateCommand },
   test: { help: TEST_HELP, run: testCommand },
   policy: { help: POLICY_HELP, run: noArguments('policy', policyCommand) },
   poll: {
@@ -56,6 +58,16 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     run: (args, io, values) => noArguments('start', (cliIo) => startCommand(values, cliIo, interruption()))(args, io),
   },
 };
+
+/** Node's argument parser messages, said plainly: which option, and what is wrong with it. */
+function argumentProblem(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : '';
+  const option = /'(-{1,2}[^']*)'/.exec(message)?.[1];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option !== undefined) return `unknown option ${printable(option, 80)}`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option !== undefined) return `option ${printable(option, 80)} ${/argument missing/.test(message) ? 'needs a value' : 'takes no value'}`;
+  return error instanceof Error ? printable(error.message) : 'bad arguments';
+}
 
 function version(): string {
   const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
@@ -111,7 +123,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     positionals = parsed.positionals;
     values = parsed.values;
   } catch (error) {
-    io.stderr(`${name}: ${error instanceof Error ? printable(error.message) : 'bad arguments'}; see --help\n`);
+    io.stderr(`${name}: ${argumentProblem(error)}; see --help\n`);
     return EXIT_USAGE;
   }
   try {
@@ -119,6 +131,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } catch (error) {
     if (error instanceof ScopePolicyError) {
       io.stderr(`${name}: invalid elevated-scope policy: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof RulesConfigError) {
+      io.stderr(`${name}: invalid rules configuration: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof ConfigError) {
+      io.stderr(`${name}: configuration error: ${printable(error.message, 2000)}\n`);
       return EXIT_USAGE;
     }
     io.stderr(`${name}: internal error: ${printable(describeError(error), 1000)}\n`);

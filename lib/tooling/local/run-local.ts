@@ -49,7 +49,18 @@ export interface LocalSummary {
   alerts: number;
   /** Of those, escalations (a more severe match in an already alerted window). */
   escalated: number;
+  /** Matches counted in a window that had already alerted at their severity or above. */
   suppressed: number;
+  /** Matches counted in a window still below its rule's threshold. */
+  belowThreshold: number;
+  /** Matches the rules configuration suppresses (by actor or source). */
+  suppressedByRules: number;
+  /** Events the pipeline had already counted (redelivered, replayed). */
+  redelivered: number;
+  /** Matches of signal rules, recorded for correlations and never alerted. */
+  signals: number;
+  /** Correlation findings completed (each then alerts once per window). */
+  correlations: number;
   failed: number;
   dlq: number;
   /** Alerts each local destination accepted. */
@@ -256,6 +267,11 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
       alerts,
       escalated: telemetry.counted('AlertsEscalated'),
       suppressed: telemetry.counted('AlertsSuppressed'),
+      belowThreshold: telemetry.counted('BelowThreshold'),
+      suppressedByRules: telemetry.counted('MatchesSuppressed'),
+      redelivered: telemetry.counted('DuplicatesIgnored'),
+      signals: telemetry.counted('SignalsRecorded'),
+      correlations: telemetry.counted('CorrelationsCompleted'),
       failed: telemetry.counted('RecordsFailed'),
       dlq: await queueDepth(sqs, pipeline.dlqUrl),
       delivered: { pagerduty: stage.counted('AlertsDelivered', 'pagerduty'), slack: stage.counted('AlertsDelivered', 'slack'), webhook: stage.counted('AlertsDelivered', 'webhook') },
@@ -267,7 +283,11 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
       const notSent = skipped > 0 ? ` (${skipped} input item(s) not sent, see above)` : '';
       const { delivered } = summary;
       io.stdout(`delivered: pagerduty ${delivered.pagerduty}, slack ${delivered.slack}, webhook ${delivered.webhook} (${summary.deliveryRetries} retried, ${summary.deliveryDlq} in the delivery DLQ)\n`);
-      io.stdout(`${summary.events} events${notSent}, ${summary.matched} matched, ${summary.alerts} alerts, ${summary.escalated} escalated, ${summary.suppressed} suppressed, ${summary.failed} failed, ${summary.dlq} in the DLQ\n`);
+      io.stdout(
+        `${summary.events} events${notSent}, ${summary.matched} matched, ${summary.alerts} alerts, ${summary.escalated} escalated, ${summary.suppressed} suppressed, ` +
+          `${summary.belowThreshold} below a threshold, ${summary.suppressedByRules} suppressed by the rules configuration, ${summary.redelivered} redelivered, ` +
+          `${summary.signals} signals, ${summary.correlations} correlations completed, ${summary.failed} failed, ${summary.dlq} in the DLQ\n`,
+      );
     }
     return 0;
   } finally {

@@ -1,3 +1,5 @@
+import { OPENAI_AUDIT_LOG_TYPE } from '../../detection/openai/constants.ts';
+import { createRuleCatalog } from '../../detection/rules/index.ts';
 import type { JsonObject } from '../../util/json.ts';
 
 /** How a synthetic event stream is made. */
@@ -18,9 +20,40 @@ export interface SyntheticOptions {
   readonly spreadSeconds?: number;
   /** Every n-th matching event grants `all` (HIGH) instead of a MEDIUM scope (default: never). */
   readonly highEvery?: number;
+  /**
+   * Fraction of events that are logins of `loginAccounts` accounts (default: none): mostly failures,
+   * from as many distinct source IPs as the account's number plus one (so some accounts reach
+   * credential stuffing's five distinct IPs and others never do), every eighth login of an account
+   * a success (so the brute-force correlation completes for accounts with five failures before it).
+   */
+  readonly loginRate?: number;
+  readonly loginAccounts?: number;
 }
 
-const OTHER_TYPES = ['login.succeeded', 'login.failed', 'project.created', 'user.added', 'invite.sent', 'role.assignment.created', 'service_account.created', 'api_key.deleted'];
+const CANDIDATE_OTHER_TYPES = ['login.succeeded', 'login.failed', 'project.created', 'user.added', 'invite.sent', 'role.assignment.created', 'service_account.created', 'api_key.deleted'];
+
+function otherDetails(type: string, i: number): JsonObject {
+  return type === 'login.failed' ? { error_code: 'invalid_credentials', error_message: 'Invalid password' } : { id: `obj_${i}`, data: { role: 'member', name: `thing-${i}` } };
+}
+
+let quietTypes: readonly string[] | undefined;
+
+/**
+ * The "other" event types that no registered rule matches, signals and correlations included (a
+ * failed login feeds credential stuffing and the brute-force correlation, so it is not quiet).
+ * Derived from the catalog, so adding a rule never turns the filler events into matches.
+ */
+export function quietEventTypes(): readonly string[] {
+  quietTypes ??= (() => {
+    const catalog = createRuleCatalog();
+    return CANDIDATE_OTHER_TYPES.filter((type) => {
+      const event = { id: 'probe', type, actor: session('probe', 0), [type]: otherDetails(type, 0) };
+      const result = catalog.evaluate(OPENAI_AUDIT_LOG_TYPE, event);
+      return result.matches.length + result.signals.length + result.steps.length + result.suppressed.length === 0;
+    });
+  })();
+  return quietTypes;
+}
 
 function session(user: string, index: number): JsonObject {
   return {
@@ -38,8 +71,8 @@ function session(user: string, index: number): JsonObject {
 
 /**
  * A deterministic stream of realistic OpenAI audit events (OpenAI's own shape and field set): a
- * mix of logins, project and user changes, and API key events, with `matchingRate` of them API keys
- * created with elevated scopes.
+ * mix of project, user and role changes and API key events, with `matchingRate` of them API keys
+ * created with elevated scopes; the rest match no registered rule (see {@link quietEventTypes}).
  *
  * @example
  * ```ts
@@ -51,6 +84,9 @@ export function syntheticEvents(count: number, options: SyntheticOptions): JsonO
   const matchEvery = options.matchingRate > 0 ? Math.round(1 / options.matchingRate) : Infinity;
   const benignEvery = (options.benignKeyRate ?? 0.02) > 0 ? Math.round(1 / (options.benignKeyRate ?? 0.02)) : Infinity;
   let matches = 0;
+  const loginEvery = (options.loginRate ?? 0) > 0 ? Math.round(1 / (options.loginRate ?? 1)) : Infinity;
+  const loginsOf = new Map<number, number>();
+  let logins = 0;
   const start = options.startTime ?? 1_732_430_000;
   const step = options.spreadSeconds === undefined ? 1 : options.spreadSeconds / Math.max(1, count);
   for (let i = 0; i < count; i++) {
@@ -61,13 +97,22 @@ export function syntheticEvents(count: number, options: SyntheticOptions): JsonO
       const actor = `${options.actorSet ?? options.runId}-admin-${matches++ % (options.matchingActors ?? Number.MAX_SAFE_INTEGER)}`;
       const scopes = high ? ['api.model.request', 'all'] : ['api.model.request', 'api.organization.projects.api_keys.write'];
       events.push({ ...base, type: 'api_key.created', actor: session(actor, i), 'api_key.created': { id: `key_${i}`, data: { scopes } } });
+    } else if (i % loginEvery === loginEvery - 1) {
+      const account = logins++ % Math.max(1, options.loginAccounts ?? 1);
+      const n = loginsOf.get(account) ?? 0;
+      loginsOf.set(account, n + 1);
+      const user = `${options.actorSet ?? options.runId}-account-${account}`;
+      const actor = session(user, i);
+      const ip = `203.0.113.${(n % (account + 2)) + 1}`;
+      const type = n % 8 === 7 ? 'login.succeeded' : 'login.failed';
+      const details: JsonObject = type === 'login.failed' ? { [type]: otherDetails(type, i) } : {};
+      events.push({ ...base, type, actor: { ...actor, session: { ...(actor.session as JsonObject), ip_address: ip } }, ...details });
     } else if (i % benignEvery === 0) {
       events.push({ ...base, type: 'api_key.created', actor: session(`dev-${i % 40}`, i), 'api_key.created': { id: `key_${i}`, data: { scopes: ['api.model.read', 'api.model.request', 'api.responses.write'] } } });
     } else {
-      const type = OTHER_TYPES[i % OTHER_TYPES.length] ?? 'login.succeeded';
-      const details: JsonObject =
-        type === 'login.failed' ? { error_code: 'invalid_credentials', error_message: 'Invalid password' } : { id: `obj_${i}`, data: { role: 'member', name: `thing-${i}` } };
-      events.push({ ...base, type, actor: session(`user-${i % 200}`, i), [type]: details });
+      const others = quietEventTypes();
+      const type = others[i % others.length] ?? 'project.created';
+      events.push({ ...base, type, actor: session(`user-${i % 200}`, i), [type]: otherDetails(type, i) });
     }
   }
   return events;

@@ -26,7 +26,7 @@ import { sendMessages } from '../../ingestion/packing/queue-sink.ts';
 import { pipelineSettings } from '../local/settings.ts';
 import { messageBodies, syntheticEvents } from '../local/synthetic-events.ts';
 import { awsError, injectFaults, injectRandomFaults, seededRandom, type FaultCounts, type FaultRates } from './faults.ts';
-import { checkDeliveries, checkWindowItems, expectWindows, type ExpectedWindows } from './oracle.ts';
+import { checkDeliveries, checkWindowItems, expectCorrelationWindows, expectWindows, windowAlerts, type ExpectedCorrelations, type ExpectedWindows } from './oracle.ts';
 
 /**
  * Where a worker process is killed (SIGKILL), relative to the dedup protocol; `function-timeout`
@@ -57,6 +57,13 @@ export interface ScenarioSpec {
   readonly kills?: { readonly workers: number; readonly points: readonly KillPoint[] };
   /** Every n-th matching event is HIGH instead of MEDIUM: windows escalate. */
   readonly highEvery?: number;
+  /**
+   * Fraction of events that are logins of `loginAccounts` accounts: failures from a few source IPs
+   * and successes, for the distinct-count threshold (credential stuffing) and the correlation
+   * (brute force followed by a success), with its state in DynamoDB.
+   */
+  readonly loginRate?: number;
+  readonly loginAccounts?: number;
   /** Event times of a phase spread over this many seconds (a backfill), in random arrival order when shuffled. */
   readonly spreadSeconds?: number;
   /**
@@ -374,6 +381,7 @@ export async function runScenario(spec: ScenarioSpec, env: ReliabilityEnv, seed:
     snsDown: () => outage,
   };
   const windows: ExpectedWindows = new Map();
+  const correlations: ExpectedCorrelations = new Map();
   let retries = 0;
   let events = 0;
   let drained = true;
@@ -393,9 +401,10 @@ export async function runScenario(spec: ScenarioSpec, env: ReliabilityEnv, seed:
     const list = syntheticEvents(spec.events, {
       matchingRate: spec.matchingRate, runId: `${id}-p${phase}`, actorSet: id, matchingActors: spec.actors,
       startTime: EVENT_START + phase * period, spreadSeconds: spec.spreadSeconds, highEvery: spec.highEvery,
+      loginRate: spec.loginRate, loginAccounts: spec.loginAccounts,
     });
     events += list.length;
-    expectWindows(catalog, OPENAI_AUDIT_LOG_TYPE, list, ctx.clock(), windows);
+    expectWindows(catalog, OPENAI_AUDIT_LOG_TYPE, list, ctx.clock(), windows, correlations);
     if (phase === 0 && spec.stalePending) await seedStalePending(list, ctx);
     let bodies = messageBodies(list, spec.perMessage);
     if (spec.duplicateRate) bodies = bodies.flatMap((b) => (random() < (spec.duplicateRate ?? 0) ? [b, b] : [b]));
@@ -406,6 +415,8 @@ export async function runScenario(spec: ScenarioSpec, env: ReliabilityEnv, seed:
     await run();
     outage = false; // an outage lasts the first phase, longer than its records' receives
   }
+  // Correlations complete from all their steps, whichever phase and order they arrived in.
+  expectCorrelationWindows(catalog, correlations, ctx.clock(), windows);
   const received: Message[] = [];
   if (spec.redriveDeadLetters) {
     // Before the redrive, every window must already be out: a window left pending by the outage is
@@ -455,7 +466,7 @@ export async function runScenario(spec: ScenarioSpec, env: ReliabilityEnv, seed:
   return {
     name: spec.name,
     events,
-    expectedAlerts: [...windows.values()].filter((w) => w.events.size >= w.threshold).length,
+    expectedAlerts: [...windows.values()].filter(windowAlerts).length,
     delivered: check.delivered,
     escalations: check.escalations,
     lost: check.lost,

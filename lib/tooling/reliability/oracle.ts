@@ -3,6 +3,8 @@
 // hard-coded rule. Pure: the harness feeds it the events sent, the alerts received and the table.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { RuleCatalog } from '../../detection/engine/catalog.ts';
+import { correlationFindings, emptyCorrelationState, recordStep, type CorrelationState } from '../../detection/engine/correlate.ts';
+import type { RuleMatch } from '../../detection/engine/result.ts';
 import { SEVERITIES, severityRank, type Severity } from '../../detection/engine/severity.ts';
 import type { AlertDocument } from '../../pipeline/alerts/alert-document.ts';
 import { MAX_TRACKED_EVENT_IDS } from '../../pipeline/dedup/constants.ts';
@@ -18,7 +20,12 @@ export interface ExpectedWindow {
   readonly threshold: number;
   /** The distinct matching events of the window, by id. */
   readonly events: Map<string, { readonly severity: Severity; readonly title: string }>;
+  /** For rules that count distinct `unique()` values: the values; the threshold counts them. */
+  readonly values: Set<string> | undefined;
 }
+
+/** Step matches of correlation rules, by `<rule id>\n<key>`: the state the pipeline ends with. */
+export type ExpectedCorrelations = Map<string, { readonly ruleId: string; readonly key: string; state: CorrelationState }>;
 
 /** Expected windows by `<dedup key>\n<window start>`. */
 export type ExpectedWindows = Map<string, ExpectedWindow>;
@@ -35,21 +42,79 @@ const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
  * const windows = expectWindows(createRuleCatalog(), 'OpenAI.Audit', events, now);
  * ```
  */
-export function expectWindows(catalog: RuleCatalog, logType: string, events: readonly unknown[], now: number, into: ExpectedWindows = new Map()): ExpectedWindows {
+export function expectWindows(
+  catalog: RuleCatalog,
+  logType: string,
+  events: readonly unknown[],
+  now: number,
+  into: ExpectedWindows = new Map(),
+  correlations: ExpectedCorrelations = new Map(),
+): ExpectedWindows {
   for (const event of events) {
-    for (const match of catalog.evaluate(logType, event).matches) {
-      const seconds = Math.round(match.rule.dedupPeriodMinutes * 60);
-      const { windowStart, windowEndsAt } = placeInWindow(match.eventTime, now, seconds);
-      const id = windowId(match.dedup, windowStart);
-      const window = into.get(id) ?? { ruleId: match.rule.id, dedupKey: match.dedup, windowStart, windowEndsAt, threshold: match.rule.threshold, events: new Map() };
-      window.events.set(match.eventId ?? '', { severity: match.severity, title: match.title });
-      into.set(id, window);
+    const evaluation = catalog.evaluate(logType, event);
+    for (const match of evaluation.matches) expectMatch(match, now, into);
+    for (const step of evaluation.steps) {
+      const shape = catalog.correlation(step.correlation.id);
+      const id = `${shape.id}\n${step.key}`;
+      const entry = correlations.get(id) ?? { ruleId: shape.id, key: step.key, state: emptyCorrelationState(shape.steps.length) };
+      const record = { eventId: step.eventId ?? '', time: step.eventTime ?? now, ...(step.detail === undefined ? {} : { detail: step.detail }) };
+      entry.state = recordStep(shape, entry.state, step.stepIndex, record).state;
+      correlations.set(id, entry);
     }
   }
   return into;
 }
 
-const alerts = (window: ExpectedWindow) => window.events.size >= window.threshold;
+function expectMatch(match: RuleMatch, now: number, into: ExpectedWindows): void {
+  const seconds = Math.round(match.rule.dedupPeriodMinutes * 60);
+  const { windowStart, windowEndsAt } = placeInWindow(match.eventTime, now, seconds);
+  const id = windowId(match.dedup, windowStart);
+  const window = into.get(id) ?? {
+    ruleId: match.rule.id, dedupKey: match.dedup, windowStart, windowEndsAt, threshold: match.rule.threshold, events: new Map(),
+    values: match.unique === undefined ? undefined : new Set<string>(),
+  };
+  window.events.set(match.eventId ?? '', { severity: match.severity, title: match.title });
+  if (match.unique !== undefined) window.values?.add(match.unique);
+  into.set(id, window);
+}
+
+/**
+ * Adds the windows of correlation rules to `into`, once every event is known: every last-step
+ * match that the final state completes is a match of the correlation rule (the pipeline completes
+ * it when the last of its steps arrives, in whatever order they came).
+ *
+ * @example
+ * ```ts
+ * expectCorrelationWindows(catalog, correlations, now, windows);
+ * ```
+ */
+export function expectCorrelationWindows(catalog: RuleCatalog, correlations: ExpectedCorrelations, now: number, into: ExpectedWindows): ExpectedWindows {
+  for (const { ruleId, key, state } of correlations.values()) {
+    const shape = catalog.correlation(ruleId);
+    const last = shape.steps.length - 1;
+    for (const trigger of state.steps[last] ?? []) {
+      for (const finding of correlationFindings(shape, state, key, last, trigger)) {
+        const result = catalog.evaluateFinding(finding);
+        if (result.kind === 'match') expectMatch(result.match, now, into);
+      }
+    }
+  }
+  return into;
+}
+
+/**
+ * Whether a window must alert: its matches, or for rules that count distinct values its values,
+ * reach the rule's threshold.
+ *
+ * @example
+ * ```ts
+ * [...windows.values()].filter(windowAlerts).length; // alerts expected
+ * ```
+ */
+export function windowAlerts(window: ExpectedWindow): boolean {
+  return (window.values === undefined ? window.events.size : window.values.size) >= window.threshold;
+}
+const alerts = windowAlerts;
 const maxOf = (severities: Iterable<Severity>): Severity =>
   [...severities].reduce<Severity>((a, b) => (severityRank(b) > severityRank(a) ? b : a), SEVERITIES[0]);
 

@@ -83,6 +83,12 @@ export function scenarios(scale = 1): ScenarioSpec[] {
       events: n(2000), perMessage: 20, matchingRate: 0.05, actors: 10, consumers: 2, spreadSeconds: 86_400, shuffle: true,
     },
     {
+      name: 'openai-pack',
+      description: 'failed and successful logins of twelve accounts among other events, half delivered twice, shuffled, three consumers: distinct-IP thresholds and the brute-force correlation, its state in DynamoDB',
+      events: n(3000), perMessage: 10, matchingRate: 0.02, actors: 10, consumers: 3, loginRate: 0.3, loginAccounts: 12,
+      duplicateRate: 0.5, shuffle: true, faults: LIGHT_FAULTS,
+    },
+    {
       name: 'worker-kills',
       description: 'worker processes SIGKILLed before the window write, between write and publish, after publish before marking sent, and by the function timeout; recovery by redelivery',
       events: n(1500), perMessage: 10, matchingRate: 0.1, actors: 15, consumers: 0,

@@ -17,6 +17,7 @@ describe('readDetectConfig', () => {
       deadLetterQueueUrl: base.DEAD_LETTER_QUEUE_URL,
       scopePolicy: DEFAULT_SCOPE_POLICY,
       logLevel: 'INFO',
+      rules: {},
       concurrency: 8,
       leaseSeconds: 60,
       maxReceiveCount: undefined,
@@ -44,8 +45,15 @@ describe('readDetectConfig', () => {
     const config = readDetectConfig({
       ...base, LOG_LEVEL: 'debug', EVENT_CONCURRENCY: '4', DEDUP_LEASE_SECONDS: '120',
       ELEVATED_SCOPE_POLICY: '{"elevatedScopes":[{"exact":"x","severity":"LOW"}]}',
+      RULES_CONFIG: '{"rules":{"OpenAI.SCIM.Configuration.Change":{"enabled":false}}}',
     });
-    expect(config).toMatchObject({ logLevel: 'DEBUG', concurrency: 4, leaseSeconds: 120, scopePolicy: { elevatedScopes: [{ exact: 'x', severity: 'LOW' }] } });
+    expect(config).toMatchObject({
+      logLevel: 'DEBUG',
+      concurrency: 4,
+      leaseSeconds: 120,
+      scopePolicy: { elevatedScopes: [{ exact: 'x', severity: 'LOW' }] },
+      rules: { 'OpenAI.SCIM.Configuration.Change': { enabled: false } },
+    });
   });
 
   it.each([
@@ -61,6 +69,11 @@ describe('readDetectConfig', () => {
     [{ FUNCTION_TIMEOUT_SECONDS: 'x' }, 'FUNCTION_TIMEOUT_SECONDS must be an integer from 1 to 900, got "x"'],
     [{ ELEVATED_SCOPE_POLICY: '[]' }, 'invalid elevated-scope policy: ELEVATED_SCOPE_POLICY: expected a JSON object, got array'],
     [{ ELEVATED_SCOPE_POLICY: '{}', ELEVATED_SCOPE_POLICY_FILE: '/p.json' }, 'invalid elevated-scope policy: ELEVATED_SCOPE_POLICY and ELEVATED_SCOPE_POLICY_FILE are both set; set one'],
+    [{ RULES_CONFIG: '{"rules":{"X":{}}}' }, 'invalid rules configuration: RULES_CONFIG: rules["X"]: unknown rule id'],
+    [
+      { RULES_CONFIG: '{"rules":{"OpenAI.Login.Failed":{"enabled":false}}}' },
+      'invalid rules configuration: RULES_CONFIG: rules["OpenAI.Login.Failed"].enabled: OpenAI.Login.Failed is a step of OpenAI.BruteForce.Login.Success.Group, which stays enabled',
+    ],
   ])('rejects %j naming the variable', (overrides, message) => {
     const env = { ...base, ...overrides };
     expect(() => readDetectConfig(env)).toThrow(ConfigError);

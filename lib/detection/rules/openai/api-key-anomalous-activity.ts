@@ -5,6 +5,7 @@ import { OPENAI_AUDIT_LOG_TYPE } from '../../openai/constants.ts';
 import { textField } from '../../openai/text-field.ts';
 import type { JsonValue } from '../../../util/json.ts';
 import { DEFAULT_SCOPE_POLICY } from './default-scope-policy.ts';
+import { actorContext, actorLabel, eventIdentityContext, extraContext } from './event-context.ts';
 import { API_KEY_CREATED, API_KEY_UPDATED, keyPermissions, type KeyPermissions } from './key-scopes.ts';
 import {
   compileScopePolicy,
@@ -101,8 +102,7 @@ export function createApiKeyAnomalousActivityRule(policy: ScopePolicy = DEFAULT_
 
     match: (event) => decision(event).severity !== undefined,
 
-    title: (event) =>
-      `OpenAI API Key with Elevated Scopes: ${event.type ?? '<UNKNOWN_EVENT_TYPE>'} by [${event.actor.label ?? '<UNKNOWN_USER>'}]`,
+    title: (event) => `OpenAI API Key with Elevated Scopes: ${event.type ?? '<UNKNOWN_EVENT_TYPE>'} by [${actorLabel(event)}]`,
 
     severity: (event) => decision(event).severity ?? 'DEFAULT',
 
@@ -111,38 +111,18 @@ export function createApiKeyAnomalousActivityRule(policy: ScopePolicy = DEFAULT_
     dedup: (event) => `${API_KEY_ANOMALOUS_ACTIVITY_RULE_ID}:${event.type ?? ''}:${event.actor.key}`,
 
     alertContext: (event) => {
-      const actor = event.actor;
       const { permissions, elevated } = decision(event);
       const scopes = permissions.kind === 'scoped' || permissions.kind === 'unrestricted' ? permissions.scopes : [];
       const context: Record<string, JsonValue> = {
-        event_type: event.type ?? '<UNKNOWN_EVENT_TYPE>',
-        event_id: event.id ?? '<UNKNOWN_EVENT_ID>',
+        ...eventIdentityContext(event),
         api_key_id: textField(event.details, ['id']) ?? '<UNKNOWN_API_KEY_ID>',
         api_key_scopes: scopes.slice(0, MAX_LISTED_SCOPES),
-        actor_email: actor.email ?? '<UNKNOWN_ACTOR_EMAIL>',
-        actor_id: actor.id ?? '<UNKNOWN_ACTOR_ID>',
-        source_ip: actor.ipAddress ?? '<UNKNOWN_SOURCE_IP>',
-        user_agent: actor.userAgent ?? '<UNKNOWN_USER_AGENT>',
+        ...actorContext(event),
         elevated_scopes: elevated.slice(0, MAX_LISTED_SCOPES).map(({ scope }) => scope),
         key_permissions: permissionsLabel(permissions),
       };
       if (scopes.length > MAX_LISTED_SCOPES) context.api_key_scopes_omitted = scopes.length - MAX_LISTED_SCOPES;
-      const optional: Array<[string, string | number | undefined]> = [
-        ['actor_type', actor.type],
-        ['actor_id_type', actor.idKind],
-        ['acting_api_key_id', actor.apiKeyId],
-        ['acting_api_key_type', actor.apiKeyType],
-        ['service_account_id', actor.serviceAccountId],
-        ['project_id', event.projectId],
-        ['project_name', event.projectName],
-        ['source_country', actor.country],
-        ['source_region', actor.region],
-        ['source_city', actor.city],
-        ['ja3', actor.ja3],
-        ['ja4', actor.ja4],
-        ['effective_at', event.effectiveAt],
-      ];
-      for (const [key, value] of optional) if (value !== undefined) context[key] = value;
+      Object.assign(context, extraContext(event));
       return context;
     },
   };

@@ -1,4 +1,5 @@
-import { loadScopePolicy } from '../../../config/scope-policy-file.ts';
+import { loadCatalogConfig } from '../../../config/rules-config-file.ts';
+import { StreamEvaluator } from '../../../detection/engine/stream-evaluator.ts';
 import type { RuleError, RuleMatch } from '../../../detection/engine/result.ts';
 import { parseJsonInput } from '../../../util/json-input.ts';
 import { OPENAI_AUDIT_LOG_TYPE } from '../../../detection/openai/constants.ts';
@@ -10,23 +11,26 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 
 /**
- * The line printed for one match. Field order is part of the output format.
+ * The line printed for one alert. Field order is part of the output format. `eventCount` is the
+ * number of matches (or distinct values) in the window when the alert was created: 1 for
+ * single-event rules, the threshold for threshold rules.
  *
  * @example
  * ```ts
- * JSON.stringify(alertLine(match));
+ * JSON.stringify(alertLine(match, 1));
  * ```
  */
-export function alertLine(match: RuleMatch): Record<string, unknown> {
+export function alertLine(match: RuleMatch, eventCount = 1): Record<string, unknown> {
   return {
     ruleId: match.rule.id,
     ruleName: match.rule.displayName,
-    eventId: match.eventId,
-    eventType: match.eventType,
+    eventId: match.eventId ?? null,
+    eventType: match.eventType ?? null,
     severity: match.severity,
     title: match.title,
     dedupKey: match.dedup,
     alertContext: match.alertContext,
+    eventCount,
   };
 }
 
@@ -40,8 +44,8 @@ export function alertLine(match: RuleMatch): Record<string, unknown> {
  * io.stdout(`${printedLine(match)}\n`);
  * ```
  */
-export function printedLine(match: RuleMatch): string {
-  return maskSecrets(JSON.stringify(alertLine(match)));
+export function printedLine(match: RuleMatch, eventCount = 1): string {
+  return maskSecrets(JSON.stringify(alertLine(match, eventCount)));
 }
 
 function where(source: string, line: number | undefined, path: string): string {
@@ -55,15 +59,18 @@ function describeRuleError(error: RuleError): string {
 }
 
 /**
- * `evaluate [FILE|-]`: every rule over every event of the input; alerts on stdout as JSON Lines,
- * problems on stderr with their line number. Returns the exit status.
+ * `evaluate [FILE|-]`: every rule over every event of the input, in order, with the pipeline's
+ * semantics (dedup windows in event time, thresholds, distinct counts, correlations; signals and
+ * suppressed matches are not printed); alerts on stdout as JSON Lines, problems on stderr with their
+ * line number. With `--every-match`, every single-event match is printed instead, before windows
+ * and thresholds. Returns the exit status.
  *
  * @example
  * ```ts
  * const status = await evaluateCommand(['events.jsonl'], io);
  * ```
  */
-export async function evaluateCommand(args: readonly string[], io: CliIo): Promise<number> {
+export async function evaluateCommand(args: readonly string[], io: CliIo, options: Record<string, string | boolean | undefined> = {}): Promise<number> {
   if (args.length > 1) {
     io.stderr('evaluate: takes at most one FILE (use "-" for standard input); see --help\n');
     return EXIT_USAGE;
@@ -73,7 +80,9 @@ export async function evaluateCommand(args: readonly string[], io: CliIo): Promi
     io.stderr('evaluate: no input: pass a FILE, or pipe events on standard input; see --help\n');
     return EXIT_USAGE;
   }
-  const catalog = createRuleCatalog({ scopePolicy: loadScopePolicy(io.env) });
+  const catalog = createRuleCatalog(loadCatalogConfig(io.env));
+  const everyMatch = options['every-match'] === true;
+  const stream = new StreamEvaluator(catalog, OPENAI_AUDIT_LOG_TYPE);
   const source = file === '-' ? '<stdin>' : printable(file);
   let text: string;
   try {
@@ -94,9 +103,15 @@ export async function evaluateCommand(args: readonly string[], io: CliIo): Promi
     const extracted = extractAuditEvents(value);
     for (const problem of extracted.problems) report(`${where(source, line, problem.path)}: ${problem.reason}`);
     for (const { path, event } of extracted.events) {
-      const { matches, errors } = catalog.evaluate(OPENAI_AUDIT_LOG_TYPE, event);
-      for (const error of errors) report(`${where(source, line, path)}: ${describeRuleError(error)}`);
-      for (const match of matches) io.stdout(`${printedLine(match)}\n`);
+      if (everyMatch) {
+        const { matches, errors } = catalog.evaluate(OPENAI_AUDIT_LOG_TYPE, event);
+        for (const error of errors) report(`${where(source, line, path)}: ${describeRuleError(error)}`);
+        for (const match of matches) io.stdout(`${printedLine(match)}\n`);
+        continue;
+      }
+      const step = stream.push(event);
+      for (const error of step.errors) report(`${where(source, line, path)}: ${describeRuleError(error)}`);
+      for (const alert of step.alerts) io.stdout(`${printedLine(alert.match, alert.eventCount)}\n`);
     }
   }
   return problems === 0 ? EXIT_OK : EXIT_FAILURE;

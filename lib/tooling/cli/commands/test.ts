@@ -1,7 +1,7 @@
-import { loadScopePolicy } from '../../../config/scope-policy-file.ts';
+import { loadCatalogConfig } from '../../../config/rules-config-file.ts';
 import { createRuleCatalog } from '../../../detection/rules/index.ts';
 import { RuleTestFileError } from '../../../detection/testing/errors.ts';
-import { runRuleTest } from '../../../detection/testing/run-test.ts';
+import { checkPantherMetadata, runRuleTest } from '../../../detection/testing/run-test.ts';
 import { parseRuleTestFile } from '../../../detection/testing/test-file.ts';
 import { printable, quote } from '../../../util/printable.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
@@ -21,7 +21,7 @@ export async function testCommand(files: readonly string[], io: CliIo): Promise<
     io.stderr('test: needs at least one rule YAML FILE; see --help\n');
     return EXIT_USAGE;
   }
-  const catalog = createRuleCatalog({ scopePolicy: loadScopePolicy(io.env) });
+  const catalog = createRuleCatalog(loadCatalogConfig(io.env));
   let passed = 0;
   let failed = 0;
   let fileErrors = 0;
@@ -41,6 +41,19 @@ export async function testCommand(files: readonly string[], io: CliIo): Promise<
       const known = catalog.rules.map((rule) => rule.id).join(', ');
       io.stderr(`test: ${source}: unknown RuleID ${quote(parsed.ruleId)} (known: ${known})\n`);
       continue;
+    }
+    for (const check of checkPantherMetadata(catalog, parsed)) {
+      const label = `${parsed.ruleId}: metadata ${check.key}`;
+      if (check.ok && check.note === undefined) {
+        passed++;
+        io.stdout(`PASS  ${label} = ${printable(check.ours, 200)}\n`);
+      } else if (check.ok) {
+        passed++;
+        io.stdout(`PASS  ${label}: Panther ${printable(check.panther, 200)}, ours ${printable(check.ours, 200)} (deliberate: ${printable(check.note ?? '', 300)})\n`);
+      } else {
+        failed++;
+        io.stdout(`FAIL  ${label}: Panther ${printable(check.panther, 200)}, ours ${printable(check.ours, 200)}\n`);
+      }
     }
     for (const test of parsed.tests) {
       const result = runRuleTest(catalog, parsed.ruleId, test);

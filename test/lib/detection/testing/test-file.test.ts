@@ -5,7 +5,7 @@ import { parseRuleTestFile } from '../../../../lib/detection/testing/test-file.t
 const parse = (text: string) => parseRuleTestFile(text, 'r.yml');
 
 describe('parseRuleTestFile', () => {
-  it('reads RuleID and tests, ignoring other rule metadata', () => {
+  it('reads RuleID, tests and the Panther metadata it checks, ignoring other keys', () => {
     const file = parse(`
 AnalysisType: rule
 Severity: Medium
@@ -24,6 +24,7 @@ Tests:
 `);
     expect(file).toEqual({
       ruleId: 'X.Y',
+      panther: { severity: 'Medium' },
       tests: [
         {
           name: 'one',
@@ -51,7 +52,7 @@ Tests:
     ['RuleID: X\nTests: [1]', /^r\.yml: Tests\[0\]: expected a mapping, got number$/],
     ['RuleID: X\nTests: [{ExpectedResult: true, Log: {}}]', /^r\.yml: Tests\[0\]\.Name: expected a non-empty string$/],
     ['RuleID: X\nTests: [{Name: n, ExpectedResult: "yes", Log: {}}]', /^r\.yml: Tests\[0\] \("n"\)\.ExpectedResult: expected true or false, got string$/],
-    ['RuleID: X\nTests: [{Name: n, ExpectedResult: true}]', /^r\.yml: Tests\[0\] \("n"\)\.Log: missing$/],
+    ['RuleID: X\nTests: [{Name: n, ExpectedResult: true}]', /^r\.yml: Tests\[0\] \("n"\)\.Log: missing \(a test needs one of Log, Events or RuleOutputs\)$/],
     ['RuleID: X\nTests: [{Name: n, ExpectedResult: true, Log: {}, Mocks: []}]', /Tests\[0\]\.Mocks: mocks are not supported/],
     ['RuleID: X\nTests: [{Name: n, ExpectedResult: true, Log: {}, ExpectedSeverty: HIGH}]', /unknown key "ExpectedSeverty"/],
     ['RuleID: X\nTests: [{Name: n, ExpectedResult: true, Log: {}, ExpectedSeverity: SEVERE}]', /ExpectedSeverity: expected one of INFO/],
@@ -60,6 +61,50 @@ Tests:
     ['RuleID: X\nTests: [{Name: n, ExpectedResult: false, Log: {}, ExpectedTitle: T}]', /need ExpectedResult: true$/],
   ])('rejects %j with a precise message', (text, message) => {
     expect(() => parse(text)).toThrow(RuleTestFileError);
+    expect(() => parse(text)).toThrow(message);
+  });
+
+  it('reads correlation metadata and RuleOutputs tests, and Events tests', () => {
+    const file = parse(`
+AnalysisType: correlation_rule
+RuleID: C
+Enabled: false
+Severity: High
+Detection:
+  - Group:
+      - { ID: Fails, RuleID: F, MinMatchCount: 5 }
+      - { ID: Ok, RuleID: S }
+    LookbackWindowMinutes: 30
+Tests:
+  - Name: n
+    ExpectedResult: true
+    RuleOutputs:
+      - ID: Fails
+        Matches: { p_any_emails: { "a@x": [0, 1] } }
+  - Name: m
+    ExpectedResult: false
+    Events: [{ id: "1", type: t }]
+`);
+    expect(file.panther).toEqual({
+      severity: 'High',
+      enabled: false,
+      lookbackWindowMinutes: 30,
+      steps: [
+        { id: 'Fails', ruleId: 'F', minMatchCount: 5 },
+        { id: 'Ok', ruleId: 'S', minMatchCount: 1 },
+      ],
+    });
+    expect(file.tests[0]?.ruleOutputs).toEqual([{ stepId: 'Fails', field: 'p_any_emails', matches: [{ key: 'a@x', minutes: [0, 1] }] }]);
+    expect(file.tests[1]?.events).toEqual([{ id: '1', type: 't' }]);
+  });
+
+  it.each([
+    ['RuleID: X\nTests: [{Name: n, ExpectedResult: true, Log: {}, Events: [{}]}]', /has Log and Events; a test takes exactly one/],
+    ['RuleID: X\nTests: [{Name: n, ExpectedResult: true, Events: []}]', /Events: expected a non-empty list of events$/],
+    ['RuleID: X\nTests: [{Name: n, ExpectedResult: true, RuleOutputs: [{ID: a, Matches: {f: {k: ["x"]}}}]}]', /RuleOutputs\[0\]\.Matches\.f\."k": expected a list of minute offsets/],
+    ['RuleID: X\nSeverity: 3\nTests: [{Name: n, ExpectedResult: true, Log: {}}]', /^r\.yml: Severity: expected a string, got number$/],
+    ['RuleID: X\nThreshold: many\nTests: [{Name: n, ExpectedResult: true, Log: {}}]', /^r\.yml: Threshold: expected a number, got string$/],
+  ])('rejects %j with a precise message', (text, message) => {
     expect(() => parse(text)).toThrow(message);
   });
 });

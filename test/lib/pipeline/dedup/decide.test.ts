@@ -7,7 +7,7 @@ const NOW = 1_000_000;
 const request: ClaimRequest = { fingerprint: 'e2', now: NOW, threshold: 1, severity: 'MEDIUM', owner: 'me' };
 const item = (overrides: Partial<DedupItem>): DedupItem => ({
   alertId: 'a', firstAlertId: 'a', windowStart: NOW - 100, windowEndsAt: NOW + 3500, expiresAt: NOW + 90_000,
-  status: 'sent', severity: 'MEDIUM', leaseUntil: 0, leaseOwner: '', eventCount: 1, eventIds: ['e1'],
+  status: 'sent', severity: 'MEDIUM', leaseUntil: 0, leaseOwner: '', eventCount: 1, eventIds: ['e1'], distinctValues: [],
   alert: undefined, ...overrides,
 });
 
@@ -78,11 +78,20 @@ describe('decideClaim', () => {
 
   it('counts towards the threshold and says when it is reached; tracks every counted event below it', () => {
     const counting = item({ status: 'counting', eventCount: 1 });
-    expect(decideClaim(counting, { ...request, threshold: 3 })).toEqual({ kind: 'count', item: counting, reachesThreshold: false, track: true });
+    expect(decideClaim(counting, { ...request, threshold: 3 })).toEqual({ kind: 'count', item: counting, reachesThreshold: false, track: true, newValue: false });
     expect(decideClaim(item({ status: 'counting', eventCount: 2 }), { ...request, threshold: 3 })).toMatchObject({ kind: 'count', reachesThreshold: true });
     expect(decideClaim(counting, { ...request, fingerprint: 'e1', threshold: 3 })).toEqual({ kind: 'duplicate', item: counting });
     const many = item({ status: 'counting', eventCount: MAX_TRACKED_EVENT_IDS, eventIds: Array.from({ length: MAX_TRACKED_EVENT_IDS }, (_, i) => `x${i}`) });
     expect(decideClaim(many, { ...request, threshold: MAX_TRACKED_EVENT_IDS + 1 })).toMatchObject({ kind: 'count', reachesThreshold: true, track: true });
+  });
+
+  it('counts distinct values toward the threshold when the rule has unique(): a repeated value counts the event, not the threshold', () => {
+    const counting = item({ status: 'counting', eventCount: 4, distinctValues: ['ip1', 'ip2'] });
+    const distinct = { ...request, threshold: 3 };
+    expect(decideClaim(counting, { ...distinct, distinct: 'ip1' })).toEqual({ kind: 'count', item: counting, reachesThreshold: false, track: true, newValue: false });
+    expect(decideClaim(counting, { ...distinct, distinct: 'ip3' })).toEqual({ kind: 'count', item: counting, reachesThreshold: true, track: true, newValue: true });
+    // Without unique() the same window would have reached 3 long ago: matches, not values, count.
+    expect(decideClaim(counting, distinct)).toMatchObject({ reachesThreshold: true, newValue: false });
   });
 });
 

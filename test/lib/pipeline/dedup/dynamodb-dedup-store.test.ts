@@ -59,9 +59,10 @@ describe.each(backends)('DynamoDedupStore on $name', (backend) => {
   let client: DynamoDBClient;
   let table: string;
   const store = () => new DynamoDedupStore({ client, tableName: table, clock: () => now });
-  const input = (eventId: string, key: string, options: { threshold?: number; severity?: Severity; at?: number | undefined } = {}): ClaimInput => ({
+  const input = (eventId: string, key: string, options: { threshold?: number; severity?: Severity; at?: number | undefined; distinct?: string } = {}): ClaimInput => ({
     dedupKey: key, ruleId: 'R', eventId, eventTime: 'at' in options ? options.at : T0, windowSeconds: HOUR,
     threshold: options.threshold ?? 1, severity: options.severity ?? 'MEDIUM', leaseUntil: now + LEASE, render,
+    ...(options.distinct === undefined ? {} : { distinctValue: options.distinct }),
   });
   const claim = (eventId: string, key: string, options: Parameters<typeof input>[2] = {}, s = store()) => s.claim(input(eventId, key, options));
   const item = async (pk: string) =>
@@ -231,6 +232,20 @@ describe.each(backends)('DynamoDedupStore on $name', (backend) => {
     expect(reached).toMatchObject({ kind: 'publish', takeover: false, lease: { alertId: alertIdFor(key, W0) } });
     expect(rendered(reached)).toMatchObject({ eventCount: 3, severity: 'HIGH' });
     expect((await item(windowKey(key, W0)))?.status).toEqual({ S: 'pending' });
+  });
+
+  it('counts distinct values toward the threshold for rules with unique(), every match toward the event count', async () => {
+    now = T0;
+    const key = 'R:login.failed:user:distinct';
+    const at = (eventId: string, ip: string) => claim(eventId, key, { threshold: 3, distinct: ip });
+    expect(await at('d1', '192.0.2.1')).toEqual({ kind: 'below-threshold', eventCount: 1, duplicate: false });
+    expect(await at('d2', '192.0.2.1')).toEqual({ kind: 'below-threshold', eventCount: 2, duplicate: false });
+    expect(await at('d3', '192.0.2.2')).toEqual({ kind: 'below-threshold', eventCount: 3, duplicate: false });
+    expect(await at('d3', '192.0.2.9')).toEqual({ kind: 'below-threshold', eventCount: 3, duplicate: true });
+    const reached = await at('d4', '192.0.2.3');
+    expect(reached).toMatchObject({ kind: 'publish', lease: { alertId: alertIdFor(key, W0) } });
+    expect(rendered(reached)).toMatchObject({ eventCount: 4 });
+    expect((await item(windowKey(key, W0)))?.distinctValues?.SS).toHaveLength(3);
   });
 
   it('escalates a more severe match once per severity level, with its own id referring to the first alert', async () => {

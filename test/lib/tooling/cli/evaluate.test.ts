@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../../../../lib/tooling/cli/main.ts';
 import { recordingIo } from '../../../support/recording-io.ts';
 
-const elevated = (id: string, actor = 'user-1') => ({
+const elevated = (id: string, actor = `user-${id}`) => ({
   id,
   type: 'api_key.created',
   actor: { type: 'session', session: { user: { id: actor, email: `${actor}@x.com` } } },
@@ -13,20 +13,20 @@ const elevated = (id: string, actor = 'user-1') => ({
 });
 const benign = (id: string) => ({ id, type: 'login.succeeded' });
 
-async function evaluate(stdin: string, env: Record<string, string> = {}) {
+async function evaluate(stdin: string, env: Record<string, string> = {}, options: string[] = []) {
   const rec = recordingIo({ stdin, env });
-  const status = await runCli(['evaluate', '-'], rec.io);
+  const status = await runCli(['evaluate', ...options, '-'], rec.io);
   return { status, ...rec, alerts: rec.lines().map((line) => JSON.parse(line) as Record<string, unknown>) };
 }
 
 describe('evaluate', () => {
   it('prints one JSON line per alert with the documented fields in order', async () => {
-    const { status, alerts, stderr } = await evaluate(JSON.stringify(elevated('e1')));
+    const { status, alerts, stderr } = await evaluate(JSON.stringify(elevated('e1', 'user-1')));
     expect(status).toBe(0);
     expect(stderr()).toBe('');
     expect(alerts).toHaveLength(1);
     expect(Object.keys(alerts[0] ?? {})).toEqual([
-      'ruleId', 'ruleName', 'eventId', 'eventType', 'severity', 'title', 'dedupKey', 'alertContext',
+      'ruleId', 'ruleName', 'eventId', 'eventType', 'severity', 'title', 'dedupKey', 'alertContext', 'eventCount',
     ]);
     expect(alerts[0]).toMatchObject({
       ruleId: 'OpenAI.API.Key.Anomalous.Activity',
@@ -36,7 +36,22 @@ describe('evaluate', () => {
       severity: 'HIGH',
       title: 'OpenAI API Key with Elevated Scopes: api_key.created by [user-1@x.com]',
       dedupKey: 'OpenAI.API.Key.Anomalous.Activity:api_key.created:user:user-1',
+      eventCount: 1,
     });
+  });
+
+  it('alerts once per dedup window, as the pipeline does; --every-match prints every match', async () => {
+    const at = (id: string, t: number) => ({ ...elevated(id, 'user-same'), effective_at: t });
+    const input = [at('w1', 1_700_000_000), at('w2', 1_700_000_600), at('w3', 1_700_003_600)].map((e) => JSON.stringify(e)).join('\n');
+    expect((await evaluate(input)).alerts.map((a) => a.eventId)).toEqual(['w1', 'w3']);
+    expect((await evaluate(input, {}, ['--every-match'])).alerts.map((a) => a.eventId)).toEqual(['w1', 'w2', 'w3']);
+  });
+
+  it('applies thresholds over distinct values: credential stuffing alerts at the fifth source IP, once', async () => {
+    const failed = (i: number, ip: string) => ({ id: `f${i}`, type: 'login.failed', effective_at: 1_700_000_000 + i, actor: { session: { user: { email: 'v@x.com' }, ip_address: ip } } });
+    const input = [1, 2, 3, 4, 5, 6, 7].map((i) => JSON.stringify(failed(i, `192.0.2.${i === 3 ? 2 : i}`))).join('\n');
+    const { alerts } = await evaluate(input);
+    expect(alerts.map((a) => [a.ruleId, a.eventId, a.eventCount])).toEqual([['OpenAI.CredentialStuffing', 'f6', 6]]);
   });
 
   it('masks API-key-shaped secrets in every printed field, the event id and dedup key included', async () => {
@@ -92,6 +107,19 @@ describe('evaluate', () => {
     writeFileSync(file, JSON.stringify({ elevatedScopes: [{ exact: 'all', severity: 'CRITICAL' }] }));
     const { alerts } = await evaluate(JSON.stringify(elevated('c1')), { ELEVATED_SCOPE_POLICY_FILE: file });
     expect(alerts[0]?.severity).toBe('CRITICAL');
+  });
+
+  it('applies the rules configuration: a suppressed actor is not printed, a pinned severity is', async () => {
+    const rules = { rules: { 'OpenAI.API.Key.Anomalous.Activity': { severity: 'CRITICAL', suppress: { actorIds: ['user-ci'] } } } };
+    const input = [elevated('r1', 'user-ci'), elevated('r2', 'user-human')].map((e) => JSON.stringify(e)).join('\n');
+    const { alerts } = await evaluate(input, { RULES_CONFIG: JSON.stringify(rules) });
+    expect(alerts.map((a) => [a.eventId, a.severity])).toEqual([['r2', 'CRITICAL']]);
+  });
+
+  it('exits 2 naming the variable and the JSON path for a bad rules configuration', async () => {
+    const { status, stderr } = await evaluate('{}', { RULES_CONFIG: '{"rules": {"Nope": {}}}' });
+    expect(status).toBe(2);
+    expect(stderr()).toMatch(/^evaluate: invalid rules configuration: RULES_CONFIG: rules\["Nope"\]: unknown rule id/);
   });
 
   it('exits 2 with a message naming the variable for a bad policy file, before reading input', async () => {

@@ -33,8 +33,19 @@ describe('runCli', () => {
     expect(unknown.stderr).toBe('openai-audit-alerts: unknown command "evalute"; commands: evaluate, test, policy, poll, start (see --help)\n');
     const option = await run(['evaluate', '--fast']);
     expect(option.status).toBe(2);
-    expect(option.stderr).toMatch(/^evaluate: Unknown option '--fast'/);
+    expect(option.stderr).toBe('evaluate: unknown option --fast; see --help\n');
+    expect(await run(['start', '--events'])).toMatchObject({ status: 2, stderr: 'start: option --events <value> needs a value; see --help\n' });
+    expect(await run(['start', '--json=yes'])).toMatchObject({ status: 2, stderr: 'start: option --json takes no value; see --help\n' });
     expect((await run(['constructor'])).status).toBe(2);
+  });
+
+  it('exits 2 with the variable and the problem for a configuration error, on every command', async () => {
+    const bad = { RULES_CONFIG: '{"rules": {"Nope": {}}}' };
+    for (const command of [['evaluate', '-'], ['test', 'x.yml']]) {
+      const rec = recordingIo({ stdin: '{}', env: bad });
+      expect(await runCli(command, rec.io)).toBe(2);
+      expect(rec.stderr()).toMatch(/invalid rules configuration: RULES_CONFIG: rules\["Nope"\]: unknown rule id/);
+    }
   });
 
   it('prints the default policy as a valid policy file', async () => {

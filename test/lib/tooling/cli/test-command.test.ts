@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../../../lib/tooling/cli/main.ts';
+import { expectedChecks, knownRuleIds } from '../../../support/catalog-expectations.ts';
 import { recordingIo } from '../../../support/recording-io.ts';
 
 const root = join(import.meta.dirname, '../../../..');
@@ -22,13 +23,23 @@ async function run(argv: string[]) {
 }
 
 describe('test command', () => {
-  it("gives 8 passed, 0 failed on the seed's YAML", async () => {
+  it("passes every test and metadata check of the seed's YAML", async () => {
     const { status, lines, stderr } = await run(['test', seed]);
+    const checks = expectedChecks(seed);
     expect(status).toBe(0);
     expect(stderr).toBe('');
-    expect(lines).toHaveLength(9);
-    expect(lines.slice(0, 8).every((line) => line.startsWith('PASS  OpenAI.API.Key.Anomalous.Activity: '))).toBe(true);
-    expect(lines[8]).toBe('8 passed, 0 failed');
+    expect(lines).toHaveLength(checks + 1);
+    expect(lines.slice(0, checks).every((line) => line.startsWith('PASS  OpenAI.API.Key.Anomalous.Activity: '))).toBe(true);
+    expect(lines.filter((line) => line.includes(': metadata '))).toHaveLength(checks - 8);
+    expect(lines[checks]).toBe(`${checks} passed, 0 failed`);
+  });
+
+  it('fails a metadata key that differs from ours without a documented reason', async () => {
+    const differs = file('differs.yml', 'RuleID: OpenAI.API.Key.Anomalous.Activity\nSeverity: Low\nTests: [{Name: n, ExpectedResult: false, Log: {}}]\n');
+    const { status, lines } = await run(['test', differs]);
+    expect(status).toBe(1);
+    expect(lines).toContain('FAIL  OpenAI.API.Key.Anomalous.Activity: metadata Severity: Panther LOW, ours MEDIUM');
+    expect(lines.at(-1)).toBe('1 passed, 1 failed');
   });
 
   it('prints a failing test with what differed and exits 1', async () => {
@@ -58,8 +69,8 @@ Tests:
     const unknown = file('unknown.yml', 'RuleID: Nope.Rule\nTests: [{Name: n, ExpectedResult: false, Log: {}}]\n');
     const { status, lines, stderr } = await run(['test', unknown, join(dir, 'missing.yml'), seed]);
     expect(status).toBe(1);
-    expect(lines.at(-1)).toBe('8 passed, 0 failed');
-    expect(stderr).toContain(`test: ${unknown}: unknown RuleID "Nope.Rule" (known: OpenAI.API.Key.Anomalous.Activity)`);
+    expect(lines.at(-1)).toBe(`${expectedChecks(seed)} passed, 0 failed`);
+    expect(stderr).toContain(`test: ${unknown}: unknown RuleID "Nope.Rule" (known: ${knownRuleIds()})`);
     expect(stderr).toContain(`test: ${join(dir, 'missing.yml')}: cannot read: ENOENT`);
   });
 

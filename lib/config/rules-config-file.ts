@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { RulesConfigError } from '../detection/engine/errors.ts';
+import { parseRulesSettings } from '../detection/engine/parse-rules-settings.ts';
+import type { RulesSettings } from '../detection/engine/rule-settings.ts';
+import { createRuleCatalog, type CatalogConfig } from '../detection/rules/index.ts';
+import { printable } from '../util/printable.ts';
+import { loadScopePolicy } from './scope-policy-file.ts';
+
+/** Environment variable naming a JSON rules configuration file. */
+export const RULES_CONFIG_FILE_ENV = 'RULES_CONFIG_FILE';
+
+/** Environment variable holding the rules configuration JSON itself (the `rulesConfig` deploy parameter). */
+export const RULES_CONFIG_ENV = 'RULES_CONFIG';
+
+/**
+ * The rules configuration in force: the JSON in `RULES_CONFIG`, or the file named by
+ * `RULES_CONFIG_FILE`, else none. Validated against the catalog's rules. Throws
+ * {@link RulesConfigError} naming the variable, the file, the JSON path and the problem.
+ *
+ * @example
+ * ```ts
+ * const rules = loadRulesSettings(process.env);
+ * ```
+ */
+export function loadRulesSettings(
+  env: Readonly<Record<string, string | undefined>>,
+  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): RulesSettings {
+  const file = env[RULES_CONFIG_FILE_ENV];
+  const inline = env[RULES_CONFIG_ENV];
+  const known = createRuleCatalog().knownRules;
+  if (inline !== undefined && inline.trim() !== '') {
+    if (file !== undefined && file !== '') throw new RulesConfigError(`${RULES_CONFIG_ENV} and ${RULES_CONFIG_FILE_ENV} are both set; set one`);
+    return parseRulesSettings(inline, RULES_CONFIG_ENV, known);
+  }
+  if (file === undefined || file === '') return {};
+  const source = `${RULES_CONFIG_FILE_ENV}=${printable(file)}`;
+  let text: string;
+  try {
+    text = readFile(file);
+  } catch (error) {
+    throw new RulesConfigError(`${source}: cannot read the rules configuration: ${error instanceof Error ? printable(error.message) : 'unreadable'}`);
+  }
+  return parseRulesSettings(text, source, known);
+}
+
+/**
+ * Everything the rule catalog is configured with, from the environment: the elevated-scope policy
+ * and the rules configuration. Throws `ScopePolicyError` or {@link RulesConfigError}.
+ *
+ * @example
+ * ```ts
+ * const catalog = createRuleCatalog(loadCatalogConfig(process.env));
+ * ```
+ */
+export function loadCatalogConfig(env: Readonly<Record<string, string | undefined>>): CatalogConfig {
+  return { scopePolicy: loadScopePolicy(env), rules: loadRulesSettings(env) };
+}

@@ -1,0 +1,76 @@
+import type { Rule } from '../../engine/rule.ts';
+import type { AuditEvent } from '../../openai/audit-event.ts';
+import { OPENAI_AUDIT_LOG_TYPE } from '../../openai/constants.ts';
+import { textField } from '../../openai/text-field.ts';
+import { extraContext } from './event-context.ts';
+
+/** Rule id, kept from Panther. */
+export const CREDENTIAL_STUFFING_RULE_ID = 'OpenAI.CredentialStuffing';
+
+/** OpenAI's event type of a failed login. */
+export const LOGIN_FAILED = 'login.failed';
+
+/** The account a login event is about: the email (lower-cased), else the user id, else nothing. */
+export function loginAccount(event: AuditEvent): string | undefined {
+  const email = event.actor.email?.toLowerCase();
+  if (email !== undefined) return email;
+  return event.actor.userId === undefined ? undefined : `user:${event.actor.userId}`;
+}
+
+/**
+ * "OpenAI Credential Stuffing": failed logins against one account from at least five **distinct**
+ * source IPs within 30 minutes (threshold 5 over `unique()` = the source IP, Panther's semantics).
+ * Beyond Panther: the account is the resolved actor's email compared case-insensitively (else its
+ * user id), so `Alice@x` and `alice@x` are one account and accounts with a user id but no email are
+ * not pooled under `UNKNOWN_EMAIL` (only events with neither share `unknown-account`).
+ *
+ * @example
+ * ```ts
+ * createRuleCatalog() // registers credentialStuffingRule
+ * ```
+ */
+export const credentialStuffingRule: Rule<AuditEvent> = {
+  id: CREDENTIAL_STUFFING_RULE_ID,
+  displayName: 'OpenAI Credential Stuffing',
+  description: [
+    'Detects credential stuffing attacks against OpenAI accounts by tracking the number of distinct',
+    'source IP addresses submitting failed login attempts against the same email address within a',
+    'short timeframe. Unlike brute force from a single IP, credential stuffing distributes attempts',
+    'across many IPs to evade rate limiting. This rule complements',
+    'OpenAI.BruteForce.Login.Success.Group, which confirms account compromise once a successful login',
+    'follows the failures.',
+  ].join('\n'),
+  runbook: [
+    '1. Review the distinct source IPs from the failed login attempts and check if they belong to known anonymization infrastructure (VPNs, Tor exit nodes, residential proxies) using threat intelligence.',
+    '2. Query OpenAI audit logs for all login.succeeded and login.failed events against the targeted email address within the past 30 minutes to identify all contributing source IPs and determine if any attempt succeeded; the alert context shows only the IP of the event that reached the threshold, not all contributing IPs.',
+    '3. Check for other alerts involving the targeted email address in the past 7 days and look for login.succeeded events from unfamiliar locations or devices to assess whether account compromise has already occurred.',
+  ].join('\n'),
+  reference: 'https://platform.openai.com/docs/api-reference/audit-logs',
+  defaultSeverity: 'MEDIUM',
+  dedupPeriodMinutes: 30,
+  threshold: 5,
+  logTypes: [OPENAI_AUDIT_LOG_TYPE],
+  reports: { 'MITRE ATT&CK': ['TA0006:T1110.004'] },
+  tags: ['OpenAI', 'Credential Access'],
+  eventTypes: [LOGIN_FAILED],
+
+  match: (event) => event.type === LOGIN_FAILED,
+
+  // Failed logins without a source IP all count as one "unknown" source, as in Panther.
+  unique: (event) => event.actor.ipAddress ?? 'UNKNOWN_IP',
+
+  dedup: (event) => `${CREDENTIAL_STUFFING_RULE_ID}:${loginAccount(event) ?? 'unknown-account'}`,
+
+  title: (event) => `[OpenAI] Credential stuffing detected against account [${event.actor.email ?? event.actor.userId ?? 'UNKNOWN_EMAIL'}]`,
+
+  alertContext: (event) => ({
+    email: event.actor.email ?? 'UNKNOWN_EMAIL',
+    ip_address: event.actor.ipAddress ?? 'UNKNOWN_IP',
+    error_code: textField(event.details, ['error_code']) ?? 'UNKNOWN',
+    account: loginAccount(event) ?? 'unknown-account',
+    ...(event.actor.userId === undefined ? {} : { user_id: event.actor.userId }),
+    ...(event.actor.userAgent === undefined ? {} : { user_agent: event.actor.userAgent }),
+    ...(textField(event.details, ['error_message']) === undefined ? {} : { error_message: textField(event.details, ['error_message']) ?? '' }),
+    ...extraContext(event),
+  }),
+};

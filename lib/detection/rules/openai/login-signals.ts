@@ -1,0 +1,66 @@
+import type { Rule } from '../../engine/rule.ts';
+import type { AuditEvent } from '../../openai/audit-event.ts';
+import { OPENAI_AUDIT_LOG_TYPE } from '../../openai/constants.ts';
+import { textField } from '../../openai/text-field.ts';
+import { LOGIN_FAILED, loginAccount } from './credential-stuffing.ts';
+import { actorContext, eventIdentityContext, extraContext } from './event-context.ts';
+
+/** Rule ids, kept from Panther. */
+export const LOGIN_FAILED_RULE_ID = 'OpenAI.Login.Failed';
+export const LOGIN_SUCCESS_RULE_ID = 'OpenAI.Login.Success';
+
+/** OpenAI's event type of a successful login. */
+export const LOGIN_SUCCEEDED = 'login.succeeded';
+
+/** Panther's convention for base rules: a threshold no one reaches, since they never alert anyway. */
+const SIGNAL_THRESHOLD = 999_999;
+
+function loginSignal(id: string, eventType: string, displayName: string, what: string): Rule<AuditEvent> {
+  return {
+    id,
+    displayName,
+    description: [
+      `Base rule for OpenAI ${what}. A signal: its matches are recorded for correlation rules`,
+      '(OpenAI.BruteForce.Login.Success.Group) and counted, and never alerted on their own.',
+    ].join('\n'),
+    runbook: 'A signal; it creates no alert. See OpenAI.BruteForce.Login.Success.Group.',
+    reference: 'https://platform.openai.com/docs/api-reference/audit-logs',
+    defaultSeverity: 'INFO',
+    dedupPeriodMinutes: 60,
+    threshold: SIGNAL_THRESHOLD,
+    logTypes: [OPENAI_AUDIT_LOG_TYPE],
+    reports: {},
+    tags: ['OpenAI', 'Signal'],
+    createAlert: false,
+    eventTypes: [eventType],
+    match: (event) => event.type === eventType,
+    title: (event) => `${displayName}: ${loginAccount(event) ?? 'unknown account'}`,
+    dedup: (event) => `${id}:${loginAccount(event) ?? 'unknown-account'}`,
+    alertContext: (event) => ({
+      ...eventIdentityContext(event),
+      ...actorContext(event),
+      ...(textField(event.details, ['error_code']) === undefined ? {} : { error_code: textField(event.details, ['error_code']) ?? '' }),
+      ...extraContext(event),
+    }),
+  };
+}
+
+/**
+ * "OpenAI Failed Login (Base Rule)": every `login.failed`, as a signal.
+ *
+ * @example
+ * ```ts
+ * createRuleCatalog() // registers loginFailedSignal
+ * ```
+ */
+export const loginFailedSignal = loginSignal(LOGIN_FAILED_RULE_ID, LOGIN_FAILED, 'OpenAI Failed Login (Base Rule)', 'failed login attempts');
+
+/**
+ * "OpenAI Successful Login (Base Rule)": every `login.succeeded`, as a signal.
+ *
+ * @example
+ * ```ts
+ * createRuleCatalog() // registers loginSuccessSignal
+ * ```
+ */
+export const loginSuccessSignal = loginSignal(LOGIN_SUCCESS_RULE_ID, LOGIN_SUCCEEDED, 'OpenAI Successful Login (Base Rule)', 'successful login events');

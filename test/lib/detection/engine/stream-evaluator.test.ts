@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { RuleCatalog } from '../../../../lib/detection/engine/catalog.ts';
+import type { LogType } from '../../../../lib/detection/engine/log-type.ts';
+import type { Rule } from '../../../../lib/detection/engine/rule.ts';
+import { MAX_DISTINCT_VALUES_PER_WINDOW, StreamEvaluator } from '../../../../lib/detection/engine/stream-evaluator.ts';
+import { testRule } from '../../../support/test-rule.ts';
+
+interface Ev {
+  readonly id: string;
+  readonly t: number | undefined;
+  readonly who: string;
+  readonly ip: string;
+  readonly sev: string;
+}
+
+const logType: LogType<Ev> = {
+  name: 'Test.Log',
+  eventTypeOf: () => 't',
+  normalize: (raw) => raw as Ev,
+  identify: (event) => ({ eventId: event.id, eventType: 't', eventTime: event.t }),
+  subject: () => ({ actorIds: [], serviceAccountIds: [], emails: [], sourceIp: undefined }),
+};
+
+function stream(rule: Partial<Rule<Ev>>, now = 0): StreamEvaluator {
+  const catalog = new RuleCatalog().register(logType, [
+    testRule<Ev>('R', 'Test.Log', { dedup: (e) => e.who, severity: (e) => e.sev, dedupPeriodMinutes: 10, ...rule }),
+  ]);
+  return new StreamEvaluator(catalog, 'Test.Log', () => now);
+}
+
+const ev = (id: string, t: number | undefined, extra: Partial<Ev> = {}): Ev => ({ id, t, who: 'a', ip: '1', sev: 'LOW', ...extra });
+
+describe('StreamEvaluator', () => {
+  it('alerts once per window aligned to the dedup period, in event time, whatever the arrival order', () => {
+    const s = stream({});
+    const alerted = [ev('e1', 1205), ev('e0', 1199), ev('e2', 1799), ev('e3', 1800)].map((e) => s.push(e).alerts.length);
+    // 1199 is in window [600, 1200); 1205 and 1799 share [1200, 1800); 1800 opens [1800, 2400).
+    expect(alerted).toEqual([1, 1, 0, 1]);
+  });
+
+  it('counts a redelivered event once, and reports repeats in an alerted window as deduplicated', () => {
+    const s = stream({ threshold: 2 });
+    expect(s.push(ev('e1', 0)).belowThreshold).toHaveLength(1);
+    expect(s.push(ev('e1', 0))).toMatchObject({ alerts: [], belowThreshold: [], deduplicated: [] });
+    expect(s.push(ev('e2', 1)).alerts.map((a) => a.eventCount)).toEqual([2]);
+    expect(s.push(ev('e3', 2)).deduplicated).toHaveLength(1);
+  });
+
+  it('counts distinct unique() values against the threshold', () => {
+    const s = stream({ threshold: 3, unique: (e) => e.ip });
+    const counts = ['1', '1', '2', '2', '3'].map((ip, i) => s.push(ev(`e${i}`, i, { ip })).alerts.map((a) => a.eventCount));
+    expect(counts).toEqual([[], [], [], [], [5]]);
+  });
+
+  it('keeps at most MAX_DISTINCT_VALUES_PER_WINDOW distinct values', () => {
+    const s = stream({ threshold: MAX_DISTINCT_VALUES_PER_WINDOW + 5, unique: (e) => e.ip });
+    let alerts = 0;
+    for (let i = 0; i < MAX_DISTINCT_VALUES_PER_WINDOW + 10; i++) alerts += s.push(ev(`e${i}`, 0, { ip: String(i) })).alerts.length;
+    expect(alerts).toBe(0);
+  });
+
+  it('escalates once per severity level when a match is more severe than its window\'s alert', () => {
+    const s = stream({});
+    const results = ['LOW', 'LOW', 'HIGH', 'MEDIUM', 'HIGH', 'CRITICAL'].map((sev, i) => s.push(ev(`e${i}`, i, { sev })).alerts.map((a) => [a.match.severity, a.escalatedFrom ?? null]));
+    expect(results).toEqual([[['LOW', null]], [], [['HIGH', 'LOW']], [], [], [['CRITICAL', 'HIGH']]]);
+  });
+
+  it('uses the processing time for events without a time', () => {
+    const s = stream({}, 5000);
+    expect(s.push(ev('e1', undefined)).alerts[0]?.windowEndsAt).toBe(5400);
+  });
+});
