@@ -233,6 +233,45 @@ describe('detection pipeline', () => {
     expect(leases).toEqual([String(T0 + 42 + LEASE_MARGIN_SECONDS)]);
   });
 
+  it('without an invocation deadline, holds each lease from its own claim, however long the batch has run', async () => {
+    // Two actors, one dedup key each; the first publish takes 100 s of the test's clock. Leases
+    // counted from the batch's start would let another consumer take the second window over
+    // while this one is still publishing it (a duplicate alert in a slow local run).
+    await sendBodies(setup.resources.queueUrl, [body([keyEvent('slow-1', 'user-slow-a'), keyEvent('slow-2', 'user-slow-b')])]);
+    const records = await drain(setup.resources.queueUrl);
+    const leases: Array<{ lease: number; now: number }> = [];
+    const dynamodb = new DynamoDBClient({});
+    dynamodb.middlewareStack.add(
+      (next, context) => async (args) => {
+        const put = args.input as { Item?: { leaseUntil?: { N?: string } } };
+        if (context.commandName === 'PutItemCommand') leases.push({ lease: Number(put.Item?.leaseUntil?.N), now: setup.now });
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordLeases' },
+    );
+    const sns = new SNSClient({});
+    sns.middlewareStack.add(
+      (next) => async (args) => {
+        const output = await next(args);
+        setup.now += 100;
+        return output;
+      },
+      { step: 'initialize', name: 'slowPublish' },
+    );
+    const handler = createDetectionHandler({
+      config: readDetectConfig({ DEDUP_TABLE_NAME: setup.resources.tableName, ALERT_TOPIC_ARN: setup.resources.topicArn, DEAD_LETTER_QUEUE_URL: setup.resources.dlqUrl, EVENT_CONCURRENCY: '1', DEDUP_LEASE_SECONDS: '30' }),
+      telemetry: setup.recorder.telemetry,
+      clock: () => setup.now,
+      clients: { dynamodb: () => Promise.resolve(dynamodb), sns: () => Promise.resolve(sns), sqs: () => Promise.resolve(new SQSClient({})) },
+    });
+    const result = await handler(records.map((m) => ({ messageId: m.MessageId ?? '', body: m.Body ?? '' })));
+    expect(result.batchItemFailures).toEqual([]);
+    expect(leases).toEqual([
+      { lease: T0 + 30, now: T0 },
+      { lease: T0 + 100 + 30, now: T0 + 100 },
+    ]);
+  });
+
   it('sends separate alerts for different actors and for different event types', async () => {
     await sendBodies(setup.resources.queueUrl, [
       body([keyEvent('d1', 'user-a'), keyEvent('d2', 'user-b'), keyEvent('d3', 'user-a', { type: 'api_key.updated' })]),

@@ -61,6 +61,9 @@ export interface DetectionDependencies {
   readonly maxReceiveCount?: number;
 }
 
+/** When a lease taken now ends, in Unix seconds. */
+type LeaseClock = () => number;
+
 interface PendingMatch {
   readonly record: number;
   readonly messageId: string;
@@ -173,12 +176,12 @@ async function publishEarlierPending(store: DedupStore, lease: WindowLease, deps
   }
 }
 
-async function handleMatch(pending: PendingMatch, deps: DetectionDependencies, leaseUntil: number): Promise<void> {
+async function handleMatch(pending: PendingMatch, deps: DetectionDependencies, leaseUntil: LeaseClock): Promise<void> {
   const { match, messageId } = pending;
   const { rule } = match;
   const ids = { messageId, ruleId: rule.id, eventId: printable(match.eventId ?? '') };
   const store = await deps.dedupStore();
-  const input: ClaimInput = {
+  const input: Omit<ClaimInput, 'leaseUntil'> = {
     dedupKey: match.dedup,
     ruleId: rule.id,
     eventId: match.eventId ?? '',
@@ -187,11 +190,10 @@ async function handleMatch(pending: PendingMatch, deps: DetectionDependencies, l
     threshold: rule.threshold,
     ...(match.unique === undefined ? {} : { distinctValue: match.unique }),
     severity: match.severity,
-    leaseUntil,
     render: (window) => JSON.stringify(fitAlert(buildAlert(match, window, deps.logType, deps.clock()))),
   };
   for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
-    const claim = await store.claim(input);
+    const claim = await store.claim({ ...input, leaseUntil: leaseUntil() });
     switch (claim.kind) {
       case 'publish':
         try {
@@ -229,7 +231,7 @@ async function handleMatch(pending: PendingMatch, deps: DetectionDependencies, l
  * recomputed from the state, so a redelivered step finds them again and the dedup windows alert
  * each once.
  */
-async function handleStep(pending: PendingStep, deps: DetectionDependencies, leaseUntil: number): Promise<void> {
+async function handleStep(pending: PendingStep, deps: DetectionDependencies, leaseUntil: LeaseClock): Promise<void> {
   const { step, messageId } = pending;
   const ids = { messageId, ruleId: step.correlation.id, eventId: printable(step.eventId ?? '') };
   const shape = deps.catalog.correlation(step.correlation.id);
@@ -303,7 +305,11 @@ export async function processBatch(records: readonly QueueRecord[], deps: Detect
   const failed = new Set<number>();
   const { telemetry } = deps;
   try {
-    const leaseUntil = deps.clock() + (invocation ? Math.ceil(invocation.remainingMillis() / 1000) + LEASE_MARGIN_SECONDS : deps.leaseSeconds);
+    // In Lambda the lease ends with the invocation (plus a margin): the function cannot outlive it.
+    // Without an invocation (local runs, the CLI) nothing ends a slow batch, so each claim holds
+    // the lease for leaseSeconds from the moment it is made, never from the batch's start.
+    const deadline = invocation ? deps.clock() + Math.ceil(invocation.remainingMillis() / 1000) + LEASE_MARGIN_SECONDS : undefined;
+    const leaseUntil: LeaseClock = deadline === undefined ? () => deps.clock() + deps.leaseSeconds : () => deadline;
     const letters: Array<{ record: number; letter: DeadLetter }> = [];
     const groups = new Map<string, Work[]>();
     records.forEach((queued, record) => {
