@@ -81,6 +81,27 @@ describe('functions/poll-audit-logs.ts', () => {
     expect(ssm.calls.filter((c) => c.includes('/oaa/admin-key'))).toHaveLength(1); // cached within its max age
   });
 
+  it('keeps an event it cannot pack in the DLQ with its reason, sends the events around it, and moves on', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    api.events.push(auditEvent('around-1', now - 21), { ...auditEvent('huge-1', now - 20), blob: 'x'.repeat(300_000) }, auditEvent('around-2', now - 19));
+    const handler = await load('/oaa/admin-key', { CURSOR_TABLE_NAME: await createDedupTable() });
+    const lines = capture();
+    await handler({}, context);
+    await handler({}, context);
+    vi.restoreAllMocks();
+    const ids = (await drain(resources.queueUrl, { attributes: false })).flatMap((m) => eventsOfBody(m.Body).map((e) => e.id));
+    expect(ids).toEqual(expect.arrayContaining(['around-1', 'around-2']));
+    expect(ids).not.toContain('huge-1');
+    const letters = (await drain(resources.dlqUrl)).filter((m) => (m.Body ?? '').includes('huge-1'));
+    expect(letters).toHaveLength(1);
+    expect(letters[0]?.MessageAttributes?.failure_kind?.StringValue).toBe('unpackable-event');
+    expect(letters[0]?.MessageAttributes?.failure_reason?.StringValue).toMatch(/bytes as JSON; a queue message holds at most/);
+    // The cursor moved past it: the second run sends nothing again.
+    const finished = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r.message === 'poll finished');
+    expect(finished).toHaveLength(2);
+    expect(finished[1]?.delivered).toBe(0);
+  });
+
   it('keeps working in a warm container after the key is rotated: a 401 reads the parameter again', async () => {
     const now = Math.floor(Date.now() / 1000);
     const handler = await load('/oaa/rotating-key');

@@ -13,7 +13,7 @@ import type { Context, SQSEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPipelineResources, receivedAlerts } from '../support/aws-resources.ts';
 import { body, keyEvent } from '../integration/events.ts';
-import { arnOf, decide, type Caller } from '../support/policy-evaluator.ts';
+import { arnOf, decide, resolve, type Caller } from '../support/policy-evaluator.ts';
 
 const root = join(import.meta.dirname, '../..');
 type Json = Record<string, any>;
@@ -445,12 +445,39 @@ describe('resource policies: nobody but the roles that need a queue or topic may
   });
 
   it('lets the DLQs be written only by their writers and read only by operators', () => {
-    expect(allowed(everyone, 'sqs:SendMessage', 'DetectionDeadLetterQueue')).toEqual(['DetectRole']);
+    expect(allowed(everyone, 'sqs:SendMessage', 'DetectionDeadLetterQueue')).toEqual(['DetectRole', 'PollRole']);
     expect(allowed(everyone, 'sqs:SendMessage', 'DeliveryDeadLetterQueue')).toEqual(['DeliverRole']);
     expect(allowed(everyone, 'sqs:SendMessage', 'AlertDeliveryDeadLetterQueue')).toEqual(['sns from AlertTopic', 'sns from OperationsTopic']);
     for (const dlq of ['DetectionDeadLetterQueue', 'DeliveryDeadLetterQueue', 'AlertDeliveryDeadLetterQueue']) {
       for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:StartMessageMoveTask', 'sqs:PurgeQueue']) expect(allowed(everyone, action, dlq)).toEqual(['operator']);
     }
+  });
+
+  it("denies no role what its own IAM policy grants it on the stack's queues and topics", () => {
+    // A resource policy that denies a role its own grant breaks that function only in AWS (the
+    // emulators enforce no policies): the poller could not keep an unpackable event, and stalled.
+    const granted: string[] = [];
+    const refused: string[] = [];
+    for (const [id, r] of Object.entries(withParams.Resources as Record<string, Json>)) {
+      if (r.Type !== 'AWS::IAM::Role') continue;
+      for (const policy of (r.Properties.Policies ?? []) as Json[]) {
+        for (const statement of resolve(withParams, policy.PolicyDocument).Statement as Json[]) {
+          if (statement.Effect !== 'Allow') continue;
+          const actions = ([] as string[]).concat(statement.Action as string | string[]).filter((a) => /^(sqs|sns):/.test(a) && !a.includes('*'));
+          const targets = ([] as string[]).concat(statement.Resource as string | string[]).filter((a) => /^arn:aws:(sqs|sns):/.test(a));
+          for (const action of actions) {
+            for (const resource of targets) {
+              const request = `${id} ${action} ${resource.split(':').pop() ?? ''}`;
+              granted.push(request);
+              if (decide(withParams, { caller: role(id), action, resource }) !== 'allowed') refused.push(request);
+            }
+          }
+        }
+      }
+    }
+    expect(granted).toContain('PollRole sqs:SendMessage DetectionDeadLetterQueue');
+    expect(granted).toContain('DetectRole sns:Publish AlertTopic');
+    expect(refused).toEqual([]);
   });
 
   it('with no operators listed, lets nobody read a DLQ or send test events (the account root aside)', () => {

@@ -17,7 +17,8 @@ export function arnOf(template: Json, logicalId: string): string {
   if (type === 'AWS::SQS::Queue') return `arn:aws:sqs:${REGION}:${ACCOUNT}:${logicalId}`;
   if (type === 'AWS::SNS::Topic') return `arn:aws:sns:${REGION}:${ACCOUNT}:${logicalId}`;
   if (type === 'AWS::KMS::Key') return `arn:aws:kms:${REGION}:${ACCOUNT}:key/${logicalId}`;
-  throw new Error(`no ARN for ${logicalId} (${type})`);
+  // Other resources (tables, parameters, log groups) only need an ARN that names them.
+  return `arn:aws:unmodelled:${REGION}:${ACCOUNT}:${logicalId}`;
 }
 
 /** Resolves Ref (topics: their ARN), Fn::GetAtt Arn, Fn::Sub and Fn::If (conditions all true). */

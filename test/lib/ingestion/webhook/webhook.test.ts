@@ -21,12 +21,12 @@ let resources: PipelineResources;
 let server: WebhookServer;
 let secrets: SecretSource;
 
-async function serve(options: { bearerEnabled?: boolean; queueUrl?: string; secrets?: SecretSource; table?: string } = {}): Promise<WebhookServer> {
+async function serve(options: { bearerEnabled?: boolean; queueUrl?: string; secrets?: SecretSource; table?: string; sqs?: SQSClient } = {}): Promise<WebhookServer> {
   const dynamodb = new DynamoDBClient({});
   const table = options.table ?? (await createWebhookDeliveriesTable(dynamodb, `webhook-${randomBytes(4).toString('hex')}`));
   return startWebhookServer(
     webhookDependencies({
-      sqs: new SQSClient({}),
+      sqs: options.sqs ?? new SQSClient({}),
       queueUrl: options.queueUrl ?? resources.queueUrl,
       dynamodb,
       deliveriesTable: table,
@@ -150,6 +150,60 @@ describe('the webhook: what it refuses, each with a clear JSON error', () => {
     const expands = await sendToWebhook(server.url, bomb, { secret: SECRET, headers: { 'content-encoding': 'gzip' } });
     expect(expands.status).toBe(413);
     expect(expands.json).toEqual({ error: { code: 'payload-too-large', message: 'the body decompresses to more than 5000000 bytes' } });
+  });
+
+  it('400 for a body that is not valid gzip or not UTF-8', async () => {
+    const notGzip = await sendToWebhook(server.url, JSON.stringify(event('g1')), { secret: SECRET, headers: { 'content-encoding': 'gzip' } });
+    expect([notGzip.status, notGzip.json]).toEqual([400, { error: { code: 'bad-encoding', message: 'the body is not valid gzip' } }]);
+    const latin1 = Buffer.concat([Buffer.from('{"id":"u1","type":"login.succeeded","note":"'), Buffer.from([0xe9, 0xff]), Buffer.from('"}')]);
+    const notUtf8 = await sendToWebhook(server.url, latin1, { secret: SECRET });
+    expect([notUtf8.status, notUtf8.json]).toEqual([400, { error: { code: 'bad-encoding', message: 'the body is not valid UTF-8' } }]);
+    expect(await queuedIds()).toEqual([]);
+  });
+
+  it('413 for more events than a request may carry, none enqueued', async () => {
+    const lines = Array.from({ length: 10_001 }, (_, i) => JSON.stringify(event(`many-${i}`))).join('\n');
+    const response = await sendToWebhook(server.url, lines, { secret: SECRET, contentType: 'application/x-ndjson' });
+    expect([response.status, response.json]).toEqual([413, { error: { code: 'too-many-events', message: 'at most 10000 events per request, got 10001' } }]);
+    expect(await queuedIds()).toEqual([]);
+  });
+
+  it('reports an event too deep to queue among the rejected items of its 202, and queues the rest', async () => {
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 100; i++) deep = { nested: deep };
+    const response = await sendToWebhook(server.url, JSON.stringify([event('shallow'), { ...event('deep-1'), deep }]), { secret: SECRET });
+    expect(response.status).toBe(202);
+    expect(response.json).toMatchObject({ accepted: 1, rejected: [{ item: 'event deep-1', reason: expect.stringMatching(/deeper than 64 levels/) as string }] });
+    expect(await queuedIds()).toEqual([['org-acme', 'shallow']]);
+  });
+
+  it('429 with Retry-After while another request holds the same webhook-id, then the first answer', async () => {
+    // The first request's enqueue waits on a gate: once it is there it holds the webhook-id, and
+    // the second request arrives while it does.
+    let open: () => void = () => undefined;
+    let reached: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const atGate = new Promise<void>((resolve) => (reached = resolve));
+    const sqs = new SQSClient({});
+    sqs.middlewareStack.add((next) => async (args) => (reached(), await gate, next(args)), { step: 'initialize', name: 'gate' });
+    const gated = await serve({ sqs });
+    try {
+      const body = JSON.stringify(event('c1'));
+      const first = sendToWebhook(gated.url, body, { secret: SECRET, id: 'msg_concurrent' });
+      await atGate;
+      let second = await sendToWebhook(gated.url, body, { secret: SECRET, id: 'msg_concurrent' });
+      expect(second.status).toBe(429);
+      expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(second.json).toEqual({ error: { code: 'delivery-in-progress', message: 'this webhook-id is being processed by another request; retry shortly' } });
+      open();
+      expect((await first).json).toMatchObject({ accepted: 1, replayed: false });
+      second = await sendToWebhook(gated.url, body, { secret: SECRET, id: 'msg_concurrent' });
+      expect(second.json).toMatchObject({ accepted: 1, replayed: true });
+    } finally {
+      open();
+      await gated.stop();
+    }
+    expect(await queuedIds()).toEqual([['org-acme', 'c1']]);
   });
 
   it('405 for anything but POST, 404 elsewhere', async () => {
