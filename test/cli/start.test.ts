@@ -20,8 +20,11 @@ function keepRunning() {
   const child = spawn(process.execPath, [bin, 'start', '--keep-running'], { cwd: root });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  let exited = false;
+  child.on('exit', () => (exited = true));
+  // However slow the machine: until the output shows it, or the process has ended.
   const waitFor = async (pattern: RegExp) => {
-    for (let i = 0; i < 200 && !pattern.test(out); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (!pattern.test(out) && !exited) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(out).toMatch(pattern);
   };
   return { child, output: () => out, waitFor };
@@ -42,11 +45,17 @@ describe('start (npm start)', () => {
     const alerts = lines.slice(0, -1) as Array<{ eventId: string | null; ruleId: string; severity: string; eventCount: number; alertId: string; version: number }>;
     expect(sorted(alerts.map((a) => [a.eventId, a.ruleId, a.severity, a.eventCount]))).toEqual(sorted(expected.alerts.map((a) => [a.eventId, a.ruleId, a.severity, a.eventCount])));
     expect(new Set(alerts.map((a) => a.ruleId))).toEqual(new Set(alertingRuleIds()));
+    // In the order of their events in the input, whatever order the queues gave them back in.
+    expect(alerts.map((a) => a.eventId)).toEqual(expected.alerts.map((a) => a.eventId));
     expect(alerts.every((a) => a.version === 1 && /^[0-9a-f]{32}$/.test(a.alertId))).toBe(true);
     expect(lines.at(-1)).toEqual({
       summary: {
         events: expected.events,
+        notSent: 0,
         matched: expect.any(Number) as number,
+        // Every match has one outcome; a match alerting or escalating publishes one alert.
+        matches: expected.alerts.length + expected.deduplicated + expected.belowThreshold,
+        matchesAlerted: expected.alerts.length,
         alerts: expected.alerts.length,
         escalated: expected.alerts.filter((a) => a.escalation).length,
         suppressed: expected.deduplicated,
@@ -56,12 +65,21 @@ describe('start (npm start)', () => {
         signals: expected.signals,
         correlations: expected.alerts.filter((a) => a.ruleId === 'OpenAI.BruteForce.Login.Success.Group').length,
         failed: 0,
+        ruleErrors: 0,
         dlq: 0,
         delivered: deliveries,
         deliveryRetries: 0,
         deliveryDlq: 0,
       },
     });
+  });
+
+  it('gives clean JSON Lines through npm with the README command (npm start --silent -- --json)', () => {
+    // npm prints its "> openai-audit-alerts@... start" banner on stdout unless --silent.
+    const result = spawnSync('npm', ['start', '--silent', '--', '--json'], { cwd: root, encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines.map((line) => Object.keys(JSON.parse(line) as object)[0])).toEqual([...expected.alerts.map(() => 'version'), 'summary']);
   });
 
   it('prints readable alerts by default, each with what its destinations received, routed by severity', () => {
@@ -83,10 +101,17 @@ describe('start (npm start)', () => {
     expect(lines.filter((l) => l.includes('-> pagerduty  202'))).toHaveLength(deliveries.pagerduty);
     expect(lines.filter((l) => l.includes('-> slack      200'))).toHaveLength(deliveries.slack);
     expect(lines.filter((l) => l.includes('-> webhook    204') && l.endsWith('signature verified'))).toHaveLength(deliveries.webhook);
-    expect(lines.at(-3)).toBe(`delivered: pagerduty ${deliveries.pagerduty}, slack ${deliveries.slack}, webhook ${deliveries.webhook} (0 retried, 0 in the delivery DLQ)`);
-    expect(lines.at(-2)).toMatch(
-      new RegExp(`^${expected.events} events, \\d+ matched, ${expected.alerts.length} alerts, 0 escalated, ${expected.deduplicated} suppressed, ${expected.belowThreshold} below a threshold, 0 suppressed by the rules configuration, 0 redelivered, ${expected.signals} signals, 1 correlations completed, 0 failed, 0 in the DLQ$`),
-    );
+    // Every match not alerted is shown where its event is, with what became of it.
+    expect(lines.filter((l) => l.startsWith('          suppressed       '))).toHaveLength(expected.deduplicated);
+    expect(lines.filter((l) => l.startsWith('          below threshold  '))).toHaveLength(expected.belowThreshold);
+    const correlations = expected.alerts.filter((a) => a.ruleId === 'OpenAI.BruteForce.Login.Success.Group').length;
+    expect(lines.slice(-5)).toEqual([
+      `delivered: pagerduty ${deliveries.pagerduty}, slack ${deliveries.slack}, webhook ${deliveries.webhook} (0 retried, 0 in the delivery DLQ)`,
+      expect.stringMatching(new RegExp(`^${expected.events} events, \\d+ matched an alerting rule, ${expected.signals} signals recorded, ${correlations} correlation\\(s\\) completed$`)) as string,
+      `${expected.alerts.length + expected.deduplicated + expected.belowThreshold} matches: ${expected.alerts.length} alerted, ${expected.deduplicated} suppressed in an alerted window, ${expected.belowThreshold} below a threshold, 0 suppressed by the rules configuration, 0 redelivered`,
+      `${expected.alerts.length} alerts (0 escalations); 0 records failed, 0 rule errors, 0 in the DLQ`,
+      '',
+    ]);
   });
 
   it('prints every request the destinations received with --payloads', () => {
@@ -110,17 +135,17 @@ describe('start (npm start)', () => {
     expect(result.stderr).toMatch(/^start: (configuration error: )?invalid rules configuration: RULES_CONFIG: rules\["Nope"\]: unknown rule id/);
   });
 
-  it('names file and line of bad input, sends the good events, and completes', () => {
+  it('names file and line of bad input, sends the good events, completes, and exits 1 as evaluate does', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'start-')), 'events.jsonl');
     const good = { id: 'g1', type: 'api_key.updated', actor: { session: { user: { id: 'u1' } } }, 'api_key.updated': { changes_requested: { scopes: ['admin'] } } };
     writeFileSync(file, `${JSON.stringify(good)}\n{broken\n${JSON.stringify([{ id: 'no-type' }])}\n`);
     const { status, stdout, stderr } = start(['--events', file, '--json']);
-    expect(status).toBe(0);
+    expect(status).toBe(1);
     expect(stderr).toContain(`start: ${file}:2: not valid JSON: `);
     expect(stderr).toContain(`start: ${file}:3: [0]: missing required field "type" (not sent)`);
     const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as { eventId?: string; summary?: unknown });
     expect(lines.map((l) => l.eventId ?? 'summary')).toEqual(['g1', 'summary']);
-    expect(lines[1]?.summary).toMatchObject({ events: 1, matched: 1, alerts: 1, escalated: 0, suppressed: 0, failed: 0, dlq: 0 });
+    expect(lines[1]?.summary).toMatchObject({ events: 1, notSent: 2, matched: 1, alerts: 1, escalated: 0, suppressed: 0, failed: 0, dlq: 0 });
   });
 
   it('reports an event too deep or too large to send, and alerts on the rest (no internal error)', () => {
@@ -130,11 +155,15 @@ describe('start (npm start)', () => {
     const huge = JSON.stringify({ id: 'huge-1', type: 'api_key.created', pad: 'y'.repeat(18_000_000) });
     writeFileSync(file, `${deep}\n${huge}\n${JSON.stringify(good)}\n`);
     const { status, stdout, stderr } = start(['--events', file]);
-    expect(status).toBe(0);
+    expect(status).toBe(1);
     expect(stderr).toContain(`start: ${file}: event "deep-1" not sent: the event nests objects and arrays deeper than 64 levels`);
     expect(stderr).toMatch(/event "huge-1" not sent: the event is 18000\d{3} bytes as JSON/);
     expect(stdout).toContain('OpenAI API Key with Elevated Scopes: api_key.created by [u1]');
-    expect(stdout.trim().split('\n').at(-1)).toMatch(/^1 events \(2 input item\(s\) not sent, see above\), 1 matched, 1 alerts, 0 escalated, 0 suppressed, .*, 0 failed, 0 in the DLQ$/);
+    expect(stdout.trim().split('\n').slice(-3)).toEqual([
+      '1 events, 2 input item(s) not sent (see above), 1 matched an alerting rule, 0 signals recorded, 0 correlation(s) completed',
+      '1 matches: 1 alerted, 0 suppressed in an alerted window, 0 below a threshold, 0 suppressed by the rules configuration, 0 redelivered',
+      '1 alerts (0 escalations); 0 records failed, 0 rule errors, 0 in the DLQ',
+    ]);
   });
 
   it('packs large events within SQS limits (twelve events of 150 KB: ten in one message would pass 1 MiB)', () => {
@@ -163,10 +192,16 @@ describe('start (npm start)', () => {
     const event = { id: 'outside-1', type: 'api_key.created', actor: { session: { user: { id: 'u-out', email: 'out@example.com' } } }, 'api_key.created': { data: { scopes: ['all'] } } };
     await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(event) }));
     await waitFor(/by \[out@example\.com\]/);
+    // Sent again: not alerted twice, and shown as it happens.
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(event) }));
+    await waitFor(/redelivered +OpenAI\.API\.Key\.Anomalous\.Activity · event outside-1 · already counted in its window/);
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-    expect(output().trim().split('\n').at(-1)).toMatch(new RegExp(`^${expected.events + 1} events, \\d+ matched, ${expected.alerts.length + 1} alerts, `));
+    const summary = output().trim().split('\n').slice(-3);
+    expect(summary[0]).toMatch(new RegExp(`^${expected.events + 2} events, `));
+    expect(summary[1]).toMatch(/ 1 redelivered$/);
+    expect(summary[2]).toMatch(new RegExp(`^${expected.alerts.length + 1} alerts `));
   });
 
   it('serves the webhook on 127.0.0.1 and prints a curl command whose signature is valid', async () => {
@@ -188,6 +223,6 @@ describe('start (npm start)', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     // The sample events and the webhook's one event, enqueued once although sent twice.
-    expect(output().trim().split('\n').at(-1)).toMatch(new RegExp(`^${expected.events + 1} events, `));
+    expect(output().trim().split('\n').at(-3)).toMatch(new RegExp(`^${expected.events + 1} events, `));
   });
 });

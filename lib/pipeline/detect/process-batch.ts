@@ -15,6 +15,7 @@ import type { CorrelationStore } from '../correlate/correlation-store.ts';
 import { correlationFindings } from '../../detection/engine/correlate.ts';
 import type { JsonObject } from '../../util/json.ts';
 import { printable } from '../../util/printable.ts';
+import { MATCH_OUTCOME_MESSAGES } from './log-messages.ts';
 import { runBounded } from './concurrency.ts';
 import { WindowBusyError, isPermanentFailure } from './errors.ts';
 import type { Telemetry } from './telemetry.ts';
@@ -204,11 +205,13 @@ async function handleMatch(pending: PendingMatch, deps: DetectionDependencies, l
           throw error;
         }
         await deliver(store, claim.lease, claim.alert, claim.takeover, deps, ids);
+        // `again`: the alert published was an earlier one of the window; this match is claimed anew.
         if (claim.again) continue;
+        deps.telemetry.count('MatchesAlerted');
         return;
       case 'suppressed':
         deps.telemetry.count(claim.duplicate ? 'DuplicatesIgnored' : 'AlertsSuppressed');
-        deps.telemetry.log('INFO', claim.duplicate ? 'event already counted in its window: ignored' : 'match suppressed: its window already alerted at this severity or above', {
+        deps.telemetry.log('INFO', claim.duplicate ? MATCH_OUTCOME_MESSAGES.duplicate : MATCH_OUTCOME_MESSAGES.suppressed, {
           ...ids,
           alertId: claim.alertId,
           severity: match.severity,
@@ -216,7 +219,7 @@ async function handleMatch(pending: PendingMatch, deps: DetectionDependencies, l
         return;
       case 'below-threshold':
         deps.telemetry.count(claim.duplicate ? 'DuplicatesIgnored' : 'BelowThreshold');
-        deps.telemetry.log('INFO', claim.duplicate ? 'event already counted in its window: ignored' : 'match counted below threshold', { ...ids, eventCount: claim.eventCount, threshold: rule.threshold });
+        deps.telemetry.log('INFO', claim.duplicate ? MATCH_OUTCOME_MESSAGES.duplicate : MATCH_OUTCOME_MESSAGES.belowThreshold, { ...ids, eventCount: claim.eventCount, threshold: rule.threshold });
         return;
       case 'busy':
         throw new WindowBusyError(`alert ${claim.alertId} is being published by another invocation; retry in ${claim.retryAfterSeconds}s`);
@@ -349,7 +352,7 @@ export async function processBatch(records: readonly QueueRecord[], deps: Detect
         if (signals.length > 0) telemetry.count('SignalsRecorded', signals.length);
         for (const { match, reason } of suppressed) {
           telemetry.count('MatchesSuppressed');
-          telemetry.log('INFO', 'match suppressed by the rules configuration', { messageId, ruleId: match.rule.id, eventId: printable(match.eventId ?? ''), reason: printable(reason, 300) });
+          telemetry.log('INFO', MATCH_OUTCOME_MESSAGES.suppressedByRules, { messageId, ruleId: match.rule.id, eventId: printable(match.eventId ?? ''), reason: printable(reason, 300) });
         }
         const queue = (key: string, work: Work): void => {
           const group = groups.get(key);

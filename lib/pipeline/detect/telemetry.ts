@@ -5,6 +5,7 @@ export type DetectionMetric =
   | 'EventsReceived'
   | 'EventsMatched'
   | 'AlertsPublished'
+  | 'MatchesAlerted'
   | 'AlertsSuppressed'
   | 'AlertsEscalated'
   | 'DuplicatesIgnored'

@@ -104,13 +104,19 @@ Runs the whole pipeline locally: starts DynamoDB (dynalite) and SQS/SNS (fauxqs)
 with the stack's settings and routing (infra/settings.cjs), plus a local subscriber queue on the
 topic; starts local PagerDuty, Slack and webhook receivers on 127.0.0.1; sends the events; runs the
 real detection and delivery handlers the way Lambda's SQS event sources do; and prints every alert
-with what each destination received, then a summary.
+with what each destination received, and every match that did not alert with what became of it,
+in the order of the input (with --keep-running, as they happen), then a summary that accounts for
+every match.
+
+Through npm, use "npm start --silent -- --json" for clean JSON (npm prints a banner otherwise).
 
 Options:
   --events FILE       Audit events to send, in the formats "evaluate" reads (default: the bundled
                       sample set, examples/sample-events.jsonl)
-  --json              One alert document per line (the SNS "default" JSON), then
-                      {"summary": {"events", "matched", "alerts", "escalated", "suppressed", "failed", "dlq",
+  --json              One alert document per line (the SNS "default" JSON), in input order, then
+                      {"summary": {"events", "notSent", "matched", "matches", "matchesAlerted",
+                      "alerts", "escalated", "suppressed", "belowThreshold", "suppressedByRules",
+                      "redelivered", "signals", "correlations", "failed", "ruleErrors", "dlq",
                       "delivered", "deliveryRetries", "deliveryDlq"}}; nothing else on standard output
   --payloads          Also print every request the local destinations receive (headers and body);
                       with --json, as {"delivery": {...}} lines
@@ -120,6 +126,8 @@ Options:
   -h, --help          Show this help
 
 Items of the input that are not audit events are reported with file and line, and not sent.
+Exit status: 0 when everything went through, 1 when an input item was not sent or a rule failed or
+a record reached the DLQ, 2 for a usage or configuration error.
 Locally a failed record is retried after 2 seconds (deployed: the queue's visibility timeout).
 Routing is the deployed default: PagerDuty from HIGH, Slack from MEDIUM, the webhook everything.
 `;

@@ -3,7 +3,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AlertDocument } from '../../pipeline/alerts/alert-document.ts';
-import type { DestinationName } from '../../delivery/destination.ts';
 import type { ReceivedRequest } from './receivers.ts';
 import { readDetectConfig } from '../../config/detect-config.ts';
 import { createDetectionHandler } from '../../pipeline/detect/create-handler.ts';
@@ -16,6 +15,8 @@ import { extractAuditEvents } from '../../detection/openai/extract-events.ts';
 import type { JsonObject } from '../../util/json.ts';
 import { printable, quote } from '../../util/printable.ts';
 import { alertText } from './alert-text.ts';
+import { outcomeText } from './outcome-text.ts';
+import { summaryText, type LocalSummary } from './local-summary.ts';
 import { emulatorEndpoints, startDynalite, startFauxqs, useEmulators, type Emulator } from './emulators.ts';
 import { alertFromSubscriberMessage, pollOnce, queueDepth, receiveAndDelete } from './event-source.ts';
 import { alertIdOf, deliveryLine, payloadText, startLocalDeliveryStage, type LocalDeliveryStage } from './local-delivery.ts';
@@ -39,36 +40,6 @@ export interface LocalRunOptions {
   readonly logLevel: LogLevel;
   /** Also print every request the local destinations receive, headers and body. */
   readonly payloads?: boolean;
-}
-
-/** The run's counters, printed last. */
-export interface LocalSummary {
-  events: number;
-  matched: number;
-  /** Alerts received, escalations included. */
-  alerts: number;
-  /** Of those, escalations (a more severe match in an already alerted window). */
-  escalated: number;
-  /** Matches counted in a window that had already alerted at their severity or above. */
-  suppressed: number;
-  /** Matches counted in a window still below its rule's threshold. */
-  belowThreshold: number;
-  /** Matches the rules configuration suppresses (by actor or source). */
-  suppressedByRules: number;
-  /** Events the pipeline had already counted (redelivered, replayed). */
-  redelivered: number;
-  /** Matches of signal rules, recorded for correlations and never alerted. */
-  signals: number;
-  /** Correlation findings completed (each then alerts once per window). */
-  correlations: number;
-  failed: number;
-  dlq: number;
-  /** Alerts each local destination accepted. */
-  delivered: Record<DestinationName, number>;
-  /** Alerts put back on a delivery queue for a later attempt. */
-  deliveryRetries: number;
-  /** Messages in the delivery DLQ (refused by a destination). */
-  deliveryDlq: number;
 }
 
 /** Where the local run writes, and how it learns it should stop. */
@@ -168,7 +139,29 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
     const pipeline = await provisionPipeline({ dynamodb, sqs, sns }, settings, `${settings.service}-local`, {
       visibilityTimeoutSeconds: LOCAL_VISIBILITY_TIMEOUT_SECONDS,
     });
-    const telemetry = localTelemetry(options.logLevel, io.stderr);
+    // Alerts, and the matches that did not alert, are shown in the order of their events in the
+    // input (they come back from the queues in any order); with --keep-running, as they come.
+    const position = new Map<string, number>();
+    input.events.forEach((event, index) => {
+      // Audit events have a string id (extractAuditEvents checked it).
+      const id = typeof event.id === 'string' ? event.id : '';
+      for (const key of [id, printable(id)]) if (!position.has(key)) position.set(key, index);
+    });
+    // For one event, its alerts come first, then what became of its other matches (a redelivery).
+    const pending: Array<{ at: number; rank: number; seq: number; show: () => void }> = [];
+    const inOrder = (eventId: string | null | undefined, rank: number, show: () => void) => {
+      if (options.keepRunning) return show();
+      pending.push({ at: position.get(eventId ?? '') ?? Number.MAX_SAFE_INTEGER, rank, seq: pending.length, show });
+    };
+    const baseTelemetry = localTelemetry(options.logLevel, io.stderr);
+    const telemetry: typeof baseTelemetry = {
+      ...baseTelemetry,
+      log(level, message, fields = {}) {
+        baseTelemetry.log(level, message, fields);
+        const line = options.json ? undefined : outcomeText(message, fields);
+        if (line !== undefined) inOrder(typeof fields.eventId === 'string' ? fields.eventId : undefined, 1, () => io.stdout(line));
+      },
+    };
     stage = await startLocalDeliveryStage({ sqs, sns }, settings, `${settings.service}-local`, pipeline.topicArn, {
       log: (level, message, fields) => telemetry.log(level, message, fields),
       visibilityTimeoutSeconds: LOCAL_VISIBILITY_TIMEOUT_SECONDS,
@@ -213,10 +206,12 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
     let alerts = 0;
     const print = (alert: AlertDocument) => {
       alerts++;
-      io.stdout(options.json ? `${JSON.stringify(alert)}\n` : alertText(alert));
-      printed.add(alert.alertId);
-      for (const request of received.get(alert.alertId) ?? []) showDelivery(request);
-      received.delete(alert.alertId);
+      inOrder(alert.eventId, 0, () => {
+        io.stdout(options.json ? `${JSON.stringify(alert)}\n` : alertText(alert));
+        printed.add(alert.alertId);
+        for (const request of received.get(alert.alertId) ?? []) showDelivery(request);
+        received.delete(alert.alertId);
+      });
     };
     const showProgress = io.stderrIsTty && input.events.length >= 1000;
     let processedEvents = 0;
@@ -258,12 +253,16 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
       alertsNow.forEach(print);
     }
     if (showProgress) io.stderr('\n');
+    pending.sort((a, b) => a.at - b.at || a.rank - b.rank || a.seq - b.seq).forEach((entry) => entry.show());
 
     const summary: LocalSummary = {
       // Deliveries to the function: every input event once, plus events sent while running, plus
       // any message retried after a failure.
       events: telemetry.counted('EventsReceived'),
+      notSent: skipped,
       matched: telemetry.counted('EventsMatched'),
+      matches: (['MatchesAlerted', 'AlertsSuppressed', 'BelowThreshold', 'MatchesSuppressed', 'DuplicatesIgnored'] as const).reduce((sum, metric) => sum + telemetry.counted(metric), 0),
+      matchesAlerted: telemetry.counted('MatchesAlerted'),
       alerts,
       escalated: telemetry.counted('AlertsEscalated'),
       suppressed: telemetry.counted('AlertsSuppressed'),
@@ -273,23 +272,16 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
       signals: telemetry.counted('SignalsRecorded'),
       correlations: telemetry.counted('CorrelationsCompleted'),
       failed: telemetry.counted('RecordsFailed'),
+      ruleErrors: telemetry.counted('RuleErrors'),
       dlq: await queueDepth(sqs, pipeline.dlqUrl),
       delivered: { pagerduty: stage.counted('AlertsDelivered', 'pagerduty'), slack: stage.counted('AlertsDelivered', 'slack'), webhook: stage.counted('AlertsDelivered', 'webhook') },
       deliveryRetries: (['pagerduty', 'slack', 'webhook'] as const).reduce((sum, name) => sum + (stage?.counted('DeliveriesDeferred', name) ?? 0), 0),
       deliveryDlq: await queueDepth(sqs, stage.delivery.dlqUrl),
     };
     if (options.json) io.stdout(`${JSON.stringify({ summary })}\n`);
-    else {
-      const notSent = skipped > 0 ? ` (${skipped} input item(s) not sent, see above)` : '';
-      const { delivered } = summary;
-      io.stdout(`delivered: pagerduty ${delivered.pagerduty}, slack ${delivered.slack}, webhook ${delivered.webhook} (${summary.deliveryRetries} retried, ${summary.deliveryDlq} in the delivery DLQ)\n`);
-      io.stdout(
-        `${summary.events} events${notSent}, ${summary.matched} matched, ${summary.alerts} alerts, ${summary.escalated} escalated, ${summary.suppressed} suppressed, ` +
-          `${summary.belowThreshold} below a threshold, ${summary.suppressedByRules} suppressed by the rules configuration, ${summary.redelivered} redelivered, ` +
-          `${summary.signals} signals, ${summary.correlations} correlations completed, ${summary.failed} failed, ${summary.dlq} in the DLQ\n`,
-      );
-    }
-    return 0;
+    else io.stdout(summaryText(summary));
+    // As `evaluate` does: something that did not go through (an input item, a rule, a dead letter) fails the run.
+    return summary.notSent > 0 || summary.ruleErrors > 0 || summary.dlq > 0 ? 1 : 0;
   } finally {
     await Promise.all(stoppers.map((stop) => stop()));
     await stage?.stop();
