@@ -5,8 +5,14 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     globalSetup: ['./test/support/global-setup.ts'],
     setupFiles: ['./test/support/setup-env.ts'],
-    reporters: ['default', './test/support/summary-reporter.ts'],
-    // CLI tests start real processes; give them room on a loaded 2-core CI machine.
-    testTimeout: 30_000,
+    // Dots, failures in full, then the one closing line `N passed, M failed`.
+    reporters: ['dot', './test/support/summary-reporter.ts'],
+    // Most test files wait on emulators, child processes and loopback HTTP, not on the CPU: three
+    // at once keep a 2-core machine busy (vitest's default there is one).
+    maxWorkers: 3,
+    // No timeout a slow machine could trip (correctness never depends on time here); a test that
+    // truly hangs still ends, well within CI's limit.
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
   },
 });

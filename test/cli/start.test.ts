@@ -11,7 +11,7 @@ const root = join(import.meta.dirname, '../..');
 const bin = join(root, 'bin/openai-audit-alerts.js');
 
 function start(args: string[]) {
-  const result = spawnSync(process.execPath, [bin, 'start', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, [bin, 'start', ...args], { cwd: root, encoding: 'utf8', timeout: 240_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

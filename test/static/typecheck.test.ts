@@ -1,0 +1,15 @@
+// `tsc` (strict, no emit) over the whole project, as `npm run typecheck` runs it: part of `npm test`
+// as a test, so it runs beside the other test files instead of before them.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '../..');
+
+describe('the project', () => {
+  it('typechecks (tsc -p .)', () => {
+    const result = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', root], { cwd: root, encoding: 'utf8', timeout: 240_000 });
+    expect(`${result.stdout}${result.stderr}`).toBe('');
+    expect(result.status).toBe(0);
+  });
+});
