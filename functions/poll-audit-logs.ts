@@ -24,7 +24,7 @@ import { printable } from '../lib/util/printable.ts';
 
 const SERVICE = 'openai-audit-alerts';
 const config = readPollConfig(process.env);
-const logger = new Logger({ serviceName: SERVICE });
+const logger = new Logger({ serviceName: SERVICE, logLevel: config.logLevel });
 const metrics = new Metrics({ namespace: 'OpenAIAuditAlerts', serviceName: SERVICE });
 const sqs = new SQSClient({});
 const dynamodb = new DynamoDBClient({});

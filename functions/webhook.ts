@@ -16,7 +16,7 @@ import { handleWebhook } from '../lib/ingestion/webhook/handle-webhook.ts';
 
 const SERVICE = 'openai-audit-alerts';
 const config = readWebhookConfig(process.env);
-const logger = new Logger({ serviceName: SERVICE });
+const logger = new Logger({ serviceName: SERVICE, logLevel: config.logLevel });
 const metrics = new Metrics({ namespace: 'OpenAIAuditAlerts', serviceName: SERVICE });
 const secrets = new SecureParameter(new SecureStringProvider({ awsSdkV3Client: new SSMClient({}) }), config.secretParameter, {
   maxAgeSeconds: config.secretMaxAgeSeconds,

@@ -344,7 +344,7 @@ function principalSettings(operators) {
 
 /** Every deploy parameter the settings read. */
 const PARAMETERS = Object.freeze([
-  'batchSize', 'batchingWindowSeconds', 'elevatedScopePolicy', 'rulesConfig',
+  'batchSize', 'batchingWindowSeconds', 'elevatedScopePolicy', 'rulesConfig', 'tracing',
   'organizations', 'adminKeyParameter', 'pollOverlapSeconds', 'pollBackfillHours', 'openaiBaseUrl',
   'webhookEnabled', 'webhookBearerAuth', 'webhookSecretParameter', 'webhookRateLimit', 'webhookBurstLimit', 'webhookReservedConcurrency',
   'alertEmail', 'opsEmail', 'opsPagerEndpoint', 'pagerEndpoint', 'acceptNoAlertDestination', 'acceptNoOpsDestination', 'operatorPrincipalArns',
@@ -365,6 +365,19 @@ function checkRuleParams(params) {
 }
 
 /**
+ * Lambda's X-Ray tracing mode from the `tracing` deploy parameter: `PassThrough` (the default: no
+ * traces recorded by the functions) or `Active` (Lambda records each invocation; no tracing SDK is
+ * bundled, so it costs the cold start nothing).
+ * @param {unknown} value
+ * @returns {'Active' | 'PassThrough'}
+ */
+function tracingMode(value) {
+  const mode = String(value ?? '').trim() || 'PassThrough';
+  if (mode !== 'Active' && mode !== 'PassThrough') throw new Error(`tracing must be Active or PassThrough, got ${JSON.stringify(mode.slice(0, 40))}`);
+  return mode;
+}
+
+/**
  * The settings of one deployment, from its deploy parameters: pipelineSettings, the poller's and the
  * webhook's, the checked alert destinations and the principals of the resource policies. Throws, at
  * package time, with a message saying what to add or fix.
@@ -376,6 +389,7 @@ function deploymentSettings(params) {
   const destinations = destinationSettings(params);
   return {
     ...settings,
+    tracing: tracingMode(params.tracing),
     ingest: ingestSettings(params),
     webhook: webhookSettings(params),
     queueSenderRoles: QUEUE_SENDER_ROLES,
@@ -398,6 +412,7 @@ module.exports.webhookSettings = webhookSettings;
 module.exports.deploymentSettings = deploymentSettings;
 module.exports.QUEUE_SENDER_ROLES = QUEUE_SENDER_ROLES;
 module.exports.checkRuleParams = checkRuleParams;
+module.exports.tracingMode = tracingMode;
 module.exports.DEFAULTS = DEFAULTS;
 module.exports.SEVERITIES = SEVERITIES;
 module.exports.DEDUP = DEDUP;

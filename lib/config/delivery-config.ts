@@ -2,7 +2,7 @@ import type { LogLevel } from '../pipeline/detect/telemetry.ts';
 import { PAGERDUTY_EVENTS_URL } from '../delivery/constants.ts';
 import { isDestinationUrl } from '../delivery/destinations.ts';
 import { printable } from '../util/printable.ts';
-import { requiredEnv, type Env } from './env.ts';
+import { logLevelEnv, requiredEnv, type Env } from './env.ts';
 import { ConfigError } from './errors.ts';
 
 /** Configuration of the delivery function, read once at cold start. */
@@ -19,7 +19,6 @@ export interface DeliveryConfig {
   readonly webhook?: { readonly queueUrl: string; readonly url: string; readonly secretParameter: string };
 }
 
-const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
 const QUEUE_URL = /^https?:\/\/[^\s/]+\/\S+$/;
 const PARAMETER = /^\/[A-Za-z0-9_.\-/]{1,1010}$/;
 
@@ -62,14 +61,13 @@ function destinationUrl(env: Env, name: string, fallback?: string): string {
 export function readDeliveryConfig(env: Env): DeliveryConfig {
   const deadLetterQueueUrl = requiredEnv(env, 'DEAD_LETTER_QUEUE_URL');
   if (!QUEUE_URL.test(deadLetterQueueUrl)) throw new ConfigError(`DEAD_LETTER_QUEUE_URL is not a queue URL: ${JSON.stringify(printable(deadLetterQueueUrl))}`);
-  const level = (env.LOG_LEVEL?.trim() || 'INFO').toUpperCase();
-  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(printable(level, 40))}`);
+  const level = logLevelEnv(env);
   const pagerDutyQueue = queueUrl(env, 'PAGERDUTY_QUEUE_URL');
   const slackQueue = queueUrl(env, 'SLACK_QUEUE_URL');
   const webhookQueue = queueUrl(env, 'ALERT_WEBHOOK_QUEUE_URL');
   return {
     deadLetterQueueUrl,
-    logLevel: level as LogLevel,
+    logLevel: level,
     ...(pagerDutyQueue === undefined
       ? {}
       : { pagerDuty: { queueUrl: pagerDutyQueue, routingKeyParameter: parameterName(env, 'PAGERDUTY_ROUTING_KEY_PARAMETER'), eventsUrl: destinationUrl(env, 'PAGERDUTY_EVENTS_URL', PAGERDUTY_EVENTS_URL) } }),

@@ -5,7 +5,7 @@ import type { RulesSettings } from '../detection/engine/rule-settings.ts';
 import { ScopePolicyError } from '../detection/rules/openai/errors.ts';
 import type { ScopePolicy } from '../detection/rules/openai/scope-policy.ts';
 import { printable } from '../util/printable.ts';
-import { integerEnv, requiredEnv, type Env } from './env.ts';
+import { integerEnv, logLevelEnv, requiredEnv, type Env } from './env.ts';
 import { ConfigError } from './errors.ts';
 import { loadRulesSettings } from './rules-config-file.ts';
 import { loadScopePolicy } from './scope-policy-file.ts';
@@ -40,7 +40,6 @@ export interface DetectConfig {
   readonly visibilityTimeoutSeconds: number | undefined;
 }
 
-const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 
 
@@ -61,10 +60,7 @@ export function readDetectConfig(env: Env): DetectConfig {
   if (!/^https?:\/\/[^\s/]+\/\S+$/.test(deadLetterQueueUrl)) {
     throw new ConfigError(`DEAD_LETTER_QUEUE_URL is not a queue URL: ${JSON.stringify(printable(deadLetterQueueUrl))}`);
   }
-  const level = (env.LOG_LEVEL?.trim() || 'INFO').toUpperCase();
-  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
-    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(printable(level, 40))}`);
-  }
+  const level = logLevelEnv(env);
   let scopePolicy: ScopePolicy;
   try {
     scopePolicy = loadScopePolicy(env);
@@ -89,7 +85,7 @@ export function readDetectConfig(env: Env): DetectConfig {
     deadLetterQueueUrl,
     scopePolicy,
     rules,
-    logLevel: level as LogLevel,
+    logLevel: level,
     concurrency: integerEnv(env, 'EVENT_CONCURRENCY', 8, 1, 64),
     leaseSeconds,
     maxReceiveCount: optionalInteger(env, 'MAX_RECEIVE_COUNT', 1, 1000),

@@ -1,3 +1,4 @@
+import type { LogLevel } from '../pipeline/detect/telemetry.ts';
 import { printable } from '../util/printable.ts';
 import { ConfigError } from './errors.ts';
 
@@ -35,4 +36,23 @@ export function integerEnv(env: Env, name: string, fallback: number, min: number
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(printable(raw, 40))}`);
   }
   return value;
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
+
+/**
+ * `LOG_LEVEL` (the `logLevel` deploy parameter, set on every function): DEBUG, INFO (default),
+ * WARN or ERROR, in any case; {@link ConfigError} quoting a bad value.
+ *
+ * @example
+ * ```ts
+ * const logger = new Logger({ serviceName, logLevel: logLevelEnv(process.env) });
+ * ```
+ */
+export function logLevelEnv(env: Env): LogLevel {
+  const level = (env.LOG_LEVEL?.trim() || 'INFO').toUpperCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(printable(level, 40))}`);
+  }
+  return level as LogLevel;
 }

@@ -1,10 +1,13 @@
 import { MAX_OVERLAP_SECONDS } from '../ingestion/poller/seen-events.ts';
-import { integerEnv, requiredEnv, type Env } from './env.ts';
+import type { LogLevel } from '../pipeline/detect/telemetry.ts';
+import { integerEnv, logLevelEnv, requiredEnv, type Env } from './env.ts';
 import { httpsUrl } from './https-url.ts';
 import { readOrganizations, type PolledOrganization } from './organizations.ts';
 
 /** Configuration of the audit-log poller, read once at cold start. */
 export interface PollConfig {
+  /** `LOG_LEVEL`: DEBUG, INFO (default), WARN or ERROR. */
+  readonly logLevel: LogLevel;
   /**
    * `ORGANIZATIONS` (JSON list), or one organization with its key in `ADMIN_KEY_PARAMETER` (an SSM
    * SecureString holding the OpenAI admin key) and its cursor at `CURSOR_KEY`.
@@ -41,6 +44,7 @@ export function readPollConfig(env: Env): PollConfig {
   const organizations = readOrganizations(listed, singleKey, cursorKey);
   const baseUrl = httpsUrl(env.OPENAI_BASE_URL?.trim() || 'https://api.openai.com/v1', 'OPENAI_BASE_URL');
   return {
+    logLevel: logLevelEnv(env),
     organizations,
     queueUrl: requiredEnv(env, 'QUEUE_URL'),
     deadLetterQueueUrl: requiredEnv(env, 'DEAD_LETTER_QUEUE_URL'),

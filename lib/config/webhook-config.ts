@@ -1,10 +1,13 @@
 import { DEFAULT_ORGANIZATION, type Organization } from '../ingestion/packing/organization.ts';
-import { integerEnv, requiredEnv, type Env } from './env.ts';
+import type { LogLevel } from '../pipeline/detect/telemetry.ts';
+import { integerEnv, logLevelEnv, requiredEnv, type Env } from './env.ts';
 import { ConfigError } from './errors.ts';
 import { readOrganizations } from './organizations.ts';
 
 /** Configuration of the webhook function, read once at cold start. */
 export interface WebhookConfig {
+  /** `LOG_LEVEL`: DEBUG, INFO (default), WARN or ERROR. */
+  readonly logLevel: LogLevel;
   /** `QUEUE_URL`: the detection queue. */
   readonly queueUrl: string;
   /** `WEBHOOK_SECRET_PARAMETER`: SSM SecureString with the signing secrets (and bearer tokens). */
@@ -33,6 +36,7 @@ export function readWebhookConfig(env: Env): WebhookConfig {
   const listed = (env.ORGANIZATIONS ?? '').trim();
   const organizations = listed === '' ? [DEFAULT_ORGANIZATION] : readOrganizations(listed, '/unused', 'unused').map((o) => o.organization);
   return {
+    logLevel: logLevelEnv(env),
     queueUrl: requiredEnv(env, 'QUEUE_URL'),
     secretParameter: requiredEnv(env, 'WEBHOOK_SECRET_PARAMETER'),
     secretMaxAgeSeconds: integerEnv(env, 'WEBHOOK_SECRET_MAX_AGE_SECONDS', 60, 0, 3600),

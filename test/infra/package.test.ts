@@ -52,7 +52,7 @@ const EXPLICIT = [
   '--param=batchingWindowSeconds=20', '--param=batchSize=100',
   '--param=organizations=[{"id":"org-acme","name":"Acme","adminKeyParameter":"/oaa/acme"},{"id":"org-globex"}]',
   '--param=webhookEnabled=true', '--param=webhookRateLimit=5', '--param=webhookBurstLimit=10', '--param=webhookReservedConcurrency=3',
-  `--param=rulesConfig=${RULES_CONFIG}`,
+  `--param=rulesConfig=${RULES_CONFIG}`, '--param=logLevel=DEBUG', '--param=tracing=Active',
 ];
 
 beforeAll(() => {
@@ -68,6 +68,28 @@ beforeAll(() => {
 const resources = (t: Json, type: string): Array<[string, Json]> =>
   Object.entries(t.Resources as Json).filter(([, r]) => (r as Json).Type === type) as Array<[string, Json]>;
 const resource = (t: Json, id: string): Json => (t.Resources as Json)[id] as Json;
+
+describe('the tracing parameter', () => {
+  it('leaves X-Ray off by default, and with tracing=Active traces every function, with the permission to send its segments', () => {
+    const modes = (t: Json) => resources(t, 'AWS::Lambda::Function').map(([, fn]) => (fn).Properties.TracingConfig?.Mode as unknown);
+    expect(new Set(modes(template))).toEqual(new Set(['PassThrough']));
+    expect(template.Parameters.Tracing.Default).toBe('PassThrough');
+    expect(new Set(modes(withParams))).toEqual(new Set(['Active']));
+    expect(withParams.Parameters.Tracing.Default).toBe('Active');
+    const policy = resource(withParams, 'TracingPolicy');
+    expect(policy.Condition).toBe('TracingActive');
+    expect(withParams.Conditions.TracingActive).toEqual({ 'Fn::Equals': [{ Ref: 'Tracing' }, 'Active'] });
+    expect(policy.Properties.Roles).toEqual(['DetectRole', 'PollRole', 'WebhookRole', 'DeliverRole'].map((id) => ({ Ref: id })));
+  });
+});
+
+describe('the logLevel parameter', () => {
+  it('reaches every function of the stack', () => {
+    const levels = resources(withParams, 'AWS::Lambda::Function').map(([id, fn]) => [id, (fn).Properties.Environment?.Variables?.LOG_LEVEL as unknown]);
+    expect(levels.length).toBeGreaterThanOrEqual(4);
+    expect(levels.filter(([, level]) => level !== 'DEBUG')).toEqual([]);
+  });
+});
 
 // Informational findings that are explained in docs/deploy.md ("Template validation"); any
 // warning or error fails the test.
@@ -328,10 +350,10 @@ describe('npm run package', () => {
   });
 
   it('grants no IAM statement a * action or a * resource', () => {
-    // AWS actions without resource-level permissions would be listed here; neither role needs one
-    // (EMF metrics travel in the logs). The poll role's kms:Decrypt names the given key, or any key
+    // AWS actions without resource-level permissions: only X-Ray's, with tracing=Active (EMF
+    // metrics travel in the logs). The poll role's kms:Decrypt names the given key, or any key
     // of the account only through SSM and only for the admin key's parameter (checked below).
-    const withoutResourceLevel = new Set<string>();
+    const withoutResourceLevel = new Set<string>(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
     const statements = [
       ...resources(withParams, 'AWS::IAM::Role').flatMap(([, role]) => ((role.Properties.Policies ?? []) as Json[]).flatMap((policy) => policy.PolicyDocument.Statement as Json[])),
       ...resources(withParams, 'AWS::IAM::Policy').flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as Json[]),
@@ -348,6 +370,7 @@ describe('npm run package', () => {
       'WriteOwnLogs', 'ReadAdminKey', 'DecryptAdminKey', 'EnqueueAuditEvents', 'KeepUnpackableEvents', 'PollCursorItemOnly',
       'WriteOwnLogs', 'EnqueueAuditEvents', 'ReadWebhookSecret', 'DecryptWebhookSecret', 'RecordWebhookIds',
       'WriteOwnLogs', 'KeepRefusedAlerts',
+      'WriteTraces',
       'ConsumeDeliveryQueues', 'ReadDestinationSecrets', 'DecryptDestinationSecrets',
     ]);
     // Only the detect role may publish alerts, by its own policy as well as by the topic's.

@@ -13,6 +13,7 @@ const settingsModule = createRequire(import.meta.url)('../../infra/settings.cjs'
   QUEUE_SENDER_ROLES: readonly string[];
   DEDUP: { leaseMarginSeconds: number; replayHorizonSeconds: number };
   checkProtocolOrder(values: { detectTimeoutSeconds: number; visibilityTimeoutSeconds: number; deadLetterRetentionSeconds: number }): void;
+  tracingMode(value: unknown): string;
 };
 const { ingestSettings, webhookSettings, deploymentSettings, QUEUE_SENDER_ROLES } = settingsModule;
 
@@ -90,6 +91,13 @@ describe('infra/settings.cjs', () => {
     ])('rejects %j with the parameter, the JSON path and the problem', (params, message) => {
       expect(() => settingsModule.checkRuleParams({ elevatedScopePolicy: '', rulesConfig: '', ...params })).toThrow(message);
     });
+  });
+});
+
+describe('infra/settings.cjs: tracing', () => {
+  it('is PassThrough unless set to Active, and refuses anything else naming the parameter', () => {
+    expect([undefined, '', 'PassThrough', 'Active'].map((value) => settingsModule.tracingMode(value))).toEqual(['PassThrough', 'PassThrough', 'PassThrough', 'Active']);
+    expect(() => settingsModule.tracingMode('true')).toThrow('tracing must be Active or PassThrough, got "true"');
   });
 });
 

@@ -23,10 +23,14 @@ describe('readPollConfig', () => {
   const base = { ADMIN_KEY_PARAMETER: '/x/admin-key', QUEUE_URL: 'https://sqs/q', DEAD_LETTER_QUEUE_URL: 'https://sqs/dlq', CURSOR_TABLE_NAME: 't' };
   it('applies defaults', () => {
     expect(readPollConfig(base)).toEqual({
+      logLevel: 'INFO',
       organizations: [{ organization: { id: 'default', name: '' }, adminKeyParameter: '/x/admin-key', cursorKey: 'ingest-cursor' }],
       queueUrl: 'https://sqs/q', deadLetterQueueUrl: 'https://sqs/dlq', cursorTableName: 't',
       baseUrl: 'https://api.openai.com/v1', adminKeyMaxAgeSeconds: 300, overlapSeconds: 600, backfillSeconds: 86_400, sliceSeconds: 3600,
     });
+  });
+  it('takes the log level of the logLevel deploy parameter', () => {
+    expect(readPollConfig({ ...base, LOG_LEVEL: 'warn' }).logLevel).toBe('WARN');
   });
   it('lists several organizations, each with its key parameter and its own cursor key', () => {
     const organizations = JSON.stringify([{ id: 'org-a', name: ' Acme ', adminKeyParameter: '/oaa/a' }, { id: 'org-b' }, { id: 'default', adminKeyParameter: '/oaa/d' }]);
@@ -54,6 +58,7 @@ describe('readPollConfig', () => {
     [{ OVERLAP_SECONDS: '-1' }, 'OVERLAP_SECONDS must be an integer from 0 to 3600, got "-1"'],
     [{ OPENAI_BASE_URL: 'api.openai.com' }, 'OPENAI_BASE_URL is not a URL'],
     [{ OPENAI_BASE_URL: 'http://api.openai.com/v1' }, 'OPENAI_BASE_URL must use https://'],
+    [{ LOG_LEVEL: 'chatty' }, 'LOG_LEVEL must be one of DEBUG, INFO, WARN, ERROR, got "CHATTY"'],
   ])('rejects %j naming the variable', (overrides, message) => {
     expect(() => readPollConfig({ ...base, ...overrides })).toThrow(ConfigError);
     expect(() => readPollConfig({ ...base, ...overrides })).toThrow(message);
