@@ -309,6 +309,9 @@ function destinationSettings(params) {
   const enabled = { email: email !== '', pagerDuty: pagerDuty.routingKeyParameter !== '', slack: slack.webhookUrlParameter !== '', webhook: webhook.url !== '' };
   const anyAlertDestination = Object.values(enabled).some(Boolean);
   if (!anyAlertDestination && !acceptNoAlertDestination) throw new Error(HOW_TO_ADD_A_DESTINATION);
+  // Where PagerDuty and Slack link each rule's runbook: `{ruleId}` is replaced, or the id appended.
+  const runbookBaseUrl = text('runbookBaseUrl');
+  if (runbookBaseUrl !== '' && !/^https:\/\/[^\s/|<>&]+(\/[^\s|<>&]*)?$/.test(runbookBaseUrl)) throw new Error('runbookBaseUrl must be an https:// URL (with {ruleId} where the rule id goes, or the rule id is appended)');
   const opsPagerEndpoint = httpsUrl('opsPagerEndpoint');
   if (text('opsEmail') === '' && opsPagerEndpoint === '' && !acceptNoOpsDestination) throw new Error(HOW_TO_ADD_AN_OPS_DESTINATION);
   const operators = text('operatorPrincipalArns')
@@ -322,6 +325,7 @@ function destinationSettings(params) {
     pagerDuty: { ...pagerDuty, parameterArn: parameterArn(pagerDuty.routingKeyParameter) },
     slack: { ...slack, parameterArn: parameterArn(slack.webhookUrlParameter) },
     webhook: { ...webhook, parameterArn: parameterArn(webhook.secretParameter) },
+    runbookBaseUrl,
     operators,
   };
 }
@@ -347,7 +351,7 @@ const PARAMETERS = Object.freeze([
   'batchSize', 'batchingWindowSeconds', 'elevatedScopePolicy', 'rulesConfig', 'tracing',
   'organizations', 'adminKeyParameter', 'pollOverlapSeconds', 'pollBackfillHours', 'openaiBaseUrl',
   'webhookEnabled', 'webhookBearerAuth', 'webhookSecretParameter', 'webhookRateLimit', 'webhookBurstLimit', 'webhookReservedConcurrency',
-  'alertEmail', 'opsEmail', 'opsPagerEndpoint', 'pagerEndpoint', 'acceptNoAlertDestination', 'acceptNoOpsDestination', 'operatorPrincipalArns',
+  'alertEmail', 'opsEmail', 'opsPagerEndpoint', 'runbookBaseUrl', 'pagerEndpoint', 'acceptNoAlertDestination', 'acceptNoOpsDestination', 'operatorPrincipalArns',
   'pagerDutyRoutingKeyParameter', 'pagerDutyEventsUrl', 'slackWebhookUrlParameter', 'alertWebhookUrl', 'alertWebhookSecretParameter',
   ...['email', ...HTTP_DESTINATIONS].flatMap((prefix) => [`${prefix}MinSeverity`, `${prefix}Rules`]),
 ]);

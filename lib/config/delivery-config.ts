@@ -11,6 +11,8 @@ export interface DeliveryConfig {
   readonly deadLetterQueueUrl: string;
   /** `LOG_LEVEL`: DEBUG, INFO (default), WARN or ERROR. */
   readonly logLevel: LogLevel;
+  /** `RUNBOOK_BASE_URL` (optional, https): where PagerDuty and Slack link each rule's runbook. */
+  readonly runbookBaseUrl?: string;
   /** Set when `PAGERDUTY_QUEUE_URL` is: the queue, `PAGERDUTY_ROUTING_KEY_PARAMETER`, `PAGERDUTY_EVENTS_URL`. */
   readonly pagerDuty?: { readonly queueUrl: string; readonly routingKeyParameter: string; readonly eventsUrl: string };
   /** Set when `SLACK_QUEUE_URL` is: the queue and `SLACK_WEBHOOK_URL_PARAMETER`. */
@@ -65,9 +67,12 @@ export function readDeliveryConfig(env: Env): DeliveryConfig {
   const pagerDutyQueue = queueUrl(env, 'PAGERDUTY_QUEUE_URL');
   const slackQueue = queueUrl(env, 'SLACK_QUEUE_URL');
   const webhookQueue = queueUrl(env, 'ALERT_WEBHOOK_QUEUE_URL');
+  const runbookBaseUrl = optional(env, 'RUNBOOK_BASE_URL');
+  if (runbookBaseUrl !== undefined && !isDestinationUrl(runbookBaseUrl.replaceAll('{ruleId}', 'rule'))) throw new ConfigError('RUNBOOK_BASE_URL must be an https:// URL');
   return {
     deadLetterQueueUrl,
     logLevel: level,
+    ...(runbookBaseUrl === undefined ? {} : { runbookBaseUrl }),
     ...(pagerDutyQueue === undefined
       ? {}
       : { pagerDuty: { queueUrl: pagerDutyQueue, routingKeyParameter: parameterName(env, 'PAGERDUTY_ROUTING_KEY_PARAMETER'), eventsUrl: destinationUrl(env, 'PAGERDUTY_EVENTS_URL', PAGERDUTY_EVENTS_URL) } }),

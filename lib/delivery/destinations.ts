@@ -39,7 +39,7 @@ const JSON_HEADERS = { 'content-type': 'application/json', 'user-agent': CLIENT_
  * const pagerDuty = pagerDutyDestination({ eventsUrl: PAGERDUTY_EVENTS_URL }, routingKey);
  * ```
  */
-export function pagerDutyDestination(settings: { eventsUrl: string }, routingKey: SecretSource): Destination {
+export function pagerDutyDestination(settings: { eventsUrl: string; runbookBaseUrl?: string }, routingKey: SecretSource): Destination {
   let known: string[] = [];
   return {
     name: 'pagerduty',
@@ -49,7 +49,7 @@ export function pagerDutyDestination(settings: { eventsUrl: string }, routingKey
       if (key.length !== PAGERDUTY_ROUTING_KEY_LENGTH) {
         throw new DestinationSecretError(`${routingKey.description} does not hold a PagerDuty integration key (${PAGERDUTY_ROUTING_KEY_LENGTH} characters)`);
       }
-      return { url: settings.eventsUrl, body: pagerDutyEventBody(alert, key), headers: JSON_HEADERS };
+      return { url: settings.eventsUrl, body: pagerDutyEventBody(alert, key, settings.runbookBaseUrl), headers: JSON_HEADERS };
     },
     secrets: () => known,
   };
@@ -63,7 +63,7 @@ export function pagerDutyDestination(settings: { eventsUrl: string }, routingKey
  * const slack = slackDestination(webhookUrl);
  * ```
  */
-export function slackDestination(webhookUrl: SecretSource): Destination {
+export function slackDestination(webhookUrl: SecretSource, settings: { runbookBaseUrl?: string } = {}): Destination {
   let known: string[] = [];
   return {
     name: 'slack',
@@ -71,7 +71,7 @@ export function slackDestination(webhookUrl: SecretSource): Destination {
       const url = await webhookUrl.get();
       known = [url, url.replace(/^[a-z]+:\/\/[^/]+/, '')];
       if (!isDestinationUrl(url)) throw new DestinationSecretError(`${webhookUrl.description} does not hold an https URL`);
-      return { url, body: JSON.stringify(slackMessage(alert)), headers: JSON_HEADERS };
+      return { url, body: JSON.stringify(slackMessage(alert, settings.runbookBaseUrl)), headers: JSON_HEADERS };
     },
     secrets: () => known,
   };

@@ -12,6 +12,7 @@ import {
 } from './constants.ts';
 import { fitAlert } from './fit.ts';
 import { cutChars, sanitizeValue } from './text.ts';
+import { runbookLink } from './runbook-link.ts';
 
 /** PagerDuty's event severities. */
 export type PagerDutySeverity = 'critical' | 'error' | 'warning' | 'info';
@@ -54,7 +55,7 @@ function runbookText(runbook: string): string {
     .join('\n');
 }
 
-function event(alert: AlertDocument, routingKey: string): PagerDutyEvent {
+function event(alert: AlertDocument, routingKey: string, runbookUrl: string | undefined): PagerDutyEvent {
   const escalates = escalatedFrom(alert);
   const summary = `${escalates === undefined ? '' : 'ESCALATED '}${alert.severity}: ${printable(alert.title, PAGERDUTY_SUMMARY_MAX_CHARS * 2)}`;
   const context = sanitizeValue(alert.alertContext, DETAIL_VALUE_MAX_CHARS) as Record<string, JsonValue>;
@@ -73,7 +74,10 @@ function event(alert: AlertDocument, routingKey: string): PagerDutyEvent {
     runbook: runbookText(alert.runbook),
     mitre: alert.mitre.map((m) => printable(m)),
   };
-  const reference = /^https:\/\/\S+$/.test(alert.reference) ? [{ href: alert.reference, text: 'Rule reference' }] : undefined;
+  const links = [
+    ...(runbookUrl === undefined ? [] : [{ href: runbookUrl, text: 'Runbook' }]),
+    ...(/^https:\/\/\S+$/.test(alert.reference) ? [{ href: alert.reference, text: 'Rule reference' }] : []),
+  ];
   return {
     routing_key: routingKey,
     event_action: 'trigger',
@@ -89,7 +93,7 @@ function event(alert: AlertDocument, routingKey: string): PagerDutyEvent {
       class: printable(alert.ruleId, 200),
       custom_details: details,
     },
-    ...(reference === undefined ? {} : { links: reference }),
+    ...(links.length === 0 ? {} : { links }),
   };
 }
 
@@ -97,15 +101,16 @@ function event(alert: AlertDocument, routingKey: string): PagerDutyEvent {
  * The PagerDuty Events API v2 request body for an alert, as JSON within PagerDuty's 512 KB:
  * `dedup_key` is the alert id, so every delivery of one alert (retries, SNS redeliveries) lands on
  * the same PagerDuty alert; the summary is `SEVERITY: title` within 1,024 characters; the alert
- * context, alert and event ids, runbook and MITRE tags are `custom_details`; the rule reference is
- * a link. An escalation (see {@link escalatedFrom}) has its own id, so it opens its own incident,
+ * context, alert and event ids, runbook and MITRE tags are `custom_details`; the runbook (with a
+ * `runbookBaseUrl`, see {@link runbookLink}) and the rule reference are links. An escalation (see {@link escalatedFrom}) has its own id, so it opens its own incident,
  * and says which alert it escalates. Every string from the event is sanitised and masked.
  *
  * @example
  * ```ts
- * const body = pagerDutyEventBody(alert, routingKey);
+ * const body = pagerDutyEventBody(alert, routingKey, 'https://wiki.example.com/runbooks/');
  * ```
  */
-export function pagerDutyEventBody(alert: AlertDocument, routingKey: string): string {
-  return fitAlert(alert, (a) => JSON.stringify(event(a, routingKey)), PAGERDUTY_MAX_REQUEST_BYTES);
+export function pagerDutyEventBody(alert: AlertDocument, routingKey: string, runbookBaseUrl?: string): string {
+  const runbookUrl = runbookLink(runbookBaseUrl, alert.ruleId);
+  return fitAlert(alert, (a) => JSON.stringify(event(a, routingKey, runbookUrl)), PAGERDUTY_MAX_REQUEST_BYTES);
 }

@@ -11,6 +11,7 @@ import {
   SLACK_SECTION_TEXT_MAX_CHARS,
 } from './constants.ts';
 import { contextText, cutChars } from './text.ts';
+import { runbookLink } from './runbook-link.ts';
 
 /** A Block Kit text object. `verbatim` stops Slack from turning text into links and mentions. */
 export type SlackText = { readonly type: 'plain_text'; readonly text: string; readonly emoji?: boolean } | { readonly type: 'mrkdwn'; readonly text: string; readonly verbatim?: boolean };
@@ -105,9 +106,12 @@ function runbookSection(runbook: string): SlackText {
   return mrkdwn(cutChars(head + lines.join('\n'), SLACK_SECTION_TEXT_MAX_CHARS));
 }
 
-function footer(alert: AlertDocument): SlackText[] {
+function footer(alert: AlertDocument, runbookBaseUrl: string | undefined): SlackText[] {
   const escalates = escalatedFrom(alert);
   const elements = [mrkdwn(`alert ${alert.alertId}${escalates === undefined ? '' : ` · escalates alert ${escalates}`}`)];
+  // The runbook base is deploy configuration and the rule id is encoded: a link of our own making.
+  const runbook = runbookLink(runbookBaseUrl, alert.ruleId);
+  if (runbook !== undefined && /^https:\/\/[^\s|<>&]+$/.test(runbook)) elements.push({ type: 'mrkdwn', text: `<${runbook}|Runbook>` });
   // The reference is rule metadata, not event data, and only an https URL without Slack's link
   // delimiters becomes a link.
   if (/^https:\/\/[^\s|<>&]+$/.test(alert.reference)) elements.push({ type: 'mrkdwn', text: `<${alert.reference}|Rule reference>` });
@@ -118,7 +122,8 @@ function footer(alert: AlertDocument): SlackText[] {
 /**
  * The Slack incoming-webhook message for an alert: a header (severity and title), the details as
  * two-column fields (severity, rule, actor, API key, scopes, elevated scopes, source IP and place,
- * user agent, event), the runbook, and a footer with the alert id and the rule reference. Within
+ * user agent, event), the runbook, and a footer with the alert id, the runbook link (with a
+ * `runbookBaseUrl`) and the rule reference. Within
  * Block Kit's limits (150-character header, 10 fields of 2,000 characters, 3,000-character
  * sections); every value from the event is escaped so it can neither format nor mention nor link.
  *
@@ -127,7 +132,7 @@ function footer(alert: AlertDocument): SlackText[] {
  * await fetch(webhookUrl, { method: 'POST', body: JSON.stringify(slackMessage(alert)) });
  * ```
  */
-export function slackMessage(alert: AlertDocument): SlackMessage {
+export function slackMessage(alert: AlertDocument, runbookBaseUrl?: string): SlackMessage {
   const escalated = escalatedFrom(alert) === undefined ? '' : 'Escalated: ';
   const headline = `${escalated}${alert.severity}: ${printable(alert.title, 1000)}`;
   return {
@@ -137,7 +142,7 @@ export function slackMessage(alert: AlertDocument): SlackMessage {
       { type: 'header', text: { type: 'plain_text', text: mrkdwnText(`${EMOJI[alert.severity]} ${headline}`, SLACK_HEADER_MAX_CHARS), emoji: true } },
       { type: 'section', fields: detailFields(alert) },
       { type: 'section', text: runbookSection(alert.runbook) },
-      { type: 'context', elements: footer(alert) },
+      { type: 'context', elements: footer(alert, runbookBaseUrl) },
     ],
   };
 }

@@ -53,6 +53,7 @@ const EXPLICIT = [
   '--param=organizations=[{"id":"org-acme","name":"Acme","adminKeyParameter":"/oaa/acme"},{"id":"org-globex"}]',
   '--param=webhookEnabled=true', '--param=webhookRateLimit=5', '--param=webhookBurstLimit=10', '--param=webhookReservedConcurrency=3',
   `--param=rulesConfig=${RULES_CONFIG}`, '--param=logLevel=DEBUG', '--param=tracing=Active',
+  '--param=runbookBaseUrl=https://wiki.example.com/runbooks/{ruleId}',
 ];
 
 beforeAll(() => {
@@ -305,6 +306,7 @@ describe('npm run package', () => {
       SLACK_WEBHOOK_URL_PARAMETER: { Ref: 'SlackWebhookUrlParameter' },
       ALERT_WEBHOOK_URL: { Ref: 'AlertWebhookUrl' },
       ALERT_WEBHOOK_SECRET_PARAMETER: { Ref: 'AlertWebhookSigningKeyParameter' },
+      RUNBOOK_BASE_URL: 'https://wiki.example.com/runbooks/{ruleId}',
     });
     expect(withParams.Parameters).toMatchObject({
       PagerDutyRoutingKeyParameter: { Default: '/openai-audit-alerts/pagerduty-routing-key' },

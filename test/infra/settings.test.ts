@@ -165,6 +165,8 @@ describe('package-time checks of the destinations (infra/settings.cjs deployment
     [{ operatorPrincipalArns: 'SecOps' }, 'operatorPrincipalArns: "SecOps" is not an IAM role or user ARN'],
     [{ acceptNoAlertDestination: 'yes' }, 'acceptNoAlertDestination must be true or false'],
     [{ pagerEndpoint: 'https://events.example.com/integration/abc' }, 'pagerEndpoint was replaced'],
+    [{ runbookBaseUrl: 'http://wiki.example.com/' }, 'runbookBaseUrl must be an https:// URL'],
+    [{ runbookBaseUrl: 'https://wiki.example.com/<x>' }, 'runbookBaseUrl must be an https:// URL'],
   ])('rejects %j with a message that names the parameter', (params, message) => {
     expect(() => deploymentSettings({ ...MINIMAL, ...params })).toThrow(message);
   });

@@ -8,6 +8,14 @@ const KEY = 'R0123456789abcdef0123456789abcd0';
 const parse = (body: string) => JSON.parse(body) as PagerDutyEvent;
 
 describe('pagerDutyEventBody', () => {
+  it('links the rule runbook first when a runbook base URL is configured', () => {
+    const event = parse(pagerDutyEventBody(sampleAlert(), KEY, 'https://wiki.example.com/runbooks/{ruleId}.md'));
+    expect(event.links).toEqual([
+      { href: 'https://wiki.example.com/runbooks/OpenAI.API.Key.Anomalous.Activity.md', text: 'Runbook' },
+      { href: 'https://platform.openai.com/docs/api-reference/audit-logs', text: 'Rule reference' },
+    ]);
+  });
+
   it('triggers with the alert id as dedup_key, a severity summary, the context as custom_details and the reference as a link', () => {
     const event = parse(pagerDutyEventBody(sampleAlert(), KEY));
     expect(event).toMatchObject({

@@ -86,3 +86,12 @@ describe('mrkdwnText', () => {
     expect(mrkdwnText('ab&&&', 6)).toBe('ab…');
   });
 });
+
+describe('slackMessage with a runbook base URL', () => {
+  it('links the rule runbook in the footer, and only an https link', () => {
+    const footer = (base?: string) => (slackMessage(sampleAlert(), base).blocks.at(-1) as unknown as { elements: Array<{ text: string }> }).elements.map((e) => e.text);
+    expect(footer('https://wiki.example.com/runbooks/')).toContain('<https://wiki.example.com/runbooks/OpenAI.API.Key.Anomalous.Activity|Runbook>');
+    expect(footer().some((text) => text.endsWith('|Runbook>'))).toBe(false);
+    expect(footer('http://wiki.example.com/').some((text) => text.endsWith('|Runbook>'))).toBe(false);
+  });
+});
