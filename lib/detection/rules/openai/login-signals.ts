@@ -20,8 +20,8 @@ function loginSignal(id: string, eventType: string, displayName: string, what: s
     id,
     displayName,
     description: [
-      `Base rule for OpenAI ${what}. A signal: its matches are recorded for correlation rules`,
-      '(OpenAI.BruteForce.Login.Success.Group) and counted, and never alerted on their own.',
+      `Records every OpenAI ${what} as a signal: never an alert on its own, but counted, and kept for`,
+      'the correlation rules that read it (OpenAI.BruteForce.Login.Success.Group).',
     ].join('\n'),
     runbook: 'A signal; it creates no alert. See OpenAI.BruteForce.Login.Success.Group.',
     reference: 'https://platform.openai.com/docs/api-reference/audit-logs',
