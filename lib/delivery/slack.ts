@@ -90,9 +90,11 @@ function detailFields(alert: AlertDocument): SlackText[] {
     ['Scopes', get('api_key_scopes')],
     ['Elevated scopes', get('elevated_scopes')],
     ['Source IP', source || undefined],
-    ['User agent', get('user_agent')],
     ['Event', event || undefined],
     ['Event time', alert.eventTime ?? undefined],
+    // Last: with every other field present, Block Kit's ten fields leave it out (it stays in the
+    // alert's other destinations and in the event).
+    ['User agent', get('user_agent')],
   ];
   return candidates
     .filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '')

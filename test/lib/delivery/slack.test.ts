@@ -18,9 +18,9 @@ describe('slackMessage', () => {
       '*Scopes*\nall',
       '*Elevated scopes*\nall',
       '*Source IP*\n198.51.100.7 (Bucharest, RO)',
-      '*User agent*\ncurl/8.5.0',
       '*Event*\napi_key.updated · audit_log-sample-0004',
       '*Event time*\n2026-11-25T10:00:00.000Z',
+      '*User agent*\ncurl/8.5.0',
     ]);
     expect(runbook).toEqual({ type: 'section', text: { type: 'mrkdwn', verbatim: true, text: '*Runbook*\n1. Confirm the change with the actor.\n2. Revoke the key if unexpected.' } });
     expect(footer?.type === 'context' ? footer.elements.map((e) => e.text) : []).toEqual([
@@ -59,6 +59,15 @@ describe('slackMessage', () => {
     expect(message.blocks.length).toBeLessThanOrEqual(50);
     const agent = details?.type === 'section' ? texts(details.fields).find((t) => t.startsWith('*User agent*')) : '';
     expect(agent).toMatch(/^\*User agent\*\n(&amp;)+…$/);
+  });
+
+  it('with every detail present, keeps ten fields and leaves out the user agent, never the event time', () => {
+    const context = { ...sampleAlert().alertContext, key_permissions: 'unrecorded', api_key_scopes: ['a'], elevated_scopes: ['a'] };
+    const details = slackMessage(sampleAlert({ alertContext: context })).blocks[1];
+    const labels = details?.type === 'section' ? texts(details.fields).map((t) => t.split('\n')[0]) : [];
+    expect(labels).toHaveLength(10);
+    expect(labels.slice(-2)).toEqual(['*Event*', '*Event time*']);
+    expect(labels).not.toContain('*User agent*');
   });
 
   it('cannot be made to mention, link or format by event data', () => {
