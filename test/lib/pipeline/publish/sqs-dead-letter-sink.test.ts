@@ -1,6 +1,7 @@
 // The DLQ sink over the SQS emulator (fauxqs enforces SQS's 1 MiB, body and attributes together,
-// as SQS does): a letter too large for a message is stored cut to fit and says so in `truncated`;
-// one that fits is stored whole.
+// and its character rules, as SQS does): a letter too large for a message is stored cut to fit
+// beside its attributes, however large they are, between two characters, and says so in
+// `truncated`; one that fits is stored whole; characters SQS refuses are stored escaped.
 import type { Message } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import type { DeadLetter } from '../../../../lib/pipeline/publish/dead-letter-sink.ts';
@@ -46,5 +47,37 @@ describe('SqsDeadLetterSink', () => {
     expect(more).toEqual([]);
     expect(letter?.Body).toBe(body);
     expect(attributesOf(letter).truncated).toBe('false');
+  });
+
+  it('measures the room its attributes take: a reason that escapes to 6,000 bytes beside a cut body still fits', async () => {
+    const reason = '\u202e'.repeat(1000); // printable() escapes each to 6 characters
+    const [letter] = await stored({ kind: 'rule-error', sourceMessageId: 'msg-bidi', reason, body: 'c'.repeat(SQS_MAX_MESSAGE_BYTES) });
+    expect(attributesOf(letter)).toMatchObject({ failure_reason: '\\u202e'.repeat(1000), truncated: 'true' });
+    expect(messageBytes(letter)).toBeLessThanOrEqual(SQS_MAX_MESSAGE_BYTES);
+    expect(messageBytes(letter)).toBeGreaterThan(SQS_MAX_MESSAGE_BYTES - 8);
+  });
+
+  it('cuts between two characters, never inside one', async () => {
+    // Two-byte characters after an offset of 0 and of 1 byte: whatever the attributes take, one of
+    // the two cuts falls inside a character.
+    for (const prefix of ['', 'a']) {
+      const body = `${prefix}${'é'.repeat(SQS_MAX_MESSAGE_BYTES / 2)}`;
+      const [letter] = await stored({ kind: 'retries-exhausted', sourceMessageId: 'msg-utf8', reason: 'r', body });
+      const kept = letter?.Body ?? '';
+      expect(kept).not.toContain('\ufffd');
+      expect(body.startsWith(kept)).toBe(true);
+      expect(attributesOf(letter).truncated).toBe('true');
+      expect(messageBytes(letter)).toBeLessThanOrEqual(SQS_MAX_MESSAGE_BYTES);
+      expect(messageBytes(letter)).toBeGreaterThan(SQS_MAX_MESSAGE_BYTES - 4); // full, but for the character not split
+    }
+  });
+
+  it('stores the characters SQS refuses: U+FFFE and U+FFFF as JSON escapes (same value), a lone surrogate as U+FFFD', async () => {
+    const items = [{ id: 'x\uffff', note: '\ufffe' }];
+    const [letter] = await stored({ kind: 'not-audit-events', sourceMessageId: 'poller:org-acme:x\uffff', reason: 'r\uffff', body: JSON.stringify(items) });
+    expect(JSON.parse(letter?.Body ?? '') as unknown).toEqual(items);
+    expect(attributesOf(letter)).toMatchObject({ source_message_id: 'poller:org-acme:x\\uffff', failure_reason: 'r\\uffff', truncated: 'false' });
+    const [excerpt] = await stored({ kind: 'unpackable-event', sourceMessageId: 'poller:org-acme:y', reason: 'r', body: '{"id":"y","name":"\ud83d' });
+    expect(excerpt?.Body).toBe('{"id":"y","name":"\ufffd');
   });
 });
