@@ -93,6 +93,11 @@ describe('the OpenAI pack in the pipeline', () => {
     // Credential stuffing still sees the failures (it is not suppressed); the correlation does not.
     expect(alerts.map((a) => a.alert.ruleId)).toEqual([CREDENTIAL_STUFFING_RULE_ID]);
     expect(recorder.count('MatchesSuppressed')).toBe(5);
+    expect(recorder.logs.find((l) => l.message === 'match suppressed by the rules configuration' && l.fields.eventId === 'sp-f1')).toEqual({
+      level: 'INFO',
+      message: 'match suppressed by the rules configuration',
+      fields: { messageId: expect.any(String) as string, ruleId: 'OpenAI.Login.Failed', eventId: 'sp-f1', reason: 'source 10.0.0.1 is in suppressed range 10.0.0.0/8' },
+    });
   });
 
   it('records a correlation step at processing time when its event has no time or one it cannot trust (over 5 minutes ahead)', async () => {

@@ -39,7 +39,8 @@ export function placeInWindow(eventTime: number | undefined, now: number, window
  * ```
  */
 export function trustedEventTime(eventTime: number | undefined, now: number): number | undefined {
-  return eventTime !== undefined && Number.isFinite(eventTime) && eventTime <= now + MAX_FUTURE_SKEW_SECONDS ? eventTime : undefined;
+  const own = eventTime ?? Number.NaN;
+  return Number.isFinite(own) && own <= now + MAX_FUTURE_SKEW_SECONDS ? own : undefined;
 }
 
 /**
