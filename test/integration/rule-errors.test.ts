@@ -145,13 +145,13 @@ describe('rule errors in the pipeline', () => {
     expect(recorder.count('CorrelationsCompleted')).toBe(1);
     expect(recorder.count('RuleErrors')).toBe(2);
     // The two correlations are recorded concurrently (one queue of work each): in rule order here.
-    const ruleErrors = recorder.logs.filter((l) => l.message === 'rule error').map((l) => l.fields);
-    expect(ruleErrors.sort((a, b) => String(a.ruleId).localeCompare(String(b.ruleId)))).toEqual([
-      { messageId: 'c2', ruleId: 'Corr.Match.Throws', eventId: 'ok-1', function: 'match', error: 'Error: no verdict' },
-      { messageId: 'c2', ruleId: 'Corr.Title.Throws', eventId: 'ok-1', function: 'title', error: 'Error: no title' },
+    const ruleErrors = recorder.logs.filter((l) => l.message === 'rule error');
+    expect(ruleErrors.sort((a, b) => String(a.fields.ruleId).localeCompare(String(b.fields.ruleId)))).toEqual([
+      { level: 'ERROR', message: 'rule error', fields: { messageId: 'c2', ruleId: 'Corr.Match.Throws', eventId: 'ok-1', function: 'match', error: 'Error: no verdict' } },
+      { level: 'ERROR', message: 'rule error', fields: { messageId: 'c2', ruleId: 'Corr.Title.Throws', eventId: 'ok-1', function: 'title', error: 'Error: no title' } },
     ]);
-    expect(recorder.logs.filter((l) => l.message === 'correlation completed').map((l) => l.fields)).toEqual([
-      { messageId: 'c2', ruleId: 'Corr.Title.Throws', eventId: 'ok-1', triggerEventId: 'ok-1' },
+    expect(recorder.logs.filter((l) => l.message === 'correlation completed')).toEqual([
+      { level: 'INFO', message: 'correlation completed', fields: { messageId: 'c2', ruleId: 'Corr.Title.Throws', eventId: 'ok-1', triggerEventId: 'ok-1' } },
     ]);
   });
 });
