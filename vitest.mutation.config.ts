@@ -1,7 +1,8 @@
-// The tests that exercise the protocol code Stryker mutates (lib/pipeline/dedup, lib/pipeline/detect):
-// unit tests of the pure parts, the dedup store over the emulators, the pipeline end to end. The
-// reliability scenarios and packaging tests are left out: they take minutes per run, and every
-// protocol path they drive is also driven here.
+// The tests that exercise the protocol code Stryker mutates (lib/pipeline/dedup, lib/pipeline/detect,
+// lib/pipeline/correlate): unit tests of the pure parts, the dedup and correlation stores over the
+// emulators, the pipeline end to end (test/integration/openai-pack-pipeline.test.ts drives the
+// correlation through the handler). The reliability scenarios and packaging tests are left out:
+// they take minutes per run, and every protocol path they drive is also driven here.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({

@@ -1,5 +1,5 @@
-// npm run test:mutation -- StrykerJS (vitest runner) over the protocol code, lib/pipeline/dedup and
-// lib/pipeline/detect (stryker.config.json, vitest.mutation.config.ts). Prints every mutant that
+// npm run test:mutation -- StrykerJS (vitest runner) over the protocol code, lib/pipeline/dedup,
+// lib/pipeline/detect and lib/pipeline/correlate (stryker.config.json, vitest.mutation.config.ts). Prints every mutant that
 // survived or was never covered (file:line, mutator, replacement), then, as the last line,
 // `mutation score N%`. Exit 1 below 90%, or if Stryker itself failed.
 import { spawnSync } from 'node:child_process';

@@ -15,6 +15,7 @@ import { recordingTelemetry } from '../support/recording-telemetry.ts';
 
 const T0 = 1_800_000_000;
 const AT = 1_720_000_000;
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 
 const login = (id: string, type: 'login.failed' | 'login.succeeded', email: string, ip: string, at: number) => ({
   id,
@@ -66,7 +67,15 @@ describe('the OpenAI pack in the pipeline', () => {
     await deliver([...failures.slice(2), success, failures[0]]);
     const alerts = await receivedAlerts(resources.subscriberUrl);
     expect(alerts.map((a) => [a.alert.ruleId, a.alert.eventId, a.alert.severity])).toEqual([[BRUTE_FORCE_LOGIN_SUCCESS_RULE_ID, 'bf-ok', 'HIGH']]);
-    expect(alerts[0]?.alert.alertContext).toMatchObject({ account: 'w@example.com', failed_login_count: 5, success_source_ip: '203.0.113.7' });
+    expect(alerts[0]?.alert.alertContext).toMatchObject({
+      account: 'w@example.com',
+      failed_login_count: 5,
+      success_source_ip: '203.0.113.7',
+      // Each step at its event's own time (the handler's clock is two years later).
+      first_failure_at: iso(AT + 10),
+      last_failure_at: iso(AT + 50),
+      success_at: iso(AT + 100),
+    });
     expect(recorder.count('CorrelationsCompleted')).toBeGreaterThanOrEqual(1);
     const { Item } = await new DynamoDBClient({}).send(
       new GetItemCommand({ TableName: resources.tableName, Key: { pk: { S: correlationItemKey(BRUTE_FORCE_LOGIN_SUCCESS_RULE_ID, 'w@example.com') } }, ConsistentRead: true }),
@@ -84,5 +93,29 @@ describe('the OpenAI pack in the pipeline', () => {
     // Credential stuffing still sees the failures (it is not suppressed); the correlation does not.
     expect(alerts.map((a) => a.alert.ruleId)).toEqual([CREDENTIAL_STUFFING_RULE_ID]);
     expect(recorder.count('MatchesSuppressed')).toBe(5);
+    expect(recorder.logs.find((l) => l.message === 'match suppressed by the rules configuration' && l.fields.eventId === 'sp-f1')).toEqual({
+      level: 'INFO',
+      message: 'match suppressed by the rules configuration',
+      fields: { messageId: expect.any(String) as string, ruleId: 'OpenAI.Login.Failed', eventId: 'sp-f1', reason: 'source 10.0.0.1 is in suppressed range 10.0.0.0/8' },
+    });
+  });
+
+  it('records a correlation step at processing time when its event has no time or one it cannot trust (over 5 minutes ahead)', async () => {
+    const { resources, deliver } = await setUp();
+    const timeless: Record<string, unknown> = login('ft-f0', 'login.failed', 'y@example.com', '192.0.2.50', 0);
+    delete timeless.effective_at;
+    // A year ahead: trusted, it would move the state's horizon past every real failure and prune them.
+    const future = login('ft-f1', 'login.failed', 'y@example.com', '192.0.2.51', T0 + 365 * 86_400);
+    const failures = [2, 3, 4].map((i) => login(`ft-f${i}`, 'login.failed', 'y@example.com', `192.0.2.5${i}`, T0 - 60 + i));
+    await deliver([timeless, future, ...failures, login('ft-ok', 'login.succeeded', 'y@example.com', '203.0.113.8', T0)]);
+    const alerts = await receivedAlerts(resources.subscriberUrl);
+    expect(alerts.map((a) => [a.alert.ruleId, a.alert.eventId])).toEqual([[BRUTE_FORCE_LOGIN_SUCCESS_RULE_ID, 'ft-ok']]);
+    expect(alerts[0]?.alert.alertContext).toMatchObject({ failed_login_count: 5, first_failure_at: iso(T0 - 58), last_failure_at: iso(T0) });
+    const { Item } = await new DynamoDBClient({}).send(
+      new GetItemCommand({ TableName: resources.tableName, Key: { pk: { S: correlationItemKey(BRUTE_FORCE_LOGIN_SUCCESS_RULE_ID, 'y@example.com') } }, ConsistentRead: true }),
+    );
+    const state = JSON.parse(Item?.state?.S ?? '{}') as { steps: Array<Array<{ eventId: string; time: number }>> };
+    expect(state.steps[0]?.map((r) => [r.eventId, r.time])).toEqual([['ft-f2', T0 - 58], ['ft-f3', T0 - 57], ['ft-f4', T0 - 56], ['ft-f0', T0], ['ft-f1', T0]]);
   });
 });
+

@@ -10,6 +10,7 @@ import { SnsAlertPublisher } from '../../lib/pipeline/publish/sns-alert-publishe
 import { SqsDeadLetterSink } from '../../lib/pipeline/publish/sqs-dead-letter-sink.ts';
 import { processBatch, type DetectionDependencies } from '../../lib/pipeline/detect/process-batch.ts';
 import { RuleCatalog } from '../../lib/detection/engine/catalog.ts';
+import type { CorrelationFinding, CorrelationRule } from '../../lib/detection/engine/correlation-rule.ts';
 import type { LogType } from '../../lib/detection/engine/log-type.ts';
 import { openAiAuditLogType } from '../../lib/detection/openai/log-type.ts';
 import type { JsonObject } from '../../lib/util/json.ts';
@@ -17,7 +18,7 @@ import { createApiKeyAnomalousActivityRule } from '../../lib/detection/rules/ope
 import { createPipelineResources, drain, receivedAlerts } from '../support/aws-resources.ts';
 import { recordingTelemetry } from '../support/recording-telemetry.ts';
 import { testRule } from '../support/test-rule.ts';
-import { benign, body, keyEvent } from './events.ts';
+import { EVENT_TIME, benign, body, keyEvent } from './events.ts';
 
 async function dependencies(catalog: RuleCatalog) {
   const resources = await createPipelineResources();
@@ -105,4 +106,53 @@ describe('rule errors in the pipeline', () => {
       ['ERROR', 'title', 'readable'],
     ]);
   });
+
+  it('runs a correlation rule on each finding with the engine semantics: a failed match() is logged, a failed title() still alerts, match() false alerts nothing', async () => {
+    const failed = testRule<unknown>('Test.Failed', 'OpenAI.Audit', { eventTypes: ['login.failed'], createAlert: false });
+    const succeeded = testRule<unknown>('Test.Succeeded', 'OpenAI.Audit', { eventTypes: ['login.succeeded'], createAlert: false });
+    const correlation = (id: string, overrides: Partial<CorrelationRule<unknown>>): CorrelationRule<unknown> => ({
+      ...testRule<CorrelationFinding>(id, 'OpenAI.Audit'),
+      kind: 'correlation',
+      steps: [
+        { id: 'failed', ruleId: 'Test.Failed', minMatchCount: 1 },
+        { id: 'succeeded', ruleId: 'Test.Succeeded', minMatchCount: 1 },
+      ],
+      lookbackMinutes: 60,
+      correlationKey: () => 'account-1',
+      ...overrides,
+    });
+    const catalog = new RuleCatalog().register(openAiAuditLogType, [
+      failed,
+      succeeded,
+      correlation('Corr.Match.Throws', { match: () => { throw new Error('no verdict'); } }),
+      correlation('Corr.Title.Throws', { title: () => { throw new Error('no title'); } }),
+      correlation('Corr.Never', { match: () => false }),
+    ]);
+    const { deps, resources, recorder } = await dependencies(catalog);
+    const result = await processBatch(
+      [
+        { messageId: 'c1', body: body({ id: 'fail-1', type: 'login.failed', effective_at: EVENT_TIME - 10 }) },
+        { messageId: 'c2', body: body(benign('ok-1')) },
+      ],
+      deps,
+    );
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect((await receivedAlerts(resources.subscriberUrl)).map((a) => [a.alert.ruleId, a.alert.eventId, a.alert.title])).toEqual([
+      ['Corr.Title.Throws', 'ok-1', 'Corr.Title.Throws'], // the display name, as for any rule whose title() fails
+    ]);
+    expect(await drain(resources.dlqUrl)).toEqual([]); // a finding's rule error keeps no event: the steps are recorded
+    expect(recorder.count('CorrelationStepsRecorded')).toBe(6);
+    expect(recorder.count('CorrelationsCompleted')).toBe(1);
+    expect(recorder.count('RuleErrors')).toBe(2);
+    // The two correlations are recorded concurrently (one queue of work each): in rule order here.
+    const ruleErrors = recorder.logs.filter((l) => l.message === 'rule error');
+    expect(ruleErrors.sort((a, b) => String(a.fields.ruleId).localeCompare(String(b.fields.ruleId)))).toEqual([
+      { level: 'ERROR', message: 'rule error', fields: { messageId: 'c2', ruleId: 'Corr.Match.Throws', eventId: 'ok-1', function: 'match', error: 'Error: no verdict' } },
+      { level: 'ERROR', message: 'rule error', fields: { messageId: 'c2', ruleId: 'Corr.Title.Throws', eventId: 'ok-1', function: 'title', error: 'Error: no title' } },
+    ]);
+    expect(recorder.logs.filter((l) => l.message === 'correlation completed')).toEqual([
+      { level: 'INFO', message: 'correlation completed', fields: { messageId: 'c2', ruleId: 'Corr.Title.Throws', eventId: 'ok-1', triggerEventId: 'ok-1' } },
+    ]);
+  });
 });
+

@@ -43,6 +43,16 @@ function identifyingJson(event: unknown): string {
 }
 
 /**
+ * SQS refuses the noncharacters U+FFFE and U+FFFF in a message (as it refuses control characters,
+ * which `JSON.stringify` escapes): one such character in any string of an event, an API key's name
+ * for instance, would make its batch fail on every attempt. `JSON.stringify` leaves them raw, and
+ * only ever inside a string, where their escapes are the same value.
+ */
+function escapeRefusedBySqs(json: string): string {
+  return json.replace(/[\ufffe\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16)}`);
+}
+
+/**
  * Serialises one event for the queue, or says why it cannot travel: nested deeper than
  * {@link MAX_EVENT_DEPTH}, not serialisable, or larger than {@link MAX_EVENT_BYTES}. Never throws:
  * one hostile event must not stop the others.
@@ -62,7 +72,7 @@ export function serializeEvent(event: unknown, limits: EventLimits = {}): Serial
   }
   let json: string;
   try {
-    json = JSON.stringify(event);
+    json = escapeRefusedBySqs(JSON.stringify(event));
   } catch (error) {
     const why = error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
     return { ok: false, reason: `the event cannot be serialised as JSON (${why.slice(0, 200)})`, excerpt: identifyingJson(event) };

@@ -3,4 +3,4 @@ export { alertIdFor, eventFingerprint, partitionKey, pendingRegisterKey, windowK
 export type { ClaimInput, ClaimResult, DedupStore, TakenOverWindow, WindowLease, WindowSnapshot } from './dedup-store.ts';
 export { decideClaim, decideTakeOver, type ClaimDecision, type ClaimRequest, type TakeOverDecision } from './decide.ts';
 export { DedupContentionError } from './errors.ts';
-export { expiryAfterWrite, placeInWindow, systemClock, type WindowPlacement } from './window.ts';
+export { expiryAfterWrite, placeInWindow, systemClock, trustedEventTime, type WindowPlacement } from './window.ts';

@@ -21,11 +21,26 @@ export interface WindowPlacement {
  * ```
  */
 export function placeInWindow(eventTime: number | undefined, now: number, windowSeconds: number): WindowPlacement {
-  const own = eventTime ?? Number.NaN;
-  const usable = Number.isFinite(own) && own <= now + MAX_FUTURE_SKEW_SECONDS;
-  const time = usable ? own : now;
+  const own = trustedEventTime(eventTime, now);
+  const time = own ?? now;
   const windowStart = Math.floor(time / windowSeconds) * windowSeconds;
-  return { windowStart, windowEndsAt: windowStart + windowSeconds, clock: usable ? 'event' : 'processing' };
+  return { windowStart, windowEndsAt: windowStart + windowSeconds, clock: own === undefined ? 'processing' : 'event' };
+}
+
+/**
+ * An event's own time if it can be used: a finite number no more than
+ * {@link MAX_FUTURE_SKEW_SECONDS} ahead of `now`; otherwise `undefined` (the caller uses processing
+ * time). Windows and correlation steps are timed alike.
+ *
+ * @example
+ * ```ts
+ * trustedEventTime(1_700_000_000, 1_800_000_000); // 1_700_000_000
+ * trustedEventTime(1_900_000_000, 1_800_000_000); // undefined: three years ahead
+ * ```
+ */
+export function trustedEventTime(eventTime: number | undefined, now: number): number | undefined {
+  const own = eventTime ?? Number.NaN;
+  return Number.isFinite(own) && own <= now + MAX_FUTURE_SKEW_SECONDS ? own : undefined;
 }
 
 /**

@@ -3,6 +3,7 @@ import { buildAlert } from '../alerts/alert-document.ts';
 import { fitAlert } from '../alerts/sns-message.ts';
 import { LEASE_MARGIN_SECONDS, MAX_PENDING_PREDECESSORS } from '../dedup/constants.ts';
 import type { ClaimInput, DedupStore, WindowLease } from '../dedup/dedup-store.ts';
+import { trustedEventTime } from '../dedup/window.ts';
 import type { AlertPublisher } from '../publish/alert-publisher.ts';
 import type { DeadLetter, DeadLetterKind, DeadLetterSink } from '../publish/dead-letter-sink.ts';
 import type { RuleCatalog } from '../../detection/engine/catalog.ts';
@@ -238,9 +239,12 @@ async function handleStep(pending: PendingStep, deps: DetectionDependencies, lea
   const { step, messageId } = pending;
   const ids = { messageId, ruleId: step.correlation.id, eventId: printable(step.eventId ?? '') };
   const shape = deps.catalog.correlation(step.correlation.id);
+  const now = deps.clock();
   const record = {
     eventId: step.eventId ?? '',
-    time: step.eventTime !== undefined && Number.isFinite(step.eventTime) ? Math.floor(step.eventTime) : deps.clock(),
+    // As for windows: a time too far ahead is not trusted (it would move the state's horizon past
+    // every real step and prune them).
+    time: Math.floor(trustedEventTime(step.eventTime, now) ?? now),
     ...(step.detail === undefined ? {} : { detail: step.detail }),
   };
   const state = await (await deps.correlationStore()).record(shape, pending.storageKey, step.stepIndex, record);

@@ -9,7 +9,7 @@ import { SEVERITIES, severityRank, type Severity } from '../../detection/engine/
 import type { AlertDocument } from '../../pipeline/alerts/alert-document.ts';
 import { MAX_TRACKED_EVENT_IDS } from '../../pipeline/dedup/constants.ts';
 import { alertIdFor, windowKey } from '../../pipeline/dedup/dedup-item.ts';
-import { placeInWindow } from '../../pipeline/dedup/window.ts';
+import { placeInWindow, trustedEventTime } from '../../pipeline/dedup/window.ts';
 
 /** One dedup window as the events imply it. */
 export interface ExpectedWindow {
@@ -57,7 +57,7 @@ export function expectWindows(
       const shape = catalog.correlation(step.correlation.id);
       const id = `${shape.id}\n${step.key}`;
       const entry = correlations.get(id) ?? { ruleId: shape.id, key: step.key, state: emptyCorrelationState(shape.steps.length) };
-      const record = { eventId: step.eventId ?? '', time: step.eventTime ?? now, ...(step.detail === undefined ? {} : { detail: step.detail }) };
+      const record = { eventId: step.eventId ?? '', time: Math.floor(trustedEventTime(step.eventTime, now) ?? now), ...(step.detail === undefined ? {} : { detail: step.detail }) };
       entry.state = recordStep(shape, entry.state, step.stepIndex, record).state;
       correlations.set(id, entry);
     }

@@ -31,4 +31,18 @@ describe('enqueueEvents', () => {
     ]);
     expect(letters.map((m) => m.Body?.slice(0, 30))).toEqual(['{"id":"deep-1","type":"login.s', '{"id":"huge-1","type":"login.s']);
   });
+
+  it('sends an event holding characters SQS refuses (U+FFFE, U+FFFF) with them escaped: the same event, not a stalled batch', async () => {
+    const resources = await createPipelineResources();
+    const sqs = new SQSClient({});
+    const named = { id: 'key-1', type: 'api_key.created', effective_at: 1, data: { name: 'ops\uffff', note: '\ufffe' } };
+    const result = await enqueueEvents({ sqs, queueUrl: resources.queueUrl }, [named, { id: 'after', type: 'login.succeeded', effective_at: 2 }], {
+      organization: { id: 'org-acme', name: 'Acme' },
+      source: 'poller',
+    });
+    expect(result).toEqual({ enqueued: 2, rejected: [] });
+    const queued = await drain(resources.queueUrl, { attributes: false });
+    expect(queued.flatMap((m) => eventsOfBody(m.Body))).toEqual([named, { id: 'after', type: 'login.succeeded', effective_at: 2 }]);
+  });
 });
+
