@@ -2,11 +2,12 @@ import { DEFAULT_PRINTABLE_LIMIT } from './constants.ts';
 import { maskSecrets } from './mask-secrets.ts';
 
 // C0 and C1 controls, DEL, Unicode line/paragraph separators, bidi embeddings/overrides/isolates,
-// zero-width and BOM characters, and lone surrogates: anything that can move a cursor, hide text or
-// re-order a line on a terminal or in a log viewer.
+// zero-width and BOM characters, lone surrogates, and the noncharacters U+FDD0-U+FDEF, U+FFFE and
+// U+FFFF: anything that can move a cursor, hide text or re-order a line on a terminal or in a log
+// viewer, or that a service may refuse (SQS refuses U+FFFE and U+FFFF).
 const UNSAFE =
   // eslint-disable-next-line no-control-regex -- matching control characters is the point.
-  /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/gu;
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufdd0-\ufdef\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/gu;
 
 function escapeChar(ch: string): string {
   const code = ch.codePointAt(0) ?? 0;
@@ -18,7 +19,7 @@ function escapeChar(ch: string): string {
 
 /**
  * Makes an untrusted string safe for one line of a terminal or a log: anything shaped like an API
- * key is masked, control, bidi and invisible characters and lone surrogates become visible
+ * key is masked, control, bidi and invisible characters, noncharacters and lone surrogates become visible
  * `\uXXXX` escapes, and the result is cut to `limit` characters with an ellipsis.
  *
  * @example

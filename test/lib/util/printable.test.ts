@@ -14,6 +14,10 @@ describe('printable', () => {
     expect(printable('x\u202ey\u2066z\u200bw\u2028v\ufeff')).toBe('x\\u202ey\\u2066z\\u200bw\\u2028v\\ufeff');
   });
 
+  it('escapes the noncharacters U+FDD0-U+FDEF, U+FFFE and U+FFFF', () => {
+    expect(printable('a\ufffeb\uffffc\ufdd0d')).toBe('a\\ufffeb\\uffffc\\ufdd0d');
+  });
+
   it('escapes lone surrogates but keeps valid pairs', () => {
     expect(printable('a\ud800b\udc00c')).toBe('a\\ud800b\\udc00c');
     expect(printable('\ud83d\ude80')).toBe('🚀');
