@@ -2,7 +2,12 @@
 // gives (the JSON round trip, JSON.parse), on any input.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { OPENAI_AUDIT_LOG_TYPE } from '../../lib/detection/openai/constants.ts';
+import { createRuleCatalog } from '../../lib/detection/rules/index.ts';
+import { messageContent } from '../../lib/pipeline/intake/message-body.ts';
+import { screenBody } from '../../lib/pipeline/intake/screen-body.ts';
 import { copyJsonObject } from '../../lib/util/json-copy.ts';
+import { isJsonText, isPlainJsonText, skipJsonValue, skipJsonWhitespace } from '../../lib/util/json-scan.ts';
 import { maskSecrets } from '../../lib/util/mask-secrets.ts';
 
 // At least 20,000 cases per property in npm test (they are fast); npm run test:reliability runs
@@ -17,6 +22,66 @@ const { value: contextValue } = fc.letrec<{ value: unknown }>((tie) => ({
 }));
 const context = fc.oneof(fc.dictionary(key, contextValue, { maxKeys: 8 }), fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(fc.string(), fc.double(), fc.boolean(), fc.constant(null)), { maxKeys: 12 }));
 const reviver = (_key: string, value: unknown) => (typeof value === 'string' ? maskSecrets(value) : value);
+
+function parses(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Characters that matter to JSON's grammar, and some that JSON.parse refuses. */
+const jsonish = fc.constantFrom(...'{}[]",:.-+eE0123456789 \t\n\rtruefalsenull\\u/abAF\u0000\u001f\u007f\u2028\ud800\ufeff\u00a0x'.split(''));
+
+function mutate(text: string, at: number, insert: string, remove: number): string {
+  const i = text.length === 0 ? 0 : at % (text.length + 1);
+  return text.slice(0, i) + insert + text.slice(i + remove);
+}
+
+/** JSON texts, pretty and not, and texts a few edits away from JSON. */
+const nearlyJson = fc.oneof(
+  fc.json(),
+  fc.jsonValue().map((value) => JSON.stringify(value, null, 1)),
+  fc.tuple(fc.json(), fc.nat(), fc.string({ unit: jsonish, maxLength: 3 }), fc.nat({ max: 3 })).map(([text, at, insert, remove]) => mutate(text, at, insert, remove)),
+  fc.string({ unit: jsonish, maxLength: 40 }),
+  fc.string(),
+);
+
+/** Bodies shaped like one audit event, with repeated, escaped and envelope keys, some broken. */
+const typeValue = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom('"login.failed"', '"user.updated"', '"project.updated"', '"api_key.created"', '"us\\u0065r.updated"') },
+  { weight: 1, arbitrary: fc.constantFrom('""', '" "', '7', 'null', '{"a":1}') },
+);
+const memberKey = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom('"actor"', '"x"', '"effective_at"', '"detail-type"', '"data"', '"Message"', '"user.updated"') },
+  { weight: 2, arbitrary: fc.constantFrom('"id"', '"type"', '"ty\\u0070e"', '"i\\u0064"') },
+  { weight: 1, arbitrary: fc.constantFrom('"Type"', '"detail"', '"envelope"', '"object"') },
+);
+const memberValue = fc.oneof(typeValue, fc.json({ maxDepth: 2 }), fc.constantFrom('"a"', '"b\\n"', '"sk-proj-0123456789abcdefghij"'));
+const space = fc.constantFrom('', ' ', '\n', '\t', '\r\n');
+const eventBody = fc
+  .tuple(
+    fc.array(fc.tuple(memberKey, space, memberValue, space), { maxLength: 6 }),
+    fc.constantFrom('"id"', '"i\\u0064"'),
+    fc.oneof({ weight: 6, arbitrary: fc.constantFrom('"a"', '"b-1"', '"\\u0063"') }, { weight: 1, arbitrary: fc.constantFrom('" "', '7') }),
+    typeValue,
+    fc.nat(),
+    fc.nat(),
+    space,
+  )
+  .map(([members, idKey, id, type, idAt, typeAt, ws]) => {
+    const all = members.map(([k, s1, v, s2]) => `${k}${s1}:${s2}${v}`);
+    all.splice(idAt % (all.length + 1), 0, `${idKey}:${id}`);
+    all.splice(typeAt % (all.length + 1), 0, `"type":${type}`);
+    return `${ws}{${all.join(',')}}${ws}`;
+  });
+const body = fc.oneof(
+  eventBody,
+  eventBody.chain((text) => fc.tuple(fc.constant(text), fc.nat(), fc.string({ unit: jsonish, maxLength: 2 }), fc.nat({ max: 2 })).map(([t, at, insert, remove]) => mutate(t, at, insert, remove))),
+  nearlyJson,
+);
 
 /**
  * Whether two values are the same JSON data: same primitives (Object.is, so -0 is not 0), same
@@ -61,5 +126,47 @@ describe('fast path properties', () => {
     );
     // The property is about the fast path: most generated contexts must take it.
     expect(copied).toBeGreaterThan(RUNS / 4);
+  });
+
+  it('isJsonText accepts exactly what JSON.parse accepts, strings checked or skipped to their quote', () => {
+    fc.assert(
+      fc.property(nearlyJson, (text) => {
+        const valid = parses(text);
+        expect(isJsonText(text)).toBe(valid);
+        const end = skipJsonValue(text, skipJsonWhitespace(text, 0), false);
+        expect(end >= 0 && skipJsonWhitespace(text, end) === text.length).toBe(valid);
+        if (isPlainJsonText(text)) expect(skipJsonValue(text, skipJsonWhitespace(text, 0), true)).toBe(end);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('the screen rules out only valid bodies of one event no rule wants, and the intake otherwise gives what it gives without it', () => {
+    const catalog = createRuleCatalog();
+    const wanted = catalog.eventTypeScreen(OPENAI_AUDIT_LOG_TYPE);
+    let unwanted = 0;
+    fc.assert(
+      fc.property(body, (text) => {
+        const screened = screenBody(text, wanted);
+        const withScreen = messageContent(text, wanted);
+        const without = messageContent(text);
+        if (screened.kind === 'parse') {
+          expect(withScreen).toEqual(without);
+          return;
+        }
+        unwanted++;
+        // Valid JSON, one object, its last id and type as given, and the catalog has nothing to do.
+        const parsed = JSON.parse(text) as Record<string, unknown>;
+        expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
+        expect([parsed.id, parsed.type]).toEqual([screened.id, screened.type]);
+        expect(without.kind === 'events' && without.events.length === 1 && without.problems.length === 0).toBe(true);
+        expect(withScreen).toEqual({ kind: 'events', events: [{ path: '', event: { id: screened.id, type: screened.type } }], problems: [], rejected: [] });
+        expect(wanted(screened.type)).toBe(false);
+        expect(catalog.evaluate(OPENAI_AUDIT_LOG_TYPE, parsed)).toEqual(catalog.evaluate(OPENAI_AUDIT_LOG_TYPE, { id: screened.id, type: screened.type }));
+      }),
+      { numRuns: RUNS },
+    );
+    // The property is about the fast path: enough bodies must take it.
+    expect(unwanted).toBeGreaterThan(RUNS / 20);
   });
 });
