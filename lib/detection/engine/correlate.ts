@@ -61,13 +61,44 @@ export function recordStep(
   const current = state.steps[stepIndex];
   if (current === undefined) throw new RangeError(`${rule.id} has no step ${stepIndex}`);
   if (current.some((r) => r.eventId === record.eventId)) return { state, added: false };
-  const newest = Math.max(record.time, ...state.steps.flatMap((records) => records.map((r) => r.time)));
+  let newest = record.time;
+  for (const records of state.steps) for (const r of records) newest = Math.max(newest, r.time);
   const horizon = newest - rule.lookbackMinutes * 60 - LATE_ARRIVAL_SECONDS;
   const steps = state.steps.map((records, index) => {
-    const kept = (index === stepIndex ? [...records, record] : [...records]).filter((r) => r.time >= horizon).sort(byTime);
+    const kept = index === stepIndex ? keptWith(records, record, horizon) : keptOf(records, horizon);
     return kept.length > MAX_RECORDS_PER_STEP ? kept.slice(kept.length - MAX_RECORDS_PER_STEP) : kept;
   });
   return { state: { steps }, added: true };
+}
+
+/** Whether records are in {@link byTime} order, with finite times (so that order is total). */
+function ordered(records: readonly StepRecord[]): boolean {
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i] as StepRecord;
+    if (!Number.isFinite(r.time)) return false;
+    if (i > 0 && byTime(records[i - 1] as StepRecord, r) > 0) return false;
+  }
+  return true;
+}
+
+/**
+ * The records at or after the horizon, in time order. State that recordStep wrote is already in
+ * order: then this is a filter, not a sort (a login stream records a step per event).
+ */
+function keptOf(records: readonly StepRecord[], horizon: number): StepRecord[] {
+  const kept = records.filter((r) => r.time >= horizon);
+  return ordered(records) ? kept : kept.sort(byTime);
+}
+
+/** As {@link keptOf}, with `record` added in its place (after any equal records, as a stable sort puts it). */
+function keptWith(records: readonly StepRecord[], record: StepRecord, horizon: number): StepRecord[] {
+  if (!ordered(records) || !Number.isFinite(record.time)) return [...records, record].filter((r) => r.time >= horizon).sort(byTime);
+  const kept = records.filter((r) => r.time >= horizon);
+  if (!(record.time >= horizon)) return kept;
+  let at = kept.length;
+  while (at > 0 && byTime(kept[at - 1] as StepRecord, record) > 0) at--;
+  kept.splice(at, 0, record);
+  return kept;
 }
 
 function findingFor(rule: CorrelationShape, state: CorrelationState, key: string, trigger: StepRecord): CorrelationFinding | undefined {
