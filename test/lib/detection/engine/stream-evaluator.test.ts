@@ -69,4 +69,23 @@ describe('StreamEvaluator', () => {
     const s = stream({}, 5000);
     expect(s.push(ev('e1', undefined)).alerts[0]?.windowEndsAt).toBe(5400);
   });
+
+  it('forgets a window as the tables\' TTL does, in event time, only when asked to', () => {
+    const catalog = new RuleCatalog().register(logType, [testRule<Ev>('R', 'Test.Log', { dedup: (e) => e.who, dedupPeriodMinutes: 10 })]);
+    const day = 86_400;
+    const events = [ev('e1', 1200), ev('far', 1200 + 20 * day, { who: 'b' }), ev('e2', 1300)];
+    const keeping = new StreamEvaluator(catalog, 'Test.Log');
+    // Sweeps run every 65,536 events: push enough quiet repeats of a later event between.
+    const forgetting = new StreamEvaluator(catalog, 'Test.Log', { windowTtlSeconds: 15 * day });
+    const run = (s: StreamEvaluator) => {
+      const alerts: string[] = [];
+      for (const e of events.slice(0, 2)) for (const a of s.push(e).alerts) alerts.push(a.match.eventId ?? '');
+      for (let i = 0; i < 65_536; i++) s.push(ev('far', 1200 + 20 * day, { who: 'b' }));
+      for (const a of s.push(events[2]).alerts) alerts.push(a.match.eventId ?? '');
+      return alerts;
+    };
+    // Kept: e2 falls in e1's window, already alerted. Forgotten (20 days on, past 15): it alerts afresh.
+    expect(run(keeping)).toEqual(['e1', 'far']);
+    expect(run(forgetting)).toEqual(['e1', 'far', 'e2']);
+  });
 });
