@@ -11,7 +11,7 @@ import { measureBundle } from './bench/bundle.ts';
 import { measureCli } from './bench/cli.ts';
 import { loadCorpus } from './bench/corpus.ts';
 import { measureEventPath } from './bench/event-path.ts';
-import { detectionPath } from './bench/line-path.ts';
+import { bundledLinePaths } from './bench/bundled.ts';
 import { startPeer } from './bench/peer.ts';
 import { measurePipeline } from './bench/pipeline.ts';
 import { log, type Figure } from './bench/stats.ts';
@@ -48,20 +48,29 @@ if (run('path')) {
   const peerStart = SIZES.peer ? await startPeer(corpusFile) : { unavailable: 'not run with --quick' };
   const peer = 'peer' in peerStart ? peerStart.peer : undefined;
   try {
-    const { path, parsedLines } = detectionPath(corpus.lines);
+    const paths = await bundledLinePaths(join(root, '.bench/line-path.mjs'));
+    const { path, parsedLines } = paths.detectionPath(corpus.lines);
     const figures = await measureEventPath(corpus.lines, path, { rounds: SIZES.pathRounds, parsedLines, ...(peer ? { peer } : {}) });
+    log('measuring the same path with only the rule the peer runs...');
+    const same = paths.sameRulePath(corpus.lines);
+    const sameRule = await measureEventPath(corpus.lines, same.path, { rounds: SIZES.pathRounds, parsedLines: same.parsedLines, ...(peer ? { peer } : {}) });
     result.parseRatio = figures.parseRatio;
     result.eventsPerSecond = figures.eventsPerSecond;
     if (figures.peer) {
       result.peerEventsPerSecond = figures.peer.eventsPerSecond;
       result.peerRatio = figures.peer.ratio;
     }
-    meta.corpus = { source: corpus.source, events: corpus.lines.length, bytesPerEvent: Math.round(corpus.bytes / corpus.lines.length), parsedInFull: parsedLines.length };
+    result.sameRuleParseRatio = sameRule.parseRatio;
+    result.sameRuleEventsPerSecond = sameRule.eventsPerSecond;
+    if (sameRule.peer) result.sameRulePeerRatio = sameRule.peer.ratio;
+    meta.corpus = { source: corpus.source, events: corpus.lines.length, bytesPerEvent: Math.round(corpus.bytes / corpus.lines.length), parsedInFull: parsedLines.length, parsedInFullSameRule: same.parsedLines.length };
     meta.path = {
       rounds: figures.rounds,
       parseEventsPerSecond: figures.parseEventsPerSecond,
       floor: figures.floor,
       belowFloor: figures.belowFloor,
+      sameRuleFloor: sameRule.floor,
+      sameRuleBelowFloor: sameRule.belowFloor,
       peer: figures.peer ? { parseEventsPerSecond: figures.peer.parseEventsPerSecond, matches: figures.peer.matches, python: figures.peer.python } : { unavailable: 'unavailable' in peerStart ? peerStart.unavailable : '' },
     };
   } finally {
@@ -121,6 +130,9 @@ else {
     ['eventsPerSecond', 'events/s', 'goal >= 3 x peerEventsPerSecond'],
     ['peerEventsPerSecond', 'events/s', "Panther's rule in Python, same corpus"],
     ['peerRatio', 'x', 'our events/s over the peer\'s, per round'],
+    ['sameRuleParseRatio', 'x', 'the same, only the rule the peer runs'],
+    ['sameRuleEventsPerSecond', 'events/s', 'the same, only the rule the peer runs'],
+    ['sameRulePeerRatio', 'x', 'the same, only the rule the peer runs'],
     ['evaluateOneEventMs', 'ms', 'over bare node; goal <= 100'],
     ['evaluateRssMb', 'MB', `at ${SIZES.streamLarge} lines; goal <= 200`],
     ['evaluateMarginalUs', 'us/event', 'goal <= 2.5'],

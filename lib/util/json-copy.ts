@@ -5,73 +5,88 @@ const MAX_DEPTH = 32;
 /** Longest JSON text of a number (`-1.2345678901234567e-308`). */
 const NUMBER_BOUND = 25;
 
-type Copied = { value: JsonValue; bound: number } | undefined;
+/** What JSON leaves out of an object (and writes null for in an array). */
+const OMIT = Symbol('omit');
+/** What the copy leaves to the JSON round trip. */
+const GIVE_UP = Symbol('give up');
 
-function isPlainObject(value: object): boolean {
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
-}
+type Copied = JsonValue | typeof OMIT | typeof GIVE_UP;
 
-/** What JSON.stringify writes for a primitive, read back; `undefined` for what it leaves out. */
-function copyPrimitive(value: unknown, mapString: (text: string) => string): Copied | 'omit' | 'other' {
-  switch (typeof value) {
-    case 'string':
-      // Every character may become a \uXXXX escape: six characters of JSON each.
-      return { value: mapString(value), bound: value.length * 6 + 2 };
-    case 'number':
-      // -0 is written "0"; NaN and the infinities "null".
-      return Number.isFinite(value) ? { value: value === 0 ? 0 : value, bound: NUMBER_BOUND } : { value: null, bound: 4 };
-    case 'boolean':
-      return { value, bound: 5 };
-    case 'undefined':
-    case 'function':
-    case 'symbol':
-      return 'omit';
-    case 'object':
-      return value === null ? { value: null, bound: 4 } : 'other';
-    default:
-      // bigint: JSON.stringify throws; let it say so.
-      return undefined;
+/**
+ * One copy in progress: the bound on its JSON length is summed here rather than returned with
+ * every value, so copying allocates nothing but the copy.
+ */
+class Copier {
+  bound = 0;
+  readonly mapString: (text: string) => string;
+
+  constructor(mapString: (text: string) => string) {
+    this.mapString = mapString;
   }
-}
 
-function copyValue(value: unknown, mapString: (text: string) => string, depth: number): Copied | 'omit' {
-  const primitive = copyPrimitive(value, mapString);
-  if (primitive !== 'other') return primitive;
-  const object = value as object;
-  if (depth >= MAX_DEPTH || typeof (object as { toJSON?: unknown }).toJSON === 'function') return undefined;
-  if (Array.isArray(object)) {
-    if (Object.getPrototypeOf(object) !== Array.prototype) return undefined;
-    const items: unknown[] = object;
-    const copy: JsonValue[] = [];
-    let bound = 2;
-    for (let i = 0; i < items.length; i++) {
-      const item = copyValue(items[i], mapString, depth + 1);
-      if (item === undefined) return undefined;
-      // In an array, what JSON leaves out of an object is written null.
-      if (item === 'omit') {
-        copy.push(null);
-        bound += 5;
-      } else {
-        copy.push(item.value);
-        bound += item.bound + 1;
-      }
+  value(value: unknown, depth: number): Copied {
+    switch (typeof value) {
+      case 'string':
+        // Every character may become a \uXXXX escape: six characters of JSON each.
+        this.bound += value.length * 6 + 2;
+        return this.mapString(value);
+      case 'number':
+        this.bound += NUMBER_BOUND;
+        // -0 is written "0"; NaN and the infinities "null".
+        return Number.isFinite(value) ? (value === 0 ? 0 : value) : null;
+      case 'boolean':
+        this.bound += 5;
+        return value;
+      case 'undefined':
+      case 'function':
+      case 'symbol':
+        return OMIT;
+      case 'object':
+        if (value === null) {
+          this.bound += 4;
+          return null;
+        }
+        return depth >= MAX_DEPTH || typeof (value as { toJSON?: unknown }).toJSON === 'function' ? GIVE_UP : Array.isArray(value) ? this.array(value, depth) : this.object(value, depth);
+      default:
+        // bigint: JSON.stringify throws; let it say so.
+        return GIVE_UP;
     }
-    return { value: copy, bound };
   }
-  if (!isPlainObject(object)) return undefined;
-  const copy: Record<string, JsonValue> = {};
-  let bound = 2;
-  for (const key of Object.keys(object)) {
-    // Assigning "__proto__" would set the prototype, where JSON.parse makes a property.
-    if (key === '__proto__') return undefined;
-    const member = copyValue((object as Record<string, unknown>)[key], mapString, depth + 1);
-    if (member === undefined) return undefined;
-    if (member === 'omit') continue;
-    copy[key] = member.value;
-    bound += key.length * 6 + 3 + member.bound + 1;
+
+  array(items: readonly unknown[], depth: number): Copied {
+    if (Object.getPrototypeOf(items) !== Array.prototype) return GIVE_UP;
+    const copy: JsonValue[] = [];
+    this.bound += 2;
+    for (let i = 0; i < items.length; i++) {
+      const item = this.value(items[i], depth + 1);
+      if (item === GIVE_UP) return GIVE_UP;
+      // In an array, what JSON leaves out of an object is written null.
+      if (item === OMIT) {
+        copy.push(null);
+        this.bound += 4;
+      } else copy.push(item);
+      this.bound += 1;
+    }
+    return copy;
   }
-  return { value: copy, bound };
+
+  object(object: object, depth: number): Copied {
+    const prototype: unknown = Object.getPrototypeOf(object);
+    if (prototype !== Object.prototype && prototype !== null) return GIVE_UP;
+    const copy: Record<string, JsonValue> = {};
+    this.bound += 2;
+    const keys = Object.keys(object);
+    for (const key of keys) {
+      // Assigning "__proto__" would set the prototype, where JSON.parse makes a property.
+      if (key === '__proto__') return GIVE_UP;
+      const member = this.value((object as Record<string, unknown>)[key], depth + 1);
+      if (member === GIVE_UP) return GIVE_UP;
+      if (member === OMIT) continue;
+      copy[key] = member;
+      this.bound += key.length * 6 + 4;
+    }
+    return copy;
+  }
 }
 
 /**
@@ -91,7 +106,8 @@ function copyValue(value: unknown, mapString: (text: string) => string, depth: n
  */
 export function copyJsonObject(value: object, maxLength: number, mapString: (text: string) => string): Record<string, JsonValue> | undefined {
   if (Array.isArray(value)) return undefined;
-  const copied = copyValue(value, mapString, 0);
-  if (copied === undefined || copied === 'omit' || copied.bound > maxLength) return undefined;
-  return copied.value as Record<string, JsonValue>;
+  const copier = new Copier(mapString);
+  const copied = copier.value(value, 0);
+  if (copied === GIVE_UP || copied === OMIT || copier.bound > maxLength) return undefined;
+  return copied as Record<string, JsonValue>;
 }

@@ -61,7 +61,12 @@ const memberKey = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom('"id"', '"type"', '"ty\\u0070e"', '"i\\u0064"') },
   { weight: 1, arbitrary: fc.constantFrom('"Type"', '"detail"', '"envelope"', '"object"') },
 );
-const memberValue = fc.oneof(typeValue, fc.json({ maxDepth: 2 }), fc.constantFrom('"a"', '"b\\n"', '"sk-proj-0123456789abcdefghij"'));
+const memberValue = fc.oneof(
+  typeValue,
+  fc.json({ maxDepth: 2 }),
+  fc.jsonValue({ maxDepth: 4 }).map((value) => JSON.stringify(value, null, 1)),
+  fc.constantFrom('"a"', '"b\\n"', '"sk-proj-0123456789abcdefghij"', '[[[[[]]]]]', '[ ]', '{ }', '{"a":{"b":[1,{"c":null}]}}', '-0.5e+3', 'true'),
+);
 const space = fc.constantFrom('', ' ', '\n', '\t', '\r\n');
 const eventBody = fc
   .tuple(

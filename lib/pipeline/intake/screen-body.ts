@@ -71,9 +71,8 @@ export function screenBody(body: string, wanted: EventTypeScreen): Screened {
   if (body.charCodeAt(i) !== 0x22 /* " */) return PARSE;
   let id: string | undefined;
   let type: string | undefined;
-  // Strings are checked one by one until the type is known; after that, in a body without control
-  // characters and backslashes, they are skipped to their closing quote.
-  let plain = false;
+  // Members are read one by one until the type is known; after that, a body without control
+  // characters and backslashes is read by plainRest.
   for (;;) {
     const keyStart = i;
     const keyEnd = skipJsonString(body, keyStart, scan);
@@ -85,7 +84,7 @@ export function screenBody(body: string, wanted: EventTypeScreen): Screened {
     const valueStart = skipJsonWhitespace(body, i + 1);
     let valueEnd: number;
     if (key === Key.Other) {
-      valueEnd = skipJsonValue(body, valueStart, plain);
+      valueEnd = skipJsonValue(body, valueStart);
       if (valueEnd < 0) return PARSE;
     } else {
       // id and type: strings, or the usual path reports the problem.
@@ -96,8 +95,9 @@ export function screenBody(body: string, wanted: EventTypeScreen): Screened {
       else {
         // The common case: a type some rule wants, known from the first members.
         if (wanted(value)) return PARSE;
-        if (type === undefined) plain = isPlainJsonText(body);
         type = value;
+        // The rest of a body without control characters and backslashes is checked in one loop.
+        if (isPlainJsonText(body)) return plainRest(body, valueEnd, id, type, wanted);
       }
     }
     i = skipJsonWhitespace(body, valueEnd);
@@ -113,4 +113,125 @@ export function screenBody(body: string, wanted: EventTypeScreen): Screened {
   if (i !== body.length || id === undefined || type === undefined) return PARSE;
   if (id.trim() === '' || type.trim() === '') return PARSE;
   return { kind: 'unwanted', id, type };
+}
+
+/** Where plainRest is. */
+const VALUE = 0;
+const AFTER_VALUE = 1;
+const KEY = 2;
+const KEY_OR_CLOSE = 3;
+
+/** Open containers plainRest follows; deeper bodies take the usual path. */
+const MAX_PLAIN_DEPTH = 30;
+
+/** A plain number at `i` (see skipJsonValue's grammar): its end, or -1. */
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
+/**
+ * The rest of a plain body (no control character, no backslash: every string ends at the next
+ * quote) after a top-level member's value ending at `start`, checked as JSON.parse checks it, in
+ * one loop, reading only the top-level keys (for id, type and envelope keys). Anything unusual
+ * (nesting past 30 levels) takes the usual path: `parse` is always a safe answer.
+ */
+function plainRest(body: string, start: number, firstId: string | undefined, firstType: string, wanted: EventTypeScreen): Screened {
+  let id = firstId;
+  let type = firstType;
+  let i = start;
+  // One bit per open container, innermost lowest: 1 for an object, 0 for an array.
+  let open = 1;
+  let depth = 1;
+  let state = AFTER_VALUE;
+  for (;;) {
+    let c = body.charCodeAt(i);
+    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = body.charCodeAt(++i);
+    if (state === VALUE) {
+      if (c === 0x22) {
+        const close = body.indexOf('"', i + 1);
+        if (close < 0) return PARSE;
+        i = close + 1;
+      } else if (c === 0x7b || c === 0x5b) {
+        if (depth === MAX_PLAIN_DEPTH) return PARSE;
+        open = open * 2 + (c === 0x7b ? 1 : 0);
+        depth++;
+        i++;
+        state = c === 0x7b ? KEY_OR_CLOSE : VALUE;
+        if (c === 0x5b) {
+          let d = body.charCodeAt(i);
+          while (d === 0x20 || d === 0x0a || d === 0x0d || d === 0x09) d = body.charCodeAt(++i);
+          if (d === 0x5d) {
+            i++;
+            open = Math.floor(open / 2);
+            depth--;
+            state = AFTER_VALUE;
+          }
+        }
+        continue;
+      } else if (c === 0x74 || c === 0x66 || c === 0x6e) {
+        const word = c === 0x74 ? 'true' : c === 0x66 ? 'false' : 'null';
+        if (!body.startsWith(word, i)) return PARSE;
+        i += word.length;
+      } else {
+        NUMBER.lastIndex = i;
+        if (!NUMBER.test(body)) return PARSE;
+        i = NUMBER.lastIndex;
+      }
+      state = AFTER_VALUE;
+      continue;
+    }
+    const inObject = open % 2 === 1;
+    if (state === AFTER_VALUE) {
+      if (c === 0x2c) {
+        i++;
+        state = inObject ? KEY : VALUE;
+        continue;
+      }
+      if (c !== (inObject ? 0x7d : 0x5d)) return PARSE;
+      i++;
+      open = Math.floor(open / 2);
+      depth--;
+      if (depth > 0) continue;
+      while (i < body.length) {
+        const t = body.charCodeAt(i);
+        if (t !== 0x20 && t !== 0x0a && t !== 0x0d && t !== 0x09) return PARSE;
+        i++;
+      }
+      if (id === undefined || id.trim() === '' || type.trim() === '') return PARSE;
+      return { kind: 'unwanted', id, type };
+    }
+    // A key, or (just after "{") the end of the object.
+    if (c === 0x7d && state === KEY_OR_CLOSE) {
+      i++;
+      open = Math.floor(open / 2);
+      depth--;
+      state = AFTER_VALUE;
+      continue;
+    }
+    if (c !== 0x22) return PARSE;
+    const keyEnd = body.indexOf('"', i + 1) + 1;
+    if (keyEnd === 0) return PARSE;
+    const key = depth === 1 ? classify(body, i, keyEnd, false) : Key.Other;
+    if (key === Key.Container) return PARSE;
+    i = keyEnd;
+    c = body.charCodeAt(i);
+    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = body.charCodeAt(++i);
+    if (c !== 0x3a) return PARSE;
+    i++;
+    state = VALUE;
+    if (key === Key.Id || key === Key.Type) {
+      c = body.charCodeAt(i);
+      while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = body.charCodeAt(++i);
+      // id and type: strings, or the usual path reports the problem.
+      if (c !== 0x22) return PARSE;
+      const close = body.indexOf('"', i + 1);
+      if (close < 0) return PARSE;
+      const value = body.slice(i + 1, close);
+      if (key === Key.Id) id = value;
+      else {
+        if (wanted(value)) return PARSE;
+        type = value;
+      }
+      i = close + 1;
+      state = AFTER_VALUE;
+    }
+  }
 }

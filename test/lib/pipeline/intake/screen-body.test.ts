@@ -24,6 +24,13 @@ describe('screenBody', () => {
     expect(screenBody('{"id":"a","type":"user.updated","type":"invite.sent","id":"b"}', wanted)).toEqual({ kind: 'unwanted', id: 'b', type: 'invite.sent' });
   });
 
+  it('reads the rest of a plain body in one pass, nested values included; very deep ones take the usual path', () => {
+    const nested = (depth: number) => `${'[{"a":'.repeat(depth)}1${'}]'.repeat(depth)}`;
+    expect(screenBody(`{"id":"a","type":"user.updated","x":${nested(10)},"y":[1,-2.5e3,true,false,null,"s",{}],"z":{ }}`, wanted)).toEqual({ kind: 'unwanted', id: 'a', type: 'user.updated' });
+    expect(screenBody(`{"id":"a","type":"user.updated","x":${nested(20)}}`, wanted)).toEqual({ kind: 'parse' });
+    expect(screenBody('{"type":"user.updated","x":[1,],"id":"a"}', wanted)).toEqual({ kind: 'parse' });
+  });
+
   it.each([
     ['a type some rule wants', '{"id":"a","type":"login.failed"}'],
     ['malformed after the type', '{"id":"a","type":"user.updated","x":}'],
