@@ -77,11 +77,12 @@ export interface StreamOptions {
   /** Unix seconds, for events without a time. */
   readonly now?: () => number;
   /**
-   * Forget state as the deployed tables' TTL does, in event time: a dedup window once the newest
-   * event time read is `windowTtlSeconds` past its end, a correlation's state for a key once it is
-   * 14 days past its newest record's lookback. Memory then stays bounded on any input; an event
-   * that arrives later than that (in event time) after its window is counted afresh, as it would be
-   * by the pipeline after the TTL. Without it, nothing is forgotten.
+   * Forget state as the deployed tables' TTL does, in event time: a dedup window once every event of
+   * the last 65,536 read is `windowTtlSeconds` past its end, a correlation's state for a key once
+   * they are all 14 days past its newest record's lookback. On input in time order memory then
+   * stays bounded by the TTL's span of events; an event that arrives later than that after its
+   * window (older than every event read just before it) is counted afresh, as the pipeline counts
+   * it after the TTL. Input in reverse time order forgets nothing. Without it, nothing is forgotten.
    */
   readonly windowTtlSeconds?: number;
 }
@@ -112,8 +113,8 @@ export class StreamEvaluator {
   /** Windows by rule id, then by dedup string and window start. */
   readonly #windows = new Map<string, Map<string, Window>>();
   readonly #correlations = new Map<string, CorrelationState>();
-  /** The newest event time read (events that have one), for forgetting state. */
-  #newest = Number.NEGATIVE_INFINITY;
+  /** The oldest event time among the matches and steps read since the last sweep, for forgetting state. */
+  #oldestRecent = Number.POSITIVE_INFINITY;
   #pushes = 0;
 
   /**
@@ -151,7 +152,7 @@ export class StreamEvaluator {
   #time(eventTime: number | undefined): number {
     if (eventTime !== undefined && Number.isFinite(eventTime)) {
       const time = Math.floor(eventTime);
-      if (time > this.#newest) this.#newest = time;
+      if (time < this.#oldestRecent) this.#oldestRecent = time;
       return time;
     }
     return this.#now();
@@ -159,8 +160,11 @@ export class StreamEvaluator {
 
   /** Drops what the tables' TTL would have dropped by the newest event time (see {@link StreamOptions}). */
   #forget(windowTtlSeconds: number): void {
+    const horizon = this.#oldestRecent;
+    this.#oldestRecent = Number.POSITIVE_INFINITY;
+    if (horizon === Number.POSITIVE_INFINITY) return;
     for (const [ruleId, windows] of this.#windows) {
-      for (const [key, window] of windows) if (window.endsAt + windowTtlSeconds < this.#newest) windows.delete(key);
+      for (const [key, window] of windows) if (window.endsAt + windowTtlSeconds < horizon) windows.delete(key);
       if (windows.size === 0) this.#windows.delete(ruleId);
     }
     for (const [key, state] of this.#correlations) {
@@ -168,7 +172,7 @@ export class StreamEvaluator {
       const lookback = this.#catalog.correlation(id).lookbackMinutes * 60;
       let newestRecord = Number.NEGATIVE_INFINITY;
       for (const records of state.steps) for (const record of records) newestRecord = Math.max(newestRecord, record.time);
-      if (newestRecord + lookback + LATE_ARRIVAL_SECONDS < this.#newest) this.#correlations.delete(key);
+      if (newestRecord + lookback + LATE_ARRIVAL_SECONDS < horizon) this.#correlations.delete(key);
     }
   }
 

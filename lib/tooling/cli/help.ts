@@ -55,9 +55,9 @@ The pipeline's semantics apply, in event time (effective_at): a rule alerts once
 reached (distinct values for rules that count them, such as source IPs of failed logins),
 correlation rules alert when their sequence completes, and signals (rules that only feed
 correlations) and matches suppressed by the rules configuration are not printed. As the deployed
-tables' TTL does, a dedup window is forgotten 15 days (in event time) after it ends, and a
-correlation's state 14 days after its lookback. Anything shaped like an OpenAI API key is masked in
-every field.
+tables' TTL does (in event time), a dedup window is forgotten once the events being read are all 15
+days past its end, and a correlation's state 14 days past its lookback: an event that late is
+counted afresh. Anything shaped like an OpenAI API key is masked in every field.
 
 Options:
   --every-match   Print every single-event match instead, before windows and thresholds

@@ -70,22 +70,27 @@ describe('StreamEvaluator', () => {
     expect(s.push(ev('e1', undefined)).alerts[0]?.windowEndsAt).toBe(5400);
   });
 
-  it('forgets a window as the tables\' TTL does, in event time, only when asked to', () => {
+  it('forgets a window as the tables\' TTL does, in event time, only when asked to, and never on input in reverse order', () => {
     const catalog = new RuleCatalog().register(logType, [testRule<Ev>('R', 'Test.Log', { dedup: (e) => e.who, dedupPeriodMinutes: 10 })]);
     const day = 86_400;
-    const events = [ev('e1', 1200), ev('far', 1200 + 20 * day, { who: 'b' }), ev('e2', 1300)];
-    const keeping = new StreamEvaluator(catalog, 'Test.Log');
-    // Sweeps run every 65,536 events: push enough quiet repeats of a later event between.
-    const forgetting = new StreamEvaluator(catalog, 'Test.Log', { windowTtlSeconds: 15 * day });
-    const run = (s: StreamEvaluator) => {
+    const far = 1200 + 20 * day;
+    const run = (s: StreamEvaluator, first: Ev, filler: Ev, last: Ev) => {
       const alerts: string[] = [];
-      for (const e of events.slice(0, 2)) for (const a of s.push(e).alerts) alerts.push(a.match.eventId ?? '');
-      for (let i = 0; i < 65_536; i++) s.push(ev('far', 1200 + 20 * day, { who: 'b' }));
-      for (const a of s.push(events[2]).alerts) alerts.push(a.match.eventId ?? '');
+      for (const a of s.push(first).alerts) alerts.push(a.match.eventId ?? '');
+      // Sweeps run every 65,536 events and look at the events read since the one before.
+      for (let i = 0; i < 2 * 65_536; i++) for (const a of s.push(filler).alerts) alerts.push(a.match.eventId ?? '');
+      for (const a of s.push(last).alerts) alerts.push(a.match.eventId ?? '');
       return alerts;
     };
-    // Kept: e2 falls in e1's window, already alerted. Forgotten (20 days on, past 15): it alerts afresh.
-    expect(run(keeping)).toEqual(['e1', 'far']);
-    expect(run(forgetting)).toEqual(['e1', 'far', 'e2']);
+    const options = { windowTtlSeconds: 15 * day };
+    // In time order: e2 falls in e1's window; kept, it is a repeat of an alerted window; forgotten
+    // (every recent event 20 days on, past 15), it alerts afresh.
+    const forward = [ev('e1', 1200), ev('far', far, { who: 'b' }), ev('e2', 1300)] as const;
+    expect(run(new StreamEvaluator(catalog, 'Test.Log'), ...forward)).toEqual(['e1', 'far']);
+    expect(run(new StreamEvaluator(catalog, 'Test.Log', options), ...forward)).toEqual(['e1', 'far', 'e2']);
+    // In reverse order the recent events are the old ones: the newer window is kept.
+    const reverse = [ev('n1', far), ev('old', 1200, { who: 'b' }), ev('n2', far + 60)] as const;
+    expect(run(new StreamEvaluator(catalog, 'Test.Log', options), ...reverse)).toEqual(['n1', 'old']);
   });
+
 });
