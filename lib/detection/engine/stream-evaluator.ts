@@ -52,11 +52,8 @@ function withId(ids: EventIds, id: string): EventIds {
   if (ids === undefined) return id;
   if (typeof ids === 'string') return [ids, id];
   if (Array.isArray(ids)) {
-    if (ids.length < SMALL_ID_LIST) {
-      ids.push(id);
-      return ids;
-    }
-    return new Set([...ids, id]);
+    // A new array of the exact size: push() would reserve room for 17 more.
+    return ids.length < SMALL_ID_LIST ? [...ids, id] : new Set([...ids, id]);
   }
   ids.add(id);
   return ids;
