@@ -29,7 +29,7 @@ const run = (section: Section) => only.has(section);
 const quick = args.quick === true;
 const SIZES = quick
   ? { corpusEvents: 2000, pathRounds: 3, peer: false, startRounds: 2, streamRounds: 1, streamSmall: 1000, streamLarge: 5000, coldRounds: 2, batchRuns: 2, latencyAlerts: 5, latencyRuns: 1, webhookRequests: 10, webhookRuns: 2 }
-  : { corpusEvents: 100_000, pathRounds: 9, peer: true, startRounds: 15, streamRounds: 3, streamSmall: 100_000, streamLarge: 1_000_000, coldRounds: 15, batchRuns: 15, latencyAlerts: 50, latencyRuns: 5, webhookRequests: 200, webhookRuns: 5 };
+  : { corpusEvents: 100_000, pathRounds: 9, peer: true, startRounds: 15, streamRounds: 3, streamSmall: 100_000, streamLarge: 1_000_000, coldRounds: 25, batchRuns: 15, latencyAlerts: 50, latencyRuns: 5, webhookRequests: 200, webhookRuns: 5 };
 const root = join(import.meta.dirname, '..');
 const started = Date.now();
 
