@@ -19,7 +19,16 @@ export interface ParsedInput {
   readonly failures: readonly ParseFailure[];
 }
 
-function failureOf(text: string, error: unknown, firstLine: number | undefined): ParseFailure {
+/**
+ * Why `text` (starting at line `firstLine`) is not JSON: the parser's message and the line and
+ * column where it stops being JSON.
+ *
+ * @example
+ * ```ts
+ * try { JSON.parse(line); } catch (error) { report(parseFailure(line, error, 7)); } // { line: 7, reason: '... (column 3)' }
+ * ```
+ */
+export function parseFailure(text: string, error: unknown, firstLine: number | undefined): ParseFailure {
   const message = error instanceof Error ? printable(error.message) : 'unparseable';
   const offset = jsonSyntaxErrorOffset(text);
   if (offset === undefined) return { line: firstLine, reason: message };
@@ -56,11 +65,11 @@ export function parseJsonInput(input: string): ParsedInput {
     try {
       values.push({ line: index + 1, value: JSON.parse(line) as unknown });
     } catch (error) {
-      failures.push(failureOf(line, error, index + 1));
+      failures.push(parseFailure(line, error, index + 1));
     }
   });
   if (values.length === 0 && failures.length > 1) {
-    return { values, failures: [failureOf(text, wholeError, undefined)] };
+    return { values, failures: [parseFailure(text, wholeError, undefined)] };
   }
   return { values, failures };
 }

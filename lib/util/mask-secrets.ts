@@ -4,6 +4,9 @@
 // random keys (48 to 160 characters) meet that, hyphenated words ("risk-management-team") do not.
 const OPENAI_KEY = /(sk-(?:(?:proj|admin|svcacct|None)-)?)([A-Za-z0-9_-]{20,})/g;
 
+/** Every OpenAI API key contains this; a text without it has nothing to mask. */
+export const SECRET_MARK = 'sk-';
+
 function looksRandom(body: string): boolean {
   return body.length >= 40 || /\d/.test(body);
 }
@@ -18,6 +21,6 @@ function looksRandom(body: string): boolean {
  * ```
  */
 export function maskSecrets(text: string): string {
-  if (!text.includes('sk-')) return text;
+  if (!text.includes(SECRET_MARK)) return text;
   return text.replace(OPENAI_KEY, (match, prefix: string, body: string) => (looksRandom(body) ? `${prefix}…${body.slice(-4)}` : match));
 }

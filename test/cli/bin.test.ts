@@ -1,6 +1,7 @@
 // The installed command as a user runs it: a real process through bin/, real stdin, stdout,
 // stderr and exit status.
 import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { alertingRuleIds, expectedChecks, expectedOutcome } from '../support/catalog-expectations.ts';
@@ -41,6 +42,15 @@ describe('bin/openai-audit-alerts', () => {
     expect(alerts.map((a) => [a.eventId, a.ruleId, a.severity, a.eventCount])).toEqual(expected.alerts.map((a) => [a.eventId, a.ruleId, a.severity, a.eventCount]));
     expect(new Set(alerts.map((a) => a.ruleId))).toEqual(new Set(alertingRuleIds()));
     expect(expected.signals).toBeGreaterThan(0);
+  });
+
+  it('runs the same from its cached bundle as through tsx', () => {
+    const samples = join(root, 'examples/sample-events.jsonl');
+    const bundled = run(['evaluate', samples]);
+    const tsx = spawnSync(process.execPath, [bin, 'evaluate', samples], { cwd: root, encoding: 'utf8', env: { ...process.env, OPENAI_AUDIT_ALERTS_TSX: '1' } });
+    expect(bundled.status).toBe(0);
+    expect([tsx.status, tsx.stdout, tsx.stderr]).toEqual([bundled.status, bundled.stdout, bundled.stderr]);
+    expect(readdirSync(join(root, '.cache/cli')).some((key) => existsSync(join(root, '.cache/cli', key, 'entry.mjs')))).toBe(true);
   });
 
   it('exits 2 for usage errors', () => {

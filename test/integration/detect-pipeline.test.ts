@@ -431,6 +431,19 @@ describe('detection pipeline under faults', () => {
     expect(setup.recorder.logs.filter((l) => l.message === 'dead letter sent').map((l) => [l.level, l.fields.kind]).sort()).toEqual([['INFO', 'malformed-body'], ['INFO', 'not-audit-events']]);
   });
 
+  it('counts a body of one event no rule wants without parsing it, and still dead-letters one broken after its type', async () => {
+    const setup = await setUp();
+    const broken = '{"id": "late", "type": "project.updated", "actor": }';
+    await sendBodies(setup.resources.queueUrl, [body({ id: 'quiet', type: 'project.updated', effective_at: 1 }), broken]);
+    const { result } = await run(setup);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(setup.recorder.count('EventsReceived')).toBe(1);
+    const letters = await drain(setup.resources.dlqUrl);
+    expect(letters.map((m) => [m.MessageAttributes?.failure_kind?.StringValue, m.Body, m.MessageAttributes?.failure_reason?.StringValue])).toEqual([
+      ['malformed-body', broken, 'body is not JSON: syntax error at line 1, column 52'],
+    ]);
+  });
+
   it('retries only the record that hit a DynamoDB throttle', async () => {
     const setup = await setUp({
       dynamodb: (_command, input) =>

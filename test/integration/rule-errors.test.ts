@@ -68,7 +68,8 @@ describe('rule errors in the pipeline', () => {
   });
 
   it('retries every record when the engine itself fails (a stub catalog: no real input can provoke this)', async () => {
-    const exploding = { evaluate: () => { throw new Error('engine bug'); } } as unknown as RuleCatalog;
+    // The screen wants every type, so every event reaches the exploding evaluate().
+    const exploding = { eventTypeScreen: () => () => true, evaluate: () => { throw new Error('engine bug'); } } as unknown as RuleCatalog;
     const { deps, recorder } = await dependencies(exploding);
     const result = await processBatch([{ messageId: 'a', body: body(benign('1')) }, { messageId: 'b', body: body(benign('2')) }], deps);
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'a' }, { itemIdentifier: 'b' }] });

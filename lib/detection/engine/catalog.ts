@@ -11,6 +11,7 @@ import type {
   RuleError,
   RuleMatch,
   RuleOutcome,
+  RuleOutput,
   SuppressedMatch,
 } from './result.ts';
 import type { Rule, RuleMetadata } from './rule.ts';
@@ -58,6 +59,8 @@ interface ActiveRule<E> {
 interface CompiledLogType {
   evaluate(raw: unknown): EventEvaluation;
   evaluateRule(ruleId: string, raw: unknown): SingleRuleEvaluation;
+  /** Whether some enabled rule can match an event of this type (otherwise evaluating it does nothing). */
+  readonly wants: (eventType: string) => boolean;
   /** Event types some enabled rule lists, by rule id. */
   readonly eventTypes: ReadonlyMap<string, readonly string[]>;
 }
@@ -166,15 +169,37 @@ function compile<E>(
         continue;
       }
       if (typeof key !== 'string' || key === '') continue;
-      steps.push({
-        ...identity,
-        correlation: effectiveMetadata(correlation, settings[correlation.id]),
+      const step: { -readonly [K in keyof CorrelationStepMatch]: CorrelationStepMatch[K] } = {
+        eventId: identity.eventId,
+        eventType: identity.eventType,
+        eventTime: identity.eventTime,
+        correlation: correlationMetadata.get(correlation) ?? correlation,
         stepIndex,
         key,
-        ...(typeof detail === 'string' && detail !== '' ? { detail: detail.slice(0, 200) } : {}),
-      });
+      };
+      if (typeof detail === 'string' && detail !== '') step.detail = detail.slice(0, 200);
+      steps.push(step);
     }
     return steps;
+  };
+
+  // The metadata in force of each correlation rule, once (not per step match).
+  const correlationMetadata = new Map(correlations.map((correlation) => [correlation, effectiveMetadata(correlation, settings[correlation.id])] as const));
+
+  /** A match with the event's identity and the settings' severity, built field by field (no spreads: this runs per match). */
+  const matchOf = (entry: ActiveRule<E>, identity: EventIdentity, output: RuleOutput): RuleMatch => {
+    const match: { -readonly [K in keyof RuleMatch]: RuleMatch[K] } = {
+      eventId: identity.eventId,
+      eventType: identity.eventType,
+      eventTime: identity.eventTime,
+      rule: entry.metadata,
+      title: output.title,
+      severity: settings[entry.rule.id]?.severity ?? output.severity,
+      dedup: output.dedup,
+      alertContext: output.alertContext,
+    };
+    if (output.unique !== undefined) match.unique = output.unique;
+    return match;
   };
 
   const evaluate = (raw: unknown): EventEvaluation => {
@@ -205,8 +230,7 @@ function compile<E>(
       if (outcome.kind === 'no-match') continue;
       for (const failure of outcome.errors) errors.push({ ...identity, ruleId: entry.rule.id, ...failure });
       if (outcome.kind !== 'match') continue;
-      const severity = settings[entry.rule.id]?.severity ?? outcome.output.severity;
-      const match: RuleMatch = { ...identity, rule: entry.metadata, ...outcome.output, severity };
+      const match = matchOf(entry, identity, outcome.output);
       const reason = suppressionReason(entry, event, errors, identity);
       if (reason !== undefined) {
         suppressed.push({ match, reason });
@@ -237,7 +261,8 @@ function compile<E>(
   };
 
   const eventTypes = new Map(enabled.map((entry) => [entry.rule.id, entry.rule.eventTypes ?? []] as const));
-  return { evaluate, evaluateRule, eventTypes };
+  const wants = (eventType: string): boolean => (byType.get(eventType) ?? anyType).length > 0;
+  return { evaluate, evaluateRule, eventTypes, wants };
 }
 
 /**
@@ -326,6 +351,23 @@ export class RuleCatalog {
    */
   public eventTypes(logTypeName: string): ReadonlyMap<string, readonly string[]> {
     return this.#compiled(logTypeName).eventTypes;
+  }
+
+  /**
+   * Whether evaluating an event of `eventType` (as the log type reads it) could find anything: some
+   * enabled rule lists the type, or takes every type. When not, {@link RuleCatalog.evaluate} of such
+   * an event returns an empty evaluation without reading the rest of it, so a caller may skip
+   * parsing it. The predicate returned is bound to the log type.
+   *
+   * @example
+   * ```ts
+   * const wanted = catalog.eventTypeScreen('OpenAI.Audit');
+   * wanted('login.failed');    // true (credential stuffing, the login signal)
+   * wanted('project.updated'); // false
+   * ```
+   */
+  public eventTypeScreen(logTypeName: string): (eventType: string) => boolean {
+    return this.#compiled(logTypeName).wants;
   }
 
   /** Runs every applicable rule of `logTypeName` on a raw event. Never throws for any event. */

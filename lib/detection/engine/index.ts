@@ -42,6 +42,7 @@ export {
   type RulesSettings,
 } from './rule-settings.ts';
 export type { Rule, RuleFunctionName, RuleMetadata } from './rule.ts';
+export { perEvent } from './per-event.ts';
 export { runRule } from './run-rule.ts';
 export { SEVERITIES, maxSeverity, parseSeverity, severityRank, type Severity } from './severity.ts';
 export { truncateOutput } from './truncate.ts';

@@ -1,5 +1,18 @@
-import { BlockList, isIP } from 'node:net';
+import { createRequire } from 'node:module';
+import type * as NodeNet from 'node:net';
 import type { Severity } from './severity.ts';
+
+type Net = typeof NodeNet;
+let net: Net | undefined;
+
+/**
+ * node:net, loaded on first use: it costs a cold start a few milliseconds, and is needed only by a
+ * rules configuration with source ranges.
+ */
+function loadNet(): Net {
+  net ??= createRequire(import.meta.url)('node:net') as Net;
+  return net;
+}
 
 /** Who and where an event comes from, as a log type reads it, for suppressions. */
 export interface EventSubject {
@@ -51,7 +64,7 @@ export interface CompiledSuppression {
 export function parseCidr(text: string): [string, number, 'ipv4' | 'ipv6'] | string {
   const [address = '', prefixText, ...rest] = text.trim().split('/');
   if (rest.length > 0) return 'expected ADDRESS or ADDRESS/PREFIX';
-  const version = isIP(address);
+  const version = loadNet().isIP(address);
   if (version === 0) return `not an IPv4 or IPv6 address: ${JSON.stringify(address.slice(0, 60))}`;
   const family = version === 4 ? 'ipv4' : 'ipv6';
   const max = version === 4 ? 32 : 128;
@@ -75,11 +88,11 @@ export function compileSuppression(suppression: RuleSuppression): CompiledSuppre
   const actorIds = new Set(suppression.actorIds ?? []);
   const serviceAccountIds = new Set(suppression.serviceAccountIds ?? []);
   const emails = new Set((suppression.actorEmails ?? []).map((email) => email.toLowerCase()));
-  const ranges: Array<{ cidr: string; list: BlockList }> = [];
+  const ranges: Array<{ cidr: string; list: InstanceType<Net['BlockList']> }> = [];
   for (const cidr of suppression.sourceCidrs ?? []) {
     const parsed = parseCidr(cidr);
     if (typeof parsed === 'string') throw new RangeError(`${cidr}: ${parsed}`);
-    const list = new BlockList();
+    const list = new (loadNet().BlockList)();
     list.addSubnet(parsed[0], parsed[1], parsed[2]);
     ranges.push({ cidr, list });
   }
@@ -90,7 +103,7 @@ export function compileSuppression(suppression: RuleSuppression): CompiledSuppre
       for (const email of subject.emails) if (emails.has(email.toLowerCase())) return `actor email ${email} is suppressed`;
       const ip = subject.sourceIp;
       if (ip !== undefined && ranges.length > 0) {
-        const version = isIP(ip);
+        const version = loadNet().isIP(ip);
         if (version !== 0) {
           const family = version === 4 ? 'ipv4' : 'ipv6';
           for (const { cidr, list } of ranges) if (list.check(ip, family)) return `source ${ip} is in suppressed range ${cidr}`;

@@ -1,12 +1,13 @@
 import type { JsonValue } from '../../util/json.ts';
-import { maskSecrets } from '../../util/mask-secrets.ts';
+import { copyJsonObject } from '../../util/json-copy.ts';
+import { SECRET_MARK, maskSecrets } from '../../util/mask-secrets.ts';
 import {
   DEFAULT_DEDUP_PREFIX,
   MAX_ALERT_CONTEXT_JSON_LENGTH,
   SEVERITY_DEFAULT_KEYWORD,
 } from './constants.ts';
 import { describeError, typeName } from './describe-error.ts';
-import type { RuleFunctionFailure, RuleOutcome } from './result.ts';
+import type { RuleFunctionFailure, RuleOutcome, RuleOutput } from './result.ts';
 import type { Rule, RuleFunctionName } from './rule.ts';
 import { SEVERITIES, parseSeverity, type Severity } from './severity.ts';
 import { truncateOutput } from './truncate.ts';
@@ -91,8 +92,12 @@ function resolveAlertContext<E>(
   if (typeof context !== 'object' || context === null || Array.isArray(context)) {
     return fail(`alertContext() returned ${typeName(context)}, expected an object`);
   }
-  // Serialising once both measures the context and yields a plain-JSON copy that shares nothing
-  // with the event (no prototypes, no undefined, no functions).
+  // A plain-JSON copy that shares nothing with the event (no prototypes, no undefined, no
+  // functions), with secrets an event carries (a key pasted into a name or user agent) masked: made
+  // directly when the context is plain data of a bounded size, as it is for every rule here.
+  const copy = attempt('alertContext', () => copyJsonObject(context, MAX_ALERT_CONTEXT_JSON_LENGTH, maskSecrets));
+  if (copy.ok && copy.value !== undefined) return copy.value;
+  // Otherwise serialising both measures the context and makes the copy.
   const json = attempt('alertContext', () => JSON.stringify(context));
   if (!json.ok) return fail(`alertContext() is not serialisable as JSON: ${json.failure.message}`);
   if (json.value.length > MAX_ALERT_CONTEXT_JSON_LENGTH) {
@@ -100,7 +105,10 @@ function resolveAlertContext<E>(
       _error: `alert context is ${json.value.length} characters of JSON, over the limit of ${MAX_ALERT_CONTEXT_JSON_LENGTH}; dropped`,
     };
   }
-  // Secrets an event carries (a key pasted into a name or user agent) never reach an alert.
+  // Secrets an event carries (a key pasted into a name or user agent) never reach an alert. A key
+  // is `sk-` and letters, digits, `-` and `_`, none of which JSON escapes: a text without `sk-`
+  // holds no string to mask, and is copied without the (costly) masking reviver.
+  if (!json.value.includes(SECRET_MARK)) return JSON.parse(json.value) as Record<string, JsonValue>;
   return JSON.parse(json.value, (_key, value: unknown) => (typeof value === 'string' ? maskSecrets(value) : value)) as Record<string, JsonValue>;
 }
 
@@ -148,12 +156,12 @@ export function runRule<E>(rule: Rule<E>, event: E): RuleOutcome {
   const errors: RuleFunctionFailure[] = [];
   const title = resolveTitle(rule, event, errors);
   const unique = resolveUnique(rule, event, errors);
-  const output = {
+  const output: { -readonly [K in keyof RuleOutput]: RuleOutput[K] } = {
     title,
     severity: resolveSeverity(rule, event, errors),
     dedup: resolveDedup(rule, event, title, errors),
     alertContext: resolveAlertContext(rule, event, errors),
-    ...(unique === undefined ? {} : { unique }),
   };
+  if (unique !== undefined) output.unique = unique;
   return { kind: 'match', output, errors };
 }

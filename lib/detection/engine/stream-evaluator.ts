@@ -1,5 +1,5 @@
 import type { RuleCatalog } from './catalog.ts';
-import { correlationFindings, emptyCorrelationState, recordStep, type CorrelationState } from './correlate.ts';
+import { correlationFindings, emptyCorrelationState, LATE_ARRIVAL_SECONDS, recordStep, type CorrelationState } from './correlate.ts';
 import type { CorrelationStepMatch, RuleError, RuleMatch, SuppressedMatch } from './result.ts';
 import { severityRank, type Severity } from './severity.ts';
 
@@ -33,14 +33,59 @@ export interface StreamStep {
   readonly errors: readonly RuleError[];
 }
 
+/**
+ * Event ids counted in a window, kept small: most windows hold one or a few (a string, then an
+ * array), a busy one a Set.
+ */
+type EventIds = string | string[] | Set<string> | undefined;
+
+/** Past this many event ids a window keeps them in a Set. */
+const SMALL_ID_LIST = 8;
+
+function hasId(ids: EventIds, id: string): boolean {
+  if (ids === undefined) return false;
+  if (typeof ids === 'string') return ids === id;
+  return Array.isArray(ids) ? ids.includes(id) : ids.has(id);
+}
+
+function withId(ids: EventIds, id: string): EventIds {
+  if (ids === undefined) return id;
+  if (typeof ids === 'string') return [ids, id];
+  if (Array.isArray(ids)) {
+    // A new array of the exact size: push() would reserve room for 17 more.
+    return ids.length < SMALL_ID_LIST ? [...ids, id] : new Set([...ids, id]);
+  }
+  ids.add(id);
+  return ids;
+}
+
 interface Window {
   readonly endsAt: number;
-  readonly eventIds: Set<string>;
-  readonly values: Set<string>;
+  eventIds: EventIds;
+  /** Distinct `unique()` values, for rules that count them. */
+  values: Set<string> | undefined;
   count: number;
   /** Severity of the window's latest alert, once it has alerted. */
   severity: Severity | undefined;
 }
+
+/** Options of a {@link StreamEvaluator}. */
+export interface StreamOptions {
+  /** Unix seconds, for events without a time. */
+  readonly now?: () => number;
+  /**
+   * Forget state as the deployed tables' TTL does, in event time: a dedup window once every event of
+   * the last 65,536 read is `windowTtlSeconds` past its end, a correlation's state for a key once
+   * they are all 14 days past its newest record's lookback. On input in time order memory then
+   * stays bounded by the TTL's span of events; an event that arrives later than that after its
+   * window (older than every event read just before it) is counted afresh, as the pipeline counts
+   * it after the TTL. Input in reverse time order forgets nothing. Without it, nothing is forgotten.
+   */
+  readonly windowTtlSeconds?: number;
+}
+
+/** Pushes between two sweeps of forgotten state. */
+const SWEEP_EVERY = 65_536;
 
 /**
  * Runs the catalog over a stream of events with the pipeline's semantics, in memory: dedup windows
@@ -61,17 +106,28 @@ export class StreamEvaluator {
   readonly #catalog: RuleCatalog;
   readonly #logType: string;
   readonly #now: () => number;
-  readonly #windows = new Map<string, Window>();
+  readonly #windowTtlSeconds: number | undefined;
+  /** Windows by rule id, then by dedup string and window start. */
+  readonly #windows = new Map<string, Map<string, Window>>();
   readonly #correlations = new Map<string, CorrelationState>();
+  /** The oldest event time among the matches and steps read since the last sweep, for forgetting state. */
+  #oldestRecent = Number.POSITIVE_INFINITY;
+  #pushes = 0;
 
-  public constructor(catalog: RuleCatalog, logType: string, now: () => number = () => Math.floor(Date.now() / 1000)) {
+  /**
+   * @param now Unix seconds for events without a time (or the options, {@link StreamOptions}).
+   */
+  public constructor(catalog: RuleCatalog, logType: string, now: (() => number) | StreamOptions = {}) {
+    const options: StreamOptions = typeof now === 'function' ? { now } : now;
     this.#catalog = catalog;
     this.#logType = logType;
-    this.#now = now;
+    this.#now = options.now ?? (() => Math.floor(Date.now() / 1000));
+    this.#windowTtlSeconds = options.windowTtlSeconds;
   }
 
   /** Evaluates one raw event and applies windows, thresholds and correlations. */
   public push(raw: unknown): StreamStep {
+    if (this.#windowTtlSeconds !== undefined && ++this.#pushes % SWEEP_EVERY === 0) this.#forget(this.#windowTtlSeconds);
     const evaluation = this.#catalog.evaluate(this.#logType, raw);
     const alerts: StreamAlert[] = [];
     const belowThreshold: RuleMatch[] = [];
@@ -91,25 +147,56 @@ export class StreamEvaluator {
   }
 
   #time(eventTime: number | undefined): number {
-    return eventTime !== undefined && Number.isFinite(eventTime) ? Math.floor(eventTime) : this.#now();
+    if (eventTime !== undefined && Number.isFinite(eventTime)) {
+      const time = Math.floor(eventTime);
+      if (time < this.#oldestRecent) this.#oldestRecent = time;
+      return time;
+    }
+    return this.#now();
+  }
+
+  /** Drops what the tables' TTL would have dropped by the newest event time (see {@link StreamOptions}). */
+  #forget(windowTtlSeconds: number): void {
+    const horizon = this.#oldestRecent;
+    this.#oldestRecent = Number.POSITIVE_INFINITY;
+    if (horizon === Number.POSITIVE_INFINITY) return;
+    for (const [ruleId, windows] of this.#windows) {
+      for (const [key, window] of windows) if (window.endsAt + windowTtlSeconds < horizon) windows.delete(key);
+      if (windows.size === 0) this.#windows.delete(ruleId);
+    }
+    for (const [key, state] of this.#correlations) {
+      const id = key.slice(0, key.indexOf('\u0000'));
+      const lookback = this.#catalog.correlation(id).lookbackMinutes * 60;
+      let newestRecord = Number.NEGATIVE_INFINITY;
+      for (const records of state.steps) for (const record of records) newestRecord = Math.max(newestRecord, record.time);
+      if (newestRecord + lookback + LATE_ARRIVAL_SECONDS < horizon) this.#correlations.delete(key);
+    }
   }
 
   #count(match: RuleMatch): { kind: 'alert'; alert: StreamAlert } | { kind: 'below' | 'deduplicated' | 'repeat' } {
     const time = this.#time(match.eventTime);
     const period = Math.max(1, Math.round(match.rule.dedupPeriodMinutes * 60));
     const startsAt = Math.floor(time / period) * period;
-    const key = `${match.rule.id}\u0000${match.dedup}\u0000${startsAt}`;
-    let window = this.#windows.get(key);
+    let windows = this.#windows.get(match.rule.id);
+    if (windows === undefined) {
+      windows = new Map();
+      this.#windows.set(match.rule.id, windows);
+    }
+    const key = `${match.dedup}\u0000${startsAt}`;
+    let window = windows.get(key);
     if (window === undefined) {
-      window = { endsAt: startsAt + period, eventIds: new Set(), values: new Set(), count: 0, severity: undefined };
-      this.#windows.set(key, window);
+      window = { endsAt: startsAt + period, eventIds: undefined, values: undefined, count: 0, severity: undefined };
+      windows.set(key, window);
     }
     const eventId = match.eventId ?? '';
-    if (eventId !== '' && window.eventIds.has(eventId)) return { kind: 'repeat' };
-    if (eventId !== '') window.eventIds.add(eventId);
+    if (eventId !== '' && hasId(window.eventIds, eventId)) return { kind: 'repeat' };
+    if (eventId !== '') window.eventIds = withId(window.eventIds, eventId);
     window.count++;
-    if (match.unique !== undefined && window.values.size < MAX_DISTINCT_VALUES_PER_WINDOW) window.values.add(match.unique);
-    const reached = match.unique === undefined ? window.count : window.values.size;
+    if (match.unique !== undefined) {
+      window.values ??= new Set();
+      if (window.values.size < MAX_DISTINCT_VALUES_PER_WINDOW) window.values.add(match.unique);
+    }
+    const reached = match.unique === undefined ? window.count : (window.values?.size ?? 0);
     if (window.severity !== undefined) {
       if (severityRank(match.severity) <= severityRank(window.severity)) return { kind: 'deduplicated' };
       const escalatedFrom = window.severity;

@@ -10,4 +10,4 @@ export {
 } from './extract-events.ts';
 export { openAiAuditLogType } from './log-type.ts';
 export { auditEventType, eventDetails, normalizeAuditEvent } from './normalize.ts';
-export { textField, textValue } from './text-field.ts';
+export { textField, textMember, textValue } from './text-field.ts';

@@ -1,7 +1,7 @@
 import { isJsonObject, ownValue, type JsonObject } from '../../util/json.ts';
 import { resolveActor } from './actor.ts';
 import type { AuditEvent } from './audit-event.ts';
-import { textField } from './text-field.ts';
+import { textMember } from './text-field.ts';
 
 const EMPTY: JsonObject = Object.freeze({});
 
@@ -56,13 +56,15 @@ function unixSeconds(value: unknown): number | undefined {
 export function normalizeAuditEvent(raw: unknown): AuditEvent {
   const event = isJsonObject(raw) ? raw : EMPTY;
   const type = auditEventType(event);
+  const project = ownValue(event, 'project');
+  const projectObject = isJsonObject(project) ? project : undefined;
   return {
-    id: textField(event, ['id']),
+    id: textMember(event, 'id'),
     type,
     effectiveAt: unixSeconds(ownValue(event, 'effective_at')),
     actor: resolveActor(ownValue(event, 'actor')),
-    projectId: textField(event, ['project', 'id']),
-    projectName: textField(event, ['project', 'name']),
+    projectId: textMember(projectObject, 'id'),
+    projectName: textMember(projectObject, 'name'),
     details: eventDetails(event, type),
     raw: event,
   };

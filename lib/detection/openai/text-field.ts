@@ -1,4 +1,5 @@
 import { deepGet } from '../../util/deep-get.ts';
+import { ownValue, type JsonObject } from '../../util/json.ts';
 
 /**
  * An identifying text value: a non-blank string (trimmed) or a finite number (as text, since ids
@@ -31,4 +32,18 @@ export function textValue(value: unknown): string | undefined {
  */
 export function textField(value: unknown, path: readonly string[]): string | undefined {
   return textValue(deepGet(value, path));
+}
+
+/**
+ * An identifying text value in an object's own property `key` (see {@link textValue}); the
+ * one-level {@link textField} without a path array, for the per-event path.
+ *
+ * @example
+ * ```ts
+ * textMember({ id: ' u1 ' }, 'id'); // 'u1'
+ * textMember(undefined, 'id');      // undefined
+ * ```
+ */
+export function textMember(object: JsonObject | undefined, key: string): string | undefined {
+  return object === undefined ? undefined : textValue(ownValue(object, key));
 }

@@ -319,9 +319,11 @@ export async function processBatch(records: readonly QueueRecord[], deps: Detect
     const leaseUntil: LeaseClock = deadline === undefined ? () => deps.clock() + deps.leaseSeconds : () => deadline;
     const letters: Array<{ record: number; letter: DeadLetter }> = [];
     const groups = new Map<string, Work[]>();
+    // A body that is one event of a type no rule wants is checked, counted and not parsed.
+    const screen = deps.catalog.eventTypeScreen(deps.logType);
     records.forEach((queued, record) => {
       const { messageId, body } = queued;
-      const content = messageContent(body);
+      const content = messageContent(body, screen);
       if (content.kind === 'malformed') {
         telemetry.count('MalformedEvents');
         telemetry.log('WARN', 'malformed message sent to the dead-letter queue', { messageId, reason: content.reason });

@@ -4,6 +4,7 @@ import { extractAuditEvents, type InputProblem, type LocatedEvent } from '../../
 import { isJsonObject, ownValue } from '../../util/json.ts';
 import { readEnvelope } from '../../ingestion/packing/envelope.ts';
 import type { Organization } from '../../ingestion/packing/organization.ts';
+import { screenBody, type EventTypeScreen } from './screen-body.ts';
 
 /** Envelopes unwrapped at most this deep (an SNS notification of an EventBridge event is two). */
 const MAX_ENVELOPE_DEPTH = 3;
@@ -79,13 +80,22 @@ function rejectedItems(value: unknown, problems: readonly InputProblem[]): unkno
  * JSON, or holds no audit event at all, is `malformed`; otherwise the usable events are returned
  * with the problems of the others (path and reason).
  *
+ * With `screen` (the catalog's {@link RuleCatalog.eventTypeScreen}), a body that is one bare event
+ * of a type no rule wants is checked (valid JSON, string `id` and `type`) but not parsed, and
+ * comes back as its `id` and `type` only: all the catalog reads of it. Every other body, malformed
+ * ones included, gives exactly what it gives without `screen`.
+ *
  * @example
  * ```ts
- * const content = messageContent(record.body);
- * if (content.kind === 'events') for (const { event } of content.events) evaluate(event);
+ * const content = messageContent(record.body, catalog.eventTypeScreen(OPENAI_AUDIT_LOG_TYPE));
+ * if (content.kind === 'events') for (const { event } of content.events) catalog.evaluate(OPENAI_AUDIT_LOG_TYPE, event);
  * ```
  */
-export function messageContent(body: string): MessageContent {
+export function messageContent(body: string, screen?: EventTypeScreen): MessageContent {
+  if (screen !== undefined) {
+    const screened = screenBody(body, screen);
+    if (screened.kind === 'unwanted') return { kind: 'events', events: [{ path: '', event: { id: screened.id, type: screened.type } }], problems: [], rejected: [] };
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -100,8 +110,9 @@ export function messageContent(body: string): MessageContent {
   const unwrapped = envelope ? { value: envelope.events ?? null, path: joinPath(outer.path, 'events') } : outer;
   const { events, problems } = extractAuditEvents(unwrapped.value);
   const prefix = (path: string) => joinPath(unwrapped.path, path);
-  const located = events.map((event) => ({ ...event, path: prefix(event.path) }));
-  const described = problems.map((problem) => ({ ...problem, path: prefix(problem.path) }));
+  // Bare events, arrays and list pages keep their paths as they are (no copy per event).
+  const located = unwrapped.path === '' ? events : events.map((event) => ({ path: prefix(event.path), event: event.event }));
+  const described = unwrapped.path === '' ? problems : problems.map((problem) => ({ path: prefix(problem.path), reason: problem.reason }));
   if (located.length === 0 && described.length > 0) {
     const first = described[0];
     const where = first?.path ? `${first.path}: ` : '';

@@ -8,7 +8,8 @@ Detections for OpenAI organization audit logs.
 
 Commands:
   start               Run the whole pipeline on local emulators (what npm start does)
-  evaluate [FILE|-]   Run every rule over audit events; print one JSON line per alert
+  evaluate [FILE|DIR|-]...
+                      Run every rule over audit events; print one JSON line per alert
   test FILE...        Run the Tests of Panther-format rule YAML files against our rules
   policy              Print the elevated-scope policy in force, as JSON
   poll --once         List OpenAI's audit log once: print the events, or enqueue them
@@ -26,28 +27,37 @@ Exit status: 0 success, 1 something failed (a test, an input line, a rule), 2 us
 `;
 
 /** `openai-audit-alerts evaluate --help`. */
-export const EVALUATE_HELP = `Usage: openai-audit-alerts evaluate [FILE|-]
+export const EVALUATE_HELP = `Usage: openai-audit-alerts evaluate [FILE|DIR|-]...
 
 Runs every rule over OpenAI audit events, in order, and prints one JSON object per line for each
 alert, as the deployed pipeline would raise it:
   {"ruleId", "ruleName", "eventId", "eventType", "severity", "title", "dedupKey", "alertContext",
    "eventCount"}
 
-Input (FILE, or standard input when FILE is "-" or absent): JSON holding one audit event, an
-array of events, or an OpenAI list page {"object":"list","data":[...]}; or JSON Lines of those.
-Both OpenAI's event shape ("api_key.created": {...}) and Panther's (api_key_created) are accepted.
+Inputs, read in the order given as one stream of events (a dedup window or a correlation spans
+them): FILEs; DIRs, which stand for their .json, .jsonl and .ndjson files at every level, in name
+order; and standard input ("-", the default). Each holds JSON: one audit event, an array of
+events, or an OpenAI list page {"object":"list","data":[...]}; or JSON Lines of those. Both OpenAI's
+event shape ("api_key.created": {...}) and Panther's (api_key_created) are accepted.
+
+Inputs are streamed, so memory stays bounded whatever their size: JSON Lines are read line by line
+(a line whose event no rule can match is checked, not parsed), a large array element by element.
+An input over 8 MiB that is one document breaking partway is reported where it breaks, after the
+events before the break.
 
 A line that is not JSON, or an item that is not an audit event (an object with string "id" and
-"type"), is reported on standard error with its line number and the reason; the rest is still
-processed and the exit status is 1. Rule errors are reported the same way. Standard output carries
-only alerts.
+"type"), is reported on standard error with its file, line number and the reason; the rest is
+still processed and the exit status is 1. Rule errors are reported the same way. Standard output
+carries only alerts.
 
 The pipeline's semantics apply, in event time (effective_at): a rule alerts once per dedup window
 (a repeat within the window is counted, not printed), threshold rules alert when the threshold is
 reached (distinct values for rules that count them, such as source IPs of failed logins),
 correlation rules alert when their sequence completes, and signals (rules that only feed
-correlations) and matches suppressed by the rules configuration are not printed. Anything shaped
-like an OpenAI API key is masked in every field.
+correlations) and matches suppressed by the rules configuration are not printed. As the deployed
+tables' TTL does (in event time), a dedup window is forgotten once the events being read are all 15
+days past its end, and a correlation's state 14 days past its lookback: an event that late is
+counted afresh. Anything shaped like an OpenAI API key is masked in every field.
 
 Options:
   --every-match   Print every single-event match instead, before windows and thresholds

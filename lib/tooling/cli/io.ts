@@ -5,6 +5,10 @@ export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly readStdin: () => Promise<string>;
+  /** Standard input as text chunks, as they arrive (commands that stream prefer it to readStdin). */
+  readonly stdinChunks?: () => AsyncIterable<string>;
+  /** Resolves once what was written to stdout has been taken by the reader (backpressure). */
+  readonly drain?: () => Promise<void>;
   readonly stdinIsTty: boolean;
   readonly stderrIsTty: boolean;
   readonly readFile: (path: string) => Promise<string>;
@@ -33,6 +37,11 @@ export function processIo(): CliIo {
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
       return Buffer.concat(chunks).toString('utf8');
     },
+    stdinChunks: () => {
+      process.stdin.setEncoding('utf8');
+      return process.stdin as AsyncIterable<string>;
+    },
+    drain: () => (process.stdout.writableNeedDrain ? new Promise((resolve) => process.stdout.once('drain', () => resolve())) : Promise.resolve()),
     stdinIsTty: process.stdin.isTTY === true,
     stderrIsTty: process.stderr.isTTY === true,
     readFile: (path) => readFile(path, 'utf8'),

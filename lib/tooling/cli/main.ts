@@ -5,11 +5,6 @@ import { ConfigError } from '../../config/errors.ts';
 import { RulesConfigError } from '../../detection/engine/errors.ts';
 import { ScopePolicyError } from '../../detection/rules/openai/errors.ts';
 import { printable, quote } from '../../util/printable.ts';
-import { evaluateCommand } from './commands/evaluate.ts';
-import { pollCommand } from './commands/poll.ts';
-import { policyCommand } from './commands/policy.ts';
-import { startCommand } from './commands/start.ts';
-import { testCommand } from './commands/test.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
 import { EVALUATE_HELP, MAIN_HELP, POLICY_HELP, POLL_HELP, START_HELP, TEST_HELP } from './help.ts';
 import type { CliIo } from './io.ts';
@@ -19,15 +14,18 @@ export const PROGRAM = 'openai-audit-alerts';
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean' }>;
 
+type OptionValues = Record<string, string | boolean | undefined>;
+
 interface Command {
   readonly help: string;
   readonly options?: OptionSpec;
-  run(args: readonly string[], io: CliIo, values: Record<string, string | boolean | undefined>): number | Promise<number>;
+  /** Loads the command's module (only the one that runs is loaded) and runs it. */
+  run(args: readonly string[], io: CliIo, values: OptionValues): Promise<number>;
 }
 
 const noArguments =
   (name: string, run: (io: CliIo) => number | Promise<number>) =>
-  (args: readonly string[], io: CliIo): number | Promise<number> => {
+  async (args: readonly string[], io: CliIo): Promise<number> => {
     if (args.length > 0) {
       io.stderr(`${name}: takes no arguments; see --help\n`);
       return EXIT_USAGE;
@@ -43,30 +41,56 @@ function interruption(): Promise<void> {
   });
 }
 
+// Each command's module is imported when it runs: evaluate never loads the poller's AWS clients,
+// nor test's YAML parser.
 const COMMANDS: Readonly<Record<string, Command>> = {
-  evaluate: { help: EVALUATE_HELP, options: { 'every-match': { type: 'boolean' } }, run: evaluateCommand },
-  test: { help: TEST_HELP, run: testCommand },
-  policy: { help: POLICY_HELP, run: noArguments('policy', policyCommand) },
+  evaluate: {
+    help: EVALUATE_HELP,
+    options: { 'every-match': { type: 'boolean' } },
+    run: async (args, io, values) => (await import('./commands/evaluate.ts')).evaluateCommand(args, io, values),
+  },
+  test: { help: TEST_HELP, run: async (args, io) => (await import('./commands/test.ts')).testCommand(args, io) },
+  policy: { help: POLICY_HELP, run: noArguments('policy', async (io) => (await import('./commands/policy.ts')).policyCommand(io)) },
   poll: {
     help: POLL_HELP,
     options: { once: { type: 'boolean' }, since: { type: 'string' }, 'dry-run': { type: 'boolean' }, 'max-attempts': { type: 'string' }, organization: { type: 'string' } },
-    run: (args, io, values) => noArguments('poll', (cliIo) => pollCommand(values, cliIo))(args, io),
+    run: (args, io, values) => noArguments('poll', async (cliIo) => (await import('./commands/poll.ts')).pollCommand(values, cliIo))(args, io),
   },
   start: {
     help: START_HELP,
     options: { events: { type: 'string' }, json: { type: 'boolean' }, 'keep-running': { type: 'boolean' }, 'log-level': { type: 'string' }, payloads: { type: 'boolean' } },
-    run: (args, io, values) => noArguments('start', (cliIo) => startCommand(values, cliIo, interruption()))(args, io),
+    run: (args, io, values) => noArguments('start', async (cliIo) => (await import('./commands/start.ts')).startCommand(values, cliIo, interruption()))(args, io),
   },
 };
 
-/** Node's argument parser messages, said plainly: which option, and what is wrong with it. */
-function argumentProblem(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  const message = error instanceof Error ? error.message : '';
-  const option = /'(-{1,2}[^']*)'/.exec(message)?.[1];
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option !== undefined) return `unknown option ${printable(option, 80)}`;
-  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option !== undefined) return `option ${printable(option, 80)} ${/argument missing/.test(message) ? 'needs a value' : 'takes no value'}`;
-  return error instanceof Error ? printable(error.message) : 'bad arguments';
+/**
+ * The command's arguments, read by Node's parser, every problem said in one line of our own
+ * (Node's own messages are several sentences and quote the arguments): an unknown option, a
+ * value missing, a value given to an option that takes none.
+ */
+function readArguments(args: readonly string[], options: OptionSpec): { positionals: string[]; values: OptionValues; help: boolean } | { problem: string } {
+  const spec = { ...options, help: { type: 'boolean' as const, short: 'h' } };
+  const { tokens } = parseArgs({ args: [...args], options: spec, allowPositionals: true, strict: false, tokens: true });
+  const positionals: string[] = [];
+  const values: OptionValues = {};
+  let help = false;
+  for (const token of tokens) {
+    if (token.kind === 'positional') positionals.push(token.value);
+    if (token.kind !== 'option') continue;
+    const shown = printable(token.rawName, 80);
+    const type = Object.hasOwn(spec, token.name) ? spec[token.name as keyof typeof spec]?.type : undefined;
+    if (type === undefined) return { problem: `unknown option ${shown}` };
+    if (type === 'boolean') {
+      if (token.value !== undefined) return { problem: `option ${shown} takes no value` };
+      if (token.name === 'help') help = true;
+      else values[token.name] = true;
+      continue;
+    }
+    // A string option takes the next argument, unless that looks like an option (write --x=-v for that).
+    if (token.value === undefined || (!token.inlineValue && token.value.startsWith('-'))) return { problem: `option ${shown} <value> needs a value` };
+    values[token.name] = token.value;
+  }
+  return { positionals, values, help };
 }
 
 function version(): string {
@@ -107,27 +131,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stderr(`${PROGRAM}: unknown command ${quote(name)}; commands: ${Object.keys(COMMANDS).join(', ')} (see --help)\n`);
     return EXIT_USAGE;
   }
-  let positionals: string[];
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    const parsed = parseArgs({
-      args: [...rest],
-      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-      strict: true,
-    });
-    if (parsed.values.help === true) {
-      io.stdout(command.help);
-      return EXIT_OK;
-    }
-    positionals = parsed.positionals;
-    values = parsed.values;
-  } catch (error) {
-    io.stderr(`${name}: ${argumentProblem(error)}; see --help\n`);
+  const parsed = readArguments(rest, command.options ?? {});
+  if ('problem' in parsed) {
+    io.stderr(`${name}: ${parsed.problem}; see --help\n`);
     return EXIT_USAGE;
   }
+  if (parsed.help) {
+    io.stdout(command.help);
+    return EXIT_OK;
+  }
   try {
-    return await command.run(positionals, io, values);
+    return await command.run(parsed.positionals, io, parsed.values);
   } catch (error) {
     if (error instanceof ScopePolicyError) {
       io.stderr(`${name}: invalid elevated-scope policy: ${error.message}\n`);

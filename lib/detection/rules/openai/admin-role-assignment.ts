@@ -1,8 +1,9 @@
+import { perEvent } from '../../engine/per-event.ts';
 import type { Rule } from '../../engine/rule.ts';
 import type { Severity } from '../../engine/severity.ts';
 import type { AuditEvent } from '../../openai/audit-event.ts';
 import { OPENAI_AUDIT_LOG_TYPE } from '../../openai/constants.ts';
-import { textField } from '../../openai/text-field.ts';
+import { textField, textMember } from '../../openai/text-field.ts';
 import type { JsonValue } from '../../../util/json.ts';
 import { actorContext, actorLabel, eventIdentityContext, extraContext } from './event-context.ts';
 
@@ -63,6 +64,9 @@ export function assignedRole(details: unknown): AssignedRole {
   return { roleId, roleName, resourceType, source };
 }
 
+/** The role of an event, read once for all of the rule's functions. */
+const roleOf = perEvent((event: AuditEvent) => assignedRole(event.details));
+
 function adminKeyword(role: AssignedRole): (typeof ADMIN_KEYWORDS)[number] | undefined {
   const name = role.roleName?.toLowerCase();
   return name === undefined ? undefined : ADMIN_KEYWORDS.find((keyword) => name.includes(keyword));
@@ -104,12 +108,12 @@ export const adminRoleAssignmentRule: Rule<AuditEvent> = {
   tags: ['OpenAI', 'Privilege Escalation'],
   eventTypes: [ASSIGNMENT_CREATED],
 
-  match: (event) => event.type === ASSIGNMENT_CREATED && adminKeyword(assignedRole(event.details)) !== undefined,
+  match: (event) => event.type === ASSIGNMENT_CREATED && adminKeyword(roleOf(event)) !== undefined,
 
   title: (event) => `OpenAI Admin Role Assigned to ${textField(event.details, ['principal_id']) ?? 'Unknown'} by [${actorLabel(event)}]`,
 
   severity: (event): Severity | 'DEFAULT' => {
-    const role = assignedRole(event.details);
+    const role = roleOf(event);
     const keyword = adminKeyword(role);
     if (keyword === 'owner' && role.resourceType?.toLowerCase().includes('organization')) return 'CRITICAL';
     return 'DEFAULT';
@@ -117,26 +121,24 @@ export const adminRoleAssignmentRule: Rule<AuditEvent> = {
 
   // One alert per principal and role: two principals made admin are two alerts, even by one actor.
   dedup: (event) => {
-    const role = assignedRole(event.details);
+    const role = roleOf(event);
     const principal = `${textField(event.details, ['principal_type']) ?? 'principal'}:${textField(event.details, ['principal_id']) ?? 'unknown'}`;
     return `${ADMIN_ROLE_ASSIGNMENT_RULE_ID}:${principal}:${role.roleId ?? role.roleName ?? 'unknown-role'}`;
   },
 
   alertContext: (event) => {
     const details = event.details;
-    const role = assignedRole(details);
-    const context: Record<string, JsonValue> = {
-      ...eventIdentityContext(event),
-      assignment_id: textField(details, ['id']) ?? '<UNKNOWN_ASSIGNMENT_ID>',
-      principal_id: textField(details, ['principal_id']) ?? '<UNKNOWN_PRINCIPAL_ID>',
-      principal_type: textField(details, ['principal_type']) ?? '<UNKNOWN_PRINCIPAL_TYPE>',
-      resource_id: textField(details, ['resource_id']) ?? '<UNKNOWN_RESOURCE_ID>',
-      resource_type: textField(details, ['resource_type']) ?? '<UNKNOWN_RESOURCE_TYPE>',
-      ...actorContext(event),
-      role_id: role.roleId ?? '<UNKNOWN_ROLE_ID>',
-      role_name: role.roleName ?? '<UNKNOWN_ROLE_NAME>',
-      role_source: role.source,
-    };
+    const role = roleOf(event);
+    const context: Record<string, JsonValue> = eventIdentityContext(event);
+    context.assignment_id = textMember(details, 'id') ?? '<UNKNOWN_ASSIGNMENT_ID>';
+    context.principal_id = textMember(details, 'principal_id') ?? '<UNKNOWN_PRINCIPAL_ID>';
+    context.principal_type = textMember(details, 'principal_type') ?? '<UNKNOWN_PRINCIPAL_TYPE>';
+    context.resource_id = textMember(details, 'resource_id') ?? '<UNKNOWN_RESOURCE_ID>';
+    context.resource_type = textMember(details, 'resource_type') ?? '<UNKNOWN_RESOURCE_TYPE>';
+    Object.assign(context, actorContext(event));
+    context.role_id = role.roleId ?? '<UNKNOWN_ROLE_ID>';
+    context.role_name = role.roleName ?? '<UNKNOWN_ROLE_NAME>';
+    context.role_source = role.source;
     return Object.assign(context, extraContext(event));
   },
 };

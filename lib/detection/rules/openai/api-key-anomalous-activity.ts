@@ -1,8 +1,9 @@
+import { perEvent } from '../../engine/per-event.ts';
 import type { Rule } from '../../engine/rule.ts';
 import { maxSeverity, type Severity } from '../../engine/severity.ts';
 import type { AuditEvent } from '../../openai/audit-event.ts';
 import { OPENAI_AUDIT_LOG_TYPE } from '../../openai/constants.ts';
-import { textField } from '../../openai/text-field.ts';
+import { textMember } from '../../openai/text-field.ts';
 import type { JsonValue } from '../../../util/json.ts';
 import { DEFAULT_SCOPE_POLICY } from './default-scope-policy.ts';
 import { actorContext, actorLabel, eventIdentityContext, extraContext } from './event-context.ts';
@@ -59,15 +60,7 @@ function permissionsLabel(permissions: KeyPermissions): string {
 export function createApiKeyAnomalousActivityRule(policy: ScopePolicy = DEFAULT_SCOPE_POLICY): Rule<AuditEvent> {
   const compiled = compileScopePolicy(policy);
   // match, title, severity, dedup and alertContext all ask the same question of one event: answer it once.
-  const decisions = new WeakMap<AuditEvent, Decision>();
-  const decision = (event: AuditEvent): Decision => {
-    let found = decisions.get(event);
-    if (found === undefined) {
-      found = decide(event, compiled);
-      decisions.set(event, found);
-    }
-    return found;
-  };
+  const decision = perEvent((event: AuditEvent) => decide(event, compiled));
 
   return {
     id: API_KEY_ANOMALOUS_ACTIVITY_RULE_ID,
@@ -113,14 +106,12 @@ export function createApiKeyAnomalousActivityRule(policy: ScopePolicy = DEFAULT_
     alertContext: (event) => {
       const { permissions, elevated } = decision(event);
       const scopes = permissions.kind === 'scoped' || permissions.kind === 'unrestricted' ? permissions.scopes : [];
-      const context: Record<string, JsonValue> = {
-        ...eventIdentityContext(event),
-        api_key_id: textField(event.details, ['id']) ?? '<UNKNOWN_API_KEY_ID>',
-        api_key_scopes: scopes.slice(0, MAX_LISTED_SCOPES),
-        ...actorContext(event),
-        elevated_scopes: elevated.slice(0, MAX_LISTED_SCOPES).map(({ scope }) => scope),
-        key_permissions: permissionsLabel(permissions),
-      };
+      const context: Record<string, JsonValue> = eventIdentityContext(event);
+      context.api_key_id = textMember(event.details, 'id') ?? '<UNKNOWN_API_KEY_ID>';
+      context.api_key_scopes = scopes.slice(0, MAX_LISTED_SCOPES);
+      Object.assign(context, actorContext(event));
+      context.elevated_scopes = elevated.slice(0, MAX_LISTED_SCOPES).map(({ scope }) => scope);
+      context.key_permissions = permissionsLabel(permissions);
       if (scopes.length > MAX_LISTED_SCOPES) context.api_key_scopes_omitted = scopes.length - MAX_LISTED_SCOPES;
       Object.assign(context, extraContext(event));
       return context;

@@ -1,7 +1,8 @@
 import type { Rule } from '../../engine/rule.ts';
 import type { AuditEvent } from '../../openai/audit-event.ts';
 import { OPENAI_AUDIT_LOG_TYPE } from '../../openai/constants.ts';
-import { textField } from '../../openai/text-field.ts';
+import { textMember } from '../../openai/text-field.ts';
+import type { JsonValue } from '../../../util/json.ts';
 import { extraContext } from './event-context.ts';
 
 /** Rule id, kept from Panther. */
@@ -61,14 +62,18 @@ export const credentialStuffingRule: Rule<AuditEvent> = {
 
   title: (event) => `[OpenAI] Credential stuffing detected against account [${event.actor.email ?? event.actor.userId ?? 'UNKNOWN_EMAIL'}]`,
 
-  alertContext: (event) => ({
-    email: event.actor.email ?? 'UNKNOWN_EMAIL',
-    ip_address: event.actor.ipAddress ?? 'UNKNOWN_IP',
-    error_code: textField(event.details, ['error_code']) ?? 'UNKNOWN',
-    account: loginAccount(event) ?? 'unknown-account',
-    ...(event.actor.userId === undefined ? {} : { user_id: event.actor.userId }),
-    ...(event.actor.userAgent === undefined ? {} : { user_agent: event.actor.userAgent }),
-    ...(textField(event.details, ['error_message']) === undefined ? {} : { error_message: textField(event.details, ['error_message']) ?? '' }),
-    ...extraContext(event),
-  }),
+  alertContext: (event) => {
+    const { actor } = event;
+    const context: Record<string, JsonValue> = {
+      email: actor.email ?? 'UNKNOWN_EMAIL',
+      ip_address: actor.ipAddress ?? 'UNKNOWN_IP',
+      error_code: textMember(event.details, 'error_code') ?? 'UNKNOWN',
+      account: loginAccount(event) ?? 'unknown-account',
+    };
+    if (actor.userId !== undefined) context.user_id = actor.userId;
+    if (actor.userAgent !== undefined) context.user_agent = actor.userAgent;
+    const errorMessage = textMember(event.details, 'error_message');
+    if (errorMessage !== undefined) context.error_message = errorMessage;
+    return Object.assign(context, extraContext(event));
+  },
 };

@@ -1,3 +1,4 @@
+import { perEvent } from '../../engine/per-event.ts';
 import type { Rule } from '../../engine/rule.ts';
 import type { Severity } from '../../engine/severity.ts';
 import type { AuditEvent } from '../../openai/audit-event.ts';
@@ -39,6 +40,9 @@ export function allowedIps(details: unknown): { ips: string[]; allowsAny: boolea
   const ips = stringList(deepGet(details, ['allowed_ips']));
   return { ips, allowsAny: ips.some((ip) => ANY_ADDRESS.has(ip.trim())) };
 }
+
+/** The addresses of an event, read once for all of the rule's functions. */
+const allowedOf = perEvent((event: AuditEvent) => allowedIps(event.details));
 
 function configs(details: unknown): JsonValue[] {
   const value = deepGet(details, ['configs']);
@@ -85,7 +89,7 @@ export const ipAllowlistChangesRule: Rule<AuditEvent> = {
   title: (event) => `OpenAI IP Allowlist ${(event.type !== undefined && ACTIONS[event.type]?.action) || 'Modified'} by [${actorLabel(event)}]`,
 
   severity: (event) => {
-    if (allowedIps(event.details).allowsAny) return 'CRITICAL';
+    if (allowedOf(event).allowsAny) return 'CRITICAL';
     return (event.type !== undefined && ACTIONS[event.type]?.severity) || 'DEFAULT';
   },
 
@@ -93,21 +97,18 @@ export const ipAllowlistChangesRule: Rule<AuditEvent> = {
 
   alertContext: (event) => {
     const details = event.details;
-    const context: Record<string, JsonValue> = {
-      ...eventIdentityContext(event),
-      ...actorContext(event),
-      ip_details: ipDetails(event),
-    };
+    const context: Record<string, JsonValue> = Object.assign(eventIdentityContext(event), actorContext(event));
+    context.ip_details = ipDetails(event);
     switch (event.type) {
       case 'ip_allowlist.created':
       case 'ip_allowlist.deleted':
         context.allowlist_id = textField(details, ['id']) ?? '<UNKNOWN_ALLOWLIST_ID>';
         context.allowlist_name = textField(details, ['name']) ?? '<UNKNOWN_ALLOWLIST_NAME>';
-        context.allowed_ips = allowedIps(details).ips.slice(0, 200);
+        context.allowed_ips = allowedOf(event).ips.slice(0, 200);
         break;
       case 'ip_allowlist.updated':
         context.allowlist_id = textField(details, ['id']) ?? '<UNKNOWN_ALLOWLIST_ID>';
-        context.allowed_ips = allowedIps(details).ips.slice(0, 200);
+        context.allowed_ips = allowedOf(event).ips.slice(0, 200);
         break;
       case 'ip_allowlist.config.activated':
         context.activated_configs = configs(details);
@@ -116,7 +117,7 @@ export const ipAllowlistChangesRule: Rule<AuditEvent> = {
         context.deactivated_configs = configs(details);
         break;
     }
-    if (allowedIps(details).allowsAny) context.allows_any_address = true;
+    if (allowedOf(event).allowsAny) context.allows_any_address = true;
     return Object.assign(context, extraContext(event));
   },
 };

@@ -1,7 +1,7 @@
 import type { Rule } from '../../engine/rule.ts';
 import type { AuditEvent } from '../../openai/audit-event.ts';
 import { OPENAI_AUDIT_LOG_TYPE } from '../../openai/constants.ts';
-import { textField } from '../../openai/text-field.ts';
+import { textMember } from '../../openai/text-field.ts';
 import { LOGIN_FAILED, loginAccount } from './credential-stuffing.ts';
 import { actorContext, eventIdentityContext, extraContext } from './event-context.ts';
 
@@ -36,12 +36,12 @@ function loginSignal(id: string, eventType: string, displayName: string, what: s
     match: (event) => event.type === eventType,
     title: (event) => `${displayName}: ${loginAccount(event) ?? 'unknown account'}`,
     dedup: (event) => `${id}:${loginAccount(event) ?? 'unknown-account'}`,
-    alertContext: (event) => ({
-      ...eventIdentityContext(event),
-      ...actorContext(event),
-      ...(textField(event.details, ['error_code']) === undefined ? {} : { error_code: textField(event.details, ['error_code']) ?? '' }),
-      ...extraContext(event),
-    }),
+    alertContext: (event) => {
+      const context = Object.assign(eventIdentityContext(event), actorContext(event));
+      const errorCode = textMember(event.details, 'error_code');
+      if (errorCode !== undefined) context.error_code = errorCode;
+      return Object.assign(context, extraContext(event));
+    },
   };
 }
 

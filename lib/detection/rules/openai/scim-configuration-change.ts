@@ -1,7 +1,7 @@
 import type { Rule } from '../../engine/rule.ts';
 import type { AuditEvent } from '../../openai/audit-event.ts';
 import { OPENAI_AUDIT_LOG_TYPE } from '../../openai/constants.ts';
-import { textField } from '../../openai/text-field.ts';
+import { textMember } from '../../openai/text-field.ts';
 import type { JsonValue } from '../../../util/json.ts';
 import { actorContext, actorLabel, eventIdentityContext, extraContext, ipDetails } from './event-context.ts';
 
@@ -53,12 +53,10 @@ export const scimConfigurationChangeRule: Rule<AuditEvent> = {
   dedup: (event) => `${SCIM_CONFIGURATION_CHANGE_RULE_ID}:${event.type ?? ''}:${event.actor.key}`,
 
   alertContext: (event) => {
-    const context: Record<string, JsonValue> = {
-      ...eventIdentityContext(event),
-      scim_resource_id: textField(event.details, ['id']) ?? '<UNKNOWN_SCIM_RESOURCE_ID>',
-      ...actorContext(event),
-      ip_details: ipDetails(event),
-    };
+    const context: Record<string, JsonValue> = eventIdentityContext(event);
+    context.scim_resource_id = textMember(event.details, 'id') ?? '<UNKNOWN_SCIM_RESOURCE_ID>';
+    Object.assign(context, actorContext(event));
+    context.ip_details = ipDetails(event);
     return Object.assign(context, extraContext(event));
   },
 };

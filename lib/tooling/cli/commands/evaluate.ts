@@ -1,10 +1,17 @@
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { loadCatalogConfig } from '../../../config/rules-config-file.ts';
 import { StreamEvaluator } from '../../../detection/engine/stream-evaluator.ts';
 import type { RuleError, RuleMatch } from '../../../detection/engine/result.ts';
-import { parseJsonInput } from '../../../util/json-input.ts';
 import { OPENAI_AUDIT_LOG_TYPE } from '../../../detection/openai/constants.ts';
-import { extractAuditEvents } from '../../../detection/openai/extract-events.ts';
+import { auditEventProblem, extractAuditEvents } from '../../../detection/openai/extract-events.ts';
 import { createRuleCatalog } from '../../../detection/rules/index.ts';
+import { REPLAY_HORIZON_SECONDS } from '../../../pipeline/dedup/constants.ts';
+import { screenBody } from '../../../pipeline/intake/screen-body.ts';
+import type { JsonObject } from '../../../util/json.ts';
+import { parseFailure } from '../../../util/json-input.ts';
+import { readJsonInput } from '../../../util/json-input-stream.ts';
 import { maskSecrets } from '../../../util/mask-secrets.ts';
 import { printable } from '../../../util/printable.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
@@ -58,61 +65,153 @@ function describeRuleError(error: RuleError): string {
   return `rule ${error.ruleId} failed in ${error.function}() on ${event}: ${printable(error.message)}`;
 }
 
+/** Files a directory contributes: JSON and JSON Lines, by name. */
+const INPUT_FILE = /\.(?:json|jsonl|ndjson)$/i;
+
+/** Alert lines written to standard output at once. */
+const OUTPUT_BATCH = 256;
+
+/** The files of a directory that evaluate reads, in name order, from every level below it. */
+async function directoryFiles(directory: string): Promise<string[]> {
+  const names = (await readdir(directory, { recursive: true })).filter((name) => INPUT_FILE.test(name)).sort();
+  const files: string[] = [];
+  for (const name of names) {
+    const path = join(directory, name);
+    if ((await stat(path)).isFile()) files.push(path);
+  }
+  return files;
+}
+
+/** A file's text, chunk by chunk. */
+function fileChunks(path: string): AsyncIterable<string> {
+  return createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 }) as AsyncIterable<string>;
+}
+
 /**
- * `evaluate [FILE|-]`: every rule over every event of the input, in order, with the pipeline's
- * semantics (dedup windows in event time, thresholds, distinct counts, correlations; signals and
- * suppressed matches are not printed); alerts on stdout as JSON Lines, problems on stderr with their
- * line number. With `--every-match`, every single-event match is printed instead, before windows
- * and thresholds. Returns the exit status.
+ * `evaluate [FILE|DIR|-]...`: every rule over every event of the inputs, in order, with the
+ * pipeline's semantics (dedup windows in event time, thresholds, distinct counts, correlations;
+ * signals and suppressed matches are not printed), windows and correlations running across all the
+ * inputs; alerts on stdout as JSON Lines, problems on stderr with their file and line number. A
+ * directory stands for its .json, .jsonl and .ndjson files, at every level, in name order; `-`
+ * (the default) for standard input. Inputs are streamed: memory holds a bounded part of each (see
+ * `readJsonInput`), and JSON Lines events of a type no rule wants are checked without being parsed.
+ * With `--every-match`, every single-event match is printed instead, before windows and
+ * thresholds. Returns the exit status.
  *
  * @example
  * ```ts
- * const status = await evaluateCommand(['events.jsonl'], io);
+ * const status = await evaluateCommand(['events.jsonl', 'more/'], io);
  * ```
  */
 export async function evaluateCommand(args: readonly string[], io: CliIo, options: Record<string, string | boolean | undefined> = {}): Promise<number> {
-  if (args.length > 1) {
-    io.stderr('evaluate: takes at most one FILE (use "-" for standard input); see --help\n');
+  const inputs = args.length === 0 ? ['-'] : args;
+  if (inputs.filter((input) => input === '-').length > 1) {
+    io.stderr('evaluate: standard input ("-") can be read once; see --help\n');
     return EXIT_USAGE;
   }
-  const file = args[0] ?? '-';
-  if (file === '-' && io.stdinIsTty) {
+  if (inputs.includes('-') && io.stdinIsTty) {
     io.stderr('evaluate: no input: pass a FILE, or pipe events on standard input; see --help\n');
     return EXIT_USAGE;
   }
   const catalog = createRuleCatalog(loadCatalogConfig(io.env));
+  const wanted = catalog.eventTypeScreen(OPENAI_AUDIT_LOG_TYPE);
   const everyMatch = options['every-match'] === true;
-  const stream = new StreamEvaluator(catalog, OPENAI_AUDIT_LOG_TYPE);
-  const source = file === '-' ? '<stdin>' : printable(file);
-  let text: string;
-  try {
-    text = file === '-' ? await io.readStdin() : await io.readFile(file);
-  } catch (error) {
-    io.stderr(`evaluate: cannot read ${source}: ${error instanceof Error ? printable(error.message) : 'unreadable'}\n`);
-    return EXIT_FAILURE;
-  }
+  // State is forgotten as the deployed tables' TTL forgets it, so memory stays bounded.
+  const stream = new StreamEvaluator(catalog, OPENAI_AUDIT_LOG_TYPE, { windowTtlSeconds: REPLAY_HORIZON_SECONDS });
 
+  const output: string[] = [];
+  const flush = async (): Promise<void> => {
+    if (output.length === 0) return;
+    io.stdout(output.join(''));
+    output.length = 0;
+    await io.drain?.();
+  };
   let problems = 0;
-  const report = (message: string): void => {
+  const report = async (message: string): Promise<void> => {
+    await flush(); // keep alerts and problems in input order on a terminal
     problems++;
     io.stderr(`evaluate: ${message}\n`);
   };
-  const { values, failures } = parseJsonInput(text);
-  for (const failure of failures) report(`${where(source, failure.line, '')}: not valid JSON: ${failure.reason}`);
-  for (const { line, value } of values) {
-    const extracted = extractAuditEvents(value);
-    for (const problem of extracted.problems) report(`${where(source, line, problem.path)}: ${problem.reason}`);
-    for (const { path, event } of extracted.events) {
-      if (everyMatch) {
-        const { matches, errors } = catalog.evaluate(OPENAI_AUDIT_LOG_TYPE, event);
-        for (const error of errors) report(`${where(source, line, path)}: ${describeRuleError(error)}`);
-        for (const match of matches) io.stdout(`${printedLine(match)}\n`);
-        continue;
-      }
+
+  const evaluateEvent = async (source: string, line: number | undefined, path: string, event: JsonObject): Promise<void> => {
+    if (everyMatch) {
+      const { matches, errors } = catalog.evaluate(OPENAI_AUDIT_LOG_TYPE, event);
+      for (const error of errors) await report(`${where(source, line, path)}: ${describeRuleError(error)}`);
+      for (const match of matches) output.push(`${printedLine(match)}\n`);
+    } else {
       const step = stream.push(event);
-      for (const error of step.errors) report(`${where(source, line, path)}: ${describeRuleError(error)}`);
-      for (const alert of step.alerts) io.stdout(`${printedLine(alert.match, alert.eventCount)}\n`);
+      for (const error of step.errors) await report(`${where(source, line, path)}: ${describeRuleError(error)}`);
+      for (const alert of step.alerts) output.push(`${printedLine(alert.match, alert.eventCount)}\n`);
+    }
+    if (output.length >= OUTPUT_BATCH) await flush();
+  };
+
+  const evaluateValue = async (source: string, line: number | undefined, path: string, value: unknown): Promise<void> => {
+    if (path !== '') {
+      // One element of a large array, read on its own: an item, as the array's items are.
+      const problem = auditEventProblem(value);
+      if (problem === undefined) await evaluateEvent(source, line, path, value as JsonObject);
+      else await report(`${where(source, line, path)}: ${problem}`);
+      return;
+    }
+    const extracted = extractAuditEvents(value);
+    for (const problem of extracted.problems) await report(`${where(source, line, problem.path)}: ${problem.reason}`);
+    for (const { path: eventPath, event } of extracted.events) await evaluateEvent(source, line, eventPath, event);
+  };
+
+  const evaluateInput = async (source: string, chunks: AsyncIterable<string>): Promise<void> => {
+    for await (const item of readJsonInput(chunks)) {
+      if (item.kind === 'failure') {
+        await report(`${where(source, item.line, '')}: not valid JSON: ${item.reason}`);
+      } else if (item.kind === 'value') {
+        await evaluateValue(source, item.line, item.path, item.value);
+      } else {
+        // A line of JSON Lines: one event of a type no rule wants needs no parsing at all.
+        if (screenBody(item.text, wanted).kind === 'unwanted') continue;
+        let value: unknown;
+        try {
+          value = JSON.parse(item.text);
+        } catch (error) {
+          const failure = parseFailure(item.text, error, item.line);
+          await report(`${where(source, failure.line, '')}: not valid JSON: ${failure.reason}`);
+          continue;
+        }
+        await evaluateValue(source, item.line, '', value);
+      }
+    }
+  };
+
+  const unreadable = (source: string, error: unknown) => report(`cannot read ${source}: ${error instanceof Error ? printable(error.message) : 'unreadable'}`);
+  for (const input of inputs) {
+    if (input === '-') {
+      try {
+        await evaluateInput('<stdin>', io.stdinChunks?.() ?? stdinText(io));
+      } catch (error) {
+        await unreadable('<stdin>', error);
+      }
+      continue;
+    }
+    let files: string[];
+    try {
+      files = (await stat(input)).isDirectory() ? await directoryFiles(input) : [input];
+    } catch (error) {
+      await unreadable(printable(input), error);
+      continue;
+    }
+    if (files.length === 0) await report(`${printable(input)}: no .json, .jsonl or .ndjson files in this directory`);
+    for (const file of files) {
+      try {
+        await evaluateInput(printable(file), fileChunks(file));
+      } catch (error) {
+        await unreadable(printable(file), error);
+      }
     }
   }
+  await flush();
   return problems === 0 ? EXIT_OK : EXIT_FAILURE;
+}
+
+/** Standard input as one chunk, for a {@link CliIo} that cannot stream it. */
+async function* stdinText(io: CliIo): AsyncGenerator<string> {
+  yield await io.readStdin();
 }

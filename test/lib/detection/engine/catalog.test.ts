@@ -38,6 +38,17 @@ function rule(id: string, overrides: Partial<Rule<Ev>> = {}): Rule<Ev> {
 }
 
 describe('RuleCatalog', () => {
+  it('screens event types: wanted when an enabled rule lists the type or takes every type', () => {
+    const listed = new RuleCatalog({ B: { enabled: false } }).register(countingLogType(), [rule('A', { eventTypes: ['a'] }), rule('B', { eventTypes: ['b'] })]);
+    const wanted = listed.eventTypeScreen('Test.Log');
+    expect([wanted('a'), wanted('b'), wanted('c')]).toEqual([true, false, false]);
+    // What the screen rules out, evaluation skips without normalising: the two always agree.
+    expect(listed.evaluate('Test.Log', { type: 'b', id: '1' }).matches).toEqual([]);
+    const everything = new RuleCatalog().register(countingLogType(), [rule('A', { eventTypes: ['a'] }), rule('Any')]);
+    expect(everything.eventTypeScreen('Test.Log')('anything at all')).toBe(true);
+    expect(() => everything.eventTypeScreen('Other.Log')).toThrow(CatalogError);
+  });
+
   it('runs only the rules registered for the event type and skips normalisation otherwise', () => {
     const logType = countingLogType();
     const catalog = new RuleCatalog().register(logType, [

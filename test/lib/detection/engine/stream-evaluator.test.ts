@@ -69,4 +69,28 @@ describe('StreamEvaluator', () => {
     const s = stream({}, 5000);
     expect(s.push(ev('e1', undefined)).alerts[0]?.windowEndsAt).toBe(5400);
   });
+
+  it('forgets a window as the tables\' TTL does, in event time, only when asked to, and never on input in reverse order', () => {
+    const catalog = new RuleCatalog().register(logType, [testRule<Ev>('R', 'Test.Log', { dedup: (e) => e.who, dedupPeriodMinutes: 10 })]);
+    const day = 86_400;
+    const far = 1200 + 20 * day;
+    const run = (s: StreamEvaluator, first: Ev, filler: Ev, last: Ev) => {
+      const alerts: string[] = [];
+      for (const a of s.push(first).alerts) alerts.push(a.match.eventId ?? '');
+      // Sweeps run every 65,536 events and look at the events read since the one before.
+      for (let i = 0; i < 2 * 65_536; i++) for (const a of s.push(filler).alerts) alerts.push(a.match.eventId ?? '');
+      for (const a of s.push(last).alerts) alerts.push(a.match.eventId ?? '');
+      return alerts;
+    };
+    const options = { windowTtlSeconds: 15 * day };
+    // In time order: e2 falls in e1's window; kept, it is a repeat of an alerted window; forgotten
+    // (every recent event 20 days on, past 15), it alerts afresh.
+    const forward = [ev('e1', 1200), ev('far', far, { who: 'b' }), ev('e2', 1300)] as const;
+    expect(run(new StreamEvaluator(catalog, 'Test.Log'), ...forward)).toEqual(['e1', 'far']);
+    expect(run(new StreamEvaluator(catalog, 'Test.Log', options), ...forward)).toEqual(['e1', 'far', 'e2']);
+    // In reverse order the recent events are the old ones: the newer window is kept.
+    const reverse = [ev('n1', far), ev('old', 1200, { who: 'b' }), ev('n2', far + 60)] as const;
+    expect(run(new StreamEvaluator(catalog, 'Test.Log', options), ...reverse)).toEqual(['n1', 'old']);
+  });
+
 });

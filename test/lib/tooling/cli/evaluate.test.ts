@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -129,12 +129,52 @@ describe('evaluate', () => {
     expect(stderr()).toMatch(/^evaluate: invalid elevated-scope policy: ELEVATED_SCOPE_POLICY_FILE=\/nonexistent\/p\.json: cannot read the policy file: ENOENT/);
   });
 
-  it('refuses to wait on a terminal and rejects extra arguments', async () => {
+  it('refuses to wait on a terminal, and to read standard input twice', async () => {
     const tty = recordingIo({ tty: true });
     expect(await runCli(['evaluate'], tty.io)).toBe(2);
     expect(tty.stderr()).toMatch(/no input: pass a FILE/);
-    const extra = recordingIo();
-    expect(await runCli(['evaluate', 'a', 'b'], extra.io)).toBe(2);
+    const twice = recordingIo();
+    expect(await runCli(['evaluate', '-', 'x.jsonl', '-'], twice.io)).toBe(2);
+    expect(twice.stderr()).toBe('evaluate: standard input ("-") can be read once; see --help\n');
+  });
+
+  it('reads several files and directories in order, one stream across them (a window spans files)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    const at = (id: string, t: number) => ({ ...elevated(id, 'user-same'), effective_at: t });
+    mkdirSync(join(dir, 'events', 'nested'), { recursive: true });
+    writeFileSync(join(dir, 'events', 'b.jsonl'), `${JSON.stringify(at('b1', 1_700_000_100))}\n`);
+    writeFileSync(join(dir, 'events', 'a.json'), JSON.stringify([at('a1', 1_700_000_000)], null, 2));
+    writeFileSync(join(dir, 'events', 'nested', 'c.ndjson'), `${JSON.stringify(elevated('c1', 'user-other'))}\n`);
+    writeFileSync(join(dir, 'events', 'notes.txt'), 'not events');
+    writeFileSync(join(dir, 'late.jsonl'), `${JSON.stringify(at('late', 1_700_009_000))}\n`);
+    const rec = recordingIo();
+    const status = await runCli(['evaluate', join(dir, 'late.jsonl'), join(dir, 'events')], rec.io);
+    expect([status, rec.stderr()]).toEqual([0, '']);
+    // late.jsonl first; then the directory in name order, a.json, b.jsonl (same window as a1), nested/c.ndjson.
+    expect(rec.lines().map((line) => (JSON.parse(line) as { eventId: string }).eventId)).toEqual(['late', 'a1', 'c1']);
+  });
+
+  it('evaluates the examples directory (no EISDIR), and says so of a directory with no event files', async () => {
+    const rec = recordingIo();
+    expect(await runCli(['evaluate', join(import.meta.dirname, '../../../../examples/')], rec.io)).toBe(0);
+    expect(rec.stderr()).toBe('');
+    expect(rec.lines().length).toBeGreaterThan(0);
+    const empty = mkdtempSync(join(tmpdir(), 'cli-'));
+    const none = recordingIo();
+    expect(await runCli(['evaluate', empty], none.io)).toBe(1);
+    expect(none.stderr()).toBe(`evaluate: ${empty}: no .json, .jsonl or .ndjson files in this directory\n`);
+  });
+
+  it('streams a large input: every alert in input order, problems with their line', async () => {
+    // Past the size read whole (8 MiB): JSON Lines read line by line.
+    const filler = JSON.stringify({ id: 'f', type: 'project.updated', note: 'x'.repeat(1000) });
+    const lines: string[] = [];
+    for (let i = 0; i < 9000; i++) lines.push(i % 1000 === 0 ? JSON.stringify(elevated(`e${i}`)) : filler.replace('"f"', `"f${i}"`));
+    lines.splice(4500, 0, '{"broken":');
+    const { status, alerts, stderr } = await evaluate(lines.join('\n'));
+    expect(status).toBe(1);
+    expect(alerts.map((a) => a.eventId)).toEqual(['e0', 'e1000', 'e2000', 'e3000', 'e4000', 'e5000', 'e6000', 'e7000', 'e8000']);
+    expect(stderr()).toMatch(/^evaluate: <stdin>:4501: not valid JSON: .*\n$/);
   });
 
   it('reports an unreadable file', async () => {

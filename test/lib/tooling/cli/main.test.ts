@@ -39,6 +39,26 @@ describe('runCli', () => {
     expect((await run(['constructor'])).status).toBe(2);
   });
 
+  it('says every argument problem in one line of its own, never in the words of Node\'s parser', async () => {
+    const cases: Array<[string[], string]> = [
+      [['evaluate', '-x'], 'evaluate: unknown option -x; see --help\n'],
+      [['evaluate', "--it's"], "evaluate: unknown option --it's; see --help\n"],
+      [['evaluate', '-ab'], 'evaluate: unknown option -a; see --help\n'],
+      [['policy', '--json'], 'policy: unknown option --json; see --help\n'],
+      [['evaluate', '--every-match='], 'evaluate: option --every-match takes no value; see --help\n'],
+      [['start', '--events', '--json'], 'start: option --events <value> needs a value; see --help\n'],
+      [['poll', '--since'], 'poll: option --since <value> needs a value; see --help\n'],
+    ];
+    for (const [args, stderr] of cases) {
+      const result = await run(args);
+      expect(result, args.join(' ')).toEqual({ status: 2, stdout: '', stderr });
+    }
+    // After --, an argument that looks like an option is a file name.
+    expect((await run(['evaluate', '--', '-x'])).stderr).toMatch(/^evaluate: cannot read -x: ENOENT/);
+    // A value may start with '-' when given with '='.
+    expect((await run(['poll', '--once', '--since=-oops'])).stderr).toMatch(/^poll: --since must be an ISO-8601 time/);
+  });
+
   it('exits 2 with the variable and the problem for a configuration error, on every command', async () => {
     const bad = { RULES_CONFIG: '{"rules": {"Nope": {}}}' };
     for (const command of [['evaluate', '-'], ['test', 'x.yml']]) {

@@ -1,0 +1,53 @@
+// The per-event path of the detect function without its I/O, one SQS message body at a time: the
+// intake (envelopes, checks, the screen of event types) and the catalog's rules on each event.
+import { RuleCatalog } from '../../lib/detection/engine/catalog.ts';
+import { OPENAI_AUDIT_LOG_TYPE } from '../../lib/detection/openai/constants.ts';
+import { openAiAuditLogType } from '../../lib/detection/openai/log-type.ts';
+import { createRuleCatalog } from '../../lib/detection/rules/index.ts';
+import { createApiKeyAnomalousActivityRule } from '../../lib/detection/rules/openai/api-key-anomalous-activity.ts';
+import { messageContent } from '../../lib/pipeline/intake/message-body.ts';
+import { screenBody } from '../../lib/pipeline/intake/screen-body.ts';
+import type { LinePath } from './event-path.ts';
+
+/** A path over lines, and the lines it parses in full with `JSON.parse` (its floor). */
+export interface MeasuredPath {
+  readonly path: LinePath;
+  readonly parsedLines: readonly string[];
+}
+
+function pathOf(catalog: RuleCatalog, lines: readonly string[]): MeasuredPath {
+  const screen = catalog.eventTypeScreen(OPENAI_AUDIT_LOG_TYPE);
+  const path: LinePath = (line) => {
+    const content = messageContent(line, screen);
+    if (content.kind !== 'events') return 0;
+    let matches = 0;
+    for (const { event } of content.events) matches += catalog.evaluate(OPENAI_AUDIT_LOG_TYPE, event).matches.length;
+    return matches;
+  };
+  return { path, parsedLines: lines.filter((line) => screenBody(line, screen).kind === 'parse') };
+}
+
+/**
+ * The deployed catalog's path: every rule of the pack, the signals and the correlation's steps.
+ *
+ * @example
+ * ```ts
+ * const { path, parsedLines } = detectionPath(corpus.lines);
+ * ```
+ */
+export function detectionPath(lines: readonly string[]): MeasuredPath {
+  return pathOf(createRuleCatalog(), lines);
+}
+
+/**
+ * The same path with only the rule the peer runs (OpenAI.API.Key.Anomalous.Activity): the same
+ * work as the peer, for a like-for-like figure.
+ *
+ * @example
+ * ```ts
+ * const { path } = sameRulePath(corpus.lines);
+ * ```
+ */
+export function sameRulePath(lines: readonly string[]): MeasuredPath {
+  return pathOf(new RuleCatalog().register(openAiAuditLogType, [createApiKeyAnomalousActivityRule()]), lines);
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { screenBody } from '../../../../lib/pipeline/intake/screen-body.ts';
+
+const wanted = (type: string) => type === 'login.failed' || type === 'api_key.created';
+
+describe('screenBody', () => {
+  it('rules out one bare event of a type no rule wants, with its id and type', () => {
+    expect(screenBody('{"id":"a","type":"project.updated","actor":{"type":"session"},"project.updated":{"x":[1,2]}}', wanted)).toEqual({
+      kind: 'unwanted',
+      id: 'a',
+      type: 'project.updated',
+    });
+    expect(screenBody(' \n{ "type" : "invite.sent" ,\t"id" : "b" } \r\n', wanted)).toEqual({ kind: 'unwanted', id: 'b', type: 'invite.sent' });
+  });
+
+  it('reads keys and values with escapes as JSON.parse does', () => {
+    expect(screenBody('{"i\\u0064":"\\u0061","ty\\u0070e":"user.upd\\u0061ted"}', wanted)).toEqual({ kind: 'unwanted', id: 'a', type: 'user.updated' });
+    expect(screenBody('{"id":"a","ty\\u0070e":"login.failed"}', wanted)).toEqual({ kind: 'parse' });
+  });
+
+  it('keeps the last of repeated members, as JSON.parse does', () => {
+    expect(screenBody('{"id":"a","type":"login.failed","type":"user.updated"}', wanted)).toEqual({ kind: 'parse' });
+    expect(screenBody('{"id":"a","type":"user.updated","type":"login.failed"}', wanted)).toEqual({ kind: 'parse' });
+    expect(screenBody('{"id":"a","type":"user.updated","type":"invite.sent","id":"b"}', wanted)).toEqual({ kind: 'unwanted', id: 'b', type: 'invite.sent' });
+  });
+
+  it('reads the rest of a plain body in one pass, nested values included; very deep ones take the usual path', () => {
+    const nested = (depth: number) => `${'[{"a":'.repeat(depth)}1${'}]'.repeat(depth)}`;
+    expect(screenBody(`{"id":"a","type":"user.updated","x":${nested(10)},"y":[1,-2.5e3,true,false,null,"s",{}],"z":{ }}`, wanted)).toEqual({ kind: 'unwanted', id: 'a', type: 'user.updated' });
+    expect(screenBody(`{"id":"a","type":"user.updated","x":${nested(20)}}`, wanted)).toEqual({ kind: 'parse' });
+    expect(screenBody('{"type":"user.updated","x":[1,],"id":"a"}', wanted)).toEqual({ kind: 'parse' });
+  });
+
+  it.each([
+    ['a type some rule wants', '{"id":"a","type":"login.failed"}'],
+    ['malformed after the type', '{"id":"a","type":"user.updated","x":}'],
+    ['a raw control character in a later string', '{"id":"a","type":"user.updated","x":"\u0001"}'],
+    ['text after the object', '{"id":"a","type":"user.updated"} {}'],
+    ['a byte order mark', '\ufeff{"id":"a","type":"user.updated"}'],
+    ['no id', '{"type":"user.updated"}'],
+    ['a blank id', '{"id":"  ","type":"user.updated"}'],
+    ['a blank type', '{"id":"a","type":""}'],
+    ['an id that is not a string', '{"id":7,"type":"user.updated"}'],
+    ['an SNS notification', '{"Type":"Notification","id":"a","type":"user.updated","Message":"[]"}'],
+    ['an EventBridge event', '{"id":"a","type":"user.updated","detail-type":"x","detail":{}}'],
+    ['our envelope', '{"id":"a","type":"user.updated","envelope":"x","events":[]}'],
+    ['a list page', '{"id":"a","type":"user.updated","object":"list","data":[]}'],
+    ['an array', '[{"id":"a","type":"user.updated"}]'],
+    ['not JSON', 'user.updated'],
+    ['empty', ''],
+  ])('leaves %s to the usual path', (_what, body) => {
+    expect(screenBody(body, wanted)).toEqual({ kind: 'parse' });
+  });
+});

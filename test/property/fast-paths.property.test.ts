@@ -1,0 +1,221 @@
+// Property-based tests of the per-event fast paths: each gives exactly what the slow, obvious way
+// gives (the JSON round trip, JSON.parse), on any input.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { LATE_ARRIVAL_SECONDS, MAX_RECORDS_PER_STEP, recordStep, type CorrelationShape, type CorrelationState } from '../../lib/detection/engine/correlate.ts';
+import type { StepRecord } from '../../lib/detection/engine/correlation-rule.ts';
+import { OPENAI_AUDIT_LOG_TYPE } from '../../lib/detection/openai/constants.ts';
+import { createRuleCatalog } from '../../lib/detection/rules/index.ts';
+import { messageContent } from '../../lib/pipeline/intake/message-body.ts';
+import { screenBody } from '../../lib/pipeline/intake/screen-body.ts';
+import { copyJsonObject } from '../../lib/util/json-copy.ts';
+import { isJsonText, isPlainJsonText, skipJsonValue, skipJsonWhitespace } from '../../lib/util/json-scan.ts';
+import { maskSecrets } from '../../lib/util/mask-secrets.ts';
+
+// At least 20,000 cases per property in npm test (they are fast); npm run test:reliability runs
+// 100,000 (PROPERTY_RUNS).
+const RUNS = Math.max(20_000, Number(process.env.PROPERTY_RUNS ?? 0));
+
+/** Values an alert context may hold: JSON, and everything JSON.stringify treats specially. */
+const odd = fc.constantFrom<unknown>(undefined, NaN, Infinity, -Infinity, -0, 0, () => 1, Symbol('s'), new Date(0), 1n, 'sk-proj-0123456789abcdefghij', { toJSON: () => 'j' });
+const key = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('__proto__', 'constructor', 'toString', '0', '10', 'sk-proj-0123456789abcdefghij'));
+const { value: contextValue } = fc.letrec<{ value: unknown }>((tie) => ({
+  value: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 2 }), odd, fc.string(), fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(key, tie('value'), { maxKeys: 4 })),
+}));
+const context = fc.oneof(fc.dictionary(key, contextValue, { maxKeys: 8 }), fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(fc.string(), fc.double(), fc.boolean(), fc.constant(null)), { maxKeys: 12 }));
+const reviver = (_key: string, value: unknown) => (typeof value === 'string' ? maskSecrets(value) : value);
+
+function parses(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Characters that matter to JSON's grammar, and some that JSON.parse refuses. */
+const jsonish = fc.constantFrom(...'{}[]",:.-+eE0123456789 \t\n\rtruefalsenull\\u/abAF\u0000\u001f\u007f\u2028\ud800\ufeff\u00a0x'.split(''));
+
+function mutate(text: string, at: number, insert: string, remove: number): string {
+  const i = text.length === 0 ? 0 : at % (text.length + 1);
+  return text.slice(0, i) + insert + text.slice(i + remove);
+}
+
+/** JSON texts, pretty and not, and texts a few edits away from JSON. */
+const nearlyJson = fc.oneof(
+  fc.json(),
+  fc.jsonValue().map((value) => JSON.stringify(value, null, 1)),
+  fc.tuple(fc.json(), fc.nat(), fc.string({ unit: jsonish, maxLength: 3 }), fc.nat({ max: 3 })).map(([text, at, insert, remove]) => mutate(text, at, insert, remove)),
+  fc.string({ unit: jsonish, maxLength: 40 }),
+  fc.string(),
+);
+
+/** Bodies shaped like one audit event, with repeated, escaped and envelope keys, some broken. */
+const typeValue = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom('"login.failed"', '"user.updated"', '"project.updated"', '"api_key.created"', '"us\\u0065r.updated"') },
+  { weight: 1, arbitrary: fc.constantFrom('""', '" "', '7', 'null', '{"a":1}') },
+);
+const memberKey = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom('"actor"', '"x"', '"effective_at"', '"detail-type"', '"data"', '"Message"', '"user.updated"') },
+  { weight: 2, arbitrary: fc.constantFrom('"id"', '"type"', '"ty\\u0070e"', '"i\\u0064"') },
+  { weight: 1, arbitrary: fc.constantFrom('"Type"', '"detail"', '"envelope"', '"object"') },
+);
+const memberValue = fc.oneof(
+  typeValue,
+  fc.json({ maxDepth: 2 }),
+  fc.jsonValue({ maxDepth: 4 }).map((value) => JSON.stringify(value, null, 1)),
+  fc.constantFrom('"a"', '"b\\n"', '"sk-proj-0123456789abcdefghij"', '[[[[[]]]]]', '[ ]', '{ }', '{"a":{"b":[1,{"c":null}]}}', '-0.5e+3', 'true'),
+);
+const space = fc.constantFrom('', ' ', '\n', '\t', '\r\n');
+const eventBody = fc
+  .tuple(
+    fc.array(fc.tuple(memberKey, space, memberValue, space), { maxLength: 6 }),
+    fc.constantFrom('"id"', '"i\\u0064"'),
+    fc.oneof({ weight: 6, arbitrary: fc.constantFrom('"a"', '"b-1"', '"\\u0063"') }, { weight: 1, arbitrary: fc.constantFrom('" "', '7') }),
+    typeValue,
+    fc.nat(),
+    fc.nat(),
+    space,
+  )
+  .map(([members, idKey, id, type, idAt, typeAt, ws]) => {
+    const all = members.map(([k, s1, v, s2]) => `${k}${s1}:${s2}${v}`);
+    all.splice(idAt % (all.length + 1), 0, `${idKey}:${id}`);
+    all.splice(typeAt % (all.length + 1), 0, `"type":${type}`);
+    return `${ws}{${all.join(',')}}${ws}`;
+  });
+const body = fc.oneof(
+  eventBody,
+  eventBody.chain((text) => fc.tuple(fc.constant(text), fc.nat(), fc.string({ unit: jsonish, maxLength: 2 }), fc.nat({ max: 2 })).map(([t, at, insert, remove]) => mutate(t, at, insert, remove))),
+  nearlyJson,
+);
+
+/** recordStep as it was first written (a sort per call): the model the faster one must match. */
+function referenceRecordStep(rule: CorrelationShape, state: CorrelationState, stepIndex: number, record: StepRecord): { state: CorrelationState; added: boolean } {
+  const byTime = (a: StepRecord, b: StepRecord) => a.time - b.time || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
+  const current = state.steps[stepIndex] ?? [];
+  if (current.some((r) => r.eventId === record.eventId)) return { state, added: false };
+  const newest = Math.max(record.time, ...state.steps.flatMap((records) => records.map((r) => r.time)));
+  const horizon = newest - rule.lookbackMinutes * 60 - LATE_ARRIVAL_SECONDS;
+  const steps = state.steps.map((records, index) => {
+    const kept = (index === stepIndex ? [...records, record] : [...records]).filter((r) => r.time >= horizon).sort(byTime);
+    return kept.length > MAX_RECORDS_PER_STEP ? kept.slice(kept.length - MAX_RECORDS_PER_STEP) : kept;
+  });
+  return { state: { steps }, added: true };
+}
+
+/**
+ * Whether two values are the same JSON data: same primitives (Object.is, so -0 is not 0), same
+ * prototypes, same keys in the same order. (toStrictEqual would compare a `constructor` key as the
+ * class.)
+ */
+function sameData(a: unknown, b: unknown): boolean {
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return Object.is(a, b);
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  const keysA = Object.keys(a);
+  const keysB = Object.keys(b);
+  if (keysA.length !== keysB.length || keysA.some((k, i) => k !== keysB[i])) return false;
+  return keysA.every((k) => sameData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** Every object and array inside a value. */
+function containers(value: unknown, into: Set<unknown> = new Set()): Set<unknown> {
+  if (typeof value === 'object' && value !== null && !into.has(value)) {
+    into.add(value);
+    for (const member of Object.values(value)) containers(member, into);
+  }
+  return into;
+}
+
+describe('fast path properties', () => {
+  it('copyJsonObject gives what the masking JSON round trip gives, or leaves it to it', () => {
+    let copied = 0;
+    fc.assert(
+      fc.property(context, fc.integer({ min: 50, max: 5000 }), (value, limit) => {
+        const copy = copyJsonObject(value, limit, maskSecrets);
+        if (copy === undefined) return;
+        copied++;
+        const json = JSON.stringify(value);
+        // Taken only when the JSON surely fits the limit.
+        expect(json.length).toBeLessThanOrEqual(limit);
+        const expected: unknown = JSON.parse(json, reviver);
+        expect(sameData(copy, expected)).toBe(true);
+        const inside = containers(value);
+        for (const part of containers(copy)) expect(inside.has(part)).toBe(false);
+      }),
+      { numRuns: RUNS },
+    );
+    // The property is about the fast path: most generated contexts must take it.
+    expect(copied).toBeGreaterThan(RUNS / 4);
+  });
+
+  it('isJsonText accepts exactly what JSON.parse accepts, strings checked or skipped to their quote', () => {
+    fc.assert(
+      fc.property(nearlyJson, (text) => {
+        const valid = parses(text);
+        expect(isJsonText(text)).toBe(valid);
+        const end = skipJsonValue(text, skipJsonWhitespace(text, 0), false);
+        expect(end >= 0 && skipJsonWhitespace(text, end) === text.length).toBe(valid);
+        if (isPlainJsonText(text)) expect(skipJsonValue(text, skipJsonWhitespace(text, 0), true)).toBe(end);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('the screen rules out only valid bodies of one event no rule wants, and the intake otherwise gives what it gives without it', () => {
+    const catalog = createRuleCatalog();
+    const wanted = catalog.eventTypeScreen(OPENAI_AUDIT_LOG_TYPE);
+    let unwanted = 0;
+    fc.assert(
+      fc.property(body, (text) => {
+        const screened = screenBody(text, wanted);
+        const withScreen = messageContent(text, wanted);
+        const without = messageContent(text);
+        if (screened.kind === 'parse') {
+          expect(withScreen).toEqual(without);
+          return;
+        }
+        unwanted++;
+        // Valid JSON, one object, its last id and type as given, and the catalog has nothing to do.
+        const parsed = JSON.parse(text) as Record<string, unknown>;
+        expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
+        expect([parsed.id, parsed.type]).toEqual([screened.id, screened.type]);
+        expect(without.kind === 'events' && without.events.length === 1 && without.problems.length === 0).toBe(true);
+        expect(withScreen).toEqual({ kind: 'events', events: [{ path: '', event: { id: screened.id, type: screened.type } }], problems: [], rejected: [] });
+        expect(wanted(screened.type)).toBe(false);
+        expect(catalog.evaluate(OPENAI_AUDIT_LOG_TYPE, parsed)).toEqual(catalog.evaluate(OPENAI_AUDIT_LOG_TYPE, { id: screened.id, type: screened.type }));
+      }),
+      { numRuns: RUNS },
+    );
+    // The property is about the fast path: enough bodies must take it.
+    expect(unwanted).toBeGreaterThan(RUNS / 20);
+  });
+
+  it('recordStep keeps what the sorting model keeps, in the same order, over long streams and odd states', () => {
+    const rule: CorrelationShape = { id: 'C', steps: [{ id: 'a', ruleId: 'A', minMatchCount: 5 }, { id: 'b', ruleId: 'B', minMatchCount: 1 }], lookbackMinutes: 30 };
+    const day = 24 * 3600;
+    const time = fc.oneof(
+      { weight: 10, arbitrary: fc.integer({ min: 0, max: 40 * day }) },
+      { weight: 10, arbitrary: fc.integer({ min: 0, max: 600 }) },
+      { weight: 1, arbitrary: fc.constantFrom(NaN, Infinity, -Infinity, 0.5, -1) },
+    );
+    const step = fc.record({ stepIndex: fc.integer({ min: 0, max: 1 }), record: fc.record({ eventId: fc.string({ maxLength: 3 }), time }) });
+    // A starting state as storage may hold it: any order, repeats, odd times.
+    const state = fc.tuple(fc.array(fc.record({ eventId: fc.string({ maxLength: 3 }), time }), { maxLength: 8 }), fc.array(fc.record({ eventId: fc.string({ maxLength: 3 }), time }), { maxLength: 8 }));
+    fc.assert(
+      fc.property(state, fc.array(step, { minLength: 0, maxLength: 500, size: 'max' }), ([first, second], steps) => {
+        let ours: CorrelationState = { steps: [first, second] };
+        let model: CorrelationState = ours;
+        for (const { stepIndex, record } of steps) {
+          const a = recordStep(rule, ours, stepIndex, record);
+          const b = referenceRecordStep(rule, model, stepIndex, record);
+          expect(a.added).toBe(b.added);
+          expect(a.state).toEqual(b.state);
+          ours = a.state;
+          model = b.state;
+        }
+      }),
+      { numRuns: Math.max(300, Math.round(RUNS / 50)) },
+    );
+  });
+});
