@@ -7,7 +7,10 @@ import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { buildApp, interceptLocalhostDns } from 'fauxqs';
+import { buildApp } from 'fauxqs';
+import type { EmulatorEndpoints } from './emulator-env.ts';
+
+export { useEmulators, type EmulatorEndpoints } from './emulator-env.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -45,13 +48,6 @@ export async function startFauxqs(): Promise<Emulator> {
   return { endpoint: address, stop: () => app.close() };
 }
 
-/** Where the emulators listen, as the AWS SDK's standard endpoint variables want them. */
-export interface EmulatorEndpoints {
-  readonly dynamodb: string;
-  readonly sqs: string;
-  readonly sns: string;
-}
-
 /**
  * The endpoints of running dynalite and fauxqs. fauxqs names its queues
  * `http://sqs.<region>.localhost:<port>/...` and the SQS client sends each request to its queue
@@ -59,24 +55,6 @@ export interface EmulatorEndpoints {
  */
 export function emulatorEndpoints(dynamodb: Emulator, fauxqs: Emulator, region = 'us-east-1'): EmulatorEndpoints {
   return { dynamodb: dynamodb.endpoint, sqs: `http://sqs.${region}.localhost:${new URL(fauxqs.endpoint).port}`, sns: fauxqs.endpoint };
-}
-
-/**
- * Points this process's AWS SDK clients at the emulators through the standard variables
- * (`AWS_ENDPOINT_URL_*`, region, dummy credentials), so code creates clients exactly as on AWS.
- * Also makes this process resolve `*.localhost` to loopback, as RFC 6761 reserves it (glibc does
- * not), for fauxqs' queue URLs; no other name is affected.
- */
-export function useEmulators(endpoints: EmulatorEndpoints, env: NodeJS.ProcessEnv = process.env): void {
-  env.AWS_ENDPOINT_URL_DYNAMODB = endpoints.dynamodb;
-  env.AWS_ENDPOINT_URL_SQS = endpoints.sqs;
-  env.AWS_ENDPOINT_URL_SNS = endpoints.sns;
-  env.AWS_REGION = 'us-east-1';
-  env.AWS_ACCESS_KEY_ID = 'local';
-  env.AWS_SECRET_ACCESS_KEY = 'local';
-  delete env.AWS_PROFILE;
-  delete env.AWS_SESSION_TOKEN;
-  interceptLocalhostDns();
 }
 
 function freePort(): Promise<number> {
