@@ -1,5 +1,6 @@
 import type { RuleCatalog } from './catalog.ts';
-import { correlationFindings, emptyCorrelationState, LATE_ARRIVAL_SECONDS, recordStep, type CorrelationState } from './correlate.ts';
+import { correlationFindings, LATE_ARRIVAL_SECONDS } from './correlate.ts';
+import { CorrelationLedger } from './correlation-ledger.ts';
 import type { CorrelationStepMatch, RuleError, RuleMatch, SuppressedMatch } from './result.ts';
 import { severityRank, type Severity } from './severity.ts';
 
@@ -109,7 +110,7 @@ export class StreamEvaluator {
   readonly #windowTtlSeconds: number | undefined;
   /** Windows by rule id, then by dedup string and window start. */
   readonly #windows = new Map<string, Map<string, Window>>();
-  readonly #correlations = new Map<string, CorrelationState>();
+  readonly #correlations = new Map<string, CorrelationLedger>();
   /** The oldest event time among the matches and steps read since the last sweep, for forgetting state. */
   #oldestRecent = Number.POSITIVE_INFINITY;
   #pushes = 0;
@@ -164,12 +165,10 @@ export class StreamEvaluator {
       for (const [key, window] of windows) if (window.endsAt + windowTtlSeconds < horizon) windows.delete(key);
       if (windows.size === 0) this.#windows.delete(ruleId);
     }
-    for (const [key, state] of this.#correlations) {
+    for (const [key, ledger] of this.#correlations) {
       const id = key.slice(0, key.indexOf('\u0000'));
       const lookback = this.#catalog.correlation(id).lookbackMinutes * 60;
-      let newestRecord = Number.NEGATIVE_INFINITY;
-      for (const records of state.steps) for (const record of records) newestRecord = Math.max(newestRecord, record.time);
-      if (newestRecord + lookback + LATE_ARRIVAL_SECONDS < horizon) this.#correlations.delete(key);
+      if (ledger.newestTime + lookback + LATE_ARRIVAL_SECONDS < horizon) this.#correlations.delete(key);
     }
   }
 
@@ -212,10 +211,14 @@ export class StreamEvaluator {
     const shape = this.#catalog.correlation(step.correlation.id);
     const key = `${shape.id}\u0000${step.key}`;
     const record = { eventId: step.eventId ?? '', time: this.#time(step.eventTime), ...(step.detail === undefined ? {} : { detail: step.detail }) };
-    const state = recordStep(shape, this.#correlations.get(key) ?? emptyCorrelationState(shape.steps.length), step.stepIndex, record).state;
-    this.#correlations.set(key, state);
+    let ledger = this.#correlations.get(key);
+    if (ledger === undefined) {
+      ledger = new CorrelationLedger(shape);
+      this.#correlations.set(key, ledger);
+    }
+    ledger.record(step.stepIndex, record);
     const matches: RuleMatch[] = [];
-    for (const finding of correlationFindings(shape, state, step.key, step.stepIndex, record)) {
+    for (const finding of correlationFindings(shape, ledger.state, step.key, step.stepIndex, record)) {
       const result = this.#catalog.evaluateFinding(finding);
       if (result.kind === 'match') {
         matches.push(result.match);
