@@ -84,6 +84,8 @@ if (run('cli')) {
   result.evaluateOneEventMs = cli.evaluateOneEventMs;
   result.evaluateRssMb = cli.evaluateRssMb;
   result.evaluateMarginalUs = cli.evaluateMarginalUs;
+  result.evaluateSameRuleRssMb = cli.evaluateSameRuleRssMb;
+  result.evaluateSameRuleMarginalUs = cli.evaluateSameRuleMarginalUs;
   meta.evaluate = { oneEventCpuMs: cli.evaluateOneEventCpuMs, lines: cli.lines };
 }
 
@@ -136,6 +138,8 @@ else {
     ['evaluateOneEventMs', 'ms', 'over bare node; goal <= 100'],
     ['evaluateRssMb', 'MB', `at ${SIZES.streamLarge} lines; goal <= 200`],
     ['evaluateMarginalUs', 'us/event', 'goal <= 2.5'],
+    ['evaluateSameRuleRssMb', 'MB', 'the same, only the rule the peer runs'],
+    ['evaluateSameRuleMarginalUs', 'us/event', 'the same, only the rule the peer runs'],
     ['bundleBytes', 'bytes', ''],
     ['zipBytes', 'bytes', 'deployed package, maps included; goal <= 400 KB'],
     ['coldStartMs', 'ms', 'CPU over bare node'],

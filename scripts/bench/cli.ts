@@ -3,6 +3,8 @@
 // marginal CPU cost of one more event, from two sizes of the same generated stream).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRuleCatalog } from '../../lib/detection/rules/index.ts';
+import { API_KEY_ANOMALOUS_ACTIVITY_RULE_ID } from '../../lib/detection/rules/openai/api-key-anomalous-activity.ts';
 import { runNode } from './child-usage.ts';
 import { generateEventsToFile } from './corpus.ts';
 import { figure, log, type Figure } from './stats.ts';
@@ -21,13 +23,25 @@ export interface CliFigures {
   readonly evaluateRssMb: Figure;
   /** CPU microseconds per event between the small and the large file, paired per round. */
   readonly evaluateMarginalUs: Figure;
+  /** The same two, with only the rule the peer runs enabled (the rules configuration disables the others). */
+  readonly evaluateSameRuleRssMb: Figure;
+  readonly evaluateSameRuleMarginalUs: Figure;
   readonly lines: { readonly small: number; readonly large: number };
 }
 
 function cleanEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
+  delete env.RULES_CONFIG;
+  delete env.RULES_CONFIG_FILE;
   return env;
+}
+
+/** A rules configuration that disables every rule of the catalog but the one the peer runs. */
+function sameRuleConfig(): string {
+  const rules: Record<string, { enabled: false }> = {};
+  for (const rule of createRuleCatalog().knownRules) if (rule.id !== API_KEY_ANOMALOUS_ACTIVITY_RULE_ID) rules[rule.id] = { enabled: false };
+  return JSON.stringify({ rules });
 }
 
 /**
@@ -41,7 +55,8 @@ function cleanEnv(): NodeJS.ProcessEnv {
  */
 export function measureCli(sizes: { startRounds: number; streamRounds: number; small: number; large: number }): CliFigures {
   const env = cleanEnv();
-  const evaluate = (file: string) => runNode([BIN, 'evaluate', file], { env, cwd: root });
+  const sameRuleEnv = { ...env, RULES_CONFIG: sameRuleConfig() };
+  const evaluate = (file: string, runEnv: NodeJS.ProcessEnv = env) => runNode([BIN, 'evaluate', file], { env: runEnv, cwd: root });
   evaluate(ONE_EVENT); // warm-up (and whatever the first run prepares)
   const startWall: number[] = [];
   const startCpu: number[] = [];
@@ -62,21 +77,27 @@ export function measureCli(sizes: { startRounds: number; streamRounds: number; s
   generateEventsToFile([String(sizes.large), '10', 'raw'], files.large);
   const rss: number[] = [];
   const marginal: number[] = [];
+  const sameRuleRss: number[] = [];
+  const sameRuleMarginal: number[] = [];
   for (let round = 0; round < sizes.streamRounds; round++) {
     log(`  streaming round ${round + 1} of ${sizes.streamRounds}...`);
     const order = round % 2 === 0 ? (['small', 'large'] as const) : (['large', 'small'] as const);
-    const usage: Record<string, { cpuMs: number; maxRssKb: number }> = {};
-    for (const size of order) usage[size] = evaluate(files[size]);
-    const small = usage.small ?? { cpuMs: 0, maxRssKb: 0 };
-    const large = usage.large ?? { cpuMs: 0, maxRssKb: 0 };
-    rss.push(large.maxRssKb / 1024);
-    marginal.push(((large.cpuMs - small.cpuMs) * 1000) / (sizes.large - sizes.small));
+    for (const [runEnv, rssOut, marginalOut] of [[env, rss, marginal], [sameRuleEnv, sameRuleRss, sameRuleMarginal]] as const) {
+      const usage: Record<string, { cpuMs: number; maxRssKb: number }> = {};
+      for (const size of order) usage[size] = evaluate(files[size], runEnv);
+      const small = usage.small ?? { cpuMs: 0, maxRssKb: 0 };
+      const large = usage.large ?? { cpuMs: 0, maxRssKb: 0 };
+      rssOut.push(large.maxRssKb / 1024);
+      marginalOut.push(((large.cpuMs - small.cpuMs) * 1000) / (sizes.large - sizes.small));
+    }
   }
   return {
     evaluateOneEventMs: figure(startWall, 1),
     evaluateOneEventCpuMs: figure(startCpu, 1),
     evaluateRssMb: figure(rss, 1),
     evaluateMarginalUs: figure(marginal, 2),
+    evaluateSameRuleRssMb: figure(sameRuleRss, 1),
+    evaluateSameRuleMarginalUs: figure(sameRuleMarginal, 2),
     lines: { small: sizes.small, large: sizes.large },
   };
 }

@@ -30,7 +30,7 @@ function expectFigure(figures: Record<string, unknown>, name: string): { median:
 describe('npm run bench -- --json --quick', () => {
   it('prints one JSON object with every figure, and proves the AWS clients load only on a match', () => {
     const figures = bench([]);
-    for (const name of ['parseRatio', 'eventsPerSecond', 'evaluateOneEventMs', 'evaluateRssMb', 'evaluateMarginalUs', 'coldStartMs', 'coldStartNonMatchingMs', 'batchMs', 'alertLatencyP50Ms', 'alertLatencyP95Ms', 'webhookEventsPerSecond', 'webhookLatencyP50Ms', 'webhookLatencyP95Ms']) {
+    for (const name of ['parseRatio', 'eventsPerSecond', 'evaluateOneEventMs', 'evaluateRssMb', 'evaluateMarginalUs', 'evaluateSameRuleRssMb', 'evaluateSameRuleMarginalUs', 'coldStartMs', 'coldStartNonMatchingMs', 'batchMs', 'alertLatencyP50Ms', 'alertLatencyP95Ms', 'webhookEventsPerSecond', 'webhookLatencyP50Ms', 'webhookLatencyP95Ms']) {
       expectFigure(figures, name);
     }
     expect(expectFigure(figures, 'parseRatio').median).toBeGreaterThan(0);

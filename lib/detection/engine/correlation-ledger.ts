@@ -48,6 +48,13 @@ export class CorrelationLedger {
     return { steps: this.#steps };
   }
 
+  /** Records kept, every step together. */
+  public get size(): number {
+    let size = 0;
+    for (const records of this.#steps) size += records.length;
+    return size;
+  }
+
   /** The time of the newest record kept, or `-Infinity` when there is none. */
   public get newestTime(): number {
     let newest = Number.NEGATIVE_INFINITY;

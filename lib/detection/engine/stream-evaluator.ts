@@ -83,6 +83,30 @@ export interface StreamOptions {
    * it after the TTL. Input in reverse time order forgets nothing. Without it, nothing is forgotten.
    */
   readonly windowTtlSeconds?: number;
+  /**
+   * Most dedup windows kept, to bound memory whatever the input (a TTL bounds it by a span of event
+   * time, not by a size). Past it, the windows that ended longest ago in event time are forgotten
+   * early, a quarter of them at a time. A match that then opens a window ending no later than one
+   * forgotten may have been counted in it: it is counted in {@link StreamStats.mayDiffer}, since its
+   * outcome may not be the pipeline's (an alert again, a threshold counted afresh). Unlimited when
+   * absent.
+   */
+  readonly maxWindows?: number;
+  /**
+   * Most correlation records kept, every rule and key together. Past it, whole keys are forgotten,
+   * those whose newest record is oldest first, until a quarter is free. A step that then starts a
+   * key afresh whose lookback reaches back to a forgotten key's newest record is counted in
+   * {@link StreamStats.mayDiffer}. Unlimited when absent.
+   */
+  readonly maxCorrelationRecords?: number;
+}
+
+/** What a {@link StreamEvaluator} forgot before the TTL would have, and what that may have changed. */
+export interface StreamStats {
+  readonly windowsForgotten: number;
+  readonly correlationKeysForgotten: number;
+  /** Matches and correlation steps whose outcome may differ from the pipeline's (see {@link StreamOptions.maxWindows}). */
+  readonly mayDiffer: number;
 }
 
 /** Pushes between two sweeps of forgotten state. */
@@ -114,6 +138,14 @@ export class StreamEvaluator {
   /** The oldest event time among the matches and steps read since the last sweep, for forgetting state. */
   #oldestRecent = Number.POSITIVE_INFINITY;
   #pushes = 0;
+  readonly #maxWindows: number;
+  readonly #maxCorrelationRecords: number;
+  #windowCount = 0;
+  #recordCount = 0;
+  /** The latest end of a window forgotten early, and the newest record of a key forgotten early. */
+  #forgottenWindowsEnd = Number.NEGATIVE_INFINITY;
+  #forgottenRecordsNewest = Number.NEGATIVE_INFINITY;
+  #stats = { windowsForgotten: 0, correlationKeysForgotten: 0, mayDiffer: 0 };
 
   /**
    * @param now Unix seconds for events without a time (or the options, {@link StreamOptions}).
@@ -124,6 +156,13 @@ export class StreamEvaluator {
     this.#logType = logType;
     this.#now = options.now ?? (() => Math.floor(Date.now() / 1000));
     this.#windowTtlSeconds = options.windowTtlSeconds;
+    this.#maxWindows = options.maxWindows ?? Number.POSITIVE_INFINITY;
+    this.#maxCorrelationRecords = options.maxCorrelationRecords ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** What was forgotten early to stay within the limits, and what that may have changed. */
+  public get stats(): StreamStats {
+    return { ...this.#stats };
   }
 
   /** Evaluates one raw event and applies windows, thresholds and correlations. */
@@ -161,14 +200,59 @@ export class StreamEvaluator {
     const horizon = this.#oldestRecent;
     this.#oldestRecent = Number.POSITIVE_INFINITY;
     if (horizon === Number.POSITIVE_INFINITY) return;
-    for (const [ruleId, windows] of this.#windows) {
-      for (const [key, window] of windows) if (window.endsAt + windowTtlSeconds < horizon) windows.delete(key);
-      if (windows.size === 0) this.#windows.delete(ruleId);
-    }
+    this.#dropWindows((window) => window.endsAt + windowTtlSeconds < horizon);
     for (const [key, ledger] of this.#correlations) {
       const id = key.slice(0, key.indexOf('\u0000'));
       const lookback = this.#catalog.correlation(id).lookbackMinutes * 60;
-      if (ledger.newestTime + lookback + LATE_ARRIVAL_SECONDS < horizon) this.#correlations.delete(key);
+      if (ledger.newestTime + lookback + LATE_ARRIVAL_SECONDS < horizon) {
+        this.#correlations.delete(key);
+        this.#recordCount -= ledger.size;
+      }
+    }
+  }
+
+  /** Drops the windows `drop` picks; returns how many. */
+  #dropWindows(drop: (window: Window) => boolean): number {
+    let dropped = 0;
+    for (const [ruleId, windows] of this.#windows) {
+      for (const [key, window] of windows) {
+        if (!drop(window)) continue;
+        windows.delete(key);
+        dropped++;
+      }
+      if (windows.size === 0) this.#windows.delete(ruleId);
+    }
+    this.#windowCount -= dropped;
+    return dropped;
+  }
+
+  /** The value at or below which every value but the `keep` largest lies (sorts `values`). */
+  static #cut(values: Float64Array, keep: number): number {
+    values.sort();
+    return values[Math.max(0, values.length - keep - 1)] ?? Number.NEGATIVE_INFINITY;
+  }
+
+  /** Forgets the windows that ended longest ago, down to three quarters of the limit. */
+  #forgetOldestWindows(): void {
+    const ends = new Float64Array(this.#windowCount);
+    let i = 0;
+    for (const windows of this.#windows.values()) for (const window of windows.values()) ends[i++] = window.endsAt;
+    const cut = StreamEvaluator.#cut(ends, Math.floor((this.#maxWindows * 3) / 4));
+    this.#stats.windowsForgotten += this.#dropWindows((window) => window.endsAt <= cut);
+    this.#forgottenWindowsEnd = Math.max(this.#forgottenWindowsEnd, cut);
+  }
+
+  /** Forgets the keys whose newest record is oldest, until at most three quarters of the limit are kept. */
+  #forgetOldestKeys(): void {
+    const ledgers = [...this.#correlations].map(([key, ledger]) => ({ key, ledger, newest: ledger.newestTime }));
+    ledgers.sort((a, b) => a.newest - b.newest);
+    const keep = Math.floor((this.#maxCorrelationRecords * 3) / 4);
+    for (const { key, ledger, newest } of ledgers) {
+      if (this.#recordCount <= keep) break;
+      this.#correlations.delete(key);
+      this.#recordCount -= ledger.size;
+      this.#stats.correlationKeysForgotten++;
+      this.#forgottenRecordsNewest = Math.max(this.#forgottenRecordsNewest, newest);
     }
   }
 
@@ -185,7 +269,9 @@ export class StreamEvaluator {
     let window = windows.get(key);
     if (window === undefined) {
       window = { endsAt: startsAt + period, eventIds: undefined, values: undefined, count: 0, severity: undefined };
+      if (window.endsAt <= this.#forgottenWindowsEnd) this.#stats.mayDiffer++;
       windows.set(key, window);
+      if (++this.#windowCount > this.#maxWindows) this.#forgetOldestWindows();
     }
     const eventId = match.eventId ?? '';
     if (eventId !== '' && hasId(window.eventIds, eventId)) return { kind: 'repeat' };
@@ -215,8 +301,12 @@ export class StreamEvaluator {
     if (ledger === undefined) {
       ledger = new CorrelationLedger(shape);
       this.#correlations.set(key, ledger);
+      if (record.time - shape.lookbackMinutes * 60 <= this.#forgottenRecordsNewest) this.#stats.mayDiffer++;
     }
+    const before = ledger.size;
     ledger.record(step.stepIndex, record);
+    this.#recordCount += ledger.size - before;
+    if (this.#recordCount > this.#maxCorrelationRecords) this.#forgetOldestKeys();
     const matches: RuleMatch[] = [];
     for (const finding of correlationFindings(shape, ledger.state, step.key, step.stepIndex, record)) {
       const result = this.#catalog.evaluateFinding(finding);

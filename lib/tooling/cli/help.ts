@@ -57,11 +57,17 @@ correlation rules alert when their sequence completes, and signals (rules that o
 correlations) and matches suppressed by the rules configuration are not printed. As the deployed
 tables' TTL does (in event time), a dedup window is forgotten once the events being read are all 15
 days past its end, and a correlation's state 14 days past its lookback: an event that late is
-counted afresh. Anything shaped like an OpenAI API key is masked in every field.
+counted afresh. To bound memory whatever the input, at most --max-windows dedup windows and
+--max-correlation-records correlation records are kept: past either, the oldest (in event time) are
+forgotten early. On input in time order that changes nothing; a match or step that arrives later
+than the state kept, so that its outcome may differ, is counted in a warning on standard error.
+Anything shaped like an OpenAI API key is masked in every field.
 
 Options:
-  --every-match   Print every single-event match instead, before windows and thresholds
-  -h, --help      Show this help
+  --every-match                  Print every single-event match instead, before windows and thresholds
+  --max-windows N                Dedup windows kept (default 50000, about 15 MB)
+  --max-correlation-records N    Correlation records kept (default 250000, about 35 MB)
+  -h, --help                     Show this help
 `;
 
 /** `openai-audit-alerts test --help`. */

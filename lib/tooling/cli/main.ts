@@ -46,7 +46,7 @@ function interruption(): Promise<void> {
 const COMMANDS: Readonly<Record<string, Command>> = {
   evaluate: {
     help: EVALUATE_HELP,
-    options: { 'every-match': { type: 'boolean' } },
+    options: { 'every-match': { type: 'boolean' }, 'max-windows': { type: 'string' }, 'max-correlation-records': { type: 'string' } },
     run: async (args, io, values) => (await import('./commands/evaluate.ts')).evaluateCommand(args, io, values),
   },
   test: { help: TEST_HELP, run: async (args, io) => (await import('./commands/test.ts')).testCommand(args, io) },

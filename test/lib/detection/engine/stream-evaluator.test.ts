@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RuleCatalog } from '../../../../lib/detection/engine/catalog.ts';
+import type { CorrelationFinding, CorrelationRule } from '../../../../lib/detection/engine/correlation-rule.ts';
 import type { LogType } from '../../../../lib/detection/engine/log-type.ts';
 import type { Rule } from '../../../../lib/detection/engine/rule.ts';
 import { MAX_DISTINCT_VALUES_PER_WINDOW, StreamEvaluator } from '../../../../lib/detection/engine/stream-evaluator.ts';
@@ -93,4 +94,66 @@ describe('StreamEvaluator', () => {
     expect(run(new StreamEvaluator(catalog, 'Test.Log', options), ...reverse)).toEqual(['n1', 'old']);
   });
 
+  it('past maxWindows forgets the windows that ended longest ago, and counts a match that may have fallen in one', () => {
+    const catalog = new RuleCatalog().register(logType, [testRule<Ev>('R', 'Test.Log', { dedup: (e) => e.who, dedupPeriodMinutes: 10 })]);
+    // One window per actor and ten minutes, in time order, then e0 again and an old event of a0.
+    const events = Array.from({ length: 40 }, (_, i) => ev(`e${i}`, i * 600, { who: `a${i}` }));
+    const late = [ev('e0', 0, { who: 'a0' }), ev('old', 30, { who: 'a0' })];
+    const alertsOf = (s: StreamEvaluator, list: readonly Ev[]) => list.flatMap((e) => s.push(e).alerts.map((a) => a.match.eventId));
+    const unlimited = new StreamEvaluator(catalog, 'Test.Log');
+    const limited = new StreamEvaluator(catalog, 'Test.Log', { maxWindows: 8 });
+    // In time order, forgetting early changes nothing, and nothing is counted as uncertain.
+    const expected = alertsOf(unlimited, events);
+    expect(expected).toHaveLength(40);
+    expect(alertsOf(limited, events)).toEqual(expected);
+    expect(limited.stats).toMatchObject({ mayDiffer: 0 });
+    // 40 windows through a limit of 8: at the ninth, the oldest three go (down to 6), and so on: 33.
+    expect(limited.stats.windowsForgotten).toBe(33);
+    // The redelivered e0 and the late event fall in a0's window, long forgotten: they alert again, and say so.
+    expect(alertsOf(unlimited, late)).toEqual([]);
+    expect(alertsOf(limited, late)).toEqual(['e0']);
+    expect(limited.stats.mayDiffer).toBe(1);
+  });
+
+  it('past maxCorrelationRecords forgets the keys idle longest, and counts a step whose lookback reaches back to them', () => {
+    interface Cv { readonly id: string; readonly t: number; readonly type: string; readonly who: string }
+    const corrLog: LogType<Cv> = {
+      name: 'Corr.Log',
+      eventTypeOf: (raw) => (raw as Cv).type,
+      normalize: (raw) => raw as Cv,
+      identify: (event) => ({ eventId: event.id, eventType: event.type, eventTime: event.t }),
+      subject: () => ({ actorIds: [], serviceAccountIds: [], emails: [], sourceIp: undefined }),
+    };
+    const correlation: CorrelationRule<Cv> = {
+      ...testRule<CorrelationFinding>('Brute', 'Corr.Log', { dedup: (finding) => finding.trigger.eventId }),
+      kind: 'correlation',
+      steps: [
+        { id: 'failures', ruleId: 'Failed', minMatchCount: 2 },
+        { id: 'success', ruleId: 'Succeeded', minMatchCount: 1 },
+      ],
+      lookbackMinutes: 10,
+      correlationKey: (event) => event.who,
+    };
+    const catalog = new RuleCatalog().register(corrLog, [
+      testRule<Cv>('Failed', 'Corr.Log', { createAlert: false, eventTypes: ['fail'] }),
+      testRule<Cv>('Succeeded', 'Corr.Log', { createAlert: false, eventTypes: ['ok'] }),
+      correlation,
+    ]);
+    // Ten accounts, one after the other, further apart than the lookback: two failures and a
+    // success each (3 records).
+    const events = Array.from({ length: 10 }, (_, a) => ['fail', 'fail', 'ok'].map((type, i) => ({ id: `a${a}-${i}`, t: a * 1000 + i, type, who: `a${a}` }))).flat();
+    const late = [{ id: 'a0-late', t: 5, type: 'ok', who: 'a0' }];
+    const alertsOf = (s: StreamEvaluator, list: readonly Cv[]) => list.flatMap((e) => s.push(e).alerts.map((a) => a.match.eventId));
+    const unlimited = new StreamEvaluator(catalog, 'Corr.Log');
+    const limited = new StreamEvaluator(catalog, 'Corr.Log', { maxCorrelationRecords: 8 });
+    const expected = alertsOf(unlimited, events);
+    expect(expected).toEqual(Array.from({ length: 10 }, (_, a) => `a${a}-2`));
+    expect(alertsOf(limited, events)).toEqual(expected);
+    expect(limited.stats).toMatchObject({ mayDiffer: 0 });
+    expect(limited.stats.correlationKeysForgotten).toBeGreaterThanOrEqual(7);
+    // A late success of a0: its failures are remembered by one and forgotten by the other, which says so.
+    expect(alertsOf(unlimited, late)).toEqual(['a0-late']);
+    expect(alertsOf(limited, late)).toEqual([]);
+    expect(limited.stats.mayDiffer).toBe(1);
+  });
 });

@@ -177,6 +177,27 @@ describe('evaluate', () => {
     expect(stderr()).toMatch(/^evaluate: <stdin>:4501: not valid JSON: .*\n$/);
   });
 
+  it('bounds its state with --max-windows: in time order nothing changes; a late repeat is warned of, not hidden', async () => {
+    // 1,200 actors, each an alert in its own window, in time order; then the first event again.
+    const at = (i: number) => ({ ...elevated(`e${i}`, `user-${i}`), effective_at: 1_700_000_000 + i * 60 });
+    const inOrder = Array.from({ length: 1200 }, (_, i) => JSON.stringify(at(i)));
+    const bounded = await evaluate(inOrder.join('\n'), {}, ['--max-windows', '1000']);
+    expect([bounded.status, bounded.alerts.length, bounded.stderr()]).toEqual([0, 1200, '']);
+    const late = await evaluate([...inOrder, JSON.stringify(at(0))].join('\n'), {}, ['--max-windows', '1000']);
+    expect(late.alerts.map((a) => a.eventId).slice(1199)).toEqual(['e1199', 'e0']);
+    expect(late.stderr()).toMatch(/^evaluate: warning: 1 match or correlation step came later than the state kept \(\d+ dedup windows and 0 correlation keys forgotten early to bound memory\): .*raise --max-windows/);
+    expect(late.status).toBe(0);
+    // With the default limit the repeat is recognised.
+    expect((await evaluate([...inOrder, JSON.stringify(at(0))].join('\n'))).alerts).toHaveLength(1200);
+  });
+
+  it('refuses a state limit that is not a whole number of at least 1000', async () => {
+    for (const [option, value] of [['--max-windows', '999'], ['--max-correlation-records', 'lots'], ['--max-windows', '1e3.5']]) {
+      const { status, stderr } = await evaluate('', {}, [option ?? '', value ?? '']);
+      expect([status, stderr()]).toEqual([2, `evaluate: ${option} must be an integer of at least 1000, got "${value}"\n`]);
+    }
+  });
+
   it('reports an unreadable file', async () => {
     const rec = recordingIo();
     expect(await runCli(['evaluate', '/nonexistent/events.jsonl'], rec.io)).toBe(1);
