@@ -58,7 +58,7 @@ export class CorrelationLedger {
   /** The time of the newest record kept, or `-Infinity` when there is none. */
   public get newestTime(): number {
     let newest = Number.NEGATIVE_INFINITY;
-    for (const records of this.#steps) newest = Math.max(newest, records.at(-1)?.time ?? newest);
+    for (const records of this.#steps) newest = Math.max(newest, records[records.length - 1]?.time ?? newest);
     return newest;
   }
 
@@ -76,7 +76,7 @@ export class CorrelationLedger {
     if (!Number.isFinite(record.time)) return this.#recordPurely(stepIndex, record);
     let newest = record.time;
     for (const step of this.#steps) {
-      const last = step.at(-1);
+      const last = step[step.length - 1];
       if (last !== undefined && last.time > newest) newest = last.time;
     }
     const horizon = newest - this.#rule.lookbackMinutes * 60 - LATE_ARRIVAL_SECONDS;
@@ -93,7 +93,8 @@ export class CorrelationLedger {
         stepIds.add(record.eventId);
       }
       const cut = Math.max(from, step.length - MAX_RECORDS_PER_STEP);
-      if (cut > 0) for (const dropped of step.splice(0, cut)) stepIds.delete(dropped.eventId);
+      // shift() rather than splice(): V8 moves the array's start instead of its elements.
+      for (let k = 0; k < cut; k++) stepIds.delete((step.shift() as StepRecord).eventId);
     }
     return true;
   }

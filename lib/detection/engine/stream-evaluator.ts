@@ -1,6 +1,7 @@
 import type { RuleCatalog } from './catalog.ts';
 import { correlationFindings, LATE_ARRIVAL_SECONDS } from './correlate.ts';
 import { CorrelationLedger } from './correlation-ledger.ts';
+import type { StepRecord } from './correlation-rule.ts';
 import type { CorrelationStepMatch, RuleError, RuleMatch, SuppressedMatch } from './result.ts';
 import { severityRank, type Severity } from './severity.ts';
 
@@ -132,9 +133,10 @@ export class StreamEvaluator {
   readonly #logType: string;
   readonly #now: () => number;
   readonly #windowTtlSeconds: number | undefined;
-  /** Windows by rule id, then by dedup string and window start. */
-  readonly #windows = new Map<string, Map<string, Window>>();
-  readonly #correlations = new Map<string, CorrelationLedger>();
+  /** Windows by rule id, then by dedup string, then by window number (start / period). */
+  readonly #windows = new Map<string, Map<string, Map<number, Window>>>();
+  /** Correlation state by rule id, then by key. */
+  readonly #correlations = new Map<string, Map<string, CorrelationLedger>>();
   /** The oldest event time among the matches and steps read since the last sweep, for forgetting state. */
   #oldestRecent = Number.POSITIVE_INFINITY;
   #pushes = 0;
@@ -201,11 +203,11 @@ export class StreamEvaluator {
     this.#oldestRecent = Number.POSITIVE_INFINITY;
     if (horizon === Number.POSITIVE_INFINITY) return;
     this.#dropWindows((window) => window.endsAt + windowTtlSeconds < horizon);
-    for (const [key, ledger] of this.#correlations) {
-      const id = key.slice(0, key.indexOf('\u0000'));
+    for (const [id, ledgers] of this.#correlations) {
       const lookback = this.#catalog.correlation(id).lookbackMinutes * 60;
-      if (ledger.newestTime + lookback + LATE_ARRIVAL_SECONDS < horizon) {
-        this.#correlations.delete(key);
+      for (const [key, ledger] of ledgers) {
+        if (ledger.newestTime + lookback + LATE_ARRIVAL_SECONDS >= horizon) continue;
+        ledgers.delete(key);
         this.#recordCount -= ledger.size;
       }
     }
@@ -214,13 +216,16 @@ export class StreamEvaluator {
   /** Drops the windows `drop` picks; returns how many. */
   #dropWindows(drop: (window: Window) => boolean): number {
     let dropped = 0;
-    for (const [ruleId, windows] of this.#windows) {
-      for (const [key, window] of windows) {
-        if (!drop(window)) continue;
-        windows.delete(key);
-        dropped++;
+    for (const [ruleId, byDedup] of this.#windows) {
+      for (const [dedup, windows] of byDedup) {
+        for (const [startsAt, window] of windows) {
+          if (!drop(window)) continue;
+          windows.delete(startsAt);
+          dropped++;
+        }
+        if (windows.size === 0) byDedup.delete(dedup);
       }
-      if (windows.size === 0) this.#windows.delete(ruleId);
+      if (byDedup.size === 0) this.#windows.delete(ruleId);
     }
     this.#windowCount -= dropped;
     return dropped;
@@ -236,7 +241,7 @@ export class StreamEvaluator {
   #forgetOldestWindows(): void {
     const ends = new Float64Array(this.#windowCount);
     let i = 0;
-    for (const windows of this.#windows.values()) for (const window of windows.values()) ends[i++] = window.endsAt;
+    for (const byDedup of this.#windows.values()) for (const windows of byDedup.values()) for (const window of windows.values()) ends[i++] = window.endsAt;
     const cut = StreamEvaluator.#cut(ends, Math.floor((this.#maxWindows * 3) / 4));
     this.#stats.windowsForgotten += this.#dropWindows((window) => window.endsAt <= cut);
     this.#forgottenWindowsEnd = Math.max(this.#forgottenWindowsEnd, cut);
@@ -244,12 +249,12 @@ export class StreamEvaluator {
 
   /** Forgets the keys whose newest record is oldest, until at most three quarters of the limit are kept. */
   #forgetOldestKeys(): void {
-    const ledgers = [...this.#correlations].map(([key, ledger]) => ({ key, ledger, newest: ledger.newestTime }));
+    const ledgers = [...this.#correlations.values()].flatMap((byKey) => [...byKey].map(([key, ledger]) => ({ byKey, key, ledger, newest: ledger.newestTime })));
     ledgers.sort((a, b) => a.newest - b.newest);
     const keep = Math.floor((this.#maxCorrelationRecords * 3) / 4);
-    for (const { key, ledger, newest } of ledgers) {
+    for (const { byKey, key, ledger, newest } of ledgers) {
       if (this.#recordCount <= keep) break;
-      this.#correlations.delete(key);
+      byKey.delete(key);
       this.#recordCount -= ledger.size;
       this.#stats.correlationKeysForgotten++;
       this.#forgottenRecordsNewest = Math.max(this.#forgottenRecordsNewest, newest);
@@ -259,18 +264,23 @@ export class StreamEvaluator {
   #count(match: RuleMatch): { kind: 'alert'; alert: StreamAlert } | { kind: 'below' | 'deduplicated' | 'repeat' } {
     const time = this.#time(match.eventTime);
     const period = Math.max(1, Math.round(match.rule.dedupPeriodMinutes * 60));
-    const startsAt = Math.floor(time / period) * period;
-    let windows = this.#windows.get(match.rule.id);
+    // Windows by their number since the epoch (a small integer, cheaper as a key than a time).
+    const index = Math.floor(time / period);
+    let byDedup = this.#windows.get(match.rule.id);
+    if (byDedup === undefined) {
+      byDedup = new Map();
+      this.#windows.set(match.rule.id, byDedup);
+    }
+    let windows = byDedup.get(match.dedup);
     if (windows === undefined) {
       windows = new Map();
-      this.#windows.set(match.rule.id, windows);
+      byDedup.set(match.dedup, windows);
     }
-    const key = `${match.dedup}\u0000${startsAt}`;
-    let window = windows.get(key);
+    let window = windows.get(index);
     if (window === undefined) {
-      window = { endsAt: startsAt + period, eventIds: undefined, values: undefined, count: 0, severity: undefined };
+      window = { endsAt: (index + 1) * period, eventIds: undefined, values: undefined, count: 0, severity: undefined };
       if (window.endsAt <= this.#forgottenWindowsEnd) this.#stats.mayDiffer++;
-      windows.set(key, window);
+      windows.set(index, window);
       if (++this.#windowCount > this.#maxWindows) this.#forgetOldestWindows();
     }
     const eventId = match.eventId ?? '';
@@ -295,12 +305,20 @@ export class StreamEvaluator {
 
   #correlate(step: CorrelationStepMatch, errors: RuleError[]): RuleMatch[] {
     const shape = this.#catalog.correlation(step.correlation.id);
-    const key = `${shape.id}\u0000${step.key}`;
-    const record = { eventId: step.eventId ?? '', time: this.#time(step.eventTime), ...(step.detail === undefined ? {} : { detail: step.detail }) };
-    let ledger = this.#correlations.get(key);
+    const eventId = step.eventId ?? '';
+    const time = this.#time(step.eventTime);
+    // Two literal shapes rather than a spread: a spread object is slower to read on every later
+    // look at the record (the ledger's search, each finding's filter).
+    const record: StepRecord = step.detail === undefined ? { eventId, time } : { eventId, time, detail: step.detail };
+    let ledgers = this.#correlations.get(shape.id);
+    if (ledgers === undefined) {
+      ledgers = new Map();
+      this.#correlations.set(shape.id, ledgers);
+    }
+    let ledger = ledgers.get(step.key);
     if (ledger === undefined) {
       ledger = new CorrelationLedger(shape);
-      this.#correlations.set(key, ledger);
+      ledgers.set(step.key, ledger);
       if (record.time - shape.lookbackMinutes * 60 <= this.#forgottenRecordsNewest) this.#stats.mayDiffer++;
     }
     const before = ledger.size;
