@@ -79,23 +79,28 @@ function lineOf(raw: string): string {
   return raw.endsWith('\r') ? raw.slice(0, -1) : raw;
 }
 
-/** JSON Lines from the start of `pending`: every line, as it comes. */
-async function* jsonLines(pending: Pending): AsyncGenerator<JsonInputItem> {
+/**
+ * JSON Lines from the start of `pending`: every line, as it comes, the complete lines of each chunk
+ * together (one step of an async generator per line would cost more than screening the line).
+ */
+async function* jsonLines(pending: Pending): AsyncGenerator<JsonInputItem[]> {
   for (;;) {
+    const lines: JsonInputItem[] = [];
     let start = 0;
     let newline = pending.text.indexOf('\n');
     while (newline >= 0) {
       const text = lineOf(pending.text.slice(start, newline));
-      if (text.trim() !== '') yield { kind: 'line', line: pending.line, text };
+      if (text.trim() !== '') lines.push({ kind: 'line', line: pending.line, text });
       pending.line++;
       start = newline + 1;
       newline = pending.text.indexOf('\n', start);
     }
     pending.text = pending.text.slice(start);
+    if (lines.length > 0) yield lines;
     if (!(await pending.more())) break;
   }
   const last = lineOf(pending.text);
-  if (last.trim() !== '') yield { kind: 'line', line: pending.line, text: last };
+  if (last.trim() !== '') yield [{ kind: 'line', line: pending.line, text: last }];
 }
 
 /** Whether `text` opens an array or object that goes on: valid JSON so far, ending too soon. */
@@ -118,7 +123,7 @@ function parserMessage(text: string): string {
  * A large document that is one array: its elements one by one, each parsed on its own, so memory
  * holds about one element at a time. A document that is an object is read whole.
  */
-async function* documentElements(pending: Pending, maxElementChars: number): AsyncGenerator<JsonInputItem> {
+async function* documentElements(pending: Pending, maxElementChars: number): AsyncGenerator<JsonInputItem[]> {
   const fail = (offset: number, reason: string): JsonInputItem => ({ kind: 'failure', line: pending.lineAt(offset), reason });
   /** The offset of the next character that is not whitespace, reading more as needed; -1 at the end. */
   const next = async (): Promise<number> => {
@@ -134,15 +139,17 @@ async function* documentElements(pending: Pending, maxElementChars: number): Asy
     while (await pending.more());
     const offset = pending.line - 1;
     const whole = parseJsonInput(pending.text);
-    for (const failure of whole.failures) yield { kind: 'failure', line: failure.line === undefined ? undefined : failure.line + offset, reason: failure.reason };
-    for (const value of whole.values) yield { kind: 'value', line: value.line === undefined ? undefined : value.line + offset, value: value.value, path: '' };
+    yield [
+      ...whole.failures.map((failure): JsonInputItem => ({ kind: 'failure', line: failure.line === undefined ? undefined : failure.line + offset, reason: failure.reason })),
+      ...whole.values.map((value): JsonInputItem => ({ kind: 'value', line: value.line === undefined ? undefined : value.line + offset, value: value.value, path: '' })),
+    ];
     return;
   }
   pending.consume(i + 1);
   for (let index = 0; ; index++) {
     i = await next();
     if (i < 0) {
-      yield { kind: 'failure', line: pending.line, reason: 'unexpected end of input: the array is not closed' };
+      yield [{ kind: 'failure', line: pending.line, reason: 'unexpected end of input: the array is not closed' }];
       return;
     }
     if (index > 0 || pending.text.charCodeAt(i) === 0x5d /* ] */) {
@@ -151,17 +158,17 @@ async function* documentElements(pending: Pending, maxElementChars: number): Asy
       if (c === 0x5d) {
         pending.consume(i + 1);
         const after = await next();
-        if (after >= 0) yield fail(after, 'unexpected text after the array');
+        if (after >= 0) yield [fail(after, 'unexpected text after the array')];
         return;
       }
       if (c !== 0x2c /* , */) {
-        yield fail(i, `expected "," or "]" after element [${index - 1}]`);
+        yield [fail(i, `expected "," or "]" after element [${index - 1}]`)];
         return;
       }
       pending.consume(i + 1);
       i = await next();
       if (i < 0) {
-        yield { kind: 'failure', line: pending.line, reason: 'unexpected end of input: the array is not closed' };
+        yield [{ kind: 'failure', line: pending.line, reason: 'unexpected end of input: the array is not closed' }];
         return;
       }
     }
@@ -169,10 +176,10 @@ async function* documentElements(pending: Pending, maxElementChars: number): Asy
     let end = skipJsonValue(pending.text, i);
     while ((end < 0 || end === pending.text.length) && pending.text.length - i <= maxElementChars && (await pending.more())) end = skipJsonValue(pending.text, i);
     if (end < 0) {
-      yield fail(i, `element [${index}]: ${parserMessage(pending.text.slice(i, i + maxElementChars))}`);
+      yield [fail(i, `element [${index}]: ${parserMessage(pending.text.slice(i, i + maxElementChars))}`)];
       return;
     }
-    yield { kind: 'value', line: pending.lineAt(i), value: JSON.parse(pending.text.slice(i, end)) as unknown, path: `[${index}]` };
+    yield [{ kind: 'value', line: pending.lineAt(i), value: JSON.parse(pending.text.slice(i, end)) as unknown, path: `[${index}]` }];
     pending.consume(end);
   }
 }
@@ -189,7 +196,8 @@ async function firstLine(pending: Pending, maxChars: number): Promise<{ text: st
 }
 
 /**
- * Reads a JSON input as it arrives, in input order, holding a bounded part of it in memory.
+ * Reads a JSON input as it arrives, in input order, holding a bounded part of it in memory, in
+ * batches: the lines of JSON Lines of one chunk together, otherwise an item or a few at a time.
  *
  * An input of up to {@link WHOLE_INPUT_CHARS} is read whole and exactly as {@link parseJsonInput}
  * reads a text: one JSON document (possibly over many lines), else JSON Lines, with each line that
@@ -201,10 +209,10 @@ async function firstLine(pending: Pending, maxChars: number): Promise<{ text: st
  *
  * @example
  * ```ts
- * for await (const item of readJsonInput(createReadStream(file, 'utf8'))) console.log(item.kind);
+ * for await (const items of readJsonInputBatches(createReadStream(file, 'utf8'))) for (const item of items) console.log(item.kind);
  * ```
  */
-export async function* readJsonInput(chunks: AsyncIterable<string>, options: ReadJsonInputOptions = {}): AsyncGenerator<JsonInputItem> {
+export async function* readJsonInputBatches(chunks: AsyncIterable<string>, options: ReadJsonInputOptions = {}): AsyncGenerator<readonly JsonInputItem[]> {
   const wholeInputChars = options.wholeInputChars ?? WHOLE_INPUT_CHARS;
   const maxElementChars = options.maxElementChars ?? WHOLE_INPUT_CHARS;
   const pending = new Pending(chunks[Symbol.asyncIterator]());
@@ -212,8 +220,10 @@ export async function* readJsonInput(chunks: AsyncIterable<string>, options: Rea
   if (pending.text.charCodeAt(0) === 0xfeff) pending.text = pending.text.slice(1);
   if (pending.ended) {
     const { values, failures } = parseJsonInput(pending.text);
-    for (const failure of failures) yield { kind: 'failure', line: failure.line, reason: failure.reason };
-    for (const { line, value } of values) yield { kind: 'value', line, value, path: '' };
+    yield [
+      ...failures.map((failure): JsonInputItem => ({ kind: 'failure', line: failure.line, reason: failure.reason })),
+      ...values.map(({ line, value }): JsonInputItem => ({ kind: 'value', line, value, path: '' })),
+    ];
     return;
   }
   // The first line that is not blank decides.
@@ -232,3 +242,14 @@ export async function* readJsonInput(chunks: AsyncIterable<string>, options: Rea
   yield* documentElements(pending, maxElementChars);
 }
 
+/**
+ * {@link readJsonInputBatches}, one item at a time.
+ *
+ * @example
+ * ```ts
+ * for await (const item of readJsonInput(createReadStream(file, 'utf8'))) console.log(item.kind);
+ * ```
+ */
+export async function* readJsonInput(chunks: AsyncIterable<string>, options: ReadJsonInputOptions = {}): AsyncGenerator<JsonInputItem> {
+  for await (const items of readJsonInputBatches(chunks, options)) yield* items;
+}

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseJsonInput } from '../../../lib/util/json-input.ts';
-import { readJsonInput, type JsonInputItem, type ReadJsonInputOptions } from '../../../lib/util/json-input-stream.ts';
+import { readJsonInput, readJsonInputBatches, type JsonInputItem, type ReadJsonInputOptions } from '../../../lib/util/json-input-stream.ts';
 
 async function* chunked(text: string, size: number): AsyncGenerator<string> {
   for (let i = 0; i < text.length; i += size) {
@@ -31,6 +31,16 @@ describe('readJsonInput', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('hands on the complete lines of each chunk of JSON Lines together, and the line a chunk cuts with the next', async () => {
+    const batches: string[][] = [];
+    const chunks = async function* () {
+      yield '{"a":1}\n{"b":2}\n{"c":';
+      yield '3}\n\n{"d":4}';
+    };
+    for await (const items of readJsonInputBatches(chunks(), STREAMED)) batches.push(items.map((item) => (item.kind === 'line' ? `${item.line}:${item.text}` : item.kind)));
+    expect(batches).toEqual([['1:{"a":1}', '2:{"b":2}'], ['3:{"c":3}'], ['5:{"d":4}']]);
   });
 
   it('streams JSON Lines line by line, with their numbers, across chunks, blank lines, CRLF and a BOM', async () => {

@@ -11,7 +11,7 @@ import { REPLAY_HORIZON_SECONDS } from '../../../pipeline/dedup/constants.ts';
 import { screenBody } from '../../../pipeline/intake/screen-body.ts';
 import type { JsonObject } from '../../../util/json.ts';
 import { parseFailure } from '../../../util/json-input.ts';
-import { readJsonInput } from '../../../util/json-input-stream.ts';
+import { readJsonInputBatches } from '../../../util/json-input-stream.ts';
 import { maskSecrets } from '../../../util/mask-secrets.ts';
 import { printable, quote } from '../../../util/printable.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
@@ -108,7 +108,7 @@ function fileChunks(path: string): AsyncIterable<string> {
  * inputs; alerts on stdout as JSON Lines, problems on stderr with their file and line number. A
  * directory stands for its .json, .jsonl and .ndjson files, at every level, in name order; `-`
  * (the default) for standard input. Inputs are streamed: memory holds a bounded part of each (see
- * `readJsonInput`), and JSON Lines events of a type no rule wants are checked without being parsed.
+ * `readJsonInputBatches`), and JSON Lines events of a type no rule wants are checked without being parsed.
  * With `--every-match`, every single-event match is printed instead, before windows and
  * thresholds. Returns the exit status.
  *
@@ -189,23 +189,25 @@ export async function evaluateCommand(args: readonly string[], io: CliIo, option
   };
 
   const evaluateInput = async (source: string, chunks: AsyncIterable<string>): Promise<void> => {
-    for await (const item of readJsonInput(chunks)) {
-      if (item.kind === 'failure') {
-        await report(`${where(source, item.line, '')}: not valid JSON: ${item.reason}`);
-      } else if (item.kind === 'value') {
-        await evaluateValue(source, item.line, item.path, item.value);
-      } else {
-        // A line of JSON Lines: one event of a type no rule wants needs no parsing at all.
-        if (screenBody(item.text, wanted).kind === 'unwanted') continue;
-        let value: unknown;
-        try {
-          value = JSON.parse(item.text);
-        } catch (error) {
-          const failure = parseFailure(item.text, error, item.line);
-          await report(`${where(source, failure.line, '')}: not valid JSON: ${failure.reason}`);
-          continue;
+    for await (const items of readJsonInputBatches(chunks)) {
+      for (const item of items) {
+        if (item.kind === 'failure') {
+          await report(`${where(source, item.line, '')}: not valid JSON: ${item.reason}`);
+        } else if (item.kind === 'value') {
+          await evaluateValue(source, item.line, item.path, item.value);
+        } else {
+          // A line of JSON Lines: one event of a type no rule wants needs no parsing at all.
+          if (screenBody(item.text, wanted).kind === 'unwanted') continue;
+          let value: unknown;
+          try {
+            value = JSON.parse(item.text);
+          } catch (error) {
+            const failure = parseFailure(item.text, error, item.line);
+            await report(`${where(source, failure.line, '')}: not valid JSON: ${failure.reason}`);
+            continue;
+          }
+          await evaluateValue(source, item.line, '', value);
         }
-        await evaluateValue(source, item.line, '', value);
       }
     }
   };
