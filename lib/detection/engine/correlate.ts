@@ -37,7 +37,15 @@ export function emptyCorrelationState(stepCount: number): CorrelationState {
   return { steps: Array.from({ length: stepCount }, () => []) };
 }
 
-function byTime(a: StepRecord, b: StepRecord): number {
+/**
+ * The order records are kept in: by time, then by event id.
+ *
+ * @example
+ * ```ts
+ * records.sort(byTime);
+ * ```
+ */
+export function byTime(a: StepRecord, b: StepRecord): number {
   return a.time - b.time || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
 }
 
@@ -92,8 +100,15 @@ function inOrder(records: readonly StepRecord[]): boolean {
   return true;
 }
 
-/** The index of the first record (of records in time order) at or after `time`. */
-function firstAtOrAfter(records: readonly StepRecord[], time: number): number {
+/**
+ * The index of the first record (of records in time order) at or after `time`.
+ *
+ * @example
+ * ```ts
+ * const kept = records.slice(firstAtOrAfter(records, horizon));
+ * ```
+ */
+export function firstAtOrAfter(records: readonly StepRecord[], time: number): number {
   let low = 0;
   let high = records.length;
   while (low < high) {

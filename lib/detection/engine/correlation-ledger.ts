@@ -1,21 +1,5 @@
-import { LATE_ARRIVAL_SECONDS, MAX_RECORDS_PER_STEP, recordStep, type CorrelationShape, type CorrelationState } from './correlate.ts';
+import { byTime, firstAtOrAfter, LATE_ARRIVAL_SECONDS, MAX_RECORDS_PER_STEP, recordStep, type CorrelationShape, type CorrelationState } from './correlate.ts';
 import type { StepRecord } from './correlation-rule.ts';
-
-function byTime(a: StepRecord, b: StepRecord): number {
-  return a.time - b.time || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
-}
-
-/** The index of the first record (of records in time order) at or after `time`. */
-function firstAtOrAfter(records: readonly StepRecord[], time: number): number {
-  let low = 0;
-  let high = records.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if ((records[mid] as StepRecord).time < time) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
 
 /**
  * The state of one correlation rule for one key, kept in memory and changed in place, with the

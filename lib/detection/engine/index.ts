@@ -8,6 +8,7 @@ export {
   type CorrelationShape,
   type CorrelationState,
 } from './correlate.ts';
+export { CorrelationLedger } from './correlation-ledger.ts';
 export {
   isCorrelationRule,
   type CorrelationFinding,
@@ -19,7 +20,7 @@ export * from './constants.ts';
 export { describeError, typeName } from './describe-error.ts';
 export { CatalogError, RulesConfigError } from './errors.ts';
 export { MAX_SUPPRESSION_ENTRIES, parseRulesSettings, type KnownRule } from './parse-rules-settings.ts';
-export { MAX_DISTINCT_VALUES_PER_WINDOW, StreamEvaluator, type StreamAlert, type StreamStep } from './stream-evaluator.ts';
+export { MAX_DISTINCT_VALUES_PER_WINDOW, StreamEvaluator, type StreamAlert, type StreamOptions, type StreamStats, type StreamStep } from './stream-evaluator.ts';
 export type { LogType } from './log-type.ts';
 export type {
   CorrelationStepMatch,

@@ -35,11 +35,7 @@ describe('readJsonInput', () => {
 
   it('hands on the complete lines of each chunk of JSON Lines together, and the line a chunk cuts with the next', async () => {
     const batches: string[][] = [];
-    const chunks = async function* () {
-      yield '{"a":1}\n{"b":2}\n{"c":';
-      yield '3}\n\n{"d":4}';
-    };
-    for await (const items of readJsonInputBatches(chunks(), STREAMED)) batches.push(items.map((item) => (item.kind === 'line' ? `${item.line}:${item.text}` : item.kind)));
+    for await (const items of readJsonInputBatches(chunked('{"a":1}\n{"b":2}\n{"c":3}\n\n{"d":4}', 18), STREAMED)) batches.push(items.map((item) => (item.kind === 'line' ? `${item.line}:${item.text}` : item.kind)));
     expect(batches).toEqual([['1:{"a":1}', '2:{"b":2}'], ['3:{"c":3}'], ['5:{"d":4}']]);
   });
 
