@@ -46,11 +46,16 @@ function lazySourceMapsEntry(entry: string): Plugin {
   };
 }
 
-/** Rewrites every source map of a build with the mappings of our own code only. */
+/**
+ * Rewrites every source map of a build with the mappings of our own code only: not node_modules,
+ * nor the two generated lines of the entry wrapper above (no file holds them, and tools that read
+ * the map, vitest among them, warn of a missing source).
+ */
 async function ownSourceMaps(metafile: Metafile): Promise<void> {
+  const own = (source: string): boolean => !source.includes('node_modules/') && !source.startsWith(`${ENTRY_NAMESPACE}:`);
   for (const file of Object.keys(metafile.outputs).filter((name) => name.endsWith('.map'))) {
     const map = JSON.parse(await readFile(join(root, file), 'utf8')) as SourceMapV3;
-    await writeFile(join(root, file), JSON.stringify(keepSources(map, (source) => !source.includes('node_modules/'))));
+    await writeFile(join(root, file), JSON.stringify(keepSources(map, own)));
   }
 }
 
