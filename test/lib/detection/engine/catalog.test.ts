@@ -4,7 +4,7 @@ import { CatalogError } from '../../../../lib/detection/engine/errors.ts';
 import type { LogType } from '../../../../lib/detection/engine/log-type.ts';
 import type { CorrelationFinding, CorrelationRule } from '../../../../lib/detection/engine/correlation-rule.ts';
 import type { Rule } from '../../../../lib/detection/engine/rule.ts';
-import { testRule } from '../../../support/test-rule.ts';
+import { testCorrelationRule, testRule } from '../../../support/test-rule.ts';
 
 interface Ev {
   readonly type: string | undefined;
@@ -171,18 +171,10 @@ describe('RuleCatalog', () => {
   describe('correlation rules', () => {
     const failed = rule('Failed', { createAlert: false, eventTypes: ['fail'] });
     const succeeded = rule('Succeeded', { createAlert: false, eventTypes: ['ok'] });
-    const correlation: CorrelationRule<Ev> = {
-      ...testRule<CorrelationFinding>('Brute', 'Test.Log'),
-      kind: 'correlation',
-      steps: [
-        { id: 'failures', ruleId: 'Failed', minMatchCount: 2 },
-        { id: 'success', ruleId: 'Succeeded', minMatchCount: 1 },
-      ],
-      lookbackMinutes: 10,
-      correlationKey: (event) => event.actor,
+    const correlation: CorrelationRule<Ev> = testCorrelationRule<Ev>('Brute', 'Test.Log', (event) => event.actor, {
       recordDetail: (event) => event.ip,
       title: (finding) => `brute force on ${finding.key}`,
-    };
+    });
 
     it('emits a step match for each correlation step a matching rule makes, with key and detail', () => {
       const catalog = new RuleCatalog().register(countingLogType(), [failed, succeeded, correlation]);

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { RuleCatalog } from '../../../../lib/detection/engine/catalog.ts';
-import type { CorrelationFinding, CorrelationRule } from '../../../../lib/detection/engine/correlation-rule.ts';
 import type { LogType } from '../../../../lib/detection/engine/log-type.ts';
 import type { Rule } from '../../../../lib/detection/engine/rule.ts';
 import { MAX_DISTINCT_VALUES_PER_WINDOW, StreamEvaluator } from '../../../../lib/detection/engine/stream-evaluator.ts';
-import { testRule } from '../../../support/test-rule.ts';
+import { testCorrelationRule, testRule } from '../../../support/test-rule.ts';
 
 interface Ev {
   readonly id: string;
@@ -124,16 +123,7 @@ describe('StreamEvaluator', () => {
       identify: (event) => ({ eventId: event.id, eventType: event.type, eventTime: event.t }),
       subject: () => ({ actorIds: [], serviceAccountIds: [], emails: [], sourceIp: undefined }),
     };
-    const correlation: CorrelationRule<Cv> = {
-      ...testRule<CorrelationFinding>('Brute', 'Corr.Log', { dedup: (finding) => finding.trigger.eventId }),
-      kind: 'correlation',
-      steps: [
-        { id: 'failures', ruleId: 'Failed', minMatchCount: 2 },
-        { id: 'success', ruleId: 'Succeeded', minMatchCount: 1 },
-      ],
-      lookbackMinutes: 10,
-      correlationKey: (event) => event.who,
-    };
+    const correlation = testCorrelationRule<Cv>('Brute', 'Corr.Log', (event) => event.who, { dedup: (finding) => finding.trigger.eventId });
     const catalog = new RuleCatalog().register(corrLog, [
       testRule<Cv>('Failed', 'Corr.Log', { createAlert: false, eventTypes: ['fail'] }),
       testRule<Cv>('Succeeded', 'Corr.Log', { createAlert: false, eventTypes: ['ok'] }),
