@@ -43,14 +43,21 @@ class Pending {
 
   /** Reads one more chunk; false at the end of the input. */
   async more(): Promise<boolean> {
-    if (this.ended) return false;
+    const chunk = await this.next();
+    if (chunk === undefined) return false;
+    this.text += chunk;
+    return true;
+  }
+
+  /** The next chunk, not added to `text`; undefined at the end of the input. */
+  async next(): Promise<string | undefined> {
+    if (this.ended) return undefined;
     const next = await this.#chunks.next();
     if (next.done === true) {
       this.ended = true;
-      return false;
+      return undefined;
     }
-    this.text += next.value;
-    return true;
+    return next.value;
   }
 
   /** Drops text[0, end), counting its lines. */
@@ -84,23 +91,40 @@ function lineOf(raw: string): string {
  * together (one step of an async generator per line would cost more than screening the line).
  */
 async function* jsonLines(pending: Pending): AsyncGenerator<JsonInputItem[]> {
+  let text = pending.text;
+  let start = 0;
+  let lines: JsonInputItem[] = [];
+  const add = (raw: string): void => {
+    const line = lineOf(raw);
+    if (line.trim() !== '') lines.push({ kind: 'line', line: pending.line, text: line });
+    pending.line++;
+  };
   for (;;) {
-    const lines: JsonInputItem[] = [];
-    let start = 0;
-    let newline = pending.text.indexOf('\n');
+    let newline = text.indexOf('\n', start);
     while (newline >= 0) {
-      const text = lineOf(pending.text.slice(start, newline));
-      if (text.trim() !== '') lines.push({ kind: 'line', line: pending.line, text });
-      pending.line++;
+      add(text.slice(start, newline));
       start = newline + 1;
-      newline = pending.text.indexOf('\n', start);
+      newline = text.indexOf('\n', start);
     }
-    pending.text = pending.text.slice(start);
     if (lines.length > 0) yield lines;
-    if (!(await pending.more())) break;
+    lines = [];
+    const chunk = await pending.next();
+    if (chunk === undefined) break;
+    // The line the chunk completes is the only one joined across chunks: the chunk itself is
+    // read where it is, not copied onto what was left of the one before.
+    const end = chunk.indexOf('\n');
+    if (end < 0) {
+      text = text.slice(start) + chunk;
+      start = 0;
+      continue;
+    }
+    add(text.slice(start) + chunk.slice(0, end));
+    text = chunk;
+    start = end + 1;
   }
-  const last = lineOf(pending.text);
-  if (last.trim() !== '') yield [{ kind: 'line', line: pending.line, text: last }];
+  pending.text = '';
+  add(text.slice(start));
+  if (lines.length > 0) yield lines;
 }
 
 /** Whether `text` opens an array or object that goes on: valid JSON so far, ending too soon. */

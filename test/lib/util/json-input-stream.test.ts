@@ -50,6 +50,22 @@ describe('readJsonInput', () => {
     ]);
   });
 
+  it('streams JSON Lines as the text splits into lines, whatever the chunks: every line that is not blank, CR cut, with its number', async () => {
+    // Lines of JSON values (the first one decides JSON Lines), blank lines, CRs, lines that are not JSON.
+    const line = fc.oneof(fc.json(), fc.constantFrom('', ' ', '\r', 'not json', '{"a":', ' [1] \r'));
+    await fc.assert(
+      fc.asyncProperty(fc.json(), fc.array(line, { maxLength: 12 }), fc.integer({ min: 1, max: 40 }), fc.boolean(), async (first, rest, size, finalNewline) => {
+        const lines = [first.replaceAll('\n', ' '), ...rest.map((l) => l.replaceAll('\n', ' '))];
+        const text = lines.join('\n') + (finalNewline ? '\n' : '');
+        const expected = lines
+          .map((l, i) => ({ kind: 'line', line: i + 1, text: l.endsWith('\r') ? l.slice(0, -1) : l }))
+          .filter((item) => item.text.trim() !== '');
+        expect(await read(text, size, STREAMED)).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('takes a large input whose first line is not JSON, nor the start of a document, as JSON Lines', async () => {
     expect((await read('oops\n{"a":1}\n', 4, STREAMED)).map((item) => item.kind)).toEqual(['line', 'line']);
   });
