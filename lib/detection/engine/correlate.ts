@@ -53,7 +53,10 @@ export function byTime(a: StepRecord, b: StepRecord): number {
  * Adds a step match to the state. Idempotent: an event already recorded for that step changes
  * nothing (`added: false`), so redelivery and replay never count twice. Records older than the
  * lookback plus {@link LATE_ARRIVAL_SECONDS} before the newest are pruned, and at most
- * {@link MAX_RECORDS_PER_STEP} are kept per step (the newest).
+ * {@link MAX_RECORDS_PER_STEP} are kept per step (the newest). Plain and sorting: the pipeline
+ * calls it once per step around a DynamoDB read and write, on at most a few hundred records; the
+ * in-memory stream evaluator keeps the same records with a `CorrelationLedger`
+ * (`correlation-ledger.ts`), tested against this.
  *
  * @example
  * ```ts
@@ -68,68 +71,14 @@ export function recordStep(
 ): { state: CorrelationState; added: boolean } {
   const current = state.steps[stepIndex];
   if (current === undefined) throw new RangeError(`${rule.id} has no step ${stepIndex}`);
-  for (const r of current) if (r.eventId === record.eventId) return { state, added: false };
-  // The state recordStep writes is in time order with finite times: then the newest records are
-  // the last ones, and keeping is cutting and inserting. Anything else is sorted, as it always was.
-  let newest = record.time;
-  let ordered = Number.isFinite(newest);
-  for (const records of state.steps) {
-    if (ordered && !inOrder(records)) ordered = false;
-    if (ordered) newest = Math.max(newest, records.at(-1)?.time ?? newest);
-    else for (const r of records) newest = Math.max(newest, r.time);
-  }
+  if (current.some((r) => r.eventId === record.eventId)) return { state, added: false };
+  const newest = Math.max(record.time, ...state.steps.flatMap((records) => records.map((r) => r.time)));
   const horizon = newest - rule.lookbackMinutes * 60 - LATE_ARRIVAL_SECONDS;
   const steps = state.steps.map((records, index) => {
-    if (!ordered) {
-      const kept = (index === stepIndex ? [...records, record] : [...records]).filter((r) => r.time >= horizon).sort(byTime);
-      return kept.length > MAX_RECORDS_PER_STEP ? kept.slice(kept.length - MAX_RECORDS_PER_STEP) : kept;
-    }
-    const from = Math.max(firstAtOrAfter(records, horizon), records.length - MAX_RECORDS_PER_STEP);
-    if (index !== stepIndex || record.time < horizon) return from === 0 ? records : records.slice(from);
-    return inserted(records, from, record);
+    const kept = (index === stepIndex ? [...records, record] : [...records]).filter((r) => r.time >= horizon).sort(byTime);
+    return kept.length > MAX_RECORDS_PER_STEP ? kept.slice(kept.length - MAX_RECORDS_PER_STEP) : kept;
   });
   return { state: { steps }, added: true };
-}
-
-/** Whether records are in {@link byTime} order with finite times. */
-function inOrder(records: readonly StepRecord[]): boolean {
-  for (let i = 0; i < records.length; i++) {
-    const r = records[i] as StepRecord;
-    if (!Number.isFinite(r.time) || (i > 0 && byTime(records[i - 1] as StepRecord, r) > 0)) return false;
-  }
-  return true;
-}
-
-/**
- * The index of the first record (of records in time order) at or after `time`.
- *
- * @example
- * ```ts
- * const kept = records.slice(firstAtOrAfter(records, horizon));
- * ```
- */
-export function firstAtOrAfter(records: readonly StepRecord[], time: number): number {
-  let low = 0;
-  let high = records.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if ((records[mid] as StepRecord).time < time) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
-
-/**
- * records[from..] with `record` in its place (after any equal records, as a stable sort puts it),
- * the newest {@link MAX_RECORDS_PER_STEP} of them, in one new array.
- */
-function inserted(records: readonly StepRecord[], from: number, record: StepRecord): StepRecord[] {
-  let at = records.length;
-  while (at > from && byTime(records[at - 1] as StepRecord, record) > 0) at--;
-  const kept = records.slice(from);
-  kept.splice(at - from, 0, record);
-  if (kept.length > MAX_RECORDS_PER_STEP) kept.splice(0, kept.length - MAX_RECORDS_PER_STEP);
-  return kept;
 }
 
 function findingFor(rule: CorrelationShape, state: CorrelationState, key: string, trigger: StepRecord): CorrelationFinding | undefined {

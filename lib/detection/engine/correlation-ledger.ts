@@ -1,12 +1,23 @@
-import { byTime, firstAtOrAfter, LATE_ARRIVAL_SECONDS, MAX_RECORDS_PER_STEP, recordStep, type CorrelationShape, type CorrelationState } from './correlate.ts';
+import { byTime, LATE_ARRIVAL_SECONDS, MAX_RECORDS_PER_STEP, recordStep, type CorrelationShape, type CorrelationState } from './correlate.ts';
 import type { StepRecord } from './correlation-rule.ts';
+
+/** The index of the first record (of records in time order) at or after `time`. */
+function firstAtOrAfter(records: readonly StepRecord[], time: number): number {
+  let low = 0;
+  let high = records.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((records[mid] as StepRecord).time < time) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
 
 /**
  * The state of one correlation rule for one key, kept in memory and changed in place, with the
  * outcomes of {@link recordStep} (the same records kept, in the same order, and the same `added`).
  * `recordStep` is pure because the pipeline writes its result to DynamoDB; in memory that costs a
- * scan of every record for the event id, a check of the order and a copy of the step on every
- * match, which made the stream evaluator's time per event grow with the records an account has.
+ * scan of every record for the event id, a copy and a sort of every step on every match, which made the stream evaluator's time per event grow with the records an account has.
  * Here the event ids of each step are in a set and records are cut from the front, so a record
  * costs about the same whatever the state holds.
  *
