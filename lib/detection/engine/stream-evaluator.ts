@@ -218,9 +218,9 @@ export class StreamEvaluator {
     let dropped = 0;
     for (const [ruleId, byDedup] of this.#windows) {
       for (const [dedup, windows] of byDedup) {
-        for (const [startsAt, window] of windows) {
+        for (const [index, window] of windows) {
           if (!drop(window)) continue;
-          windows.delete(startsAt);
+          windows.delete(index);
           dropped++;
         }
         if (windows.size === 0) byDedup.delete(dedup);
