@@ -105,6 +105,13 @@ function sameData(a: unknown, b: unknown): boolean {
   return keysA.every((k) => sameData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
+/** How many non-empty containers deep a value is (an empty one opens nothing to read). */
+function nonEmptyDepth(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  const members = Object.values(value);
+  return members.length === 0 ? 0 : 1 + Math.max(...members.map(nonEmptyDepth));
+}
+
 /** Every object and array inside a value. */
 function containers(value: unknown, into: Set<unknown> = new Set()): Set<unknown> {
   if (typeof value === 'object' && value !== null && !into.has(value)) {
@@ -176,6 +183,42 @@ describe('fast path properties', () => {
     );
     // The property is about the fast path: enough bodies must take it.
     expect(unwanted).toBeGreaterThan(RUNS / 20);
+  });
+
+  it('the screen rules out every body it may: each valid one-event body no rule wants, plain or not', () => {
+    const catalog = createRuleCatalog();
+    const wanted = catalog.eventTypeScreen(OPENAI_AUDIT_LOG_TYPE);
+    const envelopeKeys = ['Type', 'detail', 'envelope', 'object'];
+    let plain = 0;
+    let escaped = 0;
+    fc.assert(
+      // Also bodies spaced with spaces only (tabs and line breaks are control characters: a body
+      // with one is not plain).
+      fc.property(fc.oneof(body, { weight: 3, arbitrary: eventBody.map((text) => text.replace(/[\t\n\r]/g, ' ')) }), (text) => {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          return;
+        }
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return;
+        const { id, type } = parsed as Record<string, unknown>;
+        if (typeof id !== 'string' || typeof type !== 'string' || id.trim() === '' || type.trim() === '' || wanted(type)) return;
+        if (envelopeKeys.some((key) => Object.hasOwn(parsed, key))) return;
+        // A type some rule wants sends the body to the usual path as soon as it is read, even when a
+        // later member replaces it: bodies with such a string anywhere are not this property's.
+        if ((text.match(/"(?:[^"\\]|\\.)*"/g) ?? []).some((literal) => wanted(JSON.parse(literal) as string))) return;
+        // The one case left to the usual path on purpose: a plain body nested past 30 containers.
+        if (isPlainJsonText(text) && nonEmptyDepth(parsed) > 30) return;
+        if (isPlainJsonText(text)) plain++;
+        else escaped++;
+        expect(screenBody(text, wanted)).toEqual({ kind: 'unwanted', id, type });
+      }),
+      { numRuns: RUNS },
+    );
+    // Both readers must be exercised: plain bodies (indexOf) and the others (character by character).
+    expect(plain).toBeGreaterThan(RUNS / 100);
+    expect(escaped).toBeGreaterThan(RUNS / 100);
   });
 
   it('CorrelationLedger keeps what recordStep keeps, in the same order, and says added alike', () => {

@@ -65,14 +65,200 @@ function classify(body: string, start: number, end: number, escaped: boolean): K
  * ```
  */
 export function screenBody(body: string, wanted: EventTypeScreen): Screened {
+  const screened = screenPlainBody(body, wanted);
+  return screened === NOT_PLAIN ? screenAnyBody(body, wanted) : screened;
+}
+
+/** What screenPlainBody answers for a body with an escape or a control character: not its case. */
+const NOT_PLAIN = Symbol('not plain');
+
+/** Open containers screenPlainBody follows, the event's own object included; deeper bodies take the usual path. */
+const MAX_PLAIN_DEPTH = 30;
+
+function isJsonWhitespace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+/**
+ * The offset after the colon that follows a key and the whitespace around it, `j` being just past
+ * the key's closing quote, or -1.
+ */
+function afterColon(body: string, start: number): number {
+  let j = start;
+  let c = body.charCodeAt(j);
+  while (isJsonWhitespace(c)) c = body.charCodeAt(++j);
+  if (c !== 0x3a /* : */) return -1;
+  c = body.charCodeAt(++j);
+  while (isJsonWhitespace(c)) c = body.charCodeAt(++j);
+  return j;
+}
+
+function isDigit(c: number): boolean {
+  // Past the end charCodeAt gives NaN, which is no digit either.
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** The end of the JSON number at `i` (see json-scan's grammar), or -1. */
+function skipNumber(body: string, start: number): number {
+  let i = start;
+  let c = body.charCodeAt(i);
+  if (c === 0x2d /* - */) c = body.charCodeAt(++i);
+  if (c === 0x30) c = body.charCodeAt(++i);
+  else if (c > 0x30 && c <= 0x39) {
+    do c = body.charCodeAt(++i);
+    while (isDigit(c));
+  } else return -1;
+  if (c === 0x2e /* . */) {
+    c = body.charCodeAt(++i);
+    if (!isDigit(c)) return -1;
+    do c = body.charCodeAt(++i);
+    while (isDigit(c));
+  }
+  if (c === 0x65 || c === 0x45 /* e E */) {
+    c = body.charCodeAt(++i);
+    if (c === 0x2b || c === 0x2d /* + - */) c = body.charCodeAt(++i);
+    if (!isDigit(c)) return -1;
+    do c = body.charCodeAt(++i);
+    while (isDigit(c));
+  }
+  return i;
+}
+
+/** The answer of screenPlainBody where a body stops being what it reads: `parse`, unless the body is not plain. */
+function notHere(body: string, plain: boolean): Screened | typeof NOT_PLAIN {
+  return plain || isPlainJsonText(body) ? PARSE : NOT_PLAIN;
+}
+
+/**
+ * The screen of a plain body (no control character, no backslash: every string ends at the next
+ * quote, so strings are skipped with indexOf rather than read), in one loop over its tokens,
+ * checked as JSON.parse checks it. Whether the body is plain is checked once, when its type turns
+ * out to be unwanted (a wanted type is `parse` whatever the rest is, and most bodies stop there);
+ * until then the reading assumes it, and a body that is not plain, whatever it was read as, is
+ * `NOT_PLAIN`: screenAnyBody reads it. Past 30 open containers the answer is `parse`, which is
+ * always safe.
+ */
+function screenPlainBody(body: string, wanted: EventTypeScreen): Screened | typeof NOT_PLAIN {
+  // Whether isPlainJsonText(body) has been checked (and held).
+  let plain = false;
+  let id: string | undefined;
+  let type: string | undefined;
+  let i = 0;
+  let c = body.charCodeAt(i);
+  while (isJsonWhitespace(c)) c = body.charCodeAt(++i);
+  if (c !== 0x7b /* { */) return notHere(body, plain);
+  // One bit per open container, innermost lowest: 1 for an object, 0 for an array.
+  let open = 1;
+  let depth = 1;
+  let first = true;
+  afterValue: for (;;) {
+    c = body.charCodeAt(++i);
+    while (isJsonWhitespace(c)) c = body.charCodeAt(++i);
+    if (first) {
+      // Just after the event's "{": its first key (an empty object is no event).
+      first = false;
+    } else if (c === 0x2c /* , */) {
+      c = body.charCodeAt(++i);
+      while (isJsonWhitespace(c)) c = body.charCodeAt(++i);
+    } else {
+      if (c !== ((open & 1) === 1 ? 0x7d /* } */ : 0x5d) /* ] */) return notHere(body, plain);
+      open >>>= 1;
+      if (--depth === 0) break;
+      continue;
+    }
+    // Here c, at i, starts a member (in an object) or an element (in an array).
+    if ((open & 1) === 1) {
+      if (c !== 0x22 /* " */) return notHere(body, plain);
+      const keyEnd = body.indexOf('"', i + 1) + 1;
+      if (keyEnd === 0) return notHere(body, plain);
+      const key = depth === 1 ? classify(body, i, keyEnd, false) : Key.Other;
+      if (key === Key.Container) return notHere(body, plain);
+      i = afterColon(body, keyEnd);
+      if (i < 0) return notHere(body, plain);
+      c = body.charCodeAt(i);
+      if (key !== Key.Other) {
+        if (c === 0x22) {
+          const close = body.indexOf('"', i + 1);
+          if (close < 0) return notHere(body, plain);
+          const value = body.slice(i + 1, close);
+          i = close;
+          if (key === Key.Id) id = value;
+          else {
+            // The common case: a type some rule wants, known from the first members.
+            if (wanted(value)) return PARSE;
+            if (!plain) {
+              if (!isPlainJsonText(body)) return NOT_PLAIN;
+              plain = true;
+            }
+            type = value;
+          }
+          continue;
+        }
+        // Not a string: unusable, unless a later member of the same name is (JSON.parse keeps the last).
+        if (key === Key.Id) id = undefined;
+        else type = undefined;
+      }
+    }
+    // A value at i, its first character c: containers are opened until a scalar or an empty one.
+    for (;;) {
+      if (c === 0x22) {
+        i = body.indexOf('"', i + 1);
+        if (i < 0) return notHere(body, plain);
+        continue afterValue;
+      }
+      if (c === 0x7b || c === 0x5b /* [ */) {
+        const object = c === 0x7b;
+        c = body.charCodeAt(++i);
+        while (isJsonWhitespace(c)) c = body.charCodeAt(++i);
+        if (c === (object ? 0x7d : 0x5d)) continue afterValue;
+        if (depth === MAX_PLAIN_DEPTH) return notHere(body, plain);
+        depth++;
+        open = (open << 1) | (object ? 1 : 0);
+        if (object) {
+          if (c !== 0x22) return notHere(body, plain);
+          const keyEnd = body.indexOf('"', i + 1) + 1;
+          if (keyEnd === 0) return notHere(body, plain);
+          i = afterColon(body, keyEnd);
+          if (i < 0) return notHere(body, plain);
+          c = body.charCodeAt(i);
+        }
+        continue;
+      }
+      if (c === 0x74 /* t */) {
+        if (!body.startsWith('true', i)) return notHere(body, plain);
+        i += 3;
+      } else if (c === 0x66 /* f */) {
+        if (!body.startsWith('false', i)) return notHere(body, plain);
+        i += 4;
+      } else if (c === 0x6e /* n */) {
+        if (!body.startsWith('null', i)) return notHere(body, plain);
+        i += 3;
+      } else {
+        i = skipNumber(body, i) - 1;
+        if (i < 0) return notHere(body, plain);
+      }
+      continue afterValue;
+    }
+  }
+  // Past the event's closing brace: only whitespace may follow.
+  const n = body.length;
+  while (++i < n) if (!isJsonWhitespace(body.charCodeAt(i))) return notHere(body, plain);
+  if (!plain) return notHere(body, plain);
+  if (id === undefined || type === undefined || id.trim() === '' || type.trim() === '') return PARSE;
+  return { kind: 'unwanted', id, type };
+}
+
+/**
+ * The screen of any body, escapes and control characters included: members are read one by one,
+ * strings character by character (for the few bodies screenPlainBody cannot read).
+ */
+function screenAnyBody(body: string, wanted: EventTypeScreen): Screened {
   let i = skipJsonWhitespace(body, 0);
   if (body.charCodeAt(i) !== 0x7b /* { */) return PARSE;
   i = skipJsonWhitespace(body, i + 1);
   if (body.charCodeAt(i) !== 0x22 /* " */) return PARSE;
   let id: string | undefined;
   let type: string | undefined;
-  // Members are read one by one until the type is known; after that, a body without control
-  // characters and backslashes is read by plainRest.
   for (;;) {
     const keyStart = i;
     const keyEnd = skipJsonString(body, keyStart, scan);
@@ -86,18 +272,20 @@ export function screenBody(body: string, wanted: EventTypeScreen): Screened {
     if (key === Key.Other) {
       valueEnd = skipJsonValue(body, valueStart);
       if (valueEnd < 0) return PARSE;
+    } else if (body.charCodeAt(valueStart) !== 0x22) {
+      // Not a string: unusable, unless a later member of the same name is (JSON.parse keeps the last).
+      valueEnd = skipJsonValue(body, valueStart);
+      if (valueEnd < 0) return PARSE;
+      if (key === Key.Id) id = undefined;
+      else type = undefined;
     } else {
-      // id and type: strings, or the usual path reports the problem.
       valueEnd = skipJsonString(body, valueStart, scan);
       if (valueEnd < 0) return PARSE;
       const value = scan.escaped ? (JSON.parse(body.slice(valueStart, valueEnd)) as string) : body.slice(valueStart + 1, valueEnd - 1);
       if (key === Key.Id) id = value;
       else {
-        // The common case: a type some rule wants, known from the first members.
         if (wanted(value)) return PARSE;
         type = value;
-        // The rest of a body without control characters and backslashes is checked in one loop.
-        if (isPlainJsonText(body)) return plainRest(body, valueEnd, id, type, wanted);
       }
     }
     i = skipJsonWhitespace(body, valueEnd);
@@ -113,125 +301,4 @@ export function screenBody(body: string, wanted: EventTypeScreen): Screened {
   if (i !== body.length || id === undefined || type === undefined) return PARSE;
   if (id.trim() === '' || type.trim() === '') return PARSE;
   return { kind: 'unwanted', id, type };
-}
-
-/** Where plainRest is. */
-const VALUE = 0;
-const AFTER_VALUE = 1;
-const KEY = 2;
-const KEY_OR_CLOSE = 3;
-
-/** Open containers plainRest follows; deeper bodies take the usual path. */
-const MAX_PLAIN_DEPTH = 30;
-
-/** A plain number at `i` (see skipJsonValue's grammar): its end, or -1. */
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-
-/**
- * The rest of a plain body (no control character, no backslash: every string ends at the next
- * quote) after a top-level member's value ending at `start`, checked as JSON.parse checks it, in
- * one loop, reading only the top-level keys (for id, type and envelope keys). Anything unusual
- * (nesting past 30 levels) takes the usual path: `parse` is always a safe answer.
- */
-function plainRest(body: string, start: number, firstId: string | undefined, firstType: string, wanted: EventTypeScreen): Screened {
-  let id = firstId;
-  let type = firstType;
-  let i = start;
-  // One bit per open container, innermost lowest: 1 for an object, 0 for an array.
-  let open = 1;
-  let depth = 1;
-  let state = AFTER_VALUE;
-  for (;;) {
-    let c = body.charCodeAt(i);
-    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = body.charCodeAt(++i);
-    if (state === VALUE) {
-      if (c === 0x22) {
-        const close = body.indexOf('"', i + 1);
-        if (close < 0) return PARSE;
-        i = close + 1;
-      } else if (c === 0x7b || c === 0x5b) {
-        if (depth === MAX_PLAIN_DEPTH) return PARSE;
-        open = open * 2 + (c === 0x7b ? 1 : 0);
-        depth++;
-        i++;
-        state = c === 0x7b ? KEY_OR_CLOSE : VALUE;
-        if (c === 0x5b) {
-          let d = body.charCodeAt(i);
-          while (d === 0x20 || d === 0x0a || d === 0x0d || d === 0x09) d = body.charCodeAt(++i);
-          if (d === 0x5d) {
-            i++;
-            open = Math.floor(open / 2);
-            depth--;
-            state = AFTER_VALUE;
-          }
-        }
-        continue;
-      } else if (c === 0x74 || c === 0x66 || c === 0x6e) {
-        const word = c === 0x74 ? 'true' : c === 0x66 ? 'false' : 'null';
-        if (!body.startsWith(word, i)) return PARSE;
-        i += word.length;
-      } else {
-        NUMBER.lastIndex = i;
-        if (!NUMBER.test(body)) return PARSE;
-        i = NUMBER.lastIndex;
-      }
-      state = AFTER_VALUE;
-      continue;
-    }
-    const inObject = open % 2 === 1;
-    if (state === AFTER_VALUE) {
-      if (c === 0x2c) {
-        i++;
-        state = inObject ? KEY : VALUE;
-        continue;
-      }
-      if (c !== (inObject ? 0x7d : 0x5d)) return PARSE;
-      i++;
-      open = Math.floor(open / 2);
-      depth--;
-      if (depth > 0) continue;
-      while (i < body.length) {
-        const t = body.charCodeAt(i);
-        if (t !== 0x20 && t !== 0x0a && t !== 0x0d && t !== 0x09) return PARSE;
-        i++;
-      }
-      if (id === undefined || id.trim() === '' || type.trim() === '') return PARSE;
-      return { kind: 'unwanted', id, type };
-    }
-    // A key, or (just after "{") the end of the object.
-    if (c === 0x7d && state === KEY_OR_CLOSE) {
-      i++;
-      open = Math.floor(open / 2);
-      depth--;
-      state = AFTER_VALUE;
-      continue;
-    }
-    if (c !== 0x22) return PARSE;
-    const keyEnd = body.indexOf('"', i + 1) + 1;
-    if (keyEnd === 0) return PARSE;
-    const key = depth === 1 ? classify(body, i, keyEnd, false) : Key.Other;
-    if (key === Key.Container) return PARSE;
-    i = keyEnd;
-    c = body.charCodeAt(i);
-    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = body.charCodeAt(++i);
-    if (c !== 0x3a) return PARSE;
-    i++;
-    state = VALUE;
-    if (key === Key.Id || key === Key.Type) {
-      c = body.charCodeAt(i);
-      while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = body.charCodeAt(++i);
-      // id and type: strings, or the usual path reports the problem.
-      if (c !== 0x22) return PARSE;
-      const close = body.indexOf('"', i + 1);
-      if (close < 0) return PARSE;
-      const value = body.slice(i + 1, close);
-      if (key === Key.Id) id = value;
-      else {
-        if (wanted(value)) return PARSE;
-        type = value;
-      }
-      i = close + 1;
-      state = AFTER_VALUE;
-    }
-  }
 }
