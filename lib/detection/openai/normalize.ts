@@ -33,8 +33,22 @@ export function eventDetails(raw: JsonObject, type: string | undefined): JsonObj
   if (type === undefined || type === '') return undefined;
   const dotted = ownValue(raw, type);
   if (isJsonObject(dotted)) return dotted;
-  const underscored = ownValue(raw, type.replaceAll('.', '_'));
+  const underscored = ownValue(raw, underscoredKey(type));
   return isJsonObject(underscored) ? underscored : undefined;
+}
+
+/** Event types seen, with their underscored form: the few types of a log are read again and again. */
+const underscoredKeys = new Map<string, string>();
+/** The cache's bound: types come from input, so past this many the form is computed each time. */
+const MAX_UNDERSCORED_KEYS = 512;
+
+/** `type` with its dots replaced by underscores, computed once per type (this runs on every event). */
+function underscoredKey(type: string): string {
+  const known = underscoredKeys.get(type);
+  if (known !== undefined) return known;
+  const key = type.replaceAll('.', '_');
+  if (underscoredKeys.size < MAX_UNDERSCORED_KEYS) underscoredKeys.set(type, key);
+  return key;
 }
 
 function unixSeconds(value: unknown): number | undefined {

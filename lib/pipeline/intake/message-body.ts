@@ -6,6 +6,9 @@ import { readEnvelope } from '../../ingestion/packing/envelope.ts';
 import type { Organization } from '../../ingestion/packing/organization.ts';
 import { screenBody, type EventTypeScreen } from './screen-body.ts';
 
+/** The problems and rejected items of a screened body: none, one shared empty list (no allocation per body). */
+const NONE: readonly never[] = Object.freeze([]);
+
 /** Envelopes unwrapped at most this deep (an SNS notification of an EventBridge event is two). */
 const MAX_ENVELOPE_DEPTH = 3;
 
@@ -94,7 +97,7 @@ function rejectedItems(value: unknown, problems: readonly InputProblem[]): unkno
 export function messageContent(body: string, screen?: EventTypeScreen): MessageContent {
   if (screen !== undefined) {
     const screened = screenBody(body, screen);
-    if (screened.kind === 'unwanted') return { kind: 'events', events: [{ path: '', event: { id: screened.id, type: screened.type } }], problems: [], rejected: [] };
+    if (screened.kind === 'unwanted') return { kind: 'events', events: [{ path: '', event: { id: screened.id, type: screened.type } }], problems: NONE, rejected: NONE };
   }
   let parsed: unknown;
   try {

@@ -35,17 +35,23 @@ function classify(body: string, start: number, end: number, escaped: boolean): K
   // Without an escape the key is the text between the quotes.
   switch (end - start - 2) {
     case 2:
-      return body.startsWith('id', start + 1) ? Key.Id : Key.Other;
+      return textAt(body, start + 1, 'id') ? Key.Id : Key.Other;
     case 4:
-      if (body.startsWith('type', start + 1)) return Key.Type;
-      return body.startsWith('Type', start + 1) ? Key.Container : Key.Other;
+      if (textAt(body, start + 1, 'type')) return Key.Type;
+      return textAt(body, start + 1, 'Type') ? Key.Container : Key.Other;
     case 6:
-      return body.startsWith('detail', start + 1) || body.startsWith('object', start + 1) ? Key.Container : Key.Other;
+      return textAt(body, start + 1, 'detail') || textAt(body, start + 1, 'object') ? Key.Container : Key.Other;
     case 8:
-      return body.startsWith('envelope', start + 1) ? Key.Container : Key.Other;
+      return textAt(body, start + 1, 'envelope') ? Key.Container : Key.Other;
     default:
       return Key.Other;
   }
+}
+
+/** Whether `word` is at `at` in `body` (startsWith, character by character: cheaper for a few characters). */
+function textAt(body: string, at: number, word: string): boolean {
+  for (let k = 0; k < word.length; k++) if (body.charCodeAt(at + k) !== word.charCodeAt(k)) return false;
+  return true;
 }
 
 /**
@@ -225,13 +231,13 @@ function screenPlainBody(body: string, wanted: EventTypeScreen): Screened | type
         continue;
       }
       if (c === 0x74 /* t */) {
-        if (!body.startsWith('true', i)) return notHere(body, plain);
+        if (!textAt(body, i, 'true')) return notHere(body, plain);
         i += 3;
       } else if (c === 0x66 /* f */) {
-        if (!body.startsWith('false', i)) return notHere(body, plain);
+        if (!textAt(body, i, 'false')) return notHere(body, plain);
         i += 4;
       } else if (c === 0x6e /* n */) {
-        if (!body.startsWith('null', i)) return notHere(body, plain);
+        if (!textAt(body, i, 'null')) return notHere(body, plain);
         i += 3;
       } else {
         i = skipNumber(body, i) - 1;

@@ -30,6 +30,16 @@ describe('normalizeAuditEvent', () => {
     expect(eventDetails({ x: { a: 1 } }, undefined)).toBeUndefined();
   });
 
+  it('reads the Panther shape of every type, past the types whose underscored key it keeps', () => {
+    // The underscored keys are kept for 512 types; types come from input, so more must still work.
+    for (let n = 0; n < 1200; n++) {
+      const type = `t.${n}.x`;
+      expect(eventDetails({ [`t_${n}_x`]: { n } }, type)).toEqual({ n });
+      expect(eventDetails({ [`t_${n}_x`]: { n } }, type)).toEqual({ n });
+      expect(eventDetails({ [`t_${n + 1}_x`]: { n } }, type)).toBeUndefined();
+    }
+  });
+
   it('accepts numeric strings for effective_at and drops anything else', () => {
     expect(normalizeAuditEvent({ effective_at: '1720804090' }).effectiveAt).toBe(1720804090);
     expect(normalizeAuditEvent({ effective_at: 'yesterday' }).effectiveAt).toBeUndefined();
