@@ -98,7 +98,21 @@ describe('engine properties', () => {
         const { matches, signals, suppressed, steps, errors } = catalog.evaluate(OPENAI_AUDIT_LOG_TYPE, raw);
         expect(errors).toEqual([]);
         expect(suppressed).toEqual([]);
-        for (const match of [...matches, ...signals]) {
+        // A signal carries no outputs (nothing reads them); the rule's own run gives them, and must
+        // agree that it matches.
+        const signalOutputs = signals.map((signal) => {
+          const { identity, outcome } = catalog.evaluateRule(signal.rule.id, raw);
+          expect(outcome.kind).toBe('match');
+          expect(identity).toEqual({ eventId: signal.eventId, eventType: signal.eventType, eventTime: signal.eventTime });
+          return outcome.kind === 'match' ? { ...signal, ...outcome.output } : undefined;
+        });
+        // And every signal rule that matches on its own is among the signals.
+        for (const [ruleId] of wants) {
+          if (catalog.getRule(ruleId)?.createAlert !== false) continue;
+          const alone = catalog.evaluateRule(ruleId, raw).outcome.kind === 'match';
+          expect(signals.some((signal) => signal.rule.id === ruleId)).toBe(alone);
+        }
+        for (const match of [...matches, ...signalOutputs.filter((output) => output !== undefined)]) {
           expect(wants.get(match.rule.id)).toContain(raw.type);
           expect(SEVERITIES).toContain(match.severity);
           expect(match.title.length).toBeLessThanOrEqual(1000);

@@ -12,11 +12,12 @@ import type {
   RuleMatch,
   RuleOutcome,
   RuleOutput,
+  SignalMatch,
   SuppressedMatch,
 } from './result.ts';
 import type { Rule, RuleMetadata } from './rule.ts';
 import { compileSuppression, type CompiledSuppression, type RuleSettings, type RulesSettings } from './rule-settings.ts';
-import { runRule } from './run-rule.ts';
+import { decideRule, runRule } from './run-rule.ts';
 
 const EMPTY_EVALUATION: EventEvaluation = Object.freeze({
   matches: Object.freeze([]),
@@ -221,11 +222,22 @@ function compile<E>(
     }
     const { event, identity } = prepared;
     const matches: RuleMatch[] = [];
-    const signals: RuleMatch[] = [];
+    const signals: SignalMatch[] = [];
     const suppressed: SuppressedMatch[] = [];
     const steps: CorrelationStepMatch[] = [];
     const errors: RuleError[] = [];
     for (const entry of candidates) {
+      if (entry.metadata.createAlert === false && entry.suppression === undefined) {
+        // A signal: its decision and steps only (see SignalMatch).
+        const decision = decideRule(entry.rule, event);
+        if (decision === true) {
+          signals.push({ eventId: identity.eventId, eventType: identity.eventType, eventTime: identity.eventTime, rule: entry.metadata });
+          if (entry.correlations.length > 0) steps.push(...stepMatches(entry, event, identity, errors));
+        } else if (decision.kind === 'error') {
+          for (const failure of decision.errors) errors.push({ ...identity, ruleId: entry.rule.id, ...failure });
+        }
+        continue;
+      }
       const outcome = runRule(entry.rule, event);
       if (outcome.kind === 'no-match') continue;
       for (const failure of outcome.errors) errors.push({ ...identity, ruleId: entry.rule.id, ...failure });

@@ -31,6 +31,7 @@ export type {
   RuleMatch,
   RuleOutcome,
   RuleOutput,
+  SignalMatch,
   SuppressedMatch,
 } from './result.ts';
 export {
@@ -44,6 +45,6 @@ export {
 } from './rule-settings.ts';
 export type { Rule, RuleFunctionName, RuleMetadata } from './rule.ts';
 export { perEvent } from './per-event.ts';
-export { runRule } from './run-rule.ts';
+export { decideRule, runRule, type RuleDecision } from './run-rule.ts';
 export { SEVERITIES, maxSeverity, parseSeverity, severityRank, type Severity } from './severity.ts';
 export { truncateOutput } from './truncate.ts';

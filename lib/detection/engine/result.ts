@@ -40,6 +40,16 @@ export interface RuleMatch extends EventIdentity, RuleOutput {
   readonly rule: RuleMetadata;
 }
 
+/**
+ * A signal rule's match (`createAlert: false`): which rule matched which event. A signal is
+ * counted and feeds correlations through its steps; nothing reads its title, dedup string or
+ * alert context, so the catalog does not build them (a signal the rules configuration suppresses
+ * is a full {@link RuleMatch}, its reason logged; `test` and `evaluateRule` build every output).
+ */
+export interface SignalMatch extends EventIdentity {
+  readonly rule: RuleMetadata;
+}
+
 /** A rule error: a rule (or the event's normalisation) failed on an event. Never a silent no-match. */
 export interface RuleError extends EventIdentity, RuleFunctionFailure {
   readonly ruleId: string;
@@ -69,7 +79,7 @@ export interface EventEvaluation {
   /** Alert-worthy matches. */
   readonly matches: readonly RuleMatch[];
   /** Matches of signal rules (`createAlert: false`): recorded and counted, never alerted. */
-  readonly signals: readonly RuleMatch[];
+  readonly signals: readonly SignalMatch[];
   /** Matches the rules configuration suppresses. */
   readonly suppressed: readonly SuppressedMatch[];
   /** Step matches of correlation rules, to record in their state. */

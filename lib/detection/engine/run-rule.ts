@@ -12,7 +12,7 @@ import type { Rule, RuleFunctionName } from './rule.ts';
 import { SEVERITIES, parseSeverity, type Severity } from './severity.ts';
 import { truncateOutput } from './truncate.ts';
 
-const NO_MATCH: RuleOutcome = Object.freeze({ kind: 'no-match' });
+const NO_MATCH = Object.freeze({ kind: 'no-match' } as const);
 
 type Attempt<T> = { ok: true; value: T } | { ok: false; failure: RuleFunctionFailure };
 
@@ -127,6 +127,31 @@ function resolveUnique<E>(rule: Rule<E>, event: E, errors: RuleFunctionFailure[]
   return truncateOutput(result.value);
 }
 
+/** A rule's decision alone: `true` on a match, else what {@link runRule} gives. */
+export type RuleDecision = true | Exclude<RuleOutcome, { readonly kind: 'match' }>;
+
+/**
+ * Only `match()`, read as {@link runRule} reads it (a value other than a boolean is an error), for
+ * matches whose title, severity, dedup string and context nothing reads: those of signal rules.
+ *
+ * @example
+ * ```ts
+ * decideRule(rule, event); // true, { kind: 'no-match' } or { kind: 'error', errors }
+ * ```
+ */
+export function decideRule<E>(rule: Rule<E>, event: E): RuleDecision {
+  const matched = attempt('match', () => rule.match(event));
+  if (!matched.ok) return { kind: 'error', errors: [matched.failure] };
+  if (matched.value === false) return NO_MATCH;
+  if (matched.value !== true) {
+    return {
+      kind: 'error',
+      errors: [{ function: 'match', message: `match() returned ${typeName(matched.value)}, expected a boolean` }],
+    };
+  }
+  return true;
+}
+
 /**
  * Runs one rule on one normalised event with Panther's semantics: a title defaulting to the display
  * name, `DEFAULT` and unknown severities falling back to the static severity, 1000-character
@@ -144,15 +169,8 @@ function resolveUnique<E>(rule: Rule<E>, event: E, errors: RuleFunctionFailure[]
  * ```
  */
 export function runRule<E>(rule: Rule<E>, event: E): RuleOutcome {
-  const matched = attempt('match', () => rule.match(event));
-  if (!matched.ok) return { kind: 'error', errors: [matched.failure] };
-  if (matched.value === false) return NO_MATCH;
-  if (matched.value !== true) {
-    return {
-      kind: 'error',
-      errors: [{ function: 'match', message: `match() returned ${typeName(matched.value)}, expected a boolean` }],
-    };
-  }
+  const decision = decideRule(rule, event);
+  if (decision !== true) return decision;
   const errors: RuleFunctionFailure[] = [];
   const title = resolveTitle(rule, event, errors);
   const unique = resolveUnique(rule, event, errors);

@@ -2,7 +2,7 @@ import type { RuleCatalog } from './catalog.ts';
 import { correlationFindings, LATE_ARRIVAL_SECONDS } from './correlate.ts';
 import { CorrelationLedger } from './correlation-ledger.ts';
 import type { StepRecord } from './correlation-rule.ts';
-import type { CorrelationStepMatch, RuleError, RuleMatch, SuppressedMatch } from './result.ts';
+import type { CorrelationStepMatch, RuleError, RuleMatch, SignalMatch, SuppressedMatch } from './result.ts';
 import { severityRank, type Severity } from './severity.ts';
 
 /**
@@ -30,7 +30,7 @@ export interface StreamStep {
   readonly belowThreshold: readonly RuleMatch[];
   /** Matches that fell in a window that had already alerted (counted, not alerted again). */
   readonly deduplicated: readonly RuleMatch[];
-  readonly signals: readonly RuleMatch[];
+  readonly signals: readonly SignalMatch[];
   readonly suppressed: readonly SuppressedMatch[];
   readonly errors: readonly RuleError[];
 }

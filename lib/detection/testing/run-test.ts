@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { RuleCatalog } from '../engine/catalog.ts';
 import { correlationFindings, emptyCorrelationState, recordStep, type CorrelationShape, type CorrelationState } from '../engine/correlate.ts';
 import type { StepRecord } from '../engine/correlation-rule.ts';
-import type { RuleMatch, RuleOutput } from '../engine/result.ts';
+import type { RuleOutput } from '../engine/result.ts';
 import type { RuleMetadata } from '../engine/rule.ts';
 import { StreamEvaluator } from '../engine/stream-evaluator.ts';
 import type { JsonValue } from '../../util/json.ts';
@@ -72,12 +72,20 @@ function runLogTest(catalog: RuleCatalog, ruleId: string, test: RuleTestCase): R
 function runEventsTest(catalog: RuleCatalog, logType: string, ruleId: string, test: RuleTestCase): RuleTestResult {
   const stream = new StreamEvaluator(catalog, logType, () => 0);
   const failures: string[] = [];
-  let first: RuleMatch | undefined;
+  let first: RuleOutput | undefined;
   for (const event of test.events ?? []) {
     const step = stream.push(event);
     for (const error of step.errors) if (error.ruleId === ruleId) failures.push(`rule error in ${error.function}(): ${error.message}`);
-    const candidates = [...step.alerts.map((alert) => alert.match), ...step.signals];
-    first ??= candidates.find((match) => match.rule.id === ruleId);
+    first ??= step.alerts.find((alert) => alert.match.rule.id === ruleId)?.match;
+    if (step.signals.some((signal) => signal.rule.id === ruleId)) {
+      // A signal carries no outputs (the pipeline reads none): the rule's own run on the event
+      // builds them, and reports what failed in them.
+      const { outcome } = catalog.evaluateRule(ruleId, event);
+      if (outcome.kind === 'match') {
+        for (const error of outcome.errors) failures.push(`rule error in ${error.function}(): ${error.message}`);
+        first ??= outcome.output;
+      }
+    }
   }
   return verdict(test, failures, first);
 }

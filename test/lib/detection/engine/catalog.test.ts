@@ -137,6 +137,33 @@ describe('RuleCatalog', () => {
       expect([catalog.kindOf('Signal'), catalog.kindOf('Alert'), catalog.kindOf('Nope')]).toEqual(['signal', 'rule', undefined]);
     });
 
+    it('runs only match() of a signal, whose outputs nothing reads; the rule on its own and a suppressed signal build them', () => {
+      let built = 0;
+      const signal = rule('Signal', {
+        createAlert: false,
+        title: () => {
+          built++;
+          throw new Error('title bug');
+        },
+        alertContext: () => {
+          built++;
+          return { a: 1 };
+        },
+      });
+      const result = new RuleCatalog().register(countingLogType(), [signal]).evaluate('Test.Log', { type: 't', id: 'e1' });
+      expect(result.signals).toEqual([{ eventId: 'e1', eventType: 't', eventTime: undefined, rule: expect.objectContaining({ id: 'Signal' }) as unknown }]);
+      expect([result.errors, built]).toEqual([[], 0]);
+      // match() itself still reports what fails in it.
+      const broken = new RuleCatalog().register(countingLogType(), [rule('Signal', { createAlert: false, match: () => 'yes' as unknown as boolean })]);
+      expect(broken.evaluate('Test.Log', { type: 't', id: 'e1' }).errors.map((e) => [e.ruleId, e.function])).toEqual([['Signal', 'match']]);
+      // On its own (the test command), every output is built and its failures reported.
+      const alone = new RuleCatalog().register(countingLogType(), [signal]).evaluateRule('Signal', { type: 't', id: 'e1' }).outcome;
+      expect(alone.kind === 'match' && [alone.output.alertContext, alone.errors.map((e) => e.function)]).toEqual([{ a: 1 }, ['title']]);
+      // Suppressed, it is a full match, for the log line with the reason.
+      const suppressed = new RuleCatalog({ Signal: { suppress: { actorIds: ['ci'] } } }).register(countingLogType(), [signal]).evaluate('Test.Log', { type: 't', id: 'e2', actor: 'ci' });
+      expect(suppressed.suppressed.map((s) => [s.match.rule.id, s.match.alertContext, s.reason])).toEqual([['Signal', { a: 1 }, 'actor id ci is suppressed']]);
+    });
+
     it('skips disabled rules, and lets the settings enable or disable any rule', () => {
       const rules = [rule('Off', { enabled: false }), rule('On')];
       expect(new RuleCatalog().register(countingLogType(), rules).evaluate('Test.Log', { type: 't', id: '1' }).matches.map((m) => m.rule.id)).toEqual(['On']);
