@@ -19,7 +19,7 @@ function pathOf(catalog: RuleCatalog, lines: readonly string[]): MeasuredPath {
   const screen = catalog.eventTypeScreen(OPENAI_AUDIT_LOG_TYPE);
   const path: LinePath = (line) => {
     const content = messageContent(line, screen);
-    if (content.kind !== 'events') return 0;
+    if (content.kind !== 'events' || content.screened === true) return 0;
     let matches = 0;
     for (const { event } of content.events) matches += catalog.evaluate(OPENAI_AUDIT_LOG_TYPE, event).matches.length;
     return matches;

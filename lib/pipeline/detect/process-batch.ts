@@ -331,6 +331,8 @@ export async function processBatch(records: readonly QueueRecord[], deps: Detect
         return;
       }
       telemetry.count('EventsReceived', content.events.length);
+      // One event of a type no rule wants: counted, and nothing to evaluate.
+      if (content.screened === true) return;
       if (content.problems.length > 0) {
         const reason = summarise(content.problems);
         telemetry.count('MalformedEvents', content.problems.length);

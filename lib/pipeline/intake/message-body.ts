@@ -22,6 +22,11 @@ export type MessageContent =
       readonly organization?: Organization;
       /** The items the problems are about, as they were (for a dead letter that holds only them). */
       readonly rejected: readonly unknown[];
+      /**
+       * The body is one event of a type no rule wants, ruled out by the screen: the catalog finds
+       * nothing in it (`evaluate` gives no match, signal, step or error), so it is only counted.
+       */
+      readonly screened?: true;
     }
   | { readonly kind: 'malformed'; readonly reason: string };
 
@@ -85,8 +90,8 @@ function rejectedItems(value: unknown, problems: readonly InputProblem[]): unkno
  *
  * With `screen` (the catalog's {@link RuleCatalog.eventTypeScreen}), a body that is one bare event
  * of a type no rule wants is checked (valid JSON, string `id` and `type`) but not parsed, and
- * comes back as its `id` and `type` only: all the catalog reads of it. Every other body, malformed
- * ones included, gives exactly what it gives without `screen`.
+ * comes back as its `id` and `type` only, marked `screened`: the catalog has nothing to do with it.
+ * Every other body, malformed ones included, gives exactly what it gives without `screen`.
  *
  * @example
  * ```ts
@@ -97,7 +102,7 @@ function rejectedItems(value: unknown, problems: readonly InputProblem[]): unkno
 export function messageContent(body: string, screen?: EventTypeScreen): MessageContent {
   if (screen !== undefined) {
     const screened = screenBody(body, screen);
-    if (screened.kind === 'unwanted') return { kind: 'events', events: [{ path: '', event: { id: screened.id, type: screened.type } }], problems: NONE, rejected: NONE };
+    if (screened.kind === 'unwanted') return { kind: 'events', events: [{ path: '', event: { id: screened.id, type: screened.type } }], problems: NONE, rejected: NONE, screened: true };
   }
   let parsed: unknown;
   try {

@@ -75,7 +75,7 @@ describe('messageContent', () => {
   it('with the catalog screen, hands on an event of a type no rule wants as its id and type, unparsed', () => {
     const wanted = (type: string) => type === 'login.failed';
     const body = JSON.stringify({ id: 'a', type: 'user.updated', actor: { type: 'session' } });
-    expect(messageContent(body, wanted)).toEqual({ kind: 'events', events: [{ path: '', event: { id: 'a', type: 'user.updated' } }], problems: [], rejected: [] });
+    expect(messageContent(body, wanted)).toEqual({ kind: 'events', events: [{ path: '', event: { id: 'a', type: 'user.updated' } }], problems: [], rejected: [], screened: true });
     const login = JSON.stringify({ id: 'b', type: 'login.failed', actor: { type: 'session' } });
     expect(messageContent(login, wanted)).toEqual(messageContent(login));
   });
