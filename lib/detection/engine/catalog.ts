@@ -6,6 +6,7 @@ import type { LogType } from './log-type.ts';
 import type { KnownRule } from './parse-rules-settings.ts';
 import type {
   CorrelationStepMatch,
+  CountedMatch,
   EventEvaluation,
   EventIdentity,
   RuleError,
@@ -17,7 +18,7 @@ import type {
 } from './result.ts';
 import type { Rule, RuleMetadata } from './rule.ts';
 import { compileSuppression, type CompiledSuppression, type RuleSettings, type RulesSettings } from './rule-settings.ts';
-import { decideRule, runRule } from './run-rule.ts';
+import { decideRule, matchHead, runRule } from './run-rule.ts';
 
 const EMPTY_EVALUATION: EventEvaluation = Object.freeze({
   matches: Object.freeze([]),
@@ -43,6 +44,12 @@ export interface SingleRuleEvaluation {
 export type FindingEvaluation =
   | { readonly kind: 'match'; readonly match: RuleMatch; readonly errors: readonly RuleError[] }
   | { readonly kind: 'suppressed' | 'no-match' }
+  | { readonly kind: 'error'; readonly errors: readonly RuleError[] };
+
+/** A correlation finding as a window counts it (see {@link RuleCatalog.findingHead}). */
+export type FindingHead =
+  | { readonly kind: 'match'; readonly match: CountedMatch; readonly errors: readonly RuleError[] }
+  | { readonly kind: 'no-match' }
   | { readonly kind: 'error'; readonly errors: readonly RuleError[] };
 
 /** What a catalog entry is, as the pipeline and tools need to know it. */
@@ -410,6 +417,37 @@ export class RuleCatalog {
     if (outcome.kind === 'error') return { kind: 'error', errors };
     const severity = this.#settings[rule.id]?.severity ?? outcome.output.severity;
     return { kind: 'match', match: { ...identity, rule: metadata, ...outcome.output, severity }, errors };
+  }
+
+  /**
+   * A correlation finding's decision and, on a match, what its dedup window counts it by (rule,
+   * trigger, severity with the rules configuration applied, dedup string), without its title and
+   * alert context: for `evaluate`, where most findings fall in a window that has already alerted,
+   * and only those that alert need {@link RuleCatalog.evaluateFinding}. Errors are those of the
+   * functions it runs. Never throws for any finding.
+   *
+   * @example
+   * ```ts
+   * const head = catalog.findingHead(finding);
+   * if (head.kind === 'match' && windowAlerts(head.match)) alert(catalog.evaluateFinding(finding));
+   * ```
+   */
+  public findingHead(finding: CorrelationFinding): FindingHead {
+    const rule = this.#correlations.get(finding.ruleId);
+    if (!rule) throw new CatalogError(`no correlation rule with id ${finding.ruleId}`);
+    const identity: EventIdentity = { eventId: finding.trigger.eventId, eventType: undefined, eventTime: finding.trigger.time };
+    const outcome = matchHead(rule, finding);
+    if (outcome.kind === 'no-match') return { kind: 'no-match' };
+    const errors = outcome.errors.map((failure) => ({ ...identity, ruleId: rule.id, ...failure }));
+    if (outcome.kind === 'error') return { kind: 'error', errors };
+    const match: { -readonly [K in keyof CountedMatch]: CountedMatch[K] } = {
+      ...identity,
+      rule: this.correlation(finding.ruleId),
+      severity: this.#settings[rule.id]?.severity ?? outcome.head.severity,
+      dedup: outcome.head.dedup,
+    };
+    if (outcome.head.unique !== undefined) match.unique = outcome.head.unique;
+    return { kind: 'match', match, errors };
   }
 
   #compiled(logTypeName: string): CompiledLogType {

@@ -1,4 +1,4 @@
-export { RuleCatalog, type FindingEvaluation, type RuleKind, type SingleRuleEvaluation } from './catalog.ts';
+export { RuleCatalog, type FindingEvaluation, type FindingHead, type RuleKind, type SingleRuleEvaluation } from './catalog.ts';
 export {
   LATE_ARRIVAL_SECONDS,
   MAX_RECORDS_PER_STEP,
@@ -24,8 +24,10 @@ export { MAX_DISTINCT_VALUES_PER_WINDOW, StreamEvaluator, type StreamAlert, type
 export type { LogType } from './log-type.ts';
 export type {
   CorrelationStepMatch,
+  CountedMatch,
   EventEvaluation,
   EventIdentity,
+  MatchHead,
   RuleError,
   RuleFunctionFailure,
   RuleMatch,
@@ -45,6 +47,6 @@ export {
 } from './rule-settings.ts';
 export type { Rule, RuleFunctionName, RuleMetadata } from './rule.ts';
 export { perEvent } from './per-event.ts';
-export { decideRule, runRule, type RuleDecision } from './run-rule.ts';
+export { decideRule, matchHead, runRule, type MatchHeadOutcome, type RuleDecision } from './run-rule.ts';
 export { SEVERITIES, maxSeverity, parseSeverity, severityRank, type Severity } from './severity.ts';
 export { truncateOutput } from './truncate.ts';

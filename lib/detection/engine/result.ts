@@ -35,6 +35,19 @@ export interface EventIdentity {
   readonly eventTime: number | undefined;
 }
 
+/** What a dedup window counts a match by, apart from its event (see `matchHead`). */
+export interface MatchHead {
+  readonly severity: Severity;
+  readonly dedup: string;
+  /** The rule's `unique()` value, for thresholds over distinct values; absent without `unique()`. */
+  readonly unique?: string;
+}
+
+/** A match as a dedup window counts it: a {@link RuleMatch} without its title and alert context. */
+export interface CountedMatch extends EventIdentity, MatchHead {
+  readonly rule: RuleMetadata;
+}
+
 /** An alert-worthy match of a rule on an event. */
 export interface RuleMatch extends EventIdentity, RuleOutput {
   readonly rule: RuleMetadata;

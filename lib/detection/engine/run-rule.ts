@@ -7,7 +7,7 @@ import {
   SEVERITY_DEFAULT_KEYWORD,
 } from './constants.ts';
 import { describeError, typeName } from './describe-error.ts';
-import type { RuleFunctionFailure, RuleOutcome, RuleOutput } from './result.ts';
+import type { MatchHead, RuleFunctionFailure, RuleOutcome, RuleOutput } from './result.ts';
 import type { Rule, RuleFunctionName } from './rule.ts';
 import { SEVERITIES, parseSeverity, type Severity } from './severity.ts';
 import { truncateOutput } from './truncate.ts';
@@ -182,4 +182,35 @@ export function runRule<E>(rule: Rule<E>, event: E): RuleOutcome {
   };
   if (unique !== undefined) output.unique = unique;
   return { kind: 'match', output, errors };
+}
+
+/** {@link matchHead}'s answer: a rule's decision and, on a match, what a window counts it by. */
+export type MatchHeadOutcome =
+  | Exclude<RuleOutcome, { readonly kind: 'match' }>
+  | { readonly kind: 'match'; readonly head: MatchHead; readonly errors: readonly RuleFunctionFailure[] };
+
+/**
+ * A rule's decision and, on a match, only what a dedup window counts it by: its severity, dedup
+ * string and `unique()` value, each resolved as {@link runRule} resolves it (the title too, only
+ * when the dedup string defaults to it). For matches most of which fall in a window that has
+ * already alerted: runRule builds the whole match (title, alert context) of those that alert.
+ *
+ * @example
+ * ```ts
+ * const outcome = matchHead(rule, finding);
+ * if (outcome.kind === 'match') outcome.head.dedup; // the window's key
+ * ```
+ */
+export function matchHead<E>(rule: Rule<E>, event: E): MatchHeadOutcome {
+  const decision = decideRule(rule, event);
+  if (decision !== true) return decision;
+  const errors: RuleFunctionFailure[] = [];
+  const title = rule.dedup ? '' : resolveTitle(rule, event, errors);
+  const unique = resolveUnique(rule, event, errors);
+  const head: { -readonly [K in keyof MatchHead]: MatchHead[K] } = {
+    severity: resolveSeverity(rule, event, errors),
+    dedup: resolveDedup(rule, event, title, errors),
+  };
+  if (unique !== undefined) head.unique = unique;
+  return { kind: 'match', head, errors };
 }

@@ -1,8 +1,8 @@
 import type { RuleCatalog } from './catalog.ts';
 import { correlationFindings, LATE_ARRIVAL_SECONDS } from './correlate.ts';
 import { CorrelationLedger } from './correlation-ledger.ts';
-import type { StepRecord } from './correlation-rule.ts';
-import type { CorrelationStepMatch, RuleError, RuleMatch, SignalMatch, SuppressedMatch } from './result.ts';
+import type { CorrelationFinding, StepRecord } from './correlation-rule.ts';
+import type { CorrelationStepMatch, CountedMatch, RuleError, RuleMatch, SignalMatch, SuppressedMatch } from './result.ts';
 import { severityRank, type Severity } from './severity.ts';
 
 /**
@@ -26,13 +26,27 @@ export interface StreamAlert {
 /** What one event did in the stream. */
 export interface StreamStep {
   readonly alerts: readonly StreamAlert[];
-  /** Matches counted in a window below its threshold. */
-  readonly belowThreshold: readonly RuleMatch[];
-  /** Matches that fell in a window that had already alerted (counted, not alerted again). */
-  readonly deduplicated: readonly RuleMatch[];
+  /**
+   * Matches counted in a window below its threshold (a correlation finding's without its title
+   * and alert context, which only an alert needs).
+   */
+  readonly belowThreshold: readonly CountedMatch[];
+  /** Matches that fell in a window that had already alerted (counted, not alerted again); as above. */
+  readonly deduplicated: readonly CountedMatch[];
   readonly signals: readonly SignalMatch[];
   readonly suppressed: readonly SuppressedMatch[];
   readonly errors: readonly RuleError[];
+}
+
+/** What counting a match in its window did: an alert (with the window's figures), or why not. */
+type WindowOutcome =
+  | { readonly kind: 'alert'; readonly eventCount: number; readonly windowEndsAt: number; readonly escalatedFrom: Severity | undefined }
+  | { readonly kind: 'below' | 'deduplicated' | 'repeat' };
+
+/** The alert of a match its window alerted. */
+function streamAlert(match: RuleMatch, window: Extract<WindowOutcome, { kind: 'alert' }>): StreamAlert {
+  const { eventCount, windowEndsAt, escalatedFrom } = window;
+  return escalatedFrom === undefined ? { match, eventCount, windowEndsAt } : { match, eventCount, windowEndsAt, escalatedFrom };
 }
 
 /**
@@ -172,18 +186,34 @@ export class StreamEvaluator {
     if (this.#windowTtlSeconds !== undefined && ++this.#pushes % SWEEP_EVERY === 0) this.#forget(this.#windowTtlSeconds);
     const evaluation = this.#catalog.evaluate(this.#logType, raw);
     const alerts: StreamAlert[] = [];
-    const belowThreshold: RuleMatch[] = [];
-    const deduplicated: RuleMatch[] = [];
+    const belowThreshold: CountedMatch[] = [];
+    const deduplicated: CountedMatch[] = [];
     const errors: RuleError[] = [...evaluation.errors];
-    const count = (match: RuleMatch): void => {
+    for (const match of evaluation.matches) {
       const outcome = this.#count(match);
-      if (outcome.kind === 'alert') alerts.push(outcome.alert);
+      if (outcome.kind === 'alert') alerts.push(streamAlert(match, outcome));
       else if (outcome.kind === 'below') belowThreshold.push(match);
       else if (outcome.kind === 'deduplicated') deduplicated.push(match);
-    };
-    for (const match of evaluation.matches) count(match);
+    }
     for (const step of evaluation.steps) {
-      for (const match of this.#correlate(step, errors)) count(match);
+      for (const finding of this.#correlate(step)) {
+        // Most findings fall in a window that has already alerted: counted by their head, and
+        // only one that alerts is built whole (its title and alert context, by the same rule
+        // functions, which are pure; its errors then include the head's).
+        const head = this.#catalog.findingHead(finding);
+        if (head.kind === 'error') errors.push(...head.errors);
+        if (head.kind !== 'match') continue;
+        const outcome = this.#count(head.match);
+        if (outcome.kind === 'alert') {
+          const whole = this.#catalog.evaluateFinding(finding);
+          if (whole.kind === 'match') alerts.push(streamAlert(whole.match, outcome));
+          if (whole.kind === 'match' || whole.kind === 'error') errors.push(...whole.errors);
+          continue;
+        }
+        errors.push(...head.errors);
+        if (outcome.kind === 'below') belowThreshold.push(head.match);
+        else if (outcome.kind === 'deduplicated') deduplicated.push(head.match);
+      }
     }
     return { alerts, belowThreshold, deduplicated, signals: evaluation.signals, suppressed: evaluation.suppressed, errors };
   }
@@ -261,7 +291,7 @@ export class StreamEvaluator {
     }
   }
 
-  #count(match: RuleMatch): { kind: 'alert'; alert: StreamAlert } | { kind: 'below' | 'deduplicated' | 'repeat' } {
+  #count(match: CountedMatch): WindowOutcome {
     const time = this.#time(match.eventTime);
     const period = Math.max(1, Math.round(match.rule.dedupPeriodMinutes * 60));
     // Windows by their number since the epoch (a small integer, cheaper as a key than a time).
@@ -296,14 +326,15 @@ export class StreamEvaluator {
       if (severityRank(match.severity) <= severityRank(window.severity)) return { kind: 'deduplicated' };
       const escalatedFrom = window.severity;
       window.severity = match.severity;
-      return { kind: 'alert', alert: { match, eventCount: window.count, windowEndsAt: window.endsAt, escalatedFrom } };
+      return { kind: 'alert', eventCount: window.count, windowEndsAt: window.endsAt, escalatedFrom };
     }
     if (reached < match.rule.threshold) return { kind: 'below' };
     window.severity = match.severity;
-    return { kind: 'alert', alert: { match, eventCount: window.count, windowEndsAt: window.endsAt } };
+    return { kind: 'alert', eventCount: window.count, windowEndsAt: window.endsAt, escalatedFrom: undefined };
   }
 
-  #correlate(step: CorrelationStepMatch, errors: RuleError[]): RuleMatch[] {
+  /** Records a step in its key's ledger; the findings it completes. */
+  #correlate(step: CorrelationStepMatch): CorrelationFinding[] {
     const shape = this.#catalog.correlation(step.correlation.id);
     const eventId = step.eventId ?? '';
     const time = this.#time(step.eventTime);
@@ -325,14 +356,6 @@ export class StreamEvaluator {
     ledger.record(step.stepIndex, record);
     this.#recordCount += ledger.size - before;
     if (this.#recordCount > this.#maxCorrelationRecords) this.#forgetOldestKeys();
-    const matches: RuleMatch[] = [];
-    for (const finding of correlationFindings(shape, ledger.state, step.key, step.stepIndex, record)) {
-      const result = this.#catalog.evaluateFinding(finding);
-      if (result.kind === 'match') {
-        matches.push(result.match);
-        errors.push(...result.errors);
-      } else if (result.kind === 'error') errors.push(...result.errors);
-    }
-    return matches;
+    return correlationFindings(shape, ledger.state, step.key, step.stepIndex, record);
   }
 }
