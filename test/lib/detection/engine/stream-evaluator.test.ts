@@ -146,4 +146,45 @@ describe('StreamEvaluator', () => {
     expect(alertsOf(limited, late)).toEqual([]);
     expect(limited.stats.mayDiffer).toBe(1);
   });
+
+  it('builds a correlation finding whole (title, alert context) only when its window alerts, and reports its failures then', () => {
+    interface Cv { readonly id: string; readonly t: number; readonly type: string; readonly who: string }
+    const corrLog: LogType<Cv> = {
+      name: 'Corr.Log',
+      eventTypeOf: (raw) => (raw as Cv).type,
+      normalize: (raw) => raw as Cv,
+      identify: (event) => ({ eventId: event.id, eventType: event.type, eventTime: event.t }),
+      subject: () => ({ actorIds: [], serviceAccountIds: [], emails: [], sourceIp: undefined }),
+    };
+    let built = 0;
+    const correlation = testCorrelationRule<Cv>('Brute', 'Corr.Log', (event) => event.who, {
+      dedup: (finding) => finding.key,
+      dedupPeriodMinutes: 60,
+      title: (finding) => {
+        built++;
+        if (finding.trigger.time >= 3600) throw new Error('title bug');
+        return `brute force on ${finding.key}`;
+      },
+      alertContext: (finding) => ({ failures: finding.steps[0]?.records.length ?? 0 }),
+    });
+    const catalog = new RuleCatalog().register(corrLog, [
+      testRule<Cv>('Failed', 'Corr.Log', { createAlert: false, eventTypes: ['fail'] }),
+      testRule<Cv>('Succeeded', 'Corr.Log', { createAlert: false, eventTypes: ['ok'] }),
+      correlation,
+    ]);
+    const s = new StreamEvaluator(catalog, 'Corr.Log');
+    for (const [i, type] of ['fail', 'fail'].entries()) s.push({ id: `f${i}`, t: i, type, who: 'a' });
+    // Three successes complete the sequence three times in one window: one alert, two counted.
+    const steps = ['ok-1', 'ok-2', 'ok-3'].map((id, i) => s.push({ id, t: 10 + i, type: 'ok', who: 'a' }));
+    expect(steps.map((step) => [step.alerts.map((a) => [a.match.title, a.match.alertContext]), step.deduplicated.map((m) => [m.eventId, m.dedup]), step.errors.length])).toEqual([
+      [[['brute force on a', { failures: 2 }]], [], 0],
+      [[], [['ok-2', 'a']], 0],
+      [[], [['ok-3', 'a']], 0],
+    ]);
+    expect(built).toBe(1);
+    // In a new window, the finding that alerts is built, and what fails in it is reported.
+    for (const [i, type] of ['fail', 'fail'].entries()) s.push({ id: `g${i}`, t: 3700 + i, type, who: 'a' });
+    const next = s.push({ id: 'ok-4', t: 3710, type: 'ok', who: 'a' });
+    expect([next.alerts.map((a) => a.match.title), next.errors.map((e) => [e.ruleId, e.function]), built]).toEqual([['Brute'], [['Brute', 'title']], 2]);
+  });
 });
