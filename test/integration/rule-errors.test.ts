@@ -76,6 +76,15 @@ describe('rule errors in the pipeline', () => {
     expect(recorder.logs.at(-1)).toEqual({ level: 'ERROR', message: 'batch processing failed unexpectedly; every record will be retried', fields: { error: 'Error: engine bug' } });
   });
 
+  it('counts a body the screen rules out without evaluating it (a stub catalog that fails if asked: nothing else can tell)', async () => {
+    // The screen wants no type, so every bare event is ruled out; evaluating one would fail the batch.
+    const untouchable = { eventTypeScreen: () => () => false, evaluate: () => { throw new Error('evaluated a screened event'); } } as unknown as RuleCatalog;
+    const { deps, recorder } = await dependencies(untouchable);
+    const result = await processBatch([{ messageId: 'a', body: JSON.stringify(benign('1')) }, { messageId: 'b', body: JSON.stringify(benign('2')) }], deps);
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect([recorder.count('EventsReceived'), recorder.count('MalformedEvents'), recorder.count('EventsMatched')]).toEqual([2, 0, 0]);
+  });
+
   it('keeps an event whose normalisation failed, says "event" for a lone event, and does not dead-letter a failed title', async () => {
     const breaking: LogType<JsonObject> = {
       name: 'Test.Breaking',
