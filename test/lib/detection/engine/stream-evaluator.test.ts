@@ -30,6 +30,22 @@ function stream(rule: Partial<Rule<Ev>>, now = 0): StreamEvaluator {
 
 const ev = (id: string, t: number | undefined, extra: Partial<Ev> = {}): Ev => ({ id, t, who: 'a', ip: '1', sev: 'LOW', ...extra });
 
+/** Events of a log whose failed and successful logins feed a correlation. */
+interface Cv {
+  readonly id: string;
+  readonly t: number;
+  readonly type: string;
+  readonly who: string;
+}
+
+const corrLog: LogType<Cv> = {
+  name: 'Corr.Log',
+  eventTypeOf: (raw) => (raw as Cv).type,
+  normalize: (raw) => raw as Cv,
+  identify: (event) => ({ eventId: event.id, eventType: event.type, eventTime: event.t }),
+  subject: () => ({ actorIds: [], serviceAccountIds: [], emails: [], sourceIp: undefined }),
+};
+
 describe('StreamEvaluator', () => {
   it('alerts once per window aligned to the dedup period, in event time, whatever the arrival order', () => {
     const s = stream({});
@@ -115,14 +131,6 @@ describe('StreamEvaluator', () => {
   });
 
   it('past maxCorrelationRecords forgets the keys idle longest, and counts a step whose lookback reaches back to them', () => {
-    interface Cv { readonly id: string; readonly t: number; readonly type: string; readonly who: string }
-    const corrLog: LogType<Cv> = {
-      name: 'Corr.Log',
-      eventTypeOf: (raw) => (raw as Cv).type,
-      normalize: (raw) => raw as Cv,
-      identify: (event) => ({ eventId: event.id, eventType: event.type, eventTime: event.t }),
-      subject: () => ({ actorIds: [], serviceAccountIds: [], emails: [], sourceIp: undefined }),
-    };
     const correlation = testCorrelationRule<Cv>('Brute', 'Corr.Log', (event) => event.who, { dedup: (finding) => finding.trigger.eventId });
     const catalog = new RuleCatalog().register(corrLog, [
       testRule<Cv>('Failed', 'Corr.Log', { createAlert: false, eventTypes: ['fail'] }),
@@ -148,14 +156,6 @@ describe('StreamEvaluator', () => {
   });
 
   it('builds a correlation finding whole (title, alert context) only when its window alerts, and reports its failures then', () => {
-    interface Cv { readonly id: string; readonly t: number; readonly type: string; readonly who: string }
-    const corrLog: LogType<Cv> = {
-      name: 'Corr.Log',
-      eventTypeOf: (raw) => (raw as Cv).type,
-      normalize: (raw) => raw as Cv,
-      identify: (event) => ({ eventId: event.id, eventType: event.type, eventTime: event.t }),
-      subject: () => ({ actorIds: [], serviceAccountIds: [], emails: [], sourceIp: undefined }),
-    };
     let built = 0;
     const correlation = testCorrelationRule<Cv>('Brute', 'Corr.Log', (event) => event.who, {
       dedup: (finding) => finding.key,
