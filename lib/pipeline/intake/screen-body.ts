@@ -1,4 +1,4 @@
-import { isPlainJsonText, skipJsonString, skipJsonValue, skipJsonWhitespace, type StringScan } from '../../util/json-scan.ts';
+import { skipJsonString, skipJsonValue, skipJsonWhitespace, type StringScan } from '../../util/json-scan.ts';
 
 /** Whether some rule can match events of a type (see `RuleCatalog.wantsEventType`). */
 export type EventTypeScreen = (eventType: string) => boolean;
@@ -71,131 +71,174 @@ function textAt(body: string, at: number, word: string): boolean {
  * ```
  */
 export function screenBody(body: string, wanted: EventTypeScreen): Screened {
-  const screened = screenPlainBody(body, wanted);
+  const screened = screenAsciiBody(body, wanted);
   return screened === NOT_PLAIN ? screenAnyBody(body, wanted) : screened;
 }
 
-/** What screenPlainBody answers for a body with an escape or a control character: not its case. */
+/** What screenAsciiBody answers for a body it does not read: one with an escape or a character past ASCII. */
 const NOT_PLAIN = Symbol('not plain');
 
-/** Open containers screenPlainBody follows, the event's own object included; deeper bodies take the usual path. */
+/** Open containers screenAsciiBody follows, the event's own object included; deeper bodies take the usual path. */
 const MAX_PLAIN_DEPTH = 30;
+
+/** Bodies shorter than this are screened as bytes; longer ones (rare: SQS bodies are at most 256 KiB) by screenAnyBody. */
+const BYTE_SCREEN_SIZE = 65_536;
+
+/** The bytes of the body being screened, then a 0 (see screenAsciiBody); one buffer for every call. */
+const bytes = new Uint8Array(BYTE_SCREEN_SIZE);
+const encoder = new TextEncoder();
+
+/** What stringEnd answers for a string with an escape in it. */
+const ESCAPED = -2;
 
 function isJsonWhitespace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
-/**
- * The offset after the colon that follows a key and the whitespace around it, `j` being just past
- * the key's closing quote, or -1.
- */
-function afterColon(body: string, start: number): number {
-  let j = start;
-  let c = body.charCodeAt(j);
-  while (isJsonWhitespace(c)) c = body.charCodeAt(++j);
-  if (c !== 0x3a /* : */) return -1;
-  c = body.charCodeAt(++j);
-  while (isJsonWhitespace(c)) c = body.charCodeAt(++j);
-  return j;
-}
-
 function isDigit(c: number): boolean {
-  // Past the end charCodeAt gives NaN, which is no digit either.
   return c >= 0x30 && c <= 0x39;
 }
 
-/** The end of the JSON number at `i` (see json-scan's grammar), or -1. */
-function skipNumber(body: string, start: number): number {
+/**
+ * The offset of the closing quote of the string whose opening quote is at `start` in `b`, or -1
+ * when a control character (the 0 after the body among them) comes first, or ESCAPED when a
+ * backslash does.
+ */
+function stringEnd(b: Uint8Array, start: number): number {
+  let i = start + 1;
+  for (;;) {
+    const c = b[i] ?? 0;
+    if (c === 0x22) return i;
+    if (c < 0x20) return -1;
+    if (c === 0x5c) return ESCAPED;
+    i++;
+  }
+}
+
+/** The offset after the colon that follows a key (`start` just past its closing quote) and the whitespace around it, or -1. */
+function afterColon(b: Uint8Array, start: number): number {
+  let j = start;
+  let c = b[j] ?? 0;
+  while (isJsonWhitespace(c)) c = b[++j] ?? 0;
+  if (c !== 0x3a /* : */) return -1;
+  c = b[++j] ?? 0;
+  while (isJsonWhitespace(c)) c = b[++j] ?? 0;
+  return j;
+}
+
+/** The end of the JSON number at `start` (see json-scan's grammar), or -1. */
+function numberEnd(b: Uint8Array, start: number): number {
   let i = start;
-  let c = body.charCodeAt(i);
-  if (c === 0x2d /* - */) c = body.charCodeAt(++i);
-  if (c === 0x30) c = body.charCodeAt(++i);
+  let c = b[i] ?? 0;
+  if (c === 0x2d /* - */) c = b[++i] ?? 0;
+  if (c === 0x30) c = b[++i] ?? 0;
   else if (c > 0x30 && c <= 0x39) {
-    do c = body.charCodeAt(++i);
+    do c = b[++i] ?? 0;
     while (isDigit(c));
   } else return -1;
   if (c === 0x2e /* . */) {
-    c = body.charCodeAt(++i);
+    c = b[++i] ?? 0;
     if (!isDigit(c)) return -1;
-    do c = body.charCodeAt(++i);
+    do c = b[++i] ?? 0;
     while (isDigit(c));
   }
   if (c === 0x65 || c === 0x45 /* e E */) {
-    c = body.charCodeAt(++i);
-    if (c === 0x2b || c === 0x2d /* + - */) c = body.charCodeAt(++i);
+    c = b[++i] ?? 0;
+    if (c === 0x2b || c === 0x2d /* + - */) c = b[++i] ?? 0;
     if (!isDigit(c)) return -1;
-    do c = body.charCodeAt(++i);
+    do c = b[++i] ?? 0;
     while (isDigit(c));
   }
   return i;
 }
 
-/** The answer of screenPlainBody where a body stops being what it reads: `parse`, unless the body is not plain. */
-function notHere(body: string, plain: boolean): Screened | typeof NOT_PLAIN {
-  return plain || isPlainJsonText(body) ? PARSE : NOT_PLAIN;
+/** Whether `word` (ASCII) is at `at` in `b`. */
+function bytesAt(b: Uint8Array, at: number, word: string): boolean {
+  for (let k = 0; k < word.length; k++) if (b[at + k] !== word.charCodeAt(k)) return false;
+  return true;
+}
+
+/** A top-level key, the bytes between its quotes [start, end), classified. */
+function classifyBytes(b: Uint8Array, start: number, end: number): Key {
+  switch (end - start) {
+    case 2:
+      return bytesAt(b, start, 'id') ? Key.Id : Key.Other;
+    case 4:
+      if (bytesAt(b, start, 'type')) return Key.Type;
+      return bytesAt(b, start, 'Type') ? Key.Container : Key.Other;
+    case 6:
+      return bytesAt(b, start, 'detail') || bytesAt(b, start, 'object') ? Key.Container : Key.Other;
+    case 8:
+      return bytesAt(b, start, 'envelope') ? Key.Container : Key.Other;
+    default:
+      return Key.Other;
+  }
 }
 
 /**
- * The screen of a plain body (no control character, no backslash: every string ends at the next
- * quote, so strings are skipped with indexOf rather than read), in one loop over its tokens,
- * checked as JSON.parse checks it. Whether the body is plain is checked once, when its type turns
- * out to be unwanted (a wanted type is `parse` whatever the rest is, and most bodies stop there);
- * until then the reading assumes it, and a body that is not plain, whatever it was read as, is
- * `NOT_PLAIN`: screenAnyBody reads it. Past 30 open containers the answer is `parse`, which is
- * always safe.
+ * The screen of an ASCII body without escapes (nearly every body), as its bytes: `encodeInto`
+ * copies them into one buffer (a few tens of nanoseconds), then one loop over them reads every
+ * token, each string byte by byte, checked as JSON.parse checks it (a control character in a
+ * string, or any byte but JSON whitespace between tokens, makes the body invalid). Where a byte
+ * index is a character index (the body is ASCII), the id and type are sliced from the text. A
+ * body with a character past ASCII or a backslash in a string is `NOT_PLAIN`: screenAnyBody
+ * reads it. A 0 after the body's bytes stops every loop at its end. Past 30 open containers the
+ * answer is `parse`, which is always safe.
  */
-function screenPlainBody(body: string, wanted: EventTypeScreen): Screened | typeof NOT_PLAIN {
-  // Whether isPlainJsonText(body) has been checked (and held).
-  let plain = false;
+function screenAsciiBody(body: string, wanted: EventTypeScreen): Screened | typeof NOT_PLAIN {
+  const n = body.length;
+  if (n >= BYTE_SCREEN_SIZE) return NOT_PLAIN;
+  const { read, written } = encoder.encodeInto(body, bytes);
+  // Each ASCII character is one byte; anything else is more.
+  if (read !== n || written !== n) return NOT_PLAIN;
+  const b = bytes;
+  b[n] = 0;
   let id: string | undefined;
   let type: string | undefined;
   let i = 0;
-  let c = body.charCodeAt(i);
-  while (isJsonWhitespace(c)) c = body.charCodeAt(++i);
-  if (c !== 0x7b /* { */) return notHere(body, plain);
+  let c = b[0] ?? 0;
+  while (isJsonWhitespace(c)) c = b[++i] ?? 0;
+  if (c !== 0x7b /* { */) return PARSE;
   // One bit per open container, innermost lowest: 1 for an object, 0 for an array.
   let open = 1;
   let depth = 1;
   let first = true;
   afterValue: for (;;) {
-    c = body.charCodeAt(++i);
-    while (isJsonWhitespace(c)) c = body.charCodeAt(++i);
+    // Here i is at the last byte of a value (or at the event's "{").
+    c = b[++i] ?? 0;
+    while (isJsonWhitespace(c)) c = b[++i] ?? 0;
     if (first) {
       // Just after the event's "{": its first key (an empty object is no event).
       first = false;
     } else if (c === 0x2c /* , */) {
-      c = body.charCodeAt(++i);
-      while (isJsonWhitespace(c)) c = body.charCodeAt(++i);
+      c = b[++i] ?? 0;
+      while (isJsonWhitespace(c)) c = b[++i] ?? 0;
     } else {
-      if (c !== ((open & 1) === 1 ? 0x7d /* } */ : 0x5d) /* ] */) return notHere(body, plain);
+      if (c !== ((open & 1) === 1 ? 0x7d /* } */ : 0x5d) /* ] */) return PARSE;
       open >>>= 1;
       if (--depth === 0) break;
       continue;
     }
     // Here c, at i, starts a member (in an object) or an element (in an array).
     if ((open & 1) === 1) {
-      if (c !== 0x22 /* " */) return notHere(body, plain);
-      const keyEnd = body.indexOf('"', i + 1) + 1;
-      if (keyEnd === 0) return notHere(body, plain);
-      const key = depth === 1 ? classify(body, i, keyEnd, false) : Key.Other;
-      if (key === Key.Container) return notHere(body, plain);
-      i = afterColon(body, keyEnd);
-      if (i < 0) return notHere(body, plain);
-      c = body.charCodeAt(i);
+      if (c !== 0x22 /* " */) return PARSE;
+      const keyEnd = stringEnd(b, i);
+      if (keyEnd < 0) return keyEnd === ESCAPED ? NOT_PLAIN : PARSE;
+      const key = depth === 1 ? classifyBytes(b, i + 1, keyEnd) : Key.Other;
+      if (key === Key.Container) return PARSE;
+      i = afterColon(b, keyEnd + 1);
+      if (i < 0) return PARSE;
+      c = b[i] ?? 0;
       if (key !== Key.Other) {
         if (c === 0x22) {
-          const close = body.indexOf('"', i + 1);
-          if (close < 0) return notHere(body, plain);
+          const close = stringEnd(b, i);
+          if (close < 0) return close === ESCAPED ? NOT_PLAIN : PARSE;
           const value = body.slice(i + 1, close);
           i = close;
           if (key === Key.Id) id = value;
           else {
             // The common case: a type some rule wants, known from the first members.
             if (wanted(value)) return PARSE;
-            if (!plain) {
-              if (!isPlainJsonText(body)) return NOT_PLAIN;
-              plain = true;
-            }
             type = value;
           }
           continue;
@@ -205,58 +248,57 @@ function screenPlainBody(body: string, wanted: EventTypeScreen): Screened | type
         else type = undefined;
       }
     }
-    // A value at i, its first character c: containers are opened until a scalar or an empty one.
+    // A value at i, its first byte c: containers are opened until a scalar or an empty one.
     for (;;) {
       if (c === 0x22) {
-        i = body.indexOf('"', i + 1);
-        if (i < 0) return notHere(body, plain);
+        i = stringEnd(b, i);
+        if (i < 0) return i === ESCAPED ? NOT_PLAIN : PARSE;
         continue afterValue;
       }
       if (c === 0x7b || c === 0x5b /* [ */) {
         const object = c === 0x7b;
-        c = body.charCodeAt(++i);
-        while (isJsonWhitespace(c)) c = body.charCodeAt(++i);
+        c = b[++i] ?? 0;
+        while (isJsonWhitespace(c)) c = b[++i] ?? 0;
         if (c === (object ? 0x7d : 0x5d)) continue afterValue;
-        if (depth === MAX_PLAIN_DEPTH) return notHere(body, plain);
+        if (depth === MAX_PLAIN_DEPTH) return PARSE;
         depth++;
         open = (open << 1) | (object ? 1 : 0);
         if (object) {
-          if (c !== 0x22) return notHere(body, plain);
-          const keyEnd = body.indexOf('"', i + 1) + 1;
-          if (keyEnd === 0) return notHere(body, plain);
-          i = afterColon(body, keyEnd);
-          if (i < 0) return notHere(body, plain);
-          c = body.charCodeAt(i);
+          if (c !== 0x22) return PARSE;
+          const keyEnd = stringEnd(b, i);
+          if (keyEnd < 0) return keyEnd === ESCAPED ? NOT_PLAIN : PARSE;
+          i = afterColon(b, keyEnd + 1);
+          if (i < 0) return PARSE;
+          c = b[i] ?? 0;
         }
         continue;
       }
       if (c === 0x74 /* t */) {
-        if (!textAt(body, i, 'true')) return notHere(body, plain);
+        if (!bytesAt(b, i, 'true')) return PARSE;
         i += 3;
       } else if (c === 0x66 /* f */) {
-        if (!textAt(body, i, 'false')) return notHere(body, plain);
+        if (!bytesAt(b, i, 'false')) return PARSE;
         i += 4;
       } else if (c === 0x6e /* n */) {
-        if (!textAt(body, i, 'null')) return notHere(body, plain);
+        if (!bytesAt(b, i, 'null')) return PARSE;
         i += 3;
       } else {
-        i = skipNumber(body, i) - 1;
-        if (i < 0) return notHere(body, plain);
+        i = numberEnd(b, i) - 1;
+        if (i < 0) return PARSE;
       }
       continue afterValue;
     }
   }
   // Past the event's closing brace: only whitespace may follow.
-  const n = body.length;
-  while (++i < n) if (!isJsonWhitespace(body.charCodeAt(i))) return notHere(body, plain);
-  if (!plain) return notHere(body, plain);
+  while (++i < n) if (!isJsonWhitespace(b[i] ?? 0)) return PARSE;
   if (id === undefined || type === undefined || id.trim() === '' || type.trim() === '') return PARSE;
   return { kind: 'unwanted', id, type };
 }
 
 /**
- * The screen of any body, escapes and control characters included: members are read one by one,
- * strings character by character (for the few bodies screenPlainBody cannot read).
+ * The screen of any body, escapes, control characters and characters past ASCII included: members
+ * are read one by one, strings character by character (for the few bodies screenAsciiBody cannot
+ * read).
  */
 function screenAnyBody(body: string, wanted: EventTypeScreen): Screened {
   let i = skipJsonWhitespace(body, 0);

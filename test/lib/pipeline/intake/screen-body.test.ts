@@ -31,10 +31,33 @@ describe('screenBody', () => {
     expect(screenBody('{"type":"user.updated","x":[1,],"id":"a"}', wanted)).toEqual({ kind: 'parse' });
   });
 
+  it('reads bodies past ASCII, with raw whitespace between tokens, and longer than its buffer, as JSON.parse does', () => {
+    expect(screenBody('{"id":"é","type":"user.updated","name":"Zoë ☃ \ud83d\ude00"}', wanted)).toEqual({ kind: 'unwanted', id: 'é', type: 'user.updated' });
+    expect(screenBody('{\t"id" :\r\n"a",\n"type":\t"user.updated" }', wanted)).toEqual({ kind: 'unwanted', id: 'a', type: 'user.updated' });
+    const long = `{"id":"a","type":"user.updated","x":"${'y'.repeat(70_000)}"}`;
+    expect(screenBody(long, wanted)).toEqual({ kind: 'unwanted', id: 'a', type: 'user.updated' });
+    expect(screenBody(`{"id":"a","type":"login.failed","x":"${'y'.repeat(70_000)}"}`, wanted)).toEqual({ kind: 'parse' });
+  });
+
+  it('reads only the body it is given, whatever a longer body before it left in its buffer', () => {
+    const longer = '{"id":"a","type":"user.updated","x":[1,2,3],"y":"done"}';
+    expect(screenBody(longer, wanted)).toEqual({ kind: 'unwanted', id: 'a', type: 'user.updated' });
+    // Each a prefix of the body before: complete there, cut short here.
+    for (const cut of ['{"id":"a","type":"user.updated","x":[1,2,3],"y":"do', '{"id":"a","type":"user.updated","x":[1,2', '{"id":"a","type":"user.updated","x":[1,2,3],"y":', '{"id":"a","type":"user.updated","x":[1,2,3],"y":"done"']) {
+      expect(screenBody(cut, wanted)).toEqual({ kind: 'parse' });
+    }
+    expect(screenBody('{"id":"a","type":"user.updated","t":true,"f":false,"n":null}', wanted)).toEqual({ kind: 'unwanted', id: 'a', type: 'user.updated' });
+    for (const cut of ['{"id":"a","type":"user.updated","t":tru', '{"id":"a","type":"user.updated","t":true,"f":fals', '{"id":"a","type":"user.updated","t":true,"f":false,"n":nul']) {
+      expect(screenBody(cut, wanted)).toEqual({ kind: 'parse' });
+    }
+  });
+
   it.each([
     ['a type some rule wants', '{"id":"a","type":"login.failed"}'],
     ['malformed after the type', '{"id":"a","type":"user.updated","x":}'],
     ['a raw control character in a later string', '{"id":"a","type":"user.updated","x":"\u0001"}'],
+    ['a raw line break in a string', '{"id":"a","type":"user.updated","x":"a\nb"}'],
+    ['a raw control character in a string past ASCII', '{"id":"a","type":"user.updated","x":"é\u0000"}'],
     ['text after the object', '{"id":"a","type":"user.updated"} {}'],
     ['a byte order mark', '\ufeff{"id":"a","type":"user.updated"}'],
     ['no id', '{"type":"user.updated"}'],
