@@ -71,22 +71,24 @@ function textAt(body: string, at: number, word: string): boolean {
  * ```
  */
 export function screenBody(body: string, wanted: EventTypeScreen): Screened {
-  const screened = screenAsciiBody(body, wanted);
+  const screened = screenBodyBytes(body, wanted);
   return screened === NOT_PLAIN ? screenAnyBody(body, wanted) : screened;
 }
 
-/** What screenAsciiBody answers for a body it does not read: one with an escape or a character past ASCII. */
+/** What screenBodyBytes answers for a body it does not read: one with an escape, or too long. */
 const NOT_PLAIN = Symbol('not plain');
 
-/** Open containers screenAsciiBody follows, the event's own object included; deeper bodies take the usual path. */
+/** Open containers screenBodyBytes follows, the event's own object included; deeper bodies take the usual path. */
 const MAX_PLAIN_DEPTH = 30;
 
-/** Bodies shorter than this are screened as bytes; longer ones (rare: SQS bodies are at most 256 KiB) by screenAnyBody. */
+/** Bodies whose UTF-8 fits in this many bytes are screened as bytes; longer ones (rare: SQS bodies are at most 256 KiB) by screenAnyBody. */
 const BYTE_SCREEN_SIZE = 65_536;
 
-/** The bytes of the body being screened, then a 0 (see screenAsciiBody); one buffer for every call. */
+/** The UTF-8 of the body being screened, then a 0 (see screenBodyBytes); one buffer for every call. */
 const bytes = new Uint8Array(BYTE_SCREEN_SIZE);
 const encoder = new TextEncoder();
+// ignoreBOM keeps a leading U+FEFF of a string's content: by default a decoder drops it.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** What stringEnd answers for a string with an escape in it. */
 const ESCAPED = -2;
@@ -175,24 +177,43 @@ function classifyBytes(b: Uint8Array, start: number, end: number): Key {
   }
 }
 
+/** Whether bytes [0, end) of `b` are all ASCII: then they are as many characters of the text. */
+function asciiBefore(b: Uint8Array, end: number): boolean {
+  for (let k = 0; k < end; k++) if ((b[k] ?? 0) >= 0x80) return false;
+  return true;
+}
+
 /**
- * The screen of an ASCII body without escapes (nearly every body), as its bytes: `encodeInto`
- * copies them into one buffer (a few tens of nanoseconds), then one loop over them reads every
- * token, each string byte by byte, checked as JSON.parse checks it (a control character in a
- * string, or any byte but JSON whitespace between tokens, makes the body invalid). Where a byte
- * index is a character index (the body is ASCII), the id and type are sliced from the text. A
- * body with a character past ASCII or a backslash in a string is `NOT_PLAIN`: screenAnyBody
- * reads it. A 0 after the body's bytes stops every loop at its end. Past 30 open containers the
- * answer is `parse`, which is always safe.
+ * The text of a string's content, bytes [start, end) of the body's UTF-8: sliced from the body
+ * when byte and character offsets agree up to its end (`ascii`: nothing before it is past ASCII),
+ * else decoded, or undefined when decoding cannot give back the text (encodeInto wrote a lone
+ * surrogate as U+FFFD).
  */
-function screenAsciiBody(body: string, wanted: EventTypeScreen): Screened | typeof NOT_PLAIN {
+function textOf(body: string, b: Uint8Array, start: number, end: number, ascii: boolean): string | undefined {
+  if (ascii) return body.slice(start, end);
+  const text = decoder.decode(b.subarray(start, end));
+  return text.includes('\ufffd') ? undefined : text;
+}
+
+/**
+ * The screen of a body without escapes (nearly every body), as its UTF-8: `encodeInto` copies it
+ * into one buffer (a few tens of nanoseconds), then one loop over the bytes reads every token,
+ * each string byte by byte, checked as JSON.parse checks it (a control character in a string, or
+ * any byte but JSON whitespace between tokens, makes the body invalid; bytes past ASCII are valid
+ * only in strings, as characters past ASCII are). The id and type are sliced from the text where
+ * byte and character offsets agree, else decoded. A body with a backslash in a string, or longer
+ * than the buffer, is `NOT_PLAIN`: screenAnyBody reads it. A 0 after the body's bytes stops every
+ * loop at its end. Past 30 open containers the answer is `parse`, which is always safe.
+ */
+function screenBodyBytes(body: string, wanted: EventTypeScreen): Screened | typeof NOT_PLAIN {
   const n = body.length;
   if (n >= BYTE_SCREEN_SIZE) return NOT_PLAIN;
   const { read, written } = encoder.encodeInto(body, bytes);
-  // Each ASCII character is one byte; anything else is more.
-  if (read !== n || written !== n) return NOT_PLAIN;
+  if (read !== n || written >= BYTE_SCREEN_SIZE) return NOT_PLAIN;
+  // Each ASCII character is one byte: in an ASCII body byte and character offsets agree.
+  const ascii = written === n;
   const b = bytes;
-  b[n] = 0;
+  b[written] = 0;
   let id: string | undefined;
   let type: string | undefined;
   let i = 0;
@@ -233,7 +254,8 @@ function screenAsciiBody(body: string, wanted: EventTypeScreen): Screened | type
         if (c === 0x22) {
           const close = stringEnd(b, i);
           if (close < 0) return close === ESCAPED ? NOT_PLAIN : PARSE;
-          const value = body.slice(i + 1, close);
+          const value = textOf(body, b, i + 1, close, ascii || asciiBefore(b, close));
+          if (value === undefined) return NOT_PLAIN;
           i = close;
           if (key === Key.Id) id = value;
           else {
@@ -290,7 +312,7 @@ function screenAsciiBody(body: string, wanted: EventTypeScreen): Screened | type
     }
   }
   // Past the event's closing brace: only whitespace may follow.
-  while (++i < n) if (!isJsonWhitespace(b[i] ?? 0)) return PARSE;
+  while (++i < written) if (!isJsonWhitespace(b[i] ?? 0)) return PARSE;
   if (id === undefined || type === undefined || id.trim() === '' || type.trim() === '') return PARSE;
   return { kind: 'unwanted', id, type };
 }

@@ -33,6 +33,13 @@ describe('screenBody', () => {
 
   it('reads bodies past ASCII, with raw whitespace between tokens, and longer than its buffer, as JSON.parse does', () => {
     expect(screenBody('{"id":"é","type":"user.updated","name":"Zoë ☃ \ud83d\ude00"}', wanted)).toEqual({ kind: 'unwanted', id: 'é', type: 'user.updated' });
+    expect(screenBody('{"name":"Zoë","id":"é-1","type":"usér.updated"}', wanted)).toEqual({ kind: 'unwanted', id: 'é-1', type: 'usér.updated' });
+    // A lone surrogate (JSON.parse keeps it; UTF-8 cannot) and U+FFFD itself, in the id.
+    expect(screenBody('{"id":"\ud800x","type":"user.updated"}', wanted)).toEqual({ kind: 'unwanted', id: '\ud800x', type: 'user.updated' });
+    expect(screenBody('{"id":"\ufffd","type":"user.updated"}', wanted)).toEqual({ kind: 'unwanted', id: '\ufffd', type: 'user.updated' });
+    // A type that starts with U+FEFF is not the type without it.
+    expect(screenBody('{"id":"a","type":"\ufefflogin.failed"}', wanted)).toEqual({ kind: 'unwanted', id: 'a', type: '\ufefflogin.failed' });
+    expect(screenBody('{"id":"a","type":"user.updated"}\u00a0', wanted)).toEqual({ kind: 'parse' });
     expect(screenBody('{\t"id" :\r\n"a",\n"type":\t"user.updated" }', wanted)).toEqual({ kind: 'unwanted', id: 'a', type: 'user.updated' });
     const long = `{"id":"a","type":"user.updated","x":"${'y'.repeat(70_000)}"}`;
     expect(screenBody(long, wanted)).toEqual({ kind: 'unwanted', id: 'a', type: 'user.updated' });
