@@ -64,11 +64,21 @@ interface ActiveRule<E> {
   readonly correlations: ReadonlyArray<readonly [CorrelationRule<E>, number]>;
 }
 
+/**
+ * Whether some enabled rule can match events of a type (see {@link RuleCatalog.eventTypeScreen}).
+ * `wantedTypes`, when present, lists exactly the types it accepts: absent when some rule takes
+ * every type.
+ */
+export interface EventTypeWants {
+  (eventType: string): boolean;
+  readonly wantedTypes?: readonly string[];
+}
+
 interface CompiledLogType {
   evaluate(raw: unknown): EventEvaluation;
   evaluateRule(ruleId: string, raw: unknown): SingleRuleEvaluation;
   /** Whether some enabled rule can match an event of this type (otherwise evaluating it does nothing). */
-  readonly wants: (eventType: string) => boolean;
+  readonly wants: EventTypeWants;
   /** Event types some enabled rule lists, by rule id. */
   readonly eventTypes: ReadonlyMap<string, readonly string[]>;
 }
@@ -280,7 +290,9 @@ function compile<E>(
   };
 
   const eventTypes = new Map(enabled.map((entry) => [entry.rule.id, entry.rule.eventTypes ?? []] as const));
-  const wants = (eventType: string): boolean => (byType.get(eventType) ?? anyType).length > 0;
+  const wanted = (eventType: string): boolean => (byType.get(eventType) ?? anyType).length > 0;
+  // The types listed, when that is all a rule can match: a caller may then compare a type's bytes.
+  const wants: EventTypeWants = anyType.length > 0 ? wanted : Object.assign(wanted, { wantedTypes: Object.freeze([...byType.keys()]) });
   return { evaluate, evaluateRule, eventTypes, wants };
 }
 
@@ -376,7 +388,8 @@ export class RuleCatalog {
    * Whether evaluating an event of `eventType` (as the log type reads it) could find anything: some
    * enabled rule lists the type, or takes every type. When not, {@link RuleCatalog.evaluate} of such
    * an event returns an empty evaluation without reading the rest of it, so a caller may skip
-   * parsing it. The predicate returned is bound to the log type.
+   * parsing it. The predicate returned is bound to the log type; its `wantedTypes` lists exactly
+   * the types it accepts, unless some rule takes every type.
    *
    * @example
    * ```ts
@@ -385,7 +398,7 @@ export class RuleCatalog {
    * wanted('project.updated'); // false
    * ```
    */
-  public eventTypeScreen(logTypeName: string): (eventType: string) => boolean {
+  public eventTypeScreen(logTypeName: string): EventTypeWants {
     return this.#compiled(logTypeName).wants;
   }
 

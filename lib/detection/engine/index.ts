@@ -1,4 +1,4 @@
-export { RuleCatalog, type FindingEvaluation, type FindingHead, type RuleKind, type SingleRuleEvaluation } from './catalog.ts';
+export { RuleCatalog, type EventTypeWants, type FindingEvaluation, type FindingHead, type RuleKind, type SingleRuleEvaluation } from './catalog.ts';
 export {
   LATE_ARRIVAL_SECONDS,
   MAX_RECORDS_PER_STEP,

@@ -1,7 +1,11 @@
 import { skipJsonString, skipJsonValue, skipJsonWhitespace, type StringScan } from '../../util/json-scan.ts';
 
-/** Whether some rule can match events of a type (see `RuleCatalog.wantsEventType`). */
-export type EventTypeScreen = (eventType: string) => boolean;
+/**
+ * Whether some rule can match events of a type (see `RuleCatalog.eventTypeScreen`). With
+ * `wantedTypes`, the list of exactly the types it accepts, the screen compares a type's bytes with
+ * them instead of building the type's text to ask.
+ */
+export type EventTypeScreen = ((eventType: string) => boolean) & { readonly wantedTypes?: readonly string[] };
 
 /** What a body needs: the usual path (`JSON.parse` and all), or nothing but counting one event. */
 export type Screened =
@@ -177,6 +181,26 @@ function classifyBytes(b: Uint8Array, start: number, end: number): Key {
   }
 }
 
+/** The UTF-8 of the last `wantedTypes` list seen (a catalog's list is made once, so this is once per catalog). */
+let listedTypes: readonly string[] | undefined;
+let listedTypeBytes: readonly Uint8Array[] = [];
+
+/** Whether bytes [start, end) of `b` are one of `types`' UTF-8. */
+function isListedType(b: Uint8Array, start: number, end: number, types: readonly string[]): boolean {
+  if (types !== listedTypes) {
+    listedTypeBytes = types.map((type) => encoder.encode(type));
+    listedTypes = types;
+  }
+  const length = end - start;
+  for (const type of listedTypeBytes) {
+    if (type.length !== length) continue;
+    let k = 0;
+    while (k < length && type[k] === b[start + k]) k++;
+    if (k === length) return true;
+  }
+  return false;
+}
+
 /** Whether bytes [0, end) of `b` are all ASCII: then they are as many characters of the text. */
 function asciiBefore(b: Uint8Array, end: number): boolean {
   for (let k = 0; k < end; k++) if ((b[k] ?? 0) >= 0x80) return false;
@@ -254,15 +278,19 @@ function screenBodyBytes(body: string, wanted: EventTypeScreen): Screened | type
         if (c === 0x22) {
           const close = stringEnd(b, i);
           if (close < 0) return close === ESCAPED ? NOT_PLAIN : PARSE;
+          // The common case: a type some rule wants, known from the first members (on its bytes
+          // when the screen lists its types: a type that is not valid UTF-16 compares as U+FFFD,
+          // and a false "wanted" only means the usual path).
+          const listed = key === Key.Type ? wanted.wantedTypes : undefined;
+          if (listed !== undefined && isListedType(b, i + 1, close, listed)) return PARSE;
           const value = textOf(body, b, i + 1, close, ascii || asciiBefore(b, close));
           if (value === undefined) return NOT_PLAIN;
-          i = close;
           if (key === Key.Id) id = value;
           else {
-            // The common case: a type some rule wants, known from the first members.
-            if (wanted(value)) return PARSE;
+            if (listed === undefined && wanted(value)) return PARSE;
             type = value;
           }
+          i = close;
           continue;
         }
         // Not a string: unusable, unless a later member of the same name is (JSON.parse keeps the last).

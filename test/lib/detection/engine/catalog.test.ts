@@ -42,10 +42,14 @@ describe('RuleCatalog', () => {
     const listed = new RuleCatalog({ B: { enabled: false } }).register(countingLogType(), [rule('A', { eventTypes: ['a'] }), rule('B', { eventTypes: ['b'] })]);
     const wanted = listed.eventTypeScreen('Test.Log');
     expect([wanted('a'), wanted('b'), wanted('c')]).toEqual([true, false, false]);
+    // It lists exactly the types it accepts (a caller may compare bytes with them).
+    expect(wanted.wantedTypes).toEqual(['a']);
     // What the screen rules out, evaluation skips without normalising: the two always agree.
     expect(listed.evaluate('Test.Log', { type: 'b', id: '1' }).matches).toEqual([]);
     const everything = new RuleCatalog().register(countingLogType(), [rule('A', { eventTypes: ['a'] }), rule('Any')]);
     expect(everything.eventTypeScreen('Test.Log')('anything at all')).toBe(true);
+    // A rule takes every type: no list.
+    expect(everything.eventTypeScreen('Test.Log').wantedTypes).toBeUndefined();
     expect(() => everything.eventTypeScreen('Other.Log')).toThrow(CatalogError);
   });
 

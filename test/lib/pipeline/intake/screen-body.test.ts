@@ -46,6 +46,18 @@ describe('screenBody', () => {
     expect(screenBody(`{"id":"a","type":"login.failed","x":"${'y'.repeat(70_000)}"}`, wanted)).toEqual({ kind: 'parse' });
   });
 
+  it('compares the type with the types the screen lists, on its bytes, when it lists them', () => {
+    const listed = Object.assign((type: string) => type === 'usér.créé' || type === 'login.failed', { wantedTypes: ['usér.créé', 'login.failed'] });
+    expect(screenBody('{"id":"a","type":"usér.créé","x":1}', listed)).toEqual({ kind: 'parse' });
+    expect(screenBody('{"id":"a","type":"login.failed"}', listed)).toEqual({ kind: 'parse' });
+    for (const type of ['usér.cré', 'usér.créée', 'user.créé', 'login.faileD', 'login.faile\u00e9']) {
+      expect(screenBody(JSON.stringify({ id: 'a', type, x: [1] }), listed)).toEqual({ kind: 'unwanted', id: 'a', type });
+    }
+    // The list, not the function, decides there (the catalog keeps the two the same).
+    const listOnly = Object.assign(() => true, { wantedTypes: [] as string[] });
+    expect(screenBody('{"id":"a","type":"login.failed"}', listOnly)).toEqual({ kind: 'unwanted', id: 'a', type: 'login.failed' });
+  });
+
   it('reads only the body it is given, whatever a longer body before it left in its buffer', () => {
     const longer = '{"id":"a","type":"user.updated","x":[1,2,3],"y":"done"}';
     expect(screenBody(longer, wanted)).toEqual({ kind: 'unwanted', id: 'a', type: 'user.updated' });
