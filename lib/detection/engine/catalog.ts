@@ -244,29 +244,24 @@ function compile<E>(
     const steps: CorrelationStepMatch[] = [];
     const errors: RuleError[] = [];
     for (const entry of candidates) {
-      if (entry.metadata.createAlert === false && entry.suppression === undefined) {
-        // A signal: its decision and steps only (see SignalMatch).
-        const decision = decideRule(entry.rule, event);
-        if (decision === true) {
-          signals.push({ eventId: identity.eventId, eventType: identity.eventType, eventTime: identity.eventTime, rule: entry.metadata });
-          if (entry.correlations.length > 0) steps.push(...stepMatches(entry, event, identity, errors));
-        } else if (decision.kind === 'error') {
-          for (const failure of decision.errors) errors.push({ ...identity, ruleId: entry.rule.id, ...failure });
+      // A signal that no setting suppresses needs only its decision and steps (see SignalMatch).
+      const decideOnly = entry.metadata.createAlert === false && entry.suppression === undefined;
+      const outcome = decideOnly ? decideRule(entry.rule, event) : runRule(entry.rule, event);
+      if (outcome === true) {
+        signals.push({ eventId: identity.eventId, eventType: identity.eventType, eventTime: identity.eventTime, rule: entry.metadata });
+      } else {
+        if (outcome.kind === 'no-match') continue;
+        for (const failure of outcome.errors) errors.push({ ...identity, ruleId: entry.rule.id, ...failure });
+        if (outcome.kind !== 'match') continue;
+        const match = matchOf(entry, identity, outcome.output);
+        const reason = suppressionReason(entry, event, errors, identity);
+        if (reason !== undefined) {
+          suppressed.push({ match, reason });
+          continue;
         }
-        continue;
+        if (entry.metadata.createAlert === false) signals.push(match);
+        else matches.push(match);
       }
-      const outcome = runRule(entry.rule, event);
-      if (outcome.kind === 'no-match') continue;
-      for (const failure of outcome.errors) errors.push({ ...identity, ruleId: entry.rule.id, ...failure });
-      if (outcome.kind !== 'match') continue;
-      const match = matchOf(entry, identity, outcome.output);
-      const reason = suppressionReason(entry, event, errors, identity);
-      if (reason !== undefined) {
-        suppressed.push({ match, reason });
-        continue;
-      }
-      if (entry.metadata.createAlert === false) signals.push(match);
-      else matches.push(match);
       if (entry.correlations.length > 0) steps.push(...stepMatches(entry, event, identity, errors));
     }
     if (matches.length + signals.length + suppressed.length + steps.length + errors.length === 0) return EMPTY_EVALUATION;
@@ -420,10 +415,8 @@ export class RuleCatalog {
    * triggering event's id and time. Never throws for any finding.
    */
   public evaluateFinding(finding: CorrelationFinding): FindingEvaluation {
-    const rule = this.#correlations.get(finding.ruleId);
-    if (!rule) throw new CatalogError(`no correlation rule with id ${finding.ruleId}`);
+    const { rule, identity } = this.#findingRule(finding);
     const metadata = this.correlation(finding.ruleId);
-    const identity: EventIdentity = { eventId: finding.trigger.eventId, eventType: undefined, eventTime: finding.trigger.time };
     const outcome = runRule(rule, finding);
     if (outcome.kind === 'no-match') return { kind: 'no-match' };
     const errors = outcome.errors.map((failure) => ({ ...identity, ruleId: rule.id, ...failure }));
@@ -446,9 +439,7 @@ export class RuleCatalog {
    * ```
    */
   public findingHead(finding: CorrelationFinding): FindingHead {
-    const rule = this.#correlations.get(finding.ruleId);
-    if (!rule) throw new CatalogError(`no correlation rule with id ${finding.ruleId}`);
-    const identity: EventIdentity = { eventId: finding.trigger.eventId, eventType: undefined, eventTime: finding.trigger.time };
+    const { rule, identity } = this.#findingRule(finding);
     const outcome = matchHead(rule, finding);
     if (outcome.kind === 'no-match') return { kind: 'no-match' };
     const errors = outcome.errors.map((failure) => ({ ...identity, ruleId: rule.id, ...failure }));
@@ -461,6 +452,13 @@ export class RuleCatalog {
     };
     if (outcome.head.unique !== undefined) match.unique = outcome.head.unique;
     return { kind: 'match', match, errors };
+  }
+
+  /** A finding's correlation rule, and the identity its match carries: the triggering event's id and time. */
+  #findingRule(finding: CorrelationFinding): { rule: CorrelationRule<unknown>; identity: EventIdentity } {
+    const rule = this.#correlations.get(finding.ruleId);
+    if (!rule) throw new CatalogError(`no correlation rule with id ${finding.ruleId}`);
+    return { rule, identity: { eventId: finding.trigger.eventId, eventType: undefined, eventTime: finding.trigger.time } };
   }
 
   #compiled(logTypeName: string): CompiledLogType {

@@ -28,34 +28,13 @@ type Key = (typeof Key)[keyof typeof Key];
 /** Reused by every call: whether the string just skipped had an escape. */
 const scan: StringScan = { escaped: false };
 
-/** The key token body[start, end), classified without building a string when it has no escape. */
+/** The key token body[start, end) (quotes included; screenAnyBody's rare bodies only), classified. */
 function classify(body: string, start: number, end: number, escaped: boolean): Key {
-  if (escaped) {
-    const key = JSON.parse(body.slice(start, end)) as string;
-    if (key === 'id') return Key.Id;
-    if (key === 'type') return Key.Type;
-    return CONTAINER_KEYS.has(key) ? Key.Container : Key.Other;
-  }
   // Without an escape the key is the text between the quotes.
-  switch (end - start - 2) {
-    case 2:
-      return textAt(body, start + 1, 'id') ? Key.Id : Key.Other;
-    case 4:
-      if (textAt(body, start + 1, 'type')) return Key.Type;
-      return textAt(body, start + 1, 'Type') ? Key.Container : Key.Other;
-    case 6:
-      return textAt(body, start + 1, 'detail') || textAt(body, start + 1, 'object') ? Key.Container : Key.Other;
-    case 8:
-      return textAt(body, start + 1, 'envelope') ? Key.Container : Key.Other;
-    default:
-      return Key.Other;
-  }
-}
-
-/** Whether `word` is at `at` in `body` (startsWith, character by character: cheaper for a few characters). */
-function textAt(body: string, at: number, word: string): boolean {
-  for (let k = 0; k < word.length; k++) if (body.charCodeAt(at + k) !== word.charCodeAt(k)) return false;
-  return true;
+  const key = escaped ? (JSON.parse(body.slice(start, end)) as string) : body.slice(start + 1, end - 1);
+  if (key === 'id') return Key.Id;
+  if (key === 'type') return Key.Type;
+  return CONTAINER_KEYS.has(key) ? Key.Container : Key.Other;
 }
 
 /**
@@ -347,7 +326,7 @@ function screenBodyBytes(body: string, wanted: EventTypeScreen): Screened | type
 
 /**
  * The screen of any body, escapes, control characters and characters past ASCII included: members
- * are read one by one, strings character by character (for the few bodies screenAsciiBody cannot
+ * are read one by one, strings character by character (for the few bodies screenBodyBytes cannot
  * read).
  */
 function screenAnyBody(body: string, wanted: EventTypeScreen): Screened {
