@@ -1,3 +1,5 @@
+import { BYTE_SCREEN_CAPACITY, ByteScreenStatus } from './byte-screen-constants.ts';
+import { createByteScreen, type ByteScreen } from './byte-screen.ts';
 import { skipJsonString, skipJsonValue, skipJsonWhitespace, type StringScan } from '../../util/json-scan.ts';
 
 /**
@@ -61,104 +63,12 @@ export function screenBody(body: string, wanted: EventTypeScreen): Screened {
 /** What screenBodyBytes answers for a body it does not read: one with an escape, or too long. */
 const NOT_PLAIN = Symbol('not plain');
 
-/** Open containers screenBodyBytes follows, the event's own object included; deeper bodies take the usual path. */
-const MAX_PLAIN_DEPTH = 30;
-
-/** Bodies whose UTF-8 fits in this many bytes are screened as bytes; longer ones (rare: SQS bodies are at most 256 KiB) by screenAnyBody. */
-const BYTE_SCREEN_SIZE = 65_536;
-
-/** The UTF-8 of the body being screened, then a 0 (see screenBodyBytes); one buffer for every call. */
-const bytes = new Uint8Array(BYTE_SCREEN_SIZE);
 const encoder = new TextEncoder();
 // ignoreBOM keeps a leading U+FEFF of a string's content: by default a decoder drops it.
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
-/** What stringEnd answers for a string with an escape in it. */
-const ESCAPED = -2;
-
-function isJsonWhitespace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-}
-
-function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
-
-/**
- * The offset of the closing quote of the string whose opening quote is at `start` in `b`, or -1
- * when a control character (the 0 after the body among them) comes first, or ESCAPED when a
- * backslash does.
- */
-function stringEnd(b: Uint8Array, start: number): number {
-  let i = start + 1;
-  for (;;) {
-    const c = b[i] ?? 0;
-    if (c === 0x22) return i;
-    if (c < 0x20) return -1;
-    if (c === 0x5c) return ESCAPED;
-    i++;
-  }
-}
-
-/** The offset after the colon that follows a key (`start` just past its closing quote) and the whitespace around it, or -1. */
-function afterColon(b: Uint8Array, start: number): number {
-  let j = start;
-  let c = b[j] ?? 0;
-  while (isJsonWhitespace(c)) c = b[++j] ?? 0;
-  if (c !== 0x3a /* : */) return -1;
-  c = b[++j] ?? 0;
-  while (isJsonWhitespace(c)) c = b[++j] ?? 0;
-  return j;
-}
-
-/** The end of the JSON number at `start` (see json-scan's grammar), or -1. */
-function numberEnd(b: Uint8Array, start: number): number {
-  let i = start;
-  let c = b[i] ?? 0;
-  if (c === 0x2d /* - */) c = b[++i] ?? 0;
-  if (c === 0x30) c = b[++i] ?? 0;
-  else if (c > 0x30 && c <= 0x39) {
-    do c = b[++i] ?? 0;
-    while (isDigit(c));
-  } else return -1;
-  if (c === 0x2e /* . */) {
-    c = b[++i] ?? 0;
-    if (!isDigit(c)) return -1;
-    do c = b[++i] ?? 0;
-    while (isDigit(c));
-  }
-  if (c === 0x65 || c === 0x45 /* e E */) {
-    c = b[++i] ?? 0;
-    if (c === 0x2b || c === 0x2d /* + - */) c = b[++i] ?? 0;
-    if (!isDigit(c)) return -1;
-    do c = b[++i] ?? 0;
-    while (isDigit(c));
-  }
-  return i;
-}
-
-/** Whether `word` (ASCII) is at `at` in `b`. */
-function bytesAt(b: Uint8Array, at: number, word: string): boolean {
-  for (let k = 0; k < word.length; k++) if (b[at + k] !== word.charCodeAt(k)) return false;
-  return true;
-}
-
-/** A top-level key, the bytes between its quotes [start, end), classified. */
-function classifyBytes(b: Uint8Array, start: number, end: number): Key {
-  switch (end - start) {
-    case 2:
-      return bytesAt(b, start, 'id') ? Key.Id : Key.Other;
-    case 4:
-      if (bytesAt(b, start, 'type')) return Key.Type;
-      return bytesAt(b, start, 'Type') ? Key.Container : Key.Other;
-    case 6:
-      return bytesAt(b, start, 'detail') || bytesAt(b, start, 'object') ? Key.Container : Key.Other;
-    case 8:
-      return bytesAt(b, start, 'envelope') ? Key.Container : Key.Other;
-    default:
-      return Key.Other;
-  }
-}
+/** The byte screen, made on first use; null where WebAssembly cannot run (every body is then read as text). */
+let byteScreen: ByteScreen | null | undefined;
 
 /** The UTF-8 of the last `wantedTypes` list seen (a catalog's list is made once, so this is once per catalog). */
 let listedTypes: readonly string[] | undefined;
@@ -188,139 +98,70 @@ function asciiBefore(b: Uint8Array, end: number): boolean {
 
 /**
  * The text of a string's content, bytes [start, end) of the body's UTF-8: sliced from the body
- * when byte and character offsets agree up to its end (`ascii`: nothing before it is past ASCII),
- * else decoded, or undefined when decoding cannot give back the text (encodeInto wrote a lone
- * surrogate as U+FFFD).
+ * when byte and character offsets agree up to its end (nothing before it is past ASCII), else
+ * decoded, or undefined when decoding cannot give back the text (encodeInto wrote a lone surrogate
+ * as U+FFFD).
  */
 function textOf(body: string, b: Uint8Array, start: number, end: number, ascii: boolean): string | undefined {
-  if (ascii) return body.slice(start, end);
+  if (ascii || asciiBefore(b, end)) return body.slice(start, end);
   const text = decoder.decode(b.subarray(start, end));
   return text.includes('\ufffd') ? undefined : text;
 }
 
 /**
  * The screen of a body without escapes (nearly every body), as its UTF-8: `encodeInto` copies it
- * into one buffer (a few tens of nanoseconds), then one loop over the bytes reads every token,
- * each string byte by byte, checked as JSON.parse checks it (a control character in a string, or
- * any byte but JSON whitespace between tokens, makes the body invalid; bytes past ASCII are valid
- * only in strings, as characters past ASCII are). The id and type are sliced from the text where
- * byte and character offsets agree, else decoded. A body with a backslash in a string, or longer
- * than the buffer, is `NOT_PLAIN`: screenAnyBody reads it. A 0 after the body's bytes stops every
- * loop at its end. Past 30 open containers the answer is `parse`, which is always safe.
+ * into the byte screen's memory, and its WebAssembly function (`byte-screen.ts`) reads every
+ * token, each string byte by byte, checked as JSON.parse checks it (a control character in a
+ * string, or any byte but JSON whitespace between tokens, makes the body invalid; bytes past ASCII
+ * are valid only in strings, as characters past ASCII are). It stops at each top-level string
+ * `type` for this function to decide on, and leaves where the last `id` and `type` are. Their
+ * text is sliced from the body where byte and character offsets agree, else decoded. A body with a
+ * backslash in a string, or longer than the screen's memory, is `NOT_PLAIN`: screenAnyBody reads
+ * it. Past 30 open containers the answer is `parse`, which is always safe.
  */
 function screenBodyBytes(body: string, wanted: EventTypeScreen): Screened | typeof NOT_PLAIN {
   const n = body.length;
-  if (n >= BYTE_SCREEN_SIZE) return NOT_PLAIN;
-  const { read, written } = encoder.encodeInto(body, bytes);
-  if (read !== n || written >= BYTE_SCREEN_SIZE) return NOT_PLAIN;
+  // Longer bodies are rare (SQS bodies are at most 256 KiB): screenAnyBody reads them.
+  if (n >= BYTE_SCREEN_CAPACITY) return NOT_PLAIN;
+  // Only an object can be an event: an array (a batch of events) or anything else takes the usual
+  // path without being copied, and without making the byte screen on a cold start that needs none.
+  let at = 0;
+  let first = body.charCodeAt(0);
+  while (first === 0x20 || first === 0x0a || first === 0x0d || first === 0x09) first = body.charCodeAt(++at);
+  if (first !== 0x7b /* { */) return PARSE;
+  byteScreen ??= createByteScreen() ?? null;
+  if (byteScreen === null) return NOT_PLAIN;
+  const { bytes: b, slots, run } = byteScreen;
+  const { read, written } = encoder.encodeInto(body, b);
+  if (read !== n || written >= BYTE_SCREEN_CAPACITY) return NOT_PLAIN;
   // Each ASCII character is one byte: in an ASCII body byte and character offsets agree.
   const ascii = written === n;
-  const b = bytes;
+  // The 0 after the body ends every loop of the screen there.
   b[written] = 0;
-  let id: string | undefined;
-  let type: string | undefined;
-  let i = 0;
-  let c = b[0] ?? 0;
-  while (isJsonWhitespace(c)) c = b[++i] ?? 0;
-  if (c !== 0x7b /* { */) return PARSE;
-  // One bit per open container, innermost lowest: 1 for an object, 0 for an array.
-  let open = 1;
-  let depth = 1;
-  let first = true;
-  afterValue: for (;;) {
-    // Here i is at the last byte of a value (or at the event's "{").
-    c = b[++i] ?? 0;
-    while (isJsonWhitespace(c)) c = b[++i] ?? 0;
-    if (first) {
-      // Just after the event's "{": its first key (an empty object is no event).
-      first = false;
-    } else if (c === 0x2c /* , */) {
-      c = b[++i] ?? 0;
-      while (isJsonWhitespace(c)) c = b[++i] ?? 0;
+  const listed = wanted.wantedTypes;
+  let status = run(0, written);
+  while (status === ByteScreenStatus.Type) {
+    const start = slots[2] ?? 0;
+    const end = slots[3] ?? 0;
+    // The common case: a type some rule wants, known from the first members (on its bytes when
+    // the screen lists its types: a type that is not valid UTF-16 compares as U+FFFD, and a false
+    // "wanted" only means the usual path).
+    if (listed !== undefined) {
+      if (isListedType(b, start, end, listed)) return PARSE;
     } else {
-      if (c !== ((open & 1) === 1 ? 0x7d /* } */ : 0x5d) /* ] */) return PARSE;
-      open >>>= 1;
-      if (--depth === 0) break;
-      continue;
+      const type = textOf(body, b, start, end, ascii);
+      if (type === undefined) return NOT_PLAIN;
+      if (wanted(type)) return PARSE;
     }
-    // Here c, at i, starts a member (in an object) or an element (in an array).
-    if ((open & 1) === 1) {
-      if (c !== 0x22 /* " */) return PARSE;
-      const keyEnd = stringEnd(b, i);
-      if (keyEnd < 0) return keyEnd === ESCAPED ? NOT_PLAIN : PARSE;
-      const key = depth === 1 ? classifyBytes(b, i + 1, keyEnd) : Key.Other;
-      if (key === Key.Container) return PARSE;
-      i = afterColon(b, keyEnd + 1);
-      if (i < 0) return PARSE;
-      c = b[i] ?? 0;
-      if (key !== Key.Other) {
-        if (c === 0x22) {
-          const close = stringEnd(b, i);
-          if (close < 0) return close === ESCAPED ? NOT_PLAIN : PARSE;
-          // The common case: a type some rule wants, known from the first members (on its bytes
-          // when the screen lists its types: a type that is not valid UTF-16 compares as U+FFFD,
-          // and a false "wanted" only means the usual path).
-          const listed = key === Key.Type ? wanted.wantedTypes : undefined;
-          if (listed !== undefined && isListedType(b, i + 1, close, listed)) return PARSE;
-          const value = textOf(body, b, i + 1, close, ascii || asciiBefore(b, close));
-          if (value === undefined) return NOT_PLAIN;
-          if (key === Key.Id) id = value;
-          else {
-            if (listed === undefined && wanted(value)) return PARSE;
-            type = value;
-          }
-          i = close;
-          continue;
-        }
-        // Not a string: unusable, unless a later member of the same name is (JSON.parse keeps the last).
-        if (key === Key.Id) id = undefined;
-        else type = undefined;
-      }
-    }
-    // A value at i, its first byte c: containers are opened until a scalar or an empty one.
-    for (;;) {
-      if (c === 0x22) {
-        i = stringEnd(b, i);
-        if (i < 0) return i === ESCAPED ? NOT_PLAIN : PARSE;
-        continue afterValue;
-      }
-      if (c === 0x7b || c === 0x5b /* [ */) {
-        const object = c === 0x7b;
-        c = b[++i] ?? 0;
-        while (isJsonWhitespace(c)) c = b[++i] ?? 0;
-        if (c === (object ? 0x7d : 0x5d)) continue afterValue;
-        if (depth === MAX_PLAIN_DEPTH) return PARSE;
-        depth++;
-        open = (open << 1) | (object ? 1 : 0);
-        if (object) {
-          if (c !== 0x22) return PARSE;
-          const keyEnd = stringEnd(b, i);
-          if (keyEnd < 0) return keyEnd === ESCAPED ? NOT_PLAIN : PARSE;
-          i = afterColon(b, keyEnd + 1);
-          if (i < 0) return PARSE;
-          c = b[i] ?? 0;
-        }
-        continue;
-      }
-      if (c === 0x74 /* t */) {
-        if (!bytesAt(b, i, 'true')) return PARSE;
-        i += 3;
-      } else if (c === 0x66 /* f */) {
-        if (!bytesAt(b, i, 'false')) return PARSE;
-        i += 4;
-      } else if (c === 0x6e /* n */) {
-        if (!bytesAt(b, i, 'null')) return PARSE;
-        i += 3;
-      } else {
-        i = numberEnd(b, i) - 1;
-        if (i < 0) return PARSE;
-      }
-      continue afterValue;
-    }
+    status = run(end, written);
   }
-  // Past the event's closing brace: only whitespace may follow.
-  while (++i < written) if (!isJsonWhitespace(b[i] ?? 0)) return PARSE;
-  if (id === undefined || type === undefined || id.trim() === '' || type.trim() === '') return PARSE;
+  if (status !== ByteScreenStatus.End) return status === ByteScreenStatus.NotPlain ? NOT_PLAIN : PARSE;
+  const [idStart = -1, idEnd = -1, typeStart = -1, typeEnd = -1] = slots;
+  if (idStart < 0 || typeStart < 0) return PARSE;
+  const id = textOf(body, b, idStart, idEnd, ascii);
+  const type = textOf(body, b, typeStart, typeEnd, ascii);
+  if (id === undefined || type === undefined) return NOT_PLAIN;
+  if (id.trim() === '' || type.trim() === '') return PARSE;
   return { kind: 'unwanted', id, type };
 }
 

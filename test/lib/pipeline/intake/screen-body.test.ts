@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { screenBody } from '../../../../lib/pipeline/intake/screen-body.ts';
 
 const wanted = (type: string) => type === 'login.failed' || type === 'api_key.created';
@@ -68,6 +68,26 @@ describe('screenBody', () => {
     expect(screenBody('{"id":"a","type":"user.updated","t":true,"f":false,"n":null}', wanted)).toEqual({ kind: 'unwanted', id: 'a', type: 'user.updated' });
     for (const cut of ['{"id":"a","type":"user.updated","t":tru', '{"id":"a","type":"user.updated","t":true,"f":fals', '{"id":"a","type":"user.updated","t":true,"f":false,"n":nul']) {
       expect(screenBody(cut, wanted)).toEqual({ kind: 'parse' });
+    }
+  });
+
+  it('reads every body as text, with the same answers, where WebAssembly cannot run', async () => {
+    const bodies = [
+      '{"id":"a","type":"user.updated","x":[1,{"y":null}]}',
+      '{"id":"a","type":"login.failed"}',
+      '{"id":"é","type":"usér.updated"}',
+      '{"id":"a","type":"user.updated","x":}',
+      '{"id":"a","type":"user.updated","envelope":"x"}',
+    ];
+    const withBytes = bodies.map((body) => screenBody(body, wanted));
+    expect(withBytes.map((screened) => screened.kind)).toEqual(['unwanted', 'parse', 'unwanted', 'parse', 'parse']);
+    vi.resetModules();
+    vi.stubGlobal('WebAssembly', undefined);
+    try {
+      const textOnly = await import('../../../../lib/pipeline/intake/screen-body.ts');
+      expect(bodies.map((body) => textOnly.screenBody(body, wanted))).toEqual(withBytes);
+    } finally {
+      vi.unstubAllGlobals();
     }
   });
 
