@@ -100,6 +100,7 @@ if (run('bundle')) {
     mapBytes: bundle.mapBytes,
     eagerBundleBytes: bundle.eagerBytes,
     loadedOnlyOnMatch: bundle.lazyOnly,
+    builtinsLoadedAtStart: bundle.eagerBuiltins,
     nodeOptions: bundle.nodeOptions,
     coldStartWallMs: bundle.coldStartWallMs,
     coldStartNonMatchingWallMs: bundle.coldStartNonMatchingWallMs,

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { syntheticEvents } from '../../lib/tooling/local/synthetic-events.ts';
 import { buildFunctions } from '../build.ts';
+import { eagerOutputs } from '../build/eager-outputs.ts';
 import { runNode } from './child-usage.ts';
 import { figure, type Figure } from './stats.ts';
 import { zipBytes } from './zip-size.ts';
@@ -23,6 +24,8 @@ export interface BundleFigures {
   readonly zipBytes: number;
   readonly eagerBytes: number;
   readonly lazyOnly: readonly string[];
+  /** Node built-ins the detect bundle imports at start-up. */
+  readonly eagerBuiltins: readonly string[];
   readonly nodeOptions: string;
   /** Importing the handler, over bare `node -e 0`, CPU time per paired round. */
   readonly coldStartMs: Figure;
@@ -76,17 +79,10 @@ export async function measureBundle(rounds: number): Promise<BundleFigures> {
   const bundleBytes = outputs.filter((file) => file.endsWith('.mjs')).reduce((sum, file) => sum + size(file), 0);
   const mapBytes = outputs.filter((file) => file.endsWith('.map')).reduce((sum, file) => sum + size(file), 0);
   // What loads at start: the entry and the chunks it imports statically, transitively.
-  const eager = new Set<string>();
-  const visit = (file: string) => {
-    if (eager.has(file)) return;
-    eager.add(file);
-    for (const dependency of detect.outputs[file]?.imports ?? []) {
-      if (dependency.kind === 'import-statement' && detect.outputs[dependency.path]) visit(dependency.path);
-    }
-  };
-  visit(`${BENCH_DIST}/detect/index.mjs`);
-  const eagerBytes = [...eager].reduce((sum, file) => sum + size(file), 0);
-  const eagerInputs = [...eager].flatMap((file) => Object.keys(detect.outputs[file]?.inputs ?? {}));
+  const eagerLoad = eagerOutputs(detect, `${BENCH_DIST}/detect/index.mjs`);
+  const eager = eagerLoad.files;
+  const eagerBytes = eager.reduce((sum, file) => sum + size(file), 0);
+  const eagerInputs = eager.flatMap((file) => Object.keys(detect.outputs[file]?.inputs ?? {}));
   const lazyOnly = ['@aws-sdk/client-dynamodb', '@aws-sdk/client-sns', '@aws-sdk/client-sqs'].filter((pkg) => !eagerInputs.some((input) => input.includes(`node_modules/${pkg}/`)));
 
   // The package as serverless.yml names it, with dist/ standing for the bench's build.
@@ -130,6 +126,7 @@ export async function measureBundle(rounds: number): Promise<BundleFigures> {
     zipBytes: zipBytes(benchRoot, packaged),
     eagerBytes,
     lazyOnly,
+    eagerBuiltins: eagerLoad.builtins,
     nodeOptions,
     coldStartMs: figure(load.cpu, 1),
     coldStartNonMatchingMs: figure(invoke.cpu, 1),

@@ -10,10 +10,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { RegoEngine, TemplateFile } from '@aws/cloudformation-validate';
 import type { Context, SQSEvent } from 'aws-lambda';
+import type { Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPipelineResources, receivedAlerts } from '../support/aws-resources.ts';
 import { body, keyEvent } from '../integration/events.ts';
 import { arnOf, decide, resolve, type Caller } from '../support/policy-evaluator.ts';
+import { eagerOutputs } from '../../scripts/build/eager-outputs.ts';
 
 const root = join(import.meta.dirname, '../..');
 type Json = Record<string, any>;
@@ -398,6 +400,13 @@ describe('npm run package', () => {
       { id: 'org-globex', name: '', adminKeyParameter: '/openai-audit-alerts/org-globex/admin-key' },
     ]);
     expect(bySid.EnqueueAuditEvents).toMatchObject({ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['DetectionQueue', 'Arn'] } });
+  });
+
+  it('loads node:crypto in the detect bundle only when first used, not at start-up', () => {
+    const metafile = JSON.parse(readFileSync(join(root, 'dist/detect/meta.json'), 'utf8')) as Metafile;
+    expect(eagerOutputs(metafile, 'dist/detect/index.mjs').builtins).not.toContain('node:crypto');
+    // Powertools' Logger imports it for debug-log sampling: the build gives it the deferred one.
+    expect(Object.values(metafile.outputs).some((output) => 'scripts/build/logger-crypto.ts' in output.inputs)).toBe(true);
   });
 
   it('builds a bundle that runs: the packaged handler alerts over the emulators', async () => {

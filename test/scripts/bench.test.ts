@@ -39,12 +39,18 @@ describe('npm run bench -- --json --quick', () => {
     expect(expectFigure(figures, 'webhookEventsPerSecond').median).toBeGreaterThan(0);
     expect(figures.bundleBytes).toEqual(expect.any(Number));
     expect(figures.zipBytes).toEqual(expect.any(Number));
-    const meta = figures.meta as { corpus: { source: string; events: number }; bundle: { eagerBundleBytes: number; mapBytes: number; loadedOnlyOnMatch: string[]; nodeOptions: string } };
+    const meta = figures.meta as {
+      corpus: { source: string; events: number };
+      bundle: { eagerBundleBytes: number; mapBytes: number; loadedOnlyOnMatch: string[]; builtinsLoadedAtStart: string[]; nodeOptions: string };
+    };
     // Without --corpus, the shared corpus is generated at bench time.
     expect(meta.corpus).toMatchObject({ source: 'gen-events.mjs 2000 10 raw', events: 2000 });
     expect(meta.bundle.eagerBundleBytes).toBeLessThan(figures.bundleBytes as number);
     expect(meta.bundle.mapBytes).toBeGreaterThan(0);
     expect(meta.bundle.loadedOnlyOnMatch).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-sns', '@aws-sdk/client-sqs']);
+    // node:module for the bundle's require(); node:crypto (Powertools' Logger) only on first use.
+    expect(meta.bundle.builtinsLoadedAtStart).toContain('node:module');
+    expect(meta.bundle.builtinsLoadedAtStart).not.toContain('node:crypto');
   });
 
   it('measures the per-event path on the corpus it is given, one event per line', () => {
