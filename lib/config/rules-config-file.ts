@@ -28,10 +28,12 @@ export function loadRulesSettings(
 ): RulesSettings {
   const file = env[RULES_CONFIG_FILE_ENV];
   const inline = env[RULES_CONFIG_ENV];
-  const known = createRuleCatalog().knownRules;
+  // The rules a configuration may name; a catalog is made for them only when there is one to check
+  // (without a configuration, the common case, that is a cold start's work saved).
+  const known = () => createRuleCatalog().knownRules;
   if (inline !== undefined && inline.trim() !== '') {
     if (file !== undefined && file !== '') throw new RulesConfigError(`${RULES_CONFIG_ENV} and ${RULES_CONFIG_FILE_ENV} are both set; set one`);
-    return parseRulesSettings(inline, RULES_CONFIG_ENV, known);
+    return parseRulesSettings(inline, RULES_CONFIG_ENV, known());
   }
   if (file === undefined || file === '') return {};
   const source = `${RULES_CONFIG_FILE_ENV}=${printable(file)}`;
@@ -41,7 +43,7 @@ export function loadRulesSettings(
   } catch (error) {
     throw new RulesConfigError(`${source}: cannot read the rules configuration: ${error instanceof Error ? printable(error.message) : 'unreadable'}`);
   }
-  return parseRulesSettings(text, source, known);
+  return parseRulesSettings(text, source, known());
 }
 
 /**
