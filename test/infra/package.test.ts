@@ -407,6 +407,13 @@ describe('npm run package', () => {
     expect(eagerOutputs(metafile, 'dist/detect/index.mjs').builtins).not.toContain('node:crypto');
     // Powertools' Logger imports it for debug-log sampling: the build gives it the deferred one.
     expect(Object.values(metafile.outputs).some((output) => 'scripts/build/logger-crypto.ts' in output.inputs)).toBe(true);
+    // ...and still samples: with a sample rate of 1 the packaged Logger turns DEBUG on, using it.
+    const sampled = spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(join(root, 'dist/detect/index.mjs')).href)});`], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, DEDUP_TABLE_NAME: 't', ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:t', DEAD_LETTER_QUEUE_URL: 'http://127.0.0.1:9/0/q', LOG_LEVEL: 'ERROR', POWERTOOLS_LOGGER_SAMPLE_RATE: '1' },
+    });
+    expect(sampled.status).toBe(0);
+    expect(sampled.stdout).toContain('Setting log level to DEBUG due to sampling rate');
   });
 
   it('builds a bundle that runs: the packaged handler alerts over the emulators', async () => {
