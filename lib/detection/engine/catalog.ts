@@ -421,8 +421,20 @@ export class RuleCatalog {
     if (outcome.kind === 'no-match') return { kind: 'no-match' };
     const errors = outcome.errors.map((failure) => ({ ...identity, ruleId: rule.id, ...failure }));
     if (outcome.kind === 'error') return { kind: 'error', errors };
-    const severity = this.#settings[rule.id]?.severity ?? outcome.output.severity;
-    return { kind: 'match', match: { ...identity, rule: metadata, ...outcome.output, severity }, errors };
+    const { output } = outcome;
+    // Field by field, as matchOf builds a single-event rule's match (no spreads: see findingHead).
+    const match: { -readonly [K in keyof RuleMatch]: RuleMatch[K] } = {
+      eventId: identity.eventId,
+      eventType: identity.eventType,
+      eventTime: identity.eventTime,
+      rule: metadata,
+      title: output.title,
+      severity: this.#settings[rule.id]?.severity ?? output.severity,
+      dedup: output.dedup,
+      alertContext: output.alertContext,
+    };
+    if (output.unique !== undefined) match.unique = output.unique;
+    return { kind: 'match', match, errors };
   }
 
   /**
@@ -444,8 +456,13 @@ export class RuleCatalog {
     if (outcome.kind === 'no-match') return { kind: 'no-match' };
     const errors = outcome.errors.map((failure) => ({ ...identity, ruleId: rule.id, ...failure }));
     if (outcome.kind === 'error') return { kind: 'error', errors };
+    // Written out rather than spread: this runs for every finding, and V8 builds an object literal
+    // with a spread property by property through its runtime (about 13% of evaluate's CPU with the
+    // whole pack on the shared corpus, where most successful logins complete a finding).
     const match: { -readonly [K in keyof CountedMatch]: CountedMatch[K] } = {
-      ...identity,
+      eventId: identity.eventId,
+      eventType: identity.eventType,
+      eventTime: identity.eventTime,
       rule: this.correlation(finding.ruleId),
       severity: this.#settings[rule.id]?.severity ?? outcome.head.severity,
       dedup: outcome.head.dedup,
