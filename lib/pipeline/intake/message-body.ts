@@ -127,11 +127,12 @@ export function messageContent(body: string, screen?: EventTypeScreen): MessageC
     const more = described.length > 1 ? ` (and ${described.length - 1} more)` : '';
     return { kind: 'malformed', reason: `no audit event in the body: ${where}${first?.reason ?? ''}${more}` };
   }
-  return {
+  const content: { -readonly [K in keyof Extract<MessageContent, { kind: 'events' }>]: Extract<MessageContent, { kind: 'events' }>[K] } = {
     kind: 'events',
     events: located,
     problems: described,
     rejected: rejectedItems(unwrapped.value, problems),
-    ...(envelope ? { organization: envelope.header.organization } : {}),
   };
+  if (envelope) content.organization = envelope.header.organization;
+  return content;
 }
