@@ -110,7 +110,7 @@ function textOf(body: string, b: Uint8Array, start: number, end: number, ascii: 
 
 /**
  * The screen of a body without escapes (nearly every body), as its UTF-8: `encodeInto` copies it
- * into the byte screen's memory, and its WebAssembly function (`byte-screen.ts`) reads every
+ * into the byte screen's memory, and its WebAssembly function (`byte-screen-program.ts`) reads every
  * token, each string byte by byte, checked as JSON.parse checks it (a control character in a
  * string, or any byte but JSON whitespace between tokens, makes the body invalid; bytes past ASCII
  * are valid only in strings, as characters past ASCII are). It stops at each top-level string
