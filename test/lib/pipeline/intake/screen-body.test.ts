@@ -71,6 +71,35 @@ describe('screenBody', () => {
     }
   });
 
+  it('leaves envelopes to the usual path when it reads them as text (an escape in the body)', () => {
+    // Each would be ruled out without its envelope key; with it, the event inside decides.
+    for (const key of ['Type', 'detail', 'envelope', 'object']) {
+      const body = `{"id":"a","type":"user.upd\\u0061ted",${JSON.stringify(key)}:{}}`;
+      expect(screenBody(body, wanted)).toEqual({ kind: 'parse' });
+      expect(screenBody(body.replace(`${JSON.stringify(key)}:{}`, '"other":{}'), wanted)).toEqual({ kind: 'unwanted', id: 'a', type: 'user.updated' });
+    }
+  });
+
+  it('reads as text a body of fewer characters than its buffer whose UTF-8 does not fit in it', () => {
+    const wide = 'é'.repeat(40_000); // 40,000 characters, 80,000 bytes
+    expect(screenBody(`{"id":"a","type":"user.updated","x":"${wide}"}`, wanted)).toEqual({ kind: 'unwanted', id: 'a', type: 'user.updated' });
+    expect(screenBody(`{"id":"a","type":"login.failed","x":"${wide}"}`, wanted)).toEqual({ kind: 'parse' });
+  });
+
+  it('finds no id or type in a body without one, whatever the body before it had', () => {
+    const before = `{"x":"${'y'.repeat(200)}","id":"abc","type":"user.updated"}`;
+    expect(screenBody(before, wanted)).toEqual({ kind: 'unwanted', id: 'abc', type: 'user.updated' });
+    expect(screenBody('{"type":"user.updated","y":1}', wanted)).toEqual({ kind: 'parse' });
+    expect(screenBody(before, wanted)).toEqual({ kind: 'unwanted', id: 'abc', type: 'user.updated' });
+    expect(screenBody('{"id":"abc","y":1}', wanted)).toEqual({ kind: 'parse' });
+  });
+
+  it('keeps a lone surrogate in the type, as JSON.parse does', () => {
+    expect(screenBody('{"id":"a","type":"\ud800user.updated"}', wanted)).toEqual({ kind: 'unwanted', id: 'a', type: '\ud800user.updated' });
+    const listed = Object.assign((type: string) => type === 'login.failed', { wantedTypes: ['login.failed'] });
+    expect(screenBody('{"id":"a","type":"\ud800login.failed"}', listed)).toEqual({ kind: 'unwanted', id: 'a', type: '\ud800login.failed' });
+  });
+
   it('reads every body as text, with the same answers, where WebAssembly cannot run', async () => {
     const bodies = [
       '{"id":"a","type":"user.updated","x":[1,{"y":null}]}',
