@@ -93,7 +93,7 @@ function name(text: string): number[] {
   return [...unsignedLeb128(utf8.length), ...utf8];
 }
 
-/** Parts joined into one array of bytes (with `set`: spreading the code, the module's bulk, is slow on a cold start). */
+/** Parts joined into one array of bytes. */
 function join(parts: ReadonlyArray<ArrayLike<number>>): Uint8Array<ArrayBuffer> {
   let size = 0;
   for (const part of parts) size += part.length;
@@ -151,27 +151,16 @@ export class FunctionBuilder {
     return this;
   }
 
-  /** An unsigned LEB128 immediate, written in place (the module is made on a cold start: no arrays). */
-  #uleb(value: number): this {
-    let rest = value;
-    while (rest >= 0x80) {
-      this.#code.push((rest & 0x7f) | 0x80);
-      rest >>>= 7;
-    }
-    this.#code.push(rest);
-    return this;
-  }
-
   /** An opcode and its unsigned immediate. */
   #opU(opcode: number, value: number): this {
-    this.#code.push(opcode);
-    return this.#uleb(value);
+    this.#code.push(opcode, ...unsignedLeb128(value));
+    return this;
   }
 
   /** A memory access: its opcode, alignment 0 (any address is allowed) and offset. */
   #memory(opcode: number, offset: number): this {
-    this.#code.push(opcode, 0);
-    return this.#uleb(offset);
+    this.#code.push(opcode, 0, ...unsignedLeb128(offset));
+    return this;
   }
 
   #nested(opcode: number, label: string, body: (f: this) => void): this {
