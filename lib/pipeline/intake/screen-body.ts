@@ -1,5 +1,6 @@
 import { BYTE_SCREEN_CAPACITY, ByteScreenStatus } from './byte-screen-constants.ts';
 import { createByteScreen, type ByteScreen } from './byte-screen.ts';
+import type { EventTypeWants } from '../../detection/engine/catalog.ts';
 import { skipJsonString, skipJsonValue, skipJsonWhitespace, type StringScan } from '../../util/json-scan.ts';
 
 /**
@@ -7,7 +8,7 @@ import { skipJsonString, skipJsonValue, skipJsonWhitespace, type StringScan } fr
  * `wantedTypes`, the list of exactly the types it accepts, the screen compares a type's bytes with
  * them instead of building the type's text to ask.
  */
-export type EventTypeScreen = ((eventType: string) => boolean) & { readonly wantedTypes?: readonly string[] };
+export type EventTypeScreen = EventTypeWants;
 
 /** What a body needs: the usual path (`JSON.parse` and all), or nothing but counting one event. */
 export type Screened =
