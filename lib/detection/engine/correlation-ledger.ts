@@ -17,7 +17,8 @@ function firstAtOrAfter(records: readonly StepRecord[], time: number): number {
  * The state of one correlation rule for one key, kept in memory and changed in place, with the
  * outcomes of {@link recordStep} (the same records kept, in the same order, and the same `added`).
  * `recordStep` is pure because the pipeline writes its result to DynamoDB; in memory that costs a
- * scan of every record for the event id, a copy and a sort of every step on every match, which made the stream evaluator's time per event grow with the records an account has.
+ * scan of every record for the event id, a copy and a sort of every step on every match, which
+ * made the stream evaluator's time per event grow with the records an account has.
  * Here the event ids of each step are in a set and records are cut from the front, so a record
  * costs about the same whatever the state holds.
  *
