@@ -115,34 +115,9 @@ function skipWord(text: string, start: number, word: string): number {
   return text.startsWith(word, start) ? start + word.length : -1;
 }
 
-// A control character (forbidden raw in strings) or a backslash (an escape) anywhere.
-// eslint-disable-next-line no-control-regex -- control characters are what this looks for
-const NOT_PLAIN = /[\u0000-\u001f\\]/;
-
-/**
- * Whether `text` holds no control character and no backslash: then every string in it is plain
- * (no escape, nothing forbidden), and ends at the next quote.
- *
- * @example
- * ```ts
- * isPlainJsonText('{"a":"b"}');   // true
- * isPlainJsonText('{"a":"\\n"}'); // false
- * ```
- */
-export function isPlainJsonText(text: string): boolean {
-  return !NOT_PLAIN.test(text);
-}
-
-/** The end of a string at `i` in a plain text (see {@link isPlainJsonText}): the next quote. */
-function skipPlainString(text: string, i: number): number {
-  if (text.charCodeAt(i) !== QUOTE) return -1;
-  const close = text.indexOf('"', i + 1);
-  return close < 0 ? -1 : close + 1;
-}
-
 /** A scalar value at `i`: its end, or -1. */
-function skipScalar(text: string, i: number, c: number, plain: boolean): number {
-  if (c === QUOTE) return plain ? skipPlainString(text, i) : skipJsonString(text, i);
+function skipScalar(text: string, i: number, c: number): number {
+  if (c === QUOTE) return skipJsonString(text, i);
   if (c === 0x74) return skipWord(text, i, 'true');
   if (c === 0x66) return skipWord(text, i, 'false');
   if (c === 0x6e) return skipWord(text, i, 'null');
@@ -151,9 +126,7 @@ function skipScalar(text: string, i: number, c: number, plain: boolean): number 
 
 /**
  * The offset after the JSON value starting at `start` (no whitespace before it), or -1 when there
- * is no valid value there. Nested containers are checked in full. With `plain` (the caller has
- * checked {@link isPlainJsonText} of the text), strings are skipped to their closing quote without
- * looking at each character: faster, and the same answer.
+ * is no valid value there. Nested containers are checked in full.
  *
  * @example
  * ```ts
@@ -161,10 +134,9 @@ function skipScalar(text: string, i: number, c: number, plain: boolean): number 
  * skipJsonValue('[1,]', 0);             // -1
  * ```
  */
-export function skipJsonValue(text: string, start: number, plain = false): number {
-  const skipString = plain ? skipPlainString : skipJsonString;
+export function skipJsonValue(text: string, start: number): number {
   let c = text.charCodeAt(start);
-  if (c !== OPEN_OBJECT && c !== OPEN_ARRAY) return skipScalar(text, start, c, plain);
+  if (c !== OPEN_OBJECT && c !== OPEN_ARRAY) return skipScalar(text, start, c);
   // Open containers, innermost last: true for an object, false for an array.
   const stack: boolean[] = [];
   let i = start;
@@ -179,7 +151,7 @@ export function skipJsonValue(text: string, start: number, plain = false): numbe
       } else {
         stack.push(object);
         if (object) {
-          i = skipString(text, i);
+          i = skipJsonString(text, i);
           if (i < 0) return -1;
           i = skipJsonWhitespace(text, i);
           if (text.charCodeAt(i) !== COLON) return -1;
@@ -188,7 +160,7 @@ export function skipJsonValue(text: string, start: number, plain = false): numbe
         continue;
       }
     } else {
-      i = skipScalar(text, i, c, plain);
+      i = skipScalar(text, i, c);
       if (i < 0) return -1;
     }
     // After a value: close containers, or go on to the next member or element.
@@ -200,7 +172,7 @@ export function skipJsonValue(text: string, start: number, plain = false): numbe
       if (c === COMMA) {
         i = skipJsonWhitespace(text, i + 1);
         if (object) {
-          i = skipString(text, i);
+          i = skipJsonString(text, i);
           if (i < 0) return -1;
           i = skipJsonWhitespace(text, i);
           if (text.charCodeAt(i) !== COLON) return -1;
@@ -226,6 +198,6 @@ export function skipJsonValue(text: string, start: number, plain = false): numbe
  * ```
  */
 export function isJsonText(text: string): boolean {
-  const end = skipJsonValue(text, skipJsonWhitespace(text, 0), isPlainJsonText(text));
+  const end = skipJsonValue(text, skipJsonWhitespace(text, 0));
   return end >= 0 && skipJsonWhitespace(text, end) === text.length;
 }

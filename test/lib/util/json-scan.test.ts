@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isJsonText, isPlainJsonText, skipJsonString, skipJsonValue, skipJsonWhitespace, type StringScan } from '../../../lib/util/json-scan.ts';
+import { isJsonText, skipJsonString, skipJsonValue, skipJsonWhitespace, type StringScan } from '../../../lib/util/json-scan.ts';
 
 describe('json-scan', () => {
   it.each([
@@ -52,15 +52,6 @@ describe('json-scan', () => {
     expect(scan.escaped).toBe(true);
     expect(skipJsonString('x"a"', 0, scan)).toBe(-1);
     expect(skipJsonString('"open', 0)).toBe(-1);
-  });
-
-  it('calls a text plain when it has no control character and no backslash, and skips its strings alike', () => {
-    expect(isPlainJsonText('{"a":"b c"}')).toBe(true);
-    expect(isPlainJsonText('{"a":"b\\"c"}')).toBe(false);
-    expect(isPlainJsonText('{\n"a":1}')).toBe(false);
-    const text = '{"a":"x","b":["y",{"c":"z"}]}';
-    expect(skipJsonValue(text, 0, true)).toBe(skipJsonValue(text, 0, false));
-    expect(skipJsonValue(text, 0, true)).toBe(text.length);
   });
 
   it('scans deep nesting without running out of stack', () => {
