@@ -126,10 +126,7 @@ function screenBodyBytes(body: string, wanted: EventTypeScreen): Screened | type
   if (n >= BYTE_SCREEN_CAPACITY) return NOT_PLAIN;
   // Only an object can be an event: an array (a batch of events) or anything else takes the usual
   // path without being copied, and without making the byte screen on a cold start that needs none.
-  let at = 0;
-  let first = body.charCodeAt(0);
-  while (first === 0x20 || first === 0x0a || first === 0x0d || first === 0x09) first = body.charCodeAt(++at);
-  if (first !== 0x7b /* { */) return PARSE;
+  if (body.charCodeAt(skipJsonWhitespace(body, 0)) !== 0x7b /* { */) return PARSE;
   byteScreen ??= createByteScreen() ?? null;
   if (byteScreen === null) return NOT_PLAIN;
   const { bytes: b, slots, run } = byteScreen;
