@@ -4,7 +4,19 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'coverage/', '.serverless/', '.serverless-params/', 'dist/', '.bench/', '.cache/', '.stryker-tmp/', 'reports/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'coverage/',
+      '.serverless/',
+      '.serverless-params/',
+      'dist/',
+      '.bench/',
+      '.cache/',
+      '.stryker-tmp/',
+      'reports/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -7,7 +7,12 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/lib/pipeline/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/functions/detect.test.ts', 'test/lib/config/detect-config.test.ts'],
+    include: [
+      'test/lib/pipeline/**/*.test.ts',
+      'test/integration/**/*.test.ts',
+      'test/functions/detect.test.ts',
+      'test/lib/config/detect-config.test.ts',
+    ],
     globalSetup: ['./test/support/global-setup.ts'],
     setupFiles: ['./test/support/setup-env.ts'],
     testTimeout: 0,

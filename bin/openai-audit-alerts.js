@@ -16,7 +16,9 @@ const CACHE = join(root, '.cache/cli');
 
 /** A fingerprint of every source the bundle is made of: names, sizes and modification times. */
 function sourceFingerprint() {
-  const hash = createHash('sha256').update(root).update(readFileSync(join(root, 'package.json')));
+  const hash = createHash('sha256')
+    .update(root)
+    .update(readFileSync(join(root, 'package.json')));
   for (const name of readdirSync(join(root, 'lib'), { recursive: true }).sort()) {
     if (!name.endsWith('.ts')) continue;
     const stats = statSync(join(root, 'lib', name));

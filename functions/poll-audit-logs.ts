@@ -33,7 +33,10 @@ const parameters = new SecureStringProvider({ awsSdkV3Client: new SSMClient({}) 
 const keys = new Map(
   config.organizations.map((org) => [
     org.organization.id,
-    new SecureParameter(parameters, org.adminKeyParameter, { maxAgeSeconds: config.adminKeyMaxAgeSeconds, what: 'the admin key' }),
+    new SecureParameter(parameters, org.adminKeyParameter, {
+      maxAgeSeconds: config.adminKeyMaxAgeSeconds,
+      what: 'the admin key',
+    }),
   ]),
 );
 
@@ -49,16 +52,24 @@ async function pollOrganization(org: PolledOrganization, context: Context): Prom
     adminKey,
     keySource: `the SSM parameter ${org.adminKeyParameter} (organization ${organization.id})`,
     remainingMs: () => context.getRemainingTimeInMillis(),
-    onRetry: (notice) => logger.warn('audit log request failed; retrying', { organization: organization.id, ...notice }),
+    onRetry: (notice) =>
+      logger.warn('audit log request failed; retrying', { organization: organization.id, ...notice }),
   });
   return pollAuditLogs(
     {
       client,
       cursor: new DynamoCursorStore(dynamodb, config.cursorTableName, org.cursorKey),
       deliver: async (events) => {
-        const { rejected } = await enqueueEvents({ sqs, queueUrl: config.queueUrl, deadLetters }, events, { organization, source: 'poller' });
+        const { rejected } = await enqueueEvents({ sqs, queueUrl: config.queueUrl, deadLetters }, events, {
+          organization,
+          source: 'poller',
+        });
         for (const item of rejected) {
-          logger.warn('event not enqueued: kept in the dead-letter queue', { organization: organization.id, eventId: printable(item.eventId ?? ''), reason: item.reason });
+          logger.warn('event not enqueued: kept in the dead-letter queue', {
+            organization: organization.id,
+            eventId: printable(item.eventId ?? ''),
+            reason: item.reason,
+          });
         }
         return { rejected: rejected.length };
       },

@@ -18,11 +18,15 @@ const SERVICE = 'openai-audit-alerts';
 const config = readWebhookConfig(process.env);
 const logger = new Logger({ serviceName: SERVICE, logLevel: config.logLevel });
 const metrics = new Metrics({ namespace: 'OpenAIAuditAlerts', serviceName: SERVICE });
-const secrets = new SecureParameter(new SecureStringProvider({ awsSdkV3Client: new SSMClient({}) }), config.secretParameter, {
-  maxAgeSeconds: config.secretMaxAgeSeconds,
-  what: 'the webhook secrets',
-  minRefreshIntervalMs: 10_000,
-});
+const secrets = new SecureParameter(
+  new SecureStringProvider({ awsSdkV3Client: new SSMClient({}) }),
+  config.secretParameter,
+  {
+    maxAgeSeconds: config.secretMaxAgeSeconds,
+    what: 'the webhook secrets',
+    minRefreshIntervalMs: 10_000,
+  },
+);
 const deps = webhookDependencies({
   sqs: new SQSClient({}),
   queueUrl: config.queueUrl,
@@ -31,22 +35,47 @@ const deps = webhookDependencies({
   secrets,
   bearerEnabled: config.bearerEnabled,
   organizations: config.organizations,
-  log: (level, message, details) => (level === 'INFO' ? logger.info(message, details) : level === 'WARN' ? logger.warn(message, details) : logger.error(message, details)),
+  log: (level, message, details) =>
+    level === 'INFO'
+      ? logger.info(message, details)
+      : level === 'WARN'
+        ? logger.warn(message, details)
+        : logger.error(message, details),
 });
 
 /** Lambda entry point for the HTTP API (payload format 2.0). */
-export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
+export async function handler(
+  event: APIGatewayProxyEventV2,
+  context: Context,
+): Promise<APIGatewayProxyStructuredResultV2> {
   logger.addContext(context);
   try {
     const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
     const response = await handleWebhook(
-      { method: event.requestContext.http.method, headers: event.headers, query: event.queryStringParameters ?? {}, body },
+      {
+        method: event.requestContext.http.method,
+        headers: event.headers,
+        query: event.queryStringParameters ?? {},
+        body,
+      },
       deps,
     );
-    metrics.addMetric(response.status === 202 ? 'WebhookRequestsAccepted' : response.status >= 500 ? 'WebhookRequestsFailed' : 'WebhookRequestsRefused', MetricUnit.Count, 1);
+    metrics.addMetric(
+      response.status === 202
+        ? 'WebhookRequestsAccepted'
+        : response.status >= 500
+          ? 'WebhookRequestsFailed'
+          : 'WebhookRequestsRefused',
+      MetricUnit.Count,
+      1,
+    );
     if (response.status === 202) {
       const accepted = JSON.parse(response.body) as { accepted: number; replayed: boolean };
-      metrics.addMetric(accepted.replayed ? 'WebhookReplays' : 'WebhookEventsAccepted', MetricUnit.Count, accepted.replayed ? 1 : accepted.accepted);
+      metrics.addMetric(
+        accepted.replayed ? 'WebhookReplays' : 'WebhookEventsAccepted',
+        MetricUnit.Count,
+        accepted.replayed ? 1 : accepted.accepted,
+      );
     }
     return { statusCode: response.status, headers: { ...response.headers }, body: response.body };
   } finally {

@@ -37,9 +37,11 @@ function parseRuleList(name, value) {
     .filter((item) => item !== '');
   const include = items.filter((item) => !item.startsWith('!'));
   const exclude = items.filter((item) => item.startsWith('!')).map((item) => item.slice(1).trim());
-  if (include.length > 0 && exclude.length > 0) throw new Error(`${name}: list rule ids to include (A,B) or to exclude (!A,!B), not both`);
+  if (include.length > 0 && exclude.length > 0)
+    throw new Error(`${name}: list rule ids to include (A,B) or to exclude (!A,!B), not both`);
   for (const id of [...include, ...exclude]) {
-    if (!/^[A-Za-z0-9_.:-]{1,200}$/.test(id)) throw new Error(`${name}: ${JSON.stringify(id)} is not a rule id (letters, digits, ".", "_", ":", "-")`);
+    if (!/^[A-Za-z0-9_.:-]{1,200}$/.test(id))
+      throw new Error(`${name}: ${JSON.stringify(id)} is not a rule id (letters, digits, ".", "_", ":", "-")`);
   }
   return { include, exclude };
 }
@@ -54,7 +56,8 @@ function route(prefix, params) {
   const severityParam = `${prefix}MinSeverity`;
   const minSeverity = String(params[severityParam] ?? DEFAULTS[severityParam]).toUpperCase();
   const minIndex = SEVERITIES.indexOf(minSeverity);
-  if (minIndex < 0) throw new Error(`${severityParam} must be one of ${SEVERITIES.join(', ')}, got ${params[severityParam]}`);
+  if (minIndex < 0)
+    throw new Error(`${severityParam} must be one of ${SEVERITIES.join(', ')}, got ${params[severityParam]}`);
   const rules = parseRuleList(`${prefix}Rules`, params[`${prefix}Rules`]);
   const severities = SEVERITIES.slice(minIndex);
   /** @type {Record<string, unknown[]>} */
@@ -63,7 +66,9 @@ function route(prefix, params) {
   if (rules.exclude.length > 0) filterPolicy.rule_id = [{ 'anything-but': rules.exclude }];
   const combinations = severities.length * Math.max(1, rules.include.length + rules.exclude.length);
   if (combinations > FILTER_POLICY_MAX_COMBINATIONS) {
-    throw new Error(`${prefix}Rules: ${severities.length} severities x ${rules.include.length + rules.exclude.length} rules make ${combinations} filter combinations; SNS allows ${FILTER_POLICY_MAX_COMBINATIONS}`);
+    throw new Error(
+      `${prefix}Rules: ${severities.length} severities x ${rules.include.length + rules.exclude.length} rules make ${combinations} filter combinations; SNS allows ${FILTER_POLICY_MAX_COMBINATIONS}`,
+    );
   }
   return { minSeverity, severities, rules, filterPolicy };
 }
@@ -82,10 +87,14 @@ const DEDUP = Object.freeze({ leaseMarginSeconds: 5, replayHorizonSeconds: 15 * 
  */
 function checkProtocolOrder({ detectTimeoutSeconds, visibilityTimeoutSeconds, deadLetterRetentionSeconds }) {
   if (detectTimeoutSeconds + DEDUP.leaseMarginSeconds >= visibilityTimeoutSeconds) {
-    throw new Error(`the function timeout (${detectTimeoutSeconds}s) plus the lease margin (${DEDUP.leaseMarginSeconds}s) must be below the queue's visibility timeout (${visibilityTimeoutSeconds}s)`);
+    throw new Error(
+      `the function timeout (${detectTimeoutSeconds}s) plus the lease margin (${DEDUP.leaseMarginSeconds}s) must be below the queue's visibility timeout (${visibilityTimeoutSeconds}s)`,
+    );
   }
   if (deadLetterRetentionSeconds >= DEDUP.replayHorizonSeconds) {
-    throw new Error(`the DLQ's retention (${deadLetterRetentionSeconds}s) must be below the dedup replay horizon (${DEDUP.replayHorizonSeconds}s)`);
+    throw new Error(
+      `the DLQ's retention (${deadLetterRetentionSeconds}s) must be below the dedup replay horizon (${DEDUP.replayHorizonSeconds}s)`,
+    );
   }
 }
 
@@ -97,8 +106,10 @@ function checkProtocolOrder({ detectTimeoutSeconds, visibilityTimeoutSeconds, de
 function pipelineSettings(params = {}) {
   const batchSize = Number(params.batchSize ?? DEFAULTS.batchSize);
   const batchingWindowSeconds = Number(params.batchingWindowSeconds ?? DEFAULTS.batchingWindowSeconds);
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10000) throw new Error(`batchSize must be 1-10000, got ${params.batchSize}`);
-  if (batchSize > 10 && batchingWindowSeconds < 1) throw new Error('batchSize over 10 needs batchingWindowSeconds of at least 1 (Lambda rule)');
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10000)
+    throw new Error(`batchSize must be 1-10000, got ${params.batchSize}`);
+  if (batchSize > 10 && batchingWindowSeconds < 1)
+    throw new Error('batchSize over 10 needs batchingWindowSeconds of at least 1 (Lambda rule)');
   if (!Number.isInteger(batchingWindowSeconds) || batchingWindowSeconds < 0 || batchingWindowSeconds > 300) {
     throw new Error(`batchingWindowSeconds must be 0-300, got ${params.batchingWindowSeconds}`);
   }
@@ -166,7 +177,8 @@ function pollOrganizations(params = {}) {
   const raw = String(params.organizations ?? '').trim();
   if (raw === '' || raw === '[]') {
     const adminKeyParameter = String(params.adminKeyParameter ?? '/openai-audit-alerts/admin-key');
-    if (!PARAMETER_NAME.test(adminKeyParameter)) throw new Error(`adminKeyParameter must be a full SSM parameter name starting with /, got ${adminKeyParameter}`);
+    if (!PARAMETER_NAME.test(adminKeyParameter))
+      throw new Error(`adminKeyParameter must be a full SSM parameter name starting with /, got ${adminKeyParameter}`);
     return [{ id: 'default', name: '', adminKeyParameter, cursorKey }];
   }
   let list;
@@ -175,18 +187,28 @@ function pollOrganizations(params = {}) {
   } catch {
     throw new Error('organizations must be JSON: [{"id": "org-...", "name": "...", "adminKeyParameter": "/..."}]');
   }
-  if (!Array.isArray(list) || list.length === 0 || list.length > 20) throw new Error('organizations must be a JSON array of 1 to 20 organizations');
+  if (!Array.isArray(list) || list.length === 0 || list.length > 20)
+    throw new Error('organizations must be a JSON array of 1 to 20 organizations');
   const ids = new Set();
   return list.map((entry, index) => {
     const where = `organizations[${index}]`;
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new Error(`${where} must be an object`);
-    if (typeof entry.id !== 'string' || !ORGANIZATION_ID.test(entry.id)) throw new Error(`${where}.id must be 1-64 letters, digits, "-" or "_", starting with a letter or digit`);
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+      throw new Error(`${where} must be an object`);
+    if (typeof entry.id !== 'string' || !ORGANIZATION_ID.test(entry.id))
+      throw new Error(`${where}.id must be 1-64 letters, digits, "-" or "_", starting with a letter or digit`);
     if (ids.has(entry.id)) throw new Error(`${where}.id ${entry.id} is listed twice`);
     ids.add(entry.id);
-    if (entry.name !== undefined && (typeof entry.name !== 'string' || entry.name.length > 64)) throw new Error(`${where}.name must be a string of at most 64 characters`);
+    if (entry.name !== undefined && (typeof entry.name !== 'string' || entry.name.length > 64))
+      throw new Error(`${where}.name must be a string of at most 64 characters`);
     const adminKeyParameter = entry.adminKeyParameter ?? `/openai-audit-alerts/${entry.id}/admin-key`;
-    if (typeof adminKeyParameter !== 'string' || !PARAMETER_NAME.test(adminKeyParameter)) throw new Error(`${where}.adminKeyParameter must be a full SSM parameter name starting with /`);
-    return { id: entry.id, name: entry.name ?? '', adminKeyParameter, cursorKey: entry.id === 'default' ? cursorKey : `${cursorKey}#${entry.id}` };
+    if (typeof adminKeyParameter !== 'string' || !PARAMETER_NAME.test(adminKeyParameter))
+      throw new Error(`${where}.adminKeyParameter must be a full SSM parameter name starting with /`);
+    return {
+      id: entry.id,
+      name: entry.name ?? '',
+      adminKeyParameter,
+      cursorKey: entry.id === 'default' ? cursorKey : `${cursorKey}#${entry.id}`,
+    };
   });
 }
 
@@ -196,15 +218,24 @@ function pollOrganizations(params = {}) {
  */
 function ingestSettings(params = {}) {
   const cursorKey = 'ingest-cursor';
-  const organizations = pollOrganizations({ organizations: params.organizations, adminKeyParameter: params.adminKeyParameter, cursorKey });
+  const organizations = pollOrganizations({
+    organizations: params.organizations,
+    adminKeyParameter: params.adminKeyParameter,
+    cursorKey,
+  });
   const overlapSeconds = Number(params.pollOverlapSeconds ?? 600);
-  if (!Number.isInteger(overlapSeconds) || overlapSeconds < 0 || overlapSeconds > 3600) throw new Error(`pollOverlapSeconds must be 0-3600, got ${params.pollOverlapSeconds}`);
+  if (!Number.isInteger(overlapSeconds) || overlapSeconds < 0 || overlapSeconds > 3600)
+    throw new Error(`pollOverlapSeconds must be 0-3600, got ${params.pollOverlapSeconds}`);
   const backfillHours = Number(params.pollBackfillHours ?? 24);
-  if (!Number.isInteger(backfillHours) || backfillHours < 0 || backfillHours > 2160) throw new Error(`pollBackfillHours must be 0-2160 (90 days), got ${params.pollBackfillHours}`);
+  if (!Number.isInteger(backfillHours) || backfillHours < 0 || backfillHours > 2160)
+    throw new Error(`pollBackfillHours must be 0-2160 (90 days), got ${params.pollBackfillHours}`);
   const openaiBaseUrl = String(params.openaiBaseUrl ?? 'https://api.openai.com/v1');
-  if (!/^https:\/\/[^/\s@]+(\/\S*)?$/.test(openaiBaseUrl)) throw new Error(`openaiBaseUrl must be an https:// URL, got ${openaiBaseUrl}`);
+  if (!/^https:\/\/[^/\s@]+(\/\S*)?$/.test(openaiBaseUrl))
+    throw new Error(`openaiBaseUrl must be an https:// URL, got ${openaiBaseUrl}`);
   // For the IAM policy: arn:...:parameter/<name without the leading slash>, one per organization.
-  const parameterArn = (name) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/${name.slice(1)}` });
+  const parameterArn = (name) => ({
+    'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/${name.slice(1)}`,
+  });
   return {
     cursorKey,
     overlapSeconds,
@@ -212,7 +243,9 @@ function ingestSettings(params = {}) {
     openaiBaseUrl,
     organizations,
     // What the function reads (ORGANIZATIONS): without the cursor keys it derives itself.
-    organizationsJson: JSON.stringify(organizations.map(({ id, name, adminKeyParameter }) => ({ id, name, adminKeyParameter }))),
+    organizationsJson: JSON.stringify(
+      organizations.map(({ id, name, adminKeyParameter }) => ({ id, name, adminKeyParameter })),
+    ),
     adminKeyParameterArns: organizations.map((org) => parameterArn(org.adminKeyParameter)),
     cursorKeys: organizations.map((org) => org.cursorKey),
   };
@@ -225,21 +258,32 @@ function ingestSettings(params = {}) {
  */
 function webhookSettings(params = {}) {
   const enabled = String(params.webhookEnabled ?? 'false');
-  if (enabled !== 'true' && enabled !== 'false') throw new Error(`webhookEnabled must be true or false, got ${params.webhookEnabled}`);
+  if (enabled !== 'true' && enabled !== 'false')
+    throw new Error(`webhookEnabled must be true or false, got ${params.webhookEnabled}`);
   const bearerAuth = String(params.webhookBearerAuth ?? 'false');
-  if (bearerAuth !== 'true' && bearerAuth !== 'false') throw new Error(`webhookBearerAuth must be true or false, got ${params.webhookBearerAuth}`);
+  if (bearerAuth !== 'true' && bearerAuth !== 'false')
+    throw new Error(`webhookBearerAuth must be true or false, got ${params.webhookBearerAuth}`);
   const secretParameter = String(params.webhookSecretParameter ?? '/openai-audit-alerts/webhook-secret');
-  if (!PARAMETER_NAME.test(secretParameter)) throw new Error(`webhookSecretParameter must be a full SSM parameter name starting with /, got ${secretParameter}`);
+  if (!PARAMETER_NAME.test(secretParameter))
+    throw new Error(`webhookSecretParameter must be a full SSM parameter name starting with /, got ${secretParameter}`);
   const bounded = (name, fallback, min, max) => {
     const value = Number(params[name] ?? fallback);
-    if (!Number.isFinite(value) || value < min || value > max || (name !== 'webhookRateLimit' && !Number.isInteger(value))) throw new Error(`${name} must be ${min}-${max}, got ${params[name]}`);
+    if (
+      !Number.isFinite(value) ||
+      value < min ||
+      value > max ||
+      (name !== 'webhookRateLimit' && !Number.isInteger(value))
+    )
+      throw new Error(`${name} must be ${min}-${max}, got ${params[name]}`);
     return value;
   };
   return {
     enabled,
     bearerAuth,
     secretParameter,
-    secretParameterArn: { 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/${secretParameter.slice(1)}` },
+    secretParameterArn: {
+      'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/${secretParameter.slice(1)}`,
+    },
     // API Gateway stage throttling: steady requests per second, and the burst above it.
     rateLimit: bounded('webhookRateLimit', 50, 1, 10000),
     burstLimit: bounded('webhookBurstLimit', 100, 1, 5000),
@@ -288,7 +332,10 @@ function destinationSettings(params) {
   };
   const parameterName = (name) => {
     const value = text(name);
-    if (value !== '' && !PARAMETER_NAME.test(value)) throw new Error(`${name} must be the full name of an SSM parameter, starting with / (the parameter holds the secret; the secret itself never goes in a deploy parameter)`);
+    if (value !== '' && !PARAMETER_NAME.test(value))
+      throw new Error(
+        `${name} must be the full name of an SSM parameter, starting with / (the parameter holds the secret; the secret itself never goes in a deploy parameter)`,
+      );
     return value;
   };
   const httpsUrl = (name) => {
@@ -297,29 +344,49 @@ function destinationSettings(params) {
     return value;
   };
   if (text('pagerEndpoint') !== '') {
-    throw new Error('pagerEndpoint was replaced: pagers do not accept raw SNS notifications. For PagerDuty, store the Events API v2 integration key in SSM and pass pagerDutyRoutingKeyParameter; for another service, use alertWebhookUrl (signed with Standard Webhooks). See docs/deploy.md.');
+    throw new Error(
+      'pagerEndpoint was replaced: pagers do not accept raw SNS notifications. For PagerDuty, store the Events API v2 integration key in SSM and pass pagerDutyRoutingKeyParameter; for another service, use alertWebhookUrl (signed with Standard Webhooks). See docs/deploy.md.',
+    );
   }
-  const pagerDuty = { routingKeyParameter: parameterName('pagerDutyRoutingKeyParameter'), eventsUrl: httpsUrl('pagerDutyEventsUrl') || 'https://events.pagerduty.com/v2/enqueue' };
+  const pagerDuty = {
+    routingKeyParameter: parameterName('pagerDutyRoutingKeyParameter'),
+    eventsUrl: httpsUrl('pagerDutyEventsUrl') || 'https://events.pagerduty.com/v2/enqueue',
+  };
   const slack = { webhookUrlParameter: parameterName('slackWebhookUrlParameter') };
   const webhook = { url: httpsUrl('alertWebhookUrl'), secretParameter: parameterName('alertWebhookSecretParameter') };
-  if ((webhook.url === '') !== (webhook.secretParameter === '')) throw new Error('alertWebhookUrl and alertWebhookSecretParameter go together: the webhook is signed with the secret that parameter holds (a Standard Webhooks "whsec_..." secret)');
+  if ((webhook.url === '') !== (webhook.secretParameter === ''))
+    throw new Error(
+      'alertWebhookUrl and alertWebhookSecretParameter go together: the webhook is signed with the secret that parameter holds (a Standard Webhooks "whsec_..." secret)',
+    );
   const acceptNoAlertDestination = flag('acceptNoAlertDestination');
   const acceptNoOpsDestination = flag('acceptNoOpsDestination');
   const email = text('alertEmail');
-  const enabled = { email: email !== '', pagerDuty: pagerDuty.routingKeyParameter !== '', slack: slack.webhookUrlParameter !== '', webhook: webhook.url !== '' };
+  const enabled = {
+    email: email !== '',
+    pagerDuty: pagerDuty.routingKeyParameter !== '',
+    slack: slack.webhookUrlParameter !== '',
+    webhook: webhook.url !== '',
+  };
   const anyAlertDestination = Object.values(enabled).some(Boolean);
   if (!anyAlertDestination && !acceptNoAlertDestination) throw new Error(HOW_TO_ADD_A_DESTINATION);
   // Where PagerDuty and Slack link each rule's runbook: `{ruleId}` is replaced, or the id appended.
   const runbookBaseUrl = text('runbookBaseUrl');
-  if (runbookBaseUrl !== '' && !/^https:\/\/[^\s/|<>&]+(\/[^\s|<>&]*)?$/.test(runbookBaseUrl)) throw new Error('runbookBaseUrl must be an https:// URL (with {ruleId} where the rule id goes, or the rule id is appended)');
+  if (runbookBaseUrl !== '' && !/^https:\/\/[^\s/|<>&]+(\/[^\s|<>&]*)?$/.test(runbookBaseUrl))
+    throw new Error(
+      'runbookBaseUrl must be an https:// URL (with {ruleId} where the rule id goes, or the rule id is appended)',
+    );
   const opsPagerEndpoint = httpsUrl('opsPagerEndpoint');
-  if (text('opsEmail') === '' && opsPagerEndpoint === '' && !acceptNoOpsDestination) throw new Error(HOW_TO_ADD_AN_OPS_DESTINATION);
+  if (text('opsEmail') === '' && opsPagerEndpoint === '' && !acceptNoOpsDestination)
+    throw new Error(HOW_TO_ADD_AN_OPS_DESTINATION);
   const operators = text('operatorPrincipalArns')
     .split(',')
     .map((arn) => arn.trim())
     .filter((arn) => arn !== '');
-  for (const arn of operators) if (!IAM_PRINCIPAL.test(arn)) throw new Error(`operatorPrincipalArns: ${JSON.stringify(arn)} is not an IAM role or user ARN`);
-  const parameterArn = (name) => (name === '' ? '' : { 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${name}` });
+  for (const arn of operators)
+    if (!IAM_PRINCIPAL.test(arn))
+      throw new Error(`operatorPrincipalArns: ${JSON.stringify(arn)} is not an IAM role or user ARN`);
+  const parameterArn = (name) =>
+    name === '' ? '' : { 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${name}` };
   return {
     enabled: { ...enabled, http: enabled.pagerDuty || enabled.slack || enabled.webhook },
     pagerDuty: { ...pagerDuty, parameterArn: parameterArn(pagerDuty.routingKeyParameter) },
@@ -348,11 +415,35 @@ function principalSettings(operators) {
 
 /** Every deploy parameter the settings read. */
 const PARAMETERS = Object.freeze([
-  'batchSize', 'batchingWindowSeconds', 'elevatedScopePolicy', 'rulesConfig', 'tracing',
-  'organizations', 'adminKeyParameter', 'pollOverlapSeconds', 'pollBackfillHours', 'openaiBaseUrl',
-  'webhookEnabled', 'webhookBearerAuth', 'webhookSecretParameter', 'webhookRateLimit', 'webhookBurstLimit', 'webhookReservedConcurrency',
-  'alertEmail', 'opsEmail', 'opsPagerEndpoint', 'runbookBaseUrl', 'pagerEndpoint', 'acceptNoAlertDestination', 'acceptNoOpsDestination', 'operatorPrincipalArns',
-  'pagerDutyRoutingKeyParameter', 'pagerDutyEventsUrl', 'slackWebhookUrlParameter', 'alertWebhookUrl', 'alertWebhookSecretParameter',
+  'batchSize',
+  'batchingWindowSeconds',
+  'elevatedScopePolicy',
+  'rulesConfig',
+  'tracing',
+  'organizations',
+  'adminKeyParameter',
+  'pollOverlapSeconds',
+  'pollBackfillHours',
+  'openaiBaseUrl',
+  'webhookEnabled',
+  'webhookBearerAuth',
+  'webhookSecretParameter',
+  'webhookRateLimit',
+  'webhookBurstLimit',
+  'webhookReservedConcurrency',
+  'alertEmail',
+  'opsEmail',
+  'opsPagerEndpoint',
+  'runbookBaseUrl',
+  'pagerEndpoint',
+  'acceptNoAlertDestination',
+  'acceptNoOpsDestination',
+  'operatorPrincipalArns',
+  'pagerDutyRoutingKeyParameter',
+  'pagerDutyEventsUrl',
+  'slackWebhookUrlParameter',
+  'alertWebhookUrl',
+  'alertWebhookSecretParameter',
   ...['email', ...HTTP_DESTINATIONS].flatMap((prefix) => [`${prefix}MinSeverity`, `${prefix}Rules`]),
 ]);
 
@@ -377,7 +468,8 @@ function checkRuleParams(params) {
  */
 function tracingMode(value) {
   const mode = String(value ?? '').trim() || 'PassThrough';
-  if (mode !== 'Active' && mode !== 'PassThrough') throw new Error(`tracing must be Active or PassThrough, got ${JSON.stringify(mode.slice(0, 40))}`);
+  if (mode !== 'Active' && mode !== 'PassThrough')
+    throw new Error(`tracing must be Active or PassThrough, got ${JSON.stringify(mode.slice(0, 40))}`);
   return mode;
 }
 

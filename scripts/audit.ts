@@ -5,7 +5,12 @@
 import { spawnSync } from 'node:child_process';
 
 const result = spawnSync('npm', ['audit', '--omit=dev', '--json'], { encoding: 'utf8', shell: false });
-let report: { metadata?: { vulnerabilities?: Record<string, number> }; statusCode?: number; message?: string; error?: { summary?: string } };
+let report: {
+  metadata?: { vulnerabilities?: Record<string, number> };
+  statusCode?: number;
+  message?: string;
+  error?: { summary?: string };
+};
 try {
   report = JSON.parse(result.stdout || '{}') as typeof report;
 } catch {
@@ -17,11 +22,15 @@ if (counts) {
   const serious = (counts.high ?? 0) + (counts.critical ?? 0);
   process.stdout.write(`audit: production dependencies: ${JSON.stringify(counts)}\n`);
   if (serious > 0) {
-    process.stderr.write(`audit: ${serious} high or critical vulnerability(ies) in production dependencies; run npm audit --omit=dev\n`);
+    process.stderr.write(
+      `audit: ${serious} high or critical vulnerability(ies) in production dependencies; run npm audit --omit=dev\n`,
+    );
     process.exit(1);
   }
   process.stdout.write('audit: no high or critical vulnerability\n');
 } else {
   const why = report.message ?? report.error?.summary ?? `exit ${result.status}`;
-  process.stdout.write(`audit: NOT CHECKED: the registry's audit endpoint is unavailable here (${why.slice(0, 200)})\n`);
+  process.stdout.write(
+    `audit: NOT CHECKED: the registry's audit endpoint is unavailable here (${why.slice(0, 200)})\n`,
+  );
 }

@@ -22,19 +22,61 @@ hideSdkNodeVersionNotice();
 const SECTIONS = ['path', 'cli', 'bundle', 'pipeline', 'webhook'] as const;
 type Section = (typeof SECTIONS)[number];
 
-const { values: args } = parseArgs({ options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, corpus: { type: 'string' }, only: { type: 'string' } } });
+const { values: args } = parseArgs({
+  options: {
+    json: { type: 'boolean' },
+    quick: { type: 'boolean' },
+    corpus: { type: 'string' },
+    only: { type: 'string' },
+  },
+});
 const only = new Set((args.only ?? SECTIONS.join(',')).split(',').map((name) => name.trim()));
-for (const name of only) if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`--only: unknown section ${name} (known: ${SECTIONS.join(', ')})`);
+for (const name of only)
+  if (!(SECTIONS as readonly string[]).includes(name))
+    throw new Error(`--only: unknown section ${name} (known: ${SECTIONS.join(', ')})`);
 const run = (section: Section) => only.has(section);
 const quick = args.quick === true;
 const SIZES = quick
-  ? { corpusEvents: 2000, pathRounds: 3, peer: false, startRounds: 2, streamRounds: 1, streamSmall: 1000, streamLarge: 5000, coldRounds: 2, batchRuns: 2, latencyAlerts: 5, latencyRuns: 1, webhookRequests: 10, webhookRuns: 2 }
-  : { corpusEvents: 100_000, pathRounds: 9, peer: true, startRounds: 15, streamRounds: 3, streamSmall: 100_000, streamLarge: 1_000_000, coldRounds: 25, batchRuns: 15, latencyAlerts: 50, latencyRuns: 5, webhookRequests: 200, webhookRuns: 5 };
+  ? {
+      corpusEvents: 2000,
+      pathRounds: 3,
+      peer: false,
+      startRounds: 2,
+      streamRounds: 1,
+      streamSmall: 1000,
+      streamLarge: 5000,
+      coldRounds: 2,
+      batchRuns: 2,
+      latencyAlerts: 5,
+      latencyRuns: 1,
+      webhookRequests: 10,
+      webhookRuns: 2,
+    }
+  : {
+      corpusEvents: 100_000,
+      pathRounds: 9,
+      peer: true,
+      startRounds: 15,
+      streamRounds: 3,
+      streamSmall: 100_000,
+      streamLarge: 1_000_000,
+      coldRounds: 25,
+      batchRuns: 15,
+      latencyAlerts: 50,
+      latencyRuns: 5,
+      webhookRequests: 200,
+      webhookRuns: 5,
+    };
 const root = join(import.meta.dirname, '..');
 const started = Date.now();
 
 const result: Record<string, unknown> = {};
-const meta: Record<string, unknown> = { node: process.version, quick, sizes: SIZES, load: (await import('node:os')).loadavg().map((v) => Number(v.toFixed(2))) };
+const meta: Record<string, unknown> = {
+  node: process.version,
+  quick,
+  sizes: SIZES,
+  load: (await import('node:os')).loadavg().map((v) => Number(v.toFixed(2))),
+};
 
 if (run('path')) {
   const corpus = loadCorpus(args.corpus, args.corpus === undefined ? SIZES.corpusEvents : undefined);
@@ -50,10 +92,18 @@ if (run('path')) {
   try {
     const paths = await bundledLinePaths(join(root, '.bench/line-path.mjs'));
     const { path, parsedLines } = paths.detectionPath(corpus.lines);
-    const figures = await measureEventPath(corpus.lines, path, { rounds: SIZES.pathRounds, parsedLines, ...(peer ? { peer } : {}) });
+    const figures = await measureEventPath(corpus.lines, path, {
+      rounds: SIZES.pathRounds,
+      parsedLines,
+      ...(peer ? { peer } : {}),
+    });
     log('measuring the same path with only the rule the peer runs...');
     const same = paths.sameRulePath(corpus.lines);
-    const sameRule = await measureEventPath(corpus.lines, same.path, { rounds: SIZES.pathRounds, parsedLines: same.parsedLines, ...(peer ? { peer } : {}) });
+    const sameRule = await measureEventPath(corpus.lines, same.path, {
+      rounds: SIZES.pathRounds,
+      parsedLines: same.parsedLines,
+      ...(peer ? { peer } : {}),
+    });
     result.parseRatio = figures.parseRatio;
     result.eventsPerSecond = figures.eventsPerSecond;
     if (figures.peer) {
@@ -63,7 +113,13 @@ if (run('path')) {
     result.sameRuleParseRatio = sameRule.parseRatio;
     result.sameRuleEventsPerSecond = sameRule.eventsPerSecond;
     if (sameRule.peer) result.sameRulePeerRatio = sameRule.peer.ratio;
-    meta.corpus = { source: corpus.source, events: corpus.lines.length, bytesPerEvent: Math.round(corpus.bytes / corpus.lines.length), parsedInFull: parsedLines.length, parsedInFullSameRule: same.parsedLines.length };
+    meta.corpus = {
+      source: corpus.source,
+      events: corpus.lines.length,
+      bytesPerEvent: Math.round(corpus.bytes / corpus.lines.length),
+      parsedInFull: parsedLines.length,
+      parsedInFullSameRule: same.parsedLines.length,
+    };
     meta.path = {
       rounds: figures.rounds,
       parseEventsPerSecond: figures.parseEventsPerSecond,
@@ -71,7 +127,13 @@ if (run('path')) {
       belowFloor: figures.belowFloor,
       sameRuleFloor: sameRule.floor,
       sameRuleBelowFloor: sameRule.belowFloor,
-      peer: figures.peer ? { parseEventsPerSecond: figures.peer.parseEventsPerSecond, matches: figures.peer.matches, python: figures.peer.python } : { unavailable: 'unavailable' in peerStart ? peerStart.unavailable : '' },
+      peer: figures.peer
+        ? {
+            parseEventsPerSecond: figures.peer.parseEventsPerSecond,
+            matches: figures.peer.matches,
+            python: figures.peer.python,
+          }
+        : { unavailable: 'unavailable' in peerStart ? peerStart.unavailable : '' },
     };
   } finally {
     peer?.close();
@@ -80,7 +142,12 @@ if (run('path')) {
 
 if (run('cli')) {
   log('measuring the evaluate command...');
-  const cli = measureCli({ startRounds: SIZES.startRounds, streamRounds: SIZES.streamRounds, small: SIZES.streamSmall, large: SIZES.streamLarge });
+  const cli = measureCli({
+    startRounds: SIZES.startRounds,
+    streamRounds: SIZES.streamRounds,
+    small: SIZES.streamSmall,
+    large: SIZES.streamLarge,
+  });
   result.evaluateOneEventMs = cli.evaluateOneEventMs;
   result.evaluateRssMb = cli.evaluateRssMb;
   result.evaluateMarginalUs = cli.evaluateMarginalUs;
@@ -132,7 +199,7 @@ else {
     ['parseRatio', 'x', 'goal <= 1.15'],
     ['eventsPerSecond', 'events/s', 'goal >= 3 x peerEventsPerSecond'],
     ['peerEventsPerSecond', 'events/s', "Panther's rule in Python, same corpus"],
-    ['peerRatio', 'x', 'our events/s over the peer\'s, per round'],
+    ['peerRatio', 'x', "our events/s over the peer's, per round"],
     ['sameRuleParseRatio', 'x', 'the same, only the rule the peer runs'],
     ['sameRuleEventsPerSecond', 'events/s', 'the same, only the rule the peer runs'],
     ['sameRulePeerRatio', 'x', 'the same, only the rule the peer runs'],
@@ -148,15 +215,24 @@ else {
     ['batchMs', 'ms', ''],
     ['alertLatencyP50Ms', 'ms', ''],
     ['alertLatencyP95Ms', 'ms', ''],
-    ['webhookEventsPerSecond', 'events/s', `(${WEBHOOK_EVENTS_PER_REQUEST} events a request, ${WEBHOOK_CONCURRENCY} in flight)`],
+    [
+      'webhookEventsPerSecond',
+      'events/s',
+      `(${WEBHOOK_EVENTS_PER_REQUEST} events a request, ${WEBHOOK_CONCURRENCY} in flight)`,
+    ],
     ['webhookLatencyP50Ms', 'ms', ''],
     ['webhookLatencyP95Ms', 'ms', ''],
   ];
-  const lines = [`openai-audit-alerts benchmark (${process.version}${quick ? ', quick' : ''}; load ${(meta.load as number[]).join(' ')})`];
+  const lines = [
+    `openai-audit-alerts benchmark (${process.version}${quick ? ', quick' : ''}; load ${(meta.load as number[]).join(' ')})`,
+  ];
   for (const [name, unit, note] of rows) {
     const value = result[name] as Figure | number | undefined;
     if (value === undefined) continue;
-    const shown = typeof value === 'number' ? `${String(value).padStart(12)} ${unit.padEnd(10)}` : `${String(value.median).padStart(12)} ${unit.padEnd(10)}(min ${value.min}, max ${value.max})`;
+    const shown =
+      typeof value === 'number'
+        ? `${String(value).padStart(12)} ${unit.padEnd(10)}`
+        : `${String(value.median).padStart(12)} ${unit.padEnd(10)}(min ${value.min}, max ${value.max})`;
     lines.push(`${name.padEnd(24)}${shown}${note ? `  ${note}` : ''}`);
   }
   lines.push(`meta: ${JSON.stringify(meta)}`, '');

@@ -34,7 +34,10 @@ function lazySourceMapsEntry(entry: string): Plugin {
   return {
     name: 'lazy-source-maps-entry',
     setup(builder) {
-      builder.onResolve({ filter: /^(entry|install-source-maps)$/ }, (args) => ({ path: args.path, namespace: ENTRY_NAMESPACE }));
+      builder.onResolve({ filter: /^(entry|install-source-maps)$/ }, (args) => ({
+        path: args.path,
+        namespace: ENTRY_NAMESPACE,
+      }));
       builder.onLoad({ filter: /.*/, namespace: ENTRY_NAMESPACE }, (args) => ({
         contents:
           args.path === 'entry'
@@ -58,7 +61,9 @@ function deferredLoggerCrypto(): Plugin {
     name: 'deferred-logger-crypto',
     setup(builder) {
       builder.onResolve({ filter: /^node:crypto$/ }, (args) =>
-        /[\\/]node_modules[\\/]@aws-lambda-powertools[\\/]logger[\\/]/.test(args.importer) ? { path: replacement } : undefined,
+        /[\\/]node_modules[\\/]@aws-lambda-powertools[\\/]logger[\\/]/.test(args.importer)
+          ? { path: replacement }
+          : undefined,
       );
     },
   };
@@ -70,7 +75,8 @@ function deferredLoggerCrypto(): Plugin {
  * the map, vitest among them, warn of a missing source).
  */
 async function ownSourceMaps(metafile: Metafile): Promise<void> {
-  const own = (source: string): boolean => !source.includes('node_modules/') && !source.startsWith(`${ENTRY_NAMESPACE}:`);
+  const own = (source: string): boolean =>
+    !source.includes('node_modules/') && !source.startsWith(`${ENTRY_NAMESPACE}:`);
   for (const file of Object.keys(metafile.outputs).filter((name) => name.endsWith('.map'))) {
     const map = JSON.parse(await readFile(join(root, file), 'utf8')) as SourceMapV3;
     await writeFile(join(root, file), JSON.stringify(keepSources(map, own)));
@@ -112,7 +118,9 @@ export async function buildFunctions(
       metafile: true,
       logLevel: 'warning',
       // Some bundled CommonJS dependencies call require() for Node built-ins.
-      banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+      banner: {
+        js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+      },
     });
     await ownSourceMaps(result.metafile);
     await writeFile(join(root, `${outRoot}/${name}/meta.json`), JSON.stringify(result.metafile));

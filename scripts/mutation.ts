@@ -22,7 +22,10 @@ const root = join(import.meta.dirname, '..');
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const started = Date.now();
 
-const run = spawnSync(process.execPath, [join(root, 'node_modules/@stryker-mutator/core/bin/stryker.js'), 'run'], { cwd: root, stdio: 'inherit' });
+const run = spawnSync(process.execPath, [join(root, 'node_modules/@stryker-mutator/core/bin/stryker.js'), 'run'], {
+  cwd: root,
+  stdio: 'inherit',
+});
 let report: Report;
 try {
   report = JSON.parse(readFileSync(join(root, 'reports/mutation/mutation.json'), 'utf8')) as Report;
@@ -39,7 +42,9 @@ for (const [file, { mutants }] of Object.entries(report.files)) {
     counts.set(mutant.status, (counts.get(mutant.status) ?? 0) + 1);
     if (mutant.status === 'Survived' || mutant.status === 'NoCoverage') {
       const replacement = (mutant.replacement ?? '').replace(/\s+/g, ' ').slice(0, 100);
-      undetected.push(`${mutant.status.padEnd(10)} ${file}:${mutant.location.start.line}:${mutant.location.start.column} ${mutant.mutatorName}: ${replacement}`);
+      undetected.push(
+        `${mutant.status.padEnd(10)} ${file}:${mutant.location.start.line}:${mutant.location.start.column} ${mutant.mutatorName}: ${replacement}`,
+      );
     }
   }
 }
@@ -49,7 +54,9 @@ const detected = count('Killed') + count('Timeout');
 const valid = detected + count('Survived') + count('NoCoverage');
 const score = valid === 0 ? 0 : Math.floor((detected / valid) * 10_000) / 100;
 out('');
-out(`mutants: ${[...counts.entries()].map(([status, n]) => `${n} ${status}`).join(', ')}; ${Math.round((Date.now() - started) / 1000)} s`);
+out(
+  `mutants: ${[...counts.entries()].map(([status, n]) => `${n} ${status}`).join(', ')}; ${Math.round((Date.now() - started) / 1000)} s`,
+);
 for (const line of undetected.sort()) out(line);
 out(`mutation score ${score}%`);
 process.exitCode = run.status === 0 && score >= MINIMUM_SCORE ? 0 : 1;

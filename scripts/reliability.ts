@@ -10,7 +10,12 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeError } from '../lib/detection/engine/describe-error.ts';
-import { runScenario, startReliabilityEnv, type ReliabilityEnv, type ScenarioResult } from '../lib/tooling/reliability/harness.ts';
+import {
+  runScenario,
+  startReliabilityEnv,
+  type ReliabilityEnv,
+  type ScenarioResult,
+} from '../lib/tooling/reliability/harness.ts';
 import { scenarios } from '../lib/tooling/reliability/scenarios.ts';
 import { hideSdkNodeVersionNotice } from '../lib/util/sdk-node-notice.ts';
 
@@ -34,20 +39,34 @@ const started = Date.now();
 function runProperties(): { passed: number; failed: number; seconds: number } {
   const begun = Date.now();
   out(`property tests: ${values['property-runs'] ?? '100000'} cases each`);
-  const result = spawnSync(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', 'test/property', '--testTimeout=0'], {
-    cwd: root,
-    env: { ...process.env, PROPERTY_RUNS: values['property-runs'] ?? '100000' },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const result = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules/vitest/vitest.mjs'), 'run', 'test/property', '--testTimeout=0'],
+    {
+      cwd: root,
+      env: { ...process.env, PROPERTY_RUNS: values['property-runs'] ?? '100000' },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   const summary = /^(\d+) passed, (\d+) failed/m.exec(result.stdout ?? '');
   const passed = Number(summary?.[1] ?? 0);
   // A run that died without its closing line counts as one failure, never as a pass.
   const failed = summary ? Number(summary[2]) : 1;
-  for (const line of (result.stdout ?? '').split('\n').filter((l) => /FAIL|✓|×|Error/.test(l)).slice(0, 40)) out(`  ${line.trim()}`);
-  out(`property tests: ${passed} passed, ${failed} failed${result.status !== 0 && failed === 0 ? ` (vitest exited ${result.status ?? result.signal})` : ''}`);
-  return { passed, failed: failed === 0 && result.status !== 0 ? 1 : failed, seconds: Math.round((Date.now() - begun) / 1000) };
+  for (const line of (result.stdout ?? '')
+    .split('\n')
+    .filter((l) => /FAIL|✓|×|Error/.test(l))
+    .slice(0, 40))
+    out(`  ${line.trim()}`);
+  out(
+    `property tests: ${passed} passed, ${failed} failed${result.status !== 0 && failed === 0 ? ` (vitest exited ${result.status ?? result.signal})` : ''}`,
+  );
+  return {
+    passed,
+    failed: failed === 0 && result.status !== 0 ? 1 : failed,
+    seconds: Math.round((Date.now() - begun) / 1000),
+  };
 }
 
 const properties = values['no-properties'] ? { passed: 0, failed: 0, seconds: 0 } : runProperties();
@@ -58,7 +77,9 @@ try {
   env = await startReliabilityEnv();
   const selected = scenarios(scale).filter((spec) => values.only === undefined || spec.name === values.only);
   out(`reliability run: ${selected.length} scenario(s), scale ${scale}, seed ${seed}`);
-  out(`${'scenario'.padEnd(24)}${'events'.padStart(7)}${'expected'.padStart(9)}${'delivered'.padStart(10)}${'escal.'.padStart(7)}${'lost'.padStart(5)}${'dup'.padStart(4)}${'(death)'.padStart(8)}${'dlq'.padStart(4)}${'retries'.padStart(8)}${'faults'.padStart(7)}${'kills'.padStart(6)}${'secs'.padStart(7)}`);
+  out(
+    `${'scenario'.padEnd(24)}${'events'.padStart(7)}${'expected'.padStart(9)}${'delivered'.padStart(10)}${'escal.'.padStart(7)}${'lost'.padStart(5)}${'dup'.padStart(4)}${'(death)'.padStart(8)}${'dlq'.padStart(4)}${'retries'.padStart(8)}${'faults'.padStart(7)}${'kills'.padStart(6)}${'secs'.padStart(7)}`,
+  );
   for (const [index, spec] of selected.entries()) {
     let result: ScenarioResult;
     try {
@@ -71,7 +92,20 @@ try {
     }
     results.push(result);
     const faults = Object.values(result.faults).reduce((a, b) => a + b, 0);
-    const cells = [result.events, result.expectedAlerts, result.delivered, result.escalations, result.lost, result.duplicates, result.allowedDuplicates, result.dlq, result.retries, faults, result.kills, result.seconds];
+    const cells = [
+      result.events,
+      result.expectedAlerts,
+      result.delivered,
+      result.escalations,
+      result.lost,
+      result.duplicates,
+      result.allowedDuplicates,
+      result.dlq,
+      result.retries,
+      faults,
+      result.kills,
+      result.seconds,
+    ];
     const widths = [7, 9, 10, 7, 5, 4, 8, 4, 8, 7, 6, 7];
     out(`${result.name.padEnd(24)}${cells.map((cell, i) => String(cell).padStart(widths[i] ?? 6)).join('')}`);
     for (const problem of result.problems) out(`  BROKEN: ${problem}`);

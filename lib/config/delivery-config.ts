@@ -31,13 +31,17 @@ function optional(env: Env, name: string): string | undefined {
 
 function queueUrl(env: Env, name: string): string | undefined {
   const value = optional(env, name);
-  if (value !== undefined && !QUEUE_URL.test(value)) throw new ConfigError(`${name} is not a queue URL: ${JSON.stringify(printable(value))}`);
+  if (value !== undefined && !QUEUE_URL.test(value))
+    throw new ConfigError(`${name} is not a queue URL: ${JSON.stringify(printable(value))}`);
   return value;
 }
 
 function parameterName(env: Env, name: string): string {
   const value = requiredEnv(env, name);
-  if (!PARAMETER.test(value)) throw new ConfigError(`${name} must be a full SSM parameter name starting with /, got ${JSON.stringify(printable(value))}`);
+  if (!PARAMETER.test(value))
+    throw new ConfigError(
+      `${name} must be a full SSM parameter name starting with /, got ${JSON.stringify(printable(value))}`,
+    );
   return value;
 }
 
@@ -62,23 +66,39 @@ function destinationUrl(env: Env, name: string, fallback?: string): string {
  */
 export function readDeliveryConfig(env: Env): DeliveryConfig {
   const deadLetterQueueUrl = requiredEnv(env, 'DEAD_LETTER_QUEUE_URL');
-  if (!QUEUE_URL.test(deadLetterQueueUrl)) throw new ConfigError(`DEAD_LETTER_QUEUE_URL is not a queue URL: ${JSON.stringify(printable(deadLetterQueueUrl))}`);
+  if (!QUEUE_URL.test(deadLetterQueueUrl))
+    throw new ConfigError(`DEAD_LETTER_QUEUE_URL is not a queue URL: ${JSON.stringify(printable(deadLetterQueueUrl))}`);
   const level = logLevelEnv(env);
   const pagerDutyQueue = queueUrl(env, 'PAGERDUTY_QUEUE_URL');
   const slackQueue = queueUrl(env, 'SLACK_QUEUE_URL');
   const webhookQueue = queueUrl(env, 'ALERT_WEBHOOK_QUEUE_URL');
   const runbookBaseUrl = optional(env, 'RUNBOOK_BASE_URL');
-  if (runbookBaseUrl !== undefined && !isDestinationUrl(runbookBaseUrl.replaceAll('{ruleId}', 'rule'))) throw new ConfigError('RUNBOOK_BASE_URL must be an https:// URL');
+  if (runbookBaseUrl !== undefined && !isDestinationUrl(runbookBaseUrl.replaceAll('{ruleId}', 'rule')))
+    throw new ConfigError('RUNBOOK_BASE_URL must be an https:// URL');
   return {
     deadLetterQueueUrl,
     logLevel: level,
     ...(runbookBaseUrl === undefined ? {} : { runbookBaseUrl }),
     ...(pagerDutyQueue === undefined
       ? {}
-      : { pagerDuty: { queueUrl: pagerDutyQueue, routingKeyParameter: parameterName(env, 'PAGERDUTY_ROUTING_KEY_PARAMETER'), eventsUrl: destinationUrl(env, 'PAGERDUTY_EVENTS_URL', PAGERDUTY_EVENTS_URL) } }),
-    ...(slackQueue === undefined ? {} : { slack: { queueUrl: slackQueue, webhookUrlParameter: parameterName(env, 'SLACK_WEBHOOK_URL_PARAMETER') } }),
+      : {
+          pagerDuty: {
+            queueUrl: pagerDutyQueue,
+            routingKeyParameter: parameterName(env, 'PAGERDUTY_ROUTING_KEY_PARAMETER'),
+            eventsUrl: destinationUrl(env, 'PAGERDUTY_EVENTS_URL', PAGERDUTY_EVENTS_URL),
+          },
+        }),
+    ...(slackQueue === undefined
+      ? {}
+      : { slack: { queueUrl: slackQueue, webhookUrlParameter: parameterName(env, 'SLACK_WEBHOOK_URL_PARAMETER') } }),
     ...(webhookQueue === undefined
       ? {}
-      : { webhook: { queueUrl: webhookQueue, url: destinationUrl(env, 'ALERT_WEBHOOK_URL'), secretParameter: parameterName(env, 'ALERT_WEBHOOK_SECRET_PARAMETER') } }),
+      : {
+          webhook: {
+            queueUrl: webhookQueue,
+            url: destinationUrl(env, 'ALERT_WEBHOOK_URL'),
+            secretParameter: parameterName(env, 'ALERT_WEBHOOK_SECRET_PARAMETER'),
+          },
+        }),
   };
 }

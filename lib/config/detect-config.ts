@@ -42,7 +42,6 @@ export interface DetectConfig {
 
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 
-
 /**
  * Reads and checks the detection function's configuration. Throws {@link ConfigError} naming the
  * first variable that is missing or invalid.
@@ -55,7 +54,8 @@ const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 export function readDetectConfig(env: Env): DetectConfig {
   const tableName = requiredEnv(env, 'DEDUP_TABLE_NAME');
   const topicArn = requiredEnv(env, 'ALERT_TOPIC_ARN');
-  if (!TOPIC_ARN.test(topicArn)) throw new ConfigError(`ALERT_TOPIC_ARN is not an SNS topic ARN: ${JSON.stringify(printable(topicArn))}`);
+  if (!TOPIC_ARN.test(topicArn))
+    throw new ConfigError(`ALERT_TOPIC_ARN is not an SNS topic ARN: ${JSON.stringify(printable(topicArn))}`);
   const deadLetterQueueUrl = requiredEnv(env, 'DEAD_LETTER_QUEUE_URL');
   if (!/^https?:\/\/[^\s/]+\/\S+$/.test(deadLetterQueueUrl)) {
     throw new ConfigError(`DEAD_LETTER_QUEUE_URL is not a queue URL: ${JSON.stringify(printable(deadLetterQueueUrl))}`);
@@ -112,6 +112,8 @@ function checkTimeoutOrder(timeout: number | undefined, leaseSeconds: number, vi
     );
   }
   if (leaseSeconds >= visibility) {
-    throw new ConfigError(`DEDUP_LEASE_SECONDS (${leaseSeconds}) must be below QUEUE_VISIBILITY_TIMEOUT_SECONDS (${visibility})`);
+    throw new ConfigError(
+      `DEDUP_LEASE_SECONDS (${leaseSeconds}) must be below QUEUE_VISIBILITY_TIMEOUT_SECONDS (${visibility})`,
+    );
   }
 }

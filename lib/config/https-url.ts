@@ -25,7 +25,9 @@ export function httpsUrl(value: string, name: string): string {
   if (url.username !== '' || url.password !== '') throw new ConfigError(`${name} must not carry a user or password`);
   const plainLocal = url.protocol === 'http:' && url.hostname === PLAIN_HTTP_HOST;
   if (url.protocol !== 'https:' && !plainLocal) {
-    throw new ConfigError(`${name} must use https:// (plain http:// only to ${PLAIN_HTTP_HOST}, for tests), got ${JSON.stringify(printable(value, 200))}`);
+    throw new ConfigError(
+      `${name} must use https:// (plain http:// only to ${PLAIN_HTTP_HOST}, for tests), got ${JSON.stringify(printable(value, 200))}`,
+    );
   }
   return value.replace(/\/+$/, '');
 }

@@ -1,4 +1,9 @@
-import { DEFAULT_ORGANIZATION_ID, organizationIdProblem, organizationName, type Organization } from '../ingestion/packing/organization.ts';
+import {
+  DEFAULT_ORGANIZATION_ID,
+  organizationIdProblem,
+  organizationName,
+  type Organization,
+} from '../ingestion/packing/organization.ts';
 import { isJsonObject, ownValue } from '../util/json.ts';
 import { ConfigError } from './errors.ts';
 
@@ -26,24 +31,34 @@ export const MAX_ORGANIZATIONS = 20;
  * // [{ organization: { id: 'org-a', name: 'Acme' }, adminKeyParameter: '/oaa/acme', cursorKey: 'ingest-cursor#org-a' }]
  * ```
  */
-export function readOrganizations(json: string | undefined, fallbackParameter: string, cursorKey: string): PolledOrganization[] {
+export function readOrganizations(
+  json: string | undefined,
+  fallbackParameter: string,
+  cursorKey: string,
+): PolledOrganization[] {
   if (json === undefined || json.trim() === '' || json.trim() === '[]') {
-    return [{ organization: { id: DEFAULT_ORGANIZATION_ID, name: '' }, adminKeyParameter: fallbackParameter, cursorKey }];
+    return [
+      { organization: { id: DEFAULT_ORGANIZATION_ID, name: '' }, adminKeyParameter: fallbackParameter, cursorKey },
+    ];
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(json);
   } catch {
-    throw new ConfigError('ORGANIZATIONS is not JSON: expected [{"id": "org-...", "name": "...", "adminKeyParameter": "/..."}]');
+    throw new ConfigError(
+      'ORGANIZATIONS is not JSON: expected [{"id": "org-...", "name": "...", "adminKeyParameter": "/..."}]',
+    );
   }
-  if (!Array.isArray(parsed) || parsed.length > MAX_ORGANIZATIONS) throw new ConfigError(`ORGANIZATIONS must be a JSON array of 1 to ${MAX_ORGANIZATIONS} organizations`);
+  if (!Array.isArray(parsed) || parsed.length > MAX_ORGANIZATIONS)
+    throw new ConfigError(`ORGANIZATIONS must be a JSON array of 1 to ${MAX_ORGANIZATIONS} organizations`);
   const seen = new Set<string>();
   return parsed.map((entry, index) => {
     const where = `ORGANIZATIONS[${index}]`;
     if (!isJsonObject(entry)) throw new ConfigError(`${where} must be an object`);
     const id = ownValue(entry, 'id');
     const problem = organizationIdProblem(id);
-    if (problem !== undefined || typeof id !== 'string') throw new ConfigError(`${where}.id ${problem ?? 'must be a string'}`);
+    if (problem !== undefined || typeof id !== 'string')
+      throw new ConfigError(`${where}.id ${problem ?? 'must be a string'}`);
     if (seen.has(id)) throw new ConfigError(`${where}.id ${JSON.stringify(id)} is listed twice`);
     seen.add(id);
     const parameter = ownValue(entry, 'adminKeyParameter') ?? `/openai-audit-alerts/${id}/admin-key`;

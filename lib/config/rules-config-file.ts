@@ -32,7 +32,8 @@ export function loadRulesSettings(
   // (without a configuration, the common case, that is a cold start's work saved).
   const known = () => createRuleCatalog().knownRules;
   if (inline !== undefined && inline.trim() !== '') {
-    if (file !== undefined && file !== '') throw new RulesConfigError(`${RULES_CONFIG_ENV} and ${RULES_CONFIG_FILE_ENV} are both set; set one`);
+    if (file !== undefined && file !== '')
+      throw new RulesConfigError(`${RULES_CONFIG_ENV} and ${RULES_CONFIG_FILE_ENV} are both set; set one`);
     return parseRulesSettings(inline, RULES_CONFIG_ENV, known());
   }
   if (file === undefined || file === '') return {};
@@ -41,7 +42,9 @@ export function loadRulesSettings(
   try {
     text = readFile(file);
   } catch (error) {
-    throw new RulesConfigError(`${source}: cannot read the rules configuration: ${error instanceof Error ? printable(error.message) : 'unreadable'}`);
+    throw new RulesConfigError(
+      `${source}: cannot read the rules configuration: ${error instanceof Error ? printable(error.message) : 'unreadable'}`,
+    );
   }
   return parseRulesSettings(text, source, known());
 }

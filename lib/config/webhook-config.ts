@@ -32,9 +32,11 @@ export interface WebhookConfig {
  */
 export function readWebhookConfig(env: Env): WebhookConfig {
   const bearer = (env.WEBHOOK_BEARER_AUTH ?? 'false').trim().toLowerCase();
-  if (bearer !== 'true' && bearer !== 'false') throw new ConfigError(`WEBHOOK_BEARER_AUTH must be true or false, got ${JSON.stringify(bearer.slice(0, 20))}`);
+  if (bearer !== 'true' && bearer !== 'false')
+    throw new ConfigError(`WEBHOOK_BEARER_AUTH must be true or false, got ${JSON.stringify(bearer.slice(0, 20))}`);
   const listed = (env.ORGANIZATIONS ?? '').trim();
-  const organizations = listed === '' ? [DEFAULT_ORGANIZATION] : readOrganizations(listed, '/unused', 'unused').map((o) => o.organization);
+  const organizations =
+    listed === '' ? [DEFAULT_ORGANIZATION] : readOrganizations(listed, '/unused', 'unused').map((o) => o.organization);
   return {
     logLevel: logLevelEnv(env),
     queueUrl: requiredEnv(env, 'QUEUE_URL'),

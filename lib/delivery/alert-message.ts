@@ -3,7 +3,8 @@ import { parseSeverity } from '../detection/engine/severity.ts';
 import { isJsonObject, ownValue, type JsonObject } from '../util/json.ts';
 
 /** The alert in a delivery-queue message, or why there is none. */
-export type ParsedAlertMessage = { readonly ok: true; readonly alert: AlertDocument } | { readonly ok: false; readonly reason: string };
+export type ParsedAlertMessage =
+  { readonly ok: true; readonly alert: AlertDocument } | { readonly ok: false; readonly reason: string };
 
 /**
  * Alert ids become PagerDuty's `dedup_key` (at most 255 characters) and Standard Webhooks'
@@ -11,7 +12,18 @@ export type ParsedAlertMessage = { readonly ok: true; readonly alert: AlertDocum
  */
 const ALERT_ID = /^[A-Za-z0-9_:-]{1,200}$/;
 
-const REQUIRED_STRINGS = ['ruleId', 'ruleName', 'title', 'dedupKey', 'createdAt', 'windowEndsAt', 'description', 'runbook', 'reference', 'logType'] as const;
+const REQUIRED_STRINGS = [
+  'ruleId',
+  'ruleName',
+  'title',
+  'dedupKey',
+  'createdAt',
+  'windowEndsAt',
+  'description',
+  'runbook',
+  'reference',
+  'logType',
+] as const;
 const NULLABLE_STRINGS = ['eventId', 'eventType', 'eventTime'] as const;
 
 function parseJson(text: string): unknown {
@@ -45,8 +57,10 @@ function check(document: JsonObject): string | undefined {
   if (typeof alertId !== 'string') return 'alertId: missing or not a string';
   if (!ALERT_ID.test(alertId)) return 'alertId: expected 1-200 letters, digits, "_", "-" or ":"';
   if (typeof ownValue(document, 'version') !== 'number') return 'version: missing or not a number';
-  if (parseSeverity(ownValue(document, 'severity')) !== ownValue(document, 'severity')) return 'severity: expected one of INFO, LOW, MEDIUM, HIGH, CRITICAL';
-  for (const key of REQUIRED_STRINGS) if (typeof ownValue(document, key) !== 'string') return `${key}: missing or not a string`;
+  if (parseSeverity(ownValue(document, 'severity')) !== ownValue(document, 'severity'))
+    return 'severity: expected one of INFO, LOW, MEDIUM, HIGH, CRITICAL';
+  for (const key of REQUIRED_STRINGS)
+    if (typeof ownValue(document, key) !== 'string') return `${key}: missing or not a string`;
   for (const key of NULLABLE_STRINGS) {
     const value = ownValue(document, key);
     if (value !== null && typeof value !== 'string') return `${key}: expected a string or null`;
@@ -76,7 +90,8 @@ function check(document: JsonObject): string | undefined {
 export function alertFromDeliveryMessage(body: string): ParsedAlertMessage {
   const value = unwrap(body);
   if (value === undefined) return { ok: false, reason: 'the message body is not JSON' };
-  if (!isJsonObject(value)) return { ok: false, reason: 'the message body is not an alert document (not a JSON object)' };
+  if (!isJsonObject(value))
+    return { ok: false, reason: 'the message body is not an alert document (not a JSON object)' };
   const problem = check(value);
   if (problem !== undefined) return { ok: false, reason: `the message body is not an alert document: ${problem}` };
   return { ok: true, alert: value as unknown as AlertDocument };

@@ -59,16 +59,42 @@ export function createDeliveryHandler(options: DeliveryHandlerOptions): Delivery
   const sqs = options.sqs ?? new SQSClient({});
   const byQueue = new Map<string, Destination>();
   if (config.pagerDuty) {
-    byQueue.set(queueName(config.pagerDuty.queueUrl), pagerDutyDestination({ ...config.pagerDuty, ...(config.runbookBaseUrl === undefined ? {} : { runbookBaseUrl: config.runbookBaseUrl }) }, secretFor(config.pagerDuty.routingKeyParameter, 'the PagerDuty routing key')));
+    byQueue.set(
+      queueName(config.pagerDuty.queueUrl),
+      pagerDutyDestination(
+        {
+          ...config.pagerDuty,
+          ...(config.runbookBaseUrl === undefined ? {} : { runbookBaseUrl: config.runbookBaseUrl }),
+        },
+        secretFor(config.pagerDuty.routingKeyParameter, 'the PagerDuty routing key'),
+      ),
+    );
   }
-  if (config.slack) byQueue.set(queueName(config.slack.queueUrl), slackDestination(secretFor(config.slack.webhookUrlParameter, 'the Slack webhook URL'), { runbookBaseUrl: config.runbookBaseUrl }));
-  if (config.webhook) byQueue.set(queueName(config.webhook.queueUrl), webhookDestination(config.webhook, secretFor(config.webhook.secretParameter, 'the alert webhook signing secret')));
-  const queueUrls = [config.pagerDuty?.queueUrl, config.slack?.queueUrl, config.webhook?.queueUrl].filter((url): url is string => url !== undefined);
+  if (config.slack)
+    byQueue.set(
+      queueName(config.slack.queueUrl),
+      slackDestination(secretFor(config.slack.webhookUrlParameter, 'the Slack webhook URL'), {
+        runbookBaseUrl: config.runbookBaseUrl,
+      }),
+    );
+  if (config.webhook)
+    byQueue.set(
+      queueName(config.webhook.queueUrl),
+      webhookDestination(config.webhook, secretFor(config.webhook.secretParameter, 'the alert webhook signing secret')),
+    );
+  const queueUrls = [config.pagerDuty?.queueUrl, config.slack?.queueUrl, config.webhook?.queueUrl].filter(
+    (url): url is string => url !== undefined,
+  );
   const requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
   const base = {
     destinationFor: (arn: string) => byQueue.get(queueName(arn)),
-    send: (request: Parameters<typeof sendRequest>[0]) => sendRequest(request, { timeoutMs: requestTimeoutMs, ...(options.fetch ? { fetch: options.fetch } : {}), nowMs: () => clock() * 1000 }),
+    send: (request: Parameters<typeof sendRequest>[0]) =>
+      sendRequest(request, {
+        timeoutMs: requestTimeoutMs,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+        nowMs: () => clock() * 1000,
+      }),
     deadLetters: lazy(() => Promise.resolve(new SqsDeadLetterSink(sqs, config.deadLetterQueueUrl))),
     defer: queueVisibility(sqs, queueUrls),
     telemetry: options.telemetry,

@@ -50,7 +50,9 @@ const SAFETY_MS = 3000;
  * waits its own backoff, at least the `Retry-After` asked), or the invocation is out of time (the
  * records come back in a second).
  */
-type Halt = { readonly kind: 'failure'; readonly retryAfterMs: number | undefined; readonly reason: string } | { readonly kind: 'time'; readonly reason: string };
+type Halt =
+  | { readonly kind: 'failure'; readonly retryAfterMs: number | undefined; readonly reason: string }
+  | { readonly kind: 'time'; readonly reason: string };
 
 type Outcome = { kind: 'done' } | { kind: 'failed' } | { kind: 'halt'; halt: Halt };
 
@@ -65,14 +67,27 @@ async function deadLetter(letter: DeadLetter, deps: DeliveryDependencies): Promi
     await (await deps.deadLetters()).send(letter);
     return true;
   } catch (error) {
-    deps.telemetry.log('WARN', 'could not send to the delivery DLQ; the record will be retried', { messageId: letter.sourceMessageId, error: printable(describeError(error)) });
+    deps.telemetry.log('WARN', 'could not send to the delivery DLQ; the record will be retried', {
+      messageId: letter.sourceMessageId,
+      error: printable(describeError(error)),
+    });
     return false;
   }
 }
 
-async function deliverOne(record: DeliveryRecord, alert: AlertDocument, destination: Destination, deps: DeliveryDependencies): Promise<Outcome> {
+async function deliverOne(
+  record: DeliveryRecord,
+  alert: AlertDocument,
+  destination: Destination,
+  deps: DeliveryDependencies,
+): Promise<Outcome> {
   const { telemetry } = deps;
-  const ids = { destination: destination.name, alertId: alert.alertId, messageId: record.messageId, receiveCount: record.receiveCount };
+  const ids = {
+    destination: destination.name,
+    alertId: alert.alertId,
+    messageId: record.messageId,
+    receiveCount: record.receiveCount,
+  };
   for (let attempt = 1; ; attempt++) {
     let outcome: SendOutcome;
     try {
@@ -81,7 +96,10 @@ async function deliverOne(record: DeliveryRecord, alert: AlertDocument, destinat
       // Building the request failed: a secret could not be read (SSM down, a missing parameter).
       const level = error instanceof DestinationSecretError || error instanceof ConfigError ? 'ERROR' : 'WARN';
       outcome = { kind: 'retry', reason: printable(describeError(error), 300) };
-      telemetry.log(level, 'delivery request could not be built', { ...ids, error: redact(outcome.reason, destination.secrets()) });
+      telemetry.log(level, 'delivery request could not be built', {
+        ...ids,
+        error: redact(outcome.reason, destination.secrets()),
+      });
     }
     if (outcome.kind === 'delivered') {
       telemetry.count('AlertsDelivered', destination.name);
@@ -91,20 +109,33 @@ async function deliverOne(record: DeliveryRecord, alert: AlertDocument, destinat
     if (outcome.kind === 'rejected') {
       const reason = `${destination.name} refused alert ${alert.alertId}: ${redact(outcome.reason, destination.secrets())}`;
       telemetry.count('DeliveriesRejected', destination.name);
-      telemetry.log('ERROR', 'alert refused by the destination; moved to the delivery DLQ', { ...ids, status: outcome.status, reason });
-      const kept = await deadLetter({ kind: 'delivery-rejected', sourceMessageId: record.messageId, reason, body: record.body }, deps);
+      telemetry.log('ERROR', 'alert refused by the destination; moved to the delivery DLQ', {
+        ...ids,
+        status: outcome.status,
+        reason,
+      });
+      const kept = await deadLetter(
+        { kind: 'delivery-rejected', sourceMessageId: record.messageId, reason, body: record.body },
+        deps,
+      );
       return kept ? { kind: 'done' } : { kind: 'failed' };
     }
     const reason = redact(outcome.reason, destination.secrets());
     const wait = inlineWaitMs(attempt, outcome.retryAfterMs, deps.random);
-    const canWait = attempt < deps.policy.inlineAttempts && wait <= deps.policy.maxInlineWaitMs && deps.remainingMs() - wait > deps.requestTimeoutMs + SAFETY_MS;
+    const canWait =
+      attempt < deps.policy.inlineAttempts &&
+      wait <= deps.policy.maxInlineWaitMs &&
+      deps.remainingMs() - wait > deps.requestTimeoutMs + SAFETY_MS;
     if (canWait) {
       telemetry.count('DeliveryRetries', destination.name);
       telemetry.log('INFO', 'delivery attempt failed; trying again', { ...ids, attempt, reason, waitMs: wait });
       await deps.sleep(wait);
       continue;
     }
-    return { kind: 'halt', halt: { kind: 'failure', retryAfterMs: outcome.retryAfterMs, reason: `${destination.name}: ${reason}` } };
+    return {
+      kind: 'halt',
+      halt: { kind: 'failure', retryAfterMs: outcome.retryAfterMs, reason: `${destination.name}: ${reason}` },
+    };
   }
 }
 
@@ -112,13 +143,21 @@ function delayOf(record: DeliveryRecord, halt: Halt, deps: DeliveryDependencies)
   return halt.kind === 'time' ? 1 : deferSeconds(deps.policy, record.receiveCount, halt.retryAfterMs, deps.random);
 }
 
-async function putBack(record: DeliveryRecord, destination: Destination, delaySeconds: number, deps: DeliveryDependencies): Promise<void> {
+async function putBack(
+  record: DeliveryRecord,
+  destination: Destination,
+  delaySeconds: number,
+  deps: DeliveryDependencies,
+): Promise<void> {
   deps.telemetry.count('DeliveriesDeferred', destination.name);
   try {
     await deps.defer(record, delaySeconds);
   } catch (error) {
     // The record still fails; it comes back after the queue's visibility timeout instead.
-    deps.telemetry.log('WARN', 'could not put the record back for later; it returns after the visibility timeout', { messageId: record.messageId, error: printable(describeError(error)) });
+    deps.telemetry.log('WARN', 'could not put the record back for later; it returns after the visibility timeout', {
+      messageId: record.messageId,
+      error: printable(describeError(error)),
+    });
   }
 }
 
@@ -144,7 +183,10 @@ async function putBack(record: DeliveryRecord, destination: Destination, delaySe
  * export const handler = (event: SQSEvent) => deliverBatch(records(event), deps);
  * ```
  */
-export async function deliverBatch(records: readonly DeliveryRecord[], deps: DeliveryDependencies): Promise<BatchResult> {
+export async function deliverBatch(
+  records: readonly DeliveryRecord[],
+  deps: DeliveryDependencies,
+): Promise<BatchResult> {
   const failed = new Set<number>();
   const { telemetry } = deps;
   let halt: Halt | undefined;
@@ -152,11 +194,15 @@ export async function deliverBatch(records: readonly DeliveryRecord[], deps: Del
     try {
       const destination = deps.destinationFor(record.eventSourceArn);
       if (destination === undefined) {
-        telemetry.log('ERROR', 'record from a queue with no destination configured; check the function configuration', { messageId: record.messageId, queue: printable(record.eventSourceArn) });
+        telemetry.log('ERROR', 'record from a queue with no destination configured; check the function configuration', {
+          messageId: record.messageId,
+          queue: printable(record.eventSourceArn),
+        });
         failed.add(index);
         continue;
       }
-      if (halt === undefined && deps.remainingMs() < deps.requestTimeoutMs + SAFETY_MS) halt = { kind: 'time', reason: 'not enough time left in this invocation' };
+      if (halt === undefined && deps.remainingMs() < deps.requestTimeoutMs + SAFETY_MS)
+        halt = { kind: 'time', reason: 'not enough time left in this invocation' };
       if (halt !== undefined) {
         await putBack(record, destination, delayOf(record, halt, deps), deps);
         failed.add(index);
@@ -165,8 +211,15 @@ export async function deliverBatch(records: readonly DeliveryRecord[], deps: Del
       const parsed = alertFromDeliveryMessage(record.body);
       if (!parsed.ok) {
         telemetry.count('MalformedAlerts', destination.name);
-        telemetry.log('ERROR', 'message without a valid alert moved to the delivery DLQ', { destination: destination.name, messageId: record.messageId, reason: parsed.reason });
-        const kept = await deadLetter({ kind: 'not-an-alert', sourceMessageId: record.messageId, reason: parsed.reason, body: record.body }, deps);
+        telemetry.log('ERROR', 'message without a valid alert moved to the delivery DLQ', {
+          destination: destination.name,
+          messageId: record.messageId,
+          reason: parsed.reason,
+        });
+        const kept = await deadLetter(
+          { kind: 'not-an-alert', sourceMessageId: record.messageId, reason: parsed.reason, body: record.body },
+          deps,
+        );
         if (!kept) failed.add(index);
         continue;
       }
@@ -190,9 +243,16 @@ export async function deliverBatch(records: readonly DeliveryRecord[], deps: Del
       }
     } catch (error) {
       // A bug, not a delivery problem: retry the record rather than lose it.
-      telemetry.log('ERROR', 'delivery failed unexpectedly; the record will be retried', { messageId: record.messageId, error: printable(describeError(error)) });
+      telemetry.log('ERROR', 'delivery failed unexpectedly; the record will be retried', {
+        messageId: record.messageId,
+        error: printable(describeError(error)),
+      });
       failed.add(index);
     }
   }
-  return { batchItemFailures: [...failed].sort((a, b) => a - b).map((index) => ({ itemIdentifier: records[index]?.messageId ?? '' })) };
+  return {
+    batchItemFailures: [...failed]
+      .sort((a, b) => a - b)
+      .map((index) => ({ itemIdentifier: records[index]?.messageId ?? '' })),
+  };
 }

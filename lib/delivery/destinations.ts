@@ -39,7 +39,10 @@ const JSON_HEADERS = { 'content-type': 'application/json', 'user-agent': CLIENT_
  * const pagerDuty = pagerDutyDestination({ eventsUrl: PAGERDUTY_EVENTS_URL }, routingKey);
  * ```
  */
-export function pagerDutyDestination(settings: { eventsUrl: string; runbookBaseUrl?: string }, routingKey: SecretSource): Destination {
+export function pagerDutyDestination(
+  settings: { eventsUrl: string; runbookBaseUrl?: string },
+  routingKey: SecretSource,
+): Destination {
   let known: string[] = [];
   return {
     name: 'pagerduty',
@@ -47,9 +50,15 @@ export function pagerDutyDestination(settings: { eventsUrl: string; runbookBaseU
       const key = await routingKey.get();
       known = [key];
       if (key.length !== PAGERDUTY_ROUTING_KEY_LENGTH) {
-        throw new DestinationSecretError(`${routingKey.description} does not hold a PagerDuty integration key (${PAGERDUTY_ROUTING_KEY_LENGTH} characters)`);
+        throw new DestinationSecretError(
+          `${routingKey.description} does not hold a PagerDuty integration key (${PAGERDUTY_ROUTING_KEY_LENGTH} characters)`,
+        );
       }
-      return { url: settings.eventsUrl, body: pagerDutyEventBody(alert, key, settings.runbookBaseUrl), headers: JSON_HEADERS };
+      return {
+        url: settings.eventsUrl,
+        body: pagerDutyEventBody(alert, key, settings.runbookBaseUrl),
+        headers: JSON_HEADERS,
+      };
     },
     secrets: () => known,
   };
@@ -70,7 +79,8 @@ export function slackDestination(webhookUrl: SecretSource, settings: { runbookBa
     async request(alert): Promise<DeliveryRequest> {
       const url = await webhookUrl.get();
       known = [url, url.replace(/^[a-z]+:\/\/[^/]+/, '')];
-      if (!isDestinationUrl(url)) throw new DestinationSecretError(`${webhookUrl.description} does not hold an https URL`);
+      if (!isDestinationUrl(url))
+        throw new DestinationSecretError(`${webhookUrl.description} does not hold an https URL`);
       return { url, body: JSON.stringify(slackMessage(alert, settings.runbookBaseUrl)), headers: JSON_HEADERS };
     },
     secrets: () => known,
@@ -98,10 +108,13 @@ export function webhookDestination(settings: { url: string }, signingSecret: Sec
         // The same format as the ingestion webhook's secret: whsec_ secrets separated by spaces (sign
         // with all of them while the receiver rotates). Its messages never quote a secret.
         const credentials = readCredentials(secret);
-        if (credentials.bearerTokens.length > 0) throw new Error('bearer tokens are not used to send alerts, only whsec_ signing secrets');
+        if (credentials.bearerTokens.length > 0)
+          throw new Error('bearer tokens are not used to send alerts, only whsec_ signing secrets');
         keys = credentials.signingKeys;
       } catch (error) {
-        throw new DestinationSecretError(`${signingSecret.description} does not hold usable signing secrets: ${error instanceof Error ? error.message : 'unreadable'}`);
+        throw new DestinationSecretError(
+          `${signingSecret.description} does not hold usable signing secrets: ${error instanceof Error ? error.message : 'unreadable'}`,
+        );
       }
       const { body, headers } = webhookDelivery(alert, keys, nowSeconds);
       return { url: settings.url, body, headers };

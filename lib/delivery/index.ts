@@ -7,7 +7,13 @@ export { deliverBatch, type DeliveryDependencies, type DeliveryRecord } from './
 export { DESTINATION_NAMES, type Destination, type DestinationName, type DeliveryRequest } from './destination.ts';
 export { isDestinationUrl, pagerDutyDestination, slackDestination, webhookDestination } from './destinations.ts';
 export { DestinationSecretError } from './errors.ts';
-export { PAGERDUTY_SEVERITY, PAGERDUTY_SOURCE, pagerDutyEventBody, type PagerDutyEvent, type PagerDutySeverity } from './pagerduty.ts';
+export {
+  PAGERDUTY_SEVERITY,
+  PAGERDUTY_SOURCE,
+  pagerDutyEventBody,
+  type PagerDutyEvent,
+  type PagerDutySeverity,
+} from './pagerduty.ts';
 export { powertoolsDeliveryTelemetry } from './powertools-telemetry.ts';
 export { queueName, queueVisibility } from './queue-visibility.ts';
 export { DEFAULT_RETRY_POLICY, deferSeconds, inlineWaitMs, type RetryPolicy } from './retry-policy.ts';

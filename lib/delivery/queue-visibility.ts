@@ -24,11 +24,20 @@ export function queueName(arnOrUrl: string): string {
  * await defer(record, 120);
  * ```
  */
-export function queueVisibility(client: SQSClient, queueUrls: readonly string[]): (record: DeliveryRecord, delaySeconds: number) => Promise<void> {
+export function queueVisibility(
+  client: SQSClient,
+  queueUrls: readonly string[],
+): (record: DeliveryRecord, delaySeconds: number) => Promise<void> {
   const byName = new Map(queueUrls.map((url) => [queueName(url), url]));
   return async (record, delaySeconds) => {
     const queueUrl = byName.get(queueName(record.eventSourceArn));
     if (queueUrl === undefined) throw new Error(`no queue URL configured for ${queueName(record.eventSourceArn)}`);
-    await client.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: delaySeconds }));
+    await client.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: queueUrl,
+        ReceiptHandle: record.receiptHandle,
+        VisibilityTimeout: delaySeconds,
+      }),
+    );
   };
 }

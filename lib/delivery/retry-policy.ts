@@ -22,7 +22,12 @@ export interface RetryPolicy {
  * minutes (half of it to all of it). With the delivery queues' 50 receives, a destination can be
  * down for at least five and a half hours before its alerts reach the delivery DLQ.
  */
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { inlineAttempts: 3, maxInlineWaitMs: 10_000, baseDelaySeconds: 30, maxDelaySeconds: 900 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  inlineAttempts: 3,
+  maxInlineWaitMs: 10_000,
+  baseDelaySeconds: 30,
+  maxDelaySeconds: 900,
+};
 
 /**
  * Wait before the next attempt within an invocation, in milliseconds: `Retry-After` when given,
@@ -51,7 +56,12 @@ export function inlineWaitMs(attempt: number, retryAfter: number | undefined, ra
  * deferSeconds(DEFAULT_RETRY_POLICY, 1, 120_000, Math.random); // 120
  * ```
  */
-export function deferSeconds(policy: RetryPolicy, receiveCount: number, retryAfter: number | undefined, random: () => number): number {
+export function deferSeconds(
+  policy: RetryPolicy,
+  receiveCount: number,
+  retryAfter: number | undefined,
+  random: () => number,
+): number {
   const bound = Math.min(policy.maxDelaySeconds, policy.baseDelaySeconds * 2 ** Math.max(0, receiveCount - 1));
   const backoff = Math.round(bound / 2 + (random() * bound) / 2);
   const asked = retryAfter === undefined ? 0 : Math.ceil(retryAfter / 1000);

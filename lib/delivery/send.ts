@@ -31,7 +31,8 @@ function isRetryable(status: number): boolean {
 }
 
 function networkProblem(error: unknown): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'no answer in time';
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
+    return 'no answer in time';
   // Only the error code: undici's messages can carry the host and port, never needed here.
   const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
   const code = typeof cause?.code === 'string' ? cause.code : error instanceof Error ? error.name : 'unknown';
@@ -76,8 +77,13 @@ export async function sendRequest(request: DeliveryRequest, options: SendOptions
   if (response.status >= 200 && response.status < 300) return { kind: 'delivered', status: response.status };
   if (isRetryable(response.status)) {
     const wait = retryAfterMs(response.headers.get('retry-after'), options.nowMs?.() ?? Date.now());
-    return { kind: 'retry', reason: `HTTP ${response.status}${answer}`, ...(wait === undefined ? {} : { retryAfterMs: wait }) };
+    return {
+      kind: 'retry',
+      reason: `HTTP ${response.status}${answer}`,
+      ...(wait === undefined ? {} : { retryAfterMs: wait }),
+    };
   }
-  const redirect = response.status >= 300 && response.status < 400 ? ' (redirects are not followed: configure the final URL)' : '';
+  const redirect =
+    response.status >= 300 && response.status < 400 ? ' (redirects are not followed: configure the final URL)' : '';
   return { kind: 'rejected', status: response.status, reason: `HTTP ${response.status}${redirect}${answer}` };
 }

@@ -14,7 +14,9 @@ import { contextText, cutChars } from './text.ts';
 import { runbookLink } from './runbook-link.ts';
 
 /** A Block Kit text object. `verbatim` stops Slack from turning text into links and mentions. */
-export type SlackText = { readonly type: 'plain_text'; readonly text: string; readonly emoji?: boolean } | { readonly type: 'mrkdwn'; readonly text: string; readonly verbatim?: boolean };
+export type SlackText =
+  | { readonly type: 'plain_text'; readonly text: string; readonly emoji?: boolean }
+  | { readonly type: 'mrkdwn'; readonly text: string; readonly verbatim?: boolean };
 
 /** The blocks an alert message uses. */
 export type SlackBlock =
@@ -77,7 +79,10 @@ function permissions(value: string | undefined): string | undefined {
 function detailFields(alert: AlertDocument): SlackText[] {
   const c = alert.alertContext;
   const get = (key: string) => contextText(c[key]);
-  const actor = get('actor_email') === undefined ? get('actor_id') : [get('actor_email'), get('actor_id') && `(${get('actor_id')})`].filter(Boolean).join(' ');
+  const actor =
+    get('actor_email') === undefined
+      ? get('actor_id')
+      : [get('actor_email'), get('actor_id') && `(${get('actor_id')})`].filter(Boolean).join(' ');
   const place = [get('source_city'), get('source_region'), get('source_country')].filter(Boolean).join(', ');
   const source = [get('source_ip'), place && `(${place})`].filter(Boolean).join(' ');
   const event = [alert.eventType, alert.eventId].filter((part): part is string => part !== null).join(' · ');
@@ -110,13 +115,17 @@ function runbookSection(runbook: string): SlackText {
 
 function footer(alert: AlertDocument, runbookBaseUrl: string | undefined): SlackText[] {
   const escalates = escalatedFrom(alert);
-  const elements = [mrkdwn(`alert ${alert.alertId}${escalates === undefined ? '' : ` · escalates alert ${escalates}`}`)];
+  const elements = [
+    mrkdwn(`alert ${alert.alertId}${escalates === undefined ? '' : ` · escalates alert ${escalates}`}`),
+  ];
   // The runbook base is deploy configuration and the rule id is encoded: a link of our own making.
   const runbook = runbookLink(runbookBaseUrl, alert.ruleId);
-  if (runbook !== undefined && /^https:\/\/[^\s|<>&]+$/.test(runbook)) elements.push({ type: 'mrkdwn', text: `<${runbook}|Runbook>` });
+  if (runbook !== undefined && /^https:\/\/[^\s|<>&]+$/.test(runbook))
+    elements.push({ type: 'mrkdwn', text: `<${runbook}|Runbook>` });
   // The reference is rule metadata, not event data, and only an https URL without Slack's link
   // delimiters becomes a link.
-  if (/^https:\/\/[^\s|<>&]+$/.test(alert.reference)) elements.push({ type: 'mrkdwn', text: `<${alert.reference}|Rule reference>` });
+  if (/^https:\/\/[^\s|<>&]+$/.test(alert.reference))
+    elements.push({ type: 'mrkdwn', text: `<${alert.reference}|Rule reference>` });
   if (alert.mitre.length > 0) elements.push(mrkdwn(mrkdwnText(`MITRE ATT&CK ${alert.mitre.join(', ')}`, 500)));
   return elements.slice(0, SLACK_MAX_CONTEXT_ELEMENTS);
 }
@@ -141,7 +150,14 @@ export function slackMessage(alert: AlertDocument, runbookBaseUrl?: string): Sla
     text: mrkdwnText(headline, SLACK_FALLBACK_TEXT_MAX_CHARS),
     blocks: [
       // Escaped like mrkdwn too: Slack documents &, < and > as control characters of text objects.
-      { type: 'header', text: { type: 'plain_text', text: mrkdwnText(`${EMOJI[alert.severity]} ${headline}`, SLACK_HEADER_MAX_CHARS), emoji: true } },
+      {
+        type: 'header',
+        text: {
+          type: 'plain_text',
+          text: mrkdwnText(`${EMOJI[alert.severity]} ${headline}`, SLACK_HEADER_MAX_CHARS),
+          emoji: true,
+        },
+      },
       { type: 'section', fields: detailFields(alert) },
       { type: 'section', text: runbookSection(alert.runbook) },
       { type: 'context', elements: footer(alert, runbookBaseUrl) },

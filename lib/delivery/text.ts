@@ -29,7 +29,9 @@ export function sanitizeValue(value: JsonValue, maxChars: number): JsonValue {
   if (typeof value === 'string') return printable(value, maxChars);
   if (Array.isArray(value)) return value.map((item) => sanitizeValue(item, maxChars));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [printable(key, 100), sanitizeValue(item, maxChars)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [printable(key, 100), sanitizeValue(item, maxChars)]),
+    );
   }
   return value;
 }

@@ -23,7 +23,11 @@ export const WEBHOOK_EVENT_TYPES = { created: 'alert.created', escalated: 'alert
  * const { body, headers } = webhookDelivery(alert, [key], Math.floor(Date.now() / 1000));
  * ```
  */
-export function webhookDelivery(alert: AlertDocument, keys: readonly Buffer[], nowSeconds: number): { body: string; headers: Record<string, string> } {
+export function webhookDelivery(
+  alert: AlertDocument,
+  keys: readonly Buffer[],
+  nowSeconds: number,
+): { body: string; headers: Record<string, string> } {
   const type = escalatedFrom(alert) === undefined ? WEBHOOK_EVENT_TYPES.created : WEBHOOK_EVENT_TYPES.escalated;
   const render = (a: AlertDocument) => {
     // Strings that come from the event: masked and escaped like everywhere else they are shown.
@@ -46,7 +50,9 @@ export function webhookDelivery(alert: AlertDocument, keys: readonly Buffer[], n
       'user-agent': CLIENT_NAME,
       'webhook-id': alert.alertId,
       'webhook-timestamp': String(nowSeconds),
-      'webhook-signature': keys.map((key) => signWebhook(key, alert.alertId, String(nowSeconds), Buffer.from(body))).join(' '),
+      'webhook-signature': keys
+        .map((key) => signWebhook(key, alert.alertId, String(nowSeconds), Buffer.from(body)))
+        .join(' '),
     },
   };
 }

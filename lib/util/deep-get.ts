@@ -13,11 +13,7 @@ import { isJsonObject, ownValue, type JsonValue } from './json.ts';
  * deepGet({ a: [1] }, ['a', '0'], 'x');         // 'x' (arrays are not objects here)
  * ```
  */
-export function deepGet<F = undefined>(
-  value: unknown,
-  path: readonly string[],
-  fallback?: F,
-): JsonValue | F {
+export function deepGet<F = undefined>(value: unknown, path: readonly string[], fallback?: F): JsonValue | F {
   let current: unknown = value;
   for (const key of path) {
     if (!isJsonObject(current)) return fallback as F;

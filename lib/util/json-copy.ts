@@ -46,7 +46,11 @@ class Copier {
           this.bound += 4;
           return null;
         }
-        return depth >= MAX_DEPTH || typeof (value as { toJSON?: unknown }).toJSON === 'function' ? GIVE_UP : Array.isArray(value) ? this.array(value, depth) : this.object(value, depth);
+        return depth >= MAX_DEPTH || typeof (value as { toJSON?: unknown }).toJSON === 'function'
+          ? GIVE_UP
+          : Array.isArray(value)
+            ? this.array(value, depth)
+            : this.object(value, depth);
       default:
         // bigint: JSON.stringify throws; let it say so.
         return GIVE_UP;
@@ -104,7 +108,11 @@ class Copier {
  * copyJsonObject({ a: 'x', b: undefined, c: [NaN] }, 1000, (s) => s); // { a: 'x', c: [null] }
  * ```
  */
-export function copyJsonObject(value: object, maxLength: number, mapString: (text: string) => string): Record<string, JsonValue> | undefined {
+export function copyJsonObject(
+  value: object,
+  maxLength: number,
+  mapString: (text: string) => string,
+): Record<string, JsonValue> | undefined {
   if (Array.isArray(value)) return undefined;
   const copier = new Copier(mapString);
   const copied = copier.value(value, 0);

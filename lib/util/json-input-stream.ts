@@ -148,7 +148,11 @@ function parserMessage(text: string): string {
  * holds about one element at a time. A document that is an object is read whole.
  */
 async function* documentElements(pending: Pending, maxElementChars: number): AsyncGenerator<JsonInputItem[]> {
-  const fail = (offset: number, reason: string): JsonInputItem => ({ kind: 'failure', line: pending.lineAt(offset), reason });
+  const fail = (offset: number, reason: string): JsonInputItem => ({
+    kind: 'failure',
+    line: pending.lineAt(offset),
+    reason,
+  });
   /** The offset of the next character that is not whitespace, reading more as needed; -1 at the end. */
   const next = async (): Promise<number> => {
     for (;;) {
@@ -164,8 +168,17 @@ async function* documentElements(pending: Pending, maxElementChars: number): Asy
     const offset = pending.line - 1;
     const whole = parseJsonInput(pending.text);
     yield [
-      ...whole.failures.map((failure): JsonInputItem => ({ kind: 'failure', line: failure.line === undefined ? undefined : failure.line + offset, reason: failure.reason })),
-      ...whole.values.map((value): JsonInputItem => ({ kind: 'value', line: value.line === undefined ? undefined : value.line + offset, value: value.value, path: '' })),
+      ...whole.failures.map((failure): JsonInputItem => ({
+        kind: 'failure',
+        line: failure.line === undefined ? undefined : failure.line + offset,
+        reason: failure.reason,
+      })),
+      ...whole.values.map((value): JsonInputItem => ({
+        kind: 'value',
+        line: value.line === undefined ? undefined : value.line + offset,
+        value: value.value,
+        path: '',
+      })),
     ];
     return;
   }
@@ -198,19 +211,31 @@ async function* documentElements(pending: Pending, maxElementChars: number): Asy
     }
     // An element: complete when the scanner finds its end before the end of what is buffered.
     let end = skipJsonValue(pending.text, i);
-    while ((end < 0 || end === pending.text.length) && pending.text.length - i <= maxElementChars && (await pending.more())) end = skipJsonValue(pending.text, i);
+    while (
+      (end < 0 || end === pending.text.length) &&
+      pending.text.length - i <= maxElementChars &&
+      (await pending.more())
+    )
+      end = skipJsonValue(pending.text, i);
     if (end < 0) {
       yield [fail(i, `element [${index}]: ${parserMessage(pending.text.slice(i, i + maxElementChars))}`)];
       return;
     }
-    yield [{ kind: 'value', line: pending.lineAt(i), value: JSON.parse(pending.text.slice(i, end)) as unknown, path: `[${index}]` }];
+    yield [
+      {
+        kind: 'value',
+        line: pending.lineAt(i),
+        value: JSON.parse(pending.text.slice(i, end)) as unknown,
+        path: `[${index}]`,
+      },
+    ];
     pending.consume(end);
   }
 }
 
 /** The first line of `pending` that is not blank, read on until it has ended (or is too long), and where it starts. */
 async function firstLine(pending: Pending, maxChars: number): Promise<{ text: string; start: number }> {
-  for (let start = 0; ; ) {
+  for (let start = 0; ;) {
     const newline = pending.text.indexOf('\n', start);
     if (newline < 0 && pending.text.length - start <= maxChars && (await pending.more())) continue;
     const raw = newline < 0 ? pending.text.slice(start) : pending.text.slice(start, newline);
@@ -236,7 +261,10 @@ async function firstLine(pending: Pending, maxChars: number): Promise<{ text: st
  * for await (const items of readJsonInputBatches(createReadStream(file, 'utf8'))) for (const item of items) console.log(item.kind);
  * ```
  */
-export async function* readJsonInputBatches(chunks: AsyncIterable<string>, options: ReadJsonInputOptions = {}): AsyncGenerator<readonly JsonInputItem[]> {
+export async function* readJsonInputBatches(
+  chunks: AsyncIterable<string>,
+  options: ReadJsonInputOptions = {},
+): AsyncGenerator<readonly JsonInputItem[]> {
   const wholeInputChars = options.wholeInputChars ?? WHOLE_INPUT_CHARS;
   const maxElementChars = options.maxElementChars ?? WHOLE_INPUT_CHARS;
   const pending = new Pending(chunks[Symbol.asyncIterator]());
@@ -274,6 +302,9 @@ export async function* readJsonInputBatches(chunks: AsyncIterable<string>, optio
  * for await (const item of readJsonInput(createReadStream(file, 'utf8'))) console.log(item.kind);
  * ```
  */
-export async function* readJsonInput(chunks: AsyncIterable<string>, options: ReadJsonInputOptions = {}): AsyncGenerator<JsonInputItem> {
+export async function* readJsonInput(
+  chunks: AsyncIterable<string>,
+  options: ReadJsonInputOptions = {},
+): AsyncGenerator<JsonInputItem> {
   for await (const items of readJsonInputBatches(chunks, options)) yield* items;
 }

@@ -29,7 +29,8 @@ function originalPosition(site: NodeJS.CallSite): string | undefined {
   // findEntry gives {} where nothing is mapped, whatever its declared type says.
   const found = sourceMapOf(file)?.findEntry(line - 1, column - 1);
   const entry: { originalSource?: string; originalLine?: number; originalColumn?: number } | undefined = found;
-  if (entry?.originalSource === undefined || entry.originalLine === undefined || entry.originalColumn === undefined) return undefined;
+  if (entry?.originalSource === undefined || entry.originalLine === undefined || entry.originalColumn === undefined)
+    return undefined;
   // esbuild names sources relative to the map: ../../lib/... is lib/... of the project.
   const source = entry.originalSource.replace(/^(?:\.\.\/)+/, '');
   return `${source}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
@@ -69,7 +70,8 @@ export function installLazySourceMaps(): void {
   // Node 20 and later put their own default in Error.prepareStackTrace: replace only that.
   const current: unknown = Reflect.get(Error, 'prepareStackTrace');
   if ((typeof current === 'function' && current.name !== 'ErrorPrepareStackTrace') || process.sourceMapsEnabled) return;
-  Error.prepareStackTrace = (error, sites) => `${header(error)}${sites.map((site) => `\n    at ${frame(site)}`).join('')}`;
+  Error.prepareStackTrace = (error, sites) =>
+    `${header(error)}${sites.map((site) => `\n    at ${frame(site)}`).join('')}`;
 }
 
 /**

@@ -22,5 +22,7 @@ function looksRandom(body: string): boolean {
  */
 export function maskSecrets(text: string): string {
   if (!text.includes(SECRET_MARK)) return text;
-  return text.replace(OPENAI_KEY, (match, prefix: string, body: string) => (looksRandom(body) ? `${prefix}…${body.slice(-4)}` : match));
+  return text.replace(OPENAI_KEY, (match, prefix: string, body: string) =>
+    looksRandom(body) ? `${prefix}…${body.slice(-4)}` : match,
+  );
 }

@@ -76,7 +76,8 @@ export function unsignedLeb128(value: number): number[] {
  * ```
  */
 export function signedLeb128(value: number): number[] {
-  if (!Number.isSafeInteger(value) || value < -0x80000000 || value > 0x7fffffff) throw new RangeError(`not an i32: ${value}`);
+  if (!Number.isSafeInteger(value) || value < -0x80000000 || value > 0x7fffffff)
+    throw new RangeError(`not an i32: ${value}`);
   const bytes: number[] = [];
   let rest = value;
   for (;;) {
@@ -332,7 +333,10 @@ export function wasmModule(f: FunctionBuilder, functionName: string, memoryPages
     section(1, [type]),
     section(3, [[0]]),
     section(5, [[0x00, ...unsignedLeb128(memoryPages)]]), // limits: a minimum only
-    section(7, [[...name(functionName), 0x00, 0], [...name('memory'), 0x02, 0]]),
+    section(7, [
+      [...name(functionName), 0x00, 0],
+      [...name('memory'), 0x02, 0],
+    ]),
     section(10, [f.body()]),
   ]);
 }

@@ -37,13 +37,38 @@ export interface BundleFigures {
 }
 
 /** CloudFormation's short tags, read as plain values: only the function's settings are needed here. */
-const CFN_TAGS = ['Ref', 'Sub', 'GetAtt', 'Join', 'If', 'Equals', 'Not', 'Select', 'Split', 'FindInMap', 'ImportValue', 'Base64', 'GetAZs', 'Condition', 'And', 'Or', 'Cidr'].flatMap((name) =>
-  (['scalar', 'seq', 'map'] as const).map((kind) => ({ tag: `!${name}`, ...(kind === 'scalar' ? {} : { collection: kind }), resolve: (value: unknown) => value })),
+const CFN_TAGS = [
+  'Ref',
+  'Sub',
+  'GetAtt',
+  'Join',
+  'If',
+  'Equals',
+  'Not',
+  'Select',
+  'Split',
+  'FindInMap',
+  'ImportValue',
+  'Base64',
+  'GetAZs',
+  'Condition',
+  'And',
+  'Or',
+  'Cidr',
+].flatMap((name) =>
+  (['scalar', 'seq', 'map'] as const).map((kind) => ({
+    tag: `!${name}`,
+    ...(kind === 'scalar' ? {} : { collection: kind }),
+    resolve: (value: unknown) => value,
+  })),
 );
 
 /** The detect function's settings in serverless.yml: its NODE_OPTIONS and package patterns. */
 function deployedDetect(): { nodeOptions: string; patterns: string[] } {
-  const config = parse(readFileSync(join(root, 'serverless.yml'), 'utf8'), { customTags: CFN_TAGS, logLevel: 'error' }) as {
+  const config = parse(readFileSync(join(root, 'serverless.yml'), 'utf8'), {
+    customTags: CFN_TAGS,
+    logLevel: 'error',
+  }) as {
     functions: { detect: { environment?: Record<string, unknown>; package: { patterns: string[] } } };
   };
   const detect = config.functions.detect;
@@ -56,7 +81,12 @@ function matching(base: string, pattern: string): string[] {
   const directory = dirname(pattern);
   const name = pattern.slice(directory.length + 1);
   if (/[*?[\]{}]/.test(directory) || /[?[\]{}]/.test(name)) throw new Error(`unsupported package pattern ${pattern}`);
-  const regex = new RegExp(`^${name.split('*').map((part) => part.replace(/[.+^$()|\\]/g, '\\$&')).join('[^/]*')}$`);
+  const regex = new RegExp(
+    `^${name
+      .split('*')
+      .map((part) => part.replace(/[.+^$()|\\]/g, '\\$&'))
+      .join('[^/]*')}$`,
+  );
   return readdirSync(join(base, directory))
     .filter((file) => regex.test(file))
     .map((file) => `${directory}/${file}`);
@@ -83,7 +113,9 @@ export async function measureBundle(rounds: number): Promise<BundleFigures> {
   const eager = eagerLoad.files;
   const eagerBytes = eager.reduce((sum, file) => sum + size(file), 0);
   const eagerInputs = eager.flatMap((file) => Object.keys(detect.outputs[file]?.inputs ?? {}));
-  const lazyOnly = ['@aws-sdk/client-dynamodb', '@aws-sdk/client-sns', '@aws-sdk/client-sqs'].filter((pkg) => !eagerInputs.some((input) => input.includes(`node_modules/${pkg}/`)));
+  const lazyOnly = ['@aws-sdk/client-dynamodb', '@aws-sdk/client-sns', '@aws-sdk/client-sqs'].filter(
+    (pkg) => !eagerInputs.some((input) => input.includes(`node_modules/${pkg}/`)),
+  );
 
   // The package as serverless.yml names it, with dist/ standing for the bench's build.
   const { nodeOptions, patterns } = deployedDetect();
@@ -100,7 +132,9 @@ export async function measureBundle(rounds: number): Promise<BundleFigures> {
   };
   const deployedEnv = { ...env, NODE_OPTIONS: nodeOptions };
   const entry = join(root, BENCH_DIST, 'detect/index.mjs');
-  const nonMatching = JSON.stringify({ Records: [{ messageId: 'm', body: JSON.stringify(syntheticEvents(100, { matchingRate: 0, runId: 'cold' })) }] });
+  const nonMatching = JSON.stringify({
+    Records: [{ messageId: 'm', body: JSON.stringify(syntheticEvents(100, { matchingRate: 0, runId: 'cold' })) }],
+  });
   const scripts = {
     load: `await import(${JSON.stringify(entry)})`,
     invoke: `const m = await import(${JSON.stringify(entry)}); const r = await m.handler(${nonMatching}, { awsRequestId: 'r', getRemainingTimeInMillis: () => 30000 }); if (r.batchItemFailures.length) process.exit(1);`,

@@ -29,7 +29,10 @@ export interface ChildUsage {
  * const bare = runNode(['-e', '0']);
  * ```
  */
-export function runNode(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; allowStatus?: readonly number[] } = {}): ChildUsage {
+export function runNode(
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; allowStatus?: readonly number[] } = {},
+): ChildUsage {
   const start = performance.now();
   const result = spawnSync(process.execPath, ['--import', PROBE, ...args], {
     env: options.env ?? process.env,
@@ -40,7 +43,9 @@ export function runNode(args: readonly string[], options: { env?: NodeJS.Process
   const wallMs = performance.now() - start;
   const allowed = options.allowStatus ?? [0];
   if (result.status === null || !allowed.includes(result.status)) {
-    throw new Error(`node ${args.join(' ').slice(0, 200)} exited ${result.status ?? result.signal}: ${String(result.stderr).slice(-1000)}`);
+    throw new Error(
+      `node ${args.join(' ').slice(0, 200)} exited ${result.status ?? result.signal}: ${String(result.stderr).slice(-1000)}`,
+    );
   }
   const usage = JSON.parse(String(result.output[3]).trim()) as { cpuMs: number; maxRssKb: number };
   return { wallMs, cpuMs: usage.cpuMs, maxRssKb: usage.maxRssKb };

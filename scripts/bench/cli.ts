@@ -40,7 +40,8 @@ function cleanEnv(): NodeJS.ProcessEnv {
 /** A rules configuration that disables every rule of the catalog but the one the peer runs. */
 function sameRuleConfig(): string {
   const rules: Record<string, { enabled: false }> = {};
-  for (const rule of createRuleCatalog().knownRules) if (rule.id !== API_KEY_ANOMALOUS_ACTIVITY_RULE_ID) rules[rule.id] = { enabled: false };
+  for (const rule of createRuleCatalog().knownRules)
+    if (rule.id !== API_KEY_ANOMALOUS_ACTIVITY_RULE_ID) rules[rule.id] = { enabled: false };
   return JSON.stringify({ rules });
 }
 
@@ -53,10 +54,16 @@ function sameRuleConfig(): string {
  * const figures = measureCli({ startRounds: 15, streamRounds: 3, small: 100_000, large: 1_000_000 });
  * ```
  */
-export function measureCli(sizes: { startRounds: number; streamRounds: number; small: number; large: number }): CliFigures {
+export function measureCli(sizes: {
+  startRounds: number;
+  streamRounds: number;
+  small: number;
+  large: number;
+}): CliFigures {
   const env = cleanEnv();
   const sameRuleEnv = { ...env, RULES_CONFIG: sameRuleConfig() };
-  const evaluate = (file: string, runEnv: NodeJS.ProcessEnv = env) => runNode([BIN, 'evaluate', file], { env: runEnv, cwd: root });
+  const evaluate = (file: string, runEnv: NodeJS.ProcessEnv = env) =>
+    runNode([BIN, 'evaluate', file], { env: runEnv, cwd: root });
   evaluate(ONE_EVENT); // warm-up (and whatever the first run prepares)
   const startWall: number[] = [];
   const startCpu: number[] = [];
@@ -82,7 +89,10 @@ export function measureCli(sizes: { startRounds: number; streamRounds: number; s
   for (let round = 0; round < sizes.streamRounds; round++) {
     log(`  streaming round ${round + 1} of ${sizes.streamRounds}...`);
     const order = round % 2 === 0 ? (['small', 'large'] as const) : (['large', 'small'] as const);
-    for (const [runEnv, rssOut, marginalOut] of [[env, rss, marginal], [sameRuleEnv, sameRuleRss, sameRuleMarginal]] as const) {
+    for (const [runEnv, rssOut, marginalOut] of [
+      [env, rss, marginal],
+      [sameRuleEnv, sameRuleRss, sameRuleMarginal],
+    ] as const) {
       const usage: Record<string, { cpuMs: number; maxRssKb: number }> = {};
       for (const size of order) usage[size] = evaluate(files[size], runEnv);
       const small = usage.small ?? { cpuMs: 0, maxRssKb: 0 };

@@ -32,7 +32,8 @@ function linesOf(text: string): string[] {
  * ```
  */
 export function generateEvents(args: readonly string[]): string {
-  if (!existsSync(GENERATOR)) throw new Error(`the shared corpus generator is missing (looked for ${GENERATOR}); pass --corpus FILE`);
+  if (!existsSync(GENERATOR))
+    throw new Error(`the shared corpus generator is missing (looked for ${GENERATOR}); pass --corpus FILE`);
   const result = spawnSync(process.execPath, [GENERATOR, ...args], { encoding: 'utf8', maxBuffer: 2 ** 31 - 1 });
   if (result.status !== 0) throw new Error(`${GENERATOR} ${args.join(' ')} failed: ${result.stderr}`);
   return result.stdout;
@@ -50,7 +51,10 @@ export function generateEventsToFile(args: readonly string[], file: string): voi
   if (!existsSync(GENERATOR)) throw new Error(`the shared corpus generator is missing (looked for ${GENERATOR})`);
   const fd = openSync(file, 'w');
   try {
-    const result = spawnSync(process.execPath, [GENERATOR, ...args], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [GENERATOR, ...args], {
+      stdio: ['ignore', fd, 'pipe'],
+      encoding: 'utf8',
+    });
     if (result.status !== 0) throw new Error(`${GENERATOR} ${args.join(' ')} failed: ${result.stderr}`);
   } finally {
     closeSync(fd);

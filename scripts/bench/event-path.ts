@@ -23,7 +23,13 @@ export interface EventPathFigures {
   /** Rounds whose ratio fell below that round's floor (noise, if any: each is reported). */
   readonly belowFloor: number;
   /** The peer side by side: its events per CPU second and our speed over its, per round. */
-  readonly peer?: { readonly eventsPerSecond: Figure; readonly parseEventsPerSecond: Figure; readonly ratio: Figure; readonly matches: number; readonly python: string };
+  readonly peer?: {
+    readonly eventsPerSecond: Figure;
+    readonly parseEventsPerSecond: Figure;
+    readonly ratio: Figure;
+    readonly matches: number;
+    readonly python: string;
+  };
   readonly rounds: number;
 }
 
@@ -36,7 +42,11 @@ export interface EventPathFigures {
  * const figures = await measureEventPath(corpus.lines, (line) => evaluateLine(line), { rounds: 9, parsedLines });
  * ```
  */
-export async function measureEventPath(lines: readonly string[], path: LinePath, options: { rounds: number; parsedLines: readonly string[]; peer?: Peer }): Promise<EventPathFigures> {
+export async function measureEventPath(
+  lines: readonly string[],
+  path: LinePath,
+  options: { rounds: number; parsedLines: readonly string[]; peer?: Peer },
+): Promise<EventPathFigures> {
   let sink = 0;
   const passes = {
     parse: () => {
@@ -98,7 +108,10 @@ export async function measureEventPath(lines: readonly string[], path: LinePath,
           peer: {
             eventsPerSecond: figure(perSecond(peerFull), 0),
             parseEventsPerSecond: figure(perSecond(peerParse), 0),
-            ratio: figure(ours.map((ms, i) => (peerFull[i] ?? ms) / ms), 2),
+            ratio: figure(
+              ours.map((ms, i) => (peerFull[i] ?? ms) / ms),
+              2,
+            ),
             matches: options.peer.matches,
             python: options.peer.python,
           },

@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 /** Panther's rule of our first detection, run unchanged from the shared reference pack. */
-export const PEER_RULE = join(import.meta.dirname, '../../../shared/reference/panther-openai-pack/openai_api_key_anomalous_activity.py');
+export const PEER_RULE = join(
+  import.meta.dirname,
+  '../../../shared/reference/panther-openai-pack/openai_api_key_anomalous_activity.py',
+);
 
 /** A running peer: one pass at a time, its CPU milliseconds. */
 export interface Peer {
@@ -33,7 +36,11 @@ export async function startPeer(corpusFile: string): Promise<PeerStart> {
   if (!existsSync(PEER_RULE)) return { unavailable: `no peer rule at ${PEER_RULE}` };
   const version = spawnSync('python3', ['--version'], { encoding: 'utf8' });
   if (version.status !== 0) return { unavailable: 'python3 is not installed' };
-  const child: ChildProcessWithoutNullStreams = spawn('python3', [join(import.meta.dirname, 'panther-peer.py'), PEER_RULE, corpusFile], { stdio: 'pipe' });
+  const child: ChildProcessWithoutNullStreams = spawn(
+    'python3',
+    [join(import.meta.dirname, 'panther-peer.py'), PEER_RULE, corpusFile],
+    { stdio: 'pipe' },
+  );
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();

@@ -28,19 +28,32 @@ export interface PipelineSizes {
  * const figures = await measurePipeline({ batchRuns: 15, latencyAlerts: 50, latencyRuns: 5 });
  * ```
  */
-export async function measurePipeline(sizes: PipelineSizes): Promise<{ batchMs: Figure; alertLatencyP50Ms: Figure; alertLatencyP95Ms: Figure }> {
+export async function measurePipeline(
+  sizes: PipelineSizes,
+): Promise<{ batchMs: Figure; alertLatencyP50Ms: Figure; alertLatencyP95Ms: Figure }> {
   const [dynamodbEmulator, fauxqs] = await Promise.all([startDynalite(), startFauxqs()]);
   try {
     useEmulators(emulatorEndpoints(dynamodbEmulator, fauxqs));
     const sqs = new SQSClient({});
     const settings = pipelineSettings();
-    const pipeline = await provisionPipeline({ dynamodb: new DynamoDBClient({}), sqs, sns: new SNSClient({}) }, settings, 'bench', {
-      visibilityTimeoutSeconds: 2,
+    const pipeline = await provisionPipeline(
+      { dynamodb: new DynamoDBClient({}), sqs, sns: new SNSClient({}) },
+      settings,
+      'bench',
+      {
+        visibilityTimeoutSeconds: 2,
+      },
+    );
+    const config = readDetectConfig({
+      DEDUP_TABLE_NAME: pipeline.tableName,
+      ALERT_TOPIC_ARN: pipeline.topicArn,
+      DEAD_LETTER_QUEUE_URL: pipeline.dlqUrl,
     });
-    const config = readDetectConfig({ DEDUP_TABLE_NAME: pipeline.tableName, ALERT_TOPIC_ARN: pipeline.topicArn, DEAD_LETTER_QUEUE_URL: pipeline.dlqUrl });
     const handler = createDetectionHandler({ config, telemetry: SILENT_TELEMETRY });
     const drainSubscriber = async (wait: number) =>
-      (await receiveAndDelete(sqs, pipeline.subscriberUrl, { waitSeconds: wait, attributes: false })).map((m) => alertFromSubscriberMessage(m.Body ?? '{}'));
+      (await receiveAndDelete(sqs, pipeline.subscriberUrl, { waitSeconds: wait, attributes: false })).map((m) =>
+        alertFromSubscriberMessage(m.Body ?? '{}'),
+      );
 
     // One invocation: 10 messages x 100 events, 1% matching (10 alerts, distinct actors).
     const batchTimes: number[] = [];
@@ -63,7 +76,8 @@ export async function measurePipeline(sizes: PipelineSizes): Promise<{ batchMs: 
       const latencies: number[] = [];
       let stop = false;
       const consumer = (async () => {
-        while (!stop) await pollOnce(sqs, pipeline.queueUrl, handler, { batchSize: settings.detect.batchSize, waitSeconds: 1 });
+        while (!stop)
+          await pollOnce(sqs, pipeline.queueUrl, handler, { batchSize: settings.detect.batchSize, waitSeconds: 1 });
       })();
       const subscriber = (async () => {
         while (latencies.length < sizes.latencyAlerts) {

@@ -28,13 +28,20 @@ export const WEBHOOK_CONCURRENCY = 4;
  * const figures = await measureWebhook({ webhookRequests: 200, webhookRuns: 5 });
  * ```
  */
-export async function measureWebhook(sizes: { webhookRequests: number; webhookRuns: number }): Promise<{ eventsPerSecond: Figure; p50Ms: Figure; p95Ms: Figure }> {
+export async function measureWebhook(sizes: {
+  webhookRequests: number;
+  webhookRuns: number;
+}): Promise<{ eventsPerSecond: Figure; p50Ms: Figure; p95Ms: Figure }> {
   const [dynamodbEmulator, fauxqs] = await Promise.all([startDynalite(), startFauxqs()]);
   try {
     useEmulators(emulatorEndpoints(dynamodbEmulator, fauxqs));
     const sqs = new SQSClient({});
     const dynamodb = new DynamoDBClient({});
-    const pipeline = await provisionPipeline({ dynamodb, sqs, sns: new SNSClient({}) }, pipelineSettings(), 'bench-webhook');
+    const pipeline = await provisionPipeline(
+      { dynamodb, sqs, sns: new SNSClient({}) },
+      pipelineSettings(),
+      'bench-webhook',
+    );
     const key = randomBytes(32);
     const server = await startWebhookServer(
       webhookDependencies({
@@ -53,7 +60,9 @@ export async function measureWebhook(sizes: { webhookRequests: number; webhookRu
       const p95s: number[] = [];
       for (let run = -1; run < sizes.webhookRuns; run++) {
         const bodies = Array.from({ length: sizes.webhookRequests }, (_, i) =>
-          Buffer.from(JSON.stringify(syntheticEvents(WEBHOOK_EVENTS_PER_REQUEST, { matchingRate: 0.01, runId: `wh${run}-${i}` }))),
+          Buffer.from(
+            JSON.stringify(syntheticEvents(WEBHOOK_EVENTS_PER_REQUEST, { matchingRate: 0.01, runId: `wh${run}-${i}` })),
+          ),
         );
         const latencies: number[] = [];
         let next = 0;
@@ -65,7 +74,12 @@ export async function measureWebhook(sizes: { webhookRequests: number; webhookRu
             const start = performance.now();
             const response = await fetch(server.url, {
               method: 'POST',
-              headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signWebhook(key, id, timestamp, body) },
+              headers: {
+                'content-type': 'application/json',
+                'webhook-id': id,
+                'webhook-timestamp': timestamp,
+                'webhook-signature': signWebhook(key, id, timestamp, body),
+              },
               body,
             });
             await response.arrayBuffer();

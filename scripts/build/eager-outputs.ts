@@ -25,7 +25,8 @@ export function eagerOutputs(metafile: Metafile, entry: string): EagerOutputs {
     for (const dependency of metafile.outputs[file]?.imports ?? []) {
       if (dependency.kind !== 'import-statement') continue;
       if (metafile.outputs[dependency.path]) visit(dependency.path);
-      else if (dependency.external) builtins.add(dependency.path.startsWith('node:') ? dependency.path : `node:${dependency.path}`);
+      else if (dependency.external)
+        builtins.add(dependency.path.startsWith('node:') ? dependency.path : `node:${dependency.path}`);
     }
   };
   visit(entry);

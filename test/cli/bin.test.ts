@@ -10,7 +10,12 @@ const root = join(import.meta.dirname, '../..');
 const bin = join(root, 'bin/openai-audit-alerts.js');
 
 function run(args: string[], input?: string, command = process.execPath, prefix = [bin]) {
-  const result = spawnSync(command, [...prefix, ...args], { cwd: root, input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const result = spawnSync(command, [...prefix, ...args], {
+    cwd: root,
+    input,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -23,7 +28,11 @@ describe('bin/openai-audit-alerts', () => {
   });
 
   it('evaluates standard input: alerts on stdout only, problems on stderr, exit 1', () => {
-    const good = JSON.stringify({ id: 'e1', type: 'api_key.updated', 'api_key.updated': { changes_requested: { scopes: ['admin'] } } });
+    const good = JSON.stringify({
+      id: 'e1',
+      type: 'api_key.updated',
+      'api_key.updated': { changes_requested: { scopes: ['admin'] } },
+    });
     const { status, stdout, stderr } = run(['evaluate'], `${good}\nnot json\n`);
     expect(status).toBe(1);
     const lines = stdout.trim().split('\n');
@@ -32,14 +41,21 @@ describe('bin/openai-audit-alerts', () => {
     expect(stderr).toMatch(/^evaluate: <stdin>:2: not valid JSON: /);
   });
 
-  it('evaluates the bundled sample events: the catalog\'s outcome, and an alert from every alerting rule', () => {
+  it("evaluates the bundled sample events: the catalog's outcome, and an alert from every alerting rule", () => {
     const samples = join(root, 'examples/sample-events.jsonl');
     const { status, stdout, stderr } = run(['evaluate', samples]);
     expect(stderr).toBe('');
     expect(status).toBe(0);
-    const alerts = stdout.trim().split('\n').map((line) => JSON.parse(line) as { eventId: string | null; ruleId: string; severity: string; eventCount: number });
+    const alerts = stdout
+      .trim()
+      .split('\n')
+      .map(
+        (line) => JSON.parse(line) as { eventId: string | null; ruleId: string; severity: string; eventCount: number },
+      );
     const expected = expectedOutcome(samples);
-    expect(alerts.map((a) => [a.eventId, a.ruleId, a.severity, a.eventCount])).toEqual(expected.alerts.map((a) => [a.eventId, a.ruleId, a.severity, a.eventCount]));
+    expect(alerts.map((a) => [a.eventId, a.ruleId, a.severity, a.eventCount])).toEqual(
+      expected.alerts.map((a) => [a.eventId, a.ruleId, a.severity, a.eventCount]),
+    );
     expect(new Set(alerts.map((a) => a.ruleId))).toEqual(new Set(alertingRuleIds()));
     expect(expected.signals).toBeGreaterThan(0);
   });
@@ -47,10 +63,16 @@ describe('bin/openai-audit-alerts', () => {
   it('runs the same from its cached bundle as through tsx', () => {
     const samples = join(root, 'examples/sample-events.jsonl');
     const bundled = run(['evaluate', samples]);
-    const tsx = spawnSync(process.execPath, [bin, 'evaluate', samples], { cwd: root, encoding: 'utf8', env: { ...process.env, OPENAI_AUDIT_ALERTS_TSX: '1' } });
+    const tsx = spawnSync(process.execPath, [bin, 'evaluate', samples], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, OPENAI_AUDIT_ALERTS_TSX: '1' },
+    });
     expect(bundled.status).toBe(0);
     expect([tsx.status, tsx.stdout, tsx.stderr]).toEqual([bundled.status, bundled.stdout, bundled.stderr]);
-    expect(readdirSync(join(root, '.cache/cli')).some((key) => existsSync(join(root, '.cache/cli', key, 'entry.mjs')))).toBe(true);
+    expect(
+      readdirSync(join(root, '.cache/cli')).some((key) => existsSync(join(root, '.cache/cli', key, 'entry.mjs'))),
+    ).toBe(true);
   });
 
   it('exits 2 for usage errors', () => {

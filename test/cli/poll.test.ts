@@ -13,16 +13,27 @@ let api: FakeAuditApi;
 beforeAll(async () => {
   api = await startFakeAuditApi(KEY);
   const now = Math.floor(Date.now() / 1000);
-  api.events.push(auditEvent('old', now - 48 * 3600), auditEvent('second', now - 600), auditEvent('first', now - 7200), auditEvent('third', now - 5));
+  api.events.push(
+    auditEvent('old', now - 48 * 3600),
+    auditEvent('second', now - 600),
+    auditEvent('first', now - 7200),
+    auditEvent('third', now - 5),
+  );
 });
 afterAll(async () => {
   await api.stop();
 });
 
-function poll(args: string[], env: Record<string, string | undefined>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function poll(
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   // Asynchronous: the fake API answers from this very process.
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, 'poll', ...args], { cwd: root, env: { PATH: process.env.PATH, ...env } });
+    const child = spawn(process.execPath, [bin, 'poll', ...args], {
+      cwd: root,
+      env: { PATH: process.env.PATH, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -33,12 +44,28 @@ function poll(args: string[], env: Record<string, string | undefined>): Promise<
 
 describe('poll --once', () => {
   it('--dry-run prints the last 24 hours as JSON Lines, oldest first, each once', async () => {
-    const { status, stdout, stderr } = await poll(['--once', '--dry-run'], { OPENAI_ADMIN_KEY: KEY, OPENAI_BASE_URL: api.baseUrl });
+    const { status, stdout, stderr } = await poll(['--once', '--dry-run'], {
+      OPENAI_ADMIN_KEY: KEY,
+      OPENAI_BASE_URL: api.baseUrl,
+    });
     expect(status).toBe(0);
-    expect(stdout.trim().split('\n').map((line) => (JSON.parse(line) as { id: string }).id)).toEqual(['first', 'second', 'third']);
+    expect(
+      stdout
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { id: string }).id),
+    ).toEqual(['first', 'second', 'third']);
     const progress = stderr.trim().split('\n');
     expect(progress[0]).toBe(`poll: listing ${api.baseUrl}/organization/audit_logs (the last 24 hours)`);
-    expect(progress.slice(1, -1).every((line) => /^poll: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ to \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ: \d+ listed in \d+ page\(s\), \d+ printed$/.test(line))).toBe(true);
+    expect(
+      progress
+        .slice(1, -1)
+        .every((line) =>
+          /^poll: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ to \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ: \d+ listed in \d+ page\(s\), \d+ printed$/.test(
+            line,
+          ),
+        ),
+    ).toBe(true);
     expect(progress.length).toBeGreaterThanOrEqual(26); // 24 hourly slices and a bit, then the summary
     expect(progress.at(-1)).toBe('poll: 3 event(s) printed, 3 listed, 0 already delivered, 0 invalid, 0 rejected');
     expect(stderr + stdout).not.toContain(KEY);
@@ -46,15 +73,28 @@ describe('poll --once', () => {
 
   it('--since starts where asked', async () => {
     const since = new Date((Math.floor(Date.now() / 1000) - 50 * 3600) * 1000).toISOString();
-    const { stdout } = await poll(['--once', '--dry-run', '--since', since], { OPENAI_ADMIN_KEY: KEY, OPENAI_BASE_URL: api.baseUrl });
-    expect(stdout.trim().split('\n').map((line) => (JSON.parse(line) as { id: string }).id)).toEqual(['old', 'first', 'second', 'third']);
+    const { stdout } = await poll(['--once', '--dry-run', '--since', since], {
+      OPENAI_ADMIN_KEY: KEY,
+      OPENAI_BASE_URL: api.baseUrl,
+    });
+    expect(
+      stdout
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { id: string }).id),
+    ).toEqual(['old', 'first', 'second', 'third']);
   });
 
   it('exits 1 with an actionable message when the key is refused, without echoing it', async () => {
     const wrong = 'sk-admin-WRONG0123456789abcdefghijklmn';
-    const { status, stderr } = await poll(['--once', '--dry-run'], { OPENAI_ADMIN_KEY: wrong, OPENAI_BASE_URL: api.baseUrl });
+    const { status, stderr } = await poll(['--once', '--dry-run'], {
+      OPENAI_ADMIN_KEY: wrong,
+      OPENAI_BASE_URL: api.baseUrl,
+    });
     expect(status).toBe(1);
-    expect(stderr.trim().split('\n').at(-1)).toMatch(/^poll: OpenAI rejected the admin key \(HTTP 401\)\. Check OPENAI_ADMIN_KEY: it must hold an organization Admin API key/);
+    expect(stderr.trim().split('\n').at(-1)).toMatch(
+      /^poll: OpenAI rejected the admin key \(HTTP 401\)\. Check OPENAI_ADMIN_KEY: it must hold an organization Admin API key/,
+    );
     expect(stderr).not.toContain('WRONG0123');
   });
 
@@ -64,26 +104,52 @@ describe('poll --once', () => {
     const address = closed.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const { status, stderr } = await poll(['--once', '--dry-run', '--max-attempts', '2'], { OPENAI_ADMIN_KEY: KEY, OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1` });
+    const { status, stderr } = await poll(['--once', '--dry-run', '--max-attempts', '2'], {
+      OPENAI_ADMIN_KEY: KEY,
+      OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1`,
+    });
     expect(status).toBe(1);
     const lines = stderr.trim().split('\n');
-    expect(lines[1]).toMatch(new RegExp(`^poll: attempt 1 of 2 failed: network error: connection refused to 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\); retrying in \\d+\\.\\ds$`));
-    expect(lines.at(-1)).toBe(`poll: the audit log API at 127.0.0.1:${port} failed 2 times (last: network error: connection refused to 127.0.0.1:${port} (ECONNREFUSED))`);
+    expect(lines[1]).toMatch(
+      new RegExp(
+        `^poll: attempt 1 of 2 failed: network error: connection refused to 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\); retrying in \\d+\\.\\ds$`,
+      ),
+    );
+    expect(lines.at(-1)).toBe(
+      `poll: the audit log API at 127.0.0.1:${port} failed 2 times (last: network error: connection refused to 127.0.0.1:${port} (ECONNREFUSED))`,
+    );
   });
 
   it('refuses plain http to anything but 127.0.0.1 (the key would travel in clear)', async () => {
-    const { status, stderr } = await poll(['--once', '--dry-run'], { OPENAI_ADMIN_KEY: KEY, OPENAI_BASE_URL: 'http://api.openai.com/v1' });
+    const { status, stderr } = await poll(['--once', '--dry-run'], {
+      OPENAI_ADMIN_KEY: KEY,
+      OPENAI_BASE_URL: 'http://api.openai.com/v1',
+    });
     expect(status).toBe(2);
-    expect(stderr).toBe('poll: OPENAI_BASE_URL must use https:// (plain http:// only to 127.0.0.1, for tests), got "http://api.openai.com/v1"\n');
+    expect(stderr).toBe(
+      'poll: OPENAI_BASE_URL must use https:// (plain http:// only to 127.0.0.1, for tests), got "http://api.openai.com/v1"\n',
+    );
   });
 
   it.each([
     [['--once', '--dry-run'], {}, /^poll: OPENAI_ADMIN_KEY is not set/],
     [['--once'], { OPENAI_ADMIN_KEY: KEY }, /^poll: AUDIT_EVENTS_QUEUE_URL is not set/],
     [['--dry-run'], { OPENAI_ADMIN_KEY: KEY }, /^poll: only single runs are supported here: pass --once/],
-    [['--once', '--dry-run', '--max-attempts', '0'], { OPENAI_ADMIN_KEY: KEY }, /^poll: --max-attempts must be an integer from 1 to 20, got "0"/],
-    [['--once', '--dry-run', '--organization', 'org a:Acme'], { OPENAI_ADMIN_KEY: KEY }, /^poll: --organization: the id must be 1-64 letters/],
-    [['--once', '--dry-run', '--since', 'yesterday'], { OPENAI_ADMIN_KEY: KEY }, /^poll: --since must be an ISO-8601 time/],
+    [
+      ['--once', '--dry-run', '--max-attempts', '0'],
+      { OPENAI_ADMIN_KEY: KEY },
+      /^poll: --max-attempts must be an integer from 1 to 20, got "0"/,
+    ],
+    [
+      ['--once', '--dry-run', '--organization', 'org a:Acme'],
+      { OPENAI_ADMIN_KEY: KEY },
+      /^poll: --organization: the id must be 1-64 letters/,
+    ],
+    [
+      ['--once', '--dry-run', '--since', 'yesterday'],
+      { OPENAI_ADMIN_KEY: KEY },
+      /^poll: --since must be an ISO-8601 time/,
+    ],
   ])('exits 2 for %j with a clear message', async (args, env, message) => {
     const { status, stderr } = await poll(args, env);
     expect(status).toBe(2);

@@ -5,13 +5,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { SAMPLE_EVENTS, alertingRuleIds, expectedDeliveries, expectedOutcome } from '../support/catalog-expectations.ts';
+import {
+  SAMPLE_EVENTS,
+  alertingRuleIds,
+  expectedDeliveries,
+  expectedOutcome,
+} from '../support/catalog-expectations.ts';
 
 const root = join(import.meta.dirname, '../..');
 const bin = join(root, 'bin/openai-audit-alerts.js');
 
 function start(args: string[]) {
-  const result = spawnSync(process.execPath, [bin, 'start', ...args], { cwd: root, encoding: 'utf8', timeout: 240_000 });
+  const result = spawnSync(process.execPath, [bin, 'start', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -41,9 +50,21 @@ describe('start (npm start)', () => {
     const { status, stdout, stderr } = start(['--json']);
     expect(stderr).toBe('');
     expect(status).toBe(0);
-    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    const alerts = lines.slice(0, -1) as Array<{ eventId: string | null; ruleId: string; severity: string; eventCount: number; alertId: string; version: number }>;
-    expect(sorted(alerts.map((a) => [a.eventId, a.ruleId, a.severity, a.eventCount]))).toEqual(sorted(expected.alerts.map((a) => [a.eventId, a.ruleId, a.severity, a.eventCount])));
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const alerts = lines.slice(0, -1) as Array<{
+      eventId: string | null;
+      ruleId: string;
+      severity: string;
+      eventCount: number;
+      alertId: string;
+      version: number;
+    }>;
+    expect(sorted(alerts.map((a) => [a.eventId, a.ruleId, a.severity, a.eventCount]))).toEqual(
+      sorted(expected.alerts.map((a) => [a.eventId, a.ruleId, a.severity, a.eventCount])),
+    );
     expect(new Set(alerts.map((a) => a.ruleId))).toEqual(new Set(alertingRuleIds()));
     // In the order of their events in the input, whatever order the queues gave them back in.
     expect(alerts.map((a) => a.eventId)).toEqual(expected.alerts.map((a) => a.eventId));
@@ -79,14 +100,21 @@ describe('start (npm start)', () => {
     const result = spawnSync('npm', ['start', '--silent', '--', '--json'], { cwd: root, encoding: 'utf8' });
     expect(result.status).toBe(0);
     const lines = result.stdout.trim().split('\n');
-    expect(lines.map((line) => Object.keys(JSON.parse(line) as object)[0])).toEqual([...expected.alerts.map(() => 'version'), 'summary']);
+    expect(lines.map((line) => Object.keys(JSON.parse(line) as object)[0])).toEqual([
+      ...expected.alerts.map(() => 'version'),
+      'summary',
+    ]);
   });
 
   it('prints readable alerts by default, each with what its destinations received, routed by severity', () => {
     const { status, stdout } = start([]);
     expect(status).toBe(0);
-    expect(stdout).toContain('HIGH      OpenAI API Key with Elevated Scopes: api_key.updated by [mallory@contractor.example]');
-    expect(stdout).toContain('actor mallory@contractor.example (user-mallory) · key key_ops_admin · elevated scopes all');
+    expect(stdout).toContain(
+      'HIGH      OpenAI API Key with Elevated Scopes: api_key.updated by [mallory@contractor.example]',
+    );
+    expect(stdout).toContain(
+      'actor mallory@contractor.example (user-mallory) · key key_ops_admin · elevated scopes all',
+    );
     expect(stdout).toContain('source 198.51.100.7 (Bucharest, RO) · event audit_log-sample-0003');
     expect(stdout).toContain('actor victor@example.com · 5 failed logins from 5 source(s)');
     const lines = stdout.split('\n');
@@ -100,14 +128,20 @@ describe('start (npm start)', () => {
     ]);
     expect(lines.filter((l) => l.includes('-> pagerduty  202'))).toHaveLength(deliveries.pagerduty);
     expect(lines.filter((l) => l.includes('-> slack      200'))).toHaveLength(deliveries.slack);
-    expect(lines.filter((l) => l.includes('-> webhook    204') && l.endsWith('signature verified'))).toHaveLength(deliveries.webhook);
+    expect(lines.filter((l) => l.includes('-> webhook    204') && l.endsWith('signature verified'))).toHaveLength(
+      deliveries.webhook,
+    );
     // Every match not alerted is shown where its event is, with what became of it.
     expect(lines.filter((l) => l.startsWith('          suppressed       '))).toHaveLength(expected.deduplicated);
     expect(lines.filter((l) => l.startsWith('          below threshold  '))).toHaveLength(expected.belowThreshold);
     const correlations = expected.alerts.filter((a) => a.ruleId === 'OpenAI.BruteForce.Login.Success.Group').length;
     expect(lines.slice(-5)).toEqual([
       `delivered: pagerduty ${deliveries.pagerduty}, slack ${deliveries.slack}, webhook ${deliveries.webhook} (0 retried, 0 in the delivery DLQ)`,
-      expect.stringMatching(new RegExp(`^${expected.events} events, \\d+ matched an alerting rule, ${expected.signals} signals recorded, ${correlations} correlation\\(s\\) completed$`)) as string,
+      expect.stringMatching(
+        new RegExp(
+          `^${expected.events} events, \\d+ matched an alerting rule, ${expected.signals} signals recorded, ${correlations} correlation\\(s\\) completed$`,
+        ),
+      ) as string,
       `${expected.alerts.length + expected.deduplicated + expected.belowThreshold} matches: ${expected.alerts.length} alerted, ${expected.deduplicated} suppressed in an alerted window, ${expected.belowThreshold} below a threshold, 0 suppressed by the rules configuration, 0 redelivered`,
       `${expected.alerts.length} alerts (0 escalations); 0 records failed, 0 rule errors, 0 in the DLQ`,
       '',
@@ -117,46 +151,93 @@ describe('start (npm start)', () => {
   it('prints every request the destinations received with --payloads', () => {
     const { status, stdout } = start(['--json', '--payloads']);
     expect(status).toBe(0);
-    const received = stdout.trim().split('\n').map((line) => JSON.parse(line) as { delivery?: { destination: string; answer: number; headers: Record<string, string>; body: Record<string, unknown> } }).flatMap((l) => (l.delivery ? [l.delivery] : []));
+    const received = stdout
+      .trim()
+      .split('\n')
+      .map(
+        (line) =>
+          JSON.parse(line) as {
+            delivery?: {
+              destination: string;
+              answer: number;
+              headers: Record<string, string>;
+              body: Record<string, unknown>;
+            };
+          },
+      )
+      .flatMap((l) => (l.delivery ? [l.delivery] : []));
     expect(received.map((d) => d.destination).sort()).toEqual([
       ...Array<string>(deliveries.pagerduty).fill('pagerduty'),
       ...Array<string>(deliveries.slack).fill('slack'),
       ...Array<string>(deliveries.webhook).fill('webhook'),
     ]);
     const pagerDuty = received.find((d) => d.destination === 'pagerduty');
-    expect(pagerDuty?.body).toMatchObject({ event_action: 'trigger', payload: { source: 'OpenAI organization audit log' } });
+    expect(pagerDuty?.body).toMatchObject({
+      event_action: 'trigger',
+      payload: { source: 'OpenAI organization audit log' },
+    });
     const webhook = received.find((d) => d.destination === 'webhook');
     expect(webhook?.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
   });
 
   it('exits 2 naming the variable for a bad rules configuration or policy, before starting anything', () => {
-    const result = spawnSync(process.execPath, [bin, 'start'], { cwd: root, encoding: 'utf8', env: { ...process.env, RULES_CONFIG: '{"rules": {"Nope": {}}}' } });
+    const result = spawnSync(process.execPath, [bin, 'start'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, RULES_CONFIG: '{"rules": {"Nope": {}}}' },
+    });
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/^start: (configuration error: )?invalid rules configuration: RULES_CONFIG: rules\["Nope"\]: unknown rule id/);
+    expect(result.stderr).toMatch(
+      /^start: (configuration error: )?invalid rules configuration: RULES_CONFIG: rules\["Nope"\]: unknown rule id/,
+    );
   });
 
   it('names file and line of bad input, sends the good events, completes, and exits 1 as evaluate does', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'start-')), 'events.jsonl');
-    const good = { id: 'g1', type: 'api_key.updated', actor: { session: { user: { id: 'u1' } } }, 'api_key.updated': { changes_requested: { scopes: ['admin'] } } };
+    const good = {
+      id: 'g1',
+      type: 'api_key.updated',
+      actor: { session: { user: { id: 'u1' } } },
+      'api_key.updated': { changes_requested: { scopes: ['admin'] } },
+    };
     writeFileSync(file, `${JSON.stringify(good)}\n{broken\n${JSON.stringify([{ id: 'no-type' }])}\n`);
     const { status, stdout, stderr } = start(['--events', file, '--json']);
     expect(status).toBe(1);
     expect(stderr).toContain(`start: ${file}:2: not valid JSON: `);
     expect(stderr).toContain(`start: ${file}:3: [0]: missing required field "type" (not sent)`);
-    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as { eventId?: string; summary?: unknown });
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { eventId?: string; summary?: unknown });
     expect(lines.map((l) => l.eventId ?? 'summary')).toEqual(['g1', 'summary']);
-    expect(lines[1]?.summary).toMatchObject({ events: 1, notSent: 2, matched: 1, alerts: 1, escalated: 0, suppressed: 0, failed: 0, dlq: 0 });
+    expect(lines[1]?.summary).toMatchObject({
+      events: 1,
+      notSent: 2,
+      matched: 1,
+      alerts: 1,
+      escalated: 0,
+      suppressed: 0,
+      failed: 0,
+      dlq: 0,
+    });
   });
 
   it('reports an event too deep or too large to send, and alerts on the rest (no internal error)', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'start-')), 'hostile.jsonl');
-    const good = { id: 'ok-1', type: 'api_key.created', actor: { session: { user: { id: 'u1' } } }, 'api_key.created': { data: { scopes: ['all'] } } };
+    const good = {
+      id: 'ok-1',
+      type: 'api_key.created',
+      actor: { session: { user: { id: 'u1' } } },
+      'api_key.created': { data: { scopes: ['all'] } },
+    };
     const deep = `{"id":"deep-1","type":"api_key.created","x":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
     const huge = JSON.stringify({ id: 'huge-1', type: 'api_key.created', pad: 'y'.repeat(18_000_000) });
     writeFileSync(file, `${deep}\n${huge}\n${JSON.stringify(good)}\n`);
     const { status, stdout, stderr } = start(['--events', file]);
     expect(status).toBe(1);
-    expect(stderr).toContain(`start: ${file}: event "deep-1" not sent: the event nests objects and arrays deeper than 64 levels`);
+    expect(stderr).toContain(
+      `start: ${file}: event "deep-1" not sent: the event nests objects and arrays deeper than 64 levels`,
+    );
     expect(stderr).toMatch(/event "huge-1" not sent: the event is 18000\d{3} bytes as JSON/);
     expect(stdout).toContain('OpenAI API Key with Elevated Scopes: api_key.created by [u1]');
     expect(stdout.trim().split('\n').slice(-3)).toEqual([
@@ -168,11 +249,18 @@ describe('start (npm start)', () => {
 
   it('packs large events within SQS limits (twelve events of 150 KB: ten in one message would pass 1 MiB)', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'start-')), 'big.jsonl');
-    const big = (i: number) => ({ id: `big-${i}`, type: 'api_key.created', actor: { session: { user: { id: `u${i}` } } }, 'api_key.created': { data: { scopes: ['all'] }, pad: 'x'.repeat(150_000) } });
+    const big = (i: number) => ({
+      id: `big-${i}`,
+      type: 'api_key.created',
+      actor: { session: { user: { id: `u${i}` } } },
+      'api_key.created': { data: { scopes: ['all'] }, pad: 'x'.repeat(150_000) },
+    });
     writeFileSync(file, `${Array.from({ length: 12 }, (_, i) => JSON.stringify(big(i))).join('\n')}\n`);
     const { status, stdout } = start(['--events', file, '--json']);
     expect(status).toBe(0);
-    expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}')).toMatchObject({ summary: { events: 12, matched: 12, alerts: 12, escalated: 0, suppressed: 0, failed: 0, dlq: 0, deliveryDlq: 0 } });
+    expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}')).toMatchObject({
+      summary: { events: 12, matched: 12, alerts: 12, escalated: 0, suppressed: 0, failed: 0, dlq: 0, deliveryDlq: 0 },
+    });
   });
 
   it('exits 1 with a clear message for an unreadable file', () => {
@@ -188,13 +276,25 @@ describe('start (npm start)', () => {
     const queueUrl = /queue URL: +(\S+)/.exec(output())?.[1] ?? '';
     const endpoint = /SQS, SNS: +(\S+)/.exec(output())?.[1] ?? '';
     // As the AWS CLI does: the endpoint given, the queue URL as a parameter.
-    const sqs = new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, useQueueUrlAsEndpoint: false });
-    const event = { id: 'outside-1', type: 'api_key.created', actor: { session: { user: { id: 'u-out', email: 'out@example.com' } } }, 'api_key.created': { data: { scopes: ['all'] } } };
+    const sqs = new SQSClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+      useQueueUrlAsEndpoint: false,
+    });
+    const event = {
+      id: 'outside-1',
+      type: 'api_key.created',
+      actor: { session: { user: { id: 'u-out', email: 'out@example.com' } } },
+      'api_key.created': { data: { scopes: ['all'] } },
+    };
     await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(event) }));
     await waitFor(/by \[out@example\.com\]/);
     // Sent again: not alerted twice, and shown as it happens.
     await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(event) }));
-    await waitFor(/redelivered +OpenAI\.API\.Key\.Anomalous\.Activity · event outside-1 · already counted in its window/);
+    await waitFor(
+      /redelivered +OpenAI\.API\.Key\.Anomalous\.Activity · event outside-1 · already counted in its window/,
+    );
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     child.kill('SIGINT');
     expect(await exited).toBe(0);
@@ -208,11 +308,20 @@ describe('start (npm start)', () => {
     const { child, output, waitFor } = keepRunning();
     await waitFor(/--data-binary @'[^']+'\n(.|\n)*Bearer/);
     // The printed command, taken apart as a shell would: URL, -H headers, the body file.
-    const command = /(curl -sS (\S+) -H 'content-type: application\/json' \\\n(?:.|\n)*?--data-binary @'([^']+)')/.exec(output());
+    const command = /(curl -sS (\S+) -H 'content-type: application\/json' \\\n(?:.|\n)*?--data-binary @'([^']+)')/.exec(
+      output(),
+    );
     const [, text = '', url = '', file = ''] = command ?? [];
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1\/audit-events$/);
-    const headers = Object.fromEntries([...text.matchAll(/-H '([^:]+): ([^']+)'/g)].map((m) => [m[1] ?? '', m[2] ?? '']));
-    expect(Object.keys(headers).sort()).toEqual(['content-type', 'webhook-id', 'webhook-signature', 'webhook-timestamp']);
+    const headers = Object.fromEntries(
+      [...text.matchAll(/-H '([^:]+): ([^']+)'/g)].map((m) => [m[1] ?? '', m[2] ?? '']),
+    );
+    expect(Object.keys(headers).sort()).toEqual([
+      'content-type',
+      'webhook-id',
+      'webhook-signature',
+      'webhook-timestamp',
+    ]);
     const send = () => fetch(url, { method: 'POST', headers, body: readFileSync(file) });
     const first = await send();
     expect(first.status).toBe(202);

@@ -10,7 +10,12 @@ import type { DeliveryRecord } from '../../lib/delivery/deliver-batch.ts';
 import { SnsAlertPublisher } from '../../lib/pipeline/publish/sns-alert-publisher.ts';
 import { pollDeliveryQueue, receiveDeliveryRecords } from '../../lib/tooling/local/delivery-source.ts';
 import { provisionDelivery, provisionPipeline, type LocalDelivery } from '../../lib/tooling/local/provision.ts';
-import { startPagerDutyReceiver, startSlackReceiver, startWebhookReceiver, type LocalReceiver } from '../../lib/tooling/local/receivers.ts';
+import {
+  startPagerDutyReceiver,
+  startSlackReceiver,
+  startWebhookReceiver,
+  type LocalReceiver,
+} from '../../lib/tooling/local/receivers.ts';
 import { pipelineSettings } from '../../lib/tooling/local/settings.ts';
 import { alertsOf } from '../support/alerts.ts';
 import { dynamodb, drain, sns, sqs } from '../support/aws-resources.ts';
@@ -19,7 +24,11 @@ import { startFakeSsm } from '../support/fake-ssm.ts';
 
 const ROUTING_KEY = 'R0123456789abcdef0123456789abcd0';
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
-const context = { functionName: 'deliver', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
+const context = {
+  functionName: 'deliver',
+  awsRequestId: 'req-1',
+  getRemainingTimeInMillis: () => 60_000,
+} as unknown as Context;
 const saved = { ...process.env };
 let delivery: LocalDelivery;
 let topicArn: string;
@@ -29,8 +38,15 @@ let ssm: Awaited<ReturnType<typeof startFakeSsm>>;
 function sqsEvent(records: readonly DeliveryRecord[]): SQSEvent {
   return {
     Records: records.map((r) => ({
-      messageId: r.messageId, receiptHandle: r.receiptHandle, body: r.body, attributes: { ApproximateReceiveCount: String(r.receiveCount) } as SQSEvent['Records'][number]['attributes'],
-      messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: r.eventSourceArn, awsRegion: 'us-east-1',
+      messageId: r.messageId,
+      receiptHandle: r.receiptHandle,
+      body: r.body,
+      attributes: { ApproximateReceiveCount: String(r.receiveCount) } as SQSEvent['Records'][number]['attributes'],
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: r.eventSourceArn,
+      awsRegion: 'us-east-1',
     })),
   };
 }
@@ -58,11 +74,23 @@ function deliveryEnv(): Record<string, string> {
 }
 
 beforeAll(async () => {
-  const [pagerduty, slack, webhook] = await Promise.all([startPagerDutyReceiver(), startSlackReceiver(), startWebhookReceiver(SECRET)]);
+  const [pagerduty, slack, webhook] = await Promise.all([
+    startPagerDutyReceiver(),
+    startSlackReceiver(),
+    startWebhookReceiver(SECRET),
+  ]);
   receivers = { pagerduty, slack, webhook };
-  ssm = await startFakeSsm({ '/oaa/pagerduty-routing-key': ROUTING_KEY, '/oaa/slack-webhook-url': slack.url, '/oaa/webhook-secret': SECRET });
+  ssm = await startFakeSsm({
+    '/oaa/pagerduty-routing-key': ROUTING_KEY,
+    '/oaa/slack-webhook-url': slack.url,
+    '/oaa/webhook-secret': SECRET,
+  });
   const prefix = `deliver-${randomUUID().slice(0, 8)}`;
-  const pipeline = await provisionPipeline({ dynamodb: dynamodb(), sqs: sqs(), sns: sns() }, pipelineSettings(), prefix);
+  const pipeline = await provisionPipeline(
+    { dynamodb: dynamodb(), sqs: sqs(), sns: sns() },
+    pipelineSettings(),
+    prefix,
+  );
   topicArn = pipeline.topicArn;
   delivery = await provisionDelivery({ sqs: sqs(), sns: sns() }, pipelineSettings(), prefix, topicArn);
 });
@@ -76,8 +104,12 @@ afterEach(() => {
 
 describe('functions/deliver.ts', () => {
   it('fails at cold start naming the missing variable', async () => {
-    await expect(loadHandler({ ...deliveryEnv(), SLACK_WEBHOOK_URL_PARAMETER: undefined })).rejects.toThrow('SLACK_WEBHOOK_URL_PARAMETER is not set');
-    await expect(loadHandler({ ...deliveryEnv(), ALERT_WEBHOOK_URL: 'http://siem.example.com/hook?token=abc' })).rejects.toThrow(/^ALERT_WEBHOOK_URL must be an https:\/\/ URL$/);
+    await expect(loadHandler({ ...deliveryEnv(), SLACK_WEBHOOK_URL_PARAMETER: undefined })).rejects.toThrow(
+      'SLACK_WEBHOOK_URL_PARAMETER is not set',
+    );
+    await expect(
+      loadHandler({ ...deliveryEnv(), ALERT_WEBHOOK_URL: 'http://siem.example.com/hook?token=abc' }),
+    ).rejects.toThrow(/^ALERT_WEBHOOK_URL must be an https:\/\/ URL$/);
   });
 
   it('delivers what the routing filter policies let through, reading secrets from SSM, logging ids and no secret', async () => {
@@ -100,11 +132,25 @@ describe('functions/deliver.ts', () => {
 
     expect(responses).toEqual([{ batchItemFailures: [] }, { batchItemFailures: [] }, { batchItemFailures: [] }]);
     // PagerDuty from HIGH, Slack from MEDIUM, the webhook everything (the default routes).
-    const ids = (receiver: LocalReceiver, key: (body: Record<string, unknown>, headers: Record<string, string>) => unknown) =>
-      receiver.requests.filter((r) => r.accepted).map((r) => key(JSON.parse(r.body) as Record<string, unknown>, r.headers as Record<string, string>));
+    const ids = (
+      receiver: LocalReceiver,
+      key: (body: Record<string, unknown>, headers: Record<string, string>) => unknown,
+    ) =>
+      receiver.requests
+        .filter((r) => r.accepted)
+        .map((r) => key(JSON.parse(r.body) as Record<string, unknown>, r.headers as Record<string, string>));
     expect(ids(receivers.pagerduty, (b) => b.dedup_key)).toEqual(['alert0000', 'alert0001']);
-    expect(ids(receivers.slack, (b) => /alert (alert\d+)/.exec(JSON.stringify(b))?.[1])).toEqual(['alert0000', 'alert0001', 'alert0002']);
-    expect(ids(receivers.webhook, (_b, h) => h['webhook-id'])).toEqual(['alert0000', 'alert0001', 'alert0002', 'alert0003']);
+    expect(ids(receivers.slack, (b) => /alert (alert\d+)/.exec(JSON.stringify(b))?.[1])).toEqual([
+      'alert0000',
+      'alert0001',
+      'alert0002',
+    ]);
+    expect(ids(receivers.webhook, (_b, h) => h['webhook-id'])).toEqual([
+      'alert0000',
+      'alert0001',
+      'alert0002',
+      'alert0003',
+    ]);
     expect(ssm.calls.filter((c) => c.startsWith('AmazonSSM.GetParameter')).sort()).toEqual([
       'AmazonSSM.GetParameter /oaa/pagerduty-routing-key true',
       'AmazonSSM.GetParameter /oaa/slack-webhook-url true',
@@ -114,7 +160,14 @@ describe('functions/deliver.ts', () => {
     const output = lines.join('\n');
     expect(output).toContain('"message":"alert delivered"');
     expect(output).toContain('"destination":"pagerduty"');
-    for (const secret of [ROUTING_KEY, SECRET, SECRET.slice(6), receivers.slack.url, new URL(receivers.slack.url).pathname]) expect(output).not.toContain(secret);
+    for (const secret of [
+      ROUTING_KEY,
+      SECRET,
+      SECRET.slice(6),
+      receivers.slack.url,
+      new URL(receivers.slack.url).pathname,
+    ])
+      expect(output).not.toContain(secret);
     const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     const emf = records.filter((l) => '_aws' in l);
     expect(emf.some((m) => m.destination === 'slack' && m.AlertsDelivered === 3)).toBe(true);
@@ -133,13 +186,24 @@ describe('functions/deliver.ts', () => {
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: records[0]?.messageId }] });
     // Lambda would make it visible again after the queue's 6-minute timeout; it stays hidden 300 s instead.
     expect(await receiveDeliveryRecords(sqs(), delivery.queues.pagerduty, 10)).toEqual([]);
-    const { Attributes } = await sqs().send(new GetQueueAttributesCommand({ QueueUrl: delivery.queues.pagerduty.url, AttributeNames: ['ApproximateNumberOfMessagesNotVisible'] }));
+    const { Attributes } = await sqs().send(
+      new GetQueueAttributesCommand({
+        QueueUrl: delivery.queues.pagerduty.url,
+        AttributeNames: ['ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
     expect(Attributes?.ApproximateNumberOfMessagesNotVisible).toBe('1');
   });
 
   it('moves a message without an alert to the delivery DLQ with the reason', async () => {
     const handler = await loadHandler(deliveryEnv());
-    const record: DeliveryRecord = { messageId: 'bad-1', body: '{"hello":"world"}', receiptHandle: 'rh', receiveCount: 1, eventSourceArn: delivery.queues.webhook.arn };
+    const record: DeliveryRecord = {
+      messageId: 'bad-1',
+      body: '{"hello":"world"}',
+      receiptHandle: 'rh',
+      receiveCount: 1,
+      eventSourceArn: delivery.queues.webhook.arn,
+    };
     captureOutput();
     expect(await handler(sqsEvent([record]), context)).toEqual({ batchItemFailures: [] });
     vi.restoreAllMocks();

@@ -6,15 +6,29 @@ import { createPipelineResources, receivedAlerts, type PipelineResources } from 
 import { body, keyEvent } from '../integration/events.ts';
 import { captureOutput } from '../support/capture-output.ts';
 
-const context = { functionName: 'detect', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:detect', memoryLimitInMB: '256', functionVersion: '$LATEST', getRemainingTimeInMillis: () => 30_000 } as Context;
+const context = {
+  functionName: 'detect',
+  awsRequestId: 'req-1',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:detect',
+  memoryLimitInMB: '256',
+  functionVersion: '$LATEST',
+  getRemainingTimeInMillis: () => 30_000,
+} as Context;
 const saved = { ...process.env };
 let resources: PipelineResources;
 
 function sqsEvent(bodies: string[]): SQSEvent {
   return {
     Records: bodies.map((b, i) => ({
-      messageId: `msg-${i}`, receiptHandle: `rh-${i}`, body: b, attributes: {} as SQSEvent['Records'][number]['attributes'],
-      messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q', awsRegion: 'us-east-1',
+      messageId: `msg-${i}`,
+      receiptHandle: `rh-${i}`,
+      body: b,
+      attributes: {} as SQSEvent['Records'][number]['attributes'],
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q',
+      awsRegion: 'us-east-1',
     })),
   };
 }
@@ -35,7 +49,9 @@ afterEach(() => {
 
 describe('functions/detect.ts', () => {
   it('fails at cold start naming the missing variable', async () => {
-    await expect(loadHandler({ DEDUP_TABLE_NAME: 't', ALERT_TOPIC_ARN: undefined })).rejects.toThrow('ALERT_TOPIC_ARN is not set');
+    await expect(loadHandler({ DEDUP_TABLE_NAME: 't', ALERT_TOPIC_ARN: undefined })).rejects.toThrow(
+      'ALERT_TOPIC_ARN is not set',
+    );
   });
 
   it('processes an SQS event, logging ids as JSON (stdout and stderr) and emitting EMF metrics, without event contents', async () => {
@@ -67,10 +83,22 @@ describe('functions/detect.ts', () => {
       function_request_id: 'req-1',
     });
     expect(published?.alertId).toMatch(/^[0-9a-f]{32}$/);
-    expect(records.find((r) => r.message === 'malformed message sent to the dead-letter queue')).toMatchObject({ level: 'WARN', messageId: 'msg-1' });
+    expect(records.find((r) => r.message === 'malformed message sent to the dead-letter queue')).toMatchObject({
+      level: 'WARN',
+      messageId: 'msg-1',
+    });
     const emf = records.find((r) => typeof r._aws === 'object');
-    expect(emf).toMatchObject({ AlertsPublished: 1, EventsReceived: 1, EventsMatched: 1, MalformedEvents: 1, DeadLettered: 1, RecordsFailed: 0 });
-    expect(JSON.stringify((emf?._aws as { CloudWatchMetrics: unknown }).CloudWatchMetrics)).toContain('"Namespace":"OpenAIAuditAlerts"');
+    expect(emf).toMatchObject({
+      AlertsPublished: 1,
+      EventsReceived: 1,
+      EventsMatched: 1,
+      MalformedEvents: 1,
+      DeadLettered: 1,
+      RecordsFailed: 0,
+    });
+    expect(JSON.stringify((emf?._aws as { CloudWatchMetrics: unknown }).CloudWatchMetrics)).toContain(
+      '"Namespace":"OpenAIAuditAlerts"',
+    );
     expect(lines.join('\n')).not.toContain(secretish);
   });
 });

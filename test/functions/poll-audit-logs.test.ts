@@ -4,13 +4,24 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { DynamoCursorStore } from '../../lib/ingestion/poller/cursor-store.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createDedupTable, createPipelineResources, drain, eventsOfBody, organizationOfBody, type PipelineResources } from '../support/aws-resources.ts';
+import {
+  createDedupTable,
+  createPipelineResources,
+  drain,
+  eventsOfBody,
+  organizationOfBody,
+  type PipelineResources,
+} from '../support/aws-resources.ts';
 import { auditEvent, startFakeAuditApi, type FakeAuditApi } from '../support/fake-audit-api.ts';
 import { startFakeSsm } from '../support/fake-ssm.ts';
 
 const KEY = 'sk-admin-FUNCTIONKEY0123456789abcdefgh';
 const saved = { ...process.env };
-const context = { functionName: 'poll', awsRequestId: 'r', getRemainingTimeInMillis: () => 290_000 } as unknown as Context;
+const context = {
+  functionName: 'poll',
+  awsRequestId: 'r',
+  getRemainingTimeInMillis: () => 290_000,
+} as unknown as Context;
 let api: FakeAuditApi;
 let ssm: Awaited<ReturnType<typeof startFakeSsm>>;
 let resources: PipelineResources;
@@ -73,31 +84,45 @@ describe('functions/poll-audit-logs.ts', () => {
     await handler({}, context);
     await handler({}, context);
     vi.restoreAllMocks();
-    const ids = (await drain(resources.queueUrl, { attributes: false })).flatMap((m) => eventsOfBody(m.Body).map((e) => e.id));
+    const ids = (await drain(resources.queueUrl, { attributes: false })).flatMap((m) =>
+      eventsOfBody(m.Body).map((e) => e.id),
+    );
     expect(ids).toEqual(['fn-1', 'fn-2']);
     expect(lines.join('\n')).not.toContain(KEY);
-    const finished = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r.message === 'poll finished');
+    const finished = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((r) => r.message === 'poll finished');
     expect(finished.map((r) => r.delivered)).toEqual([2, 0]);
     expect(ssm.calls.filter((c) => c.includes('/oaa/admin-key'))).toHaveLength(1); // cached within its max age
   });
 
   it('keeps an event it cannot pack in the DLQ with its reason, sends the events around it, and moves on', async () => {
     const now = Math.floor(Date.now() / 1000);
-    api.events.push(auditEvent('around-1', now - 21), { ...auditEvent('huge-1', now - 20), blob: 'x'.repeat(300_000) }, auditEvent('around-2', now - 19));
+    api.events.push(
+      auditEvent('around-1', now - 21),
+      { ...auditEvent('huge-1', now - 20), blob: 'x'.repeat(300_000) },
+      auditEvent('around-2', now - 19),
+    );
     const handler = await load('/oaa/admin-key', { CURSOR_TABLE_NAME: await createDedupTable() });
     const lines = capture();
     await handler({}, context);
     await handler({}, context);
     vi.restoreAllMocks();
-    const ids = (await drain(resources.queueUrl, { attributes: false })).flatMap((m) => eventsOfBody(m.Body).map((e) => e.id));
+    const ids = (await drain(resources.queueUrl, { attributes: false })).flatMap((m) =>
+      eventsOfBody(m.Body).map((e) => e.id),
+    );
     expect(ids).toEqual(expect.arrayContaining(['around-1', 'around-2']));
     expect(ids).not.toContain('huge-1');
     const letters = (await drain(resources.dlqUrl)).filter((m) => (m.Body ?? '').includes('huge-1'));
     expect(letters).toHaveLength(1);
     expect(letters[0]?.MessageAttributes?.failure_kind?.StringValue).toBe('unpackable-event');
-    expect(letters[0]?.MessageAttributes?.failure_reason?.StringValue).toMatch(/bytes as JSON; a queue message holds at most/);
+    expect(letters[0]?.MessageAttributes?.failure_reason?.StringValue).toMatch(
+      /bytes as JSON; a queue message holds at most/,
+    );
     // The cursor moved past it: the second run sends nothing again.
-    const finished = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r.message === 'poll finished');
+    const finished = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((r) => r.message === 'poll finished');
     expect(finished).toHaveLength(2);
     expect(finished[1]?.delivered).toBe(0);
   });
@@ -118,10 +143,15 @@ describe('functions/poll-audit-logs.ts', () => {
       vi.restoreAllMocks();
     }
     const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(records.filter((r) => r.message === 'poll finished').map((r) => r.delivered)).toEqual([expect.any(Number), 1]);
+    expect(records.filter((r) => r.message === 'poll finished').map((r) => r.delivered)).toEqual([
+      expect.any(Number),
+      1,
+    ]);
     expect(records.some((r) => r.message === 'poll stopped: the admin key is unusable')).toBe(false);
     expect(ssm.calls.filter((c) => c.includes('/oaa/rotating-key'))).toHaveLength(2);
-    expect((await drain(resources.queueUrl, { attributes: false })).flatMap((m) => eventsOfBody(m.Body).map((e) => e.id))).toContain('after-rotation');
+    expect(
+      (await drain(resources.queueUrl, { attributes: false })).flatMap((m) => eventsOfBody(m.Body).map((e) => e.id)),
+    ).toContain('after-rotation');
     expect(lines.join('\n')).not.toContain('ROTATED0123');
   });
 
@@ -154,9 +184,15 @@ describe('functions/poll-audit-logs.ts', () => {
     expect(messages.map((m) => organizationOfBody(m.Body))).toEqual(['org-acme']);
     expect(messages.flatMap((m) => eventsOfBody(m.Body).map((e) => e.id))).toContain('multi-1');
     const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(records.filter((r) => r.message === 'poll stopped: the admin key is unusable').map((r) => r.organization)).toEqual(['org-wrong']);
+    expect(
+      records.filter((r) => r.message === 'poll stopped: the admin key is unusable').map((r) => r.organization),
+    ).toEqual(['org-wrong']);
     expect(records.filter((r) => r.message === 'poll finished').map((r) => r.organization)).toEqual(['org-acme']);
-    const cursorKeys = await Promise.all(['ingest-cursor#org-acme', 'ingest-cursor#org-wrong'].map((key) => new DynamoCursorStore(new DynamoDBClient({}), multiTable, key).load()));
+    const cursorKeys = await Promise.all(
+      ['ingest-cursor#org-acme', 'ingest-cursor#org-wrong'].map((key) =>
+        new DynamoCursorStore(new DynamoDBClient({}), multiTable, key).load(),
+      ),
+    );
     expect(cursorKeys.map((c) => c?.highWater !== undefined)).toEqual([true, false]);
   });
 
@@ -166,7 +202,9 @@ describe('functions/poll-audit-logs.ts', () => {
     await expect(handler({}, context)).resolves.toBeUndefined();
     vi.restoreAllMocks();
     const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(records.find((r) => r.message === 'poll stopped: the admin key is unusable')?.error).toMatch(/^OpenAI rejected the admin key \(HTTP 401\)\. Check the SSM parameter \/oaa\/wrong-key/);
+    expect(records.find((r) => r.message === 'poll stopped: the admin key is unusable')?.error).toMatch(
+      /^OpenAI rejected the admin key \(HTTP 401\)\. Check the SSM parameter \/oaa\/wrong-key/,
+    );
     expect(records.find((r) => typeof r._aws === 'object')).toMatchObject({ AuthFailures: 1 });
     expect(lines.join('\n')).not.toContain('WRONGWRONG');
   });

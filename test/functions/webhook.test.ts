@@ -9,7 +9,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { readCredentials } from '../../lib/ingestion/webhook/credentials.ts';
 import { signWebhook } from '../../lib/ingestion/webhook/signature.ts';
 import { createWebhookDeliveriesTable } from '../../lib/tooling/local/webhook-table.ts';
-import { createPipelineResources, drain, eventsOfBody, organizationOfBody, type PipelineResources } from '../support/aws-resources.ts';
+import {
+  createPipelineResources,
+  drain,
+  eventsOfBody,
+  organizationOfBody,
+  type PipelineResources,
+} from '../support/aws-resources.ts';
 import { startFakeSsm } from '../support/fake-ssm.ts';
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
@@ -63,7 +69,13 @@ function apiEvent(body: Buffer, headers: Record<string, string>): APIGatewayProx
 function signed(body: Buffer, id: string): Record<string, string> {
   const key = readCredentials(SECRET).signingKeys[0] ?? Buffer.alloc(0);
   const timestamp = String(Math.floor(Date.now() / 1000));
-  return { 'content-type': 'application/json', 'content-encoding': 'gzip', 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signWebhook(key, id, timestamp, body) };
+  return {
+    'content-type': 'application/json',
+    'content-encoding': 'gzip',
+    'webhook-id': id,
+    'webhook-timestamp': timestamp,
+    'webhook-signature': signWebhook(key, id, timestamp, body),
+  };
 }
 
 describe('functions/webhook.ts', () => {
@@ -79,9 +91,17 @@ describe('functions/webhook.ts', () => {
     const body = gzipSync(JSON.stringify([{ id: 'fn-w1', type: 'login.succeeded' }]));
     const response = await handler(apiEvent(body, signed(body, 'msg_fn_1')), context);
     expect(response.statusCode).toBe(202);
-    expect(JSON.parse(response.body ?? '{}')).toEqual({ accepted: 1, rejected: [], organization: 'org-acme', webhookId: 'msg_fn_1', replayed: false });
+    expect(JSON.parse(response.body ?? '{}')).toEqual({
+      accepted: 1,
+      rejected: [],
+      organization: 'org-acme',
+      webhookId: 'msg_fn_1',
+      replayed: false,
+    });
     const messages = await drain(resources.queueUrl, { attributes: false });
-    expect(messages.map((m) => [organizationOfBody(m.Body), eventsOfBody(m.Body).map((e) => e.id)])).toEqual([['org-acme', ['fn-w1']]]);
+    expect(messages.map((m) => [organizationOfBody(m.Body), eventsOfBody(m.Body).map((e) => e.id)])).toEqual([
+      ['org-acme', ['fn-w1']],
+    ]);
   });
 
   it('answers 503 without reading the body when the secret is not a SecureString, and logs why (not the value)', async () => {
@@ -92,7 +112,9 @@ describe('functions/webhook.ts', () => {
     const body = gzipSync('{}');
     const response = await handler(apiEvent(body, signed(body, 'msg_fn_2')), context);
     expect(response.statusCode).toBe(503);
-    expect(JSON.parse(response.body ?? '{}')).toEqual({ error: { code: 'not-configured', message: 'the webhook secret cannot be read; the operator has been told' } });
+    expect(JSON.parse(response.body ?? '{}')).toEqual({
+      error: { code: 'not-configured', message: 'the webhook secret cannot be read; the operator has been told' },
+    });
     expect(lines.join('')).toContain('the SSM parameter /oaa/plain-secret is a String, not a SecureString');
     expect(lines.join('')).not.toContain(SECRET.slice(6, 20));
   });

@@ -22,7 +22,12 @@ type Json = Record<string, any>;
 
 /** The packaging environment: no credentials, no profile, an empty home, telemetry off. */
 function offlineEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: mkdtempSync(join(tmpdir(), 'home-')), SLS_TELEMETRY_DISABLED: '1', CI: '1' };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: mkdtempSync(join(tmpdir(), 'home-')),
+    SLS_TELEMETRY_DISABLED: '1',
+    CI: '1',
+  };
   return env;
 }
 
@@ -32,11 +37,14 @@ function attempt(command: string, args: string[]) {
 
 function run(command: string, args: string[]): void {
   const result = attempt(command, args);
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+  if (result.status !== 0)
+    throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
 }
 
 const TEMPLATE = 'cloudformation-template-update-stack.json';
-const RULES_CONFIG = JSON.stringify({ rules: { 'OpenAI.Login.Failed': { suppress: { sourceCidrs: ['10.0.0.0/8'] } } } });
+const RULES_CONFIG = JSON.stringify({
+  rules: { 'OpenAI.Login.Failed': { suppress: { sourceCidrs: ['10.0.0.0/8'] } } },
+});
 let template: Json;
 let withParams: Json;
 const paramsDir = join(root, '.serverless-params');
@@ -45,16 +53,28 @@ const OPERATOR = 'arn:aws:iam::123456789012:role/SecurityOperations';
 const OPT_OUT = ['--param=acceptNoAlertDestination=true', '--param=acceptNoOpsDestination=true'];
 /** Every destination, routing and operator parameter set. */
 const EXPLICIT = [
-  '--param=alertEmail=soc@example.com', '--param=emailMinSeverity=LOW',
-  '--param=opsEmail=platform@example.com', '--param=opsPagerEndpoint=https://events.pagerduty.com/integration/abc/enqueue',
-  '--param=pagerDutyRoutingKeyParameter=/openai-audit-alerts/pagerduty-routing-key', '--param=pagerDutyMinSeverity=CRITICAL',
-  '--param=slackWebhookUrlParameter=/openai-audit-alerts/slack-webhook-url', '--param=slackRules=OpenAI.API.Key.Anomalous.Activity',
-  '--param=alertWebhookUrl=https://siem.example.com/hooks/openai', '--param=alertWebhookSecretParameter=/openai-audit-alerts/alert-webhook-secret',
-  '--param=alertWebhookRules=!Some.Noisy.Rule', `--param=operatorPrincipalArns=${OPERATOR}`,
-  '--param=batchingWindowSeconds=20', '--param=batchSize=100',
+  '--param=alertEmail=soc@example.com',
+  '--param=emailMinSeverity=LOW',
+  '--param=opsEmail=platform@example.com',
+  '--param=opsPagerEndpoint=https://events.pagerduty.com/integration/abc/enqueue',
+  '--param=pagerDutyRoutingKeyParameter=/openai-audit-alerts/pagerduty-routing-key',
+  '--param=pagerDutyMinSeverity=CRITICAL',
+  '--param=slackWebhookUrlParameter=/openai-audit-alerts/slack-webhook-url',
+  '--param=slackRules=OpenAI.API.Key.Anomalous.Activity',
+  '--param=alertWebhookUrl=https://siem.example.com/hooks/openai',
+  '--param=alertWebhookSecretParameter=/openai-audit-alerts/alert-webhook-secret',
+  '--param=alertWebhookRules=!Some.Noisy.Rule',
+  `--param=operatorPrincipalArns=${OPERATOR}`,
+  '--param=batchingWindowSeconds=20',
+  '--param=batchSize=100',
   '--param=organizations=[{"id":"org-acme","name":"Acme","adminKeyParameter":"/oaa/acme"},{"id":"org-globex"}]',
-  '--param=webhookEnabled=true', '--param=webhookRateLimit=5', '--param=webhookBurstLimit=10', '--param=webhookReservedConcurrency=3',
-  `--param=rulesConfig=${RULES_CONFIG}`, '--param=logLevel=DEBUG', '--param=tracing=Active',
+  '--param=webhookEnabled=true',
+  '--param=webhookRateLimit=5',
+  '--param=webhookBurstLimit=10',
+  '--param=webhookReservedConcurrency=3',
+  `--param=rulesConfig=${RULES_CONFIG}`,
+  '--param=logLevel=DEBUG',
+  '--param=tracing=Active',
   '--param=runbookBaseUrl=https://wiki.example.com/runbooks/{ruleId}',
 ];
 
@@ -74,7 +94,8 @@ const resource = (t: Json, id: string): Json => (t.Resources as Json)[id] as Jso
 
 describe('the tracing parameter', () => {
   it('leaves X-Ray off by default, and with tracing=Active traces every function, with the permission to send its segments', () => {
-    const modes = (t: Json) => resources(t, 'AWS::Lambda::Function').map(([, fn]) => (fn).Properties.TracingConfig?.Mode as unknown);
+    const modes = (t: Json) =>
+      resources(t, 'AWS::Lambda::Function').map(([, fn]) => fn.Properties.TracingConfig?.Mode as unknown);
     expect(new Set(modes(template))).toEqual(new Set(['PassThrough']));
     expect(template.Parameters.Tracing.Default).toBe('PassThrough');
     expect(new Set(modes(withParams))).toEqual(new Set(['Active']));
@@ -82,13 +103,18 @@ describe('the tracing parameter', () => {
     const policy = resource(withParams, 'TracingPolicy');
     expect(policy.Condition).toBe('TracingActive');
     expect(withParams.Conditions.TracingActive).toEqual({ 'Fn::Equals': [{ Ref: 'Tracing' }, 'Active'] });
-    expect(policy.Properties.Roles).toEqual(['DetectRole', 'PollRole', 'WebhookRole', 'DeliverRole'].map((id) => ({ Ref: id })));
+    expect(policy.Properties.Roles).toEqual(
+      ['DetectRole', 'PollRole', 'WebhookRole', 'DeliverRole'].map((id) => ({ Ref: id })),
+    );
   });
 });
 
 describe('the logLevel parameter', () => {
   it('reaches every function of the stack', () => {
-    const levels = resources(withParams, 'AWS::Lambda::Function').map(([id, fn]) => [id, (fn).Properties.Environment?.Variables?.LOG_LEVEL as unknown]);
+    const levels = resources(withParams, 'AWS::Lambda::Function').map(([id, fn]) => [
+      id,
+      fn.Properties.Environment?.Variables?.LOG_LEVEL as unknown,
+    ]);
     expect(levels.length).toBeGreaterThanOrEqual(4);
     expect(levels.filter(([, level]) => level !== 'DEBUG')).toEqual([]);
   });
@@ -100,7 +126,14 @@ const EXPLAINED_INFO = new Set(['I9001', 'I9040', 'I1022', 'I3011']);
 
 describe('npm run package', () => {
   it('refuses to package a deploy whose alerts would go nowhere, saying how to add a destination', () => {
-    const result = attempt('npx', ['osls', 'package', '--stage', 'nowhere', '--package', join(root, '.serverless-refused')]);
+    const result = attempt('npx', [
+      'osls',
+      'package',
+      '--stage',
+      'nowhere',
+      '--package',
+      join(root, '.serverless-refused'),
+    ]);
     expect(result.status).not.toBe(0);
     const output = `${result.stdout}${result.stderr}`;
     expect(output).toContain('no alert destination is configured, so alerts would reach nobody');
@@ -123,7 +156,9 @@ describe('npm run package', () => {
     const engine = new RegoEngine();
     try {
       const report = engine.validateStandard(new TemplateFile(join(root, dir, TEMPLATE)));
-      const findings = report.diagnostics.map((d) => `${d.severity} ${d.ruleId} ${d.entity?.logicalId ?? ''}: ${d.message}`);
+      const findings = report.diagnostics.map(
+        (d) => `${d.severity} ${d.ruleId} ${d.entity?.logicalId ?? ''}: ${d.message}`,
+      );
       expect(findings.filter((f) => !f.startsWith('INFO'))).toEqual([]);
       const info = new Set(report.diagnostics.filter((d) => d.severity === 'INFO').map((d) => d.ruleId));
       expect([...info].filter((id) => !EXPLAINED_INFO.has(id))).toEqual([]);
@@ -143,7 +178,11 @@ describe('npm run package', () => {
       ALERT_TOPIC_ARN: { Ref: 'AlertTopic' },
       DEAD_LETTER_QUEUE_URL: { Ref: 'DetectionDeadLetterQueue' },
     });
-    expect(resources(template, 'AWS::IAM::Role').map(([id]) => id).sort()).toEqual(['DeliverRole', 'DetectRole', 'PollRole', 'WebhookRole']);
+    expect(
+      resources(template, 'AWS::IAM::Role')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(['DeliverRole', 'DetectRole', 'PollRole', 'WebhookRole']);
   });
 
   it('passes the rules configuration parameter to the detect function (checked when packaging)', () => {
@@ -154,7 +193,12 @@ describe('npm run package', () => {
 
   it('polls the audit log on the schedule parameter, one run at a time, with its own role', () => {
     const fn = resource(template, 'PollLambdaFunction').Properties as Json;
-    expect(fn).toMatchObject({ Handler: 'dist/poll/index.handler', Architectures: ['arm64'], ReservedConcurrentExecutions: 1, Role: { 'Fn::Sub': '${PollRole.Arn}' } });
+    expect(fn).toMatchObject({
+      Handler: 'dist/poll/index.handler',
+      Architectures: ['arm64'],
+      ReservedConcurrentExecutions: 1,
+      Role: { 'Fn::Sub': '${PollRole.Arn}' },
+    });
     expect(fn.Environment.Variables).toMatchObject({
       ORGANIZATIONS: '[{"id":"default","name":"","adminKeyParameter":"/openai-audit-alerts/admin-key"}]',
       QUEUE_URL: { Ref: 'DetectionQueue' },
@@ -169,14 +213,33 @@ describe('npm run package', () => {
   it('serves the webhook through an HTTP API only when enabled, throttled by the deploy parameters', () => {
     expect(template.Parameters.EnableWebhook.Default).toBe('false');
     expect(withParams.Parameters.EnableWebhook.Default).toBe('true');
-    for (const id of ['WebhookHttpApi', 'WebhookIntegration', 'WebhookRoute', 'WebhookStage', 'WebhookInvokePermission', 'WebhookAccessLogGroup']) {
+    for (const id of [
+      'WebhookHttpApi',
+      'WebhookIntegration',
+      'WebhookRoute',
+      'WebhookStage',
+      'WebhookInvokePermission',
+      'WebhookAccessLogGroup',
+    ]) {
       expect(resource(template, id).Condition, id).toBe('WebhookEnabled');
     }
     expect(resource(withParams, 'WebhookRoute').Properties.RouteKey).toBe('POST /v1/audit-events');
-    expect(resource(withParams, 'WebhookIntegration').Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
-    expect(resource(template, 'WebhookStage').Properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
-    expect(resource(withParams, 'WebhookStage').Properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 });
-    expect(resource(withParams, 'WebhookLambdaFunction').Properties).toMatchObject({ ReservedConcurrentExecutions: 3, Role: { 'Fn::Sub': '${WebhookRole.Arn}' } });
+    expect(resource(withParams, 'WebhookIntegration').Properties).toMatchObject({
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+    });
+    expect(resource(template, 'WebhookStage').Properties.DefaultRouteSettings).toEqual({
+      ThrottlingRateLimit: 50,
+      ThrottlingBurstLimit: 100,
+    });
+    expect(resource(withParams, 'WebhookStage').Properties.DefaultRouteSettings).toEqual({
+      ThrottlingRateLimit: 5,
+      ThrottlingBurstLimit: 10,
+    });
+    expect(resource(withParams, 'WebhookLambdaFunction').Properties).toMatchObject({
+      ReservedConcurrentExecutions: 3,
+      Role: { 'Fn::Sub': '${WebhookRole.Arn}' },
+    });
     expect(resource(template, 'WebhookLambdaFunction').Properties.ReservedConcurrentExecutions).toBe(0); // off: cannot run at all
     expect(resource(template, 'WebhookLambdaFunction').Properties.Environment.Variables).toMatchObject({
       QUEUE_URL: { Ref: 'DetectionQueue' },
@@ -184,7 +247,10 @@ describe('npm run package', () => {
       WEBHOOK_DELIVERIES_TABLE: { Ref: 'WebhookDeliveriesTable' },
       WEBHOOK_BEARER_AUTH: 'false',
     });
-    expect(resource(template, 'WebhookDeliveriesTable').Properties).toMatchObject({ TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true }, SSESpecification: { SSEEnabled: true } });
+    expect(resource(template, 'WebhookDeliveriesTable').Properties).toMatchObject({
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
     expect(template.Outputs.WebhookUrl.Condition).toBe('WebhookEnabled');
   });
 
@@ -196,7 +262,10 @@ describe('npm run package', () => {
       BatchSize: 10,
       MaximumBatchingWindowInSeconds: 5,
     });
-    expect(resource(withParams, 'DetectEventSourceMappingSQSDetectionQueue').Properties).toMatchObject({ BatchSize: 100, MaximumBatchingWindowInSeconds: 20 });
+    expect(resource(withParams, 'DetectEventSourceMappingSQSDetectionQueue').Properties).toMatchObject({
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 20,
+    });
   });
 
   it.each([
@@ -205,25 +274,35 @@ describe('npm run package', () => {
   ])('keeps the visibility timeout at least 6x the function timeout plus the batching window (%s)', (_name, get) => {
     const t = get();
     const timeout = Number(resource(t, 'DetectLambdaFunction').Properties.Timeout);
-    const window = Number(resource(t, 'DetectEventSourceMappingSQSDetectionQueue').Properties.MaximumBatchingWindowInSeconds);
-    expect(Number(resource(t, 'DetectionQueue').Properties.VisibilityTimeout)).toBeGreaterThanOrEqual(6 * timeout + window);
+    const window = Number(
+      resource(t, 'DetectEventSourceMappingSQSDetectionQueue').Properties.MaximumBatchingWindowInSeconds,
+    );
+    expect(Number(resource(t, 'DetectionQueue').Properties.VisibilityTimeout)).toBeGreaterThanOrEqual(
+      6 * timeout + window,
+    );
   });
 
   it.each([
     ['default parameters', () => template],
     ['explicit parameters', () => withParams],
-  ])('orders function timeout < lease < visibility timeout, and tells the function so it checks at cold start (%s)', (_name, get) => {
-    const t = get();
-    const fn = resource(t, 'DetectLambdaFunction').Properties as Json;
-    const visibility = Number(resource(t, 'DetectionQueue').Properties.VisibilityTimeout);
-    const env = fn.Environment.Variables as Record<string, unknown>;
-    expect(Number(env.FUNCTION_TIMEOUT_SECONDS)).toBe(Number(fn.Timeout));
-    expect(Number(env.QUEUE_VISIBILITY_TIMEOUT_SECONDS)).toBe(visibility);
-    expect(Number(env.MAX_RECEIVE_COUNT)).toBe(Number(resource(t, 'DetectionQueue').Properties.RedrivePolicy.maxReceiveCount));
-    expect(Number(fn.Timeout)).toBeLessThan(Number(env.DEDUP_LEASE_SECONDS));
-    expect(Number(env.DEDUP_LEASE_SECONDS)).toBeLessThan(visibility);
-    for (const id of ['DetectionQueue', 'DetectionDeadLetterQueue']) expect(Number(resource(t, id).Properties.MaximumMessageSize)).toBe(1_048_576);
-  });
+  ])(
+    'orders function timeout < lease < visibility timeout, and tells the function so it checks at cold start (%s)',
+    (_name, get) => {
+      const t = get();
+      const fn = resource(t, 'DetectLambdaFunction').Properties as Json;
+      const visibility = Number(resource(t, 'DetectionQueue').Properties.VisibilityTimeout);
+      const env = fn.Environment.Variables as Record<string, unknown>;
+      expect(Number(env.FUNCTION_TIMEOUT_SECONDS)).toBe(Number(fn.Timeout));
+      expect(Number(env.QUEUE_VISIBILITY_TIMEOUT_SECONDS)).toBe(visibility);
+      expect(Number(env.MAX_RECEIVE_COUNT)).toBe(
+        Number(resource(t, 'DetectionQueue').Properties.RedrivePolicy.maxReceiveCount),
+      );
+      expect(Number(fn.Timeout)).toBeLessThan(Number(env.DEDUP_LEASE_SECONDS));
+      expect(Number(env.DEDUP_LEASE_SECONDS)).toBeLessThan(visibility);
+      for (const id of ['DetectionQueue', 'DetectionDeadLetterQueue'])
+        expect(Number(resource(t, id).Properties.MaximumMessageSize)).toBe(1_048_576);
+    },
+  );
 
   it('redrives to a DLQ after at least 5 receives; DLQs keep messages 14 days', () => {
     const queue = resource(template, 'DetectionQueue').Properties as Json;
@@ -235,12 +314,15 @@ describe('npm run package', () => {
   });
 
   it('encrypts every store at rest', () => {
-    for (const [, queue] of resources(template, 'AWS::SQS::Queue')) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
-    for (const [, topic] of resources(template, 'AWS::SNS::Topic')) expect(topic.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': ['TopicsKey', 'Arn'] });
+    for (const [, queue] of resources(template, 'AWS::SQS::Queue'))
+      expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+    for (const [, topic] of resources(template, 'AWS::SNS::Topic'))
+      expect(topic.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': ['TopicsKey', 'Arn'] });
     const table = resource(template, 'DedupTable').Properties as Json;
     expect(table.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS' });
     expect(resource(template, 'TopicsKey').Properties.EnableKeyRotation).toBe(true);
-    for (const [, bucket] of resources(template, 'AWS::S3::Bucket')) expect(bucket.Properties.BucketEncryption).toBeDefined();
+    for (const [, bucket] of resources(template, 'AWS::S3::Bucket'))
+      expect(bucket.Properties.BucketEncryption).toBeDefined();
   });
 
   it('has the dedup table on demand, with TTL on expiresAt and point-in-time recovery', () => {
@@ -253,15 +335,28 @@ describe('npm run package', () => {
   });
 
   it('routes email by severity and rule with a filter policy, and pages operations over HTTPS when asked', () => {
-    expect(template.Parameters).toMatchObject({ AlertEmail: { Default: '' }, OpsEmail: { Default: '' }, OpsPagerEndpoint: { Default: '' } });
+    expect(template.Parameters).toMatchObject({
+      AlertEmail: { Default: '' },
+      OpsEmail: { Default: '' },
+      OpsPagerEndpoint: { Default: '' },
+    });
     expect(resource(template, 'AlertEmailSubscription')).toMatchObject({
       Condition: 'HasAlertEmail',
-      Properties: { Protocol: 'email', FilterPolicyScope: 'MessageAttributes', FilterPolicy: { severity: ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] } },
+      Properties: {
+        Protocol: 'email',
+        FilterPolicyScope: 'MessageAttributes',
+        FilterPolicy: { severity: ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] },
+      },
     });
-    expect(resource(withParams, 'AlertEmailSubscription').Properties.FilterPolicy).toEqual({ severity: ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] });
+    expect(resource(withParams, 'AlertEmailSubscription').Properties.FilterPolicy).toEqual({
+      severity: ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'],
+    });
     expect(resource(template, 'AlertEmailSubscription').Properties.RedrivePolicy).toBeDefined();
     expect(withParams.Parameters.OpsPagerEndpoint.Default).toBe('https://events.pagerduty.com/integration/abc/enqueue');
-    expect(resource(template, 'OperationsPagerSubscription')).toMatchObject({ Condition: 'HasOpsPager', Properties: { TopicArn: { Ref: 'OperationsTopic' }, Protocol: 'https' } });
+    expect(resource(template, 'OperationsPagerSubscription')).toMatchObject({
+      Condition: 'HasOpsPager',
+      Properties: { TopicArn: { Ref: 'OperationsTopic' }, Protocol: 'https' },
+    });
     expect(Object.keys(template.Resources as Json)).not.toContain('PagerSubscription');
   });
 
@@ -281,25 +376,49 @@ describe('npm run package', () => {
       });
       expect(resource(withParams, `${name}DeliveryQueue`)).toMatchObject({
         Condition: `Has${name}`,
-        Properties: { SqsManagedSseEnabled: true, RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['DeliveryDeadLetterQueue', 'Arn'] }, maxReceiveCount: 50 } },
+        Properties: {
+          SqsManagedSseEnabled: true,
+          RedrivePolicy: {
+            deadLetterTargetArn: { 'Fn::GetAtt': ['DeliveryDeadLetterQueue', 'Arn'] },
+            maxReceiveCount: 50,
+          },
+        },
       });
       expect(resource(withParams, `${name}DeliveryEventSource`)).toMatchObject({
         Condition: `Has${name}`,
         DependsOn: ['DeliverDestinationsPolicy'],
-        Properties: { FunctionName: { Ref: 'DeliverLambdaFunction' }, FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: 2 } },
+        Properties: {
+          FunctionName: { Ref: 'DeliverLambdaFunction' },
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          ScalingConfig: { MaximumConcurrency: 2 },
+        },
       });
     }
     expect(subscription('PagerDuty').Properties.FilterPolicy).toEqual({ severity: ['CRITICAL'] });
-    expect(subscription('Slack').Properties.FilterPolicy).toEqual({ severity: ['MEDIUM', 'HIGH', 'CRITICAL'], rule_id: ['OpenAI.API.Key.Anomalous.Activity'] });
-    expect(subscription('AlertWebhook').Properties.FilterPolicy).toEqual({ severity: ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'], rule_id: [{ 'anything-but': ['Some.Noisy.Rule'] }] });
+    expect(subscription('Slack').Properties.FilterPolicy).toEqual({
+      severity: ['MEDIUM', 'HIGH', 'CRITICAL'],
+      rule_id: ['OpenAI.API.Key.Anomalous.Activity'],
+    });
+    expect(subscription('AlertWebhook').Properties.FilterPolicy).toEqual({
+      severity: ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'],
+      rule_id: [{ 'anything-but': ['Some.Noisy.Rule'] }],
+    });
     // Defaults: PagerDuty from HIGH, Slack from MEDIUM.
-    expect(resource(template, 'PagerDutyDeliverySubscription').Properties.FilterPolicy).toEqual({ severity: ['HIGH', 'CRITICAL'] });
-    expect(resource(template, 'SlackDeliverySubscription').Properties.FilterPolicy).toEqual({ severity: ['MEDIUM', 'HIGH', 'CRITICAL'] });
+    expect(resource(template, 'PagerDutyDeliverySubscription').Properties.FilterPolicy).toEqual({
+      severity: ['HIGH', 'CRITICAL'],
+    });
+    expect(resource(template, 'SlackDeliverySubscription').Properties.FilterPolicy).toEqual({
+      severity: ['MEDIUM', 'HIGH', 'CRITICAL'],
+    });
   });
 
   it('gives the deliver function the SSM parameter names and its queues, never a secret', () => {
     const fn = resource(withParams, 'DeliverLambdaFunction').Properties as Json;
-    expect(fn).toMatchObject({ Handler: 'dist/deliver/index.handler', Architectures: ['arm64'], Role: { 'Fn::Sub': '${DeliverRole.Arn}' } });
+    expect(fn).toMatchObject({
+      Handler: 'dist/deliver/index.handler',
+      Architectures: ['arm64'],
+      Role: { 'Fn::Sub': '${DeliverRole.Arn}' },
+    });
     expect(fn.Environment.Variables).toMatchObject({
       DEAD_LETTER_QUEUE_URL: { Ref: 'DeliveryDeadLetterQueue' },
       PAGERDUTY_QUEUE_URL: { 'Fn::If': ['HasPagerDuty', { Ref: 'PagerDutyDeliveryQueue' }, ''] },
@@ -320,9 +439,18 @@ describe('npm run package', () => {
     const bySid = Object.fromEntries((policy.Properties.PolicyDocument.Statement as Json[]).map((st) => [st.Sid, st]));
     expect(bySid.ReadDestinationSecrets.Action).toBe('ssm:GetParameter');
     expect(bySid.ReadDestinationSecrets.Resource[0]).toEqual({
-      'Fn::If': ['HasPagerDuty', { 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${PagerDutyRoutingKeyParameter}' }, { Ref: 'AWS::NoValue' }],
+      'Fn::If': [
+        'HasPagerDuty',
+        {
+          'Fn::Sub':
+            'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${PagerDutyRoutingKeyParameter}',
+        },
+        { Ref: 'AWS::NoValue' },
+      ],
     });
-    expect(bySid.DecryptDestinationSecrets.Condition.StringEquals['kms:ViaService']).toEqual({ 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' });
+    expect(bySid.DecryptDestinationSecrets.Condition.StringEquals['kms:ViaService']).toEqual({
+      'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com',
+    });
   });
 
   it('alarms on DLQs, function errors and throttles, queue age and rule errors, to the operations topic', () => {
@@ -345,10 +473,23 @@ describe('npm run package', () => {
       'OpenAIAuditAlerts/WebhookRequestsFailed',
     ]);
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: 'OperationsTopic' }]);
-    const dlqAlarmed = alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible').map((a) => a.Dimensions[0].Value);
-    expect(dlqAlarmed).toEqual(['DetectionDeadLetterQueue', 'AlertDeliveryDeadLetterQueue', 'DeliveryDeadLetterQueue'].map((id) => ({ 'Fn::GetAtt': [id, 'QueueName'] })));
-    const behind = alarms.filter((a) => a.MetricName === 'ApproximateAgeOfOldestMessage').map((a) => a.Dimensions[0].Value['Fn::GetAtt'][0] as string);
-    expect(behind).toEqual(['DetectionQueue', 'PagerDutyDeliveryQueue', 'SlackDeliveryQueue', 'AlertWebhookDeliveryQueue']);
+    const dlqAlarmed = alarms
+      .filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')
+      .map((a) => a.Dimensions[0].Value);
+    expect(dlqAlarmed).toEqual(
+      ['DetectionDeadLetterQueue', 'AlertDeliveryDeadLetterQueue', 'DeliveryDeadLetterQueue'].map((id) => ({
+        'Fn::GetAtt': [id, 'QueueName'],
+      })),
+    );
+    const behind = alarms
+      .filter((a) => a.MetricName === 'ApproximateAgeOfOldestMessage')
+      .map((a) => a.Dimensions[0].Value['Fn::GetAtt'][0] as string);
+    expect(behind).toEqual([
+      'DetectionQueue',
+      'PagerDutyDeliveryQueue',
+      'SlackDeliveryQueue',
+      'AlertWebhookDeliveryQueue',
+    ]);
     // Every alarm is named after the stack: the operations topic accepts alarms with those names only.
     for (const alarm of alarms) expect(alarm.AlarmName).toMatch(/^openai-audit-alerts-dev-/);
   });
@@ -359,8 +500,12 @@ describe('npm run package', () => {
     // of the account only through SSM and only for the admin key's parameter (checked below).
     const withoutResourceLevel = new Set<string>(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
     const statements = [
-      ...resources(withParams, 'AWS::IAM::Role').flatMap(([, role]) => ((role.Properties.Policies ?? []) as Json[]).flatMap((policy) => policy.PolicyDocument.Statement as Json[])),
-      ...resources(withParams, 'AWS::IAM::Policy').flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as Json[]),
+      ...resources(withParams, 'AWS::IAM::Role').flatMap(([, role]) =>
+        ((role.Properties.Policies ?? []) as Json[]).flatMap((policy) => policy.PolicyDocument.Statement as Json[]),
+      ),
+      ...resources(withParams, 'AWS::IAM::Policy').flatMap(
+        ([, policy]) => policy.Properties.PolicyDocument.Statement as Json[],
+      ),
     ];
     expect(statements.length).toBeGreaterThan(0);
     for (const statement of statements) {
@@ -370,48 +515,122 @@ describe('npm run package', () => {
       if (!actions.every((action) => withoutResourceLevel.has(action))) expect(targets).not.toContain('*');
     }
     expect(statements.map((s) => s.Sid)).toEqual([
-      'WriteOwnLogs', 'ConsumeDetectionQueue', 'KeepPermanentFailures', 'DedupWindows', 'PublishAlerts', 'EncryptAlertsForTopic',
-      'WriteOwnLogs', 'ReadAdminKey', 'DecryptAdminKey', 'EnqueueAuditEvents', 'KeepUnpackableEvents', 'PollCursorItemOnly',
-      'WriteOwnLogs', 'EnqueueAuditEvents', 'ReadWebhookSecret', 'DecryptWebhookSecret', 'RecordWebhookIds',
-      'WriteOwnLogs', 'KeepRefusedAlerts',
+      'WriteOwnLogs',
+      'ConsumeDetectionQueue',
+      'KeepPermanentFailures',
+      'DedupWindows',
+      'PublishAlerts',
+      'EncryptAlertsForTopic',
+      'WriteOwnLogs',
+      'ReadAdminKey',
+      'DecryptAdminKey',
+      'EnqueueAuditEvents',
+      'KeepUnpackableEvents',
+      'PollCursorItemOnly',
+      'WriteOwnLogs',
+      'EnqueueAuditEvents',
+      'ReadWebhookSecret',
+      'DecryptWebhookSecret',
+      'RecordWebhookIds',
+      'WriteOwnLogs',
+      'KeepRefusedAlerts',
       'WriteTraces',
-      'ConsumeDeliveryQueues', 'ReadDestinationSecrets', 'DecryptDestinationSecrets',
+      'ConsumeDeliveryQueues',
+      'ReadDestinationSecrets',
+      'DecryptDestinationSecrets',
     ]);
     // Only the detect role may publish alerts, by its own policy as well as by the topic's.
-    const publishers = statements.filter((st) => ([] as string[]).concat(st.Action as string | string[]).includes('sns:Publish'));
+    const publishers = statements.filter((st) =>
+      ([] as string[]).concat(st.Action as string | string[]).includes('sns:Publish'),
+    );
     expect(publishers.map((st) => st.Sid)).toEqual(['PublishAlerts']);
-    const webhook = Object.fromEntries((resource(template, 'WebhookRole').Properties.Policies[0].PolicyDocument.Statement as Json[]).map((st) => [st.Sid, st]));
-    expect(webhook.EnqueueAuditEvents).toMatchObject({ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['DetectionQueue', 'Arn'] } });
-    expect(webhook.ReadWebhookSecret.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/openai-audit-alerts/webhook-secret' });
+    const webhook = Object.fromEntries(
+      (resource(template, 'WebhookRole').Properties.Policies[0].PolicyDocument.Statement as Json[]).map((st) => [
+        st.Sid,
+        st,
+      ]),
+    );
+    expect(webhook.EnqueueAuditEvents).toMatchObject({
+      Action: 'sqs:SendMessage',
+      Resource: { 'Fn::GetAtt': ['DetectionQueue', 'Arn'] },
+    });
+    expect(webhook.ReadWebhookSecret.Resource).toEqual({
+      'Fn::Sub':
+        'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/openai-audit-alerts/webhook-secret',
+    });
     expect(webhook.RecordWebhookIds.Resource).toEqual({ 'Fn::GetAtt': ['WebhookDeliveriesTable', 'Arn'] });
-    const poll = (resource(template, 'PollRole').Properties.Policies[0].PolicyDocument.Statement as Json[]);
+    const poll = resource(template, 'PollRole').Properties.Policies[0].PolicyDocument.Statement as Json[];
     const bySid = Object.fromEntries(poll.map((st) => [st.Sid, st]));
-    expect(bySid.ReadAdminKey.Resource).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/openai-audit-alerts/admin-key' }]);
-    expect(bySid.DecryptAdminKey.Condition.StringEquals).toMatchObject({ 'kms:ViaService': { 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' } });
-    expect(bySid.PollCursorItemOnly).toMatchObject({ Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['ingest-cursor'] } } });
+    expect(bySid.ReadAdminKey.Resource).toEqual([
+      {
+        'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/openai-audit-alerts/admin-key',
+      },
+    ]);
+    expect(bySid.DecryptAdminKey.Condition.StringEquals).toMatchObject({
+      'kms:ViaService': { 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' },
+    });
+    expect(bySid.PollCursorItemOnly).toMatchObject({
+      Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['ingest-cursor'] } },
+    });
     // Several organizations: each one's key parameter (and nothing else) and its own cursor item.
-    const multi = Object.fromEntries((resource(withParams, 'PollRole').Properties.Policies[0].PolicyDocument.Statement as Json[]).map((st) => [st.Sid, st]));
-    const arn = (name: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/${name}` });
+    const multi = Object.fromEntries(
+      (resource(withParams, 'PollRole').Properties.Policies[0].PolicyDocument.Statement as Json[]).map((st) => [
+        st.Sid,
+        st,
+      ]),
+    );
+    const arn = (name: string) => ({
+      'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/${name}`,
+    });
     expect(multi.ReadAdminKey.Resource).toEqual([arn('oaa/acme'), arn('openai-audit-alerts/org-globex/admin-key')]);
-    expect(multi.DecryptAdminKey.Condition.StringEquals['kms:EncryptionContext:PARAMETER_ARN']).toEqual([arn('oaa/acme'), arn('openai-audit-alerts/org-globex/admin-key')]);
-    expect(multi.PollCursorItemOnly.Condition['ForAllValues:StringEquals']['dynamodb:LeadingKeys']).toEqual(['ingest-cursor#org-acme', 'ingest-cursor#org-globex']);
-    expect(JSON.parse(resource(withParams, 'PollLambdaFunction').Properties.Environment.Variables.ORGANIZATIONS as string)).toEqual([
+    expect(multi.DecryptAdminKey.Condition.StringEquals['kms:EncryptionContext:PARAMETER_ARN']).toEqual([
+      arn('oaa/acme'),
+      arn('openai-audit-alerts/org-globex/admin-key'),
+    ]);
+    expect(multi.PollCursorItemOnly.Condition['ForAllValues:StringEquals']['dynamodb:LeadingKeys']).toEqual([
+      'ingest-cursor#org-acme',
+      'ingest-cursor#org-globex',
+    ]);
+    expect(
+      JSON.parse(resource(withParams, 'PollLambdaFunction').Properties.Environment.Variables.ORGANIZATIONS as string),
+    ).toEqual([
       { id: 'org-acme', name: 'Acme', adminKeyParameter: '/oaa/acme' },
       { id: 'org-globex', name: '', adminKeyParameter: '/openai-audit-alerts/org-globex/admin-key' },
     ]);
-    expect(bySid.EnqueueAuditEvents).toMatchObject({ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['DetectionQueue', 'Arn'] } });
+    expect(bySid.EnqueueAuditEvents).toMatchObject({
+      Action: 'sqs:SendMessage',
+      Resource: { 'Fn::GetAtt': ['DetectionQueue', 'Arn'] },
+    });
   });
 
   it('loads node:crypto in the detect bundle only when first used, not at start-up', () => {
     const metafile = JSON.parse(readFileSync(join(root, 'dist/detect/meta.json'), 'utf8')) as Metafile;
     expect(eagerOutputs(metafile, 'dist/detect/index.mjs').builtins).not.toContain('node:crypto');
     // Powertools' Logger imports it for debug-log sampling: the build gives it the deferred one.
-    expect(Object.values(metafile.outputs).some((output) => 'scripts/build/logger-crypto.ts' in output.inputs)).toBe(true);
+    expect(Object.values(metafile.outputs).some((output) => 'scripts/build/logger-crypto.ts' in output.inputs)).toBe(
+      true,
+    );
     // ...and still samples: with a sample rate of 1 the packaged Logger turns DEBUG on, using it.
-    const sampled = spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(join(root, 'dist/detect/index.mjs')).href)});`], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH, DEDUP_TABLE_NAME: 't', ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:t', DEAD_LETTER_QUEUE_URL: 'http://127.0.0.1:9/0/q', LOG_LEVEL: 'ERROR', POWERTOOLS_LOGGER_SAMPLE_RATE: '1' },
-    });
+    const sampled = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `await import(${JSON.stringify(pathToFileURL(join(root, 'dist/detect/index.mjs')).href)});`,
+      ],
+      {
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH,
+          DEDUP_TABLE_NAME: 't',
+          ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:t',
+          DEAD_LETTER_QUEUE_URL: 'http://127.0.0.1:9/0/q',
+          LOG_LEVEL: 'ERROR',
+          POWERTOOLS_LOGGER_SAMPLE_RATE: '1',
+        },
+      },
+    );
     expect(sampled.status).toBe(0);
     expect(sampled.stdout).toContain('Setting log level to DEBUG due to sampling rate');
   });
@@ -426,8 +645,21 @@ describe('npm run package', () => {
     const { handler } = (await import(pathToFileURL(join(root, 'dist/detect/index.mjs')).href)) as {
       handler: (event: SQSEvent, context: Context) => Promise<{ batchItemFailures: unknown[] }>;
     };
-    const record = { messageId: 'b1', receiptHandle: 'r', body: body(keyEvent('bundle-1', 'user-bundle')), attributes: {}, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q', awsRegion: 'us-east-1' };
-    const response = await handler({ Records: [record] } as unknown as SQSEvent, { functionName: 'detect', awsRequestId: 'r1', getRemainingTimeInMillis: () => 30_000 } as unknown as Context);
+    const record = {
+      messageId: 'b1',
+      receiptHandle: 'r',
+      body: body(keyEvent('bundle-1', 'user-bundle')),
+      attributes: {},
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q',
+      awsRegion: 'us-east-1',
+    };
+    const response = await handler(
+      { Records: [record] } as unknown as SQSEvent,
+      { functionName: 'detect', awsRequestId: 'r1', getRemainingTimeInMillis: () => 30_000 } as unknown as Context,
+    );
     expect(response).toEqual({ batchItemFailures: [] });
     expect((await receivedAlerts(pipeline.subscriberUrl)).map((a) => a.alert.eventId)).toEqual(['bundle-1']);
   });
@@ -440,7 +672,10 @@ describe('resource policies: nobody but the roles that need a queue or topic may
   const arn = (id: string) => arnOf(withParams, id);
   const allowed = (callers: Record<string, Caller>, action: string, resourceId: string, secureTransport = true) =>
     Object.entries(callers)
-      .filter(([, caller]) => decide(withParams, { caller, action, resource: arn(resourceId), secureTransport }) === 'allowed')
+      .filter(
+        ([, caller]) =>
+          decide(withParams, { caller, action, resource: arn(resourceId), secureTransport }) === 'allowed',
+      )
       .map(([name]) => name);
   // Built when a test runs: the template exists only after beforeAll.
   let everyone: Record<string, Caller> = {};
@@ -456,8 +691,14 @@ describe('resource policies: nobody but the roles that need a queue or topic may
     intruder,
     'sns from AlertTopic': { service: 'sns.amazonaws.com', sourceArn: arn('AlertTopic') },
     'sns from OperationsTopic': { service: 'sns.amazonaws.com', sourceArn: arn('OperationsTopic') },
-    'cloudwatch alarm of this stack': { service: 'cloudwatch.amazonaws.com', sourceArn: `arn:aws:cloudwatch:us-east-1:123456789012:alarm:openai-audit-alerts-prod-detect-errors` },
-    'cloudwatch alarm of another stack': { service: 'cloudwatch.amazonaws.com', sourceArn: `arn:aws:cloudwatch:us-east-1:123456789012:alarm:other-app-errors` },
+    'cloudwatch alarm of this stack': {
+      service: 'cloudwatch.amazonaws.com',
+      sourceArn: `arn:aws:cloudwatch:us-east-1:123456789012:alarm:openai-audit-alerts-prod-detect-errors`,
+    },
+    'cloudwatch alarm of another stack': {
+      service: 'cloudwatch.amazonaws.com',
+      sourceArn: `arn:aws:cloudwatch:us-east-1:123456789012:alarm:other-app-errors`,
+    },
   });
 
   it('lets only the detect role publish alerts', () => {
@@ -469,10 +710,14 @@ describe('resource policies: nobody but the roles that need a queue or topic may
   });
 
   it('lets only the ingestion roles (infra/settings.cjs) and operators send audit events', () => {
-    const { QUEUE_SENDER_ROLES } = createRequire(import.meta.url)('../../infra/settings.cjs') as { QUEUE_SENDER_ROLES: string[] };
+    const { QUEUE_SENDER_ROLES } = createRequire(import.meta.url)('../../infra/settings.cjs') as {
+      QUEUE_SENDER_ROLES: string[];
+    };
     expect(QUEUE_SENDER_ROLES).toEqual(['PollRole', 'WebhookRole']);
     const callers = { ...everyone, ...Object.fromEntries(QUEUE_SENDER_ROLES.map((id) => [id, role(id)])) };
-    expect(allowed(callers, 'sqs:SendMessage', 'DetectionQueue').sort()).toEqual([...QUEUE_SENDER_ROLES, 'operator'].sort());
+    expect(allowed(callers, 'sqs:SendMessage', 'DetectionQueue').sort()).toEqual(
+      [...QUEUE_SENDER_ROLES, 'operator'].sort(),
+    );
     expect(allowed(everyone, 'sqs:ReceiveMessage', 'DetectionQueue')).toEqual(['DetectRole']);
     expect(allowed(everyone, 'sqs:PurgeQueue', 'DetectionQueue')).toEqual(['DetectRole']);
   });
@@ -488,9 +733,13 @@ describe('resource policies: nobody but the roles that need a queue or topic may
   it('lets the DLQs be written only by their writers and read only by operators', () => {
     expect(allowed(everyone, 'sqs:SendMessage', 'DetectionDeadLetterQueue')).toEqual(['DetectRole', 'PollRole']);
     expect(allowed(everyone, 'sqs:SendMessage', 'DeliveryDeadLetterQueue')).toEqual(['DeliverRole']);
-    expect(allowed(everyone, 'sqs:SendMessage', 'AlertDeliveryDeadLetterQueue')).toEqual(['sns from AlertTopic', 'sns from OperationsTopic']);
+    expect(allowed(everyone, 'sqs:SendMessage', 'AlertDeliveryDeadLetterQueue')).toEqual([
+      'sns from AlertTopic',
+      'sns from OperationsTopic',
+    ]);
     for (const dlq of ['DetectionDeadLetterQueue', 'DeliveryDeadLetterQueue', 'AlertDeliveryDeadLetterQueue']) {
-      for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:StartMessageMoveTask', 'sqs:PurgeQueue']) expect(allowed(everyone, action, dlq)).toEqual(['operator']);
+      for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:StartMessageMoveTask', 'sqs:PurgeQueue'])
+        expect(allowed(everyone, action, dlq)).toEqual(['operator']);
     }
   });
 
@@ -504,8 +753,12 @@ describe('resource policies: nobody but the roles that need a queue or topic may
       for (const policy of (r.Properties.Policies ?? []) as Json[]) {
         for (const statement of resolve(withParams, policy.PolicyDocument).Statement as Json[]) {
           if (statement.Effect !== 'Allow') continue;
-          const actions = ([] as string[]).concat(statement.Action as string | string[]).filter((a) => /^(sqs|sns):/.test(a) && !a.includes('*'));
-          const targets = ([] as string[]).concat(statement.Resource as string | string[]).filter((a) => /^arn:aws:(sqs|sns):/.test(a));
+          const actions = ([] as string[])
+            .concat(statement.Action as string | string[])
+            .filter((a) => /^(sqs|sns):/.test(a) && !a.includes('*'));
+          const targets = ([] as string[])
+            .concat(statement.Resource as string | string[])
+            .filter((a) => /^arn:aws:(sqs|sns):/.test(a));
           for (const action of actions) {
             for (const resource of targets) {
               const request = `${id} ${action} ${resource.split(':').pop() ?? ''}`;
@@ -523,9 +776,16 @@ describe('resource policies: nobody but the roles that need a queue or topic may
 
   it('with no operators listed, lets nobody read a DLQ or send test events (the account root aside)', () => {
     const root = { principalArn: 'arn:aws:iam::123456789012:root' };
-    const read = (caller: Caller) => decide(template, { caller, action: 'sqs:ReceiveMessage', resource: arnOf(template, 'DetectionDeadLetterQueue') });
-    expect([read(operator), read(root), read({ principalArn: arnOf(template, 'DetectRole') })]).toEqual(['denied', 'allowed', 'denied']);
-    expect(decide(template, { caller: operator, action: 'sqs:SendMessage', resource: arnOf(template, 'DetectionQueue') })).toBe('denied');
+    const read = (caller: Caller) =>
+      decide(template, { caller, action: 'sqs:ReceiveMessage', resource: arnOf(template, 'DetectionDeadLetterQueue') });
+    expect([read(operator), read(root), read({ principalArn: arnOf(template, 'DetectRole') })]).toEqual([
+      'denied',
+      'allowed',
+      'denied',
+    ]);
+    expect(
+      decide(template, { caller: operator, action: 'sqs:SendMessage', resource: arnOf(template, 'DetectionQueue') }),
+    ).toBe('denied');
   });
 
   it('denies every request without TLS, and explicitly denies sending, reading and publishing to every other principal', () => {

@@ -12,7 +12,11 @@ const settingsModule = createRequire(import.meta.url)('../../infra/settings.cjs'
   };
   QUEUE_SENDER_ROLES: readonly string[];
   DEDUP: { leaseMarginSeconds: number; replayHorizonSeconds: number };
-  checkProtocolOrder(values: { detectTimeoutSeconds: number; visibilityTimeoutSeconds: number; deadLetterRetentionSeconds: number }): void;
+  checkProtocolOrder(values: {
+    detectTimeoutSeconds: number;
+    visibilityTimeoutSeconds: number;
+    deadLetterRetentionSeconds: number;
+  }): void;
   tracingMode(value: unknown): string;
 };
 const { ingestSettings, webhookSettings, deploymentSettings, QUEUE_SENDER_ROLES } = settingsModule;
@@ -23,7 +27,9 @@ const MINIMAL = { alertEmail: 'soc@example.com', opsEmail: 'ops@example.com' };
 describe('infra/settings.cjs', () => {
   it('derives the visibility timeout from the function timeout and the batching window', () => {
     const settings = pipelineSettings();
-    expect(settings.queue.visibilityTimeoutSeconds).toBe(6 * settings.detect.timeoutSeconds + settings.detect.batchingWindowSeconds);
+    expect(settings.queue.visibilityTimeoutSeconds).toBe(
+      6 * settings.detect.timeoutSeconds + settings.detect.batchingWindowSeconds,
+    );
     expect(pipelineSettings({ batchingWindowSeconds: 60 }).queue.visibilityTimeoutSeconds).toBe(6 * 30 + 60);
     expect(settings.delivery.queue.visibilityTimeoutSeconds).toBe(6 * settings.delivery.function.timeoutSeconds);
   });
@@ -34,16 +40,29 @@ describe('infra/settings.cjs', () => {
     expect(routes.slack.filterPolicy).toEqual({ severity: ['MEDIUM', 'HIGH', 'CRITICAL'] });
     expect(routes.webhook.filterPolicy).toEqual({ severity: ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] });
     expect(routes.email.filterPolicy).toEqual({ severity: ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] });
-    expect(pipelineSettings({ pagerDutyMinSeverity: 'low' }).delivery.routes.pagerDuty.severities).toEqual(['LOW', 'MEDIUM', 'HIGH', 'CRITICAL']);
+    expect(pipelineSettings({ pagerDutyMinSeverity: 'low' }).delivery.routes.pagerDuty.severities).toEqual([
+      'LOW',
+      'MEDIUM',
+      'HIGH',
+      'CRITICAL',
+    ]);
   });
 
   it('routes by rule: a list to include, or a list to exclude', () => {
-    expect(pipelineSettings({ slackRules: 'A.Rule, B.Rule' }).delivery.routes.slack.filterPolicy).toEqual({ severity: ['MEDIUM', 'HIGH', 'CRITICAL'], rule_id: ['A.Rule', 'B.Rule'] });
-    expect(pipelineSettings({ alertWebhookRules: '!Noisy.Rule' }).delivery.routes.webhook.filterPolicy.rule_id).toEqual([{ 'anything-but': ['Noisy.Rule'] }]);
+    expect(pipelineSettings({ slackRules: 'A.Rule, B.Rule' }).delivery.routes.slack.filterPolicy).toEqual({
+      severity: ['MEDIUM', 'HIGH', 'CRITICAL'],
+      rule_id: ['A.Rule', 'B.Rule'],
+    });
+    expect(pipelineSettings({ alertWebhookRules: '!Noisy.Rule' }).delivery.routes.webhook.filterPolicy.rule_id).toEqual(
+      [{ 'anything-but': ['Noisy.Rule'] }],
+    );
   });
 
-  it('uses the dedup protocol\'s own lease margin and replay horizon', () => {
-    expect(settingsModule.DEDUP).toEqual({ leaseMarginSeconds: LEASE_MARGIN_SECONDS, replayHorizonSeconds: REPLAY_HORIZON_SECONDS });
+  it("uses the dedup protocol's own lease margin and replay horizon", () => {
+    expect(settingsModule.DEDUP).toEqual({
+      leaseMarginSeconds: LEASE_MARGIN_SECONDS,
+      replayHorizonSeconds: REPLAY_HORIZON_SECONDS,
+    });
     const settings = pipelineSettings();
     expect(settings.detect.leaseSeconds).toBe(settings.detect.timeoutSeconds + LEASE_MARGIN_SECONDS);
     expect(settings.detect.leaseSeconds).toBeLessThan(settings.queue.visibilityTimeoutSeconds);
@@ -51,11 +70,23 @@ describe('infra/settings.cjs', () => {
   });
 
   it.each([
-    [{ detectTimeoutSeconds: 60, visibilityTimeoutSeconds: 65, deadLetterRetentionSeconds: 1 }, 'the function timeout (60s) plus the lease margin (5s) must be below the queue\'s visibility timeout (65s)'],
-    [{ detectTimeoutSeconds: 30, visibilityTimeoutSeconds: 185, deadLetterRetentionSeconds: 15 * 86_400 }, 'the DLQ\'s retention (1296000s) must be below the dedup replay horizon (1296000s)'],
-  ])('refuses to package timeouts out of the protocol\'s order: %j', (values, message) => {
+    [
+      { detectTimeoutSeconds: 60, visibilityTimeoutSeconds: 65, deadLetterRetentionSeconds: 1 },
+      "the function timeout (60s) plus the lease margin (5s) must be below the queue's visibility timeout (65s)",
+    ],
+    [
+      { detectTimeoutSeconds: 30, visibilityTimeoutSeconds: 185, deadLetterRetentionSeconds: 15 * 86_400 },
+      "the DLQ's retention (1296000s) must be below the dedup replay horizon (1296000s)",
+    ],
+  ])("refuses to package timeouts out of the protocol's order: %j", (values, message) => {
     expect(() => settingsModule.checkProtocolOrder(values)).toThrow(message);
-    expect(() => settingsModule.checkProtocolOrder({ detectTimeoutSeconds: 30, visibilityTimeoutSeconds: 36, deadLetterRetentionSeconds: 14 * 86_400 })).not.toThrow();
+    expect(() =>
+      settingsModule.checkProtocolOrder({
+        detectTimeoutSeconds: 30,
+        visibilityTimeoutSeconds: 36,
+        deadLetterRetentionSeconds: 14 * 86_400,
+      }),
+    ).not.toThrow();
   });
 
   it.each([
@@ -65,38 +96,60 @@ describe('infra/settings.cjs', () => {
     [{ pagerDutyMinSeverity: 'URGENT' }, 'pagerDutyMinSeverity must be one of INFO, LOW, MEDIUM, HIGH, CRITICAL'],
     [{ slackRules: 'A,!B' }, 'slackRules: list rule ids to include (A,B) or to exclude (!A,!B), not both'],
     [{ emailRules: 'bad rule' }, 'emailRules: "bad rule" is not a rule id'],
-    [{ alertWebhookRules: Array.from({ length: 31 }, (_, i) => `R${i}`).join(',') }, 'alertWebhookRules: 5 severities x 31 rules make 155 filter combinations; SNS allows 150'],
+    [
+      { alertWebhookRules: Array.from({ length: 31 }, (_, i) => `R${i}`).join(',') },
+      'alertWebhookRules: 5 severities x 31 rules make 155 filter combinations; SNS allows 150',
+    ],
   ])('rejects %j', (params, message) => {
     expect(() => pipelineSettings(params)).toThrow(message);
   });
 
-  describe('rule configuration parameters, checked at package time with the function\'s own parsers', () => {
-    const settingsModule = createRequire(import.meta.url)('../../infra/settings.cjs') as { checkRuleParams(params: Record<string, string>): void };
+  describe("rule configuration parameters, checked at package time with the function's own parsers", () => {
+    const settingsModule = createRequire(import.meta.url)('../../infra/settings.cjs') as {
+      checkRuleParams(params: Record<string, string>): void;
+    };
 
     it('accepts empty values and valid JSON', () => {
       expect(() => settingsModule.checkRuleParams({ elevatedScopePolicy: '', rulesConfig: '' })).not.toThrow();
       expect(() =>
         settingsModule.checkRuleParams({
-          elevatedScopePolicy: '{"includeDefaults": true, "elevatedScopes": [{"exact": "api.webhooks.write", "severity": "LOW"}]}',
+          elevatedScopePolicy:
+            '{"includeDefaults": true, "elevatedScopes": [{"exact": "api.webhooks.write", "severity": "LOW"}]}',
           rulesConfig: '{"rules": {"OpenAI.SCIM.Configuration.Change": {"severity": "CRITICAL"}}}',
         }),
       ).not.toThrow();
     });
 
     it.each([
-      [{ elevatedScopePolicy: '{"elevatedScopes": [{"exact": "a", "severity": "URGENT"}]}' }, /^elevatedScopePolicy: elevatedScopes\[0\]\.severity: expected one of/],
+      [
+        { elevatedScopePolicy: '{"elevatedScopes": [{"exact": "a", "severity": "URGENT"}]}' },
+        /^elevatedScopePolicy: elevatedScopes\[0\]\.severity: expected one of/,
+      ],
       [{ elevatedScopePolicy: 'not json' }, /^elevatedScopePolicy: not valid JSON/],
-      [{ rulesConfig: '{"rules": {"OpenAI.Nope": {}}}' }, /^rulesConfig: rules\["OpenAI\.Nope"\]: unknown rule id \(known: /],
-      [{ rulesConfig: '{"rules": {"OpenAI.Login.Failed": {"suppress": {"sourceCidrs": ["10.0.0.0/33"]}}}}' }, /^rulesConfig: rules\["OpenAI\.Login\.Failed"\]\.suppress\.sourceCidrs\[0\]: prefix must be 0-32 for IPv4, got "33"$/],
+      [
+        { rulesConfig: '{"rules": {"OpenAI.Nope": {}}}' },
+        /^rulesConfig: rules\["OpenAI\.Nope"\]: unknown rule id \(known: /,
+      ],
+      [
+        { rulesConfig: '{"rules": {"OpenAI.Login.Failed": {"suppress": {"sourceCidrs": ["10.0.0.0/33"]}}}}' },
+        /^rulesConfig: rules\["OpenAI\.Login\.Failed"\]\.suppress\.sourceCidrs\[0\]: prefix must be 0-32 for IPv4, got "33"$/,
+      ],
     ])('rejects %j with the parameter, the JSON path and the problem', (params, message) => {
-      expect(() => settingsModule.checkRuleParams({ elevatedScopePolicy: '', rulesConfig: '', ...params })).toThrow(message);
+      expect(() => settingsModule.checkRuleParams({ elevatedScopePolicy: '', rulesConfig: '', ...params })).toThrow(
+        message,
+      );
     });
   });
 });
 
 describe('infra/settings.cjs: tracing', () => {
   it('is PassThrough unless set to Active, and refuses anything else naming the parameter', () => {
-    expect([undefined, '', 'PassThrough', 'Active'].map((value) => settingsModule.tracingMode(value))).toEqual(['PassThrough', 'PassThrough', 'PassThrough', 'Active']);
+    expect([undefined, '', 'PassThrough', 'Active'].map((value) => settingsModule.tracingMode(value))).toEqual([
+      'PassThrough',
+      'PassThrough',
+      'PassThrough',
+      'Active',
+    ]);
     expect(() => settingsModule.tracingMode('true')).toThrow('tracing must be Active or PassThrough, got "true"');
   });
 });
@@ -104,19 +157,27 @@ describe('infra/settings.cjs: tracing', () => {
 describe('infra/settings.cjs: the poller', () => {
   it('keeps one default organization, its key and cursor as before, when no list is given', () => {
     expect(ingestSettings({})).toMatchObject({
-      organizations: [{ id: 'default', name: '', adminKeyParameter: '/openai-audit-alerts/admin-key', cursorKey: 'ingest-cursor' }],
+      organizations: [
+        { id: 'default', name: '', adminKeyParameter: '/openai-audit-alerts/admin-key', cursorKey: 'ingest-cursor' },
+      ],
       cursorKeys: ['ingest-cursor'],
       overlapSeconds: 600,
       backfillHours: 24,
     });
-    expect(ingestSettings({ organizations: '', adminKeyParameter: '/x/key' })).toMatchObject({ cursorKeys: ['ingest-cursor'], organizationsJson: '[{"id":"default","name":"","adminKeyParameter":"/x/key"}]' });
+    expect(ingestSettings({ organizations: '', adminKeyParameter: '/x/key' })).toMatchObject({
+      cursorKeys: ['ingest-cursor'],
+      organizationsJson: '[{"id":"default","name":"","adminKeyParameter":"/x/key"}]',
+    });
   });
 
   it.each([
     [{ organizations: '[{"id":"a"},{"id":"a"}]' }, 'organizations[1].id a is listed twice'],
     [{ organizations: '[{"id":"bad id"}]' }, 'organizations[0].id must be 1-64 letters'],
     [{ organizations: '[]x' }, 'organizations must be JSON'],
-    [{ organizations: '[{"id":"a","adminKeyParameter":"x"}]' }, 'organizations[0].adminKeyParameter must be a full SSM parameter name'],
+    [
+      { organizations: '[{"id":"a","adminKeyParameter":"x"}]' },
+      'organizations[0].adminKeyParameter must be a full SSM parameter name',
+    ],
     [{ adminKeyParameter: 'relative' }, 'adminKeyParameter must be a full SSM parameter name starting with /'],
     [{ pollOverlapSeconds: 7200 }, 'pollOverlapSeconds must be 0-3600'],
     [{ pollBackfillHours: -1 }, 'pollBackfillHours must be 0-2160'],
@@ -128,7 +189,14 @@ describe('infra/settings.cjs: the poller', () => {
 
 describe('infra/settings.cjs: the webhook', () => {
   it('is off by default, throttled at 50 requests a second (burst 100), and names its role for the queue policy', () => {
-    expect(webhookSettings({})).toMatchObject({ enabled: 'false', bearerAuth: 'false', rateLimit: 50, burstLimit: 100, reservedConcurrency: 0, roleLogicalId: 'WebhookRole' });
+    expect(webhookSettings({})).toMatchObject({
+      enabled: 'false',
+      bearerAuth: 'false',
+      rateLimit: 50,
+      burstLimit: 100,
+      reservedConcurrency: 0,
+      roleLogicalId: 'WebhookRole',
+    });
     expect(webhookSettings({ webhookEnabled: 'true' }).reservedConcurrency).toBe(5);
     expect(QUEUE_SENDER_ROLES).toEqual(['PollRole', 'WebhookRole']);
   });
@@ -146,21 +214,45 @@ describe('infra/settings.cjs: the webhook', () => {
 
 describe('package-time checks of the destinations (infra/settings.cjs deploymentSettings)', () => {
   it('refuses a deploy with no alert destination, saying how to add one or opt out', () => {
-    expect(() => deploymentSettings({ opsEmail: 'ops@example.com' })).toThrow(/no alert destination is configured[\s\S]*pagerDutyRoutingKeyParameter[\s\S]*acceptNoAlertDestination=true/);
-    expect(deploymentSettings({ opsEmail: 'ops@example.com', acceptNoAlertDestination: 'true' }).delivery.destinations.enabled).toMatchObject({ email: false, http: false });
+    expect(() => deploymentSettings({ opsEmail: 'ops@example.com' })).toThrow(
+      /no alert destination is configured[\s\S]*pagerDutyRoutingKeyParameter[\s\S]*acceptNoAlertDestination=true/,
+    );
+    expect(
+      deploymentSettings({ opsEmail: 'ops@example.com', acceptNoAlertDestination: 'true' }).delivery.destinations
+        .enabled,
+    ).toMatchObject({ email: false, http: false });
   });
 
   it('refuses a deploy with nowhere for the operations alarms, saying how to add one or opt out', () => {
-    expect(() => deploymentSettings({ alertEmail: 'soc@example.com' })).toThrow(/operations alarms[\s\S]*opsEmail=[\s\S]*opsPagerEndpoint=[\s\S]*acceptNoOpsDestination=true/);
-    expect(() => deploymentSettings({ alertEmail: 'soc@example.com', opsPagerEndpoint: 'https://events.pagerduty.com/integration/x/enqueue' })).not.toThrow();
+    expect(() => deploymentSettings({ alertEmail: 'soc@example.com' })).toThrow(
+      /operations alarms[\s\S]*opsEmail=[\s\S]*opsPagerEndpoint=[\s\S]*acceptNoOpsDestination=true/,
+    );
+    expect(() =>
+      deploymentSettings({
+        alertEmail: 'soc@example.com',
+        opsPagerEndpoint: 'https://events.pagerduty.com/integration/x/enqueue',
+      }),
+    ).not.toThrow();
     expect(() => deploymentSettings({ alertEmail: 'soc@example.com', acceptNoOpsDestination: true })).not.toThrow();
   });
 
   it.each([
-    [{ pagerDutyRoutingKeyParameter: 'R0123456789abcdef0123456789abcd0' }, 'pagerDutyRoutingKeyParameter must be the full name of an SSM parameter, starting with / (the parameter holds the secret'],
-    [{ slackWebhookUrlParameter: 'https://hooks.slack.com/services/T/B/X' }, 'slackWebhookUrlParameter must be the full name of an SSM parameter'],
-    [{ alertWebhookUrl: 'http://siem.example.com/hook', alertWebhookSecretParameter: '/s' }, 'alertWebhookUrl must be an https:// URL'],
-    [{ alertWebhookUrl: 'https://siem.example.com/hook' }, 'alertWebhookUrl and alertWebhookSecretParameter go together'],
+    [
+      { pagerDutyRoutingKeyParameter: 'R0123456789abcdef0123456789abcd0' },
+      'pagerDutyRoutingKeyParameter must be the full name of an SSM parameter, starting with / (the parameter holds the secret',
+    ],
+    [
+      { slackWebhookUrlParameter: 'https://hooks.slack.com/services/T/B/X' },
+      'slackWebhookUrlParameter must be the full name of an SSM parameter',
+    ],
+    [
+      { alertWebhookUrl: 'http://siem.example.com/hook', alertWebhookSecretParameter: '/s' },
+      'alertWebhookUrl must be an https:// URL',
+    ],
+    [
+      { alertWebhookUrl: 'https://siem.example.com/hook' },
+      'alertWebhookUrl and alertWebhookSecretParameter go together',
+    ],
     [{ opsPagerEndpoint: 'http://x' }, 'opsPagerEndpoint must be an https:// URL'],
     [{ operatorPrincipalArns: 'SecOps' }, 'operatorPrincipalArns: "SecOps" is not an IAM role or user ARN'],
     [{ acceptNoAlertDestination: 'yes' }, 'acceptNoAlertDestination must be true or false'],
@@ -172,17 +264,29 @@ describe('package-time checks of the destinations (infra/settings.cjs deployment
   });
 
   it('enables a destination by its SSM parameter or URL', () => {
-    const { enabled } = deploymentSettings({ ...MINIMAL, slackWebhookUrlParameter: '/oaa/slack', alertWebhookUrl: 'https://siem.example.com/h', alertWebhookSecretParameter: '/oaa/wh' }).delivery.destinations;
+    const { enabled } = deploymentSettings({
+      ...MINIMAL,
+      slackWebhookUrlParameter: '/oaa/slack',
+      alertWebhookUrl: 'https://siem.example.com/h',
+      alertWebhookSecretParameter: '/oaa/wh',
+    }).delivery.destinations;
     expect(enabled).toEqual({ email: true, pagerDuty: false, slack: true, webhook: true, http: true });
   });
 
   it('lets the ingestion roles of QUEUE_SENDER_ROLES and the operators send audit events', () => {
-    const { principals } = deploymentSettings({ ...MINIMAL, operatorPrincipalArns: 'arn:aws:iam::123456789012:role/SecOps, arn:aws:iam::123456789012:user/alice' });
+    const { principals } = deploymentSettings({
+      ...MINIMAL,
+      operatorPrincipalArns: 'arn:aws:iam::123456789012:role/SecOps, arn:aws:iam::123456789012:user/alice',
+    });
     expect(principals.detectionQueueSenders).toEqual([
       ...QUEUE_SENDER_ROLES.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })),
       'arn:aws:iam::123456789012:role/SecOps',
       'arn:aws:iam::123456789012:user/alice',
     ]);
-    expect(principals.operators).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' }, 'arn:aws:iam::123456789012:role/SecOps', 'arn:aws:iam::123456789012:user/alice']);
+    expect(principals.operators).toEqual([
+      { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' },
+      'arn:aws:iam::123456789012:role/SecOps',
+      'arn:aws:iam::123456789012:user/alice',
+    ]);
   });
 });

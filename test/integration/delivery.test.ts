@@ -16,7 +16,13 @@ import { sendRequest } from '../../lib/delivery/send.ts';
 import type { DeliveryMetric, DeliveryTelemetry } from '../../lib/delivery/telemetry.ts';
 import type { AlertDocument } from '../../lib/pipeline/alerts/alert-document.ts';
 import { SqsDeadLetterSink } from '../../lib/pipeline/publish/sqs-dead-letter-sink.ts';
-import { startPagerDutyReceiver, startSlackReceiver, startWebhookReceiver, type LocalReceiver, type ReceivedRequest } from '../../lib/tooling/local/receivers.ts';
+import {
+  startPagerDutyReceiver,
+  startSlackReceiver,
+  startWebhookReceiver,
+  type LocalReceiver,
+  type ReceivedRequest,
+} from '../../lib/tooling/local/receivers.ts';
 import { alertsOf, sampleAlert } from '../support/alerts.ts';
 import { drain, sqs } from '../support/aws-resources.ts';
 import { startFakeSsm } from '../support/fake-ssm.ts';
@@ -24,7 +30,11 @@ import { VirtualClock, VirtualQueue, drainVirtualQueues } from '../support/virtu
 
 const ROUTING_KEY = 'R0123456789abcdef0123456789abcd0';
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
-const PARAMETERS = { pagerduty: '/test/pagerduty-routing-key', slack: '/test/slack-webhook-url', webhook: '/test/webhook-secret' };
+const PARAMETERS = {
+  pagerduty: '/test/pagerduty-routing-key',
+  slack: '/test/slack-webhook-url',
+  webhook: '/test/webhook-secret',
+};
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -61,11 +71,19 @@ async function scenario(options: { secrets?: Partial<Record<DestinationName, str
   }
   const ssm = await startFakeSsm(values);
   cleanup.push(() => ssm.stop(), ...Object.values(receivers).map((r) => () => r.stop()));
-  const ssmClient = new SSMClient({ endpoint: ssm.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 });
+  const ssmClient = new SSMClient({
+    endpoint: ssm.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+    maxAttempts: 1,
+  });
   const provider = new SecureStringProvider({ awsSdkV3Client: ssmClient });
   const secret = (name: string, what: string) => new SecureParameter(provider, name, { maxAgeSeconds: 300, what });
   const destinations: Record<DestinationName, Destination> = {
-    pagerduty: pagerDutyDestination({ eventsUrl: pagerduty.url }, secret(PARAMETERS.pagerduty, 'the PagerDuty routing key')),
+    pagerduty: pagerDutyDestination(
+      { eventsUrl: pagerduty.url },
+      secret(PARAMETERS.pagerduty, 'the PagerDuty routing key'),
+    ),
     slack: slackDestination(secret(PARAMETERS.slack, 'the Slack webhook URL')),
     webhook: webhookDestination({ url: webhook.url }, secret(PARAMETERS.webhook, 'the alert webhook signing secret')),
   };
@@ -76,7 +94,9 @@ async function scenario(options: { secrets?: Partial<Record<DestinationName, str
     webhook: new VirtualQueue('arn:aws:sqs:us-east-1:000000000000:alerts-webhook', clock, settings),
   };
   const byArn = new Map(Object.entries(queues).map(([name, queue]) => [queue.arn, name as DestinationName]));
-  const { QueueUrl: dlqUrl = '' } = await sqs().send(new CreateQueueCommand({ QueueName: `delivery-dlq-${randomUUID().slice(0, 8)}` }));
+  const { QueueUrl: dlqUrl = '' } = await sqs().send(
+    new CreateQueueCommand({ QueueName: `delivery-dlq-${randomUUID().slice(0, 8)}` }),
+  );
   const sink = new SqsDeadLetterSink(sqs(), dlqUrl);
   const logs: string[] = [];
   const counts = new Map<string, number>();
@@ -84,7 +104,8 @@ async function scenario(options: { secrets?: Partial<Record<DestinationName, str
   const deferrals: Array<{ destination: string; seconds: number }> = [];
   const telemetry: DeliveryTelemetry = {
     log: (level, message, fields = {}) => void logs.push(JSON.stringify({ level, message, ...fields })),
-    count: (metric: DeliveryMetric, destination, value = 1) => void counts.set(`${destination}:${metric}`, (counts.get(`${destination}:${metric}`) ?? 0) + value),
+    count: (metric: DeliveryMetric, destination, value = 1) =>
+      void counts.set(`${destination}:${metric}`, (counts.get(`${destination}:${metric}`) ?? 0) + value),
   };
   const handler = (records: readonly DeliveryRecord[], remainingMs: () => number) =>
     deliverBatch(records, {
@@ -127,7 +148,8 @@ async function scenario(options: { secrets?: Partial<Record<DestinationName, str
 }
 
 const accepted = (receiver: LocalReceiver) => receiver.requests.filter((r) => r.accepted);
-const pagerDutyKeys = (requests: readonly ReceivedRequest[]) => requests.map((r) => (JSON.parse(r.body) as { dedup_key: string }).dedup_key);
+const pagerDutyKeys = (requests: readonly ReceivedRequest[]) =>
+  requests.map((r) => (JSON.parse(r.body) as { dedup_key: string }).dedup_key);
 const deadLetters = async (url: string): Promise<Message[]> => drain(url, { attributes: true });
 
 describe('alert delivery over HTTP', () => {
@@ -137,7 +159,14 @@ describe('alert delivery over HTTP', () => {
     s.enqueue(alerts);
     await s.run();
     for (const receiver of Object.values(s.receivers)) {
-      expect(receiver.requests.map((r) => [r.answer, r.accepted, r.duplicate, r.problem])).toEqual(alerts.map(() => [receiver.destination === 'slack' ? 200 : receiver.destination === 'pagerduty' ? 202 : 204, true, false, undefined]));
+      expect(receiver.requests.map((r) => [r.answer, r.accepted, r.duplicate, r.problem])).toEqual(
+        alerts.map(() => [
+          receiver.destination === 'slack' ? 200 : receiver.destination === 'pagerduty' ? 202 : 204,
+          true,
+          false,
+          undefined,
+        ]),
+      );
     }
     expect(pagerDutyKeys(s.receivers.pagerduty.requests)).toEqual(alerts.map((a) => a.alertId));
     expect(s.receivers.webhook.requests.map((r) => r.headers['webhook-id'])).toEqual(alerts.map((a) => a.alertId));
@@ -186,11 +215,20 @@ describe('alert delivery over HTTP', () => {
     const s = await scenario();
     s.receivers.slack.failWhile(() => true, { status: 503 });
     const arn = s.queues.slack.arn;
-    const record = (id: string, receiveCount: number) => ({ messageId: id, body: JSON.stringify(sampleAlert({ alertId: id })), receiptHandle: `rh-${id}`, receiveCount, eventSourceArn: arn });
+    const record = (id: string, receiveCount: number) => ({
+      messageId: id,
+      body: JSON.stringify(sampleAlert({ alertId: id })),
+      receiptHandle: `rh-${id}`,
+      receiveCount,
+      eventSourceArn: arn,
+    });
     const result = await s.handler([record('fresh', 1), record('old', 20)], () => 60_000);
     expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['fresh', 'old']);
     // random 0.5: 30 s bound for the first receive, the 15-minute cap for the twentieth.
-    expect(s.deferrals).toEqual([{ destination: 'slack', seconds: 23 }, { destination: 'slack', seconds: 675 }]);
+    expect(s.deferrals).toEqual([
+      { destination: 'slack', seconds: 23 },
+      { destination: 'slack', seconds: 675 },
+    ]);
     expect(s.receivers.slack.requests).toHaveLength(3);
   });
 
@@ -233,14 +271,19 @@ describe('alert delivery over HTTP', () => {
 
   it('moves an alert a destination refuses for good to the DLQ, with the reason and no secret', async () => {
     const s = await scenario();
-    s.receivers.pagerduty.fail({ status: 400, body: `{"status":"invalid event","message":"Event object is invalid","errors":["routing key ${ROUTING_KEY} unknown"]}` });
+    s.receivers.pagerduty.fail({
+      status: 400,
+      body: `{"status":"invalid event","message":"Event object is invalid","errors":["routing key ${ROUTING_KEY} unknown"]}`,
+    });
     s.enqueue([sampleAlert()], ['pagerduty']);
     await s.run();
     expect(s.receivers.pagerduty.requests).toHaveLength(1);
     const [letter] = await deadLetters(s.dlqUrl);
     expect(letter?.MessageAttributes?.failure_kind?.StringValue).toBe('delivery-rejected');
     const reason = letter?.MessageAttributes?.failure_reason?.StringValue ?? '';
-    expect(reason).toContain('pagerduty refused alert 328f2bde2e79e594cf21a3eada0c0756: HTTP 400: {"status":"invalid event"');
+    expect(reason).toContain(
+      'pagerduty refused alert 328f2bde2e79e594cf21a3eada0c0756: HTTP 400: {"status":"invalid event"',
+    );
     expect(reason).toContain('routing key [secret] unknown');
     expect(JSON.parse(letter?.Body ?? '{}')).toEqual(sampleAlert());
     expect(s.logs.join('\n')).not.toContain(ROUTING_KEY);
@@ -254,16 +297,27 @@ describe('alert delivery over HTTP', () => {
     await s.run();
     const [letter] = await deadLetters(s.dlqUrl);
     expect(letter?.MessageAttributes?.failure_kind?.StringValue).toBe('not-an-alert');
-    expect(letter?.MessageAttributes?.failure_reason?.StringValue).toBe('the message body is not an alert document: alertId: missing or not a string');
+    expect(letter?.MessageAttributes?.failure_reason?.StringValue).toBe(
+      'the message body is not an alert document: alertId: missing or not a string',
+    );
     expect(accepted(s.receivers.slack)).toHaveLength(1);
   });
 
   it('delivers an oversized alert within each destination limits', async () => {
     const s = await scenario();
-    const context = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`k${i}`, `${'v'.repeat(3000)}<!channel>`]));
-    s.enqueue([sampleAlert({ title: 'T'.repeat(5000), runbook: 'R'.repeat(10_000), alertContext: { ...context, actor_email: 'a'.repeat(5000) } })]);
+    const context = Object.fromEntries(
+      Array.from({ length: 300 }, (_, i) => [`k${i}`, `${'v'.repeat(3000)}<!channel>`]),
+    );
+    s.enqueue([
+      sampleAlert({
+        title: 'T'.repeat(5000),
+        runbook: 'R'.repeat(10_000),
+        alertContext: { ...context, actor_email: 'a'.repeat(5000) },
+      }),
+    ]);
     await s.run();
-    for (const receiver of Object.values(s.receivers)) expect(receiver.requests.map((r) => [r.accepted, r.problem])).toEqual([[true, undefined]]);
+    for (const receiver of Object.values(s.receivers))
+      expect(receiver.requests.map((r) => [r.accepted, r.problem])).toEqual([[true, undefined]]);
     expect(Buffer.byteLength(s.receivers.webhook.requests[0]?.body ?? '')).toBeLessThanOrEqual(256 * 1024);
   });
 
@@ -274,7 +328,15 @@ describe('alert delivery over HTTP', () => {
     const result = await s.handler(records, () => 60_000);
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: records[0]?.messageId }]);
     expect(s.deferrals).toEqual([{ destination: 'slack', seconds: 23 }]);
-    expect(s.logs.some((line) => line.includes('"level":"ERROR"') && line.includes('cannot read the Slack webhook URL from the SSM parameter /test/slack-webhook-url (ParameterNotFound)'))).toBe(true);
+    expect(
+      s.logs.some(
+        (line) =>
+          line.includes('"level":"ERROR"') &&
+          line.includes(
+            'cannot read the Slack webhook URL from the SSM parameter /test/slack-webhook-url (ParameterNotFound)',
+          ),
+      ),
+    ).toBe(true);
     expect(s.receivers.slack.requests).toEqual([]);
   });
 

@@ -12,7 +12,14 @@ import type { AwsClientFactories } from '../../lib/pipeline/detect/aws-dependenc
 import { createDetectionHandler } from '../../lib/pipeline/detect/create-handler.ts';
 import { buildAlert } from '../../lib/pipeline/alerts/alert-document.ts';
 import { createRuleCatalog } from '../../lib/detection/rules/index.ts';
-import { createPipelineResources, drain, pollOnce, receivedAlerts, sendBodies, type PipelineResources } from '../support/aws-resources.ts';
+import {
+  createPipelineResources,
+  drain,
+  pollOnce,
+  receivedAlerts,
+  sendBodies,
+  type PipelineResources,
+} from '../support/aws-resources.ts';
 import { awsError, injectFaults } from '../../lib/tooling/reliability/faults.ts';
 import { recordingTelemetry } from '../support/recording-telemetry.ts';
 import { EVENT_TIME, benign, body, keyEvent } from './events.ts';
@@ -33,14 +40,19 @@ interface Setup {
 
 type Fault = (command: string, input: Record<string, unknown>) => Error | undefined;
 
-async function setUp(faults: { dynamodb?: Fault; sns?: Fault; sqs?: Fault } = {}, env: Record<string, string> = {}): Promise<Setup> {
+async function setUp(
+  faults: { dynamodb?: Fault; sns?: Fault; sqs?: Fault } = {},
+  env: Record<string, string> = {},
+): Promise<Setup> {
   const resources = await createPipelineResources();
   const recorder = recordingTelemetry();
   const used = new Set<string>();
   const clients: AwsClientFactories = {
     dynamodb: () => {
       used.add('dynamodb');
-      return Promise.resolve(injectFaults(new DynamoDBClient({ maxAttempts: 1 }), faults.dynamodb ?? (() => undefined)));
+      return Promise.resolve(
+        injectFaults(new DynamoDBClient({ maxAttempts: 1 }), faults.dynamodb ?? (() => undefined)),
+      );
     },
     sns: () => {
       used.add('sns');
@@ -72,7 +84,11 @@ const run = (setup: Setup) => pollOnce(setup.resources.queueUrl, setup.handler);
 /** The window item of a dedup key (the test events' window unless said). */
 async function item(setup: Setup, key: string, windowStart = W) {
   const result = await new DynamoDBClient({}).send(
-    new GetItemCommand({ TableName: setup.resources.tableName, Key: { pk: { S: windowKey(key, windowStart) } }, ConsistentRead: true }),
+    new GetItemCommand({
+      TableName: setup.resources.tableName,
+      Key: { pk: { S: windowKey(key, windowStart) } },
+      ConsistentRead: true,
+    }),
   );
   return result.Item;
 }
@@ -84,19 +100,34 @@ describe('detection pipeline', () => {
   });
 
   it('takes an event from the queue to a dedup item and an alert at the subscriber, with attributes and email text', async () => {
-    await sendBodies(setup.resources.queueUrl, [body(keyEvent('evt-1', 'user-mallory', { scopes: ['api.organization.projects.api_keys.write', 'admin'] }))]);
+    await sendBodies(setup.resources.queueUrl, [
+      body(keyEvent('evt-1', 'user-mallory', { scopes: ['api.organization.projects.api_keys.write', 'admin'] })),
+    ]);
     const { received, result } = await run(setup);
     expect(received).toBe(1);
     expect(result.batchItemFailures).toEqual([]);
 
     const dedupKey = `${RULE}:api_key.created:user:user-mallory`;
     const stored = await item(setup, dedupKey);
-    expect(stored).toMatchObject({ status: { S: 'sent' }, eventCount: { N: '1' }, firstEventId: { S: 'evt-1' }, windowStart: { N: String(W) }, windowEndsAt: { N: String(W + HOUR) } });
+    expect(stored).toMatchObject({
+      status: { S: 'sent' },
+      eventCount: { N: '1' },
+      firstEventId: { S: 'evt-1' },
+      windowStart: { N: String(W) },
+      windowEndsAt: { N: String(W + HOUR) },
+    });
 
     const [alert, ...others] = await receivedAlerts(setup.resources.subscriberUrl);
     expect(others).toEqual([]);
-    expect(alert?.attributes).toEqual({ severity: 'HIGH', rule_id: RULE, log_type: 'OpenAI.Audit', alert_id: alertIdFor(dedupKey, W) });
-    expect(alert?.subject).toBe('HIGH: OpenAI API Key with Elevated Scopes: api_key.created by [user-mallory@example.com]');
+    expect(alert?.attributes).toEqual({
+      severity: 'HIGH',
+      rule_id: RULE,
+      log_type: 'OpenAI.Audit',
+      alert_id: alertIdFor(dedupKey, W),
+    });
+    expect(alert?.subject).toBe(
+      'HIGH: OpenAI API Key with Elevated Scopes: api_key.created by [user-mallory@example.com]',
+    );
     expect(alert?.alert).toMatchObject({
       version: 1,
       alertId: alertIdFor(dedupKey, W),
@@ -118,7 +149,11 @@ describe('detection pipeline', () => {
       eventType: 'api_key.created',
       eventTime: new Date(1_720_000_000_000).toISOString(),
     });
-    expect(alert?.alert.alertContext).toMatchObject({ api_key_id: 'key_evt-1', source_ip: '198.51.100.7', elevated_scopes: ['api.organization.projects.api_keys.write', 'admin'] });
+    expect(alert?.alert.alertContext).toMatchObject({
+      api_key_id: 'key_evt-1',
+      source_ip: '198.51.100.7',
+      elevated_scopes: ['api.organization.projects.api_keys.write', 'admin'],
+    });
     expect(alert?.email).toContain('Severity:     HIGH');
     expect(alert?.email).toContain('Actor email:     user-mallory@example.com');
     expect(alert?.email).toContain('Scopes:          api.organization.projects.api_keys.write, admin');
@@ -127,7 +162,16 @@ describe('detection pipeline', () => {
     expect(alert?.email).toContain('Runbook:\n1. Validate the identity');
     expect(setup.recorder.count('AlertsPublished')).toBe(1);
     expect(setup.recorder.logs.find((l) => l.message === 'alert published')).toEqual({
-      level: 'INFO', message: 'alert published', fields: { messageId: expect.any(String) as string, ruleId: RULE, eventId: 'evt-1', alertId: alertIdFor(dedupKey, W), severity: 'HIGH', takeover: false },
+      level: 'INFO',
+      message: 'alert published',
+      fields: {
+        messageId: expect.any(String) as string,
+        ruleId: RULE,
+        eventId: 'evt-1',
+        alertId: alertIdFor(dedupKey, W),
+        severity: 'HIGH',
+        takeover: false,
+      },
     });
   });
 
@@ -146,13 +190,20 @@ describe('detection pipeline', () => {
     await run(setup);
     const alerts = await receivedAlerts(setup.resources.subscriberUrl);
     expect(alerts.map((a) => a.alert.eventId)).toEqual(['w1', 'w2']);
-    expect(alerts.map((a) => a.alert.alertId)).toEqual([alertIdFor(`${RULE}:api_key.created:user:user-2`, W), alertIdFor(`${RULE}:api_key.created:user:user-2`, W + HOUR)]);
+    expect(alerts.map((a) => a.alert.alertId)).toEqual([
+      alertIdFor(`${RULE}:api_key.created:user:user-2`, W),
+      alertIdFor(`${RULE}:api_key.created:user:user-2`, W + HOUR),
+    ]);
   });
 
   it('places a backfill by event time: events hours apart processed together alert per window; events of one window processed hours apart alert once', async () => {
     const key = `${RULE}:api_key.created:user:user-backfill`;
     await sendBodies(setup.resources.queueUrl, [
-      body([keyEvent('bf-1', 'user-backfill', { at: W + 10 }), keyEvent('bf-2', 'user-backfill', { at: W + 3 * HOUR }), keyEvent('bf-3', 'user-backfill', { at: W + 5 * HOUR })]),
+      body([
+        keyEvent('bf-1', 'user-backfill', { at: W + 10 }),
+        keyEvent('bf-2', 'user-backfill', { at: W + 3 * HOUR }),
+        keyEvent('bf-3', 'user-backfill', { at: W + 5 * HOUR }),
+      ]),
     ]);
     await run(setup);
     setup.now = T0 + 6 * HOUR; // a late event of the first window, processed six hours later
@@ -174,17 +225,32 @@ describe('detection pipeline', () => {
     await run(setup);
     await sendBodies(setup.resources.queueUrl, [body(keyEvent('h-1', 'user-esc', { scopes: ['all'] }))]);
     await run(setup);
-    await sendBodies(setup.resources.queueUrl, [body([keyEvent('h-2', 'user-esc', { scopes: ['admin'] }), keyEvent('m-2', 'user-esc', { scopes: ['models:write'] })])]);
+    await sendBodies(setup.resources.queueUrl, [
+      body([
+        keyEvent('h-2', 'user-esc', { scopes: ['admin'] }),
+        keyEvent('m-2', 'user-esc', { scopes: ['models:write'] }),
+      ]),
+    ]);
     await run(setup);
     const alerts = await receivedAlerts(setup.resources.subscriberUrl);
-    expect(alerts.map((a) => [a.alert.severity, a.alert.eventId, a.alert.alertId, a.alert.escalatesAlertId, a.alert.escalatedFromSeverity])).toEqual([
+    expect(
+      alerts.map((a) => [
+        a.alert.severity,
+        a.alert.eventId,
+        a.alert.alertId,
+        a.alert.escalatesAlertId,
+        a.alert.escalatedFromSeverity,
+      ]),
+    ).toEqual([
       ['MEDIUM', 'm-1', alertIdFor(key, W), null, null],
       ['HIGH', 'h-1', alertIdFor(key, W, 'HIGH'), alertIdFor(key, W), 'MEDIUM'],
     ]);
     expect(alerts[1]?.alert.dedupKey).toBe(key);
     expect(alerts[1]?.alert.eventCount).toBe(2);
     expect(alerts[1]?.attributes).toMatchObject({ severity: 'HIGH', alert_id: alertIdFor(key, W, 'HIGH') });
-    expect(alerts[1]?.subject).toBe('HIGH (escalated from MEDIUM): OpenAI API Key with Elevated Scopes: api_key.created by [user-esc@...');
+    expect(alerts[1]?.subject).toBe(
+      'HIGH (escalated from MEDIUM): OpenAI API Key with Elevated Scopes: api_key.created by [user-esc@...',
+    );
     expect(alerts[1]?.email).toContain(`Escalation:   from MEDIUM; the window's first alert is ${alertIdFor(key, W)}`);
     expect(setup.recorder.count('AlertsEscalated')).toBe(1);
     expect(setup.recorder.count('DuplicatesIgnored')).toBe(0); // an escalation accounts for its event: no second claim
@@ -194,7 +260,10 @@ describe('detection pipeline', () => {
       ['INFO', 'h-2', alertIdFor(key, W, 'HIGH')],
       ['INFO', 'm-2', alertIdFor(key, W, 'HIGH')],
     ]);
-    expect(setup.recorder.logs.find((l) => l.message === 'escalation published')).toMatchObject({ level: 'INFO', fields: { escalatedFrom: 'MEDIUM', firstAlertId: alertIdFor(key, W), takeover: false, severity: 'HIGH' } });
+    expect(setup.recorder.logs.find((l) => l.message === 'escalation published')).toMatchObject({
+      level: 'INFO',
+      fields: { escalatedFrom: 'MEDIUM', firstAlertId: alertIdFor(key, W), takeover: false, severity: 'HIGH' },
+    });
   });
 
   it('never alerts again for an event redriven after its window, within the replay horizon', async () => {
@@ -209,7 +278,7 @@ describe('detection pipeline', () => {
     expect(setup.recorder.logs.find((l) => l.message.startsWith('event already counted'))?.level).toBe('INFO');
   });
 
-  it('holds the lease until the invocation\'s deadline plus a margin', async () => {
+  it("holds the lease until the invocation's deadline plus a margin", async () => {
     await sendBodies(setup.resources.queueUrl, [body(keyEvent('lease-1', 'user-lease'))]);
     const records = await drain(setup.resources.queueUrl);
     const leases: string[] = [];
@@ -223,12 +292,23 @@ describe('detection pipeline', () => {
       { step: 'initialize', name: 'recordLeases' },
     );
     const handler = createDetectionHandler({
-      config: readDetectConfig({ DEDUP_TABLE_NAME: setup.resources.tableName, ALERT_TOPIC_ARN: setup.resources.topicArn, DEAD_LETTER_QUEUE_URL: setup.resources.dlqUrl }),
+      config: readDetectConfig({
+        DEDUP_TABLE_NAME: setup.resources.tableName,
+        ALERT_TOPIC_ARN: setup.resources.topicArn,
+        DEAD_LETTER_QUEUE_URL: setup.resources.dlqUrl,
+      }),
       telemetry: setup.recorder.telemetry,
       clock: () => setup.now,
-      clients: { dynamodb: () => Promise.resolve(dynamodb), sns: () => Promise.resolve(new SNSClient({})), sqs: () => Promise.resolve(new SQSClient({})) },
+      clients: {
+        dynamodb: () => Promise.resolve(dynamodb),
+        sns: () => Promise.resolve(new SNSClient({})),
+        sqs: () => Promise.resolve(new SQSClient({})),
+      },
     });
-    const result = await handler(records.map((m) => ({ messageId: m.MessageId ?? '', body: m.Body ?? '' })), { remainingMillis: () => 41_200 });
+    const result = await handler(
+      records.map((m) => ({ messageId: m.MessageId ?? '', body: m.Body ?? '' })),
+      { remainingMillis: () => 41_200 },
+    );
     expect(result.batchItemFailures).toEqual([]);
     expect(leases).toEqual([String(T0 + 42 + LEASE_MARGIN_SECONDS)]);
   });
@@ -237,14 +317,17 @@ describe('detection pipeline', () => {
     // Two actors, one dedup key each; the first publish takes 100 s of the test's clock. Leases
     // counted from the batch's start would let another consumer take the second window over
     // while this one is still publishing it (a duplicate alert in a slow local run).
-    await sendBodies(setup.resources.queueUrl, [body([keyEvent('slow-1', 'user-slow-a'), keyEvent('slow-2', 'user-slow-b')])]);
+    await sendBodies(setup.resources.queueUrl, [
+      body([keyEvent('slow-1', 'user-slow-a'), keyEvent('slow-2', 'user-slow-b')]),
+    ]);
     const records = await drain(setup.resources.queueUrl);
     const leases: Array<{ lease: number; now: number }> = [];
     const dynamodb = new DynamoDBClient({});
     dynamodb.middlewareStack.add(
       (next, context) => async (args) => {
         const put = args.input as { Item?: { leaseUntil?: { N?: string } } };
-        if (context.commandName === 'PutItemCommand') leases.push({ lease: Number(put.Item?.leaseUntil?.N), now: setup.now });
+        if (context.commandName === 'PutItemCommand')
+          leases.push({ lease: Number(put.Item?.leaseUntil?.N), now: setup.now });
         return next(args);
       },
       { step: 'initialize', name: 'recordLeases' },
@@ -259,10 +342,20 @@ describe('detection pipeline', () => {
       { step: 'initialize', name: 'slowPublish' },
     );
     const handler = createDetectionHandler({
-      config: readDetectConfig({ DEDUP_TABLE_NAME: setup.resources.tableName, ALERT_TOPIC_ARN: setup.resources.topicArn, DEAD_LETTER_QUEUE_URL: setup.resources.dlqUrl, EVENT_CONCURRENCY: '1', DEDUP_LEASE_SECONDS: '30' }),
+      config: readDetectConfig({
+        DEDUP_TABLE_NAME: setup.resources.tableName,
+        ALERT_TOPIC_ARN: setup.resources.topicArn,
+        DEAD_LETTER_QUEUE_URL: setup.resources.dlqUrl,
+        EVENT_CONCURRENCY: '1',
+        DEDUP_LEASE_SECONDS: '30',
+      }),
       telemetry: setup.recorder.telemetry,
       clock: () => setup.now,
-      clients: { dynamodb: () => Promise.resolve(dynamodb), sns: () => Promise.resolve(sns), sqs: () => Promise.resolve(new SQSClient({})) },
+      clients: {
+        dynamodb: () => Promise.resolve(dynamodb),
+        sns: () => Promise.resolve(sns),
+        sqs: () => Promise.resolve(new SQSClient({})),
+      },
     });
     const result = await handler(records.map((m) => ({ messageId: m.MessageId ?? '', body: m.Body ?? '' })));
     expect(result.batchItemFailures).toEqual([]);
@@ -292,7 +385,9 @@ describe('detection pipeline', () => {
   });
 
   it('costs no DynamoDB or SNS client when nothing matches', async () => {
-    await sendBodies(setup.resources.queueUrl, [body([benign('n1'), keyEvent('n2', 'u', { scopes: ['api.model.read'] })])]);
+    await sendBodies(setup.resources.queueUrl, [
+      body([benign('n1'), keyEvent('n2', 'u', { scopes: ['api.model.read'] })]),
+    ]);
     expect((await run(setup)).result.batchItemFailures).toEqual([]);
     expect([...setup.used]).toEqual([]);
     expect(setup.recorder.count('EventsReceived')).toBe(2);
@@ -301,9 +396,19 @@ describe('detection pipeline', () => {
 
   it('accepts OpenAI list pages, Panther-shaped events, SNS and EventBridge envelopes', async () => {
     const sns = { Type: 'Notification', MessageId: 'm', Message: body(keyEvent('e-sns', 'user-sns')) };
-    const eventBridge = { version: '0', 'detail-type': 'OpenAI Audit Event', source: 'custom.openai', detail: keyEvent('e-eb', 'user-eb') };
+    const eventBridge = {
+      version: '0',
+      'detail-type': 'OpenAI Audit Event',
+      source: 'custom.openai',
+      detail: keyEvent('e-eb', 'user-eb'),
+    };
     const page = { object: 'list', data: [keyEvent('e-page', 'user-page'), benign('x')], has_more: false };
-    await sendBodies(setup.resources.queueUrl, [body(sns), body(eventBridge), body(page), body(keyEvent('e-panther', 'user-p', { shape: 'panther' }))]);
+    await sendBodies(setup.resources.queueUrl, [
+      body(sns),
+      body(eventBridge),
+      body(page),
+      body(keyEvent('e-panther', 'user-p', { shape: 'panther' })),
+    ]);
     expect((await run(setup)).result.batchItemFailures).toEqual([]);
     const alerts = await receivedAlerts(setup.resources.subscriberUrl);
     expect(alerts.map((a) => a.alert.eventId).sort()).toEqual(['e-eb', 'e-page', 'e-panther', 'e-sns']);
@@ -313,7 +418,10 @@ describe('detection pipeline', () => {
 describe('detection pipeline under faults', () => {
   it('fails only the record whose publish failed, and sends exactly one alert on the retry', async () => {
     let failures = 1;
-    const setup = await setUp({ sns: (command) => (command === 'PublishCommand' && failures-- > 0 ? awsError('InternalErrorException', 500) : undefined) });
+    const setup = await setUp({
+      sns: (command) =>
+        command === 'PublishCommand' && failures-- > 0 ? awsError('InternalErrorException', 500) : undefined,
+    });
     await sendBodies(setup.resources.queueUrl, [body(keyEvent('p1', 'user-pub'))]);
     const first = await run(setup);
     expect(first.result.batchItemFailures).toHaveLength(1);
@@ -334,8 +442,19 @@ describe('detection pipeline under faults', () => {
     const setup = await setUp();
     const key = `${RULE}:api_key.created:user:user-crash`;
     // The crashed invocation: it opened the window and died before publishing.
-    const crashed = await new DynamoDedupStore({ client: new DynamoDBClient({}), tableName: setup.resources.tableName, clock: () => T0 }).claim({
-      dedupKey: key, ruleId: RULE, eventId: 'c1', eventTime: EVENT_TIME, windowSeconds: HOUR, threshold: 1, severity: 'HIGH', leaseUntil: T0 + 60,
+    const crashed = await new DynamoDedupStore({
+      client: new DynamoDBClient({}),
+      tableName: setup.resources.tableName,
+      clock: () => T0,
+    }).claim({
+      dedupKey: key,
+      ruleId: RULE,
+      eventId: 'c1',
+      eventTime: EVENT_TIME,
+      windowSeconds: HOUR,
+      threshold: 1,
+      severity: 'HIGH',
+      leaseUntil: T0 + 60,
       render: (window) => {
         const [match] = createRuleCatalog().evaluate('OpenAI.Audit', keyEvent('c1', 'user-crash')).matches;
         if (!match) throw new Error('the test event must match');
@@ -351,12 +470,19 @@ describe('detection pipeline under faults', () => {
     expect((await run(setup)).result.batchItemFailures).toEqual([]);
     // Published as the window stored it: every copy of an alert id carries the same content.
     const alerts = await receivedAlerts(setup.resources.subscriberUrl);
-    expect(alerts.map((a) => [a.alert.alertId, a.alert.createdAt])).toEqual([[alertIdFor(key, W), new Date(T0 * 1000).toISOString()]]);
+    expect(alerts.map((a) => [a.alert.alertId, a.alert.createdAt])).toEqual([
+      [alertIdFor(key, W), new Date(T0 * 1000).toISOString()],
+    ]);
   });
 
-  it('publishes an alert left pending by a long outage before (or together with) the next window\'s', async () => {
+  it("publishes an alert left pending by a long outage before (or together with) the next window's", async () => {
     let snsDown = true;
-    const setup = await setUp({ sns: (command) => (command === 'PublishCommand' && snsDown ? awsError('KMSDisabledException', 400) : undefined) }, { MAX_RECEIVE_COUNT: '2' });
+    const setup = await setUp(
+      {
+        sns: (command) => (command === 'PublishCommand' && snsDown ? awsError('KMSDisabledException', 400) : undefined),
+      },
+      { MAX_RECEIVE_COUNT: '2' },
+    );
     const key = `${RULE}:api_key.created:user:user-outage`;
     await sendBodies(setup.resources.queueUrl, [body(keyEvent('out-1', 'user-outage'))]);
     expect((await run(setup)).result.batchItemFailures).toHaveLength(1);
@@ -379,11 +505,22 @@ describe('detection pipeline under faults', () => {
     ]);
     expect((await item(setup, key))?.status).toEqual({ S: 'sent' });
     expect(setup.recorder.count('PendingWindowsRecovered')).toBe(1);
-    expect(setup.recorder.logs.find((l) => l.message === 'publishing a pending window of the same dedup key whose publisher is gone')).toMatchObject({
-      level: 'WARN', fields: { eventId: 'out-2', alertId: alertIdFor(key, W), windowStart: W },
+    expect(
+      setup.recorder.logs.find(
+        (l) => l.message === 'publishing a pending window of the same dedup key whose publisher is gone',
+      ),
+    ).toMatchObject({
+      level: 'WARN',
+      fields: { eventId: 'out-2', alertId: alertIdFor(key, W), windowStart: W },
     });
-    expect(setup.recorder.logs.find((l) => l.message.startsWith('match still failing on the last receive'))).toMatchObject({ level: 'ERROR', fields: { eventId: 'out-1' } });
-    expect(setup.recorder.logs.filter((l) => l.message === 'alert published').map((l) => [l.fields.alertId, l.fields.takeover])).toEqual([
+    expect(
+      setup.recorder.logs.find((l) => l.message.startsWith('match still failing on the last receive')),
+    ).toMatchObject({ level: 'ERROR', fields: { eventId: 'out-1' } });
+    expect(
+      setup.recorder.logs
+        .filter((l) => l.message === 'alert published')
+        .map((l) => [l.fields.alertId, l.fields.takeover]),
+    ).toEqual([
       [alertIdFor(key, W), true],
       [alertIdFor(key, W + 3 * HOUR), false],
     ]);
@@ -392,15 +529,21 @@ describe('detection pipeline under faults', () => {
   it('sends a permanent failure to the DLQ at once, with its kind and reason and only the event that failed', async () => {
     const setup = await setUp({
       dynamodb: (command, input) =>
-        command === 'PutItemCommand' && JSON.stringify(input).includes('user-too-big') ? awsError('ValidationException') : undefined,
+        command === 'PutItemCommand' && JSON.stringify(input).includes('user-too-big')
+          ? awsError('ValidationException')
+          : undefined,
     });
-    await sendBodies(setup.resources.queueUrl, [body([keyEvent('big-1', 'user-too-big'), keyEvent('fine-1', 'user-fine')])]);
+    await sendBodies(setup.resources.queueUrl, [
+      body([keyEvent('big-1', 'user-too-big'), keyEvent('fine-1', 'user-fine')]),
+    ]);
     const { result } = await run(setup);
     expect(result.batchItemFailures).toEqual([]);
     expect((await receivedAlerts(setup.resources.subscriberUrl)).map((a) => a.alert.eventId)).toEqual(['fine-1']);
     const letters = await drain(setup.resources.dlqUrl);
     expect(letters.map((m) => m.MessageAttributes?.failure_kind?.StringValue)).toEqual(['permanent-error']);
-    expect(letters[0]?.MessageAttributes?.failure_reason?.StringValue).toBe(`1 event(s) not delivered: rule ${RULE}, event big-1: ValidationException: injected ValidationException`);
+    expect(letters[0]?.MessageAttributes?.failure_reason?.StringValue).toBe(
+      `1 event(s) not delivered: rule ${RULE}, event big-1: ValidationException: injected ValidationException`,
+    );
     expect(JSON.parse(letters[0]?.Body ?? '[]')).toEqual([keyEvent('big-1', 'user-too-big')]);
     expect(setup.recorder.logs.find((l) => l.message.startsWith('match not deliverable'))?.level).toBe('ERROR');
   });
@@ -415,54 +558,91 @@ describe('detection pipeline under faults', () => {
     const { received, result } = await run(setup);
     expect(received).toBe(3);
     expect(result.batchItemFailures).toEqual([]);
-    expect((await receivedAlerts(setup.resources.subscriberUrl)).map((a) => a.alert.eventId).sort()).toEqual(['ok-1', 'ok-2']);
+    expect((await receivedAlerts(setup.resources.subscriberUrl)).map((a) => a.alert.eventId).sort()).toEqual([
+      'ok-1',
+      'ok-2',
+    ]);
     const letters = await drain(setup.resources.dlqUrl);
     const byKind = new Map(letters.map((m) => [m.MessageAttributes?.failure_kind?.StringValue, m]));
     expect(byKind.get('malformed-body')?.Body).toBe('{"id": "broken", ');
     expect(byKind.get('malformed-body')?.MessageAttributes?.failure_reason?.StringValue).toMatch(/^body is not JSON: /);
-    expect(byKind.get('not-audit-events')?.MessageAttributes?.failure_reason?.StringValue).toBe('1 item(s) are not audit events: [1]: missing required field "type"');
+    expect(byKind.get('not-audit-events')?.MessageAttributes?.failure_reason?.StringValue).toBe(
+      '1 item(s) are not audit events: [1]: missing required field "type"',
+    );
     expect(byKind.get('not-audit-events')?.Body).toBe('[{"id":"no-type"}]'); // only what failed: the good event is not redriven with it
     expect(letters).toHaveLength(2);
     expect(setup.recorder.count('MalformedEvents')).toBe(2);
     expect(setup.recorder.count('DeadLettered')).toBe(2);
     const logged = (message: string) => setup.recorder.logs.find((l) => l.message === message);
-    expect(logged('malformed message sent to the dead-letter queue')).toMatchObject({ level: 'WARN', fields: { reason: expect.stringMatching(/^body is not JSON: /) as string } });
-    expect(logged('items that are not audit events sent to the dead-letter queue')).toMatchObject({ level: 'WARN', fields: { reason: '1 item(s) are not audit events: [1]: missing required field "type"' } });
-    expect(setup.recorder.logs.filter((l) => l.message === 'dead letter sent').map((l) => [l.level, l.fields.kind]).sort()).toEqual([['INFO', 'malformed-body'], ['INFO', 'not-audit-events']]);
+    expect(logged('malformed message sent to the dead-letter queue')).toMatchObject({
+      level: 'WARN',
+      fields: { reason: expect.stringMatching(/^body is not JSON: /) as string },
+    });
+    expect(logged('items that are not audit events sent to the dead-letter queue')).toMatchObject({
+      level: 'WARN',
+      fields: { reason: '1 item(s) are not audit events: [1]: missing required field "type"' },
+    });
+    expect(
+      setup.recorder.logs
+        .filter((l) => l.message === 'dead letter sent')
+        .map((l) => [l.level, l.fields.kind])
+        .sort(),
+    ).toEqual([
+      ['INFO', 'malformed-body'],
+      ['INFO', 'not-audit-events'],
+    ]);
   });
 
   it('counts a body of one event no rule wants without parsing it, and still dead-letters one broken after its type', async () => {
     const setup = await setUp();
     const broken = '{"id": "late", "type": "project.updated", "actor": }';
-    await sendBodies(setup.resources.queueUrl, [body({ id: 'quiet', type: 'project.updated', effective_at: 1 }), broken]);
+    await sendBodies(setup.resources.queueUrl, [
+      body({ id: 'quiet', type: 'project.updated', effective_at: 1 }),
+      broken,
+    ]);
     const { result } = await run(setup);
     expect(result.batchItemFailures).toEqual([]);
     expect(setup.recorder.count('EventsReceived')).toBe(1);
     const letters = await drain(setup.resources.dlqUrl);
-    expect(letters.map((m) => [m.MessageAttributes?.failure_kind?.StringValue, m.Body, m.MessageAttributes?.failure_reason?.StringValue])).toEqual([
-      ['malformed-body', broken, 'body is not JSON: syntax error at line 1, column 52'],
-    ]);
+    expect(
+      letters.map((m) => [
+        m.MessageAttributes?.failure_kind?.StringValue,
+        m.Body,
+        m.MessageAttributes?.failure_reason?.StringValue,
+      ]),
+    ).toEqual([['malformed-body', broken, 'body is not JSON: syntax error at line 1, column 52']]);
   });
 
   it('retries only the record that hit a DynamoDB throttle', async () => {
     const setup = await setUp({
       dynamodb: (_command, input) =>
-        JSON.stringify(input).includes('user:user-throttled') ? awsError('ProvisionedThroughputExceededException') : undefined,
+        JSON.stringify(input).includes('user:user-throttled')
+          ? awsError('ProvisionedThroughputExceededException')
+          : undefined,
     });
-    await sendBodies(setup.resources.queueUrl, [body(keyEvent('t1', 'user-fine')), body(keyEvent('t2', 'user-throttled')), body(keyEvent('t3', 'user-also-fine'))]);
+    await sendBodies(setup.resources.queueUrl, [
+      body(keyEvent('t1', 'user-fine')),
+      body(keyEvent('t2', 'user-throttled')),
+      body(keyEvent('t3', 'user-also-fine')),
+    ]);
     const { result } = await run(setup);
     expect(result.batchItemFailures).toHaveLength(1);
     const remaining = await drain(setup.resources.queueUrl);
     expect(remaining.map((m) => (JSON.parse(m.Body ?? '{}') as { id: string }).id)).toEqual(['t2']);
     expect(remaining[0]?.MessageId).toBe(result.batchItemFailures[0]?.itemIdentifier);
-    expect((await receivedAlerts(setup.resources.subscriberUrl)).map((a) => a.alert.eventId).sort()).toEqual(['t1', 't3']);
+    expect((await receivedAlerts(setup.resources.subscriberUrl)).map((a) => a.alert.eventId).sort()).toEqual([
+      't1',
+      't3',
+    ]);
     expect(setup.recorder.count('RecordsFailed')).toBe(1);
   });
 
   it('falls back to a fixed subject when SNS rejects the subject', async () => {
     const setup = await setUp({
       sns: (command, input) =>
-        command === 'PublishCommand' && input.Subject !== 'OpenAI audit alert' ? awsError('InvalidParameterException') : undefined,
+        command === 'PublishCommand' && input.Subject !== 'OpenAI audit alert'
+          ? awsError('InvalidParameterException')
+          : undefined,
     });
     await sendBodies(setup.resources.queueUrl, [body(keyEvent('s1', 'user-subject'))]);
     expect((await run(setup)).result.batchItemFailures).toEqual([]);
@@ -473,16 +653,22 @@ describe('detection pipeline under faults', () => {
   it('lists at most five problems in a reason, then how many more', async () => {
     const setup = await setUp();
     const five = await setUp();
-    await sendBodies(five.resources.queueUrl, [body([keyEvent('good-5', 'user-five-bad'), ...Array.from({ length: 5 }, (_, i) => ({ id: `b5-${i}` }))])]);
+    await sendBodies(five.resources.queueUrl, [
+      body([keyEvent('good-5', 'user-five-bad'), ...Array.from({ length: 5 }, (_, i) => ({ id: `b5-${i}` }))]),
+    ]);
     await run(five);
     const [exactlyFive] = await drain(five.resources.dlqUrl);
-    expect(exactlyFive?.MessageAttributes?.failure_reason?.StringValue).toBe(`5 item(s) are not audit events: ${Array.from({ length: 5 }, (_, i) => `[${i + 1}]: missing required field "type"`).join('; ')}`);
+    expect(exactlyFive?.MessageAttributes?.failure_reason?.StringValue).toBe(
+      `5 item(s) are not audit events: ${Array.from({ length: 5 }, (_, i) => `[${i + 1}]: missing required field "type"`).join('; ')}`,
+    );
     const bad = Array.from({ length: 7 }, (_, i) => ({ id: `bad-${i}` }));
     await sendBodies(setup.resources.queueUrl, [body([keyEvent('good', 'user-many-bad'), ...bad])]);
     await run(setup);
     const [letter] = await drain(setup.resources.dlqUrl);
     const reasons = Array.from({ length: 5 }, (_, i) => `[${i + 1}]: missing required field "type"`).join('; ');
-    expect(letter?.MessageAttributes?.failure_reason?.StringValue).toBe(`7 item(s) are not audit events: ${reasons}; and 2 more`);
+    expect(letter?.MessageAttributes?.failure_reason?.StringValue).toBe(
+      `7 item(s) are not audit events: ${reasons}; and 2 more`,
+    );
     expect(JSON.parse(letter?.Body ?? '[]')).toEqual(bad);
   });
 
@@ -495,23 +681,37 @@ describe('detection pipeline under faults', () => {
     throttled = false;
     expect((await run(setup)).result.batchItemFailures).toEqual([]);
     const letters = await drain(setup.resources.dlqUrl);
-    expect(letters.map((m) => [m.MessageAttributes?.failure_kind?.StringValue, m.Body])).toEqual([['not-audit-events', '[{"id":"no-type"}]']]);
+    expect(letters.map((m) => [m.MessageAttributes?.failure_kind?.StringValue, m.Body])).toEqual([
+      ['not-audit-events', '[{"id":"no-type"}]'],
+    ]);
   });
 
   it('retries a record whose dead letter could not be sent', async () => {
-    const setup = await setUp({ sqs: (command) => (command === 'SendMessageCommand' ? awsError('InternalError', 500) : undefined) });
+    const setup = await setUp({
+      sqs: (command) => (command === 'SendMessageCommand' ? awsError('InternalError', 500) : undefined),
+    });
     await sendBodies(setup.resources.queueUrl, ['not json']);
     const { result } = await run(setup);
     expect(result.batchItemFailures).toHaveLength(1);
-    expect(setup.recorder.logs.find((l) => l.message === 'could not send to the dead-letter queue; the record will be retried')).toMatchObject({
-      level: 'WARN', fields: { messageId: result.batchItemFailures[0]?.itemIdentifier, error: 'InternalError: injected InternalError' },
+    expect(
+      setup.recorder.logs.find(
+        (l) => l.message === 'could not send to the dead-letter queue; the record will be retried',
+      ),
+    ).toMatchObject({
+      level: 'WARN',
+      fields: {
+        messageId: result.batchItemFailures[0]?.itemIdentifier,
+        error: 'InternalError: injected InternalError',
+      },
     });
     expect(setup.recorder.count('DeadLettered')).toBe(0);
     expect(setup.recorder.count('RecordsFailed')).toBe(1);
   });
 
   it('keeps every permanently failed event of a record in one letter, five reasons shown', async () => {
-    const setup = await setUp({ dynamodb: (command) => (command === 'PutItemCommand' ? awsError('ValidationException') : undefined) });
+    const setup = await setUp({
+      dynamodb: (command) => (command === 'PutItemCommand' ? awsError('ValidationException') : undefined),
+    });
     const few = Array.from({ length: 5 }, (_, i) => keyEvent(`perm5-${i}`, `user-perm5-${i}`));
     await sendBodies(setup.resources.queueUrl, [body(few)]);
     await run(setup);
@@ -524,20 +724,42 @@ describe('detection pipeline under faults', () => {
     expect((await run(setup)).result.batchItemFailures).toEqual([]);
     const [letter, ...others] = await drain(setup.resources.dlqUrl);
     expect(others).toEqual([]);
-    const reasons = Array.from({ length: 5 }, (_, i) => `rule ${RULE}, event perm-${i}: ValidationException: injected ValidationException`).join('; ');
-    expect(letter?.MessageAttributes?.failure_reason?.StringValue).toBe(`7 event(s) not delivered: ${reasons}; and 2 more`);
+    const reasons = Array.from(
+      { length: 5 },
+      (_, i) => `rule ${RULE}, event perm-${i}: ValidationException: injected ValidationException`,
+    ).join('; ');
+    expect(letter?.MessageAttributes?.failure_reason?.StringValue).toBe(
+      `7 event(s) not delivered: ${reasons}; and 2 more`,
+    );
     expect(JSON.parse(letter?.Body ?? '[]')).toEqual(events);
-    expect(setup.recorder.logs.filter((l) => l.level === 'ERROR').map((l) => l.fields.eventId)).toEqual([...few, ...events].map((e) => e.id));
+    expect(setup.recorder.logs.filter((l) => l.level === 'ERROR').map((l) => l.fields.eventId)).toEqual(
+      [...few, ...events].map((e) => e.id),
+    );
     expect(setup.recorder.logs.find((l) => l.level === 'ERROR' && l.fields.eventId === 'perm-0')?.fields).toEqual({
-      messageId: letter?.MessageAttributes?.source_message_id?.StringValue, ruleId: RULE, eventId: 'perm-0', error: 'ValidationException: injected ValidationException',
+      messageId: letter?.MessageAttributes?.source_message_id?.StringValue,
+      ruleId: RULE,
+      eventId: 'perm-0',
+      error: 'ValidationException: injected ValidationException',
     });
   });
 
   it('says which window is busy, at INFO, and retries the record', async () => {
     const setup = await setUp();
     const key = `${RULE}:api_key.created:user:user-busy`;
-    const held = await new DynamoDedupStore({ client: new DynamoDBClient({}), tableName: setup.resources.tableName, clock: () => T0 }).claim({
-      dedupKey: key, ruleId: RULE, eventId: 'held', eventTime: EVENT_TIME, windowSeconds: HOUR, threshold: 1, severity: 'HIGH', leaseUntil: T0 + 90, render: () => '{}',
+    const held = await new DynamoDedupStore({
+      client: new DynamoDBClient({}),
+      tableName: setup.resources.tableName,
+      clock: () => T0,
+    }).claim({
+      dedupKey: key,
+      ruleId: RULE,
+      eventId: 'held',
+      eventTime: EVENT_TIME,
+      windowSeconds: HOUR,
+      threshold: 1,
+      severity: 'HIGH',
+      leaseUntil: T0 + 90,
+      render: () => '{}',
     });
     expect(held.kind).toBe('publish');
     await sendBodies(setup.resources.queueUrl, [body(keyEvent('b1', 'user-busy'))]);
@@ -546,7 +768,12 @@ describe('detection pipeline under faults', () => {
     expect(setup.recorder.logs.find((l) => l.message === 'match not delivered; the record will be retried')).toEqual({
       level: 'INFO',
       message: 'match not delivered; the record will be retried',
-      fields: { messageId: result.batchItemFailures[0]?.itemIdentifier, ruleId: RULE, eventId: 'b1', error: `WindowBusyError: alert ${alertIdFor(key, W)} is being published by another invocation; retry in 60s` },
+      fields: {
+        messageId: result.batchItemFailures[0]?.itemIdentifier,
+        ruleId: RULE,
+        eventId: 'b1',
+        error: `WindowBusyError: alert ${alertIdFor(key, W)} is being published by another invocation; retry in 60s`,
+      },
     });
   });
 
@@ -554,7 +781,8 @@ describe('detection pipeline under faults', () => {
     let attempts = 0;
     const setup = await setUp({
       dynamodb: (command, input) => {
-        if (command !== 'UpdateItemCommand' || !String(input.UpdateExpression).startsWith('SET #status = :sent')) return undefined;
+        if (command !== 'UpdateItemCommand' || !String(input.UpdateExpression).startsWith('SET #status = :sent'))
+          return undefined;
         attempts++;
         return awsError('InternalServerError', 500);
       },
@@ -564,40 +792,78 @@ describe('detection pipeline under faults', () => {
     expect(attempts).toBe(3);
     expect(await receivedAlerts(setup.resources.subscriberUrl)).toHaveLength(1);
     expect(setup.recorder.logs.find((l) => l.message === 'alert published but not marked sent')).toMatchObject({
-      level: 'ERROR', fields: { eventId: 'ms-1', alertId: alertIdFor(`${RULE}:api_key.created:user:user-mark`, W), error: 'InternalServerError: injected InternalServerError' },
+      level: 'ERROR',
+      fields: {
+        eventId: 'ms-1',
+        alertId: alertIdFor(`${RULE}:api_key.created:user:user-mark`, W),
+        error: 'InternalServerError: injected InternalServerError',
+      },
     });
   });
 
   it('warns when a published window was taken over before it could be marked sent (the condition fails)', async () => {
     const setup = await setUp({
-      dynamodb: (command, input) => (command === 'UpdateItemCommand' && String(input.UpdateExpression).startsWith('SET #status = :sent') ? awsError('ConditionalCheckFailedException') : undefined),
+      dynamodb: (command, input) =>
+        command === 'UpdateItemCommand' && String(input.UpdateExpression).startsWith('SET #status = :sent')
+          ? awsError('ConditionalCheckFailedException')
+          : undefined,
     });
     await sendBodies(setup.resources.queueUrl, [body(keyEvent('to-1', 'user-taken'))]);
     expect((await run(setup)).result.batchItemFailures).toEqual([]);
-    expect(setup.recorder.logs.find((l) => l.message === 'alert published, but its window was taken over before it was marked sent')).toMatchObject({
-      level: 'WARN', fields: { eventId: 'to-1', alertId: alertIdFor(`${RULE}:api_key.created:user:user-taken`, W) },
+    expect(
+      setup.recorder.logs.find(
+        (l) => l.message === 'alert published, but its window was taken over before it was marked sent',
+      ),
+    ).toMatchObject({
+      level: 'WARN',
+      fields: { eventId: 'to-1', alertId: alertIdFor(`${RULE}:api_key.created:user:user-taken`, W) },
     });
   });
 
   it('warns when a window cannot be released after a failed publish, and retries the record', async () => {
     const setup = await setUp({
       sns: (command) => (command === 'PublishCommand' ? awsError('InternalErrorException', 500) : undefined),
-      dynamodb: (command, input) => (command === 'UpdateItemCommand' && String(input.UpdateExpression) === 'SET #leaseUntil = :zero' ? awsError('InternalServerError', 500) : undefined),
+      dynamodb: (command, input) =>
+        command === 'UpdateItemCommand' && String(input.UpdateExpression) === 'SET #leaseUntil = :zero'
+          ? awsError('InternalServerError', 500)
+          : undefined,
     });
     await sendBodies(setup.resources.queueUrl, [body(keyEvent('rel-1', 'user-release'))]);
     expect((await run(setup)).result.batchItemFailures).toHaveLength(1);
-    expect(setup.recorder.logs.find((l) => l.message === 'could not release dedup window; the retry will take over after the lease')).toMatchObject({
-      level: 'WARN', fields: { eventId: 'rel-1', alertId: alertIdFor(`${RULE}:api_key.created:user:user-release`, W), error: 'InternalServerError: injected InternalServerError' },
+    expect(
+      setup.recorder.logs.find(
+        (l) => l.message === 'could not release dedup window; the retry will take over after the lease',
+      ),
+    ).toMatchObject({
+      level: 'WARN',
+      fields: {
+        eventId: 'rel-1',
+        alertId: alertIdFor(`${RULE}:api_key.created:user:user-release`, W),
+        error: 'InternalServerError: injected InternalServerError',
+      },
     });
-    expect(setup.recorder.logs.find((l) => l.message === 'match not delivered; the record will be retried')?.level).toBe('WARN');
+    expect(
+      setup.recorder.logs.find((l) => l.message === 'match not delivered; the record will be retried')?.level,
+    ).toBe('WARN');
   });
 
-  it('publishes a dead publisher\'s stored alert, then escalates the more severe match that found it', async () => {
+  it("publishes a dead publisher's stored alert, then escalates the more severe match that found it", async () => {
     const setup = await setUp();
     const key = `${RULE}:api_key.created:user:user-again`;
     const medium = keyEvent('again-1', 'user-again', { scopes: ['models:write'] });
-    const crashed = await new DynamoDedupStore({ client: new DynamoDBClient({}), tableName: setup.resources.tableName, clock: () => T0 }).claim({
-      dedupKey: key, ruleId: RULE, eventId: 'again-1', eventTime: EVENT_TIME, windowSeconds: HOUR, threshold: 1, severity: 'MEDIUM', leaseUntil: T0 + 60,
+    const crashed = await new DynamoDedupStore({
+      client: new DynamoDBClient({}),
+      tableName: setup.resources.tableName,
+      clock: () => T0,
+    }).claim({
+      dedupKey: key,
+      ruleId: RULE,
+      eventId: 'again-1',
+      eventTime: EVENT_TIME,
+      windowSeconds: HOUR,
+      threshold: 1,
+      severity: 'MEDIUM',
+      leaseUntil: T0 + 60,
       render: (window) => {
         const [match] = createRuleCatalog().evaluate('OpenAI.Audit', medium).matches;
         if (!match) throw new Error('the test event must match');
@@ -613,14 +879,19 @@ describe('detection pipeline under faults', () => {
       ['again-1', 'MEDIUM', alertIdFor(key, W)],
       ['again-2', 'HIGH', alertIdFor(key, W, 'HIGH')],
     ]);
-    expect(setup.recorder.logs.find((l) => l.message === 'alert published')?.fields).toMatchObject({ takeover: true, severity: 'MEDIUM' });
+    expect(setup.recorder.logs.find((l) => l.message === 'alert published')?.fields).toMatchObject({
+      takeover: true,
+      severity: 'MEDIUM',
+    });
   });
 
   it('releases its own window when an earlier pending one of the key cannot be published first', async () => {
     const key = `${RULE}:api_key.created:user:user-first-fails`;
     const setup = await setUp({
       sns: (command, input) =>
-        command === 'PublishCommand' && JSON.stringify(input).includes(alertIdFor(key, W)) ? awsError('InternalErrorException', 500) : undefined,
+        command === 'PublishCommand' && JSON.stringify(input).includes(alertIdFor(key, W))
+          ? awsError('InternalErrorException', 500)
+          : undefined,
     });
     await sendBodies(setup.resources.queueUrl, [body(keyEvent('ff-1', 'user-first-fails'))]);
     expect((await run(setup)).result.batchItemFailures).toHaveLength(1); // W pending, released
@@ -635,9 +906,21 @@ describe('detection pipeline under faults', () => {
   it('leaves an earlier pending window whose publisher is still at work to it, and publishes its own', async () => {
     const setup = await setUp();
     const key = `${RULE}:api_key.created:user:user-still-working`;
-    const store = new DynamoDedupStore({ client: new DynamoDBClient({}), tableName: setup.resources.tableName, clock: () => T0 });
+    const store = new DynamoDedupStore({
+      client: new DynamoDBClient({}),
+      tableName: setup.resources.tableName,
+      clock: () => T0,
+    });
     const working = await store.claim({
-      dedupKey: key, ruleId: RULE, eventId: 'sw-1', eventTime: EVENT_TIME, windowSeconds: HOUR, threshold: 1, severity: 'HIGH', leaseUntil: T0 + 600, render: () => '{}',
+      dedupKey: key,
+      ruleId: RULE,
+      eventId: 'sw-1',
+      eventTime: EVENT_TIME,
+      windowSeconds: HOUR,
+      threshold: 1,
+      severity: 'HIGH',
+      leaseUntil: T0 + 600,
+      render: () => '{}',
     });
     if (working.kind !== 'publish') throw new Error('expected to hold the window');
     await store.trackPending(working.lease);
@@ -648,4 +931,3 @@ describe('detection pipeline under faults', () => {
     expect((await item(setup, key))?.leaseOwner).toEqual({ S: working.lease.owner });
   });
 });
-

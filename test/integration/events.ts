@@ -16,7 +16,12 @@ export function keyEvent(
     effective_at: options.at ?? EVENT_TIME,
     actor: {
       type: 'session',
-      session: { user: { id: actor, email: `${actor}@example.com` }, ip_address: '198.51.100.7', user_agent: 'curl/8.5.0', ip_address_details: { country: 'RO', city: 'Bucharest' } },
+      session: {
+        user: { id: actor, email: `${actor}@example.com` },
+        ip_address: '198.51.100.7',
+        user_agent: 'curl/8.5.0',
+        ip_address_details: { country: 'RO', city: 'Bucharest' },
+      },
     },
     [detailsKey]: { id: `key_${id}`, data: { scopes: options.scopes ?? ['all'] } },
   };

@@ -26,8 +26,10 @@ async function dependencies(catalog: RuleCatalog) {
   const deps: DetectionDependencies = {
     catalog,
     logType: 'OpenAI.Audit',
-    dedupStore: () => Promise.resolve(new DynamoDedupStore({ client: new DynamoDBClient({}), tableName: resources.tableName })),
-    correlationStore: () => Promise.resolve(new DynamoCorrelationStore({ client: new DynamoDBClient({}), tableName: resources.tableName })),
+    dedupStore: () =>
+      Promise.resolve(new DynamoDedupStore({ client: new DynamoDBClient({}), tableName: resources.tableName })),
+    correlationStore: () =>
+      Promise.resolve(new DynamoCorrelationStore({ client: new DynamoDBClient({}), tableName: resources.tableName })),
     publisher: () => Promise.resolve(new SnsAlertPublisher(new SNSClient({}), resources.topicArn)),
     deadLetters: () => Promise.resolve(new SqsDeadLetterSink(new SQSClient({}), resources.dlqUrl)),
     telemetry: recorder.telemetry,
@@ -42,7 +44,9 @@ describe('rule errors in the pipeline', () => {
   it('keeps the event a rule failed on in the DLQ, and still alerts on the rest', async () => {
     const broken = testRule<unknown>('Broken.Login.Rule', 'OpenAI.Audit', {
       eventTypes: ['login.succeeded'],
-      match: () => { throw new TypeError('cannot read properties of undefined'); },
+      match: () => {
+        throw new TypeError('cannot read properties of undefined');
+      },
     });
     const catalog = new RuleCatalog().register(openAiAuditLogType, [createApiKeyAnomalousActivityRule(), broken]);
     const { deps, resources, recorder } = await dependencies(catalog);
@@ -54,7 +58,10 @@ describe('rule errors in the pipeline', () => {
       deps,
     );
     expect(result).toEqual({ batchItemFailures: [] });
-    expect((await receivedAlerts(resources.subscriberUrl)).map((a) => a.alert.eventId).sort()).toEqual(['key-1', 'key-2']);
+    expect((await receivedAlerts(resources.subscriberUrl)).map((a) => a.alert.eventId).sort()).toEqual([
+      'key-1',
+      'key-2',
+    ]);
     const letters = await drain(resources.dlqUrl);
     expect(letters).toHaveLength(1);
     expect(JSON.parse(letters[0]?.Body ?? '')).toEqual(benign('login-1'));
@@ -64,31 +71,65 @@ describe('rule errors in the pipeline', () => {
     );
     expect(letters[0]?.MessageAttributes?.source_message_id?.StringValue).toBe('m1');
     expect(recorder.count('RuleErrors')).toBe(1);
-    expect(recorder.logs.find((l) => l.message === 'rule error')?.fields).toMatchObject({ ruleId: 'Broken.Login.Rule', eventId: 'login-1', function: 'match' });
+    expect(recorder.logs.find((l) => l.message === 'rule error')?.fields).toMatchObject({
+      ruleId: 'Broken.Login.Rule',
+      eventId: 'login-1',
+      function: 'match',
+    });
   });
 
   it('retries every record when the engine itself fails (a stub catalog: no real input can provoke this)', async () => {
     // The screen wants every type, so every event reaches the exploding evaluate().
-    const exploding = { eventTypeScreen: () => () => true, evaluate: () => { throw new Error('engine bug'); } } as unknown as RuleCatalog;
+    const exploding = {
+      eventTypeScreen: () => () => true,
+      evaluate: () => {
+        throw new Error('engine bug');
+      },
+    } as unknown as RuleCatalog;
     const { deps, recorder } = await dependencies(exploding);
-    const result = await processBatch([{ messageId: 'a', body: body(benign('1')) }, { messageId: 'b', body: body(benign('2')) }], deps);
+    const result = await processBatch(
+      [
+        { messageId: 'a', body: body(benign('1')) },
+        { messageId: 'b', body: body(benign('2')) },
+      ],
+      deps,
+    );
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'a' }, { itemIdentifier: 'b' }] });
-    expect(recorder.logs.at(-1)).toEqual({ level: 'ERROR', message: 'batch processing failed unexpectedly; every record will be retried', fields: { error: 'Error: engine bug' } });
+    expect(recorder.logs.at(-1)).toEqual({
+      level: 'ERROR',
+      message: 'batch processing failed unexpectedly; every record will be retried',
+      fields: { error: 'Error: engine bug' },
+    });
   });
 
   it('counts a body the screen rules out without evaluating it (a stub catalog that fails if asked: nothing else can tell)', async () => {
     // The screen wants no type, so every bare event is ruled out; evaluating one would fail the batch.
-    const untouchable = { eventTypeScreen: () => () => false, evaluate: () => { throw new Error('evaluated a screened event'); } } as unknown as RuleCatalog;
+    const untouchable = {
+      eventTypeScreen: () => () => false,
+      evaluate: () => {
+        throw new Error('evaluated a screened event');
+      },
+    } as unknown as RuleCatalog;
     const { deps, recorder } = await dependencies(untouchable);
-    const result = await processBatch([{ messageId: 'a', body: JSON.stringify(benign('1')) }, { messageId: 'b', body: JSON.stringify(benign('2')) }], deps);
+    const result = await processBatch(
+      [
+        { messageId: 'a', body: JSON.stringify(benign('1')) },
+        { messageId: 'b', body: JSON.stringify(benign('2')) },
+      ],
+      deps,
+    );
     expect(result).toEqual({ batchItemFailures: [] });
-    expect([recorder.count('EventsReceived'), recorder.count('MalformedEvents'), recorder.count('EventsMatched')]).toEqual([2, 0, 0]);
+    expect([
+      recorder.count('EventsReceived'),
+      recorder.count('MalformedEvents'),
+      recorder.count('EventsMatched'),
+    ]).toEqual([2, 0, 0]);
   });
 
   it('keeps an event whose normalisation failed, says "event" for a lone event, and does not dead-letter a failed title', async () => {
     const breaking: LogType<JsonObject> = {
       name: 'Test.Breaking',
-      eventTypeOf: (raw) => ((raw as { type?: string }).type),
+      eventTypeOf: (raw) => (raw as { type?: string }).type,
       normalize: (raw) => {
         if ((raw as { id?: string }).id === 'unreadable') throw new RangeError('no shape');
         return raw as JsonObject;
@@ -96,7 +137,11 @@ describe('rule errors in the pipeline', () => {
       identify: (event) => ({ eventId: event.id as string, eventType: event.type as string, eventTime: undefined }),
       subject: () => ({ actorIds: [], serviceAccountIds: [], emails: [], sourceIp: undefined }),
     };
-    const titled = testRule<JsonObject>('Bad.Title.Rule', 'Test.Breaking', { title: () => { throw new Error('no title'); } });
+    const titled = testRule<JsonObject>('Bad.Title.Rule', 'Test.Breaking', {
+      title: () => {
+        throw new Error('no title');
+      },
+    });
     const { deps, resources, recorder } = await dependencies(new RuleCatalog().register(breaking, [titled]));
     const result = await processBatch(
       [
@@ -107,19 +152,34 @@ describe('rule errors in the pipeline', () => {
     );
     expect(result).toEqual({ batchItemFailures: [] });
     const letters = await drain(resources.dlqUrl);
-    expect(letters.map((m) => [m.MessageAttributes?.source_message_id?.StringValue, m.MessageAttributes?.failure_reason?.StringValue])).toEqual([
-      ['n1', 'event: rule Bad.Title.Rule failed in normalize(): RangeError: no shape'],
+    expect(
+      letters.map((m) => [
+        m.MessageAttributes?.source_message_id?.StringValue,
+        m.MessageAttributes?.failure_reason?.StringValue,
+      ]),
+    ).toEqual([['n1', 'event: rule Bad.Title.Rule failed in normalize(): RangeError: no shape']]);
+    expect((await receivedAlerts(resources.subscriberUrl)).map((a) => [a.alert.eventId, a.alert.title])).toEqual([
+      ['readable', 'Bad.Title.Rule'],
     ]);
-    expect((await receivedAlerts(resources.subscriberUrl)).map((a) => [a.alert.eventId, a.alert.title])).toEqual([['readable', 'Bad.Title.Rule']]);
-    expect(recorder.logs.filter((l) => l.message === 'rule error').map((l) => [l.level, l.fields.function, l.fields.eventId])).toEqual([
+    expect(
+      recorder.logs
+        .filter((l) => l.message === 'rule error')
+        .map((l) => [l.level, l.fields.function, l.fields.eventId]),
+    ).toEqual([
       ['ERROR', 'normalize', ''], // normalisation failed: no event id to give
       ['ERROR', 'title', 'readable'],
     ]);
   });
 
   it('runs a correlation rule on each finding with the engine semantics: a failed match() is logged, a failed title() still alerts, match() false alerts nothing', async () => {
-    const failed = testRule<unknown>('Test.Failed', 'OpenAI.Audit', { eventTypes: ['login.failed'], createAlert: false });
-    const succeeded = testRule<unknown>('Test.Succeeded', 'OpenAI.Audit', { eventTypes: ['login.succeeded'], createAlert: false });
+    const failed = testRule<unknown>('Test.Failed', 'OpenAI.Audit', {
+      eventTypes: ['login.failed'],
+      createAlert: false,
+    });
+    const succeeded = testRule<unknown>('Test.Succeeded', 'OpenAI.Audit', {
+      eventTypes: ['login.succeeded'],
+      createAlert: false,
+    });
     const correlation = (id: string, overrides: Partial<CorrelationRule<unknown>>): CorrelationRule<unknown> => ({
       ...testRule<CorrelationFinding>(id, 'OpenAI.Audit'),
       kind: 'correlation',
@@ -134,8 +194,16 @@ describe('rule errors in the pipeline', () => {
     const catalog = new RuleCatalog().register(openAiAuditLogType, [
       failed,
       succeeded,
-      correlation('Corr.Match.Throws', { match: () => { throw new Error('no verdict'); } }),
-      correlation('Corr.Title.Throws', { title: () => { throw new Error('no title'); } }),
+      correlation('Corr.Match.Throws', {
+        match: () => {
+          throw new Error('no verdict');
+        },
+      }),
+      correlation('Corr.Title.Throws', {
+        title: () => {
+          throw new Error('no title');
+        },
+      }),
       correlation('Corr.Never', { match: () => false }),
     ]);
     const { deps, resources, recorder } = await dependencies(catalog);
@@ -147,7 +215,9 @@ describe('rule errors in the pipeline', () => {
       deps,
     );
     expect(result).toEqual({ batchItemFailures: [] });
-    expect((await receivedAlerts(resources.subscriberUrl)).map((a) => [a.alert.ruleId, a.alert.eventId, a.alert.title])).toEqual([
+    expect(
+      (await receivedAlerts(resources.subscriberUrl)).map((a) => [a.alert.ruleId, a.alert.eventId, a.alert.title]),
+    ).toEqual([
       ['Corr.Title.Throws', 'ok-1', 'Corr.Title.Throws'], // the display name, as for any rule whose title() fails
     ]);
     expect(await drain(resources.dlqUrl)).toEqual([]); // a finding's rule error keeps no event: the steps are recorded
@@ -157,12 +227,35 @@ describe('rule errors in the pipeline', () => {
     // The two correlations are recorded concurrently (one queue of work each): in rule order here.
     const ruleErrors = recorder.logs.filter((l) => l.message === 'rule error');
     expect(ruleErrors.sort((a, b) => String(a.fields.ruleId).localeCompare(String(b.fields.ruleId)))).toEqual([
-      { level: 'ERROR', message: 'rule error', fields: { messageId: 'c2', ruleId: 'Corr.Match.Throws', eventId: 'ok-1', function: 'match', error: 'Error: no verdict' } },
-      { level: 'ERROR', message: 'rule error', fields: { messageId: 'c2', ruleId: 'Corr.Title.Throws', eventId: 'ok-1', function: 'title', error: 'Error: no title' } },
+      {
+        level: 'ERROR',
+        message: 'rule error',
+        fields: {
+          messageId: 'c2',
+          ruleId: 'Corr.Match.Throws',
+          eventId: 'ok-1',
+          function: 'match',
+          error: 'Error: no verdict',
+        },
+      },
+      {
+        level: 'ERROR',
+        message: 'rule error',
+        fields: {
+          messageId: 'c2',
+          ruleId: 'Corr.Title.Throws',
+          eventId: 'ok-1',
+          function: 'title',
+          error: 'Error: no title',
+        },
+      },
     ]);
     expect(recorder.logs.filter((l) => l.message === 'correlation completed')).toEqual([
-      { level: 'INFO', message: 'correlation completed', fields: { messageId: 'c2', ruleId: 'Corr.Title.Throws', eventId: 'ok-1', triggerEventId: 'ok-1' } },
+      {
+        level: 'INFO',
+        message: 'correlation completed',
+        fields: { messageId: 'c2', ruleId: 'Corr.Title.Throws', eventId: 'ok-1', triggerEventId: 'ok-1' },
+      },
     ]);
   });
 });
-

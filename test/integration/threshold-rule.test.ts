@@ -28,12 +28,27 @@ const failure = (id: string, at: number) => ({ id, type: 'login.failed', effecti
 async function setUp() {
   const resources = await createPipelineResources();
   const recorder = recordingTelemetry();
-  const rule = testRule<AuditEvent>(RULE, 'OpenAI.Audit', { eventTypes: ['login.failed'], threshold: 3, dedupPeriodMinutes: PERIOD / 60, dedup: () => `${RULE}:org` });
+  const rule = testRule<AuditEvent>(RULE, 'OpenAI.Audit', {
+    eventTypes: ['login.failed'],
+    threshold: 3,
+    dedupPeriodMinutes: PERIOD / 60,
+    dedup: () => `${RULE}:org`,
+  });
   const deps: DetectionDependencies = {
     catalog: new RuleCatalog().register(openAiAuditLogType, [rule]),
     logType: 'OpenAI.Audit',
-    dedupStore: () => Promise.resolve(new DynamoDedupStore({ client: new DynamoDBClient({}), tableName: resources.tableName, clock: () => NOW })),
-    correlationStore: () => Promise.resolve(new DynamoCorrelationStore({ client: new DynamoDBClient({}), tableName: resources.tableName, clock: () => NOW })),
+    dedupStore: () =>
+      Promise.resolve(
+        new DynamoDedupStore({ client: new DynamoDBClient({}), tableName: resources.tableName, clock: () => NOW }),
+      ),
+    correlationStore: () =>
+      Promise.resolve(
+        new DynamoCorrelationStore({
+          client: new DynamoDBClient({}),
+          tableName: resources.tableName,
+          clock: () => NOW,
+        }),
+      ),
     publisher: () => Promise.resolve(new SnsAlertPublisher(new SNSClient({}), resources.topicArn)),
     deadLetters: () => Promise.resolve(new SqsDeadLetterSink(new SQSClient({}), resources.dlqUrl)),
     telemetry: recorder.telemetry,
@@ -41,7 +56,8 @@ async function setUp() {
     concurrency: 4,
     leaseSeconds: 60,
   };
-  const send = (messageId: string, events: unknown[]) => processBatch([{ messageId, body: JSON.stringify(events) }], deps);
+  const send = (messageId: string, events: unknown[]) =>
+    processBatch([{ messageId, body: JSON.stringify(events) }], deps);
   return { resources, recorder, send };
 }
 
@@ -53,12 +69,22 @@ describe('a threshold rule in the pipeline', () => {
     expect(await receivedAlerts(resources.subscriberUrl)).toEqual([]);
     await send('m3', [failure('f3', W + PERIOD - 1), failure('f4', W + 200)]);
     const alerts = await receivedAlerts(resources.subscriberUrl);
-    expect(alerts.map((a) => [a.alert.alertId, a.alert.eventId, a.alert.eventCount, a.alert.severity])).toEqual([[alertIdFor(`${RULE}:org`, W), 'f3', 3, 'LOW']]);
+    expect(alerts.map((a) => [a.alert.alertId, a.alert.eventId, a.alert.eventCount, a.alert.severity])).toEqual([
+      [alertIdFor(`${RULE}:org`, W), 'f3', 3, 'LOW'],
+    ]);
     expect(recorder.count('BelowThreshold')).toBe(2);
     expect(recorder.count('DuplicatesIgnored')).toBe(1);
-    expect(recorder.logs.find((l) => l.fields.eventId === 'f2' && l.fields.eventCount === 2 && l.message !== 'match counted below threshold')?.message).toBe('event already counted in its window: ignored');
+    expect(
+      recorder.logs.find(
+        (l) => l.fields.eventId === 'f2' && l.fields.eventCount === 2 && l.message !== 'match counted below threshold',
+      )?.message,
+    ).toBe('event already counted in its window: ignored');
     expect(recorder.count('AlertsSuppressed')).toBe(1);
-    expect(recorder.logs.filter((l) => l.message === 'match counted below threshold').map((l) => [l.level, l.fields.eventId, l.fields.eventCount, l.fields.threshold])).toEqual([
+    expect(
+      recorder.logs
+        .filter((l) => l.message === 'match counted below threshold')
+        .map((l) => [l.level, l.fields.eventId, l.fields.eventCount, l.fields.threshold]),
+    ).toEqual([
       ['INFO', 'f1', 1, 3],
       ['INFO', 'f2', 2, 3],
     ]);
@@ -66,7 +92,12 @@ describe('a threshold rule in the pipeline', () => {
 
   it('never fires on matches hours apart, however they arrive', async () => {
     const { resources, recorder, send } = await setUp();
-    await send('m1', [failure('g1', W + 5), failure('g2', W + 3 * 3600), failure('g3', W + 6 * 3600), failure('g4', W + 3 * 3600 + 30)]);
+    await send('m1', [
+      failure('g1', W + 5),
+      failure('g2', W + 3 * 3600),
+      failure('g3', W + 6 * 3600),
+      failure('g4', W + 3 * 3600 + 30),
+    ]);
     expect(await receivedAlerts(resources.subscriberUrl)).toEqual([]);
     expect(recorder.count('BelowThreshold')).toBe(4);
   });

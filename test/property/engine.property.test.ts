@@ -17,7 +17,18 @@ const PANTHER_SCOPES = ['all', 'models:write', 'organization:write', 'api_keys:w
 const RULE_TYPES = [...new Set([...catalog.eventTypes(OPENAI_AUDIT_LOG_TYPE).values()].flat())];
 const TYPES = [...RULE_TYPES, 'api_key.deleted', 'API_KEY.CREATED', 'constructor', '__proto__'];
 const API_KEY_RULE = 'OpenAI.API.Key.Anomalous.Activity';
-const HOSTILE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'data', 'scopes', 'id', 'user', 'session'];
+const HOSTILE_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  'data',
+  'scopes',
+  'id',
+  'user',
+  'session',
+];
 
 const scopeEntry = fc.oneof(
   fc.constantFrom(...PANTHER_SCOPES, 'api.organization.projects.api_keys.write', 'api.model.read', ' ALL ', '', '*'),
@@ -32,9 +43,17 @@ const actor = fc.oneof(
   fc.record(
     {
       type: fc.constantFrom('session', 'api_key', 'other'),
-      session: fc.record({ user: fc.record({ id: identity, email: identity }, { requiredKeys: [] }), ip_address: identity }, { requiredKeys: [] }),
+      session: fc.record(
+        { user: fc.record({ id: identity, email: identity }, { requiredKeys: [] }), ip_address: identity },
+        { requiredKeys: [] },
+      ),
       api_key: fc.record(
-        { id: identity, type: identity, user: fc.record({ id: identity, email: identity }, { requiredKeys: [] }), service_account: fc.record({ id: identity }, { requiredKeys: [] }) },
+        {
+          id: identity,
+          type: identity,
+          user: fc.record({ id: identity, email: identity }, { requiredKeys: [] }),
+          service_account: fc.record({ id: identity }, { requiredKeys: [] }),
+        },
         { requiredKeys: [] },
       ),
     },
@@ -44,7 +63,13 @@ const actor = fc.oneof(
 const details = fc.oneof(
   fc.record(
     {
-      id: fc.oneof(identity, fc.constantFrom('role_assignment_role-api-organization-owner__api-organization__org-1_user-2', 'role_assignment_')),
+      id: fc.oneof(
+        identity,
+        fc.constantFrom(
+          'role_assignment_role-api-organization-owner__api-organization__org-1_user-2',
+          'role_assignment_',
+        ),
+      ),
       data: fc.oneof(fc.record({ scopes }, { requiredKeys: [] }), fc.jsonValue({ maxDepth: 2 })),
       changes_requested: fc.record({ scopes }, { requiredKeys: [] }),
       principal_id: identity,
@@ -52,7 +77,10 @@ const details = fc.oneof(
       role_id: identity,
       role_name: identity,
       resource_type: fc.oneof(identity, fc.constant('api.organization')),
-      allowed_ips: fc.oneof(fc.array(fc.oneof(fc.string(), fc.constant('0.0.0.0/0'), fc.jsonValue({ maxDepth: 1 }))), fc.jsonValue({ maxDepth: 1 })),
+      allowed_ips: fc.oneof(
+        fc.array(fc.oneof(fc.string(), fc.constant('0.0.0.0/0'), fc.jsonValue({ maxDepth: 1 }))),
+        fc.jsonValue({ maxDepth: 1 }),
+      ),
       configs: fc.jsonValue({ maxDepth: 2 }),
       error_code: identity,
     },
@@ -61,8 +89,19 @@ const details = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
 );
 const event = fc
-  .record({ id: identity, type: fc.oneof(fc.constantFrom(...TYPES), fc.string()), actor, details, dotted: fc.boolean(), project: fc.jsonValue({ maxDepth: 2 }) })
-  .map(({ dotted, details: d, type, ...rest }) => ({ ...rest, type, [typeof type === 'string' && !dotted ? type.replaceAll('.', '_') : type]: d }));
+  .record({
+    id: identity,
+    type: fc.oneof(fc.constantFrom(...TYPES), fc.string()),
+    actor,
+    details,
+    dotted: fc.boolean(),
+    project: fc.jsonValue({ maxDepth: 2 }),
+  })
+  .map(({ dotted, details: d, type, ...rest }) => ({
+    ...rest,
+    type,
+    [typeof type === 'string' && !dotted ? type.replaceAll('.', '_') : type]: d,
+  }));
 
 function pantherReference(raw: Record<string, unknown>): Severity | undefined {
   if (raw.type !== 'api_key.created' && raw.type !== 'api_key.updated') return undefined;
@@ -91,7 +130,7 @@ describe('engine properties', () => {
     );
   });
 
-  it('on event-shaped input of every rule\'s types: no rule error, matches only from rules that want the type, outputs within bounds', () => {
+  it("on event-shaped input of every rule's types: no rule error, matches only from rules that want the type, outputs within bounds", () => {
     const wants = catalog.eventTypes(OPENAI_AUDIT_LOG_TYPE);
     fc.assert(
       fc.property(event, (raw) => {
@@ -103,7 +142,11 @@ describe('engine properties', () => {
         const signalOutputs = signals.map((signal) => {
           const { identity, outcome } = catalog.evaluateRule(signal.rule.id, raw);
           expect(outcome.kind).toBe('match');
-          expect(identity).toEqual({ eventId: signal.eventId, eventType: signal.eventType, eventTime: signal.eventTime });
+          expect(identity).toEqual({
+            eventId: signal.eventId,
+            eventType: signal.eventType,
+            eventTime: signal.eventTime,
+          });
           return outcome.kind === 'match' ? { ...signal, ...outcome.output } : undefined;
         });
         // And every signal rule that matches on its own is among the signals.
@@ -161,7 +204,10 @@ describe('engine properties', () => {
       `{${[...entries.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`), ...(extra ? [extra] : [])].join(',')}}`;
     fc.assert(
       fc.property(fc.constantFrom(...TYPES), pairs, pairs, pairs, pairs, (type, top, det, data, act) => {
-        const text = obj(top, `"type":${JSON.stringify(type)},"id":"e","actor":${obj(act)},${JSON.stringify(type)}:${obj(det, `"data":${obj(data, '"scopes":["all"]')}`)}`);
+        const text = obj(
+          top,
+          `"type":${JSON.stringify(type)},"id":"e","actor":${obj(act)},${JSON.stringify(type)}:${obj(det, `"data":${obj(data, '"scopes":["all"]')}`)}`,
+        );
         const result = catalog.evaluate(OPENAI_AUDIT_LOG_TYPE, JSON.parse(text));
         expect(result.errors).toEqual([]);
         expect(Object.prototype).not.toHaveProperty('scopes');

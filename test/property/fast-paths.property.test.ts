@@ -2,7 +2,12 @@
 // gives (the JSON round trip, JSON.parse), on any input.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_RECORDS_PER_STEP, recordStep, type CorrelationShape, type CorrelationState } from '../../lib/detection/engine/correlate.ts';
+import {
+  MAX_RECORDS_PER_STEP,
+  recordStep,
+  type CorrelationShape,
+  type CorrelationState,
+} from '../../lib/detection/engine/correlate.ts';
 import { CorrelationLedger } from '../../lib/detection/engine/correlation-ledger.ts';
 import { OPENAI_AUDIT_LOG_TYPE } from '../../lib/detection/openai/constants.ts';
 import { createRuleCatalog } from '../../lib/detection/rules/index.ts';
@@ -18,12 +23,40 @@ import { maskSecrets } from '../../lib/util/mask-secrets.ts';
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 5000);
 
 /** Values an alert context may hold: JSON, and everything JSON.stringify treats specially. */
-const odd = fc.constantFrom<unknown>(undefined, NaN, Infinity, -Infinity, -0, 0, () => 1, Symbol('s'), new Date(0), 1n, 'sk-proj-0123456789abcdefghij', { toJSON: () => 'j' });
-const key = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('__proto__', 'constructor', 'toString', '0', '10', 'sk-proj-0123456789abcdefghij'));
+const odd = fc.constantFrom<unknown>(
+  undefined,
+  NaN,
+  Infinity,
+  -Infinity,
+  -0,
+  0,
+  () => 1,
+  Symbol('s'),
+  new Date(0),
+  1n,
+  'sk-proj-0123456789abcdefghij',
+  { toJSON: () => 'j' },
+);
+const key = fc.oneof(
+  fc.string({ maxLength: 6 }),
+  fc.constantFrom('__proto__', 'constructor', 'toString', '0', '10', 'sk-proj-0123456789abcdefghij'),
+);
 const { value: contextValue } = fc.letrec<{ value: unknown }>((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 2 }), odd, fc.string(), fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(key, tie('value'), { maxKeys: 4 })),
+  value: fc.oneof(
+    { depthSize: 'small' },
+    fc.jsonValue({ maxDepth: 2 }),
+    odd,
+    fc.string(),
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(key, tie('value'), { maxKeys: 4 }),
+  ),
 }));
-const context = fc.oneof(fc.dictionary(key, contextValue, { maxKeys: 8 }), fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(fc.string(), fc.double(), fc.boolean(), fc.constant(null)), { maxKeys: 12 }));
+const context = fc.oneof(
+  fc.dictionary(key, contextValue, { maxKeys: 8 }),
+  fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(fc.string(), fc.double(), fc.boolean(), fc.constant(null)), {
+    maxKeys: 12,
+  }),
+);
 const reviver = (_key: string, value: unknown) => (typeof value === 'string' ? maskSecrets(value) : value);
 
 function parses(text: string): boolean {
@@ -36,7 +69,9 @@ function parses(text: string): boolean {
 }
 
 /** Characters that matter to JSON's grammar, and some that JSON.parse refuses. */
-const jsonish = fc.constantFrom(...'{}[]",:.-+eE0123456789 \t\n\rtruefalsenull\\u/abAF\u0000\u001f\u007f\u2028\ud800\ufeff\u00a0x'.split(''));
+const jsonish = fc.constantFrom(
+  ...'{}[]",:.-+eE0123456789 \t\n\rtruefalsenull\\u/abAF\u0000\u001f\u007f\u2028\ud800\ufeff\u00a0x'.split(''),
+);
 
 function mutate(text: string, at: number, insert: string, remove: number): string {
   const i = text.length === 0 ? 0 : at % (text.length + 1);
@@ -47,18 +82,40 @@ function mutate(text: string, at: number, insert: string, remove: number): strin
 const nearlyJson = fc.oneof(
   fc.json(),
   fc.jsonValue().map((value) => JSON.stringify(value, null, 1)),
-  fc.tuple(fc.json(), fc.nat(), fc.string({ unit: jsonish, maxLength: 3 }), fc.nat({ max: 3 })).map(([text, at, insert, remove]) => mutate(text, at, insert, remove)),
+  fc
+    .tuple(fc.json(), fc.nat(), fc.string({ unit: jsonish, maxLength: 3 }), fc.nat({ max: 3 }))
+    .map(([text, at, insert, remove]) => mutate(text, at, insert, remove)),
   fc.string({ unit: jsonish, maxLength: 40 }),
   fc.string(),
 );
 
 /** Bodies shaped like one audit event, with repeated, escaped and envelope keys, some broken. */
 const typeValue = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom('"login.failed"', '"user.updated"', '"project.updated"', '"api_key.created"', '"us\\u0065r.updated"') },
+  {
+    weight: 6,
+    arbitrary: fc.constantFrom(
+      '"login.failed"',
+      '"user.updated"',
+      '"project.updated"',
+      '"api_key.created"',
+      '"us\\u0065r.updated"',
+    ),
+  },
   { weight: 1, arbitrary: fc.constantFrom('""', '" "', '7', 'null', '{"a":1}') },
 );
 const memberKey = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom('"actor"', '"x"', '"effective_at"', '"detail-type"', '"data"', '"Message"', '"user.updated"') },
+  {
+    weight: 6,
+    arbitrary: fc.constantFrom(
+      '"actor"',
+      '"x"',
+      '"effective_at"',
+      '"detail-type"',
+      '"data"',
+      '"Message"',
+      '"user.updated"',
+    ),
+  },
   { weight: 2, arbitrary: fc.constantFrom('"id"', '"type"', '"ty\\u0070e"', '"i\\u0064"') },
   { weight: 1, arbitrary: fc.constantFrom('"Type"', '"detail"', '"envelope"', '"object"') },
 );
@@ -66,14 +123,27 @@ const memberValue = fc.oneof(
   typeValue,
   fc.json({ maxDepth: 2 }),
   fc.jsonValue({ maxDepth: 4 }).map((value) => JSON.stringify(value, null, 1)),
-  fc.constantFrom('"a"', '"b\\n"', '"sk-proj-0123456789abcdefghij"', '[[[[[]]]]]', '[ ]', '{ }', '{"a":{"b":[1,{"c":null}]}}', '-0.5e+3', 'true'),
+  fc.constantFrom(
+    '"a"',
+    '"b\\n"',
+    '"sk-proj-0123456789abcdefghij"',
+    '[[[[[]]]]]',
+    '[ ]',
+    '{ }',
+    '{"a":{"b":[1,{"c":null}]}}',
+    '-0.5e+3',
+    'true',
+  ),
 );
 const space = fc.constantFrom('', ' ', '\n', '\t', '\r\n');
 const eventBody = fc
   .tuple(
     fc.array(fc.tuple(memberKey, space, memberValue, space), { maxLength: 6 }),
     fc.constantFrom('"id"', '"i\\u0064"'),
-    fc.oneof({ weight: 6, arbitrary: fc.constantFrom('"a"', '"b-1"', '"\\u0063"') }, { weight: 1, arbitrary: fc.constantFrom('" "', '7') }),
+    fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom('"a"', '"b-1"', '"\\u0063"') },
+      { weight: 1, arbitrary: fc.constantFrom('" "', '7') },
+    ),
     typeValue,
     fc.nat(),
     fc.nat(),
@@ -87,7 +157,11 @@ const eventBody = fc
   });
 const body = fc.oneof(
   eventBody,
-  eventBody.chain((text) => fc.tuple(fc.constant(text), fc.nat(), fc.string({ unit: jsonish, maxLength: 2 }), fc.nat({ max: 2 })).map(([t, at, insert, remove]) => mutate(t, at, insert, remove))),
+  eventBody.chain((text) =>
+    fc
+      .tuple(fc.constant(text), fc.nat(), fc.string({ unit: jsonish, maxLength: 2 }), fc.nat({ max: 2 }))
+      .map(([t, at, insert, remove]) => mutate(t, at, insert, remove)),
+  ),
   nearlyJson,
 );
 
@@ -179,10 +253,22 @@ describe('fast path properties', () => {
         expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
         expect([parsed.id, parsed.type]).toEqual([screened.id, screened.type]);
         expect(without.kind === 'events' && without.events.length === 1 && without.problems.length === 0).toBe(true);
-        expect(withScreen).toEqual({ kind: 'events', events: [{ path: '', event: { id: screened.id, type: screened.type } }], problems: [], rejected: [], screened: true });
+        expect(withScreen).toEqual({
+          kind: 'events',
+          events: [{ path: '', event: { id: screened.id, type: screened.type } }],
+          problems: [],
+          rejected: [],
+          screened: true,
+        });
         expect(wanted(screened.type)).toBe(false);
         // Nothing to evaluate (the pipeline only counts a screened body): the parsed event finds nothing.
-        expect(catalog.evaluate(OPENAI_AUDIT_LOG_TYPE, parsed)).toEqual({ matches: [], signals: [], suppressed: [], steps: [], errors: [] });
+        expect(catalog.evaluate(OPENAI_AUDIT_LOG_TYPE, parsed)).toEqual({
+          matches: [],
+          signals: [],
+          suppressed: [],
+          steps: [],
+          errors: [],
+        });
       }),
       { numRuns: RUNS },
     );
@@ -202,27 +288,41 @@ describe('fast path properties', () => {
     // bytes).
     const spaced = eventBody.map((text) => text.replace(/[\t\n\r]/g, ' '));
     fc.assert(
-      fc.property(fc.oneof(body, { weight: 3, arbitrary: spaced }, spaced.map((text) => text.replace('{', '{"nom":"Zoë",'))), (text) => {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          return;
-        }
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return;
-        const { id, type } = parsed as Record<string, unknown>;
-        if (typeof id !== 'string' || typeof type !== 'string' || id.trim() === '' || type.trim() === '' || wanted(type)) return;
-        if (envelopeKeys.some((key) => Object.hasOwn(parsed, key))) return;
-        // A type some rule wants sends the body to the usual path as soon as it is read, even when a
-        // later member replaces it: bodies with such a string anywhere are not this property's.
-        if ((text.match(/"(?:[^"\\]|\\.)*"/g) ?? []).some((literal) => wanted(JSON.parse(literal) as string))) return;
-        // The one case left to the usual path on purpose: a plain body nested past 30 containers.
-        if (withoutEscapes(text) && nonEmptyDepth(parsed) > 30) return;
-        if (withoutEscapes(text)) plain++;
-        else escaped++;
-        if (/[^\u0000-\u007f]/.test(text)) pastAscii++;
-        expect(screenBody(text, wanted)).toEqual({ kind: 'unwanted', id, type });
-      }),
+      fc.property(
+        fc.oneof(
+          body,
+          { weight: 3, arbitrary: spaced },
+          spaced.map((text) => text.replace('{', '{"nom":"Zoë",')),
+        ),
+        (text) => {
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            return;
+          }
+          if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return;
+          const { id, type } = parsed as Record<string, unknown>;
+          if (
+            typeof id !== 'string' ||
+            typeof type !== 'string' ||
+            id.trim() === '' ||
+            type.trim() === '' ||
+            wanted(type)
+          )
+            return;
+          if (envelopeKeys.some((key) => Object.hasOwn(parsed, key))) return;
+          // A type some rule wants sends the body to the usual path as soon as it is read, even when a
+          // later member replaces it: bodies with such a string anywhere are not this property's.
+          if ((text.match(/"(?:[^"\\]|\\.)*"/g) ?? []).some((literal) => wanted(JSON.parse(literal) as string))) return;
+          // The one case left to the usual path on purpose: a plain body nested past 30 containers.
+          if (withoutEscapes(text) && nonEmptyDepth(parsed) > 30) return;
+          if (withoutEscapes(text)) plain++;
+          else escaped++;
+          if (/[^\u0000-\u007f]/.test(text)) pastAscii++;
+          expect(screenBody(text, wanted)).toEqual({ kind: 'unwanted', id, type });
+        },
+      ),
       { numRuns: RUNS },
     );
     // Both readers must be exercised: ASCII bodies without escapes (as bytes) and the others
@@ -233,7 +333,14 @@ describe('fast path properties', () => {
   });
 
   it('CorrelationLedger keeps what recordStep keeps, in the same order, and says added alike', () => {
-    const rule: CorrelationShape = { id: 'C', steps: [{ id: 'a', ruleId: 'A', minMatchCount: 5 }, { id: 'b', ruleId: 'B', minMatchCount: 1 }], lookbackMinutes: 30 };
+    const rule: CorrelationShape = {
+      id: 'C',
+      steps: [
+        { id: 'a', ruleId: 'A', minMatchCount: 5 },
+        { id: 'b', ruleId: 'B', minMatchCount: 1 },
+      ],
+      lookbackMinutes: 30,
+    };
     const day = 24 * 3600;
     // Mostly in time order (as events come), some late, repeats of ids, and rarely an odd time
     // which the ledger hands to recordStep itself.
@@ -244,31 +351,49 @@ describe('fast path properties', () => {
     );
     // A new id for most records, one seen before for some (a redelivery, or another event under a
     // reused id), so that a step passes the cap of 200 records in long runs.
-    const step = fc.record({ stepIndex: fc.integer({ min: 0, max: 1 }), time, reuse: fc.integer({ min: 0, max: 7 }), drift: fc.integer({ min: 0, max: 3 * day }) });
+    const step = fc.record({
+      stepIndex: fc.integer({ min: 0, max: 1 }),
+      time,
+      reuse: fc.integer({ min: 0, max: 7 }),
+      drift: fc.integer({ min: 0, max: 3 * day }),
+    });
     let capped = 0;
     let cut = 0;
     fc.assert(
-      fc.property(fc.array(step, { minLength: 0, maxLength: 700, size: 'max' }), fc.boolean(), fc.integer({ min: 0, max: 3 }), (steps, ascending, oddRun) => {
-        const ledger = new CorrelationLedger(rule);
-        let model: CorrelationState = { steps: [[], []] };
-        let clock = 0;
-        for (const [index, { stepIndex, time: rawTime, reuse, drift }] of steps.entries()) {
-          const eventId = reuse === 0 && index > 0 ? `e${drift % index}` : `e${index}`;
-          // With `ascending`, times grow as a stream's do, so the cap and the horizon both cut.
-          clock += ascending ? drift % 97 : 0;
-          // Odd times in one run of four: a NaN empties the state, as it does in recordStep.
-          const finiteTime = Number.isInteger(rawTime) ? rawTime : oddRun === 0 ? rawTime : drift;
-          const record = { eventId, time: ascending && Number.isInteger(finiteTime) ? clock + (finiteTime % 50) : finiteTime };
-          const b = recordStep(rule, model, stepIndex, record);
-          expect(ledger.record(stepIndex, record)).toBe(b.added);
-          expect(ledger.state).toEqual(b.state);
-          const newest = Math.max(Number.NEGATIVE_INFINITY, ...b.state.steps.flat().map((r) => r.time));
-          expect(ledger.newestTime).toBe(newest);
-          if (b.state.steps.some((records, i) => records.length < (model.steps[i]?.length ?? 0) + (i === stepIndex && b.added ? 1 : 0))) cut++;
-          if (b.state.steps.some((records) => records.length === MAX_RECORDS_PER_STEP)) capped++;
-          model = b.state;
-        }
-      }),
+      fc.property(
+        fc.array(step, { minLength: 0, maxLength: 700, size: 'max' }),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 3 }),
+        (steps, ascending, oddRun) => {
+          const ledger = new CorrelationLedger(rule);
+          let model: CorrelationState = { steps: [[], []] };
+          let clock = 0;
+          for (const [index, { stepIndex, time: rawTime, reuse, drift }] of steps.entries()) {
+            const eventId = reuse === 0 && index > 0 ? `e${drift % index}` : `e${index}`;
+            // With `ascending`, times grow as a stream's do, so the cap and the horizon both cut.
+            clock += ascending ? drift % 97 : 0;
+            // Odd times in one run of four: a NaN empties the state, as it does in recordStep.
+            const finiteTime = Number.isInteger(rawTime) ? rawTime : oddRun === 0 ? rawTime : drift;
+            const record = {
+              eventId,
+              time: ascending && Number.isInteger(finiteTime) ? clock + (finiteTime % 50) : finiteTime,
+            };
+            const b = recordStep(rule, model, stepIndex, record);
+            expect(ledger.record(stepIndex, record)).toBe(b.added);
+            expect(ledger.state).toEqual(b.state);
+            const newest = Math.max(Number.NEGATIVE_INFINITY, ...b.state.steps.flat().map((r) => r.time));
+            expect(ledger.newestTime).toBe(newest);
+            if (
+              b.state.steps.some(
+                (records, i) => records.length < (model.steps[i]?.length ?? 0) + (i === stepIndex && b.added ? 1 : 0),
+              )
+            )
+              cut++;
+            if (b.state.steps.some((records) => records.length === MAX_RECORDS_PER_STEP)) capped++;
+            model = b.state;
+          }
+        },
+      ),
       { numRuns: Math.max(300, Math.round(RUNS / 50)) },
     );
     // Records were dropped (by the cap or the horizon) in many steps, and steps reached the cap.

@@ -14,17 +14,39 @@ import { maskSecrets } from '../../lib/util/mask-secrets.ts';
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 const anyUnit = fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code));
 const rawString = fc.string({ unit: anyUnit, maxLength: 80 });
-const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/u;
+const UNSAFE =
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/u;
 const key = fc
-  .tuple(fc.constantFrom('sk-', 'sk-proj-', 'sk-admin-', 'sk-svcacct-'), fc.string({ unit: fc.constantFrom(...'abcXYZ0189_-'), minLength: 20, maxLength: 60 }))
+  .tuple(
+    fc.constantFrom('sk-', 'sk-proj-', 'sk-admin-', 'sk-svcacct-'),
+    fc.string({ unit: fc.constantFrom(...'abcXYZ0189_-'), minLength: 20, maxLength: 60 }),
+  )
   // Real keys are random: they carry a digit (a 48-character legacy key without one is rare, and
   // masked anyway by its length).
   .map(([prefix, body]) => `${prefix}${body}7`);
 
 const alertOf = (title: string, context: Record<string, unknown>): AlertDocument => ({
-  version: 1, alertId: 'a'.repeat(32), ruleId: 'R', ruleName: 'Rule', severity: 'HIGH', title, dedupKey: 'R:t:user:u',
-  createdAt: '2026-01-01T00:00:00.000Z', windowStart: '2026-01-01T00:00:00.000Z', windowEndsAt: '2026-01-01T01:00:00.000Z', escalatesAlertId: null, escalatedFromSeverity: null, description: 'd', runbook: 'r', reference: 'https://x',
-  mitre: [], logType: 'OpenAI.Audit', eventCount: 1, eventId: 'e', eventType: 't', eventTime: null,
+  version: 1,
+  alertId: 'a'.repeat(32),
+  ruleId: 'R',
+  ruleName: 'Rule',
+  severity: 'HIGH',
+  title,
+  dedupKey: 'R:t:user:u',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  windowStart: '2026-01-01T00:00:00.000Z',
+  windowEndsAt: '2026-01-01T01:00:00.000Z',
+  escalatesAlertId: null,
+  escalatedFromSeverity: null,
+  description: 'd',
+  runbook: 'r',
+  reference: 'https://x',
+  mitre: [],
+  logType: 'OpenAI.Audit',
+  eventCount: 1,
+  eventId: 'e',
+  eventType: 't',
+  eventTime: null,
   alertContext: context as AlertDocument['alertContext'],
 });
 
@@ -40,24 +62,37 @@ describe('output properties', () => {
 
   it('the SNS message always fits its limit and keeps the identifying fields', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string({ maxLength: 10 }), fc.oneof(fc.string({ maxLength: 3000 }), fc.jsonValue({ maxDepth: 2 })), { maxKeys: 20 }), fc.integer({ min: 8_000, max: 60_000 }), (context, limit) => {
-        const alert = alertOf('T', context);
-        const message = buildSnsAlertMessage(alert, limit);
-        expect(snsMessageBytes(message)).toBeLessThanOrEqual(limit);
-        const published = JSON.parse((JSON.parse(message.Message) as { default: string }).default) as AlertDocument;
-        expect({ ...published, alertContext: null }).toEqual({ ...alert, alertContext: null });
-      }),
+      fc.property(
+        fc.dictionary(
+          fc.string({ maxLength: 10 }),
+          fc.oneof(fc.string({ maxLength: 3000 }), fc.jsonValue({ maxDepth: 2 })),
+          { maxKeys: 20 },
+        ),
+        fc.integer({ min: 8_000, max: 60_000 }),
+        (context, limit) => {
+          const alert = alertOf('T', context);
+          const message = buildSnsAlertMessage(alert, limit);
+          expect(snsMessageBytes(message)).toBeLessThanOrEqual(limit);
+          const published = JSON.parse((JSON.parse(message.Message) as { default: string }).default) as AlertDocument;
+          expect({ ...published, alertContext: null }).toEqual({ ...alert, alertContext: null });
+        },
+      ),
       { numRuns: Math.min(RUNS, 20_000) },
     );
   });
 
   it('email text carries no control, bidi or invisible character, and no API key, whatever the event holds', () => {
     fc.assert(
-      fc.property(rawString, fc.dictionary(rawString, fc.oneof(rawString, fc.array(rawString, { maxLength: 4 })), { maxKeys: 6 }), key, (title, context, secret) => {
-        const text = renderEmailText(alertOf(title, { ...context, user_agent: `${title}${secret}` }));
-        expect(text).not.toMatch(UNSAFE);
-        expect(text).not.toContain(secret);
-      }),
+      fc.property(
+        rawString,
+        fc.dictionary(rawString, fc.oneof(rawString, fc.array(rawString, { maxLength: 4 })), { maxKeys: 6 }),
+        key,
+        (title, context, secret) => {
+          const text = renderEmailText(alertOf(title, { ...context, user_agent: `${title}${secret}` }));
+          expect(text).not.toMatch(UNSAFE);
+          expect(text).not.toContain(secret);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -74,7 +109,11 @@ describe('output properties', () => {
 
   it('message bodies of any shape never throw, and only key events can alert', () => {
     const catalog = createRuleCatalog();
-    const body = fc.oneof(rawString, fc.json(), fc.jsonValue().map((v) => JSON.stringify({ Type: 'Notification', Message: JSON.stringify(v) })));
+    const body = fc.oneof(
+      rawString,
+      fc.json(),
+      fc.jsonValue().map((v) => JSON.stringify({ Type: 'Notification', Message: JSON.stringify(v) })),
+    );
     fc.assert(
       fc.property(body, (text) => {
         const content = messageContent(text);

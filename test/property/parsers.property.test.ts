@@ -15,7 +15,8 @@ import { printable, quote } from '../../lib/util/printable.ts';
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 const anyUnit = fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code));
 const rawString = fc.string({ unit: anyUnit, maxLength: 60 });
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/u;
+const UNSAFE =
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/u;
 
 function mutate(text: string, at: number, insert: string, remove: number): string {
   const i = text.length === 0 ? 0 : at % (text.length + 1);
@@ -25,17 +26,23 @@ function mutate(text: string, at: number, insert: string, remove: number): strin
 describe('parser properties', () => {
   it('jsonSyntaxErrorOffset agrees with JSON.parse on valid and mutated JSON', () => {
     fc.assert(
-      fc.property(fc.json(), fc.nat(), fc.constantFrom('', ',', ']', '}', '"', ':', '0', '\\', 'x', '\n'), fc.nat({ max: 2 }), (json, at, insert, remove) => {
-        expect(jsonSyntaxErrorOffset(json)).toBeUndefined();
-        const mutated = mutate(json, at, insert, remove);
-        let valid = true;
-        try {
-          JSON.parse(mutated);
-        } catch {
-          valid = false;
-        }
-        expect(jsonSyntaxErrorOffset(mutated) === undefined).toBe(valid);
-      }),
+      fc.property(
+        fc.json(),
+        fc.nat(),
+        fc.constantFrom('', ',', ']', '}', '"', ':', '0', '\\', 'x', '\n'),
+        fc.nat({ max: 2 }),
+        (json, at, insert, remove) => {
+          expect(jsonSyntaxErrorOffset(json)).toBeUndefined();
+          const mutated = mutate(json, at, insert, remove);
+          let valid = true;
+          try {
+            JSON.parse(mutated);
+          } catch {
+            valid = false;
+          }
+          expect(jsonSyntaxErrorOffset(mutated) === undefined).toBe(valid);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -55,7 +62,9 @@ describe('parser properties', () => {
       rawString,
       fc.json(),
       fc.jsonValue().map((elevatedScopes) => JSON.stringify({ elevatedScopes })),
-      fc.array(fc.record({ exact: fc.jsonValue(), severity: fc.jsonValue() }, { requiredKeys: [] })).map((elevatedScopes) => JSON.stringify({ elevatedScopes })),
+      fc
+        .array(fc.record({ exact: fc.jsonValue(), severity: fc.jsonValue() }, { requiredKeys: [] }))
+        .map((elevatedScopes) => JSON.stringify({ elevatedScopes })),
     );
     fc.assert(
       fc.property(doc, (text) => {
@@ -71,13 +80,19 @@ describe('parser properties', () => {
 
   it('parseRuleTestFile fails only with RuleTestFileError', () => {
     fc.assert(
-      fc.property(fc.oneof(rawString, fc.jsonValue().map((Tests) => JSON.stringify({ RuleID: 'X', Tests }))), (text) => {
-        try {
-          parseRuleTestFile(text, 'r.yml');
-        } catch (error) {
-          expect(error).toBeInstanceOf(RuleTestFileError);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          rawString,
+          fc.jsonValue().map((Tests) => JSON.stringify({ RuleID: 'X', Tests })),
+        ),
+        (text) => {
+          try {
+            parseRuleTestFile(text, 'r.yml');
+          } catch (error) {
+            expect(error).toBeInstanceOf(RuleTestFileError);
+          }
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -97,7 +112,13 @@ describe('parser properties', () => {
     const text = fc.string({ unit: fc.constantFrom('a', 'b', '.'), maxLength: 10 });
     fc.assert(
       fc.property(pattern, text, (p, t) => {
-        const regex = new RegExp(`^${p.split('*').map((part) => part.replace(/[.]/g, '\\.')).join('.*')}$`, 's');
+        const regex = new RegExp(
+          `^${p
+            .split('*')
+            .map((part) => part.replace(/[.]/g, '\\.'))
+            .join('.*')}$`,
+          's',
+        );
         expect(globMatches(compileGlob(p), t)).toBe(regex.test(t));
       }),
       { numRuns: RUNS },

@@ -7,11 +7,15 @@ import { describe, expect, it } from 'vitest';
 const root = join(import.meta.dirname, '../..');
 
 function bench(args: string[]) {
-  const result = spawnSync(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), 'scripts/bench.ts', '--json', '--quick', ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 240_000,
-  });
+  const result = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules/tsx/dist/cli.mjs'), 'scripts/bench.ts', '--json', '--quick', ...args],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 240_000,
+    },
+  );
   expect(result.status).toBe(0);
   const lines = result.stdout.trim().split('\n');
   expect(lines).toHaveLength(1);
@@ -30,7 +34,23 @@ function expectFigure(figures: Record<string, unknown>, name: string): { median:
 describe('npm run bench -- --json --quick', () => {
   it('prints one JSON object with every figure, and proves the AWS clients load only on a match', () => {
     const figures = bench([]);
-    for (const name of ['parseRatio', 'eventsPerSecond', 'evaluateOneEventMs', 'evaluateRssMb', 'evaluateMarginalUs', 'evaluateSameRuleRssMb', 'evaluateSameRuleMarginalUs', 'coldStartMs', 'coldStartNonMatchingMs', 'batchMs', 'alertLatencyP50Ms', 'alertLatencyP95Ms', 'webhookEventsPerSecond', 'webhookLatencyP50Ms', 'webhookLatencyP95Ms']) {
+    for (const name of [
+      'parseRatio',
+      'eventsPerSecond',
+      'evaluateOneEventMs',
+      'evaluateRssMb',
+      'evaluateMarginalUs',
+      'evaluateSameRuleRssMb',
+      'evaluateSameRuleMarginalUs',
+      'coldStartMs',
+      'coldStartNonMatchingMs',
+      'batchMs',
+      'alertLatencyP50Ms',
+      'alertLatencyP95Ms',
+      'webhookEventsPerSecond',
+      'webhookLatencyP50Ms',
+      'webhookLatencyP95Ms',
+    ]) {
       expectFigure(figures, name);
     }
     expect(expectFigure(figures, 'parseRatio').median).toBeGreaterThan(0);
@@ -41,13 +61,23 @@ describe('npm run bench -- --json --quick', () => {
     expect(figures.zipBytes).toEqual(expect.any(Number));
     const meta = figures.meta as {
       corpus: { source: string; events: number };
-      bundle: { eagerBundleBytes: number; mapBytes: number; loadedOnlyOnMatch: string[]; builtinsLoadedAtStart: string[]; nodeOptions: string };
+      bundle: {
+        eagerBundleBytes: number;
+        mapBytes: number;
+        loadedOnlyOnMatch: string[];
+        builtinsLoadedAtStart: string[];
+        nodeOptions: string;
+      };
     };
     // Without --corpus, the shared corpus is generated at bench time.
     expect(meta.corpus).toMatchObject({ source: 'gen-events.mjs 2000 10 raw', events: 2000 });
     expect(meta.bundle.eagerBundleBytes).toBeLessThan(figures.bundleBytes as number);
     expect(meta.bundle.mapBytes).toBeGreaterThan(0);
-    expect(meta.bundle.loadedOnlyOnMatch).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-sns', '@aws-sdk/client-sqs']);
+    expect(meta.bundle.loadedOnlyOnMatch).toEqual([
+      '@aws-sdk/client-dynamodb',
+      '@aws-sdk/client-sns',
+      '@aws-sdk/client-sqs',
+    ]);
     // node:module for the bundle's require(); node:crypto (Powertools' Logger) only on first use.
     expect(meta.bundle.builtinsLoadedAtStart).toContain('node:module');
     expect(meta.bundle.builtinsLoadedAtStart).not.toContain('node:crypto');

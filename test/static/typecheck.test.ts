@@ -8,7 +8,11 @@ const root = join(import.meta.dirname, '../..');
 
 describe('the project', () => {
   it('typechecks (tsc -p .)', () => {
-    const result = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', root], { cwd: root, encoding: 'utf8', timeout: 240_000 });
+    const result = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', root], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 240_000,
+    });
     expect(`${result.stdout}${result.stderr}`).toBe('');
     expect(result.status).toBe(0);
   });

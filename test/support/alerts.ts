@@ -44,6 +44,10 @@ export function sampleAlert(overrides: Partial<AlertDocument> = {}): AlertDocume
 /** Alerts with distinct ids, cycling through the severities given. */
 export function alertsOf(count: number, severities: readonly Severity[] = ['HIGH']): AlertDocument[] {
   return Array.from({ length: count }, (_, i) =>
-    sampleAlert({ alertId: `alert${String(i).padStart(4, '0')}`, severity: severities[i % severities.length] ?? 'HIGH', eventId: `event-${i}` }),
+    sampleAlert({
+      alertId: `alert${String(i).padStart(4, '0')}`,
+      severity: severities[i % severities.length] ?? 'HIGH',
+      eventId: `event-${i}`,
+    }),
   );
 }

@@ -57,7 +57,10 @@ export async function pollOnce(
   batchSize = 10,
 ): Promise<{ received: number; result: BatchResult }> {
   let result: BatchResult = { batchItemFailures: [] };
-  const { received } = await pollEventSource(sqs(), queueUrl, async (records) => (result = await handler(records)), { batchSize, retryFailuresNow: true });
+  const { received } = await pollEventSource(sqs(), queueUrl, async (records) => (result = await handler(records)), {
+    batchSize,
+    retryFailuresNow: true,
+  });
   return { received, result };
 }
 
@@ -65,7 +68,12 @@ export async function pollOnce(
 export interface ReceivedAlert {
   readonly subject: string | null;
   readonly attributes: Record<string, string>;
-  readonly alert: Record<string, unknown> & { alertId: string; severity: string; title: string; alertContext: Record<string, unknown> };
+  readonly alert: Record<string, unknown> & {
+    alertId: string;
+    severity: string;
+    title: string;
+    alertContext: Record<string, unknown>;
+  };
   readonly email: string | undefined;
 }
 
@@ -83,7 +91,9 @@ export async function receivedAlerts(subscriberUrl: string): Promise<ReceivedAle
     };
     const inner = JSON.parse(envelope.Message) as { default?: string; email?: string } & Record<string, unknown>;
     const alert = (typeof inner.default === 'string' ? JSON.parse(inner.default) : inner) as ReceivedAlert['alert'];
-    const attributes = Object.fromEntries(Object.entries(envelope.MessageAttributes ?? {}).map(([k, v]) => [k, v.Value]));
+    const attributes = Object.fromEntries(
+      Object.entries(envelope.MessageAttributes ?? {}).map(([k, v]) => [k, v.Value]),
+    );
     return { subject: envelope.Subject, attributes, alert, email: inner.email };
   });
 }
@@ -92,7 +102,10 @@ export async function receivedAlerts(subscriberUrl: string): Promise<ReceivedAle
 export function eventsOfBody(body: string | undefined): Array<{ id: string } & Record<string, unknown>> {
   const parsed = JSON.parse(body ?? '[]') as unknown;
   const envelope = parsed as { envelope?: unknown; events?: unknown } | null;
-  const inner = envelope !== null && typeof envelope === 'object' && !Array.isArray(envelope) && envelope.envelope !== undefined ? envelope.events : parsed;
+  const inner =
+    envelope !== null && typeof envelope === 'object' && !Array.isArray(envelope) && envelope.envelope !== undefined
+      ? envelope.events
+      : parsed;
   return (Array.isArray(inner) ? inner : [inner]) as Array<{ id: string } & Record<string, unknown>>;
 }
 

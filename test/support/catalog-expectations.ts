@@ -70,7 +70,9 @@ export function alertingRuleIds(): string[] {
 
 /** Every registered rule id, in registration order, as error messages list them. */
 export function knownRuleIds(): string {
-  return createRuleCatalog().rules.map((rule) => rule.id).join(', ');
+  return createRuleCatalog()
+    .rules.map((rule) => rule.id)
+    .join(', ');
 }
 
 /** How many PASS lines `test FILE` prints for a file that passes: its tests plus its metadata checks. */
@@ -80,10 +82,19 @@ export function expectedChecks(file: string): number {
 }
 
 /** Alerts each local destination receives, by the stack's default routing (severities per destination). */
-export function expectedDeliveries(alerts: readonly ExpectedAlert[]): { pagerduty: number; slack: number; webhook: number } {
+export function expectedDeliveries(alerts: readonly ExpectedAlert[]): {
+  pagerduty: number;
+  slack: number;
+  webhook: number;
+} {
   const routes = pipelineSettings().delivery.routes;
-  const routed = (severities: readonly string[]) => alerts.filter((alert) => severities.includes(alert.severity)).length;
-  return { pagerduty: routed(routes.pagerDuty.severities), slack: routed(routes.slack.severities), webhook: routed(routes.webhook.severities) };
+  const routed = (severities: readonly string[]) =>
+    alerts.filter((alert) => severities.includes(alert.severity)).length;
+  return {
+    pagerduty: routed(routes.pagerDuty.severities),
+    slack: routed(routes.slack.severities),
+    webhook: routed(routes.webhook.severities),
+  };
 }
 
 /** The bundled sample events. */

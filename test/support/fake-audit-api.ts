@@ -31,11 +31,13 @@ export async function startFakeAuditApi(adminKey: string): Promise<FakeAuditApi>
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(body));
     };
-    if (url.pathname !== '/v1/organization/audit_logs' || req.method !== 'GET') return send(404, { error: { message: 'not found' } });
+    if (url.pathname !== '/v1/organization/audit_logs' || req.method !== 'GET')
+      return send(404, { error: { message: 'not found' } });
     requests.push(url.searchParams);
     const fault = faults.shift();
     if (fault) return send(fault.status, { error: { message: `scripted ${fault.status}` } }, fault.headers);
-    if (req.headers.authorization !== `Bearer ${state.adminKey}`) return send(401, { error: { message: 'Incorrect API key provided' } });
+    if (req.headers.authorization !== `Bearer ${state.adminKey}`)
+      return send(401, { error: { message: 'Incorrect API key provided' } });
     const gte = Number(url.searchParams.get('effective_at[gte]') ?? -Infinity);
     const lte = Number(url.searchParams.get('effective_at[lte]') ?? Infinity);
     const limit = Math.min(100, Math.max(1, Number(url.searchParams.get('limit') ?? 20)));
@@ -45,7 +47,13 @@ export async function startFakeAuditApi(adminKey: string): Promise<FakeAuditApi>
     const after = url.searchParams.get('after');
     const from = after === null ? 0 : sorted.findIndex((e) => e.id === after) + 1;
     const data = sorted.slice(from, from + limit);
-    send(200, { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: from + limit < sorted.length });
+    send(200, {
+      object: 'list',
+      data,
+      first_id: data[0]?.id ?? null,
+      last_id: data.at(-1)?.id ?? null,
+      has_more: from + limit < sorted.length,
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -71,5 +79,10 @@ export async function startFakeAuditApi(adminKey: string): Promise<FakeAuditApi>
 
 /** An audit event as the API lists it. */
 export function auditEvent(id: string, at: number, type = 'login.succeeded'): FakeEvent {
-  return { id, effective_at: at, type, actor: { type: 'session', session: { user: { id: 'user-1', email: 'a@example.com' } } } };
+  return {
+    id,
+    effective_at: at,
+    type,
+    actor: { type: 'session', session: { user: { id: 'user-1', email: 'a@example.com' } } },
+  };
 }

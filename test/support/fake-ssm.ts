@@ -3,10 +3,13 @@
 import { createServer } from 'node:http';
 
 /** A parameter's value, and its type when not a SecureString. */
-export type FakeParameter = string | { readonly value: string; readonly type: 'String' | 'StringList' | 'SecureString' };
+export type FakeParameter =
+  string | { readonly value: string; readonly type: 'String' | 'StringList' | 'SecureString' };
 
 /** `parameters` may be changed while the fake runs (a rotated key). */
-export async function startFakeSsm(parameters: Record<string, FakeParameter>): Promise<{ endpoint: string; calls: string[]; parameters: Record<string, FakeParameter>; stop(): Promise<void> }> {
+export async function startFakeSsm(
+  parameters: Record<string, FakeParameter>,
+): Promise<{ endpoint: string; calls: string[]; parameters: Record<string, FakeParameter>; stop(): Promise<void> }> {
   const calls: string[] = [];
   const server = createServer((req, res) => {
     let body = '';
@@ -33,9 +36,10 @@ export async function startFakeSsm(parameters: Record<string, FakeParameter>): P
     endpoint: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
     calls,
     parameters,
-    stop: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

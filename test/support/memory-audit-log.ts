@@ -29,7 +29,11 @@ export function memoryAuditLog(pageSize = 100): MemoryAuditLog {
       const inWindow = sorted.filter((e) => at(e) >= query.effectiveAtGte && at(e) <= query.effectiveAtLte);
       const from = query.after === undefined ? 0 : inWindow.findIndex((e) => e.id === query.after) + 1;
       const data = inWindow.slice(from, from + pageSize);
-      return Promise.resolve({ data, hasMore: from + pageSize < inWindow.length, lastId: data.at(-1)?.id as string | undefined });
+      return Promise.resolve({
+        data,
+        hasMore: from + pageSize < inWindow.length,
+        lastId: data.at(-1)?.id as string | undefined,
+      });
     },
   };
 }

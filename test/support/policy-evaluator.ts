@@ -56,7 +56,13 @@ export interface Request {
 }
 
 const list = (value: Json): Json[] => (Array.isArray(value) ? value : [value]);
-const like = (pattern: string, value: string) => new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(value);
+const like = (pattern: string, value: string) =>
+  new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  ).test(value);
 
 function context(request: Request): Record<string, string | undefined> {
   const { caller } = request;
@@ -78,7 +84,10 @@ function conditionHolds(condition: Json, values: Record<string, string | undefin
         if (!negated) return false;
         continue;
       }
-      const matches = operator.startsWith('Arn') && operator.includes('Like') ? options.some((o) => like(o, actual)) : options.includes(actual);
+      const matches =
+        operator.startsWith('Arn') && operator.includes('Like')
+          ? options.some((o) => like(o, actual))
+          : options.includes(actual);
       if (operator === 'Bool' || operator === 'StringEquals' || operator === 'ArnEquals' || operator === 'ArnLike') {
         if (!matches) return false;
       } else if (operator === 'ArnNotEquals' || operator === 'ArnNotLike' || operator === 'StringNotEquals') {
@@ -110,7 +119,8 @@ export function policyStatements(template: Json, resource: string): Json[] {
   for (const [, r] of Object.entries(template.Resources as Record<string, Json>)) {
     if (r.Type !== 'AWS::SQS::QueuePolicy' && r.Type !== 'AWS::SNS::TopicPolicy') continue;
     const document = resolve(template, r.Properties.PolicyDocument);
-    for (const statement of document.Statement as Json[]) if (list(statement.Resource).includes(resource)) statements.push(statement);
+    for (const statement of document.Statement as Json[])
+      if (list(statement.Resource).includes(resource)) statements.push(statement);
   }
   return statements;
 }

@@ -18,6 +18,10 @@ export function recordingIo(options: { stdin?: string; env?: Record<string, stri
     io,
     stdout: () => out.join(''),
     stderr: () => err.join(''),
-    lines: () => out.join('').split('\n').filter((line) => line !== ''),
+    lines: () =>
+      out
+        .join('')
+        .split('\n')
+        .filter((line) => line !== ''),
   };
 }

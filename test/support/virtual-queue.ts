@@ -37,14 +37,24 @@ export class VirtualQueue {
   readonly #clock: VirtualClock;
   readonly #settings: { visibilityTimeoutSeconds: number; maxReceiveCount: number };
 
-  public constructor(arn: string, clock: VirtualClock, settings: { visibilityTimeoutSeconds: number; maxReceiveCount: number }) {
+  public constructor(
+    arn: string,
+    clock: VirtualClock,
+    settings: { visibilityTimeoutSeconds: number; maxReceiveCount: number },
+  ) {
     this.arn = arn;
     this.#clock = clock;
     this.#settings = settings;
   }
 
   public send(body: string): void {
-    this.#messages.push({ messageId: `m${++this.#next}`, body, visibleAtMs: this.#clock.nowMs, receiveCount: 0, receiptHandle: '' });
+    this.#messages.push({
+      messageId: `m${++this.#next}`,
+      body,
+      visibleAtMs: this.#clock.nowMs,
+      receiveCount: 0,
+      receiptHandle: '',
+    });
   }
 
   public get depth(): number {
@@ -71,7 +81,13 @@ export class VirtualQueue {
       message.receiveCount++;
       message.receiptHandle = `${message.messageId}-${message.receiveCount}`;
       message.visibleAtMs = now + this.#settings.visibilityTimeoutSeconds * 1000;
-      records.push({ messageId: message.messageId, body: message.body, receiptHandle: message.receiptHandle, receiveCount: message.receiveCount, eventSourceArn: this.arn });
+      records.push({
+        messageId: message.messageId,
+        body: message.body,
+        receiptHandle: message.receiptHandle,
+        receiveCount: message.receiveCount,
+        eventSourceArn: this.arn,
+      });
     }
     return records;
   }

@@ -17,7 +17,12 @@ import type {
   SuppressedMatch,
 } from './result.ts';
 import type { Rule, RuleMetadata } from './rule.ts';
-import { compileSuppression, type CompiledSuppression, type RuleSettings, type RulesSettings } from './rule-settings.ts';
+import {
+  compileSuppression,
+  type CompiledSuppression,
+  type RuleSettings,
+  type RulesSettings,
+} from './rule-settings.ts';
 import { decideRule, matchHead, runRule } from './run-rule.ts';
 import type { Severity } from './severity.ts';
 
@@ -98,7 +103,8 @@ function checkCorrelation<E>(rule: CorrelationRule<E>, ruleIds: ReadonlySet<stri
   if (rule.steps.length < 2) problems.push('needs at least two steps');
   for (const step of rule.steps) {
     if (!ruleIds.has(step.ruleId)) problems.push(`step ${step.id} names unknown rule ${step.ruleId}`);
-    if (!Number.isInteger(step.minMatchCount) || step.minMatchCount < 1) problems.push(`step ${step.id}: minMatchCount must be an integer >= 1`);
+    if (!Number.isInteger(step.minMatchCount) || step.minMatchCount < 1)
+      problems.push(`step ${step.id}: minMatchCount must be an integer >= 1`);
   }
   if (!(rule.lookbackMinutes > 0)) problems.push('lookbackMinutes must be > 0');
   if (problems.length > 0) throw new CatalogError(`correlation rule ${rule.id}: ${problems.join('; ')}`);
@@ -144,7 +150,9 @@ function compile<E>(
   settings: RulesSettings,
 ): CompiledLogType {
   const singles = entries.filter((entry): entry is Rule<E> => !isCorrelationRule(entry));
-  const correlations = entries.filter((entry) => isCorrelationRule(entry)).filter((rule) => isEnabled(effectiveMetadata(rule, settings[rule.id])));
+  const correlations = entries
+    .filter((entry) => isCorrelationRule(entry))
+    .filter((rule) => isEnabled(effectiveMetadata(rule, settings[rule.id])));
   const active = new Map<string, ActiveRule<E>>();
   for (const rule of singles) {
     const metadata = effectiveMetadata(rule, settings[rule.id]);
@@ -185,17 +193,32 @@ function compile<E>(
     }
   };
 
-  const suppressionReason = (entry: ActiveRule<E>, event: E, errors: RuleError[], identity: EventIdentity): string | undefined => {
+  const suppressionReason = (
+    entry: ActiveRule<E>,
+    event: E,
+    errors: RuleError[],
+    identity: EventIdentity,
+  ): string | undefined => {
     if (entry.suppression === undefined) return undefined;
     try {
       return entry.suppression.reasonFor(logType.subject(event));
     } catch (error) {
-      errors.push({ ...identity, ruleId: entry.rule.id, function: 'normalize', message: `suppression check failed: ${describeError(error)}` });
+      errors.push({
+        ...identity,
+        ruleId: entry.rule.id,
+        function: 'normalize',
+        message: `suppression check failed: ${describeError(error)}`,
+      });
       return undefined;
     }
   };
 
-  const stepMatches = (entry: ActiveRule<E>, event: E, identity: EventIdentity, errors: RuleError[]): CorrelationStepMatch[] => {
+  const stepMatches = (
+    entry: ActiveRule<E>,
+    event: E,
+    identity: EventIdentity,
+    errors: RuleError[],
+  ): CorrelationStepMatch[] => {
     const steps: CorrelationStepMatch[] = [];
     for (const [correlation, stepIndex] of entry.correlations) {
       let key: string | undefined;
@@ -223,7 +246,9 @@ function compile<E>(
   };
 
   // The metadata in force of each correlation rule, once (not per step match).
-  const correlationMetadata = new Map(correlations.map((correlation) => [correlation, effectiveMetadata(correlation, settings[correlation.id])] as const));
+  const correlationMetadata = new Map(
+    correlations.map((correlation) => [correlation, effectiveMetadata(correlation, settings[correlation.id])] as const),
+  );
 
   const evaluate = (raw: unknown): EventEvaluation => {
     const candidates = candidatesFor(raw);
@@ -253,12 +278,22 @@ function compile<E>(
       const decideOnly = entry.metadata.createAlert === false && entry.suppression === undefined;
       const outcome = decideOnly ? decideRule(entry.rule, event) : runRule(entry.rule, event);
       if (outcome === true) {
-        signals.push({ eventId: identity.eventId, eventType: identity.eventType, eventTime: identity.eventTime, rule: entry.metadata });
+        signals.push({
+          eventId: identity.eventId,
+          eventType: identity.eventType,
+          eventTime: identity.eventTime,
+          rule: entry.metadata,
+        });
       } else {
         if (outcome.kind === 'no-match') continue;
         for (const failure of outcome.errors) errors.push({ ...identity, ruleId: entry.rule.id, ...failure });
         if (outcome.kind !== 'match') continue;
-        const match = ruleMatch(identity, entry.metadata, outcome.output, settings[entry.rule.id]?.severity ?? outcome.output.severity);
+        const match = ruleMatch(
+          identity,
+          entry.metadata,
+          outcome.output,
+          settings[entry.rule.id]?.severity ?? outcome.output.severity,
+        );
         const reason = suppressionReason(entry, event, errors, identity);
         if (reason !== undefined) {
           suppressed.push({ match, reason });
@@ -269,7 +304,8 @@ function compile<E>(
       }
       if (entry.correlations.length > 0) steps.push(...stepMatches(entry, event, identity, errors));
     }
-    if (matches.length + signals.length + suppressed.length + steps.length + errors.length === 0) return EMPTY_EVALUATION;
+    if (matches.length + signals.length + suppressed.length + steps.length + errors.length === 0)
+      return EMPTY_EVALUATION;
     return { matches, signals, suppressed, steps, errors };
   };
 
@@ -292,7 +328,8 @@ function compile<E>(
   const eventTypes = new Map(enabled.map((entry) => [entry.rule.id, entry.rule.eventTypes ?? []] as const));
   const wanted = (eventType: string): boolean => (byType.get(eventType) ?? anyType).length > 0;
   // The types listed, when that is all a rule can match: a caller may then compare a type's bytes.
-  const wants: EventTypeWants = anyType.length > 0 ? wanted : Object.assign(wanted, { wantedTypes: Object.freeze([...byType.keys()]) });
+  const wants: EventTypeWants =
+    anyType.length > 0 ? wanted : Object.assign(wanted, { wantedTypes: Object.freeze([...byType.keys()]) });
   return { evaluate, evaluateRule, eventTypes, wants };
 }
 
@@ -355,7 +392,12 @@ export class RuleCatalog {
   public get knownRules(): readonly KnownRule[] {
     return [...this.#rules.entries()].map(([id, entry]) => {
       const correlation = this.#correlations.get(id);
-      return { id, kind: entry.kind, enabled: entry.rule.enabled !== false, ...(correlation ? { steps: correlation.steps } : {}) };
+      return {
+        id,
+        kind: entry.kind,
+        enabled: entry.rule.enabled !== false,
+        ...(correlation ? { steps: correlation.steps } : {}),
+      };
     });
   }
 
@@ -427,7 +469,11 @@ export class RuleCatalog {
     const errors = outcome.errors.map((failure) => ({ ...identity, ruleId: rule.id, ...failure }));
     if (outcome.kind === 'error') return { kind: 'error', errors };
     const { output } = outcome;
-    return { kind: 'match', match: ruleMatch(identity, metadata, output, this.#settings[rule.id]?.severity ?? output.severity), errors };
+    return {
+      kind: 'match',
+      match: ruleMatch(identity, metadata, output, this.#settings[rule.id]?.severity ?? output.severity),
+      errors,
+    };
   }
 
   /**
@@ -467,7 +513,10 @@ export class RuleCatalog {
   #findingRule(finding: CorrelationFinding): { rule: CorrelationRule<unknown>; identity: EventIdentity } {
     const rule = this.#correlations.get(finding.ruleId);
     if (!rule) throw new CatalogError(`no correlation rule with id ${finding.ruleId}`);
-    return { rule, identity: { eventId: finding.trigger.eventId, eventType: undefined, eventTime: finding.trigger.time } };
+    return {
+      rule,
+      identity: { eventId: finding.trigger.eventId, eventType: undefined, eventTime: finding.trigger.time },
+    };
   }
 
   #compiled(logTypeName: string): CompiledLogType {

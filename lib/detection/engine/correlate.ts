@@ -75,13 +75,20 @@ export function recordStep(
   const newest = Math.max(record.time, ...state.steps.flatMap((records) => records.map((r) => r.time)));
   const horizon = newest - rule.lookbackMinutes * 60 - LATE_ARRIVAL_SECONDS;
   const steps = state.steps.map((records, index) => {
-    const kept = (index === stepIndex ? [...records, record] : [...records]).filter((r) => r.time >= horizon).sort(byTime);
+    const kept = (index === stepIndex ? [...records, record] : [...records])
+      .filter((r) => r.time >= horizon)
+      .sort(byTime);
     return kept.length > MAX_RECORDS_PER_STEP ? kept.slice(kept.length - MAX_RECORDS_PER_STEP) : kept;
   });
   return { state: { steps }, added: true };
 }
 
-function findingFor(rule: CorrelationShape, state: CorrelationState, key: string, trigger: StepRecord): CorrelationFinding | undefined {
+function findingFor(
+  rule: CorrelationShape,
+  state: CorrelationState,
+  key: string,
+  trigger: StepRecord,
+): CorrelationFinding | undefined {
   const from = trigger.time - rule.lookbackMinutes * 60;
   const last = rule.steps.length - 1;
   const steps: Array<CorrelationFinding['steps'][number]> = [];

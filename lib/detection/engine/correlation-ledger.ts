@@ -1,4 +1,11 @@
-import { byTime, LATE_ARRIVAL_SECONDS, MAX_RECORDS_PER_STEP, recordStep, type CorrelationShape, type CorrelationState } from './correlate.ts';
+import {
+  byTime,
+  LATE_ARRIVAL_SECONDS,
+  MAX_RECORDS_PER_STEP,
+  recordStep,
+  type CorrelationShape,
+  type CorrelationState,
+} from './correlate.ts';
 import type { StepRecord } from './correlation-rule.ts';
 
 /** The index of the first record (of records in time order) at or after `time`. */

@@ -28,7 +28,11 @@ export interface CorrelationFinding {
   readonly key: string;
   readonly trigger: StepRecord;
   /** Per step, in order, the matches counted for this finding (for the last step: the trigger). */
-  readonly steps: ReadonlyArray<{ readonly id: string; readonly ruleId: string; readonly records: readonly StepRecord[] }>;
+  readonly steps: ReadonlyArray<{
+    readonly id: string;
+    readonly ruleId: string;
+    readonly records: readonly StepRecord[];
+  }>;
   readonly lookbackMinutes: number;
 }
 

@@ -1,4 +1,11 @@
-export { RuleCatalog, type EventTypeWants, type FindingEvaluation, type FindingHead, type RuleKind, type SingleRuleEvaluation } from './catalog.ts';
+export {
+  RuleCatalog,
+  type EventTypeWants,
+  type FindingEvaluation,
+  type FindingHead,
+  type RuleKind,
+  type SingleRuleEvaluation,
+} from './catalog.ts';
 export {
   LATE_ARRIVAL_SECONDS,
   MAX_RECORDS_PER_STEP,
@@ -20,7 +27,14 @@ export * from './constants.ts';
 export { describeError, typeName } from './describe-error.ts';
 export { CatalogError, RulesConfigError } from './errors.ts';
 export { MAX_SUPPRESSION_ENTRIES, parseRulesSettings, type KnownRule } from './parse-rules-settings.ts';
-export { MAX_DISTINCT_VALUES_PER_WINDOW, StreamEvaluator, type StreamAlert, type StreamOptions, type StreamStats, type StreamStep } from './stream-evaluator.ts';
+export {
+  MAX_DISTINCT_VALUES_PER_WINDOW,
+  StreamEvaluator,
+  type StreamAlert,
+  type StreamOptions,
+  type StreamStats,
+  type StreamStep,
+} from './stream-evaluator.ts';
 export type { LogType } from './log-type.ts';
 export type {
   CorrelationStepMatch,

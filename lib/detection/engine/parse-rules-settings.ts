@@ -39,9 +39,11 @@ function parseSuppress(value: unknown, path: string, fail: Fail): RuleSuppressio
     const list = ownValue(value, key);
     if (list === undefined) continue;
     if (!Array.isArray(list)) fail(`${path}.${key}`, `expected a list of strings, got ${typeName(list)}`);
-    if (list.length > MAX_SUPPRESSION_ENTRIES) fail(`${path}.${key}`, `has ${list.length} entries, more than ${MAX_SUPPRESSION_ENTRIES}`);
+    if (list.length > MAX_SUPPRESSION_ENTRIES)
+      fail(`${path}.${key}`, `has ${list.length} entries, more than ${MAX_SUPPRESSION_ENTRIES}`);
     const entries = list.map((entry, index) => {
-      if (typeof entry !== 'string' || entry.trim() === '') fail(`${path}.${key}[${index}]`, `expected a non-empty string, got ${typeName(entry)}`);
+      if (typeof entry !== 'string' || entry.trim() === '')
+        fail(`${path}.${key}[${index}]`, `expected a non-empty string, got ${typeName(entry)}`);
       if (key === 'sourceCidrs') {
         const parsed = parseCidr(entry);
         if (typeof parsed === 'string') fail(`${path}.${key}[${index}]`, parsed);
@@ -70,7 +72,8 @@ function parseRule(value: unknown, path: string, rule: KnownRule, fail: Fail): R
       const got = typeof rawSeverity === 'string' ? quote(rawSeverity) : typeName(rawSeverity);
       fail(`${path}.severity`, `expected one of ${SEVERITIES.join(', ')}, got ${got}`);
     }
-    if (rule.kind === 'signal') fail(`${path}.severity`, `${rule.id} is a signal and never alerts; a severity would have no effect`);
+    if (rule.kind === 'signal')
+      fail(`${path}.severity`, `${rule.id} is a signal and never alerts; a severity would have no effect`);
     settings.severity = severity;
   }
   const suppress = ownValue(value, 'suppress');

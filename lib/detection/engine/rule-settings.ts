@@ -99,14 +99,17 @@ export function compileSuppression(suppression: RuleSuppression): CompiledSuppre
   return {
     reasonFor(subject) {
       for (const id of subject.actorIds) if (actorIds.has(id)) return `actor id ${id} is suppressed`;
-      for (const id of subject.serviceAccountIds) if (serviceAccountIds.has(id)) return `service account ${id} is suppressed`;
-      for (const email of subject.emails) if (emails.has(email.toLowerCase())) return `actor email ${email} is suppressed`;
+      for (const id of subject.serviceAccountIds)
+        if (serviceAccountIds.has(id)) return `service account ${id} is suppressed`;
+      for (const email of subject.emails)
+        if (emails.has(email.toLowerCase())) return `actor email ${email} is suppressed`;
       const ip = subject.sourceIp;
       if (ip !== undefined && ranges.length > 0) {
         const version = loadNet().isIP(ip);
         if (version !== 0) {
           const family = version === 4 ? 'ipv4' : 'ipv6';
-          for (const { cidr, list } of ranges) if (list.check(ip, family)) return `source ${ip} is in suppressed range ${cidr}`;
+          for (const { cidr, list } of ranges)
+            if (list.check(ip, family)) return `source ${ip} is in suppressed range ${cidr}`;
         }
       }
       return undefined;

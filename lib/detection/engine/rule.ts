@@ -77,4 +77,5 @@ export interface Rule<E> extends RuleMetadata {
 }
 
 /** Which part of a rule (or the event's normalisation) failed. */
-export type RuleFunctionName = 'normalize' | 'match' | 'title' | 'severity' | 'dedup' | 'alertContext' | 'unique' | 'correlationKey';
+export type RuleFunctionName =
+  'normalize' | 'match' | 'title' | 'severity' | 'dedup' | 'alertContext' | 'unique' | 'correlationKey';

@@ -1,11 +1,7 @@
 import type { JsonValue } from '../../util/json.ts';
 import { copyJsonObject } from '../../util/json-copy.ts';
 import { SECRET_MARK, maskSecrets } from '../../util/mask-secrets.ts';
-import {
-  DEFAULT_DEDUP_PREFIX,
-  MAX_ALERT_CONTEXT_JSON_LENGTH,
-  SEVERITY_DEFAULT_KEYWORD,
-} from './constants.ts';
+import { DEFAULT_DEDUP_PREFIX, MAX_ALERT_CONTEXT_JSON_LENGTH, SEVERITY_DEFAULT_KEYWORD } from './constants.ts';
 import { describeError, typeName } from './describe-error.ts';
 import type { MatchHead, RuleFunctionFailure, RuleOutcome, RuleOutput } from './result.ts';
 import type { Rule, RuleFunctionName } from './rule.ts';
@@ -76,11 +72,7 @@ function resolveDedup<E>(rule: Rule<E>, event: E, title: string, errors: RuleFun
   return dedup === '' ? fallback : truncateOutput(dedup);
 }
 
-function resolveAlertContext<E>(
-  rule: Rule<E>,
-  event: E,
-  errors: RuleFunctionFailure[],
-): Record<string, JsonValue> {
+function resolveAlertContext<E>(rule: Rule<E>, event: E, errors: RuleFunctionFailure[]): Record<string, JsonValue> {
   if (!rule.alertContext) return {};
   const fail = (message: string): Record<string, JsonValue> => {
     errors.push({ function: 'alertContext', message });
@@ -109,7 +101,9 @@ function resolveAlertContext<E>(
   // is `sk-` and letters, digits, `-` and `_`, none of which JSON escapes: a text without `sk-`
   // holds no string to mask, and is copied without the (costly) masking reviver.
   if (!json.value.includes(SECRET_MARK)) return JSON.parse(json.value) as Record<string, JsonValue>;
-  return JSON.parse(json.value, (_key, value: unknown) => (typeof value === 'string' ? maskSecrets(value) : value)) as Record<string, JsonValue>;
+  return JSON.parse(json.value, (_key, value: unknown) =>
+    typeof value === 'string' ? maskSecrets(value) : value,
+  ) as Record<string, JsonValue>;
 }
 
 function resolveUnique<E>(rule: Rule<E>, event: E, errors: RuleFunctionFailure[]): string | undefined {

@@ -2,7 +2,14 @@ import type { RuleCatalog } from './catalog.ts';
 import { correlationFindings, LATE_ARRIVAL_SECONDS } from './correlate.ts';
 import { CorrelationLedger } from './correlation-ledger.ts';
 import type { CorrelationFinding, StepRecord } from './correlation-rule.ts';
-import type { CorrelationStepMatch, CountedMatch, RuleError, RuleMatch, SignalMatch, SuppressedMatch } from './result.ts';
+import type {
+  CorrelationStepMatch,
+  CountedMatch,
+  RuleError,
+  RuleMatch,
+  SignalMatch,
+  SuppressedMatch,
+} from './result.ts';
 import { severityRank, type Severity } from './severity.ts';
 
 /**
@@ -40,13 +47,20 @@ export interface StreamStep {
 
 /** What counting a match in its window did: an alert (with the window's figures), or why not. */
 type WindowOutcome =
-  | { readonly kind: 'alert'; readonly eventCount: number; readonly windowEndsAt: number; readonly escalatedFrom: Severity | undefined }
+  | {
+      readonly kind: 'alert';
+      readonly eventCount: number;
+      readonly windowEndsAt: number;
+      readonly escalatedFrom: Severity | undefined;
+    }
   | { readonly kind: 'below' | 'deduplicated' | 'repeat' };
 
 /** The alert of a match its window alerted. */
 function streamAlert(match: RuleMatch, window: Extract<WindowOutcome, { kind: 'alert' }>): StreamAlert {
   const { eventCount, windowEndsAt, escalatedFrom } = window;
-  return escalatedFrom === undefined ? { match, eventCount, windowEndsAt } : { match, eventCount, windowEndsAt, escalatedFrom };
+  return escalatedFrom === undefined
+    ? { match, eventCount, windowEndsAt }
+    : { match, eventCount, windowEndsAt, escalatedFrom };
 }
 
 /**
@@ -183,7 +197,8 @@ export class StreamEvaluator {
 
   /** Evaluates one raw event and applies windows, thresholds and correlations. */
   public push(raw: unknown): StreamStep {
-    if (this.#windowTtlSeconds !== undefined && ++this.#pushes % SWEEP_EVERY === 0) this.#forget(this.#windowTtlSeconds);
+    if (this.#windowTtlSeconds !== undefined && ++this.#pushes % SWEEP_EVERY === 0)
+      this.#forget(this.#windowTtlSeconds);
     const evaluation = this.#catalog.evaluate(this.#logType, raw);
     const alerts: StreamAlert[] = [];
     const belowThreshold: CountedMatch[] = [];
@@ -215,7 +230,14 @@ export class StreamEvaluator {
         else if (outcome.kind === 'deduplicated') deduplicated.push(head.match);
       }
     }
-    return { alerts, belowThreshold, deduplicated, signals: evaluation.signals, suppressed: evaluation.suppressed, errors };
+    return {
+      alerts,
+      belowThreshold,
+      deduplicated,
+      signals: evaluation.signals,
+      suppressed: evaluation.suppressed,
+      errors,
+    };
   }
 
   #time(eventTime: number | undefined): number {
@@ -271,7 +293,8 @@ export class StreamEvaluator {
   #forgetOldestWindows(): void {
     const ends = new Float64Array(this.#windowCount);
     let i = 0;
-    for (const byDedup of this.#windows.values()) for (const windows of byDedup.values()) for (const window of windows.values()) ends[i++] = window.endsAt;
+    for (const byDedup of this.#windows.values())
+      for (const windows of byDedup.values()) for (const window of windows.values()) ends[i++] = window.endsAt;
     const cut = StreamEvaluator.#cut(ends, Math.floor((this.#maxWindows * 3) / 4));
     this.#stats.windowsForgotten += this.#dropWindows((window) => window.endsAt <= cut);
     this.#forgottenWindowsEnd = Math.max(this.#forgottenWindowsEnd, cut);
@@ -279,7 +302,9 @@ export class StreamEvaluator {
 
   /** Forgets the keys whose newest record is oldest, until at most three quarters of the limit are kept. */
   #forgetOldestKeys(): void {
-    const ledgers = [...this.#correlations.values()].flatMap((byKey) => [...byKey].map(([key, ledger]) => ({ byKey, key, ledger, newest: ledger.newestTime })));
+    const ledgers = [...this.#correlations.values()].flatMap((byKey) =>
+      [...byKey].map(([key, ledger]) => ({ byKey, key, ledger, newest: ledger.newestTime })),
+    );
     ledgers.sort((a, b) => a.newest - b.newest);
     const keep = Math.floor((this.#maxCorrelationRecords * 3) / 4);
     for (const { byKey, key, ledger, newest } of ledgers) {

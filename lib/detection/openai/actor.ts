@@ -31,7 +31,11 @@ function sessionIdentity(user: JsonObject | undefined): Identity {
   return { id: userId, idKind: userId === undefined ? undefined : 'user', email: text(user, 'email'), userId };
 }
 
-function apiKeyIdentity(key: JsonObject | undefined, serviceAccountId: string | undefined, apiKeyId: string | undefined): Identity {
+function apiKeyIdentity(
+  key: JsonObject | undefined,
+  serviceAccountId: string | undefined,
+  apiKeyId: string | undefined,
+): Identity {
   const user = child(key, 'user');
   const userId = text(user, 'id');
   const email = text(user, 'email');
@@ -77,7 +81,11 @@ export function resolveActor(raw: unknown): Actor {
   let identity: Identity;
   if (type === SESSION) identity = sessionIdentity(child(sessionObject, 'user'));
   else if (type === API_KEY) identity = apiKeyIdentity(keyObject, serviceAccountId, apiKeyId);
-  else identity = anyIdentity(sessionIdentity(child(sessionObject, 'user')), apiKeyIdentity(keyObject, serviceAccountId, apiKeyId));
+  else
+    identity = anyIdentity(
+      sessionIdentity(child(sessionObject, 'user')),
+      apiKeyIdentity(keyObject, serviceAccountId, apiKeyId),
+    );
 
   const { id, idKind, email } = identity;
   let key = UNKNOWN_ACTOR_KEY;

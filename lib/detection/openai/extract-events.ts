@@ -64,7 +64,10 @@ export function extractAuditEvents(value: unknown): ExtractedEvents {
   } else if (isJsonObject(value) && isListPage(value)) {
     const data = ownValue(value, 'data');
     if (!Array.isArray(data)) {
-      return { events: [], problems: [{ path: 'data', reason: `list page "data" must be an array, got ${typeName(data)}` }] };
+      return {
+        events: [],
+        problems: [{ path: 'data', reason: `list page "data" must be an array, got ${typeName(data)}` }],
+      };
     }
     items = data;
     prefix = 'data';

@@ -1,6 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { RuleCatalog } from '../engine/catalog.ts';
-import { correlationFindings, emptyCorrelationState, recordStep, type CorrelationShape, type CorrelationState } from '../engine/correlate.ts';
+import {
+  correlationFindings,
+  emptyCorrelationState,
+  recordStep,
+  type CorrelationShape,
+  type CorrelationState,
+} from '../engine/correlate.ts';
 import type { StepRecord } from '../engine/correlation-rule.ts';
 import type { RuleOutput } from '../engine/result.ts';
 import type { RuleMetadata } from '../engine/rule.ts';
@@ -36,7 +42,8 @@ function shown(value: unknown): string {
 function compareAlert(test: RuleTestCase, output: RuleOutput): string[] {
   const failures: string[] = [];
   const check = (what: string, expected: unknown, actual: unknown): void => {
-    if (expected !== undefined && expected !== actual) failures.push(`${what}: expected ${shown(expected)}, got ${shown(actual)}`);
+    if (expected !== undefined && expected !== actual)
+      failures.push(`${what}: expected ${shown(expected)}, got ${shown(actual)}`);
   };
   check('severity', test.expectedSeverity, output.severity);
   check('title', test.expectedTitle, output.title);
@@ -45,7 +52,8 @@ function compareAlert(test: RuleTestCase, output: RuleOutput): string[] {
     if (!Object.hasOwn(output.alertContext, key)) failures.push(`alertContext.${key}: missing`);
     else {
       const actual: JsonValue | undefined = output.alertContext[key];
-      if (!isDeepStrictEqual(actual, expected)) failures.push(`alertContext.${key}: expected ${shown(expected)}, got ${shown(actual)}`);
+      if (!isDeepStrictEqual(actual, expected))
+        failures.push(`alertContext.${key}: expected ${shown(expected)}, got ${shown(actual)}`);
     }
   }
   return failures;
@@ -75,7 +83,8 @@ function runEventsTest(catalog: RuleCatalog, logType: string, ruleId: string, te
   let first: RuleOutput | undefined;
   for (const event of test.events ?? []) {
     const step = stream.push(event);
-    for (const error of step.errors) if (error.ruleId === ruleId) failures.push(`rule error in ${error.function}(): ${error.message}`);
+    for (const error of step.errors)
+      if (error.ruleId === ruleId) failures.push(`rule error in ${error.function}(): ${error.message}`);
     first ??= step.alerts.find((alert) => alert.match.rule.id === ruleId)?.match;
     if (step.signals.some((signal) => signal.rule.id === ruleId)) {
       // A signal carries no outputs (the pipeline reads none): the rule's own run on the event
@@ -91,17 +100,26 @@ function runEventsTest(catalog: RuleCatalog, logType: string, ruleId: string, te
 }
 
 /** Panther's correlation test: step matches as minute offsets per key, fed in time order. */
-function runRuleOutputsTest(catalog: RuleCatalog, rule: CorrelationShape & RuleMetadata, outputs: readonly StepOutputs[], test: RuleTestCase): RuleTestResult {
+function runRuleOutputsTest(
+  catalog: RuleCatalog,
+  rule: CorrelationShape & RuleMetadata,
+  outputs: readonly StepOutputs[],
+  test: RuleTestCase,
+): RuleTestResult {
   const failures: string[] = [];
   const records: Array<{ key: string; stepIndex: number; record: StepRecord }> = [];
   for (const output of outputs) {
     const stepIndex = rule.steps.findIndex((step) => step.id === output.stepId);
     if (stepIndex < 0) {
-      failures.push(`RuleOutputs names step ${shown(output.stepId)}, which ${rule.id} does not have (steps: ${rule.steps.map((s) => s.id).join(', ')})`);
+      failures.push(
+        `RuleOutputs names step ${shown(output.stepId)}, which ${rule.id} does not have (steps: ${rule.steps.map((s) => s.id).join(', ')})`,
+      );
       continue;
     }
     for (const { key, minutes } of output.matches) {
-      minutes.forEach((minute, i) => records.push({ key, stepIndex, record: { eventId: `${output.stepId}#${key}#${i}`, time: minute * 60 } }));
+      minutes.forEach((minute, i) =>
+        records.push({ key, stepIndex, record: { eventId: `${output.stepId}#${key}#${i}`, time: minute * 60 } }),
+      );
     }
   }
   if (failures.length > 0) return { name: test.name, passed: false, failures };
@@ -109,7 +127,12 @@ function runRuleOutputsTest(catalog: RuleCatalog, rule: CorrelationShape & RuleM
   const states = new Map<string, CorrelationState>();
   let first: RuleOutput | undefined;
   for (const { key, stepIndex, record } of records) {
-    const state = recordStep(rule, states.get(key) ?? emptyCorrelationState(rule.steps.length), stepIndex, record).state;
+    const state = recordStep(
+      rule,
+      states.get(key) ?? emptyCorrelationState(rule.steps.length),
+      stepIndex,
+      record,
+    ).state;
     states.set(key, state);
     for (const finding of correlationFindings(rule, state, key, stepIndex, record)) {
       const result = catalog.evaluateFinding(finding);
@@ -134,14 +157,29 @@ function runRuleOutputsTest(catalog: RuleCatalog, rule: CorrelationShape & RuleM
  * if (!result.passed) console.log(result.failures.join('; '));
  * ```
  */
-export function runRuleTest(catalog: RuleCatalog, ruleId: string, test: RuleTestCase, logType = 'OpenAI.Audit'): RuleTestResult {
+export function runRuleTest(
+  catalog: RuleCatalog,
+  ruleId: string,
+  test: RuleTestCase,
+  logType = 'OpenAI.Audit',
+): RuleTestResult {
   const kind = catalog.kindOf(ruleId);
   if (test.ruleOutputs !== undefined) {
-    if (kind !== 'correlation') return { name: test.name, passed: false, failures: [`RuleOutputs tests are for correlation rules; ${ruleId} is not one`] };
+    if (kind !== 'correlation')
+      return {
+        name: test.name,
+        passed: false,
+        failures: [`RuleOutputs tests are for correlation rules; ${ruleId} is not one`],
+      };
     return runRuleOutputsTest(catalog, catalog.correlation(ruleId), test.ruleOutputs, test);
   }
   if (test.events !== undefined) return runEventsTest(catalog, logType, ruleId, test);
-  if (kind === 'correlation') return { name: test.name, passed: false, failures: [`${ruleId} is a correlation rule: its tests need Events or RuleOutputs, not one Log`] };
+  if (kind === 'correlation')
+    return {
+      name: test.name,
+      passed: false,
+      failures: [`${ruleId} is a correlation rule: its tests need Events or RuleOutputs, not one Log`],
+    };
   return runLogTest(catalog, ruleId, test);
 }
 
@@ -174,8 +212,16 @@ export function checkPantherMetadata(catalog: RuleCatalog, file: RuleTestFile): 
     ['LogTypes', panther.logTypes?.join(', '), rule.logTypes.join(', ')],
   ];
   if (correlation !== undefined) {
-    pairs.push(['LookbackWindowMinutes', panther.lookbackWindowMinutes?.toString(), String(correlation.lookbackMinutes)]);
-    pairs.push(['Detection', panther.steps === undefined ? undefined : describeSteps(panther.steps), describeSteps(correlation.steps)]);
+    pairs.push([
+      'LookbackWindowMinutes',
+      panther.lookbackWindowMinutes?.toString(),
+      String(correlation.lookbackMinutes),
+    ]);
+    pairs.push([
+      'Detection',
+      panther.steps === undefined ? undefined : describeSteps(panther.steps),
+      describeSteps(correlation.steps),
+    ]);
   }
   const checks: MetadataCheck[] = [];
   for (const [key, theirs, ours] of pairs) {

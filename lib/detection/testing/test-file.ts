@@ -78,17 +78,20 @@ const TEST_KEYS = [
 
 function parseTestCase(value: unknown, path: string, fail: (path: string, message: string) => never): RuleTestCase {
   if (!isJsonObject(value)) fail(path, `expected a mapping, got ${typeName(value)}`);
-  if (Object.hasOwn(value, 'Mocks')) fail(`${path}.Mocks`, 'mocks are not supported: rules here are pure functions of the event');
+  if (Object.hasOwn(value, 'Mocks'))
+    fail(`${path}.Mocks`, 'mocks are not supported: rules here are pure functions of the event');
   const extra = Object.keys(value).find((key) => !(TEST_KEYS as readonly string[]).includes(key));
   if (extra !== undefined) fail(path, `unknown key ${quote(extra)} (allowed: ${TEST_KEYS.join(', ')})`);
   const name = ownValue(value, 'Name');
   if (typeof name !== 'string' || name.trim() === '') fail(`${path}.Name`, 'expected a non-empty string');
   const where = `${path} (${quote(name)})`;
   const expectedResult = ownValue(value, 'ExpectedResult');
-  if (typeof expectedResult !== 'boolean') fail(`${where}.ExpectedResult`, `expected true or false, got ${typeName(expectedResult)}`);
+  if (typeof expectedResult !== 'boolean')
+    fail(`${where}.ExpectedResult`, `expected true or false, got ${typeName(expectedResult)}`);
   const inputs = ['Log', 'Events', 'RuleOutputs'].filter((key) => ownValue(value, key) !== undefined);
   if (inputs.length === 0) fail(`${where}.Log`, 'missing (a test needs one of Log, Events or RuleOutputs)');
-  if (inputs.length > 1) fail(where, `has ${inputs.join(' and ')}; a test takes exactly one of Log, Events or RuleOutputs`);
+  if (inputs.length > 1)
+    fail(where, `has ${inputs.join(' and ')}; a test takes exactly one of Log, Events or RuleOutputs`);
   const test: { -readonly [K in keyof RuleTestCase]: RuleTestCase[K] } = { name, expectedResult };
   const log = ownValue(value, 'Log');
   if (log !== undefined) test.log = log;
@@ -125,9 +128,12 @@ function parseTestCase(value: unknown, path: string, fail: (path: string, messag
     if (!isJsonObject(context)) fail(`${where}.ExpectedAlertContext`, `expected a mapping, got ${typeName(context)}`);
     test.expectedAlertContext = context;
   }
-  const hasAlertExpectations = [severity, ownValue(value, 'ExpectedTitle'), ownValue(value, 'ExpectedDedup'), context].some(
-    (v) => v !== undefined,
-  );
+  const hasAlertExpectations = [
+    severity,
+    ownValue(value, 'ExpectedTitle'),
+    ownValue(value, 'ExpectedDedup'),
+    context,
+  ].some((v) => v !== undefined);
   if (hasAlertExpectations && !expectedResult) {
     fail(where, 'ExpectedSeverity/Title/Dedup/AlertContext describe an alert, so they need ExpectedResult: true');
   }
@@ -147,7 +153,8 @@ function parseRuleOutputs(value: unknown, path: string, fail: (path: string, mes
     if (fields.length !== 1) fail(`${at}.Matches`, `expected exactly one match field, got ${fields.length}`);
     const field = fields[0] as string;
     const byKey = ownValue(matches, field);
-    if (!isJsonObject(byKey)) fail(`${at}.Matches.${field}`, `expected a mapping of key to minute offsets, got ${typeName(byKey)}`);
+    if (!isJsonObject(byKey))
+      fail(`${at}.Matches.${field}`, `expected a mapping of key to minute offsets, got ${typeName(byKey)}`);
     const keyed = Object.keys(byKey).map((key) => {
       const minutes = ownValue(byKey, key);
       if (!Array.isArray(minutes) || !minutes.every((m) => typeof m === 'number' && Number.isFinite(m))) {
@@ -159,7 +166,13 @@ function parseRuleOutputs(value: unknown, path: string, fail: (path: string, mes
   });
 }
 
-function optional<T>(root: JsonObject, key: string, check: (value: JsonValue) => value is T & JsonValue, expected: string, fail: (path: string, message: string) => never): T | undefined {
+function optional<T>(
+  root: JsonObject,
+  key: string,
+  check: (value: JsonValue) => value is T & JsonValue,
+  expected: string,
+  fail: (path: string, message: string) => never,
+): T | undefined {
   const value = ownValue(root, key);
   if (value === undefined) return undefined;
   if (!check(value)) fail(key, `expected ${expected}, got ${typeName(value)}`);
@@ -171,7 +184,10 @@ const isNumber = (v: JsonValue): v is number => typeof v === 'number' && Number.
 const isBoolean = (v: JsonValue): v is boolean => typeof v === 'boolean';
 const isStringList = (v: JsonValue): v is string[] => Array.isArray(v) && v.every((item) => typeof item === 'string');
 
-function parseDetection(root: JsonObject, fail: (path: string, message: string) => never): Pick<PantherMetadata, 'lookbackWindowMinutes' | 'steps'> {
+function parseDetection(
+  root: JsonObject,
+  fail: (path: string, message: string) => never,
+): Pick<PantherMetadata, 'lookbackWindowMinutes' | 'steps'> {
   const detection = ownValue(root, 'Detection');
   if (detection === undefined) return {};
   if (!Array.isArray(detection) || detection.length !== 1 || !isJsonObject(detection[0])) {
@@ -187,15 +203,20 @@ function parseDetection(root: JsonObject, fail: (path: string, message: string) 
     const ruleId = ownValue(step, 'RuleID');
     const minMatchCount = ownValue(step, 'MinMatchCount') ?? 1;
     if (typeof id !== 'string' || typeof ruleId !== 'string') fail(at, 'expected ID and RuleID strings');
-    if (typeof minMatchCount !== 'number') fail(`${at}.MinMatchCount`, `expected a number, got ${typeName(minMatchCount)}`);
+    if (typeof minMatchCount !== 'number')
+      fail(`${at}.MinMatchCount`, `expected a number, got ${typeName(minMatchCount)}`);
     return { id, ruleId, minMatchCount };
   });
   const lookback = ownValue(spec, 'LookbackWindowMinutes');
-  if (lookback !== undefined && typeof lookback !== 'number') fail('Detection[0].LookbackWindowMinutes', `expected a number, got ${typeName(lookback)}`);
+  if (lookback !== undefined && typeof lookback !== 'number')
+    fail('Detection[0].LookbackWindowMinutes', `expected a number, got ${typeName(lookback)}`);
   return { steps, ...(lookback === undefined ? {} : { lookbackWindowMinutes: lookback }) };
 }
 
-function parsePantherMetadata(root: JsonObject, fail: (path: string, message: string) => never): PantherMetadata | undefined {
+function parsePantherMetadata(
+  root: JsonObject,
+  fail: (path: string, message: string) => never,
+): PantherMetadata | undefined {
   const entries: Array<[keyof PantherMetadata, unknown]> = [
     ['displayName', optional(root, 'DisplayName', isString, 'a string', fail)],
     ['severity', optional(root, 'Severity', isString, 'a string', fail)],
@@ -204,10 +225,12 @@ function parsePantherMetadata(root: JsonObject, fail: (path: string, message: st
     ['createAlert', optional(root, 'CreateAlert', isBoolean, 'true or false', fail)],
     ['enabled', optional(root, 'Enabled', isBoolean, 'true or false', fail)],
     ['logTypes', optional(root, 'LogTypes', isStringList, 'a list of strings', fail)],
-    ...Object.entries(parseDetection(root, fail)).map(([key, value]) => [key as keyof PantherMetadata, value] as [keyof PantherMetadata, unknown]),
+    ...Object.entries(parseDetection(root, fail)).map(
+      ([key, value]) => [key as keyof PantherMetadata, value] as [keyof PantherMetadata, unknown],
+    ),
   ];
   const present = entries.filter(([, value]) => value !== undefined);
-  return present.length === 0 ? undefined : (Object.fromEntries(present));
+  return present.length === 0 ? undefined : Object.fromEntries(present);
 }
 
 /**

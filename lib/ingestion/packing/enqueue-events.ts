@@ -29,7 +29,11 @@ export interface EnqueueResult {
  * const { enqueued, rejected } = await enqueueEvents({ sqs, queueUrl, deadLetters }, events, { organization, source: 'poller' });
  * ```
  */
-export async function enqueueEvents(target: EnqueueTarget, events: readonly unknown[], options: PackOptions): Promise<EnqueueResult> {
+export async function enqueueEvents(
+  target: EnqueueTarget,
+  events: readonly unknown[],
+  options: PackOptions,
+): Promise<EnqueueResult> {
   const { bodies, packed, rejected } = packEvents(events, options);
   if (target.deadLetters) {
     for (const item of rejected) {

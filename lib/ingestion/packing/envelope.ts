@@ -23,12 +23,17 @@ export interface EnvelopeHeader {
  * ```
  */
 export function envelopeOpening(organization: Organization, source: IngestSource): string {
-  const header = JSON.stringify({ envelope: ENVELOPE_TAG, source, organization: { id: organization.id, name: organization.name } });
+  const header = JSON.stringify({
+    envelope: ENVELOPE_TAG,
+    source,
+    organization: { id: organization.id, name: organization.name },
+  });
   return `${header.slice(0, -1)},"events":[`;
 }
 
 /** The envelope of a parsed message body, its events still unchecked. */
-export type ReadEnvelope = { readonly header: EnvelopeHeader; readonly events: JsonValue | undefined } | { readonly error: string };
+export type ReadEnvelope =
+  { readonly header: EnvelopeHeader; readonly events: JsonValue | undefined } | { readonly error: string };
 
 /**
  * Reads our envelope from a parsed body; `undefined` when the value is not one (a bare event, an
@@ -46,10 +51,14 @@ export function readEnvelope(value: unknown): ReadEnvelope | undefined {
   if (!isJsonObject(organization)) return { error: 'envelope: "organization" must be an object' };
   const id = ownValue(organization, 'id');
   const problem = organizationIdProblem(id);
-  if (problem !== undefined || typeof id !== 'string') return { error: `envelope: organization.id ${problem ?? 'must be a string'}` };
+  if (problem !== undefined || typeof id !== 'string')
+    return { error: `envelope: organization.id ${problem ?? 'must be a string'}` };
   const source = ownValue(value, 'source');
   return {
-    header: { organization: { id, name: organizationName(ownValue(organization, 'name')) }, source: typeof source === 'string' ? source : '' },
+    header: {
+      organization: { id, name: organizationName(ownValue(organization, 'name')) },
+      source: typeof source === 'string' ? source : '',
+    },
     events: ownValue(value, 'events'),
   };
 }

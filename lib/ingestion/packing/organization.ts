@@ -34,7 +34,9 @@ export const MAX_ORGANIZATION_NAME = 64;
  */
 export function organizationIdProblem(id: unknown): string | undefined {
   if (typeof id !== 'string') return 'must be a string';
-  return ORGANIZATION_ID.test(id) ? undefined : 'must be 1-64 letters, digits, "-" or "_", starting with a letter or digit';
+  return ORGANIZATION_ID.test(id)
+    ? undefined
+    : 'must be 1-64 letters, digits, "-" or "_", starting with a letter or digit';
 }
 
 /**

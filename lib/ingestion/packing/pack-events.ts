@@ -62,10 +62,18 @@ export function packEvents(events: readonly unknown[], options: PackOptions): Pa
     bytes = overhead;
   };
   events.forEach((event, index) => {
-    const result = serializeEvent(event, { maxBytes: (options.maxEventBytes ?? MAX_EVENT_BYTES) - overhead, maxDepth: options.maxDepth });
+    const result = serializeEvent(event, {
+      maxBytes: (options.maxEventBytes ?? MAX_EVENT_BYTES) - overhead,
+      maxDepth: options.maxDepth,
+    });
     if (!result.ok) {
       const id = isJsonObject(event) ? ownValue(event, 'id') : undefined;
-      rejected.push({ index, eventId: typeof id === 'string' ? id : undefined, reason: result.reason, excerpt: result.excerpt });
+      rejected.push({
+        index,
+        eventId: typeof id === 'string' ? id : undefined,
+        reason: result.reason,
+        excerpt: result.excerpt,
+      });
       return;
     }
     const size = result.bytes + 1;

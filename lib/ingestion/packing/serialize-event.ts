@@ -37,7 +37,8 @@ function identifyingJson(event: unknown): string {
   const pick: Record<string, unknown> = {};
   for (const field of ['id', 'type', 'effective_at']) {
     const value = ownValue(event, field);
-    if (typeof value === 'string' || typeof value === 'number') pick[field] = typeof value === 'string' ? value.slice(0, 200) : value;
+    if (typeof value === 'string' || typeof value === 'number')
+      pick[field] = typeof value === 'string' ? value.slice(0, 200) : value;
   }
   return JSON.stringify(pick);
 }
@@ -68,18 +69,30 @@ export function serializeEvent(event: unknown, limits: EventLimits = {}): Serial
   const maxBytes = limits.maxBytes ?? MAX_EVENT_BYTES;
   const depth = nestingDepth(event, maxDepth);
   if (depth > maxDepth) {
-    return { ok: false, reason: `the event nests objects and arrays deeper than ${maxDepth} levels`, excerpt: identifyingJson(event) };
+    return {
+      ok: false,
+      reason: `the event nests objects and arrays deeper than ${maxDepth} levels`,
+      excerpt: identifyingJson(event),
+    };
   }
   let json: string;
   try {
     json = escapeRefusedBySqs(JSON.stringify(event));
   } catch (error) {
     const why = error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
-    return { ok: false, reason: `the event cannot be serialised as JSON (${why.slice(0, 200)})`, excerpt: identifyingJson(event) };
+    return {
+      ok: false,
+      reason: `the event cannot be serialised as JSON (${why.slice(0, 200)})`,
+      excerpt: identifyingJson(event),
+    };
   }
   const bytes = Buffer.byteLength(json);
   if (bytes > maxBytes) {
-    return { ok: false, reason: `the event is ${bytes} bytes as JSON; a queue message holds at most ${maxBytes}`, excerpt: json.slice(0, EXCERPT_CHARS) };
+    return {
+      ok: false,
+      reason: `the event is ${bytes} bytes as JSON; a queue message holds at most ${maxBytes}`,
+      excerpt: json.slice(0, EXCERPT_CHARS),
+    };
   }
   return { ok: true, json, bytes };
 }

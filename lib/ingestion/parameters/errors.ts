@@ -9,7 +9,9 @@
  */
 export class NotSecureStringError extends Error {
   public constructor(parameterName: string, type: string) {
-    super(`the SSM parameter ${parameterName} is a ${type}, not a SecureString: recreate it with --type SecureString (docs/ingestion.md)`);
+    super(
+      `the SSM parameter ${parameterName} is a ${type}, not a SecureString: recreate it with --type SecureString (docs/ingestion.md)`,
+    );
     this.name = 'NotSecureStringError';
   }
 }

@@ -60,7 +60,9 @@ export class SecureParameter implements SecretSource {
       const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
       if (cause instanceof NotSecureStringError) throw new ConfigError(cause.message);
       const reason = cause instanceof Error ? cause.name : 'unknown error';
-      throw new ConfigError(`cannot read ${this.#options.what} from the SSM parameter ${this.#name} (${reason}): create it as a SecureString, and check the function's permissions`);
+      throw new ConfigError(
+        `cannot read ${this.#options.what} from the SSM parameter ${this.#name} (${reason}): create it as a SecureString, and check the function's permissions`,
+      );
     }
     if (!value?.trim()) throw new ConfigError(`the SSM parameter ${this.#name} is empty`);
     return value.trim();

@@ -16,7 +16,8 @@ export class SecureStringProvider extends SSMProvider {
   protected override async _get(name: string): Promise<string | undefined> {
     const { Parameter } = await this.client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
     if (Parameter === undefined) return undefined;
-    if (Parameter.Type !== 'SecureString') throw new NotSecureStringError(name, Parameter.Type ?? 'parameter of unknown type');
+    if (Parameter.Type !== 'SecureString')
+      throw new NotSecureStringError(name, Parameter.Type ?? 'parameter of unknown type');
     return Parameter.Value;
   }
 }

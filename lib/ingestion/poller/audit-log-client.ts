@@ -65,7 +65,8 @@ export { retryAfterMs };
  * ```
  */
 export class AuditLogClient {
-  readonly #options: Required<Omit<AuditLogClientOptions, 'remainingMs' | 'onRetry'>> & Pick<AuditLogClientOptions, 'onRetry'> & { remainingMs: () => number };
+  readonly #options: Required<Omit<AuditLogClientOptions, 'remainingMs' | 'onRetry'>> &
+    Pick<AuditLogClientOptions, 'onRetry'> & { remainingMs: () => number };
 
   public constructor(options: AuditLogClientOptions) {
     this.#options = {
@@ -103,14 +104,17 @@ export class AuditLogClient {
           // The key may have been rotated since it was cached: read it again, once, and retry
           // at once if it changed; the same key rejected twice is a configuration problem.
           const fresh = refreshed ? adminKey : await this.#options.adminKey.get({ refresh: true });
-          if (refreshed || fresh === adminKey) throw new AdminKeyRejectedError(response.status, this.#options.keySource);
+          if (refreshed || fresh === adminKey)
+            throw new AdminKeyRejectedError(response.status, this.#options.keySource);
           refreshed = true;
           adminKey = fresh;
           attempt--;
           continue;
         }
         if (response.status !== 429 && response.status < 500) {
-          throw new AuditLogRequestError(`the audit log API answered HTTP ${response.status}: ${printable(await response.text(), 300)}`);
+          throw new AuditLogRequestError(
+            `the audit log API answered HTTP ${response.status}: ${printable(await response.text(), 300)}`,
+          );
         }
         problem = `HTTP ${response.status}`;
         const backoff = this.#backoff(attempt);
@@ -121,8 +125,14 @@ export class AuditLogClient {
         problem = `network error: ${networkCause(error)}`;
         waitMs = this.#backoff(attempt);
       }
-      if (attempt >= this.#options.maxAttempts) throw new AuditLogUnavailableError(`the audit log API at ${hostOf(url)} failed ${attempt} times (last: ${problem})`);
-      if (waitMs >= this.#options.remainingMs()) throw new AuditLogUnavailableError(`the audit log API asked to wait ${Math.ceil(waitMs / 1000)}s (last: ${problem}); not enough time left in this run`);
+      if (attempt >= this.#options.maxAttempts)
+        throw new AuditLogUnavailableError(
+          `the audit log API at ${hostOf(url)} failed ${attempt} times (last: ${problem})`,
+        );
+      if (waitMs >= this.#options.remainingMs())
+        throw new AuditLogUnavailableError(
+          `the audit log API asked to wait ${Math.ceil(waitMs / 1000)}s (last: ${problem}); not enough time left in this run`,
+        );
       this.#options.onRetry?.({ attempt, maxAttempts: this.#options.maxAttempts, problem, waitMs });
       await this.#options.sleep(waitMs);
     }
@@ -146,7 +156,8 @@ function parsePage(text: string): AuditLogPage {
     throw new AuditLogRequestError('the audit log API answered with something that is not JSON');
   }
   const data = isJsonObject(body) ? ownValue(body, 'data') : undefined;
-  if (!isJsonObject(body) || !Array.isArray(data)) throw new AuditLogRequestError('the audit log API answered without a "data" list');
+  if (!isJsonObject(body) || !Array.isArray(data))
+    throw new AuditLogRequestError('the audit log API answered without a "data" list');
   const lastId = ownValue(body, 'last_id');
   return {
     data: data.filter(isJsonObject),

@@ -38,7 +38,9 @@ export class DynamoCursorStore implements CursorStore {
   }
 
   public async load(): Promise<PollCursor | undefined> {
-    const { Item } = await this.#client.send(new GetItemCommand({ TableName: this.#tableName, Key: { pk: { S: this.#key } }, ConsistentRead: true }));
+    const { Item } = await this.#client.send(
+      new GetItemCommand({ TableName: this.#tableName, Key: { pk: { S: this.#key } }, ConsistentRead: true }),
+    );
     if (!Item?.highWater?.N) return undefined;
     const highWater = Number(Item.highWater.N);
     if (Item.seen?.S !== undefined) return { highWater, seen: JSON.parse(Item.seen.S) as SeenEvents };
@@ -50,7 +52,12 @@ export class DynamoCursorStore implements CursorStore {
     await this.#client.send(
       new PutItemCommand({
         TableName: this.#tableName,
-        Item: { pk: { S: this.#key }, highWater: { N: String(cursor.highWater) }, seen: { S: JSON.stringify(cursor.seen) }, updatedAt: { N: String(Math.floor(Date.now() / 1000)) } },
+        Item: {
+          pk: { S: this.#key },
+          highWater: { N: String(cursor.highWater) },
+          seen: { S: JSON.stringify(cursor.seen) },
+          updatedAt: { N: String(Math.floor(Date.now() / 1000)) },
+        },
       }),
     );
   }

@@ -52,11 +52,17 @@ export function networkCause(error: unknown): string {
     seen.add(item);
     const e = item as ErrorWithCode;
     if (typeof e.code === 'string' && e.code !== '') {
-      const where = typeof e.hostname === 'string' ? ` for ${e.hostname}` : typeof e.address === 'string' ? ` to ${e.address}${typeof e.port === 'number' ? `:${e.port}` : ''}` : '';
+      const where =
+        typeof e.hostname === 'string'
+          ? ` for ${e.hostname}`
+          : typeof e.address === 'string'
+            ? ` to ${e.address}${typeof e.port === 'number' ? `:${e.port}` : ''}`
+            : '';
       const meaning = MEANINGS[e.code] ?? (typeof e.message === 'string' ? e.message : 'failed');
       return printable(`${meaning}${where} (${e.code})`, 300);
     }
-    if (fallback === undefined && typeof e.message === 'string' && e.message !== '' && e.message !== 'fetch failed') fallback = e.message;
+    if (fallback === undefined && typeof e.message === 'string' && e.message !== '' && e.message !== 'fetch failed')
+      fallback = e.message;
     if (e.cause !== undefined) queue.push(e.cause);
     if (Array.isArray(e.errors)) queue.push(...(e.errors as unknown[]));
   }

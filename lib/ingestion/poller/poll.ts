@@ -89,7 +89,8 @@ export async function pollAuditLogs(deps: PollDependencies, options: PollOptions
   const margin = deps.stopMarginMs ?? DEFAULT_STOP_MARGIN_MS;
   const saved: PollCursor | undefined = await deps.cursor.load();
   const now = deps.clock();
-  let start = options.since ?? (saved ? Math.max(0, saved.highWater - options.overlapSeconds) : now - options.backfillSeconds);
+  let start =
+    options.since ?? (saved ? Math.max(0, saved.highWater - options.overlapSeconds) : now - options.backfillSeconds);
   let highWater = saved?.highWater;
   let seen: SeenEvents = saved?.seen ?? {};
   const counts = { listed: 0, delivered: 0, alreadyDelivered: 0, redelivered: 0, invalid: 0, rejected: 0, slices: 0 };
@@ -102,7 +103,7 @@ export async function pollAuditLogs(deps: PollDependencies, options: PollOptions
     let after: string | undefined;
     let pages = 0;
     let listedInSlice = 0;
-    for (let more = true; more; ) {
+    for (let more = true; more;) {
       if (deps.remainingMs() < margin) return result(false);
       const page = await deps.client.listPage({ effectiveAtGte: start, effectiveAtLte: end, after });
       pages++;
@@ -113,7 +114,8 @@ export async function pollAuditLogs(deps: PollDependencies, options: PollOptions
         if (id === undefined) counts.invalid++;
         else listed.set(id.id, { event, at: id.at });
       }
-      if (page.hasMore && page.lastId === undefined) throw new AuditLogRequestError('the audit log API said has_more without a last_id to continue from');
+      if (page.hasMore && page.lastId === undefined)
+        throw new AuditLogRequestError('the audit log API said has_more without a last_id to continue from');
       more = page.hasMore;
       after = page.lastId;
     }

@@ -70,7 +70,8 @@ export function judgeSecond(remembered: SeenSecond | undefined, listed: readonly
     const deliver = listed.filter((id) => !known.has(id));
     return { deliver, known: listed.length - deliver.length, redelivered: 0 };
   }
-  if (listed.length === remembered.n && digestOf(listed) === remembered.h) return { deliver: [], known: listed.length, redelivered: 0 };
+  if (listed.length === remembered.n && digestOf(listed) === remembered.h)
+    return { deliver: [], known: listed.length, redelivered: 0 };
   // Remembered by digest only and changed: which ids are new cannot be told, so all go again.
   return { deliver: listed, known: 0, redelivered: Math.min(listed.length, remembered.n) };
 }

@@ -35,7 +35,8 @@ export function webhookDependencies(resources: WebhookResources): WebhookDepende
     bearerEnabled: resources.bearerEnabled,
     organizations: resources.organizations,
     replay: new DynamoReplayGuard(resources.dynamodb, resources.deliveriesTable),
-    enqueue: (events, organization) => enqueueEvents({ sqs: resources.sqs, queueUrl: resources.queueUrl }, events, { organization, source: 'webhook' }),
+    enqueue: (events, organization) =>
+      enqueueEvents({ sqs: resources.sqs, queueUrl: resources.queueUrl }, events, { organization, source: 'webhook' }),
     clock: () => Math.floor(Date.now() / 1000),
     ...(resources.log ? { log: resources.log } : {}),
   };

@@ -22,10 +22,17 @@ export interface BodyEvents {
  * if (typeof text !== 'string') return text; // the error response
  * ```
  */
-export function decodeBody(headers: Readonly<Record<string, string | undefined>>, body: Buffer): string | WebhookResponse {
+export function decodeBody(
+  headers: Readonly<Record<string, string | undefined>>,
+  body: Buffer,
+): string | WebhookResponse {
   const type = (headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (!ACCEPTED_CONTENT_TYPES.includes(type)) {
-    return errorResponse(415, 'unsupported-media-type', `Content-Type must be one of ${ACCEPTED_CONTENT_TYPES.join(', ')}`);
+    return errorResponse(
+      415,
+      'unsupported-media-type',
+      `Content-Type must be one of ${ACCEPTED_CONTENT_TYPES.join(', ')}`,
+    );
   }
   const encoding = (headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   let bytes = body;
@@ -59,11 +66,15 @@ export function decodeBody(headers: Readonly<Record<string, string | undefined>>
  */
 export function bodyEvents(text: string): BodyEvents {
   const { values, failures } = parseJsonInput(text);
-  const rejected: RejectedItem[] = failures.map((f) => ({ item: f.line === undefined ? 'body' : `line ${f.line}`, reason: `not valid JSON: ${f.reason}` }));
+  const rejected: RejectedItem[] = failures.map((f) => ({
+    item: f.line === undefined ? 'body' : `line ${f.line}`,
+    reason: `not valid JSON: ${f.reason}`,
+  }));
   const events: JsonObject[] = [];
   for (const { line, value } of values) {
     const extracted = extractAuditEvents(value);
-    const where = (path: string) => [line === undefined ? '' : `line ${line}`, path].filter(Boolean).join(': ') || 'body';
+    const where = (path: string) =>
+      [line === undefined ? '' : `line ${line}`, path].filter(Boolean).join(': ') || 'body';
     for (const problem of extracted.problems) rejected.push({ item: where(problem.path), reason: problem.reason });
     events.push(...extracted.events.map((e) => e.event));
   }

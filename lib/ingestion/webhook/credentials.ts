@@ -30,15 +30,22 @@ export function readCredentials(value: string): WebhookCredentials {
     .forEach((entry, index) => {
       if (entry.startsWith('bearer:')) {
         const token = entry.slice('bearer:'.length);
-        if (token.length < MIN_BEARER_TOKEN_CHARS) throw new Error(`webhook secret entry ${index + 1}: a bearer token must have at least ${MIN_BEARER_TOKEN_CHARS} characters`);
+        if (token.length < MIN_BEARER_TOKEN_CHARS)
+          throw new Error(
+            `webhook secret entry ${index + 1}: a bearer token must have at least ${MIN_BEARER_TOKEN_CHARS} characters`,
+          );
         bearerTokens.push(token);
         return;
       }
       const encoded = entry.startsWith('whsec_') ? entry.slice('whsec_'.length) : entry;
       const key = BASE64.test(encoded) ? Buffer.from(encoded, 'base64') : Buffer.alloc(0);
-      if (key.length < MIN_SECRET_BYTES) throw new Error(`webhook secret entry ${index + 1}: expected whsec_ and base64 of at least ${MIN_SECRET_BYTES} random bytes`);
+      if (key.length < MIN_SECRET_BYTES)
+        throw new Error(
+          `webhook secret entry ${index + 1}: expected whsec_ and base64 of at least ${MIN_SECRET_BYTES} random bytes`,
+        );
       signingKeys.push(key);
     });
-  if (signingKeys.length === 0 && bearerTokens.length === 0) throw new Error('the webhook secret holds no signing secret');
+  if (signingKeys.length === 0 && bearerTokens.length === 0)
+    throw new Error('the webhook secret holds no signing secret');
   return { signingKeys, bearerTokens };
 }

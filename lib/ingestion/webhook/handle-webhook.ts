@@ -6,7 +6,14 @@ import { bodyEvents, decodeBody } from './body.ts';
 import { MAX_BODY_BYTES, MAX_EVENTS_PER_REQUEST } from './constants.ts';
 import { readCredentials, type WebhookCredentials } from './credentials.ts';
 import type { ReplayGuard } from './replay-guard.ts';
-import { errorResponse, jsonResponse, type AcceptedBody, type RejectedItem, type WebhookRequest, type WebhookResponse } from './request.ts';
+import {
+  errorResponse,
+  jsonResponse,
+  type AcceptedBody,
+  type RejectedItem,
+  type WebhookRequest,
+  type WebhookResponse,
+} from './request.ts';
 import { bearerMatches, NO_MATCH, verifySignature } from './signature.ts';
 
 /** What the webhook needs. */
@@ -32,7 +39,11 @@ type Authentication =
   /** `keyMismatch`: well-formed, but no key or token matched (the secret may have been rotated). */
   | { readonly ok: false; readonly reason: string; readonly keyMismatch: boolean };
 
-async function authenticate(request: WebhookRequest, deps: WebhookDependencies, credentials: WebhookCredentials): Promise<Authentication> {
+async function authenticate(
+  request: WebhookRequest,
+  deps: WebhookDependencies,
+  credentials: WebhookCredentials,
+): Promise<Authentication> {
   const { headers } = request;
   const signed = headers['webhook-signature'] !== undefined || headers['webhook-id'] !== undefined;
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '')?.[1];
@@ -44,12 +55,18 @@ async function authenticate(request: WebhookRequest, deps: WebhookDependencies, 
         creds.signingKeys,
         deps.clock(),
       );
-      return result.ok ? { ok: true, webhookId: result.id } : { ok: false, reason: result.reason, keyMismatch: result.reason === NO_MATCH };
+      return result.ok
+        ? { ok: true, webhookId: result.id }
+        : { ok: false, reason: result.reason, keyMismatch: result.reason === NO_MATCH };
     }
     if (bearer !== undefined && deps.bearerEnabled) {
-      return bearerMatches(bearer, creds.bearerTokens) ? { ok: true, webhookId: undefined } : { ok: false, reason: 'the bearer token is not valid', keyMismatch: true };
+      return bearerMatches(bearer, creds.bearerTokens)
+        ? { ok: true, webhookId: undefined }
+        : { ok: false, reason: 'the bearer token is not valid', keyMismatch: true };
     }
-    const reason = deps.bearerEnabled ? 'sign the request (webhook-id, webhook-timestamp, webhook-signature) or send a bearer token' : 'sign the request: webhook-id, webhook-timestamp, webhook-signature';
+    const reason = deps.bearerEnabled
+      ? 'sign the request (webhook-id, webhook-timestamp, webhook-signature) or send a bearer token'
+      : 'sign the request: webhook-id, webhook-timestamp, webhook-signature';
     return { ok: false, reason, keyMismatch: false };
   };
   const first = check(credentials);
@@ -81,14 +98,22 @@ const replayKey = (organization: Organization, webhookId: string) => `webhook#${
 export async function handleWebhook(request: WebhookRequest, deps: WebhookDependencies): Promise<WebhookResponse> {
   const log = deps.log ?? (() => undefined);
   try {
-    if (request.method !== 'POST') return errorResponse(405, 'method-not-allowed', 'send events with POST', {}, { allow: 'POST' });
-    if (request.body.length > MAX_BODY_BYTES) return errorResponse(413, 'payload-too-large', `the body is larger than ${MAX_BODY_BYTES} bytes`);
+    if (request.method !== 'POST')
+      return errorResponse(405, 'method-not-allowed', 'send events with POST', {}, { allow: 'POST' });
+    if (request.body.length > MAX_BODY_BYTES)
+      return errorResponse(413, 'payload-too-large', `the body is larger than ${MAX_BODY_BYTES} bytes`);
     let credentials: WebhookCredentials;
     try {
       credentials = readCredentials(await deps.secrets.get());
     } catch (error) {
       log('ERROR', 'webhook secret unusable', { error: error instanceof Error ? error.message : 'unknown' });
-      return errorResponse(503, 'not-configured', 'the webhook secret cannot be read; the operator has been told', {}, { 'retry-after': '60' });
+      return errorResponse(
+        503,
+        'not-configured',
+        'the webhook secret cannot be read; the operator has been told',
+        {},
+        { 'retry-after': '60' },
+      );
     }
     const auth = await authenticate(request, deps, credentials);
     if (!auth.ok) {
@@ -97,15 +122,30 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDepend
     }
     const wanted = request.query.organization;
     const organization = wanted === undefined ? deps.organizations[0] : deps.organizations.find((o) => o.id === wanted);
-    if (organization === undefined) return errorResponse(400, 'unknown-organization', 'the organization query parameter names no configured organization');
+    if (organization === undefined)
+      return errorResponse(
+        400,
+        'unknown-organization',
+        'the organization query parameter names no configured organization',
+      );
 
     const text = decodeBody(request.headers, request.body);
     if (typeof text !== 'string') return text;
     const { events, rejected } = bodyEvents(text);
     if (events.length === 0) {
-      return errorResponse(400, rejected.length === 0 ? 'empty-body' : 'no-audit-events', rejected.length === 0 ? 'the body holds no events' : 'the body holds no audit event', { rejected });
+      return errorResponse(
+        400,
+        rejected.length === 0 ? 'empty-body' : 'no-audit-events',
+        rejected.length === 0 ? 'the body holds no events' : 'the body holds no audit event',
+        { rejected },
+      );
     }
-    if (events.length > MAX_EVENTS_PER_REQUEST) return errorResponse(413, 'too-many-events', `at most ${MAX_EVENTS_PER_REQUEST} events per request, got ${events.length}`);
+    if (events.length > MAX_EVENTS_PER_REQUEST)
+      return errorResponse(
+        413,
+        'too-many-events',
+        `at most ${MAX_EVENTS_PER_REQUEST} events per request, got ${events.length}`,
+      );
 
     const key = auth.webhookId === undefined ? undefined : replayKey(organization, auth.webhookId);
     const bodyHash = createHash('sha256').update(request.body).digest('hex');
@@ -113,12 +153,22 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDepend
     if (key !== undefined) {
       const claim = await deps.replay.claim(key, bodyHash, deps.clock());
       if (claim.kind === 'replay') {
-        log('INFO', 'webhook delivery replayed; nothing enqueued', { webhookId: auth.webhookId, organization: organization.id });
+        log('INFO', 'webhook delivery replayed; nothing enqueued', {
+          webhookId: auth.webhookId,
+          organization: organization.id,
+        });
         return jsonResponse(202, { ...(JSON.parse(claim.response) as AcceptedBody), replayed: true });
       }
-      if (claim.kind === 'conflict') return errorResponse(409, 'webhook-id-reused', 'this webhook-id was already used for a different body');
+      if (claim.kind === 'conflict')
+        return errorResponse(409, 'webhook-id-reused', 'this webhook-id was already used for a different body');
       if (claim.kind === 'in-progress') {
-        return errorResponse(429, 'delivery-in-progress', 'this webhook-id is being processed by another request; retry shortly', {}, { 'retry-after': String(claim.retryAfterSeconds) });
+        return errorResponse(
+          429,
+          'delivery-in-progress',
+          'this webhook-id is being processed by another request; retry shortly',
+          {},
+          { 'retry-after': String(claim.retryAfterSeconds) },
+        );
       }
       token = claim.token;
     }
@@ -129,10 +179,21 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDepend
       // Nothing is acknowledged: give the id back so the sender's retry enqueues (the detection
       // pipeline recognises any event that did reach the queue).
       if (key !== undefined && token !== undefined) await deps.replay.release(key, token).catch(() => undefined);
-      log('ERROR', 'webhook events not enqueued; the sender will retry', { error: error instanceof Error ? error.name : 'unknown' });
-      return errorResponse(503, 'queue-unavailable', 'the events could not be queued; retry later', {}, { 'retry-after': '5' });
+      log('ERROR', 'webhook events not enqueued; the sender will retry', {
+        error: error instanceof Error ? error.name : 'unknown',
+      });
+      return errorResponse(
+        503,
+        'queue-unavailable',
+        'the events could not be queued; retry later',
+        {},
+        { 'retry-after': '5' },
+      );
     }
-    const unpackable: RejectedItem[] = result.rejected.map((r) => ({ item: r.eventId === undefined ? `event ${r.index + 1}` : `event ${r.eventId}`, reason: r.reason }));
+    const unpackable: RejectedItem[] = result.rejected.map((r) => ({
+      item: r.eventId === undefined ? `event ${r.index + 1}` : `event ${r.eventId}`,
+      reason: r.reason,
+    }));
     const body: AcceptedBody = {
       accepted: result.enqueued,
       rejected: [...rejected, ...unpackable],
@@ -148,10 +209,23 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDepend
         log('WARN', 'webhook-id not recorded as done', { error: error instanceof Error ? error.name : 'unknown' });
       });
     }
-    log('INFO', 'webhook events accepted', { organization: organization.id, accepted: body.accepted, rejected: body.rejected.length, webhookId: body.webhookId });
+    log('INFO', 'webhook events accepted', {
+      organization: organization.id,
+      accepted: body.accepted,
+      rejected: body.rejected.length,
+      webhookId: body.webhookId,
+    });
     return jsonResponse(202, body);
   } catch (error) {
-    log('ERROR', 'webhook request failed unexpectedly', { error: error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 300) : 'unknown' });
-    return errorResponse(503, 'internal-error', 'the request could not be handled; retry later', {}, { 'retry-after': '5' });
+    log('ERROR', 'webhook request failed unexpectedly', {
+      error: error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 300) : 'unknown',
+    });
+    return errorResponse(
+      503,
+      'internal-error',
+      'the request could not be handled; retry later',
+      {},
+      { 'retry-after': '5' },
+    );
   }
 }

@@ -13,5 +13,19 @@ export {
 export { readCredentials, type WebhookCredentials } from './credentials.ts';
 export { handleWebhook, type WebhookDependencies } from './handle-webhook.ts';
 export { DynamoReplayGuard, type ReplayGuard, type WebhookIdClaim } from './replay-guard.ts';
-export { errorResponse, jsonResponse, type AcceptedBody, type RejectedItem, type WebhookRequest, type WebhookResponse } from './request.ts';
-export { bearerMatches, NO_MATCH, signWebhook, verifySignature, type SignatureCheck, type SignatureHeaders } from './signature.ts';
+export {
+  errorResponse,
+  jsonResponse,
+  type AcceptedBody,
+  type RejectedItem,
+  type WebhookRequest,
+  type WebhookResponse,
+} from './request.ts';
+export {
+  bearerMatches,
+  NO_MATCH,
+  signWebhook,
+  verifySignature,
+  type SignatureCheck,
+  type SignatureHeaders,
+} from './signature.ts';

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { WEBHOOK_ID_LEASE_SECONDS, WEBHOOK_ID_RETENTION_SECONDS } from './constants.ts';
 
 /** What claiming a webhook-id found. */
@@ -62,19 +69,30 @@ export class DynamoReplayGuard implements ReplayGuard {
             leaseUntil: { N: String(nowSeconds + WEBHOOK_ID_LEASE_SECONDS) },
             expiresAt: { N: String(nowSeconds + WEBHOOK_ID_RETENTION_SECONDS) },
           },
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR (#state = :pending AND leaseUntil < :now AND bodyHash = :hash)',
+          ConditionExpression:
+            'attribute_not_exists(pk) OR expiresAt < :now OR (#state = :pending AND leaseUntil < :now AND bodyHash = :hash)',
           ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':now': { N: String(nowSeconds) }, ':pending': { S: 'pending' }, ':hash': { S: bodyHash } },
+          ExpressionAttributeValues: {
+            ':now': { N: String(nowSeconds) },
+            ':pending': { S: 'pending' },
+            ':hash': { S: bodyHash },
+          },
         }),
       );
       return { kind: 'claimed', token };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
-    const { Item } = await this.#client.send(new GetItemCommand({ TableName: this.#table, Key: { pk: { S: key } }, ConsistentRead: true }));
+    const { Item } = await this.#client.send(
+      new GetItemCommand({ TableName: this.#table, Key: { pk: { S: key } }, ConsistentRead: true }),
+    );
     if (Item?.bodyHash?.S !== bodyHash) return { kind: 'conflict' };
-    if (Item.state?.S === 'done' && Item.response?.S !== undefined) return { kind: 'replay', response: Item.response.S };
-    return { kind: 'in-progress', retryAfterSeconds: Math.max(1, Number(Item.leaseUntil?.N ?? nowSeconds) - nowSeconds) };
+    if (Item.state?.S === 'done' && Item.response?.S !== undefined)
+      return { kind: 'replay', response: Item.response.S };
+    return {
+      kind: 'in-progress',
+      retryAfterSeconds: Math.max(1, Number(Item.leaseUntil?.N ?? nowSeconds) - nowSeconds),
+    };
   }
 
   public async complete(key: string, token: string, response: string, nowSeconds: number): Promise<void> {
@@ -113,5 +131,9 @@ function storedResponse(response: string): string {
   if (Buffer.byteLength(response) <= MAX_STORED_RESPONSE_BYTES) return response;
   const parsed = JSON.parse(response) as { rejected?: unknown[] } & Record<string, unknown>;
   const rejected = parsed.rejected ?? [];
-  return JSON.stringify({ ...parsed, rejected: rejected.slice(0, 100), rejectedOmitted: rejected.length - Math.min(100, rejected.length) });
+  return JSON.stringify({
+    ...parsed,
+    rejected: rejected.slice(0, 100),
+    rejectedOmitted: rejected.length - Math.min(100, rejected.length),
+  });
 }

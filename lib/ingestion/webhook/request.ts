@@ -40,8 +40,16 @@ export interface AcceptedBody {
  * jsonResponse(202, { accepted: 3, rejected: [] });
  * ```
  */
-export function jsonResponse(status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): WebhookResponse {
-  return { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers }, body: JSON.stringify(body) };
+export function jsonResponse(
+  status: number,
+  body: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): WebhookResponse {
+  return {
+    status,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
+    body: JSON.stringify(body),
+  };
 }
 
 /**
@@ -52,6 +60,12 @@ export function jsonResponse(status: number, body: unknown, headers: Readonly<Re
  * errorResponse(401, 'unauthorized', 'no signature matches');
  * ```
  */
-export function errorResponse(status: number, code: string, message: string, extra: Record<string, unknown> = {}, headers: Readonly<Record<string, string>> = {}): WebhookResponse {
+export function errorResponse(
+  status: number,
+  code: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+  headers: Readonly<Record<string, string>> = {},
+): WebhookResponse {
   return jsonResponse(status, { error: { code, message }, ...extra }, headers);
 }

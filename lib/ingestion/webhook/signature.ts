@@ -9,7 +9,8 @@ export interface SignatureHeaders {
 }
 
 /** A verified request, or why not. */
-export type SignatureCheck = { readonly ok: true; readonly id: string } | { readonly ok: false; readonly reason: string };
+export type SignatureCheck =
+  { readonly ok: true; readonly id: string } | { readonly ok: false; readonly reason: string };
 
 /** The reason given when the request is well-formed but signed with no key we hold. */
 export const NO_MATCH = 'no signature matches';
@@ -46,15 +47,25 @@ export function signWebhook(key: Buffer, id: string, timestamp: string, body: Bu
  * if (!check.ok) return unauthorized(check.reason);
  * ```
  */
-export function verifySignature(headers: SignatureHeaders, body: Buffer, keys: readonly Buffer[], nowSeconds: number): SignatureCheck {
+export function verifySignature(
+  headers: SignatureHeaders,
+  body: Buffer,
+  keys: readonly Buffer[],
+  nowSeconds: number,
+): SignatureCheck {
   const { id, timestamp, signature } = headers;
   if (id === undefined || timestamp === undefined || signature === undefined) {
     return { ok: false, reason: 'webhook-id, webhook-timestamp and webhook-signature are all required' };
   }
-  if (!WEBHOOK_ID.test(id)) return { ok: false, reason: 'webhook-id must be 1-256 printable characters without spaces or dots' };
-  if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: 'webhook-timestamp must be an integer number of seconds' };
+  if (!WEBHOOK_ID.test(id))
+    return { ok: false, reason: 'webhook-id must be 1-256 printable characters without spaces or dots' };
+  if (!/^\d{1,12}$/.test(timestamp))
+    return { ok: false, reason: 'webhook-timestamp must be an integer number of seconds' };
   if (Math.abs(nowSeconds - Number(timestamp)) > TIMESTAMP_TOLERANCE_SECONDS) {
-    return { ok: false, reason: `webhook-timestamp is more than ${TIMESTAMP_TOLERANCE_SECONDS / 60} minutes from the receiver's clock` };
+    return {
+      ok: false,
+      reason: `webhook-timestamp is more than ${TIMESTAMP_TOLERANCE_SECONDS / 60} minutes from the receiver's clock`,
+    };
   }
   const offered = signature
     .split(' ')
@@ -63,7 +74,8 @@ export function verifySignature(headers: SignatureHeaders, body: Buffer, keys: r
   if (offered.length === 0) return { ok: false, reason: 'webhook-signature has no v1 signature' };
   for (const key of keys) {
     const expected = mac(key, id, timestamp, body);
-    if (offered.some((candidate) => candidate.length === expected.length && timingSafeEqual(candidate, expected))) return { ok: true, id };
+    if (offered.some((candidate) => candidate.length === expected.length && timingSafeEqual(candidate, expected)))
+      return { ok: true, id };
   }
   return { ok: false, reason: NO_MATCH };
 }

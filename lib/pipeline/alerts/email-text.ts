@@ -56,7 +56,11 @@ export function renderEmailText(alert: AlertDocument): string {
     `Event:        ${printable(alert.eventId ?? 'unknown')} (${printable(alert.eventType ?? 'unknown')})`,
     `Alert id:     ${alert.alertId}`,
     `Alert window: ${alert.windowStart} to ${alert.windowEndsAt} (event time); later matches are counted, not re-sent, unless more severe`,
-    ...(alert.escalatesAlertId ? [`Escalation:   from ${alert.escalatedFromSeverity ?? 'a lower severity'}; the window's first alert is ${alert.escalatesAlertId}`] : []),
+    ...(alert.escalatesAlertId
+      ? [
+          `Escalation:   from ${alert.escalatedFromSeverity ?? 'a lower severity'}; the window's first alert is ${alert.escalatesAlertId}`,
+        ]
+      : []),
     '',
     'Details:',
   ];

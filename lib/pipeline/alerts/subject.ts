@@ -31,7 +31,11 @@ export function sanitizeSubject(text: string): string {
  * alertSubject({ severity: 'HIGH', title: 'Key', escalatedFromSeverity: 'MEDIUM' }); // 'HIGH (escalated from MEDIUM): Key'
  * ```
  */
-export function alertSubject(alert: { readonly severity: string; readonly title: string; readonly escalatedFromSeverity?: string | null }): string {
+export function alertSubject(alert: {
+  readonly severity: string;
+  readonly title: string;
+  readonly escalatedFromSeverity?: string | null;
+}): string {
   const escalated = alert.escalatedFromSeverity ? ` (escalated from ${alert.escalatedFromSeverity})` : '';
   return sanitizeSubject(`${alert.severity}${escalated}: ${alert.title}`);
 }

@@ -45,7 +45,8 @@ function readState(item: Record<string, AttributeValue> | undefined, stepCount: 
   const version = Number(item.version?.N ?? '0');
   try {
     const parsed = JSON.parse(item.state?.S ?? '') as { steps?: unknown };
-    if (Array.isArray(parsed.steps) && parsed.steps.length === stepCount) return { state: parsed as CorrelationState, version };
+    if (Array.isArray(parsed.steps) && parsed.steps.length === stepCount)
+      return { state: parsed as CorrelationState, version };
   } catch {
     // An unreadable state (a rule whose steps changed, a hand edit) starts afresh below.
   }
@@ -79,12 +80,24 @@ export class DynamoCorrelationStore implements CorrelationStore {
     this.#clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
   }
 
-  public async record(rule: CorrelationShape, key: string, stepIndex: number, record: StepRecord): Promise<CorrelationState> {
+  public async record(
+    rule: CorrelationShape,
+    key: string,
+    stepIndex: number,
+    record: StepRecord,
+  ): Promise<CorrelationState> {
     const pk = correlationItemKey(rule.id, key);
     for (let attempt = 1; attempt <= MAX_CORRELATION_WRITE_ATTEMPTS; attempt++) {
-      const { Item } = await this.#client.send(new GetItemCommand({ TableName: this.#table, Key: { pk: { S: pk } }, ConsistentRead: true }));
+      const { Item } = await this.#client.send(
+        new GetItemCommand({ TableName: this.#table, Key: { pk: { S: pk } }, ConsistentRead: true }),
+      );
       const stored = readState(Item, rule.steps.length);
-      const { state, added } = recordStep(rule, stored?.state ?? emptyCorrelationState(rule.steps.length), stepIndex, record);
+      const { state, added } = recordStep(
+        rule,
+        stored?.state ?? emptyCorrelationState(rule.steps.length),
+        stepIndex,
+        record,
+      );
       if (!added) return state;
       const newest = Math.max(...state.steps.flatMap((records) => records.map((r) => r.time)), this.#clock());
       const expiresAt = newest + rule.lookbackMinutes * 60 + LATE_ARRIVAL_SECONDS;
@@ -101,7 +114,12 @@ export class DynamoCorrelationStore implements CorrelationStore {
               expiresAt: { N: String(expiresAt) },
             },
             ConditionExpression: stored === undefined ? 'attribute_not_exists(pk)' : '#version = :v',
-            ...(stored === undefined ? {} : { ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':v': { N: String(stored.version) } } }),
+            ...(stored === undefined
+              ? {}
+              : {
+                  ExpressionAttributeNames: { '#version': 'version' },
+                  ExpressionAttributeValues: { ':v': { N: String(stored.version) } },
+                }),
           }),
         );
         return state;
@@ -109,6 +127,8 @@ export class DynamoCorrelationStore implements CorrelationStore {
         if (!isConditionFailure(error)) throw error;
       }
     }
-    throw new CorrelationContentionError(`correlation state of ${rule.id} kept changing under ${MAX_CORRELATION_WRITE_ATTEMPTS} attempts; retrying later`);
+    throw new CorrelationContentionError(
+      `correlation state of ${rule.id} kept changing under ${MAX_CORRELATION_WRITE_ATTEMPTS} attempts; retrying later`,
+    );
   }
 }

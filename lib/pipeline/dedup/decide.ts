@@ -45,18 +45,28 @@ export type ClaimDecision =
    * same id, same content. `again`: this match is more severe than that alert and is not counted
    * yet; once the alert is out the match is claimed again (and escalates).
    */
-  | { readonly kind: 'take-over'; readonly item: DedupItem; readonly count: boolean; readonly track: boolean; readonly again: boolean }
+  | {
+      readonly kind: 'take-over';
+      readonly item: DedupItem;
+      readonly count: boolean;
+      readonly track: boolean;
+      readonly again: boolean;
+    }
   /**
    * Below threshold: count the event, and start publishing if it reaches the threshold. `newValue`:
    * the match brings a distinct value the window has not counted yet (thresholds over distinct values).
    */
-  | { readonly kind: 'count'; readonly item: DedupItem; readonly reachesThreshold: boolean; readonly track: boolean; readonly newValue: boolean };
+  | {
+      readonly kind: 'count';
+      readonly item: DedupItem;
+      readonly reachesThreshold: boolean;
+      readonly track: boolean;
+      readonly newValue: boolean;
+    };
 
 /** What {@link decideTakeOver} finds in another pending window of the same dedup key. */
 export type TakeOverDecision =
-  | { readonly kind: 'gone' }
-  | { readonly kind: 'busy' }
-  | { readonly kind: 'take-over'; readonly item: DedupItem };
+  { readonly kind: 'gone' } | { readonly kind: 'busy' } | { readonly kind: 'take-over'; readonly item: DedupItem };
 
 function isPast(item: DedupItem, now: number): boolean {
   return item.expiresAt <= now;
@@ -83,15 +93,29 @@ export function decideClaim(item: DedupItem | undefined, request: ClaimRequest):
       return moreSevere ? { kind: 'escalate', item, track } : { kind: 'suppress', item, track };
     case 'pending': {
       if (item.leaseOwner === request.owner) return { kind: 'resume', item };
-      if (item.leaseUntil > request.now) return { kind: 'busy', item, retryAfterSeconds: item.leaseUntil - request.now };
+      if (item.leaseUntil > request.now)
+        return { kind: 'busy', item, retryAfterSeconds: item.leaseUntil - request.now };
       const again = !seen && moreSevere;
       return { kind: 'take-over', item, count: !seen && !again, track: track && !again, again };
     }
     case 'counting': {
       if (seen) return { kind: 'duplicate', item };
-      if (request.distinct === undefined) return { kind: 'count', item, reachesThreshold: item.eventCount + 1 >= request.threshold, track, newValue: false };
+      if (request.distinct === undefined)
+        return {
+          kind: 'count',
+          item,
+          reachesThreshold: item.eventCount + 1 >= request.threshold,
+          track,
+          newValue: false,
+        };
       const newValue = !item.distinctValues.includes(request.distinct);
-      return { kind: 'count', item, reachesThreshold: item.distinctValues.length + (newValue ? 1 : 0) >= request.threshold, track, newValue };
+      return {
+        kind: 'count',
+        item,
+        reachesThreshold: item.distinctValues.length + (newValue ? 1 : 0) >= request.threshold,
+        track,
+        newValue,
+      };
     }
   }
 }

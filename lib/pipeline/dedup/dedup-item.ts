@@ -91,7 +91,8 @@ export function pendingRegisterKey(dedupKey: string): string {
  * ```
  */
 export function alertIdFor(dedupKey: string, windowStart: number, escalatedTo?: Severity): string {
-  const input = escalatedTo === undefined ? `${dedupKey}\n${windowStart}` : `${dedupKey}\n${windowStart}\n${escalatedTo}`;
+  const input =
+    escalatedTo === undefined ? `${dedupKey}\n${windowStart}` : `${dedupKey}\n${windowStart}\n${escalatedTo}`;
   return createHash('sha256').update(input).digest('hex').slice(0, 32);
 }
 

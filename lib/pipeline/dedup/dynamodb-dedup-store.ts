@@ -10,7 +10,14 @@ import {
 import { maxSeverity, parseSeverity } from '../../detection/engine/severity.ts';
 import { MAX_CLAIM_ATTEMPTS, REPLAY_HORIZON_SECONDS } from './constants.ts';
 import { alertIdFor, eventFingerprint, pendingRegisterKey, windowKey, type DedupItem } from './dedup-item.ts';
-import type { ClaimInput, ClaimResult, DedupStore, TakenOverWindow, WindowLease, WindowSnapshot } from './dedup-store.ts';
+import type {
+  ClaimInput,
+  ClaimResult,
+  DedupStore,
+  TakenOverWindow,
+  WindowLease,
+  WindowSnapshot,
+} from './dedup-store.ts';
 import { decideClaim, decideTakeOver, type ClaimDecision, type ClaimRequest } from './decide.ts';
 import { DedupContentionError } from './errors.ts';
 import { expiryAfterWrite, placeInWindow, systemClock } from './window.ts';
@@ -74,7 +81,11 @@ function readItem(raw: Record<string, AttributeValue> | undefined): DedupItem | 
   };
 }
 
-type Update = { UpdateExpression: string; ConditionExpression?: string; ExpressionAttributeValues: Record<string, AttributeValue> };
+type Update = {
+  UpdateExpression: string;
+  ConditionExpression?: string;
+  ExpressionAttributeValues: Record<string, AttributeValue>;
+};
 
 /**
  * {@link DedupStore} on a DynamoDB table with partition key `pk` (string) and TTL on `expiresAt`.
@@ -131,7 +142,10 @@ export class DynamoDedupStore implements DedupStore {
         Key: { pk: S(pendingRegisterKey(lease.dedupKey)) },
         UpdateExpression: 'ADD #pendingWindows :w SET #expiresAt = :exp',
         ExpressionAttributeNames: { '#pendingWindows': 'pendingWindows', '#expiresAt': 'expiresAt' },
-        ExpressionAttributeValues: { ':w': { NS: [String(lease.windowStart)] }, ':exp': N(this.#clock() + REPLAY_HORIZON_SECONDS) },
+        ExpressionAttributeValues: {
+          ':w': { NS: [String(lease.windowStart)] },
+          ':exp': N(this.#clock() + REPLAY_HORIZON_SECONDS),
+        },
         ReturnValues: 'ALL_NEW',
       }),
     );
@@ -141,7 +155,11 @@ export class DynamoDedupStore implements DedupStore {
       .sort((a, b) => a - b);
   }
 
-  public async takeOver(dedupKey: string, windowStart: number, leaseUntil: number): Promise<TakenOverWindow | undefined> {
+  public async takeOver(
+    dedupKey: string,
+    windowStart: number,
+    leaseUntil: number,
+  ): Promise<TakenOverWindow | undefined> {
     const pk = windowKey(dedupKey, windowStart);
     const owner = randomUUID();
     for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
@@ -157,12 +175,19 @@ export class DynamoDedupStore implements DedupStore {
         UpdateExpression: 'SET #leaseUntil = :lease, #leaseOwner = :owner, #expiresAt = :exp',
         ConditionExpression: '#alertId = :aid AND #status = :pending AND #leaseUntil <= :now',
         ExpressionAttributeValues: {
-          ':lease': N(leaseUntil), ':owner': S(owner), ':exp': N(expiryAfterWrite(item.windowEndsAt, now, item.expiresAt)),
-          ':aid': S(item.alertId), ':pending': S('pending'), ':now': N(now),
+          ':lease': N(leaseUntil),
+          ':owner': S(owner),
+          ':exp': N(expiryAfterWrite(item.windowEndsAt, now, item.expiresAt)),
+          ':aid': S(item.alertId),
+          ':pending': S('pending'),
+          ':now': N(now),
         },
       });
       // A pending item always carries its alert; one without (written by hand) cannot be published as it was.
-      if (ok) return item.alert === undefined ? undefined : { lease: { dedupKey, windowStart, alertId: item.alertId, owner, leaseUntil }, alert: item.alert };
+      if (ok)
+        return item.alert === undefined
+          ? undefined
+          : { lease: { dedupKey, windowStart, alertId: item.alertId, owner, leaseUntil }, alert: item.alert };
     }
     throw new DedupContentionError(`dedup window ${pk} changed under ${MAX_CLAIM_ATTEMPTS} consecutive writes`);
   }
@@ -171,7 +196,12 @@ export class DynamoDedupStore implements DedupStore {
     const sent = await this.#update(windowKey(lease.dedupKey, lease.windowStart), {
       UpdateExpression: 'SET #status = :sent REMOVE #leaseUntil, #leaseOwner, #alert',
       ConditionExpression: '#alertId = :aid AND #status = :pending AND #leaseOwner = :owner',
-      ExpressionAttributeValues: { ':sent': S('sent'), ':pending': S('pending'), ':aid': S(lease.alertId), ':owner': S(lease.owner) },
+      ExpressionAttributeValues: {
+        ':sent': S('sent'),
+        ':pending': S('pending'),
+        ':aid': S(lease.alertId),
+        ':owner': S(lease.owner),
+      },
     });
     // The register entry is only a pointer: a stale one is removed by the next claim that finds the window sent.
     if (sent) await this.#forget(lease.dedupKey, lease.windowStart).catch(() => undefined);
@@ -182,40 +212,62 @@ export class DynamoDedupStore implements DedupStore {
     await this.#update(windowKey(lease.dedupKey, lease.windowStart), {
       UpdateExpression: 'SET #leaseUntil = :zero',
       ConditionExpression: '#alertId = :aid AND #status = :pending AND #leaseOwner = :owner',
-      ExpressionAttributeValues: { ':zero': N(0), ':pending': S('pending'), ':aid': S(lease.alertId), ':owner': S(lease.owner) },
+      ExpressionAttributeValues: {
+        ':zero': N(0),
+        ':pending': S('pending'),
+        ':aid': S(lease.alertId),
+        ':owner': S(lease.owner),
+      },
     });
   }
 
   async #apply(decision: ClaimDecision, context: ClaimContext): Promise<ClaimResult | typeof CONFLICT> {
     const { input, request, pk, windowStart, windowEndsAt } = context;
     const { now, owner, fingerprint } = request;
-    const leaseFor = (alertId: string): WindowLease => ({ dedupKey: input.dedupKey, windowStart, alertId, owner, leaseUntil: input.leaseUntil });
+    const leaseFor = (alertId: string): WindowLease => ({
+      dedupKey: input.dedupKey,
+      windowStart,
+      alertId,
+      owner,
+      leaseUntil: input.leaseUntil,
+    });
     const ids = { SS: [fingerprint] };
     switch (decision.kind) {
       case 'open': {
         const alertId = alertIdFor(input.dedupKey, windowStart);
         const publishes = input.threshold <= 1;
-        const snapshot: WindowSnapshot = { alertId, firstAlertId: alertId, windowStart, windowEndsAt, eventCount: 1, severity: input.severity, escalatedFrom: undefined };
+        const snapshot: WindowSnapshot = {
+          alertId,
+          firstAlertId: alertId,
+          windowStart,
+          windowEndsAt,
+          eventCount: 1,
+          severity: input.severity,
+          escalatedFrom: undefined,
+        };
         const alert = publishes ? input.render(snapshot) : undefined;
-        const opened = await this.#put({
-          pk: S(pk),
-          alertId: S(alertId),
-          firstAlertId: S(alertId),
-          ruleId: S(input.ruleId),
-          windowStart: N(windowStart),
-          windowEndsAt: N(windowEndsAt),
-          expiresAt: N(expiryAfterWrite(windowEndsAt, now)),
-          status: S(publishes ? 'pending' : 'counting'),
-          severity: S(input.severity),
-          escalations: N(0),
-          leaseUntil: N(publishes ? input.leaseUntil : 0),
-          leaseOwner: S(owner),
-          firstEventId: S(input.eventId.slice(0, 256)),
-          eventCount: N(1),
-          eventIds: ids,
-          ...(request.distinct === undefined ? {} : { distinctValues: { SS: [request.distinct] } }),
-          ...(alert === undefined ? {} : { alert: packAlert(alert) }),
-        }, now);
+        const opened = await this.#put(
+          {
+            pk: S(pk),
+            alertId: S(alertId),
+            firstAlertId: S(alertId),
+            ruleId: S(input.ruleId),
+            windowStart: N(windowStart),
+            windowEndsAt: N(windowEndsAt),
+            expiresAt: N(expiryAfterWrite(windowEndsAt, now)),
+            status: S(publishes ? 'pending' : 'counting'),
+            severity: S(input.severity),
+            escalations: N(0),
+            leaseUntil: N(publishes ? input.leaseUntil : 0),
+            leaseOwner: S(owner),
+            firstEventId: S(input.eventId.slice(0, 256)),
+            eventCount: N(1),
+            eventIds: ids,
+            ...(request.distinct === undefined ? {} : { distinctValues: { SS: [request.distinct] } }),
+            ...(alert === undefined ? {} : { alert: packAlert(alert) }),
+          },
+          now,
+        );
         if (!opened) return CONFLICT;
         return alert === undefined
           ? { kind: 'below-threshold', eventCount: 1, duplicate: false }
@@ -229,7 +281,13 @@ export class DynamoDedupStore implements DedupStore {
         return { kind: 'busy', alertId: decision.item.alertId, retryAfterSeconds: decision.retryAfterSeconds };
       case 'resume': {
         const { item } = decision;
-        return { kind: 'publish', lease: leaseFor(item.alertId), alert: item.alert ?? input.render(snapshotOf(item)), takeover: false, again: false };
+        return {
+          kind: 'publish',
+          lease: leaseFor(item.alertId),
+          alert: item.alert ?? input.render(snapshotOf(item)),
+          takeover: false,
+          again: false,
+        };
       }
       case 'suppress': {
         const { item, track } = decision;
@@ -237,7 +295,10 @@ export class DynamoDedupStore implements DedupStore {
           UpdateExpression: `SET #expiresAt = :exp ADD #eventCount :one${track ? ', #eventIds :ids' : ''}`,
           ConditionExpression: `#alertId = :aid AND #status = :sent${track ? ' AND NOT contains(#eventIds, :fp)' : ''}`,
           ExpressionAttributeValues: {
-            ':exp': N(expiryAfterWrite(item.windowEndsAt, now, item.expiresAt)), ':one': N(1), ':aid': S(item.alertId), ':sent': S('sent'),
+            ':exp': N(expiryAfterWrite(item.windowEndsAt, now, item.expiresAt)),
+            ':one': N(1),
+            ':aid': S(item.alertId),
+            ':sent': S('sent'),
             ...(track ? { ':ids': ids, ':fp': S(fingerprint) } : {}),
           },
         });
@@ -247,16 +308,28 @@ export class DynamoDedupStore implements DedupStore {
         const { item, track } = decision;
         const alertId = alertIdFor(input.dedupKey, windowStart, input.severity);
         const alert = input.render({
-          alertId, firstAlertId: item.firstAlertId, windowStart, windowEndsAt: item.windowEndsAt,
-          eventCount: item.eventCount + 1, severity: input.severity, escalatedFrom: item.severity,
+          alertId,
+          firstAlertId: item.firstAlertId,
+          windowStart,
+          windowEndsAt: item.windowEndsAt,
+          eventCount: item.eventCount + 1,
+          severity: input.severity,
+          escalatedFrom: item.severity,
         });
         const ok = await this.#update(pk, {
           UpdateExpression: `SET #status = :pending, #alertId = :new, #severity = :severity, #leaseUntil = :lease, #leaseOwner = :owner, #alert = :alert, #expiresAt = :exp ADD #eventCount :one, #escalations :one${track ? ', #eventIds :ids' : ''}`,
           ConditionExpression: `#alertId = :aid AND #status = :sent${track ? ' AND NOT contains(#eventIds, :fp)' : ''}`,
           ExpressionAttributeValues: {
-            ':pending': S('pending'), ':new': S(alertId), ':severity': S(input.severity), ':lease': N(input.leaseUntil), ':owner': S(owner),
-            ':alert': packAlert(alert), ':exp': N(expiryAfterWrite(item.windowEndsAt, now, item.expiresAt)), ':one': N(1),
-            ':aid': S(item.alertId), ':sent': S('sent'),
+            ':pending': S('pending'),
+            ':new': S(alertId),
+            ':severity': S(input.severity),
+            ':lease': N(input.leaseUntil),
+            ':owner': S(owner),
+            ':alert': packAlert(alert),
+            ':exp': N(expiryAfterWrite(item.windowEndsAt, now, item.expiresAt)),
+            ':one': N(1),
+            ':aid': S(item.alertId),
+            ':sent': S('sent'),
             ...(track ? { ':ids': ids, ':fp': S(fingerprint) } : {}),
           },
         });
@@ -269,8 +342,12 @@ export class DynamoDedupStore implements DedupStore {
           UpdateExpression: `SET #leaseUntil = :lease, #leaseOwner = :owner, #expiresAt = :exp${add.length > 0 ? ` ADD ${add.join(', ')}` : ''}`,
           ConditionExpression: '#alertId = :aid AND #status = :pending AND #leaseUntil <= :now',
           ExpressionAttributeValues: {
-            ':lease': N(input.leaseUntil), ':owner': S(owner), ':exp': N(expiryAfterWrite(item.windowEndsAt, now, item.expiresAt)),
-            ':aid': S(item.alertId), ':pending': S('pending'), ':now': N(now),
+            ':lease': N(input.leaseUntil),
+            ':owner': S(owner),
+            ':exp': N(expiryAfterWrite(item.windowEndsAt, now, item.expiresAt)),
+            ':aid': S(item.alertId),
+            ':pending': S('pending'),
+            ':now': N(now),
             ...(count ? { ':one': N(1) } : {}),
             ...(track ? { ':ids': ids } : {}),
           },
@@ -285,15 +362,34 @@ export class DynamoDedupStore implements DedupStore {
         const next = item.eventCount + 1;
         const severity = maxSeverity(item.severity, input.severity);
         const alert = reachesThreshold
-          ? input.render({ alertId: item.alertId, firstAlertId: item.firstAlertId, windowStart, windowEndsAt: item.windowEndsAt, eventCount: next, severity, escalatedFrom: undefined })
+          ? input.render({
+              alertId: item.alertId,
+              firstAlertId: item.firstAlertId,
+              windowStart,
+              windowEndsAt: item.windowEndsAt,
+              eventCount: next,
+              severity,
+              escalatedFrom: undefined,
+            })
           : undefined;
         const ok = await this.#update(pk, {
           UpdateExpression: `SET #eventCount = :next, #severity = :severity, #expiresAt = :exp${alert === undefined ? '' : ', #status = :pending, #leaseUntil = :lease, #leaseOwner = :owner, #alert = :alert'}${add.length > 0 ? ` ADD ${add.join(', ')}` : ''}`,
           ConditionExpression: '#alertId = :aid AND #status = :counting AND #eventCount = :observed',
           ExpressionAttributeValues: {
-            ':next': N(next), ':severity': S(severity), ':exp': N(expiryAfterWrite(item.windowEndsAt, now, item.expiresAt)),
-            ':aid': S(item.alertId), ':counting': S('counting'), ':observed': N(item.eventCount),
-            ...(alert === undefined ? {} : { ':pending': S('pending'), ':lease': N(input.leaseUntil), ':owner': S(owner), ':alert': packAlert(alert) }),
+            ':next': N(next),
+            ':severity': S(severity),
+            ':exp': N(expiryAfterWrite(item.windowEndsAt, now, item.expiresAt)),
+            ':aid': S(item.alertId),
+            ':counting': S('counting'),
+            ':observed': N(item.eventCount),
+            ...(alert === undefined
+              ? {}
+              : {
+                  ':pending': S('pending'),
+                  ':lease': N(input.leaseUntil),
+                  ':owner': S(owner),
+                  ':alert': packAlert(alert),
+                }),
             ...(track ? { ':ids': ids } : {}),
             ...(newValue && request.distinct !== undefined ? { ':dv': { SS: [request.distinct] } } : {}),
           },
@@ -333,10 +429,17 @@ export class DynamoDedupStore implements DedupStore {
 
   async #update(pk: string, update: Update): Promise<boolean> {
     const text = [update.UpdateExpression, update.ConditionExpression].join();
-    const names = Object.fromEntries(Object.entries(NAMES).filter(([placeholder]) => new RegExp(`${placeholder}\\b`).test(text)));
+    const names = Object.fromEntries(
+      Object.entries(NAMES).filter(([placeholder]) => new RegExp(`${placeholder}\\b`).test(text)),
+    );
     try {
       await this.#client.send(
-        new UpdateItemCommand({ TableName: this.#table, Key: { pk: S(pk) }, ExpressionAttributeNames: names, ...update }),
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: { pk: S(pk) },
+          ExpressionAttributeNames: names,
+          ...update,
+        }),
       );
       return true;
     } catch (error) {
@@ -364,7 +467,12 @@ interface ClaimContext {
 /** The snapshot of a stored window's current alert (for an item that lost its stored alert). */
 function snapshotOf(item: DedupItem): WindowSnapshot {
   return {
-    alertId: item.alertId, firstAlertId: item.firstAlertId, windowStart: item.windowStart, windowEndsAt: item.windowEndsAt,
-    eventCount: item.eventCount, severity: item.severity, escalatedFrom: undefined,
+    alertId: item.alertId,
+    firstAlertId: item.firstAlertId,
+    windowStart: item.windowStart,
+    windowEndsAt: item.windowEndsAt,
+    eventCount: item.eventCount,
+    severity: item.severity,
+    escalatedFrom: undefined,
   };
 }

@@ -23,7 +23,9 @@ export function checkThresholds(rules: readonly RuleMetadata[]): void {
     // Signals never open a window (Panther gives them a threshold no one reaches, 999,999).
     if (rule.createAlert === false) continue;
     if (rule.threshold > MAX_TRACKED_EVENT_IDS) {
-      throw new Error(`rule ${rule.id}: threshold ${rule.threshold} is above the ${MAX_TRACKED_EVENT_IDS} events a dedup window tracks`);
+      throw new Error(
+        `rule ${rule.id}: threshold ${rule.threshold} is above the ${MAX_TRACKED_EVENT_IDS} events a dedup window tracks`,
+      );
     }
   }
 }

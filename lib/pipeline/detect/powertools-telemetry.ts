@@ -10,7 +10,12 @@ import type { LogLevel, Telemetry } from './telemetry.ts';
  * logWithPowertools(logger, 'WARN', 'record retried', { messageId });
  * ```
  */
-export function logWithPowertools(logger: Logger, level: LogLevel, message: string, fields: Readonly<Record<string, unknown>> = {}): void {
+export function logWithPowertools(
+  logger: Logger,
+  level: LogLevel,
+  message: string,
+  fields: Readonly<Record<string, unknown>> = {},
+): void {
   const extra = { ...fields };
   if (level === 'DEBUG') logger.debug(message, extra);
   else if (level === 'INFO') logger.info(message, extra);

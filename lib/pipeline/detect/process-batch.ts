@@ -88,7 +88,8 @@ interface PendingStep {
 }
 
 /** One unit of work on a group's queue: a match to claim, or a correlation step to record. */
-type Work = { readonly kind: 'match'; readonly pending: PendingMatch } | { readonly kind: 'step'; readonly pending: PendingStep };
+type Work =
+  { readonly kind: 'match'; readonly pending: PendingMatch } | { readonly kind: 'step'; readonly pending: PendingStep };
 
 interface DeliveryFailure {
   readonly kind: Extract<DeadLetterKind, 'permanent-error' | 'retries-exhausted'>;
@@ -124,7 +125,10 @@ async function markSent(store: DedupStore, lease: WindowLease, deps: DetectionDe
     } catch (error) {
       if (attempt >= MARK_SENT_ATTEMPTS) {
         // The alert is out; failing the record would only publish it again.
-        deps.telemetry.log('ERROR', 'alert published but not marked sent', { ...ids, error: printable(describeError(error)) });
+        deps.telemetry.log('ERROR', 'alert published but not marked sent', {
+          ...ids,
+          error: printable(describeError(error)),
+        });
         return;
       }
     }
@@ -143,7 +147,14 @@ async function release(store: DedupStore, lease: WindowLease, deps: DetectionDep
 }
 
 /** Publishes a window's alert as stored, then marks the window sent; on failure gives the window back. */
-async function deliver(store: DedupStore, lease: WindowLease, alertJson: string, takeover: boolean, deps: DetectionDependencies, ids: Ids): Promise<void> {
+async function deliver(
+  store: DedupStore,
+  lease: WindowLease,
+  alertJson: string,
+  takeover: boolean,
+  deps: DetectionDependencies,
+  ids: Ids,
+): Promise<void> {
   const alert = JSON.parse(alertJson) as AlertDocument;
   const fields = { ...ids, alertId: lease.alertId };
   try {
@@ -155,7 +166,13 @@ async function deliver(store: DedupStore, lease: WindowLease, alertJson: string,
   deps.telemetry.count('AlertsPublished');
   if (alert.escalatesAlertId) {
     deps.telemetry.count('AlertsEscalated');
-    deps.telemetry.log('INFO', 'escalation published', { ...fields, severity: alert.severity, escalatedFrom: alert.escalatedFromSeverity ?? undefined, firstAlertId: alert.escalatesAlertId, takeover });
+    deps.telemetry.log('INFO', 'escalation published', {
+      ...fields,
+      severity: alert.severity,
+      escalatedFrom: alert.escalatedFromSeverity ?? undefined,
+      firstAlertId: alert.escalatesAlertId,
+      takeover,
+    });
   } else {
     deps.telemetry.log('INFO', 'alert published', { ...fields, severity: alert.severity, takeover });
   }
@@ -167,13 +184,22 @@ async function deliver(store: DedupStore, lease: WindowLease, alertJson: string,
  * failed for longer than its records' retries, a publisher that died) are published first: a
  * pending window is never left behind by a later one.
  */
-async function publishEarlierPending(store: DedupStore, lease: WindowLease, deps: DetectionDependencies, ids: Ids): Promise<void> {
+async function publishEarlierPending(
+  store: DedupStore,
+  lease: WindowLease,
+  deps: DetectionDependencies,
+  ids: Ids,
+): Promise<void> {
   const others = await store.trackPending(lease);
   for (const windowStart of others.slice(0, MAX_PENDING_PREDECESSORS)) {
     const taken = await store.takeOver(lease.dedupKey, windowStart, lease.leaseUntil);
     if (!taken) continue;
     deps.telemetry.count('PendingWindowsRecovered');
-    deps.telemetry.log('WARN', 'publishing a pending window of the same dedup key whose publisher is gone', { ...ids, alertId: taken.lease.alertId, windowStart });
+    deps.telemetry.log('WARN', 'publishing a pending window of the same dedup key whose publisher is gone', {
+      ...ids,
+      alertId: taken.lease.alertId,
+      windowStart,
+    });
     await deliver(store, taken.lease, taken.alert, true, deps, ids);
   }
 }
@@ -212,18 +238,28 @@ async function handleMatch(pending: PendingMatch, deps: DetectionDependencies, l
         return;
       case 'suppressed':
         deps.telemetry.count(claim.duplicate ? 'DuplicatesIgnored' : 'AlertsSuppressed');
-        deps.telemetry.log('INFO', claim.duplicate ? MATCH_OUTCOME_MESSAGES.duplicate : MATCH_OUTCOME_MESSAGES.suppressed, {
-          ...ids,
-          alertId: claim.alertId,
-          severity: match.severity,
-        });
+        deps.telemetry.log(
+          'INFO',
+          claim.duplicate ? MATCH_OUTCOME_MESSAGES.duplicate : MATCH_OUTCOME_MESSAGES.suppressed,
+          {
+            ...ids,
+            alertId: claim.alertId,
+            severity: match.severity,
+          },
+        );
         return;
       case 'below-threshold':
         deps.telemetry.count(claim.duplicate ? 'DuplicatesIgnored' : 'BelowThreshold');
-        deps.telemetry.log('INFO', claim.duplicate ? MATCH_OUTCOME_MESSAGES.duplicate : MATCH_OUTCOME_MESSAGES.belowThreshold, { ...ids, eventCount: claim.eventCount, threshold: rule.threshold });
+        deps.telemetry.log(
+          'INFO',
+          claim.duplicate ? MATCH_OUTCOME_MESSAGES.duplicate : MATCH_OUTCOME_MESSAGES.belowThreshold,
+          { ...ids, eventCount: claim.eventCount, threshold: rule.threshold },
+        );
         return;
       case 'busy':
-        throw new WindowBusyError(`alert ${claim.alertId} is being published by another invocation; retry in ${claim.retryAfterSeconds}s`);
+        throw new WindowBusyError(
+          `alert ${claim.alertId} is being published by another invocation; retry in ${claim.retryAfterSeconds}s`,
+        );
     }
   }
   throw new WindowBusyError(`match still not accounted for after ${MAX_CLAIM_ROUNDS} claim rounds`);
@@ -254,14 +290,22 @@ async function handleStep(pending: PendingStep, deps: DetectionDependencies, lea
     if (result.kind === 'error' || result.kind === 'match') {
       for (const error of result.errors) {
         deps.telemetry.count('RuleErrors');
-        deps.telemetry.log('ERROR', 'rule error', { ...ids, function: error.function, error: printable(error.message, 500) });
+        deps.telemetry.log('ERROR', 'rule error', {
+          ...ids,
+          function: error.function,
+          error: printable(error.message, 500),
+        });
       }
     }
     if (result.kind !== 'match') continue;
     deps.telemetry.count('CorrelationsCompleted');
     deps.telemetry.log('INFO', 'correlation completed', { ...ids, triggerEventId: printable(finding.trigger.eventId) });
     const match = scopeToOrganization(result.match, pending.organization);
-    await handleMatch({ record: pending.record, messageId, receiveCount: pending.receiveCount, match, event: pending.event }, deps, leaseUntil);
+    await handleMatch(
+      { record: pending.record, messageId, receiveCount: pending.receiveCount, match, event: pending.event },
+      deps,
+      leaseUntil,
+    );
   }
 }
 
@@ -308,14 +352,20 @@ function failureLetters(messageId: string, failures: readonly DeliveryFailure[])
  *   processBatch(event.Records, deps, { remainingMillis: () => context.getRemainingTimeInMillis() });
  * ```
  */
-export async function processBatch(records: readonly QueueRecord[], deps: DetectionDependencies, invocation?: Invocation): Promise<BatchResult> {
+export async function processBatch(
+  records: readonly QueueRecord[],
+  deps: DetectionDependencies,
+  invocation?: Invocation,
+): Promise<BatchResult> {
   const failed = new Set<number>();
   const { telemetry } = deps;
   try {
     // In Lambda the lease ends with the invocation (plus a margin): the function cannot outlive it.
     // Without an invocation (local runs, the CLI) nothing ends a slow batch, so each claim holds
     // the lease for leaseSeconds from the moment it is made, never from the batch's start.
-    const deadline = invocation ? deps.clock() + Math.ceil(invocation.remainingMillis() / 1000) + LEASE_MARGIN_SECONDS : undefined;
+    const deadline = invocation
+      ? deps.clock() + Math.ceil(invocation.remainingMillis() / 1000) + LEASE_MARGIN_SECONDS
+      : undefined;
     const leaseUntil: LeaseClock = deadline === undefined ? () => deps.clock() + deps.leaseSeconds : () => deadline;
     const letters: Array<{ record: number; letter: DeadLetter }> = [];
     const groups = new Map<string, Work[]>();
@@ -327,7 +377,10 @@ export async function processBatch(records: readonly QueueRecord[], deps: Detect
       if (content.kind === 'malformed') {
         telemetry.count('MalformedEvents');
         telemetry.log('WARN', 'malformed message sent to the dead-letter queue', { messageId, reason: content.reason });
-        letters.push({ record, letter: { kind: 'malformed-body', sourceMessageId: messageId, reason: content.reason, body } });
+        letters.push({
+          record,
+          letter: { kind: 'malformed-body', sourceMessageId: messageId, reason: content.reason, body },
+        });
         return;
       }
       telemetry.count('EventsReceived', content.events.length);
@@ -337,7 +390,15 @@ export async function processBatch(records: readonly QueueRecord[], deps: Detect
         const reason = summarise(content.problems);
         telemetry.count('MalformedEvents', content.problems.length);
         telemetry.log('WARN', 'items that are not audit events sent to the dead-letter queue', { messageId, reason });
-        letters.push({ record, letter: { kind: 'not-audit-events', sourceMessageId: messageId, reason, body: JSON.stringify(content.rejected) } });
+        letters.push({
+          record,
+          letter: {
+            kind: 'not-audit-events',
+            sourceMessageId: messageId,
+            reason,
+            body: JSON.stringify(content.rejected),
+          },
+        });
       }
       for (const { event, path } of content.events) {
         const { matches, signals, suppressed, steps, errors } = deps.catalog.evaluate(deps.logType, event);
@@ -354,13 +415,26 @@ export async function processBatch(records: readonly QueueRecord[], deps: Detect
         const undecided = errors.filter((error) => error.function === 'match' || error.function === 'normalize');
         if (undecided.length > 0) {
           const reason = undecided.map((e) => `rule ${e.ruleId} failed in ${e.function}(): ${e.message}`).join('; ');
-          letters.push({ record, letter: { kind: 'rule-error', sourceMessageId: messageId, reason: `${path || 'event'}: ${reason}`, body: JSON.stringify(event) } });
+          letters.push({
+            record,
+            letter: {
+              kind: 'rule-error',
+              sourceMessageId: messageId,
+              reason: `${path || 'event'}: ${reason}`,
+              body: JSON.stringify(event),
+            },
+          });
         }
         if (matches.length > 0) telemetry.count('EventsMatched');
         if (signals.length > 0) telemetry.count('SignalsRecorded', signals.length);
         for (const { match, reason } of suppressed) {
           telemetry.count('MatchesSuppressed');
-          telemetry.log('INFO', MATCH_OUTCOME_MESSAGES.suppressedByRules, { messageId, ruleId: match.rule.id, eventId: printable(match.eventId ?? ''), reason: printable(reason, 300) });
+          telemetry.log('INFO', MATCH_OUTCOME_MESSAGES.suppressedByRules, {
+            messageId,
+            ruleId: match.rule.id,
+            eventId: printable(match.eventId ?? ''),
+            reason: printable(reason, 300),
+          });
         }
         const queue = (key: string, work: Work): void => {
           const group = groups.get(key);
@@ -368,11 +442,22 @@ export async function processBatch(records: readonly QueueRecord[], deps: Detect
           else groups.set(key, [work]);
         };
         for (const match of matches.map((m) => scopeToOrganization(m, content.organization))) {
-          queue(match.dedup, { kind: 'match', pending: { record, messageId, receiveCount: receiveCount(queued), match, event } });
+          queue(match.dedup, {
+            kind: 'match',
+            pending: { record, messageId, receiveCount: receiveCount(queued), match, event },
+          });
         }
         for (const step of steps) {
           const storageKey = organizationDedupKey(step.key, content.organization);
-          const pending = { record, messageId, receiveCount: receiveCount(queued), step, storageKey, organization: content.organization, event };
+          const pending = {
+            record,
+            messageId,
+            receiveCount: receiveCount(queued),
+            step,
+            storageKey,
+            organization: content.organization,
+            event,
+          };
           // One queue per correlation and key: its steps are recorded in order, never racing each other.
           queue(`correlation\n${step.correlation.id}\n${storageKey}`, { kind: 'step', pending });
         }
@@ -399,14 +484,24 @@ export async function processBatch(records: readonly QueueRecord[], deps: Detect
           };
           if (permanent || lastReceive) {
             const kind = permanent ? 'permanent-error' : 'retries-exhausted';
-            telemetry.log('ERROR', permanent ? 'match not deliverable: its event goes to the dead-letter queue' : 'match still failing on the last receive: its event goes to the dead-letter queue', fields);
+            telemetry.log(
+              'ERROR',
+              permanent
+                ? 'match not deliverable: its event goes to the dead-letter queue'
+                : 'match still failing on the last receive: its event goes to the dead-letter queue',
+              fields,
+            );
             const reason = `rule ${ruleId}, event ${printable(eventId, 200)}: ${describeError(error)}`;
             const entry = deliveryFailures.get(pending.record) ?? { messageId: pending.messageId, failures: [] };
             entry.failures.push({ kind, event: pending.event, reason });
             deliveryFailures.set(pending.record, entry);
           } else {
             failed.add(pending.record);
-            telemetry.log(error instanceof WindowBusyError ? 'INFO' : 'WARN', 'match not delivered; the record will be retried', fields);
+            telemetry.log(
+              error instanceof WindowBusyError ? 'INFO' : 'WARN',
+              'match not delivered; the record will be retried',
+              fields,
+            );
           }
         }
       }
@@ -417,25 +512,33 @@ export async function processBatch(records: readonly QueueRecord[], deps: Detect
       for (const letter of failureLetters(messageId, failures)) letters.push({ record, letter });
     }
     // A retried record sends its letters on the attempt that is not retried, so each is sent once.
-    const letterTasks = letters.filter(({ record }) => !failed.has(record)).map(({ record, letter }) => async () => {
-      try {
-        await (await deps.deadLetters()).send(letter);
-        telemetry.count('DeadLettered');
-        telemetry.log('INFO', 'dead letter sent', { messageId: letter.sourceMessageId, kind: letter.kind });
-      } catch (error) {
-        failed.add(record);
-        telemetry.log('WARN', 'could not send to the dead-letter queue; the record will be retried', {
-          messageId: letter.sourceMessageId,
-          error: printable(describeError(error)),
-        });
-      }
-    });
+    const letterTasks = letters
+      .filter(({ record }) => !failed.has(record))
+      .map(({ record, letter }) => async () => {
+        try {
+          await (await deps.deadLetters()).send(letter);
+          telemetry.count('DeadLettered');
+          telemetry.log('INFO', 'dead letter sent', { messageId: letter.sourceMessageId, kind: letter.kind });
+        } catch (error) {
+          failed.add(record);
+          telemetry.log('WARN', 'could not send to the dead-letter queue; the record will be retried', {
+            messageId: letter.sourceMessageId,
+            error: printable(describeError(error)),
+          });
+        }
+      });
     await runBounded(letterTasks, deps.concurrency);
   } catch (error) {
     // A bug, not a data problem: retry everything rather than lose anything.
-    telemetry.log('ERROR', 'batch processing failed unexpectedly; every record will be retried', { error: printable(describeError(error)) });
+    telemetry.log('ERROR', 'batch processing failed unexpectedly; every record will be retried', {
+      error: printable(describeError(error)),
+    });
     records.forEach((_, index) => failed.add(index));
   }
   telemetry.count('RecordsFailed', failed.size);
-  return { batchItemFailures: records.filter((_, index) => failed.has(index)).map(({ messageId }) => ({ itemIdentifier: messageId })) };
+  return {
+    batchItemFailures: records
+      .filter((_, index) => failed.has(index))
+      .map(({ messageId }) => ({ itemIdentifier: messageId })),
+  };
 }

@@ -51,7 +51,8 @@ export function maskingTelemetry(inner: Telemetry): Telemetry {
   return {
     log(level, message, fields = {}) {
       const masked: Record<string, string | number | boolean | undefined> = {};
-      for (const [key, value] of Object.entries(fields)) masked[key] = typeof value === 'string' ? maskSecrets(value) : value;
+      for (const [key, value] of Object.entries(fields))
+        masked[key] = typeof value === 'string' ? maskSecrets(value) : value;
       inner.log(level, maskSecrets(message), masked);
     },
     count: (metric, value) => inner.count(metric, value),

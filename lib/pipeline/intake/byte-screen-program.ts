@@ -53,18 +53,21 @@ function screenFunction(): FunctionBuilder {
   const cIs = (byte: number) => void f.get(c).i32(byte).eq();
   const skipWhitespace = () =>
     void f.loop('whitespace', () => {
-      f.get(c).i32(0x20).leU().if(() => {
-        cIs(0x20);
-        cIs(0x0a);
-        f.or();
-        cIs(0x0d);
-        f.or();
-        cIs(0x09);
-        f.or().if(() => {
-          next();
-          f.br('whitespace');
+      f.get(c)
+        .i32(0x20)
+        .leU()
+        .if(() => {
+          cIs(0x20);
+          cIs(0x0a);
+          f.or();
+          cIs(0x0d);
+          f.or();
+          cIs(0x09);
+          f.or().if(() => {
+            next();
+            f.br('whitespace');
+          });
         });
-      });
     });
   /** From an opening quote at i to its closing quote; an escape or a control character ends the run. */
   const toStringEnd = () =>
@@ -104,24 +107,46 @@ function screenFunction(): FunctionBuilder {
   /** Whether the key between start (its opening quote) and i (its closing quote) is `text`. */
   const keyIs = (text: string) => {
     if (text.length === 2) f.get(start).load16(1).i32(word(text)).eq();
-    else f.get(start).load32(1).i32(word(text.slice(0, 4))).eq();
-    if (text.length === 6) f.get(start).load16(5).i32(word(text.slice(4))).eq().and();
-    if (text.length === 8) f.get(start).load32(5).i32(word(text.slice(4))).eq().and();
+    else
+      f.get(start)
+        .load32(1)
+        .i32(word(text.slice(0, 4)))
+        .eq();
+    if (text.length === 6)
+      f.get(start)
+        .load16(5)
+        .i32(word(text.slice(4)))
+        .eq()
+        .and();
+    if (text.length === 8)
+      f.get(start)
+        .load32(5)
+        .i32(word(text.slice(4)))
+        .eq()
+        .and();
   };
-  const keyLengthIs = (n: number) => void f.get(i).get(start).sub().i32(n + 1).eq();
+  const keyLengthIs = (n: number) =>
+    void f
+      .get(i)
+      .get(start)
+      .sub()
+      .i32(n + 1)
+      .eq();
 
   f.block('done', () => {
-    f.get(from).eqz().if(
-      () => {
-        f.get(i).load8().set(c); // i is 0
-        skipWhitespace();
-        failUnless(ByteScreenStatus.Parse, () => cIs(OPEN_OBJECT));
-        slot(0, () => f.i32(-1));
-        slot(2, () => f.i32(-1));
-        f.i32(1).set(first);
-      },
-      () => void f.get(from).set(i),
-    );
+    f.get(from)
+      .eqz()
+      .if(
+        () => {
+          f.get(i).load8().set(c); // i is 0
+          skipWhitespace();
+          failUnless(ByteScreenStatus.Parse, () => cIs(OPEN_OBJECT));
+          slot(0, () => f.i32(-1));
+          slot(2, () => f.i32(-1));
+          f.i32(1).set(first);
+        },
+        () => void f.get(from).set(i),
+      );
     f.i32(1).set(open);
     f.i32(1).set(depth);
     // Here i is at the last byte of a value (or at the event's "{").
@@ -140,67 +165,82 @@ function screenFunction(): FunctionBuilder {
           f.br('member');
         });
         // The closing bracket of the innermost open container.
-        failUnless(ByteScreenStatus.Parse, () => f.get(c).get(open).i32(1).and().i32(5).shl().i32(CLOSE_ARRAY).add().eq());
+        failUnless(ByteScreenStatus.Parse, () =>
+          f.get(c).get(open).i32(1).and().i32(5).shl().i32(CLOSE_ARRAY).add().eq(),
+        );
         f.get(open).i32(1).shrU().set(open);
         f.get(depth).i32(1).sub().tee(depth).eqz().brIf('done');
         f.br('afterValue');
       });
       // Here c, at i, starts a member (in an object) or an element (in an array).
-      f.get(open).i32(1).and().if(() => {
-        failUnless(ByteScreenStatus.Parse, () => cIs(QUOTE));
-        f.get(i).set(start);
-        toStringEnd();
-        f.i32(KEY_OTHER).set(key);
-        f.get(depth).i32(1).eq().if(() => {
-          keyLengthIs(2);
-          f.if(() => {
-            keyIs('id');
-            f.if(() => void f.i32(KEY_ID).set(key));
-          });
-          keyLengthIs(4);
-          f.if(() => {
-            keyIs('type');
-            f.if(() => void f.i32(KEY_TYPE).set(key));
-            keyIs('Type'); // an SNS notification
-            f.if(fail(ByteScreenStatus.Parse));
-          });
-          keyLengthIs(6);
-          f.if(() => {
-            keyIs('detail'); // an EventBridge event
-            keyIs('object'); // a list page
-            f.or().if(fail(ByteScreenStatus.Parse));
-          });
-          keyLengthIs(8);
-          f.if(() => {
-            keyIs('envelope'); // our envelope
-            f.if(fail(ByteScreenStatus.Parse));
-          });
-        });
-        toValue();
-        f.get(key).if(() => {
-          cIs(QUOTE);
-          f.if(
-            () => {
-              f.get(i).set(start);
-              toStringEnd();
-              f.get(key).i32(KEY_ID).eq().if(() => {
-                slot(0, () => f.get(start).i32(1).add());
-                slot(1, () => f.get(i));
-                f.br('afterValue');
+      f.get(open)
+        .i32(1)
+        .and()
+        .if(() => {
+          failUnless(ByteScreenStatus.Parse, () => cIs(QUOTE));
+          f.get(i).set(start);
+          toStringEnd();
+          f.i32(KEY_OTHER).set(key);
+          f.get(depth)
+            .i32(1)
+            .eq()
+            .if(() => {
+              keyLengthIs(2);
+              f.if(() => {
+                keyIs('id');
+                f.if(() => void f.i32(KEY_ID).set(key));
               });
-              slot(2, () => f.get(start).i32(1).add());
-              slot(3, () => f.get(i));
-              f.i32(ByteScreenStatus.Type).return();
-            },
-            // Not a string: unusable, unless a later member of the same name is (JSON.parse keeps the last).
-            () =>
-              void f.get(key).i32(KEY_ID).eq().if(
-                () => slot(0, () => f.i32(-1)),
-                () => slot(2, () => f.i32(-1)),
-              ),
-          );
+              keyLengthIs(4);
+              f.if(() => {
+                keyIs('type');
+                f.if(() => void f.i32(KEY_TYPE).set(key));
+                keyIs('Type'); // an SNS notification
+                f.if(fail(ByteScreenStatus.Parse));
+              });
+              keyLengthIs(6);
+              f.if(() => {
+                keyIs('detail'); // an EventBridge event
+                keyIs('object'); // a list page
+                f.or().if(fail(ByteScreenStatus.Parse));
+              });
+              keyLengthIs(8);
+              f.if(() => {
+                keyIs('envelope'); // our envelope
+                f.if(fail(ByteScreenStatus.Parse));
+              });
+            });
+          toValue();
+          f.get(key).if(() => {
+            cIs(QUOTE);
+            f.if(
+              () => {
+                f.get(i).set(start);
+                toStringEnd();
+                f.get(key)
+                  .i32(KEY_ID)
+                  .eq()
+                  .if(() => {
+                    slot(0, () => f.get(start).i32(1).add());
+                    slot(1, () => f.get(i));
+                    f.br('afterValue');
+                  });
+                slot(2, () => f.get(start).i32(1).add());
+                slot(3, () => f.get(i));
+                f.i32(ByteScreenStatus.Type).return();
+              },
+              // Not a string: unusable, unless a later member of the same name is (JSON.parse keeps the last).
+              () =>
+                void f
+                  .get(key)
+                  .i32(KEY_ID)
+                  .eq()
+                  .if(
+                    () => slot(0, () => f.i32(-1)),
+                    () => slot(2, () => f.i32(-1)),
+                  ),
+            );
+          });
         });
-      });
       // A value at i, its first byte c: containers are opened until a scalar or an empty one.
       f.loop('value', () => {
         cIs(QUOTE);
@@ -208,28 +248,48 @@ function screenFunction(): FunctionBuilder {
           toStringEnd();
           f.br('afterValue');
         });
-        f.get(c).i32(0x20).or().i32(OPEN_OBJECT).eq().if(() => {
-          cIs(OPEN_OBJECT);
-          f.set(object);
-          next();
-          skipWhitespace();
-          // An empty container: i is at its last byte.
-          f.get(c).get(object).i32(5).shl().i32(CLOSE_ARRAY).add().eq().brIf('afterValue');
-          f.get(depth).i32(MAX_SCREEN_DEPTH).eq().if(fail(ByteScreenStatus.Parse));
-          f.get(depth).i32(1).add().set(depth);
-          f.get(open).i32(1).shl().get(object).or().set(open);
-          f.get(object).if(() => {
-            failUnless(ByteScreenStatus.Parse, () => cIs(QUOTE));
-            toStringEnd();
-            toValue();
+        f.get(c)
+          .i32(0x20)
+          .or()
+          .i32(OPEN_OBJECT)
+          .eq()
+          .if(() => {
+            cIs(OPEN_OBJECT);
+            f.set(object);
+            next();
+            skipWhitespace();
+            // An empty container: i is at its last byte.
+            f.get(c).get(object).i32(5).shl().i32(CLOSE_ARRAY).add().eq().brIf('afterValue');
+            f.get(depth).i32(MAX_SCREEN_DEPTH).eq().if(fail(ByteScreenStatus.Parse));
+            f.get(depth).i32(1).add().set(depth);
+            f.get(open).i32(1).shl().get(object).or().set(open);
+            f.get(object).if(() => {
+              failUnless(ByteScreenStatus.Parse, () => cIs(QUOTE));
+              toStringEnd();
+              toValue();
+            });
+            f.br('value');
           });
-          f.br('value');
-        });
-        for (const [literal, skip] of [['true', 0], ['null', 0], ['false', 1]] as const) {
+        for (const [literal, skip] of [
+          ['true', 0],
+          ['null', 0],
+          ['false', 1],
+        ] as const) {
           cIs(literal.charCodeAt(0));
           f.if(() => {
-            failUnless(ByteScreenStatus.Parse, () => void f.get(i).load32(skip).i32(word(literal.slice(skip))).eq());
-            f.get(i).i32(literal.length - 1).add().set(i);
+            failUnless(
+              ByteScreenStatus.Parse,
+              () =>
+                void f
+                  .get(i)
+                  .load32(skip)
+                  .i32(word(literal.slice(skip)))
+                  .eq(),
+            );
+            f.get(i)
+              .i32(literal.length - 1)
+              .add()
+              .set(i);
             f.br('afterValue');
           });
         }
@@ -251,14 +311,19 @@ function screenFunction(): FunctionBuilder {
           failUnless(ByteScreenStatus.Parse, isDigit);
           digits();
         });
-        f.get(c).i32(0x20).or().i32(0x65).eq().if(() => {
-          next();
-          cIs(0x2b);
-          cIs(0x2d);
-          f.or().if(next);
-          failUnless(ByteScreenStatus.Parse, isDigit);
-          digits();
-        });
+        f.get(c)
+          .i32(0x20)
+          .or()
+          .i32(0x65)
+          .eq()
+          .if(() => {
+            next();
+            cIs(0x2b);
+            cIs(0x2d);
+            f.or().if(next);
+            failUnless(ByteScreenStatus.Parse, isDigit);
+            digits();
+          });
         f.get(i).i32(1).sub().set(i);
         f.br('afterValue');
       });

@@ -53,7 +53,8 @@ function unwrap(value: unknown, depth: number): { value: unknown; path: string }
   // SNS notification: the payload is a JSON string in "Message".
   if (ownValue(value, 'Type') === 'Notification' && Object.hasOwn(value, 'Message')) {
     const message = ownValue(value, 'Message');
-    if (typeof message !== 'string') return { error: `SNS envelope: "Message" must be a string, got ${typeName(message)}` };
+    if (typeof message !== 'string')
+      return { error: `SNS envelope: "Message" must be a string, got ${typeName(message)}` };
     let inner: unknown;
     try {
       inner = JSON.parse(message);
@@ -102,7 +103,14 @@ function rejectedItems(value: unknown, problems: readonly InputProblem[]): unkno
 export function messageContent(body: string, screen?: EventTypeScreen): MessageContent {
   if (screen !== undefined) {
     const screened = screenBody(body, screen);
-    if (screened.kind === 'unwanted') return { kind: 'events', events: [{ path: '', event: { id: screened.id, type: screened.type } }], problems: NONE, rejected: NONE, screened: true };
+    if (screened.kind === 'unwanted')
+      return {
+        kind: 'events',
+        events: [{ path: '', event: { id: screened.id, type: screened.type } }],
+        problems: NONE,
+        rejected: NONE,
+        screened: true,
+      };
   }
   let parsed: unknown;
   try {
@@ -119,15 +127,21 @@ export function messageContent(body: string, screen?: EventTypeScreen): MessageC
   const { events, problems } = extractAuditEvents(unwrapped.value);
   const prefix = (path: string) => joinPath(unwrapped.path, path);
   // Bare events, arrays and list pages keep their paths as they are (no copy per event).
-  const located = unwrapped.path === '' ? events : events.map((event) => ({ path: prefix(event.path), event: event.event }));
-  const described = unwrapped.path === '' ? problems : problems.map((problem) => ({ path: prefix(problem.path), reason: problem.reason }));
+  const located =
+    unwrapped.path === '' ? events : events.map((event) => ({ path: prefix(event.path), event: event.event }));
+  const described =
+    unwrapped.path === ''
+      ? problems
+      : problems.map((problem) => ({ path: prefix(problem.path), reason: problem.reason }));
   if (located.length === 0 && described.length > 0) {
     const first = described[0];
     const where = first?.path ? `${first.path}: ` : '';
     const more = described.length > 1 ? ` (and ${described.length - 1} more)` : '';
     return { kind: 'malformed', reason: `no audit event in the body: ${where}${first?.reason ?? ''}${more}` };
   }
-  const content: { -readonly [K in keyof Extract<MessageContent, { kind: 'events' }>]: Extract<MessageContent, { kind: 'events' }>[K] } = {
+  const content: {
+    -readonly [K in keyof Extract<MessageContent, { kind: 'events' }>]: Extract<MessageContent, { kind: 'events' }>[K];
+  } = {
     kind: 'events',
     events: located,
     problems: described,

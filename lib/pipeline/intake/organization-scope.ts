@@ -13,7 +13,9 @@ import { DEFAULT_ORGANIZATION_ID, organizationLabel, type Organization } from '.
  * ```
  */
 export function organizationDedupKey(dedup: string, organization: Organization | undefined): string {
-  return organization === undefined || organization.id === DEFAULT_ORGANIZATION_ID ? dedup : `${organization.id}|${dedup}`;
+  return organization === undefined || organization.id === DEFAULT_ORGANIZATION_ID
+    ? dedup
+    : `${organization.id}|${dedup}`;
 }
 
 /**

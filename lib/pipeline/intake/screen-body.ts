@@ -197,7 +197,9 @@ function screenAnyBody(body: string, wanted: EventTypeScreen): Screened {
     } else {
       valueEnd = skipJsonString(body, valueStart, scan);
       if (valueEnd < 0) return PARSE;
-      const value = scan.escaped ? (JSON.parse(body.slice(valueStart, valueEnd)) as string) : body.slice(valueStart + 1, valueEnd - 1);
+      const value = scan.escaped
+        ? (JSON.parse(body.slice(valueStart, valueEnd)) as string)
+        : body.slice(valueStart + 1, valueEnd - 1);
       if (key === Key.Id) id = value;
       else {
         if (wanted(value)) return PARSE;

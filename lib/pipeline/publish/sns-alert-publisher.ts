@@ -28,7 +28,11 @@ export class SnsAlertPublisher implements AlertPublisher {
     try {
       await this.#client.send(new PublishCommand({ TopicArn: this.#topicArn, ...message }));
     } catch (error) {
-      if (!(error instanceof Error && error.name === 'InvalidParameterException') || message.Subject === FALLBACK_SUBJECT) throw error;
+      if (
+        !(error instanceof Error && error.name === 'InvalidParameterException') ||
+        message.Subject === FALLBACK_SUBJECT
+      )
+        throw error;
       await this.#client.send(new PublishCommand({ TopicArn: this.#topicArn, ...message, Subject: FALLBACK_SUBJECT }));
     }
   }

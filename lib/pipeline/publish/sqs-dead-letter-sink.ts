@@ -18,13 +18,19 @@ const REFUSED_BY_SQS = /[\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\
  * `JSON.stringify` puts them, the same value), a lone surrogate as U+FFFD.
  */
 function accepted(text: string): string {
-  return text.replace(REFUSED_BY_SQS, (ch) => (ch === '\ufffe' || ch === '\uffff' ? `\\u${ch.charCodeAt(0).toString(16)}` : '\ufffd'));
+  return text.replace(REFUSED_BY_SQS, (ch) =>
+    ch === '\ufffe' || ch === '\uffff' ? `\\u${ch.charCodeAt(0).toString(16)}` : '\ufffd',
+  );
 }
 
 /** A message attribute's size as SQS counts it: its name, data type and value, in UTF-8 bytes. */
 function attributeBytes(attributes: Record<string, MessageAttributeValue>): number {
   return Object.entries(attributes).reduce(
-    (sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(value.DataType ?? '') + Buffer.byteLength(value.StringValue ?? ''),
+    (sum, [name, value]) =>
+      sum +
+      Buffer.byteLength(name) +
+      Buffer.byteLength(value.DataType ?? '') +
+      Buffer.byteLength(value.StringValue ?? ''),
     0,
   );
 }

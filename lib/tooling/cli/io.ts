@@ -41,7 +41,10 @@ export function processIo(): CliIo {
       process.stdin.setEncoding('utf8');
       return process.stdin as AsyncIterable<string>;
     },
-    drain: () => (process.stdout.writableNeedDrain ? new Promise((resolve) => process.stdout.once('drain', () => resolve())) : Promise.resolve()),
+    drain: () =>
+      process.stdout.writableNeedDrain
+        ? new Promise((resolve) => process.stdout.once('drain', () => resolve()))
+        : Promise.resolve(),
     stdinIsTty: process.stdin.isTTY === true,
     stderrIsTty: process.stderr.isTTY === true,
     readFile: (path) => readFile(path, 'utf8'),

@@ -46,20 +46,43 @@ function interruption(): Promise<void> {
 const COMMANDS: Readonly<Record<string, Command>> = {
   evaluate: {
     help: EVALUATE_HELP,
-    options: { 'every-match': { type: 'boolean' }, 'max-windows': { type: 'string' }, 'max-correlation-records': { type: 'string' } },
+    options: {
+      'every-match': { type: 'boolean' },
+      'max-windows': { type: 'string' },
+      'max-correlation-records': { type: 'string' },
+    },
     run: async (args, io, values) => (await import('./commands/evaluate.ts')).evaluateCommand(args, io, values),
   },
   test: { help: TEST_HELP, run: async (args, io) => (await import('./commands/test.ts')).testCommand(args, io) },
-  policy: { help: POLICY_HELP, run: noArguments('policy', async (io) => (await import('./commands/policy.ts')).policyCommand(io)) },
+  policy: {
+    help: POLICY_HELP,
+    run: noArguments('policy', async (io) => (await import('./commands/policy.ts')).policyCommand(io)),
+  },
   poll: {
     help: POLL_HELP,
-    options: { once: { type: 'boolean' }, since: { type: 'string' }, 'dry-run': { type: 'boolean' }, 'max-attempts': { type: 'string' }, organization: { type: 'string' } },
-    run: (args, io, values) => noArguments('poll', async (cliIo) => (await import('./commands/poll.ts')).pollCommand(values, cliIo))(args, io),
+    options: {
+      once: { type: 'boolean' },
+      since: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      'max-attempts': { type: 'string' },
+      organization: { type: 'string' },
+    },
+    run: (args, io, values) =>
+      noArguments('poll', async (cliIo) => (await import('./commands/poll.ts')).pollCommand(values, cliIo))(args, io),
   },
   start: {
     help: START_HELP,
-    options: { events: { type: 'string' }, json: { type: 'boolean' }, 'keep-running': { type: 'boolean' }, 'log-level': { type: 'string' }, payloads: { type: 'boolean' } },
-    run: (args, io, values) => noArguments('start', async (cliIo) => (await import('./commands/start.ts')).startCommand(values, cliIo, interruption()))(args, io),
+    options: {
+      events: { type: 'string' },
+      json: { type: 'boolean' },
+      'keep-running': { type: 'boolean' },
+      'log-level': { type: 'string' },
+      payloads: { type: 'boolean' },
+    },
+    run: (args, io, values) =>
+      noArguments('start', async (cliIo) =>
+        (await import('./commands/start.ts')).startCommand(values, cliIo, interruption()),
+      )(args, io),
   },
 };
 
@@ -68,7 +91,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
  * (Node's own messages are several sentences and quote the arguments): an unknown option, a
  * value missing, a value given to an option that takes none.
  */
-function readArguments(args: readonly string[], options: OptionSpec): { positionals: string[]; values: OptionValues; help: boolean } | { problem: string } {
+function readArguments(
+  args: readonly string[],
+  options: OptionSpec,
+): { positionals: string[]; values: OptionValues; help: boolean } | { problem: string } {
   const spec = { ...options, help: { type: 'boolean' as const, short: 'h' } };
   const { tokens } = parseArgs({ args: [...args], options: spec, allowPositionals: true, strict: false, tokens: true });
   const positionals: string[] = [];
@@ -87,7 +113,8 @@ function readArguments(args: readonly string[], options: OptionSpec): { position
       continue;
     }
     // A string option takes the next argument, unless that looks like an option (write --x=-v for that).
-    if (token.value === undefined || (!token.inlineValue && token.value.startsWith('-'))) return { problem: `option ${shown} <value> needs a value` };
+    if (token.value === undefined || (!token.inlineValue && token.value.startsWith('-')))
+      return { problem: `option ${shown} <value> needs a value` };
     values[token.name] = token.value;
   }
   return { positionals, values, help };
@@ -128,7 +155,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
-    io.stderr(`${PROGRAM}: unknown command ${quote(name)}; commands: ${Object.keys(COMMANDS).join(', ')} (see --help)\n`);
+    io.stderr(
+      `${PROGRAM}: unknown command ${quote(name)}; commands: ${Object.keys(COMMANDS).join(', ')} (see --help)\n`,
+    );
     return EXIT_USAGE;
   }
   const parsed = readArguments(rest, command.options ?? {});

@@ -26,14 +26,19 @@ export function alertText(alert: AlertDocument): string {
   };
   // Rules name the same things differently (Panther's keys): the actor's email or the account
   // attacked, the source IP of the event or of the login that completed a correlation.
-  const actor = [get('actor_email') ?? get('email') ?? get('account'), get('actor_id') && `(${get('actor_id')})`].filter(Boolean).join(' ');
+  const actor = [get('actor_email') ?? get('email') ?? get('account'), get('actor_id') && `(${get('actor_id')})`]
+    .filter(Boolean)
+    .join(' ');
   const place = [get('source_city'), get('source_country')].filter(Boolean).join(', ');
-  const source = [get('source_ip') ?? get('ip_address') ?? get('success_source_ip'), place && `(${place})`].filter(Boolean).join(' ');
+  const source = [get('source_ip') ?? get('ip_address') ?? get('success_source_ip'), place && `(${place})`]
+    .filter(Boolean)
+    .join(' ');
   const details = [
     actor && `actor ${actor}`,
     get('api_key_id') && `key ${get('api_key_id')}`,
     get('elevated_scopes') && `elevated scopes ${get('elevated_scopes')}`,
-    get('failed_login_count') && `${get('failed_login_count')} failed logins from ${get('distinct_failed_login_source_ips') ?? '?'} source(s)`,
+    get('failed_login_count') &&
+      `${get('failed_login_count')} failed logins from ${get('distinct_failed_login_source_ips') ?? '?'} source(s)`,
     get('role_name') && get('principal_id') && `role ${get('role_name')} to ${get('principal_id')}`,
     // An All key has no scopes to list: say what it holds instead.
     get('key_permissions') === 'unrestricted' && 'unrestricted: every permission (no scopes)',

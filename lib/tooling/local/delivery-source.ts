@@ -12,9 +12,19 @@ import type { LocalQueue } from './provision.ts';
  * const records = await receiveDeliveryRecords(sqs, delivery.queues.slack, 10);
  * ```
  */
-export async function receiveDeliveryRecords(sqs: SQSClient, queue: LocalQueue, max: number, waitSeconds = 0): Promise<DeliveryRecord[]> {
+export async function receiveDeliveryRecords(
+  sqs: SQSClient,
+  queue: LocalQueue,
+  max: number,
+  waitSeconds = 0,
+): Promise<DeliveryRecord[]> {
   const { Messages = [] } = await sqs.send(
-    new ReceiveMessageCommand({ QueueUrl: queue.url, MaxNumberOfMessages: Math.min(10, max), WaitTimeSeconds: waitSeconds, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }),
+    new ReceiveMessageCommand({
+      QueueUrl: queue.url,
+      MaxNumberOfMessages: Math.min(10, max),
+      WaitTimeSeconds: waitSeconds,
+      MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+    }),
   );
   return Messages.map((m) => ({
     messageId: m.MessageId ?? '',
@@ -35,14 +45,24 @@ export async function receiveDeliveryRecords(sqs: SQSClient, queue: LocalQueue, 
  * await pollDeliveryQueue(sqs, delivery.queues.pagerduty, (records) => deliver(records, () => 60_000));
  * ```
  */
-export async function pollDeliveryQueue(sqs: SQSClient, queue: LocalQueue, handler: (records: readonly DeliveryRecord[]) => Promise<BatchResult>, batchSize = 10): Promise<number> {
+export async function pollDeliveryQueue(
+  sqs: SQSClient,
+  queue: LocalQueue,
+  handler: (records: readonly DeliveryRecord[]) => Promise<BatchResult>,
+  batchSize = 10,
+): Promise<number> {
   const records = await receiveDeliveryRecords(sqs, queue, batchSize);
   if (records.length === 0) return 0;
   const result = await handler(records);
   const failed = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
   const done = records.filter((r) => !failed.has(r.messageId));
   if (done.length > 0) {
-    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queue.url, Entries: done.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })) }));
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queue.url,
+        Entries: done.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
+      }),
+    );
   }
   return records.length;
 }

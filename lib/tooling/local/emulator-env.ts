@@ -10,7 +10,11 @@ export interface EmulatorEndpoints {
   readonly sns: string;
 }
 
-type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
+type LookupCallback = (
+  error: NodeJS.ErrnoException | null,
+  address: string | dns.LookupAddress[],
+  family?: number,
+) => void;
 
 let resolvingLocalhost = false;
 

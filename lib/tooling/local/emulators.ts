@@ -54,7 +54,11 @@ export async function startFauxqs(): Promise<Emulator> {
  * URL's host, so the SQS endpoint is given that same origin (the SDK then has nothing to override).
  */
 export function emulatorEndpoints(dynamodb: Emulator, fauxqs: Emulator, region = 'us-east-1'): EmulatorEndpoints {
-  return { dynamodb: dynamodb.endpoint, sqs: `http://sqs.${region}.localhost:${new URL(fauxqs.endpoint).port}`, sns: fauxqs.endpoint };
+  return {
+    dynamodb: dynamodb.endpoint,
+    sqs: `http://sqs.${region}.localhost:${new URL(fauxqs.endpoint).port}`,
+    sns: fauxqs.endpoint,
+  };
 }
 
 function freePort(): Promise<number> {
@@ -63,7 +67,9 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -82,11 +88,23 @@ export async function startDynamoDbLocal(): Promise<Emulator> {
   const port = await freePort();
   const child: ChildProcess = spawn(
     'java',
-    [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', join(dir, 'DynamoDBLocal.jar'), '-inMemory', '-port', String(port)],
+    [
+      `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      join(dir, 'DynamoDBLocal.jar'),
+      '-inMemory',
+      '-port',
+      String(port),
+    ],
     { cwd: dir, stdio: 'ignore' },
   );
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
   const deadline = Date.now() + 60_000;
   for (;;) {
     try {

@@ -68,11 +68,22 @@ export async function pollOnce(
   const done = records.filter((r) => !failed.has(r.messageId));
   for (let start = 0; start < done.length; start += 10) {
     const chunk = done.slice(start, start + 10);
-    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: chunk.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })) }));
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: chunk.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
+      }),
+    );
   }
   if (options.retryFailuresNow) {
     for (const record of records.filter((r) => failed.has(r.messageId))) {
-      await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: 0 }));
+      await sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: queueUrl,
+          ReceiptHandle: record.receiptHandle,
+          VisibilityTimeout: 0,
+        }),
+      );
     }
   }
   return { received: records.length, failed: failed.size };
@@ -88,9 +99,14 @@ export async function pollOnce(
  */
 export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
   const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
   );
-  return Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
+  return (
+    Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
 }
 
 /**
@@ -116,7 +132,12 @@ export async function receiveAndDelete(
     }),
   );
   if (Messages.length > 0) {
-    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })) }));
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
+      }),
+    );
   }
   return Messages;
 }
@@ -129,9 +150,13 @@ export async function receiveAndDelete(
  * const deadLetters = await drainQueue(sqs, dlqUrl);
  * ```
  */
-export async function drainQueue(sqs: SQSClient, queueUrl: string, options: { attributes?: boolean } = {}): Promise<Message[]> {
+export async function drainQueue(
+  sqs: SQSClient,
+  queueUrl: string,
+  options: { attributes?: boolean } = {},
+): Promise<Message[]> {
   const all: Message[] = [];
-  for (let empty = 0; empty < 2; ) {
+  for (let empty = 0; empty < 2;) {
     const messages = await receiveAndDelete(sqs, queueUrl, options);
     if (messages.length > 0) all.push(...messages);
     else {

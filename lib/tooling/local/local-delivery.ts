@@ -15,7 +15,13 @@ import { printable } from '../../util/printable.ts';
 import { pollDeliveryQueue } from './delivery-source.ts';
 import { queueDepth } from './event-source.ts';
 import { provisionDelivery, type LocalDelivery } from './provision.ts';
-import { startPagerDutyReceiver, startSlackReceiver, startWebhookReceiver, type LocalReceiver, type ReceivedRequest } from './receivers.ts';
+import {
+  startPagerDutyReceiver,
+  startSlackReceiver,
+  startWebhookReceiver,
+  type LocalReceiver,
+  type ReceivedRequest,
+} from './receivers.ts';
 import type { PipelineSettings } from './settings.ts';
 
 const PARAMETERS: Readonly<Record<DestinationName, string>> = {
@@ -52,31 +58,58 @@ export async function startLocalDeliveryStage(
   topicArn: string,
   options: { log: Telemetry['log']; visibilityTimeoutSeconds?: number },
 ): Promise<LocalDeliveryStage> {
-  const delivery = await provisionDelivery(clients, settings, prefix, topicArn, options.visibilityTimeoutSeconds === undefined ? {} : { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds });
+  const delivery = await provisionDelivery(
+    clients,
+    settings,
+    prefix,
+    topicArn,
+    options.visibilityTimeoutSeconds === undefined
+      ? {}
+      : { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds },
+  );
   const secret = `whsec_${randomBytes(32).toString('base64')}`;
-  const [pagerduty, slack, webhook] = await Promise.all([startPagerDutyReceiver(), startSlackReceiver(), startWebhookReceiver(secret)]);
+  const [pagerduty, slack, webhook] = await Promise.all([
+    startPagerDutyReceiver(),
+    startSlackReceiver(),
+    startWebhookReceiver(secret),
+  ]);
   const receivers = { pagerduty, slack, webhook };
   const config: DeliveryConfig = {
     deadLetterQueueUrl: delivery.dlqUrl,
     logLevel: 'INFO',
-    pagerDuty: { queueUrl: delivery.queues.pagerduty.url, routingKeyParameter: PARAMETERS.pagerduty, eventsUrl: pagerduty.url },
+    pagerDuty: {
+      queueUrl: delivery.queues.pagerduty.url,
+      routingKeyParameter: PARAMETERS.pagerduty,
+      eventsUrl: pagerduty.url,
+    },
     slack: { queueUrl: delivery.queues.slack.url, webhookUrlParameter: PARAMETERS.slack },
     webhook: { queueUrl: delivery.queues.webhook.url, url: webhook.url, secretParameter: PARAMETERS.webhook },
   };
   const counts = new Map<string, number>();
   const telemetry: DeliveryTelemetry = {
     log: options.log,
-    count: (metric, destination, value = 1) => void counts.set(`${metric}:${destination}`, (counts.get(`${metric}:${destination}`) ?? 0) + value),
+    count: (metric, destination, value = 1) =>
+      void counts.set(`${metric}:${destination}`, (counts.get(`${metric}:${destination}`) ?? 0) + value),
   };
-  const values: Record<string, string> = { [PARAMETERS.pagerduty]: randomBytes(16).toString('hex'), [PARAMETERS.slack]: slack.url, [PARAMETERS.webhook]: secret };
-  const deliver = createDeliveryHandler({ config, telemetry, secretFor: (name) => staticSecret(values[name] ?? '', name), sqs: clients.sqs });
+  const values: Record<string, string> = {
+    [PARAMETERS.pagerduty]: randomBytes(16).toString('hex'),
+    [PARAMETERS.slack]: slack.url,
+    [PARAMETERS.webhook]: secret,
+  };
+  const deliver = createDeliveryHandler({
+    config,
+    telemetry,
+    secretFor: (name) => staticSecret(values[name] ?? '', name),
+    sqs: clients.sqs,
+  });
   const queues = Object.values(delivery.queues);
   return {
     delivery,
     receivers,
     async poll() {
       let received = 0;
-      for (const queue of queues) received += await pollDeliveryQueue(clients.sqs, queue, (records) => deliver(records, () => 60_000));
+      for (const queue of queues)
+        received += await pollDeliveryQueue(clients.sqs, queue, (records) => deliver(records, () => 60_000));
       return received;
     },
     async pending() {
@@ -103,7 +136,10 @@ export async function startLocalDeliveryStage(
 export function alertIdOf(request: ReceivedRequest): string | undefined {
   if (request.destination === 'webhook') return request.headers['webhook-id'];
   try {
-    const body = JSON.parse(request.body) as { dedup_key?: unknown; blocks?: Array<{ type?: string; elements?: Array<{ text?: string }> }> };
+    const body = JSON.parse(request.body) as {
+      dedup_key?: unknown;
+      blocks?: Array<{ type?: string; elements?: Array<{ text?: string }> }>;
+    };
     if (request.destination === 'pagerduty') return typeof body.dedup_key === 'string' ? body.dedup_key : undefined;
     const footer = body.blocks?.find((b) => b.type === 'context')?.elements?.[0]?.text ?? '';
     return /^alert (\S+)/.exec(footer)?.[1];
@@ -159,11 +195,11 @@ export function payloadText(request: ReceivedRequest): string {
   try {
     const parsed = JSON.parse(request.body) as Record<string, unknown>;
     // The run's generated routing key is a credential in shape: shown shortened, like any key.
-    if (typeof parsed.routing_key === 'string') parsed.routing_key = `${parsed.routing_key.slice(0, 4)}… (generated for this run)`;
+    if (typeof parsed.routing_key === 'string')
+      parsed.routing_key = `${parsed.routing_key.slice(0, 4)}… (generated for this run)`;
     body = JSON.stringify(parsed, null, 2);
   } catch {
     body = request.body;
   }
   return `${[`POST ${request.destination} -> ${request.answer}`, ...headers, '', body].map((line) => line.replace(/^/gm, '            ')).join('\n')}\n\n`;
 }
-

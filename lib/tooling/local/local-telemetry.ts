@@ -16,13 +16,19 @@ export interface LocalTelemetry extends Telemetry {
  * const telemetry = localTelemetry('WARN', (line) => process.stderr.write(line));
  * ```
  */
-export function localTelemetry(level: LogLevel, write: (line: string) => void, now: () => Date = () => new Date()): LocalTelemetry {
+export function localTelemetry(
+  level: LogLevel,
+  write: (line: string) => void,
+  now: () => Date = () => new Date(),
+): LocalTelemetry {
   const threshold = ORDER.indexOf(level);
   const counts = new Map<DetectionMetric, number>();
   return {
     log(logLevel, message, fields = {}) {
       if (ORDER.indexOf(logLevel) < threshold) return;
-      write(`${JSON.stringify({ level: logLevel, message, timestamp: now().toISOString(), service: 'openai-audit-alerts', ...fields })}\n`);
+      write(
+        `${JSON.stringify({ level: logLevel, message, timestamp: now().toISOString(), service: 'openai-audit-alerts', ...fields })}\n`,
+      );
     },
     count(metric, value = 1) {
       counts.set(metric, (counts.get(metric) ?? 0) + value);

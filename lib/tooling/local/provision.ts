@@ -20,7 +20,11 @@ export interface LocalOverrides {
   readonly visibilityTimeoutSeconds?: number;
 }
 
-async function createQueue(sqs: SQSClient, name: string, attributes: Record<string, string>): Promise<{ url: string; arn: string }> {
+async function createQueue(
+  sqs: SQSClient,
+  name: string,
+  attributes: Record<string, string>,
+): Promise<{ url: string; arn: string }> {
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
   if (!QueueUrl) throw new Error(`queue ${name} was created without a URL`);
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
@@ -66,7 +70,14 @@ export async function provisionPipeline(
   const { TopicArn } = await clients.sns.send(new CreateTopicCommand({ Name: `${prefix}-alerts` }));
   if (!TopicArn) throw new Error('the alert topic was created without an ARN');
   await clients.sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: subscriber.arn }));
-  return { tableName, queueUrl: queue.url, queueArn: queue.arn, dlqUrl: dlq.url, topicArn: TopicArn, subscriberUrl: subscriber.url };
+  return {
+    tableName,
+    queueUrl: queue.url,
+    queueArn: queue.arn,
+    dlqUrl: dlq.url,
+    topicArn: TopicArn,
+    subscriberUrl: subscriber.url,
+  };
 }
 
 /** A queue as created: its URL (for clients) and ARN (what Lambda's records carry). */
@@ -81,7 +92,11 @@ export interface LocalDelivery {
   readonly dlqUrl: string;
 }
 
-const ROUTE_OF: Readonly<Record<DestinationName, 'pagerDuty' | 'slack' | 'webhook'>> = { pagerduty: 'pagerDuty', slack: 'slack', webhook: 'webhook' };
+const ROUTE_OF: Readonly<Record<DestinationName, 'pagerDuty' | 'slack' | 'webhook'>> = {
+  pagerduty: 'pagerDuty',
+  slack: 'slack',
+  webhook: 'webhook',
+};
 
 /**
  * Creates the delivery stage as infra/delivery.yml deploys it, with the stack's settings: the
@@ -100,13 +115,18 @@ export async function provisionDelivery(
   topicArn: string,
   overrides: LocalOverrides = {},
 ): Promise<LocalDelivery> {
-  const dlq = await createQueue(clients.sqs, `${prefix}-delivery-dlq`, { MessageRetentionPeriod: String(settings.deadLetterQueue.retentionSeconds) });
+  const dlq = await createQueue(clients.sqs, `${prefix}-delivery-dlq`, {
+    MessageRetentionPeriod: String(settings.deadLetterQueue.retentionSeconds),
+  });
   const queues = {} as Record<DestinationName, LocalQueue>;
   for (const name of Object.keys(ROUTE_OF) as DestinationName[]) {
     const queue = await createQueue(clients.sqs, `${prefix}-delivery-${name}`, {
       VisibilityTimeout: String(overrides.visibilityTimeoutSeconds ?? settings.delivery.queue.visibilityTimeoutSeconds),
       MessageRetentionPeriod: String(settings.delivery.queue.retentionSeconds),
-      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: settings.delivery.queue.maxReceiveCount }),
+      RedrivePolicy: JSON.stringify({
+        deadLetterTargetArn: dlq.arn,
+        maxReceiveCount: settings.delivery.queue.maxReceiveCount,
+      }),
     });
     await clients.sns.send(
       new SubscribeCommand({

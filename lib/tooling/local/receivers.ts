@@ -27,7 +27,8 @@ import { isJsonObject, ownValue, type JsonObject, type JsonValue } from '../../u
  * dropped connection with no answer (`reset`), or the request processed and then the connection
  * dropped before the answer (`accept-then-reset`: the sender cannot know it arrived).
  */
-export type Fault = { readonly status: number; readonly retryAfter?: string; readonly body?: string } | 'reset' | 'accept-then-reset';
+export type Fault =
+  { readonly status: number; readonly retryAfter?: string; readonly body?: string } | 'reset' | 'accept-then-reset';
 
 /** One request as a receiver saw it. */
 export interface ReceivedRequest {
@@ -77,7 +78,12 @@ function headersOf(req: IncomingMessage): Record<string, string> {
   return out;
 }
 
-async function start(destination: DestinationName, path: string, check: Check, nowMs: () => number): Promise<LocalReceiver> {
+async function start(
+  destination: DestinationName,
+  path: string,
+  check: Check,
+  nowMs: () => number,
+): Promise<LocalReceiver> {
   const requests: ReceivedRequest[] = [];
   const queued: Fault[] = [];
   let outage: { active: () => boolean; fault: Fault } | undefined;
@@ -102,17 +108,41 @@ async function start(destination: DestinationName, path: string, check: Check, n
       }
       if (fault !== undefined && fault !== 'accept-then-reset') {
         record({ destination, atMs, headers, body, answer: fault.status, accepted: false, duplicate: false });
-        res.writeHead(fault.status, { 'content-type': 'text/plain', ...(fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter }) });
+        res.writeHead(fault.status, {
+          'content-type': 'text/plain',
+          ...(fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter }),
+        });
         res.end(fault.body ?? '');
         return;
       }
-      const verdict = req.method === 'POST' && req.url === path ? check(body, headers, atMs) : { status: 404, body: 'not found', accepted: false, duplicate: false, problem: `${req.method} ${req.url}` };
+      const verdict =
+        req.method === 'POST' && req.url === path
+          ? check(body, headers, atMs)
+          : { status: 404, body: 'not found', accepted: false, duplicate: false, problem: `${req.method} ${req.url}` };
       if (fault === 'accept-then-reset') {
-        record({ destination, atMs, headers, body, answer: 'reset', accepted: verdict.accepted, duplicate: verdict.duplicate, ...(verdict.problem ? { problem: verdict.problem } : {}) });
+        record({
+          destination,
+          atMs,
+          headers,
+          body,
+          answer: 'reset',
+          accepted: verdict.accepted,
+          duplicate: verdict.duplicate,
+          ...(verdict.problem ? { problem: verdict.problem } : {}),
+        });
         req.socket.destroy();
         return;
       }
-      record({ destination, atMs, headers, body, answer: verdict.status, accepted: verdict.accepted, duplicate: verdict.duplicate, ...(verdict.problem ? { problem: verdict.problem } : {}) });
+      record({
+        destination,
+        atMs,
+        headers,
+        body,
+        answer: verdict.status,
+        accepted: verdict.accepted,
+        duplicate: verdict.duplicate,
+        ...(verdict.problem ? { problem: verdict.problem } : {}),
+      });
       res.writeHead(verdict.status, { 'content-type': verdict.contentType ?? 'application/json' });
       res.end(verdict.body);
     });
@@ -168,21 +198,31 @@ function pagerDutyCheck(dedupKeys: Set<string>): Check {
     const event = parseObject(body);
     if (event === undefined) return invalid('JSON parse error');
     const routingKey = ownValue(event, 'routing_key');
-    if (typeof routingKey !== 'string' || routingKey.length !== PAGERDUTY_ROUTING_KEY_LENGTH) return invalid("Length of 'routing_key' is incorrect (should be 32 characters)");
-    if (!['trigger', 'acknowledge', 'resolve'].includes(textValue(ownValue(event, 'event_action')))) return invalid("'event_action' is invalid");
+    if (typeof routingKey !== 'string' || routingKey.length !== PAGERDUTY_ROUTING_KEY_LENGTH)
+      return invalid("Length of 'routing_key' is incorrect (should be 32 characters)");
+    if (!['trigger', 'acknowledge', 'resolve'].includes(textValue(ownValue(event, 'event_action'))))
+      return invalid("'event_action' is invalid");
     const dedupKey = ownValue(event, 'dedup_key');
-    if (typeof dedupKey !== 'string' || chars(dedupKey) > PAGERDUTY_DEDUP_KEY_MAX_CHARS) return invalid("'dedup_key' is missing or longer than 255 characters");
+    if (typeof dedupKey !== 'string' || chars(dedupKey) > PAGERDUTY_DEDUP_KEY_MAX_CHARS)
+      return invalid("'dedup_key' is missing or longer than 255 characters");
     const payload = ownValue(event, 'payload');
     if (!isJsonObject(payload)) return invalid("'payload' is missing");
     const summary = ownValue(payload, 'summary');
-    if (typeof summary !== 'string' || summary === '' || chars(summary) > PAGERDUTY_SUMMARY_MAX_CHARS) return invalid("'payload.summary' is missing or longer than 1024 characters");
+    if (typeof summary !== 'string' || summary === '' || chars(summary) > PAGERDUTY_SUMMARY_MAX_CHARS)
+      return invalid("'payload.summary' is missing or longer than 1024 characters");
     if (typeof ownValue(payload, 'source') !== 'string') return invalid("'payload.source' is missing");
-    if (!['critical', 'error', 'warning', 'info'].includes(textValue(ownValue(payload, 'severity')))) return invalid("'payload.severity' is invalid");
+    if (!['critical', 'error', 'warning', 'info'].includes(textValue(ownValue(payload, 'severity'))))
+      return invalid("'payload.severity' is invalid");
     const custom = ownValue(payload, 'custom_details');
     if (custom !== undefined && !isJsonObject(custom)) return invalid("'payload.custom_details' is not an object");
     const duplicate = dedupKeys.has(dedupKey);
     dedupKeys.add(dedupKey);
-    return { status: 202, body: JSON.stringify({ status: 'success', message: 'Event processed', dedup_key: dedupKey }), accepted: true, duplicate };
+    return {
+      status: 202,
+      body: JSON.stringify({ status: 'success', message: 'Event processed', dedup_key: dedupKey }),
+      accepted: true,
+      duplicate,
+    };
   };
 }
 
@@ -196,29 +236,40 @@ function textOf(object: JsonValue | undefined): string | undefined {
 function slackProblem(message: JsonObject): string | undefined {
   if (typeof ownValue(message, 'text') !== 'string') return 'no text';
   const blocks = ownValue(message, 'blocks');
-  if (!Array.isArray(blocks) || blocks.length > SLACK_MAX_BLOCKS) return `blocks: missing, or more than ${SLACK_MAX_BLOCKS}`;
+  if (!Array.isArray(blocks) || blocks.length > SLACK_MAX_BLOCKS)
+    return `blocks: missing, or more than ${SLACK_MAX_BLOCKS}`;
   for (const [i, block] of blocks.entries()) {
     if (!isJsonObject(block)) return `blocks[${i}]: not an object`;
     const type = ownValue(block, 'type');
     if (type === 'header') {
       const text = ownValue(block, 'text');
       const value = textOf(text);
-      if (!isJsonObject(text) || ownValue(text, 'type') !== 'plain_text' || value === undefined || chars(value) > SLACK_HEADER_MAX_CHARS) return `blocks[${i}]: header text must be plain_text of 1-150 characters`;
+      if (
+        !isJsonObject(text) ||
+        ownValue(text, 'type') !== 'plain_text' ||
+        value === undefined ||
+        chars(value) > SLACK_HEADER_MAX_CHARS
+      )
+        return `blocks[${i}]: header text must be plain_text of 1-150 characters`;
     } else if (type === 'section') {
       const text = textOf(ownValue(block, 'text'));
       const fields = ownValue(block, 'fields');
       if (text === undefined && fields === undefined) return `blocks[${i}]: section without text or fields`;
-      if (text !== undefined && (text === '' || chars(text) > SLACK_SECTION_TEXT_MAX_CHARS)) return `blocks[${i}]: section text must be 1-3000 characters`;
+      if (text !== undefined && (text === '' || chars(text) > SLACK_SECTION_TEXT_MAX_CHARS))
+        return `blocks[${i}]: section text must be 1-3000 characters`;
       if (fields !== undefined) {
-        if (!Array.isArray(fields) || fields.length > SLACK_MAX_FIELDS) return `blocks[${i}]: more than ${SLACK_MAX_FIELDS} fields`;
+        if (!Array.isArray(fields) || fields.length > SLACK_MAX_FIELDS)
+          return `blocks[${i}]: more than ${SLACK_MAX_FIELDS} fields`;
         for (const [j, field] of fields.entries()) {
           const value = textOf(field);
-          if (value === undefined || value === '' || chars(value) > SLACK_FIELD_MAX_CHARS) return `blocks[${i}].fields[${j}]: must be 1-2000 characters`;
+          if (value === undefined || value === '' || chars(value) > SLACK_FIELD_MAX_CHARS)
+            return `blocks[${i}].fields[${j}]: must be 1-2000 characters`;
         }
       }
     } else if (type === 'context') {
       const elements = ownValue(block, 'elements');
-      if (!Array.isArray(elements) || elements.length === 0 || elements.length > SLACK_MAX_CONTEXT_ELEMENTS) return `blocks[${i}]: context needs 1-10 elements`;
+      if (!Array.isArray(elements) || elements.length === 0 || elements.length > SLACK_MAX_CONTEXT_ELEMENTS)
+        return `blocks[${i}]: context needs 1-10 elements`;
     } else if (type !== 'divider') return `blocks[${i}]: unexpected type`;
   }
   return undefined;
@@ -228,7 +279,15 @@ function slackCheck(): Check {
   return (body) => {
     const message = parseObject(body);
     const problem = message === undefined ? 'invalid_payload' : slackProblem(message);
-    if (problem !== undefined) return { status: 400, body: problem === 'invalid_payload' ? problem : 'invalid_blocks', accepted: false, duplicate: false, problem, contentType: 'text/plain' };
+    if (problem !== undefined)
+      return {
+        status: 400,
+        body: problem === 'invalid_payload' ? problem : 'invalid_blocks',
+        accepted: false,
+        duplicate: false,
+        problem,
+        contentType: 'text/plain',
+      };
     return { status: 200, body: 'ok', accepted: true, duplicate: false, contentType: 'text/plain' };
   };
 }
@@ -242,7 +301,14 @@ function webhookCheck(secret: string, ids: Set<string>): Check {
       signingKeys,
       Math.floor(nowMs / 1000),
     );
-    if (!check.ok) return { status: 401, body: JSON.stringify({ error: check.reason }), accepted: false, duplicate: false, problem: check.reason };
+    if (!check.ok)
+      return {
+        status: 401,
+        body: JSON.stringify({ error: check.reason }),
+        accepted: false,
+        duplicate: false,
+        problem: check.reason,
+      };
     const { id } = check;
     const duplicate = ids.has(id);
     ids.add(id);
@@ -282,7 +348,12 @@ export function startPagerDutyReceiver(options: ReceiverOptions = {}): Promise<L
  * ```
  */
 export function startSlackReceiver(options: ReceiverOptions = {}): Promise<LocalReceiver> {
-  return start('slack', '/services/T00000000/B00000000/LOCALLOCALLOCALLOCALLOCA', slackCheck(), options.nowMs ?? Date.now);
+  return start(
+    'slack',
+    '/services/T00000000/B00000000/LOCALLOCALLOCALLOCALLOCA',
+    slackCheck(),
+    options.nowMs ?? Date.now,
+  );
 }
 
 /**

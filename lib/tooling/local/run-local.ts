@@ -19,7 +19,13 @@ import { outcomeText } from './outcome-text.ts';
 import { summaryText, type LocalSummary } from './local-summary.ts';
 import { emulatorEndpoints, startDynalite, startFauxqs, useEmulators, type Emulator } from './emulators.ts';
 import { alertFromSubscriberMessage, pollOnce, queueDepth, receiveAndDelete } from './event-source.ts';
-import { alertIdOf, deliveryLine, payloadText, startLocalDeliveryStage, type LocalDeliveryStage } from './local-delivery.ts';
+import {
+  alertIdOf,
+  deliveryLine,
+  payloadText,
+  startLocalDeliveryStage,
+  type LocalDeliveryStage,
+} from './local-delivery.ts';
 import { localTelemetry } from './local-telemetry.ts';
 import { startLocalWebhook } from './local-webhook.ts';
 import { provisionPipeline, type LocalPipeline } from './provision.ts';
@@ -64,12 +70,17 @@ async function readEvents(file: string, io: LocalRunIo): Promise<ReadEvents | un
   try {
     text = await io.readFile(file);
   } catch (error) {
-    io.stderr(`start: cannot read ${printable(file)}: ${error instanceof Error ? printable(error.message) : 'unreadable'}\n`);
+    io.stderr(
+      `start: cannot read ${printable(file)}: ${error instanceof Error ? printable(error.message) : 'unreadable'}\n`,
+    );
     return undefined;
   }
   const { values, failures } = parseJsonInput(text);
   let problems = failures.length;
-  for (const failure of failures) io.stderr(`start: ${printable(file)}${failure.line === undefined ? '' : `:${failure.line}`}: not valid JSON: ${failure.reason}\n`);
+  for (const failure of failures)
+    io.stderr(
+      `start: ${printable(file)}${failure.line === undefined ? '' : `:${failure.line}`}: not valid JSON: ${failure.reason}\n`,
+    );
   const events: JsonObject[] = [];
   for (const { line, value } of values) {
     const extracted = extractAuditEvents(value);
@@ -85,10 +96,16 @@ async function readEvents(file: string, io: LocalRunIo): Promise<ReadEvents | un
 
 /** Alerts the subscriber queue has received, as documents. */
 async function receiveAlerts(sqs: SQSClient, subscriberUrl: string, waitSeconds: number): Promise<AlertDocument[]> {
-  return (await receiveAndDelete(sqs, subscriberUrl, { waitSeconds, attributes: false })).map((m) => alertFromSubscriberMessage(m.Body ?? '{}'));
+  return (await receiveAndDelete(sqs, subscriberUrl, { waitSeconds, attributes: false })).map((m) =>
+    alertFromSubscriberMessage(m.Body ?? '{}'),
+  );
 }
 
-function startInfo(pipeline: LocalPipeline, endpoints: { dynamodb: string; sns: string }, stage: LocalDeliveryStage): string {
+function startInfo(
+  pipeline: LocalPipeline,
+  endpoints: { dynamodb: string; sns: string },
+  stage: LocalDeliveryStage,
+): string {
   return [
     'Local pipeline running: send audit events with the AWS CLI (any credentials), for example',
     `  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws --region us-east-1 --endpoint-url ${endpoints.sns} \\`,
@@ -159,7 +176,8 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
       log(level, message, fields = {}) {
         baseTelemetry.log(level, message, fields);
         const line = options.json ? undefined : outcomeText(message, fields);
-        if (line !== undefined) inOrder(typeof fields.eventId === 'string' ? fields.eventId : undefined, 1, () => io.stdout(line));
+        if (line !== undefined)
+          inOrder(typeof fields.eventId === 'string' ? fields.eventId : undefined, 1, () => io.stdout(line));
       },
     };
     stage = await startLocalDeliveryStage({ sqs, sns }, settings, `${settings.service}-local`, pipeline.topicArn, {
@@ -179,7 +197,13 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
     });
     const handler = createDetectionHandler({ config, telemetry });
     if (options.keepRunning) {
-      const webhook = await startLocalWebhook({ dynamodb, sqs, queueUrl: pipeline.queueUrl, prefix: `${settings.service}-local`, sampleFile: TEST_EVENT });
+      const webhook = await startLocalWebhook({
+        dynamodb,
+        sqs,
+        queueUrl: pipeline.queueUrl,
+        prefix: `${settings.service}-local`,
+        sampleFile: TEST_EVENT,
+      });
       stoppers.push(() => webhook.server.stop());
       (options.json ? io.stderr : io.stdout)(`${startInfo(pipeline, endpoints, stage)}${webhook.info}`);
     }
@@ -190,7 +214,10 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
     const printed = new Set<string>();
     const showDelivery = (request: ReceivedRequest) => {
       if (options.json) {
-        if (options.payloads) io.stdout(`${JSON.stringify({ delivery: { destination: request.destination, answer: request.answer, headers: request.headers, body: JSON.parse(request.body) as unknown } })}\n`);
+        if (options.payloads)
+          io.stdout(
+            `${JSON.stringify({ delivery: { destination: request.destination, answer: request.answer, headers: request.headers, body: JSON.parse(request.body) as unknown } })}\n`,
+          );
         return;
       }
       io.stdout(deliveryLine(request));
@@ -218,14 +245,18 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
     const progress = () => {
       if (!showProgress) return;
       const done = Math.min(1, processedEvents / input.events.length);
-      io.stderr(`\r[${'#'.repeat(Math.round(done * 30)).padEnd(30, '.')}] ${processedEvents}/${input.events.length} events, ${alerts} alerts`);
+      io.stderr(
+        `\r[${'#'.repeat(Math.round(done * 30)).padEnd(30, '.')}] ${processedEvents}/${input.events.length} events, ${alerts} alerts`,
+      );
     };
 
     // Packed as the poller packs them: several events per message, within SQS's size limit. An
     // event that cannot travel (too deep, too large) is reported and counted, the rest is sent.
     const packed = packEvents(input.events, { organization: DEFAULT_ORGANIZATION, source: 'local' });
     for (const item of packed.rejected) {
-      io.stderr(`start: ${printable(options.eventsFile)}: event ${quote(item.eventId ?? `#${item.index + 1}`)} not sent: ${item.reason}\n`);
+      io.stderr(
+        `start: ${printable(options.eventsFile)}: event ${quote(item.eventId ?? `#${item.index + 1}`)} not sent: ${item.reason}\n`,
+      );
     }
     const skipped = input.problems + packed.rejected.length;
     await sendMessages(sqs, pipeline.queueUrl, packed.bodies);
@@ -237,19 +268,32 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
     const consume = async (): Promise<void> => {
       for (;;) {
         if (stopping) return;
-        const { received } = await pollOnce(sqs, pipeline.queueUrl, handler, { batchSize: settings.detect.batchSize, waitSeconds: options.keepRunning ? 1 : 0 });
+        const { received } = await pollOnce(sqs, pipeline.queueUrl, handler, {
+          batchSize: settings.detect.batchSize,
+          waitSeconds: options.keepRunning ? 1 : 0,
+        });
         processedEvents = telemetry.counted('EventsReceived');
         const alertsNow = await receiveAlerts(sqs, pipeline.subscriberUrl, 0);
         const delivered = await deliveries.poll();
         alertsNow.forEach(print);
         progress();
         const idle = received === 0 && delivered === 0;
-        if (idle && !options.keepRunning && (await queueDepth(sqs, pipeline.queueUrl)) === 0 && (await deliveries.pending()) === 0) return;
+        if (
+          idle &&
+          !options.keepRunning &&
+          (await queueDepth(sqs, pipeline.queueUrl)) === 0 &&
+          (await deliveries.pending()) === 0
+        )
+          return;
         if (idle && !options.keepRunning) await new Promise((resolve) => setTimeout(resolve, 100));
       }
     };
     await consume();
-    for (let alertsNow = await receiveAlerts(sqs, pipeline.subscriberUrl, 0); alertsNow.length > 0; alertsNow = await receiveAlerts(sqs, pipeline.subscriberUrl, 0)) {
+    for (
+      let alertsNow = await receiveAlerts(sqs, pipeline.subscriberUrl, 0);
+      alertsNow.length > 0;
+      alertsNow = await receiveAlerts(sqs, pipeline.subscriberUrl, 0)
+    ) {
       alertsNow.forEach(print);
     }
     if (showProgress) io.stderr('\n');
@@ -261,7 +305,9 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
       events: telemetry.counted('EventsReceived'),
       notSent: skipped,
       matched: telemetry.counted('EventsMatched'),
-      matches: (['MatchesAlerted', 'AlertsSuppressed', 'BelowThreshold', 'MatchesSuppressed', 'DuplicatesIgnored'] as const).reduce((sum, metric) => sum + telemetry.counted(metric), 0),
+      matches: (
+        ['MatchesAlerted', 'AlertsSuppressed', 'BelowThreshold', 'MatchesSuppressed', 'DuplicatesIgnored'] as const
+      ).reduce((sum, metric) => sum + telemetry.counted(metric), 0),
       matchesAlerted: telemetry.counted('MatchesAlerted'),
       alerts,
       escalated: telemetry.counted('AlertsEscalated'),
@@ -274,8 +320,15 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
       failed: telemetry.counted('RecordsFailed'),
       ruleErrors: telemetry.counted('RuleErrors'),
       dlq: await queueDepth(sqs, pipeline.dlqUrl),
-      delivered: { pagerduty: stage.counted('AlertsDelivered', 'pagerduty'), slack: stage.counted('AlertsDelivered', 'slack'), webhook: stage.counted('AlertsDelivered', 'webhook') },
-      deliveryRetries: (['pagerduty', 'slack', 'webhook'] as const).reduce((sum, name) => sum + (stage?.counted('DeliveriesDeferred', name) ?? 0), 0),
+      delivered: {
+        pagerduty: stage.counted('AlertsDelivered', 'pagerduty'),
+        slack: stage.counted('AlertsDelivered', 'slack'),
+        webhook: stage.counted('AlertsDelivered', 'webhook'),
+      },
+      deliveryRetries: (['pagerduty', 'slack', 'webhook'] as const).reduce(
+        (sum, name) => sum + (stage?.counted('DeliveriesDeferred', name) ?? 0),
+        0,
+      ),
       deliveryDlq: await queueDepth(sqs, stage.delivery.dlqUrl),
     };
     if (options.json) io.stdout(`${JSON.stringify({ summary })}\n`);

@@ -20,8 +20,17 @@ export interface PipelineSettings {
   readonly deadLetterQueue: { readonly retentionSeconds: number };
   readonly table: { readonly partitionKey: string; readonly ttlAttribute: string };
   readonly delivery: {
-    readonly function: { readonly timeoutSeconds: number; readonly memorySize: number; readonly batchSize: number; readonly maximumConcurrency: number };
-    readonly queue: { readonly visibilityTimeoutSeconds: number; readonly retentionSeconds: number; readonly maxReceiveCount: number };
+    readonly function: {
+      readonly timeoutSeconds: number;
+      readonly memorySize: number;
+      readonly batchSize: number;
+      readonly maximumConcurrency: number;
+    };
+    readonly queue: {
+      readonly visibilityTimeoutSeconds: number;
+      readonly retentionSeconds: number;
+      readonly maxReceiveCount: number;
+    };
     readonly routes: Readonly<Record<'email' | 'pagerDuty' | 'slack' | 'webhook', DeliveryRoute>>;
   };
 }

@@ -30,10 +30,21 @@ export interface SyntheticOptions {
   readonly loginAccounts?: number;
 }
 
-const CANDIDATE_OTHER_TYPES = ['login.succeeded', 'login.failed', 'project.created', 'user.added', 'invite.sent', 'role.assignment.created', 'service_account.created', 'api_key.deleted'];
+const CANDIDATE_OTHER_TYPES = [
+  'login.succeeded',
+  'login.failed',
+  'project.created',
+  'user.added',
+  'invite.sent',
+  'role.assignment.created',
+  'service_account.created',
+  'api_key.deleted',
+];
 
 function otherDetails(type: string, i: number): JsonObject {
-  return type === 'login.failed' ? { error_code: 'invalid_credentials', error_message: 'Invalid password' } : { id: `obj_${i}`, data: { role: 'member', name: `thing-${i}` } };
+  return type === 'login.failed'
+    ? { error_code: 'invalid_credentials', error_message: 'Invalid password' }
+    : { id: `obj_${i}`, data: { role: 'member', name: `thing-${i}` } };
 }
 
 let quietTypes: readonly string[] | undefined;
@@ -61,10 +72,19 @@ function session(user: string, index: number): JsonObject {
     session: {
       user: { id: `user-${user}`, email: `${user}@example.com` },
       ip_address: `198.51.100.${index % 250}`,
-      user_agent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
+      user_agent:
+        'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
       ja3: 'a497151ce4338a12c4418c44d375173e',
       ja4: 'q13d0313h3_55b375c5d22e_c7319ce65786',
-      ip_address_details: { country: 'US', city: 'San Francisco', region: 'California', region_code: 'CA', asn: '1234', latitude: '37.77490', longitude: '-122.41940' },
+      ip_address_details: {
+        country: 'US',
+        city: 'San Francisco',
+        region: 'California',
+        region_code: 'CA',
+        asn: '1234',
+        latitude: '37.77490',
+        longitude: '-122.41940',
+      },
     },
   };
 }
@@ -95,8 +115,15 @@ export function syntheticEvents(count: number, options: SyntheticOptions): JsonO
     if (i % matchEvery === matchEvery - 1) {
       const high = options.highEvery !== undefined && matches % options.highEvery === options.highEvery - 1;
       const actor = `${options.actorSet ?? options.runId}-admin-${matches++ % (options.matchingActors ?? Number.MAX_SAFE_INTEGER)}`;
-      const scopes = high ? ['api.model.request', 'all'] : ['api.model.request', 'api.organization.projects.api_keys.write'];
-      events.push({ ...base, type: 'api_key.created', actor: session(actor, i), 'api_key.created': { id: `key_${i}`, data: { scopes } } });
+      const scopes = high
+        ? ['api.model.request', 'all']
+        : ['api.model.request', 'api.organization.projects.api_keys.write'];
+      events.push({
+        ...base,
+        type: 'api_key.created',
+        actor: session(actor, i),
+        'api_key.created': { id: `key_${i}`, data: { scopes } },
+      });
     } else if (i % loginEvery === loginEvery - 1) {
       const account = logins++ % Math.max(1, options.loginAccounts ?? 1);
       const n = loginsOf.get(account) ?? 0;
@@ -106,9 +133,22 @@ export function syntheticEvents(count: number, options: SyntheticOptions): JsonO
       const ip = `203.0.113.${(n % (account + 2)) + 1}`;
       const type = n % 8 === 7 ? 'login.succeeded' : 'login.failed';
       const details: JsonObject = type === 'login.failed' ? { [type]: otherDetails(type, i) } : {};
-      events.push({ ...base, type, actor: { ...actor, session: { ...(actor.session as JsonObject), ip_address: ip } }, ...details });
+      events.push({
+        ...base,
+        type,
+        actor: { ...actor, session: { ...(actor.session as JsonObject), ip_address: ip } },
+        ...details,
+      });
     } else if (i % benignEvery === 0) {
-      events.push({ ...base, type: 'api_key.created', actor: session(`dev-${i % 40}`, i), 'api_key.created': { id: `key_${i}`, data: { scopes: ['api.model.read', 'api.model.request', 'api.responses.write'] } } });
+      events.push({
+        ...base,
+        type: 'api_key.created',
+        actor: session(`dev-${i % 40}`, i),
+        'api_key.created': {
+          id: `key_${i}`,
+          data: { scopes: ['api.model.read', 'api.model.request', 'api.responses.write'] },
+        },
+      });
     } else {
       const others = quietEventTypes();
       const type = others[i % others.length] ?? 'project.created';

@@ -55,9 +55,17 @@ export async function startWebhookServer(deps: WebhookDependencies, port = 0): P
     }
     readBody(req)
       .then(async (body) => {
-        if (body === undefined) return send(errorResponse(413, 'payload-too-large', `the body is larger than ${MAX_BODY_BYTES} bytes`));
-        const headers = Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]));
-        send(await handleWebhook({ method: req.method ?? 'GET', headers, query: Object.fromEntries(url.searchParams), body }, deps));
+        if (body === undefined)
+          return send(errorResponse(413, 'payload-too-large', `the body is larger than ${MAX_BODY_BYTES} bytes`));
+        const headers = Object.fromEntries(
+          Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]),
+        );
+        send(
+          await handleWebhook(
+            { method: req.method ?? 'GET', headers, query: Object.fromEntries(url.searchParams), body },
+            deps,
+          ),
+        );
       })
       .catch(() => send(errorResponse(400, 'bad-request', 'the request body could not be read')));
   });

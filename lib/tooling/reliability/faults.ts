@@ -11,7 +11,11 @@ type Decide = (command: string, input: Record<string, unknown>) => Error | undef
 
 /** An error shaped like the SDK's service exceptions (name, fault, HTTP status). */
 export function awsError(name: string, status = 400): Error {
-  return Object.assign(new Error(`injected ${name}`), { name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status } });
+  return Object.assign(new Error(`injected ${name}`), {
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status },
+  });
 }
 
 /** A connection reset, as Node's HTTP client reports it. */
@@ -63,7 +67,11 @@ export type FaultCounts = Record<keyof FaultRates, number>;
  * const counts = injectRandomFaults(dynamodb, { throttle: 0.05, responseLost: 0.02 }, seededRandom(1));
  * ```
  */
-export function injectRandomFaults<C extends { middlewareStack: Stack }>(client: C, rates: FaultRates, random: () => number): FaultCounts {
+export function injectRandomFaults<C extends { middlewareStack: Stack }>(
+  client: C,
+  rates: FaultRates,
+  random: () => number,
+): FaultCounts {
   const counts: FaultCounts = { throttle: 0, serverError: 0, timeout: 0, connectionReset: 0, responseLost: 0 };
   const before: Array<[keyof FaultRates, () => Error]> = [
     ['throttle', () => awsError('ThrottlingException', 400)],

@@ -25,14 +25,30 @@ import { provisionPipeline, type LocalPipeline } from '../local/provision.ts';
 import { sendMessages } from '../../ingestion/packing/queue-sink.ts';
 import { pipelineSettings } from '../local/settings.ts';
 import { messageBodies, syntheticEvents } from '../local/synthetic-events.ts';
-import { awsError, injectFaults, injectRandomFaults, seededRandom, type FaultCounts, type FaultRates } from './faults.ts';
-import { checkDeliveries, checkWindowItems, expectCorrelationWindows, expectWindows, windowAlerts, type ExpectedCorrelations, type ExpectedWindows } from './oracle.ts';
+import {
+  awsError,
+  injectFaults,
+  injectRandomFaults,
+  seededRandom,
+  type FaultCounts,
+  type FaultRates,
+} from './faults.ts';
+import {
+  checkDeliveries,
+  checkWindowItems,
+  expectCorrelationWindows,
+  expectWindows,
+  windowAlerts,
+  type ExpectedCorrelations,
+  type ExpectedWindows,
+} from './oracle.ts';
 
 /**
  * Where a worker process is killed (SIGKILL), relative to the dedup protocol; `function-timeout`
  * is Lambda's own kill: a publish hangs past the function timeout and the watchdog kills the worker.
  */
-export type KillPoint = 'before-window-write' | 'between-write-and-publish' | 'after-publish-before-mark-sent' | 'function-timeout';
+export type KillPoint =
+  'before-window-write' | 'between-write-and-publish' | 'after-publish-before-mark-sent' | 'function-timeout';
 
 /** One scenario. Sizes are per phase. */
 export interface ScenarioSpec {
@@ -156,10 +172,14 @@ export async function startReliabilityEnv(): Promise<ReliabilityEnv> {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits until the queue is empty (twice in a row); false if nothing moved for {@link STALL_MS}. */
-async function waitUntilDrained(env: ReliabilityEnv, queueUrl: string, done: () => boolean = () => false): Promise<boolean> {
+async function waitUntilDrained(
+  env: ReliabilityEnv,
+  queueUrl: string,
+  done: () => boolean = () => false,
+): Promise<boolean> {
   let last = -1;
   let progress = Date.now();
-  for (let empty = 0; empty < 2; ) {
+  for (let empty = 0; empty < 2;) {
     if (done()) return true;
     const depth = await queueDepth(env.sqs, queueUrl);
     if (depth !== last) progress = Date.now();
@@ -202,7 +222,9 @@ function publishFault(ctx: RunContext): (command: string, input: Record<string, 
   return (command, input) => {
     if (command !== 'PublishCommand') return undefined;
     if (ctx.snsDown()) return awsError('KMSDisabledException', 400);
-    const id = (input as { MessageAttributes?: Record<string, { StringValue?: string }> }).MessageAttributes?.alert_id?.StringValue ?? '';
+    const id =
+      (input as { MessageAttributes?: Record<string, { StringValue?: string }> }).MessageAttributes?.alert_id
+        ?.StringValue ?? '';
     if (ctx.spec.publish === 'fail-first' && !seen.has(id)) {
       seen.add(id);
       return awsError('InternalErrorException', 500);
@@ -233,13 +255,20 @@ async function runConsumers(ctx: RunContext): Promise<{ retries: number; drained
       config,
       telemetry,
       clock: ctx.clock,
-      clients: { dynamodb: () => Promise.resolve(dynamodb), sns: () => Promise.resolve(sns), sqs: () => Promise.resolve(new SQSClient({})) },
+      clients: {
+        dynamodb: () => Promise.resolve(dynamodb),
+        sns: () => Promise.resolve(sns),
+        sqs: () => Promise.resolve(new SQSClient({})),
+      },
     });
   });
   let stop = false;
   const loops = handlers.map(async (handler) => {
     while (!stop) {
-      const { received } = await pollOnce(env.sqs, pipeline.queueUrl, handler, { batchSize: settings.detect.batchSize, waitSeconds: 0 });
+      const { received } = await pollOnce(env.sqs, pipeline.queueUrl, handler, {
+        batchSize: settings.detect.batchSize,
+        waitSeconds: 0,
+      });
       if (received === 0) await sleep(25);
     }
   });
@@ -309,15 +338,24 @@ async function runWorkers(ctx: RunContext, files: { killLog: string; stats: stri
 async function seedStalePending(events: readonly JsonObject[], ctx: RunContext): Promise<void> {
   const catalog = createRuleCatalog();
   const longAgo = ctx.clock() - 20 * DAY;
-  const store = new DynamoDedupStore({ client: ctx.env.dynamodb, tableName: ctx.pipeline.tableName, clock: () => longAgo });
+  const store = new DynamoDedupStore({
+    client: ctx.env.dynamodb,
+    tableName: ctx.pipeline.tableName,
+    clock: () => longAgo,
+  });
   const seeded = new Set<string>();
   for (const event of events) {
     for (const match of catalog.evaluate(OPENAI_AUDIT_LOG_TYPE, event).matches) {
       if (seeded.has(match.dedup)) continue;
       seeded.add(match.dedup);
       await store.claim({
-        dedupKey: match.dedup, ruleId: match.rule.id, eventId: match.eventId ?? '', eventTime: match.eventTime,
-        windowSeconds: Math.round(match.rule.dedupPeriodMinutes * 60), threshold: match.rule.threshold, severity: match.severity,
+        dedupKey: match.dedup,
+        ruleId: match.rule.id,
+        eventId: match.eventId ?? '',
+        eventTime: match.eventTime,
+        windowSeconds: Math.round(match.rule.dedupPeriodMinutes * 60),
+        threshold: match.rule.threshold,
+        severity: match.severity,
         leaseUntil: longAgo + 5,
         render: (window) => JSON.stringify(fitAlert(buildAlert(match, window, OPENAI_AUDIT_LOG_TYPE, longAgo))),
       });
@@ -332,14 +370,19 @@ interface Kill {
 }
 
 function readKills(file: string): Kill[] {
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Kill);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Kill);
 }
 
 async function scanTable(env: ReliabilityEnv, tableName: string): Promise<Array<Record<string, AttributeValue>>> {
   const items: Array<Record<string, AttributeValue>> = [];
   let start: Record<string, AttributeValue> | undefined;
   do {
-    const page = await env.dynamodb.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start, ConsistentRead: true }));
+    const page = await env.dynamodb.send(
+      new ScanCommand({ TableName: tableName, ExclusiveStartKey: start, ConsistentRead: true }),
+    );
     items.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
   } while (start);
@@ -361,7 +404,8 @@ export async function runScenario(spec: ScenarioSpec, env: ReliabilityEnv, seed:
   const settings = pipelineSettings();
   const id = `${spec.name}-${seed}-${Math.floor(random() * 1e6)}`;
   const pipeline = await provisionPipeline(env, settings, `rel-${id}`.slice(0, 60), {
-    visibilityTimeoutSeconds: spec.visibilitySeconds ?? (spec.kills ? WORKER_VISIBILITY_SECONDS : IN_PROCESS_VISIBILITY_SECONDS),
+    visibilityTimeoutSeconds:
+      spec.visibilitySeconds ?? (spec.kills ? WORKER_VISIBILITY_SECONDS : IN_PROCESS_VISIBILITY_SECONDS),
   });
   const catalog = createRuleCatalog();
   // Phases are a dedup period apart in event time: the longest period of the registered rules.
@@ -375,7 +419,11 @@ export async function runScenario(spec: ScenarioSpec, env: ReliabilityEnv, seed:
   let shift = 0;
   let outage = spec.publish === 'outage';
   const ctx: RunContext = {
-    spec, pipeline, env, random, faults: noFaults(),
+    spec,
+    pipeline,
+    env,
+    random,
+    faults: noFaults(),
     // Time runs (leases expire); a redrive moves it days ahead.
     clock: () => base + shift + Math.floor((Date.now() - started) / 1000),
     snsDown: () => outage,
@@ -399,9 +447,15 @@ export async function runScenario(spec: ScenarioSpec, env: ReliabilityEnv, seed:
   const phases = spec.phases ?? 1;
   for (let phase = 0; phase < phases; phase++) {
     const list = syntheticEvents(spec.events, {
-      matchingRate: spec.matchingRate, runId: `${id}-p${phase}`, actorSet: id, matchingActors: spec.actors,
-      startTime: EVENT_START + phase * period, spreadSeconds: spec.spreadSeconds, highEvery: spec.highEvery,
-      loginRate: spec.loginRate, loginAccounts: spec.loginAccounts,
+      matchingRate: spec.matchingRate,
+      runId: `${id}-p${phase}`,
+      actorSet: id,
+      matchingActors: spec.actors,
+      startTime: EVENT_START + phase * period,
+      spreadSeconds: spec.spreadSeconds,
+      highEvery: spec.highEvery,
+      loginRate: spec.loginRate,
+      loginAccounts: spec.loginAccounts,
     });
     events += list.length;
     expectWindows(catalog, OPENAI_AUDIT_LOG_TYPE, list, ctx.clock(), windows, correlations);
@@ -409,7 +463,8 @@ export async function runScenario(spec: ScenarioSpec, env: ReliabilityEnv, seed:
     let bodies = messageBodies(list, spec.perMessage);
     if (spec.duplicateRate) bodies = bodies.flatMap((b) => (random() < (spec.duplicateRate ?? 0) ? [b, b] : [b]));
     if (phase === 0) firstPhaseBodies.push(...bodies);
-    if (phase === 0 && spec.poison) bodies.push(...Array.from({ length: spec.poison }, (_, i) => POISON[i % POISON.length] ?? 'poison'));
+    if (phase === 0 && spec.poison)
+      bodies.push(...Array.from({ length: spec.poison }, (_, i) => POISON[i % POISON.length] ?? 'poison'));
     if (spec.shuffle) bodies = shuffle(bodies, random);
     await sendMessages(env.sqs, pipeline.queueUrl, bodies);
     await run();
@@ -422,12 +477,22 @@ export async function runScenario(spec: ScenarioSpec, env: ReliabilityEnv, seed:
     // Before the redrive, every window must already be out: a window left pending by the outage is
     // published with its dedup key's next alert, not only when its letters come back.
     received.push(...(await drainQueue(env.sqs, pipeline.subscriberUrl, { attributes: false })));
-    const before = checkDeliveries(windows, received.map((message) => alertFromSubscriberMessage(message.Body ?? '{}')));
-    if (before.lost > 0) earlyProblems.push(`${before.lost} window(s) still unpublished after their dedup key's next alert (published only once their letters were redriven)`);
+    const before = checkDeliveries(
+      windows,
+      received.map((message) => alertFromSubscriberMessage(message.Body ?? '{}')),
+    );
+    if (before.lost > 0)
+      earlyProblems.push(
+        `${before.lost} window(s) still unpublished after their dedup key's next alert (published only once their letters were redriven)`,
+      );
     // As `aws sqs start-message-move-task` would: every letter back to the queue, as it is. Each
     // must be processable now, or come back to the DLQ saying why not (the poison).
     const letters = await drainQueue(env.sqs, pipeline.dlqUrl);
-    await sendMessages(env.sqs, pipeline.queueUrl, letters.map((m) => m.Body ?? ''));
+    await sendMessages(
+      env.sqs,
+      pipeline.queueUrl,
+      letters.map((m) => m.Body ?? ''),
+    );
     await run();
   }
   if (spec.redrive) {
@@ -435,18 +500,28 @@ export async function runScenario(spec: ScenarioSpec, env: ReliabilityEnv, seed:
     await sendMessages(env.sqs, pipeline.queueUrl, firstPhaseBodies);
     await run();
   }
-  if (spec.kills) retries += readFileSync(files.stats, 'utf8').split('\n').filter(Boolean).reduce((sum, line) => sum + (JSON.parse(line) as { failed: number }).failed, 0);
+  if (spec.kills)
+    retries += readFileSync(files.stats, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .reduce((sum, line) => sum + (JSON.parse(line) as { failed: number }).failed, 0);
 
   // Alerts as the subscriber received them, checked by content.
   received.push(...(await drainQueue(env.sqs, pipeline.subscriberUrl, { attributes: false })));
-  const check = checkDeliveries(windows, received.map((message) => alertFromSubscriberMessage(message.Body ?? '{}')));
+  const check = checkDeliveries(
+    windows,
+    received.map((message) => alertFromSubscriberMessage(message.Body ?? '{}')),
+  );
   const kills = readKills(files.killLog);
   // Every alert a dying worker had published but not yet marked sent (the one at the kill point, and
   // any other of its batch in flight at that instant) may be published once more, same id.
   const diedAfterPublish = new Map<string, number>();
-  for (const kill of kills) for (const alertId of kill.publishedNotMarked) diedAfterPublish.set(alertId, (diedAfterPublish.get(alertId) ?? 0) + 1);
+  for (const kill of kills)
+    for (const alertId of kill.publishedNotMarked)
+      diedAfterPublish.set(alertId, (diedAfterPublish.get(alertId) ?? 0) + 1);
   let allowedDuplicates = 0;
-  for (const [alertId, count] of check.copies) allowedDuplicates += Math.min(count - 1, diedAfterPublish.get(alertId) ?? 0);
+  for (const [alertId, count] of check.copies)
+    allowedDuplicates += Math.min(count - 1, diedAfterPublish.get(alertId) ?? 0);
   const dead = await drainQueue(env.sqs, pipeline.dlqUrl);
   const keptPoison = dead.filter((m) => m.MessageAttributes?.failure_kind?.StringValue === 'malformed-body').length;
   const items = await scanTable(env, pipeline.tableName);
@@ -454,14 +529,20 @@ export async function runScenario(spec: ScenarioSpec, env: ReliabilityEnv, seed:
   const problems: string[] = [...earlyProblems];
   if (!drained) problems.push(`the queue stopped draining (nothing moved for ${STALL_MS / 1000} s)`);
   problems.push(...check.problems);
-  if (check.duplicates > allowedDuplicates) problems.push(`${check.duplicates - allowedDuplicates} duplicate delivery(ies) not explained by a death after publishing`);
+  if (check.duplicates > allowedDuplicates)
+    problems.push(
+      `${check.duplicates - allowedDuplicates} duplicate delivery(ies) not explained by a death after publishing`,
+    );
   if (keptPoison !== (spec.poison ?? 0) || dead.length !== keptPoison) {
     const kinds = dead.map((m) => m.MessageAttributes?.failure_kind?.StringValue ?? 'redrive').join(', ');
-    problems.push(`DLQ holds ${dead.length} message(s) (${kinds || 'none'}); expected exactly the ${spec.poison ?? 0} poison message(s)`);
+    problems.push(
+      `DLQ holds ${dead.length} message(s) (${kinds || 'none'}); expected exactly the ${spec.poison ?? 0} poison message(s)`,
+    );
   }
   const plannedKills = spec.kills?.points.length ?? 0;
   const plannedHappened = kills.filter((kill) => kill.planned).length;
-  if (plannedHappened !== plannedKills) problems.push(`${plannedHappened} of ${plannedKills} planned worker kill(s) happened`);
+  if (plannedHappened !== plannedKills)
+    problems.push(`${plannedHappened} of ${plannedKills} planned worker kill(s) happened`);
   problems.push(...checkWindowItems(windows, items).slice(0, 10));
   return {
     name: spec.name,

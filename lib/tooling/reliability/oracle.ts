@@ -3,7 +3,12 @@
 // hard-coded rule. Pure: the harness feeds it the events sent, the alerts received and the table.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { RuleCatalog } from '../../detection/engine/catalog.ts';
-import { correlationFindings, emptyCorrelationState, recordStep, type CorrelationState } from '../../detection/engine/correlate.ts';
+import {
+  correlationFindings,
+  emptyCorrelationState,
+  recordStep,
+  type CorrelationState,
+} from '../../detection/engine/correlate.ts';
 import type { RuleMatch } from '../../detection/engine/result.ts';
 import { SEVERITIES, severityRank, type Severity } from '../../detection/engine/severity.ts';
 import type { AlertDocument } from '../../pipeline/alerts/alert-document.ts';
@@ -25,7 +30,10 @@ export interface ExpectedWindow {
 }
 
 /** Step matches of correlation rules, by `<rule id>\n<key>`: the state the pipeline ends with. */
-export type ExpectedCorrelations = Map<string, { readonly ruleId: string; readonly key: string; state: CorrelationState }>;
+export type ExpectedCorrelations = Map<
+  string,
+  { readonly ruleId: string; readonly key: string; state: CorrelationState }
+>;
 
 /** Expected windows by `<dedup key>\n<window start>`. */
 export type ExpectedWindows = Map<string, ExpectedWindow>;
@@ -56,8 +64,16 @@ export function expectWindows(
     for (const step of evaluation.steps) {
       const shape = catalog.correlation(step.correlation.id);
       const id = `${shape.id}\n${step.key}`;
-      const entry = correlations.get(id) ?? { ruleId: shape.id, key: step.key, state: emptyCorrelationState(shape.steps.length) };
-      const record = { eventId: step.eventId ?? '', time: Math.floor(trustedEventTime(step.eventTime, now) ?? now), ...(step.detail === undefined ? {} : { detail: step.detail }) };
+      const entry = correlations.get(id) ?? {
+        ruleId: shape.id,
+        key: step.key,
+        state: emptyCorrelationState(shape.steps.length),
+      };
+      const record = {
+        eventId: step.eventId ?? '',
+        time: Math.floor(trustedEventTime(step.eventTime, now) ?? now),
+        ...(step.detail === undefined ? {} : { detail: step.detail }),
+      };
       entry.state = recordStep(shape, entry.state, step.stepIndex, record).state;
       correlations.set(id, entry);
     }
@@ -70,7 +86,12 @@ function expectMatch(match: RuleMatch, now: number, into: ExpectedWindows): void
   const { windowStart, windowEndsAt } = placeInWindow(match.eventTime, now, seconds);
   const id = windowId(match.dedup, windowStart);
   const window = into.get(id) ?? {
-    ruleId: match.rule.id, dedupKey: match.dedup, windowStart, windowEndsAt, threshold: match.rule.threshold, events: new Map(),
+    ruleId: match.rule.id,
+    dedupKey: match.dedup,
+    windowStart,
+    windowEndsAt,
+    threshold: match.rule.threshold,
+    events: new Map(),
     values: match.unique === undefined ? undefined : new Set<string>(),
   };
   window.events.set(match.eventId ?? '', { severity: match.severity, title: match.title });
@@ -88,7 +109,12 @@ function expectMatch(match: RuleMatch, now: number, into: ExpectedWindows): void
  * expectCorrelationWindows(catalog, correlations, now, windows);
  * ```
  */
-export function expectCorrelationWindows(catalog: RuleCatalog, correlations: ExpectedCorrelations, now: number, into: ExpectedWindows): ExpectedWindows {
+export function expectCorrelationWindows(
+  catalog: RuleCatalog,
+  correlations: ExpectedCorrelations,
+  now: number,
+  into: ExpectedWindows,
+): ExpectedWindows {
   for (const { ruleId, key, state } of correlations.values()) {
     const shape = catalog.correlation(ruleId);
     const last = shape.steps.length - 1;
@@ -158,7 +184,9 @@ export function checkDeliveries(windows: ExpectedWindows, received: readonly Ale
     const id = windowId(alert.dedupKey, Date.parse(alert.windowStart) / 1000);
     const window = windows.get(id);
     if (!window || !alerts(window)) {
-      problems.push(`alert ${alert.alertId} for a window that must not alert (${alert.dedupKey} at ${alert.windowStart})`);
+      problems.push(
+        `alert ${alert.alertId} for a window that must not alert (${alert.dedupKey} at ${alert.windowStart})`,
+      );
       continue;
     }
     byWindow.set(id, [...(byWindow.get(id) ?? []), alert]);
@@ -173,11 +201,22 @@ export function checkDeliveries(windows: ExpectedWindows, received: readonly Ale
     else {
       if (alert.title !== event.title) wrong.push('title');
       // The alert describes its triggering event; a threshold alert carries the highest severity counted.
-      if (window.threshold === 1 ? alert.severity !== event.severity : severityRank(alert.severity) < severityRank(event.severity)) wrong.push(`severity ${alert.severity}`);
+      if (
+        window.threshold === 1
+          ? alert.severity !== event.severity
+          : severityRank(alert.severity) < severityRank(event.severity)
+      )
+        wrong.push(`severity ${alert.severity}`);
     }
-    if (alert.eventCount < Math.min(window.threshold, MAX_TRACKED_EVENT_IDS) || alert.eventCount > window.events.size) wrong.push(`event count ${alert.eventCount}`);
+    if (alert.eventCount < Math.min(window.threshold, MAX_TRACKED_EVENT_IDS) || alert.eventCount > window.events.size)
+      wrong.push(`event count ${alert.eventCount}`);
     const from = alert.escalatedFromSeverity;
-    if (escalation && (alert.escalatesAlertId !== alertIdFor(window.dedupKey, window.windowStart) || from === null || severityRank(from) >= severityRank(alert.severity))) {
+    if (
+      escalation &&
+      (alert.escalatesAlertId !== alertIdFor(window.dedupKey, window.windowStart) ||
+        from === null ||
+        severityRank(from) >= severityRank(alert.severity))
+    ) {
       wrong.push('escalation reference');
     }
     if (wrong.length > 0) problems.push(`alert ${alert.alertId}: wrong ${wrong.join(', ')}`);
@@ -192,14 +231,19 @@ export function checkDeliveries(windows: ExpectedWindows, received: readonly Ale
     }
     const highest = maxOf([...window.events.values()].map((e) => e.severity));
     const heard = maxOf(got.map((alert) => alert.severity));
-    if (heard !== highest) problems.push(`window ${window.dedupKey} at ${iso(window.windowStart)}: its highest severity ${highest} never reached the subscriber (heard ${heard})`);
+    if (heard !== highest)
+      problems.push(
+        `window ${window.dedupKey} at ${iso(window.windowStart)}: its highest severity ${highest} never reached the subscriber (heard ${heard})`,
+      );
   }
   if (lost > 0) problems.push(`${lost} expected alert(s) never delivered`);
   return {
     delivered: copies.size,
     lost,
     duplicates: [...copies.values()].reduce((sum, n) => sum + n - 1, 0),
-    escalations: received.filter((a, i) => a.escalatesAlertId !== null && received.findIndex((b) => b.alertId === a.alertId) === i).length,
+    escalations: received.filter(
+      (a, i) => a.escalatesAlertId !== null && received.findIndex((b) => b.alertId === a.alertId) === i,
+    ).length,
     copies,
     problems,
   };
@@ -216,7 +260,10 @@ export function checkDeliveries(windows: ExpectedWindows, received: readonly Ale
  * const problems = checkWindowItems(windows, (await dynamodb.send(new ScanCommand({ TableName }))).Items ?? []);
  * ```
  */
-export function checkWindowItems(windows: ExpectedWindows, items: ReadonlyArray<Record<string, AttributeValue>>): string[] {
+export function checkWindowItems(
+  windows: ExpectedWindows,
+  items: ReadonlyArray<Record<string, AttributeValue>>,
+): string[] {
   const problems: string[] = [];
   const byKey = new Map(items.filter((item) => item.status?.S !== undefined).map((item) => [item.pk?.S ?? '', item]));
   for (const window of windows.values()) {
@@ -230,11 +277,14 @@ export function checkWindowItems(windows: ExpectedWindows, items: ReadonlyArray<
     const status = item.status?.S;
     const expected = alerts(window) ? 'sent' : 'counting';
     const count = Number(item.eventCount?.N);
-    const countRight = window.events.size <= MAX_TRACKED_EVENT_IDS ? count === window.events.size : count >= window.events.size;
+    const countRight =
+      window.events.size <= MAX_TRACKED_EVENT_IDS ? count === window.events.size : count >= window.events.size;
     const wrong = [
       status === expected ? '' : `status ${status ?? 'none'} (expected ${expected})`,
       countRight ? '' : `event count ${count} (expected ${window.events.size})`,
-      !alerts(window) || item.severity?.S === maxOf([...window.events.values()].map((e) => e.severity)) ? '' : `severity ${item.severity?.S ?? 'none'}`,
+      !alerts(window) || item.severity?.S === maxOf([...window.events.values()].map((e) => e.severity))
+        ? ''
+        : `severity ${item.severity?.S ?? 'none'}`,
     ].filter(Boolean);
     if (wrong.length > 0) problems.push(`window item ${key}: ${wrong.join(', ')}`);
   }

@@ -44,7 +44,10 @@ function die(point: KillPoint, details: Record<string, unknown>): never {
   // A kill at the planned point counts towards the plan; any other (an invocation that outlived its
   // timeout on a loaded machine) is Lambda's ordinary behaviour, recorded all the same.
   const planned = config.kill?.point === point;
-  appendFileSync(config.killLog, `${JSON.stringify({ point, planned, pid: process.pid, ...details, publishedNotMarked: [...publishedNotMarked] })}\n`);
+  appendFileSync(
+    config.killLog,
+    `${JSON.stringify({ point, planned, pid: process.pid, ...details, publishedNotMarked: [...publishedNotMarked] })}\n`,
+  );
   process.kill(process.pid, 'SIGKILL');
   throw new Error('unreachable: killed');
 }
@@ -53,7 +56,8 @@ function shouldDie(point: KillPoint): boolean {
   return config.kill?.point === point && ++seen === config.kill.occurrence;
 }
 
-const isMarkSent = (input: { UpdateExpression?: string }) => input.UpdateExpression?.startsWith('SET #status = :sent') === true;
+const isMarkSent = (input: { UpdateExpression?: string }) =>
+  input.UpdateExpression?.startsWith('SET #status = :sent') === true;
 
 const dynamodb = injectFaults(new DynamoDBClient({}), (command, input) => {
   if (command === 'PutItemCommand' && shouldDie('before-window-write')) die('before-window-write', {});
@@ -65,7 +69,8 @@ const dynamodb = injectFaults(new DynamoDBClient({}), (command, input) => {
 });
 const sns = injectFaults(new SNSClient({}), (command, input) => {
   const attributes = (input as { MessageAttributes?: Record<string, { StringValue?: string }> }).MessageAttributes;
-  if (command === 'PublishCommand' && shouldDie('between-write-and-publish')) die('between-write-and-publish', { alertId: attributes?.alert_id?.StringValue });
+  if (command === 'PublishCommand' && shouldDie('between-write-and-publish'))
+    die('between-write-and-publish', { alertId: attributes?.alert_id?.StringValue });
   return undefined;
 });
 // A publish that hangs past the function timeout (an SNS or KMS stall): the watchdog kills the
@@ -80,7 +85,8 @@ sns.middlewareStack.add(
 // Runs on the request's way out (after the kill checks, which sit at the same step and were added first).
 sns.middlewareStack.add(
   (next, context) => async (args) => {
-    const id = (args.input as { MessageAttributes?: Record<string, { StringValue?: string }> }).MessageAttributes?.alert_id?.StringValue;
+    const id = (args.input as { MessageAttributes?: Record<string, { StringValue?: string }> }).MessageAttributes
+      ?.alert_id?.StringValue;
     if (context.commandName === 'PublishCommand' && id) publishedNotMarked.add(id);
     return next(args);
   },
@@ -90,7 +96,10 @@ sns.middlewareStack.add(
 dynamodb.middlewareStack.add(
   (next, context) => async (args) => {
     const result = await next(args);
-    const update = args.input as { UpdateExpression?: string; ExpressionAttributeValues?: Record<string, { S?: string }> };
+    const update = args.input as {
+      UpdateExpression?: string;
+      ExpressionAttributeValues?: Record<string, { S?: string }>;
+    };
     const id = update.ExpressionAttributeValues?.[':aid']?.S;
     if (context.commandName === 'UpdateItemCommand' && isMarkSent(update) && id) publishedNotMarked.delete(id);
     return result;
@@ -110,7 +119,11 @@ const detect = createDetectionHandler({
     MAX_RECEIVE_COUNT: String(config.maxReceiveCount),
   }),
   telemetry,
-  clients: { dynamodb: () => Promise.resolve(dynamodb), sns: () => Promise.resolve(sns), sqs: () => Promise.resolve(new SQSClient({})) },
+  clients: {
+    dynamodb: () => Promise.resolve(dynamodb),
+    sns: () => Promise.resolve(sns),
+    sqs: () => Promise.resolve(new SQSClient({})),
+  },
 });
 
 /** One invocation, as Lambda runs it: a deadline, the remaining time, and a kill when it passes. */

@@ -27,23 +27,53 @@ describe('readDetectConfig', () => {
   });
 
   it('reads the deployed timeouts and redrive count, and accepts them in the order the protocol needs', () => {
-    expect(readDetectConfig({ ...base, FUNCTION_TIMEOUT_SECONDS: '30', QUEUE_VISIBILITY_TIMEOUT_SECONDS: '185', MAX_RECEIVE_COUNT: '5', DEDUP_LEASE_SECONDS: '35' })).toMatchObject({
-      functionTimeoutSeconds: 30, visibilityTimeoutSeconds: 185, maxReceiveCount: 5, leaseSeconds: 35,
+    expect(
+      readDetectConfig({
+        ...base,
+        FUNCTION_TIMEOUT_SECONDS: '30',
+        QUEUE_VISIBILITY_TIMEOUT_SECONDS: '185',
+        MAX_RECEIVE_COUNT: '5',
+        DEDUP_LEASE_SECONDS: '35',
+      }),
+    ).toMatchObject({
+      functionTimeoutSeconds: 30,
+      visibilityTimeoutSeconds: 185,
+      maxReceiveCount: 5,
+      leaseSeconds: 35,
     });
-    expect(readDetectConfig({ ...base, FUNCTION_TIMEOUT_SECONDS: '54', QUEUE_VISIBILITY_TIMEOUT_SECONDS: '60', DEDUP_LEASE_SECONDS: '59' }).functionTimeoutSeconds).toBe(54);
+    expect(
+      readDetectConfig({
+        ...base,
+        FUNCTION_TIMEOUT_SECONDS: '54',
+        QUEUE_VISIBILITY_TIMEOUT_SECONDS: '60',
+        DEDUP_LEASE_SECONDS: '59',
+      }).functionTimeoutSeconds,
+    ).toBe(54);
   });
 
   it.each([
-    [{ FUNCTION_TIMEOUT_SECONDS: '55', QUEUE_VISIBILITY_TIMEOUT_SECONDS: '60' }, 'FUNCTION_TIMEOUT_SECONDS (55) plus the lease margin (5) must be below QUEUE_VISIBILITY_TIMEOUT_SECONDS (60)'],
-    [{ FUNCTION_TIMEOUT_SECONDS: '300', QUEUE_VISIBILITY_TIMEOUT_SECONDS: '185' }, 'FUNCTION_TIMEOUT_SECONDS (300) plus the lease margin (5) must be below QUEUE_VISIBILITY_TIMEOUT_SECONDS (185)'],
-    [{ DEDUP_LEASE_SECONDS: '60', QUEUE_VISIBILITY_TIMEOUT_SECONDS: '60' }, 'DEDUP_LEASE_SECONDS (60) must be below QUEUE_VISIBILITY_TIMEOUT_SECONDS (60)'],
+    [
+      { FUNCTION_TIMEOUT_SECONDS: '55', QUEUE_VISIBILITY_TIMEOUT_SECONDS: '60' },
+      'FUNCTION_TIMEOUT_SECONDS (55) plus the lease margin (5) must be below QUEUE_VISIBILITY_TIMEOUT_SECONDS (60)',
+    ],
+    [
+      { FUNCTION_TIMEOUT_SECONDS: '300', QUEUE_VISIBILITY_TIMEOUT_SECONDS: '185' },
+      'FUNCTION_TIMEOUT_SECONDS (300) plus the lease margin (5) must be below QUEUE_VISIBILITY_TIMEOUT_SECONDS (185)',
+    ],
+    [
+      { DEDUP_LEASE_SECONDS: '60', QUEUE_VISIBILITY_TIMEOUT_SECONDS: '60' },
+      'DEDUP_LEASE_SECONDS (60) must be below QUEUE_VISIBILITY_TIMEOUT_SECONDS (60)',
+    ],
   ])('fails the cold start when the timeouts are out of order: %j', (overrides, message) => {
     expect(() => readDetectConfig({ ...base, ...overrides })).toThrow(new ConfigError(message));
   });
 
   it('reads the optional values', () => {
     const config = readDetectConfig({
-      ...base, LOG_LEVEL: 'debug', EVENT_CONCURRENCY: '4', DEDUP_LEASE_SECONDS: '120',
+      ...base,
+      LOG_LEVEL: 'debug',
+      EVENT_CONCURRENCY: '4',
+      DEDUP_LEASE_SECONDS: '120',
       ELEVATED_SCOPE_POLICY: '{"elevatedScopes":[{"exact":"x","severity":"LOW"}]}',
       RULES_CONFIG: '{"rules":{"OpenAI.SCIM.Configuration.Change":{"enabled":false}}}',
     });
@@ -67,8 +97,14 @@ describe('readDetectConfig', () => {
     [{ DEDUP_LEASE_SECONDS: '1.5' }, 'DEDUP_LEASE_SECONDS must be an integer from 5 to 900, got "1.5"'],
     [{ MAX_RECEIVE_COUNT: '0' }, 'MAX_RECEIVE_COUNT must be an integer from 1 to 1000, got "0"'],
     [{ FUNCTION_TIMEOUT_SECONDS: 'x' }, 'FUNCTION_TIMEOUT_SECONDS must be an integer from 1 to 900, got "x"'],
-    [{ ELEVATED_SCOPE_POLICY: '[]' }, 'invalid elevated-scope policy: ELEVATED_SCOPE_POLICY: expected a JSON object, got array'],
-    [{ ELEVATED_SCOPE_POLICY: '{}', ELEVATED_SCOPE_POLICY_FILE: '/p.json' }, 'invalid elevated-scope policy: ELEVATED_SCOPE_POLICY and ELEVATED_SCOPE_POLICY_FILE are both set; set one'],
+    [
+      { ELEVATED_SCOPE_POLICY: '[]' },
+      'invalid elevated-scope policy: ELEVATED_SCOPE_POLICY: expected a JSON object, got array',
+    ],
+    [
+      { ELEVATED_SCOPE_POLICY: '{}', ELEVATED_SCOPE_POLICY_FILE: '/p.json' },
+      'invalid elevated-scope policy: ELEVATED_SCOPE_POLICY and ELEVATED_SCOPE_POLICY_FILE are both set; set one',
+    ],
     [{ RULES_CONFIG: '{"rules":{"X":{}}}' }, 'invalid rules configuration: RULES_CONFIG: rules["X"]: unknown rule id'],
     [
       { RULES_CONFIG: '{"rules":{"OpenAI.Login.Failed":{"enabled":false}}}' },

@@ -17,7 +17,9 @@ describe('loadScopePolicy', () => {
   it('reads the named file', () => {
     const file = join(dir, 'ok.json');
     writeFileSync(file, JSON.stringify({ elevatedScopes: [{ exact: 'x', severity: 'LOW' }] }));
-    expect(loadScopePolicy({ [SCOPE_POLICY_FILE_ENV]: file })).toEqual({ elevatedScopes: [{ exact: 'x', severity: 'LOW' }] });
+    expect(loadScopePolicy({ [SCOPE_POLICY_FILE_ENV]: file })).toEqual({
+      elevatedScopes: [{ exact: 'x', severity: 'LOW' }],
+    });
   });
 
   it('names the variable and the file when it cannot be read', () => {

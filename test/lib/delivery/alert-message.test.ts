@@ -9,7 +9,10 @@ describe('alertFromDeliveryMessage', () => {
     ['the alert document (SNS raw delivery)', JSON.stringify(alert)],
     ['an SNS notification envelope', JSON.stringify({ Type: 'Notification', Message: JSON.stringify(alert) })],
     ['the whole MessageStructure', JSON.stringify({ default: JSON.stringify(alert), email: 'text' })],
-    ['an envelope around the MessageStructure', JSON.stringify({ Type: 'Notification', Message: JSON.stringify({ default: JSON.stringify(alert), email: 'x' }) })],
+    [
+      'an envelope around the MessageStructure',
+      JSON.stringify({ Type: 'Notification', Message: JSON.stringify({ default: JSON.stringify(alert), email: 'x' }) }),
+    ],
   ])('reads %s', (_name, body) => {
     expect(alertFromDeliveryMessage(body)).toEqual({ ok: true, alert });
   });
@@ -17,7 +20,10 @@ describe('alertFromDeliveryMessage', () => {
   it.each([
     ['{broken', 'the message body is not JSON'],
     ['[1]', 'the message body is not an alert document (not a JSON object)'],
-    [JSON.stringify({ ...alert, alertId: undefined }), 'the message body is not an alert document: alertId: missing or not a string'],
+    [
+      JSON.stringify({ ...alert, alertId: undefined }),
+      'the message body is not an alert document: alertId: missing or not a string',
+    ],
     [JSON.stringify({ ...alert, alertId: 'a.b' }), 'alertId: expected 1-200 letters, digits, "_", "-" or ":"'],
     [JSON.stringify({ ...alert, severity: 'high' }), 'severity: expected one of INFO, LOW, MEDIUM, HIGH, CRITICAL'],
     [JSON.stringify({ ...alert, title: 5 }), 'title: missing or not a string'],

@@ -49,7 +49,10 @@ describe('pagerDutyEventBody', () => {
 
   it('maps every severity to one of PagerDuty four', () => {
     expect(SEVERITIES.map((s) => PAGERDUTY_SEVERITY[s])).toEqual(['info', 'info', 'warning', 'error', 'critical']);
-    for (const severity of SEVERITIES) expect(parse(pagerDutyEventBody(sampleAlert({ severity }), KEY)).payload.severity).toBe(PAGERDUTY_SEVERITY[severity]);
+    for (const severity of SEVERITIES)
+      expect(parse(pagerDutyEventBody(sampleAlert({ severity }), KEY)).payload.severity).toBe(
+        PAGERDUTY_SEVERITY[severity],
+      );
   });
 
   it('keeps the summary within 1,024 characters and the identifying fields whole', () => {
@@ -73,7 +76,8 @@ describe('pagerDutyEventBody', () => {
   });
 
   it('cuts any one value from the event to 4,000 characters', () => {
-    const details = parse(pagerDutyEventBody(sampleAlert({ alertContext: { blob: 'z'.repeat(600_000) } }), KEY)).payload.custom_details;
+    const details = parse(pagerDutyEventBody(sampleAlert({ alertContext: { blob: 'z'.repeat(600_000) } }), KEY)).payload
+      .custom_details;
     expect(details.blob).toBe(`${'z'.repeat(4000)}…`);
   });
 
@@ -89,7 +93,16 @@ describe('pagerDutyEventBody', () => {
   });
 
   it('gives an escalation its own incident and names the alert it escalates', () => {
-    const event = parse(pagerDutyEventBody(sampleAlert({ alertId: 'escalation2', severity: 'CRITICAL', escalatesAlertId: '328f2bde2e79e594cf21a3eada0c0756' }), KEY));
+    const event = parse(
+      pagerDutyEventBody(
+        sampleAlert({
+          alertId: 'escalation2',
+          severity: 'CRITICAL',
+          escalatesAlertId: '328f2bde2e79e594cf21a3eada0c0756',
+        }),
+        KEY,
+      ),
+    );
     expect(event.dedup_key).toBe('escalation2');
     expect(event.payload.summary.startsWith('ESCALATED CRITICAL: ')).toBe(true);
     expect(event.payload.severity).toBe('critical');
@@ -97,6 +110,8 @@ describe('pagerDutyEventBody', () => {
   });
 
   it('leaves out a reference that is not an https URL', () => {
-    expect(parse(pagerDutyEventBody(sampleAlert({ reference: 'javascript:alert(1)' }), KEY))).not.toHaveProperty('links');
+    expect(parse(pagerDutyEventBody(sampleAlert({ reference: 'javascript:alert(1)' }), KEY))).not.toHaveProperty(
+      'links',
+    );
   });
 });

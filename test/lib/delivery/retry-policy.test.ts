@@ -6,7 +6,9 @@ const min = () => 0;
 
 describe('deferSeconds', () => {
   it('doubles from 30 s with each receive up to 15 minutes (at most), half of it at least', () => {
-    expect([1, 2, 3, 4, 5, 6, 7, 40].map((n) => deferSeconds(DEFAULT_RETRY_POLICY, n, undefined, max))).toEqual([30, 60, 120, 240, 480, 900, 900, 900]);
+    expect([1, 2, 3, 4, 5, 6, 7, 40].map((n) => deferSeconds(DEFAULT_RETRY_POLICY, n, undefined, max))).toEqual([
+      30, 60, 120, 240, 480, 900, 900, 900,
+    ]);
     expect([1, 6].map((n) => deferSeconds(DEFAULT_RETRY_POLICY, n, undefined, min))).toEqual([15, 450]);
   });
 

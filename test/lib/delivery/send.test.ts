@@ -5,10 +5,15 @@ import { sendRequest } from '../../../lib/delivery/send.ts';
 
 const servers: Server[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => {
-    s.closeAllConnections();
-    s.close(() => resolve());
-  })));
+  await Promise.all(
+    servers.splice(0).map(
+      (s) =>
+        new Promise<void>((resolve) => {
+          s.closeAllConnections();
+          s.close(() => resolve());
+        }),
+    ),
+  );
 });
 
 async function serve(handler: Parameters<typeof createServer>[1]): Promise<string> {
@@ -19,7 +24,11 @@ async function serve(handler: Parameters<typeof createServer>[1]): Promise<strin
   return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/secret-path-token`;
 }
 
-const post = (url: string, timeoutMs?: number) => sendRequest({ url, body: '{}', headers: { 'content-type': 'application/json' } }, { ...(timeoutMs ? { timeoutMs } : {}), nowMs: () => Date.parse('2026-11-25T00:00:00Z') });
+const post = (url: string, timeoutMs?: number) =>
+  sendRequest(
+    { url, body: '{}', headers: { 'content-type': 'application/json' } },
+    { ...(timeoutMs ? { timeoutMs } : {}), nowMs: () => Date.parse('2026-11-25T00:00:00Z') },
+  );
 
 describe('sendRequest', () => {
   it.each([
@@ -37,7 +46,9 @@ describe('sendRequest', () => {
   it('reads Retry-After as seconds or as a date', async () => {
     const seconds = await serve((_req, res) => res.writeHead(429, { 'retry-after': '30' }).end());
     expect(await post(seconds)).toEqual({ kind: 'retry', reason: 'HTTP 429', retryAfterMs: 30_000 });
-    const date = await serve((_req, res) => res.writeHead(503, { 'retry-after': 'Wed, 25 Nov 2026 00:01:00 GMT' }).end());
+    const date = await serve((_req, res) =>
+      res.writeHead(503, { 'retry-after': 'Wed, 25 Nov 2026 00:01:00 GMT' }).end(),
+    );
     expect(await post(date)).toEqual({ kind: 'retry', reason: 'HTTP 503', retryAfterMs: 60_000 });
   });
 

@@ -14,7 +14,11 @@ describe('copyJsonObject', () => {
   });
 
   it('writes what JSON writes: left-out members, null in arrays, -0 as 0, NaN and infinities as null', () => {
-    const copy = copyJsonObject({ u: undefined, f: () => 1, s: Symbol('s'), list: [undefined, () => 1, NaN, -0, Infinity], minus: -0 }, 1000, same);
+    const copy = copyJsonObject(
+      { u: undefined, f: () => 1, s: Symbol('s'), list: [undefined, () => 1, NaN, -0, Infinity], minus: -0 },
+      1000,
+      same,
+    );
     expect(copy).toStrictEqual({ list: [null, null, null, 0, null], minus: 0 });
     expect(Object.is(copy?.minus, 0)).toBe(true);
   });
@@ -25,7 +29,9 @@ describe('copyJsonObject', () => {
   });
 
   it('maps every string value, not the keys', () => {
-    expect(copyJsonObject({ 'sk-key': 'v', list: ['a', { b: 'c' }] }, 1000, (text) => text.toUpperCase())).toStrictEqual({ 'sk-key': 'V', list: ['A', { b: 'C' }] });
+    expect(
+      copyJsonObject({ 'sk-key': 'v', list: ['a', { b: 'c' }] }, 1000, (text) => text.toUpperCase()),
+    ).toStrictEqual({ 'sk-key': 'V', list: ['A', { b: 'C' }] });
   });
 
   it('leaves to the JSON round trip what only it judges exactly', () => {

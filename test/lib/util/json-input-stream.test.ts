@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseJsonInput } from '../../../lib/util/json-input.ts';
-import { readJsonInput, readJsonInputBatches, type JsonInputItem, type ReadJsonInputOptions } from '../../../lib/util/json-input-stream.ts';
+import {
+  readJsonInput,
+  readJsonInputBatches,
+  type JsonInputItem,
+  type ReadJsonInputOptions,
+} from '../../../lib/util/json-input-stream.ts';
 
 async function* chunked(text: string, size: number): AsyncGenerator<string> {
   for (let i = 0; i < text.length; i += size) {
@@ -26,7 +31,10 @@ describe('readJsonInput', () => {
       fc.asyncProperty(fc.array(line, { maxLength: 6 }), fc.integer({ min: 1, max: 9 }), async (lines, size) => {
         const text = lines.join('\n');
         const { values, failures } = parseJsonInput(text);
-        const expected = [...failures.map((f) => ({ kind: 'failure', line: f.line, reason: f.reason })), ...values.map((v) => ({ kind: 'value', line: v.line, value: v.value, path: '' }))];
+        const expected = [
+          ...failures.map((f) => ({ kind: 'failure', line: f.line, reason: f.reason })),
+          ...values.map((v) => ({ kind: 'value', line: v.line, value: v.value, path: '' })),
+        ];
         expect(await read(text, size)).toEqual(expected);
       }),
       { numRuns: 2000 },
@@ -35,7 +43,8 @@ describe('readJsonInput', () => {
 
   it('hands on the complete lines of each chunk of JSON Lines together, and the line a chunk cuts with the next', async () => {
     const batches: string[][] = [];
-    for await (const items of readJsonInputBatches(chunked('{"a":1}\n{"b":2}\n{"c":3}\n\n{"d":4}', 18), STREAMED)) batches.push(items.map((item) => (item.kind === 'line' ? `${item.line}:${item.text}` : item.kind)));
+    for await (const items of readJsonInputBatches(chunked('{"a":1}\n{"b":2}\n{"c":3}\n\n{"d":4}', 18), STREAMED))
+      batches.push(items.map((item) => (item.kind === 'line' ? `${item.line}:${item.text}` : item.kind)));
     expect(batches).toEqual([['1:{"a":1}', '2:{"b":2}'], ['3:{"c":3}'], ['5:{"d":4}']]);
   });
 
@@ -54,14 +63,20 @@ describe('readJsonInput', () => {
     // Lines of JSON values (the first one decides JSON Lines), blank lines, CRs, lines that are not JSON.
     const line = fc.oneof(fc.json(), fc.constantFrom('', ' ', '\r', 'not json', '{"a":', ' [1] \r'));
     await fc.assert(
-      fc.asyncProperty(fc.json(), fc.array(line, { maxLength: 12 }), fc.integer({ min: 1, max: 40 }), fc.boolean(), async (first, rest, size, finalNewline) => {
-        const lines = [first.replaceAll('\n', ' '), ...rest.map((l) => l.replaceAll('\n', ' '))];
-        const text = lines.join('\n') + (finalNewline ? '\n' : '');
-        const expected = lines
-          .map((l, i) => ({ kind: 'line', line: i + 1, text: l.endsWith('\r') ? l.slice(0, -1) : l }))
-          .filter((item) => item.text.trim() !== '');
-        expect(await read(text, size, STREAMED)).toEqual(expected);
-      }),
+      fc.asyncProperty(
+        fc.json(),
+        fc.array(line, { maxLength: 12 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.boolean(),
+        async (first, rest, size, finalNewline) => {
+          const lines = [first.replaceAll('\n', ' '), ...rest.map((l) => l.replaceAll('\n', ' '))];
+          const text = lines.join('\n') + (finalNewline ? '\n' : '');
+          const expected = lines
+            .map((l, i) => ({ kind: 'line', line: i + 1, text: l.endsWith('\r') ? l.slice(0, -1) : l }))
+            .filter((item) => item.text.trim() !== '');
+          expect(await read(text, size, STREAMED)).toEqual(expected);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -89,12 +104,24 @@ describe('readJsonInput', () => {
       { kind: 'value', line: 2, value: { a: 1 }, path: '[0]' },
       { kind: 'failure', line: 3, reason: 'expected "," or "]" after element [0]' },
     ]);
-    expect((await read('[\n1,\n2', 4, STREAMED)).at(-1)).toEqual({ kind: 'failure', line: 3, reason: 'unexpected end of input: the array is not closed' });
-    expect((await read('[\n1\n] x', 4, STREAMED)).at(-1)).toEqual({ kind: 'failure', line: 3, reason: 'unexpected text after the array' });
-    expect(await read(`[\n"${'x'.repeat(100)}`, 4, { wholeInputChars: 0, maxElementChars: 20 })).toEqual([{ kind: 'failure', line: 2, reason: expect.stringMatching(/^element \[0\]: /) as string }]);
+    expect((await read('[\n1,\n2', 4, STREAMED)).at(-1)).toEqual({
+      kind: 'failure',
+      line: 3,
+      reason: 'unexpected end of input: the array is not closed',
+    });
+    expect((await read('[\n1\n] x', 4, STREAMED)).at(-1)).toEqual({
+      kind: 'failure',
+      line: 3,
+      reason: 'unexpected text after the array',
+    });
+    expect(await read(`[\n"${'x'.repeat(100)}`, 4, { wholeInputChars: 0, maxElementChars: 20 })).toEqual([
+      { kind: 'failure', line: 2, reason: expect.stringMatching(/^element \[0\]: /) as string },
+    ]);
   });
 
   it('reads a large object document whole, with its line numbers', async () => {
-    expect(await read('\n\n{\n "object": "list",\n "data": [1]\n}\n', 4, STREAMED)).toEqual([{ kind: 'value', line: undefined, value: { object: 'list', data: [1] }, path: '' }]);
+    expect(await read('\n\n{\n "object": "list",\n "data": [1]\n}\n', 4, STREAMED)).toEqual([
+      { kind: 'value', line: undefined, value: { object: 'list', data: [1] }, path: '' },
+    ]);
   });
 });

@@ -3,7 +3,10 @@ import { parseJsonInput } from '../../../lib/util/json-input.ts';
 
 describe('parseJsonInput', () => {
   it('reads one JSON document, even spread over lines', () => {
-    expect(parseJsonInput('{\n  "a": 1\n}\n')).toEqual({ values: [{ line: undefined, value: { a: 1 } }], failures: [] });
+    expect(parseJsonInput('{\n  "a": 1\n}\n')).toEqual({
+      values: [{ line: undefined, value: { a: 1 } }],
+      failures: [],
+    });
     expect(parseJsonInput('\ufeff[1,2]')).toEqual({ values: [{ line: undefined, value: [1, 2] }], failures: [] });
   });
 

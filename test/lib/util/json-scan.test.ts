@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isJsonText, skipJsonString, skipJsonValue, skipJsonWhitespace, type StringScan } from '../../../lib/util/json-scan.ts';
+import {
+  isJsonText,
+  skipJsonString,
+  skipJsonValue,
+  skipJsonWhitespace,
+  type StringScan,
+} from '../../../lib/util/json-scan.ts';
 
 describe('json-scan', () => {
   it.each([

@@ -9,7 +9,10 @@ describe('maskSecrets', () => {
     ['sk-admin-0123456789abcdefABCDEF', 'sk-admin-…CDEF'],
     ['sk-svcacct-0123456789abcdefghij', 'sk-svcacct-…ghij'],
     ['task-0123456789abcdefghijklmn', 'task-…klmn'],
-    ['Bearer sk-proj-0123456789abcdefghij, again sk-proj-zyxwvutsrqponmlkji99', 'Bearer sk-proj-…ghij, again sk-proj-…ji99'],
+    [
+      'Bearer sk-proj-0123456789abcdefghij, again sk-proj-zyxwvutsrqponmlkji99',
+      'Bearer sk-proj-…ghij, again sk-proj-…ji99',
+    ],
     ['key_sk-proj-0123456789abcdefghij', 'key_sk-proj-…ghij'],
     ['tokensk-0123456789abcdefghij', 'tokensk-…ghij'],
     [`sk-${'abcdefghij'.repeat(4)}`, 'sk-…ghij'],
@@ -18,7 +21,13 @@ describe('maskSecrets', () => {
   });
 
   it('leaves text that is not shaped like a key: short, or a word without digits', () => {
-    for (const text of ['sk-short', 'sk-0123456789abcdefghi', 'risk-management-team-members', 'task-scheduling-for-the-platform', 'no keys here']) {
+    for (const text of [
+      'sk-short',
+      'sk-0123456789abcdefghi',
+      'risk-management-team-members',
+      'task-scheduling-for-the-platform',
+      'no keys here',
+    ]) {
       expect(maskSecrets(text)).toBe(text);
     }
   });

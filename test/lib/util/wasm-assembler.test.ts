@@ -1,11 +1,20 @@
 import { describe, expect, it, vi } from 'vitest';
-import { FunctionBuilder, instantiateWasm, signedLeb128, unsignedLeb128, wasmModule } from '../../../lib/util/wasm-assembler.ts';
+import {
+  FunctionBuilder,
+  instantiateWasm,
+  signedLeb128,
+  unsignedLeb128,
+  wasmModule,
+} from '../../../lib/util/wasm-assembler.ts';
 
 /** The test's view of an instance: its function and its memory. */
 function instantiate(f: FunctionBuilder, pages = 1): { run: (...args: number[]) => number; memory: Uint8Array } {
   const exports = instantiateWasm(wasmModule(f, 'run', pages));
   if (exports === undefined) throw new Error('the module does not compile');
-  return { run: exports.run as (...args: number[]) => number, memory: new Uint8Array((exports.memory as { buffer: ArrayBuffer }).buffer) };
+  return {
+    run: exports.run as (...args: number[]) => number,
+    memory: new Uint8Array((exports.memory as { buffer: ArrayBuffer }).buffer),
+  };
 }
 
 describe('LEB128', () => {
@@ -44,7 +53,10 @@ describe('FunctionBuilder and wasmModule', () => {
       f.loop('again', () => {
         f.get(n).eqz().brIf('out');
         f.get(sum).get(n).add().set(sum);
-        f.get(sum).get(limit).gtU().if(() => void f.i32(-1).return());
+        f.get(sum)
+          .get(limit)
+          .gtU()
+          .if(() => void f.i32(-1).return());
         f.get(n).i32(1).sub().set(n);
         f.br('again');
       }),
@@ -86,8 +98,14 @@ describe('FunctionBuilder and wasmModule', () => {
     const f = new FunctionBuilder(2);
     const [address, which] = f.params as [{ index: number }, { index: number }];
     f.get(address).i32(0x04030201).store32(8);
-    f.get(which).i32(1).eq().if(() => void f.get(address).load8(9).return());
-    f.get(which).i32(2).eq().if(() => void f.get(address).load16(9).return());
+    f.get(which)
+      .i32(1)
+      .eq()
+      .if(() => void f.get(address).load8(9).return());
+    f.get(which)
+      .i32(2)
+      .eq()
+      .if(() => void f.get(address).load16(9).return());
     f.get(address).load32(8);
     const { run, memory } = instantiate(f);
     expect(run(1, 0)).toBe(0x04030201);
@@ -118,7 +136,11 @@ describe('FunctionBuilder and wasmModule', () => {
     }
     const tee = new FunctionBuilder(1);
     const copy = tee.local();
-    tee.get(tee.params[0] as { index: number }).tee(copy).get(copy).add();
+    tee
+      .get(tee.params[0] as { index: number })
+      .tee(copy)
+      .get(copy)
+      .add();
     expect(instantiate(tee).run(21)).toBe(42);
   });
 

@@ -18,12 +18,17 @@ const yazl = require('yazl') as {
 describe('zipBytes', () => {
   it('counts the bytes of the zip the packager writes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zip-size-'));
-    const files = { 'dist/x/index.mjs': 'export const a = 1;\n'.repeat(500), 'dist/x/index.mjs.map': JSON.stringify({ version: 3, mappings: 'AAAA;'.repeat(300) }), 'dist/x/empty.mjs': '' };
+    const files = {
+      'dist/x/index.mjs': 'export const a = 1;\n'.repeat(500),
+      'dist/x/index.mjs.map': JSON.stringify({ version: 3, mappings: 'AAAA;'.repeat(300) }),
+      'dist/x/empty.mjs': '',
+    };
     const { mkdirSync, createReadStream } = await import('node:fs');
     mkdirSync(join(dir, 'dist/x'), { recursive: true });
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
     const zip = new yazl.ZipFile();
-    for (const name of Object.keys(files)) zip.addReadStream(createReadStream(join(dir, name)), name, { mode: 0o100644, mtime: new Date(0) });
+    for (const name of Object.keys(files))
+      zip.addReadStream(createReadStream(join(dir, name)), name, { mode: 0o100644, mtime: new Date(0) });
     zip.end();
     let written = 0;
     for await (const chunk of zip.outputStream) written += (chunk as Buffer).length;

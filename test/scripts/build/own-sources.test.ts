@@ -14,7 +14,11 @@ describe('keepSources', () => {
     const outdir = mkdtempSync(join(tmpdir(), 'own-sources-'));
     await build({
       absWorkingDir: root,
-      stdin: { contents: "export { isJsonText } from './lib/util/json-scan.ts'; export { parse } from 'yaml';", resolveDir: root, loader: 'ts' },
+      stdin: {
+        contents: "export { isJsonText } from './lib/util/json-scan.ts'; export { parse } from 'yaml';",
+        resolveDir: root,
+        loader: 'ts',
+      },
       outfile: join(outdir, 'out.mjs'),
       bundle: true,
       format: 'esm',
@@ -30,7 +34,15 @@ describe('keepSources', () => {
     expect(own.sources.some((source) => source.endsWith('lib/util/json-scan.ts'))).toBe(true);
     expect(own.mappings.length).toBeLessThan(full.mappings.length / 3);
 
-    const payload = (map: SourceMapV3) => ({ file: 'out.mjs', sourceRoot: '', version: 3 as const, sources: map.sources, names: map.names, mappings: map.mappings, sourcesContent: [] });
+    const payload = (map: SourceMapV3) => ({
+      file: 'out.mjs',
+      sourceRoot: '',
+      version: 3 as const,
+      sources: map.sources,
+      names: map.names,
+      mappings: map.mappings,
+      sourcesContent: [],
+    });
     const before = new SourceMap(payload(full));
     const after = new SourceMap(payload(own));
     const lines = readFileSync(join(outdir, 'out.mjs'), 'utf8').split('\n');
@@ -38,7 +50,12 @@ describe('keepSources', () => {
     let theirs = 0;
     lines.forEach((text, line) => {
       for (let column = 0; column < text.length; column += 7) {
-        const was = before.findEntry(line, column) as { originalSource?: string; originalLine?: number; originalColumn?: number; name?: string };
+        const was = before.findEntry(line, column) as {
+          originalSource?: string;
+          originalLine?: number;
+          originalColumn?: number;
+          name?: string;
+        };
         const now = after.findEntry(line, column) as typeof was;
         if (was.originalSource === undefined) continue;
         if (was.originalSource.includes('node_modules/')) {
@@ -46,7 +63,12 @@ describe('keepSources', () => {
           expect(now.originalSource).toBeUndefined();
         } else {
           ours++;
-          expect([now.originalSource, now.originalLine, now.originalColumn, now.name]).toEqual([was.originalSource, was.originalLine, was.originalColumn, was.name]);
+          expect([now.originalSource, now.originalLine, now.originalColumn, now.name]).toEqual([
+            was.originalSource,
+            was.originalLine,
+            was.originalColumn,
+            was.name,
+          ]);
         }
       }
     });

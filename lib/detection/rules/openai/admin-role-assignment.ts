@@ -57,7 +57,8 @@ export function assignedRole(details: unknown): AssignedRole {
   }
   const predefined = roleId === undefined ? null : PREDEFINED_ROLE.exec(roleId);
   const roleName = payloadRoleName ?? predefined?.[2]?.toLowerCase();
-  const resourceType = payloadResourceType ?? (predefined?.[3] === undefined ? undefined : `api.${predefined[3].toLowerCase()}`);
+  const resourceType =
+    payloadResourceType ?? (predefined?.[3] === undefined ? undefined : `api.${predefined[3].toLowerCase()}`);
   let source: AssignedRole['source'] = 'unknown';
   if (payloadRoleId !== undefined || payloadRoleName !== undefined) source = 'payload';
   else if (roleId !== undefined) source = 'assignment-id';
@@ -97,7 +98,7 @@ export const adminRoleAssignmentRule: Rule<AuditEvent> = {
   runbook: [
     '1. Identify who granted the role (actor) and who received it (principal_id, and the resource it is scoped to). Match the grant against an access request or change ticket; ask the granting admin through a channel other than the one the alert came from.',
     '2. Pull the audit log around the grant for both identities (GET /v1/organization/audit_logs with actor_ids[] or actor_emails[]): logins from new places, API keys created, other role changes, invitations or security settings changed since.',
-    '3. If the grant is not legitimate: remove the role assignment, revoke API keys the principal created since the grant, reset the granting account\'s credentials and sessions, and treat the granting account as compromised until shown otherwise.',
+    "3. If the grant is not legitimate: remove the role assignment, revoke API keys the principal created since the grant, reset the granting account's credentials and sessions, and treat the granting account as compromised until shown otherwise.",
   ].join('\n'),
   reference: 'https://platform.openai.com/docs/api-reference/audit-logs',
   defaultSeverity: 'HIGH',
@@ -110,7 +111,8 @@ export const adminRoleAssignmentRule: Rule<AuditEvent> = {
 
   match: (event) => event.type === ASSIGNMENT_CREATED && adminKeyword(roleOf(event)) !== undefined,
 
-  title: (event) => `OpenAI Admin Role Assigned to ${textField(event.details, ['principal_id']) ?? 'Unknown'} by [${actorLabel(event)}]`,
+  title: (event) =>
+    `OpenAI Admin Role Assigned to ${textField(event.details, ['principal_id']) ?? 'Unknown'} by [${actorLabel(event)}]`,
 
   severity: (event): Severity | 'DEFAULT' => {
     const role = roleOf(event);

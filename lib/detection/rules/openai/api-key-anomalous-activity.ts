@@ -32,7 +32,10 @@ interface Decision {
 
 function decide(event: AuditEvent, policy: CompiledScopePolicy): Decision {
   const permissions = keyPermissions(event);
-  const elevated = permissions.kind === 'scoped' || permissions.kind === 'unrestricted' ? elevatedScopes(permissions.scopes, policy) : [];
+  const elevated =
+    permissions.kind === 'scoped' || permissions.kind === 'unrestricted'
+      ? elevatedScopes(permissions.scopes, policy)
+      : [];
   let severity: Severity | undefined;
   const raise = (candidate: Severity | undefined): void => {
     if (candidate !== undefined) severity = severity === undefined ? candidate : maxSeverity(severity, candidate);
@@ -76,12 +79,12 @@ export function createApiKeyAnomalousActivityRule(policy: ScopePolicy = DEFAULT_
       '',
       'This implementation also fires on the forms OpenAI uses: a key with no scopes at all (an',
       '"All" key, every permission), an admin key with api.management.write, scopes under',
-      'changes_requested, and OpenAI\'s dotted event shape as well as Panther\'s; the actor is the one',
+      "changes_requested, and OpenAI's dotted event shape as well as Panther's; the actor is the one",
       'actor.type names, and the list of elevated scopes comes from a configurable policy.',
     ].join('\n'),
     runbook: [
       '1. Validate the identity responsible for the API key activity. Confirm whether the user or service account is authorized to manage API keys and if the action aligns with an approved business process (e.g., onboarding, rotation).',
-      '2. Review the key\'s scopes/permissions for elevated or unrestricted access. Check recent API usage, source IP address, geolocation, and TLS fingerprints for unusual client patterns or concurrent suspicious activities.',
+      "2. Review the key's scopes/permissions for elevated or unrestricted access. Check recent API usage, source IP address, geolocation, and TLS fingerprints for unusual client patterns or concurrent suspicious activities.",
       '3. If suspicious activity is confirmed, immediately revoke or rotate the affected API key. Review all API keys created by the same identity, investigate potential account compromise, and escalate for further investigation.',
     ].join('\n'),
     reference: 'https://platform.openai.com/docs/api-reference/audit-logs',
@@ -95,7 +98,8 @@ export function createApiKeyAnomalousActivityRule(policy: ScopePolicy = DEFAULT_
 
     match: (event) => decision(event).severity !== undefined,
 
-    title: (event) => `OpenAI API Key with Elevated Scopes: ${event.type ?? '<UNKNOWN_EVENT_TYPE>'} by [${actorLabel(event)}]`,
+    title: (event) =>
+      `OpenAI API Key with Elevated Scopes: ${event.type ?? '<UNKNOWN_EVENT_TYPE>'} by [${actorLabel(event)}]`,
 
     severity: (event) => decision(event).severity ?? 'DEFAULT',
 

@@ -49,7 +49,7 @@ export const bruteForceLoginSuccessRule: CorrelationRule<AuditEvent> = {
     'OpenAI.Login.Success on the account: its email (case-insensitive), else its user id.',
   ].join('\n'),
   runbook: [
-    '1. Ask the account owner, through a channel other than their OpenAI account or mailbox, whether the successful login was theirs; compare its source IP, place and user agent with the failures and with the owner\'s usual ones.',
+    "1. Ask the account owner, through a channel other than their OpenAI account or mailbox, whether the successful login was theirs; compare its source IP, place and user agent with the failures and with the owner's usual ones.",
     '2. If it was not theirs: reset the password, end every session, require SSO or multi-factor authentication, and list what the account did after the login (GET /v1/organization/audit_logs with actor_ids[]): API keys created, role assignments, invitations, setting changes. Revoke what it created.',
     '3. Check whether the failing source IPs also targeted other accounts of the organization (OpenAI.CredentialStuffing alerts, login.failed events by IP) and block them where you can.',
   ].join('\n'),
@@ -61,7 +61,8 @@ export const bruteForceLoginSuccessRule: CorrelationRule<AuditEvent> = {
   reports: { 'MITRE ATT&CK': ['TA0001:T1110', 'TA0006:T1110.001', 'TA0006:T1110.003', 'TA0006:T1110.004'] },
   tags: ['OpenAI', 'Credential Access', 'Correlation'],
   pantherDifferences: {
-    Enabled: 'Panther ships this correlation disabled; here it runs in the pipeline with its state in DynamoDB, so it ships enabled',
+    Enabled:
+      'Panther ships this correlation disabled; here it runs in the pipeline with its state in DynamoDB, so it ships enabled',
   },
   steps: [
     { id: 'Multiple Failed Logins', ruleId: LOGIN_FAILED_RULE_ID, minMatchCount: BRUTE_FORCE_MIN_FAILURES },

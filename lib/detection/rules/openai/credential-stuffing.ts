@@ -60,7 +60,8 @@ export const credentialStuffingRule: Rule<AuditEvent> = {
 
   dedup: (event) => `${CREDENTIAL_STUFFING_RULE_ID}:${loginAccount(event) ?? 'unknown-account'}`,
 
-  title: (event) => `[OpenAI] Credential stuffing detected against account [${event.actor.email ?? event.actor.userId ?? 'UNKNOWN_EMAIL'}]`,
+  title: (event) =>
+    `[OpenAI] Credential stuffing detected against account [${event.actor.email ?? event.actor.userId ?? 'UNKNOWN_EMAIL'}]`,
 
   alertContext: (event) => {
     const { actor } = event;

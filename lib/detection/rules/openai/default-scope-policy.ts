@@ -30,13 +30,29 @@ export const DEFAULT_SCOPE_POLICY: ScopePolicy = {
     { exact: 'api.*', severity: 'HIGH', note: 'wildcard scope: equivalent of "all"' },
     // Defensive, unsourced as key scopes: OpenAI uses these spellings for role permissions
     // (api.organization.*, api.groups.*); if a key ever carries one, it administers the organization.
-    { exact: 'api.organization.write', severity: 'MEDIUM', note: 'role-permission spelling of organization:write (defensive)' },
-    { glob: 'api.organization.*.write', severity: 'MEDIUM', note: 'role-permission spelling of organization:write (defensive)' },
+    {
+      exact: 'api.organization.write',
+      severity: 'MEDIUM',
+      note: 'role-permission spelling of organization:write (defensive)',
+    },
+    {
+      glob: 'api.organization.*.write',
+      severity: 'MEDIUM',
+      note: 'role-permission spelling of organization:write (defensive)',
+    },
     // Managing API keys, at any level (e.g. api.organization.projects.api_keys.write).
     { exact: 'api_keys.write', severity: 'MEDIUM', note: 'OpenAI-style spelling of api_keys:write (defensive)' },
     { glob: '*.api_keys.write', severity: 'MEDIUM', note: 'role-permission spelling of api_keys:write (defensive)' },
     // Groups and roles decide who holds which permission: managing them is organization administration.
-    { exact: 'api.groups.write', severity: 'MEDIUM', note: 'role permission: grants permissions through group membership (defensive)' },
-    { exact: 'api.roles.write', severity: 'MEDIUM', note: 'unsourced: would define what every role may do (defensive)' },
+    {
+      exact: 'api.groups.write',
+      severity: 'MEDIUM',
+      note: 'role permission: grants permissions through group membership (defensive)',
+    },
+    {
+      exact: 'api.roles.write',
+      severity: 'MEDIUM',
+      note: 'unsourced: would define what every role may do (defensive)',
+    },
   ],
 };

@@ -64,7 +64,7 @@ export const ipAllowlistChangesRule: Rule<AuditEvent> = {
   id: IP_ALLOWLIST_CHANGES_RULE_ID,
   displayName: 'OpenAI IP Allowlist Configuration Changes',
   description: [
-    'Alerts on every change to an OpenAI organization\'s IP allowlists: an allowlist created, updated or',
+    "Alerts on every change to an OpenAI organization's IP allowlists: an allowlist created, updated or",
     'deleted, and the allowlist configuration activated or deactivated. An allowlist limits where the',
     'API and the platform can be used from, so removing or switching it off drops a control (CRITICAL),',
     'an update can open it to new ranges (HIGH), and creating or activating one is recorded (LOW).',
@@ -86,7 +86,8 @@ export const ipAllowlistChangesRule: Rule<AuditEvent> = {
 
   match: (event) => event.type !== undefined && Object.hasOwn(ACTIONS, event.type),
 
-  title: (event) => `OpenAI IP Allowlist ${(event.type !== undefined && ACTIONS[event.type]?.action) || 'Modified'} by [${actorLabel(event)}]`,
+  title: (event) =>
+    `OpenAI IP Allowlist ${(event.type !== undefined && ACTIONS[event.type]?.action) || 'Modified'} by [${actorLabel(event)}]`,
 
   severity: (event) => {
     if (allowedOf(event).allowsAny) return 'CRITICAL';

@@ -26,7 +26,9 @@ const NONE: KeyPermissions = Object.freeze({ kind: 'none' });
 const UNRECORDED: KeyPermissions = Object.freeze({ kind: 'unrecorded' });
 
 /** A scope list as an event gives it: absent, `null`, or a list (after un-flattening). */
-type ScopeList = { readonly state: 'absent' | 'null' } | { readonly state: 'list'; readonly scopes: string[]; readonly empty: boolean };
+type ScopeList =
+  | { readonly state: 'absent' | 'null' }
+  | { readonly state: 'list'; readonly scopes: string[]; readonly empty: boolean };
 
 const ABSENT: ScopeList = Object.freeze({ state: 'absent' });
 const NULL_LIST: ScopeList = Object.freeze({ state: 'null' });
@@ -89,7 +91,8 @@ function created(event: AuditEvent): KeyPermissions {
   if (!isJsonObject(data)) return NONE;
   const list = readScopeList(data);
   // OpenAI's key API reads a missing, null or empty scope list as "all permissions".
-  if (list.state !== 'list' || list.empty) return { kind: 'unrestricted', scopes: list.state === 'list' ? list.scopes : [] };
+  if (list.state !== 'list' || list.empty)
+    return { kind: 'unrestricted', scopes: list.state === 'list' ? list.scopes : [] };
   return { kind: 'scoped', scopes: list.scopes };
 }
 

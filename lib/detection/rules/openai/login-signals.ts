@@ -53,7 +53,12 @@ function loginSignal(id: string, eventType: string, displayName: string, what: s
  * createRuleCatalog() // registers loginFailedSignal
  * ```
  */
-export const loginFailedSignal = loginSignal(LOGIN_FAILED_RULE_ID, LOGIN_FAILED, 'OpenAI Failed Login (Base Rule)', 'failed login attempts');
+export const loginFailedSignal = loginSignal(
+  LOGIN_FAILED_RULE_ID,
+  LOGIN_FAILED,
+  'OpenAI Failed Login (Base Rule)',
+  'failed login attempts',
+);
 
 /**
  * "OpenAI Successful Login (Base Rule)": every `login.succeeded`, as a signal.
@@ -63,4 +68,9 @@ export const loginFailedSignal = loginSignal(LOGIN_FAILED_RULE_ID, LOGIN_FAILED,
  * createRuleCatalog() // registers loginSuccessSignal
  * ```
  */
-export const loginSuccessSignal = loginSignal(LOGIN_SUCCESS_RULE_ID, LOGIN_SUCCEEDED, 'OpenAI Successful Login (Base Rule)', 'successful login events');
+export const loginSuccessSignal = loginSignal(
+  LOGIN_SUCCESS_RULE_ID,
+  LOGIN_SUCCEEDED,
+  'OpenAI Successful Login (Base Rule)',
+  'successful login events',
+);

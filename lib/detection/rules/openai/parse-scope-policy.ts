@@ -69,7 +69,8 @@ export function parseScopePolicy(text: string, source: string): ScopePolicy {
   const extra = unknownKeys(document, TOP_LEVEL_KEYS);
   if (extra.length > 0) fail('', `unknown key ${quote(extra[0] ?? '')} (allowed: ${TOP_LEVEL_KEYS.join(', ')})`);
   const includeDefaults = ownValue(document, 'includeDefaults') ?? false;
-  if (typeof includeDefaults !== 'boolean') fail('includeDefaults', `expected a boolean, got ${typeName(includeDefaults)}`);
+  if (typeof includeDefaults !== 'boolean')
+    fail('includeDefaults', `expected a boolean, got ${typeName(includeDefaults)}`);
   const list = ownValue(document, 'elevatedScopes');
   if (!Array.isArray(list)) return fail('elevatedScopes', `expected an array, got ${typeName(list)}`);
   const entries = list.map((entry, index) => parseEntry(entry, `elevatedScopes[${index}]`, fail));
@@ -80,7 +81,8 @@ export function parseScopePolicy(text: string, source: string): ScopePolicy {
   const policy: { -readonly [K in keyof ScopePolicy]: ScopePolicy[K] } = { elevatedScopes };
   const unrestrictedKeys = ownValue(document, 'unrestrictedKeys');
   if (unrestrictedKeys !== undefined) {
-    if (typeof unrestrictedKeys !== 'boolean') fail('unrestrictedKeys', `expected a boolean, got ${typeName(unrestrictedKeys)}`);
+    if (typeof unrestrictedKeys !== 'boolean')
+      fail('unrestrictedKeys', `expected a boolean, got ${typeName(unrestrictedKeys)}`);
     policy.unrestrictedKeys = unrestrictedKeys;
   }
   if (Object.hasOwn(document, 'unrecordedScopesSeverity')) {

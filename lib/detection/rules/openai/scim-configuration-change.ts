@@ -31,9 +31,9 @@ export const scimConfigurationChangeRule: Rule<AuditEvent> = {
   ].join('\n'),
   runbook: [
     '1. Confirm the change with the team that owns the identity provider integration: a planned migration or a reconfiguration explains it, nothing else should.',
-    '2. If SCIM was disabled, compare the organization\'s members with the identity provider\'s assignments now, and again until it is back on: anyone deprovisioned upstream keeps access here meanwhile.',
-    '3. Review the acting account\'s other changes around the event (role assignments, invitations, API keys, IP allowlists). If the change was not planned, switch SCIM back on and handle the account as compromised until shown otherwise.',
-    '4. Check the identity provider\'s own logs for the same period: an attacker who disables SCIM often wants a member to survive offboarding.',
+    "2. If SCIM was disabled, compare the organization's members with the identity provider's assignments now, and again until it is back on: anyone deprovisioned upstream keeps access here meanwhile.",
+    "3. Review the acting account's other changes around the event (role assignments, invitations, API keys, IP allowlists). If the change was not planned, switch SCIM back on and handle the account as compromised until shown otherwise.",
+    "4. Check the identity provider's own logs for the same period: an attacker who disables SCIM often wants a member to survive offboarding.",
   ].join('\n'),
   reference: 'https://platform.openai.com/docs/api-reference/audit-logs',
   defaultSeverity: 'MEDIUM',

@@ -70,9 +70,13 @@ export function compileScopePolicy(policy: ScopePolicy): CompiledScopePolicy {
     }
   }
   const unrestrictedSeverity =
-    policy.unrestrictedKeys === false ? undefined : (classify('all', { exact, globs }) ?? DEFAULT_UNRESTRICTED_SEVERITY);
+    policy.unrestrictedKeys === false
+      ? undefined
+      : (classify('all', { exact, globs }) ?? DEFAULT_UNRESTRICTED_SEVERITY);
   const unrecordedSeverity =
-    policy.unrecordedScopesSeverity === undefined ? DEFAULT_UNRECORDED_SCOPES_SEVERITY : (policy.unrecordedScopesSeverity ?? undefined);
+    policy.unrecordedScopesSeverity === undefined
+      ? DEFAULT_UNRECORDED_SCOPES_SEVERITY
+      : (policy.unrecordedScopesSeverity ?? undefined);
   return { exact, globs, unrestrictedSeverity, unrecordedSeverity };
 }
 

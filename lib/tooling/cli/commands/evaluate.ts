@@ -117,7 +117,11 @@ function fileChunks(path: string): AsyncIterable<string> {
  * const status = await evaluateCommand(['events.jsonl', 'more/'], io);
  * ```
  */
-export async function evaluateCommand(args: readonly string[], io: CliIo, options: Record<string, string | boolean | undefined> = {}): Promise<number> {
+export async function evaluateCommand(
+  args: readonly string[],
+  io: CliIo,
+  options: Record<string, string | boolean | undefined> = {},
+): Promise<number> {
   const inputs = args.length === 0 ? ['-'] : args;
   if (inputs.filter((input) => input === '-').length > 1) {
     io.stderr('evaluate: standard input ("-") can be read once; see --help\n');
@@ -128,7 +132,10 @@ export async function evaluateCommand(args: readonly string[], io: CliIo, option
     return EXIT_USAGE;
   }
   const limits: Record<string, number> = {};
-  for (const [name, fallback] of [['max-windows', DEFAULT_MAX_WINDOWS], ['max-correlation-records', DEFAULT_MAX_CORRELATION_RECORDS]] as const) {
+  for (const [name, fallback] of [
+    ['max-windows', DEFAULT_MAX_WINDOWS],
+    ['max-correlation-records', DEFAULT_MAX_CORRELATION_RECORDS],
+  ] as const) {
     const given = options[name];
     const value = typeof given === 'string' ? Number(given) : fallback;
     if (!Number.isSafeInteger(value) || value < 1000) {
@@ -162,7 +169,12 @@ export async function evaluateCommand(args: readonly string[], io: CliIo, option
     io.stderr(`evaluate: ${message}\n`);
   };
 
-  const evaluateEvent = async (source: string, line: number | undefined, path: string, event: JsonObject): Promise<void> => {
+  const evaluateEvent = async (
+    source: string,
+    line: number | undefined,
+    path: string,
+    event: JsonObject,
+  ): Promise<void> => {
     if (everyMatch) {
       const { matches, errors } = catalog.evaluate(OPENAI_AUDIT_LOG_TYPE, event);
       for (const error of errors) await report(`${where(source, line, path)}: ${describeRuleError(error)}`);
@@ -175,7 +187,12 @@ export async function evaluateCommand(args: readonly string[], io: CliIo, option
     if (output.length >= OUTPUT_BATCH) await flush();
   };
 
-  const evaluateValue = async (source: string, line: number | undefined, path: string, value: unknown): Promise<void> => {
+  const evaluateValue = async (
+    source: string,
+    line: number | undefined,
+    path: string,
+    value: unknown,
+  ): Promise<void> => {
     if (path !== '') {
       // One element of a large array, read on its own: an item, as the array's items are.
       const problem = auditEventProblem(value);
@@ -212,7 +229,8 @@ export async function evaluateCommand(args: readonly string[], io: CliIo, option
     }
   };
 
-  const unreadable = (source: string, error: unknown) => report(`cannot read ${source}: ${error instanceof Error ? printable(error.message) : 'unreadable'}`);
+  const unreadable = (source: string, error: unknown) =>
+    report(`cannot read ${source}: ${error instanceof Error ? printable(error.message) : 'unreadable'}`);
   for (const input of inputs) {
     if (input === '-') {
       try {

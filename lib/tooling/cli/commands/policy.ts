@@ -16,7 +16,10 @@ export function policyCommand(io: CliIo): number {
   const document = {
     includeDefaults: false,
     unrestrictedKeys: policy.unrestrictedKeys ?? true,
-    unrecordedScopesSeverity: policy.unrecordedScopesSeverity === undefined ? DEFAULT_UNRECORDED_SCOPES_SEVERITY : policy.unrecordedScopesSeverity,
+    unrecordedScopesSeverity:
+      policy.unrecordedScopesSeverity === undefined
+        ? DEFAULT_UNRECORDED_SCOPES_SEVERITY
+        : policy.unrecordedScopesSeverity,
     elevatedScopes: policy.elevatedScopes,
   };
   io.stdout(`${JSON.stringify(document, null, 2)}\n`);

@@ -3,10 +3,19 @@ import { httpsUrl } from '../../../config/https-url.ts';
 import { staticSecret } from '../../../ingestion/parameters/secure-parameter.ts';
 import { AuditLogClient } from '../../../ingestion/poller/audit-log-client.ts';
 import { DynamoCursorStore, MemoryCursorStore, type CursorStore } from '../../../ingestion/poller/cursor-store.ts';
-import { AdminKeyRejectedError, AuditLogRequestError, AuditLogUnavailableError } from '../../../ingestion/poller/errors.ts';
+import {
+  AdminKeyRejectedError,
+  AuditLogRequestError,
+  AuditLogUnavailableError,
+} from '../../../ingestion/poller/errors.ts';
 import { pollAuditLogs } from '../../../ingestion/poller/poll.ts';
 import type { PollDependencies } from '../../../ingestion/poller/poll.ts';
-import { DEFAULT_ORGANIZATION, organizationIdProblem, organizationName, type Organization } from '../../../ingestion/packing/organization.ts';
+import {
+  DEFAULT_ORGANIZATION,
+  organizationIdProblem,
+  organizationName,
+  type Organization,
+} from '../../../ingestion/packing/organization.ts';
 import { serializeEvent } from '../../../ingestion/packing/serialize-event.ts';
 import { printable, quote } from '../../../util/printable.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
@@ -38,14 +47,18 @@ export interface PollCommandOptions {
  */
 export async function pollCommand(options: PollCommandOptions, io: CliIo): Promise<number> {
   if (options.once !== true) {
-    io.stderr('poll: only single runs are supported here: pass --once (the deployed function runs on a schedule); see --help\n');
+    io.stderr(
+      'poll: only single runs are supported here: pass --once (the deployed function runs on a schedule); see --help\n',
+    );
     return EXIT_USAGE;
   }
   let since: number | undefined;
   if (options.since !== undefined) {
     const parsed = Date.parse(options.since);
     if (Number.isNaN(parsed)) {
-      io.stderr(`poll: --since must be an ISO-8601 time such as 2026-11-24T00:00:00Z, got ${JSON.stringify(printable(options.since))}\n`);
+      io.stderr(
+        `poll: --since must be an ISO-8601 time such as 2026-11-24T00:00:00Z, got ${JSON.stringify(printable(options.since))}\n`,
+      );
       return EXIT_USAGE;
     }
     since = Math.floor(parsed / 1000);
@@ -69,7 +82,9 @@ export async function pollCommand(options: PollCommandOptions, io: CliIo): Promi
   }
   const queueUrl = io.env.AUDIT_EVENTS_QUEUE_URL?.trim();
   if (options['dry-run'] !== true && !queueUrl) {
-    io.stderr('poll: AUDIT_EVENTS_QUEUE_URL is not set: name the detection queue, or pass --dry-run to print the events\n');
+    io.stderr(
+      'poll: AUDIT_EVENTS_QUEUE_URL is not set: name the detection queue, or pass --dry-run to print the events\n',
+    );
     return EXIT_USAGE;
   }
   let baseUrl: string;
@@ -85,7 +100,8 @@ export async function pollCommand(options: PollCommandOptions, io: CliIo): Promi
     adminKey: staticSecret(adminKey, 'OPENAI_ADMIN_KEY'),
     keySource: 'OPENAI_ADMIN_KEY',
     maxAttempts,
-    onRetry: ({ attempt, maxAttempts, problem, waitMs }) => io.stderr(`poll: attempt ${attempt} of ${maxAttempts} failed: ${problem}; retrying in ${seconds(waitMs)}\n`),
+    onRetry: ({ attempt, maxAttempts, problem, waitMs }) =>
+      io.stderr(`poll: attempt ${attempt} of ${maxAttempts} failed: ${problem}; retrying in ${seconds(waitMs)}\n`),
   });
   let cursor: CursorStore = new MemoryCursorStore();
   let deliver: PollDependencies['deliver'];
@@ -97,26 +113,41 @@ export async function pollCommand(options: PollCommandOptions, io: CliIo): Promi
         if (serialized.ok) io.stdout(`${serialized.json}\n`);
         else {
           rejected++;
-          io.stderr(`poll: event ${quote(typeof event.id === 'string' ? event.id : '?')} not printed: ${serialized.reason}\n`);
+          io.stderr(
+            `poll: event ${quote(typeof event.id === 'string' ? event.id : '?')} not printed: ${serialized.reason}\n`,
+          );
         }
       }
       return Promise.resolve({ rejected });
     };
   } else {
-    const [{ SQSClient }, { enqueueEvents }] = await Promise.all([import('@aws-sdk/client-sqs'), import('../../../ingestion/packing/enqueue-events.ts')]);
+    const [{ SQSClient }, { enqueueEvents }] = await Promise.all([
+      import('@aws-sdk/client-sqs'),
+      import('../../../ingestion/packing/enqueue-events.ts'),
+    ]);
     const sqs = new SQSClient({});
     deliver = async (events) => {
-      const { rejected } = await enqueueEvents({ sqs, queueUrl: queueUrl ?? '' }, events, { organization, source: 'poller' });
-      for (const item of rejected) io.stderr(`poll: event ${quote(item.eventId ?? `#${item.index}`)} not enqueued: ${item.reason}\n`);
+      const { rejected } = await enqueueEvents({ sqs, queueUrl: queueUrl ?? '' }, events, {
+        organization,
+        source: 'poller',
+      });
+      for (const item of rejected)
+        io.stderr(`poll: event ${quote(item.eventId ?? `#${item.index}`)} not enqueued: ${item.reason}\n`);
       return { rejected: rejected.length };
     };
     if (io.env.CURSOR_TABLE_NAME?.trim()) {
       const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
-      cursor = new DynamoCursorStore(new DynamoDBClient({}), io.env.CURSOR_TABLE_NAME.trim(), io.env.CURSOR_KEY?.trim() || 'ingest-cursor');
+      cursor = new DynamoCursorStore(
+        new DynamoDBClient({}),
+        io.env.CURSOR_TABLE_NAME.trim(),
+        io.env.CURSOR_KEY?.trim() || 'ingest-cursor',
+      );
     }
   }
   const verb = options['dry-run'] === true ? 'printed' : 'enqueued';
-  io.stderr(`poll: listing ${baseUrl}/organization/audit_logs${since === undefined ? ' (the last 24 hours)' : ` since ${iso(since)}`}\n`);
+  io.stderr(
+    `poll: listing ${baseUrl}/organization/audit_logs${since === undefined ? ' (the last 24 hours)' : ` since ${iso(since)}`}\n`,
+  );
   try {
     const result = await pollAuditLogs(
       {
@@ -126,14 +157,28 @@ export async function pollCommand(options: PollCommandOptions, io: CliIo): Promi
         clock: () => Math.floor(Date.now() / 1000),
         remainingMs: () => Number.POSITIVE_INFINITY,
         onSlice: ({ sliceStart, sliceEnd, listed, delivered, pages }) =>
-          io.stderr(`poll: ${iso(sliceStart)} to ${iso(sliceEnd)}: ${listed} listed in ${pages} page(s), ${delivered} ${verb}\n`),
+          io.stderr(
+            `poll: ${iso(sliceStart)} to ${iso(sliceEnd)}: ${listed} listed in ${pages} page(s), ${delivered} ${verb}\n`,
+          ),
       },
-      { overlapSeconds: 600, backfillSeconds: 24 * 3600, sliceSeconds: 3600, ...(since === undefined ? {} : { since }) },
+      {
+        overlapSeconds: 600,
+        backfillSeconds: 24 * 3600,
+        sliceSeconds: 3600,
+        ...(since === undefined ? {} : { since }),
+      },
     );
-    io.stderr(`poll: ${result.delivered} event(s) ${verb}, ${result.listed} listed, ${result.alreadyDelivered} already delivered, ${result.invalid} invalid, ${result.rejected} rejected\n`);
+    io.stderr(
+      `poll: ${result.delivered} event(s) ${verb}, ${result.listed} listed, ${result.alreadyDelivered} already delivered, ${result.invalid} invalid, ${result.rejected} rejected\n`,
+    );
     return EXIT_OK;
   } catch (error) {
-    if (error instanceof AdminKeyRejectedError || error instanceof AuditLogUnavailableError || error instanceof AuditLogRequestError || error instanceof ConfigError) {
+    if (
+      error instanceof AdminKeyRejectedError ||
+      error instanceof AuditLogUnavailableError ||
+      error instanceof AuditLogRequestError ||
+      error instanceof ConfigError
+    ) {
       io.stderr(`poll: ${error.message}\n`);
       return EXIT_FAILURE;
     }

@@ -34,7 +34,13 @@ export async function startCommand(options: StartOptions, io: CliIo, interrupted
   }
   const { runLocalPipeline } = await import('../../local/run-local.ts');
   return runLocalPipeline(
-    { eventsFile: options.events ?? SAMPLE_EVENTS, json: options.json === true, keepRunning: options['keep-running'] === true, logLevel: level, payloads: options.payloads === true },
+    {
+      eventsFile: options.events ?? SAMPLE_EVENTS,
+      json: options.json === true,
+      keepRunning: options['keep-running'] === true,
+      logLevel: level,
+      payloads: options.payloads === true,
+    },
     { ...io, stderrIsTty: io.stderrIsTty, interrupted },
   );
 }

@@ -32,7 +32,10 @@ export async function testCommand(files: readonly string[], io: CliIo): Promise<
       parsed = parseRuleTestFile(await io.readFile(file), source);
     } catch (error) {
       fileErrors++;
-      const message = error instanceof RuleTestFileError ? error.message : `${source}: cannot read: ${error instanceof Error ? printable(error.message) : 'unreadable'}`;
+      const message =
+        error instanceof RuleTestFileError
+          ? error.message
+          : `${source}: cannot read: ${error instanceof Error ? printable(error.message) : 'unreadable'}`;
       io.stderr(`test: ${message}\n`);
       continue;
     }
@@ -49,7 +52,9 @@ export async function testCommand(files: readonly string[], io: CliIo): Promise<
         io.stdout(`PASS  ${label} = ${printable(check.ours, 200)}\n`);
       } else if (check.ok) {
         passed++;
-        io.stdout(`PASS  ${label}: Panther ${printable(check.panther, 200)}, ours ${printable(check.ours, 200)} (deliberate: ${printable(check.note ?? '', 300)})\n`);
+        io.stdout(
+          `PASS  ${label}: Panther ${printable(check.panther, 200)}, ours ${printable(check.ours, 200)} (deliberate: ${printable(check.note ?? '', 300)})\n`,
+        );
       } else {
         failed++;
         io.stdout(`FAIL  ${label}: Panther ${printable(check.panther, 200)}, ours ${printable(check.ours, 200)}\n`);

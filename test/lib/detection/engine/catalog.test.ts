@@ -28,7 +28,12 @@ function countingLogType(): LogType<Ev> & { normalized: number } {
       return { type: r.type, id: r.id, actor: r.actor, ip: r.ip };
     },
     identify: (event: Ev) => ({ eventId: event.id, eventType: event.type, eventTime: undefined }),
-    subject: (event: Ev) => ({ actorIds: event.actor === undefined ? [] : [event.actor], serviceAccountIds: [], emails: [], sourceIp: event.ip }),
+    subject: (event: Ev) => ({
+      actorIds: event.actor === undefined ? [] : [event.actor],
+      serviceAccountIds: [],
+      emails: [],
+      sourceIp: event.ip,
+    }),
   };
   return logType;
 }
@@ -39,7 +44,10 @@ function rule(id: string, overrides: Partial<Rule<Ev>> = {}): Rule<Ev> {
 
 describe('RuleCatalog', () => {
   it('screens event types: wanted when an enabled rule lists the type or takes every type', () => {
-    const listed = new RuleCatalog({ B: { enabled: false } }).register(countingLogType(), [rule('A', { eventTypes: ['a'] }), rule('B', { eventTypes: ['b'] })]);
+    const listed = new RuleCatalog({ B: { enabled: false } }).register(countingLogType(), [
+      rule('A', { eventTypes: ['a'] }),
+      rule('B', { eventTypes: ['b'] }),
+    ]);
     const wanted = listed.eventTypeScreen('Test.Log');
     expect([wanted('a'), wanted('b'), wanted('c')]).toEqual([true, false, false]);
     // It lists exactly the types it accepts (a caller may compare bytes with them).
@@ -71,14 +79,21 @@ describe('RuleCatalog', () => {
 
   it('runs rules without eventTypes on every event, typed ones too', () => {
     const catalog = new RuleCatalog().register(countingLogType(), [rule('Any'), rule('Typed', { eventTypes: ['t'] })]);
-    expect(catalog.evaluate('Test.Log', { type: 't', id: '1' }).matches.map((m) => m.rule.id)).toEqual(['Any', 'Typed']);
+    expect(catalog.evaluate('Test.Log', { type: 't', id: '1' }).matches.map((m) => m.rule.id)).toEqual([
+      'Any',
+      'Typed',
+    ]);
     expect(catalog.evaluate('Test.Log', { type: 'u', id: '2' }).matches.map((m) => m.rule.id)).toEqual(['Any']);
     expect(catalog.evaluate('Test.Log', 42).matches.map((m) => m.rule.id)).toEqual(['Any']);
   });
 
   it('reports a failing rule as a rule error with the event identity, and still runs the others', () => {
     const catalog = new RuleCatalog().register(countingLogType(), [
-      rule('Broken', { match: () => { throw new Error('x'); } }),
+      rule('Broken', {
+        match: () => {
+          throw new Error('x');
+        },
+      }),
       rule('Fine'),
     ]);
     const result = catalog.evaluate('Test.Log', { type: 't', id: 'e1' });
@@ -89,7 +104,13 @@ describe('RuleCatalog', () => {
   });
 
   it('reports auxiliary failures of a matching rule alongside the match', () => {
-    const catalog = new RuleCatalog().register(countingLogType(), [rule('R', { title: () => { throw new Error('t'); } })]);
+    const catalog = new RuleCatalog().register(countingLogType(), [
+      rule('R', {
+        title: () => {
+          throw new Error('t');
+        },
+      }),
+    ]);
     const result = catalog.evaluate('Test.Log', { type: 't', id: 'e1' });
     expect(result.matches).toHaveLength(1);
     expect(result.errors.map((e) => [e.ruleId, e.function])).toEqual([['R', 'title']]);
@@ -120,13 +141,15 @@ describe('RuleCatalog', () => {
   });
 
   it('rejects a malformed catalog at registration', () => {
-    expect(() => new RuleCatalog().register(countingLogType(), [rule('A'), rule('A')])).toThrow('rule A is registered twice');
+    expect(() => new RuleCatalog().register(countingLogType(), [rule('A'), rule('A')])).toThrow(
+      'rule A is registered twice',
+    );
     expect(() => new RuleCatalog().register(countingLogType(), [rule('A', { logTypes: ['Other'] })])).toThrow(
       'rule A: logTypes does not include Test.Log',
     );
-    expect(() => new RuleCatalog().register(countingLogType(), [rule('A', { threshold: 0, dedupPeriodMinutes: 0 })])).toThrow(
-      'rule A: threshold must be an integer >= 1; dedupPeriodMinutes must be > 0',
-    );
+    expect(() =>
+      new RuleCatalog().register(countingLogType(), [rule('A', { threshold: 0, dedupPeriodMinutes: 0 })]),
+    ).toThrow('rule A: threshold must be an integer >= 1; dedupPeriodMinutes must be > 0');
     const logType = countingLogType();
     expect(() => new RuleCatalog().register(logType, []).register(logType, [])).toThrow(CatalogError);
     expect(() => new RuleCatalog().evaluate('Missing', {})).toThrow('no log type Missing is registered');
@@ -134,11 +157,18 @@ describe('RuleCatalog', () => {
 
   describe('signals, settings and suppressions', () => {
     it('lists signal matches apart from alert-worthy ones', () => {
-      const catalog = new RuleCatalog().register(countingLogType(), [rule('Signal', { createAlert: false }), rule('Alert')]);
+      const catalog = new RuleCatalog().register(countingLogType(), [
+        rule('Signal', { createAlert: false }),
+        rule('Alert'),
+      ]);
       const result = catalog.evaluate('Test.Log', { type: 't', id: 'e1' });
       expect(result.matches.map((m) => m.rule.id)).toEqual(['Alert']);
       expect(result.signals.map((m) => m.rule.id)).toEqual(['Signal']);
-      expect([catalog.kindOf('Signal'), catalog.kindOf('Alert'), catalog.kindOf('Nope')]).toEqual(['signal', 'rule', undefined]);
+      expect([catalog.kindOf('Signal'), catalog.kindOf('Alert'), catalog.kindOf('Nope')]).toEqual([
+        'signal',
+        'rule',
+        undefined,
+      ]);
     });
 
     it('runs only match() of a signal, whose outputs nothing reads; the rule on its own and a suppressed signal build them', () => {
@@ -154,24 +184,54 @@ describe('RuleCatalog', () => {
           return { a: 1 };
         },
       });
-      const result = new RuleCatalog().register(countingLogType(), [signal]).evaluate('Test.Log', { type: 't', id: 'e1' });
-      expect(result.signals).toEqual([{ eventId: 'e1', eventType: 't', eventTime: undefined, rule: expect.objectContaining({ id: 'Signal' }) as unknown }]);
+      const result = new RuleCatalog()
+        .register(countingLogType(), [signal])
+        .evaluate('Test.Log', { type: 't', id: 'e1' });
+      expect(result.signals).toEqual([
+        {
+          eventId: 'e1',
+          eventType: 't',
+          eventTime: undefined,
+          rule: expect.objectContaining({ id: 'Signal' }) as unknown,
+        },
+      ]);
       expect([result.errors, built]).toEqual([[], 0]);
       // match() itself still reports what fails in it.
-      const broken = new RuleCatalog().register(countingLogType(), [rule('Signal', { createAlert: false, match: () => 'yes' as unknown as boolean })]);
-      expect(broken.evaluate('Test.Log', { type: 't', id: 'e1' }).errors.map((e) => [e.ruleId, e.function])).toEqual([['Signal', 'match']]);
+      const broken = new RuleCatalog().register(countingLogType(), [
+        rule('Signal', { createAlert: false, match: () => 'yes' as unknown as boolean }),
+      ]);
+      expect(broken.evaluate('Test.Log', { type: 't', id: 'e1' }).errors.map((e) => [e.ruleId, e.function])).toEqual([
+        ['Signal', 'match'],
+      ]);
       // On its own (the test command), every output is built and its failures reported.
-      const alone = new RuleCatalog().register(countingLogType(), [signal]).evaluateRule('Signal', { type: 't', id: 'e1' }).outcome;
-      expect(alone.kind === 'match' && [alone.output.alertContext, alone.errors.map((e) => e.function)]).toEqual([{ a: 1 }, ['title']]);
+      const alone = new RuleCatalog()
+        .register(countingLogType(), [signal])
+        .evaluateRule('Signal', { type: 't', id: 'e1' }).outcome;
+      expect(alone.kind === 'match' && [alone.output.alertContext, alone.errors.map((e) => e.function)]).toEqual([
+        { a: 1 },
+        ['title'],
+      ]);
       // Suppressed, it is a full match, for the log line with the reason.
-      const suppressed = new RuleCatalog({ Signal: { suppress: { actorIds: ['ci'] } } }).register(countingLogType(), [signal]).evaluate('Test.Log', { type: 't', id: 'e2', actor: 'ci' });
-      expect(suppressed.suppressed.map((s) => [s.match.rule.id, s.match.alertContext, s.reason])).toEqual([['Signal', { a: 1 }, 'actor id ci is suppressed']]);
+      const suppressed = new RuleCatalog({ Signal: { suppress: { actorIds: ['ci'] } } })
+        .register(countingLogType(), [signal])
+        .evaluate('Test.Log', { type: 't', id: 'e2', actor: 'ci' });
+      expect(suppressed.suppressed.map((s) => [s.match.rule.id, s.match.alertContext, s.reason])).toEqual([
+        ['Signal', { a: 1 }, 'actor id ci is suppressed'],
+      ]);
     });
 
     it('skips disabled rules, and lets the settings enable or disable any rule', () => {
       const rules = [rule('Off', { enabled: false }), rule('On')];
-      expect(new RuleCatalog().register(countingLogType(), rules).evaluate('Test.Log', { type: 't', id: '1' }).matches.map((m) => m.rule.id)).toEqual(['On']);
-      const flipped = new RuleCatalog({ Off: { enabled: true }, On: { enabled: false } }).register(countingLogType(), rules);
+      expect(
+        new RuleCatalog()
+          .register(countingLogType(), rules)
+          .evaluate('Test.Log', { type: 't', id: '1' })
+          .matches.map((m) => m.rule.id),
+      ).toEqual(['On']);
+      const flipped = new RuleCatalog({ Off: { enabled: true }, On: { enabled: false } }).register(
+        countingLogType(),
+        rules,
+      );
       expect(flipped.evaluate('Test.Log', { type: 't', id: '1' }).matches.map((m) => m.rule.id)).toEqual(['Off']);
       expect(flipped.getRule('On')?.enabled).toBe(false);
       // A disabled rule can still be tested on its own.
@@ -179,23 +239,26 @@ describe('RuleCatalog', () => {
     });
 
     it('pins the severity the settings give, over what the rule computes', () => {
-      const catalog = new RuleCatalog({ R: { severity: 'CRITICAL' } }).register(countingLogType(), [rule('R', { severity: () => 'LOW' })]);
+      const catalog = new RuleCatalog({ R: { severity: 'CRITICAL' } }).register(countingLogType(), [
+        rule('R', { severity: () => 'LOW' }),
+      ]);
       const [match] = catalog.evaluate('Test.Log', { type: 't', id: '1' }).matches;
       expect([match?.severity, match?.rule.defaultSeverity]).toEqual(['CRITICAL', 'CRITICAL']);
     });
 
     it('suppresses matches by actor id or source range, per rule, with the reason', () => {
-      const catalog = new RuleCatalog({ R: { suppress: { actorIds: ['ci'], sourceCidrs: ['10.0.0.0/8', '2001:db8::/32'] } } }).register(countingLogType(), [
-        rule('R'),
-        rule('Other'),
-      ]);
+      const catalog = new RuleCatalog({
+        R: { suppress: { actorIds: ['ci'], sourceCidrs: ['10.0.0.0/8', '2001:db8::/32'] } },
+      }).register(countingLogType(), [rule('R'), rule('Other')]);
       const byActor = catalog.evaluate('Test.Log', { type: 't', id: '1', actor: 'ci' });
       expect(byActor.matches.map((m) => m.rule.id)).toEqual(['Other']);
       expect(byActor.suppressed.map((s) => [s.match.rule.id, s.reason])).toEqual([['R', 'actor id ci is suppressed']]);
       const byRange = catalog.evaluate('Test.Log', { type: 't', id: '2', actor: 'alice', ip: '10.9.8.7' });
       expect(byRange.suppressed.map((s) => s.reason)).toEqual(['source 10.9.8.7 is in suppressed range 10.0.0.0/8']);
       expect(catalog.evaluate('Test.Log', { type: 't', id: '3', ip: '2001:db8::5' }).suppressed).toHaveLength(1);
-      expect(catalog.evaluate('Test.Log', { type: 't', id: '4', actor: 'alice', ip: '11.0.0.1' }).matches).toHaveLength(2);
+      expect(catalog.evaluate('Test.Log', { type: 't', id: '4', actor: 'alice', ip: '11.0.0.1' }).matches).toHaveLength(
+        2,
+      );
     });
   });
 
@@ -211,19 +274,29 @@ describe('RuleCatalog', () => {
       const catalog = new RuleCatalog().register(countingLogType(), [failed, succeeded, correlation]);
       const result = catalog.evaluate('Test.Log', { type: 'fail', id: 'f1', actor: 'alice', ip: '1.2.3.4' });
       expect(result.signals.map((m) => m.rule.id)).toEqual(['Failed']);
-      expect(result.steps.map((s) => [s.correlation.id, s.stepIndex, s.key, s.detail, s.eventId])).toEqual([['Brute', 0, 'alice', '1.2.3.4', 'f1']]);
+      expect(result.steps.map((s) => [s.correlation.id, s.stepIndex, s.key, s.detail, s.eventId])).toEqual([
+        ['Brute', 0, 'alice', '1.2.3.4', 'f1'],
+      ]);
       // No key, no step.
       expect(catalog.evaluate('Test.Log', { type: 'fail', id: 'f2' }).steps).toEqual([]);
       expect(catalog.kindOf('Brute')).toBe('correlation');
     });
 
     it('emits no steps for a disabled correlation rule', () => {
-      const catalog = new RuleCatalog({ Brute: { enabled: false } }).register(countingLogType(), [failed, succeeded, correlation]);
+      const catalog = new RuleCatalog({ Brute: { enabled: false } }).register(countingLogType(), [
+        failed,
+        succeeded,
+        correlation,
+      ]);
       expect(catalog.evaluate('Test.Log', { type: 'fail', id: 'f1', actor: 'alice' }).steps).toEqual([]);
     });
 
     it('runs a finding through the rule with the engine semantics', () => {
-      const catalog = new RuleCatalog({ Brute: { severity: 'CRITICAL' } }).register(countingLogType(), [failed, succeeded, correlation]);
+      const catalog = new RuleCatalog({ Brute: { severity: 'CRITICAL' } }).register(countingLogType(), [
+        failed,
+        succeeded,
+        correlation,
+      ]);
       const finding: CorrelationFinding = {
         ruleId: 'Brute',
         key: 'alice',
@@ -233,14 +306,25 @@ describe('RuleCatalog', () => {
       };
       const result = catalog.evaluateFinding(finding);
       if (result.kind !== 'match') throw new Error(`expected a match, got ${result.kind}`);
-      expect([result.match.title, result.match.severity, result.match.eventId, result.match.eventTime]).toEqual(['brute force on alice', 'CRITICAL', 's1', 100]);
+      expect([result.match.title, result.match.severity, result.match.eventId, result.match.eventTime]).toEqual([
+        'brute force on alice',
+        'CRITICAL',
+        's1',
+        100,
+      ]);
     });
 
     it('rejects a correlation rule with an unknown step rule or a single step', () => {
-      expect(() => new RuleCatalog().register(countingLogType(), [failed, correlation])).toThrow('step success names unknown rule Succeeded');
-      expect(() => new RuleCatalog().register(countingLogType(), [failed, succeeded, { ...correlation, steps: correlation.steps.slice(0, 1) }])).toThrow(
-        'needs at least two steps',
+      expect(() => new RuleCatalog().register(countingLogType(), [failed, correlation])).toThrow(
+        'step success names unknown rule Succeeded',
       );
+      expect(() =>
+        new RuleCatalog().register(countingLogType(), [
+          failed,
+          succeeded,
+          { ...correlation, steps: correlation.steps.slice(0, 1) },
+        ]),
+      ).toThrow('needs at least two steps');
     });
   });
 });

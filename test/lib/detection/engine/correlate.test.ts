@@ -33,18 +33,52 @@ function feed(events: Array<[step: number, id: string, minute: number]>): { stat
 
 describe('correlation state', () => {
   it('fires when the last step follows enough earlier matches within the lookback', () => {
-    expect(feed([[FAIL, 'f1', 0], [FAIL, 'f2', 1], [FAIL, 'f3', 2], [OK, 's1', 5]]).fired).toEqual(['s1']);
+    expect(
+      feed([
+        [FAIL, 'f1', 0],
+        [FAIL, 'f2', 1],
+        [FAIL, 'f3', 2],
+        [OK, 's1', 5],
+      ]).fired,
+    ).toEqual(['s1']);
   });
 
   it('does not fire on too few matches, outside the lookback, or when the last step comes first', () => {
-    expect(feed([[FAIL, 'f1', 0], [FAIL, 'f2', 1], [OK, 's1', 5]]).fired).toEqual([]);
-    expect(feed([[FAIL, 'f1', 0], [FAIL, 'f2', 1], [FAIL, 'f3', 2], [OK, 's1', 13]]).fired).toEqual([]);
+    expect(
+      feed([
+        [FAIL, 'f1', 0],
+        [FAIL, 'f2', 1],
+        [OK, 's1', 5],
+      ]).fired,
+    ).toEqual([]);
+    expect(
+      feed([
+        [FAIL, 'f1', 0],
+        [FAIL, 'f2', 1],
+        [FAIL, 'f3', 2],
+        [OK, 's1', 13],
+      ]).fired,
+    ).toEqual([]);
     // Successes before the failures: not a brute force that succeeded.
-    expect(feed([[OK, 's0', 0], [FAIL, 'f1', 1], [FAIL, 'f2', 2], [FAIL, 'f3', 3]]).fired).toEqual([]);
+    expect(
+      feed([
+        [OK, 's0', 0],
+        [FAIL, 'f1', 1],
+        [FAIL, 'f2', 2],
+        [FAIL, 'f3', 3],
+      ]).fired,
+    ).toEqual([]);
   });
 
   it('fires when the earlier matches arrive after the last one (out-of-order delivery)', () => {
-    expect(feed([[OK, 's1', 5], [FAIL, 'f3', 2], [FAIL, 'f1', 0], [FAIL, 'f2', 1]]).fired).toEqual(['s1']);
+    expect(
+      feed([
+        [OK, 's1', 5],
+        [FAIL, 'f3', 2],
+        [FAIL, 'f1', 0],
+        [FAIL, 'f2', 1],
+      ]).fired,
+    ).toEqual(['s1']);
   });
 
   it('counts an event once however often it is delivered, and finds the same finding again on redelivery', () => {
@@ -52,14 +86,22 @@ describe('correlation state', () => {
     for (const id of ['f1', 'f1', 'f1']) state = recordStep(rule, state, FAIL, { eventId: id, time: 0 }).state;
     expect(state.steps[FAIL]).toHaveLength(1);
     expect(recordStep(rule, state, FAIL, { eventId: 'f1', time: 0 })).toEqual({ state, added: false });
-    const { state: full } = feed([[FAIL, 'f1', 0], [FAIL, 'f2', 1], [FAIL, 'f3', 2], [OK, 's1', 5]]);
+    const { state: full } = feed([
+      [FAIL, 'f1', 0],
+      [FAIL, 'f2', 1],
+      [FAIL, 'f3', 2],
+      [OK, 's1', 5],
+    ]);
     const again = correlationFindings(rule, full, 'alice', OK, { eventId: 's1', time: 300 });
-    expect(again.map((f) => [f.trigger.eventId, f.steps[0]?.records.map((r) => r.eventId)])).toEqual([['s1', ['f1', 'f2', 'f3']]]);
+    expect(again.map((f) => [f.trigger.eventId, f.steps[0]?.records.map((r) => r.eventId)])).toEqual([
+      ['s1', ['f1', 'f2', 'f3']],
+    ]);
   });
 
   it('keeps at most MAX_RECORDS_PER_STEP records per step, the newest', () => {
     let state = emptyCorrelationState(2);
-    for (let i = 0; i < MAX_RECORDS_PER_STEP + 50; i++) state = recordStep(rule, state, FAIL, { eventId: `f${i}`, time: i }).state;
+    for (let i = 0; i < MAX_RECORDS_PER_STEP + 50; i++)
+      state = recordStep(rule, state, FAIL, { eventId: `f${i}`, time: i }).state;
     expect(state.steps[FAIL]).toHaveLength(MAX_RECORDS_PER_STEP);
     expect(state.steps[FAIL]?.[0]?.eventId).toBe('f50');
   });
@@ -73,6 +115,8 @@ describe('correlation state', () => {
   });
 
   it('rejects a step the rule does not have', () => {
-    expect(() => recordStep(rule, emptyCorrelationState(2), 5, { eventId: 'x', time: 0 })).toThrow('Brute has no step 5');
+    expect(() => recordStep(rule, emptyCorrelationState(2), 5, { eventId: 'x', time: 0 })).toThrow(
+      'Brute has no step 5',
+    );
   });
 });

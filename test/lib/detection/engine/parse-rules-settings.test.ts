@@ -5,7 +5,15 @@ import { parseRulesSettings, type KnownRule } from '../../../../lib/detection/en
 const known: KnownRule[] = [
   { id: 'Alert', kind: 'rule', enabled: true },
   { id: 'Signal', kind: 'signal', enabled: true },
-  { id: 'Corr', kind: 'correlation', enabled: true, steps: [{ id: 's', ruleId: 'Signal', minMatchCount: 2 }, { id: 't', ruleId: 'Alert', minMatchCount: 1 }] },
+  {
+    id: 'Corr',
+    kind: 'correlation',
+    enabled: true,
+    steps: [
+      { id: 's', ruleId: 'Signal', minMatchCount: 2 },
+      { id: 't', ruleId: 'Alert', minMatchCount: 1 },
+    ],
+  },
 ];
 const parse = (doc: unknown) => parseRulesSettings(JSON.stringify(doc), 'rules.json', known);
 
@@ -14,19 +22,38 @@ describe('parseRulesSettings', () => {
     expect(
       parse({
         rules: {
-          Alert: { severity: 'critical', suppress: { actorIds: [' ci '], actorEmails: ['bot@x.com'], serviceAccountIds: ['svc'], sourceCidrs: ['10.0.0.0/8', '2001:db8::/32', '192.0.2.1'] } },
+          Alert: {
+            severity: 'critical',
+            suppress: {
+              actorIds: [' ci '],
+              actorEmails: ['bot@x.com'],
+              serviceAccountIds: ['svc'],
+              sourceCidrs: ['10.0.0.0/8', '2001:db8::/32', '192.0.2.1'],
+            },
+          },
           Corr: { enabled: false },
         },
       }),
     ).toEqual({
-      Alert: { severity: 'CRITICAL', suppress: { actorIds: ['ci'], actorEmails: ['bot@x.com'], serviceAccountIds: ['svc'], sourceCidrs: ['10.0.0.0/8', '2001:db8::/32', '192.0.2.1'] } },
+      Alert: {
+        severity: 'CRITICAL',
+        suppress: {
+          actorIds: ['ci'],
+          actorEmails: ['bot@x.com'],
+          serviceAccountIds: ['svc'],
+          sourceCidrs: ['10.0.0.0/8', '2001:db8::/32', '192.0.2.1'],
+        },
+      },
       Corr: { enabled: false },
     });
     expect(parse({})).toEqual({});
   });
 
   it('lets a correlation and its steps be disabled together', () => {
-    expect(parse({ rules: { Corr: { enabled: false }, Signal: { enabled: false } } })).toEqual({ Corr: { enabled: false }, Signal: { enabled: false } });
+    expect(parse({ rules: { Corr: { enabled: false }, Signal: { enabled: false } } })).toEqual({
+      Corr: { enabled: false },
+      Signal: { enabled: false },
+    });
   });
 
   it.each([
@@ -34,17 +61,41 @@ describe('parseRulesSettings', () => {
     ['{"rule": {}}', /^rules\.json: unknown key "rule" \(allowed: rules\)$/],
     ['{"rules": []}', /^rules\.json: rules: expected an object keyed by rule id, got array$/],
     ['{"rules": {"Nope": {}}}', /^rules\.json: rules\["Nope"\]: unknown rule id \(known: Alert, Signal, Corr\)$/],
-    ['{"rules": {"Alert": {"enable": true}}}', /^rules\.json: rules\["Alert"\]: unknown key "enable" \(allowed: enabled, severity, suppress\)$/],
+    [
+      '{"rules": {"Alert": {"enable": true}}}',
+      /^rules\.json: rules\["Alert"\]: unknown key "enable" \(allowed: enabled, severity, suppress\)$/,
+    ],
     ['{"rules": {"Alert": {"enabled": "no"}}}', /rules\["Alert"\]\.enabled: expected true or false, got string$/],
-    ['{"rules": {"Alert": {"severity": "SEVERE"}}}', /rules\["Alert"\]\.severity: expected one of INFO, LOW, MEDIUM, HIGH, CRITICAL, got "SEVERE"$/],
+    [
+      '{"rules": {"Alert": {"severity": "SEVERE"}}}',
+      /rules\["Alert"\]\.severity: expected one of INFO, LOW, MEDIUM, HIGH, CRITICAL, got "SEVERE"$/,
+    ],
     ['{"rules": {"Signal": {"severity": "HIGH"}}}', /rules\["Signal"\]\.severity: Signal is a signal and never alerts/],
     ['{"rules": {"Corr": {"suppress": {}}}}', /rules\["Corr"\]\.suppress: Corr correlates other rules' matches/],
-    ['{"rules": {"Alert": {"suppress": {"actors": []}}}}', /suppress: unknown key "actors" \(allowed: actorIds, actorEmails, serviceAccountIds, sourceCidrs\)$/],
-    ['{"rules": {"Alert": {"suppress": {"actorIds": "ci"}}}}', /suppress\.actorIds: expected a list of strings, got string$/],
-    ['{"rules": {"Alert": {"suppress": {"actorEmails": [""]}}}}', /suppress\.actorEmails\[0\]: expected a non-empty string, got string$/],
-    ['{"rules": {"Alert": {"suppress": {"sourceCidrs": ["10.0.0.0/33"]}}}}', /sourceCidrs\[0\]: prefix must be 0-32 for IPv4, got "33"$/],
-    ['{"rules": {"Alert": {"suppress": {"sourceCidrs": ["10.0.0/8"]}}}}', /sourceCidrs\[0\]: not an IPv4 or IPv6 address: "10\.0\.0"$/],
-    ['{"rules": {"Signal": {"enabled": false}}}', /rules\["Signal"\]\.enabled: Signal is a step of Corr, which stays enabled; disable Corr too, or keep Signal$/],
+    [
+      '{"rules": {"Alert": {"suppress": {"actors": []}}}}',
+      /suppress: unknown key "actors" \(allowed: actorIds, actorEmails, serviceAccountIds, sourceCidrs\)$/,
+    ],
+    [
+      '{"rules": {"Alert": {"suppress": {"actorIds": "ci"}}}}',
+      /suppress\.actorIds: expected a list of strings, got string$/,
+    ],
+    [
+      '{"rules": {"Alert": {"suppress": {"actorEmails": [""]}}}}',
+      /suppress\.actorEmails\[0\]: expected a non-empty string, got string$/,
+    ],
+    [
+      '{"rules": {"Alert": {"suppress": {"sourceCidrs": ["10.0.0.0/33"]}}}}',
+      /sourceCidrs\[0\]: prefix must be 0-32 for IPv4, got "33"$/,
+    ],
+    [
+      '{"rules": {"Alert": {"suppress": {"sourceCidrs": ["10.0.0/8"]}}}}',
+      /sourceCidrs\[0\]: not an IPv4 or IPv6 address: "10\.0\.0"$/,
+    ],
+    [
+      '{"rules": {"Signal": {"enabled": false}}}',
+      /rules\["Signal"\]\.enabled: Signal is a step of Corr, which stays enabled; disable Corr too, or keep Signal$/,
+    ],
     ['{', /^rules\.json: not valid JSON/],
   ])('rejects %s with the path and the problem', (text, message) => {
     expect(() => parseRulesSettings(text, 'rules.json', known)).toThrow(RulesConfigError);

@@ -10,7 +10,14 @@ describe('perEvent', () => {
     });
     const a = { id: 'a' };
     const b = { id: 'b' };
-    expect([decision(a), decision(a), decision(a), decision(b), decision(b), decision(a)]).toEqual(['A', 'A', 'A', 'B', 'B', 'A']);
+    expect([decision(a), decision(a), decision(a), decision(b), decision(b), decision(a)]).toEqual([
+      'A',
+      'A',
+      'A',
+      'B',
+      'B',
+      'A',
+    ]);
     expect(seen).toEqual(['a', 'b', 'a']);
   });
 

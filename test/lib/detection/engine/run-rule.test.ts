@@ -6,7 +6,11 @@ import { testRule } from '../../../support/test-rule.ts';
 type Event = { readonly value?: unknown };
 
 function rule(overrides: Partial<Rule<Event>> = {}): Rule<Event> {
-  return testRule<Event>('Test.Rule', 'Test.Log', { displayName: 'Test Rule', defaultSeverity: 'MEDIUM', ...overrides });
+  return testRule<Event>('Test.Rule', 'Test.Log', {
+    displayName: 'Test Rule',
+    defaultSeverity: 'MEDIUM',
+    ...overrides,
+  });
 }
 
 function matchOf(outcome: ReturnType<typeof runRule>) {
@@ -20,7 +24,14 @@ describe('runRule: match', () => {
   });
 
   it('turns an exception in match into a rule error, not a no-match', () => {
-    const outcome = runRule(rule({ match: () => { throw new TypeError('boom'); } }), {});
+    const outcome = runRule(
+      rule({
+        match: () => {
+          throw new TypeError('boom');
+        },
+      }),
+      {},
+    );
     expect(outcome).toEqual({ kind: 'error', errors: [{ function: 'match', message: 'TypeError: boom' }] });
   });
 
@@ -33,9 +44,20 @@ describe('runRule: match', () => {
   });
 
   it('survives a thrown value with a hostile toString', () => {
-    const hostile = { toString: () => { throw new Error('no'); } };
-    // eslint-disable-next-line @typescript-eslint/only-throw-error -- a rule may throw anything.
-    const outcome = runRule(rule({ match: () => { throw hostile; } }), {});
+    const hostile = {
+      toString: () => {
+        throw new Error('no');
+      },
+    };
+    const outcome = runRule(
+      rule({
+        match: () => {
+          // eslint-disable-next-line @typescript-eslint/only-throw-error -- a rule may throw anything.
+          throw hostile;
+        },
+      }),
+      {},
+    );
     expect(outcome).toEqual({ kind: 'error', errors: [{ function: 'match', message: 'unprintable value thrown' }] });
   });
 });
@@ -63,12 +85,24 @@ describe('runRule: severity', () => {
     const outcome = matchOf(runRule(rule({ severity: () => 'SEVERE' }), {}));
     expect(outcome.output.severity).toBe('MEDIUM');
     expect(outcome.errors).toEqual([
-      { function: 'severity', message: 'severity() returned "SEVERE", expected one of INFO, LOW, MEDIUM, HIGH, CRITICAL or DEFAULT' },
+      {
+        function: 'severity',
+        message: 'severity() returned "SEVERE", expected one of INFO, LOW, MEDIUM, HIGH, CRITICAL or DEFAULT',
+      },
     ]);
   });
 
   it('falls back to the static severity when the function throws, and reports it', () => {
-    const outcome = matchOf(runRule(rule({ severity: () => { throw new Error('bad'); } }), {}));
+    const outcome = matchOf(
+      runRule(
+        rule({
+          severity: () => {
+            throw new Error('bad');
+          },
+        }),
+        {},
+      ),
+    );
     expect(outcome.output.severity).toBe('MEDIUM');
     expect(outcome.errors).toEqual([{ function: 'severity', message: 'Error: bad' }]);
   });
@@ -98,7 +132,15 @@ describe('runRule: title and dedup', () => {
 
   it('falls back and reports when title or dedup throw or return a non-string', () => {
     const outcome = matchOf(
-      runRule(rule({ title: () => { throw new Error('t'); }, dedup: () => 5 as unknown as string }), {}),
+      runRule(
+        rule({
+          title: () => {
+            throw new Error('t');
+          },
+          dedup: () => 5 as unknown as string,
+        }),
+        {},
+      ),
     );
     expect(outcome.output.title).toBe('Test Rule');
     expect(outcome.output.dedup).toBe('defaultDedupString:Test.Rule');
@@ -122,7 +164,16 @@ describe('runRule: alert context', () => {
   });
 
   it('becomes {_error} when building it throws', () => {
-    const outcome = matchOf(runRule(rule({ alertContext: () => { throw new RangeError('deep'); } }), {}));
+    const outcome = matchOf(
+      runRule(
+        rule({
+          alertContext: () => {
+            throw new RangeError('deep');
+          },
+        }),
+        {},
+      ),
+    );
     expect(outcome.output.alertContext).toEqual({ _error: 'RangeError: deep' });
     expect(outcome.errors).toEqual([{ function: 'alertContext', message: 'RangeError: deep' }]);
   });

@@ -28,7 +28,14 @@ function stream(rule: Partial<Rule<Ev>>, now = 0): StreamEvaluator {
   return new StreamEvaluator(catalog, 'Test.Log', () => now);
 }
 
-const ev = (id: string, t: number | undefined, extra: Partial<Ev> = {}): Ev => ({ id, t, who: 'a', ip: '1', sev: 'LOW', ...extra });
+const ev = (id: string, t: number | undefined, extra: Partial<Ev> = {}): Ev => ({
+  id,
+  t,
+  who: 'a',
+  ip: '1',
+  sev: 'LOW',
+  ...extra,
+});
 
 /** Events of a log whose failed and successful logins feed a correlation. */
 interface Cv {
@@ -49,7 +56,9 @@ const corrLog: LogType<Cv> = {
 describe('StreamEvaluator', () => {
   it('alerts once per window aligned to the dedup period, in event time, whatever the arrival order', () => {
     const s = stream({});
-    const alerted = [ev('e1', 1205), ev('e0', 1199), ev('e2', 1799), ev('e3', 1800)].map((e) => s.push(e).alerts.length);
+    const alerted = [ev('e1', 1205), ev('e0', 1199), ev('e2', 1799), ev('e3', 1800)].map(
+      (e) => s.push(e).alerts.length,
+    );
     // 1199 is in window [600, 1200); 1205 and 1799 share [1200, 1800); 1800 opens [1800, 2400).
     expect(alerted).toEqual([1, 1, 0, 1]);
   });
@@ -64,20 +73,25 @@ describe('StreamEvaluator', () => {
 
   it('counts distinct unique() values against the threshold', () => {
     const s = stream({ threshold: 3, unique: (e) => e.ip });
-    const counts = ['1', '1', '2', '2', '3'].map((ip, i) => s.push(ev(`e${i}`, i, { ip })).alerts.map((a) => a.eventCount));
+    const counts = ['1', '1', '2', '2', '3'].map((ip, i) =>
+      s.push(ev(`e${i}`, i, { ip })).alerts.map((a) => a.eventCount),
+    );
     expect(counts).toEqual([[], [], [], [], [5]]);
   });
 
   it('keeps at most MAX_DISTINCT_VALUES_PER_WINDOW distinct values', () => {
     const s = stream({ threshold: MAX_DISTINCT_VALUES_PER_WINDOW + 5, unique: (e) => e.ip });
     let alerts = 0;
-    for (let i = 0; i < MAX_DISTINCT_VALUES_PER_WINDOW + 10; i++) alerts += s.push(ev(`e${i}`, 0, { ip: String(i) })).alerts.length;
+    for (let i = 0; i < MAX_DISTINCT_VALUES_PER_WINDOW + 10; i++)
+      alerts += s.push(ev(`e${i}`, 0, { ip: String(i) })).alerts.length;
     expect(alerts).toBe(0);
   });
 
-  it('escalates once per severity level when a match is more severe than its window\'s alert', () => {
+  it("escalates once per severity level when a match is more severe than its window's alert", () => {
     const s = stream({});
-    const results = ['LOW', 'LOW', 'HIGH', 'MEDIUM', 'HIGH', 'CRITICAL'].map((sev, i) => s.push(ev(`e${i}`, i, { sev })).alerts.map((a) => [a.match.severity, a.escalatedFrom ?? null]));
+    const results = ['LOW', 'LOW', 'HIGH', 'MEDIUM', 'HIGH', 'CRITICAL'].map((sev, i) =>
+      s.push(ev(`e${i}`, i, { sev })).alerts.map((a) => [a.match.severity, a.escalatedFrom ?? null]),
+    );
     expect(results).toEqual([[['LOW', null]], [], [['HIGH', 'LOW']], [], [], [['CRITICAL', 'HIGH']]]);
   });
 
@@ -86,8 +100,10 @@ describe('StreamEvaluator', () => {
     expect(s.push(ev('e1', undefined)).alerts[0]?.windowEndsAt).toBe(5400);
   });
 
-  it('forgets a window as the tables\' TTL does, in event time, only when asked to, and never on input in reverse order', () => {
-    const catalog = new RuleCatalog().register(logType, [testRule<Ev>('R', 'Test.Log', { dedup: (e) => e.who, dedupPeriodMinutes: 10 })]);
+  it("forgets a window as the tables' TTL does, in event time, only when asked to, and never on input in reverse order", () => {
+    const catalog = new RuleCatalog().register(logType, [
+      testRule<Ev>('R', 'Test.Log', { dedup: (e) => e.who, dedupPeriodMinutes: 10 }),
+    ]);
     const day = 86_400;
     const far = 1200 + 20 * day;
     const run = (s: StreamEvaluator, first: Ev, filler: Ev, last: Ev) => {
@@ -110,11 +126,14 @@ describe('StreamEvaluator', () => {
   });
 
   it('past maxWindows forgets the windows that ended longest ago, and counts a match that may have fallen in one', () => {
-    const catalog = new RuleCatalog().register(logType, [testRule<Ev>('R', 'Test.Log', { dedup: (e) => e.who, dedupPeriodMinutes: 10 })]);
+    const catalog = new RuleCatalog().register(logType, [
+      testRule<Ev>('R', 'Test.Log', { dedup: (e) => e.who, dedupPeriodMinutes: 10 }),
+    ]);
     // One window per actor and ten minutes, in time order, then e0 again and an old event of a0.
     const events = Array.from({ length: 40 }, (_, i) => ev(`e${i}`, i * 600, { who: `a${i}` }));
     const late = [ev('e0', 0, { who: 'a0' }), ev('old', 30, { who: 'a0' })];
-    const alertsOf = (s: StreamEvaluator, list: readonly Ev[]) => list.flatMap((e) => s.push(e).alerts.map((a) => a.match.eventId));
+    const alertsOf = (s: StreamEvaluator, list: readonly Ev[]) =>
+      list.flatMap((e) => s.push(e).alerts.map((a) => a.match.eventId));
     const unlimited = new StreamEvaluator(catalog, 'Test.Log');
     const limited = new StreamEvaluator(catalog, 'Test.Log', { maxWindows: 8 });
     // In time order, forgetting early changes nothing, and nothing is counted as uncertain.
@@ -131,7 +150,9 @@ describe('StreamEvaluator', () => {
   });
 
   it('past maxCorrelationRecords forgets the keys idle longest, and counts a step whose lookback reaches back to them', () => {
-    const correlation = testCorrelationRule<Cv>('Brute', 'Corr.Log', (event) => event.who, { dedup: (finding) => finding.trigger.eventId });
+    const correlation = testCorrelationRule<Cv>('Brute', 'Corr.Log', (event) => event.who, {
+      dedup: (finding) => finding.trigger.eventId,
+    });
     const catalog = new RuleCatalog().register(corrLog, [
       testRule<Cv>('Failed', 'Corr.Log', { createAlert: false, eventTypes: ['fail'] }),
       testRule<Cv>('Succeeded', 'Corr.Log', { createAlert: false, eventTypes: ['ok'] }),
@@ -139,9 +160,12 @@ describe('StreamEvaluator', () => {
     ]);
     // Ten accounts, one after the other, further apart than the lookback: two failures and a
     // success each (3 records).
-    const events = Array.from({ length: 10 }, (_, a) => ['fail', 'fail', 'ok'].map((type, i) => ({ id: `a${a}-${i}`, t: a * 1000 + i, type, who: `a${a}` }))).flat();
+    const events = Array.from({ length: 10 }, (_, a) =>
+      ['fail', 'fail', 'ok'].map((type, i) => ({ id: `a${a}-${i}`, t: a * 1000 + i, type, who: `a${a}` })),
+    ).flat();
     const late = [{ id: 'a0-late', t: 5, type: 'ok', who: 'a0' }];
-    const alertsOf = (s: StreamEvaluator, list: readonly Cv[]) => list.flatMap((e) => s.push(e).alerts.map((a) => a.match.eventId));
+    const alertsOf = (s: StreamEvaluator, list: readonly Cv[]) =>
+      list.flatMap((e) => s.push(e).alerts.map((a) => a.match.eventId));
     const unlimited = new StreamEvaluator(catalog, 'Corr.Log');
     const limited = new StreamEvaluator(catalog, 'Corr.Log', { maxCorrelationRecords: 8 });
     const expected = alertsOf(unlimited, events);
@@ -176,7 +200,13 @@ describe('StreamEvaluator', () => {
     for (const [i, type] of ['fail', 'fail'].entries()) s.push({ id: `f${i}`, t: i, type, who: 'a' });
     // Three successes complete the sequence three times in one window: one alert, two counted.
     const steps = ['ok-1', 'ok-2', 'ok-3'].map((id, i) => s.push({ id, t: 10 + i, type: 'ok', who: 'a' }));
-    expect(steps.map((step) => [step.alerts.map((a) => [a.match.title, a.match.alertContext]), step.deduplicated.map((m) => [m.eventId, m.dedup]), step.errors.length])).toEqual([
+    expect(
+      steps.map((step) => [
+        step.alerts.map((a) => [a.match.title, a.match.alertContext]),
+        step.deduplicated.map((m) => [m.eventId, m.dedup]),
+        step.errors.length,
+      ]),
+    ).toEqual([
       [[['brute force on a', { failures: 2 }]], [], 0],
       [[], [['ok-2', 'a']], 0],
       [[], [['ok-3', 'a']], 0],
@@ -185,6 +215,10 @@ describe('StreamEvaluator', () => {
     // In a new window, the finding that alerts is built, and what fails in it is reported.
     for (const [i, type] of ['fail', 'fail'].entries()) s.push({ id: `g${i}`, t: 3700 + i, type, who: 'a' });
     const next = s.push({ id: 'ok-4', t: 3710, type: 'ok', who: 'a' });
-    expect([next.alerts.map((a) => a.match.title), next.errors.map((e) => [e.ruleId, e.function]), built]).toEqual([['Brute'], [['Brute', 'title']], 2]);
+    expect([next.alerts.map((a) => a.match.title), next.errors.map((e) => [e.ruleId, e.function]), built]).toEqual([
+      ['Brute'],
+      [['Brute', 'title']],
+      2,
+    ]);
   });
 });

@@ -33,8 +33,17 @@ describe('resolveActor', () => {
   });
 
   it('prefers the acting key user, then the service account, then the key id', () => {
-    const user = resolveActor({ type: 'api_key', api_key: { id: 'key_1', type: 'user', user: { id: 'user-2', email: 'b@x' } } });
-    expect([user.id, user.idKind, user.email, user.apiKeyId, user.apiKeyType]).toEqual(['user-2', 'user', 'b@x', 'key_1', 'user']);
+    const user = resolveActor({
+      type: 'api_key',
+      api_key: { id: 'key_1', type: 'user', user: { id: 'user-2', email: 'b@x' } },
+    });
+    expect([user.id, user.idKind, user.email, user.apiKeyId, user.apiKeyType]).toEqual([
+      'user-2',
+      'user',
+      'b@x',
+      'key_1',
+      'user',
+    ]);
     const svc = resolveActor({ type: 'api_key', api_key: { id: 'key_2', service_account: { id: 'svc_1' } } });
     expect([svc.id, svc.idKind, svc.key, svc.label, svc.serviceAccountId]).toEqual([
       'svc_1',
@@ -78,18 +87,40 @@ describe('resolveActor', () => {
 
     it('session: the session user and its network details, nothing of the key', () => {
       const actor = resolveActor({ type: 'session', ...both });
-      expect(actor).toMatchObject({ id: 'user-s', idKind: 'user', email: 's@x', key: 'user:user-s', ipAddress: '203.0.113.9', ja3: 'j3' });
+      expect(actor).toMatchObject({
+        id: 'user-s',
+        idKind: 'user',
+        email: 's@x',
+        key: 'user:user-s',
+        ipAddress: '203.0.113.9',
+        ja3: 'j3',
+      });
       expect([actor.apiKeyId, actor.serviceAccountId, actor.apiKeyType]).toEqual([undefined, undefined, undefined]);
     });
 
-    it('api_key: the key\'s service account, and no session details', () => {
+    it("api_key: the key's service account, and no session details", () => {
       const actor = resolveActor({ type: 'api_key', ...both });
-      expect(actor).toMatchObject({ id: 'svc_k', idKind: 'service_account', key: 'service_account:svc_k', apiKeyId: 'key_k' });
-      expect([actor.email, actor.userId, actor.ipAddress, actor.userAgent, actor.ja3]).toEqual([undefined, undefined, undefined, undefined, undefined]);
+      expect(actor).toMatchObject({
+        id: 'svc_k',
+        idKind: 'service_account',
+        key: 'service_account:svc_k',
+        apiKeyId: 'key_k',
+      });
+      expect([actor.email, actor.userId, actor.ipAddress, actor.userAgent, actor.ja3]).toEqual([
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+      ]);
     });
 
-    it('api_key: the key\'s user first, then its service account, then the key id', () => {
-      const user = resolveActor({ type: 'api_key', session: both.session, api_key: { id: 'k', user: { id: 'u-k', email: 'k@x' }, service_account: { id: 'svc' } } });
+    it("api_key: the key's user first, then its service account, then the key id", () => {
+      const user = resolveActor({
+        type: 'api_key',
+        session: both.session,
+        api_key: { id: 'k', user: { id: 'u-k', email: 'k@x' }, service_account: { id: 'svc' } },
+      });
       expect([user.key, user.email]).toEqual(['user:u-k', 'k@x']);
       const keyOnly = resolveActor({ type: 'api_key', session: both.session, api_key: { id: 'k' } });
       expect(keyOnly.key).toBe('api_key:k');
@@ -103,7 +134,12 @@ describe('resolveActor', () => {
     it('a missing or unknown type reads both, session user first (the order before actor.type was used)', () => {
       for (const type of [undefined, 'robot', 7]) {
         const actor = resolveActor({ type, ...both });
-        expect([actor.key, actor.ipAddress, actor.apiKeyId, actor.serviceAccountId]).toEqual(['user:user-s', '203.0.113.9', 'key_k', 'svc_k']);
+        expect([actor.key, actor.ipAddress, actor.apiKeyId, actor.serviceAccountId]).toEqual([
+          'user:user-s',
+          '203.0.113.9',
+          'key_k',
+          'svc_k',
+        ]);
       }
       const keyFirst = resolveActor({ session: { user: { email: 'only@x' } }, api_key: { id: 'k' } });
       expect([keyFirst.key, keyFirst.email]).toEqual(['api_key:k', 'only@x']);

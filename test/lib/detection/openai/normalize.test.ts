@@ -26,7 +26,12 @@ describe('normalizeAuditEvent', () => {
     expect(eventDetails({ api_key_updated: { id: 'u' } }, 'api_key.updated')).toEqual({ id: 'u' });
     expect(eventDetails({ 'a.b': { id: 'dot' }, a_b: { id: 'under' } }, 'a.b')).toEqual({ id: 'dot' });
     expect(eventDetails({ 'a.b': null, a_b: { id: 'under' } }, 'a.b')).toEqual({ id: 'under' });
-    expect(eventDetails({ 'ip_allowlist.config.activated': 1, ip_allowlist_config_activated: { configs: [] } }, 'ip_allowlist.config.activated')).toEqual({ configs: [] });
+    expect(
+      eventDetails(
+        { 'ip_allowlist.config.activated': 1, ip_allowlist_config_activated: { configs: [] } },
+        'ip_allowlist.config.activated',
+      ),
+    ).toEqual({ configs: [] });
     expect(eventDetails({ x: { a: 1 } }, undefined)).toBeUndefined();
   });
 

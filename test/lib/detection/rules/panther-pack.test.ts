@@ -17,12 +17,23 @@ const catalog = createRuleCatalog();
 
 describe("Panther's OpenAI pack", () => {
   it(`is present at ${packDir}`, () => {
-    expect(present, `Panther's OpenAI pack was not found at ${packDir}: check out the shared reference beside this repository, or set PANTHER_PACK_DIR`).toBe(true);
+    expect(
+      present,
+      `Panther's OpenAI pack was not found at ${packDir}: check out the shared reference beside this repository, or set PANTHER_PACK_DIR`,
+    ).toBe(true);
   });
   if (!present) return;
 
-  const files = readdirSync(packDir).filter((file) => file.endsWith('.yml')).sort();
-  const documents = files.map((file) => ({ file, doc: parse(readFileSync(join(packDir, file), 'utf8')) as { AnalysisType?: string; PackDefinition?: { IDs?: string[] } } }));
+  const files = readdirSync(packDir)
+    .filter((file) => file.endsWith('.yml'))
+    .sort();
+  const documents = files.map((file) => ({
+    file,
+    doc: parse(readFileSync(join(packDir, file), 'utf8')) as {
+      AnalysisType?: string;
+      PackDefinition?: { IDs?: string[] };
+    },
+  }));
 
   it('has every detection of its pack definition registered here', () => {
     const pack = documents.find(({ doc }) => doc.AnalysisType === 'pack')?.doc;
@@ -31,7 +42,9 @@ describe("Panther's OpenAI pack", () => {
     expect(ids.filter((id) => catalog.getRule(id) === undefined)).toEqual([]);
   });
 
-  const ruleFiles = documents.filter(({ doc }) => doc.AnalysisType === 'rule' || doc.AnalysisType === 'correlation_rule');
+  const ruleFiles = documents.filter(
+    ({ doc }) => doc.AnalysisType === 'rule' || doc.AnalysisType === 'correlation_rule',
+  );
   it('has a rule file for every rule and correlation rule', () => {
     expect(ruleFiles.length).toBeGreaterThanOrEqual(8);
   });

@@ -26,7 +26,10 @@ describe('rule test files', () => {
       readFileSync(join(root, 'test/fixtures/panther/openai_api_key_anomalous_activity.yml'), 'utf8'),
       'seed',
     );
-    const ours = parseRuleTestFile(readFileSync(join(rulesDir, 'openai/api-key-anomalous-activity.tests.yml'), 'utf8'), 'ours');
+    const ours = parseRuleTestFile(
+      readFileSync(join(rulesDir, 'openai/api-key-anomalous-activity.tests.yml'), 'utf8'),
+      'ours',
+    );
     expect(seed.tests).toHaveLength(8);
     expect(ours.tests.slice(0, 8)).toEqual(seed.tests);
   });

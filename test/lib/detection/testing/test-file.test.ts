@@ -51,13 +51,34 @@ Tests:
     ['RuleID: X', /^r\.yml: Tests: missing or empty/],
     ['RuleID: X\nTests: [1]', /^r\.yml: Tests\[0\]: expected a mapping, got number$/],
     ['RuleID: X\nTests: [{ExpectedResult: true, Log: {}}]', /^r\.yml: Tests\[0\]\.Name: expected a non-empty string$/],
-    ['RuleID: X\nTests: [{Name: n, ExpectedResult: "yes", Log: {}}]', /^r\.yml: Tests\[0\] \("n"\)\.ExpectedResult: expected true or false, got string$/],
-    ['RuleID: X\nTests: [{Name: n, ExpectedResult: true}]', /^r\.yml: Tests\[0\] \("n"\)\.Log: missing \(a test needs one of Log, Events or RuleOutputs\)$/],
-    ['RuleID: X\nTests: [{Name: n, ExpectedResult: true, Log: {}, Mocks: []}]', /Tests\[0\]\.Mocks: mocks are not supported/],
-    ['RuleID: X\nTests: [{Name: n, ExpectedResult: true, Log: {}, ExpectedSeverty: HIGH}]', /unknown key "ExpectedSeverty"/],
-    ['RuleID: X\nTests: [{Name: n, ExpectedResult: true, Log: {}, ExpectedSeverity: SEVERE}]', /ExpectedSeverity: expected one of INFO/],
-    ['RuleID: X\nTests: [{Name: n, ExpectedResult: true, Log: {}, ExpectedTitle: 3}]', /ExpectedTitle: expected a string, got number$/],
-    ['RuleID: X\nTests: [{Name: n, ExpectedResult: true, Log: {}, ExpectedAlertContext: [1]}]', /ExpectedAlertContext: expected a mapping, got array$/],
+    [
+      'RuleID: X\nTests: [{Name: n, ExpectedResult: "yes", Log: {}}]',
+      /^r\.yml: Tests\[0\] \("n"\)\.ExpectedResult: expected true or false, got string$/,
+    ],
+    [
+      'RuleID: X\nTests: [{Name: n, ExpectedResult: true}]',
+      /^r\.yml: Tests\[0\] \("n"\)\.Log: missing \(a test needs one of Log, Events or RuleOutputs\)$/,
+    ],
+    [
+      'RuleID: X\nTests: [{Name: n, ExpectedResult: true, Log: {}, Mocks: []}]',
+      /Tests\[0\]\.Mocks: mocks are not supported/,
+    ],
+    [
+      'RuleID: X\nTests: [{Name: n, ExpectedResult: true, Log: {}, ExpectedSeverty: HIGH}]',
+      /unknown key "ExpectedSeverty"/,
+    ],
+    [
+      'RuleID: X\nTests: [{Name: n, ExpectedResult: true, Log: {}, ExpectedSeverity: SEVERE}]',
+      /ExpectedSeverity: expected one of INFO/,
+    ],
+    [
+      'RuleID: X\nTests: [{Name: n, ExpectedResult: true, Log: {}, ExpectedTitle: 3}]',
+      /ExpectedTitle: expected a string, got number$/,
+    ],
+    [
+      'RuleID: X\nTests: [{Name: n, ExpectedResult: true, Log: {}, ExpectedAlertContext: [1]}]',
+      /ExpectedAlertContext: expected a mapping, got array$/,
+    ],
     ['RuleID: X\nTests: [{Name: n, ExpectedResult: false, Log: {}, ExpectedTitle: T}]', /need ExpectedResult: true$/],
   ])('rejects %j with a precise message', (text, message) => {
     expect(() => parse(text)).toThrow(RuleTestFileError);
@@ -94,16 +115,30 @@ Tests:
         { id: 'Ok', ruleId: 'S', minMatchCount: 1 },
       ],
     });
-    expect(file.tests[0]?.ruleOutputs).toEqual([{ stepId: 'Fails', field: 'p_any_emails', matches: [{ key: 'a@x', minutes: [0, 1] }] }]);
+    expect(file.tests[0]?.ruleOutputs).toEqual([
+      { stepId: 'Fails', field: 'p_any_emails', matches: [{ key: 'a@x', minutes: [0, 1] }] },
+    ]);
     expect(file.tests[1]?.events).toEqual([{ id: '1', type: 't' }]);
   });
 
   it.each([
-    ['RuleID: X\nTests: [{Name: n, ExpectedResult: true, Log: {}, Events: [{}]}]', /has Log and Events; a test takes exactly one/],
+    [
+      'RuleID: X\nTests: [{Name: n, ExpectedResult: true, Log: {}, Events: [{}]}]',
+      /has Log and Events; a test takes exactly one/,
+    ],
     ['RuleID: X\nTests: [{Name: n, ExpectedResult: true, Events: []}]', /Events: expected a non-empty list of events$/],
-    ['RuleID: X\nTests: [{Name: n, ExpectedResult: true, RuleOutputs: [{ID: a, Matches: {f: {k: ["x"]}}}]}]', /RuleOutputs\[0\]\.Matches\.f\."k": expected a list of minute offsets/],
-    ['RuleID: X\nSeverity: 3\nTests: [{Name: n, ExpectedResult: true, Log: {}}]', /^r\.yml: Severity: expected a string, got number$/],
-    ['RuleID: X\nThreshold: many\nTests: [{Name: n, ExpectedResult: true, Log: {}}]', /^r\.yml: Threshold: expected a number, got string$/],
+    [
+      'RuleID: X\nTests: [{Name: n, ExpectedResult: true, RuleOutputs: [{ID: a, Matches: {f: {k: ["x"]}}}]}]',
+      /RuleOutputs\[0\]\.Matches\.f\."k": expected a list of minute offsets/,
+    ],
+    [
+      'RuleID: X\nSeverity: 3\nTests: [{Name: n, ExpectedResult: true, Log: {}}]',
+      /^r\.yml: Severity: expected a string, got number$/,
+    ],
+    [
+      'RuleID: X\nThreshold: many\nTests: [{Name: n, ExpectedResult: true, Log: {}}]',
+      /^r\.yml: Threshold: expected a number, got string$/,
+    ],
   ])('rejects %j with a precise message', (text, message) => {
     expect(() => parse(text)).toThrow(message);
   });

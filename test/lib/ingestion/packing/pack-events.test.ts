@@ -2,16 +2,35 @@
 // 18 MB, not serialisable) is set aside with its reason; the others are packed as if it were absent.
 import { describe, expect, it } from 'vitest';
 import { ENVELOPE_TAG, envelopeOpening, readEnvelope } from '../../../../lib/ingestion/packing/envelope.ts';
-import { DEFAULT_ORGANIZATION, organizationIdProblem, organizationName, type Organization } from '../../../../lib/ingestion/packing/organization.ts';
+import {
+  DEFAULT_ORGANIZATION,
+  organizationIdProblem,
+  organizationName,
+  type Organization,
+} from '../../../../lib/ingestion/packing/organization.ts';
 import { packEvents } from '../../../../lib/ingestion/packing/pack-events.ts';
 import { nestingDepth, serializeEvent } from '../../../../lib/ingestion/packing/serialize-event.ts';
 
 const ACME: Organization = { id: 'org-acme', name: 'Acme' };
-const event = (id: string, extra: Record<string, unknown> = {}) => ({ id, type: 'login.succeeded', effective_at: 1, ...extra });
-const deep = (levels: number) => JSON.parse(`{"id":"deep","type":"login.succeeded","x":${'['.repeat(levels)}${']'.repeat(levels)}}`) as unknown;
+const event = (id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  type: 'login.succeeded',
+  effective_at: 1,
+  ...extra,
+});
+const deep = (levels: number) =>
+  JSON.parse(`{"id":"deep","type":"login.succeeded","x":${'['.repeat(levels)}${']'.repeat(levels)}}`) as unknown;
 
 function envelopes(bodies: readonly string[]) {
-  return bodies.map((body) => JSON.parse(body) as { envelope: string; source: string; organization: Organization; events: Array<{ id: string }> });
+  return bodies.map(
+    (body) =>
+      JSON.parse(body) as {
+        envelope: string;
+        source: string;
+        organization: Organization;
+        events: Array<{ id: string }>;
+      },
+  );
 }
 
 describe('packEvents', () => {
@@ -21,7 +40,15 @@ describe('packEvents', () => {
     const parsed = envelopes(bodies);
     expect(parsed.map((b) => b.events.length)).toEqual([100, 100, 50]);
     expect(parsed.flatMap((b) => b.events.map((e) => e.id))).toEqual(events.map((e) => e.id));
-    expect(parsed.every((b) => b.envelope === ENVELOPE_TAG && b.source === 'poller' && b.organization.id === 'org-acme' && b.organization.name === 'Acme')).toBe(true);
+    expect(
+      parsed.every(
+        (b) =>
+          b.envelope === ENVELOPE_TAG &&
+          b.source === 'poller' &&
+          b.organization.id === 'org-acme' &&
+          b.organization.name === 'Acme',
+      ),
+    ).toBe(true);
     expect([packed, rejected]).toEqual([250, []]);
     expect(packEvents([], { organization: ACME, source: 'poller' })).toEqual({ bodies: [], packed: 0, rejected: [] });
   });
@@ -35,9 +62,19 @@ describe('packEvents', () => {
   });
 
   it('sets aside an event nested 10,000 levels deep with its reason, and packs the others', () => {
-    const { bodies, rejected } = packEvents([event('before'), deep(10_000), event('after')], { organization: DEFAULT_ORGANIZATION, source: 'poller' });
+    const { bodies, rejected } = packEvents([event('before'), deep(10_000), event('after')], {
+      organization: DEFAULT_ORGANIZATION,
+      source: 'poller',
+    });
     expect(envelopes(bodies).flatMap((b) => b.events.map((e) => e.id))).toEqual(['before', 'after']);
-    expect(rejected).toEqual([{ index: 1, eventId: 'deep', reason: 'the event nests objects and arrays deeper than 64 levels', excerpt: '{"id":"deep","type":"login.succeeded"}' }]);
+    expect(rejected).toEqual([
+      {
+        index: 1,
+        eventId: 'deep',
+        reason: 'the event nests objects and arrays deeper than 64 levels',
+        excerpt: '{"id":"deep","type":"login.succeeded"}',
+      },
+    ]);
   });
 
   it('sets aside an 18 MB event, keeping a 2,000-character excerpt', () => {
@@ -45,7 +82,9 @@ describe('packEvents', () => {
     const { bodies, rejected } = packEvents([huge, event('small')], { organization: ACME, source: 'webhook' });
     expect(envelopes(bodies).flatMap((b) => b.events.map((e) => e.id))).toEqual(['small']);
     expect(rejected).toHaveLength(1);
-    expect(rejected[0]?.reason).toMatch(/^the event is 18000\d{3} bytes as JSON; a queue message holds at most 249\d{3}$/);
+    expect(rejected[0]?.reason).toMatch(
+      /^the event is 18000\d{3} bytes as JSON; a queue message holds at most 249\d{3}$/,
+    );
     expect(rejected[0]?.excerpt).toHaveLength(2000);
     expect(rejected[0]?.excerpt.startsWith('{"id":"huge"')).toBe(true);
   });
@@ -54,10 +93,14 @@ describe('packEvents', () => {
     const cyclic: Record<string, unknown> = event('cyc');
     cyclic.self = { back: cyclic };
     // A cycle is infinitely deep: the depth walk stops at the limit before JSON.stringify would see it.
-    expect(packEvents([cyclic], { organization: ACME, source: 'local' }).rejected[0]?.reason).toBe('the event nests objects and arrays deeper than 64 levels');
+    expect(packEvents([cyclic], { organization: ACME, source: 'local' }).rejected[0]?.reason).toBe(
+      'the event nests objects and arrays deeper than 64 levels',
+    );
     const bigint = event('big', { n: 1n });
     const result = packEvents([bigint], { organization: ACME, source: 'local' });
-    expect(result.rejected[0]?.reason).toMatch(/^the event cannot be serialised as JSON \(TypeError: Do not know how to serialize a BigInt\)$/);
+    expect(result.rejected[0]?.reason).toMatch(
+      /^the event cannot be serialised as JSON \(TypeError: Do not know how to serialize a BigInt\)$/,
+    );
     expect(result.bodies).toEqual([]);
   });
 });
@@ -82,7 +125,10 @@ describe('serializeEvent and nestingDepth', () => {
 describe('the envelope', () => {
   it('reads back what packing writes, and nothing else', () => {
     const body = `${envelopeOpening(ACME, 'poller')}${JSON.stringify(event('x'))}]}`;
-    expect(readEnvelope(JSON.parse(body))).toEqual({ header: { organization: ACME, source: 'poller' }, events: [event('x')] });
+    expect(readEnvelope(JSON.parse(body))).toEqual({
+      header: { organization: ACME, source: 'poller' },
+      events: [event('x')],
+    });
     expect(readEnvelope([event('x')])).toBeUndefined();
     expect(readEnvelope({ object: 'list', data: [] })).toBeUndefined();
     expect(readEnvelope({ envelope: 'something-else', events: [] })).toBeUndefined();
@@ -90,7 +136,10 @@ describe('the envelope', () => {
 
   it.each([
     [{ envelope: ENVELOPE_TAG, events: [] }, 'envelope: "organization" must be an object'],
-    [{ envelope: ENVELOPE_TAG, organization: { id: 'a|b' }, events: [] }, 'envelope: organization.id must be 1-64 letters, digits, "-" or "_", starting with a letter or digit'],
+    [
+      { envelope: ENVELOPE_TAG, organization: { id: 'a|b' }, events: [] },
+      'envelope: organization.id must be 1-64 letters, digits, "-" or "_", starting with a letter or digit',
+    ],
     [{ envelope: ENVELOPE_TAG, organization: { id: 7 }, events: [] }, 'envelope: organization.id must be a string'],
   ])('reports a malformed envelope %j', (value, error) => {
     expect(readEnvelope(value)).toEqual({ error });

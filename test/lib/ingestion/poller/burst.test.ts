@@ -38,14 +38,17 @@ const run = (now: number) =>
 
 /** The cursor item's size as DynamoDB counts it: attribute names plus values, in UTF-8 bytes. */
 async function cursorItemBytes(): Promise<number> {
-  const { Item = {} } = await new DynamoDBClient({}).send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'ingest-cursor' } }, ConsistentRead: true }));
+  const { Item = {} } = await new DynamoDBClient({}).send(
+    new GetItemCommand({ TableName: table, Key: { pk: { S: 'ingest-cursor' } }, ConsistentRead: true }),
+  );
   const valueBytes = (v: AttributeValue) => Buffer.byteLength(v.S ?? v.N ?? '');
   return Object.entries(Item).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + valueBytes(value), 0);
 }
 
 describe('the poll cursor under a burst', () => {
   it('stays below 400 KB (about 200 KB) with 50,000 events in the overlap, and keeps advancing, each event delivered once', async () => {
-    for (let i = 0; i < 50_000; i++) api.events.push(event(`burst-${String(i).padStart(5, '0')}`, NOW - 599 + (i % 600)));
+    for (let i = 0; i < 50_000; i++)
+      api.events.push(event(`burst-${String(i).padStart(5, '0')}`, NOW - 599 + (i % 600)));
     const first = await run(NOW);
     expect(first).toMatchObject({ complete: true, delivered: 50_000, redelivered: 0, highWater: NOW });
     // The ids budget (200,000 bytes) plus the item's other attributes.
@@ -62,7 +65,8 @@ describe('the poll cursor under a burst', () => {
   });
 
   it('re-delivers only the second of a late event when that second is remembered by digest, and counts it', async () => {
-    for (let i = 0; i < 50_000; i++) api.events.push(event(`burst-${String(i).padStart(5, '0')}`, NOW - 599 + (i % 600)));
+    for (let i = 0; i < 50_000; i++)
+      api.events.push(event(`burst-${String(i).padStart(5, '0')}`, NOW - 599 + (i % 600)));
     await run(NOW);
     // The busiest seconds lost their ids to the budget: a late event in one of them, and one in a
     // second still remembered by its ids.
@@ -85,7 +89,14 @@ describe('the poll cursor under a burst', () => {
   it('still reads a cursor written the old way (ids with their time)', async () => {
     const { PutItemCommand } = await import('@aws-sdk/client-dynamodb');
     await new DynamoDBClient({}).send(
-      new PutItemCommand({ TableName: table, Item: { pk: { S: 'ingest-cursor' }, highWater: { N: String(NOW) }, sent: { S: JSON.stringify({ 'old-1': NOW - 10 }) } } }),
+      new PutItemCommand({
+        TableName: table,
+        Item: {
+          pk: { S: 'ingest-cursor' },
+          highWater: { N: String(NOW) },
+          sent: { S: JSON.stringify({ 'old-1': NOW - 10 }) },
+        },
+      }),
     );
     api.events.push(event('old-1', NOW - 10), event('new-1', NOW - 10), event('new-2', NOW + 5));
     const result = await run(NOW + 10);

@@ -10,7 +10,13 @@ import { AdminKeyRejectedError, AuditLogUnavailableError } from '../../../../lib
 import { pollAuditLogs, type PollOptions } from '../../../../lib/ingestion/poller/poll.ts';
 import { enqueueEvents } from '../../../../lib/ingestion/packing/enqueue-events.ts';
 import { DEFAULT_ORGANIZATION } from '../../../../lib/ingestion/packing/organization.ts';
-import { createDedupTable, createPipelineResources, drain, eventsOfBody, type PipelineResources } from '../../../support/aws-resources.ts';
+import {
+  createDedupTable,
+  createPipelineResources,
+  drain,
+  eventsOfBody,
+  type PipelineResources,
+} from '../../../support/aws-resources.ts';
 import { auditEvent, startFakeAuditApi, type FakeAuditApi } from '../../../support/fake-audit-api.ts';
 
 const KEY = 'sk-admin-TESTKEY0123456789abcdefghij';
@@ -35,10 +41,21 @@ afterEach(async () => {
 function deps(now: number, options: { remainingMs?: () => number; key?: string } = {}) {
   const sqs = new SQSClient({});
   return {
-    client: new AuditLogClient({ baseUrl: api.baseUrl, adminKey: staticSecret(options.key ?? KEY, 'test'), keySource: 'the SSM parameter /test/admin-key', sleep: (ms) => (sleeps.push(ms), Promise.resolve()), random: () => 0.5 }),
+    client: new AuditLogClient({
+      baseUrl: api.baseUrl,
+      adminKey: staticSecret(options.key ?? KEY, 'test'),
+      keySource: 'the SSM parameter /test/admin-key',
+      sleep: (ms) => (sleeps.push(ms), Promise.resolve()),
+      random: () => 0.5,
+    }),
     cursor: new DynamoCursorStore(new DynamoDBClient({}), table, 'ingest-cursor'),
     deliver: async (events: readonly object[]) => ({
-      rejected: (await enqueueEvents({ sqs, queueUrl: resources.queueUrl }, events, { organization: DEFAULT_ORGANIZATION, source: 'poller' })).rejected.length,
+      rejected: (
+        await enqueueEvents({ sqs, queueUrl: resources.queueUrl }, events, {
+          organization: DEFAULT_ORGANIZATION,
+          source: 'poller',
+        })
+      ).rejected.length,
     }),
     clock: () => now,
     remainingMs: options.remainingMs ?? (() => 60_000),
@@ -52,7 +69,12 @@ async function queued(): Promise<string[]> {
 
 describe('pollAuditLogs', () => {
   it('backfills the horizon on the first run, oldest first, several events per message', async () => {
-    api.events.push(auditEvent('too-old', NOW - 25 * 3600), auditEvent('b', NOW - 3600), auditEvent('a', NOW - 7200), auditEvent('c', NOW - 10));
+    api.events.push(
+      auditEvent('too-old', NOW - 25 * 3600),
+      auditEvent('b', NOW - 3600),
+      auditEvent('a', NOW - 7200),
+      auditEvent('c', NOW - 10),
+    );
     const result = await pollAuditLogs(deps(NOW), OPTIONS);
     expect(result).toMatchObject({ complete: true, delivered: 3, highWater: NOW });
     const messages = await drain(resources.queueUrl, { attributes: false });
@@ -89,7 +111,10 @@ describe('pollAuditLogs', () => {
   it('stops cleanly before the deadline and resumes at the cursor, still exactly once', async () => {
     for (let h = 0; h < 6; h++) api.events.push(auditEvent(`h${h}`, NOW - (6 - h) * 3600 + 5));
     let budget = 3; // three requests fit in this run
-    const first = await pollAuditLogs(deps(NOW, { remainingMs: () => (budget-- > 0 ? 60_000 : 1_000) }), { ...OPTIONS, backfillSeconds: 7 * 3600 });
+    const first = await pollAuditLogs(deps(NOW, { remainingMs: () => (budget-- > 0 ? 60_000 : 1_000) }), {
+      ...OPTIONS,
+      backfillSeconds: 7 * 3600,
+    });
     expect(first.complete).toBe(false);
     const sentFirst = await queued();
     expect(sentFirst.length).toBeGreaterThan(0);
@@ -114,9 +139,13 @@ describe('pollAuditLogs', () => {
   });
 
   it('stops at once on 401 with an error naming the key source, never the key', async () => {
-    const error = await pollAuditLogs(deps(NOW, { key: 'sk-admin-WRONGKEY0123456789abcdefghij' }), OPTIONS).catch((e: unknown) => e);
+    const error = await pollAuditLogs(deps(NOW, { key: 'sk-admin-WRONGKEY0123456789abcdefghij' }), OPTIONS).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(AdminKeyRejectedError);
-    expect((error as Error).message).toMatch(/^OpenAI rejected the admin key \(HTTP 401\)\. Check the SSM parameter \/test\/admin-key/);
+    expect((error as Error).message).toMatch(
+      /^OpenAI rejected the admin key \(HTTP 401\)\. Check the SSM parameter \/test\/admin-key/,
+    );
     expect((error as Error).message).not.toContain('WRONGKEY');
     expect(api.requests).toHaveLength(1);
   });

@@ -1,6 +1,12 @@
 // What the cursor remembers of the overlap, per second: pure functions, no I/O.
 import { describe, expect, it } from 'vitest';
-import { boundSeen, digestOf, fromSentMap, judgeSecond, rememberSeconds } from '../../../../lib/ingestion/poller/seen-events.ts';
+import {
+  boundSeen,
+  digestOf,
+  fromSentMap,
+  judgeSecond,
+  rememberSeconds,
+} from '../../../../lib/ingestion/poller/seen-events.ts';
 
 const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
 
@@ -27,7 +33,11 @@ describe('judgeSecond', () => {
 
   it('delivers nothing when a digest-only second lists the same set, and all of it when the set changed', () => {
     expect(judgeSecond(digestOnly, ['b', 'a'])).toEqual({ deliver: [], known: 2, redelivered: 0 });
-    expect(judgeSecond(digestOnly, ['a', 'b', 'late'])).toEqual({ deliver: ['a', 'b', 'late'], known: 0, redelivered: 2 });
+    expect(judgeSecond(digestOnly, ['a', 'b', 'late'])).toEqual({
+      deliver: ['a', 'b', 'late'],
+      known: 0,
+      redelivered: 2,
+    });
     expect(judgeSecond(digestOnly, ['a', 'x'])).toEqual({ deliver: ['a', 'x'], known: 0, redelivered: 2 });
   });
 });
@@ -40,12 +50,26 @@ describe('rememberSeconds and boundSeen', () => {
   });
 
   it('drops seconds before the overlap', () => {
-    const seen = rememberSeconds({}, new Map([[1, ['a']], [2, ['b']], [3, ['c']]]));
+    const seen = rememberSeconds(
+      {},
+      new Map([
+        [1, ['a']],
+        [2, ['b']],
+        [3, ['c']],
+      ]),
+    );
     expect(Object.keys(boundSeen(seen, 2))).toEqual(['2', '3']);
   });
 
   it('forgets the ids of the busiest seconds first until within the budget, keeping count and digest', () => {
-    const seen = rememberSeconds({}, new Map([[1, ids('quiet', 2)], [2, ids('busy', 500)], [3, ids('mid', 50)]]));
+    const seen = rememberSeconds(
+      {},
+      new Map([
+        [1, ids('quiet', 2)],
+        [2, ids('busy', 500)],
+        [3, ids('mid', 50)],
+      ]),
+    );
     const bounded = boundSeen(seen, 0, 2000);
     expect(Buffer.byteLength(JSON.stringify(bounded))).toBeLessThanOrEqual(2000);
     expect(bounded['2']).toEqual({ n: 500, h: digestOf(ids('busy', 500)) });
@@ -54,6 +78,14 @@ describe('rememberSeconds and boundSeen', () => {
   });
 
   it('converts a cursor of the old form', () => {
-    expect(fromSentMap({ a: 7, b: 7, c: 8 })).toEqual(rememberSeconds({}, new Map([[7, ['a', 'b']], [8, ['c']]])));
+    expect(fromSentMap({ a: 7, b: 7, c: 8 })).toEqual(
+      rememberSeconds(
+        {},
+        new Map([
+          [7, ['a', 'b']],
+          [8, ['c']],
+        ]),
+      ),
+    );
   });
 });

@@ -13,14 +13,20 @@ let guard: DynamoReplayGuard;
 
 beforeEach(async () => {
   const dynamodb = new DynamoDBClient({});
-  guard = new DynamoReplayGuard(dynamodb, await createWebhookDeliveriesTable(dynamodb, `replay-${randomBytes(4).toString('hex')}`));
+  guard = new DynamoReplayGuard(
+    dynamodb,
+    await createWebhookDeliveriesTable(dynamodb, `replay-${randomBytes(4).toString('hex')}`),
+  );
 });
 
 describe('DynamoReplayGuard', () => {
   it('lets one request claim an id; others wait, then get its answer', async () => {
     const first = await guard.claim('k', 'h1', T);
     expect(first.kind).toBe('claimed');
-    expect(await guard.claim('k', 'h1', T + 1)).toEqual({ kind: 'in-progress', retryAfterSeconds: WEBHOOK_ID_LEASE_SECONDS - 1 });
+    expect(await guard.claim('k', 'h1', T + 1)).toEqual({
+      kind: 'in-progress',
+      retryAfterSeconds: WEBHOOK_ID_LEASE_SECONDS - 1,
+    });
     if (first.kind !== 'claimed') throw new Error('unreachable');
     await guard.complete('k', first.token, '{"accepted":1}', T + 2);
     expect(await guard.claim('k', 'h1', T + 3)).toEqual({ kind: 'replay', response: '{"accepted":1}' });

@@ -29,9 +29,15 @@ describe('verifySignature', () => {
   });
 
   it('refuses a timestamp more than 5 minutes away, a changed body, and a wrong key', () => {
-    expect(verifySignature(headers, BODY, [KEY], TS + 301)).toEqual({ ok: false, reason: "webhook-timestamp is more than 5 minutes from the receiver's clock" });
+    expect(verifySignature(headers, BODY, [KEY], TS + 301)).toEqual({
+      ok: false,
+      reason: "webhook-timestamp is more than 5 minutes from the receiver's clock",
+    });
     expect(verifySignature(headers, BODY, [KEY], TS - 301).ok).toBe(false);
-    expect(verifySignature(headers, Buffer.from('{"test": 2432232315}'), [KEY], TS)).toEqual({ ok: false, reason: 'no signature matches' });
+    expect(verifySignature(headers, Buffer.from('{"test": 2432232315}'), [KEY], TS)).toEqual({
+      ok: false,
+      reason: 'no signature matches',
+    });
     expect(verifySignature(headers, BODY, [OTHER], TS).ok).toBe(false);
   });
 
@@ -39,7 +45,10 @@ describe('verifySignature', () => {
     const several = `v1a,hnO3f9T8Ytu9HwrXslvumlUpqtNVqkhqw/enGzPCXe5Bdqz== v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc= ${signature}`;
     expect(verifySignature({ ...headers, signature: several }, BODY, [KEY], TS).ok).toBe(true);
     expect(verifySignature(headers, BODY, [OTHER, KEY], TS).ok).toBe(true);
-    expect(verifySignature({ ...headers, signature: signature.replace('v1,', 'v2,') }, BODY, [KEY], TS)).toEqual({ ok: false, reason: 'webhook-signature has no v1 signature' });
+    expect(verifySignature({ ...headers, signature: signature.replace('v1,', 'v2,') }, BODY, [KEY], TS)).toEqual({
+      ok: false,
+      reason: 'webhook-signature has no v1 signature',
+    });
   });
 
   it.each([

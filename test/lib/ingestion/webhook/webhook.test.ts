@@ -9,21 +9,38 @@ import { staticSecret, type SecretSource } from '../../../../lib/ingestion/param
 import { webhookDependencies } from '../../../../lib/ingestion/webhook/aws-dependencies.ts';
 import { startWebhookServer, type WebhookServer } from '../../../../lib/tooling/local/webhook-server.ts';
 import { createWebhookDeliveriesTable } from '../../../../lib/tooling/local/webhook-table.ts';
-import { createPipelineResources, drain, eventsOfBody, organizationOfBody, type PipelineResources } from '../../../support/aws-resources.ts';
+import {
+  createPipelineResources,
+  drain,
+  eventsOfBody,
+  organizationOfBody,
+  type PipelineResources,
+} from '../../../support/aws-resources.ts';
 import { sendToWebhook } from '../../../support/webhook-client.ts';
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const TOKEN = randomBytes(24).toString('hex');
-const ORGS = [{ id: 'org-acme', name: 'Acme' }, { id: 'org-globex', name: 'Globex' }];
-const event = (id: string) => ({ id, type: 'login.succeeded', effective_at: 1_800_000_000, actor: { type: 'session', session: { user: { id: 'u1' } } } });
+const ORGS = [
+  { id: 'org-acme', name: 'Acme' },
+  { id: 'org-globex', name: 'Globex' },
+];
+const event = (id: string) => ({
+  id,
+  type: 'login.succeeded',
+  effective_at: 1_800_000_000,
+  actor: { type: 'session', session: { user: { id: 'u1' } } },
+});
 
 let resources: PipelineResources;
 let server: WebhookServer;
 let secrets: SecretSource;
 
-async function serve(options: { bearerEnabled?: boolean; queueUrl?: string; secrets?: SecretSource; table?: string; sqs?: SQSClient } = {}): Promise<WebhookServer> {
+async function serve(
+  options: { bearerEnabled?: boolean; queueUrl?: string; secrets?: SecretSource; table?: string; sqs?: SQSClient } = {},
+): Promise<WebhookServer> {
   const dynamodb = new DynamoDBClient({});
-  const table = options.table ?? (await createWebhookDeliveriesTable(dynamodb, `webhook-${randomBytes(4).toString('hex')}`));
+  const table =
+    options.table ?? (await createWebhookDeliveriesTable(dynamodb, `webhook-${randomBytes(4).toString('hex')}`));
   return startWebhookServer(
     webhookDependencies({
       sqs: options.sqs ?? new SQSClient({}),
@@ -39,7 +56,9 @@ async function serve(options: { bearerEnabled?: boolean; queueUrl?: string; secr
 
 async function queuedIds(): Promise<Array<[string | undefined, string]>> {
   const messages = await drain(resources.queueUrl, { attributes: false });
-  return messages.flatMap((m) => eventsOfBody(m.Body).map((e): [string | undefined, string] => [organizationOfBody(m.Body), e.id]));
+  return messages.flatMap((m) =>
+    eventsOfBody(m.Body).map((e): [string | undefined, string] => [organizationOfBody(m.Body), e.id]),
+  );
 }
 
 beforeEach(async () => {
@@ -63,17 +82,37 @@ describe('the webhook: what it accepts', () => {
       webhookId: 'msg_first',
       replayed: false,
     });
-    expect(await queuedIds()).toEqual([['org-acme', 'w1'], ['org-acme', 'w2']]);
+    expect(await queuedIds()).toEqual([
+      ['org-acme', 'w1'],
+      ['org-acme', 'w2'],
+    ]);
   });
 
   it('reads JSON Lines, gzip, a list page, and the organization named in the query', async () => {
     const lines = `${JSON.stringify(event('l1'))}\n{broken\n${JSON.stringify(event('l2'))}\n`;
-    const gz = await sendToWebhook(server.url, lines, { secret: SECRET, contentType: 'application/x-ndjson', gzip: true, query: '?organization=org-globex' });
+    const gz = await sendToWebhook(server.url, lines, {
+      secret: SECRET,
+      contentType: 'application/x-ndjson',
+      gzip: true,
+      query: '?organization=org-globex',
+    });
     expect(gz.status).toBe(202);
-    expect(gz.json).toMatchObject({ accepted: 2, organization: 'org-globex', rejected: [{ item: 'line 2', reason: expect.stringMatching(/^not valid JSON: /) as string }] });
-    const page = await sendToWebhook(server.url, JSON.stringify({ object: 'list', data: [event('p1')], has_more: false }), { secret: SECRET });
+    expect(gz.json).toMatchObject({
+      accepted: 2,
+      organization: 'org-globex',
+      rejected: [{ item: 'line 2', reason: expect.stringMatching(/^not valid JSON: /) as string }],
+    });
+    const page = await sendToWebhook(
+      server.url,
+      JSON.stringify({ object: 'list', data: [event('p1')], has_more: false }),
+      { secret: SECRET },
+    );
     expect(page.json).toMatchObject({ accepted: 1, rejected: [] });
-    expect(await queuedIds()).toEqual([['org-globex', 'l1'], ['org-globex', 'l2'], ['org-acme', 'p1']]);
+    expect(await queuedIds()).toEqual([
+      ['org-globex', 'l1'],
+      ['org-globex', 'l2'],
+      ['org-acme', 'p1'],
+    ]);
   });
 
   it('accepts a replay of the same webhook-id idempotently: the same answer, nothing enqueued twice', async () => {
@@ -86,19 +125,30 @@ describe('the webhook: what it accepts', () => {
     expect(await queuedIds()).toEqual([['org-acme', 'r1']]);
     const reused = await sendToWebhook(server.url, JSON.stringify(event('r2')), { secret: SECRET, id: 'msg_replay' });
     expect(reused.status).toBe(409);
-    expect(reused.json).toEqual({ error: { code: 'webhook-id-reused', message: 'this webhook-id was already used for a different body' } });
+    expect(reused.json).toEqual({
+      error: { code: 'webhook-id-reused', message: 'this webhook-id was already used for a different body' },
+    });
     expect(await queuedIds()).toEqual([]);
   });
 
   it('takes a bearer token only when switched on', async () => {
-    const off = await sendToWebhook(server.url, JSON.stringify(event('b1')), { unsigned: true, headers: { authorization: `Bearer ${TOKEN}` } });
+    const off = await sendToWebhook(server.url, JSON.stringify(event('b1')), {
+      unsigned: true,
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(off.status).toBe(401);
     const bearerServer = await serve({ bearerEnabled: true });
     try {
-      const on = await sendToWebhook(bearerServer.url, JSON.stringify(event('b1')), { unsigned: true, headers: { authorization: `Bearer ${TOKEN}` } });
+      const on = await sendToWebhook(bearerServer.url, JSON.stringify(event('b1')), {
+        unsigned: true,
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
       expect(on.status).toBe(202);
       expect(on.json).toMatchObject({ accepted: 1, webhookId: null });
-      const wrong = await sendToWebhook(bearerServer.url, JSON.stringify(event('b2')), { unsigned: true, headers: { authorization: `Bearer ${'x'.repeat(48)}` } });
+      const wrong = await sendToWebhook(bearerServer.url, JSON.stringify(event('b2')), {
+        unsigned: true,
+        headers: { authorization: `Bearer ${'x'.repeat(48)}` },
+      });
       expect(wrong.json).toEqual({ error: { code: 'unauthorized', message: 'the bearer token is not valid' } });
     } finally {
       await bearerServer.stop();
@@ -109,7 +159,10 @@ describe('the webhook: what it accepts', () => {
   it('accepts a signature with a newly added secret: a mismatch reads the secret again', async () => {
     const rotated = `whsec_${randomBytes(32).toString('base64')}`;
     let value = SECRET;
-    const rotating: SecretSource = { description: 'test', get: (options) => Promise.resolve(options?.refresh ? (value = `${SECRET} ${rotated}`) : value) };
+    const rotating: SecretSource = {
+      description: 'test',
+      get: (options) => Promise.resolve(options?.refresh ? (value = `${SECRET} ${rotated}`) : value),
+    };
     const rotatingServer = await serve({ secrets: rotating });
     try {
       const response = await sendToWebhook(rotatingServer.url, JSON.stringify(event('n1')), { secret: rotated });
@@ -124,9 +177,24 @@ describe('the webhook: what it refuses, each with a clear JSON error', () => {
   it.each([
     ['no signature', { unsigned: true }, 401, 'sign the request: webhook-id, webhook-timestamp, webhook-signature'],
     ['a wrong secret', { secret: `whsec_${randomBytes(32).toString('base64')}` }, 401, 'no signature matches'],
-    ['a timestamp 6 minutes old', { timestamp: Math.floor(Date.now() / 1000) - 360 }, 401, "webhook-timestamp is more than 5 minutes from the receiver's clock"],
-    ['an unknown organization', { query: '?organization=org-nope' }, 400, 'the organization query parameter names no configured organization'],
-    ['XML', { contentType: 'application/xml' }, 415, expect.stringMatching(/^Content-Type must be one of application\/json, /) as string],
+    [
+      'a timestamp 6 minutes old',
+      { timestamp: Math.floor(Date.now() / 1000) - 360 },
+      401,
+      "webhook-timestamp is more than 5 minutes from the receiver's clock",
+    ],
+    [
+      'an unknown organization',
+      { query: '?organization=org-nope' },
+      400,
+      'the organization query parameter names no configured organization',
+    ],
+    [
+      'XML',
+      { contentType: 'application/xml' },
+      415,
+      expect.stringMatching(/^Content-Type must be one of application\/json, /) as string,
+    ],
     ['brotli', { headers: { 'content-encoding': 'br' } }, 415, 'Content-Encoding must be gzip or absent'],
   ])('%s', async (_name, options, status, message) => {
     const response = await sendToWebhook(server.url, JSON.stringify(event('x')), { secret: SECRET, ...options });
@@ -140,40 +208,68 @@ describe('the webhook: what it refuses, each with a clear JSON error', () => {
     expect(notJson.status).toBe(400);
     expect(notJson.json).toMatchObject({ error: { code: 'no-audit-events' }, rejected: [{ item: 'line 1' }] });
     const noEvents = await sendToWebhook(server.url, JSON.stringify([{ id: 1 }]), { secret: SECRET });
-    expect(noEvents.json).toEqual({ error: { code: 'no-audit-events', message: 'the body holds no audit event' }, rejected: [{ item: '[0]', reason: 'missing required field "type"' }] });
+    expect(noEvents.json).toEqual({
+      error: { code: 'no-audit-events', message: 'the body holds no audit event' },
+      rejected: [{ item: '[0]', reason: 'missing required field "type"' }],
+    });
   });
 
   it('413 for a body over 5 MB, and for gzip that expands past it', async () => {
-    const big = await sendToWebhook(server.url, JSON.stringify([{ ...event('big'), pad: 'x'.repeat(5_100_000) }]), { secret: SECRET });
+    const big = await sendToWebhook(server.url, JSON.stringify([{ ...event('big'), pad: 'x'.repeat(5_100_000) }]), {
+      secret: SECRET,
+    });
     expect(big.status).toBe(413);
     const bomb = gzipSync(Buffer.alloc(50_000_000, 0x20));
     const expands = await sendToWebhook(server.url, bomb, { secret: SECRET, headers: { 'content-encoding': 'gzip' } });
     expect(expands.status).toBe(413);
-    expect(expands.json).toEqual({ error: { code: 'payload-too-large', message: 'the body decompresses to more than 5000000 bytes' } });
+    expect(expands.json).toEqual({
+      error: { code: 'payload-too-large', message: 'the body decompresses to more than 5000000 bytes' },
+    });
   });
 
   it('400 for a body that is not valid gzip or not UTF-8', async () => {
-    const notGzip = await sendToWebhook(server.url, JSON.stringify(event('g1')), { secret: SECRET, headers: { 'content-encoding': 'gzip' } });
-    expect([notGzip.status, notGzip.json]).toEqual([400, { error: { code: 'bad-encoding', message: 'the body is not valid gzip' } }]);
-    const latin1 = Buffer.concat([Buffer.from('{"id":"u1","type":"login.succeeded","note":"'), Buffer.from([0xe9, 0xff]), Buffer.from('"}')]);
+    const notGzip = await sendToWebhook(server.url, JSON.stringify(event('g1')), {
+      secret: SECRET,
+      headers: { 'content-encoding': 'gzip' },
+    });
+    expect([notGzip.status, notGzip.json]).toEqual([
+      400,
+      { error: { code: 'bad-encoding', message: 'the body is not valid gzip' } },
+    ]);
+    const latin1 = Buffer.concat([
+      Buffer.from('{"id":"u1","type":"login.succeeded","note":"'),
+      Buffer.from([0xe9, 0xff]),
+      Buffer.from('"}'),
+    ]);
     const notUtf8 = await sendToWebhook(server.url, latin1, { secret: SECRET });
-    expect([notUtf8.status, notUtf8.json]).toEqual([400, { error: { code: 'bad-encoding', message: 'the body is not valid UTF-8' } }]);
+    expect([notUtf8.status, notUtf8.json]).toEqual([
+      400,
+      { error: { code: 'bad-encoding', message: 'the body is not valid UTF-8' } },
+    ]);
     expect(await queuedIds()).toEqual([]);
   });
 
   it('413 for more events than a request may carry, none enqueued', async () => {
     const lines = Array.from({ length: 10_001 }, (_, i) => JSON.stringify(event(`many-${i}`))).join('\n');
     const response = await sendToWebhook(server.url, lines, { secret: SECRET, contentType: 'application/x-ndjson' });
-    expect([response.status, response.json]).toEqual([413, { error: { code: 'too-many-events', message: 'at most 10000 events per request, got 10001' } }]);
+    expect([response.status, response.json]).toEqual([
+      413,
+      { error: { code: 'too-many-events', message: 'at most 10000 events per request, got 10001' } },
+    ]);
     expect(await queuedIds()).toEqual([]);
   });
 
   it('reports an event too deep to queue among the rejected items of its 202, and queues the rest', async () => {
     let deep: unknown = 'bottom';
     for (let i = 0; i < 100; i++) deep = { nested: deep };
-    const response = await sendToWebhook(server.url, JSON.stringify([event('shallow'), { ...event('deep-1'), deep }]), { secret: SECRET });
+    const response = await sendToWebhook(server.url, JSON.stringify([event('shallow'), { ...event('deep-1'), deep }]), {
+      secret: SECRET,
+    });
     expect(response.status).toBe(202);
-    expect(response.json).toMatchObject({ accepted: 1, rejected: [{ item: 'event deep-1', reason: expect.stringMatching(/deeper than 64 levels/) as string }] });
+    expect(response.json).toMatchObject({
+      accepted: 1,
+      rejected: [{ item: 'event deep-1', reason: expect.stringMatching(/deeper than 64 levels/) as string }],
+    });
     expect(await queuedIds()).toEqual([['org-acme', 'shallow']]);
   });
 
@@ -185,7 +281,10 @@ describe('the webhook: what it refuses, each with a clear JSON error', () => {
     const gate = new Promise<void>((resolve) => (open = resolve));
     const atGate = new Promise<void>((resolve) => (reached = resolve));
     const sqs = new SQSClient({});
-    sqs.middlewareStack.add((next) => async (args) => (reached(), await gate, next(args)), { step: 'initialize', name: 'gate' });
+    sqs.middlewareStack.add((next) => async (args) => (reached(), await gate, next(args)), {
+      step: 'initialize',
+      name: 'gate',
+    });
     const gated = await serve({ sqs });
     try {
       const body = JSON.stringify(event('c1'));
@@ -194,7 +293,12 @@ describe('the webhook: what it refuses, each with a clear JSON error', () => {
       let second = await sendToWebhook(gated.url, body, { secret: SECRET, id: 'msg_concurrent' });
       expect(second.status).toBe(429);
       expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(0);
-      expect(second.json).toEqual({ error: { code: 'delivery-in-progress', message: 'this webhook-id is being processed by another request; retry shortly' } });
+      expect(second.json).toEqual({
+        error: {
+          code: 'delivery-in-progress',
+          message: 'this webhook-id is being processed by another request; retry shortly',
+        },
+      });
       open();
       expect((await first).json).toMatchObject({ accepted: 1, replayed: false });
       second = await sendToWebhook(gated.url, body, { secret: SECRET, id: 'msg_concurrent' });
@@ -214,14 +318,19 @@ describe('the webhook: what it refuses, each with a clear JSON error', () => {
   });
 
   it('503 when the queue refuses, and the webhook-id is given back so the retry enqueues', async () => {
-    const table = await createWebhookDeliveriesTable(new DynamoDBClient({}), `webhook-${randomBytes(4).toString('hex')}`);
+    const table = await createWebhookDeliveriesTable(
+      new DynamoDBClient({}),
+      `webhook-${randomBytes(4).toString('hex')}`,
+    );
     const broken = await serve({ queueUrl: `${resources.queueUrl}-missing`, table });
     const body = JSON.stringify(event('q1'));
     try {
       const refused = await sendToWebhook(broken.url, body, { secret: SECRET, id: 'msg_retry' });
       expect(refused.status).toBe(503);
       expect(refused.headers.get('retry-after')).toBe('5');
-      expect(refused.json).toEqual({ error: { code: 'queue-unavailable', message: 'the events could not be queued; retry later' } });
+      expect(refused.json).toEqual({
+        error: { code: 'queue-unavailable', message: 'the events could not be queued; retry later' },
+      });
     } finally {
       await broken.stop();
     }

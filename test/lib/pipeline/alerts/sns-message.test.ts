@@ -1,16 +1,38 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertDocument } from '../../../../lib/pipeline/alerts/alert-document.ts';
 import { renderEmailText } from '../../../../lib/pipeline/alerts/email-text.ts';
-import { buildSnsAlertMessage, fitAlert, snsMessageBytes, type SnsAlertMessage } from '../../../../lib/pipeline/alerts/sns-message.ts';
+import {
+  buildSnsAlertMessage,
+  fitAlert,
+  snsMessageBytes,
+  type SnsAlertMessage,
+} from '../../../../lib/pipeline/alerts/sns-message.ts';
 
 const published = (message: SnsAlertMessage) =>
   JSON.parse((JSON.parse(message.Message) as { default: string }).default) as AlertDocument;
 
 const alert: AlertDocument = {
-  version: 1, alertId: 'a'.repeat(32), ruleId: 'R.Id', ruleName: 'Rule', severity: 'HIGH', title: 'Title',
-  dedupKey: 'R.Id:t:user:u', createdAt: '2026-01-01T00:00:00.000Z', windowStart: '2026-01-01T00:00:00.000Z', windowEndsAt: '2026-01-01T01:00:00.000Z', escalatesAlertId: null, escalatedFromSeverity: null,
-  description: 'd', runbook: '1. step\n2. step', reference: 'https://example.com', mitre: ['TA0001:T1078'],
-  logType: 'OpenAI.Audit', eventCount: 1, eventId: 'e1', eventType: 'api_key.created', eventTime: '2025-01-01T00:00:00.000Z',
+  version: 1,
+  alertId: 'a'.repeat(32),
+  ruleId: 'R.Id',
+  ruleName: 'Rule',
+  severity: 'HIGH',
+  title: 'Title',
+  dedupKey: 'R.Id:t:user:u',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  windowStart: '2026-01-01T00:00:00.000Z',
+  windowEndsAt: '2026-01-01T01:00:00.000Z',
+  escalatesAlertId: null,
+  escalatedFromSeverity: null,
+  description: 'd',
+  runbook: '1. step\n2. step',
+  reference: 'https://example.com',
+  mitre: ['TA0001:T1078'],
+  logType: 'OpenAI.Audit',
+  eventCount: 1,
+  eventId: 'e1',
+  eventType: 'api_key.created',
+  eventTime: '2025-01-01T00:00:00.000Z',
   alertContext: { actor_email: 'a@b.c', api_key_scopes: ['all', 'admin'], user_agent: 'curl\r\n\u001b[31mred' },
 };
 
@@ -43,7 +65,12 @@ describe('SNS alert message', () => {
     const message = buildSnsAlertMessage(big);
     expect(snsMessageBytes(message)).toBeLessThanOrEqual(262_144);
     const parsed = published(message);
-    expect(parsed.alertContext).toEqual({ small: 'keep me', huge: '[trimmed: 200002 bytes]', large: 'y'.repeat(100_000), _trimmed: ['huge'] });
+    expect(parsed.alertContext).toEqual({
+      small: 'keep me',
+      huge: '[trimmed: 200002 bytes]',
+      large: 'y'.repeat(100_000),
+      _trimmed: ['huge'],
+    });
     expect({ ...parsed, alertContext: undefined }).toEqual({ ...alert, alertContext: undefined });
   });
 
@@ -66,7 +93,9 @@ describe('SNS alert message', () => {
     const escalation = { ...alert, escalatesAlertId: 'f'.repeat(32), escalatedFromSeverity: 'MEDIUM' as const };
     const message = buildSnsAlertMessage(escalation);
     expect(message.Subject).toBe('HIGH (escalated from MEDIUM): Title');
-    expect(renderEmailText(escalation)).toContain(`Escalation:   from MEDIUM; the window's first alert is ${'f'.repeat(32)}`);
+    expect(renderEmailText(escalation)).toContain(
+      `Escalation:   from MEDIUM; the window's first alert is ${'f'.repeat(32)}`,
+    );
     expect(renderEmailText(alert)).not.toContain('Escalation:');
   });
 });

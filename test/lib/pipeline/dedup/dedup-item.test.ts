@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { alertIdFor, eventFingerprint, partitionKey, pendingRegisterKey, windowKey } from '../../../../lib/pipeline/dedup/dedup-item.ts';
+import {
+  alertIdFor,
+  eventFingerprint,
+  partitionKey,
+  pendingRegisterKey,
+  windowKey,
+} from '../../../../lib/pipeline/dedup/dedup-item.ts';
 
 describe('dedup item keys', () => {
   it('derives the alert id from key, window start and (for an escalation) severity only', () => {

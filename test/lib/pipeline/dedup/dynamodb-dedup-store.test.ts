@@ -4,8 +4,18 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Severity } from '../../../../lib/detection/engine/severity.ts';
 import { REPLAY_HORIZON_SECONDS } from '../../../../lib/pipeline/dedup/constants.ts';
-import { alertIdFor, eventFingerprint, pendingRegisterKey, windowKey } from '../../../../lib/pipeline/dedup/dedup-item.ts';
-import type { ClaimInput, ClaimResult, WindowLease, WindowSnapshot } from '../../../../lib/pipeline/dedup/dedup-store.ts';
+import {
+  alertIdFor,
+  eventFingerprint,
+  pendingRegisterKey,
+  windowKey,
+} from '../../../../lib/pipeline/dedup/dedup-item.ts';
+import type {
+  ClaimInput,
+  ClaimResult,
+  WindowLease,
+  WindowSnapshot,
+} from '../../../../lib/pipeline/dedup/dedup-store.ts';
 import { DynamoDedupStore } from '../../../../lib/pipeline/dedup/dynamodb-dedup-store.ts';
 import { DedupContentionError } from '../../../../lib/pipeline/dedup/errors.ts';
 import { awsError, injectFaults } from '../../../../lib/tooling/reliability/faults.ts';
@@ -48,7 +58,8 @@ afterAll(async () => {
 
 /** The rendered alert is the snapshot itself, so tests can see what the store asked for. */
 const render = (window: WindowSnapshot): string => JSON.stringify(window);
-const rendered = (result: ClaimResult): WindowSnapshot | undefined => (result.kind === 'publish' ? (JSON.parse(result.alert) as WindowSnapshot) : undefined);
+const rendered = (result: ClaimResult): WindowSnapshot | undefined =>
+  result.kind === 'publish' ? (JSON.parse(result.alert) as WindowSnapshot) : undefined;
 const lease = (result: ClaimResult): WindowLease => {
   if (result.kind !== 'publish') throw new Error(`expected publish, got ${result.kind}`);
   return result.lease;
@@ -59,12 +70,24 @@ describe.each(backends)('DynamoDedupStore on $name', (backend) => {
   let client: DynamoDBClient;
   let table: string;
   const store = () => new DynamoDedupStore({ client, tableName: table, clock: () => now });
-  const input = (eventId: string, key: string, options: { threshold?: number; severity?: Severity; at?: number | undefined; distinct?: string } = {}): ClaimInput => ({
-    dedupKey: key, ruleId: 'R', eventId, eventTime: 'at' in options ? options.at : T0, windowSeconds: HOUR,
-    threshold: options.threshold ?? 1, severity: options.severity ?? 'MEDIUM', leaseUntil: now + LEASE, render,
+  const input = (
+    eventId: string,
+    key: string,
+    options: { threshold?: number; severity?: Severity; at?: number | undefined; distinct?: string } = {},
+  ): ClaimInput => ({
+    dedupKey: key,
+    ruleId: 'R',
+    eventId,
+    eventTime: 'at' in options ? options.at : T0,
+    windowSeconds: HOUR,
+    threshold: options.threshold ?? 1,
+    severity: options.severity ?? 'MEDIUM',
+    leaseUntil: now + LEASE,
+    render,
     ...(options.distinct === undefined ? {} : { distinctValue: options.distinct }),
   });
-  const claim = (eventId: string, key: string, options: Parameters<typeof input>[2] = {}, s = store()) => s.claim(input(eventId, key, options));
+  const claim = (eventId: string, key: string, options: Parameters<typeof input>[2] = {}, s = store()) =>
+    s.claim(input(eventId, key, options));
   const item = async (pk: string) =>
     (await client.send(new GetItemCommand({ TableName: table, Key: { pk: { S: pk } }, ConsistentRead: true }))).Item;
 
@@ -78,21 +101,48 @@ describe.each(backends)('DynamoDedupStore on $name', (backend) => {
     const key = 'R:api_key.created:user:first';
     const first = await claim('e1', key);
     expect(first).toEqual({
-      kind: 'publish', alert: expect.any(String) as string, takeover: false, again: false,
-      lease: { dedupKey: key, windowStart: W0, alertId: alertIdFor(key, W0), owner: expect.any(String) as string, leaseUntil: now + LEASE },
+      kind: 'publish',
+      alert: expect.any(String) as string,
+      takeover: false,
+      again: false,
+      lease: {
+        dedupKey: key,
+        windowStart: W0,
+        alertId: alertIdFor(key, W0),
+        owner: expect.any(String) as string,
+        leaseUntil: now + LEASE,
+      },
     });
-    expect(rendered(first)).toEqual({ alertId: alertIdFor(key, W0), firstAlertId: alertIdFor(key, W0), windowStart: W0, windowEndsAt: W0 + HOUR, eventCount: 1, severity: 'MEDIUM' });
+    expect(rendered(first)).toEqual({
+      alertId: alertIdFor(key, W0),
+      firstAlertId: alertIdFor(key, W0),
+      windowStart: W0,
+      windowEndsAt: W0 + HOUR,
+      eventCount: 1,
+      severity: 'MEDIUM',
+    });
     const stored = await item(windowKey(key, W0));
     expect(stored).toMatchObject({
-      status: { S: 'pending' }, leaseUntil: { N: String(now + LEASE) }, windowStart: { N: String(W0) }, windowEndsAt: { N: String(W0 + HOUR) },
-      firstEventId: { S: 'e1' }, eventCount: { N: '1' }, ruleId: { S: 'R' }, severity: { S: 'MEDIUM' }, eventIds: { SS: [eventFingerprint('e1')] },
+      status: { S: 'pending' },
+      leaseUntil: { N: String(now + LEASE) },
+      windowStart: { N: String(W0) },
+      windowEndsAt: { N: String(W0 + HOUR) },
+      firstEventId: { S: 'e1' },
+      eventCount: { N: '1' },
+      ruleId: { S: 'R' },
+      severity: { S: 'MEDIUM' },
+      eventIds: { SS: [eventFingerprint('e1')] },
       expiresAt: { N: String(now + REPLAY_HORIZON_SECONDS) },
     });
     expect(stored?.alert?.B).toBeDefined();
 
     const opened = now;
     now += 5;
-    expect(await claim('e2', key)).toEqual({ kind: 'busy', alertId: alertIdFor(key, W0), retryAfterSeconds: LEASE - 5 });
+    expect(await claim('e2', key)).toEqual({
+      kind: 'busy',
+      alertId: alertIdFor(key, W0),
+      retryAfterSeconds: LEASE - 5,
+    });
     expect(await store().markSent(lease(first))).toBe(true);
     const sent = await item(windowKey(key, W0));
     expect(sent?.status).toEqual({ S: 'sent' });
@@ -102,7 +152,11 @@ describe.each(backends)('DynamoDedupStore on $name', (backend) => {
     expect(await claim('e2', key)).toEqual({ kind: 'suppressed', alertId: alertIdFor(key, W0), duplicate: false });
     expect(await claim('e2', key)).toEqual({ kind: 'suppressed', alertId: alertIdFor(key, W0), duplicate: true });
     expect(await claim('e1', key)).toEqual({ kind: 'suppressed', alertId: alertIdFor(key, W0), duplicate: true });
-    expect(await claim('e3', key, { severity: 'LOW' })).toEqual({ kind: 'suppressed', alertId: alertIdFor(key, W0), duplicate: false });
+    expect(await claim('e3', key, { severity: 'LOW' })).toEqual({
+      kind: 'suppressed',
+      alertId: alertIdFor(key, W0),
+      duplicate: false,
+    });
     const counted = await item(windowKey(key, W0));
     expect(counted?.eventCount).toEqual({ N: '3' });
     expect(new Set(counted?.eventIds?.SS)).toEqual(new Set(['e1', 'e2', 'e3'].map(eventFingerprint)));
@@ -120,8 +174,16 @@ describe.each(backends)('DynamoDedupStore on $name', (backend) => {
     await store().markSent(lease(late));
     await store().markSent(lease(early));
     now += 13 * 86_400; // a redrive almost two weeks later
-    expect(await claim('b1', key, { at: T0 })).toEqual({ kind: 'suppressed', alertId: alertIdFor(key, W0), duplicate: true });
-    expect(await claim('b3', key, { at: T0 + 2 * HOUR + 10 })).toEqual({ kind: 'suppressed', alertId: alertIdFor(key, W0 + 2 * HOUR), duplicate: false });
+    expect(await claim('b1', key, { at: T0 })).toEqual({
+      kind: 'suppressed',
+      alertId: alertIdFor(key, W0),
+      duplicate: true,
+    });
+    expect(await claim('b3', key, { at: T0 + 2 * HOUR + 10 })).toEqual({
+      kind: 'suppressed',
+      alertId: alertIdFor(key, W0 + 2 * HOUR),
+      duplicate: false,
+    });
   });
 
   it('uses processing time for an event without a time', async () => {
@@ -136,9 +198,17 @@ describe.each(backends)('DynamoDedupStore on $name', (backend) => {
       new PutItemCommand({
         TableName: table,
         Item: {
-          pk: { S: windowKey(key, W0) }, alertId: { S: 'old' }, ruleId: { S: 'R' }, windowStart: { N: String(W0) },
-          windowEndsAt: { N: String(W0 + HOUR) }, expiresAt: { N: String(T0 + 100) }, status: { S: 'sent' }, severity: { S: 'HIGH' },
-          firstEventId: { S: 'old-event' }, eventCount: { N: '7' }, eventIds: { SS: [eventFingerprint('old-event')] },
+          pk: { S: windowKey(key, W0) },
+          alertId: { S: 'old' },
+          ruleId: { S: 'R' },
+          windowStart: { N: String(W0) },
+          windowEndsAt: { N: String(W0 + HOUR) },
+          expiresAt: { N: String(T0 + 100) },
+          status: { S: 'sent' },
+          severity: { S: 'HIGH' },
+          firstEventId: { S: 'old-event' },
+          eventCount: { N: '7' },
+          eventIds: { SS: [eventFingerprint('old-event')] },
         },
       }),
     );
@@ -166,8 +236,15 @@ describe.each(backends)('DynamoDedupStore on $name', (backend) => {
     expect((await claim('c1', key)).kind).toBe('busy');
     now = T0 + LEASE;
     const takeover = await claim('c1', key);
-    expect(takeover).toMatchObject({ kind: 'publish', takeover: true, again: false, lease: { alertId: lease(crashed).alertId, leaseUntil: T0 + 2 * LEASE } });
-    expect(takeover.kind === 'publish' && crashed.kind === 'publish' && takeover.alert).toBe(crashed.kind === 'publish' && crashed.alert);
+    expect(takeover).toMatchObject({
+      kind: 'publish',
+      takeover: true,
+      again: false,
+      lease: { alertId: lease(crashed).alertId, leaseUntil: T0 + 2 * LEASE },
+    });
+    expect(takeover.kind === 'publish' && crashed.kind === 'publish' && takeover.alert).toBe(
+      crashed.kind === 'publish' && crashed.alert,
+    );
     expect(lease(takeover).owner).not.toBe(lease(crashed).owner);
     expect((await item(windowKey(key, W0)))?.leaseUntil).toEqual({ N: String(T0 + 2 * LEASE) });
     expect((await item(windowKey(key, W0)))?.eventCount).toEqual({ N: '1' });
@@ -188,7 +265,8 @@ describe.each(backends)('DynamoDedupStore on $name', (backend) => {
       (next, context) => async (args) => {
         if (context.commandName === 'PutItemCommand') puts++;
         const result = await next(args);
-        if (context.commandName === 'PutItemCommand' && puts === 1) throw Object.assign(new Error('injected: response lost'), { name: 'TimeoutError', $metadata: {} });
+        if (context.commandName === 'PutItemCommand' && puts === 1)
+          throw Object.assign(new Error('injected: response lost'), { name: 'TimeoutError', $metadata: {} });
         return result;
       },
       { step: 'finalizeRequest', name: 'loseFirstPutResponse', priority: 'low' },
@@ -225,9 +303,21 @@ describe.each(backends)('DynamoDedupStore on $name', (backend) => {
   it('counts below the threshold, keeps the highest severity, and publishes when the threshold is reached', async () => {
     now = T0;
     const key = 'R:login.failed:user:threshold';
-    expect(await claim('t1', key, { threshold: 3 })).toEqual({ kind: 'below-threshold', eventCount: 1, duplicate: false });
-    expect(await claim('t1', key, { threshold: 3 })).toEqual({ kind: 'below-threshold', eventCount: 1, duplicate: true });
-    expect(await claim('t2', key, { threshold: 3, severity: 'HIGH' })).toEqual({ kind: 'below-threshold', eventCount: 2, duplicate: false });
+    expect(await claim('t1', key, { threshold: 3 })).toEqual({
+      kind: 'below-threshold',
+      eventCount: 1,
+      duplicate: false,
+    });
+    expect(await claim('t1', key, { threshold: 3 })).toEqual({
+      kind: 'below-threshold',
+      eventCount: 1,
+      duplicate: true,
+    });
+    expect(await claim('t2', key, { threshold: 3, severity: 'HIGH' })).toEqual({
+      kind: 'below-threshold',
+      eventCount: 2,
+      duplicate: false,
+    });
     const reached = await claim('t3', key, { threshold: 3, severity: 'LOW' });
     expect(reached).toMatchObject({ kind: 'publish', takeover: false, lease: { alertId: alertIdFor(key, W0) } });
     expect(rendered(reached)).toMatchObject({ eventCount: 3, severity: 'HIGH' });
@@ -256,30 +346,57 @@ describe.each(backends)('DynamoDedupStore on $name', (backend) => {
     const high = await claim('h1', key, { severity: 'HIGH' });
     expect(high).toMatchObject({ kind: 'publish', takeover: false, lease: { alertId: alertIdFor(key, W0, 'HIGH') } });
     expect(rendered(high)).toEqual({
-      alertId: alertIdFor(key, W0, 'HIGH'), firstAlertId: alertIdFor(key, W0), windowStart: W0, windowEndsAt: W0 + HOUR,
-      eventCount: 2, severity: 'HIGH', escalatedFrom: 'MEDIUM',
+      alertId: alertIdFor(key, W0, 'HIGH'),
+      firstAlertId: alertIdFor(key, W0),
+      windowStart: W0,
+      windowEndsAt: W0 + HOUR,
+      eventCount: 2,
+      severity: 'HIGH',
+      escalatedFrom: 'MEDIUM',
     });
     expect(await claim('h2', key, { severity: 'HIGH' })).toMatchObject({ kind: 'busy' });
     expect(await store().markSent(lease(first))).toBe(false); // the first alert's holder has no say over the escalation
     await store().markSent(lease(high));
-    expect(await claim('h2', key, { severity: 'HIGH' })).toEqual({ kind: 'suppressed', alertId: alertIdFor(key, W0, 'HIGH'), duplicate: false });
-    expect(await claim('h1', key, { severity: 'HIGH' })).toEqual({ kind: 'suppressed', alertId: alertIdFor(key, W0, 'HIGH'), duplicate: true });
+    expect(await claim('h2', key, { severity: 'HIGH' })).toEqual({
+      kind: 'suppressed',
+      alertId: alertIdFor(key, W0, 'HIGH'),
+      duplicate: false,
+    });
+    expect(await claim('h1', key, { severity: 'HIGH' })).toEqual({
+      kind: 'suppressed',
+      alertId: alertIdFor(key, W0, 'HIGH'),
+      duplicate: true,
+    });
     expect(await claim('m2', key, { severity: 'MEDIUM' })).toMatchObject({ kind: 'suppressed' });
     const critical = await claim('c1', key, { severity: 'CRITICAL' });
-    expect(rendered(critical)).toMatchObject({ alertId: alertIdFor(key, W0, 'CRITICAL'), firstAlertId: alertIdFor(key, W0), escalatedFrom: 'HIGH', eventCount: 5 });
+    expect(rendered(critical)).toMatchObject({
+      alertId: alertIdFor(key, W0, 'CRITICAL'),
+      firstAlertId: alertIdFor(key, W0),
+      escalatedFrom: 'HIGH',
+      eventCount: 5,
+    });
     expect((await item(windowKey(key, W0)))?.escalations).toEqual({ N: '2' });
   });
 
-  it('publishes a dead publisher\'s pending alert first, then claims a more severe match again to escalate', async () => {
+  it("publishes a dead publisher's pending alert first, then claims a more severe match again to escalate", async () => {
     now = T0;
     const key = 'R:api_key.created:user:takeover-escalate';
     const crashed = await claim('x1', key, { severity: 'MEDIUM' });
     now = T0 + LEASE;
     const taken = await claim('x2', key, { severity: 'HIGH' });
-    expect(taken).toMatchObject({ kind: 'publish', takeover: true, again: true, lease: { alertId: lease(crashed).alertId } });
+    expect(taken).toMatchObject({
+      kind: 'publish',
+      takeover: true,
+      again: true,
+      lease: { alertId: lease(crashed).alertId },
+    });
     expect((await item(windowKey(key, W0)))?.eventCount).toEqual({ N: '1' }); // not counted yet
     await store().markSent(lease(taken));
-    expect(await claim('x2', key, { severity: 'HIGH' })).toMatchObject({ kind: 'publish', takeover: false, lease: { alertId: alertIdFor(key, W0, 'HIGH') } });
+    expect(await claim('x2', key, { severity: 'HIGH' })).toMatchObject({
+      kind: 'publish',
+      takeover: false,
+      lease: { alertId: alertIdFor(key, W0, 'HIGH') },
+    });
   });
 
   it('registers pending windows per dedup key, and lets a later window take over an earlier one whose publisher is gone', async () => {
@@ -306,7 +423,9 @@ describe.each(backends)('DynamoDedupStore on $name', (backend) => {
     const key = 'R:api_key.created:user:stale-entry';
     const first = await claim('s1', key);
     await store().trackPending(lease(first));
-    await client.send(new PutItemCommand({ TableName: table, Item: { ...(await item(windowKey(key, W0))), status: { S: 'sent' } } }));
+    await client.send(
+      new PutItemCommand({ TableName: table, Item: { ...(await item(windowKey(key, W0))), status: { S: 'sent' } } }),
+    );
     expect(await store().takeOver(key, W0, now + LEASE)).toBeUndefined();
     expect((await item(pendingRegisterKey(key)))?.pendingWindows).toBeUndefined();
   });
@@ -320,7 +439,10 @@ describe.each(backends)('DynamoDedupStore on $name', (backend) => {
   it('uses the system clock by default', async () => {
     const key = 'R:api_key.created:user:system-clock';
     const before = Math.floor(Date.now() / 1000);
-    const result = await new DynamoDedupStore({ client, tableName: table }).claim({ ...input('sc1', key), eventTime: before - 10 * 86_400 });
+    const result = await new DynamoDedupStore({ client, tableName: table }).claim({
+      ...input('sc1', key),
+      eventTime: before - 10 * 86_400,
+    });
     const after = Math.floor(Date.now() / 1000);
     const expiresAt = Number((await item(windowKey(key, lease(result).windowStart)))?.expiresAt?.N);
     expect(expiresAt).toBeGreaterThanOrEqual(before + REPLAY_HORIZON_SECONDS);
@@ -337,12 +459,16 @@ describe.each(backends)('DynamoDedupStore on $name', (backend) => {
       return awsError('ConditionalCheckFailedException');
     });
     const contended = new DynamoDedupStore({ client: conflicting, tableName: table, clock: () => now });
-    await expect(contended.claim(input('k1', key))).rejects.toThrow(new DedupContentionError(`dedup window ${windowKey(key, W0)} changed under 5 consecutive writes`));
+    await expect(contended.claim(input('k1', key))).rejects.toThrow(
+      new DedupContentionError(`dedup window ${windowKey(key, W0)} changed under 5 consecutive writes`),
+    );
     expect(writes).toBe(5);
     const first = await claim('k2', key);
     now = T0 + LEASE;
     writes = 0;
-    await expect(contended.takeOver(key, W0, now + LEASE)).rejects.toThrow(new DedupContentionError(`dedup window ${windowKey(key, W0)} changed under 5 consecutive writes`));
+    await expect(contended.takeOver(key, W0, now + LEASE)).rejects.toThrow(
+      new DedupContentionError(`dedup window ${windowKey(key, W0)} changed under 5 consecutive writes`),
+    );
     expect(writes).toBe(5);
     expect((await item(windowKey(key, W0)))?.leaseOwner).toEqual({ S: lease(first).owner });
   });
@@ -350,16 +476,26 @@ describe.each(backends)('DynamoDedupStore on $name', (backend) => {
   it('lets errors other than a failed condition through, from every write', async () => {
     now = T0;
     const key = 'R:api_key.created:user:invalid';
-    const refusing = (command: string) => injectFaults(backend.client(), (name) => (name === command ? awsError('ValidationException') : undefined));
-    await expect(new DynamoDedupStore({ client: refusing('PutItemCommand'), tableName: table, clock: () => now }).claim(input('v1', key))).rejects.toThrow('injected ValidationException');
+    const refusing = (command: string) =>
+      injectFaults(backend.client(), (name) => (name === command ? awsError('ValidationException') : undefined));
+    await expect(
+      new DynamoDedupStore({ client: refusing('PutItemCommand'), tableName: table, clock: () => now }).claim(
+        input('v1', key),
+      ),
+    ).rejects.toThrow('injected ValidationException');
     const first = await claim('v1', key);
-    await expect(new DynamoDedupStore({ client: refusing('UpdateItemCommand'), tableName: table, clock: () => now }).markSent(lease(first))).rejects.toThrow('injected ValidationException');
+    await expect(
+      new DynamoDedupStore({ client: refusing('UpdateItemCommand'), tableName: table, clock: () => now }).markSent(
+        lease(first),
+      ),
+    ).rejects.toThrow('injected ValidationException');
   });
 
   it('returns the other pending windows of a key oldest first, and keeps its register for the replay horizon', async () => {
     now = T0 + 4 * HOUR; // every event time is in the past
     const key = 'R:api_key.created:user:register';
-    for (const at of [T0 + 2 * HOUR, T0, T0 + HOUR]) await store().trackPending(lease(await claim(`reg-${at}`, key, { at })));
+    for (const at of [T0 + 2 * HOUR, T0, T0 + HOUR])
+      await store().trackPending(lease(await claim(`reg-${at}`, key, { at })));
     const latest = lease(await claim('reg-last', key, { at: T0 + 3 * HOUR }));
     expect(await store().trackPending(latest)).toEqual([W0, W0 + HOUR, W0 + 2 * HOUR]);
     expect((await item(pendingRegisterKey(key)))?.expiresAt).toEqual({ N: String(now + REPLAY_HORIZON_SECONDS) });
@@ -394,7 +530,9 @@ describe.each(backends)('DynamoDedupStore on $name', (backend) => {
       },
       { step: 'initialize', name: 'raceTakeOver' },
     );
-    expect(await new DynamoDedupStore({ client: racing, tableName: table, clock: () => now }).takeOver(key, W0, now + LEASE)).toBeUndefined();
+    expect(
+      await new DynamoDedupStore({ client: racing, tableName: table, clock: () => now }).takeOver(key, W0, now + LEASE),
+    ).toBeUndefined();
     const results = await Promise.all(Array.from({ length: 8 }, (_, i) => claim(`t-${i}`, `${key}-many`)));
     now = T0 + 2 * LEASE;
     expect(results.filter((r) => r.kind === 'publish')).toHaveLength(1);
@@ -408,7 +546,11 @@ describe.each(backends)('DynamoDedupStore on $name', (backend) => {
     const key = 'R:login.failed:user:count-race';
     const results = await Promise.all(Array.from({ length: 8 }, (_, i) => claim(`c-${i}`, key, { threshold: 3 })));
     const published = results.filter((r) => r.kind === 'publish');
-    expect(published.length + results.filter((r) => r.kind === 'busy').length + results.filter((r) => r.kind === 'below-threshold').length).toBe(8);
+    expect(
+      published.length +
+        results.filter((r) => r.kind === 'busy').length +
+        results.filter((r) => r.kind === 'below-threshold').length,
+    ).toBe(8);
     expect(published).toHaveLength(1);
     expect(results.filter((r) => r.kind === 'below-threshold')).toHaveLength(2);
   });
@@ -420,19 +562,38 @@ describe.each(backends)('DynamoDedupStore on $name', (backend) => {
       new PutItemCommand({
         TableName: table,
         Item: {
-          pk: { S: windowKey(key, W0) }, alertId: { S: 'hand' }, firstAlertId: { S: 'hand' }, windowStart: { N: String(W0) }, windowEndsAt: { N: String(W0 + HOUR) },
-          expiresAt: { N: String(T0 + HOUR) }, status: { S: 'pending' }, leaseUntil: { N: '0' }, eventCount: { N: '1' },
+          pk: { S: windowKey(key, W0) },
+          alertId: { S: 'hand' },
+          firstAlertId: { S: 'hand' },
+          windowStart: { N: String(W0) },
+          windowEndsAt: { N: String(W0 + HOUR) },
+          expiresAt: { N: String(T0 + HOUR) },
+          status: { S: 'pending' },
+          leaseUntil: { N: '0' },
+          eventCount: { N: '1' },
         },
       }),
     );
     const taken = await claim('h1', key, { severity: 'LOW' });
     expect(taken).toMatchObject({ kind: 'publish', takeover: true, again: true, lease: { alertId: 'hand' } });
-    expect(rendered(taken)).toEqual({ alertId: 'hand', firstAlertId: 'hand', windowStart: W0, windowEndsAt: W0 + HOUR, eventCount: 1, severity: 'INFO' });
+    expect(rendered(taken)).toEqual({
+      alertId: 'hand',
+      firstAlertId: 'hand',
+      windowStart: W0,
+      windowEndsAt: W0 + HOUR,
+      eventCount: 1,
+      severity: 'INFO',
+    });
     expect(await store().takeOver(key, W0, now + LEASE)).toBeUndefined(); // held now
     now = T0 + LEASE + 1;
     expect(await store().takeOver(key, W0, now + LEASE)).toBeUndefined(); // no stored alert to publish as it was
     const odd = 'R:api_key.created:user:odd';
-    await client.send(new PutItemCommand({ TableName: table, Item: { pk: { S: windowKey(odd, W0) }, status: { S: 'archived' }, expiresAt: { N: String(T0 + HOUR) } } }));
+    await client.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: { pk: { S: windowKey(odd, W0) }, status: { S: 'archived' }, expiresAt: { N: String(T0 + HOUR) } },
+      }),
+    );
     await expect(claim('o1', odd)).rejects.toThrow(DedupContentionError);
   });
 

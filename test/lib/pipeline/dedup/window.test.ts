@@ -10,7 +10,11 @@ describe('placeInWindow', () => {
     const old = NOW - 26 * HOUR + 1234;
     const start = Math.floor(old / HOUR) * HOUR;
     expect(placeInWindow(old, NOW, HOUR)).toEqual({ windowStart: start, windowEndsAt: start + HOUR, clock: 'event' });
-    expect(placeInWindow(old, NOW + 10 * 86_400, HOUR)).toEqual({ windowStart: start, windowEndsAt: start + HOUR, clock: 'event' });
+    expect(placeInWindow(old, NOW + 10 * 86_400, HOUR)).toEqual({
+      windowStart: start,
+      windowEndsAt: start + HOUR,
+      clock: 'event',
+    });
   });
 
   it('puts the first and last second of a window in it, and the next second in the next', () => {
@@ -23,14 +27,24 @@ describe('placeInWindow', () => {
 
   it('uses processing time when the event has no usable time', () => {
     const start = Math.floor(NOW / HOUR) * HOUR;
-    expect(placeInWindow(undefined, NOW, HOUR)).toEqual({ windowStart: start, windowEndsAt: start + HOUR, clock: 'processing' });
+    expect(placeInWindow(undefined, NOW, HOUR)).toEqual({
+      windowStart: start,
+      windowEndsAt: start + HOUR,
+      clock: 'processing',
+    });
     expect(placeInWindow(Number.NaN, NOW, HOUR).clock).toBe('processing');
     expect(placeInWindow(Number.POSITIVE_INFINITY, NOW, HOUR).clock).toBe('processing');
   });
 
   it('trusts event times up to the allowed skew in the future, and no further', () => {
-    expect(placeInWindow(NOW + MAX_FUTURE_SKEW_SECONDS, NOW, 60)).toMatchObject({ clock: 'event', windowStart: NOW + MAX_FUTURE_SKEW_SECONDS - ((NOW + MAX_FUTURE_SKEW_SECONDS) % 60) });
-    expect(placeInWindow(NOW + MAX_FUTURE_SKEW_SECONDS + 1, NOW, 60)).toMatchObject({ clock: 'processing', windowStart: NOW - (NOW % 60) });
+    expect(placeInWindow(NOW + MAX_FUTURE_SKEW_SECONDS, NOW, 60)).toMatchObject({
+      clock: 'event',
+      windowStart: NOW + MAX_FUTURE_SKEW_SECONDS - ((NOW + MAX_FUTURE_SKEW_SECONDS) % 60),
+    });
+    expect(placeInWindow(NOW + MAX_FUTURE_SKEW_SECONDS + 1, NOW, 60)).toMatchObject({
+      clock: 'processing',
+      windowStart: NOW - (NOW % 60),
+    });
   });
 });
 

@@ -5,7 +5,12 @@ import { WindowBusyError, isPermanentFailure } from '../../../../lib/pipeline/de
 import { awsError, connectionReset } from '../../../../lib/tooling/reliability/faults.ts';
 
 describe('isPermanentFailure', () => {
-  it.each(['ValidationException', 'SerializationException', 'InvalidParameterException', 'InvalidParameterValueException'])('calls %s permanent', (name) => {
+  it.each([
+    'ValidationException',
+    'SerializationException',
+    'InvalidParameterException',
+    'InvalidParameterValueException',
+  ])('calls %s permanent', (name) => {
     expect(isPermanentFailure(awsError(name))).toBe(true);
   });
 
@@ -25,7 +30,9 @@ describe('isPermanentFailure', () => {
 
 describe('protocol errors', () => {
   it('name themselves in the reasons that reach logs and dead letters', () => {
-    expect(describeError(new WindowBusyError('alert a is being published'))).toBe('WindowBusyError: alert a is being published');
+    expect(describeError(new WindowBusyError('alert a is being published'))).toBe(
+      'WindowBusyError: alert a is being published',
+    );
     expect(describeError(new DedupContentionError('window w changed'))).toBe('DedupContentionError: window w changed');
   });
 });

@@ -15,7 +15,13 @@ describe('maskingTelemetry', () => {
     const telemetry = maskingTelemetry(recorder.telemetry);
     telemetry.log('WARN', `key ${KEY} seen`, { eventId: `e-${KEY}`, count: 3, takeover: true, missing: undefined });
     telemetry.count('AlertsEscalated', 2);
-    expect(recorder.logs).toEqual([{ level: 'WARN', message: 'key sk-proj-…6789 seen', fields: { eventId: 'e-sk-proj-…6789', count: 3, takeover: true, missing: undefined } }]);
+    expect(recorder.logs).toEqual([
+      {
+        level: 'WARN',
+        message: 'key sk-proj-…6789 seen',
+        fields: { eventId: 'e-sk-proj-…6789', count: 3, takeover: true, missing: undefined },
+      },
+    ]);
     expect(recorder.count('AlertsEscalated')).toBe(2);
     telemetry.log('INFO', 'no fields');
     expect(recorder.logs[1]).toEqual({ level: 'INFO', message: 'no fields', fields: {} });
@@ -31,11 +37,17 @@ describe('powertoolsTelemetry', () => {
   it('logs at the matching Logger level and counts metrics in the Count unit', () => {
     const calls: Array<[string, string, unknown]> = [];
     const logger = Object.fromEntries(
-      (['debug', 'info', 'warn', 'error'] as const).map((level) => [level, (message: string, extra: unknown) => calls.push([level, message, extra])]),
+      (['debug', 'info', 'warn', 'error'] as const).map((level) => [
+        level,
+        (message: string, extra: unknown) => calls.push([level, message, extra]),
+      ]),
     ) as unknown as Logger;
-    const metrics = { addMetric: (name: string, unit: string, value: number) => calls.push(['metric', name, [unit, value]]) } as unknown as Metrics;
+    const metrics = {
+      addMetric: (name: string, unit: string, value: number) => calls.push(['metric', name, [unit, value]]),
+    } as unknown as Metrics;
     const telemetry = powertoolsTelemetry(logger, metrics);
-    for (const level of ['DEBUG', 'INFO', 'WARN', 'ERROR'] as LogLevel[]) telemetry.log(level, `at ${level}`, { id: level });
+    for (const level of ['DEBUG', 'INFO', 'WARN', 'ERROR'] as LogLevel[])
+      telemetry.log(level, `at ${level}`, { id: level });
     telemetry.log('INFO', 'no fields');
     telemetry.count('AlertsSuppressed');
     telemetry.count('DeadLettered', 4);

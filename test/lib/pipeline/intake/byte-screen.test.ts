@@ -30,7 +30,10 @@ describe('the byte screen', () => {
     expect(runs('{"type":"a","id":"b","id":null}').slots.slice(0, 1)).toEqual([-1]);
     expect(runs('{"id":"b","type":"a","type":["c"]}')).toEqual({ statuses: [Type, End], slots: [7, 8, -1, 19] });
     const spaced = ' {"type"\t:\n"a" , "id" : "b" } \r\n';
-    expect(runs(spaced)).toEqual({ statuses: [Type, End], slots: [spaced.indexOf('b'), spaced.indexOf('b') + 1, spaced.indexOf('a'), spaced.indexOf('a') + 1] });
+    expect(runs(spaced)).toEqual({
+      statuses: [Type, End],
+      slots: [spaced.indexOf('b'), spaced.indexOf('b') + 1, spaced.indexOf('a'), spaced.indexOf('a') + 1],
+    });
   });
 
   it('reads every kind of value, at every depth it follows', () => {
@@ -39,8 +42,12 @@ describe('the byte screen', () => {
     // The event's object and the containers inside it, up to MAX_SCREEN_DEPTH open at once.
     const deep = (inside: number) => `{"y":${'[{"a":'.repeat(inside / 2)}1${'}]'.repeat(inside / 2)}}`;
     expect(runs(deep(MAX_SCREEN_DEPTH - 2)).statuses).toEqual([End]);
-    expect(runs(`{"y":[${'[]'.repeat(3)}${'['.repeat(MAX_SCREEN_DEPTH - 2)}${']'.repeat(MAX_SCREEN_DEPTH - 2)}]}`).statuses).toEqual([Parse]);
-    expect(runs(`{"y":[${'['.repeat(MAX_SCREEN_DEPTH - 3)}${']'.repeat(MAX_SCREEN_DEPTH - 3)}]}`).statuses).toEqual([End]);
+    expect(
+      runs(`{"y":[${'[]'.repeat(3)}${'['.repeat(MAX_SCREEN_DEPTH - 2)}${']'.repeat(MAX_SCREEN_DEPTH - 2)}]}`).statuses,
+    ).toEqual([Parse]);
+    expect(runs(`{"y":[${'['.repeat(MAX_SCREEN_DEPTH - 3)}${']'.repeat(MAX_SCREEN_DEPTH - 3)}]}`).statuses).toEqual([
+      End,
+    ]);
   });
 
   it.each([

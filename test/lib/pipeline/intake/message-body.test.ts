@@ -11,14 +11,21 @@ const ids = (body: string) => {
 describe('messageContent', () => {
   it('reads one event, an array, and a list page', () => {
     expect(ids(JSON.stringify(event('a')))).toEqual([['', 'a']]);
-    expect(ids(JSON.stringify([event('a'), event('b')]))).toEqual([['[0]', 'a'], ['[1]', 'b']]);
+    expect(ids(JSON.stringify([event('a'), event('b')]))).toEqual([
+      ['[0]', 'a'],
+      ['[1]', 'b'],
+    ]);
     expect(ids(JSON.stringify({ object: 'list', data: [event('p')], has_more: false }))).toEqual([['data[0]', 'p']]);
   });
 
   it('unwraps SNS notifications and EventBridge envelopes, also nested', () => {
-    const sns = (inner: unknown) => JSON.stringify({ Type: 'Notification', MessageId: 'm', Message: JSON.stringify(inner) });
+    const sns = (inner: unknown) =>
+      JSON.stringify({ Type: 'Notification', MessageId: 'm', Message: JSON.stringify(inner) });
     const eventBridge = (detail: unknown) => ({ version: '0', 'detail-type': 'x', source: 's', detail });
-    expect(ids(sns([event('s1'), event('s2')]))).toEqual([['Message[0]', 's1'], ['Message[1]', 's2']]);
+    expect(ids(sns([event('s1'), event('s2')]))).toEqual([
+      ['Message[0]', 's1'],
+      ['Message[1]', 's2'],
+    ]);
     expect(ids(JSON.stringify(eventBridge(event('e1'))))).toEqual([['detail', 'e1']]);
     expect(ids(sns(eventBridge({ object: 'list', data: [event('n1')] })))).toEqual([['Message.detail.data[0]', 'n1']]);
   });
@@ -40,7 +47,10 @@ describe('messageContent', () => {
     const page = { object: 'list', data: [event('a'), { id: 'bad' }, event('b'), null] };
     const content = messageContent(JSON.stringify({ Type: 'Notification', Message: JSON.stringify(page) }));
     expect(content).toMatchObject({ kind: 'events', rejected: [{ id: 'bad' }, null] });
-    expect(content.kind === 'events' && content.problems.map((p) => p.path)).toEqual(['Message.data[1]', 'Message.data[3]']);
+    expect(content.kind === 'events' && content.problems.map((p) => p.path)).toEqual([
+      'Message.data[1]',
+      'Message.data[3]',
+    ]);
   });
 
   it.each([
@@ -51,7 +61,10 @@ describe('messageContent', () => {
     ['42', /^no audit event in the body: expected an audit event object, got number$/],
     ['{"hello":"world"}', /^no audit event in the body: missing required field "type"$/],
     ['[{"id":"a"},{"id":"b"}]', /^no audit event in the body: \[0\]: missing required field "type" \(and 1 more\)$/],
-    ['{"Type":"Notification","Message":"{not json"}', /^SNS envelope: "Message" is not JSON: syntax error at line 1, column 2$/],
+    [
+      '{"Type":"Notification","Message":"{not json"}',
+      /^SNS envelope: "Message" is not JSON: syntax error at line 1, column 2$/,
+    ],
     ['{"Type":"Notification","Message":{"id":"a"}}', /^SNS envelope: "Message" must be a string, got object$/],
   ])('calls %j malformed', (body, reason) => {
     const content = messageContent(body);
@@ -61,7 +74,11 @@ describe('messageContent', () => {
 
   it('never quotes the body in its reasons (a malformed message may hold a secret)', () => {
     const secret = 'sk-proj-abcdefghijklmnopqrstuvwxyz0123456789';
-    for (const body of [secret, `{"key": ${secret}}`, JSON.stringify({ Type: 'Notification', Message: `${secret}}` })]) {
+    for (const body of [
+      secret,
+      `{"key": ${secret}}`,
+      JSON.stringify({ Type: 'Notification', Message: `${secret}}` }),
+    ]) {
       const content = messageContent(body);
       expect(content.kind === 'malformed' && content.reason).not.toContain('sk-');
     }
@@ -69,20 +86,39 @@ describe('messageContent', () => {
 
   it('treats an empty array or page as nothing to do, not as malformed', () => {
     expect(messageContent('[]')).toEqual({ kind: 'events', events: [], problems: [], rejected: [] });
-    expect(messageContent('{"object":"list","data":[]}')).toEqual({ kind: 'events', events: [], problems: [], rejected: [] });
+    expect(messageContent('{"object":"list","data":[]}')).toEqual({
+      kind: 'events',
+      events: [],
+      problems: [],
+      rejected: [],
+    });
   });
 
   it('with the catalog screen, hands on an event of a type no rule wants as its id and type, unparsed', () => {
     const wanted = (type: string) => type === 'login.failed';
     const body = JSON.stringify({ id: 'a', type: 'user.updated', actor: { type: 'session' } });
-    expect(messageContent(body, wanted)).toEqual({ kind: 'events', events: [{ path: '', event: { id: 'a', type: 'user.updated' } }], problems: [], rejected: [], screened: true });
+    expect(messageContent(body, wanted)).toEqual({
+      kind: 'events',
+      events: [{ path: '', event: { id: 'a', type: 'user.updated' } }],
+      problems: [],
+      rejected: [],
+      screened: true,
+    });
     const login = JSON.stringify({ id: 'b', type: 'login.failed', actor: { type: 'session' } });
     expect(messageContent(login, wanted)).toEqual(messageContent(login));
   });
 
   it('with the screen, still calls malformed bodies malformed, for the same reason (the dead letter says it)', () => {
     const wanted = () => false;
-    for (const body of ['not json', '', '{"id":"a","type":"user.updated",}', '{"id":"a","type":"user.updated"', '{"id":"a","type":"user.updated"} x', '{"type":"user.updated"}', '{"Type":"Notification","Message":"{not json"}']) {
+    for (const body of [
+      'not json',
+      '',
+      '{"id":"a","type":"user.updated",}',
+      '{"id":"a","type":"user.updated"',
+      '{"id":"a","type":"user.updated"} x',
+      '{"type":"user.updated"}',
+      '{"Type":"Notification","Message":"{not json"}',
+    ]) {
       const screened = messageContent(body, wanted);
       expect(screened.kind).toBe('malformed');
       expect(screened).toEqual(messageContent(body));

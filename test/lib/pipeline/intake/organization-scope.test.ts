@@ -6,12 +6,20 @@ import { messageContent } from '../../../../lib/pipeline/intake/message-body.ts'
 import { organizationDedupKey, scopeToOrganization } from '../../../../lib/pipeline/intake/organization-scope.ts';
 
 const ACME = { id: 'org-acme', name: 'Acme' };
-const match = { dedup: 'Rule:api_key.created:user:u1', title: 'Key by [u1]', alertContext: { actor: 'u1' } } as unknown as RuleMatch;
+const match = {
+  dedup: 'Rule:api_key.created:user:u1',
+  title: 'Key by [u1]',
+  alertContext: { actor: 'u1' },
+} as unknown as RuleMatch;
 
 describe('the organization of a message', () => {
   it('comes from our envelope, with the events under "events"', () => {
     const content = messageContent(`${envelopeOpening(ACME, 'webhook')}{"id":"a","type":"t"},{"id":"b"}]}`);
-    expect(content).toMatchObject({ kind: 'events', organization: ACME, problems: [{ path: 'events[1]', reason: 'missing required field "type"' }] });
+    expect(content).toMatchObject({
+      kind: 'events',
+      organization: ACME,
+      problems: [{ path: 'events[1]', reason: 'missing required field "type"' }],
+    });
     expect(content.kind === 'events' && content.events.map((e) => e.path)).toEqual(['events[0]']);
   });
 

@@ -16,22 +16,37 @@ async function stored(letter: DeadLetter): Promise<Message[]> {
 }
 
 const attributesOf = (message: Message | undefined) =>
-  Object.fromEntries(Object.entries(message?.MessageAttributes ?? {}).map(([name, value]) => [name, value.StringValue]));
+  Object.fromEntries(
+    Object.entries(message?.MessageAttributes ?? {}).map(([name, value]) => [name, value.StringValue]),
+  );
 
 /** A message's size as SQS counts it: the body, and each attribute's name, data type and value, in UTF-8 bytes. */
 function messageBytes(message: Message | undefined): number {
   const attributes = Object.entries(message?.MessageAttributes ?? {});
   const bytes = (text: string | undefined) => Buffer.byteLength(text ?? '', 'utf8');
-  return bytes(message?.Body) + attributes.reduce((sum, [name, value]) => sum + bytes(name) + bytes(value.DataType) + bytes(value.StringValue), 0);
+  return (
+    bytes(message?.Body) +
+    attributes.reduce((sum, [name, value]) => sum + bytes(name) + bytes(value.DataType) + bytes(value.StringValue), 0)
+  );
 }
 
 describe('SqsDeadLetterSink', () => {
   it('stores a body over SQS 1 MiB limit cut to fit beside its attributes, marked truncated=true', async () => {
     const body = `[{"id":"huge-1","type":"login.failed","pad":"${'a'.repeat(SQS_MAX_MESSAGE_BYTES)}"}]`;
-    const letters = await stored({ kind: 'rule-error', sourceMessageId: 'msg-huge', reason: '[0]: rule X failed in match(): boom', body });
+    const letters = await stored({
+      kind: 'rule-error',
+      sourceMessageId: 'msg-huge',
+      reason: '[0]: rule X failed in match(): boom',
+      body,
+    });
     expect(letters).toHaveLength(1);
     const [letter] = letters;
-    expect(attributesOf(letter)).toEqual({ failure_kind: 'rule-error', failure_reason: '[0]: rule X failed in match(): boom', source_message_id: 'msg-huge', truncated: 'true' });
+    expect(attributesOf(letter)).toEqual({
+      failure_kind: 'rule-error',
+      failure_reason: '[0]: rule X failed in match(): boom',
+      source_message_id: 'msg-huge',
+      truncated: 'true',
+    });
     // What is kept is the body's beginning (the event's id and type, for a person or a redrive to
     // recognise), as much of it as the message holds: within a few KiB of SQS's limit, never over it.
     const kept = letter?.Body ?? '';
@@ -43,7 +58,12 @@ describe('SqsDeadLetterSink', () => {
 
   it('stores a body that fits whole, marked truncated=false', async () => {
     const body = `[{"id":"big-1","pad":"${'b'.repeat(1_000_000)}"}]`;
-    const [letter, ...more] = await stored({ kind: 'not-audit-events', sourceMessageId: 'msg-big', reason: '1 item(s) are not audit events: [0]: missing required field "type"', body });
+    const [letter, ...more] = await stored({
+      kind: 'not-audit-events',
+      sourceMessageId: 'msg-big',
+      reason: '1 item(s) are not audit events: [0]: missing required field "type"',
+      body,
+    });
     expect(more).toEqual([]);
     expect(letter?.Body).toBe(body);
     expect(attributesOf(letter).truncated).toBe('false');
@@ -51,7 +71,12 @@ describe('SqsDeadLetterSink', () => {
 
   it('measures the room its attributes take: a reason that escapes to 6,000 bytes beside a cut body still fits', async () => {
     const reason = '\u202e'.repeat(1000); // printable() escapes each to 6 characters
-    const [letter] = await stored({ kind: 'rule-error', sourceMessageId: 'msg-bidi', reason, body: 'c'.repeat(SQS_MAX_MESSAGE_BYTES) });
+    const [letter] = await stored({
+      kind: 'rule-error',
+      sourceMessageId: 'msg-bidi',
+      reason,
+      body: 'c'.repeat(SQS_MAX_MESSAGE_BYTES),
+    });
     expect(attributesOf(letter)).toMatchObject({ failure_reason: '\\u202e'.repeat(1000), truncated: 'true' });
     expect(messageBytes(letter)).toBeLessThanOrEqual(SQS_MAX_MESSAGE_BYTES);
     expect(messageBytes(letter)).toBeGreaterThan(SQS_MAX_MESSAGE_BYTES - 8);
@@ -74,10 +99,24 @@ describe('SqsDeadLetterSink', () => {
 
   it('stores the characters SQS refuses: U+FFFE and U+FFFF as JSON escapes (same value), a lone surrogate as U+FFFD', async () => {
     const items = [{ id: 'x\uffff', note: '\ufffe' }];
-    const [letter] = await stored({ kind: 'not-audit-events', sourceMessageId: 'poller:org-acme:x\uffff', reason: 'r\uffff', body: JSON.stringify(items) });
+    const [letter] = await stored({
+      kind: 'not-audit-events',
+      sourceMessageId: 'poller:org-acme:x\uffff',
+      reason: 'r\uffff',
+      body: JSON.stringify(items),
+    });
     expect(JSON.parse(letter?.Body ?? '') as unknown).toEqual(items);
-    expect(attributesOf(letter)).toMatchObject({ source_message_id: 'poller:org-acme:x\\uffff', failure_reason: 'r\\uffff', truncated: 'false' });
-    const [excerpt] = await stored({ kind: 'unpackable-event', sourceMessageId: 'poller:org-acme:y', reason: 'r', body: '{"id":"y","name":"\ud83d' });
+    expect(attributesOf(letter)).toMatchObject({
+      source_message_id: 'poller:org-acme:x\\uffff',
+      failure_reason: 'r\\uffff',
+      truncated: 'false',
+    });
+    const [excerpt] = await stored({
+      kind: 'unpackable-event',
+      sourceMessageId: 'poller:org-acme:y',
+      reason: 'r',
+      body: '{"id":"y","name":"\ud83d',
+    });
     expect(excerpt?.Body).toBe('{"id":"y","name":"\ufffd');
   });
 });

@@ -26,7 +26,15 @@ describe('evaluate', () => {
     expect(stderr()).toBe('');
     expect(alerts).toHaveLength(1);
     expect(Object.keys(alerts[0] ?? {})).toEqual([
-      'ruleId', 'ruleName', 'eventId', 'eventType', 'severity', 'title', 'dedupKey', 'alertContext', 'eventCount',
+      'ruleId',
+      'ruleName',
+      'eventId',
+      'eventType',
+      'severity',
+      'title',
+      'dedupKey',
+      'alertContext',
+      'eventCount',
     ]);
     expect(alerts[0]).toMatchObject({
       ruleId: 'OpenAI.API.Key.Anomalous.Activity',
@@ -42,13 +50,20 @@ describe('evaluate', () => {
 
   it('alerts once per dedup window, as the pipeline does; --every-match prints every match', async () => {
     const at = (id: string, t: number) => ({ ...elevated(id, 'user-same'), effective_at: t });
-    const input = [at('w1', 1_700_000_000), at('w2', 1_700_000_600), at('w3', 1_700_003_600)].map((e) => JSON.stringify(e)).join('\n');
+    const input = [at('w1', 1_700_000_000), at('w2', 1_700_000_600), at('w3', 1_700_003_600)]
+      .map((e) => JSON.stringify(e))
+      .join('\n');
     expect((await evaluate(input)).alerts.map((a) => a.eventId)).toEqual(['w1', 'w3']);
     expect((await evaluate(input, {}, ['--every-match'])).alerts.map((a) => a.eventId)).toEqual(['w1', 'w2', 'w3']);
   });
 
   it('applies thresholds over distinct values: credential stuffing alerts at the fifth source IP, once', async () => {
-    const failed = (i: number, ip: string) => ({ id: `f${i}`, type: 'login.failed', effective_at: 1_700_000_000 + i, actor: { session: { user: { email: 'v@x.com' }, ip_address: ip } } });
+    const failed = (i: number, ip: string) => ({
+      id: `f${i}`,
+      type: 'login.failed',
+      effective_at: 1_700_000_000 + i,
+      actor: { session: { user: { email: 'v@x.com' }, ip_address: ip } },
+    });
     const input = [1, 2, 3, 4, 5, 6, 7].map((i) => JSON.stringify(failed(i, `192.0.2.${i === 3 ? 2 : i}`))).join('\n');
     const { alerts } = await evaluate(input);
     expect(alerts.map((a) => [a.ruleId, a.eventId, a.eventCount])).toEqual([['OpenAI.CredentialStuffing', 'f6', 6]]);
@@ -69,7 +84,11 @@ describe('evaluate', () => {
 
   it('accepts an array, a list page, and JSON Lines of those', async () => {
     const page = { object: 'list', data: [elevated('p1'), benign('p2')], has_more: false };
-    const input = [JSON.stringify([elevated('a1'), benign('a2')]), JSON.stringify(page), JSON.stringify(elevated('l3'))].join('\n');
+    const input = [
+      JSON.stringify([elevated('a1'), benign('a2')]),
+      JSON.stringify(page),
+      JSON.stringify(elevated('l3')),
+    ].join('\n');
     const { status, alerts } = await evaluate(input);
     expect(status).toBe(0);
     expect(alerts.map((a) => a.eventId)).toEqual(['a1', 'p1', 'l3']);
@@ -98,7 +117,9 @@ describe('evaluate', () => {
   });
 
   it('prints nothing and exits 0 for events that match no rule', async () => {
-    const { status, stdout, stderr } = await evaluate([benign('b1'), benign('b2')].map((e) => JSON.stringify(e)).join('\n'));
+    const { status, stdout, stderr } = await evaluate(
+      [benign('b1'), benign('b2')].map((e) => JSON.stringify(e)).join('\n'),
+    );
     expect([status, stdout(), stderr()]).toEqual([0, '', '']);
   });
 
@@ -110,7 +131,9 @@ describe('evaluate', () => {
   });
 
   it('applies the rules configuration: a suppressed actor is not printed, a pinned severity is', async () => {
-    const rules = { rules: { 'OpenAI.API.Key.Anomalous.Activity': { severity: 'CRITICAL', suppress: { actorIds: ['user-ci'] } } } };
+    const rules = {
+      rules: { 'OpenAI.API.Key.Anomalous.Activity': { severity: 'CRITICAL', suppress: { actorIds: ['user-ci'] } } },
+    };
     const input = [elevated('r1', 'user-ci'), elevated('r2', 'user-human')].map((e) => JSON.stringify(e)).join('\n');
     const { alerts } = await evaluate(input, { RULES_CONFIG: JSON.stringify(rules) });
     expect(alerts.map((a) => [a.eventId, a.severity])).toEqual([['r2', 'CRITICAL']]);
@@ -126,7 +149,9 @@ describe('evaluate', () => {
     const { status, stdout, stderr } = await evaluate('{}', { ELEVATED_SCOPE_POLICY_FILE: '/nonexistent/p.json' });
     expect(status).toBe(2);
     expect(stdout()).toBe('');
-    expect(stderr()).toMatch(/^evaluate: invalid elevated-scope policy: ELEVATED_SCOPE_POLICY_FILE=\/nonexistent\/p\.json: cannot read the policy file: ENOENT/);
+    expect(stderr()).toMatch(
+      /^evaluate: invalid elevated-scope policy: ELEVATED_SCOPE_POLICY_FILE=\/nonexistent\/p\.json: cannot read the policy file: ENOENT/,
+    );
   });
 
   it('refuses to wait on a terminal, and to read standard input twice', async () => {
@@ -169,11 +194,22 @@ describe('evaluate', () => {
     // Past the size read whole (8 MiB): JSON Lines read line by line.
     const filler = JSON.stringify({ id: 'f', type: 'project.updated', note: 'x'.repeat(1000) });
     const lines: string[] = [];
-    for (let i = 0; i < 9000; i++) lines.push(i % 1000 === 0 ? JSON.stringify(elevated(`e${i}`)) : filler.replace('"f"', `"f${i}"`));
+    for (let i = 0; i < 9000; i++)
+      lines.push(i % 1000 === 0 ? JSON.stringify(elevated(`e${i}`)) : filler.replace('"f"', `"f${i}"`));
     lines.splice(4500, 0, '{"broken":');
     const { status, alerts, stderr } = await evaluate(lines.join('\n'));
     expect(status).toBe(1);
-    expect(alerts.map((a) => a.eventId)).toEqual(['e0', 'e1000', 'e2000', 'e3000', 'e4000', 'e5000', 'e6000', 'e7000', 'e8000']);
+    expect(alerts.map((a) => a.eventId)).toEqual([
+      'e0',
+      'e1000',
+      'e2000',
+      'e3000',
+      'e4000',
+      'e5000',
+      'e6000',
+      'e7000',
+      'e8000',
+    ]);
     expect(stderr()).toMatch(/^evaluate: <stdin>:4501: not valid JSON: .*\n$/);
   });
 
@@ -185,16 +221,25 @@ describe('evaluate', () => {
     expect([bounded.status, bounded.alerts.length, bounded.stderr()]).toEqual([0, 1200, '']);
     const late = await evaluate([...inOrder, JSON.stringify(at(0))].join('\n'), {}, ['--max-windows', '1000']);
     expect(late.alerts.map((a) => a.eventId).slice(1199)).toEqual(['e1199', 'e0']);
-    expect(late.stderr()).toMatch(/^evaluate: warning: 1 match or correlation step came later than the state kept \(\d+ dedup windows and 0 correlation keys forgotten early to bound memory\): .*raise --max-windows/);
+    expect(late.stderr()).toMatch(
+      /^evaluate: warning: 1 match or correlation step came later than the state kept \(\d+ dedup windows and 0 correlation keys forgotten early to bound memory\): .*raise --max-windows/,
+    );
     expect(late.status).toBe(0);
     // With the default limit the repeat is recognised.
     expect((await evaluate([...inOrder, JSON.stringify(at(0))].join('\n'))).alerts).toHaveLength(1200);
   });
 
   it('refuses a state limit that is not a whole number of at least 1000', async () => {
-    for (const [option, value] of [['--max-windows', '999'], ['--max-correlation-records', 'lots'], ['--max-windows', '1e3.5']]) {
+    for (const [option, value] of [
+      ['--max-windows', '999'],
+      ['--max-correlation-records', 'lots'],
+      ['--max-windows', '1e3.5'],
+    ]) {
       const { status, stderr } = await evaluate('', {}, [option ?? '', value ?? '']);
-      expect([status, stderr()]).toEqual([2, `evaluate: ${option} must be an integer of at least 1000, got "${value}"\n`]);
+      expect([status, stderr()]).toEqual([
+        2,
+        `evaluate: ${option} must be an integer of at least 1000, got "${value}"\n`,
+      ]);
     }
   });
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { EVALUATE_HELP, MAIN_HELP, POLICY_HELP, POLL_HELP, START_HELP, TEST_HELP } from '../../../../lib/tooling/cli/help.ts';
+import {
+  EVALUATE_HELP,
+  MAIN_HELP,
+  POLICY_HELP,
+  POLL_HELP,
+  START_HELP,
+  TEST_HELP,
+} from '../../../../lib/tooling/cli/help.ts';
 import { runCli } from '../../../../lib/tooling/cli/main.ts';
 import { DEFAULT_SCOPE_POLICY } from '../../../../lib/detection/rules/openai/default-scope-policy.ts';
 import { recordingIo } from '../../../support/recording-io.ts';
@@ -30,16 +37,24 @@ describe('runCli', () => {
     expect(await run([])).toMatchObject({ status: 2, stdout: '', stderr: MAIN_HELP });
     const unknown = await run(['evalute']);
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toBe('openai-audit-alerts: unknown command "evalute"; commands: evaluate, test, policy, poll, start (see --help)\n');
+    expect(unknown.stderr).toBe(
+      'openai-audit-alerts: unknown command "evalute"; commands: evaluate, test, policy, poll, start (see --help)\n',
+    );
     const option = await run(['evaluate', '--fast']);
     expect(option.status).toBe(2);
     expect(option.stderr).toBe('evaluate: unknown option --fast; see --help\n');
-    expect(await run(['start', '--events'])).toMatchObject({ status: 2, stderr: 'start: option --events <value> needs a value; see --help\n' });
-    expect(await run(['start', '--json=yes'])).toMatchObject({ status: 2, stderr: 'start: option --json takes no value; see --help\n' });
+    expect(await run(['start', '--events'])).toMatchObject({
+      status: 2,
+      stderr: 'start: option --events <value> needs a value; see --help\n',
+    });
+    expect(await run(['start', '--json=yes'])).toMatchObject({
+      status: 2,
+      stderr: 'start: option --json takes no value; see --help\n',
+    });
     expect((await run(['constructor'])).status).toBe(2);
   });
 
-  it('says every argument problem in one line of its own, never in the words of Node\'s parser', async () => {
+  it("says every argument problem in one line of its own, never in the words of Node's parser", async () => {
     const cases: Array<[string[], string]> = [
       [['evaluate', '-x'], 'evaluate: unknown option -x; see --help\n'],
       [['evaluate', "--it's"], "evaluate: unknown option --it's; see --help\n"],
@@ -61,7 +76,10 @@ describe('runCli', () => {
 
   it('exits 2 with the variable and the problem for a configuration error, on every command', async () => {
     const bad = { RULES_CONFIG: '{"rules": {"Nope": {}}}' };
-    for (const command of [['evaluate', '-'], ['test', 'x.yml']]) {
+    for (const command of [
+      ['evaluate', '-'],
+      ['test', 'x.yml'],
+    ]) {
       const rec = recordingIo({ stdin: '{}', env: bad });
       expect(await runCli(command, rec.io)).toBe(2);
       expect(rec.stderr()).toMatch(/invalid rules configuration: RULES_CONFIG: rules\["Nope"\]: unknown rule id/);

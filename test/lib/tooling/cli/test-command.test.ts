@@ -29,13 +29,18 @@ describe('test command', () => {
     expect(status).toBe(0);
     expect(stderr).toBe('');
     expect(lines).toHaveLength(checks + 1);
-    expect(lines.slice(0, checks).every((line) => line.startsWith('PASS  OpenAI.API.Key.Anomalous.Activity: '))).toBe(true);
+    expect(lines.slice(0, checks).every((line) => line.startsWith('PASS  OpenAI.API.Key.Anomalous.Activity: '))).toBe(
+      true,
+    );
     expect(lines.filter((line) => line.includes(': metadata '))).toHaveLength(checks - 8);
     expect(lines[checks]).toBe(`${checks} passed, 0 failed`);
   });
 
   it('fails a metadata key that differs from ours without a documented reason', async () => {
-    const differs = file('differs.yml', 'RuleID: OpenAI.API.Key.Anomalous.Activity\nSeverity: Low\nTests: [{Name: n, ExpectedResult: false, Log: {}}]\n');
+    const differs = file(
+      'differs.yml',
+      'RuleID: OpenAI.API.Key.Anomalous.Activity\nSeverity: Low\nTests: [{Name: n, ExpectedResult: false, Log: {}}]\n',
+    );
     const { status, lines } = await run(['test', differs]);
     expect(status).toBe(1);
     expect(lines).toContain('FAIL  OpenAI.API.Key.Anomalous.Activity: metadata Severity: Panther LOW, ours MEDIUM');

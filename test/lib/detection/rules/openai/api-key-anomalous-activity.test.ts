@@ -14,7 +14,12 @@ import { grantedScopes } from '../../../../../lib/detection/rules/openai/key-sco
 const rule = createApiKeyAnomalousActivityRule();
 
 function created(scopes: unknown, actor: unknown = { type: 'session', session: { user: { id: 'user-1' } } }) {
-  return normalizeAuditEvent({ id: 'e1', type: 'api_key.created', actor, 'api_key.created': { id: 'key_1', data: { scopes } } });
+  return normalizeAuditEvent({
+    id: 'e1',
+    type: 'api_key.created',
+    actor,
+    'api_key.created': { id: 'key_1', data: { scopes } },
+  });
 }
 
 describe('OpenAI.API.Key.Anomalous.Activity', () => {
@@ -49,7 +54,10 @@ describe('OpenAI.API.Key.Anomalous.Activity', () => {
   });
 
   it('gives two service accounts acting through keys different dedup keys', () => {
-    const svc = (id: string) => ({ type: 'api_key', api_key: { id: 'key_x', type: 'service_account', service_account: { id } } });
+    const svc = (id: string) => ({
+      type: 'api_key',
+      api_key: { id: 'key_x', type: 'service_account', service_account: { id } },
+    });
     const a = runRule(rule, created(['admin'], svc('svc_a')));
     const b = runRule(rule, created(['admin'], svc('svc_b')));
     if (a.kind !== 'match' || b.kind !== 'match') throw new Error('expected matches');
@@ -57,7 +65,9 @@ describe('OpenAI.API.Key.Anomalous.Activity', () => {
   });
 
   it('keeps the policy configurable: a custom policy changes what matches and how severe', () => {
-    const custom = createApiKeyAnomalousActivityRule({ elevatedScopes: [{ glob: '*.webhooks.write', severity: 'LOW' }] });
+    const custom = createApiKeyAnomalousActivityRule({
+      elevatedScopes: [{ glob: '*.webhooks.write', severity: 'LOW' }],
+    });
     expect(runRule(custom, created(['all'])).kind).toBe('no-match');
     const outcome = runRule(custom, created(['api.webhooks.write']));
     expect(outcome.kind === 'match' && outcome.output.severity).toBe('LOW');
@@ -80,14 +90,18 @@ describe('OpenAI.API.Key.Anomalous.Activity', () => {
     if (outcome.kind !== 'match') throw new Error('expected a match');
     expect(outcome.output.title).toHaveLength(1000);
     expect(outcome.output.title.endsWith('... (truncated)')).toBe(true);
-    expect(outcome.output.dedup.startsWith(`${API_KEY_ANOMALOUS_ACTIVITY_RULE_ID}:api_key.created:email:xxx`)).toBe(true);
+    expect(outcome.output.dedup.startsWith(`${API_KEY_ANOMALOUS_ACTIVITY_RULE_ID}:api_key.created:email:xxx`)).toBe(
+      true,
+    );
     expect(outcome.output.alertContext._error).toMatch(/over the limit of 204800/);
     expect(outcome.errors).toEqual([]);
   });
 
   it('reads prototype-named keys as data and never throws on them', () => {
     const event = normalizeAuditEvent(
-      JSON.parse('{"id":"e","type":"api_key.created","__proto__":{"x":1},"api_key.created":{"__proto__":{"scopes":["all"]},"data":{"constructor":1,"scopes":["api.model.read"]}}}'),
+      JSON.parse(
+        '{"id":"e","type":"api_key.created","__proto__":{"x":1},"api_key.created":{"__proto__":{"scopes":["all"]},"data":{"constructor":1,"scopes":["api.model.read"]}}}',
+      ),
     );
     expect(grantedScopes(event)).toEqual(['api.model.read']);
     expect(runRule(rule, event)).toEqual({ kind: 'no-match' });
@@ -115,14 +129,20 @@ describe('OpenAI.API.Key.Anomalous.Activity', () => {
           id: 'audit_log-yyy__20240101',
           type: 'api_key.updated',
           effective_at: 1720804190,
-          actor: { type: 'session', session: { user: { id: 'user-xxx', email: 'user@example.com' }, ip_address: '127.0.0.1' } },
+          actor: {
+            type: 'session',
+            session: { user: { id: 'user-xxx', email: 'user@example.com' }, ip_address: '127.0.0.1' },
+          },
           'api_key.updated': { id: 'key_xxxx', data: { scopes: ['resource_2.operation_2'] } },
         },
         {
           id: 'audit_log-zzz',
           type: 'api_key.created',
           effective_at: 1720804290,
-          actor: { type: 'api_key', api_key: { id: 'key_ci', type: 'service_account', service_account: { id: 'svc_ci' } } },
+          actor: {
+            type: 'api_key',
+            api_key: { id: 'key_ci', type: 'service_account', service_account: { id: 'svc_ci' } },
+          },
           'api_key.created': { id: 'key_all', data: { scopes: [] } },
         },
       ],

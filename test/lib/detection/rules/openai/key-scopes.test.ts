@@ -5,8 +5,10 @@ import { createApiKeyAnomalousActivityRule } from '../../../../../lib/detection/
 import { DEFAULT_SCOPE_POLICY } from '../../../../../lib/detection/rules/openai/default-scope-policy.ts';
 import { flattenedScopes, keyPermissions } from '../../../../../lib/detection/rules/openai/key-scopes.ts';
 
-const created = (payload: unknown) => normalizeAuditEvent({ id: 'e', type: 'api_key.created', 'api_key.created': payload });
-const updated = (payload: unknown) => normalizeAuditEvent({ id: 'e', type: 'api_key.updated', 'api_key.updated': payload });
+const created = (payload: unknown) =>
+  normalizeAuditEvent({ id: 'e', type: 'api_key.created', 'api_key.created': payload });
+const updated = (payload: unknown) =>
+  normalizeAuditEvent({ id: 'e', type: 'api_key.updated', 'api_key.updated': payload });
 
 describe('flattenedScopes', () => {
   it.each([
@@ -52,19 +54,28 @@ describe('keyPermissions', () => {
   });
 
   it('reads an update as unrestricted only for an explicit empty list, and a rename as nothing', () => {
-    expect(keyPermissions(updated({ id: 'k', changes_requested: { scopes: [] } }))).toEqual({ kind: 'unrestricted', scopes: [] });
+    expect(keyPermissions(updated({ id: 'k', changes_requested: { scopes: [] } }))).toEqual({
+      kind: 'unrestricted',
+      scopes: [],
+    });
     expect(keyPermissions(updated({ id: 'k', data: { scopes: [] } }))).toEqual({ kind: 'unrestricted', scopes: [] });
     expect(keyPermissions(updated({ id: 'k', changes_requested: { name: 'renamed' } }))).toEqual({ kind: 'none' });
     expect(keyPermissions(updated({ id: 'k', changes_requested: { scopes: null } }))).toEqual({ kind: 'none' });
     expect(keyPermissions(updated(null))).toEqual({ kind: 'none' });
-    expect(keyPermissions(updated({ id: 'k', data: { scopes: [] }, changes_requested: { scopes: ['api.model.read'] } }))).toEqual({
+    expect(
+      keyPermissions(updated({ id: 'k', data: { scopes: [] }, changes_requested: { scopes: ['api.model.read'] } })),
+    ).toEqual({
       kind: 'unrestricted',
       scopes: ['api.model.read'],
     });
   });
 
   it('says nothing about deletions and other event types', () => {
-    const deleted = normalizeAuditEvent({ id: 'e', type: 'api_key.deleted', 'api_key.deleted': { id: 'k', data: { scopes: [] } } });
+    const deleted = normalizeAuditEvent({
+      id: 'e',
+      type: 'api_key.deleted',
+      'api_key.deleted': { id: 'k', data: { scopes: [] } },
+    });
     expect(keyPermissions(deleted)).toEqual({ kind: 'none' });
   });
 });
@@ -75,14 +86,24 @@ describe('policy options', () => {
 
   it('alerts on unrestricted keys at the severity of "all", and on unrecorded scopes at MEDIUM, by default', () => {
     const rule = createApiKeyAnomalousActivityRule();
-    expect(runRule(rule, unrestricted)).toMatchObject({ kind: 'match', output: { severity: 'HIGH', alertContext: { key_permissions: 'unrestricted' } } });
-    expect(runRule(rule, unrecorded)).toMatchObject({ kind: 'match', output: { severity: 'MEDIUM', alertContext: { key_permissions: 'unrecorded' } } });
+    expect(runRule(rule, unrestricted)).toMatchObject({
+      kind: 'match',
+      output: { severity: 'HIGH', alertContext: { key_permissions: 'unrestricted' } },
+    });
+    expect(runRule(rule, unrecorded)).toMatchObject({
+      kind: 'match',
+      output: { severity: 'MEDIUM', alertContext: { key_permissions: 'unrecorded' } },
+    });
   });
 
   it('follows a policy that rates "all" differently, and turns both off when asked', () => {
     const critical = createApiKeyAnomalousActivityRule({ elevatedScopes: [{ exact: 'ALL', severity: 'CRITICAL' }] });
     expect(runRule(critical, unrestricted)).toMatchObject({ kind: 'match', output: { severity: 'CRITICAL' } });
-    const off = createApiKeyAnomalousActivityRule({ ...DEFAULT_SCOPE_POLICY, unrestrictedKeys: false, unrecordedScopesSeverity: null });
+    const off = createApiKeyAnomalousActivityRule({
+      ...DEFAULT_SCOPE_POLICY,
+      unrestrictedKeys: false,
+      unrecordedScopesSeverity: null,
+    });
     expect(runRule(off, unrestricted)).toEqual({ kind: 'no-match' });
     expect(runRule(off, unrecorded)).toEqual({ kind: 'no-match' });
     // Elevated scopes still alert with the option off.

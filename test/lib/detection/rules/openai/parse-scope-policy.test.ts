@@ -8,8 +8,18 @@ const parse = (doc: unknown) => parseScopePolicy(typeof doc === 'string' ? doc :
 describe('parseScopePolicy', () => {
   it('reads exact and glob entries, upper-casing severities', () => {
     expect(
-      parse({ elevatedScopes: [{ exact: 'a', severity: 'high', note: 'n' }, { glob: '*.b', severity: 'LOW' }] }),
-    ).toEqual({ elevatedScopes: [{ exact: 'a', severity: 'HIGH', note: 'n' }, { glob: '*.b', severity: 'LOW' }] });
+      parse({
+        elevatedScopes: [
+          { exact: 'a', severity: 'high', note: 'n' },
+          { glob: '*.b', severity: 'LOW' },
+        ],
+      }),
+    ).toEqual({
+      elevatedScopes: [
+        { exact: 'a', severity: 'HIGH', note: 'n' },
+        { glob: '*.b', severity: 'LOW' },
+      ],
+    });
   });
 
   it('replaces the defaults unless includeDefaults is true', () => {
@@ -18,7 +28,9 @@ describe('parseScopePolicy', () => {
     const extended = parse({ includeDefaults: true, elevatedScopes: [entry] }).elevatedScopes;
     expect(extended).toHaveLength(DEFAULT_SCOPE_POLICY.elevatedScopes.length + 1);
     expect(extended.at(-1)).toEqual(entry);
-    expect(parse({ includeDefaults: true, elevatedScopes: [] }).elevatedScopes).toEqual(DEFAULT_SCOPE_POLICY.elevatedScopes);
+    expect(parse({ includeDefaults: true, elevatedScopes: [] }).elevatedScopes).toEqual(
+      DEFAULT_SCOPE_POLICY.elevatedScopes,
+    );
   });
 
   it('round-trips the default policy', () => {
@@ -28,8 +40,14 @@ describe('parseScopePolicy', () => {
   it.each([
     ['{', /^p\.json: not valid JSON \(/],
     ['[]', /^p\.json: expected a JSON object, got array$/],
-    [{ elevatedScopes: [], extra: 1 }, /^p\.json: unknown key "extra" \(allowed: includeDefaults, elevatedScopes, unrestrictedKeys, unrecordedScopesSeverity\)$/],
-    [{ elevatedScopes: [], includeDefaults: true, unrestrictedKeys: 'no' }, /^p\.json: unrestrictedKeys: expected a boolean, got string$/],
+    [
+      { elevatedScopes: [], extra: 1 },
+      /^p\.json: unknown key "extra" \(allowed: includeDefaults, elevatedScopes, unrestrictedKeys, unrecordedScopesSeverity\)$/,
+    ],
+    [
+      { elevatedScopes: [], includeDefaults: true, unrestrictedKeys: 'no' },
+      /^p\.json: unrestrictedKeys: expected a boolean, got string$/,
+    ],
     [
       { elevatedScopes: [], includeDefaults: true, unrecordedScopesSeverity: 'URGENT' },
       /^p\.json: unrecordedScopesSeverity: expected one of INFO, LOW, MEDIUM, HIGH, CRITICAL or null, got "URGENT"$/,
@@ -38,17 +56,34 @@ describe('parseScopePolicy', () => {
     [{ includeDefaults: 'yes', elevatedScopes: [] }, /^p\.json: includeDefaults: expected a boolean, got string$/],
     [{ elevatedScopes: [] }, /^p\.json: elevatedScopes: is empty, so the rule could never fire/],
     [{ elevatedScopes: ['all'] }, /^p\.json: elevatedScopes\[0\]: expected an object, got string$/],
-    [{ elevatedScopes: [{ severity: 'HIGH' }] }, /^p\.json: elevatedScopes\[0\]: needs exactly one of "exact" or "glob"$/],
-    [{ elevatedScopes: [{ exact: 'a', glob: 'b', severity: 'HIGH' }] }, /needs exactly one of "exact" or "glob"$/],
-    [{ elevatedScopes: [{ exact: 3, severity: 'HIGH' }] }, /^p\.json: elevatedScopes\[0\]\.exact: expected a string, got number$/],
-    [{ elevatedScopes: [{ glob: ' ', severity: 'HIGH' }] }, /^p\.json: elevatedScopes\[0\]\.glob: is empty; blank scopes never match$/],
     [
-      { elevatedScopes: [{ exact: 'a', severity: 'HIGH' }, { exact: 'b', severity: 'SEVERE' }] },
+      { elevatedScopes: [{ severity: 'HIGH' }] },
+      /^p\.json: elevatedScopes\[0\]: needs exactly one of "exact" or "glob"$/,
+    ],
+    [{ elevatedScopes: [{ exact: 'a', glob: 'b', severity: 'HIGH' }] }, /needs exactly one of "exact" or "glob"$/],
+    [
+      { elevatedScopes: [{ exact: 3, severity: 'HIGH' }] },
+      /^p\.json: elevatedScopes\[0\]\.exact: expected a string, got number$/,
+    ],
+    [
+      { elevatedScopes: [{ glob: ' ', severity: 'HIGH' }] },
+      /^p\.json: elevatedScopes\[0\]\.glob: is empty; blank scopes never match$/,
+    ],
+    [
+      {
+        elevatedScopes: [
+          { exact: 'a', severity: 'HIGH' },
+          { exact: 'b', severity: 'SEVERE' },
+        ],
+      },
       /^p\.json: elevatedScopes\[1\]\.severity: expected one of INFO, LOW, MEDIUM, HIGH, CRITICAL, got "SEVERE"$/,
     ],
     [{ elevatedScopes: [{ exact: 'a' }] }, /elevatedScopes\[0\]\.severity: expected one of .*, got undefined$/],
     [{ elevatedScopes: [{ exact: 'a', severity: 'LOW', severty: 'x' }] }, /elevatedScopes\[0\]: unknown key "severty"/],
-    [{ elevatedScopes: [{ exact: 'a', severity: 'LOW', note: 1 }] }, /elevatedScopes\[0\]\.note: expected a string, got number$/],
+    [
+      { elevatedScopes: [{ exact: 'a', severity: 'LOW', note: 1 }] },
+      /elevatedScopes\[0\]\.note: expected a string, got number$/,
+    ],
   ])('rejects %j with a precise message', (doc, message) => {
     expect(() => parse(doc)).toThrow(ScopePolicyError);
     expect(() => parse(doc)).toThrow(message);
@@ -56,9 +91,16 @@ describe('parseScopePolicy', () => {
 
   it('reads the unrestricted-key and unrecorded-scope options, leaving them unset when absent', () => {
     expect(parse({ includeDefaults: true, elevatedScopes: [] })).not.toHaveProperty('unrestrictedKeys');
-    const off = parse({ includeDefaults: true, elevatedScopes: [], unrestrictedKeys: false, unrecordedScopesSeverity: null });
+    const off = parse({
+      includeDefaults: true,
+      elevatedScopes: [],
+      unrestrictedKeys: false,
+      unrecordedScopesSeverity: null,
+    });
     expect([off.unrestrictedKeys, off.unrecordedScopesSeverity]).toEqual([false, null]);
-    expect(parse({ includeDefaults: true, elevatedScopes: [], unrecordedScopesSeverity: 'low' }).unrecordedScopesSeverity).toBe('LOW');
+    expect(
+      parse({ includeDefaults: true, elevatedScopes: [], unrecordedScopesSeverity: 'low' }).unrecordedScopesSeverity,
+    ).toBe('LOW');
   });
 
   it('escapes control characters from the file in its messages', () => {

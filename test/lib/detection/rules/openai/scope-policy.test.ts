@@ -8,7 +8,11 @@ const severityOf = (scope: string) => elevatedScopes([scope], compiled)[0]?.seve
 describe('default elevated-scope policy', () => {
   it("keeps Panther's five values with Panther's severities", () => {
     expect(['all', 'admin'].map(severityOf)).toEqual(['HIGH', 'HIGH']);
-    expect(['models:write', 'organization:write', 'api_keys:write'].map(severityOf)).toEqual(['MEDIUM', 'MEDIUM', 'MEDIUM']);
+    expect(['models:write', 'organization:write', 'api_keys:write'].map(severityOf)).toEqual([
+      'MEDIUM',
+      'MEDIUM',
+      'MEDIUM',
+    ]);
   });
 
   it('recognises OpenAI-native spellings of the same privileges', () => {
