@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { hideSdkNodeVersionNotice } from '../lib/util/sdk-node-notice.ts';
+import { hideSdkNodeVersionNotice } from '../lib/shared/sdk-node-notice.ts';
 import { measureBundle } from './bench/bundle.ts';
 import { measureCli } from './bench/cli.ts';
 import { loadCorpus } from './bench/corpus.ts';

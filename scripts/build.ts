@@ -3,7 +3,7 @@
 // maps locate frames, the sources are in git), AWS SDK and Powertools included (pinned by
 // package-lock, not by the Lambda runtime). Dynamic imports become separate chunks, so DynamoDB and
 // SNS code is only loaded when a match needs it. The detect function maps stack traces itself, only
-// when one is written (lib/util/lazy-source-maps.ts), instead of Node's --enable-source-maps,
+// when one is written (lib/shared/lazy-source-maps.ts), instead of Node's --enable-source-maps,
 // which reads every map at every cold start. Powertools' Logger gets node:crypto on first use
 // (scripts/build/logger-crypto.ts), not at start-up.
 //   npx tsx scripts/build.ts            -> dist/<function>/index.mjs (+ chunks, maps)
@@ -30,7 +30,7 @@ const ENTRY_NAMESPACE = 'function-entry';
  * run their imports first, so the installation is a module of its own, imported first).
  */
 function lazySourceMapsEntry(entry: string): Plugin {
-  const installer = join(root, 'lib/util/lazy-source-maps.ts');
+  const installer = join(root, 'lib/shared/lazy-source-maps.ts');
   return {
     name: 'lazy-source-maps-entry',
     setup(builder) {

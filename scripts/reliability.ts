@@ -9,15 +9,15 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeError } from '../lib/detection/engine/describe-error.ts';
+import { describeError } from '../lib/shared/describe-error.ts';
 import {
   runScenario,
   startReliabilityEnv,
   type ReliabilityEnv,
   type ScenarioResult,
-} from '../lib/tooling/reliability/harness.ts';
-import { scenarios } from '../lib/tooling/reliability/scenarios.ts';
-import { hideSdkNodeVersionNotice } from '../lib/util/sdk-node-notice.ts';
+} from '../test/reliability/harness/harness.ts';
+import { scenarios } from '../test/reliability/harness/scenarios.ts';
+import { hideSdkNodeVersionNotice } from '../lib/shared/sdk-node-notice.ts';
 
 hideSdkNodeVersionNotice();
 const { values } = parseArgs({

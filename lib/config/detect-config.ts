@@ -1,44 +1,16 @@
-import type { LogLevel } from '../pipeline/detect/telemetry.ts';
 import { DEFAULT_LEASE_SECONDS, LEASE_MARGIN_SECONDS } from '../pipeline/dedup/constants.ts';
 import { RulesConfigError } from '../detection/engine/errors.ts';
 import type { RulesSettings } from '../detection/engine/rule-settings.ts';
 import { ScopePolicyError } from '../detection/rules/openai/errors.ts';
 import type { ScopePolicy } from '../detection/rules/openai/scope-policy.ts';
-import { printable } from '../util/printable.ts';
+import { printable } from '../shared/printable.ts';
 import { integerEnv, logLevelEnv, requiredEnv, type Env } from './env.ts';
-import { ConfigError } from './errors.ts';
+import { ConfigError } from '../shared/config-error.ts';
 import { loadRulesSettings } from './rules-config-file.ts';
 import { loadScopePolicy } from './scope-policy-file.ts';
+import type { DetectConfig } from '../pipeline/detect/detect-config.ts';
 
-/** Configuration of the detection function, read once at cold start. */
-export interface DetectConfig {
-  /** `DEDUP_TABLE_NAME`: the DynamoDB dedup table. */
-  readonly tableName: string;
-  /** `ALERT_TOPIC_ARN`: the SNS topic alerts are published to. */
-  readonly topicArn: string;
-  /** `DEAD_LETTER_QUEUE_URL`: where permanent failures are kept. */
-  readonly deadLetterQueueUrl: string;
-  /** `ELEVATED_SCOPE_POLICY` or `ELEVATED_SCOPE_POLICY_FILE`; default policy otherwise. */
-  readonly scopePolicy: ScopePolicy;
-  /** `RULES_CONFIG` or `RULES_CONFIG_FILE`: rules enabled or disabled, severities, suppressions. */
-  readonly rules: RulesSettings;
-  /** `LOG_LEVEL`: DEBUG, INFO (default), WARN or ERROR. */
-  readonly logLevel: LogLevel;
-  /** `EVENT_CONCURRENCY`: dedup keys handled at once, 1 to 64 (default 8). */
-  readonly concurrency: number;
-  /**
-   * `DEDUP_LEASE_SECONDS`: how long a publisher holds a window when the run has no invocation
-   * deadline (local runs), 5 to 900 (default 60). In Lambda the lease follows the invocation's
-   * remaining time.
-   */
-  readonly leaseSeconds: number;
-  /** `MAX_RECEIVE_COUNT`: the queue's redrive `maxReceiveCount`, when set (1 to 1000). */
-  readonly maxReceiveCount: number | undefined;
-  /** `FUNCTION_TIMEOUT_SECONDS`: the function's timeout as deployed, when set. */
-  readonly functionTimeoutSeconds: number | undefined;
-  /** `QUEUE_VISIBILITY_TIMEOUT_SECONDS`: the queue's visibility timeout as deployed, when set. */
-  readonly visibilityTimeoutSeconds: number | undefined;
-}
+export type { DetectConfig };
 
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 

@@ -1,6 +1,6 @@
-import type { LogLevel } from '../pipeline/detect/telemetry.ts';
-import { printable } from '../util/printable.ts';
-import { ConfigError } from './errors.ts';
+import type { LogLevel } from '../shared/log-level.ts';
+import { printable } from '../shared/printable.ts';
+import { ConfigError } from '../shared/config-error.ts';
 
 /** Environment variables as read. */
 export type Env = Readonly<Record<string, string | undefined>>;

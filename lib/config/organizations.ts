@@ -4,8 +4,8 @@ import {
   organizationName,
   type Organization,
 } from '../ingestion/packing/organization.ts';
-import { isJsonObject, ownValue } from '../util/json.ts';
-import { ConfigError } from './errors.ts';
+import { isJsonObject, ownValue } from '../shared/json.ts';
+import { ConfigError } from '../shared/config-error.ts';
 
 /** An organization the poller lists: who it is, where its admin key is, where its cursor is. */
 export interface PolledOrganization {

@@ -1,5 +1,5 @@
 import { MAX_OVERLAP_SECONDS } from '../ingestion/poller/seen-events.ts';
-import type { LogLevel } from '../pipeline/detect/telemetry.ts';
+import type { LogLevel } from '../shared/log-level.ts';
 import { integerEnv, logLevelEnv, requiredEnv, type Env } from './env.ts';
 import { httpsUrl } from './https-url.ts';
 import { readOrganizations, type PolledOrganization } from './organizations.ts';

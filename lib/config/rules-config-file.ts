@@ -3,7 +3,7 @@ import { RulesConfigError } from '../detection/engine/errors.ts';
 import { parseRulesSettings } from '../detection/engine/parse-rules-settings.ts';
 import type { RulesSettings } from '../detection/engine/rule-settings.ts';
 import { createRuleCatalog, type CatalogConfig } from '../detection/rules/index.ts';
-import { printable } from '../util/printable.ts';
+import { printable } from '../shared/printable.ts';
 import { loadScopePolicy } from './scope-policy-file.ts';
 
 /** Environment variable naming a JSON rules configuration file. */

@@ -3,7 +3,7 @@ import { DEFAULT_SCOPE_POLICY } from '../detection/rules/openai/default-scope-po
 import { ScopePolicyError } from '../detection/rules/openai/errors.ts';
 import { parseScopePolicy } from '../detection/rules/openai/parse-scope-policy.ts';
 import type { ScopePolicy } from '../detection/rules/openai/scope-policy.ts';
-import { printable } from '../util/printable.ts';
+import { printable } from '../shared/printable.ts';
 
 /** Environment variable naming a JSON file that replaces (or extends) the default scope policy. */
 export const SCOPE_POLICY_FILE_ENV = 'ELEVATED_SCOPE_POLICY_FILE';

@@ -1,6 +1,6 @@
 import type { AlertDocument } from '../pipeline/alerts/alert-document.ts';
 import { TRIMMED_KEYS_FIELD } from '../pipeline/alerts/sns-message.ts';
-import type { JsonValue } from '../util/json.ts';
+import type { JsonValue } from '../shared/json.ts';
 
 /**
  * Renders an alert for a destination within a size limit. When the rendering is too large, the

@@ -1,7 +1,7 @@
 import type { AlertDocument } from '../pipeline/alerts/alert-document.ts';
 import type { Severity } from '../detection/engine/severity.ts';
-import type { JsonValue } from '../util/json.ts';
-import { printable } from '../util/printable.ts';
+import type { JsonValue } from '../shared/json.ts';
+import { printable } from '../shared/printable.ts';
 import { escalatedFrom } from './alert-message.ts';
 import {
   CLIENT_NAME,

@@ -1,5 +1,5 @@
-import { printable } from '../util/printable.ts';
-import { retryAfterMs } from '../util/retry-after.ts';
+import { printable } from '../shared/printable.ts';
+import { retryAfterMs } from '../shared/retry-after.ts';
 import { REQUEST_TIMEOUT_MS } from './constants.ts';
 import type { DeliveryRequest } from './destination.ts';
 

@@ -1,4 +1,4 @@
-import type { LogLevel } from '../pipeline/detect/telemetry.ts';
+import type { LogFields, LogLevel } from '../shared/log-level.ts';
 import type { DestinationName } from './destination.ts';
 
 /** The metrics of alert delivery (EMF, unit: count), each with the destination as a dimension. */
@@ -13,9 +13,6 @@ export type DeliveryMetric =
   | 'DeliveriesRejected'
   /** Queue messages that held no valid alert, moved to the delivery DLQ. */
   | 'MalformedAlerts';
-
-/** Fields of a log line: identifiers, counts and sanitised reasons only, never secrets or URLs. */
-export type LogFields = Readonly<Record<string, string | number | boolean | undefined>>;
 
 /**
  * Logs and metrics of the delivery stage, behind an interface so the same core runs in Lambda

@@ -1,5 +1,5 @@
-import type { JsonValue } from '../util/json.ts';
-import { printable } from '../util/printable.ts';
+import type { JsonValue } from '../shared/json.ts';
+import { printable } from '../shared/printable.ts';
 
 /**
  * Cuts a string to at most `max` characters (code points, so no emoji or accent is split), ending

@@ -3,7 +3,7 @@ import { escalatedFrom } from './alert-message.ts';
 import { CLIENT_NAME, DETAIL_VALUE_MAX_CHARS, WEBHOOK_MAX_BODY_BYTES } from './constants.ts';
 import { fitAlert } from './fit.ts';
 import { sanitizeValue } from './text.ts';
-import { printable } from '../util/printable.ts';
+import { printable } from '../shared/printable.ts';
 // One Standard Webhooks implementation serves both directions: the ingestion webhook verifies with it.
 import { signWebhook } from '../ingestion/webhook/signature.ts';
 

@@ -15,7 +15,7 @@ import { SecureStringProvider } from '../../lib/ingestion/parameters/secure-stri
 import { sendRequest } from '../../lib/delivery/send.ts';
 import type { DeliveryMetric, DeliveryTelemetry } from '../../lib/delivery/telemetry.ts';
 import type { AlertDocument } from '../../lib/pipeline/alerts/alert-document.ts';
-import { SqsDeadLetterSink } from '../../lib/pipeline/publish/sqs-dead-letter-sink.ts';
+import { SqsDeadLetterSink } from '../../lib/shared/sqs-dead-letter-sink.ts';
 import {
   startPagerDutyReceiver,
   startSlackReceiver,

@@ -20,7 +20,7 @@ import {
   sendBodies,
   type PipelineResources,
 } from '../support/aws-resources.ts';
-import { awsError, injectFaults } from '../../lib/tooling/reliability/faults.ts';
+import { awsError, injectFaults } from '../reliability/harness/faults.ts';
 import { recordingTelemetry } from '../support/recording-telemetry.ts';
 import { EVENT_TIME, benign, body, keyEvent } from './events.ts';
 

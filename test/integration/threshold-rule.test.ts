@@ -13,7 +13,7 @@ import { DynamoCorrelationStore } from '../../lib/pipeline/correlate/dynamodb-co
 import { DynamoDedupStore } from '../../lib/pipeline/dedup/dynamodb-dedup-store.ts';
 import { processBatch, type DetectionDependencies } from '../../lib/pipeline/detect/process-batch.ts';
 import { SnsAlertPublisher } from '../../lib/pipeline/publish/sns-alert-publisher.ts';
-import { SqsDeadLetterSink } from '../../lib/pipeline/publish/sqs-dead-letter-sink.ts';
+import { SqsDeadLetterSink } from '../../lib/shared/sqs-dead-letter-sink.ts';
 import { createPipelineResources, receivedAlerts } from '../support/aws-resources.ts';
 import { recordingTelemetry } from '../support/recording-telemetry.ts';
 import { testRule } from '../support/test-rule.ts';

@@ -13,9 +13,9 @@ import { OPENAI_AUDIT_LOG_TYPE } from '../../lib/detection/openai/constants.ts';
 import { createRuleCatalog } from '../../lib/detection/rules/index.ts';
 import { messageContent } from '../../lib/pipeline/intake/message-body.ts';
 import { screenBody } from '../../lib/pipeline/intake/screen-body.ts';
-import { copyJsonObject } from '../../lib/util/json-copy.ts';
-import { isJsonText, skipJsonValue, skipJsonWhitespace } from '../../lib/util/json-scan.ts';
-import { maskSecrets } from '../../lib/util/mask-secrets.ts';
+import { copyJsonObject } from '../../lib/shared/json-copy.ts';
+import { isJsonText, skipJsonValue, skipJsonWhitespace } from '../../lib/shared/json-scan.ts';
+import { maskSecrets } from '../../lib/shared/mask-secrets.ts';
 
 // 5,000 cases per property in npm test (more than the other properties: these guard the parser's
 // fast path); npm run test:reliability runs

@@ -9,7 +9,7 @@ import { sanitizeSubject } from '../../lib/pipeline/alerts/subject.ts';
 import { messageContent } from '../../lib/pipeline/intake/message-body.ts';
 import { OPENAI_AUDIT_LOG_TYPE } from '../../lib/detection/openai/constants.ts';
 import { createRuleCatalog } from '../../lib/detection/rules/index.ts';
-import { maskSecrets } from '../../lib/util/mask-secrets.ts';
+import { maskSecrets } from '../../lib/shared/mask-secrets.ts';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 const anyUnit = fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code));

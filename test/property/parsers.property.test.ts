@@ -1,15 +1,15 @@
 // Property-based tests of the parsers and text helpers: they fail only in their documented way.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseJsonInput } from '../../lib/util/json-input.ts';
-import { jsonSyntaxErrorOffset } from '../../lib/util/json-syntax.ts';
+import { parseJsonInput } from '../../lib/shared/json-input.ts';
+import { jsonSyntaxErrorOffset } from '../../lib/shared/json-syntax.ts';
 import { extractAuditEvents } from '../../lib/detection/openai/extract-events.ts';
 import { ScopePolicyError } from '../../lib/detection/rules/openai/errors.ts';
 import { compileGlob, globMatches } from '../../lib/detection/rules/openai/glob.ts';
 import { parseScopePolicy } from '../../lib/detection/rules/openai/parse-scope-policy.ts';
 import { RuleTestFileError } from '../../lib/detection/testing/errors.ts';
 import { parseRuleTestFile } from '../../lib/detection/testing/test-file.ts';
-import { printable, quote } from '../../lib/util/printable.ts';
+import { printable, quote } from '../../lib/shared/printable.ts';
 
 // npm test runs 1,000 cases per property; npm run test:reliability runs 100,000 (PROPERTY_RUNS).
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);

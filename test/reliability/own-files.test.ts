@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scenarios } from '../../lib/tooling/reliability/scenarios.ts';
+import { scenarios } from './harness/scenarios.ts';
 import { OWN_FILES } from './shortened-run.ts';
 
 describe('the split of the shortened reliability run', () => {

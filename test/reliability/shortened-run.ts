@@ -2,8 +2,8 @@
 // test files so that vitest runs them side by side. Each file names the scenarios it runs; the
 // last one runs every scenario no other file claims, so a new scenario is never left out.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runScenario, startReliabilityEnv, type ReliabilityEnv } from '../../lib/tooling/reliability/harness.ts';
-import { scenarios } from '../../lib/tooling/reliability/scenarios.ts';
+import { runScenario, startReliabilityEnv, type ReliabilityEnv } from './harness/harness.ts';
+import { scenarios } from './harness/scenarios.ts';
 
 /** Scenarios run by their own test files (the slowest ones), by file. */
 export const OWN_FILES: Readonly<Record<string, readonly string[]>> = {

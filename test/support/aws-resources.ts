@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
-import type { BatchResult, QueueRecord } from '../../lib/pipeline/detect/process-batch.ts';
+import type { BatchResult, QueueRecord } from '../../lib/shared/sqs-batch.ts';
 import { drainQueue, pollOnce as pollEventSource } from '../../lib/tooling/local/event-source.ts';
 import { provisionPipeline, type LocalPipeline } from '../../lib/tooling/local/provision.ts';
 import { pipelineSettings } from '../../lib/tooling/local/settings.ts';

@@ -8,7 +8,7 @@ import { extractAuditEvents } from '../../lib/detection/openai/extract-events.ts
 import { createRuleCatalog } from '../../lib/detection/rules/index.ts';
 import { checkPantherMetadata } from '../../lib/detection/testing/run-test.ts';
 import { parseRuleTestFile } from '../../lib/detection/testing/test-file.ts';
-import { parseJsonInput } from '../../lib/util/json-input.ts';
+import { parseJsonInput } from '../../lib/shared/json-input.ts';
 import { pipelineSettings } from '../../lib/tooling/local/settings.ts';
 
 /** One alert the pipeline's semantics give for an input. */

@@ -1,7 +1,7 @@
 // The list endpoint's semantics in memory (newest first, `limit` per page, the `after` cursor,
 // inclusive effective_at bounds), for runs too large to serve over HTTP in a test.
 import type { AuditLogPage, PageQuery } from '../../lib/ingestion/poller/audit-log-client.ts';
-import type { JsonObject } from '../../lib/util/json.ts';
+import type { JsonObject } from '../../lib/shared/json.ts';
 
 export interface MemoryAuditLog {
   readonly events: JsonObject[];

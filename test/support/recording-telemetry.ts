@@ -1,4 +1,5 @@
-import type { DetectionMetric, LogLevel, Telemetry } from '../../lib/pipeline/detect/telemetry.ts';
+import type { DetectionMetric, Telemetry } from '../../lib/pipeline/detect/telemetry.ts';
+import type { LogLevel } from '../../lib/shared/log-level.ts';
 
 /** A {@link Telemetry} that keeps every log line and metric for assertions. */
 export function recordingTelemetry() {

@@ -3,7 +3,7 @@
 // and hides the SDK's Node-version notice.
 import { inject } from 'vitest';
 import { useEmulators } from '../../lib/tooling/local/emulator-env.ts';
-import { hideSdkNodeVersionNotice } from '../../lib/util/sdk-node-notice.ts';
+import { hideSdkNodeVersionNotice } from '../../lib/shared/sdk-node-notice.ts';
 
 // The SDK's "upgrade to Node 22" notice, once per client, would be most of the test output.
 hideSdkNodeVersionNotice();

@@ -4,7 +4,7 @@
 // them, but time only moves when the scenario moves it. The emulators' queues run on the wall
 // clock, so they cannot stand in here; the SQS adapter itself is tested against them separately.
 import type { DeliveryRecord } from '../../lib/delivery/deliver-batch.ts';
-import type { BatchResult } from '../../lib/pipeline/detect/process-batch.ts';
+import type { BatchResult } from '../../lib/shared/sqs-batch.ts';
 
 interface Stored {
   readonly messageId: string;

@@ -1,6 +1,6 @@
 import { isCorrelationRule, type CorrelationFinding, type CorrelationRule } from './correlation-rule.ts';
 import type { CorrelationShape } from './correlate.ts';
-import { describeError } from './describe-error.ts';
+import { describeError } from '../../shared/describe-error.ts';
 import { CatalogError } from './errors.ts';
 import type { LogType } from './log-type.ts';
 import type { KnownRule } from './parse-rules-settings.ts';

@@ -1,11 +1,11 @@
-import { typeName } from './describe-error.ts';
+import { typeName } from '../../shared/describe-error.ts';
 import { RulesConfigError } from './errors.ts';
 import type { RuleKind } from './catalog.ts';
 import type { CorrelationStep } from './correlation-rule.ts';
 import { parseCidr, type RuleSettings, type RuleSuppression, type RulesSettings } from './rule-settings.ts';
 import { SEVERITIES, parseSeverity } from './severity.ts';
-import { isJsonObject, ownValue, type JsonObject } from '../../util/json.ts';
-import { printable, quote } from '../../util/printable.ts';
+import { isJsonObject, ownValue, type JsonObject } from '../../shared/json.ts';
+import { printable, quote } from '../../shared/printable.ts';
 
 /** What the parser needs to know of each registered rule. */
 export interface KnownRule {

@@ -1,8 +1,8 @@
-import type { JsonValue } from '../../util/json.ts';
-import { copyJsonObject } from '../../util/json-copy.ts';
-import { SECRET_MARK, maskSecrets } from '../../util/mask-secrets.ts';
+import type { JsonValue } from '../../shared/json.ts';
+import { copyJsonObject } from '../../shared/json-copy.ts';
+import { SECRET_MARK, maskSecrets } from '../../shared/mask-secrets.ts';
 import { DEFAULT_DEDUP_PREFIX, MAX_ALERT_CONTEXT_JSON_LENGTH, SEVERITY_DEFAULT_KEYWORD } from './constants.ts';
-import { describeError, typeName } from './describe-error.ts';
+import { describeError, typeName } from '../../shared/describe-error.ts';
 import type { MatchHead, RuleFunctionFailure, RuleOutcome, RuleOutput } from './result.ts';
 import type { Rule, RuleFunctionName } from './rule.ts';
 import { SEVERITIES, parseSeverity, type Severity } from './severity.ts';

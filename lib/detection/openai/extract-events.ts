@@ -1,5 +1,5 @@
-import { typeName } from '../engine/describe-error.ts';
-import { isJsonObject, ownValue, type JsonObject } from '../../util/json.ts';
+import { typeName } from '../../shared/describe-error.ts';
+import { isJsonObject, ownValue, type JsonObject } from '../../shared/json.ts';
 
 /** An audit event found in an input, with where it was (`''`, `[3]`, `data[3]`). */
 export interface LocatedEvent {

@@ -1,5 +1,5 @@
-import { deepGet } from '../../util/deep-get.ts';
-import { ownValue, type JsonObject } from '../../util/json.ts';
+import { deepGet } from '../../shared/deep-get.ts';
+import { ownValue, type JsonObject } from '../../shared/json.ts';
 
 /**
  * An identifying text value: a non-blank string (trimmed) or a finite number (as text, since ids

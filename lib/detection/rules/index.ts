@@ -41,5 +41,3 @@ export function createRuleCatalog(config: CatalogConfig = {}): RuleCatalog {
     bruteForceLoginSuccessRule,
   ]);
 }
-
-export * from './openai/index.ts';

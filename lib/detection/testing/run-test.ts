@@ -11,7 +11,7 @@ import type { StepRecord } from '../engine/correlation-rule.ts';
 import type { RuleOutput } from '../engine/result.ts';
 import type { RuleMetadata } from '../engine/rule.ts';
 import { StreamEvaluator } from '../engine/stream-evaluator.ts';
-import type { JsonValue } from '../../util/json.ts';
+import type { JsonValue } from '../../shared/json.ts';
 import type { PantherMetadata, RuleTestCase, RuleTestFile, StepOutputs } from './test-file.ts';
 
 /** The result of one rule test: passed, or the list of what differed. */

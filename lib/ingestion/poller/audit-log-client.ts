@@ -1,6 +1,6 @@
-import { isJsonObject, ownValue, type JsonObject } from '../../util/json.ts';
-import { printable } from '../../util/printable.ts';
-import { retryAfterMs } from '../../util/retry-after.ts';
+import { isJsonObject, ownValue, type JsonObject } from '../../shared/json.ts';
+import { printable } from '../../shared/printable.ts';
+import { retryAfterMs } from '../../shared/retry-after.ts';
 import type { SecretSource } from '../parameters/secure-parameter.ts';
 import { AdminKeyRejectedError, AuditLogRequestError, AuditLogUnavailableError } from './errors.ts';
 import { networkCause } from './network-cause.ts';

@@ -1,5 +1,5 @@
-import type { JsonValue } from '../../util/json.ts';
-import { printable } from '../../util/printable.ts';
+import type { JsonValue } from '../../shared/json.ts';
+import { printable } from '../../shared/printable.ts';
 import type { AlertDocument } from './alert-document.ts';
 import { EMAIL_VALUE_MAX_LENGTH } from './constants.ts';
 

@@ -1,12 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { DetectConfig } from '../../config/detect-config.ts';
+import type { DetectConfig } from './detect-config.ts';
 import type { CorrelationStore } from '../correlate/correlation-store.ts';
 import type { DedupStore } from '../dedup/dedup-store.ts';
 import type { AlertPublisher } from '../publish/alert-publisher.ts';
-import type { DeadLetterSink } from '../publish/dead-letter-sink.ts';
-import { lazy } from './lazy.ts';
+import type { DeadLetterSink } from '../../shared/dead-letter-sink.ts';
+import { lazy } from '../../shared/lazy.ts';
 
 /** How AWS clients are made; tests pass clients with fault-injecting middleware. */
 export interface AwsClientFactories {
@@ -64,7 +64,7 @@ export function awsAdapters(config: DetectConfig, clients: AwsClientFactories, c
       return new SnsAlertPublisher(await clients.sns(), config.topicArn);
     }),
     deadLetters: lazy(async () => {
-      const { SqsDeadLetterSink } = await import('../publish/sqs-dead-letter-sink.ts');
+      const { SqsDeadLetterSink } = await import('../../shared/sqs-dead-letter-sink.ts');
       return new SqsDeadLetterSink(await clients.sqs(), config.deadLetterQueueUrl);
     }),
   };

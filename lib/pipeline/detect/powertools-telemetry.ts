@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import type { LogLevel, Telemetry } from './telemetry.ts';
+import type { Telemetry } from './telemetry.ts';
+import type { LogLevel } from '../../shared/log-level.ts';
 
 /**
  * Writes one log line at `level` through a Powertools Logger.

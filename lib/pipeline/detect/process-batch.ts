@@ -1,3 +1,4 @@
+import type { BatchResult, QueueRecord } from '../../shared/sqs-batch.ts';
 import type { AlertDocument } from '../alerts/alert-document.ts';
 import { buildAlert } from '../alerts/alert-document.ts';
 import { fitAlert } from '../alerts/sns-message.ts';
@@ -5,34 +6,21 @@ import { LEASE_MARGIN_SECONDS, MAX_PENDING_PREDECESSORS } from '../dedup/constan
 import type { ClaimInput, DedupStore, WindowLease } from '../dedup/dedup-store.ts';
 import { trustedEventTime } from '../dedup/window.ts';
 import type { AlertPublisher } from '../publish/alert-publisher.ts';
-import type { DeadLetter, DeadLetterKind, DeadLetterSink } from '../publish/dead-letter-sink.ts';
+import type { DeadLetter, DeadLetterKind, DeadLetterSink } from '../../shared/dead-letter-sink.ts';
 import type { RuleCatalog } from '../../detection/engine/catalog.ts';
-import { describeError } from '../../detection/engine/describe-error.ts';
+import { describeError } from '../../shared/describe-error.ts';
 import type { CorrelationStepMatch, RuleMatch } from '../../detection/engine/result.ts';
 import { messageContent } from '../intake/message-body.ts';
 import { organizationDedupKey, scopeToOrganization } from '../intake/organization-scope.ts';
 import type { Organization } from '../../ingestion/packing/organization.ts';
 import type { CorrelationStore } from '../correlate/correlation-store.ts';
 import { correlationFindings } from '../../detection/engine/correlate.ts';
-import type { JsonObject } from '../../util/json.ts';
-import { printable } from '../../util/printable.ts';
+import type { JsonObject } from '../../shared/json.ts';
+import { printable } from '../../shared/printable.ts';
 import { MATCH_OUTCOME_MESSAGES } from './log-messages.ts';
 import { runBounded } from './concurrency.ts';
 import { WindowBusyError, isPermanentFailure } from './errors.ts';
 import type { Telemetry } from './telemetry.ts';
-
-/** The part of an SQS record the detection needs. */
-export interface QueueRecord {
-  readonly messageId: string;
-  readonly body: string;
-  /** SQS system attributes as Lambda passes them; `ApproximateReceiveCount` tells the last attempt. */
-  readonly attributes?: { readonly ApproximateReceiveCount?: string };
-}
-
-/** Lambda's partial batch response: the records SQS must deliver again. */
-export interface BatchResult {
-  readonly batchItemFailures: Array<{ itemIdentifier: string }>;
-}
 
 /** The invocation a batch runs in: its deadline bounds the leases its claims take. */
 export interface Invocation {

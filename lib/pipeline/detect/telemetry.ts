@@ -1,4 +1,5 @@
-import { maskSecrets } from '../../util/mask-secrets.ts';
+import type { LogFields, LogLevel } from '../../shared/log-level.ts';
+import { maskSecrets } from '../../shared/mask-secrets.ts';
 
 /** The metrics the detection function emits (EMF, one unit: count). */
 export type DetectionMetric =
@@ -20,9 +21,6 @@ export type DetectionMetric =
   | 'CorrelationStepsRecorded'
   | 'CorrelationsCompleted';
 
-/** Log severity. */
-export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
-
 /**
  * Structured logs and metrics, behind an interface so the core runs the same in Lambda (Powertools),
  * the CLI and tests. Fields are identifiers and counts only, never event contents or secrets.
@@ -34,7 +32,7 @@ export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
  * ```
  */
 export interface Telemetry {
-  log(level: LogLevel, message: string, fields?: Readonly<Record<string, string | number | boolean | undefined>>): void;
+  log(level: LogLevel, message: string, fields?: LogFields): void;
   count(metric: DetectionMetric, value?: number): void;
 }
 

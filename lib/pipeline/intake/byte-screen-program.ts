@@ -1,4 +1,4 @@
-import { FunctionBuilder, wasmModule, type Local } from '../../util/wasm-assembler.ts';
+import { FunctionBuilder, wasmModule, type Local } from '../../shared/wasm-assembler.ts';
 import { BYTE_SCREEN_PAGES, BYTE_SCREEN_SLOTS, ByteScreenStatus, MAX_SCREEN_DEPTH } from './byte-screen-constants.ts';
 
 /** An ASCII word of up to four bytes as the little-endian integer a load of it gives. */

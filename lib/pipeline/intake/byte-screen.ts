@@ -1,6 +1,6 @@
 import { BYTE_SCREEN_CAPACITY, BYTE_SCREEN_SLOTS, type ByteScreenStatus } from './byte-screen-constants.ts';
 import { BYTE_SCREEN_WASM } from './byte-screen-wasm.ts';
-import { instantiateWasm } from '../../util/wasm-assembler.ts';
+import { instantiateWasm } from '../../shared/wasm-assembler.ts';
 
 /**
  * The byte screen of one body: `bytes` takes its UTF-8 followed by a 0, `run(0, length)` reads it,

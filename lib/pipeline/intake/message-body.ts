@@ -1,7 +1,7 @@
-import { typeName } from '../../detection/engine/describe-error.ts';
-import { jsonSyntaxErrorOffset, positionOf } from '../../util/json-syntax.ts';
+import { typeName } from '../../shared/describe-error.ts';
+import { jsonSyntaxErrorOffset, positionOf } from '../../shared/json-syntax.ts';
 import { extractAuditEvents, type InputProblem, type LocatedEvent } from '../../detection/openai/extract-events.ts';
-import { isJsonObject, ownValue } from '../../util/json.ts';
+import { isJsonObject, ownValue } from '../../shared/json.ts';
 import { readEnvelope } from '../../ingestion/packing/envelope.ts';
 import type { Organization } from '../../ingestion/packing/organization.ts';
 import { screenBody, type EventTypeScreen } from './screen-body.ts';

@@ -1,7 +1,7 @@
 import { BYTE_SCREEN_CAPACITY, ByteScreenStatus } from './byte-screen-constants.ts';
 import { createByteScreen, type ByteScreen } from './byte-screen.ts';
 import type { EventTypeWants } from '../../detection/engine/catalog.ts';
-import { skipJsonString, skipJsonValue, skipJsonWhitespace, type StringScan } from '../../util/json-scan.ts';
+import { skipJsonString, skipJsonValue, skipJsonWhitespace, type StringScan } from '../../shared/json-scan.ts';
 
 /**
  * Whether some rule can match events of a type (see `RuleCatalog.eventTypeScreen`). With

@@ -1,6 +1,6 @@
 import type { AlertDocument } from '../../pipeline/alerts/alert-document.ts';
-import type { JsonValue } from '../../util/json.ts';
-import { printable } from '../../util/printable.ts';
+import type { JsonValue } from '../../shared/json.ts';
+import { printable } from '../../shared/printable.ts';
 
 function text(value: JsonValue | undefined): string | undefined {
   if (value === undefined || value === null) return undefined;

@@ -7,7 +7,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { AlertDocument } from '../../pipeline/alerts/alert-document.ts';
-import type { BatchResult, QueueRecord } from '../../pipeline/detect/process-batch.ts';
+import type { BatchResult, QueueRecord } from '../../shared/sqs-batch.ts';
 
 /** One poll's outcome. */
 export interface PollResult {

@@ -11,7 +11,7 @@ import type { DestinationName } from '../../delivery/destination.ts';
 import { staticSecret } from '../../ingestion/parameters/secure-parameter.ts';
 import type { DeliveryMetric, DeliveryTelemetry } from '../../delivery/telemetry.ts';
 import type { Telemetry } from '../../pipeline/detect/telemetry.ts';
-import { printable } from '../../util/printable.ts';
+import { printable } from '../../shared/printable.ts';
 import { pollDeliveryQueue } from './delivery-source.ts';
 import { queueDepth } from './event-source.ts';
 import { provisionDelivery, type LocalDelivery } from './provision.ts';

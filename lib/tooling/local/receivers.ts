@@ -20,7 +20,7 @@ import {
 } from '../../delivery/constants.ts';
 import { readCredentials } from '../../ingestion/webhook/credentials.ts';
 import { verifySignature } from '../../ingestion/webhook/signature.ts';
-import { isJsonObject, ownValue, type JsonObject, type JsonValue } from '../../util/json.ts';
+import { isJsonObject, ownValue, type JsonObject, type JsonValue } from '../../shared/json.ts';
 
 /**
  * How a receiver misbehaves for one request: an HTTP status (with `Retry-After` and a body), a

@@ -1,6 +1,6 @@
 import { OPENAI_AUDIT_LOG_TYPE } from '../../detection/openai/constants.ts';
 import { createRuleCatalog } from '../../detection/rules/index.ts';
-import type { JsonObject } from '../../util/json.ts';
+import type { JsonObject } from '../../shared/json.ts';
 
 /** How a synthetic event stream is made. */
 export interface SyntheticOptions {

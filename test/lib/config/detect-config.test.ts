@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readDetectConfig } from '../../../lib/config/detect-config.ts';
-import { ConfigError } from '../../../lib/config/errors.ts';
+import { ConfigError } from '../../../lib/shared/config-error.ts';
 import { DEFAULT_SCOPE_POLICY } from '../../../lib/detection/rules/openai/default-scope-policy.ts';
 
 const base = {

@@ -15,7 +15,7 @@ describe('keepSources', () => {
     await build({
       absWorkingDir: root,
       stdin: {
-        contents: "export { isJsonText } from './lib/util/json-scan.ts'; export { parse } from 'yaml';",
+        contents: "export { isJsonText } from './lib/shared/json-scan.ts'; export { parse } from 'yaml';",
         resolveDir: root,
         loader: 'ts',
       },
@@ -31,7 +31,7 @@ describe('keepSources', () => {
     const full = JSON.parse(readFileSync(join(outdir, 'out.mjs.map'), 'utf8')) as SourceMapV3;
     const own = keepSources(full, (source) => !source.includes('node_modules/'));
     expect(own.sources.some((source) => source.includes('node_modules/'))).toBe(false);
-    expect(own.sources.some((source) => source.endsWith('lib/util/json-scan.ts'))).toBe(true);
+    expect(own.sources.some((source) => source.endsWith('lib/shared/json-scan.ts'))).toBe(true);
     expect(own.mappings.length).toBeLessThan(full.mappings.length / 3);
 
     const payload = (map: SourceMapV3) => ({

@@ -4,7 +4,7 @@ import type { Severity } from '../../engine/severity.ts';
 import type { AuditEvent } from '../../openai/audit-event.ts';
 import { OPENAI_AUDIT_LOG_TYPE } from '../../openai/constants.ts';
 import { textField, textMember } from '../../openai/text-field.ts';
-import type { JsonValue } from '../../../util/json.ts';
+import type { JsonValue } from '../../../shared/json.ts';
 import { actorContext, actorLabel, eventIdentityContext, extraContext } from './event-context.ts';
 
 /** Rule id, kept from Panther. */

@@ -4,7 +4,7 @@ import { maxSeverity, type Severity } from '../../engine/severity.ts';
 import type { AuditEvent } from '../../openai/audit-event.ts';
 import { OPENAI_AUDIT_LOG_TYPE } from '../../openai/constants.ts';
 import { textMember } from '../../openai/text-field.ts';
-import type { JsonValue } from '../../../util/json.ts';
+import type { JsonValue } from '../../../shared/json.ts';
 import { DEFAULT_SCOPE_POLICY } from './default-scope-policy.ts';
 import { actorContext, actorLabel, eventIdentityContext, extraContext } from './event-context.ts';
 import { API_KEY_CREATED, API_KEY_UPDATED, keyPermissions, type KeyPermissions } from './key-scopes.ts';

@@ -1,7 +1,7 @@
 import type { CorrelationFinding, CorrelationRule } from '../../engine/correlation-rule.ts';
 import type { AuditEvent } from '../../openai/audit-event.ts';
 import { OPENAI_AUDIT_LOG_TYPE } from '../../openai/constants.ts';
-import type { JsonValue } from '../../../util/json.ts';
+import type { JsonValue } from '../../../shared/json.ts';
 import { loginAccount } from './credential-stuffing.ts';
 import { LOGIN_FAILED_RULE_ID, LOGIN_SUCCESS_RULE_ID } from './login-signals.ts';
 

@@ -1,6 +1,6 @@
 import type { AuditEvent } from '../../openai/audit-event.ts';
-import { deepGet } from '../../../util/deep-get.ts';
-import { isJsonObject, type JsonValue } from '../../../util/json.ts';
+import { deepGet } from '../../../shared/deep-get.ts';
+import { isJsonObject, type JsonValue } from '../../../shared/json.ts';
 
 /** What a title shows for the actor: email, else id, else Panther's `<UNKNOWN_USER>`. */
 export function actorLabel(event: AuditEvent): string {

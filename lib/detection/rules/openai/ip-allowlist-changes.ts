@@ -4,8 +4,8 @@ import type { Severity } from '../../engine/severity.ts';
 import type { AuditEvent } from '../../openai/audit-event.ts';
 import { OPENAI_AUDIT_LOG_TYPE } from '../../openai/constants.ts';
 import { textField } from '../../openai/text-field.ts';
-import { deepGet } from '../../../util/deep-get.ts';
-import type { JsonValue } from '../../../util/json.ts';
+import { deepGet } from '../../../shared/deep-get.ts';
+import type { JsonValue } from '../../../shared/json.ts';
 import { actorContext, actorLabel, eventIdentityContext, extraContext, ipDetails } from './event-context.ts';
 
 /** Rule id, kept from Panther. */

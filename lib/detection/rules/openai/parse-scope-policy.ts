@@ -1,7 +1,7 @@
-import { typeName } from '../../engine/describe-error.ts';
+import { typeName } from '../../../shared/describe-error.ts';
 import { SEVERITIES, parseSeverity } from '../../engine/severity.ts';
-import { isJsonObject, ownValue, type JsonObject } from '../../../util/json.ts';
-import { printable, quote } from '../../../util/printable.ts';
+import { isJsonObject, ownValue, type JsonObject } from '../../../shared/json.ts';
+import { printable, quote } from '../../../shared/printable.ts';
 import { DEFAULT_SCOPE_POLICY } from './default-scope-policy.ts';
 import { ScopePolicyError } from './errors.ts';
 import type { ScopePolicy, ScopePolicyEntry } from './scope-policy.ts';

@@ -2,7 +2,7 @@ import type { Rule } from '../../engine/rule.ts';
 import type { AuditEvent } from '../../openai/audit-event.ts';
 import { OPENAI_AUDIT_LOG_TYPE } from '../../openai/constants.ts';
 import { textMember } from '../../openai/text-field.ts';
-import type { JsonValue } from '../../../util/json.ts';
+import type { JsonValue } from '../../../shared/json.ts';
 import { actorContext, actorLabel, eventIdentityContext, extraContext, ipDetails } from './event-context.ts';
 
 /** Rule id, kept from Panther. */

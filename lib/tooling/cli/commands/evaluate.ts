@@ -9,11 +9,11 @@ import { auditEventProblem, extractAuditEvents } from '../../../detection/openai
 import { createRuleCatalog } from '../../../detection/rules/index.ts';
 import { REPLAY_HORIZON_SECONDS } from '../../../pipeline/dedup/constants.ts';
 import { screenBody } from '../../../pipeline/intake/screen-body.ts';
-import type { JsonObject } from '../../../util/json.ts';
-import { parseFailure } from '../../../util/json-input.ts';
-import { readJsonInputBatches } from '../../../util/json-input-stream.ts';
-import { maskSecrets } from '../../../util/mask-secrets.ts';
-import { printable, quote } from '../../../util/printable.ts';
+import type { JsonObject } from '../../../shared/json.ts';
+import { parseFailure } from '../../../shared/json-input.ts';
+import { readJsonInputBatches } from '../../../shared/json-input-stream.ts';
+import { maskSecrets } from '../../../shared/mask-secrets.ts';
+import { printable, quote } from '../../../shared/printable.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 

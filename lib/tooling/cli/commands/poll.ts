@@ -1,4 +1,4 @@
-import { ConfigError } from '../../../config/errors.ts';
+import { ConfigError } from '../../../shared/config-error.ts';
 import { httpsUrl } from '../../../config/https-url.ts';
 import { staticSecret } from '../../../ingestion/parameters/secure-parameter.ts';
 import { AuditLogClient } from '../../../ingestion/poller/audit-log-client.ts';
@@ -17,7 +17,7 @@ import {
   type Organization,
 } from '../../../ingestion/packing/organization.ts';
 import { serializeEvent } from '../../../ingestion/packing/serialize-event.ts';
-import { printable, quote } from '../../../util/printable.ts';
+import { printable, quote } from '../../../shared/printable.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 

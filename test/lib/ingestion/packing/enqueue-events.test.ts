@@ -3,7 +3,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { enqueueEvents } from '../../../../lib/ingestion/packing/enqueue-events.ts';
-import { SqsDeadLetterSink } from '../../../../lib/pipeline/publish/sqs-dead-letter-sink.ts';
+import { SqsDeadLetterSink } from '../../../../lib/shared/sqs-dead-letter-sink.ts';
 import { createPipelineResources, drain, eventsOfBody, organizationOfBody } from '../../../support/aws-resources.ts';
 
 describe('enqueueEvents', () => {

@@ -5,7 +5,7 @@ import { DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/cl
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoCursorStore } from '../../../../lib/ingestion/poller/cursor-store.ts';
 import { pollAuditLogs, type PollOptions } from '../../../../lib/ingestion/poller/poll.ts';
-import type { JsonObject } from '../../../../lib/util/json.ts';
+import type { JsonObject } from '../../../../lib/shared/json.ts';
 import { createDedupTable } from '../../../support/aws-resources.ts';
 import { memoryAuditLog, type MemoryAuditLog } from '../../../support/memory-audit-log.ts';
 

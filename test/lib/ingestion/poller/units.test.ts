@@ -1,6 +1,6 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../../lib/config/errors.ts';
+import { ConfigError } from '../../../../lib/shared/config-error.ts';
 import { readPollConfig } from '../../../../lib/config/poll-config.ts';
 import { httpsUrl } from '../../../../lib/config/https-url.ts';
 import { SecureParameter } from '../../../../lib/ingestion/parameters/secure-parameter.ts';

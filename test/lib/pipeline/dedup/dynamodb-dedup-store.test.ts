@@ -18,7 +18,7 @@ import type {
 } from '../../../../lib/pipeline/dedup/dedup-store.ts';
 import { DynamoDedupStore } from '../../../../lib/pipeline/dedup/dynamodb-dedup-store.ts';
 import { DedupContentionError } from '../../../../lib/pipeline/dedup/errors.ts';
-import { awsError, injectFaults } from '../../../../lib/tooling/reliability/faults.ts';
+import { awsError, injectFaults } from '../../../reliability/harness/faults.ts';
 import { createDedupTable } from '../../../support/aws-resources.ts';
 import { javaAvailable, startDynamoDbLocal, type Emulator } from '../../../../lib/tooling/local/emulators.ts';
 

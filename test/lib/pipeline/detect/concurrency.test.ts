@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runBounded } from '../../../../lib/pipeline/detect/concurrency.ts';
-import { lazy } from '../../../../lib/pipeline/detect/lazy.ts';
+import { lazy } from '../../../../lib/shared/lazy.ts';
 
 describe('runBounded', () => {
   it('never runs more than the limit at once and runs everything', async () => {

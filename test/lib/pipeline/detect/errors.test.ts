@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { describeError } from '../../../../lib/detection/engine/describe-error.ts';
+import { describeError } from '../../../../lib/shared/describe-error.ts';
 import { DedupContentionError } from '../../../../lib/pipeline/dedup/errors.ts';
 import { WindowBusyError, isPermanentFailure } from '../../../../lib/pipeline/detect/errors.ts';
-import { awsError, connectionReset } from '../../../../lib/tooling/reliability/faults.ts';
+import { awsError, connectionReset } from '../../../reliability/harness/faults.ts';
 
 describe('isPermanentFailure', () => {
   it.each([

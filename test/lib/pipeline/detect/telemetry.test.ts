@@ -4,7 +4,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { describe, expect, it } from 'vitest';
 import { powertoolsTelemetry } from '../../../../lib/pipeline/detect/powertools-telemetry.ts';
-import { SILENT_TELEMETRY, maskingTelemetry, type LogLevel } from '../../../../lib/pipeline/detect/telemetry.ts';
+import { SILENT_TELEMETRY, maskingTelemetry } from '../../../../lib/pipeline/detect/telemetry.ts';
+import type { LogLevel } from '../../../../lib/shared/log-level.ts';
 import { recordingTelemetry } from '../../../support/recording-telemetry.ts';
 
 const KEY = 'sk-proj-abcdefghijklmnopqrstuvwxyz0123456789';

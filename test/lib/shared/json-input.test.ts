@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseJsonInput } from '../../../lib/util/json-input.ts';
+import { parseJsonInput } from '../../../lib/shared/json-input.ts';
 
 describe('parseJsonInput', () => {
   it('reads one JSON document, even spread over lines', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { printable } from '../../../lib/util/printable.ts';
+import { printable } from '../../../lib/shared/printable.ts';
 
 describe('printable', () => {
   it('keeps ordinary text, including non-Latin letters and emoji', () => {

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseJsonInput } from '../../../lib/util/json-input.ts';
+import { parseJsonInput } from '../../../lib/shared/json-input.ts';
 import {
   readJsonInput,
   readJsonInputBatches,
   type JsonInputItem,
   type ReadJsonInputOptions,
-} from '../../../lib/util/json-input-stream.ts';
+} from '../../../lib/shared/json-input-stream.ts';
 
 async function* chunked(text: string, size: number): AsyncGenerator<string> {
   for (let i = 0; i < text.length; i += size) {

@@ -5,7 +5,7 @@ import {
   signedLeb128,
   unsignedLeb128,
   wasmModule,
-} from '../../../lib/util/wasm-assembler.ts';
+} from '../../../lib/shared/wasm-assembler.ts';
 
 /** The test's view of an instance: its function and its memory. */
 function instantiate(f: FunctionBuilder, pages = 1): { run: (...args: number[]) => number; memory: Uint8Array } {

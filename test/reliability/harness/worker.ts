@@ -9,12 +9,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { interceptLocalhostDns } from 'fauxqs';
-import { readDetectConfig } from '../../config/detect-config.ts';
-import { LEASE_MARGIN_SECONDS } from '../../pipeline/dedup/constants.ts';
-import { createDetectionHandler } from '../../pipeline/detect/create-handler.ts';
-import { pollOnce } from '../local/event-source.ts';
-import { localTelemetry } from '../local/local-telemetry.ts';
-import { hideSdkNodeVersionNotice } from '../../util/sdk-node-notice.ts';
+import { readDetectConfig } from '../../../lib/config/detect-config.ts';
+import { LEASE_MARGIN_SECONDS } from '../../../lib/pipeline/dedup/constants.ts';
+import { createDetectionHandler } from '../../../lib/pipeline/detect/create-handler.ts';
+import { pollOnce } from '../../../lib/tooling/local/event-source.ts';
+import { localTelemetry } from '../../../lib/tooling/local/local-telemetry.ts';
+import { hideSdkNodeVersionNotice } from '../../../lib/shared/sdk-node-notice.ts';
 import { injectFaults } from './faults.ts';
 import type { KillPoint } from './harness.ts';
 

@@ -11,7 +11,7 @@ describe('installLazySourceMaps', () => {
   it('reads no map until a stack trace is written, then maps our frames to the sources', async () => {
     // A bundle as the functions are built: minified, its map beside it, the installation first.
     const dir = mkdtempSync(join(tmpdir(), 'lazy-maps-'));
-    const installer = join(root, 'lib/util/lazy-source-maps.ts');
+    const installer = join(root, 'lib/shared/lazy-source-maps.ts');
     writeFileSync(
       join(dir, 'install.ts'),
       `import { installLazySourceMaps } from ${JSON.stringify(installer)};\ninstallLazySourceMaps();\n`,
@@ -21,7 +21,7 @@ describe('installLazySourceMaps', () => {
       [
         "import './install.ts';",
         `import { sourceMapsRead } from ${JSON.stringify(installer)};`,
-        `import { describeError } from ${JSON.stringify(join(root, 'lib/detection/engine/describe-error.ts'))};`,
+        `import { describeError } from ${JSON.stringify(join(root, 'lib/shared/describe-error.ts'))};`,
         'const before = sourceMapsRead();',
         'const error = new Error("boom");',
         'const unread = sourceMapsRead();',
@@ -54,7 +54,7 @@ describe('installLazySourceMaps', () => {
 
   it('leaves Node its own source maps when they are on', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lazy-maps-'));
-    const installer = join(root, 'lib/util/lazy-source-maps.ts');
+    const installer = join(root, 'lib/shared/lazy-source-maps.ts');
     writeFileSync(
       join(dir, 'main.ts'),
       `import { installLazySourceMaps, sourceMapsRead } from ${JSON.stringify(installer)};\ninstallLazySourceMaps();\nconst stack = String(new Error('x').stack);\nprocess.stdout.write(JSON.stringify({ read: sourceMapsRead(), stack }));\n`,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { maskSecrets } from '../../../lib/util/mask-secrets.ts';
-import { printable } from '../../../lib/util/printable.ts';
+import { maskSecrets } from '../../../lib/shared/mask-secrets.ts';
+import { printable } from '../../../lib/shared/printable.ts';
 
 describe('maskSecrets', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonSyntaxErrorOffset, positionOf } from '../../../lib/util/json-syntax.ts';
+import { jsonSyntaxErrorOffset, positionOf } from '../../../lib/shared/json-syntax.ts';
 
 describe('jsonSyntaxErrorOffset', () => {
   it.each([

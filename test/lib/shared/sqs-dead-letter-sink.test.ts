@@ -4,9 +4,9 @@
 // `truncated`; one that fits is stored whole; characters SQS refuses are stored escaped.
 import type { Message } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import type { DeadLetter } from '../../../../lib/pipeline/publish/dead-letter-sink.ts';
-import { SQS_MAX_MESSAGE_BYTES, SqsDeadLetterSink } from '../../../../lib/pipeline/publish/sqs-dead-letter-sink.ts';
-import { createPipelineResources, drain, sqs } from '../../../support/aws-resources.ts';
+import type { DeadLetter } from '../../../lib/shared/dead-letter-sink.ts';
+import { SQS_MAX_MESSAGE_BYTES, SqsDeadLetterSink } from '../../../lib/shared/sqs-dead-letter-sink.ts';
+import { createPipelineResources, drain, sqs } from '../../support/aws-resources.ts';
 
 /** Sends one letter to a fresh DLQ (made like the deployed one) and returns what the queue holds. */
 async function stored(letter: DeadLetter): Promise<Message[]> {

@@ -5,7 +5,7 @@ import {
   skipJsonValue,
   skipJsonWhitespace,
   type StringScan,
-} from '../../../lib/util/json-scan.ts';
+} from '../../../lib/shared/json-scan.ts';
 
 describe('json-scan', () => {
   it.each([

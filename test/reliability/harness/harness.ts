@@ -10,21 +10,26 @@ import { join } from 'node:path';
 import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient, type Message } from '@aws-sdk/client-sqs';
-import { readDetectConfig } from '../../config/detect-config.ts';
-import { OPENAI_AUDIT_LOG_TYPE } from '../../detection/openai/constants.ts';
-import { createRuleCatalog } from '../../detection/rules/index.ts';
-import { buildAlert } from '../../pipeline/alerts/alert-document.ts';
-import { fitAlert } from '../../pipeline/alerts/sns-message.ts';
-import { DynamoDedupStore } from '../../pipeline/dedup/dynamodb-dedup-store.ts';
-import { createDetectionHandler } from '../../pipeline/detect/create-handler.ts';
-import type { JsonObject } from '../../util/json.ts';
-import { emulatorEndpoints, startDynalite, startFauxqs, useEmulators } from '../local/emulators.ts';
-import { alertFromSubscriberMessage, drainQueue, pollOnce, queueDepth } from '../local/event-source.ts';
-import { localTelemetry } from '../local/local-telemetry.ts';
-import { provisionPipeline, type LocalPipeline } from '../local/provision.ts';
-import { sendMessages } from '../../ingestion/packing/queue-sink.ts';
-import { pipelineSettings } from '../local/settings.ts';
-import { messageBodies, syntheticEvents } from '../local/synthetic-events.ts';
+import { readDetectConfig } from '../../../lib/config/detect-config.ts';
+import { OPENAI_AUDIT_LOG_TYPE } from '../../../lib/detection/openai/constants.ts';
+import { createRuleCatalog } from '../../../lib/detection/rules/index.ts';
+import { buildAlert } from '../../../lib/pipeline/alerts/alert-document.ts';
+import { fitAlert } from '../../../lib/pipeline/alerts/sns-message.ts';
+import { DynamoDedupStore } from '../../../lib/pipeline/dedup/dynamodb-dedup-store.ts';
+import { createDetectionHandler } from '../../../lib/pipeline/detect/create-handler.ts';
+import type { JsonObject } from '../../../lib/shared/json.ts';
+import { emulatorEndpoints, startDynalite, startFauxqs, useEmulators } from '../../../lib/tooling/local/emulators.ts';
+import {
+  alertFromSubscriberMessage,
+  drainQueue,
+  pollOnce,
+  queueDepth,
+} from '../../../lib/tooling/local/event-source.ts';
+import { localTelemetry } from '../../../lib/tooling/local/local-telemetry.ts';
+import { provisionPipeline, type LocalPipeline } from '../../../lib/tooling/local/provision.ts';
+import { sendMessages } from '../../../lib/ingestion/packing/queue-sink.ts';
+import { pipelineSettings } from '../../../lib/tooling/local/settings.ts';
+import { messageBodies, syntheticEvents } from '../../../lib/tooling/local/synthetic-events.ts';
 import {
   awsError,
   injectFaults,

@@ -2,19 +2,19 @@
 // registered rules' own metadata (threshold, dedup period, severity, title), never from one
 // hard-coded rule. Pure: the harness feeds it the events sent, the alerts received and the table.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { RuleCatalog } from '../../detection/engine/catalog.ts';
+import type { RuleCatalog } from '../../../lib/detection/engine/catalog.ts';
 import {
   correlationFindings,
   emptyCorrelationState,
   recordStep,
   type CorrelationState,
-} from '../../detection/engine/correlate.ts';
-import type { RuleMatch } from '../../detection/engine/result.ts';
-import { SEVERITIES, severityRank, type Severity } from '../../detection/engine/severity.ts';
-import type { AlertDocument } from '../../pipeline/alerts/alert-document.ts';
-import { MAX_TRACKED_EVENT_IDS } from '../../pipeline/dedup/constants.ts';
-import { alertIdFor, windowKey } from '../../pipeline/dedup/dedup-item.ts';
-import { placeInWindow, trustedEventTime } from '../../pipeline/dedup/window.ts';
+} from '../../../lib/detection/engine/correlate.ts';
+import type { RuleMatch } from '../../../lib/detection/engine/result.ts';
+import { SEVERITIES, severityRank, type Severity } from '../../../lib/detection/engine/severity.ts';
+import type { AlertDocument } from '../../../lib/pipeline/alerts/alert-document.ts';
+import { MAX_TRACKED_EVENT_IDS } from '../../../lib/pipeline/dedup/constants.ts';
+import { alertIdFor, windowKey } from '../../../lib/pipeline/dedup/dedup-item.ts';
+import { placeInWindow, trustedEventTime } from '../../../lib/pipeline/dedup/window.ts';
 
 /** One dedup window as the events imply it. */
 export interface ExpectedWindow {

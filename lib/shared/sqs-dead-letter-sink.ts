@@ -1,5 +1,5 @@
 import { SendMessageCommand, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
-import { printable } from '../../util/printable.ts';
+import { printable } from './printable.ts';
 import type { DeadLetter, DeadLetterSink } from './dead-letter-sink.ts';
 
 /** SQS's limit on a message, body and attributes together, in bytes (1 MiB since August 2025). */

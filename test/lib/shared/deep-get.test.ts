@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deepGet } from '../../../lib/util/deep-get.ts';
+import { deepGet } from '../../../lib/shared/deep-get.ts';
 
 describe('deepGet (Panther deep_get semantics)', () => {
   const event = JSON.parse(

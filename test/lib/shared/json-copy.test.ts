@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyJsonObject } from '../../../lib/util/json-copy.ts';
+import { copyJsonObject } from '../../../lib/shared/json-copy.ts';
 
 const same = (text: string) => text;
 
