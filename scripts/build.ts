@@ -1,17 +1,15 @@
-// Bundles each Lambda function with esbuild: ESM for Node 22 on arm64, minified, with source maps of
-// our own code (the mappings into node_modules are dropped, and no source text is embedded: the
-// maps locate frames, the sources are in git), AWS SDK and Powertools included (pinned by
-// package-lock, not by the Lambda runtime). Dynamic imports become separate chunks, so DynamoDB and
-// SNS code is only loaded when a match needs it. The detect function maps stack traces itself, only
-// when one is written (lib/shared/lazy-source-maps.ts), instead of Node's --enable-source-maps,
-// which reads every map at every cold start. Powertools' Logger gets node:crypto on first use
-// (scripts/build/logger-crypto.ts), not at start-up.
+// Bundles each Lambda function with esbuild: ESM for Node 22 on arm64, minified, with source maps
+// (no source text embedded: the maps locate frames, the sources are in git), AWS SDK and Powertools
+// included (pinned by package-lock, not by the Lambda runtime). Dynamic imports become separate
+// chunks, so DynamoDB and SNS code is only loaded when a match needs it. The detect function maps
+// stack traces itself, only when one is written (lib/shared/lazy-source-maps.ts), instead of Node's
+// --enable-source-maps, which reads the maps at every cold start (about 10 ms more CPU per cold
+// start of the detect function, measured).
 //   npx tsx scripts/build.ts            -> dist/<function>/index.mjs (+ chunks, maps)
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
-import { keepSources, type SourceMapV3 } from './build/own-sources.ts';
 
 const root = join(import.meta.dirname, '..');
 
@@ -51,39 +49,6 @@ function lazySourceMapsEntry(entry: string): Plugin {
 }
 
 /**
- * Resolves the `node:crypto` that Powertools' Logger imports to `scripts/build/logger-crypto.ts`,
- * which loads it on first use: the Logger needs it only to sample debug logs, and loading it at
- * start-up was about 4 ms of every cold start. Any other importer gets the real module.
- */
-function deferredLoggerCrypto(): Plugin {
-  const replacement = join(root, 'scripts/build/logger-crypto.ts');
-  return {
-    name: 'deferred-logger-crypto',
-    setup(builder) {
-      builder.onResolve({ filter: /^node:crypto$/ }, (args) =>
-        /[\\/]node_modules[\\/]@aws-lambda-powertools[\\/]logger[\\/]/.test(args.importer)
-          ? { path: replacement }
-          : undefined,
-      );
-    },
-  };
-}
-
-/**
- * Rewrites every source map of a build with the mappings of our own code only: not node_modules,
- * nor the two generated lines of the entry wrapper above (no file holds them, and tools that read
- * the map, vitest among them, warn of a missing source).
- */
-async function ownSourceMaps(metafile: Metafile): Promise<void> {
-  const own = (source: string): boolean =>
-    !source.includes('node_modules/') && !source.startsWith(`${ENTRY_NAMESPACE}:`);
-  for (const file of Object.keys(metafile.outputs).filter((name) => name.endsWith('.map'))) {
-    const map = JSON.parse(await readFile(join(root, file), 'utf8')) as SourceMapV3;
-    await writeFile(join(root, file), JSON.stringify(keepSources(map, own)));
-  }
-}
-
-/**
  * Builds every function into `<outRoot>/<name>/` (default `dist`, what serverless.yml packages);
  * returns esbuild's metafile per function, with paths relative to the project root.
  *
@@ -102,7 +67,7 @@ export async function buildFunctions(
     const result = await build({
       absWorkingDir: root,
       entryPoints: { index: lazySourceMaps ? 'entry' : entry },
-      plugins: lazySourceMaps ? [lazySourceMapsEntry(entry), deferredLoggerCrypto()] : [deferredLoggerCrypto()],
+      plugins: lazySourceMaps ? [lazySourceMapsEntry(entry)] : [],
       outdir: `${outRoot}/${name}`,
       outExtension: { '.js': '.mjs' },
       bundle: true,
@@ -122,7 +87,6 @@ export async function buildFunctions(
         js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
       },
     });
-    await ownSourceMaps(result.metafile);
     await writeFile(join(root, `${outRoot}/${name}/meta.json`), JSON.stringify(result.metafile));
     metafiles[name] = result.metafile;
     const bytes = Object.entries(result.metafile.outputs)

@@ -1,12 +1,11 @@
 // The per-event path of the detect function without its I/O, one SQS message body at a time: the
-// intake (envelopes, checks, the screen of event types) and the catalog's rules on each event.
+// intake (envelopes, checks) and the catalog's rules on each event.
 import { RuleCatalog } from '../../lib/detection/engine/catalog.ts';
 import { OPENAI_AUDIT_LOG_TYPE } from '../../lib/detection/openai/constants.ts';
 import { openAiAuditLogType } from '../../lib/detection/openai/log-type.ts';
 import { createRuleCatalog } from '../../lib/detection/rules/index.ts';
 import { createApiKeyAnomalousActivityRule } from '../../lib/detection/rules/openai/api-key-anomalous-activity.ts';
 import { messageContent } from '../../lib/pipeline/intake/message-body.ts';
-import { screenBody } from '../../lib/pipeline/intake/screen-body.ts';
 import type { LinePath } from './event-path.ts';
 
 /** A path over lines, and the lines it parses in full with `JSON.parse` (its floor). */
@@ -16,15 +15,15 @@ export interface MeasuredPath {
 }
 
 function pathOf(catalog: RuleCatalog, lines: readonly string[]): MeasuredPath {
-  const screen = catalog.eventTypeScreen(OPENAI_AUDIT_LOG_TYPE);
   const path: LinePath = (line) => {
-    const content = messageContent(line, screen);
-    if (content.kind !== 'events' || content.screened === true) return 0;
+    const content = messageContent(line);
+    if (content.kind !== 'events') return 0;
     let matches = 0;
     for (const { event } of content.events) matches += catalog.evaluate(OPENAI_AUDIT_LOG_TYPE, event).matches.length;
     return matches;
   };
-  return { path, parsedLines: lines.filter((line) => screenBody(line, screen).kind === 'parse') };
+  // Every line is parsed in full.
+  return { path, parsedLines: lines };
 }
 
 /**

@@ -10,12 +10,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { RegoEngine, TemplateFile } from '@aws/cloudformation-validate';
 import type { Context, SQSEvent } from 'aws-lambda';
-import type { Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPipelineResources, receivedAlerts } from '../support/aws-resources.ts';
 import { body, keyEvent } from '../integration/events.ts';
 import { arnOf, decide, resolve, type Caller } from '../support/policy-evaluator.ts';
-import { eagerOutputs } from '../../scripts/build/eager-outputs.ts';
 
 const root = join(import.meta.dirname, '../..');
 type Json = Record<string, any>;
@@ -602,37 +600,6 @@ describe('npm run package', () => {
       Action: 'sqs:SendMessage',
       Resource: { 'Fn::GetAtt': ['DetectionQueue', 'Arn'] },
     });
-  });
-
-  it('loads node:crypto in the detect bundle only when first used, not at start-up', () => {
-    const metafile = JSON.parse(readFileSync(join(root, 'dist/detect/meta.json'), 'utf8')) as Metafile;
-    expect(eagerOutputs(metafile, 'dist/detect/index.mjs').builtins).not.toContain('node:crypto');
-    // Powertools' Logger imports it for debug-log sampling: the build gives it the deferred one.
-    expect(Object.values(metafile.outputs).some((output) => 'scripts/build/logger-crypto.ts' in output.inputs)).toBe(
-      true,
-    );
-    // ...and still samples: with a sample rate of 1 the packaged Logger turns DEBUG on, using it.
-    const sampled = spawnSync(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        `await import(${JSON.stringify(pathToFileURL(join(root, 'dist/detect/index.mjs')).href)});`,
-      ],
-      {
-        encoding: 'utf8',
-        env: {
-          PATH: process.env.PATH,
-          DEDUP_TABLE_NAME: 't',
-          ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:t',
-          DEAD_LETTER_QUEUE_URL: 'http://127.0.0.1:9/0/q',
-          LOG_LEVEL: 'ERROR',
-          POWERTOOLS_LOGGER_SAMPLE_RATE: '1',
-        },
-      },
-    );
-    expect(sampled.status).toBe(0);
-    expect(sampled.stdout).toContain('Setting log level to DEBUG due to sampling rate');
   });
 
   it('builds a bundle that runs: the packaged handler alerts over the emulators', async () => {

@@ -10,7 +10,7 @@ import { SnsAlertPublisher } from '../../lib/pipeline/publish/sns-alert-publishe
 import { SqsDeadLetterSink } from '../../lib/shared/sqs-dead-letter-sink.ts';
 import { processBatch, type DetectionDependencies } from '../../lib/pipeline/detect/process-batch.ts';
 import { RuleCatalog } from '../../lib/detection/engine/catalog.ts';
-import type { CorrelationFinding, CorrelationRule } from '../../lib/detection/engine/correlation-rule.ts';
+import type { CorrelationRule } from '../../lib/detection/engine/rule.ts';
 import type { LogType } from '../../lib/detection/engine/log-type.ts';
 import { openAiAuditLogType } from '../../lib/detection/openai/log-type.ts';
 import type { JsonObject } from '../../lib/shared/json.ts';
@@ -42,7 +42,7 @@ async function dependencies(catalog: RuleCatalog) {
 
 describe('rule errors in the pipeline', () => {
   it('keeps the event a rule failed on in the DLQ, and still alerts on the rest', async () => {
-    const broken = testRule<unknown>('Broken.Login.Rule', 'OpenAI.Audit', {
+    const broken = testRule<unknown>('Broken.Login.Rule', {
       eventTypes: ['login.succeeded'],
       match: () => {
         throw new TypeError('cannot read properties of undefined');
@@ -102,30 +102,6 @@ describe('rule errors in the pipeline', () => {
     });
   });
 
-  it('counts a body the screen rules out without evaluating it (a stub catalog that fails if asked: nothing else can tell)', async () => {
-    // The screen wants no type, so every bare event is ruled out; evaluating one would fail the batch.
-    const untouchable = {
-      eventTypeScreen: () => () => false,
-      evaluate: () => {
-        throw new Error('evaluated a screened event');
-      },
-    } as unknown as RuleCatalog;
-    const { deps, recorder } = await dependencies(untouchable);
-    const result = await processBatch(
-      [
-        { messageId: 'a', body: JSON.stringify(benign('1')) },
-        { messageId: 'b', body: JSON.stringify(benign('2')) },
-      ],
-      deps,
-    );
-    expect(result).toEqual({ batchItemFailures: [] });
-    expect([
-      recorder.count('EventsReceived'),
-      recorder.count('MalformedEvents'),
-      recorder.count('EventsMatched'),
-    ]).toEqual([2, 0, 0]);
-  });
-
   it('keeps an event whose normalisation failed, says "event" for a lone event, and does not dead-letter a failed title', async () => {
     const breaking: LogType<JsonObject> = {
       name: 'Test.Breaking',
@@ -137,7 +113,7 @@ describe('rule errors in the pipeline', () => {
       identify: (event) => ({ eventId: event.id as string, eventType: event.type as string, eventTime: undefined }),
       subject: () => ({ actorIds: [], serviceAccountIds: [], emails: [], sourceIp: undefined }),
     };
-    const titled = testRule<JsonObject>('Bad.Title.Rule', 'Test.Breaking', {
+    const titled = testRule<JsonObject>('Bad.Title.Rule', {
       title: () => {
         throw new Error('no title');
       },
@@ -171,17 +147,18 @@ describe('rule errors in the pipeline', () => {
     ]);
   });
 
-  it('runs a correlation rule on each finding with the engine semantics: a failed match() is logged, a failed title() still alerts, match() false alerts nothing', async () => {
-    const failed = testRule<unknown>('Test.Failed', 'OpenAI.Audit', {
+  it('runs a correlation rule on each finding with the engine semantics: a failed title() or alertContext() is logged and still alerts', async () => {
+    const failed = testRule<unknown>('Test.Failed', {
       eventTypes: ['login.failed'],
       createAlert: false,
     });
-    const succeeded = testRule<unknown>('Test.Succeeded', 'OpenAI.Audit', {
+    const succeeded = testRule<unknown>('Test.Succeeded', {
       eventTypes: ['login.succeeded'],
       createAlert: false,
     });
     const correlation = (id: string, overrides: Partial<CorrelationRule<unknown>>): CorrelationRule<unknown> => ({
-      ...testRule<CorrelationFinding>(id, 'OpenAI.Audit'),
+      id,
+      defaultSeverity: 'LOW',
       kind: 'correlation',
       steps: [
         { id: 'failed', ruleId: 'Test.Failed', minMatchCount: 1 },
@@ -194,9 +171,9 @@ describe('rule errors in the pipeline', () => {
     const catalog = new RuleCatalog().register(openAiAuditLogType, [
       failed,
       succeeded,
-      correlation('Corr.Match.Throws', {
-        match: () => {
-          throw new Error('no verdict');
+      correlation('Corr.Context.Throws', {
+        alertContext: () => {
+          throw new Error('no context');
         },
       }),
       correlation('Corr.Title.Throws', {
@@ -204,7 +181,6 @@ describe('rule errors in the pipeline', () => {
           throw new Error('no title');
         },
       }),
-      correlation('Corr.Never', { match: () => false }),
     ]);
     const { deps, resources, recorder } = await dependencies(catalog);
     const result = await processBatch(
@@ -216,13 +192,16 @@ describe('rule errors in the pipeline', () => {
     );
     expect(result).toEqual({ batchItemFailures: [] });
     expect(
-      (await receivedAlerts(resources.subscriberUrl)).map((a) => [a.alert.ruleId, a.alert.eventId, a.alert.title]),
+      (await receivedAlerts(resources.subscriberUrl))
+        .map((a) => [a.alert.ruleId, a.alert.eventId, a.alert.title])
+        .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
     ).toEqual([
+      ['Corr.Context.Throws', 'ok-1', 'Corr.Context.Throws'],
       ['Corr.Title.Throws', 'ok-1', 'Corr.Title.Throws'], // the display name, as for any rule whose title() fails
     ]);
     expect(await drain(resources.dlqUrl)).toEqual([]); // a finding's rule error keeps no event: the steps are recorded
-    expect(recorder.count('CorrelationStepsRecorded')).toBe(6);
-    expect(recorder.count('CorrelationsCompleted')).toBe(1);
+    expect(recorder.count('CorrelationStepsRecorded')).toBe(4);
+    expect(recorder.count('CorrelationsCompleted')).toBe(2);
     expect(recorder.count('RuleErrors')).toBe(2);
     // The two correlations are recorded concurrently (one queue of work each): in rule order here.
     const ruleErrors = recorder.logs.filter((l) => l.message === 'rule error');
@@ -232,10 +211,10 @@ describe('rule errors in the pipeline', () => {
         message: 'rule error',
         fields: {
           messageId: 'c2',
-          ruleId: 'Corr.Match.Throws',
+          ruleId: 'Corr.Context.Throws',
           eventId: 'ok-1',
-          function: 'match',
-          error: 'Error: no verdict',
+          function: 'alertContext',
+          error: 'Error: no context',
         },
       },
       {
@@ -250,7 +229,13 @@ describe('rule errors in the pipeline', () => {
         },
       },
     ]);
-    expect(recorder.logs.filter((l) => l.message === 'correlation completed')).toEqual([
+    const completed = recorder.logs.filter((l) => l.message === 'correlation completed');
+    expect(completed.sort((a, b) => String(a.fields.ruleId).localeCompare(String(b.fields.ruleId)))).toEqual([
+      {
+        level: 'INFO',
+        message: 'correlation completed',
+        fields: { messageId: 'c2', ruleId: 'Corr.Context.Throws', eventId: 'ok-1', triggerEventId: 'ok-1' },
+      },
       {
         level: 'INFO',
         message: 'correlation completed',

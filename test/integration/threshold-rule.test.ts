@@ -28,7 +28,7 @@ const failure = (id: string, at: number) => ({ id, type: 'login.failed', effecti
 async function setUp() {
   const resources = await createPipelineResources();
   const recorder = recordingTelemetry();
-  const rule = testRule<AuditEvent>(RULE, 'OpenAI.Audit', {
+  const rule = testRule<AuditEvent>(RULE, {
     eventTypes: ['login.failed'],
     threshold: 3,
     dedupPeriodMinutes: PERIOD / 60,

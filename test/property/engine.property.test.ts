@@ -177,7 +177,7 @@ describe('engine properties', () => {
   it('runs any sequence of events through windows, thresholds and correlations without a rule error', () => {
     fc.assert(
       fc.property(fc.array(event, { maxLength: 30 }), (events) => {
-        const stream = new StreamEvaluator(catalog, OPENAI_AUDIT_LOG_TYPE, () => 1_700_000_000);
+        const stream = new StreamEvaluator(catalog, OPENAI_AUDIT_LOG_TYPE, { now: () => 1_700_000_000 });
         for (const raw of events) expect(stream.push(raw).errors).toEqual([]);
       }),
       { numRuns: Math.max(100, Math.round(RUNS / 10)) },

@@ -33,7 +33,7 @@ export interface ExpectedOutcome {
 
 /** The reference outcome of the events in a JSON / JSON Lines file, in input order. */
 export function expectedOutcome(file: string): ExpectedOutcome {
-  const stream = new StreamEvaluator(createRuleCatalog(), OPENAI_AUDIT_LOG_TYPE, () => 0);
+  const stream = new StreamEvaluator(createRuleCatalog(), OPENAI_AUDIT_LOG_TYPE, { now: () => 0 });
   const alerts: ExpectedAlert[] = [];
   let events = 0;
   let belowThreshold = 0;
@@ -65,7 +65,7 @@ export function expectedOutcome(file: string): ExpectedOutcome {
 /** Ids of the registered rules that alert (single-event, threshold and correlation rules; not signals). */
 export function alertingRuleIds(): string[] {
   const catalog = createRuleCatalog();
-  return catalog.rules.filter((rule) => catalog.kindOf(rule.id) !== 'signal').map((rule) => rule.id);
+  return catalog.rules.filter((rule) => rule.kind !== 'signal').map((rule) => rule.id);
 }
 
 /** Every registered rule id, in registration order, as error messages list them. */

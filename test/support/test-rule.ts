@@ -1,40 +1,23 @@
-import type { CorrelationFinding, CorrelationRule } from '../../lib/detection/engine/correlation-rule.ts';
-import type { Rule } from '../../lib/detection/engine/rule.ts';
+import type { CorrelationRule, Rule } from '../../lib/detection/engine/rule.ts';
 
-/**
- * A minimal valid rule for engine tests: matches everything, severity LOW, display name = id;
- * override any part.
- */
-export function testRule<E>(id: string, logType: string, overrides: Partial<Rule<E>> = {}): Rule<E> {
-  return {
-    id,
-    displayName: id,
-    description: '',
-    runbook: '',
-    reference: '',
-    defaultSeverity: 'LOW',
-    dedupPeriodMinutes: 60,
-    threshold: 1,
-    logTypes: [logType],
-    reports: {},
-    match: () => true,
-    ...overrides,
-  };
+/** A minimal rule for engine tests: matches every event, severity LOW; override any part. */
+export function testRule<E>(id: string, overrides: Partial<Rule<E>> = {}): Rule<E> {
+  return { id, defaultSeverity: 'LOW', ...overrides };
 }
 
 /**
- * A minimal correlation rule for engine tests: at least `minFailures` matches of the rule `Failed`
+ * A minimal correlation rule for engine tests: at least two matches of the rule `Failed`
  * ("failures"), then one of `Succeeded` ("success"), for the same `correlationKey`, within 10
  * minutes; override any part.
  */
 export function testCorrelationRule<E>(
   id: string,
-  logType: string,
   correlationKey: (event: E) => string | undefined,
   overrides: Partial<CorrelationRule<E>> = {},
 ): CorrelationRule<E> {
   return {
-    ...testRule<CorrelationFinding>(id, logType),
+    id,
+    defaultSeverity: 'LOW',
     kind: 'correlation',
     steps: [
       { id: 'failures', ruleId: 'Failed', minMatchCount: 2 },

@@ -5,8 +5,8 @@ import {
   recordStep,
   type CorrelationShape,
   type CorrelationState,
-} from './correlate.ts';
-import type { StepRecord } from './correlation-rule.ts';
+} from './correlation.ts';
+import type { StepRecord } from './correlation.ts';
 
 /** The index of the first record (of records in time order) at or after `time`. */
 function firstAtOrAfter(records: readonly StepRecord[], time: number): number {

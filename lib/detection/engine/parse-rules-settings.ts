@@ -1,7 +1,7 @@
 import { typeName } from '../../shared/describe-error.ts';
 import { RulesConfigError } from './errors.ts';
-import type { RuleKind } from './catalog.ts';
-import type { CorrelationStep } from './correlation-rule.ts';
+import type { RuleKind } from './rule.ts';
+import type { CorrelationStep } from './correlation.ts';
 import { parseCidr, type RuleSettings, type RuleSuppression, type RulesSettings } from './rule-settings.ts';
 import { SEVERITIES, parseSeverity } from './severity.ts';
 import { isJsonObject, ownValue, type JsonObject } from '../../shared/json.ts';

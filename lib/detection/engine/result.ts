@@ -2,7 +2,7 @@ import type { JsonValue } from '../../shared/json.ts';
 import type { RuleFunctionName, RuleMetadata } from './rule.ts';
 import type { Severity } from './severity.ts';
 
-/** What a matching rule produced for one event, after the engine applied Panther's semantics. */
+/** What a matching rule produced, after the engine applied Panther's semantics. */
 export interface RuleOutput {
   readonly title: string;
   readonly severity: Severity;
@@ -19,8 +19,8 @@ export interface RuleFunctionFailure {
 }
 
 /**
- * Result of one rule on one event. `errors` on a match lists the auxiliary functions that failed
- * and were replaced by their defaults; an `error` outcome means the rule could not decide.
+ * Result of one rule on one event. `errors` on a match lists the functions that failed and were
+ * replaced by their defaults; an `error` outcome means the rule could not decide.
  */
 export type RuleOutcome =
   | { readonly kind: 'no-match' }
@@ -35,31 +35,8 @@ export interface EventIdentity {
   readonly eventTime: number | undefined;
 }
 
-/** What a dedup window counts a match by, apart from its event (see `matchHead`). */
-export interface MatchHead {
-  readonly severity: Severity;
-  readonly dedup: string;
-  /** The rule's `unique()` value, for thresholds over distinct values; absent without `unique()`. */
-  readonly unique?: string;
-}
-
-/** A match as a dedup window counts it: a {@link RuleMatch} without its title and alert context. */
-export interface CountedMatch extends EventIdentity, MatchHead {
-  readonly rule: RuleMetadata;
-}
-
-/** An alert-worthy match of a rule on an event. */
+/** A match of a rule (a single-event rule, a signal, or a correlation's finding) on an event. */
 export interface RuleMatch extends EventIdentity, RuleOutput {
-  readonly rule: RuleMetadata;
-}
-
-/**
- * A signal rule's match (`createAlert: false`): which rule matched which event. A signal is
- * counted and feeds correlations through its steps; nothing reads its title, dedup string or
- * alert context, so the catalog does not build them (a signal the rules configuration suppresses
- * is a full {@link RuleMatch}, its reason logged; `test` and `evaluateRule` build every output).
- */
-export interface SignalMatch extends EventIdentity {
   readonly rule: RuleMetadata;
 }
 
@@ -77,7 +54,7 @@ export interface SuppressedMatch {
 
 /**
  * A match of a correlation rule's step for one key: what the caller records in the correlation's
- * state (see `correlate.ts`) before asking which findings it completes.
+ * state (see `correlation.ts`) before asking which findings it completes.
  */
 export interface CorrelationStepMatch extends EventIdentity {
   /** The correlation rule. */
@@ -91,11 +68,17 @@ export interface CorrelationStepMatch extends EventIdentity {
 export interface EventEvaluation {
   /** Alert-worthy matches. */
   readonly matches: readonly RuleMatch[];
-  /** Matches of signal rules (`createAlert: false`): recorded and counted, never alerted. */
-  readonly signals: readonly SignalMatch[];
+  /** Matches of signal rules (`createAlert: false`): counted and fed to correlations, never alerted. */
+  readonly signals: readonly RuleMatch[];
   /** Matches the rules configuration suppresses. */
   readonly suppressed: readonly SuppressedMatch[];
   /** Step matches of correlation rules, to record in their state. */
   readonly steps: readonly CorrelationStepMatch[];
+  readonly errors: readonly RuleError[];
+}
+
+/** A correlation finding run through its rule: the match, and what failed in its functions. */
+export interface FindingEvaluation {
+  readonly match: RuleMatch;
   readonly errors: readonly RuleError[];
 }

@@ -1,81 +1,154 @@
+import type { CorrelationFinding, CorrelationStep } from './correlation.ts';
 import type { Severity } from './severity.ts';
 
 /**
- * The declarative part of a rule: what it is, how severe, how it deduplicates and how an analyst
- * responds. Mirrors Panther's rule metadata.
+ * What a rule says about itself, each field with Panther's default: a rule states only what
+ * differs. Only `id` and `defaultSeverity` are required.
  */
-export interface RuleMetadata {
+export interface RuleInfo {
   /** Stable identifier, e.g. `OpenAI.API.Key.Anomalous.Activity`. */
   readonly id: string;
-  /** Human name shown in alerts; also the title when the rule has no title function. */
-  readonly displayName: string;
-  readonly description: string;
-  readonly runbook: string;
-  readonly reference: string;
-  /** Static severity, used when the rule has no severity function or that function fails. */
+  /** Static severity: used when the rule has no severity function, or that function fails. */
   readonly defaultSeverity: Severity;
-  /** Length of the dedup window. */
-  readonly dedupPeriodMinutes: number;
-  /** Matches with one dedup value needed within a window before an alert is created. */
-  readonly threshold: number;
-  /** Log types the rule applies to, e.g. `OpenAI.Audit`. */
-  readonly logTypes: readonly string[];
-  /** Framework mappings, e.g. `{ 'MITRE ATT&CK': ['TA0001:T1078'] }`. */
-  readonly reports: Readonly<Record<string, readonly string[]>>;
+  /** Human name shown in alerts; also the title when the rule has no title function. Default: the id. */
+  readonly displayName?: string;
+  readonly description?: string;
+  readonly runbook?: string;
+  readonly reference?: string;
+  /** Length of the dedup window. Default 60. */
+  readonly dedupPeriodMinutes?: number;
+  /** Framework mappings, e.g. `{ 'MITRE ATT&CK': ['TA0001:T1078'] }`. Default none. */
+  readonly reports?: Readonly<Record<string, readonly string[]>>;
   readonly tags?: readonly string[];
-  /** Whether the rule runs; default `true`. The rules configuration can turn a rule on or off. */
+  /** Whether the rule runs. Default `true`; the rules configuration can turn a rule on or off. */
   readonly enabled?: boolean;
   /**
-   * `false` makes the rule a **signal** (Panther's `CreateAlert: false`): its matches are recorded
-   * for correlation rules and counted, never alerted. Default `true`.
-   */
-  readonly createAlert?: boolean;
-  /**
-   * Where this rule deliberately differs from Panther's metadata of the same RuleID, by Panther's
-   * key (`Severity`, `Threshold`, `DedupPeriodMinutes`, `CreateAlert`, `Enabled`...) with the
-   * reason. The `test` command checks a Panther file's metadata against the rule and accepts only
-   * the differences listed here.
+   * Where this rule deliberately differs from Panther's rule of the same id, by Panther's key
+   * (`Severity`, `Threshold`, `Enabled`...) with the reason: the `test` command accepts only these.
    */
   readonly pantherDifferences?: Readonly<Record<string, string>>;
 }
 
 /**
- * A detection rule: metadata plus pure functions over a normalised event `E`.
- *
- * Only `match` is required; the engine supplies Panther's defaults for the rest. None of them may
- * do I/O. `eventTypes`, when given, lets the engine skip the rule for every other event type without
- * normalising the event at all.
+ * A single-event rule: pure functions over a normalised event `E`, each optional, with Panther's
+ * defaults. `eventTypes` is the type filter: the rule runs on events of those types only (every
+ * type when absent), and `match` decides among them (default: every event it runs on matches).
  *
  * @example
  * ```ts
- * const rule: Rule<AuditEvent> = {
- *   id: 'Example.Login.Failed', displayName: 'Login failed', description: '', runbook: '',
- *   reference: '', defaultSeverity: 'LOW', dedupPeriodMinutes: 60, threshold: 5,
- *   logTypes: ['OpenAI.Audit'], reports: {}, eventTypes: ['login.failed'],
- *   match: () => true,
+ * const scimDisabled: Rule<AuditEvent> = {
+ *   id: 'Example.SCIM.Disabled',
+ *   defaultSeverity: 'HIGH',
+ *   eventTypes: ['scim.disabled'],
+ *   title: (event) => `SCIM disabled by ${event.actor.label ?? 'someone'}`,
  * };
  * ```
  */
-export interface Rule<E> extends RuleMetadata {
-  /** Event types this rule can match; omitted means every event of its log types. */
+export interface Rule<E> extends RuleInfo {
+  readonly kind?: 'rule';
+  /** Matches needed with one dedup string within a window before an alert. Default 1. */
+  readonly threshold?: number;
+  /**
+   * `false` makes the rule a **signal** (Panther's `CreateAlert: false`): its matches are counted
+   * and feed correlation rules, never alerted. Default `true`.
+   */
+  readonly createAlert?: boolean;
+  /** Event types the rule runs on; every type when absent. */
   readonly eventTypes?: readonly string[];
-  /** Whether the event is alert-worthy. */
-  match(event: E): boolean;
+  /** Whether the event is alert-worthy. Default: yes. */
+  match?(event: E): boolean;
   /** Alert title. Default: the display name. */
   title?(event: E): string;
-  /** Severity name, or `DEFAULT` for the static severity. */
+  /** A severity name, or `DEFAULT` for the static severity. */
   severity?(event: E): string;
   /** Dedup string. Default: the title. */
   dedup?(event: E): string;
-  /** Extra context for the analyst; must be a JSON object. */
+  /** Extra context for the analyst; a JSON object. */
   alertContext?(event: E): Record<string, unknown>;
   /**
-   * With a threshold: the value whose **distinct** occurrences are counted within a dedup window,
+   * With a threshold: the value whose **distinct** occurrences are counted within a dedup window
    * instead of matches (Panther's `unique()`), e.g. the source IP of failed logins.
    */
   unique?(event: E): string;
 }
 
+/**
+ * A correlation rule: fires when the last of its `steps` matches for a key after every earlier step
+ * matched at least `minMatchCount` times for the same key, all within `lookbackMinutes` (Panther's
+ * correlation rules, with the order of the last step enforced). Each step names another rule,
+ * usually a signal. Its outputs are functions of the {@link CorrelationFinding}.
+ *
+ * @example
+ * ```ts
+ * const bruteForce: CorrelationRule<AuditEvent> = {
+ *   kind: 'correlation',
+ *   id: 'Example.BruteForce',
+ *   defaultSeverity: 'HIGH',
+ *   steps: [
+ *     { id: 'failures', ruleId: 'Example.Login.Failed', minMatchCount: 5 },
+ *     { id: 'success', ruleId: 'Example.Login.Success', minMatchCount: 1 },
+ *   ],
+ *   lookbackMinutes: 30,
+ *   correlationKey: (event) => event.actor.email?.toLowerCase(),
+ *   title: (finding) => `Brute force against ${finding.key}`,
+ * };
+ * ```
+ */
+export interface CorrelationRule<E> extends RuleInfo {
+  readonly kind: 'correlation';
+  /** At least two steps; the last one completes the correlation. */
+  readonly steps: readonly CorrelationStep[];
+  readonly lookbackMinutes: number;
+  /** The value a step's event is correlated on (Panther's `MatchCriteria`); `undefined` leaves it out. */
+  correlationKey(event: E): string | undefined;
+  /** A short detail kept with each step match (e.g. its source IP), shown in the alert. */
+  recordDetail?(event: E): string | undefined;
+  title?(finding: CorrelationFinding): string;
+  severity?(finding: CorrelationFinding): string;
+  dedup?(finding: CorrelationFinding): string;
+  alertContext?(finding: CorrelationFinding): Record<string, unknown>;
+}
+
+/** Anything the catalog registers. */
+export type AnyRule<E> = Rule<E> | CorrelationRule<E>;
+
+/** What a registered rule is: alerts on single events, a signal, or a correlation of others. */
+export type RuleKind = 'rule' | 'signal' | 'correlation';
+
+/**
+ * A registered rule's metadata with every default filled in and the rules configuration applied
+ * (its `enabled` flag and pinned severity): what matches, alerts and tools read.
+ */
+export interface RuleMetadata {
+  readonly id: string;
+  readonly kind: RuleKind;
+  readonly displayName: string;
+  readonly description: string;
+  readonly runbook: string;
+  readonly reference: string;
+  readonly defaultSeverity: Severity;
+  readonly dedupPeriodMinutes: number;
+  readonly threshold: number;
+  readonly logTypes: readonly string[];
+  readonly reports: Readonly<Record<string, readonly string[]>>;
+  readonly tags: readonly string[];
+  readonly enabled: boolean;
+  readonly createAlert: boolean;
+  readonly pantherDifferences: Readonly<Record<string, string>>;
+}
+
 /** Which part of a rule (or the event's normalisation) failed. */
 export type RuleFunctionName =
   'normalize' | 'match' | 'title' | 'severity' | 'dedup' | 'alertContext' | 'unique' | 'correlationKey';
+
+/**
+ * Whether a rule is a correlation rule.
+ *
+ * @example
+ * ```ts
+ * if (isCorrelationRule(rule)) console.log(rule.steps.length);
+ * ```
+ */
+export function isCorrelationRule<E>(rule: AnyRule<E>): rule is CorrelationRule<E> {
+  return rule.kind === 'correlation';
+}

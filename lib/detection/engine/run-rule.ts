@@ -3,12 +3,28 @@ import { copyJsonObject } from '../../shared/json-copy.ts';
 import { SECRET_MARK, maskSecrets } from '../../shared/mask-secrets.ts';
 import { DEFAULT_DEDUP_PREFIX, MAX_ALERT_CONTEXT_JSON_LENGTH, SEVERITY_DEFAULT_KEYWORD } from './constants.ts';
 import { describeError, typeName } from '../../shared/describe-error.ts';
-import type { MatchHead, RuleFunctionFailure, RuleOutcome, RuleOutput } from './result.ts';
-import type { Rule, RuleFunctionName } from './rule.ts';
+import type { RuleFunctionFailure, RuleOutcome, RuleOutput } from './result.ts';
+import type { RuleFunctionName, RuleInfo } from './rule.ts';
 import { SEVERITIES, parseSeverity, type Severity } from './severity.ts';
 import { truncateOutput } from './truncate.ts';
 
 const NO_MATCH = Object.freeze({ kind: 'no-match' } as const);
+
+/**
+ * The functions of a rule as the runner calls them, on a subject `S`: an event for single-event
+ * rules, a finding for correlation rules. Every one is optional.
+ */
+export interface RuleFunctions<S> {
+  match?(subject: S): boolean;
+  title?(subject: S): string;
+  severity?(subject: S): string;
+  dedup?(subject: S): string;
+  alertContext?(subject: S): Record<string, unknown>;
+  unique?(subject: S): string;
+}
+
+/** What the runner's defaults need of a rule: its id, display name and static severity. */
+type Defaults = Pick<RuleInfo, 'id' | 'displayName' | 'defaultSeverity'>;
 
 type Attempt<T> = { ok: true; value: T } | { ok: false; failure: RuleFunctionFailure };
 
@@ -20,7 +36,7 @@ function attempt<T>(name: RuleFunctionName, fn: () => T): Attempt<T> {
   }
 }
 
-function resolveTitle<E>(rule: Rule<E>, event: E, errors: RuleFunctionFailure[]): string {
+function resolveTitle<E>(rule: RuleFunctions<E> & Defaults, event: E, errors: RuleFunctionFailure[]): string {
   const fallback = rule.displayName || rule.id;
   if (!rule.title) return truncateOutput(fallback);
   const result = attempt('title', () => rule.title?.(event));
@@ -35,7 +51,7 @@ function resolveTitle<E>(rule: Rule<E>, event: E, errors: RuleFunctionFailure[])
   return truncateOutput(maskSecrets(result.value === '' ? fallback : result.value));
 }
 
-function resolveSeverity<E>(rule: Rule<E>, event: E, errors: RuleFunctionFailure[]): Severity {
+function resolveSeverity<E>(rule: RuleFunctions<E> & Defaults, event: E, errors: RuleFunctionFailure[]): Severity {
   if (!rule.severity) return rule.defaultSeverity;
   const result = attempt('severity', () => rule.severity?.(event));
   if (!result.ok) {
@@ -54,7 +70,12 @@ function resolveSeverity<E>(rule: Rule<E>, event: E, errors: RuleFunctionFailure
   return rule.defaultSeverity;
 }
 
-function resolveDedup<E>(rule: Rule<E>, event: E, title: string, errors: RuleFunctionFailure[]): string {
+function resolveDedup<E>(
+  rule: RuleFunctions<E> & Defaults,
+  event: E,
+  title: string,
+  errors: RuleFunctionFailure[],
+): string {
   const fallback = DEFAULT_DEDUP_PREFIX + rule.id;
   let dedup: string = title;
   if (rule.dedup) {
@@ -72,7 +93,11 @@ function resolveDedup<E>(rule: Rule<E>, event: E, title: string, errors: RuleFun
   return dedup === '' ? fallback : truncateOutput(dedup);
 }
 
-function resolveAlertContext<E>(rule: Rule<E>, event: E, errors: RuleFunctionFailure[]): Record<string, JsonValue> {
+function resolveAlertContext<E>(
+  rule: RuleFunctions<E>,
+  event: E,
+  errors: RuleFunctionFailure[],
+): Record<string, JsonValue> {
   if (!rule.alertContext) return {};
   const fail = (message: string): Record<string, JsonValue> => {
     errors.push({ function: 'alertContext', message });
@@ -106,7 +131,7 @@ function resolveAlertContext<E>(rule: Rule<E>, event: E, errors: RuleFunctionFai
   ) as Record<string, JsonValue>;
 }
 
-function resolveUnique<E>(rule: Rule<E>, event: E, errors: RuleFunctionFailure[]): string | undefined {
+function resolveUnique<E>(rule: RuleFunctions<E>, event: E, errors: RuleFunctionFailure[]): string | undefined {
   if (!rule.unique) return undefined;
   const result = attempt('unique', () => rule.unique?.(event));
   if (!result.ok) {
@@ -121,40 +146,16 @@ function resolveUnique<E>(rule: Rule<E>, event: E, errors: RuleFunctionFailure[]
   return truncateOutput(result.value);
 }
 
-/** A rule's decision alone: `true` on a match, else what {@link runRule} gives. */
-export type RuleDecision = true | Exclude<RuleOutcome, { readonly kind: 'match' }>;
-
 /**
- * Only `match()`, read as {@link runRule} reads it (a value other than a boolean is an error), for
- * matches whose title, severity, dedup string and context nothing reads: those of signal rules.
- *
- * @example
- * ```ts
- * decideRule(rule, event); // true, { kind: 'no-match' } or { kind: 'error', errors }
- * ```
- */
-export function decideRule<E>(rule: Rule<E>, event: E): RuleDecision {
-  const matched = attempt('match', () => rule.match(event));
-  if (!matched.ok) return { kind: 'error', errors: [matched.failure] };
-  if (matched.value === false) return NO_MATCH;
-  if (matched.value !== true) {
-    return {
-      kind: 'error',
-      errors: [{ function: 'match', message: `match() returned ${typeName(matched.value)}, expected a boolean` }],
-    };
-  }
-  return true;
-}
-
-/**
- * Runs one rule on one normalised event with Panther's semantics: a title defaulting to the display
+ * Runs one rule on one subject (a normalised event, or a correlation finding) with Panther's
+ * semantics: a match by default when the rule has no `match`, a title defaulting to the display
  * name, `DEFAULT` and unknown severities falling back to the static severity, 1000-character
  * truncation, the `defaultDedupString:<RuleID>` fallback, and the alert-context checks; and, beyond
- * Panther, API keys masked in the title and the alert context (not in the dedup key, which is
- * internal and must keep keys apart), and the `unique()` value for distinct-count thresholds (when it
- * fails, the match counts as a plain match and the failure is listed). Never throws:
- * a failing `match` gives an `error` outcome, a failing auxiliary function a match with defaults and
- * the failure listed.
+ * Panther, API keys masked in the title and the alert context (not in the dedup string, which is
+ * internal and must keep keys apart), and the `unique()` value for distinct-count thresholds (when
+ * it fails, the match counts as a plain match and the failure is listed). Never throws: a failing
+ * `match` gives an `error` outcome, a failing output function a match with its default and the
+ * failure listed.
  *
  * @example
  * ```ts
@@ -162,49 +163,27 @@ export function decideRule<E>(rule: Rule<E>, event: E): RuleDecision {
  * if (outcome.kind === 'match') console.log(outcome.output.title);
  * ```
  */
-export function runRule<E>(rule: Rule<E>, event: E): RuleOutcome {
-  const decision = decideRule(rule, event);
-  if (decision !== true) return decision;
+export function runRule<S>(rule: RuleFunctions<S> & Defaults, subject: S): RuleOutcome {
+  if (rule.match) {
+    const matched = attempt('match', () => rule.match?.(subject));
+    if (!matched.ok) return { kind: 'error', errors: [matched.failure] };
+    if (matched.value === false) return NO_MATCH;
+    if (matched.value !== true) {
+      return {
+        kind: 'error',
+        errors: [{ function: 'match', message: `match() returned ${typeName(matched.value)}, expected a boolean` }],
+      };
+    }
+  }
   const errors: RuleFunctionFailure[] = [];
-  const title = resolveTitle(rule, event, errors);
-  const unique = resolveUnique(rule, event, errors);
+  const title = resolveTitle(rule, subject, errors);
+  const unique = resolveUnique(rule, subject, errors);
   const output: { -readonly [K in keyof RuleOutput]: RuleOutput[K] } = {
     title,
-    severity: resolveSeverity(rule, event, errors),
-    dedup: resolveDedup(rule, event, title, errors),
-    alertContext: resolveAlertContext(rule, event, errors),
+    severity: resolveSeverity(rule, subject, errors),
+    dedup: resolveDedup(rule, subject, title, errors),
+    alertContext: resolveAlertContext(rule, subject, errors),
   };
   if (unique !== undefined) output.unique = unique;
   return { kind: 'match', output, errors };
-}
-
-/** {@link matchHead}'s answer: a rule's decision and, on a match, what a window counts it by. */
-export type MatchHeadOutcome =
-  | Exclude<RuleOutcome, { readonly kind: 'match' }>
-  | { readonly kind: 'match'; readonly head: MatchHead; readonly errors: readonly RuleFunctionFailure[] };
-
-/**
- * A rule's decision and, on a match, only what a dedup window counts it by: its severity, dedup
- * string and `unique()` value, each resolved as {@link runRule} resolves it (the title too, only
- * when the dedup string defaults to it). For matches most of which fall in a window that has
- * already alerted: runRule builds the whole match (title, alert context) of those that alert.
- *
- * @example
- * ```ts
- * const outcome = matchHead(rule, finding);
- * if (outcome.kind === 'match') outcome.head.dedup; // the window's key
- * ```
- */
-export function matchHead<E>(rule: Rule<E>, event: E): MatchHeadOutcome {
-  const decision = decideRule(rule, event);
-  if (decision !== true) return decision;
-  const errors: RuleFunctionFailure[] = [];
-  const title = rule.dedup ? '' : resolveTitle(rule, event, errors);
-  const unique = resolveUnique(rule, event, errors);
-  const head: { -readonly [K in keyof MatchHead]: MatchHead[K] } = {
-    severity: resolveSeverity(rule, event, errors),
-    dedup: resolveDedup(rule, event, title, errors),
-  };
-  if (unique !== undefined) head.unique = unique;
-  return { kind: 'match', head, errors };
 }

@@ -6,10 +6,9 @@ import {
   recordStep,
   type CorrelationShape,
   type CorrelationState,
-} from '../engine/correlate.ts';
-import type { StepRecord } from '../engine/correlation-rule.ts';
+  type StepRecord,
+} from '../engine/correlation.ts';
 import type { RuleOutput } from '../engine/result.ts';
-import type { RuleMetadata } from '../engine/rule.ts';
 import { StreamEvaluator } from '../engine/stream-evaluator.ts';
 import type { JsonValue } from '../../shared/json.ts';
 import type { PantherMetadata, RuleTestCase, RuleTestFile, StepOutputs } from './test-file.ts';
@@ -78,7 +77,7 @@ function runLogTest(catalog: RuleCatalog, ruleId: string, test: RuleTestCase): R
 
 /** Events through the pipeline's semantics; the first alert of the rule (or its first signal). */
 function runEventsTest(catalog: RuleCatalog, logType: string, ruleId: string, test: RuleTestCase): RuleTestResult {
-  const stream = new StreamEvaluator(catalog, logType, () => 0);
+  const stream = new StreamEvaluator(catalog, logType, { now: () => 0 });
   const failures: string[] = [];
   let first: RuleOutput | undefined;
   for (const event of test.events ?? []) {
@@ -86,15 +85,7 @@ function runEventsTest(catalog: RuleCatalog, logType: string, ruleId: string, te
     for (const error of step.errors)
       if (error.ruleId === ruleId) failures.push(`rule error in ${error.function}(): ${error.message}`);
     first ??= step.alerts.find((alert) => alert.match.rule.id === ruleId)?.match;
-    if (step.signals.some((signal) => signal.rule.id === ruleId)) {
-      // A signal carries no outputs (the pipeline reads none): the rule's own run on the event
-      // builds them, and reports what failed in them.
-      const { outcome } = catalog.evaluateRule(ruleId, event);
-      if (outcome.kind === 'match') {
-        for (const error of outcome.errors) failures.push(`rule error in ${error.function}(): ${error.message}`);
-        first ??= outcome.output;
-      }
-    }
+    first ??= step.signals.find((signal) => signal.rule.id === ruleId);
   }
   return verdict(test, failures, first);
 }
@@ -102,7 +93,7 @@ function runEventsTest(catalog: RuleCatalog, logType: string, ruleId: string, te
 /** Panther's correlation test: step matches as minute offsets per key, fed in time order. */
 function runRuleOutputsTest(
   catalog: RuleCatalog,
-  rule: CorrelationShape & RuleMetadata,
+  rule: CorrelationShape,
   outputs: readonly StepOutputs[],
   test: RuleTestCase,
 ): RuleTestResult {
@@ -135,11 +126,9 @@ function runRuleOutputsTest(
     ).state;
     states.set(key, state);
     for (const finding of correlationFindings(rule, state, key, stepIndex, record)) {
-      const result = catalog.evaluateFinding(finding);
-      if (result.kind === 'error' || result.kind === 'match') {
-        for (const error of result.errors) failures.push(`rule error in ${error.function}(): ${error.message}`);
-      }
-      if (result.kind === 'match') first ??= result.match;
+      const { match, errors } = catalog.evaluateFinding(finding);
+      for (const error of errors) failures.push(`rule error in ${error.function}(): ${error.message}`);
+      first ??= match;
     }
   }
   return verdict(test, failures, first);
@@ -163,7 +152,7 @@ export function runRuleTest(
   test: RuleTestCase,
   logType = 'OpenAI.Audit',
 ): RuleTestResult {
-  const kind = catalog.kindOf(ruleId);
+  const kind = catalog.getRule(ruleId)?.kind;
   if (test.ruleOutputs !== undefined) {
     if (kind !== 'correlation')
       return {
@@ -201,14 +190,14 @@ export function checkPantherMetadata(catalog: RuleCatalog, file: RuleTestFile): 
   const panther = file.panther;
   const rule = catalog.getRule(file.ruleId);
   if (panther === undefined || rule === undefined) return [];
-  const correlation = catalog.kindOf(file.ruleId) === 'correlation' ? catalog.correlation(file.ruleId) : undefined;
+  const correlation = rule?.kind === 'correlation' ? catalog.correlation(file.ruleId) : undefined;
   const pairs: Array<[string, string | undefined, string]> = [
     ['DisplayName', panther.displayName, rule.displayName],
     ['Severity', panther.severity?.toUpperCase(), rule.defaultSeverity],
     ['Threshold', panther.threshold?.toString(), String(rule.threshold)],
     ['DedupPeriodMinutes', panther.dedupPeriodMinutes?.toString(), String(rule.dedupPeriodMinutes)],
-    ['CreateAlert', panther.createAlert?.toString(), String(rule.createAlert !== false)],
-    ['Enabled', panther.enabled?.toString(), String(rule.enabled !== false)],
+    ['CreateAlert', panther.createAlert?.toString(), String(rule.createAlert)],
+    ['Enabled', panther.enabled?.toString(), String(rule.enabled)],
     ['LogTypes', panther.logTypes?.join(', '), rule.logTypes.join(', ')],
   ];
   if (correlation !== undefined) {
@@ -226,7 +215,7 @@ export function checkPantherMetadata(catalog: RuleCatalog, file: RuleTestFile): 
   const checks: MetadataCheck[] = [];
   for (const [key, theirs, ours] of pairs) {
     if (theirs === undefined) continue;
-    const note = rule.pantherDifferences?.[key];
+    const note = rule.pantherDifferences[key];
     const ok = theirs === ours || note !== undefined;
     checks.push({ key, panther: theirs, ours, ok, ...(theirs !== ours && note !== undefined ? { note } : {}) });
   }

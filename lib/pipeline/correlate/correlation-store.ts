@@ -1,5 +1,5 @@
-import type { CorrelationShape, CorrelationState } from '../../detection/engine/correlate.ts';
-import type { StepRecord } from '../../detection/engine/correlation-rule.ts';
+import type { CorrelationShape, CorrelationState } from '../../detection/engine/correlation.ts';
+import type { StepRecord } from '../../detection/engine/correlation.ts';
 
 /**
  * The state of correlation rules, per rule and key, shared by every consumer.

@@ -19,10 +19,10 @@ import { maskingTelemetry, type Telemetry } from './telemetry.ts';
  * checkThresholds(catalog.rules); // throws for a rule with threshold 501
  * ```
  */
-export function checkThresholds(rules: readonly RuleMetadata[]): void {
+export function checkThresholds(rules: ReadonlyArray<Pick<RuleMetadata, 'id' | 'threshold' | 'createAlert'>>): void {
   for (const rule of rules) {
     // Signals never open a window (Panther gives them a threshold no one reaches, 999,999).
-    if (rule.createAlert === false) continue;
+    if (!rule.createAlert) continue;
     if (rule.threshold > MAX_TRACKED_EVENT_IDS) {
       throw new Error(
         `rule ${rule.id}: threshold ${rule.threshold} is above the ${MAX_TRACKED_EVENT_IDS} events a dedup window tracks`,

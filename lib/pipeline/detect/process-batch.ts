@@ -14,7 +14,7 @@ import { messageContent } from '../intake/message-body.ts';
 import { organizationDedupKey, scopeToOrganization } from '../intake/organization-scope.ts';
 import type { Organization } from '../../ingestion/packing/organization.ts';
 import type { CorrelationStore } from '../correlate/correlation-store.ts';
-import { correlationFindings } from '../../detection/engine/correlate.ts';
+import { correlationFindings } from '../../detection/engine/correlation.ts';
 import type { JsonObject } from '../../shared/json.ts';
 import { printable } from '../../shared/printable.ts';
 import { MATCH_OUTCOME_MESSAGES } from './log-messages.ts';
@@ -274,21 +274,18 @@ async function handleStep(pending: PendingStep, deps: DetectionDependencies, lea
   const state = await (await deps.correlationStore()).record(shape, pending.storageKey, step.stepIndex, record);
   deps.telemetry.count('CorrelationStepsRecorded');
   for (const finding of correlationFindings(shape, state, step.key, step.stepIndex, record)) {
-    const result = deps.catalog.evaluateFinding(finding);
-    if (result.kind === 'error' || result.kind === 'match') {
-      for (const error of result.errors) {
-        deps.telemetry.count('RuleErrors');
-        deps.telemetry.log('ERROR', 'rule error', {
-          ...ids,
-          function: error.function,
-          error: printable(error.message, 500),
-        });
-      }
+    const { match: found, errors } = deps.catalog.evaluateFinding(finding);
+    for (const error of errors) {
+      deps.telemetry.count('RuleErrors');
+      deps.telemetry.log('ERROR', 'rule error', {
+        ...ids,
+        function: error.function,
+        error: printable(error.message, 500),
+      });
     }
-    if (result.kind !== 'match') continue;
     deps.telemetry.count('CorrelationsCompleted');
     deps.telemetry.log('INFO', 'correlation completed', { ...ids, triggerEventId: printable(finding.trigger.eventId) });
-    const match = scopeToOrganization(result.match, pending.organization);
+    const match = scopeToOrganization(found, pending.organization);
     await handleMatch(
       { record: pending.record, messageId, receiveCount: pending.receiveCount, match, event: pending.event },
       deps,
@@ -357,11 +354,9 @@ export async function processBatch(
     const leaseUntil: LeaseClock = deadline === undefined ? () => deps.clock() + deps.leaseSeconds : () => deadline;
     const letters: Array<{ record: number; letter: DeadLetter }> = [];
     const groups = new Map<string, Work[]>();
-    // A body that is one event of a type no rule wants is checked, counted and not parsed.
-    const screen = deps.catalog.eventTypeScreen(deps.logType);
     records.forEach((queued, record) => {
       const { messageId, body } = queued;
-      const content = messageContent(body, screen);
+      const content = messageContent(body);
       if (content.kind === 'malformed') {
         telemetry.count('MalformedEvents');
         telemetry.log('WARN', 'malformed message sent to the dead-letter queue', { messageId, reason: content.reason });
@@ -372,8 +367,6 @@ export async function processBatch(
         return;
       }
       telemetry.count('EventsReceived', content.events.length);
-      // One event of a type no rule wants: counted, and nothing to evaluate.
-      if (content.screened === true) return;
       if (content.problems.length > 0) {
         const reason = summarise(content.problems);
         telemetry.count('MalformedEvents', content.problems.length);

@@ -4,10 +4,6 @@ import { extractAuditEvents, type InputProblem, type LocatedEvent } from '../../
 import { isJsonObject, ownValue } from '../../shared/json.ts';
 import { readEnvelope } from '../../ingestion/packing/envelope.ts';
 import type { Organization } from '../../ingestion/packing/organization.ts';
-import { screenBody, type EventTypeScreen } from './screen-body.ts';
-
-/** The problems and rejected items of a screened body: none, one shared empty list (no allocation per body). */
-const NONE: readonly never[] = Object.freeze([]);
 
 /** Envelopes unwrapped at most this deep (an SNS notification of an EventBridge event is two). */
 const MAX_ENVELOPE_DEPTH = 3;
@@ -22,11 +18,6 @@ export type MessageContent =
       readonly organization?: Organization;
       /** The items the problems are about, as they were (for a dead letter that holds only them). */
       readonly rejected: readonly unknown[];
-      /**
-       * The body is one event of a type no rule wants, ruled out by the screen: the catalog finds
-       * nothing in it (`evaluate` gives no match, signal, step or error), so it is only counted.
-       */
-      readonly screened?: true;
     }
   | { readonly kind: 'malformed'; readonly reason: string };
 
@@ -89,29 +80,14 @@ function rejectedItems(value: unknown, problems: readonly InputProblem[]): unkno
  * JSON, or holds no audit event at all, is `malformed`; otherwise the usable events are returned
  * with the problems of the others (path and reason).
  *
- * With `screen` (the catalog's {@link RuleCatalog.eventTypeScreen}), a body that is one bare event
- * of a type no rule wants is checked (valid JSON, string `id` and `type`) but not parsed, and
- * comes back as its `id` and `type` only, marked `screened`: the catalog has nothing to do with it.
- * Every other body, malformed ones included, gives exactly what it gives without `screen`.
  *
  * @example
  * ```ts
- * const content = messageContent(record.body, catalog.eventTypeScreen(OPENAI_AUDIT_LOG_TYPE));
+ * const content = messageContent(record.body);
  * if (content.kind === 'events') for (const { event } of content.events) catalog.evaluate(OPENAI_AUDIT_LOG_TYPE, event);
  * ```
  */
-export function messageContent(body: string, screen?: EventTypeScreen): MessageContent {
-  if (screen !== undefined) {
-    const screened = screenBody(body, screen);
-    if (screened.kind === 'unwanted')
-      return {
-        kind: 'events',
-        events: [{ path: '', event: { id: screened.id, type: screened.type } }],
-        problems: NONE,
-        rejected: NONE,
-        screened: true,
-      };
-  }
+export function messageContent(body: string): MessageContent {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);

@@ -8,7 +8,7 @@ import {
   emptyCorrelationState,
   recordStep,
   type CorrelationState,
-} from '../../../lib/detection/engine/correlate.ts';
+} from '../../../lib/detection/engine/correlation.ts';
 import type { RuleMatch } from '../../../lib/detection/engine/result.ts';
 import { SEVERITIES, severityRank, type Severity } from '../../../lib/detection/engine/severity.ts';
 import type { AlertDocument } from '../../../lib/pipeline/alerts/alert-document.ts';
@@ -120,8 +120,7 @@ export function expectCorrelationWindows(
     const last = shape.steps.length - 1;
     for (const trigger of state.steps[last] ?? []) {
       for (const finding of correlationFindings(shape, state, key, last, trigger)) {
-        const result = catalog.evaluateFinding(finding);
-        if (result.kind === 'match') expectMatch(result.match, now, into);
+        expectMatch(catalog.evaluateFinding(finding).match, now, into);
       }
     }
   }

@@ -2,10 +2,9 @@ import { perEvent } from '../../engine/per-event.ts';
 import type { Rule } from '../../engine/rule.ts';
 import type { Severity } from '../../engine/severity.ts';
 import type { AuditEvent } from '../../openai/audit-event.ts';
-import { OPENAI_AUDIT_LOG_TYPE } from '../../openai/constants.ts';
 import { textField, textMember } from '../../openai/text-field.ts';
 import type { JsonValue } from '../../../shared/json.ts';
-import { actorContext, actorLabel, eventIdentityContext, extraContext } from './event-context.ts';
+import { actorContext, actorLabel, eventIdentityContext, extraContext } from './helpers.ts';
 
 /** Rule id, kept from Panther. */
 export const ADMIN_ROLE_ASSIGNMENT_RULE_ID = 'OpenAI.Admin.Role.Assignment';
@@ -102,14 +101,11 @@ export const adminRoleAssignmentRule: Rule<AuditEvent> = {
   ].join('\n'),
   reference: 'https://platform.openai.com/docs/api-reference/audit-logs',
   defaultSeverity: 'HIGH',
-  dedupPeriodMinutes: 60,
-  threshold: 1,
-  logTypes: [OPENAI_AUDIT_LOG_TYPE],
   reports: { 'MITRE ATT&CK': ['TA0003:T1098', 'TA0004:T1078', 'TA0005:T1098.003'] },
   tags: ['OpenAI', 'Privilege Escalation'],
   eventTypes: [ASSIGNMENT_CREATED],
 
-  match: (event) => event.type === ASSIGNMENT_CREATED && adminKeyword(roleOf(event)) !== undefined,
+  match: (event) => adminKeyword(roleOf(event)) !== undefined,
 
   title: (event) =>
     `OpenAI Admin Role Assigned to ${textField(event.details, ['principal_id']) ?? 'Unknown'} by [${actorLabel(event)}]`,

@@ -2,11 +2,10 @@ import { perEvent } from '../../engine/per-event.ts';
 import type { Rule } from '../../engine/rule.ts';
 import { maxSeverity, type Severity } from '../../engine/severity.ts';
 import type { AuditEvent } from '../../openai/audit-event.ts';
-import { OPENAI_AUDIT_LOG_TYPE } from '../../openai/constants.ts';
 import { textMember } from '../../openai/text-field.ts';
 import type { JsonValue } from '../../../shared/json.ts';
 import { DEFAULT_SCOPE_POLICY } from './default-scope-policy.ts';
-import { actorContext, actorLabel, eventIdentityContext, extraContext } from './event-context.ts';
+import { actorContext, actorLabel, eventIdentityContext, extraContext } from './helpers.ts';
 import { API_KEY_CREATED, API_KEY_UPDATED, keyPermissions, type KeyPermissions } from './key-scopes.ts';
 import {
   compileScopePolicy,
@@ -89,9 +88,7 @@ export function createApiKeyAnomalousActivityRule(policy: ScopePolicy = DEFAULT_
     ].join('\n'),
     reference: 'https://platform.openai.com/docs/api-reference/audit-logs',
     defaultSeverity: 'MEDIUM',
-    dedupPeriodMinutes: 60,
     threshold: 1,
-    logTypes: [OPENAI_AUDIT_LOG_TYPE],
     reports: { 'MITRE ATT&CK': ['TA0001:T1078', 'TA0003:T1098', 'TA0005:T1550', 'TA0011:T1071'] },
     tags: ['OpenAI', 'API Keys', 'Privilege Escalation'],
     eventTypes: [API_KEY_CREATED, API_KEY_UPDATED],

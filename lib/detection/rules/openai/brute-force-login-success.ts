@@ -1,8 +1,8 @@
-import type { CorrelationFinding, CorrelationRule } from '../../engine/correlation-rule.ts';
+import type { CorrelationFinding } from '../../engine/correlation.ts';
+import type { CorrelationRule } from '../../engine/rule.ts';
 import type { AuditEvent } from '../../openai/audit-event.ts';
-import { OPENAI_AUDIT_LOG_TYPE } from '../../openai/constants.ts';
 import type { JsonValue } from '../../../shared/json.ts';
-import { loginAccount } from './credential-stuffing.ts';
+import { loginAccount } from './helpers.ts';
 import { LOGIN_FAILED_RULE_ID, LOGIN_SUCCESS_RULE_ID } from './login-signals.ts';
 
 /** Rule id, kept from Panther. */
@@ -55,9 +55,6 @@ export const bruteForceLoginSuccessRule: CorrelationRule<AuditEvent> = {
   ].join('\n'),
   reference: 'https://platform.openai.com/docs/api-reference/audit-logs',
   defaultSeverity: 'HIGH',
-  dedupPeriodMinutes: 60,
-  threshold: 1,
-  logTypes: [OPENAI_AUDIT_LOG_TYPE],
   reports: { 'MITRE ATT&CK': ['TA0001:T1110', 'TA0006:T1110.001', 'TA0006:T1110.003', 'TA0006:T1110.004'] },
   tags: ['OpenAI', 'Credential Access', 'Correlation'],
   pantherDifferences: {
@@ -72,8 +69,6 @@ export const bruteForceLoginSuccessRule: CorrelationRule<AuditEvent> = {
 
   correlationKey: (event: AuditEvent) => loginAccount(event),
   recordDetail: (event: AuditEvent) => event.actor.ipAddress,
-
-  match: () => true,
 
   // The count is in the context, not the title: the title names one incident whatever order the
   // failures arrived in, so every copy and every delivery of its alert reads the same.

@@ -1,22 +1,11 @@
 import type { Rule } from '../../engine/rule.ts';
 import type { AuditEvent } from '../../openai/audit-event.ts';
-import { OPENAI_AUDIT_LOG_TYPE } from '../../openai/constants.ts';
 import { textMember } from '../../openai/text-field.ts';
 import type { JsonValue } from '../../../shared/json.ts';
-import { extraContext } from './event-context.ts';
+import { extraContext, LOGIN_FAILED, loginAccount } from './helpers.ts';
 
 /** Rule id, kept from Panther. */
 export const CREDENTIAL_STUFFING_RULE_ID = 'OpenAI.CredentialStuffing';
-
-/** OpenAI's event type of a failed login. */
-export const LOGIN_FAILED = 'login.failed';
-
-/** The account a login event is about: the email (lower-cased), else the user id, else nothing. */
-export function loginAccount(event: AuditEvent): string | undefined {
-  const email = event.actor.email?.toLowerCase();
-  if (email !== undefined) return email;
-  return event.actor.userId === undefined ? undefined : `user:${event.actor.userId}`;
-}
 
 /**
  * "OpenAI Credential Stuffing": failed logins against one account from at least five **distinct**
@@ -48,12 +37,9 @@ export const credentialStuffingRule: Rule<AuditEvent> = {
   defaultSeverity: 'MEDIUM',
   dedupPeriodMinutes: 30,
   threshold: 5,
-  logTypes: [OPENAI_AUDIT_LOG_TYPE],
   reports: { 'MITRE ATT&CK': ['TA0006:T1110.004'] },
   tags: ['OpenAI', 'Credential Access'],
   eventTypes: [LOGIN_FAILED],
-
-  match: (event) => event.type === LOGIN_FAILED,
 
   // Failed logins without a source IP all count as one "unknown" source, as in Panther.
   unique: (event) => event.actor.ipAddress ?? 'UNKNOWN_IP',

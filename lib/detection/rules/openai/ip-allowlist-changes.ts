@@ -2,11 +2,10 @@ import { perEvent } from '../../engine/per-event.ts';
 import type { Rule } from '../../engine/rule.ts';
 import type { Severity } from '../../engine/severity.ts';
 import type { AuditEvent } from '../../openai/audit-event.ts';
-import { OPENAI_AUDIT_LOG_TYPE } from '../../openai/constants.ts';
 import { textField } from '../../openai/text-field.ts';
 import { deepGet } from '../../../shared/deep-get.ts';
 import type { JsonValue } from '../../../shared/json.ts';
-import { actorContext, actorLabel, eventIdentityContext, extraContext, ipDetails } from './event-context.ts';
+import { actorContext, actorLabel, eventIdentityContext, extraContext, ipDetails } from './helpers.ts';
 
 /** Rule id, kept from Panther. */
 export const IP_ALLOWLIST_CHANGES_RULE_ID = 'OpenAI.IP.Allowlist.Changes';
@@ -77,14 +76,9 @@ export const ipAllowlistChangesRule: Rule<AuditEvent> = {
   ].join('\n'),
   reference: 'https://platform.openai.com/docs/api-reference/audit-logs',
   defaultSeverity: 'MEDIUM',
-  dedupPeriodMinutes: 60,
-  threshold: 1,
-  logTypes: [OPENAI_AUDIT_LOG_TYPE],
   reports: { 'MITRE ATT&CK': ['TA0005:T1562.001', 'TA0005:T1562.007'] },
   tags: ['OpenAI', 'Defense Evasion', 'Network Controls'],
   eventTypes: Object.keys(ACTIONS),
-
-  match: (event) => event.type !== undefined && Object.hasOwn(ACTIONS, event.type),
 
   title: (event) =>
     `OpenAI IP Allowlist ${(event.type !== undefined && ACTIONS[event.type]?.action) || 'Modified'} by [${actorLabel(event)}]`,

@@ -1,9 +1,8 @@
 import type { Rule } from '../../engine/rule.ts';
 import type { AuditEvent } from '../../openai/audit-event.ts';
-import { OPENAI_AUDIT_LOG_TYPE } from '../../openai/constants.ts';
 import { textMember } from '../../openai/text-field.ts';
 import type { JsonValue } from '../../../shared/json.ts';
-import { actorContext, actorLabel, eventIdentityContext, extraContext, ipDetails } from './event-context.ts';
+import { actorContext, actorLabel, eventIdentityContext, extraContext, ipDetails } from './helpers.ts';
 
 /** Rule id, kept from Panther. */
 export const SCIM_CONFIGURATION_CHANGE_RULE_ID = 'OpenAI.SCIM.Configuration.Change';
@@ -37,14 +36,9 @@ export const scimConfigurationChangeRule: Rule<AuditEvent> = {
   ].join('\n'),
   reference: 'https://platform.openai.com/docs/api-reference/audit-logs',
   defaultSeverity: 'MEDIUM',
-  dedupPeriodMinutes: 60,
-  threshold: 1,
-  logTypes: [OPENAI_AUDIT_LOG_TYPE],
   reports: { 'MITRE ATT&CK': ['TA0003:T1098', 'TA0005:T1562.001'] },
   tags: ['OpenAI', 'Identity'],
   eventTypes: [ENABLED, DISABLED],
-
-  match: (event) => event.type === ENABLED || event.type === DISABLED,
 
   title: (event) => `OpenAI SCIM ${event.type === ENABLED ? 'Enabled' : 'Disabled'} by [${actorLabel(event)}]`,
 

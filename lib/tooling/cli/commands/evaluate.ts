@@ -2,13 +2,13 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadCatalogConfig } from '../../../config/rules-config-file.ts';
+import { StreamBounds } from '../../../detection/engine/stream-bounds.ts';
 import { StreamEvaluator } from '../../../detection/engine/stream-evaluator.ts';
 import type { RuleError, RuleMatch } from '../../../detection/engine/result.ts';
 import { OPENAI_AUDIT_LOG_TYPE } from '../../../detection/openai/constants.ts';
 import { auditEventProblem, extractAuditEvents } from '../../../detection/openai/extract-events.ts';
 import { createRuleCatalog } from '../../../detection/rules/index.ts';
 import { REPLAY_HORIZON_SECONDS } from '../../../pipeline/dedup/constants.ts';
-import { screenBody } from '../../../pipeline/intake/screen-body.ts';
 import type { JsonObject } from '../../../shared/json.ts';
 import { parseFailure } from '../../../shared/json-input.ts';
 import { readJsonInputBatches } from '../../../shared/json-input-stream.ts';
@@ -108,7 +108,7 @@ function fileChunks(path: string): AsyncIterable<string> {
  * inputs; alerts on stdout as JSON Lines, problems on stderr with their file and line number. A
  * directory stands for its .json, .jsonl and .ndjson files, at every level, in name order; `-`
  * (the default) for standard input. Inputs are streamed: memory holds a bounded part of each (see
- * `readJsonInputBatches`), and JSON Lines events of a type no rule wants are checked without being parsed.
+ * `readJsonInputBatches`).
  * With `--every-match`, every single-event match is printed instead, before windows and
  * thresholds. Returns the exit status.
  *
@@ -145,15 +145,15 @@ export async function evaluateCommand(
     limits[name] = value;
   }
   const catalog = createRuleCatalog(loadCatalogConfig(io.env));
-  const wanted = catalog.eventTypeScreen(OPENAI_AUDIT_LOG_TYPE);
   const everyMatch = options['every-match'] === true;
   // State is forgotten as the deployed tables' TTL forgets it, and past the limits (which bound
   // memory whatever the input) the oldest is forgotten early, saying so if that may matter.
-  const stream = new StreamEvaluator(catalog, OPENAI_AUDIT_LOG_TYPE, {
+  const bounds = new StreamBounds({
     windowTtlSeconds: REPLAY_HORIZON_SECONDS,
     maxWindows: limits['max-windows'],
     maxCorrelationRecords: limits['max-correlation-records'],
   });
+  const stream = new StreamEvaluator(catalog, OPENAI_AUDIT_LOG_TYPE, { memory: bounds });
 
   const output: string[] = [];
   const flush = async (): Promise<void> => {
@@ -213,8 +213,6 @@ export async function evaluateCommand(
         } else if (item.kind === 'value') {
           await evaluateValue(source, item.line, item.path, item.value);
         } else {
-          // A line of JSON Lines: one event of a type no rule wants needs no parsing at all.
-          if (screenBody(item.text, wanted).kind === 'unwanted') continue;
           let value: unknown;
           try {
             value = JSON.parse(item.text);
@@ -257,7 +255,7 @@ export async function evaluateCommand(
     }
   }
   await flush();
-  const { mayDiffer, windowsForgotten, correlationKeysForgotten } = stream.stats;
+  const { mayDiffer, windowsForgotten, correlationKeysForgotten } = bounds.stats;
   if (mayDiffer > 0) {
     // Not a failure of the input: a warning that these outcomes may not be the pipeline's.
     io.stderr(

@@ -7,7 +7,7 @@ import {
   recordStep,
   type CorrelationShape,
   type CorrelationState,
-} from '../../../../lib/detection/engine/correlate.ts';
+} from '../../../../lib/detection/engine/correlation.ts';
 
 const rule: CorrelationShape = {
   id: 'Brute',

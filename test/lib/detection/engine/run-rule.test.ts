@@ -6,7 +6,7 @@ import { testRule } from '../../../support/test-rule.ts';
 type Event = { readonly value?: unknown };
 
 function rule(overrides: Partial<Rule<Event>> = {}): Rule<Event> {
-  return testRule<Event>('Test.Rule', 'Test.Log', {
+  return testRule<Event>('Test.Rule', {
     displayName: 'Test Rule',
     defaultSeverity: 'MEDIUM',
     ...overrides,

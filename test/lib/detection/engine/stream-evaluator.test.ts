@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RuleCatalog } from '../../../../lib/detection/engine/catalog.ts';
 import type { LogType } from '../../../../lib/detection/engine/log-type.ts';
 import type { Rule } from '../../../../lib/detection/engine/rule.ts';
+import { StreamBounds } from '../../../../lib/detection/engine/stream-bounds.ts';
 import { MAX_DISTINCT_VALUES_PER_WINDOW, StreamEvaluator } from '../../../../lib/detection/engine/stream-evaluator.ts';
 import { testCorrelationRule, testRule } from '../../../support/test-rule.ts';
 
@@ -23,9 +24,9 @@ const logType: LogType<Ev> = {
 
 function stream(rule: Partial<Rule<Ev>>, now = 0): StreamEvaluator {
   const catalog = new RuleCatalog().register(logType, [
-    testRule<Ev>('R', 'Test.Log', { dedup: (e) => e.who, severity: (e) => e.sev, dedupPeriodMinutes: 10, ...rule }),
+    testRule<Ev>('R', { dedup: (e) => e.who, severity: (e) => e.sev, dedupPeriodMinutes: 10, ...rule }),
   ]);
-  return new StreamEvaluator(catalog, 'Test.Log', () => now);
+  return new StreamEvaluator(catalog, 'Test.Log', { now: () => now });
 }
 
 const ev = (id: string, t: number | undefined, extra: Partial<Ev> = {}): Ev => ({
@@ -102,7 +103,7 @@ describe('StreamEvaluator', () => {
 
   it("forgets a window as the tables' TTL does, in event time, only when asked to, and never on input in reverse order", () => {
     const catalog = new RuleCatalog().register(logType, [
-      testRule<Ev>('R', 'Test.Log', { dedup: (e) => e.who, dedupPeriodMinutes: 10 }),
+      testRule<Ev>('R', { dedup: (e) => e.who, dedupPeriodMinutes: 10 }),
     ]);
     const day = 86_400;
     const far = 1200 + 20 * day;
@@ -114,20 +115,20 @@ describe('StreamEvaluator', () => {
       for (const a of s.push(last).alerts) alerts.push(a.match.eventId ?? '');
       return alerts;
     };
-    const options = { windowTtlSeconds: 15 * day };
+    const bounded = () => ({ memory: new StreamBounds({ windowTtlSeconds: 15 * day }) });
     // In time order: e2 falls in e1's window; kept, it is a repeat of an alerted window; forgotten
     // (every recent event 20 days on, past 15), it alerts afresh.
     const forward = [ev('e1', 1200), ev('far', far, { who: 'b' }), ev('e2', 1300)] as const;
     expect(run(new StreamEvaluator(catalog, 'Test.Log'), ...forward)).toEqual(['e1', 'far']);
-    expect(run(new StreamEvaluator(catalog, 'Test.Log', options), ...forward)).toEqual(['e1', 'far', 'e2']);
+    expect(run(new StreamEvaluator(catalog, 'Test.Log', bounded()), ...forward)).toEqual(['e1', 'far', 'e2']);
     // In reverse order the recent events are the old ones: the newer window is kept.
     const reverse = [ev('n1', far), ev('old', 1200, { who: 'b' }), ev('n2', far + 60)] as const;
-    expect(run(new StreamEvaluator(catalog, 'Test.Log', options), ...reverse)).toEqual(['n1', 'old']);
+    expect(run(new StreamEvaluator(catalog, 'Test.Log', bounded()), ...reverse)).toEqual(['n1', 'old']);
   });
 
   it('past maxWindows forgets the windows that ended longest ago, and counts a match that may have fallen in one', () => {
     const catalog = new RuleCatalog().register(logType, [
-      testRule<Ev>('R', 'Test.Log', { dedup: (e) => e.who, dedupPeriodMinutes: 10 }),
+      testRule<Ev>('R', { dedup: (e) => e.who, dedupPeriodMinutes: 10 }),
     ]);
     // One window per actor and ten minutes, in time order, then e0 again and an old event of a0.
     const events = Array.from({ length: 40 }, (_, i) => ev(`e${i}`, i * 600, { who: `a${i}` }));
@@ -135,27 +136,28 @@ describe('StreamEvaluator', () => {
     const alertsOf = (s: StreamEvaluator, list: readonly Ev[]) =>
       list.flatMap((e) => s.push(e).alerts.map((a) => a.match.eventId));
     const unlimited = new StreamEvaluator(catalog, 'Test.Log');
-    const limited = new StreamEvaluator(catalog, 'Test.Log', { maxWindows: 8 });
+    const bounds = new StreamBounds({ maxWindows: 8 });
+    const limited = new StreamEvaluator(catalog, 'Test.Log', { memory: bounds });
     // In time order, forgetting early changes nothing, and nothing is counted as uncertain.
     const expected = alertsOf(unlimited, events);
     expect(expected).toHaveLength(40);
     expect(alertsOf(limited, events)).toEqual(expected);
-    expect(limited.stats).toMatchObject({ mayDiffer: 0 });
+    expect(bounds.stats).toMatchObject({ mayDiffer: 0 });
     // 40 windows through a limit of 8: at the ninth, the oldest three go (down to 6), and so on: 33.
-    expect(limited.stats.windowsForgotten).toBe(33);
+    expect(bounds.stats.windowsForgotten).toBe(33);
     // The redelivered e0 and the late event fall in a0's window, long forgotten: they alert again, and say so.
     expect(alertsOf(unlimited, late)).toEqual([]);
     expect(alertsOf(limited, late)).toEqual(['e0']);
-    expect(limited.stats.mayDiffer).toBe(1);
+    expect(bounds.stats.mayDiffer).toBe(1);
   });
 
   it('past maxCorrelationRecords forgets the keys idle longest, and counts a step whose lookback reaches back to them', () => {
-    const correlation = testCorrelationRule<Cv>('Brute', 'Corr.Log', (event) => event.who, {
+    const correlation = testCorrelationRule<Cv>('Brute', (event) => event.who, {
       dedup: (finding) => finding.trigger.eventId,
     });
     const catalog = new RuleCatalog().register(corrLog, [
-      testRule<Cv>('Failed', 'Corr.Log', { createAlert: false, eventTypes: ['fail'] }),
-      testRule<Cv>('Succeeded', 'Corr.Log', { createAlert: false, eventTypes: ['ok'] }),
+      testRule<Cv>('Failed', { createAlert: false, eventTypes: ['fail'] }),
+      testRule<Cv>('Succeeded', { createAlert: false, eventTypes: ['ok'] }),
       correlation,
     ]);
     // Ten accounts, one after the other, further apart than the lookback: two failures and a
@@ -167,33 +169,32 @@ describe('StreamEvaluator', () => {
     const alertsOf = (s: StreamEvaluator, list: readonly Cv[]) =>
       list.flatMap((e) => s.push(e).alerts.map((a) => a.match.eventId));
     const unlimited = new StreamEvaluator(catalog, 'Corr.Log');
-    const limited = new StreamEvaluator(catalog, 'Corr.Log', { maxCorrelationRecords: 8 });
+    const bounds = new StreamBounds({ maxCorrelationRecords: 8 });
+    const limited = new StreamEvaluator(catalog, 'Corr.Log', { memory: bounds });
     const expected = alertsOf(unlimited, events);
     expect(expected).toEqual(Array.from({ length: 10 }, (_, a) => `a${a}-2`));
     expect(alertsOf(limited, events)).toEqual(expected);
-    expect(limited.stats).toMatchObject({ mayDiffer: 0 });
-    expect(limited.stats.correlationKeysForgotten).toBeGreaterThanOrEqual(7);
+    expect(bounds.stats).toMatchObject({ mayDiffer: 0 });
+    expect(bounds.stats.correlationKeysForgotten).toBeGreaterThanOrEqual(7);
     // A late success of a0: its failures are remembered by one and forgotten by the other, which says so.
     expect(alertsOf(unlimited, late)).toEqual(['a0-late']);
     expect(alertsOf(limited, late)).toEqual([]);
-    expect(limited.stats.mayDiffer).toBe(1);
+    expect(bounds.stats.mayDiffer).toBe(1);
   });
 
-  it('builds a correlation finding whole (title, alert context) only when its window alerts, and reports its failures then', () => {
-    let built = 0;
-    const correlation = testCorrelationRule<Cv>('Brute', 'Corr.Log', (event) => event.who, {
+  it('counts every finding of a correlation in its window: one alert, the rest deduplicated, failures reported', () => {
+    const correlation = testCorrelationRule<Cv>('Brute', (event) => event.who, {
       dedup: (finding) => finding.key,
       dedupPeriodMinutes: 60,
       title: (finding) => {
-        built++;
         if (finding.trigger.time >= 3600) throw new Error('title bug');
         return `brute force on ${finding.key}`;
       },
       alertContext: (finding) => ({ failures: finding.steps[0]?.records.length ?? 0 }),
     });
     const catalog = new RuleCatalog().register(corrLog, [
-      testRule<Cv>('Failed', 'Corr.Log', { createAlert: false, eventTypes: ['fail'] }),
-      testRule<Cv>('Succeeded', 'Corr.Log', { createAlert: false, eventTypes: ['ok'] }),
+      testRule<Cv>('Failed', { createAlert: false, eventTypes: ['fail'] }),
+      testRule<Cv>('Succeeded', { createAlert: false, eventTypes: ['ok'] }),
       correlation,
     ]);
     const s = new StreamEvaluator(catalog, 'Corr.Log');
@@ -211,14 +212,12 @@ describe('StreamEvaluator', () => {
       [[], [['ok-2', 'a']], 0],
       [[], [['ok-3', 'a']], 0],
     ]);
-    expect(built).toBe(1);
-    // In a new window, the finding that alerts is built, and what fails in it is reported.
+    // In a new window, what fails in a finding's functions is reported, and it still alerts.
     for (const [i, type] of ['fail', 'fail'].entries()) s.push({ id: `g${i}`, t: 3700 + i, type, who: 'a' });
     const next = s.push({ id: 'ok-4', t: 3710, type: 'ok', who: 'a' });
-    expect([next.alerts.map((a) => a.match.title), next.errors.map((e) => [e.ruleId, e.function]), built]).toEqual([
+    expect([next.alerts.map((a) => a.match.title), next.errors.map((e) => [e.ruleId, e.function])]).toEqual([
       ['Brute'],
       [['Brute', 'title']],
-      2,
     ]);
   });
 });

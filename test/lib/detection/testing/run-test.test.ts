@@ -56,7 +56,7 @@ describe('runRuleTest', () => {
 
   it('fails on a rule error even when no match was expected', () => {
     const broken = new RuleCatalog().register(openAiAuditLogType, [
-      testRule('Broken', 'OpenAI.Audit', {
+      testRule('Broken', {
         match: () => {
           throw new Error('bug');
         },

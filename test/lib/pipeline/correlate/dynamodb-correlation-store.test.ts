@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { correlationFindings, type CorrelationShape } from '../../../../lib/detection/engine/correlate.ts';
+import { correlationFindings, type CorrelationShape } from '../../../../lib/detection/engine/correlation.ts';
 import {
   DynamoCorrelationStore,
   MAX_CORRELATION_WRITE_ATTEMPTS,

@@ -93,35 +93,4 @@ describe('messageContent', () => {
       rejected: [],
     });
   });
-
-  it('with the catalog screen, hands on an event of a type no rule wants as its id and type, unparsed', () => {
-    const wanted = (type: string) => type === 'login.failed';
-    const body = JSON.stringify({ id: 'a', type: 'user.updated', actor: { type: 'session' } });
-    expect(messageContent(body, wanted)).toEqual({
-      kind: 'events',
-      events: [{ path: '', event: { id: 'a', type: 'user.updated' } }],
-      problems: [],
-      rejected: [],
-      screened: true,
-    });
-    const login = JSON.stringify({ id: 'b', type: 'login.failed', actor: { type: 'session' } });
-    expect(messageContent(login, wanted)).toEqual(messageContent(login));
-  });
-
-  it('with the screen, still calls malformed bodies malformed, for the same reason (the dead letter says it)', () => {
-    const wanted = () => false;
-    for (const body of [
-      'not json',
-      '',
-      '{"id":"a","type":"user.updated",}',
-      '{"id":"a","type":"user.updated"',
-      '{"id":"a","type":"user.updated"} x',
-      '{"type":"user.updated"}',
-      '{"Type":"Notification","Message":"{not json"}',
-    ]) {
-      const screened = messageContent(body, wanted);
-      expect(screened.kind).toBe('malformed');
-      expect(screened).toEqual(messageContent(body));
-    }
-  });
 });

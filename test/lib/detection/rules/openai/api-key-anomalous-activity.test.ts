@@ -24,7 +24,7 @@ function created(scopes: unknown, actor: unknown = { type: 'session', session: {
 
 describe('OpenAI.API.Key.Anomalous.Activity', () => {
   it("carries the seed's metadata", () => {
-    expect(rule).toMatchObject({
+    expect(createRuleCatalog().getRule(API_KEY_ANOMALOUS_ACTIVITY_RULE_ID)).toMatchObject({
       id: API_KEY_ANOMALOUS_ACTIVITY_RULE_ID,
       displayName: 'OpenAI Anomalous API Key Activity',
       defaultSeverity: 'MEDIUM',
@@ -33,8 +33,8 @@ describe('OpenAI.API.Key.Anomalous.Activity', () => {
       logTypes: ['OpenAI.Audit'],
       reference: 'https://platform.openai.com/docs/api-reference/audit-logs',
       reports: { 'MITRE ATT&CK': ['TA0001:T1078', 'TA0003:T1098', 'TA0005:T1550', 'TA0011:T1071'] },
-      eventTypes: ['api_key.created', 'api_key.updated'],
     });
+    expect(rule.eventTypes).toEqual(['api_key.created', 'api_key.updated']);
     expect(rule.runbook).toMatch(/^1\. Validate the identity responsible/);
   });
 

@@ -2,7 +2,32 @@ import type { AuditEvent } from '../../openai/audit-event.ts';
 import { deepGet } from '../../../shared/deep-get.ts';
 import { isJsonObject, type JsonValue } from '../../../shared/json.ts';
 
-/** What a title shows for the actor: email, else id, else Panther's `<UNKNOWN_USER>`. */
+/** OpenAI's event types of logins. */
+export const LOGIN_FAILED = 'login.failed';
+export const LOGIN_SUCCEEDED = 'login.succeeded';
+
+/**
+ * The account a login event is about: the email (lower-cased), else the user id, else nothing.
+ *
+ * @example
+ * ```ts
+ * loginAccount(event); // 'alice@example.com', or 'user:user-abc' without an email
+ * ```
+ */
+export function loginAccount(event: AuditEvent): string | undefined {
+  const email = event.actor.email?.toLowerCase();
+  if (email !== undefined) return email;
+  return event.actor.userId === undefined ? undefined : `user:${event.actor.userId}`;
+}
+
+/**
+ * What a title shows for the actor: email, else id, else Panther's `<UNKNOWN_USER>`.
+ *
+ * @example
+ * ```ts
+ * `SCIM disabled by [${actorLabel(event)}]`;
+ * ```
+ */
 export function actorLabel(event: AuditEvent): string {
   return event.actor.label ?? '<UNKNOWN_USER>';
 }

@@ -1,4 +1,38 @@
-import type { CorrelationFinding, CorrelationStep, StepRecord } from './correlation-rule.ts';
+/** One step of a correlation rule: matches of another rule (usually a signal) for the same key. */
+export interface CorrelationStep {
+  /** The step's name, as Panther's `Detection[].Group[].ID` (e.g. `Multiple Failed Logins`). */
+  readonly id: string;
+  /** The rule whose matches make this step. */
+  readonly ruleId: string;
+  /** Matches needed (Panther's `MinMatchCount`). */
+  readonly minMatchCount: number;
+}
+
+/** A step match kept in a correlation's state: which event, when, and a short detail to show. */
+export interface StepRecord {
+  readonly eventId: string;
+  /** Unix seconds: the event's time, else the time it was processed. */
+  readonly time: number;
+  /** A short detail shown in the alert (e.g. the source IP), when the rule records one. */
+  readonly detail?: string;
+}
+
+/**
+ * A completed correlation: for `key`, the last step's match (`trigger`) preceded, within the
+ * lookback, by at least `minMatchCount` matches of every earlier step.
+ */
+export interface CorrelationFinding {
+  readonly ruleId: string;
+  readonly key: string;
+  readonly trigger: StepRecord;
+  /** Per step, in order, the matches counted for this finding (for the last step: the trigger). */
+  readonly steps: ReadonlyArray<{
+    readonly id: string;
+    readonly ruleId: string;
+    readonly records: readonly StepRecord[];
+  }>;
+  readonly lookbackMinutes: number;
+}
 
 /**
  * Most records kept per step and key. Past it the oldest are dropped: a step that needs more

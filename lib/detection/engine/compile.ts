@@ -1,0 +1,155 @@
+import { CatalogError } from './errors.ts';
+import type { LogType } from './log-type.ts';
+import {
+  isCorrelationRule,
+  type AnyRule,
+  type CorrelationRule,
+  type Rule,
+  type RuleKind,
+  type RuleMetadata,
+} from './rule.ts';
+import { compileSuppression, type CompiledSuppression, type RulesSettings } from './rule-settings.ts';
+import type { Severity } from './severity.ts';
+
+/** Panther's defaults, for what a rule does not state. */
+const DEFAULT_DEDUP_PERIOD_MINUTES = 60;
+const DEFAULT_THRESHOLD = 1;
+
+/** A single-event rule or signal, ready to run: its functions, metadata in force and settings. */
+export interface CompiledRule<E> {
+  readonly kind: 'rule' | 'signal';
+  readonly rule: Rule<E>;
+  readonly metadata: RuleMetadata;
+  /** The severity the rules configuration pins, replacing what the rule computes. */
+  readonly pinnedSeverity: Severity | undefined;
+  readonly suppression: CompiledSuppression | undefined;
+  /** The enabled correlation rules with a step on this rule, and the step's index. */
+  readonly feeds: ReadonlyArray<{ readonly correlation: CompiledCorrelation<E>; readonly stepIndex: number }>;
+}
+
+/** A correlation rule, ready to run. */
+export interface CompiledCorrelation<E> {
+  readonly kind: 'correlation';
+  readonly rule: CorrelationRule<E>;
+  readonly metadata: RuleMetadata;
+  readonly pinnedSeverity: Severity | undefined;
+}
+
+/** Every rule of one log type, compiled. */
+export interface CompiledRules<E> {
+  /** Every rule, enabled or not, by id, in registration order. */
+  readonly byId: ReadonlyMap<string, CompiledRule<E> | CompiledCorrelation<E>>;
+  /** The enabled single-event rules and signals, in registration order. */
+  readonly enabled: readonly CompiledRule<E>[];
+}
+
+function kindOf<E>(rule: AnyRule<E>): RuleKind {
+  if (isCorrelationRule(rule)) return 'correlation';
+  return rule.createAlert === false ? 'signal' : 'rule';
+}
+
+/**
+ * A rule's metadata with Panther's defaults filled in and the rules configuration applied (its
+ * `enabled` flag, and a pinned severity as the static severity).
+ */
+function metadataOf<E>(rule: AnyRule<E>, logTypeName: string, settings: RulesSettings): RuleMetadata {
+  const setting = settings[rule.id];
+  const kind = kindOf(rule);
+  return {
+    id: rule.id,
+    kind,
+    displayName: rule.displayName ?? rule.id,
+    description: rule.description ?? '',
+    runbook: rule.runbook ?? '',
+    reference: rule.reference ?? '',
+    defaultSeverity: setting?.severity ?? rule.defaultSeverity,
+    dedupPeriodMinutes: rule.dedupPeriodMinutes ?? DEFAULT_DEDUP_PERIOD_MINUTES,
+    threshold: isCorrelationRule(rule) ? DEFAULT_THRESHOLD : (rule.threshold ?? DEFAULT_THRESHOLD),
+    logTypes: [logTypeName],
+    reports: rule.reports ?? {},
+    tags: rule.tags ?? [],
+    enabled: setting?.enabled ?? rule.enabled ?? true,
+    createAlert: kind !== 'signal',
+    pantherDifferences: rule.pantherDifferences ?? {},
+  };
+}
+
+function check<E>(rule: AnyRule<E>, metadata: RuleMetadata, ids: ReadonlySet<string>): void {
+  const problems: string[] = [];
+  if (!Number.isInteger(metadata.threshold) || metadata.threshold < 1)
+    problems.push('threshold must be an integer >= 1');
+  if (!(metadata.dedupPeriodMinutes > 0)) problems.push('dedupPeriodMinutes must be > 0');
+  if (isCorrelationRule(rule)) {
+    if (rule.steps.length < 2) problems.push('needs at least two steps');
+    for (const step of rule.steps) {
+      if (!ids.has(step.ruleId)) problems.push(`step ${step.id} names unknown rule ${step.ruleId}`);
+      if (!Number.isInteger(step.minMatchCount) || step.minMatchCount < 1)
+        problems.push(`step ${step.id}: minMatchCount must be an integer >= 1`);
+    }
+    if (!(rule.lookbackMinutes > 0)) problems.push('lookbackMinutes must be > 0');
+  }
+  if (problems.length > 0) throw new CatalogError(`rule ${rule.id}: ${problems.join('; ')}`);
+}
+
+/**
+ * Compiles the rules of one log type: checks them (a malformed catalog is a {@link CatalogError}
+ * at start-up, never while evaluating), fills in Panther's defaults, applies the rules
+ * configuration, and links each rule to the correlation steps it feeds.
+ *
+ * @example
+ * ```ts
+ * const { enabled } = compileRules(openAiAuditLogType, [scimRule, loginFailed, bruteForce], settings);
+ * ```
+ */
+export function compileRules<E>(
+  logType: LogType<E>,
+  rules: ReadonlyArray<AnyRule<E>>,
+  settings: RulesSettings,
+): CompiledRules<E> {
+  const ids = new Set<string>();
+  for (const rule of rules) {
+    if (!rule.id) throw new CatalogError('a rule has an empty id');
+    if (ids.has(rule.id)) throw new CatalogError(`rule ${rule.id} is registered twice`);
+    ids.add(rule.id);
+  }
+  const correlations: CompiledCorrelation<E>[] = [];
+  const byId = new Map<string, CompiledRule<E> | CompiledCorrelation<E>>();
+  for (const rule of rules) {
+    const metadata = metadataOf(rule, logType.name, settings);
+    check(rule, metadata, ids);
+    if (!isCorrelationRule(rule)) continue;
+    const compiled: CompiledCorrelation<E> = {
+      kind: 'correlation',
+      rule,
+      metadata,
+      pinnedSeverity: settings[rule.id]?.severity,
+    };
+    byId.set(rule.id, compiled);
+    if (metadata.enabled) correlations.push(compiled);
+  }
+  for (const rule of rules) {
+    if (isCorrelationRule(rule)) continue;
+    const metadata = metadataOf(rule, logType.name, settings);
+    const suppress = settings[rule.id]?.suppress;
+    byId.set(rule.id, {
+      kind: metadata.kind === 'signal' ? 'signal' : 'rule',
+      rule,
+      metadata,
+      pinnedSeverity: settings[rule.id]?.severity,
+      suppression: suppress === undefined ? undefined : compileSuppression(suppress),
+      feeds: correlations.flatMap((correlation) =>
+        correlation.rule.steps.flatMap((step, stepIndex) =>
+          step.ruleId === rule.id ? [{ correlation, stepIndex }] : [],
+        ),
+      ),
+    });
+  }
+  // Registration order, whatever the kind.
+  const ordered = new Map(
+    rules.map((rule) => [rule.id, byId.get(rule.id) as CompiledRule<E> | CompiledCorrelation<E>]),
+  );
+  const enabled = [...ordered.values()].filter(
+    (entry): entry is CompiledRule<E> => entry.kind !== 'correlation' && entry.metadata.enabled,
+  );
+  return { byId: ordered, enabled };
+}
