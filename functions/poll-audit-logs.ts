@@ -6,8 +6,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { ConfigError } from '../lib/shared/config-error.ts';
 import type { PolledOrganization } from '../lib/config/organizations.ts';
@@ -21,11 +19,10 @@ import { AdminKeyRejectedError } from '../lib/ingestion/poller/errors.ts';
 import { pollAuditLogs, type PollResult } from '../lib/ingestion/poller/poll.ts';
 import { SqsDeadLetterSink } from '../lib/shared/sqs-dead-letter-sink.ts';
 import { printable } from '../lib/shared/printable.ts';
+import { createPowertools } from '../lib/shared/powertools.ts';
 
-const SERVICE = 'openai-audit-alerts';
 const config = readPollConfig(process.env);
-const logger = new Logger({ serviceName: SERVICE, logLevel: config.logLevel });
-const metrics = new Metrics({ namespace: 'OpenAIAuditAlerts', serviceName: SERVICE });
+const { logger, metrics, count } = createPowertools(config.logLevel);
 const sqs = new SQSClient({});
 const dynamodb = new DynamoDBClient({});
 const deadLetters = new SqsDeadLetterSink(sqs, config.deadLetterQueueUrl);
@@ -96,11 +93,11 @@ export async function handler(_event: unknown, context: Context): Promise<void> 
         if (error instanceof AdminKeyRejectedError || error instanceof ConfigError) {
           // A configuration problem (key rejected, parameter missing or not a SecureString):
           // retrying cannot help, the AuthFailures alarm tells someone. The others go on.
-          metrics.addMetric('AuthFailures', MetricUnit.Count, 1);
+          count('AuthFailures', 1);
           logger.error('poll stopped: the admin key is unusable', { organization, error: error.message });
           continue;
         }
-        metrics.addMetric('PollErrors', MetricUnit.Count, 1);
+        count('PollErrors', 1);
         logger.error('poll failed; the next run resumes from the cursor', {
           organization,
           error: printable(error instanceof Error ? `${error.name}: ${error.message}` : 'unknown', 500),
@@ -108,10 +105,10 @@ export async function handler(_event: unknown, context: Context): Promise<void> 
         failure ??= error instanceof Error ? error : new Error(String(error));
       }
     }
-    metrics.addMetric('AuditEventsListed', MetricUnit.Count, totals.listed);
-    metrics.addMetric('AuditEventsEnqueued', MetricUnit.Count, totals.delivered);
-    metrics.addMetric('AuditEventsDeadLettered', MetricUnit.Count, totals.rejected);
-    metrics.addMetric('AuditEventsRedelivered', MetricUnit.Count, totals.redelivered);
+    count('AuditEventsListed', totals.listed);
+    count('AuditEventsEnqueued', totals.delivered);
+    count('AuditEventsDeadLettered', totals.rejected);
+    count('AuditEventsRedelivered', totals.redelivered);
     // After every organization had its turn: fail the invocation so the errors alarm counts it.
     if (failure !== undefined) throw failure;
   } finally {

@@ -5,19 +5,16 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { readWebhookConfig } from '../lib/config/webhook-config.ts';
 import { SecureParameter } from '../lib/ingestion/parameters/secure-parameter.ts';
 import { SecureStringProvider } from '../lib/ingestion/parameters/secure-string-provider.ts';
 import { webhookDependencies } from '../lib/ingestion/webhook/aws-dependencies.ts';
 import { handleWebhook } from '../lib/ingestion/webhook/handle-webhook.ts';
+import { createPowertools } from '../lib/shared/powertools.ts';
 
-const SERVICE = 'openai-audit-alerts';
 const config = readWebhookConfig(process.env);
-const logger = new Logger({ serviceName: SERVICE, logLevel: config.logLevel });
-const metrics = new Metrics({ namespace: 'OpenAIAuditAlerts', serviceName: SERVICE });
+const { logger, metrics, log, count } = createPowertools(config.logLevel);
 const secrets = new SecureParameter(
   new SecureStringProvider({ awsSdkV3Client: new SSMClient({}) }),
   config.secretParameter,
@@ -35,12 +32,7 @@ const deps = webhookDependencies({
   secrets,
   bearerEnabled: config.bearerEnabled,
   organizations: config.organizations,
-  log: (level, message, details) =>
-    level === 'INFO'
-      ? logger.info(message, details)
-      : level === 'WARN'
-        ? logger.warn(message, details)
-        : logger.error(message, details),
+  log,
 });
 
 /** Lambda entry point for the HTTP API (payload format 2.0). */
@@ -60,22 +52,16 @@ export async function handler(
       },
       deps,
     );
-    metrics.addMetric(
+    count(
       response.status === 202
         ? 'WebhookRequestsAccepted'
         : response.status >= 500
           ? 'WebhookRequestsFailed'
           : 'WebhookRequestsRefused',
-      MetricUnit.Count,
-      1,
     );
     if (response.status === 202) {
       const accepted = JSON.parse(response.body) as { accepted: number; replayed: boolean };
-      metrics.addMetric(
-        accepted.replayed ? 'WebhookReplays' : 'WebhookEventsAccepted',
-        MetricUnit.Count,
-        accepted.replayed ? 1 : accepted.accepted,
-      );
+      count(accepted.replayed ? 'WebhookReplays' : 'WebhookEventsAccepted', accepted.replayed ? 1 : accepted.accepted);
     }
     return { statusCode: response.status, headers: { ...response.headers }, body: response.body };
   } finally {
