@@ -1,20 +1,9 @@
-import {
-  DEFAULT_ORGANIZATION_ID,
-  organizationIdProblem,
-  organizationName,
-  type Organization,
-} from '../ingestion/packing/organization.ts';
+import { DEFAULT_ORGANIZATION_ID, organizationIdProblem, organizationName } from '../ingestion/packing/organization.ts';
+import type { PolledOrganization } from '../ingestion/poller/poll-config.ts';
 import { isJsonObject, ownValue } from '../shared/json.ts';
 import { ConfigError } from '../shared/config-error.ts';
 
-/** An organization the poller lists: who it is, where its admin key is, where its cursor is. */
-export interface PolledOrganization {
-  readonly organization: Organization;
-  /** SSM SecureString holding this organization's admin key. */
-  readonly adminKeyParameter: string;
-  /** The cursor item's key: the base key for the default organization, `<base>#<id>` otherwise. */
-  readonly cursorKey: string;
-}
+export type { PolledOrganization };
 
 /** Most organizations one stack polls (one run lists them one after another). */
 export const MAX_ORGANIZATIONS = 20;
