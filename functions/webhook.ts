@@ -1,7 +1,7 @@
 // The webhook behind the HTTP API: audit events pushed by log forwarders and SIEM pipelines.
 // Wiring only: configuration (checked at cold start), the secret from SSM (Powertools Parameters:
-// cached a minute, read again when a signature does not match, at most every 10 seconds), and
-// the request handling in lib/ingestion/webhook. Never logs a secret or a body.
+// cached, read again when a signature does not match), the AWS clients, Powertools logging and
+// metrics, and the request handling in lib/ingestion/webhook. Never logs a secret or a body.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -10,7 +10,8 @@ import { readWebhookConfig } from '../lib/config/webhook-config.ts';
 import { SecureParameter } from '../lib/ingestion/parameters/secure-parameter.ts';
 import { SecureStringProvider } from '../lib/ingestion/parameters/secure-string-provider.ts';
 import { webhookDependencies } from '../lib/ingestion/webhook/aws-dependencies.ts';
-import { handleWebhook } from '../lib/ingestion/webhook/handle-webhook.ts';
+import { SECRET_MIN_REFRESH_INTERVAL_MS } from '../lib/ingestion/webhook/constants.ts';
+import { handleHttpApiRequest } from '../lib/ingestion/webhook/http-api.ts';
 import { createPowertools } from '../lib/shared/powertools.ts';
 
 const config = readWebhookConfig(process.env);
@@ -21,7 +22,7 @@ const secrets = new SecureParameter(
   {
     maxAgeSeconds: config.secretMaxAgeSeconds,
     what: 'the webhook secrets',
-    minRefreshIntervalMs: 10_000,
+    minRefreshIntervalMs: SECRET_MIN_REFRESH_INTERVAL_MS,
   },
 );
 const deps = webhookDependencies({
@@ -42,28 +43,7 @@ export async function handler(
 ): Promise<APIGatewayProxyStructuredResultV2> {
   logger.addContext(context);
   try {
-    const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
-    const response = await handleWebhook(
-      {
-        method: event.requestContext.http.method,
-        headers: event.headers,
-        query: event.queryStringParameters ?? {},
-        body,
-      },
-      deps,
-    );
-    count(
-      response.status === 202
-        ? 'WebhookRequestsAccepted'
-        : response.status >= 500
-          ? 'WebhookRequestsFailed'
-          : 'WebhookRequestsRefused',
-    );
-    if (response.status === 202) {
-      const accepted = JSON.parse(response.body) as { accepted: number; replayed: boolean };
-      count(accepted.replayed ? 'WebhookReplays' : 'WebhookEventsAccepted', accepted.replayed ? 1 : accepted.accepted);
-    }
-    return { statusCode: response.status, headers: { ...response.headers }, body: response.body };
+    return await handleHttpApiRequest(event, deps, count);
   } finally {
     metrics.publishStoredMetrics();
   }
