@@ -3,7 +3,7 @@ import type { CorrelationShape } from './correlate.ts';
 import { describeError } from '../../shared/describe-error.ts';
 import { CatalogError } from './errors.ts';
 import type { LogType } from './log-type.ts';
-import type { KnownRule } from './parse-rules-settings.ts';
+import type { KnownRule } from './known-rule.ts';
 import type {
   CorrelationStepMatch,
   CountedMatch,

@@ -1,10 +1,10 @@
-import { typeName } from '../../../shared/describe-error.ts';
-import { SEVERITIES, parseSeverity } from '../../engine/severity.ts';
-import { isJsonObject, ownValue, type JsonObject } from '../../../shared/json.ts';
-import { printable, quote } from '../../../shared/printable.ts';
-import { DEFAULT_SCOPE_POLICY } from './default-scope-policy.ts';
-import { ScopePolicyError } from './errors.ts';
-import type { ScopePolicy, ScopePolicyEntry } from './scope-policy.ts';
+import { typeName } from '../shared/describe-error.ts';
+import { SEVERITIES, parseSeverity } from '../detection/engine/severity.ts';
+import { isJsonObject, ownValue, type JsonObject } from '../shared/json.ts';
+import { printable, quote } from '../shared/printable.ts';
+import { DEFAULT_SCOPE_POLICY } from '../detection/rules/openai/default-scope-policy.ts';
+import { ScopePolicyError } from '../detection/rules/openai/errors.ts';
+import type { ScopePolicy, ScopePolicyEntry } from '../detection/rules/openai/scope-policy.ts';
 
 const TOP_LEVEL_KEYS = ['includeDefaults', 'elevatedScopes', 'unrestrictedKeys', 'unrecordedScopesSeverity'];
 const ENTRY_KEYS = ['exact', 'glob', 'severity', 'note'];

@@ -1,21 +1,17 @@
-import { typeName } from '../../shared/describe-error.ts';
-import { RulesConfigError } from './errors.ts';
-import type { RuleKind } from './catalog.ts';
-import type { CorrelationStep } from './correlation-rule.ts';
-import { parseCidr, type RuleSettings, type RuleSuppression, type RulesSettings } from './rule-settings.ts';
-import { SEVERITIES, parseSeverity } from './severity.ts';
-import { isJsonObject, ownValue, type JsonObject } from '../../shared/json.ts';
-import { printable, quote } from '../../shared/printable.ts';
+import { typeName } from '../shared/describe-error.ts';
+import { RulesConfigError } from '../detection/engine/errors.ts';
+import type { KnownRule } from '../detection/engine/known-rule.ts';
+import {
+  parseCidr,
+  type RuleSettings,
+  type RuleSuppression,
+  type RulesSettings,
+} from '../detection/engine/rule-settings.ts';
+import { SEVERITIES, parseSeverity } from '../detection/engine/severity.ts';
+import { isJsonObject, ownValue, type JsonObject } from '../shared/json.ts';
+import { printable, quote } from '../shared/printable.ts';
 
-/** What the parser needs to know of each registered rule. */
-export interface KnownRule {
-  readonly id: string;
-  readonly kind: RuleKind;
-  /** Whether the rule is enabled by default. */
-  readonly enabled: boolean;
-  /** For correlation rules: the rules their steps read. */
-  readonly steps?: readonly CorrelationStep[];
-}
+export type { KnownRule };
 
 /** Most entries in one suppression list: a configuration, not a database. */
 export const MAX_SUPPRESSION_ENTRIES = 1000;
