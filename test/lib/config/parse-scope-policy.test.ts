@@ -66,6 +66,10 @@ describe('parseScopePolicy', () => {
       /^p\.json: elevatedScopes\[0\]\.exact: expected a string, got number$/,
     ],
     [
+      { elevatedScopes: [{ exact: null, severity: 'HIGH' }] },
+      /^p\.json: elevatedScopes\[0\]\.exact: expected a string, got null$/,
+    ],
+    [
       { elevatedScopes: [{ glob: ' ', severity: 'HIGH' }] },
       /^p\.json: elevatedScopes\[0\]\.glob: is empty; blank scopes never match$/,
     ],
