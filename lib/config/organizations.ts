@@ -2,6 +2,7 @@ import { DEFAULT_ORGANIZATION_ID, organizationIdProblem, organizationName } from
 import type { PolledOrganization } from '../ingestion/poller/poll-config.ts';
 import { isJsonObject, ownValue } from '../shared/json.ts';
 import { ConfigError } from '../shared/config-error.ts';
+import { isParameterName } from './env.ts';
 
 export type { PolledOrganization };
 
@@ -51,7 +52,7 @@ export function readOrganizations(
     if (seen.has(id)) throw new ConfigError(`${where}.id ${JSON.stringify(id)} is listed twice`);
     seen.add(id);
     const parameter = ownValue(entry, 'adminKeyParameter') ?? `/openai-audit-alerts/${id}/admin-key`;
-    if (typeof parameter !== 'string' || !/^\/[A-Za-z0-9_.\-/]{1,1010}$/.test(parameter)) {
+    if (!isParameterName(parameter)) {
       throw new ConfigError(`${where}.adminKeyParameter must be a full SSM parameter name starting with /`);
     }
     return {

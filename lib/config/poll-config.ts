@@ -1,6 +1,6 @@
 import { MAX_OVERLAP_SECONDS } from '../ingestion/poller/seen-events.ts';
 import type { PollConfig } from '../ingestion/poller/poll-config.ts';
-import { integerEnv, logLevelEnv, requiredEnv, type Env } from './env.ts';
+import { integerEnv, logLevelEnv, optionalEnv, requiredEnv, type Env } from './env.ts';
 import { httpsUrl } from './https-url.ts';
 import { readOrganizations } from './organizations.ts';
 
@@ -15,11 +15,11 @@ export type { PollConfig };
  * ```
  */
 export function readPollConfig(env: Env): PollConfig {
-  const cursorKey = env.CURSOR_KEY?.trim() || 'ingest-cursor';
+  const cursorKey = optionalEnv(env, 'CURSOR_KEY') ?? 'ingest-cursor';
   const listed = (env.ORGANIZATIONS ?? '').trim();
   const singleKey = listed === '' || listed === '[]' ? requiredEnv(env, 'ADMIN_KEY_PARAMETER') : '';
   const organizations = readOrganizations(listed, singleKey, cursorKey);
-  const baseUrl = httpsUrl(env.OPENAI_BASE_URL?.trim() || 'https://api.openai.com/v1', 'OPENAI_BASE_URL');
+  const baseUrl = httpsUrl(optionalEnv(env, 'OPENAI_BASE_URL') ?? 'https://api.openai.com/v1', 'OPENAI_BASE_URL');
   return {
     logLevel: logLevelEnv(env),
     organizations,
