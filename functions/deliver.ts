@@ -4,6 +4,7 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { readDeliveryConfig } from '../lib/config/delivery-config.ts';
 import { createDeliveryHandler } from '../lib/delivery/create-handler.ts';
+import { deliveryRecord } from '../lib/delivery/lambda-record.ts';
 import { powertoolsDeliveryTelemetry } from '../lib/delivery/powertools-telemetry.ts';
 import { createPowertools } from '../lib/shared/powertools.ts';
 
@@ -17,14 +18,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
   logger.addContext(context);
   metrics.captureColdStartMetric();
   try {
-    const records = event.Records.map((r) => ({
-      messageId: r.messageId,
-      body: r.body,
-      receiptHandle: r.receiptHandle,
-      receiveCount: Number(r.attributes.ApproximateReceiveCount) || 1,
-      eventSourceArn: r.eventSourceARN,
-    }));
-    return await deliver(records, () => context.getRemainingTimeInMillis());
+    return await deliver(event.Records.map(deliveryRecord), () => context.getRemainingTimeInMillis());
   } finally {
     telemetry.flush();
   }
