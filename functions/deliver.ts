@@ -1,18 +1,15 @@
 // The delivery function: alerts from the delivery queues (one per destination) to PagerDuty, Slack
 // and signed webhooks. Wiring only: configuration (checked at cold start), Powertools logging and
 // metrics, and the core from lib/delivery. Secrets are read from SSM when first needed.
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { readDeliveryConfig } from '../lib/config/delivery-config.ts';
 import { createDeliveryHandler } from '../lib/delivery/create-handler.ts';
+import { deliveryRecord } from '../lib/delivery/lambda-record.ts';
 import { powertoolsDeliveryTelemetry } from '../lib/delivery/powertools-telemetry.ts';
-
-const SERVICE = 'openai-audit-alerts';
+import { createPowertools } from '../lib/shared/powertools.ts';
 
 const config = readDeliveryConfig(process.env);
-const logger = new Logger({ serviceName: SERVICE, logLevel: config.logLevel });
-const metrics = new Metrics({ namespace: 'OpenAIAuditAlerts', serviceName: SERVICE });
+const { logger, metrics } = createPowertools(config.logLevel);
 const telemetry = powertoolsDeliveryTelemetry(logger, metrics);
 const deliver = createDeliveryHandler({ config, telemetry });
 
@@ -21,14 +18,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
   logger.addContext(context);
   metrics.captureColdStartMetric();
   try {
-    const records = event.Records.map((r) => ({
-      messageId: r.messageId,
-      body: r.body,
-      receiptHandle: r.receiptHandle,
-      receiveCount: Number(r.attributes.ApproximateReceiveCount) || 1,
-      eventSourceArn: r.eventSourceARN,
-    }));
-    return await deliver(records, () => context.getRemainingTimeInMillis());
+    return await deliver(event.Records.map(deliveryRecord), () => context.getRemainingTimeInMillis());
   } finally {
     telemetry.flush();
   }

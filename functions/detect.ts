@@ -1,18 +1,13 @@
 // The SQS-triggered detection function. Wiring only: configuration (checked once, at cold start),
 // Powertools logging and metrics, and the core from lib/. AWS clients load on the first match.
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { readDetectConfig } from '../lib/config/detect-config.ts';
 import { createDetectionHandler } from '../lib/pipeline/detect/create-handler.ts';
-import { powertoolsTelemetry } from '../lib/pipeline/detect/powertools-telemetry.ts';
-
-const SERVICE = 'openai-audit-alerts';
+import { createPowertools } from '../lib/shared/powertools.ts';
 
 const config = readDetectConfig(process.env);
-const logger = new Logger({ serviceName: SERVICE, logLevel: config.logLevel });
-const metrics = new Metrics({ namespace: 'OpenAIAuditAlerts', serviceName: SERVICE });
-const detect = createDetectionHandler({ config, telemetry: powertoolsTelemetry(logger, metrics) });
+const { logger, metrics, ...telemetry } = createPowertools(config.logLevel);
+const detect = createDetectionHandler({ config, telemetry });
 
 /** Lambda entry point for the SQS event source (with `ReportBatchItemFailures`). */
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {

@@ -1,38 +1,13 @@
 import { PAGERDUTY_EVENTS_URL } from '../delivery/constants.ts';
 import { isDestinationUrl } from '../delivery/destinations.ts';
-import { printable } from '../shared/printable.ts';
-import { logLevelEnv, requiredEnv, type Env } from './env.ts';
+import { logLevelEnv, optionalEnv, optionalQueueUrlEnv, parameterNameEnv, queueUrlEnv, type Env } from './env.ts';
 import { ConfigError } from '../shared/config-error.ts';
 import type { DeliveryConfig } from '../delivery/delivery-config.ts';
 
 export type { DeliveryConfig };
 
-const QUEUE_URL = /^https?:\/\/[^\s/]+\/\S+$/;
-const PARAMETER = /^\/[A-Za-z0-9_.\-/]{1,1010}$/;
-
-function optional(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value ? value : undefined;
-}
-
-function queueUrl(env: Env, name: string): string | undefined {
-  const value = optional(env, name);
-  if (value !== undefined && !QUEUE_URL.test(value))
-    throw new ConfigError(`${name} is not a queue URL: ${JSON.stringify(printable(value))}`);
-  return value;
-}
-
-function parameterName(env: Env, name: string): string {
-  const value = requiredEnv(env, name);
-  if (!PARAMETER.test(value))
-    throw new ConfigError(
-      `${name} must be a full SSM parameter name starting with /, got ${JSON.stringify(printable(value))}`,
-    );
-  return value;
-}
-
 function destinationUrl(env: Env, name: string, fallback?: string): string {
-  const value = optional(env, name) ?? fallback;
+  const value = optionalEnv(env, name) ?? fallback;
   if (value === undefined) throw new ConfigError(`${name} is not set`);
   // Never echo the URL: a webhook URL can carry a token.
   if (!isDestinationUrl(value)) throw new ConfigError(`${name} must be an https:// URL`);
@@ -51,14 +26,12 @@ function destinationUrl(env: Env, name: string, fallback?: string): string {
  * ```
  */
 export function readDeliveryConfig(env: Env): DeliveryConfig {
-  const deadLetterQueueUrl = requiredEnv(env, 'DEAD_LETTER_QUEUE_URL');
-  if (!QUEUE_URL.test(deadLetterQueueUrl))
-    throw new ConfigError(`DEAD_LETTER_QUEUE_URL is not a queue URL: ${JSON.stringify(printable(deadLetterQueueUrl))}`);
+  const deadLetterQueueUrl = queueUrlEnv(env, 'DEAD_LETTER_QUEUE_URL');
   const level = logLevelEnv(env);
-  const pagerDutyQueue = queueUrl(env, 'PAGERDUTY_QUEUE_URL');
-  const slackQueue = queueUrl(env, 'SLACK_QUEUE_URL');
-  const webhookQueue = queueUrl(env, 'ALERT_WEBHOOK_QUEUE_URL');
-  const runbookBaseUrl = optional(env, 'RUNBOOK_BASE_URL');
+  const pagerDutyQueue = optionalQueueUrlEnv(env, 'PAGERDUTY_QUEUE_URL');
+  const slackQueue = optionalQueueUrlEnv(env, 'SLACK_QUEUE_URL');
+  const webhookQueue = optionalQueueUrlEnv(env, 'ALERT_WEBHOOK_QUEUE_URL');
+  const runbookBaseUrl = optionalEnv(env, 'RUNBOOK_BASE_URL');
   if (runbookBaseUrl !== undefined && !isDestinationUrl(runbookBaseUrl.replaceAll('{ruleId}', 'rule')))
     throw new ConfigError('RUNBOOK_BASE_URL must be an https:// URL');
   return {
@@ -70,20 +43,20 @@ export function readDeliveryConfig(env: Env): DeliveryConfig {
       : {
           pagerDuty: {
             queueUrl: pagerDutyQueue,
-            routingKeyParameter: parameterName(env, 'PAGERDUTY_ROUTING_KEY_PARAMETER'),
+            routingKeyParameter: parameterNameEnv(env, 'PAGERDUTY_ROUTING_KEY_PARAMETER'),
             eventsUrl: destinationUrl(env, 'PAGERDUTY_EVENTS_URL', PAGERDUTY_EVENTS_URL),
           },
         }),
     ...(slackQueue === undefined
       ? {}
-      : { slack: { queueUrl: slackQueue, webhookUrlParameter: parameterName(env, 'SLACK_WEBHOOK_URL_PARAMETER') } }),
+      : { slack: { queueUrl: slackQueue, webhookUrlParameter: parameterNameEnv(env, 'SLACK_WEBHOOK_URL_PARAMETER') } }),
     ...(webhookQueue === undefined
       ? {}
       : {
           webhook: {
             queueUrl: webhookQueue,
             url: destinationUrl(env, 'ALERT_WEBHOOK_URL'),
-            secretParameter: parameterName(env, 'ALERT_WEBHOOK_SECRET_PARAMETER'),
+            secretParameter: parameterNameEnv(env, 'ALERT_WEBHOOK_SECRET_PARAMETER'),
           },
         }),
   };

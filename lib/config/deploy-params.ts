@@ -1,6 +1,6 @@
-import { parseRulesSettings } from '../detection/engine/parse-rules-settings.ts';
+import { parseRulesSettings } from './parse-rules-settings.ts';
 import { createRuleCatalog } from '../detection/rules/index.ts';
-import { parseScopePolicy } from '../detection/rules/openai/parse-scope-policy.ts';
+import { parseScopePolicy } from './parse-scope-policy.ts';
 
 /** The deploy parameters that configure the rules, as `serverless.yml` passes them (JSON text or empty). */
 export interface DetectionParams {

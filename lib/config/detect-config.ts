@@ -4,7 +4,7 @@ import type { RulesSettings } from '../detection/engine/rule-settings.ts';
 import { ScopePolicyError } from '../detection/rules/openai/errors.ts';
 import type { ScopePolicy } from '../detection/rules/openai/scope-policy.ts';
 import { printable } from '../shared/printable.ts';
-import { integerEnv, logLevelEnv, requiredEnv, type Env } from './env.ts';
+import { integerEnv, logLevelEnv, optionalIntegerEnv, queueUrlEnv, requiredEnv, type Env } from './env.ts';
 import { ConfigError } from '../shared/config-error.ts';
 import { loadRulesSettings } from './rules-config-file.ts';
 import { loadScopePolicy } from './scope-policy-file.ts';
@@ -28,10 +28,7 @@ export function readDetectConfig(env: Env): DetectConfig {
   const topicArn = requiredEnv(env, 'ALERT_TOPIC_ARN');
   if (!TOPIC_ARN.test(topicArn))
     throw new ConfigError(`ALERT_TOPIC_ARN is not an SNS topic ARN: ${JSON.stringify(printable(topicArn))}`);
-  const deadLetterQueueUrl = requiredEnv(env, 'DEAD_LETTER_QUEUE_URL');
-  if (!/^https?:\/\/[^\s/]+\/\S+$/.test(deadLetterQueueUrl)) {
-    throw new ConfigError(`DEAD_LETTER_QUEUE_URL is not a queue URL: ${JSON.stringify(printable(deadLetterQueueUrl))}`);
-  }
+  const deadLetterQueueUrl = queueUrlEnv(env, 'DEAD_LETTER_QUEUE_URL');
   const level = logLevelEnv(env);
   let scopePolicy: ScopePolicy;
   try {
@@ -40,8 +37,8 @@ export function readDetectConfig(env: Env): DetectConfig {
     if (error instanceof ScopePolicyError) throw new ConfigError(`invalid elevated-scope policy: ${error.message}`);
     throw error;
   }
-  const functionTimeoutSeconds = optionalInteger(env, 'FUNCTION_TIMEOUT_SECONDS', 1, 900);
-  const visibilityTimeoutSeconds = optionalInteger(env, 'QUEUE_VISIBILITY_TIMEOUT_SECONDS', 0, 43_200);
+  const functionTimeoutSeconds = optionalIntegerEnv(env, 'FUNCTION_TIMEOUT_SECONDS', 1, 900);
+  const visibilityTimeoutSeconds = optionalIntegerEnv(env, 'QUEUE_VISIBILITY_TIMEOUT_SECONDS', 0, 43_200);
   const leaseSeconds = integerEnv(env, 'DEDUP_LEASE_SECONDS', DEFAULT_LEASE_SECONDS, 5, 900);
   checkTimeoutOrder(functionTimeoutSeconds, leaseSeconds, visibilityTimeoutSeconds);
   let rules: RulesSettings;
@@ -60,14 +57,10 @@ export function readDetectConfig(env: Env): DetectConfig {
     logLevel: level,
     concurrency: integerEnv(env, 'EVENT_CONCURRENCY', 8, 1, 64),
     leaseSeconds,
-    maxReceiveCount: optionalInteger(env, 'MAX_RECEIVE_COUNT', 1, 1000),
+    maxReceiveCount: optionalIntegerEnv(env, 'MAX_RECEIVE_COUNT', 1, 1000),
     functionTimeoutSeconds,
     visibilityTimeoutSeconds,
   };
-}
-
-function optionalInteger(env: Env, name: string, min: number, max: number): number | undefined {
-  return env[name]?.trim() ? integerEnv(env, name, 0, min, max) : undefined;
 }
 
 /**

@@ -20,6 +20,83 @@ export function requiredEnv(env: Env, name: string): string {
 }
 
 /**
+ * An optional variable, trimmed; `undefined` when unset or blank.
+ *
+ * @example
+ * ```ts
+ * const cursorKey = optionalEnv(process.env, 'CURSOR_KEY') ?? 'ingest-cursor';
+ * ```
+ */
+export function optionalEnv(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+const QUEUE_URL = /^https?:\/\/[^\s/]+\/\S+$/;
+
+function checkQueueUrl(value: string, name: string): string {
+  if (!QUEUE_URL.test(value)) throw new ConfigError(`${name} is not a queue URL: ${JSON.stringify(printable(value))}`);
+  return value;
+}
+
+/**
+ * An optional SQS queue URL; {@link ConfigError} quoting a value that is not one.
+ *
+ * @example
+ * ```ts
+ * const slackQueue = optionalQueueUrlEnv(process.env, 'SLACK_QUEUE_URL'); // undefined: Slack is off
+ * ```
+ */
+export function optionalQueueUrlEnv(env: Env, name: string): string | undefined {
+  const value = optionalEnv(env, name);
+  return value === undefined ? undefined : checkQueueUrl(value, name);
+}
+
+/**
+ * A required SQS queue URL; {@link ConfigError} naming it when unset, quoting a value that is not one.
+ *
+ * @example
+ * ```ts
+ * const deadLetterQueueUrl = queueUrlEnv(process.env, 'DEAD_LETTER_QUEUE_URL');
+ * ```
+ */
+export function queueUrlEnv(env: Env, name: string): string {
+  return checkQueueUrl(requiredEnv(env, name), name);
+}
+
+const SSM_PARAMETER_NAME = /^\/[A-Za-z0-9_.\-/]{1,1010}$/;
+
+/**
+ * Whether a value is a full SSM parameter name (`/` first, then letters, digits and `_.-/`).
+ *
+ * @example
+ * ```ts
+ * isParameterName('/openai-audit-alerts/admin-key'); // true
+ * isParameterName('admin-key');                      // false
+ * ```
+ */
+export function isParameterName(value: unknown): value is string {
+  return typeof value === 'string' && SSM_PARAMETER_NAME.test(value);
+}
+
+/**
+ * A required SSM parameter name; {@link ConfigError} naming the variable and quoting a bad value.
+ *
+ * @example
+ * ```ts
+ * const routingKey = parameterNameEnv(process.env, 'PAGERDUTY_ROUTING_KEY_PARAMETER');
+ * ```
+ */
+export function parameterNameEnv(env: Env, name: string): string {
+  const value = requiredEnv(env, name);
+  if (!isParameterName(value))
+    throw new ConfigError(
+      `${name} must be a full SSM parameter name starting with /, got ${JSON.stringify(printable(value))}`,
+    );
+  return value;
+}
+
+/**
  * An optional integer variable within bounds, else `fallback`; {@link ConfigError} naming it and
  * quoting the bad value.
  *
@@ -38,6 +115,19 @@ export function integerEnv(env: Env, name: string, fallback: number, min: number
     );
   }
   return value;
+}
+
+/**
+ * An optional integer variable within bounds, `undefined` when unset or blank; {@link ConfigError}
+ * naming it and quoting a bad value.
+ *
+ * @example
+ * ```ts
+ * const maxReceiveCount = optionalIntegerEnv(process.env, 'MAX_RECEIVE_COUNT', 1, 1000);
+ * ```
+ */
+export function optionalIntegerEnv(env: Env, name: string, min: number, max: number): number | undefined {
+  return optionalEnv(env, name) === undefined ? undefined : integerEnv(env, name, 0, min, max);
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];

@@ -1,20 +1,10 @@
-import {
-  DEFAULT_ORGANIZATION_ID,
-  organizationIdProblem,
-  organizationName,
-  type Organization,
-} from '../ingestion/packing/organization.ts';
+import { DEFAULT_ORGANIZATION_ID, organizationIdProblem, organizationName } from '../ingestion/packing/organization.ts';
+import type { PolledOrganization } from '../ingestion/poller/poll-config.ts';
 import { isJsonObject, ownValue } from '../shared/json.ts';
 import { ConfigError } from '../shared/config-error.ts';
+import { isParameterName } from './env.ts';
 
-/** An organization the poller lists: who it is, where its admin key is, where its cursor is. */
-export interface PolledOrganization {
-  readonly organization: Organization;
-  /** SSM SecureString holding this organization's admin key. */
-  readonly adminKeyParameter: string;
-  /** The cursor item's key: the base key for the default organization, `<base>#<id>` otherwise. */
-  readonly cursorKey: string;
-}
+export type { PolledOrganization };
 
 /** Most organizations one stack polls (one run lists them one after another). */
 export const MAX_ORGANIZATIONS = 20;
@@ -62,7 +52,7 @@ export function readOrganizations(
     if (seen.has(id)) throw new ConfigError(`${where}.id ${JSON.stringify(id)} is listed twice`);
     seen.add(id);
     const parameter = ownValue(entry, 'adminKeyParameter') ?? `/openai-audit-alerts/${id}/admin-key`;
-    if (typeof parameter !== 'string' || !/^\/[A-Za-z0-9_.\-/]{1,1010}$/.test(parameter)) {
+    if (!isParameterName(parameter)) {
       throw new ConfigError(`${where}.adminKeyParameter must be a full SSM parameter name starting with /`);
     }
     return {

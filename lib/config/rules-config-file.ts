@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { RulesConfigError } from '../detection/engine/errors.ts';
-import { parseRulesSettings } from '../detection/engine/parse-rules-settings.ts';
+import { parseRulesSettings } from './parse-rules-settings.ts';
 import type { RulesSettings } from '../detection/engine/rule-settings.ts';
 import { createRuleCatalog, type CatalogConfig } from '../detection/rules/index.ts';
 import { printable } from '../shared/printable.ts';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_SCOPE_POLICY } from '../detection/rules/openai/default-scope-policy.ts';
 import { ScopePolicyError } from '../detection/rules/openai/errors.ts';
-import { parseScopePolicy } from '../detection/rules/openai/parse-scope-policy.ts';
+import { parseScopePolicy } from './parse-scope-policy.ts';
 import type { ScopePolicy } from '../detection/rules/openai/scope-policy.ts';
 import { printable } from '../shared/printable.ts';
 

@@ -5,7 +5,7 @@ import { printable } from './printable.ts';
 
 /** What a streamed input yields, in input order. */
 export type JsonInputItem =
-  /** One line of JSON Lines, not yet parsed (so that a caller may screen it first). */
+  /** One line of JSON Lines, not yet parsed (the caller parses it, and reports its line on failure). */
   | { readonly kind: 'line'; readonly line: number; readonly text: string }
   /**
    * A parsed value: a whole document or line (`path` `''`), or one element of a large array read
@@ -88,7 +88,7 @@ function lineOf(raw: string): string {
 
 /**
  * JSON Lines from the start of `pending`: every line, as it comes, the complete lines of each chunk
- * together (one step of an async generator per line would cost more than screening the line).
+ * together (one step of an async generator per line would cost more than parsing the line).
  */
 async function* jsonLines(pending: Pending): AsyncGenerator<JsonInputItem[]> {
   let text = pending.text;

@@ -79,9 +79,7 @@ describe('rule errors in the pipeline', () => {
   });
 
   it('retries every record when the engine itself fails (a stub catalog: no real input can provoke this)', async () => {
-    // The screen wants every type, so every event reaches the exploding evaluate().
     const exploding = {
-      eventTypeScreen: () => () => true,
       evaluate: () => {
         throw new Error('engine bug');
       },

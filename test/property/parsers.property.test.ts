@@ -6,7 +6,7 @@ import { jsonSyntaxErrorOffset } from '../../lib/shared/json-syntax.ts';
 import { extractAuditEvents } from '../../lib/detection/openai/extract-events.ts';
 import { ScopePolicyError } from '../../lib/detection/rules/openai/errors.ts';
 import { compileGlob, globMatches } from '../../lib/detection/rules/openai/glob.ts';
-import { parseScopePolicy } from '../../lib/detection/rules/openai/parse-scope-policy.ts';
+import { parseScopePolicy } from '../../lib/config/parse-scope-policy.ts';
 import { RuleTestFileError } from '../../lib/detection/testing/errors.ts';
 import { parseRuleTestFile } from '../../lib/detection/testing/test-file.ts';
 import { printable, quote } from '../../lib/shared/printable.ts';

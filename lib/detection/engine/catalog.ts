@@ -1,9 +1,10 @@
 import { describeError } from '../../shared/describe-error.ts';
-import type { CorrelationFinding, CorrelationStep } from './correlation.ts';
+import type { CorrelationFinding } from './correlation.ts';
 import { compileRules, type CompiledCorrelation, type CompiledRule } from './compile.ts';
 import { EventDispatch } from './dispatch.ts';
 import { CatalogError } from './errors.ts';
 import { evaluateEvent, ruleMatch } from './evaluate-event.ts';
+import type { KnownRule } from './known-rule.ts';
 import type { LogType } from './log-type.ts';
 import type { EventEvaluation, EventIdentity, FindingEvaluation, RuleOutcome } from './result.ts';
 import type { AnyRule, CorrelationRule, RuleMetadata } from './rule.ts';
@@ -75,12 +76,7 @@ export class RuleCatalog {
   }
 
   /** Every registered rule as the rules configuration parser checks it: id, kind, default state, steps. */
-  public get knownRules(): ReadonlyArray<{
-    readonly id: string;
-    readonly kind: RuleMetadata['kind'];
-    readonly enabled: boolean;
-    readonly steps?: readonly CorrelationStep[];
-  }> {
+  public get knownRules(): readonly KnownRule[] {
     return [...this.#rules.values()].map(({ compiled }) => ({
       id: compiled.metadata.id,
       kind: compiled.metadata.kind,

@@ -28,3 +28,6 @@ export const ACCEPTED_CONTENT_TYPES: readonly string[] = [
   'application/x-jsonlines',
   'text/plain',
 ];
+
+/** A signature that matches no key reads the secret again (it may have been rotated), at most this often. */
+export const SECRET_MIN_REFRESH_INTERVAL_MS = 10_000;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SCOPE_POLICY } from '../../../../../lib/detection/rules/openai/default-scope-policy.ts';
-import { ScopePolicyError } from '../../../../../lib/detection/rules/openai/errors.ts';
-import { parseScopePolicy } from '../../../../../lib/detection/rules/openai/parse-scope-policy.ts';
+import { parseScopePolicy } from '../../../lib/config/parse-scope-policy.ts';
+import { DEFAULT_SCOPE_POLICY } from '../../../lib/detection/rules/openai/default-scope-policy.ts';
+import { ScopePolicyError } from '../../../lib/detection/rules/openai/errors.ts';
 
 const parse = (doc: unknown) => parseScopePolicy(typeof doc === 'string' ? doc : JSON.stringify(doc), 'p.json');
 
@@ -64,6 +64,10 @@ describe('parseScopePolicy', () => {
     [
       { elevatedScopes: [{ exact: 3, severity: 'HIGH' }] },
       /^p\.json: elevatedScopes\[0\]\.exact: expected a string, got number$/,
+    ],
+    [
+      { elevatedScopes: [{ exact: null, severity: 'HIGH' }] },
+      /^p\.json: elevatedScopes\[0\]\.exact: expected a string, got null$/,
     ],
     [
       { elevatedScopes: [{ glob: ' ', severity: 'HIGH' }] },

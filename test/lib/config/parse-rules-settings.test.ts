@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RulesConfigError } from '../../../../lib/detection/engine/errors.ts';
-import { parseRulesSettings, type KnownRule } from '../../../../lib/detection/engine/parse-rules-settings.ts';
+import { parseRulesSettings, type KnownRule } from '../../../lib/config/parse-rules-settings.ts';
+import { RulesConfigError } from '../../../lib/detection/engine/errors.ts';
 
 const known: KnownRule[] = [
   { id: 'Alert', kind: 'rule', enabled: true },

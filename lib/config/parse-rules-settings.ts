@@ -1,0 +1,111 @@
+import { RulesConfigError } from '../detection/engine/errors.ts';
+import type { KnownRule } from '../detection/engine/known-rule.ts';
+import {
+  parseCidr,
+  type RuleSettings,
+  type RuleSuppression,
+  type RulesSettings,
+} from '../detection/engine/rule-settings.ts';
+import { SEVERITIES, parseSeverity } from '../detection/engine/severity.ts';
+import { JsonNode } from './json-document.ts';
+
+export type { KnownRule };
+
+/** Most entries in one suppression list: a configuration, not a database. */
+export const MAX_SUPPRESSION_ENTRIES = 1000;
+
+const TOP_LEVEL_KEYS = ['rules'];
+const RULE_KEYS = ['enabled', 'severity', 'suppress'];
+const SUPPRESS_KEYS = ['actorIds', 'actorEmails', 'serviceAccountIds', 'sourceCidrs'] as const;
+const SEVERITY = `one of ${SEVERITIES.join(', ')}`;
+
+function parseSuppress(node: JsonNode): RuleSuppression {
+  node.object({ allowed: SUPPRESS_KEYS });
+  const suppression: { -readonly [K in keyof RuleSuppression]: RuleSuppression[K] } = {};
+  for (const key of SUPPRESS_KEYS) {
+    const list = node.at(key);
+    if (!list.present) continue;
+    const items = list.items('a list of strings');
+    if (items.length > MAX_SUPPRESSION_ENTRIES)
+      list.fail(`has ${items.length} entries, more than ${MAX_SUPPRESSION_ENTRIES}`);
+    suppression[key] = items.map((item) => {
+      const entry = item.string('a non-empty string', (text) => text.trim() !== '');
+      if (key === 'sourceCidrs') {
+        const parsed = parseCidr(entry);
+        if (typeof parsed === 'string') item.fail(parsed);
+      }
+      return entry.trim();
+    });
+  }
+  return suppression;
+}
+
+function parseRule(node: JsonNode, rule: KnownRule): RuleSettings {
+  node.object({ allowed: RULE_KEYS });
+  const settings: { -readonly [K in keyof RuleSettings]: RuleSettings[K] } = {};
+  const enabled = node.at('enabled');
+  if (enabled.present) settings.enabled = enabled.boolean('true or false');
+  const severity = node.at('severity');
+  if (severity.present) {
+    settings.severity = severity.choice(parseSeverity, SEVERITY);
+    if (rule.kind === 'signal')
+      severity.fail(`${rule.id} is a signal and never alerts; a severity would have no effect`);
+  }
+  const suppress = node.at('suppress');
+  if (suppress.present) {
+    if (rule.kind === 'correlation')
+      suppress.fail(`${rule.id} correlates other rules' matches; suppress those rules' matches instead`);
+    settings.suppress = parseSuppress(suppress);
+  }
+  return settings;
+}
+
+/**
+ * Parses and validates a rules configuration document against the registered rules:
+ *
+ * ```json
+ * { "rules": {
+ *     "OpenAI.SCIM.Configuration.Change": { "severity": "CRITICAL" },
+ *     "OpenAI.Login.Failed": { "suppress": { "sourceCidrs": ["10.0.0.0/8"] } },
+ *     "OpenAI.BruteForce.Login.Success.Group": { "enabled": false } } }
+ * ```
+ *
+ * Per rule: `enabled`, `severity` (replaces what the rule computes), and `suppress` (matches from
+ * `actorIds`, `actorEmails`, `serviceAccountIds` or `sourceCidrs` are not alerted, but counted).
+ * Throws {@link RulesConfigError} naming `source`, the JSON path and the problem: an unknown rule
+ * id, key, severity or CIDR, or disabling a rule an enabled correlation rule reads.
+ *
+ * @example
+ * ```ts
+ * const settings = parseRulesSettings(readFileSync(file, 'utf8'), file, knownRules);
+ * ```
+ */
+export function parseRulesSettings(text: string, source: string, known: readonly KnownRule[]): RulesSettings {
+  const root = JsonNode.parse(text, source, RulesConfigError);
+  root.object({ allowed: TOP_LEVEL_KEYS });
+  const rules = root.at('rules');
+  if (!rules.present) return {};
+  const byId = new Map(known.map((rule) => [rule.id, rule]));
+  const settings: Record<string, RuleSettings> = {};
+  for (const [id, node] of rules.entries({ expected: 'an object keyed by rule id' })) {
+    const rule = byId.get(id);
+    if (rule === undefined) return node.fail(`unknown rule id (known: ${known.map((r) => r.id).join(', ')})`);
+    settings[id] = parseRule(node, rule);
+  }
+  // A correlation can only see what its steps' rules match: turning one off silently blinds it.
+  const enabled = (rule: KnownRule) => settings[rule.id]?.enabled ?? rule.enabled;
+  for (const correlation of known.filter((rule) => rule.kind === 'correlation' && enabled(rule))) {
+    for (const step of correlation.steps ?? []) {
+      const stepRule = byId.get(step.ruleId);
+      if (stepRule !== undefined && !enabled(stepRule)) {
+        rules
+          .entry(step.ruleId)
+          .at('enabled')
+          .fail(
+            `${step.ruleId} is a step of ${correlation.id}, which stays enabled; disable ${correlation.id} too, or keep ${step.ruleId}`,
+          );
+      }
+    }
+  }
+  return settings;
+}
