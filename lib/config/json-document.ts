@@ -1,6 +1,4 @@
-import { typeName } from '../shared/describe-error.ts';
-import { isJsonObject, ownValue, type JsonObject } from '../shared/json.ts';
-import { printable, quote } from '../shared/printable.ts';
+import { typeName, isJsonObject, ownValue, printable, quote, type JsonObject } from '../shared/index.ts';
 
 /** The error a configuration's reader throws, e.g. `RulesConfigError`. */
 export type ConfigErrorClass = new (message: string) => Error;

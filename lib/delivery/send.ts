@@ -1,5 +1,4 @@
-import { printable } from '../shared/printable.ts';
-import { retryAfterMs } from '../shared/retry-after.ts';
+import { printable, retryAfterMs } from '../shared/index.ts';
 import { REQUEST_TIMEOUT_MS } from './constants.ts';
 import type { DeliveryRequest } from './destination.ts';
 

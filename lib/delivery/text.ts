@@ -1,5 +1,4 @@
-import type { JsonValue } from '../shared/json.ts';
-import { printable } from '../shared/printable.ts';
+import { printable, type JsonValue } from '../shared/index.ts';
 
 /**
  * Cuts a string to at most `max` characters (code points, so no emoji or accent is split), ending

@@ -1,5 +1,4 @@
-import { typeName } from '../../shared/describe-error.ts';
-import { isJsonObject, ownValue, type JsonObject } from '../../shared/json.ts';
+import { typeName, isJsonObject, ownValue, type JsonObject } from '../../shared/index.ts';
 
 /** An audit event found in an input, with where it was (`''`, `[3]`, `data[3]`). */
 export interface LocatedEvent {

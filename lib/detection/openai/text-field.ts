@@ -1,5 +1,4 @@
-import { deepGet } from '../../shared/deep-get.ts';
-import { ownValue, type JsonObject } from '../../shared/json.ts';
+import { deepGet, ownValue, type JsonObject } from '../../shared/index.ts';
 
 /**
  * An identifying text value: a non-blank string (trimmed) or a finite number (as text, since ids

@@ -1,4 +1,4 @@
-import { printable } from '../../shared/printable.ts';
+import { printable } from '../../shared/index.ts';
 
 /** What Node's errno and undici's codes mean, for a person. */
 const MEANINGS: Readonly<Record<string, string>> = {

@@ -1,5 +1,4 @@
-import type { CorrelationShape, CorrelationState } from '../../detection/engine/correlation.ts';
-import type { StepRecord } from '../../detection/engine/correlation.ts';
+import type { CorrelationShape, CorrelationState, StepRecord } from '../../detection/index.ts';
 
 /**
  * The state of correlation rules, per rule and key, shared by every consumer.

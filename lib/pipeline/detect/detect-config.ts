@@ -1,6 +1,5 @@
-import type { RulesSettings } from '../../detection/engine/rule-settings.ts';
-import type { ScopePolicy } from '../../detection/rules/openai/scope-policy.ts';
-import type { LogLevel } from '../../shared/log-level.ts';
+import type { RulesSettings, ScopePolicy } from '../../detection/index.ts';
+import type { LogLevel } from '../../shared/index.ts';
 
 /** Configuration of the detection function, read once at cold start. */
 export interface DetectConfig {

@@ -1,5 +1,4 @@
-import type { LogFields, LogLevel } from '../../shared/log-level.ts';
-import { maskSecrets } from '../../shared/mask-secrets.ts';
+import { maskSecrets, type LogFields, type LogLevel } from '../../shared/index.ts';
 
 /** The metrics the detection function emits (EMF, one unit: count). */
 export type DetectionMetric =

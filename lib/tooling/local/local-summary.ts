@@ -1,4 +1,4 @@
-import type { DestinationName } from '../../delivery/destination.ts';
+import type { DestinationName } from '../../delivery/index.ts';
 
 /** The run's counters, printed last. */
 export interface LocalSummary {

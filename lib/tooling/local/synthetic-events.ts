@@ -1,6 +1,5 @@
-import { OPENAI_AUDIT_LOG_TYPE } from '../../detection/openai/constants.ts';
-import { createRuleCatalog } from '../../detection/rules/index.ts';
-import type { JsonObject } from '../../shared/json.ts';
+import { OPENAI_AUDIT_LOG_TYPE, createRuleCatalog } from '../../detection/index.ts';
+import type { JsonObject } from '../../shared/index.ts';
 
 /** How a synthetic event stream is made. */
 export interface SyntheticOptions {

@@ -1,6 +1,5 @@
 import type { AuditEvent } from '../../openai/audit-event.ts';
-import { deepGet } from '../../../shared/deep-get.ts';
-import { isJsonObject, type JsonValue } from '../../../shared/json.ts';
+import { deepGet, isJsonObject, type JsonValue } from '../../../shared/index.ts';
 
 /** OpenAI's event types of logins. */
 export const LOGIN_FAILED = 'login.failed';
