@@ -2,9 +2,11 @@
 // and signed webhooks. Wiring only: configuration (checked at cold start), Powertools logging and
 // metrics, and the core from lib/delivery. Secrets are read from SSM when first needed.
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { readDeliveryConfig } from '../lib/config/index.ts';
-import { createDeliveryHandler, deliveryRecord, powertoolsDeliveryTelemetry } from '../lib/delivery/index.ts';
-import { createPowertools } from '../lib/shared/index.ts';
+import { readDeliveryConfig } from '../lib/config/delivery-config.ts';
+import { createDeliveryHandler } from '../lib/delivery/create-handler.ts';
+import { deliveryRecord } from '../lib/delivery/lambda-record.ts';
+import { powertoolsDeliveryTelemetry } from '../lib/delivery/powertools-telemetry.ts';
+import { createPowertools } from '../lib/shared/powertools.ts';
 
 const config = readDeliveryConfig(process.env);
 const { logger, metrics } = createPowertools(config.logLevel);

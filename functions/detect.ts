@@ -1,9 +1,9 @@
 // The SQS-triggered detection function. Wiring only: configuration (checked once, at cold start),
 // Powertools logging and metrics, and the core from lib/. AWS clients load on the first match.
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { readDetectConfig } from '../lib/config/index.ts';
-import { createDetectionHandler } from '../lib/pipeline/index.ts';
-import { createPowertools } from '../lib/shared/index.ts';
+import { readDetectConfig } from '../lib/config/detect-config.ts';
+import { createDetectionHandler } from '../lib/pipeline/detect/create-handler.ts';
+import { createPowertools } from '../lib/shared/powertools.ts';
 
 const config = readDetectConfig(process.env);
 const { logger, metrics, ...telemetry } = createPowertools(config.logLevel);

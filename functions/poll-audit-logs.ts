@@ -6,9 +6,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
-import { readPollConfig } from '../lib/config/index.ts';
-import { SecureStringProvider, awsOrganizationPoller, pollOrganizations } from '../lib/ingestion/index.ts';
-import { createPowertools } from '../lib/shared/index.ts';
+import { readPollConfig } from '../lib/config/poll-config.ts';
+import { SecureStringProvider } from '../lib/ingestion/parameters/secure-string-provider.ts';
+import { awsOrganizationPoller } from '../lib/ingestion/poller/aws-dependencies.ts';
+import { pollOrganizations } from '../lib/ingestion/poller/poll-organizations.ts';
+import { createPowertools } from '../lib/shared/powertools.ts';
 
 const config = readPollConfig(process.env);
 const { logger, metrics, ...telemetry } = createPowertools(config.logLevel);

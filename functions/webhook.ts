@@ -6,15 +6,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { readWebhookConfig } from '../lib/config/index.ts';
-import {
-  SecureParameter,
-  SecureStringProvider,
-  webhookDependencies,
-  SECRET_MIN_REFRESH_INTERVAL_MS,
-  handleHttpApiRequest,
-} from '../lib/ingestion/index.ts';
-import { createPowertools } from '../lib/shared/index.ts';
+import { readWebhookConfig } from '../lib/config/webhook-config.ts';
+import { SecureParameter } from '../lib/ingestion/parameters/secure-parameter.ts';
+import { SecureStringProvider } from '../lib/ingestion/parameters/secure-string-provider.ts';
+import { webhookDependencies } from '../lib/ingestion/webhook/aws-dependencies.ts';
+import { SECRET_MIN_REFRESH_INTERVAL_MS } from '../lib/ingestion/webhook/constants.ts';
+import { handleHttpApiRequest } from '../lib/ingestion/webhook/http-api.ts';
+import { createPowertools } from '../lib/shared/powertools.ts';
 
 const config = readWebhookConfig(process.env);
 const { logger, metrics, log, count } = createPowertools(config.logLevel);

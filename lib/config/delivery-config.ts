@@ -1,6 +1,8 @@
-import { PAGERDUTY_EVENTS_URL, isDestinationUrl, type DeliveryConfig } from '../delivery/index.ts';
+import { PAGERDUTY_EVENTS_URL } from '../delivery/constants.ts';
+import { isDestinationUrl } from '../delivery/destinations.ts';
 import { logLevelEnv, optionalEnv, optionalQueueUrlEnv, parameterNameEnv, queueUrlEnv, type Env } from './env.ts';
-import { ConfigError } from '../shared/index.ts';
+import { ConfigError } from '../shared/config-error.ts';
+import type { DeliveryConfig } from '../delivery/delivery-config.ts';
 
 export type { DeliveryConfig };
 

@@ -1,9 +1,14 @@
-import { DEFAULT_LEASE_SECONDS, LEASE_MARGIN_SECONDS, type DetectConfig } from '../pipeline/index.ts';
-import { RulesConfigError, ScopePolicyError, type RulesSettings, type ScopePolicy } from '../detection/index.ts';
-import { printable, ConfigError } from '../shared/index.ts';
+import { DEFAULT_LEASE_SECONDS, LEASE_MARGIN_SECONDS } from '../pipeline/dedup/constants.ts';
+import { RulesConfigError } from '../detection/engine/errors.ts';
+import type { RulesSettings } from '../detection/engine/rule-settings.ts';
+import { ScopePolicyError } from '../detection/rules/openai/errors.ts';
+import type { ScopePolicy } from '../detection/rules/openai/scope-policy.ts';
+import { printable } from '../shared/printable.ts';
 import { integerEnv, logLevelEnv, optionalIntegerEnv, queueUrlEnv, requiredEnv, type Env } from './env.ts';
+import { ConfigError } from '../shared/config-error.ts';
 import { loadRulesSettings } from './rules-config-file.ts';
 import { loadScopePolicy } from './scope-policy-file.ts';
+import type { DetectConfig } from '../pipeline/detect/detect-config.ts';
 
 export type { DetectConfig };
 

@@ -1,4 +1,6 @@
-import { printable, ConfigError, type LogLevel } from '../shared/index.ts';
+import type { LogLevel } from '../shared/log-level.ts';
+import { printable } from '../shared/printable.ts';
+import { ConfigError } from '../shared/config-error.ts';
 
 /** Environment variables as read. */
 export type Env = Readonly<Record<string, string | undefined>>;

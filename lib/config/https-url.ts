@@ -1,4 +1,5 @@
-import { printable, ConfigError } from '../shared/index.ts';
+import { printable } from '../shared/printable.ts';
+import { ConfigError } from '../shared/config-error.ts';
 
 /** The one host plain HTTP may reach: local test servers. */
 export const PLAIN_HTTP_HOST = '127.0.0.1';

@@ -1,4 +1,6 @@
-import { typeName, isJsonObject, ownValue, printable, quote, type JsonObject } from '../shared/index.ts';
+import { typeName } from '../shared/describe-error.ts';
+import { isJsonObject, ownValue, type JsonObject } from '../shared/json.ts';
+import { printable, quote } from '../shared/printable.ts';
 
 /** The error a configuration's reader throws, e.g. `RulesConfigError`. */
 export type ConfigErrorClass = new (message: string) => Error;

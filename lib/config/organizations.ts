@@ -1,10 +1,7 @@
-import {
-  DEFAULT_ORGANIZATION_ID,
-  organizationIdProblem,
-  organizationName,
-  type PolledOrganization,
-} from '../ingestion/index.ts';
-import { isJsonObject, ownValue, ConfigError } from '../shared/index.ts';
+import { DEFAULT_ORGANIZATION_ID, organizationIdProblem, organizationName } from '../ingestion/packing/organization.ts';
+import type { PolledOrganization } from '../ingestion/poller/poll-config.ts';
+import { isJsonObject, ownValue } from '../shared/json.ts';
+import { ConfigError } from '../shared/config-error.ts';
 import { isParameterName } from './env.ts';
 
 export type { PolledOrganization };

@@ -1,13 +1,12 @@
+import { RulesConfigError } from '../detection/engine/errors.ts';
+import type { KnownRule } from '../detection/engine/known-rule.ts';
 import {
-  RulesConfigError,
   parseCidr,
-  SEVERITIES,
-  parseSeverity,
-  type KnownRule,
   type RuleSettings,
   type RuleSuppression,
   type RulesSettings,
-} from '../detection/index.ts';
+} from '../detection/engine/rule-settings.ts';
+import { SEVERITIES, parseSeverity } from '../detection/engine/severity.ts';
 import { JsonNode } from './json-document.ts';
 
 export type { KnownRule };

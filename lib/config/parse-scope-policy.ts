@@ -1,11 +1,7 @@
-import {
-  SEVERITIES,
-  parseSeverity,
-  DEFAULT_SCOPE_POLICY,
-  ScopePolicyError,
-  type ScopePolicy,
-  type ScopePolicyEntry,
-} from '../detection/index.ts';
+import { SEVERITIES, parseSeverity } from '../detection/engine/severity.ts';
+import { DEFAULT_SCOPE_POLICY } from '../detection/rules/openai/default-scope-policy.ts';
+import { ScopePolicyError } from '../detection/rules/openai/errors.ts';
+import type { ScopePolicy, ScopePolicyEntry } from '../detection/rules/openai/scope-policy.ts';
 import { JsonNode } from './json-document.ts';
 
 const TOP_LEVEL_KEYS = ['includeDefaults', 'elevatedScopes', 'unrestrictedKeys', 'unrecordedScopesSeverity'];

@@ -1,4 +1,5 @@
-import { MAX_OVERLAP_SECONDS, type PollConfig } from '../ingestion/index.ts';
+import { MAX_OVERLAP_SECONDS } from '../ingestion/poller/seen-events.ts';
+import type { PollConfig } from '../ingestion/poller/poll-config.ts';
 import { integerEnv, logLevelEnv, optionalEnv, requiredEnv, type Env } from './env.ts';
 import { httpsUrl } from './https-url.ts';
 import { readOrganizations } from './organizations.ts';

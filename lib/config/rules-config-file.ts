@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { RulesConfigError, createRuleCatalog, type RulesSettings, type CatalogConfig } from '../detection/index.ts';
+import { RulesConfigError } from '../detection/engine/errors.ts';
 import { parseRulesSettings } from './parse-rules-settings.ts';
-import { printable } from '../shared/index.ts';
+import type { RulesSettings } from '../detection/engine/rule-settings.ts';
+import { createRuleCatalog, type CatalogConfig } from '../detection/rules/index.ts';
+import { printable } from '../shared/printable.ts';
 import { loadScopePolicy } from './scope-policy-file.ts';
 
 /** Environment variable naming a JSON rules configuration file. */

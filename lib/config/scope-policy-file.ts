@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { DEFAULT_SCOPE_POLICY, ScopePolicyError, type ScopePolicy } from '../detection/index.ts';
+import { DEFAULT_SCOPE_POLICY } from '../detection/rules/openai/default-scope-policy.ts';
+import { ScopePolicyError } from '../detection/rules/openai/errors.ts';
 import { parseScopePolicy } from './parse-scope-policy.ts';
-import { printable } from '../shared/index.ts';
+import type { ScopePolicy } from '../detection/rules/openai/scope-policy.ts';
+import { printable } from '../shared/printable.ts';
 
 /** Environment variable naming a JSON file that replaces (or extends) the default scope policy. */
 export const SCOPE_POLICY_FILE_ENV = 'ELEVATED_SCOPE_POLICY_FILE';

@@ -1,6 +1,7 @@
-import { DEFAULT_ORGANIZATION, type Organization } from '../ingestion/index.ts';
-import { ConfigError, type LogLevel } from '../shared/index.ts';
+import { DEFAULT_ORGANIZATION, type Organization } from '../ingestion/packing/organization.ts';
+import type { LogLevel } from '../shared/log-level.ts';
 import { integerEnv, logLevelEnv, requiredEnv, type Env } from './env.ts';
+import { ConfigError } from '../shared/config-error.ts';
 import { readOrganizations } from './organizations.ts';
 
 /** Configuration of the webhook function, read once at cold start. */

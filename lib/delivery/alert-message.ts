@@ -1,6 +1,6 @@
-import type { AlertDocument } from '../pipeline/index.ts';
-import { parseSeverity } from '../detection/index.ts';
-import { isJsonObject, ownValue, type JsonObject } from '../shared/index.ts';
+import type { AlertDocument } from '../pipeline/alerts/alert-document.ts';
+import { parseSeverity } from '../detection/engine/severity.ts';
+import { isJsonObject, ownValue, type JsonObject } from '../shared/json.ts';
 
 /** The alert in a delivery-queue message, or why there is none. */
 export type ParsedAlertMessage =

@@ -1,9 +1,11 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { DeliveryConfig } from './delivery-config.ts';
-import { SqsDeadLetterSink } from '../shared/aws.ts';
-import { lazy, type BatchResult } from '../shared/index.ts';
-import { SecureParameter, SecureStringProvider, type SecretSource } from '../ingestion/index.ts';
+import type { BatchResult } from '../shared/sqs-batch.ts';
+import { lazy } from '../shared/lazy.ts';
+import { SqsDeadLetterSink } from '../shared/sqs-dead-letter-sink.ts';
+import { SecureParameter, type SecretSource } from '../ingestion/parameters/secure-parameter.ts';
+import { SecureStringProvider } from '../ingestion/parameters/secure-string-provider.ts';
 import { REQUEST_TIMEOUT_MS, SECRET_MAX_AGE_SECONDS } from './constants.ts';
 import { deliverBatch, type DeliveryRecord } from './deliver-batch.ts';
 import type { Destination } from './destination.ts';

@@ -1,14 +1,11 @@
-import type { AlertDocument } from '../pipeline/index.ts';
-import {
-  describeError,
-  printable,
-  ConfigError,
-  type BatchResult,
-  type DeadLetter,
-  type DeadLetterSink,
-} from '../shared/index.ts';
+import type { AlertDocument } from '../pipeline/alerts/alert-document.ts';
+import type { BatchResult } from '../shared/sqs-batch.ts';
+import type { DeadLetter, DeadLetterSink } from '../shared/dead-letter-sink.ts';
+import { describeError } from '../shared/describe-error.ts';
+import { printable } from '../shared/printable.ts';
 import { alertFromDeliveryMessage } from './alert-message.ts';
 import type { Destination, DeliveryRequest } from './destination.ts';
+import { ConfigError } from '../shared/config-error.ts';
 import { DestinationSecretError } from './errors.ts';
 import { deferSeconds, inlineWaitMs, type RetryPolicy } from './retry-policy.ts';
 import type { SendOutcome } from './send.ts';

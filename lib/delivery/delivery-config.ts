@@ -1,4 +1,4 @@
-import type { LogLevel } from '../shared/index.ts';
+import type { LogLevel } from '../shared/log-level.ts';
 
 /** Configuration of the delivery function, read once at cold start. */
 export interface DeliveryConfig {

@@ -1,4 +1,4 @@
-import type { AlertDocument } from '../pipeline/index.ts';
+import type { AlertDocument } from '../pipeline/alerts/alert-document.ts';
 
 /** The destinations that receive alerts over HTTP (email stays an SNS subscription). */
 export const DESTINATION_NAMES = ['pagerduty', 'slack', 'webhook'] as const;

@@ -1,8 +1,9 @@
 import { CLIENT_NAME, PAGERDUTY_ROUTING_KEY_LENGTH } from './constants.ts';
 import type { Destination, DeliveryRequest } from './destination.ts';
-import { readCredentials, type SecretSource } from '../ingestion/index.ts';
+import { readCredentials } from '../ingestion/webhook/credentials.ts';
 import { DestinationSecretError } from './errors.ts';
 import { pagerDutyEventBody } from './pagerduty.ts';
+import type { SecretSource } from '../ingestion/parameters/secure-parameter.ts';
 import { slackMessage } from './slack.ts';
 import { webhookDelivery } from './webhook.ts';
 

@@ -1,5 +1,6 @@
-import { TRIMMED_KEYS_FIELD, type AlertDocument } from '../pipeline/index.ts';
-import type { JsonValue } from '../shared/index.ts';
+import type { AlertDocument } from '../pipeline/alerts/alert-document.ts';
+import { TRIMMED_KEYS_FIELD } from '../pipeline/alerts/sns-message.ts';
+import type { JsonValue } from '../shared/json.ts';
 
 /**
  * Renders an alert for a destination within a size limit. When the rendering is too large, the

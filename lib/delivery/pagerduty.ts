@@ -1,6 +1,7 @@
-import type { AlertDocument } from '../pipeline/index.ts';
-import type { Severity } from '../detection/index.ts';
-import { printable, type JsonValue } from '../shared/index.ts';
+import type { AlertDocument } from '../pipeline/alerts/alert-document.ts';
+import type { Severity } from '../detection/engine/severity.ts';
+import type { JsonValue } from '../shared/json.ts';
+import { printable } from '../shared/printable.ts';
 import { escalatedFrom } from './alert-message.ts';
 import {
   CLIENT_NAME,

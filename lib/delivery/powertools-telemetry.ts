@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import { logWithPowertools } from '../shared/index.ts';
+import { logWithPowertools } from '../shared/powertools.ts';
 import type { DeliveryMetric, DeliveryTelemetry } from './telemetry.ts';
 
 /**

@@ -1,4 +1,5 @@
-import { printable, retryAfterMs } from '../shared/index.ts';
+import { printable } from '../shared/printable.ts';
+import { retryAfterMs } from '../shared/retry-after.ts';
 import { REQUEST_TIMEOUT_MS } from './constants.ts';
 import type { DeliveryRequest } from './destination.ts';
 

@@ -1,6 +1,6 @@
-import type { AlertDocument } from '../pipeline/index.ts';
-import type { Severity } from '../detection/index.ts';
-import { printable } from '../shared/index.ts';
+import type { AlertDocument } from '../pipeline/alerts/alert-document.ts';
+import type { Severity } from '../detection/engine/severity.ts';
+import { printable } from '../shared/printable.ts';
 import { escalatedFrom } from './alert-message.ts';
 import {
   SLACK_FALLBACK_TEXT_MAX_CHARS,

@@ -1,4 +1,4 @@
-import type { LogFields, LogLevel } from '../shared/index.ts';
+import type { LogFields, LogLevel } from '../shared/log-level.ts';
 import type { DestinationName } from './destination.ts';
 
 /** The metrics of alert delivery (EMF, unit: count), each with the destination as a dimension. */

@@ -1,4 +1,5 @@
-import { printable, type JsonValue } from '../shared/index.ts';
+import type { JsonValue } from '../shared/json.ts';
+import { printable } from '../shared/printable.ts';
 
 /**
  * Cuts a string to at most `max` characters (code points, so no emoji or accent is split), ending

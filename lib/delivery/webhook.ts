@@ -1,11 +1,11 @@
-import type { AlertDocument } from '../pipeline/index.ts';
+import type { AlertDocument } from '../pipeline/alerts/alert-document.ts';
 import { escalatedFrom } from './alert-message.ts';
 import { CLIENT_NAME, DETAIL_VALUE_MAX_CHARS, WEBHOOK_MAX_BODY_BYTES } from './constants.ts';
 import { fitAlert } from './fit.ts';
 import { sanitizeValue } from './text.ts';
-import { printable } from '../shared/index.ts';
+import { printable } from '../shared/printable.ts';
 // One Standard Webhooks implementation serves both directions: the ingestion webhook verifies with it.
-import { signWebhook } from '../ingestion/index.ts';
+import { signWebhook } from '../ingestion/webhook/signature.ts';
 
 /** The Standard Webhooks event types we send. */
 export const WEBHOOK_EVENT_TYPES = { created: 'alert.created', escalated: 'alert.escalated' } as const;

@@ -1,4 +1,4 @@
-import { describeError } from '../../shared/index.ts';
+import { describeError } from '../../shared/describe-error.ts';
 import type { CorrelationFinding } from './correlation.ts';
 import { compileRules, type CompiledCorrelation, type CompiledRule } from './compile.ts';
 import { EventDispatch } from './dispatch.ts';

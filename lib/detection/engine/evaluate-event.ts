@@ -1,4 +1,4 @@
-import { describeError } from '../../shared/index.ts';
+import { describeError } from '../../shared/describe-error.ts';
 import type { CompiledRule } from './compile.ts';
 import type { LogType } from './log-type.ts';
 import type {

@@ -1,4 +1,4 @@
-import type { JsonValue } from '../../shared/index.ts';
+import type { JsonValue } from '../../shared/json.ts';
 import type { RuleFunctionName, RuleMetadata } from './rule.ts';
 import type { Severity } from './severity.ts';
 

@@ -1,12 +1,8 @@
-import {
-  copyJsonObject,
-  SECRET_MARK,
-  maskSecrets,
-  describeError,
-  typeName,
-  type JsonValue,
-} from '../../shared/index.ts';
+import type { JsonValue } from '../../shared/json.ts';
+import { copyJsonObject } from '../../shared/json-copy.ts';
+import { SECRET_MARK, maskSecrets } from '../../shared/mask-secrets.ts';
 import { DEFAULT_DEDUP_PREFIX, MAX_ALERT_CONTEXT_JSON_LENGTH, SEVERITY_DEFAULT_KEYWORD } from './constants.ts';
+import { describeError, typeName } from '../../shared/describe-error.ts';
 import type { RuleFunctionFailure, RuleOutcome, RuleOutput } from './result.ts';
 import type { RuleFunctionName, RuleInfo } from './rule.ts';
 import { SEVERITIES, parseSeverity, type Severity } from './severity.ts';

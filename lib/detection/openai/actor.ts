@@ -1,4 +1,4 @@
-import { isJsonObject, ownValue, type JsonObject } from '../../shared/index.ts';
+import { isJsonObject, ownValue, type JsonObject } from '../../shared/json.ts';
 import { UNKNOWN_ACTOR_KEY } from './constants.ts';
 import type { Actor, ActorIdKind } from './audit-event.ts';
 import { textValue } from './text-field.ts';

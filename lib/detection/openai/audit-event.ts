@@ -1,4 +1,4 @@
-import type { JsonObject } from '../../shared/index.ts';
+import type { JsonObject } from '../../shared/json.ts';
 
 /** Which principal the resolved actor id belongs to. */
 export type ActorIdKind = 'user' | 'service_account' | 'api_key';

@@ -1,4 +1,5 @@
-import { typeName, isJsonObject, ownValue, type JsonObject } from '../../shared/index.ts';
+import { typeName } from '../../shared/describe-error.ts';
+import { isJsonObject, ownValue, type JsonObject } from '../../shared/json.ts';
 
 /** An audit event found in an input, with where it was (`''`, `[3]`, `data[3]`). */
 export interface LocatedEvent {

@@ -1,4 +1,4 @@
-import { isJsonObject, ownValue, type JsonObject } from '../../shared/index.ts';
+import { isJsonObject, ownValue, type JsonObject } from '../../shared/json.ts';
 import { resolveActor } from './actor.ts';
 import type { AuditEvent } from './audit-event.ts';
 import { textMember } from './text-field.ts';

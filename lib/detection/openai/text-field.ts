@@ -1,4 +1,5 @@
-import { deepGet, ownValue, type JsonObject } from '../../shared/index.ts';
+import { deepGet } from '../../shared/deep-get.ts';
+import { ownValue, type JsonObject } from '../../shared/json.ts';
 
 /**
  * An identifying text value: a non-blank string (trimmed) or a finite number (as text, since ids

@@ -10,7 +10,7 @@ import {
 } from '../engine/correlation.ts';
 import type { RuleOutput } from '../engine/result.ts';
 import { StreamEvaluator } from '../engine/stream-evaluator.ts';
-import type { JsonValue } from '../../shared/index.ts';
+import type { JsonValue } from '../../shared/json.ts';
 import type { PantherMetadata, RuleTestCase, RuleTestFile, StepOutputs } from './test-file.ts';
 
 /** The result of one rule test: passed, or the list of what differed. */

@@ -1,14 +1,8 @@
 import { parseDocument } from 'yaml';
-import {
-  typeName,
-  isJsonObject,
-  ownValue,
-  printable,
-  quote,
-  type JsonObject,
-  type JsonValue,
-} from '../../shared/index.ts';
+import { typeName } from '../../shared/describe-error.ts';
 import { SEVERITIES, parseSeverity, type Severity } from '../engine/severity.ts';
+import { isJsonObject, ownValue, type JsonObject, type JsonValue } from '../../shared/json.ts';
+import { printable, quote } from '../../shared/printable.ts';
 import { RuleTestFileError } from './errors.ts';
 
 /** Matches of one correlation step in a Panther `RuleOutputs` test: per key, minute offsets. */

@@ -1,5 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { DeadLetterSink } from '../../shared/index.ts';
+import type { DeadLetterSink } from '../../shared/dead-letter-sink.ts';
 import { packEvents, type PackOptions, type RejectedEvent } from './pack-events.ts';
 import { sendMessages } from './queue-sink.ts';
 

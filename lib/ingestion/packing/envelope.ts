@@ -1,4 +1,4 @@
-import { isJsonObject, ownValue, type JsonValue } from '../../shared/index.ts';
+import { isJsonObject, ownValue, type JsonValue } from '../../shared/json.ts';
 import { organizationIdProblem, organizationName, type Organization } from './organization.ts';
 
 /** Marks a message body written by our ingestion: `{"envelope": ENVELOPE_TAG, ...}`. */

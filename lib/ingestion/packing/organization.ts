@@ -1,4 +1,4 @@
-import { printable } from '../../shared/index.ts';
+import { printable } from '../../shared/printable.ts';
 
 /** The OpenAI organization events belong to: its id and a name for people. */
 export interface Organization {

@@ -1,4 +1,4 @@
-import { isJsonObject, ownValue } from '../../shared/index.ts';
+import { isJsonObject, ownValue } from '../../shared/json.ts';
 import { MAX_BATCH_BYTES, MAX_EVENT_BYTES, MAX_EVENTS_PER_MESSAGE } from './constants.ts';
 import { envelopeOpening, type IngestSource } from './envelope.ts';
 import type { Organization } from './organization.ts';

@@ -1,4 +1,4 @@
-import { isJsonObject, ownValue } from '../../shared/index.ts';
+import { isJsonObject, ownValue } from '../../shared/json.ts';
 import { EXCERPT_CHARS, MAX_EVENT_BYTES, MAX_EVENT_DEPTH } from './constants.ts';
 
 /** An event as it will travel, or why it cannot. */

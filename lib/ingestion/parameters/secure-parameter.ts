@@ -1,4 +1,4 @@
-import { ConfigError } from '../../shared/index.ts';
+import { ConfigError } from '../../shared/config-error.ts';
 import { NotSecureStringError } from './errors.ts';
 import type { SecureStringProvider } from './secure-string-provider.ts';
 

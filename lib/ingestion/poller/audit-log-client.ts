@@ -1,4 +1,6 @@
-import { isJsonObject, ownValue, printable, retryAfterMs, type JsonObject } from '../../shared/index.ts';
+import { isJsonObject, ownValue, type JsonObject } from '../../shared/json.ts';
+import { printable } from '../../shared/printable.ts';
+import { retryAfterMs } from '../../shared/retry-after.ts';
 import type { SecretSource } from '../parameters/secure-parameter.ts';
 import { AdminKeyRejectedError, AuditLogRequestError, AuditLogUnavailableError } from './errors.ts';
 import { networkCause } from './network-cause.ts';

@@ -1,7 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { SqsDeadLetterSink } from '../../shared/aws.ts';
-import { ConfigError, printable } from '../../shared/index.ts';
+import { ConfigError } from '../../shared/config-error.ts';
+import { printable } from '../../shared/printable.ts';
+import { SqsDeadLetterSink } from '../../shared/sqs-dead-letter-sink.ts';
 import { enqueueEvents } from '../packing/enqueue-events.ts';
 import { SecureParameter } from '../parameters/secure-parameter.ts';
 import type { SecureStringProvider } from '../parameters/secure-string-provider.ts';

@@ -1,4 +1,4 @@
-import { printable } from '../../shared/index.ts';
+import { printable } from '../../shared/printable.ts';
 
 /** What Node's errno and undici's codes mean, for a person. */
 const MEANINGS: Readonly<Record<string, string>> = {

@@ -1,4 +1,4 @@
-import type { LogLevel } from '../../shared/index.ts';
+import type { LogLevel } from '../../shared/log-level.ts';
 import type { Organization } from '../packing/organization.ts';
 
 /** An organization the poller lists: who it is, where its admin key is, where its cursor is. */

@@ -1,4 +1,6 @@
-import { ConfigError, printable, type LogLevel } from '../../shared/index.ts';
+import { ConfigError } from '../../shared/config-error.ts';
+import type { LogLevel } from '../../shared/log-level.ts';
+import { printable } from '../../shared/printable.ts';
 import { AdminKeyRejectedError } from './errors.ts';
 import type { PollResult } from './poll.ts';
 import type { PolledOrganization } from './poll-config.ts';

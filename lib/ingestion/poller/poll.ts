@@ -1,4 +1,4 @@
-import { ownValue, type JsonObject } from '../../shared/index.ts';
+import { ownValue, type JsonObject } from '../../shared/json.ts';
 import type { AuditLogClient } from './audit-log-client.ts';
 import type { CursorStore, PollCursor } from './cursor-store.ts';
 import { AuditLogRequestError } from './errors.ts';

@@ -1,6 +1,7 @@
 import { gunzipSync } from 'node:zlib';
-import { extractAuditEvents } from '../../detection/index.ts';
-import { parseJsonInput, type JsonObject } from '../../shared/index.ts';
+import { extractAuditEvents } from '../../detection/openai/extract-events.ts';
+import type { JsonObject } from '../../shared/json.ts';
+import { parseJsonInput } from '../../shared/json-input.ts';
 import { ACCEPTED_CONTENT_TYPES, MAX_BODY_BYTES } from './constants.ts';
 import { errorResponse, type RejectedItem, type WebhookResponse } from './request.ts';
 

@@ -1,6 +1,8 @@
-import type { RuleMatch, Severity } from '../../detection/index.ts';
-import { maskSecrets, type JsonValue } from '../../shared/index.ts';
+import type { RuleMatch } from '../../detection/engine/result.ts';
+import type { Severity } from '../../detection/engine/severity.ts';
+import type { JsonValue } from '../../shared/json.ts';
 import type { WindowSnapshot } from '../dedup/dedup-store.ts';
+import { maskSecrets } from '../../shared/mask-secrets.ts';
 import { ALERT_FORMAT_VERSION } from './constants.ts';
 
 /**

@@ -1,4 +1,5 @@
-import { printable, type JsonValue } from '../../shared/index.ts';
+import type { JsonValue } from '../../shared/json.ts';
+import { printable } from '../../shared/printable.ts';
 import type { AlertDocument } from './alert-document.ts';
 import { EMAIL_VALUE_MAX_LENGTH } from './constants.ts';
 

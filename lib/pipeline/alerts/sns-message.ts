@@ -1,4 +1,4 @@
-import type { JsonValue } from '../../shared/index.ts';
+import type { JsonValue } from '../../shared/json.ts';
 import type { AlertDocument } from './alert-document.ts';
 import { SNS_MAX_MESSAGE_BYTES } from './constants.ts';
 import { renderEmailText } from './email-text.ts';

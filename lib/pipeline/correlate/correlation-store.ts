@@ -1,4 +1,5 @@
-import type { CorrelationShape, CorrelationState, StepRecord } from '../../detection/index.ts';
+import type { CorrelationShape, CorrelationState } from '../../detection/engine/correlation.ts';
+import type { StepRecord } from '../../detection/engine/correlation.ts';
 
 /**
  * The state of correlation rules, per rule and key, shared by every consumer.

@@ -6,8 +6,8 @@ import {
   recordStep,
   type CorrelationShape,
   type CorrelationState,
-  type StepRecord,
-} from '../../detection/index.ts';
+} from '../../detection/engine/correlation.ts';
+import type { StepRecord } from '../../detection/engine/correlation.ts';
 import type { CorrelationStore } from './correlation-store.ts';
 import { CorrelationContentionError } from './errors.ts';
 

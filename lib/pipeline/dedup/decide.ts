@@ -1,4 +1,4 @@
-import { severityRank, type Severity } from '../../detection/index.ts';
+import { severityRank, type Severity } from '../../detection/engine/severity.ts';
 import { MAX_TRACKED_EVENT_IDS } from './constants.ts';
 import type { DedupItem } from './dedup-item.ts';
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Severity } from '../../detection/index.ts';
+import type { Severity } from '../../detection/engine/severity.ts';
 import { MAX_PLAIN_KEY_BYTES } from './constants.ts';
 
 /** Where a dedup window stands. */

@@ -1,4 +1,4 @@
-import type { Severity } from '../../detection/index.ts';
+import type { Severity } from '../../detection/engine/severity.ts';
 
 /** A window's alert as it is about to be created: what the alert document needs from the window. */
 export interface WindowSnapshot {

@@ -7,7 +7,7 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { maxSeverity, parseSeverity } from '../../detection/index.ts';
+import { maxSeverity, parseSeverity } from '../../detection/engine/severity.ts';
 import { MAX_CLAIM_ATTEMPTS, REPLAY_HORIZON_SECONDS } from './constants.ts';
 import { alertIdFor, eventFingerprint, pendingRegisterKey, windowKey, type DedupItem } from './dedup-item.ts';
 import type {

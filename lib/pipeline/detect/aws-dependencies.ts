@@ -5,7 +5,8 @@ import type { DetectConfig } from './detect-config.ts';
 import type { CorrelationStore } from '../correlate/correlation-store.ts';
 import type { DedupStore } from '../dedup/dedup-store.ts';
 import type { AlertPublisher } from '../publish/alert-publisher.ts';
-import { lazy, type DeadLetterSink } from '../../shared/index.ts';
+import type { DeadLetterSink } from '../../shared/dead-letter-sink.ts';
+import { lazy } from '../../shared/lazy.ts';
 
 /** How AWS clients are made; tests pass clients with fault-injecting middleware. */
 export interface AwsClientFactories {
@@ -63,7 +64,7 @@ export function awsAdapters(config: DetectConfig, clients: AwsClientFactories, c
       return new SnsAlertPublisher(await clients.sns(), config.topicArn);
     }),
     deadLetters: lazy(async () => {
-      const { SqsDeadLetterSink } = await import('../../shared/aws.ts');
+      const { SqsDeadLetterSink } = await import('../../shared/sqs-dead-letter-sink.ts');
       return new SqsDeadLetterSink(await clients.sqs(), config.deadLetterQueueUrl);
     }),
   };

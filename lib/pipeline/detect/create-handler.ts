@@ -1,10 +1,12 @@
 import type { DetectConfig } from './detect-config.ts';
-import { OPENAI_AUDIT_LOG_TYPE, createRuleCatalog, type RuleMetadata } from '../../detection/index.ts';
+import type { RuleMetadata } from '../../detection/engine/rule.ts';
+import { OPENAI_AUDIT_LOG_TYPE } from '../../detection/openai/constants.ts';
+import { createRuleCatalog } from '../../detection/rules/index.ts';
 import { awsAdapters, defaultClientFactories, type AwsClientFactories } from './aws-dependencies.ts';
 import { MAX_TRACKED_EVENT_IDS } from '../dedup/constants.ts';
 import { systemClock } from '../dedup/window.ts';
 import { processBatch, type Invocation } from './process-batch.ts';
-import type { BatchResult, QueueRecord } from '../../shared/index.ts';
+import type { BatchResult, QueueRecord } from '../../shared/sqs-batch.ts';
 import { maskingTelemetry, type Telemetry } from './telemetry.ts';
 
 /**

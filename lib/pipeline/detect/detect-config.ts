@@ -1,5 +1,6 @@
-import type { RulesSettings, ScopePolicy } from '../../detection/index.ts';
-import type { LogLevel } from '../../shared/index.ts';
+import type { RulesSettings } from '../../detection/engine/rule-settings.ts';
+import type { ScopePolicy } from '../../detection/rules/openai/scope-policy.ts';
+import type { LogLevel } from '../../shared/log-level.ts';
 
 /** Configuration of the detection function, read once at cold start. */
 export interface DetectConfig {

@@ -1,13 +1,4 @@
-import {
-  describeError,
-  printable,
-  type BatchResult,
-  type QueueRecord,
-  type DeadLetter,
-  type DeadLetterKind,
-  type DeadLetterSink,
-  type JsonObject,
-} from '../../shared/index.ts';
+import type { BatchResult, QueueRecord } from '../../shared/sqs-batch.ts';
 import type { AlertDocument } from '../alerts/alert-document.ts';
 import { buildAlert } from '../alerts/alert-document.ts';
 import { fitAlert } from '../alerts/sns-message.ts';
@@ -15,16 +6,17 @@ import { LEASE_MARGIN_SECONDS, MAX_PENDING_PREDECESSORS } from '../dedup/constan
 import type { ClaimInput, DedupStore, WindowLease } from '../dedup/dedup-store.ts';
 import { trustedEventTime } from '../dedup/window.ts';
 import type { AlertPublisher } from '../publish/alert-publisher.ts';
-import {
-  correlationFindings,
-  type RuleCatalog,
-  type CorrelationStepMatch,
-  type RuleMatch,
-} from '../../detection/index.ts';
+import type { DeadLetter, DeadLetterKind, DeadLetterSink } from '../../shared/dead-letter-sink.ts';
+import type { RuleCatalog } from '../../detection/engine/catalog.ts';
+import { describeError } from '../../shared/describe-error.ts';
+import type { CorrelationStepMatch, RuleMatch } from '../../detection/engine/result.ts';
 import { messageContent } from '../intake/message-body.ts';
 import { organizationDedupKey, scopeToOrganization } from '../intake/organization-scope.ts';
-import type { Organization } from '../../ingestion/index.ts';
+import type { Organization } from '../../ingestion/packing/organization.ts';
 import type { CorrelationStore } from '../correlate/correlation-store.ts';
+import { correlationFindings } from '../../detection/engine/correlation.ts';
+import type { JsonObject } from '../../shared/json.ts';
+import { printable } from '../../shared/printable.ts';
 import { MATCH_OUTCOME_MESSAGES } from './log-messages.ts';
 import { runBounded } from './concurrency.ts';
 import { WindowBusyError, isPermanentFailure } from './errors.ts';

@@ -1,4 +1,5 @@
-import { maskSecrets, type LogFields, type LogLevel } from '../../shared/index.ts';
+import type { LogFields, LogLevel } from '../../shared/log-level.ts';
+import { maskSecrets } from '../../shared/mask-secrets.ts';
 
 /** The metrics the detection function emits (EMF, one unit: count). */
 export type DetectionMetric =

@@ -1,6 +1,9 @@
-import { typeName, jsonSyntaxErrorOffset, positionOf, isJsonObject, ownValue } from '../../shared/index.ts';
-import { extractAuditEvents, type InputProblem, type LocatedEvent } from '../../detection/index.ts';
-import { readEnvelope, type Organization } from '../../ingestion/index.ts';
+import { typeName } from '../../shared/describe-error.ts';
+import { jsonSyntaxErrorOffset, positionOf } from '../../shared/json-syntax.ts';
+import { extractAuditEvents, type InputProblem, type LocatedEvent } from '../../detection/openai/extract-events.ts';
+import { isJsonObject, ownValue } from '../../shared/json.ts';
+import { readEnvelope } from '../../ingestion/packing/envelope.ts';
+import type { Organization } from '../../ingestion/packing/organization.ts';
 
 /** Envelopes unwrapped at most this deep (an SNS notification of an EventBridge event is two). */
 const MAX_ENVELOPE_DEPTH = 3;

@@ -1,5 +1,5 @@
-import type { RuleMatch } from '../../detection/index.ts';
-import { DEFAULT_ORGANIZATION_ID, organizationLabel, type Organization } from '../../ingestion/index.ts';
+import type { RuleMatch } from '../../detection/engine/result.ts';
+import { DEFAULT_ORGANIZATION_ID, organizationLabel, type Organization } from '../../ingestion/packing/organization.ts';
 
 /**
  * The dedup key of a match within its organization: `<organization id>|<rule's key>`, so two

@@ -1,4 +1,5 @@
-import { RULES_CONFIG_FILE_ENV, SCOPE_POLICY_FILE_ENV } from '../../config/index.ts';
+import { RULES_CONFIG_FILE_ENV } from '../../config/rules-config-file.ts';
+import { SCOPE_POLICY_FILE_ENV } from '../../config/scope-policy-file.ts';
 
 /** `openai-audit-alerts --help`. */
 export const MAIN_HELP = `Usage: openai-audit-alerts <command> [options]

@@ -1,7 +1,10 @@
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { describeError, ConfigError, printable, quote } from '../../shared/index.ts';
-import { RulesConfigError, ScopePolicyError } from '../../detection/index.ts';
+import { describeError } from '../../shared/describe-error.ts';
+import { ConfigError } from '../../shared/config-error.ts';
+import { RulesConfigError } from '../../detection/engine/errors.ts';
+import { ScopePolicyError } from '../../detection/rules/openai/errors.ts';
+import { printable, quote } from '../../shared/printable.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
 import { EVALUATE_HELP, MAIN_HELP, POLICY_HELP, POLL_HELP, START_HELP, TEST_HELP } from './help.ts';
 import type { CliIo } from './io.ts';

@@ -1,5 +1,6 @@
-import type { AlertDocument } from '../../pipeline/index.ts';
-import { printable, type JsonValue } from '../../shared/index.ts';
+import type { AlertDocument } from '../../pipeline/alerts/alert-document.ts';
+import type { JsonValue } from '../../shared/json.ts';
+import { printable } from '../../shared/printable.ts';
 
 function text(value: JsonValue | undefined): string | undefined {
   if (value === undefined || value === null) return undefined;

@@ -1,6 +1,6 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { DeliveryRecord } from '../../delivery/index.ts';
-import type { BatchResult } from '../../shared/index.ts';
+import type { DeliveryRecord } from '../../delivery/deliver-batch.ts';
+import type { BatchResult } from '../../shared/sqs-batch.ts';
 import type { LocalQueue } from './provision.ts';
 
 /**

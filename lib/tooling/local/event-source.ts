@@ -6,8 +6,8 @@ import {
   type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { AlertDocument } from '../../pipeline/index.ts';
-import type { BatchResult, QueueRecord } from '../../shared/index.ts';
+import type { AlertDocument } from '../../pipeline/alerts/alert-document.ts';
+import type { BatchResult, QueueRecord } from '../../shared/sqs-batch.ts';
 
 /** One poll's outcome. */
 export interface PollResult {

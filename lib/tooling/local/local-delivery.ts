@@ -5,16 +5,13 @@
 import { randomBytes } from 'node:crypto';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { DeliveryConfig } from '../../config/index.ts';
-import {
-  createDeliveryHandler,
-  type DestinationName,
-  type DeliveryMetric,
-  type DeliveryTelemetry,
-} from '../../delivery/index.ts';
-import { staticSecret } from '../../ingestion/index.ts';
-import type { Telemetry } from '../../pipeline/index.ts';
-import { printable } from '../../shared/index.ts';
+import type { DeliveryConfig } from '../../config/delivery-config.ts';
+import { createDeliveryHandler } from '../../delivery/create-handler.ts';
+import type { DestinationName } from '../../delivery/destination.ts';
+import { staticSecret } from '../../ingestion/parameters/secure-parameter.ts';
+import type { DeliveryMetric, DeliveryTelemetry } from '../../delivery/telemetry.ts';
+import type { Telemetry } from '../../pipeline/detect/telemetry.ts';
+import { printable } from '../../shared/printable.ts';
 import { pollDeliveryQueue } from './delivery-source.ts';
 import { queueDepth } from './event-source.ts';
 import { provisionDelivery, type LocalDelivery } from './provision.ts';

@@ -1,4 +1,4 @@
-import type { DestinationName } from '../../delivery/index.ts';
+import type { DestinationName } from '../../delivery/destination.ts';
 
 /** The run's counters, printed last. */
 export interface LocalSummary {

@@ -1,5 +1,5 @@
-import type { DetectionMetric, Telemetry } from '../../pipeline/index.ts';
-import type { LogLevel } from '../../shared/index.ts';
+import type { DetectionMetric, Telemetry } from '../../pipeline/detect/telemetry.ts';
+import type { LogLevel } from '../../shared/log-level.ts';
 
 const ORDER: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
 

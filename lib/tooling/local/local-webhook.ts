@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { DEFAULT_ORGANIZATION, staticSecret, webhookDependencies, signWebhook } from '../../ingestion/index.ts';
+import { DEFAULT_ORGANIZATION } from '../../ingestion/packing/organization.ts';
+import { staticSecret } from '../../ingestion/parameters/secure-parameter.ts';
+import { webhookDependencies } from '../../ingestion/webhook/aws-dependencies.ts';
+import { signWebhook } from '../../ingestion/webhook/signature.ts';
 import { startWebhookServer, type WebhookServer } from './webhook-server.ts';
 import { createWebhookDeliveriesTable } from './webhook-table.ts';
 

@@ -1,5 +1,5 @@
-import { MATCH_OUTCOME_MESSAGES } from '../../pipeline/index.ts';
-import { printable } from '../../shared/index.ts';
+import { MATCH_OUTCOME_MESSAGES } from '../../pipeline/detect/log-messages.ts';
+import { printable } from '../../shared/printable.ts';
 
 /** The fields of a log record, as the detection function writes them. */
 type LogFields = Readonly<Record<string, string | number | boolean | undefined>>;

@@ -5,6 +5,7 @@
 // for `npm start` and the tests. Development only: nothing here is bundled into a function.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { DestinationName } from '../../delivery/destination.ts';
 import {
   PAGERDUTY_DEDUP_KEY_MAX_CHARS,
   PAGERDUTY_MAX_REQUEST_BYTES,
@@ -16,10 +17,10 @@ import {
   SLACK_MAX_CONTEXT_ELEMENTS,
   SLACK_MAX_FIELDS,
   SLACK_SECTION_TEXT_MAX_CHARS,
-  type DestinationName,
-} from '../../delivery/index.ts';
-import { readCredentials, verifySignature } from '../../ingestion/index.ts';
-import { isJsonObject, ownValue, type JsonObject, type JsonValue } from '../../shared/index.ts';
+} from '../../delivery/constants.ts';
+import { readCredentials } from '../../ingestion/webhook/credentials.ts';
+import { verifySignature } from '../../ingestion/webhook/signature.ts';
+import { isJsonObject, ownValue, type JsonObject, type JsonValue } from '../../shared/json.ts';
 
 /**
  * How a receiver misbehaves for one request: an HTTP status (with `Retry-After` and a body), a

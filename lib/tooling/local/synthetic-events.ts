@@ -1,5 +1,6 @@
-import { OPENAI_AUDIT_LOG_TYPE, createRuleCatalog } from '../../detection/index.ts';
-import type { JsonObject } from '../../shared/index.ts';
+import { OPENAI_AUDIT_LOG_TYPE } from '../../detection/openai/constants.ts';
+import { createRuleCatalog } from '../../detection/rules/index.ts';
+import type { JsonObject } from '../../shared/json.ts';
 
 /** How a synthetic event stream is made. */
 export interface SyntheticOptions {

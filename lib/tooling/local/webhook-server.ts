@@ -1,11 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import {
-  MAX_BODY_BYTES,
-  handleWebhook,
-  errorResponse,
-  type WebhookDependencies,
-  type WebhookResponse,
-} from '../../ingestion/index.ts';
+import { MAX_BODY_BYTES } from '../../ingestion/webhook/constants.ts';
+import { handleWebhook, type WebhookDependencies } from '../../ingestion/webhook/handle-webhook.ts';
+import { errorResponse, type WebhookResponse } from '../../ingestion/webhook/request.ts';
 
 /** The path the deployed HTTP API routes to the webhook (infra/webhook.yml). */
 export const WEBHOOK_PATH = '/v1/audit-events';

@@ -3,7 +3,7 @@ import type { Rule } from '../../engine/rule.ts';
 import type { Severity } from '../../engine/severity.ts';
 import type { AuditEvent } from '../../openai/audit-event.ts';
 import { textField, textMember } from '../../openai/text-field.ts';
-import type { JsonValue } from '../../../shared/index.ts';
+import type { JsonValue } from '../../../shared/json.ts';
 import { actorContext, actorLabel, eventIdentityContext, extraContext } from './helpers.ts';
 
 /** Rule id, kept from Panther. */

@@ -3,7 +3,7 @@ import type { Rule } from '../../engine/rule.ts';
 import { maxSeverity, type Severity } from '../../engine/severity.ts';
 import type { AuditEvent } from '../../openai/audit-event.ts';
 import { textMember } from '../../openai/text-field.ts';
-import type { JsonValue } from '../../../shared/index.ts';
+import type { JsonValue } from '../../../shared/json.ts';
 import { DEFAULT_SCOPE_POLICY } from './default-scope-policy.ts';
 import { actorContext, actorLabel, eventIdentityContext, extraContext } from './helpers.ts';
 import { API_KEY_CREATED, API_KEY_UPDATED, keyPermissions, type KeyPermissions } from './key-scopes.ts';

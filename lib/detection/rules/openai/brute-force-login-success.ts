@@ -1,7 +1,7 @@
 import type { CorrelationFinding } from '../../engine/correlation.ts';
 import type { CorrelationRule } from '../../engine/rule.ts';
 import type { AuditEvent } from '../../openai/audit-event.ts';
-import type { JsonValue } from '../../../shared/index.ts';
+import type { JsonValue } from '../../../shared/json.ts';
 import { loginAccount } from './helpers.ts';
 import { LOGIN_FAILED_RULE_ID, LOGIN_SUCCESS_RULE_ID } from './login-signals.ts';
 

@@ -1,7 +1,7 @@
 import type { Rule } from '../../engine/rule.ts';
 import type { AuditEvent } from '../../openai/audit-event.ts';
 import { textMember } from '../../openai/text-field.ts';
-import type { JsonValue } from '../../../shared/index.ts';
+import type { JsonValue } from '../../../shared/json.ts';
 import { extraContext, LOGIN_FAILED, loginAccount } from './helpers.ts';
 
 /** Rule id, kept from Panther. */

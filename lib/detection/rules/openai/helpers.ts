@@ -1,5 +1,6 @@
 import type { AuditEvent } from '../../openai/audit-event.ts';
-import { deepGet, isJsonObject, type JsonValue } from '../../../shared/index.ts';
+import { deepGet } from '../../../shared/deep-get.ts';
+import { isJsonObject, type JsonValue } from '../../../shared/json.ts';
 
 /** OpenAI's event types of logins. */
 export const LOGIN_FAILED = 'login.failed';

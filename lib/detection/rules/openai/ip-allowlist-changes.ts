@@ -3,7 +3,8 @@ import type { Rule } from '../../engine/rule.ts';
 import type { Severity } from '../../engine/severity.ts';
 import type { AuditEvent } from '../../openai/audit-event.ts';
 import { textField } from '../../openai/text-field.ts';
-import { deepGet, type JsonValue } from '../../../shared/index.ts';
+import { deepGet } from '../../../shared/deep-get.ts';
+import type { JsonValue } from '../../../shared/json.ts';
 import { actorContext, actorLabel, eventIdentityContext, extraContext, ipDetails } from './helpers.ts';
 
 /** Rule id, kept from Panther. */

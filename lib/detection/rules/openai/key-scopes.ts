@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../../openai/audit-event.ts';
-import { isJsonObject, ownValue, type JsonObject, type JsonValue } from '../../../shared/index.ts';
+import { isJsonObject, ownValue, type JsonObject, type JsonValue } from '../../../shared/json.ts';
 
 /** Event types whose payload grants scopes to a key. */
 export const API_KEY_CREATED = 'api_key.created';

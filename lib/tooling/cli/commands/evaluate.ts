@@ -1,26 +1,19 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadCatalogConfig } from '../../../config/index.ts';
-import {
-  StreamBounds,
-  StreamEvaluator,
-  OPENAI_AUDIT_LOG_TYPE,
-  auditEventProblem,
-  extractAuditEvents,
-  createRuleCatalog,
-  type RuleError,
-  type RuleMatch,
-} from '../../../detection/index.ts';
-import { REPLAY_HORIZON_SECONDS } from '../../../pipeline/index.ts';
-import {
-  parseFailure,
-  readJsonInputBatches,
-  maskSecrets,
-  printable,
-  quote,
-  type JsonObject,
-} from '../../../shared/index.ts';
+import { loadCatalogConfig } from '../../../config/rules-config-file.ts';
+import { StreamBounds } from '../../../detection/engine/stream-bounds.ts';
+import { StreamEvaluator } from '../../../detection/engine/stream-evaluator.ts';
+import type { RuleError, RuleMatch } from '../../../detection/engine/result.ts';
+import { OPENAI_AUDIT_LOG_TYPE } from '../../../detection/openai/constants.ts';
+import { auditEventProblem, extractAuditEvents } from '../../../detection/openai/extract-events.ts';
+import { createRuleCatalog } from '../../../detection/rules/index.ts';
+import { REPLAY_HORIZON_SECONDS } from '../../../pipeline/dedup/constants.ts';
+import type { JsonObject } from '../../../shared/json.ts';
+import { parseFailure } from '../../../shared/json-input.ts';
+import { readJsonInputBatches } from '../../../shared/json-input-stream.ts';
+import { maskSecrets } from '../../../shared/mask-secrets.ts';
+import { printable, quote } from '../../../shared/printable.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 

@@ -1,5 +1,5 @@
-import { loadScopePolicy } from '../../../config/index.ts';
-import { DEFAULT_UNRECORDED_SCOPES_SEVERITY } from '../../../detection/index.ts';
+import { loadScopePolicy } from '../../../config/scope-policy-file.ts';
+import { DEFAULT_UNRECORDED_SCOPES_SEVERITY } from '../../../detection/rules/openai/scope-policy.ts';
 import { EXIT_OK } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 

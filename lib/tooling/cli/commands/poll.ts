@@ -1,22 +1,23 @@
-import { ConfigError, printable, quote } from '../../../shared/index.ts';
-import { httpsUrl } from '../../../config/index.ts';
+import { ConfigError } from '../../../shared/config-error.ts';
+import { httpsUrl } from '../../../config/https-url.ts';
+import { staticSecret } from '../../../ingestion/parameters/secure-parameter.ts';
+import { AuditLogClient } from '../../../ingestion/poller/audit-log-client.ts';
+import { DynamoCursorStore, MemoryCursorStore, type CursorStore } from '../../../ingestion/poller/cursor-store.ts';
 import {
-  staticSecret,
-  AuditLogClient,
-  DynamoCursorStore,
-  MemoryCursorStore,
   AdminKeyRejectedError,
   AuditLogRequestError,
   AuditLogUnavailableError,
-  pollAuditLogs,
+} from '../../../ingestion/poller/errors.ts';
+import { pollAuditLogs } from '../../../ingestion/poller/poll.ts';
+import type { PollDependencies } from '../../../ingestion/poller/poll.ts';
+import {
   DEFAULT_ORGANIZATION,
   organizationIdProblem,
   organizationName,
-  serializeEvent,
-  type CursorStore,
-  type PollDependencies,
   type Organization,
-} from '../../../ingestion/index.ts';
+} from '../../../ingestion/packing/organization.ts';
+import { serializeEvent } from '../../../ingestion/packing/serialize-event.ts';
+import { printable, quote } from '../../../shared/printable.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 
@@ -122,7 +123,7 @@ export async function pollCommand(options: PollCommandOptions, io: CliIo): Promi
   } else {
     const [{ SQSClient }, { enqueueEvents }] = await Promise.all([
       import('@aws-sdk/client-sqs'),
-      import('../../../ingestion/aws.ts'),
+      import('../../../ingestion/packing/enqueue-events.ts'),
     ]);
     const sqs = new SQSClient({});
     deliver = async (events) => {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { LogLevel } from '../../../shared/index.ts';
+import type { LogLevel } from '../../../shared/log-level.ts';
 import { EXIT_USAGE } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 

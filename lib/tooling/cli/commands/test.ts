@@ -1,12 +1,9 @@
-import { loadCatalogConfig } from '../../../config/index.ts';
-import {
-  createRuleCatalog,
-  RuleTestFileError,
-  checkPantherMetadata,
-  runRuleTest,
-  parseRuleTestFile,
-} from '../../../detection/index.ts';
-import { printable, quote } from '../../../shared/index.ts';
+import { loadCatalogConfig } from '../../../config/rules-config-file.ts';
+import { createRuleCatalog } from '../../../detection/rules/index.ts';
+import { RuleTestFileError } from '../../../detection/testing/errors.ts';
+import { checkPantherMetadata, runRuleTest } from '../../../detection/testing/run-test.ts';
+import { parseRuleTestFile } from '../../../detection/testing/test-file.ts';
+import { printable, quote } from '../../../shared/printable.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 
