@@ -2,6 +2,7 @@
 // developers' guide asks for (no untyped `any`, type-only imports spelled as such).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { boundaries } from './scripts/lint/project-boundaries.js';
 
 export default tseslint.config(
   {
@@ -32,6 +33,12 @@ export default tseslint.config(
     },
   },
   {
+    // lib/'s domains import each other in one direction, without barrels (see the rule).
+    files: ['lib/**/*.ts', 'functions/**/*.ts'],
+    plugins: { project: { rules: { boundaries } } },
+    rules: { 'project/boundaries': 'error' },
+  },
+  {
     // Tests assert that control characters never get through, so they spell them in patterns.
     files: ['test/**/*.ts'],
     rules: { 'no-control-regex': 'off' },
@@ -49,7 +56,7 @@ export default tseslint.config(
     rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    files: ['bin/**/*.js', 'eslint.config.js'],
+    files: ['bin/**/*.js', 'eslint.config.js', 'scripts/lint/*.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,

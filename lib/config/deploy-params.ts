@@ -1,5 +1,5 @@
 import { parseRulesSettings } from './parse-rules-settings.ts';
-import { createRuleCatalog } from '../detection/rules/index.ts';
+import { createRuleCatalog } from '../detection/rules/create-rule-catalog.ts';
 import { parseScopePolicy } from './parse-scope-policy.ts';
 
 /** The deploy parameters that configure the rules, as `serverless.yml` passes them (JSON text or empty). */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { RulesConfigError } from '../detection/engine/errors.ts';
 import { parseRulesSettings } from './parse-rules-settings.ts';
 import type { RulesSettings } from '../detection/engine/rule-settings.ts';
-import { createRuleCatalog, type CatalogConfig } from '../detection/rules/index.ts';
+import { createRuleCatalog, type CatalogConfig } from '../detection/rules/create-rule-catalog.ts';
 import { printable } from '../shared/printable.ts';
 import { loadScopePolicy } from './scope-policy-file.ts';
 

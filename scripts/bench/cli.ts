@@ -3,7 +3,7 @@
 // marginal CPU cost of one more event, from two sizes of the same generated stream).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRuleCatalog } from '../../lib/detection/rules/index.ts';
+import { createRuleCatalog } from '../../lib/detection/rules/create-rule-catalog.ts';
 import { API_KEY_ANOMALOUS_ACTIVITY_RULE_ID } from '../../lib/detection/rules/openai/api-key-anomalous-activity.ts';
 import { runNode } from './child-usage.ts';
 import { generateEventsToFile } from './corpus.ts';

@@ -3,7 +3,7 @@
 import { RuleCatalog } from '../../lib/detection/engine/catalog.ts';
 import { OPENAI_AUDIT_LOG_TYPE } from '../../lib/detection/openai/constants.ts';
 import { openAiAuditLogType } from '../../lib/detection/openai/log-type.ts';
-import { createRuleCatalog } from '../../lib/detection/rules/index.ts';
+import { createRuleCatalog } from '../../lib/detection/rules/create-rule-catalog.ts';
 import { createApiKeyAnomalousActivityRule } from '../../lib/detection/rules/openai/api-key-anomalous-activity.ts';
 import { messageContent } from '../../lib/pipeline/intake/message-body.ts';
 import type { LinePath } from './event-path.ts';

@@ -11,7 +11,7 @@ import { DynamoDedupStore } from '../../lib/pipeline/dedup/dynamodb-dedup-store.
 import type { AwsClientFactories } from '../../lib/pipeline/detect/aws-dependencies.ts';
 import { createDetectionHandler } from '../../lib/pipeline/detect/create-handler.ts';
 import { buildAlert } from '../../lib/pipeline/alerts/alert-document.ts';
-import { createRuleCatalog } from '../../lib/detection/rules/index.ts';
+import { createRuleCatalog } from '../../lib/detection/rules/create-rule-catalog.ts';
 import {
   createPipelineResources,
   drain,

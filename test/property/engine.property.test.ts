@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { severityRank, type Severity } from '../../lib/detection/engine/severity.ts';
 import { OPENAI_AUDIT_LOG_TYPE } from '../../lib/detection/openai/constants.ts';
-import { createRuleCatalog } from '../../lib/detection/rules/index.ts';
+import { createRuleCatalog } from '../../lib/detection/rules/create-rule-catalog.ts';
 import { StreamEvaluator } from '../../lib/detection/engine/stream-evaluator.ts';
 import { SEVERITIES } from '../../lib/detection/engine/severity.ts';
 

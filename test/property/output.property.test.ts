@@ -8,7 +8,7 @@ import { buildSnsAlertMessage, snsMessageBytes } from '../../lib/pipeline/alerts
 import { sanitizeSubject } from '../../lib/pipeline/alerts/subject.ts';
 import { messageContent } from '../../lib/pipeline/intake/message-body.ts';
 import { OPENAI_AUDIT_LOG_TYPE } from '../../lib/detection/openai/constants.ts';
-import { createRuleCatalog } from '../../lib/detection/rules/index.ts';
+import { createRuleCatalog } from '../../lib/detection/rules/create-rule-catalog.ts';
 import { maskSecrets } from '../../lib/shared/mask-secrets.ts';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { StreamEvaluator } from '../../lib/detection/engine/stream-evaluator.ts';
 import { OPENAI_AUDIT_LOG_TYPE } from '../../lib/detection/openai/constants.ts';
 import { extractAuditEvents } from '../../lib/detection/openai/extract-events.ts';
-import { createRuleCatalog } from '../../lib/detection/rules/index.ts';
+import { createRuleCatalog } from '../../lib/detection/rules/create-rule-catalog.ts';
 import { checkPantherMetadata } from '../../lib/detection/testing/run-test.ts';
 import { parseRuleTestFile } from '../../lib/detection/testing/test-file.ts';
 import { parseJsonInput } from '../../lib/shared/json-input.ts';

@@ -1,7 +1,7 @@
 import type { DetectConfig } from './detect-config.ts';
 import type { RuleMetadata } from '../../detection/engine/rule.ts';
 import { OPENAI_AUDIT_LOG_TYPE } from '../../detection/openai/constants.ts';
-import { createRuleCatalog } from '../../detection/rules/index.ts';
+import { createRuleCatalog } from '../../detection/rules/create-rule-catalog.ts';
 import { awsAdapters, defaultClientFactories, type AwsClientFactories } from './aws-dependencies.ts';
 import { MAX_TRACKED_EVENT_IDS } from '../dedup/constants.ts';
 import { systemClock } from '../dedup/window.ts';

@@ -1,5 +1,5 @@
 import { OPENAI_AUDIT_LOG_TYPE } from '../../detection/openai/constants.ts';
-import { createRuleCatalog } from '../../detection/rules/index.ts';
+import { createRuleCatalog } from '../../detection/rules/create-rule-catalog.ts';
 import type { JsonObject } from '../../shared/json.ts';
 
 /** How a synthetic event stream is made. */

@@ -12,7 +12,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { readDetectConfig } from '../../../lib/config/detect-config.ts';
 import { OPENAI_AUDIT_LOG_TYPE } from '../../../lib/detection/openai/constants.ts';
-import { createRuleCatalog } from '../../../lib/detection/rules/index.ts';
+import { createRuleCatalog } from '../../../lib/detection/rules/create-rule-catalog.ts';
 import { buildAlert } from '../../../lib/pipeline/alerts/alert-document.ts';
 import { fitAlert } from '../../../lib/pipeline/alerts/sns-message.ts';
 import { DynamoDedupStore } from '../../../lib/pipeline/dedup/dynamodb-dedup-store.ts';

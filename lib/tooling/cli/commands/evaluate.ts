@@ -7,7 +7,7 @@ import { StreamEvaluator } from '../../../detection/engine/stream-evaluator.ts';
 import type { RuleError, RuleMatch } from '../../../detection/engine/result.ts';
 import { OPENAI_AUDIT_LOG_TYPE } from '../../../detection/openai/constants.ts';
 import { auditEventProblem, extractAuditEvents } from '../../../detection/openai/extract-events.ts';
-import { createRuleCatalog } from '../../../detection/rules/index.ts';
+import { createRuleCatalog } from '../../../detection/rules/create-rule-catalog.ts';
 import { REPLAY_HORIZON_SECONDS } from '../../../pipeline/dedup/constants.ts';
 import type { JsonObject } from '../../../shared/json.ts';
 import { parseFailure } from '../../../shared/json-input.ts';

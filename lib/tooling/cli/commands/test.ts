@@ -1,5 +1,5 @@
 import { loadCatalogConfig } from '../../../config/rules-config-file.ts';
-import { createRuleCatalog } from '../../../detection/rules/index.ts';
+import { createRuleCatalog } from '../../../detection/rules/create-rule-catalog.ts';
 import { RuleTestFileError } from '../../../detection/testing/errors.ts';
 import { checkPantherMetadata, runRuleTest } from '../../../detection/testing/run-test.ts';
 import { parseRuleTestFile } from '../../../detection/testing/test-file.ts';

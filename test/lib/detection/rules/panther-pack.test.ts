@@ -6,7 +6,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { createRuleCatalog } from '../../../../lib/detection/rules/index.ts';
+import { createRuleCatalog } from '../../../../lib/detection/rules/create-rule-catalog.ts';
 import { checkPantherMetadata, runRuleTest } from '../../../../lib/detection/testing/run-test.ts';
 import { parseRuleTestFile } from '../../../../lib/detection/testing/test-file.ts';
 

@@ -3,7 +3,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createRuleCatalog } from '../../../../lib/detection/rules/index.ts';
+import { createRuleCatalog } from '../../../../lib/detection/rules/create-rule-catalog.ts';
 import { runRuleTest } from '../../../../lib/detection/testing/run-test.ts';
 import { parseRuleTestFile } from '../../../../lib/detection/testing/test-file.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRuleCatalog } from '../../../../lib/detection/rules/index.ts';
+import { createRuleCatalog } from '../../../../lib/detection/rules/create-rule-catalog.ts';
 import { RuleCatalog } from '../../../../lib/detection/engine/catalog.ts';
 import { openAiAuditLogType } from '../../../../lib/detection/openai/log-type.ts';
 import { checkPantherMetadata, runRuleTest } from '../../../../lib/detection/testing/run-test.ts';

@@ -8,7 +8,7 @@ import {
 } from '../../../../../lib/detection/rules/openai/api-key-anomalous-activity.ts';
 import { OPENAI_AUDIT_LOG_TYPE } from '../../../../../lib/detection/openai/constants.ts';
 import { extractAuditEvents } from '../../../../../lib/detection/openai/extract-events.ts';
-import { createRuleCatalog } from '../../../../../lib/detection/rules/index.ts';
+import { createRuleCatalog } from '../../../../../lib/detection/rules/create-rule-catalog.ts';
 import { grantedScopes } from '../../../../../lib/detection/rules/openai/key-scopes.ts';
 
 const rule = createApiKeyAnomalousActivityRule();
