@@ -54,8 +54,8 @@ export function expectedOutcome(file: string): ExpectedOutcome {
           escalation: alert.escalatedFrom !== undefined,
         });
       }
-      belowThreshold += step.belowThreshold.length;
-      deduplicated += step.deduplicated.length;
+      belowThreshold += step.belowThreshold;
+      deduplicated += step.deduplicated;
       signals += step.signals.length;
       suppressed += step.suppressed.length;
     }

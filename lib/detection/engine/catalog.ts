@@ -1,5 +1,5 @@
 import { describeError } from '../../shared/describe-error.ts';
-import type { CorrelationFinding } from './correlation.ts';
+import { correlationDedup, type CorrelationFinding } from './correlation.ts';
 import { compileRules, type CompiledCorrelation, type CompiledRule } from './compile.ts';
 import { EventDispatch } from './dispatch.ts';
 import { CatalogError } from './errors.ts';
@@ -152,8 +152,9 @@ export class RuleCatalog {
 
   /**
    * Runs a correlation rule's functions on a completed finding, with the engine's usual semantics
-   * (defaults, truncation, masking, a pinned severity). The match carries the triggering event's
-   * id and time. Never throws for any finding.
+   * (defaults, truncation, masking): its title and alert context, its static (or pinned) severity
+   * and its dedup string per key (`correlationDedup`). The match carries the triggering event's id
+   * and time. Never throws for any finding.
    */
   public evaluateFinding(finding: CorrelationFinding): FindingEvaluation {
     const entry = this.#rules.get(finding.ruleId)?.compiled;
@@ -163,7 +164,8 @@ export class RuleCatalog {
       eventType: undefined,
       eventTime: finding.trigger.time,
     };
-    const outcome = runRule(entry.rule, finding);
+    const dedup = correlationDedup(entry.metadata.id, finding.key);
+    const outcome = runRule({ ...entry.rule, dedup: () => dedup }, finding);
     // A correlation rule has no match(): every finding matches.
     if (outcome.kind !== 'match')
       throw new CatalogError(`correlation rule ${finding.ruleId} did not match its finding`);

@@ -1,3 +1,4 @@
+import { truncateOutput } from './truncate.ts';
 /** One step of a correlation rule: matches of another rule (usually a signal) for the same key. */
 export interface CorrelationStep {
   /** The step's name, as Panther's `Detection[].Group[].ID` (e.g. `Multiple Failed Logins`). */
@@ -32,6 +33,20 @@ export interface CorrelationFinding {
     readonly records: readonly StepRecord[];
   }>;
   readonly lookbackMinutes: number;
+}
+
+/**
+ * The dedup string of a correlation rule's alerts for a key: one alert per key and window, as
+ * Panther groups a correlation's matches by their match criteria.
+ *
+ * @example
+ * ```ts
+ * correlationDedup('OpenAI.BruteForce.Login.Success.Group', 'alice@example.com');
+ * // 'OpenAI.BruteForce.Login.Success.Group:alice@example.com'
+ * ```
+ */
+export function correlationDedup(ruleId: string, key: string): string {
+  return truncateOutput(`${ruleId}:${key}`);
 }
 
 /**

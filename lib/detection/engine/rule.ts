@@ -76,7 +76,9 @@ export interface Rule<E> extends RuleInfo {
  * A correlation rule: fires when the last of its `steps` matches for a key after every earlier step
  * matched at least `minMatchCount` times for the same key, all within `lookbackMinutes` (Panther's
  * correlation rules, with the order of the last step enforced). Each step names another rule,
- * usually a signal. Its outputs are functions of the {@link CorrelationFinding}.
+ * usually a signal. As in Panther, its alerts are deduplicated per key (the dedup string is
+ * `<id>:<key>`, see `correlationDedup`) at its static severity; its title and alert context are
+ * functions of the {@link CorrelationFinding}.
  *
  * @example
  * ```ts
@@ -104,8 +106,6 @@ export interface CorrelationRule<E> extends RuleInfo {
   /** A short detail kept with each step match (e.g. its source IP), shown in the alert. */
   recordDetail?(event: E): string | undefined;
   title?(finding: CorrelationFinding): string;
-  severity?(finding: CorrelationFinding): string;
-  dedup?(finding: CorrelationFinding): string;
   alertContext?(finding: CorrelationFinding): Record<string, unknown>;
 }
 

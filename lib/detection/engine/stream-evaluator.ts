@@ -1,7 +1,8 @@
 import type { RuleCatalog } from './catalog.ts';
-import { correlationFindings, type CorrelationFinding, type StepRecord } from './correlation.ts';
+import { correlationDedup, correlationFindings, type CorrelationFinding, type StepRecord } from './correlation.ts';
 import { CorrelationLedger } from './correlation-ledger.ts';
 import type { CorrelationStepMatch, RuleError, RuleMatch, SuppressedMatch } from './result.ts';
+import type { RuleMetadata } from './rule.ts';
 import { severityRank, type Severity } from './severity.ts';
 import { addEventId, hasEventId, StreamState, type StreamWindow } from './stream-state.ts';
 
@@ -26,10 +27,10 @@ export interface StreamAlert {
 /** What one event did in the stream. */
 export interface StreamStep {
   readonly alerts: readonly StreamAlert[];
-  /** Matches counted in a window below its threshold. */
-  readonly belowThreshold: readonly RuleMatch[];
-  /** Matches that fell in a window that had already alerted (counted, not alerted again). */
-  readonly deduplicated: readonly RuleMatch[];
+  /** Matches (and correlation findings) counted in a window below its threshold. */
+  readonly belowThreshold: number;
+  /** Matches (and findings) that fell in a window that had already alerted: counted, not alerted again. */
+  readonly deduplicated: number;
   readonly signals: readonly RuleMatch[];
   readonly suppressed: readonly SuppressedMatch[];
   readonly errors: readonly RuleError[];
@@ -59,6 +60,9 @@ export interface StreamOptions {
   /** What to forget, and when; without it nothing is forgotten. */
   readonly memory?: StreamMemory;
 }
+
+/** What a window counts of a match (or of a correlation finding, before it is built). */
+type Counted = Pick<RuleMatch, 'rule' | 'dedup' | 'severity' | 'eventId' | 'eventTime' | 'unique'>;
 
 /** What counting a match in its window did: an alert (with the window's figures), or why not. */
 type WindowOutcome =
@@ -105,31 +109,37 @@ export class StreamEvaluator {
     this.#memory?.beforePush(this.#state);
     const evaluation = this.#catalog.evaluate(this.#logType, raw);
     const alerts: StreamAlert[] = [];
-    const belowThreshold: RuleMatch[] = [];
-    const deduplicated: RuleMatch[] = [];
     const errors: RuleError[] = [...evaluation.errors];
-    const count = (match: RuleMatch): void => {
+    let belowThreshold = 0;
+    let deduplicated = 0;
+    const tally = (outcome: WindowOutcome): void => {
+      if (outcome.kind === 'below') belowThreshold++;
+      else if (outcome.kind === 'deduplicated') deduplicated++;
+    };
+    for (const match of evaluation.matches) {
       const outcome = this.#count(match);
       if (outcome.kind === 'alert') alerts.push(streamAlert(match, outcome));
-      else if (outcome.kind === 'below') belowThreshold.push(match);
-      else if (outcome.kind === 'deduplicated') deduplicated.push(match);
-    };
-    for (const match of evaluation.matches) count(match);
+      else tally(outcome);
+    }
     for (const step of evaluation.steps) {
       for (const finding of this.#correlate(step)) {
+        // A finding's window is known without running its rule (its dedup string is per key, its
+        // severity static): only one that alerts is built, title and alert context.
+        const rule = this.#catalog.getRule(finding.ruleId) as RuleMetadata;
+        const dedup = correlationDedup(rule.id, finding.key);
+        const { eventId, time } = finding.trigger;
+        const outcome = this.#count({ rule, dedup, severity: rule.defaultSeverity, eventId, eventTime: time });
+        if (outcome.kind !== 'alert') {
+          tally(outcome);
+          continue;
+        }
         const { match, errors: failures } = this.#catalog.evaluateFinding(finding);
         errors.push(...failures);
-        count(match);
+        alerts.push(streamAlert(match, outcome));
       }
     }
-    return {
-      alerts,
-      belowThreshold,
-      deduplicated,
-      signals: evaluation.signals,
-      suppressed: evaluation.suppressed,
-      errors,
-    };
+    const { signals, suppressed } = evaluation;
+    return { alerts, belowThreshold, deduplicated, signals, suppressed, errors };
   }
 
   #time(eventTime: number | undefined): number {
@@ -141,7 +151,7 @@ export class StreamEvaluator {
     return this.#now();
   }
 
-  #count(match: RuleMatch): WindowOutcome {
+  #count(match: Counted): WindowOutcome {
     const time = this.#time(match.eventTime);
     const period = Math.max(1, Math.round(match.rule.dedupPeriodMinutes * 60));
     // Windows by their number since the epoch (a small integer, cheaper as a key than a time).

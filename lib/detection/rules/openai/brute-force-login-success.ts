@@ -74,8 +74,6 @@ export const bruteForceLoginSuccessRule: CorrelationRule<AuditEvent> = {
   // failures arrived in, so every copy and every delivery of its alert reads the same.
   title: (finding) => `OpenAI Brute Force Login Success: failed logins then a login for [${finding.key}]`,
 
-  dedup: (finding) => `${BRUTE_FORCE_LOGIN_SUCCESS_RULE_ID}:${finding.key}`,
-
   alertContext: (finding) => {
     const failed = failures(finding);
     const sources = [...new Set(failed.map((record) => record.detail).filter((ip): ip is string => ip !== undefined))];
