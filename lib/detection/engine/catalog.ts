@@ -1,9 +1,8 @@
-import { describeError } from '../../shared/describe-error.ts';
 import { correlationDedup, type CorrelationFinding } from './correlation.ts';
 import { compileRules, type CompiledCorrelation, type CompiledRule } from './compile.ts';
 import { EventDispatch } from './dispatch.ts';
 import { CatalogError } from './errors.ts';
-import { evaluateEvent, ruleMatch } from './evaluate-event.ts';
+import { evaluateEvent, prepareEvent, ruleMatch } from './evaluate-event.ts';
 import type { KnownRule } from './known-rule.ts';
 import type { LogType } from './log-type.ts';
 import type { EventEvaluation, EventIdentity, FindingEvaluation, RuleOutcome } from './result.ts';
@@ -138,16 +137,12 @@ export class RuleCatalog {
     const type = logType.eventTypeOf(raw);
     if (rule.eventTypes !== undefined && (type === undefined || !rule.eventTypes.includes(type)))
       return { identity: UNKNOWN_IDENTITY, outcome: { kind: 'no-match' } };
-    let event: unknown;
-    let identity: EventIdentity;
-    try {
-      event = logType.normalize(raw);
-      identity = logType.identify(event);
-    } catch (error) {
-      const message = describeError(error);
-      return { identity: UNKNOWN_IDENTITY, outcome: { kind: 'error', errors: [{ function: 'normalize', message }] } };
+    const prepared = prepareEvent(logType, raw);
+    if ('failure' in prepared) {
+      const errors = [{ function: 'normalize' as const, message: prepared.failure }];
+      return { identity: UNKNOWN_IDENTITY, outcome: { kind: 'error', errors } };
     }
-    return { identity, outcome: runRule(rule, event) };
+    return { identity: prepared.identity, outcome: runRule(rule, prepared.event) };
   }
 
   /**

@@ -93,6 +93,27 @@ function stepMatches<E>(
 }
 
 /**
+ * A raw event normalised for its log type's rules, with its identity; or why it could not be.
+ *
+ * @example
+ * ```ts
+ * const prepared = prepareEvent(openAiAuditLogType, raw);
+ * if ('failure' in prepared) report(prepared.failure);
+ * ```
+ */
+export function prepareEvent<E>(
+  logType: LogType<E>,
+  raw: unknown,
+): { event: E; identity: EventIdentity } | { failure: string } {
+  try {
+    const event = logType.normalize(raw);
+    return { event, identity: logType.identify(event) };
+  } catch (error) {
+    return { failure: describeError(error) };
+  }
+}
+
+/**
  * Runs `rules` (those an event's type dispatches to) on one raw event: normalises it once, runs
  * each rule, applies the rules configuration (pinned severity, suppression), and lists the
  * correlation steps its matches feed. Never throws: a failing normalisation is a rule error of
@@ -109,13 +130,9 @@ export function evaluateEvent<E>(
   raw: unknown,
 ): EventEvaluation {
   if (rules.length === 0) return EMPTY_EVALUATION;
-  let event: E;
-  let identity: EventIdentity;
-  try {
-    event = logType.normalize(raw);
-    identity = logType.identify(event);
-  } catch (error) {
-    const message = describeError(error);
+  const prepared = prepareEvent(logType, raw);
+  if ('failure' in prepared) {
+    const message = prepared.failure;
     const eventType = logType.eventTypeOf(raw);
     return {
       ...EMPTY_EVALUATION,
@@ -129,6 +146,7 @@ export function evaluateEvent<E>(
       })),
     };
   }
+  const { event, identity } = prepared;
   const matches: RuleMatch[] = [];
   const signals: RuleMatch[] = [];
   const suppressed: SuppressedMatch[] = [];
