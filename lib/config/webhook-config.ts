@@ -2,6 +2,7 @@ import { DEFAULT_ORGANIZATION, type Organization } from '../ingestion/packing/or
 import type { LogLevel } from '../shared/log-level.ts';
 import { integerEnv, logLevelEnv, requiredEnv, type Env } from './env.ts';
 import { ConfigError } from '../shared/config-error.ts';
+import { quote } from '../shared/printable.ts';
 import { readOrganizations } from './organizations.ts';
 
 /** Configuration of the webhook function, read once at cold start. */
@@ -33,7 +34,7 @@ export interface WebhookConfig {
 export function readWebhookConfig(env: Env): WebhookConfig {
   const bearer = (env.WEBHOOK_BEARER_AUTH ?? 'false').trim().toLowerCase();
   if (bearer !== 'true' && bearer !== 'false')
-    throw new ConfigError(`WEBHOOK_BEARER_AUTH must be true or false, got ${JSON.stringify(bearer.slice(0, 20))}`);
+    throw new ConfigError(`WEBHOOK_BEARER_AUTH must be true or false, got ${quote(bearer, 20)}`);
   const listed = (env.ORGANIZATIONS ?? '').trim();
   const organizations =
     listed === '' ? [DEFAULT_ORGANIZATION] : readOrganizations(listed, '/unused', 'unused').map((o) => o.organization);

@@ -81,12 +81,14 @@ class Copier {
     this.bound += 2;
     const keys = Object.keys(object);
     for (const key of keys) {
+      const name = this.mapString(key);
       // Assigning "__proto__" would set the prototype, where JSON.parse makes a property.
-      if (key === '__proto__') return GIVE_UP;
+      if (key === '__proto__' || name === '__proto__') return GIVE_UP;
       const member = this.value((object as Record<string, unknown>)[key], depth + 1);
       if (member === GIVE_UP) return GIVE_UP;
       if (member === OMIT) continue;
-      copy[key] = member;
+      // Two keys mapped to one name: the later wins, as for a repeated key in JSON.parse.
+      copy[name] = member;
       this.bound += key.length * 6 + 4;
     }
     return copy;
@@ -94,8 +96,9 @@ class Copier {
 }
 
 /**
- * The plain-JSON copy of an object that `JSON.parse(JSON.stringify(value), reviver)` gives, with
- * `mapString` as the reviver of every string value, made without writing or reading JSON text:
+ * The plain-JSON copy of an object that `JSON.parse(JSON.stringify(value))` gives, with `mapString`
+ * applied to every string, object keys as well as values (a key can carry what a value can: an
+ * alert context may name members after an event's data), made without writing or reading JSON text:
  * values JSON leaves out are left out (`null` in arrays), `NaN` and the infinities become `null`,
  * `-0` becomes `0`, and nothing of `value` is shared. Only for values made of plain objects, arrays
  * and primitives whose JSON is surely at most `maxLength` characters; for anything else (a
@@ -106,6 +109,7 @@ class Copier {
  * @example
  * ```ts
  * copyJsonObject({ a: 'x', b: undefined, c: [NaN] }, 1000, (s) => s); // { a: 'x', c: [null] }
+ * copyJsonObject({ k: 'v' }, 1000, (s) => s.toUpperCase()); // { K: 'V' }
  * ```
  */
 export function copyJsonObject(

@@ -26,3 +26,23 @@ export function maskSecrets(text: string): string {
     looksRandom(body) ? `${prefix}…${body.slice(-4)}` : match,
   );
 }
+
+/**
+ * Where to cut a text that is kept unmasked (a dedup string, which must keep two keys apart) so
+ * that it keeps at most `end` characters and no part of an API key: `end`, or the start of the key
+ * that crosses it. A key cut through would keep a head too short to be recognised, and masked, later.
+ *
+ * @example
+ * ```ts
+ * const text = 'id sk-proj-abcdefghijklmnopqrstuvwx1234';
+ * text.slice(0, secretSafeEnd(text, 20)); // 'id '
+ * ```
+ */
+export function secretSafeEnd(text: string, end: number): number {
+  if (end >= text.length || !text.includes(SECRET_MARK)) return end;
+  for (const match of text.matchAll(OPENAI_KEY)) {
+    if (match.index >= end) break;
+    if (match.index + match[0].length > end && looksRandom(match[2] ?? '')) return match.index;
+  }
+  return end;
+}

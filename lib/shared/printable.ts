@@ -34,8 +34,9 @@ export function printable(text: string, limit: number = DEFAULT_PRINTABLE_LIMIT)
 }
 
 /**
- * An untrusted string in double quotes for a message: JSON-escaped (quotes, backslashes, control
- * characters), then made {@link printable}.
+ * An untrusted string in double quotes for a message: API keys masked, cut to `limit` characters
+ * (masking first, so a key on the cut is masked whole), then JSON-escaped (quotes, backslashes,
+ * control characters) and made {@link printable}.
  *
  * @example
  * ```ts
@@ -43,5 +44,8 @@ export function printable(text: string, limit: number = DEFAULT_PRINTABLE_LIMIT)
  * ```
  */
 export function quote(text: string, limit: number = DEFAULT_PRINTABLE_LIMIT): string {
-  return printable(JSON.stringify(text.length > limit ? `${text.slice(0, limit)}…` : text), limit + 10);
+  const masked = maskSecrets(text);
+  const cut = masked.length > limit ? `${masked.slice(0, limit)}…` : masked;
+  // JSON.stringify escapes C0 controls and lone surrogates; UNSAFE catches what it leaves raw.
+  return JSON.stringify(cut).replace(UNSAFE, escapeChar);
 }

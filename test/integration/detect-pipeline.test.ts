@@ -1,5 +1,6 @@
 // The detection function end to end over the emulators: real SDK clients, real queue, table, topic
 // and subscriber; faults injected in the clients' middleware where the emulators cannot fail.
+import { gunzipSync } from 'node:zlib';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -10,7 +11,7 @@ import { alertIdFor, windowKey } from '../../lib/pipeline/dedup/dedup-item.ts';
 import { DynamoDedupStore } from '../../lib/pipeline/dedup/dynamodb-dedup-store.ts';
 import type { AwsClientFactories } from '../../lib/pipeline/detect/aws-dependencies.ts';
 import { createDetectionHandler } from '../../lib/pipeline/detect/create-handler.ts';
-import { buildAlert } from '../../lib/pipeline/alerts/alert-document.ts';
+import { buildAlert, type AlertDocument } from '../../lib/pipeline/alerts/alert-document.ts';
 import { createRuleCatalog } from '../../lib/detection/rules/create-rule-catalog.ts';
 import {
   createPipelineResources,
@@ -436,6 +437,41 @@ describe('detection pipeline under faults', () => {
     expect(alerts).toHaveLength(1);
     expect(alerts[0]?.alert.alertId).toBe(alertIdFor(key, W));
     expect((await item(setup, key))?.status).toEqual({ S: 'sent' });
+  });
+
+  it('masks an API key an event puts in a member name of the alert context, in the stored and the published alert', async () => {
+    let failures = 1;
+    const setup = await setUp({
+      sns: (command) =>
+        command === 'PublishCommand' && failures-- > 0 ? awsError('InternalErrorException', 500) : undefined,
+    });
+    const secret = 'sk-proj-AbCdEfGhIjKlMnOpQrStUvWx0123456789';
+    // The allowlist rule copies the event's configs into the alert context: their member names too.
+    await sendBodies(setup.resources.queueUrl, [
+      body({
+        id: 'ip-1',
+        type: 'ip_allowlist.config.activated',
+        effective_at: EVENT_TIME,
+        actor: { type: 'session', session: { user: { id: 'user-ip', email: 'ip@example.com' } } },
+        'ip_allowlist.config.activated': { configs: [{ id: 'cfg-1', [secret]: 'pasted' }] },
+      }),
+    ]);
+    expect((await run(setup)).result.batchItemFailures).toHaveLength(1);
+    const key = 'OpenAI.IP.Allowlist.Changes:ip_allowlist.config.activated:user:user-ip';
+    const stored = await item(setup, key);
+    expect(stored?.status).toEqual({ S: 'pending' });
+    const storedAlert = gunzipSync(stored?.alert?.B ?? new Uint8Array()).toString();
+    expect(storedAlert).not.toContain(secret.slice(0, 12));
+    expect((JSON.parse(storedAlert) as AlertDocument).alertContext.activated_configs).toEqual([
+      { id: 'cfg-1', 'sk-proj-…6789': 'pasted' },
+    ]);
+
+    expect((await run(setup)).result.batchItemFailures).toEqual([]);
+    const [alert] = await receivedAlerts(setup.resources.subscriberUrl);
+    expect(alert?.alert.alertContext).toMatchObject({
+      activated_configs: [{ id: 'cfg-1', 'sk-proj-…6789': 'pasted' }],
+    });
+    expect(JSON.stringify(alert)).not.toContain(secret.slice(0, 12));
   });
 
   it('sends the alert once the lease expires after a crash between the window write and the publish', async () => {

@@ -1,4 +1,5 @@
 import { describeError } from '../../shared/describe-error.ts';
+import { maskSecrets } from '../../shared/mask-secrets.ts';
 import type { CompiledRule } from './compile.ts';
 import type { LogType } from './log-type.ts';
 import type {
@@ -86,7 +87,8 @@ function stepMatches<E>(
       stepIndex,
       key,
     };
-    if (typeof detail === 'string' && detail !== '') step.detail = detail.slice(0, MAX_DETAIL_LENGTH);
+    // Shown in alerts, never compared: masked before it is cut, so a key on the cut is masked whole.
+    if (typeof detail === 'string' && detail !== '') step.detail = maskSecrets(detail).slice(0, MAX_DETAIL_LENGTH);
     steps.push(step);
   }
   return steps;

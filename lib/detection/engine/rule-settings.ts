@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type * as NodeNet from 'node:net';
+import { quote } from '../../shared/printable.ts';
 import type { Severity } from './severity.ts';
 
 type Net = typeof NodeNet;
@@ -65,12 +66,12 @@ export function parseCidr(text: string): [string, number, 'ipv4' | 'ipv6'] | str
   const [address = '', prefixText, ...rest] = text.trim().split('/');
   if (rest.length > 0) return 'expected ADDRESS or ADDRESS/PREFIX';
   const version = loadNet().isIP(address);
-  if (version === 0) return `not an IPv4 or IPv6 address: ${JSON.stringify(address.slice(0, 60))}`;
+  if (version === 0) return `not an IPv4 or IPv6 address: ${quote(address, 60)}`;
   const family = version === 4 ? 'ipv4' : 'ipv6';
   const max = version === 4 ? 32 : 128;
   if (prefixText === undefined) return [address, max, family];
   if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > max) {
-    return `prefix must be 0-${max} for IPv${version}, got ${JSON.stringify(prefixText.slice(0, 10))}`;
+    return `prefix must be 0-${max} for IPv${version}, got ${quote(prefixText, 10)}`;
   }
   return [address, Number(prefixText), family];
 }

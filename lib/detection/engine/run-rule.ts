@@ -1,6 +1,7 @@
 import type { JsonValue } from '../../shared/json.ts';
 import { copyJsonObject } from '../../shared/json-copy.ts';
 import { SECRET_MARK, maskSecrets } from '../../shared/mask-secrets.ts';
+import { quote } from '../../shared/printable.ts';
 import { DEFAULT_DEDUP_PREFIX, MAX_ALERT_CONTEXT_JSON_LENGTH, SEVERITY_DEFAULT_KEYWORD } from './constants.ts';
 import { describeError, typeName } from '../../shared/describe-error.ts';
 import type { RuleFunctionFailure, RuleOutcome, RuleOutput } from './result.ts';
@@ -62,7 +63,7 @@ function resolveSeverity<E>(rule: RuleFunctions<E> & Defaults, event: E, errors:
   if (typeof value === 'string' && value.toUpperCase() === SEVERITY_DEFAULT_KEYWORD) return rule.defaultSeverity;
   const severity = parseSeverity(value);
   if (severity) return severity;
-  const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : typeName(value);
+  const shown = typeof value === 'string' ? quote(value, 40) : typeName(value);
   errors.push({
     function: 'severity',
     message: `severity() returned ${shown}, expected one of ${SEVERITIES.join(', ')} or ${SEVERITY_DEFAULT_KEYWORD}`,
@@ -91,6 +92,19 @@ function resolveDedup<E>(
     dedup = result.value;
   }
   return dedup === '' ? fallback : truncateOutput(dedup);
+}
+
+/**
+ * A parsed JSON value with API keys masked in its strings and, for an object, its member names (a
+ * reviver sees the names but cannot rename them, so the object is rebuilt; `Object.fromEntries`
+ * makes a `__proto__` name an own property, as JSON.parse does).
+ */
+function maskedMembers(value: unknown): unknown {
+  if (typeof value === 'string') return maskSecrets(value);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const names = Object.keys(value);
+  if (!names.some((name) => name.includes(SECRET_MARK))) return value;
+  return Object.fromEntries(names.map((name) => [maskSecrets(name), (value as Record<string, unknown>)[name]]));
 }
 
 function resolveAlertContext<E>(
@@ -126,9 +140,7 @@ function resolveAlertContext<E>(
   // is `sk-` and letters, digits, `-` and `_`, none of which JSON escapes: a text without `sk-`
   // holds no string to mask, and is copied without the (costly) masking reviver.
   if (!json.value.includes(SECRET_MARK)) return JSON.parse(json.value) as Record<string, JsonValue>;
-  return JSON.parse(json.value, (_key, value: unknown) =>
-    typeof value === 'string' ? maskSecrets(value) : value,
-  ) as Record<string, JsonValue>;
+  return JSON.parse(json.value, (_key, value: unknown) => maskedMembers(value)) as Record<string, JsonValue>;
 }
 
 function resolveUnique<E>(rule: RuleFunctions<E>, event: E, errors: RuleFunctionFailure[]): string | undefined {
@@ -151,8 +163,9 @@ function resolveUnique<E>(rule: RuleFunctions<E>, event: E, errors: RuleFunction
  * semantics: a match by default when the rule has no `match`, a title defaulting to the display
  * name, `DEFAULT` and unknown severities falling back to the static severity, 1000-character
  * truncation, the `defaultDedupString:<RuleID>` fallback, and the alert-context checks; and, beyond
- * Panther, API keys masked in the title and the alert context (not in the dedup string, which is
- * internal and must keep keys apart), and the `unique()` value for distinct-count thresholds (when
+ * Panther, API keys masked in the title and the alert context, its member names included (not in
+ * the dedup string, which is internal and must keep keys apart; its truncation never cuts through a
+ * key, so masking it where it is shown hides a key whole), and the `unique()` value for distinct-count thresholds (when
  * it fails, the match counts as a plain match and the failure is listed). Never throws: a failing
  * `match` gives an `error` outcome, a failing output function a match with its default and the
  * failure listed.

@@ -11,6 +11,7 @@ import {
 import type { RuleOutput } from '../engine/result.ts';
 import { StreamEvaluator } from '../engine/stream-evaluator.ts';
 import type { JsonValue } from '../../shared/json.ts';
+import { maskSecrets } from '../../shared/mask-secrets.ts';
 import type { PantherMetadata, RuleTestCase, RuleTestFile, StepOutputs } from './test-file.ts';
 
 /** The result of one rule test: passed, or the list of what differed. */
@@ -34,7 +35,8 @@ export interface MetadataCheck {
 const SHOWN_LENGTH = 160;
 
 function shown(value: unknown): string {
-  const json = JSON.stringify(value) ?? String(value);
+  // Masked before it is cut, so a key on the cut is masked whole.
+  const json = maskSecrets(JSON.stringify(value) ?? String(value));
   return json.length > SHOWN_LENGTH ? `${json.slice(0, SHOWN_LENGTH)}…` : json;
 }
 

@@ -1,4 +1,5 @@
 import { isJsonObject, ownValue } from '../../shared/json.ts';
+import { printable } from '../../shared/printable.ts';
 import { EXCERPT_CHARS, MAX_EVENT_BYTES, MAX_EVENT_DEPTH } from './constants.ts';
 
 /** An event as it will travel, or why it cannot. */
@@ -82,7 +83,7 @@ export function serializeEvent(event: unknown, limits: EventLimits = {}): Serial
     const why = error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
     return {
       ok: false,
-      reason: `the event cannot be serialised as JSON (${why.slice(0, 200)})`,
+      reason: `the event cannot be serialised as JSON (${printable(why, 200)})`,
       excerpt: identifyingJson(event),
     };
   }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { printable } from '../../shared/printable.ts';
 import type { SecretSource } from '../parameters/secure-parameter.ts';
 import type { EnqueueResult } from '../packing/enqueue-events.ts';
 import type { Organization } from '../packing/organization.ts';
@@ -218,7 +219,7 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDepend
     return jsonResponse(202, body);
   } catch (error) {
     log('ERROR', 'webhook request failed unexpectedly', {
-      error: error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 300) : 'unknown',
+      error: error instanceof Error ? printable(`${error.name}: ${error.message}`, 300) : 'unknown',
     });
     return errorResponse(
       503,

@@ -8,6 +8,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { maxSeverity, parseSeverity } from '../../detection/engine/severity.ts';
+import { maskSecrets } from '../../shared/mask-secrets.ts';
 import { MAX_CLAIM_ATTEMPTS, REPLAY_HORIZON_SECONDS } from './constants.ts';
 import { alertIdFor, eventFingerprint, pendingRegisterKey, windowKey, type DedupItem } from './dedup-item.ts';
 import type {
@@ -260,7 +261,8 @@ export class DynamoDedupStore implements DedupStore {
             escalations: N(0),
             leaseUntil: N(publishes ? input.leaseUntil : 0),
             leaseOwner: S(owner),
-            firstEventId: S(input.eventId.slice(0, 256)),
+            // For people reading the table: masked before it is cut, so a key on the cut is masked whole.
+            firstEventId: S(maskSecrets(input.eventId).slice(0, 256)),
             eventCount: N(1),
             eventIds: ids,
             ...(request.distinct === undefined ? {} : { distinctValues: { SS: [request.distinct] } }),

@@ -93,6 +93,10 @@ describe('parseRulesSettings', () => {
       /sourceCidrs\[0\]: not an IPv4 or IPv6 address: "10\.0\.0"$/,
     ],
     [
+      '{"rules": {"Alert": {"suppress": {"sourceCidrs": ["sk-proj-AbCdEfGhIjKlMnOpQrStUvWx0123456789"]}}}}',
+      /sourceCidrs\[0\]: not an IPv4 or IPv6 address: "sk-proj-…6789"$/,
+    ],
+    [
       '{"rules": {"Signal": {"enabled": false}}}',
       /rules\["Signal"\]\.enabled: Signal is a step of Corr, which stays enabled; disable Corr too, or keep Signal$/,
     ],

@@ -28,10 +28,18 @@ describe('copyJsonObject', () => {
     expect(JSON.stringify(copy)).toBe(JSON.stringify({ b: 1, 2: 'two', a: 2, 1: 'one' }));
   });
 
-  it('maps every string value, not the keys', () => {
+  it('maps every string, object keys as well as values', () => {
     expect(
       copyJsonObject({ 'sk-key': 'v', list: ['a', { b: 'c' }] }, 1000, (text) => text.toUpperCase()),
-    ).toStrictEqual({ 'sk-key': 'V', list: ['A', { b: 'C' }] });
+    ).toStrictEqual({ 'SK-KEY': 'V', LIST: ['A', { B: 'C' }] });
+  });
+
+  it('keeps the later member when two keys map to one, as JSON.parse does with a repeated key', () => {
+    expect(copyJsonObject({ a: 1, A: 2 }, 1000, (text) => text.toUpperCase())).toStrictEqual({ A: 2 });
+  });
+
+  it('leaves to the JSON round trip a key mapped to __proto__', () => {
+    expect(copyJsonObject({ proto: 1 }, 1000, (text) => `__${text}__`)).toBeUndefined();
   });
 
   it('leaves to the JSON round trip what only it judges exactly', () => {

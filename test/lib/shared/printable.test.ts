@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { printable } from '../../../lib/shared/printable.ts';
+import { printable, quote } from '../../../lib/shared/printable.ts';
 
 describe('printable', () => {
   it('keeps ordinary text, including non-Latin letters and emoji', () => {
@@ -26,5 +26,21 @@ describe('printable', () => {
   it('cuts long text with an ellipsis', () => {
     expect(printable('x'.repeat(300), 10)).toBe(`${'x'.repeat(10)}…`);
     expect(printable('x'.repeat(200))).toBe('x'.repeat(200));
+  });
+});
+
+describe('quote', () => {
+  it('masks a key before cutting, so a key on the cut is masked whole', () => {
+    const key = 'sk-proj-AbCdEfGhIjKlMnOpQrStUvWx0123456789';
+    expect(quote(`${'x'.repeat(10)}${key}`, 25)).toBe(`"${'x'.repeat(10)}sk-proj-…6789"`);
+    expect(quote(`${'x'.repeat(20)}${key}`, 25)).toBe(`"${'x'.repeat(20)}sk-pr…"`);
+  });
+
+  it('JSON-escapes, then escapes what JSON leaves raw: C1 controls, bidi, line separators', () => {
+    expect(quote('a"b\\\u001b\u009b\u202e\u2028')).toBe('"a\\"b\\\\\\u001b\\u009b\\u202e\\u2028"');
+  });
+
+  it('cuts the text, never an escape', () => {
+    expect(quote('\u0001'.repeat(30), 20)).toBe(`"${'\\u0001'.repeat(20)}…"`);
   });
 });

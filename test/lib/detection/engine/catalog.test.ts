@@ -266,6 +266,13 @@ describe('RuleCatalog', () => {
       ]);
       // No key, no step.
       expect(catalog.evaluate('Test.Log', { type: 'fail', id: 'f2' }).steps).toEqual([]);
+    });
+
+    it('masks a key in a step detail before cutting it to 200 characters', () => {
+      const catalog = new RuleCatalog().register(countingLogType(), [failed, succeeded, correlation]);
+      const ip = `${'x'.repeat(180)}sk-proj-AbCdEfGhIjKlMnOpQrStUvWx0123456789`;
+      const [step] = catalog.evaluate('Test.Log', { type: 'fail', id: 'f1', actor: 'alice', ip }).steps;
+      expect(step?.detail).toBe(`${'x'.repeat(180)}sk-proj-…6789`);
       expect(catalog.getRule('Brute')?.kind).toBe('correlation');
     });
 

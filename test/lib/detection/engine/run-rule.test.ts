@@ -3,6 +3,9 @@ import type { Rule } from '../../../../lib/detection/engine/rule.ts';
 import { runRule } from '../../../../lib/detection/engine/run-rule.ts';
 import { testRule } from '../../../support/test-rule.ts';
 
+const KEY = 'sk-proj-AbCdEfGhIjKlMnOpQrStUvWx0123456789';
+const MASKED = 'sk-proj-…6789';
+
 type Event = { readonly value?: unknown };
 
 function rule(overrides: Partial<Rule<Event>> = {}): Rule<Event> {
@@ -92,6 +95,16 @@ describe('runRule: severity', () => {
     ]);
   });
 
+  it('shows at most 40 characters of an unknown name, masking a key before the cut', () => {
+    const outcome = matchOf(runRule(rule({ severity: () => `${'x'.repeat(20)}${KEY}` }), {}));
+    expect(outcome.errors).toEqual([
+      {
+        function: 'severity',
+        message: `severity() returned "${'x'.repeat(20)}${MASKED}", expected one of INFO, LOW, MEDIUM, HIGH, CRITICAL or DEFAULT`,
+      },
+    ]);
+  });
+
   it('falls back to the static severity when the function throws, and reports it', () => {
     const outcome = matchOf(
       runRule(
@@ -115,6 +128,13 @@ describe('runRule: title and dedup', () => {
     expect(output.title).toBe(`${'a'.repeat(985)}... (truncated)`);
     expect(output.title).toHaveLength(1000);
     expect(output.dedup).toBe(`d${'a'.repeat(984)}... (truncated)`);
+  });
+
+  it('never cuts through a key: a dedup string drops a key on the cut whole; a title is masked first', () => {
+    const long = `${'d'.repeat(970)}${KEY} ${'e'.repeat(100)}`;
+    const { output } = matchOf(runRule(rule({ title: () => long, dedup: () => long }), {}));
+    expect(output.dedup).toBe(`${'d'.repeat(970)}... (truncated)`);
+    expect(output.title).toBe(`${'d'.repeat(970)}${MASKED} e... (truncated)`);
   });
 
   it('keeps strings of exactly 1000 characters', () => {
@@ -161,6 +181,23 @@ describe('runRule: alert context', () => {
     const { output } = matchOf(runRule(rule({ alertContext: () => ({ shared, skip: undefined }) }), {}));
     expect(output.alertContext).toEqual({ shared: { n: 1 } });
     expect(output.alertContext.shared).not.toBe(shared);
+  });
+
+  it('masks keys in member names as well as in values', () => {
+    const { output } = matchOf(
+      runRule(rule({ alertContext: () => ({ configs: [{ [KEY]: KEY }], [`name ${KEY}`]: 1 }) }), {}),
+    );
+    expect(output.alertContext).toStrictEqual({ configs: [{ [MASKED]: MASKED }], [`name ${MASKED}`]: 1 });
+  });
+
+  it('masks keys in member names when the context takes the JSON round trip (a toJSON)', () => {
+    const { output } = matchOf(
+      runRule(rule({ alertContext: () => ({ when: new Date(0), [KEY]: { [KEY]: KEY, plain: 'p' } }) }), {}),
+    );
+    expect(output.alertContext).toStrictEqual({
+      when: '1970-01-01T00:00:00.000Z',
+      [MASKED]: { [MASKED]: MASKED, plain: 'p' },
+    });
   });
 
   it('becomes {_error} when building it throws', () => {

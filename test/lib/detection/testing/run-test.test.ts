@@ -54,6 +54,13 @@ describe('runRuleTest', () => {
     ]);
   });
 
+  it('shows at most 160 characters of a value, masking a key before the cut', () => {
+    const expectedTitle = `${'x'.repeat(146)}sk-proj-AbCdEfGhIjKlMnOpQrStUvWx0123456789`;
+    expect(runRuleTest(catalog, RULE, { ...base, expectedTitle }).failures).toEqual([
+      `title: expected "${'x'.repeat(146)}sk-proj-…6789…, got "OpenAI API Key with Elevated Scopes: api_key.created by [a@x.com]"`,
+    ]);
+  });
+
   it('fails on a rule error even when no match was expected', () => {
     const broken = new RuleCatalog().register(openAiAuditLogType, [
       testRule('Broken', {

@@ -603,4 +603,11 @@ describe.each(backends)('DynamoDedupStore on $name', (backend) => {
     await claim('e'.repeat(1000), key);
     expect((await item(windowKey(key, W0)))?.firstEventId).toEqual({ S: 'e'.repeat(256) });
   });
+
+  it('masks a key in the first event id before cutting it', async () => {
+    now = T0;
+    const key = 'R:api_key.created:user:key-in-event-id';
+    await claim(`${'e'.repeat(240)}sk-proj-AbCdEfGhIjKlMnOpQrStUvWx0123456789`, key);
+    expect((await item(windowKey(key, W0)))?.firstEventId).toEqual({ S: `${'e'.repeat(240)}sk-proj-…6789` });
+  });
 });
