@@ -71,6 +71,24 @@ describe('poll --once', () => {
     expect(stderr + stdout).not.toContain(KEY);
   });
 
+  it('--dry-run escapes C1 controls, bidi controls and line separators, keeping the values', async () => {
+    const hostile = await startFakeAuditApi(KEY);
+    try {
+      const event = auditEvent('h\u009b31m\u202e\u2028\u2029', Math.floor(Date.now() / 1000) - 60);
+      hostile.events.push(event);
+      const { status, stdout } = await poll(['--once', '--dry-run'], {
+        OPENAI_ADMIN_KEY: KEY,
+        OPENAI_BASE_URL: hostile.baseUrl,
+      });
+      expect(status).toBe(0);
+      expect(stdout).toContain('"id":"h\\u009b31m\\u202e\\u2028\\u2029"');
+      expect(stdout).not.toMatch(/[\u0080-\u009f\u202a-\u202e\u2028\u2029]/);
+      expect(JSON.parse(stdout)).toEqual(event);
+    } finally {
+      await hostile.stop();
+    }
+  });
+
   it('--since starts where asked', async () => {
     const since = new Date((Math.floor(Date.now() / 1000) - 50 * 3600) * 1000).toISOString();
     const { stdout } = await poll(['--once', '--dry-run', '--since', since], {

@@ -224,6 +224,27 @@ describe('start (npm start)', () => {
     });
   });
 
+  it('--json escapes C1 controls, bidi controls and line separators in alert documents, keeping the values', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'start-')), 'hostile.jsonl');
+    const actor = 'u\u009b31m\u202e\u2028\u2029x';
+    const event = {
+      id: 'h1',
+      type: 'api_key.updated',
+      actor: { session: { user: { id: actor } } },
+      'api_key.updated': { changes_requested: { scopes: ['admin'] } },
+    };
+    writeFileSync(file, `${JSON.stringify(event)}\n`);
+    const { status, stdout } = start(['--events', file, '--json']);
+    expect(status).toBe(0);
+    expect(stdout).not.toMatch(/[\u0080-\u009f\u202a-\u202e\u2028\u2029]/);
+    expect(stdout).toContain('u\\u009b31m\\u202e\\u2028\\u2029x');
+    const [alert] = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { title?: string; alertContext?: { actor_id?: string } });
+    expect(alert?.alertContext?.actor_id).toBe(actor);
+  });
+
   it('reports an event too deep or too large to send, and alerts on the rest (no internal error)', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'start-')), 'hostile.jsonl');
     const good = {

@@ -11,6 +11,7 @@ import type { DestinationName } from '../../delivery/destination.ts';
 import { staticSecret } from '../../ingestion/parameters/secure-parameter.ts';
 import type { DeliveryMetric, DeliveryTelemetry } from '../../delivery/telemetry.ts';
 import type { Telemetry } from '../../pipeline/detect/telemetry.ts';
+import { outputJson } from '../../shared/output-json.ts';
 import { printable } from '../../shared/printable.ts';
 import { pollDeliveryQueue } from './delivery-source.ts';
 import { queueDepth } from './event-source.ts';
@@ -197,7 +198,7 @@ export function payloadText(request: ReceivedRequest): string {
     // The run's generated routing key is a credential in shape: shown shortened, like any key.
     if (typeof parsed.routing_key === 'string')
       parsed.routing_key = `${parsed.routing_key.slice(0, 4)}… (generated for this run)`;
-    body = JSON.stringify(parsed, null, 2);
+    body = outputJson(parsed, 2);
   } catch {
     body = request.body;
   }

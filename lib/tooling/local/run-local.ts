@@ -13,6 +13,7 @@ import { packEvents } from '../../ingestion/packing/pack-events.ts';
 import { sendMessages } from '../../ingestion/packing/queue-sink.ts';
 import { extractAuditEvents } from '../../detection/openai/extract-events.ts';
 import type { JsonObject } from '../../shared/json.ts';
+import { outputJson } from '../../shared/output-json.ts';
 import { printable, quote } from '../../shared/printable.ts';
 import { alertText } from './alert-text.ts';
 import { outcomeText } from './outcome-text.ts';
@@ -216,7 +217,7 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
       if (options.json) {
         if (options.payloads)
           io.stdout(
-            `${JSON.stringify({ delivery: { destination: request.destination, answer: request.answer, headers: request.headers, body: JSON.parse(request.body) as unknown } })}\n`,
+            `${outputJson({ delivery: { destination: request.destination, answer: request.answer, headers: request.headers, body: JSON.parse(request.body) as unknown } })}\n`,
           );
         return;
       }
@@ -234,7 +235,7 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
     const print = (alert: AlertDocument) => {
       alerts++;
       inOrder(alert.eventId, 0, () => {
-        io.stdout(options.json ? `${JSON.stringify(alert)}\n` : alertText(alert));
+        io.stdout(options.json ? `${outputJson(alert)}\n` : alertText(alert));
         printed.add(alert.alertId);
         for (const request of received.get(alert.alertId) ?? []) showDelivery(request);
         received.delete(alert.alertId);
@@ -331,7 +332,7 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
       ),
       deliveryDlq: await queueDepth(sqs, stage.delivery.dlqUrl),
     };
-    if (options.json) io.stdout(`${JSON.stringify({ summary })}\n`);
+    if (options.json) io.stdout(`${outputJson({ summary })}\n`);
     else io.stdout(summaryText(summary));
     // As `evaluate` does: something that did not go through (an input item, a rule, a dead letter) fails the run.
     return summary.notSent > 0 || summary.ruleErrors > 0 || summary.dlq > 0 ? 1 : 0;

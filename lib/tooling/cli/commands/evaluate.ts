@@ -12,7 +12,7 @@ import { REPLAY_HORIZON_SECONDS } from '../../../pipeline/dedup/constants.ts';
 import type { JsonObject } from '../../../shared/json.ts';
 import { parseFailure } from '../../../shared/json-input.ts';
 import { readJsonInputBatches } from '../../../shared/json-input-stream.ts';
-import { maskSecrets } from '../../../shared/mask-secrets.ts';
+import { outputJson } from '../../../shared/output-json.ts';
 import { printable, quote } from '../../../shared/printable.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
@@ -43,8 +43,8 @@ export function alertLine(match: RuleMatch, eventCount = 1): Record<string, unkn
 
 /**
  * The JSON text printed for one match, with anything shaped like an OpenAI API key masked in every
- * field (an event id or actor id can hold a pasted key, and the dedup key is built from them).
- * Masking the serialised text is safe: a key is letters, digits, `-` and `_`, never JSON syntax.
+ * field (an event id or actor id can hold a pasted key, and the dedup key is built from them) and
+ * terminal controls escaped ({@link outputJson}).
  *
  * @example
  * ```ts
@@ -52,7 +52,7 @@ export function alertLine(match: RuleMatch, eventCount = 1): Record<string, unkn
  * ```
  */
 export function printedLine(match: RuleMatch, eventCount = 1): string {
-  return maskSecrets(JSON.stringify(alertLine(match, eventCount)));
+  return outputJson(alertLine(match, eventCount));
 }
 
 function where(source: string, line: number | undefined, path: string): string {

@@ -1,5 +1,6 @@
 import { loadScopePolicy } from '../../../config/scope-policy-file.ts';
 import { DEFAULT_UNRECORDED_SCOPES_SEVERITY } from '../../../detection/rules/openai/scope-policy.ts';
+import { outputJson } from '../../../shared/output-json.ts';
 import { EXIT_OK } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 
@@ -22,6 +23,6 @@ export function policyCommand(io: CliIo): number {
         : policy.unrecordedScopesSeverity,
     elevatedScopes: policy.elevatedScopes,
   };
-  io.stdout(`${JSON.stringify(document, null, 2)}\n`);
+  io.stdout(`${outputJson(document, 2)}\n`);
   return EXIT_OK;
 }

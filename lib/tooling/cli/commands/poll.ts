@@ -17,6 +17,7 @@ import {
   type Organization,
 } from '../../../ingestion/packing/organization.ts';
 import { serializeEvent } from '../../../ingestion/packing/serialize-event.ts';
+import { safeJsonText } from '../../../shared/output-json.ts';
 import { printable, quote } from '../../../shared/printable.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
@@ -110,7 +111,7 @@ export async function pollCommand(options: PollCommandOptions, io: CliIo): Promi
       let rejected = 0;
       for (const event of events) {
         const serialized = serializeEvent(event);
-        if (serialized.ok) io.stdout(`${serialized.json}\n`);
+        if (serialized.ok) io.stdout(`${safeJsonText(serialized.json)}\n`);
         else {
           rejected++;
           io.stderr(

@@ -82,6 +82,14 @@ describe('evaluate', () => {
     expect(JSON.stringify(alerts[0]?.alertContext)).toContain('sk-proj-…6789');
   });
 
+  it('escapes C1 controls, bidi controls and line separators in its JSON lines, keeping their values', async () => {
+    const hostile = 'e\u009b31m\u202e\u2028\u2029txt';
+    const { stdout, alerts } = await evaluate(JSON.stringify(elevated(hostile, `user-${hostile}`)));
+    expect(stdout()).not.toMatch(/[\u0080-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/);
+    expect(stdout()).toContain('"eventId":"e\\u009b31m\\u202e\\u2028\\u2029txt"');
+    expect(alerts[0]).toMatchObject({ eventId: hostile, title: expect.stringContaining(hostile) as string });
+  });
+
   it('accepts an array, a list page, and JSON Lines of those', async () => {
     const page = { object: 'list', data: [elevated('p1'), benign('p2')], has_more: false };
     const input = [

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   EVALUATE_HELP,
@@ -96,5 +99,20 @@ describe('runCli', () => {
       elevatedScopes: DEFAULT_SCOPE_POLICY.elevatedScopes,
     });
     expect((await run(['policy', 'extra'])).status).toBe(2);
+  });
+
+  it("prints a policy file's notes with bidi controls and line separators escaped, keeping their values", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'policy-'));
+    const note = 'net\u202eworks\u2028\u009b';
+    writeFileSync(
+      join(dir, 'p.json'),
+      JSON.stringify({ includeDefaults: false, elevatedScopes: [{ exact: 'x.write', severity: 'LOW', note }] }),
+    );
+    const rec = recordingIo({ env: { ELEVATED_SCOPE_POLICY_FILE: join(dir, 'p.json') } });
+    expect(await runCli(['policy'], rec.io)).toBe(0);
+    expect(rec.stdout()).toContain('"note": "net\\u202eworks\\u2028\\u009b"');
+    expect((JSON.parse(rec.stdout()) as { elevatedScopes: Array<{ note?: string }> }).elevatedScopes[0]?.note).toBe(
+      note,
+    );
   });
 });
