@@ -123,3 +123,29 @@ export function copyJsonObject(
   if (copied === GIVE_UP || copied === OMIT || copier.bound > maxLength) return undefined;
   return copied as Record<string, JsonValue>;
 }
+
+/**
+ * The `JSON.parse` reviver that makes, from a value's JSON text, the copy {@link copyJsonObject}
+ * makes of the value: `mapString` applied to every string and every member name. A reviver cannot
+ * rename a member, so an object whose names change is rebuilt (`Object.fromEntries`, like
+ * `JSON.parse`, makes a `__proto__` name an own property, and keeps the later of two equal names).
+ *
+ * @example
+ * ```ts
+ * JSON.parse('{"k": "v"}', mappingReviver((s) => s.toUpperCase())); // { K: 'V' }
+ * ```
+ */
+export function mappingReviver(mapString: (text: string) => string): (key: string, value: unknown) => unknown {
+  return (_key, value) => {
+    if (typeof value === 'string') return mapString(value);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+    const members = Object.entries(value);
+    let renamed = false;
+    const mapped = members.map(([name, member]): [string, unknown] => {
+      const newName = mapString(name);
+      if (newName !== name) renamed = true;
+      return [newName, member];
+    });
+    return renamed ? Object.fromEntries(mapped) : value;
+  };
+}

@@ -9,7 +9,7 @@ import {
   type CorrelationState,
 } from '../../lib/detection/engine/correlation.ts';
 import { CorrelationLedger } from '../../lib/detection/engine/correlation-ledger.ts';
-import { copyJsonObject } from '../../lib/shared/json-copy.ts';
+import { copyJsonObject, mappingReviver } from '../../lib/shared/json-copy.ts';
 import { isJsonText, skipJsonValue, skipJsonWhitespace } from '../../lib/shared/json-scan.ts';
 import { maskSecrets } from '../../lib/shared/mask-secrets.ts';
 
@@ -53,7 +53,6 @@ const context = fc.oneof(
     maxKeys: 12,
   }),
 );
-const reviver = (_key: string, value: unknown) => (typeof value === 'string' ? maskSecrets(value) : value);
 
 function parses(text: string): boolean {
   try {
@@ -119,7 +118,7 @@ describe('fast path properties', () => {
         const json = JSON.stringify(value);
         // Taken only when the JSON surely fits the limit.
         expect(json.length).toBeLessThanOrEqual(limit);
-        const expected: unknown = JSON.parse(json, reviver);
+        const expected: unknown = JSON.parse(json, mappingReviver(maskSecrets));
         expect(sameData(copy, expected)).toBe(true);
         const inside = containers(value);
         for (const part of containers(copy)) expect(inside.has(part)).toBe(false);

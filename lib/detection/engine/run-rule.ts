@@ -1,5 +1,5 @@
 import type { JsonValue } from '../../shared/json.ts';
-import { copyJsonObject } from '../../shared/json-copy.ts';
+import { copyJsonObject, mappingReviver } from '../../shared/json-copy.ts';
 import { SECRET_MARK, maskSecrets } from '../../shared/mask-secrets.ts';
 import { quote } from '../../shared/printable.ts';
 import { DEFAULT_DEDUP_PREFIX, MAX_ALERT_CONTEXT_JSON_LENGTH, SEVERITY_DEFAULT_KEYWORD } from './constants.ts';
@@ -94,18 +94,8 @@ function resolveDedup<E>(
   return dedup === '' ? fallback : truncateOutput(dedup);
 }
 
-/**
- * A parsed JSON value with API keys masked in its strings and, for an object, its member names (a
- * reviver sees the names but cannot rename them, so the object is rebuilt; `Object.fromEntries`
- * makes a `__proto__` name an own property, as JSON.parse does).
- */
-function maskedMembers(value: unknown): unknown {
-  if (typeof value === 'string') return maskSecrets(value);
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
-  const names = Object.keys(value);
-  if (!names.some((name) => name.includes(SECRET_MARK))) return value;
-  return Object.fromEntries(names.map((name) => [maskSecrets(name), (value as Record<string, unknown>)[name]]));
-}
+/** Masks the JSON round trip's copy as copyJsonObject masks its own: strings and member names. */
+const MASKING_REVIVER = mappingReviver(maskSecrets);
 
 function resolveAlertContext<E>(
   rule: RuleFunctions<E>,
@@ -140,7 +130,7 @@ function resolveAlertContext<E>(
   // is `sk-` and letters, digits, `-` and `_`, none of which JSON escapes: a text without `sk-`
   // holds no string to mask, and is copied without the (costly) masking reviver.
   if (!json.value.includes(SECRET_MARK)) return JSON.parse(json.value) as Record<string, JsonValue>;
-  return JSON.parse(json.value, (_key, value: unknown) => maskedMembers(value)) as Record<string, JsonValue>;
+  return JSON.parse(json.value, MASKING_REVIVER) as Record<string, JsonValue>;
 }
 
 function resolveUnique<E>(rule: RuleFunctions<E>, event: E, errors: RuleFunctionFailure[]): string | undefined {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyJsonObject } from '../../../lib/shared/json-copy.ts';
+import { copyJsonObject, mappingReviver } from '../../../lib/shared/json-copy.ts';
 
 const same = (text: string) => text;
 
@@ -66,5 +66,22 @@ describe('copyJsonObject', () => {
 
   it('takes an object whose JSON is surely within the limit', () => {
     expect(copyJsonObject({ a: 'x'.repeat(10) }, 100, same)).toStrictEqual({ a: 'xxxxxxxxxx' });
+  });
+});
+
+describe('mappingReviver', () => {
+  it('makes from JSON text the copy copyJsonObject makes: strings and member names mapped', () => {
+    const upper = (text: string) => text.toUpperCase();
+    const value = { a: 'x', list: ['y', { b: 'z', B: 'later' }], n: 1 };
+    expect(JSON.parse(JSON.stringify(value), mappingReviver(upper))).toStrictEqual(copyJsonObject(value, 1000, upper));
+  });
+
+  it('makes a __proto__ name an own property, as JSON.parse does', () => {
+    const copy = JSON.parse(
+      '{"__PROTO__": {"x": 1}}',
+      mappingReviver((text) => text.toLowerCase()),
+    ) as object;
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(Object.keys(copy)).toEqual(['__proto__']);
   });
 });
