@@ -36,7 +36,7 @@ export function printable(text: string, limit: number = DEFAULT_PRINTABLE_LIMIT)
 /**
  * An untrusted string in double quotes for a message: API keys masked, cut to `limit` characters
  * (masking first, so a key on the cut is masked whole), then JSON-escaped (quotes, backslashes,
- * control characters) and made {@link printable}.
+ * control characters), with what JSON leaves raw escaped as {@link printable} escapes it.
  *
  * @example
  * ```ts
