@@ -1,18 +1,18 @@
 // npm run bench [-- --json] [-- --quick] [-- --corpus FILE] [-- --only path,cli,bundle,pipeline,webhook]
 // Performance figures: the per-event path on the shared corpus (against JSON.parse and against
-// Panther's rule in Python), the evaluate command, the detect function's bundle, package and cold
+// Panther's pack in Python), the evaluate command, the detect function's bundle, package and cold
 // start, and the pipeline and webhook over local emulators. Each timing is a median over repeated,
 // interleaved runs, with min and max. See docs/performance.md for what each means.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { hideSdkNodeVersionNotice } from '../lib/shared/sdk-node-notice.ts';
 import { measureBundle } from './bench/bundle.ts';
 import { measureCli } from './bench/cli.ts';
-import { loadCorpus } from './bench/corpus.ts';
+import { generateEventsToFile, loadCorpus, pantherArgs } from './bench/corpus.ts';
 import { measureEventPath } from './bench/event-path.ts';
 import { bundledLinePaths } from './bench/bundled.ts';
-import { startPeer } from './bench/peer.ts';
+import { peerUnavailable, startPeer, type PeerStart } from './bench/peer.ts';
 import { measurePipeline } from './bench/pipeline.ts';
 import { log, type Figure } from './bench/stats.ts';
 import { measureWebhook, WEBHOOK_CONCURRENCY, WEBHOOK_EVENTS_PER_REQUEST } from './bench/webhook.ts';
@@ -40,7 +40,6 @@ const SIZES = quick
   ? {
       corpusEvents: 2000,
       pathRounds: 3,
-      peer: false,
       startRounds: 2,
       streamRounds: 1,
       streamSmall: 1000,
@@ -55,7 +54,6 @@ const SIZES = quick
   : {
       corpusEvents: 100_000,
       pathRounds: 9,
-      peer: true,
       startRounds: 15,
       streamRounds: 3,
       streamSmall: 100_000,
@@ -81,13 +79,20 @@ const meta: Record<string, unknown> = {
 if (run('path')) {
   const corpus = loadCorpus(args.corpus, args.corpus === undefined ? SIZES.corpusEvents : undefined);
   log(`measuring the per-event path on ${corpus.lines.length} events (${corpus.source})...`);
-  let corpusFile = args.corpus;
-  if (corpusFile === undefined) {
-    mkdirSync(join(root, '.bench'), { recursive: true });
-    corpusFile = join(root, '.bench/corpus.jsonl');
-    writeFileSync(corpusFile, `${corpus.lines.join('\n')}\n`);
+  mkdirSync(join(root, '.bench'), { recursive: true });
+  // The peer reads the same events in Panther's shape, which only the generator gives.
+  let peerStart: PeerStart = {
+    unavailable: "--corpus: the peer needs the same events in Panther's shape, which only gen-events.mjs gives",
+  };
+  if (corpus.generatorArgs) {
+    const reason = peerUnavailable();
+    if (reason === undefined) {
+      const pantherFile = join(root, '.bench/corpus-panther.jsonl');
+      generateEventsToFile(pantherArgs(corpus.generatorArgs), pantherFile);
+      log("  starting the peer (Panther's pack in Python, the same events in Panther's shape)...");
+      peerStart = await startPeer(pantherFile);
+    } else peerStart = { unavailable: reason };
   }
-  const peerStart = SIZES.peer ? await startPeer(corpusFile) : { unavailable: 'not run with --quick' };
   const peer = 'peer' in peerStart ? peerStart.peer : undefined;
   try {
     const paths = await bundledLinePaths(join(root, '.bench/line-path.mjs'));
@@ -95,14 +100,14 @@ if (run('path')) {
     const figures = await measureEventPath(corpus.lines, path, {
       rounds: SIZES.pathRounds,
       parsedLines,
-      ...(peer ? { peer } : {}),
+      ...(peer ? { peer, peerPass: 'pack' as const } : {}),
     });
-    log('measuring the same path with only the rule the peer runs...');
+    log("measuring the same path with only the rule the peer's `one` pass runs...");
     const same = paths.sameRulePath(corpus.lines);
     const sameRule = await measureEventPath(corpus.lines, same.path, {
       rounds: SIZES.pathRounds,
       parsedLines: same.parsedLines,
-      ...(peer ? { peer } : {}),
+      ...(peer ? { peer, peerPass: 'one' as const } : {}),
     });
     result.parseRatio = figures.parseRatio;
     result.eventsPerSecond = figures.eventsPerSecond;
@@ -127,13 +132,22 @@ if (run('path')) {
       belowFloor: figures.belowFloor,
       sameRuleFloor: sameRule.floor,
       sameRuleBelowFloor: sameRule.belowFloor,
-      peer: figures.peer
-        ? {
-            parseEventsPerSecond: figures.peer.parseEventsPerSecond,
-            matches: figures.peer.matches,
-            python: figures.peer.python,
-          }
-        : { unavailable: 'unavailable' in peerStart ? peerStart.unavailable : '' },
+      matches: { pack: figures.matches, sameRule: sameRule.matches },
+      peer:
+        peer && figures.peer && sameRule.peer
+          ? {
+              script: 'shared/bench/panther-pack-peer.py serve',
+              corpus: `gen-events.mjs ${pantherArgs(corpus.generatorArgs ?? []).join(' ')}`,
+              python: peer.python,
+              rules: peer.rules,
+              // Both non-zero, or the bench stops: a peer matching nothing would be reading the wrong shape.
+              matches: { one: sameRule.peer.matches, pack: figures.peer.matches },
+              matchesChecked: 'non-zero (the bench fails when the peer matches nothing)',
+              packAlertsWithThresholds: peer.packAlerts,
+              parseEventsPerSecond: figures.peer.parseEventsPerSecond,
+              oneEventsPerSecond: sameRule.peer.eventsPerSecond,
+            }
+          : { unavailable: 'unavailable' in peerStart ? peerStart.unavailable : '' },
     };
   } finally {
     peer?.close();
@@ -198,16 +212,16 @@ else {
   const rows: Array<[string, string, string]> = [
     ['parseRatio', 'x', 'goal <= 1.15'],
     ['eventsPerSecond', 'events/s', 'goal >= 3 x peerEventsPerSecond'],
-    ['peerEventsPerSecond', 'events/s', "Panther's rule in Python, same corpus"],
+    ['peerEventsPerSecond', 'events/s', "Panther's pack in Python, the same events in Panther's shape"],
     ['peerRatio', 'x', "our events/s over the peer's, per round"],
-    ['sameRuleParseRatio', 'x', 'the same, only the rule the peer runs'],
-    ['sameRuleEventsPerSecond', 'events/s', 'the same, only the rule the peer runs'],
-    ['sameRulePeerRatio', 'x', 'the same, only the rule the peer runs'],
+    ['sameRuleParseRatio', 'x', 'the same, only the API-key rule'],
+    ['sameRuleEventsPerSecond', 'events/s', 'the same, only the API-key rule'],
+    ['sameRulePeerRatio', 'x', 'the same, only the API-key rule on both sides'],
     ['evaluateOneEventMs', 'ms', 'over bare node; goal <= 100'],
     ['evaluateRssMb', 'MB', `at ${SIZES.streamLarge} lines; goal <= 200`],
     ['evaluateMarginalUs', 'us/event', 'goal <= 2.5'],
-    ['evaluateSameRuleRssMb', 'MB', 'the same, only the rule the peer runs'],
-    ['evaluateSameRuleMarginalUs', 'us/event', 'the same, only the rule the peer runs'],
+    ['evaluateSameRuleRssMb', 'MB', 'the same, only the API-key rule'],
+    ['evaluateSameRuleMarginalUs', 'us/event', 'the same, only the API-key rule'],
     ['bundleBytes', 'bytes', ''],
     ['zipBytes', 'bytes', 'deployed package, maps included; goal <= 400 KB'],
     ['coldStartMs', 'ms', 'CPU over bare node'],
