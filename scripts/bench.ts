@@ -1,14 +1,15 @@
 // npm run bench [-- --json] [-- --quick] [-- --corpus FILE] [-- --only path,cli,bundle,pipeline,webhook]
 // Performance figures: the per-event path on the shared corpus (against JSON.parse and against
-// Panther's pack in Python), the evaluate command, the detect function's bundle, package and cold
-// start, and the pipeline and webhook over local emulators. Each timing is a median over repeated,
-// interleaved runs, with min and max. See docs/performance.md for what each means.
+// Panther's pack in Python), the evaluate command (against the same peer as a process), the detect
+// function's bundle, package and cold start, and the pipeline and webhook over local emulators. Each
+// timing is a median over repeated, interleaved runs, with min and max. See docs/performance.md for what each means.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { hideSdkNodeVersionNotice } from '../lib/shared/sdk-node-notice.ts';
 import { measureBundle } from './bench/bundle.ts';
 import { measureCli } from './bench/cli.ts';
+import { measureEvaluatePeer } from './bench/cli-peer.ts';
 import { generateEventsToFile, loadCorpus, pantherArgs } from './bench/corpus.ts';
 import { measureEventPath } from './bench/event-path.ts';
 import { bundledLinePaths } from './bench/bundled.ts';
@@ -44,6 +45,8 @@ const SIZES = quick
       streamRounds: 1,
       streamSmall: 1000,
       streamLarge: 5000,
+      peerLines: 2000,
+      peerRounds: 1,
       coldRounds: 2,
       batchRuns: 2,
       latencyAlerts: 5,
@@ -58,6 +61,8 @@ const SIZES = quick
       streamRounds: 3,
       streamSmall: 100_000,
       streamLarge: 1_000_000,
+      peerLines: 400_000,
+      peerRounds: 5,
       coldRounds: 25,
       batchRuns: 15,
       latencyAlerts: 50,
@@ -167,7 +172,25 @@ if (run('cli')) {
   result.evaluateMarginalUs = cli.evaluateMarginalUs;
   result.evaluateSameRuleRssMb = cli.evaluateSameRuleRssMb;
   result.evaluateSameRuleMarginalUs = cli.evaluateSameRuleMarginalUs;
-  meta.evaluate = { oneEventCpuMs: cli.evaluateOneEventCpuMs, lines: cli.lines };
+  log("measuring evaluate against the peer's stream (Panther's pack in Python)...");
+  const peer = measureEvaluatePeer({ lines: SIZES.peerLines, rounds: SIZES.peerRounds });
+  if ('unavailable' in peer) meta.evaluate = { oneEventCpuMs: cli.evaluateOneEventCpuMs, lines: cli.lines, peer };
+  else {
+    result.evaluatePeerRatio = peer.evaluatePeerRatio;
+    result.evaluateSameRulePeerRatio = peer.evaluateSameRulePeerRatio;
+    meta.evaluate = {
+      oneEventCpuMs: cli.evaluateOneEventCpuMs,
+      lines: cli.lines,
+      peer: {
+        script: 'shared/bench/panther-pack-peer.py stream',
+        lines: peer.lines,
+        rounds: peer.rounds,
+        // Alert lines differ by design: the two sides' alert semantics are not the same.
+        whole: { ours: peer.ours, peer: peer.peer },
+        sameRule: { ours: peer.sameRuleOurs, peer: peer.sameRulePeer },
+      },
+    };
+  }
 }
 
 if (run('bundle')) {
@@ -222,6 +245,8 @@ else {
     ['evaluateMarginalUs', 'us/event', 'goal <= 2.5'],
     ['evaluateSameRuleRssMb', 'MB', 'the same, only the API-key rule'],
     ['evaluateSameRuleMarginalUs', 'us/event', 'the same, only the API-key rule'],
+    ['evaluatePeerRatio', 'x', `the peer's CPU over evaluate's, ${SIZES.peerLines} lines; > 1: we are faster`],
+    ['evaluateSameRulePeerRatio', 'x', 'the same, only the API-key rule on both sides'],
     ['bundleBytes', 'bytes', ''],
     ['zipBytes', 'bytes', 'deployed package, maps included; goal <= 400 KB'],
     ['coldStartMs', 'ms', 'CPU over bare node'],

@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { runPython, type ChildUsage } from './child-usage.ts';
 
 /** The shared peer, beside this repository. */
 export const PEER_SCRIPT = join(import.meta.dirname, '../../../shared/bench/panther-pack-peer.py');
@@ -113,4 +114,21 @@ export async function startPeer(corpusFile: string): Promise<PeerStart> {
       },
     },
   };
+}
+
+/**
+ * Runs the peer's `stream` (the peer of `evaluate`) over `corpusFile` with its whole pack or its
+ * API-key rule alone: its CPU time, peak RSS and, with `countLines`, the alert lines it printed.
+ *
+ * @example
+ * ```ts
+ * const usage = runPeerStream('.bench/events-400000-panther.jsonl', 'pack');
+ * ```
+ */
+export function runPeerStream(
+  corpusFile: string,
+  rules: 'pack' | 'one',
+  options: { countLines?: boolean } = {},
+): ChildUsage {
+  return runPython(PEER_SCRIPT, ['stream', corpusFile, rules], options);
 }

@@ -40,18 +40,32 @@ function expectFigure(figures: Record<string, unknown>, name: string): { median:
 
 /** The peer's figures of a quick run over the shared corpus (Panther's pack, the same events in its shape). */
 function expectPeer(figures: Record<string, unknown>): void {
-  for (const name of ['peerEventsPerSecond', 'peerRatio', 'sameRulePeerRatio'])
+  for (const name of [
+    'peerEventsPerSecond',
+    'peerRatio',
+    'sameRulePeerRatio',
+    'evaluatePeerRatio',
+    'evaluateSameRulePeerRatio',
+  ])
     expect(expectFigure(figures, name).median, name).toBeGreaterThan(0);
   const meta = figures.meta as {
     path: {
       matches: { pack: number; sameRule: number };
       peer: { corpus: string; matches: { one: number; pack: number } };
     };
+    evaluate: {
+      peer: Record<'whole' | 'sameRule', Record<'ours' | 'peer', { alertLines: number; maxRssMb: unknown }>>;
+    };
   };
   expect(meta.path.peer.corpus).toBe('gen-events.mjs 2000 10 panther');
   // The peer matches (the bench stops otherwise), and on the shared corpus as many events as we do.
   expect(meta.path.peer.matches.one).toBeGreaterThan(0);
   expect(meta.path.peer.matches).toEqual({ one: meta.path.matches.sameRule, pack: meta.path.matches.pack });
+  for (const rules of ['whole', 'sameRule'] as const)
+    for (const side of ['ours', 'peer'] as const) {
+      expect(meta.evaluate.peer[rules][side].alertLines, `${rules} ${side}`).toBeGreaterThan(0);
+      expectFigure(meta.evaluate.peer[rules][side], 'maxRssMb');
+    }
 }
 
 describe('npm run bench -- --json --quick', () => {
@@ -104,7 +118,7 @@ describe('npm run bench -- --json --quick', () => {
     // node:module for the bundle's require().
     expect(meta.bundle.builtinsLoadedAtStart).toContain('node:module');
     if (peerAvailable) expectPeer(figures);
-    else expect(figures).not.toHaveProperty('peerRatio');
+    else expect(figures).not.toHaveProperty('evaluatePeerRatio');
   });
 
   it('skips the peer, saying why, without python3', () => {
