@@ -5,12 +5,19 @@ import { spawnSync } from 'node:child_process';
 
 /**
  * Preloaded into a Node.js child (node --import): at exit, it writes the process's own CPU time and
- * peak resident memory as one JSON line to file descriptor 3, which the bench reads.
+ * peak resident memory as one JSON line to file descriptor 3, which the bench reads. The peak is
+ * VmHWM of /proc/self/status where there is one: getrusage's maxrss on Linux also counts the memory
+ * the child had between fork and exec, a copy of the bench's own (hundreds of MB once it holds
+ * Buffers), which would hide the peak of a small child such as the Python peer.
  */
-const NODE_PROBE_SOURCE = `import { writeSync } from 'node:fs';
+const NODE_PROBE_SOURCE = `import { readFileSync, writeSync } from 'node:fs';
 process.on('exit', () => {
   const cpu = process.cpuUsage();
-  writeSync(3, JSON.stringify({ cpuMs: (cpu.user + cpu.system) / 1000, maxRssKb: process.resourceUsage().maxRSS }) + '\\n');
+  let maxRssKb = process.resourceUsage().maxRSS;
+  try {
+    maxRssKb = Number(/VmHWM:\\s*(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]);
+  } catch {}
+  writeSync(3, JSON.stringify({ cpuMs: (cpu.user + cpu.system) / 1000, maxRssKb }) + '\\n');
 });`;
 const NODE_PROBE = `data:text/javascript,${encodeURIComponent(NODE_PROBE_SOURCE)}`;
 
@@ -25,7 +32,12 @@ def _report():
     except Exception:
         pass
     u = resource.getrusage(resource.RUSAGE_SELF)
-    os.write(3, (json.dumps({"cpuMs": (u.ru_utime + u.ru_stime) * 1000, "maxRssKb": u.ru_maxrss}) + "\\n").encode())
+    rss = u.ru_maxrss
+    try:
+        rss = int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM:")).split()[1])
+    except Exception:
+        pass
+    os.write(3, (json.dumps({"cpuMs": (u.ru_utime + u.ru_stime) * 1000, "maxRssKb": rss}) + "\\n").encode())
 atexit.register(_report)
 sys.argv = sys.argv[1:]
 runpy.run_path(sys.argv[0], run_name="__main__")
