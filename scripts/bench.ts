@@ -1,18 +1,19 @@
 // npm run bench [-- --json] [-- --quick] [-- --corpus FILE] [-- --only path,cli,bundle,pipeline,webhook]
 // Performance figures: the per-event path on the shared corpus (against JSON.parse and against
-// Panther's rule in Python), the evaluate command, the detect function's bundle, package and cold
-// start, and the pipeline and webhook over local emulators. Each timing is a median over repeated,
-// interleaved runs, with min and max. See docs/performance.md for what each means.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// Panther's pack in Python), the evaluate command (against the same peer as a process), the detect
+// function's bundle, package and cold start, and the pipeline and webhook over local emulators. Each
+// timing is a median over repeated, interleaved runs, with min and max. See docs/performance.md for what each means.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { hideSdkNodeVersionNotice } from '../lib/shared/sdk-node-notice.ts';
 import { measureBundle } from './bench/bundle.ts';
 import { measureCli } from './bench/cli.ts';
-import { loadCorpus } from './bench/corpus.ts';
+import { measureEvaluatePeer } from './bench/cli-peer.ts';
+import { generateEventsToFile, loadCorpus, pantherArgs } from './bench/corpus.ts';
 import { measureEventPath } from './bench/event-path.ts';
 import { bundledLinePaths } from './bench/bundled.ts';
-import { startPeer } from './bench/peer.ts';
+import { peerUnavailable, startPeer, type PeerStart } from './bench/peer.ts';
 import { measurePipeline } from './bench/pipeline.ts';
 import { log, type Figure } from './bench/stats.ts';
 import { measureWebhook, WEBHOOK_CONCURRENCY, WEBHOOK_EVENTS_PER_REQUEST } from './bench/webhook.ts';
@@ -40,11 +41,12 @@ const SIZES = quick
   ? {
       corpusEvents: 2000,
       pathRounds: 3,
-      peer: false,
       startRounds: 2,
       streamRounds: 1,
       streamSmall: 1000,
       streamLarge: 5000,
+      peerLines: 2000,
+      peerRounds: 1,
       coldRounds: 2,
       batchRuns: 2,
       latencyAlerts: 5,
@@ -55,11 +57,12 @@ const SIZES = quick
   : {
       corpusEvents: 100_000,
       pathRounds: 9,
-      peer: true,
       startRounds: 15,
       streamRounds: 3,
       streamSmall: 100_000,
       streamLarge: 1_000_000,
+      peerLines: 400_000,
+      peerRounds: 5,
       coldRounds: 25,
       batchRuns: 15,
       latencyAlerts: 50,
@@ -81,13 +84,20 @@ const meta: Record<string, unknown> = {
 if (run('path')) {
   const corpus = loadCorpus(args.corpus, args.corpus === undefined ? SIZES.corpusEvents : undefined);
   log(`measuring the per-event path on ${corpus.lines.length} events (${corpus.source})...`);
-  let corpusFile = args.corpus;
-  if (corpusFile === undefined) {
-    mkdirSync(join(root, '.bench'), { recursive: true });
-    corpusFile = join(root, '.bench/corpus.jsonl');
-    writeFileSync(corpusFile, `${corpus.lines.join('\n')}\n`);
+  mkdirSync(join(root, '.bench'), { recursive: true });
+  // The peer reads the same events in Panther's shape, which only the generator gives.
+  let peerStart: PeerStart = {
+    unavailable: "--corpus: the peer needs the same events in Panther's shape, which only gen-events.mjs gives",
+  };
+  if (corpus.generatorArgs) {
+    const reason = peerUnavailable();
+    if (reason === undefined) {
+      const pantherFile = join(root, '.bench/corpus-panther.jsonl');
+      generateEventsToFile(pantherArgs(corpus.generatorArgs), pantherFile);
+      log("  starting the peer (Panther's pack in Python, the same events in Panther's shape)...");
+      peerStart = await startPeer(pantherFile);
+    } else peerStart = { unavailable: reason };
   }
-  const peerStart = SIZES.peer ? await startPeer(corpusFile) : { unavailable: 'not run with --quick' };
   const peer = 'peer' in peerStart ? peerStart.peer : undefined;
   try {
     const paths = await bundledLinePaths(join(root, '.bench/line-path.mjs'));
@@ -95,14 +105,14 @@ if (run('path')) {
     const figures = await measureEventPath(corpus.lines, path, {
       rounds: SIZES.pathRounds,
       parsedLines,
-      ...(peer ? { peer } : {}),
+      ...(peer ? { peer, peerPass: 'pack' as const } : {}),
     });
-    log('measuring the same path with only the rule the peer runs...');
+    log("measuring the same path with only the rule the peer's `one` pass runs...");
     const same = paths.sameRulePath(corpus.lines);
     const sameRule = await measureEventPath(corpus.lines, same.path, {
       rounds: SIZES.pathRounds,
       parsedLines: same.parsedLines,
-      ...(peer ? { peer } : {}),
+      ...(peer ? { peer, peerPass: 'one' as const } : {}),
     });
     result.parseRatio = figures.parseRatio;
     result.eventsPerSecond = figures.eventsPerSecond;
@@ -127,13 +137,22 @@ if (run('path')) {
       belowFloor: figures.belowFloor,
       sameRuleFloor: sameRule.floor,
       sameRuleBelowFloor: sameRule.belowFloor,
-      peer: figures.peer
-        ? {
-            parseEventsPerSecond: figures.peer.parseEventsPerSecond,
-            matches: figures.peer.matches,
-            python: figures.peer.python,
-          }
-        : { unavailable: 'unavailable' in peerStart ? peerStart.unavailable : '' },
+      matches: { pack: figures.matches, sameRule: sameRule.matches },
+      peer:
+        peer && figures.peer && sameRule.peer
+          ? {
+              script: 'shared/bench/panther-pack-peer.py serve',
+              corpus: `gen-events.mjs ${pantherArgs(corpus.generatorArgs ?? []).join(' ')}`,
+              python: peer.python,
+              rules: peer.rules,
+              // Both non-zero, or the bench stops: a peer matching nothing would be reading the wrong shape.
+              matches: { one: sameRule.peer.matches, pack: figures.peer.matches },
+              matchesChecked: 'non-zero (the bench fails when the peer matches nothing)',
+              packAlertsWithThresholds: peer.packAlerts,
+              parseEventsPerSecond: figures.peer.parseEventsPerSecond,
+              oneEventsPerSecond: sameRule.peer.eventsPerSecond,
+            }
+          : { unavailable: 'unavailable' in peerStart ? peerStart.unavailable : '' },
     };
   } finally {
     peer?.close();
@@ -153,7 +172,25 @@ if (run('cli')) {
   result.evaluateMarginalUs = cli.evaluateMarginalUs;
   result.evaluateSameRuleRssMb = cli.evaluateSameRuleRssMb;
   result.evaluateSameRuleMarginalUs = cli.evaluateSameRuleMarginalUs;
-  meta.evaluate = { oneEventCpuMs: cli.evaluateOneEventCpuMs, lines: cli.lines };
+  log("measuring evaluate against the peer's stream (Panther's pack in Python)...");
+  const peer = measureEvaluatePeer({ lines: SIZES.peerLines, rounds: SIZES.peerRounds });
+  if ('unavailable' in peer) meta.evaluate = { oneEventCpuMs: cli.evaluateOneEventCpuMs, lines: cli.lines, peer };
+  else {
+    result.evaluatePeerRatio = peer.evaluatePeerRatio;
+    result.evaluateSameRulePeerRatio = peer.evaluateSameRulePeerRatio;
+    meta.evaluate = {
+      oneEventCpuMs: cli.evaluateOneEventCpuMs,
+      lines: cli.lines,
+      peer: {
+        script: 'shared/bench/panther-pack-peer.py stream',
+        lines: peer.lines,
+        rounds: peer.rounds,
+        // Alert lines differ by design: the two sides' alert semantics are not the same.
+        whole: { ours: peer.ours, peer: peer.peer },
+        sameRule: { ours: peer.sameRuleOurs, peer: peer.sameRulePeer },
+      },
+    };
+  }
 }
 
 if (run('bundle')) {
@@ -198,16 +235,18 @@ else {
   const rows: Array<[string, string, string]> = [
     ['parseRatio', 'x', 'goal <= 1.15'],
     ['eventsPerSecond', 'events/s', 'goal >= 3 x peerEventsPerSecond'],
-    ['peerEventsPerSecond', 'events/s', "Panther's rule in Python, same corpus"],
+    ['peerEventsPerSecond', 'events/s', "Panther's pack in Python, the same events in Panther's shape"],
     ['peerRatio', 'x', "our events/s over the peer's, per round"],
-    ['sameRuleParseRatio', 'x', 'the same, only the rule the peer runs'],
-    ['sameRuleEventsPerSecond', 'events/s', 'the same, only the rule the peer runs'],
-    ['sameRulePeerRatio', 'x', 'the same, only the rule the peer runs'],
+    ['sameRuleParseRatio', 'x', 'the same, only the API-key rule'],
+    ['sameRuleEventsPerSecond', 'events/s', 'the same, only the API-key rule'],
+    ['sameRulePeerRatio', 'x', 'the same, only the API-key rule on both sides'],
     ['evaluateOneEventMs', 'ms', 'over bare node; goal <= 100'],
     ['evaluateRssMb', 'MB', `at ${SIZES.streamLarge} lines; goal <= 200`],
     ['evaluateMarginalUs', 'us/event', 'goal <= 2.5'],
-    ['evaluateSameRuleRssMb', 'MB', 'the same, only the rule the peer runs'],
-    ['evaluateSameRuleMarginalUs', 'us/event', 'the same, only the rule the peer runs'],
+    ['evaluateSameRuleRssMb', 'MB', 'the same, only the API-key rule'],
+    ['evaluateSameRuleMarginalUs', 'us/event', 'the same, only the API-key rule'],
+    ['evaluatePeerRatio', 'x', `the peer's CPU over evaluate's, ${SIZES.peerLines} lines; > 1: we are faster`],
+    ['evaluateSameRulePeerRatio', 'x', 'the same, only the API-key rule on both sides'],
     ['bundleBytes', 'bytes', ''],
     ['zipBytes', 'bytes', 'deployed package, maps included; goal <= 400 KB'],
     ['coldStartMs', 'ms', 'CPU over bare node'],

@@ -10,7 +10,8 @@ import { generateEventsToFile } from './corpus.ts';
 import { figure, log, type Figure } from './stats.ts';
 
 const root = join(import.meta.dirname, '../..');
-const BIN = join(root, 'bin/openai-audit-alerts.js');
+/** The CLI as a user runs it. */
+export const BIN = join(root, 'bin/openai-audit-alerts.js');
 const ONE_EVENT = join(root, 'examples/test-event.json');
 
 /** The evaluate figures. */
@@ -29,7 +30,8 @@ export interface CliFigures {
   readonly lines: { readonly small: number; readonly large: number };
 }
 
-function cleanEnv(): NodeJS.ProcessEnv {
+/** The bench's environment without Node options or rules configuration. */
+export function cleanEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
   delete env.RULES_CONFIG;
@@ -38,7 +40,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
 }
 
 /** A rules configuration that disables every rule of the catalog but the one the peer runs. */
-function sameRuleConfig(): string {
+export function sameRuleConfig(): string {
   const rules: Record<string, { enabled: false }> = {};
   for (const rule of createRuleCatalog().knownRules)
     if (rule.id !== API_KEY_ANOMALOUS_ACTIVITY_RULE_ID) rules[rule.id] = { enabled: false };

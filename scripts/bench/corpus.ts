@@ -16,6 +16,21 @@ export interface Corpus {
   readonly lines: readonly string[];
   readonly bytes: number;
   readonly source: string;
+  /** The generator's arguments, when it was generated (the same events in Panther's shape: `pantherArgs`). */
+  readonly generatorArgs?: readonly string[];
+}
+
+/**
+ * The generator's arguments for the same events in Panther's shape.
+ *
+ * @example
+ * ```ts
+ * pantherArgs(['100000', '10', 'raw']); // ['100000', '10', 'panther']
+ * ```
+ */
+export function pantherArgs(args: readonly string[]): string[] {
+  const [events = SHARED_CORPUS_ARGS[0], perMille = SHARED_CORPUS_ARGS[1], , ...rest] = args;
+  return [events, perMille, 'panther', ...rest];
 }
 
 function linesOf(text: string): string[] {
@@ -77,5 +92,10 @@ export function loadCorpus(file: string | undefined, events?: number): Corpus {
   }
   const args = [String(events ?? SHARED_CORPUS_ARGS[0]), SHARED_CORPUS_ARGS[1], SHARED_CORPUS_ARGS[2]];
   const text = generateEvents(args);
-  return { lines: linesOf(text), bytes: Buffer.byteLength(text), source: `gen-events.mjs ${args.join(' ')}` };
+  return {
+    lines: linesOf(text),
+    bytes: Buffer.byteLength(text),
+    source: `gen-events.mjs ${args.join(' ')}`,
+    generatorArgs: args,
+  };
 }

@@ -22,20 +22,26 @@ export interface EventPathFigures {
   readonly floor: Figure;
   /** Rounds whose ratio fell below that round's floor (noise, if any: each is reported). */
   readonly belowFloor: number;
-  /** The peer side by side: its events per CPU second and our speed over its, per round. */
+  /** Matches of one pass of our path over every line. */
+  readonly matches: number;
+  /**
+   * The peer side by side (its pass over the same events in Panther's shape): its events per CPU
+   * second, our speed over its (its CPU over ours, per round) and the matches of its pass.
+   */
   readonly peer?: {
+    readonly pass: 'one' | 'pack';
     readonly eventsPerSecond: Figure;
     readonly parseEventsPerSecond: Figure;
     readonly ratio: Figure;
     readonly matches: number;
-    readonly python: string;
   };
   readonly rounds: number;
 }
 
 /**
  * Measures `path` over `lines` in `rounds` interleaved rounds: `JSON.parse` of every line, our
- * path, `JSON.parse` of `parsedLines` only (the floor) and, when given, one pass of the peer.
+ * path, `JSON.parse` of `parsedLines` only (the floor) and, when given, the peer's `peerPass` and
+ * its `parse` pass. The peer's events must be ours in Panther's shape, one for one.
  *
  * @example
  * ```ts
@@ -45,8 +51,12 @@ export interface EventPathFigures {
 export async function measureEventPath(
   lines: readonly string[],
   path: LinePath,
-  options: { rounds: number; parsedLines: readonly string[]; peer?: Peer },
+  options: { rounds: number; parsedLines: readonly string[]; peer?: Peer; peerPass?: 'one' | 'pack' },
 ): Promise<EventPathFigures> {
+  const peer = options.peer;
+  const peerPass = options.peerPass ?? 'pack';
+  if (peer && peer.events !== lines.length)
+    throw new Error(`the peer has ${peer.events} events, our corpus ${lines.length}: not the same events`);
   let sink = 0;
   const passes = {
     parse: () => {
@@ -59,14 +69,26 @@ export async function measureEventPath(
       for (const line of options.parsedLines) sink += (JSON.parse(line) as unknown) === null ? 0 : 1;
     },
   };
+  let matches = 0;
+  for (const line of lines) matches += path(line);
   // Warm-up: every function optimised before the first timed pass.
   for (let i = 0; i < 3; i++) for (const pass of Object.values(passes)) pass();
 
   const parse: number[] = [];
   const ours: number[] = [];
   const floor: number[] = [];
-  const peerFull: number[] = [];
+  const peerMain: number[] = [];
   const peerParse: number[] = [];
+  const peerMatches = new Set<number>();
+  const timePeer = async (kind: 'parse' | 'main') => {
+    if (!peer) return;
+    const answer = await peer.pass(kind === 'parse' ? 'parse' : peerPass);
+    if (kind === 'parse') peerParse.push(answer.cpuMs);
+    else {
+      peerMain.push(answer.cpuMs);
+      peerMatches.add(answer.matches);
+    }
+  };
   // One round: our three passes in the given order, each sample kept at the round's index.
   const timeOurs = (order: ReadonlyArray<'parse' | 'path' | 'floor'>) => {
     const times: Record<string, number> = {};
@@ -76,22 +98,18 @@ export async function measureEventPath(
     floor.push(times.floor ?? 0);
   };
   for (let round = 0; round < options.rounds; round++) {
-    const peer = options.peer;
     // Alternate the order within a round, and keep each round's samples at one index.
     if (round % 2 === 0) {
       timeOurs(['parse', 'path', 'floor']);
-      if (peer) {
-        peerFull.push(await peer.pass('full'));
-        peerParse.push(await peer.pass('parse'));
-      }
+      await timePeer('main');
+      await timePeer('parse');
     } else {
-      if (peer) {
-        peerParse.push(await peer.pass('parse'));
-        peerFull.push(await peer.pass('full'));
-      }
+      await timePeer('parse');
+      await timePeer('main');
       timeOurs(['floor', 'path', 'parse']);
     }
   }
+  if (peerMatches.size > 1) throw new Error(`the peer's ${peerPass} pass matched ${[...peerMatches].join(', ')}`);
   if (sink < 0) throw new Error('unreachable');
   const n = lines.length;
   const ratios = ours.map((ms, i) => ms / (parse[i] ?? ms));
@@ -103,17 +121,18 @@ export async function measureEventPath(
     parseEventsPerSecond: figure(perSecond(parse), 0),
     floor: figure(floors),
     belowFloor: ratios.filter((ratio, i) => ratio < (floors[i] ?? 0)).length,
-    ...(options.peer
+    matches,
+    ...(peer
       ? {
           peer: {
-            eventsPerSecond: figure(perSecond(peerFull), 0),
+            pass: peerPass,
+            eventsPerSecond: figure(perSecond(peerMain), 0),
             parseEventsPerSecond: figure(perSecond(peerParse), 0),
             ratio: figure(
-              ours.map((ms, i) => (peerFull[i] ?? ms) / ms),
+              ours.map((ms, i) => (peerMain[i] ?? ms) / ms),
               2,
             ),
-            matches: options.peer.matches,
-            python: options.peer.python,
+            matches: [...peerMatches][0] ?? 0,
           },
         }
       : {}),

@@ -19,7 +19,11 @@ function pathOf(catalog: RuleCatalog, lines: readonly string[]): MeasuredPath {
     const content = messageContent(line);
     if (content.kind !== 'events') return 0;
     let matches = 0;
-    for (const { event } of content.events) matches += catalog.evaluate(OPENAI_AUDIT_LOG_TYPE, event).matches.length;
+    // Signals' matches too: the peer counts every rule's matches, its signals' included.
+    for (const { event } of content.events) {
+      const evaluation = catalog.evaluate(OPENAI_AUDIT_LOG_TYPE, event);
+      matches += evaluation.matches.length + evaluation.signals.length;
+    }
     return matches;
   };
   // Every line is parsed in full.

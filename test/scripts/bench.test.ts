@@ -1,18 +1,24 @@
 // Smoke test of the benchmark with tiny sizes: it runs, and prints every figure the issues fix.
 // It asserts no timing (the figures live in docs/performance.md), only that they are measured.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '../..');
 
-function bench(args: string[]) {
+// The peer (Panther's pack in Python) runs where python3, PyYAML and the shared files are.
+const peerAvailable =
+  existsSync(join(root, '../shared/bench/panther-pack-peer.py')) &&
+  spawnSync('python3', ['-c', 'import yaml']).status === 0;
+
+function bench(args: string[], env: NodeJS.ProcessEnv = process.env) {
   const result = spawnSync(
     process.execPath,
     [join(root, 'node_modules/tsx/dist/cli.mjs'), 'scripts/bench.ts', '--json', '--quick', ...args],
     {
       cwd: root,
+      env,
       encoding: 'utf8',
       timeout: 240_000,
     },
@@ -32,8 +38,38 @@ function expectFigure(figures: Record<string, unknown>, name: string): { median:
   return figure;
 }
 
+/** The peer's figures of a quick run over the shared corpus (Panther's pack, the same events in its shape). */
+function expectPeer(figures: Record<string, unknown>): void {
+  for (const name of [
+    'peerEventsPerSecond',
+    'peerRatio',
+    'sameRulePeerRatio',
+    'evaluatePeerRatio',
+    'evaluateSameRulePeerRatio',
+  ])
+    expect(expectFigure(figures, name).median, name).toBeGreaterThan(0);
+  const meta = figures.meta as {
+    path: {
+      matches: { pack: number; sameRule: number };
+      peer: { corpus: string; matches: { one: number; pack: number } };
+    };
+    evaluate: {
+      peer: Record<'whole' | 'sameRule', Record<'ours' | 'peer', { alertLines: number; maxRssMb: unknown }>>;
+    };
+  };
+  expect(meta.path.peer.corpus).toBe('gen-events.mjs 2000 10 panther');
+  // The peer matches (the bench stops otherwise), and on the shared corpus as many events as we do.
+  expect(meta.path.peer.matches.one).toBeGreaterThan(0);
+  expect(meta.path.peer.matches).toEqual({ one: meta.path.matches.sameRule, pack: meta.path.matches.pack });
+  for (const rules of ['whole', 'sameRule'] as const)
+    for (const side of ['ours', 'peer'] as const) {
+      expect(meta.evaluate.peer[rules][side].alertLines, `${rules} ${side}`).toBeGreaterThan(0);
+      expectFigure(meta.evaluate.peer[rules][side], 'maxRssMb');
+    }
+}
+
 describe('npm run bench -- --json --quick', () => {
-  it('prints one JSON object with every figure, and proves the AWS clients load only on a match', () => {
+  it("prints one JSON object with every figure (the peer's where it runs), and proves the AWS clients load only on a match", () => {
     const figures = bench([]);
     for (const name of [
       'parseRatio',
@@ -81,6 +117,17 @@ describe('npm run bench -- --json --quick', () => {
     ]);
     // node:module for the bundle's require().
     expect(meta.bundle.builtinsLoadedAtStart).toContain('node:module');
+    if (peerAvailable) expectPeer(figures);
+    else expect(figures).not.toHaveProperty('evaluatePeerRatio');
+  });
+
+  it('skips the peer, saying why, without python3', () => {
+    const figures = bench(['--only', 'path'], { ...process.env, PATH: join(root, 'no-such-dir') });
+    expect(figures).not.toHaveProperty('peerRatio');
+    expect(figures).not.toHaveProperty('sameRulePeerRatio');
+    expect((figures.meta as { path: { peer: unknown } }).path.peer).toEqual({
+      unavailable: 'python3 is not installed',
+    });
   });
 
   it('measures the per-event path on the corpus it is given, one event per line', () => {
@@ -96,5 +143,8 @@ describe('npm run bench -- --json --quick', () => {
       .split('\n')
       .filter((line) => line.trim() !== '').length;
     expect([meta.corpus.events, meta.corpus.parsedInFull]).toEqual([lines, lines]);
+    // The peer needs the same events in Panther's shape, which only the generator gives.
+    expect(figures).not.toHaveProperty('peerRatio');
+    expect((figures.meta as { path: { peer: { unavailable: string } } }).path.peer.unavailable).toMatch(/--corpus/);
   });
 });
