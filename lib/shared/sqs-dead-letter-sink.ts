@@ -8,14 +8,18 @@ export const SQS_MAX_MESSAGE_BYTES = 1_048_576;
 /**
  * Characters SQS refuses in a message (it accepts #x9, #xA, #xD, #x20-#xD7FF, #xE000-#xFFFD,
  * #x10000-#x10FFFF): the noncharacters U+FFFE and U+FFFF, which `JSON.stringify` leaves as they
- * are, and lone surrogates (a cut through a pair). Control characters never reach here raw: a body
- * received from SQS cannot hold them, and `JSON.stringify` escapes them.
+ * are, lone surrogates (a cut through a pair), and the other control characters, which neither a
+ * body received from SQS nor `JSON.stringify` holds raw, but a record that did not come through SQS
+ * might: one would make the letter, and so its record, fail on every attempt.
  */
-const REFUSED_BY_SQS = /[\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const REFUSED_BY_SQS =
+  // eslint-disable-next-line no-control-regex -- matching the control characters SQS refuses is the point.
+  /[\ufffe\uffff\u0000-\u0008\u000b\u000c\u000e-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /**
  * Text SQS accepts: U+FFFE and U+FFFF as their JSON escapes (inside a JSON string, where
- * `JSON.stringify` puts them, the same value), a lone surrogate as U+FFFD.
+ * `JSON.stringify` puts them, the same value), a lone surrogate or a control character as U+FFFD
+ * (JSON never holds one raw: only a malformed body changes).
  */
 function accepted(text: string): string {
   return text.replace(REFUSED_BY_SQS, (ch) =>

@@ -78,7 +78,10 @@ describe('rule errors in the pipeline', () => {
     });
   });
 
-  it('retries every record when the engine itself fails (a stub catalog: no real input can provoke this)', async () => {
+  // A stub catalog stands in for a bug in our own code, the one case that retries the whole batch.
+  // What an input holds stays with its record, however hostile (data too deep to write as JSON
+  // included): see unwritable-data.test.ts and test/property/batch.property.test.ts.
+  it('retries every record when processing the batch throws (a bug in our code, not in the input)', async () => {
     const exploding = {
       evaluate: () => {
         throw new Error('engine bug');

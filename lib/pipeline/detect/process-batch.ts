@@ -9,6 +9,7 @@ import type { AlertPublisher } from '../publish/alert-publisher.ts';
 import type { DeadLetter, DeadLetterKind, DeadLetterSink } from '../../shared/dead-letter-sink.ts';
 import type { RuleCatalog } from '../../detection/engine/catalog.ts';
 import { describeError } from '../../shared/describe-error.ts';
+import { letterContent } from '../../shared/letter-content.ts';
 import type { CorrelationStepMatch, RuleMatch } from '../../detection/engine/result.ts';
 import { messageContent } from '../intake/message-body.ts';
 import { organizationDedupKey, scopeToOrganization } from '../intake/organization-scope.ts';
@@ -299,20 +300,20 @@ function receiveCount(record: QueueRecord): number {
   return Number.isFinite(count) ? count : 1;
 }
 
-/** One dead letter per record and kind, holding only the events that failed (each once). */
-function failureLetters(messageId: string, failures: readonly DeliveryFailure[]): DeadLetter[] {
+/**
+ * One dead letter per record and kind, holding only the events that failed (each once), or the
+ * record's `received` body when they cannot be written as JSON.
+ */
+function failureLetters(messageId: string, received: string, failures: readonly DeliveryFailure[]): DeadLetter[] {
   const kinds = [...new Set(failures.map((f) => f.kind))];
   return kinds.map((kind) => {
     const ofKind = failures.filter((f) => f.kind === kind);
     const events = [...new Set(ofKind.map((f) => f.event))];
     const reasons = [...new Set(ofKind.map((f) => f.reason))];
     const shown = reasons.slice(0, MAX_REASONS).join('; ');
-    return {
-      kind,
-      sourceMessageId: messageId,
-      reason: `${events.length} event(s) not delivered: ${shown}${reasons.length > MAX_REASONS ? `; and ${reasons.length - MAX_REASONS} more` : ''}`,
-      body: JSON.stringify(events),
-    };
+    const more = reasons.length > MAX_REASONS ? `; and ${reasons.length - MAX_REASONS} more` : '';
+    const reason = `${events.length} event(s) not delivered: ${shown}${more}`;
+    return { kind, sourceMessageId: messageId, ...letterContent(events, received, reason) };
   });
 }
 
@@ -376,8 +377,7 @@ export async function processBatch(
           letter: {
             kind: 'not-audit-events',
             sourceMessageId: messageId,
-            reason,
-            body: JSON.stringify(content.rejected),
+            ...letterContent(content.rejected, body, reason),
           },
         });
       }
@@ -401,8 +401,7 @@ export async function processBatch(
             letter: {
               kind: 'rule-error',
               sourceMessageId: messageId,
-              reason: `${path || 'event'}: ${reason}`,
-              body: JSON.stringify(event),
+              ...letterContent(event, body, `${path || 'event'}: ${reason}`),
             },
           });
         }
@@ -490,7 +489,8 @@ export async function processBatch(
     await runBounded(matchTasks, deps.concurrency);
 
     for (const [record, { messageId, failures }] of deliveryFailures) {
-      for (const letter of failureLetters(messageId, failures)) letters.push({ record, letter });
+      const received = records[record]?.body ?? '';
+      for (const letter of failureLetters(messageId, received, failures)) letters.push({ record, letter });
     }
     // A retried record sends its letters on the attempt that is not retried, so each is sent once.
     const letterTasks = letters

@@ -119,4 +119,15 @@ describe('SqsDeadLetterSink', () => {
     });
     expect(excerpt?.Body).toBe('{"id":"y","name":"\ufffd');
   });
+
+  it('stores a control character SQS refuses, in a body that did not come through SQS, as U+FFFD', async () => {
+    const [letter] = await stored({
+      kind: 'malformed-body',
+      sourceMessageId: 'local-1',
+      reason: 'body is not JSON: syntax error at line 1, column 1',
+      body: '\u0000{"id":\u0008"x"}\u001f\t\r\n',
+    });
+    expect(letter?.Body).toBe('\ufffd{"id":\ufffd"x"}\ufffd\t\r\n');
+    expect(attributesOf(letter).truncated).toBe('false');
+  });
 });
