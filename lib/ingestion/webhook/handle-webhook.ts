@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { printable } from '../../shared/printable.ts';
 import type { SecretSource } from '../parameters/secure-parameter.ts';
 import type { EnqueueResult } from '../packing/enqueue-events.ts';
 import type { Organization } from '../packing/organization.ts';
@@ -10,7 +11,6 @@ import {
   errorResponse,
   jsonResponse,
   type AcceptedBody,
-  type RejectedItem,
   type WebhookRequest,
   type WebhookResponse,
 } from './request.ts';
@@ -79,6 +79,9 @@ async function authenticate(
   }
 }
 
+/** An event id (the sender's text) as a rejected item names it: a bounded answer lists bounded items. */
+const MAX_ITEM_ID_CHARS = 100;
+
 /** Standard Webhooks ids are unique per sender; the organization keeps two senders apart. */
 const replayKey = (organization: Organization, webhookId: string) => `webhook#${organization.id}#${webhookId}`;
 
@@ -135,9 +138,9 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDepend
     if (events.length === 0) {
       return errorResponse(
         400,
-        rejected.length === 0 ? 'empty-body' : 'no-audit-events',
-        rejected.length === 0 ? 'the body holds no events' : 'the body holds no audit event',
-        { rejected },
+        rejected.count === 0 ? 'empty-body' : 'no-audit-events',
+        rejected.count === 0 ? 'the body holds no events' : 'the body holds no audit event',
+        { rejected: rejected.listed, rejectedCount: rejected.count },
       );
     }
     if (events.length > MAX_EVENTS_PER_REQUEST)
@@ -190,13 +193,16 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDepend
         { 'retry-after': '5' },
       );
     }
-    const unpackable: RejectedItem[] = result.rejected.map((r) => ({
-      item: r.eventId === undefined ? `event ${r.index + 1}` : `event ${r.eventId}`,
-      reason: r.reason,
-    }));
+    for (const r of result.rejected) {
+      rejected.add(() => ({
+        item: r.eventId === undefined ? `event ${r.index + 1}` : `event ${printable(r.eventId, MAX_ITEM_ID_CHARS)}`,
+        reason: r.reason,
+      }));
+    }
     const body: AcceptedBody = {
       accepted: result.enqueued,
-      rejected: [...rejected, ...unpackable],
+      rejected: rejected.listed,
+      rejectedCount: rejected.count,
       organization: organization.id,
       webhookId: auth.webhookId ?? null,
       replayed: false,
@@ -212,7 +218,7 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDepend
     log('INFO', 'webhook events accepted', {
       organization: organization.id,
       accepted: body.accepted,
-      rejected: body.rejected.length,
+      rejected: body.rejectedCount,
       webhookId: body.webhookId,
     });
     return jsonResponse(202, body);

@@ -78,6 +78,7 @@ describe('the webhook: what it accepts', () => {
     expect(response.json).toEqual({
       accepted: 2,
       rejected: [{ item: '[1]', reason: 'missing required field "type"' }],
+      rejectedCount: 1,
       organization: 'org-acme',
       webhookId: 'msg_first',
       replayed: false,
@@ -211,6 +212,17 @@ describe('the webhook: what it refuses, each with a clear JSON error', () => {
     expect(noEvents.json).toEqual({
       error: { code: 'no-audit-events', message: 'the body holds no audit event' },
       rejected: [{ item: '[0]', reason: 'missing required field "type"' }],
+      rejectedCount: 1,
+    });
+    const many = await sendToWebhook(server.url, '1\n'.repeat(150), { secret: SECRET });
+    expect(many.status).toBe(400);
+    expect(many.json).toEqual({
+      error: { code: 'no-audit-events', message: 'the body holds no audit event' },
+      rejected: Array.from({ length: 100 }, (_, i) => ({
+        item: `line ${i + 1}`,
+        reason: 'expected an audit event object, got number',
+      })),
+      rejectedCount: 150,
     });
   });
 
@@ -262,13 +274,21 @@ describe('the webhook: what it refuses, each with a clear JSON error', () => {
   it('reports an event too deep to queue among the rejected items of its 202, and queues the rest', async () => {
     let deep: unknown = 'bottom';
     for (let i = 0; i < 100; i++) deep = { nested: deep };
-    const response = await sendToWebhook(server.url, JSON.stringify([event('shallow'), { ...event('deep-1'), deep }]), {
+    const deepId = `deep-1\u202e${'x'.repeat(200)}`;
+    const response = await sendToWebhook(server.url, JSON.stringify([event('shallow'), { ...event(deepId), deep }]), {
       secret: SECRET,
     });
     expect(response.status).toBe(202);
     expect(response.json).toMatchObject({
       accepted: 1,
-      rejected: [{ item: 'event deep-1', reason: expect.stringMatching(/deeper than 64 levels/) as string }],
+      // The sender's id, escaped and cut.
+      rejected: [
+        {
+          item: `event deep-1\\u202e${'x'.repeat(93)}…`,
+          reason: expect.stringMatching(/deeper than 64 levels/) as string,
+        },
+      ],
+      rejectedCount: 1,
     });
     expect(await queuedIds()).toEqual([['org-acme', 'shallow']]);
   });
