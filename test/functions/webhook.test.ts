@@ -94,6 +94,7 @@ describe('functions/webhook.ts', () => {
     expect(JSON.parse(response.body ?? '{}')).toEqual({
       accepted: 1,
       rejected: [],
+      rejectedCount: 0,
       organization: 'org-acme',
       webhookId: 'msg_fn_1',
       replayed: false,

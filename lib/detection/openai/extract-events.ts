@@ -45,17 +45,25 @@ function isListPage(value: JsonObject): boolean {
   return ownValue(value, 'object') === 'list' && Object.hasOwn(value, 'data');
 }
 
+/** Receives what {@link visitAuditEvents} finds, in order. */
+export interface AuditEventVisitor {
+  event(path: string, event: JsonObject): void;
+  problem(path: string, reason: string): void;
+}
+
 /**
- * The audit events in one parsed JSON value: a single event, an array of events, or an OpenAI list
- * page (`{"object": "list", "data": [...]}`). Every element is checked; bad ones are reported with
- * their path and reason and the others are kept.
+ * The audit events in one parsed JSON value, one by one: a single event, an array of events, or an
+ * OpenAI list page (`{"object": "list", "data": [...]}`). Every element is checked and handed to
+ * `visitor` as an event or a problem with its path; nothing is kept, so a caller may keep only
+ * what it needs.
  *
  * @example
  * ```ts
- * const { events, problems } = extractAuditEvents(JSON.parse(body));
+ * let events = 0;
+ * visitAuditEvents(JSON.parse(body), { event: () => events++, problem: (path, reason) => log(path, reason) });
  * ```
  */
-export function extractAuditEvents(value: unknown): ExtractedEvents {
+export function visitAuditEvents(value: unknown, visitor: AuditEventVisitor): void {
   let items: readonly unknown[];
   let prefix: string;
   if (Array.isArray(value)) {
@@ -64,26 +72,39 @@ export function extractAuditEvents(value: unknown): ExtractedEvents {
   } else if (isJsonObject(value) && isListPage(value)) {
     const data = ownValue(value, 'data');
     if (!Array.isArray(data)) {
-      return {
-        events: [],
-        problems: [{ path: 'data', reason: `list page "data" must be an array, got ${typeName(data)}` }],
-      };
+      visitor.problem('data', `list page "data" must be an array, got ${typeName(data)}`);
+      return;
     }
     items = data;
     prefix = 'data';
   } else {
     const problem = auditEventProblem(value);
-    return problem === undefined
-      ? { events: [{ path: '', event: value as JsonObject }], problems: [] }
-      : { events: [], problems: [{ path: '', reason: problem }] };
+    if (problem === undefined) visitor.event('', value as JsonObject);
+    else visitor.problem('', problem);
+    return;
   }
-  const events: LocatedEvent[] = [];
-  const problems: InputProblem[] = [];
   items.forEach((item, index) => {
     const path = `${prefix}[${index}]`;
     const problem = auditEventProblem(item);
-    if (problem === undefined) events.push({ path, event: item as JsonObject });
-    else problems.push({ path, reason: problem });
+    if (problem === undefined) visitor.event(path, item as JsonObject);
+    else visitor.problem(path, problem);
+  });
+}
+
+/**
+ * The audit events in one parsed JSON value (see {@link visitAuditEvents}), with every problem.
+ *
+ * @example
+ * ```ts
+ * const { events, problems } = extractAuditEvents(JSON.parse(body));
+ * ```
+ */
+export function extractAuditEvents(value: unknown): ExtractedEvents {
+  const events: LocatedEvent[] = [];
+  const problems: InputProblem[] = [];
+  visitAuditEvents(value, {
+    event: (path, event) => events.push({ path, event }),
+    problem: (path, reason) => problems.push({ path, reason }),
   });
   return { events, problems };
 }

@@ -1,14 +1,15 @@
 import { gunzipSync } from 'node:zlib';
-import { extractAuditEvents } from '../../detection/openai/extract-events.ts';
+import { visitAuditEvents } from '../../detection/openai/extract-events.ts';
 import type { JsonObject } from '../../shared/json.ts';
-import { parseJsonInput } from '../../shared/json-input.ts';
+import { visitJsonInput } from '../../shared/json-input.ts';
 import { ACCEPTED_CONTENT_TYPES, MAX_BODY_BYTES } from './constants.ts';
-import { errorResponse, type RejectedItem, type WebhookResponse } from './request.ts';
+import { RejectedItems } from './rejected-items.ts';
+import { errorResponse, type WebhookResponse } from './request.ts';
 
 /** The audit events of a request body, and the items that are not. */
 export interface BodyEvents {
   readonly events: JsonObject[];
-  readonly rejected: RejectedItem[];
+  readonly rejected: RejectedItems;
 }
 
 /**
@@ -57,26 +58,37 @@ export function decodeBody(
 
 /**
  * The audit events in a body: one JSON event, an array, an OpenAI list page, or JSON Lines of
- * these. Every item is checked; bad ones are listed with where and why, the others kept.
+ * these. Every item is checked; bad ones are counted, the first few listed with where and why (in
+ * input order), and the others kept. Read item by item, so that a body of millions of bad lines
+ * costs the memory of the few listed, not of every one.
  *
  * @example
  * ```ts
  * const { events, rejected } = bodyEvents('{"id":"a","type":"login.succeeded"}\n{"id":"b"}');
+ * [events.length, rejected.count]; // [1, 1]
  * ```
  */
-export function bodyEvents(text: string): BodyEvents {
-  const { values, failures } = parseJsonInput(text);
-  const rejected: RejectedItem[] = failures.map((f) => ({
-    item: f.line === undefined ? 'body' : `line ${f.line}`,
-    reason: `not valid JSON: ${f.reason}`,
-  }));
+export function bodyEvents(text: string, maxListed?: number): BodyEvents {
   const events: JsonObject[] = [];
-  for (const { line, value } of values) {
-    const extracted = extractAuditEvents(value);
-    const where = (path: string) =>
-      [line === undefined ? '' : `line ${line}`, path].filter(Boolean).join(': ') || 'body';
-    for (const problem of extracted.problems) rejected.push({ item: where(problem.path), reason: problem.reason });
-    events.push(...extracted.events.map((e) => e.event));
-  }
-  return { events, rejected };
+  const rejected = new RejectedItems(maxListed);
+  const broken = visitJsonInput(text, {
+    value: (line, value) => {
+      const where = (path: string) =>
+        [line === undefined ? '' : `line ${line}`, path].filter(Boolean).join(': ') || 'body';
+      visitAuditEvents(value, {
+        event: (_path, event) => events.push(event),
+        problem: (path, reason) => rejected.add(() => ({ item: where(path), reason })),
+      });
+    },
+    failure: (line, describe) =>
+      rejected.add(() => ({ item: `line ${line}`, reason: `not valid JSON: ${describe().reason}` })),
+  });
+  if (broken === undefined) return { events, rejected };
+  // No line is JSON on its own: one broken document, reported once.
+  const whole = new RejectedItems(maxListed);
+  whole.add(() => ({
+    item: broken.line === undefined ? 'body' : `line ${broken.line}`,
+    reason: `not valid JSON: ${broken.reason}`,
+  }));
+  return { events, rejected: whole };
 }

@@ -7,6 +7,12 @@ export const MAX_BODY_BYTES = 5_000_000;
 /** Most events one request may carry. */
 export const MAX_EVENTS_PER_REQUEST = 10_000;
 
+/**
+ * Most rejected items an answer lists (it counts them all): a 5 MB body can hold millions, and
+ * listing them would pass Lambda's 6 MB answer and the function's memory.
+ */
+export const MAX_REJECTED_ITEMS_LISTED = 100;
+
 /** Standard Webhooks secrets are random bytes, at least 24 (192 bits). */
 export const MIN_SECRET_BYTES = 24;
 

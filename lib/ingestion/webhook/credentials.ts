@@ -10,11 +10,42 @@ export interface WebhookCredentials {
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
+/** One entry of the webhook secret parameter. */
+export type CredentialEntry =
+  { readonly kind: 'signing-key'; readonly key: Buffer } | { readonly kind: 'bearer'; readonly token: string };
+
 /**
- * Reads the webhook secret parameter: entries separated by white space, each a Standard Webhooks
- * signing secret (`whsec_` and base64 of at least 24 random bytes; the prefix may be left out) or
- * `bearer:<token>` (at least 32 characters). Several signing secrets are valid at once, for
- * rotation. Throws naming the entry's position, never its value.
+ * Reads one entry of the webhook secret parameter: a Standard Webhooks signing secret (`whsec_`
+ * and base64 of at least 24 random bytes; the prefix may be left out) or `bearer:<token>` (at
+ * least 32 characters). Throws naming the entry's position (from 1), never its value.
+ *
+ * @example
+ * ```ts
+ * readCredentialEntry('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 1); // { kind: 'signing-key', key: <Buffer ...> }
+ * ```
+ */
+export function readCredentialEntry(entry: string, position: number): CredentialEntry {
+  if (entry.startsWith('bearer:')) {
+    const token = entry.slice('bearer:'.length);
+    if (token.length < MIN_BEARER_TOKEN_CHARS)
+      throw new Error(
+        `webhook secret entry ${position}: a bearer token must have at least ${MIN_BEARER_TOKEN_CHARS} characters`,
+      );
+    return { kind: 'bearer', token };
+  }
+  const encoded = entry.startsWith('whsec_') ? entry.slice('whsec_'.length) : entry;
+  const key = BASE64.test(encoded) ? Buffer.from(encoded, 'base64') : Buffer.alloc(0);
+  if (key.length < MIN_SECRET_BYTES)
+    throw new Error(
+      `webhook secret entry ${position}: expected whsec_ and base64 of at least ${MIN_SECRET_BYTES} random bytes`,
+    );
+  return { kind: 'signing-key', key };
+}
+
+/**
+ * Reads a secret parameter of signing secrets and bearer tokens (see {@link readCredentialEntry}),
+ * separated by white space. Several signing secrets are valid at once, for rotation. Throws naming
+ * the entry's position, never its value.
  *
  * @example
  * ```ts
@@ -27,23 +58,10 @@ export function readCredentials(value: string): WebhookCredentials {
   value
     .split(/\s+/)
     .filter((entry) => entry !== '')
-    .forEach((entry, index) => {
-      if (entry.startsWith('bearer:')) {
-        const token = entry.slice('bearer:'.length);
-        if (token.length < MIN_BEARER_TOKEN_CHARS)
-          throw new Error(
-            `webhook secret entry ${index + 1}: a bearer token must have at least ${MIN_BEARER_TOKEN_CHARS} characters`,
-          );
-        bearerTokens.push(token);
-        return;
-      }
-      const encoded = entry.startsWith('whsec_') ? entry.slice('whsec_'.length) : entry;
-      const key = BASE64.test(encoded) ? Buffer.from(encoded, 'base64') : Buffer.alloc(0);
-      if (key.length < MIN_SECRET_BYTES)
-        throw new Error(
-          `webhook secret entry ${index + 1}: expected whsec_ and base64 of at least ${MIN_SECRET_BYTES} random bytes`,
-        );
-      signingKeys.push(key);
+    .forEach((text, index) => {
+      const entry = readCredentialEntry(text, index + 1);
+      if (entry.kind === 'bearer') bearerTokens.push(entry.token);
+      else signingKeys.push(entry.key);
     });
   if (signingKeys.length === 0 && bearerTokens.length === 0)
     throw new Error('the webhook secret holds no signing secret');

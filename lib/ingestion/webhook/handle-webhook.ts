@@ -5,25 +5,24 @@ import type { EnqueueResult } from '../packing/enqueue-events.ts';
 import type { Organization } from '../packing/organization.ts';
 import { bodyEvents, decodeBody } from './body.ts';
 import { MAX_BODY_BYTES, MAX_EVENTS_PER_REQUEST } from './constants.ts';
-import { readCredentials, type WebhookCredentials } from './credentials.ts';
+import { authenticate } from './authenticate.ts';
+import { readOrganizationCredentials, type OrganizationCredentials } from './organization-credentials.ts';
 import type { ReplayGuard } from './replay-guard.ts';
 import {
   errorResponse,
   jsonResponse,
   type AcceptedBody,
-  type RejectedItem,
   type WebhookRequest,
   type WebhookResponse,
 } from './request.ts';
-import { bearerMatches, NO_MATCH, verifySignature } from './signature.ts';
 
 /** What the webhook needs. */
 export interface WebhookDependencies {
-  /** The secret parameter's text (signing secrets, bearer tokens); see {@link readCredentials}. */
+  /** The secret parameter's text: signing secrets and bearer tokens, each for one organization (see {@link readOrganizationCredentials}). */
   readonly secrets: SecretSource;
   /** Accept `Authorization: Bearer` for forwarders that cannot sign (off unless switched on). */
   readonly bearerEnabled: boolean;
-  /** The organizations events may be sent for; the first is used when the request names none. */
+  /** The organizations events may be sent for; the first is the one of a request naming none, and of the secrets bound to none. */
   readonly organizations: readonly Organization[];
   readonly replay: ReplayGuard;
   /** Packs and sends events to the detection queue; resolves once they are all on it. */
@@ -34,61 +33,23 @@ export interface WebhookDependencies {
   readonly log?: (level: 'INFO' | 'WARN' | 'ERROR', message: string, details: Record<string, unknown>) => void;
 }
 
-/** How a request authenticated. */
-type Authentication =
-  | { readonly ok: true; readonly webhookId: string | undefined }
-  /** `keyMismatch`: well-formed, but no key or token matched (the secret may have been rotated). */
-  | { readonly ok: false; readonly reason: string; readonly keyMismatch: boolean };
+/** An event id (the sender's text) as a rejected item names it: a bounded answer lists bounded items. */
+const MAX_ITEM_ID_CHARS = 100;
 
-async function authenticate(
-  request: WebhookRequest,
-  deps: WebhookDependencies,
-  credentials: WebhookCredentials,
-): Promise<Authentication> {
-  const { headers } = request;
-  const signed = headers['webhook-signature'] !== undefined || headers['webhook-id'] !== undefined;
-  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '')?.[1];
-  const check = (creds: WebhookCredentials): Authentication => {
-    if (signed) {
-      const result = verifySignature(
-        { id: headers['webhook-id'], timestamp: headers['webhook-timestamp'], signature: headers['webhook-signature'] },
-        request.body,
-        creds.signingKeys,
-        deps.clock(),
-      );
-      return result.ok
-        ? { ok: true, webhookId: result.id }
-        : { ok: false, reason: result.reason, keyMismatch: result.reason === NO_MATCH };
-    }
-    if (bearer !== undefined && deps.bearerEnabled) {
-      return bearerMatches(bearer, creds.bearerTokens)
-        ? { ok: true, webhookId: undefined }
-        : { ok: false, reason: 'the bearer token is not valid', keyMismatch: true };
-    }
-    const reason = deps.bearerEnabled
-      ? 'sign the request (webhook-id, webhook-timestamp, webhook-signature) or send a bearer token'
-      : 'sign the request: webhook-id, webhook-timestamp, webhook-signature';
-    return { ok: false, reason, keyMismatch: false };
-  };
-  const first = check(credentials);
-  if (first.ok || !first.keyMismatch) return first;
-  // The secret may have just been rotated: read it again (at most every few seconds) and retry.
-  try {
-    return check(readCredentials(await deps.secrets.get({ refresh: true })));
-  } catch {
-    return first;
-  }
-}
-
-/** Standard Webhooks ids are unique per sender; the organization keeps two senders apart. */
+/**
+ * Standard Webhooks ids are unique per sender; the organization keeps two senders apart. Both are
+ * authenticated (the id is signed, and only the organization's own secrets verify the signature),
+ * so a request cannot claim another organization's key, nor open a new one by naming another.
+ */
 const replayKey = (organization: Organization, webhookId: string) => `webhook#${organization.id}#${webhookId}`;
 
 /**
- * Handles one webhook request: authenticates it (Standard Webhooks signature, or a bearer token
- * when switched on), picks the organization (`?organization=`), reads the body (JSON event, array,
- * list page or JSON Lines; gzip), claims its webhook-id so a redelivery enqueues nothing twice,
- * puts every accepted event on the detection queue, and only then answers 202 with the counts and
- * each rejected item's reason. Errors answer 400, 401, 405, 409, 413, 415, 429 or 503 with
+ * Handles one webhook request: picks the organization (`?organization=`, else the first),
+ * authenticates the request for it (a Standard Webhooks signature, or a bearer token when switched
+ * on, with that organization's own secrets), reads the body (JSON event, array, list page or JSON
+ * Lines; gzip), claims its webhook-id so a redelivery enqueues nothing twice, puts every accepted
+ * event on the detection queue, and only then answers 202 with the count of events and the first
+ * rejected items with their reasons. Errors answer 400, 401, 405, 409, 413, 415, 429 or 503 with
  * `{"error": {"code", "message"}}`. Never throws.
  *
  * @example
@@ -103,9 +64,11 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDepend
       return errorResponse(405, 'method-not-allowed', 'send events with POST', {}, { allow: 'POST' });
     if (request.body.length > MAX_BODY_BYTES)
       return errorResponse(413, 'payload-too-large', `the body is larger than ${MAX_BODY_BYTES} bytes`);
-    let credentials: WebhookCredentials;
+    const wanted = request.query.organization;
+    const organization = wanted === undefined ? deps.organizations[0] : deps.organizations.find((o) => o.id === wanted);
+    let credentials: OrganizationCredentials;
     try {
-      credentials = readCredentials(await deps.secrets.get());
+      credentials = readOrganizationCredentials(await deps.secrets.get(), deps.organizations);
     } catch (error) {
       log('ERROR', 'webhook secret unusable', { error: error instanceof Error ? error.message : 'unknown' });
       return errorResponse(
@@ -116,13 +79,11 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDepend
         { 'retry-after': '60' },
       );
     }
-    const auth = await authenticate(request, deps, credentials);
+    const auth = await authenticate(request, organization, credentials, deps);
     if (!auth.ok) {
-      log('WARN', 'webhook request refused', { status: 401, reason: auth.reason });
+      log('WARN', 'webhook request refused', { status: 401, reason: auth.reason, organization: organization?.id });
       return errorResponse(401, 'unauthorized', auth.reason);
     }
-    const wanted = request.query.organization;
-    const organization = wanted === undefined ? deps.organizations[0] : deps.organizations.find((o) => o.id === wanted);
     if (organization === undefined)
       return errorResponse(
         400,
@@ -136,9 +97,9 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDepend
     if (events.length === 0) {
       return errorResponse(
         400,
-        rejected.length === 0 ? 'empty-body' : 'no-audit-events',
-        rejected.length === 0 ? 'the body holds no events' : 'the body holds no audit event',
-        { rejected },
+        rejected.count === 0 ? 'empty-body' : 'no-audit-events',
+        rejected.count === 0 ? 'the body holds no events' : 'the body holds no audit event',
+        { rejected: rejected.listed, rejectedCount: rejected.count },
       );
     }
     if (events.length > MAX_EVENTS_PER_REQUEST)
@@ -191,13 +152,16 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDepend
         { 'retry-after': '5' },
       );
     }
-    const unpackable: RejectedItem[] = result.rejected.map((r) => ({
-      item: r.eventId === undefined ? `event ${r.index + 1}` : `event ${r.eventId}`,
-      reason: r.reason,
-    }));
+    for (const r of result.rejected) {
+      rejected.add(() => ({
+        item: r.eventId === undefined ? `event ${r.index + 1}` : `event ${printable(r.eventId, MAX_ITEM_ID_CHARS)}`,
+        reason: r.reason,
+      }));
+    }
     const body: AcceptedBody = {
       accepted: result.enqueued,
-      rejected: [...rejected, ...unpackable],
+      rejected: rejected.listed,
+      rejectedCount: rejected.count,
       organization: organization.id,
       webhookId: auth.webhookId ?? null,
       replayed: false,
@@ -213,7 +177,7 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDepend
     log('INFO', 'webhook events accepted', {
       organization: organization.id,
       accepted: body.accepted,
-      rejected: body.rejected.length,
+      rejected: body.rejectedCount,
       webhookId: body.webhookId,
     });
     return jsonResponse(202, body);

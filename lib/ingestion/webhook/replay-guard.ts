@@ -26,14 +26,11 @@ export type WebhookIdClaim =
  */
 export interface ReplayGuard {
   claim(key: string, bodyHash: string, nowSeconds: number): Promise<WebhookIdClaim>;
-  /** Records the answer; later deliveries of the id get it back. */
+  /** Records the answer (bounded: a few rejected items and a count, well within an item's 400 KB); later deliveries of the id get it back. */
   complete(key: string, token: string, response: string, nowSeconds: number): Promise<void>;
   /** Gives the id back after a failure, so the sender's retry can enqueue. */
   release(key: string, token: string): Promise<void>;
 }
-
-/** Largest answer stored for replays (a DynamoDB item holds 400 KB). */
-const MAX_STORED_RESPONSE_BYTES = 300_000;
 
 /**
  * {@link ReplayGuard} on a DynamoDB table (`pk` string key, TTL on `expiresAt`): a conditional put
@@ -105,7 +102,7 @@ export class DynamoReplayGuard implements ReplayGuard {
         ExpressionAttributeNames: { '#state': 'state', '#response': 'response', '#owner': 'owner' },
         ExpressionAttributeValues: {
           ':done': { S: 'done' },
-          ':response': { S: storedResponse(response) },
+          ':response': { S: response },
           ':expires': { N: String(nowSeconds + WEBHOOK_ID_RETENTION_SECONDS) },
           ':token': { S: token },
         },
@@ -124,16 +121,4 @@ export class DynamoReplayGuard implements ReplayGuard {
       }),
     );
   }
-}
-
-/** The answer as stored: whole when it fits, else with the rejected list cut and counted. */
-function storedResponse(response: string): string {
-  if (Buffer.byteLength(response) <= MAX_STORED_RESPONSE_BYTES) return response;
-  const parsed = JSON.parse(response) as { rejected?: unknown[] } & Record<string, unknown>;
-  const rejected = parsed.rejected ?? [];
-  return JSON.stringify({
-    ...parsed,
-    rejected: rejected.slice(0, 100),
-    rejectedOmitted: rejected.length - Math.min(100, rejected.length),
-  });
 }

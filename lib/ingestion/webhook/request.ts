@@ -25,7 +25,10 @@ export interface RejectedItem {
 /** The body of a 202. */
 export interface AcceptedBody {
   readonly accepted: number;
+  /** The first rejected items, in input order (at most `MAX_REJECTED_ITEMS_LISTED`). */
   readonly rejected: readonly RejectedItem[];
+  /** How many items were rejected in all. */
+  readonly rejectedCount: number;
   readonly organization: string;
   readonly webhookId: string | null;
   /** True when this webhook-id was accepted before: nothing was enqueued this time. */
@@ -37,7 +40,7 @@ export interface AcceptedBody {
  *
  * @example
  * ```ts
- * jsonResponse(202, { accepted: 3, rejected: [] });
+ * jsonResponse(202, { accepted: 3, rejected: [], rejectedCount: 0 });
  * ```
  */
 export function jsonResponse(

@@ -81,6 +81,7 @@ describe('handleHttpApiRequest', () => {
     expect(JSON.parse(first.body)).toEqual({
       accepted: 2,
       rejected: [],
+      rejectedCount: 0,
       organization: 'org-acme',
       webhookId: 'msg_1',
       replayed: false,
@@ -140,7 +141,7 @@ describe('countWebhookResponse', () => {
     countWebhookResponse(jsonResponse(401, { error: {} }), count);
     countWebhookResponse(jsonResponse(503, { error: {} }), count);
     countWebhookResponse(jsonResponse(499, { error: {} }), count);
-    countWebhookResponse(jsonResponse(202, { accepted: 0, rejected: [], replayed: false }), count);
+    countWebhookResponse(jsonResponse(202, { accepted: 0, rejected: [], rejectedCount: 0, replayed: false }), count);
     expect(metrics).toEqual([
       ['WebhookRequestsRefused', 1],
       ['WebhookRequestsFailed', 1],

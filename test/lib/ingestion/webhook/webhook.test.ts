@@ -20,6 +20,9 @@ import { sendToWebhook } from '../../../support/webhook-client.ts';
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const TOKEN = randomBytes(24).toString('hex');
+/** Globex's own: secrets without an organization are the first organization's (Acme's). */
+const GLOBEX_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
+const GLOBEX_TOKEN = randomBytes(24).toString('hex');
 const ORGS = [
   { id: 'org-acme', name: 'Acme' },
   { id: 'org-globex', name: 'Globex' },
@@ -63,7 +66,10 @@ async function queuedIds(): Promise<Array<[string | undefined, string]>> {
 
 beforeEach(async () => {
   resources = await createPipelineResources();
-  secrets = staticSecret(`${SECRET} bearer:${TOKEN}`, 'test');
+  secrets = staticSecret(
+    `${SECRET} bearer:${TOKEN} org-globex=${GLOBEX_SECRET} org-globex=bearer:${GLOBEX_TOKEN}`,
+    'test',
+  );
   server = await serve();
 });
 afterEach(async () => {
@@ -78,6 +84,7 @@ describe('the webhook: what it accepts', () => {
     expect(response.json).toEqual({
       accepted: 2,
       rejected: [{ item: '[1]', reason: 'missing required field "type"' }],
+      rejectedCount: 1,
       organization: 'org-acme',
       webhookId: 'msg_first',
       replayed: false,
@@ -91,7 +98,7 @@ describe('the webhook: what it accepts', () => {
   it('reads JSON Lines, gzip, a list page, and the organization named in the query', async () => {
     const lines = `${JSON.stringify(event('l1'))}\n{broken\n${JSON.stringify(event('l2'))}\n`;
     const gz = await sendToWebhook(server.url, lines, {
-      secret: SECRET,
+      secret: GLOBEX_SECRET,
       contentType: 'application/x-ndjson',
       gzip: true,
       query: '?organization=org-globex',
@@ -149,7 +156,9 @@ describe('the webhook: what it accepts', () => {
         unsigned: true,
         headers: { authorization: `Bearer ${'x'.repeat(48)}` },
       });
-      expect(wrong.json).toEqual({ error: { code: 'unauthorized', message: 'the bearer token is not valid' } });
+      expect(wrong.json).toEqual({
+        error: { code: 'unauthorized', message: 'the bearer token is not valid for organization "org-acme"' },
+      });
     } finally {
       await bearerServer.stop();
     }
@@ -173,10 +182,116 @@ describe('the webhook: what it accepts', () => {
   });
 });
 
+describe('the webhook: the organization a request lands in is the one its secret authenticates', () => {
+  it('refuses a captured signed request replayed with another organization', async () => {
+    const captured = { secret: SECRET, id: 'msg_captured', timestamp: Math.floor(Date.now() / 1000) };
+    const body = JSON.stringify(event('o1'));
+    const first = await sendToWebhook(server.url, body, captured);
+    expect(first.json).toMatchObject({ accepted: 1, organization: 'org-acme', replayed: false });
+    const replayed = await sendToWebhook(server.url, body, { ...captured, query: '?organization=org-globex' });
+    expect([replayed.status, replayed.json]).toEqual([
+      401,
+      { error: { code: 'unauthorized', message: 'no signature matches for organization "org-globex"' } },
+    ]);
+    expect(await queuedIds()).toEqual([['org-acme', 'o1']]);
+  });
+
+  it("takes an organization's events signed with its own secret, into that organization only", async () => {
+    const signed = { secret: GLOBEX_SECRET, id: 'msg_globex', timestamp: Math.floor(Date.now() / 1000) };
+    const body = JSON.stringify(event('g1'));
+    const first = await sendToWebhook(server.url, body, { ...signed, query: '?organization=org-globex' });
+    expect(first.json).toMatchObject({ accepted: 1, organization: 'org-globex', replayed: false });
+    for (const query of ['', '?organization=org-acme']) {
+      const elsewhere = await sendToWebhook(server.url, body, { ...signed, query });
+      expect([elsewhere.status, elsewhere.json]).toEqual([
+        401,
+        { error: { code: 'unauthorized', message: 'no signature matches for organization "org-acme"' } },
+      ]);
+    }
+    const again = await sendToWebhook(server.url, body, { ...signed, query: '?organization=org-globex' });
+    expect(again.json).toMatchObject({ accepted: 1, organization: 'org-globex', replayed: true });
+    expect(await queuedIds()).toEqual([['org-globex', 'g1']]);
+  });
+
+  it('takes a bearer token into its own organization only', async () => {
+    const bearerServer = await serve({ bearerEnabled: true });
+    const send = (token: string, query: string, id: string) =>
+      sendToWebhook(bearerServer.url, JSON.stringify(event(id)), {
+        unsigned: true,
+        query,
+        headers: { authorization: `Bearer ${token}` },
+      });
+    try {
+      expect((await send(GLOBEX_TOKEN, '?organization=org-globex', 't1')).json).toMatchObject({
+        accepted: 1,
+        organization: 'org-globex',
+      });
+      expect((await send(TOKEN, '?organization=org-globex', 't2')).json).toEqual({
+        error: { code: 'unauthorized', message: 'the bearer token is not valid for organization "org-globex"' },
+      });
+      expect((await send(GLOBEX_TOKEN, '', 't3')).status).toBe(401);
+    } finally {
+      await bearerServer.stop();
+    }
+    expect(await queuedIds()).toEqual([['org-globex', 't1']]);
+  });
+
+  it('refuses every request while one secret is listed for two organizations, and says why in the log', async () => {
+    const logged: Array<[string, string, Record<string, unknown>]> = [];
+    const dynamodb = new DynamoDBClient({});
+    const shared = await startWebhookServer(
+      webhookDependencies({
+        sqs: new SQSClient({}),
+        queueUrl: resources.queueUrl,
+        dynamodb,
+        deliveriesTable: await createWebhookDeliveriesTable(dynamodb, `webhook-${randomBytes(4).toString('hex')}`),
+        secrets: staticSecret(`${SECRET} org-globex=${SECRET}`, 'test'),
+        bearerEnabled: false,
+        organizations: ORGS,
+        log: (level, message, details) => logged.push([level, message, details]),
+      }),
+    );
+    try {
+      const response = await sendToWebhook(shared.url, JSON.stringify(event('s1')), {
+        secret: SECRET,
+        query: '?organization=org-globex',
+      });
+      expect([response.status, response.json]).toEqual([
+        503,
+        { error: { code: 'not-configured', message: 'the webhook secret cannot be read; the operator has been told' } },
+      ]);
+    } finally {
+      await shared.stop();
+    }
+    expect(logged).toEqual([
+      [
+        'ERROR',
+        'webhook secret unusable',
+        {
+          error:
+            'webhook secret entry 2: entry 1 holds the same signing secret for organization "org-acme"; each organization needs its own',
+        },
+      ],
+    ]);
+    expect(await queuedIds()).toEqual([]);
+  });
+});
+
 describe('the webhook: what it refuses, each with a clear JSON error', () => {
   it.each([
     ['no signature', { unsigned: true }, 401, 'sign the request: webhook-id, webhook-timestamp, webhook-signature'],
-    ['a wrong secret', { secret: `whsec_${randomBytes(32).toString('base64')}` }, 401, 'no signature matches'],
+    [
+      'a wrong secret',
+      { secret: `whsec_${randomBytes(32).toString('base64')}` },
+      401,
+      'no signature matches for organization "org-acme"',
+    ],
+    [
+      'an unknown organization, unsigned',
+      { unsigned: true, query: '?organization=org-nope' },
+      401,
+      'sign the request: webhook-id, webhook-timestamp, webhook-signature',
+    ],
     [
       'a timestamp 6 minutes old',
       { timestamp: Math.floor(Date.now() / 1000) - 360 },
@@ -211,6 +326,17 @@ describe('the webhook: what it refuses, each with a clear JSON error', () => {
     expect(noEvents.json).toEqual({
       error: { code: 'no-audit-events', message: 'the body holds no audit event' },
       rejected: [{ item: '[0]', reason: 'missing required field "type"' }],
+      rejectedCount: 1,
+    });
+    const many = await sendToWebhook(server.url, '1\n'.repeat(150), { secret: SECRET });
+    expect(many.status).toBe(400);
+    expect(many.json).toEqual({
+      error: { code: 'no-audit-events', message: 'the body holds no audit event' },
+      rejected: Array.from({ length: 100 }, (_, i) => ({
+        item: `line ${i + 1}`,
+        reason: 'expected an audit event object, got number',
+      })),
+      rejectedCount: 150,
     });
   });
 
@@ -262,13 +388,21 @@ describe('the webhook: what it refuses, each with a clear JSON error', () => {
   it('reports an event too deep to queue among the rejected items of its 202, and queues the rest', async () => {
     let deep: unknown = 'bottom';
     for (let i = 0; i < 100; i++) deep = { nested: deep };
-    const response = await sendToWebhook(server.url, JSON.stringify([event('shallow'), { ...event('deep-1'), deep }]), {
+    const deepId = `deep-1\u202e${'x'.repeat(200)}`;
+    const response = await sendToWebhook(server.url, JSON.stringify([event('shallow'), { ...event(deepId), deep }]), {
       secret: SECRET,
     });
     expect(response.status).toBe(202);
     expect(response.json).toMatchObject({
       accepted: 1,
-      rejected: [{ item: 'event deep-1', reason: expect.stringMatching(/deeper than 64 levels/) as string }],
+      // The sender's id, escaped and cut.
+      rejected: [
+        {
+          item: `event deep-1\\u202e${'x'.repeat(93)}…`,
+          reason: expect.stringMatching(/deeper than 64 levels/) as string,
+        },
+      ],
+      rejectedCount: 1,
     });
     expect(await queuedIds()).toEqual([['org-acme', 'shallow']]);
   });
