@@ -4,7 +4,7 @@
 // worker died between publishing and marking sent (same alert id, same content); every window
 // item counting each event once; the DLQ holding exactly what it must.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -194,8 +194,8 @@ type PollOutcome =
  * handle parked). Only then, with no invocation running, does time move, by the visibility
  * timeout, and the parked messages become visible again, as SQS would return them. So a message
  * comes back only because its invocation failed or died, never because the machine was slow; a
- * lease is never overtaken while its holder runs; and every lease of an invocation that ended (its
- * deadline plus the margin, below the visibility timeout) has ended when its messages come back.
+ * lease is never overtaken while its holder runs; and when a worker's messages come back, every
+ * lease of its invocations (its deadline plus the margin, below the visibility timeout) has ended.
  * Rounds go on until one parks nothing, or `enough()` says so (the messages parked last are
  * visible again for what comes next).
  */
@@ -372,8 +372,10 @@ function startWorker(config: Record<string, unknown> & { inFlightFile: string })
   let dead = false;
   const died = (): PollOutcome => {
     dead = true;
-    // The batch it held when it died (worker.ts writes it before invoking the handler).
-    return { died: true, inFlight: JSON.parse(readFileSync(config.inFlightFile, 'utf8') || '[]') as string[] };
+    // The batch it held when it died (worker.ts writes it before invoking the handler; none if it
+    // died before it could poll).
+    const held = existsSync(config.inFlightFile) ? readFileSync(config.inFlightFile, 'utf8') : '';
+    return { died: true, inFlight: JSON.parse(held || '[]') as string[] };
   };
   return {
     async poll(now) {
