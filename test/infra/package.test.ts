@@ -39,7 +39,7 @@ function offlineEnv(): NodeJS.ProcessEnv {
 }
 
 function attempt(command: string, args: string[]) {
-  return spawnSync(command, args, { cwd: root, env: offlineEnv(), encoding: 'utf8', timeout: 240_000 });
+  return spawnSync(command, args, { cwd: root, env: offlineEnv(), encoding: 'utf8' });
 }
 
 function run(command: string, args: string[]): void {
@@ -93,7 +93,7 @@ beforeAll(() => {
   withParams = JSON.parse(readFileSync(join(paramsDir, TEMPLATE), 'utf8')) as Json;
   run('npm', ['run', 'package', '--', ...OPT_OUT]);
   template = JSON.parse(readFileSync(join(root, '.serverless', TEMPLATE), 'utf8')) as Json;
-}, 300_000);
+});
 
 const resources = (t: Json, type: string): Array<[string, Json]> =>
   Object.entries(t.Resources as Json).filter(([, r]) => (r as Json).Type === type) as Array<[string, Json]>;

@@ -14,7 +14,6 @@ function bench(args: string[]) {
     {
       cwd: root,
       encoding: 'utf8',
-      timeout: 240_000,
     },
   );
   expect(result.status).toBe(0);
