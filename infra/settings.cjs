@@ -248,6 +248,9 @@ function ingestSettings(params = {}) {
     ),
     adminKeyParameterArns: organizations.map((org) => parameterArn(org.adminKeyParameter)),
     cursorKeys: organizations.map((org) => org.cursorKey),
+    // For the detect role's deny: every cursor key there is or could be (organizations removed or
+    // added later included); lib/ingestion/poller/cursor-key.ts keeps dedup keys out of it.
+    cursorKeyPatterns: [cursorKey, `${cursorKey}#*`],
   };
 }
 

@@ -1,3 +1,4 @@
+import { POLL_CURSOR_KEY } from '../ingestion/poller/cursor-key.ts';
 import { MAX_OVERLAP_SECONDS } from '../ingestion/poller/seen-events.ts';
 import type { PollConfig } from '../ingestion/poller/poll-config.ts';
 import { integerEnv, logLevelEnv, optionalEnv, requiredEnv, type Env } from './env.ts';
@@ -15,7 +16,7 @@ export type { PollConfig };
  * ```
  */
 export function readPollConfig(env: Env): PollConfig {
-  const cursorKey = optionalEnv(env, 'CURSOR_KEY') ?? 'ingest-cursor';
+  const cursorKey = optionalEnv(env, 'CURSOR_KEY') ?? POLL_CURSOR_KEY;
   const listed = (env.ORGANIZATIONS ?? '').trim();
   const singleKey = listed === '' || listed === '[]' ? requiredEnv(env, 'ADMIN_KEY_PARAMETER') : '';
   const organizations = readOrganizations(listed, singleKey, cursorKey);

@@ -19,7 +19,6 @@ function start(args: string[]) {
   const result = spawnSync(process.execPath, [bin, 'start', ...args], {
     cwd: root,
     encoding: 'utf8',
-    timeout: 240_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

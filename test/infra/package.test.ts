@@ -11,9 +11,18 @@ import { pathToFileURL } from 'node:url';
 import { RegoEngine, TemplateFile } from '@aws/cloudformation-validate';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createPipelineResources, receivedAlerts } from '../support/aws-resources.ts';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { readDetectConfig } from '../../lib/config/detect-config.ts';
+import { envelopeOpening } from '../../lib/ingestion/packing/envelope.ts';
+import { POLL_CURSOR_KEY } from '../../lib/ingestion/poller/cursor-key.ts';
+import { pendingRegisterKey, windowKey } from '../../lib/pipeline/dedup/dedup-item.ts';
+import { createDetectionHandler } from '../../lib/pipeline/detect/create-handler.ts';
+import { createPipelineResources, pollOnce, receivedAlerts, sendBodies } from '../support/aws-resources.ts';
 import { body, keyEvent } from '../integration/events.ts';
-import { arnOf, decide, resolve, type Caller } from '../support/policy-evaluator.ts';
+import { arnOf, decide, decideForRole, resolve, type Caller } from '../support/policy-evaluator.ts';
+import { recordingTelemetry } from '../support/recording-telemetry.ts';
 
 const root = join(import.meta.dirname, '../..');
 type Json = Record<string, any>;
@@ -30,7 +39,7 @@ function offlineEnv(): NodeJS.ProcessEnv {
 }
 
 function attempt(command: string, args: string[]) {
-  return spawnSync(command, args, { cwd: root, env: offlineEnv(), encoding: 'utf8', timeout: 240_000 });
+  return spawnSync(command, args, { cwd: root, env: offlineEnv(), encoding: 'utf8' });
 }
 
 function run(command: string, args: string[]): void {
@@ -84,7 +93,7 @@ beforeAll(() => {
   withParams = JSON.parse(readFileSync(join(paramsDir, TEMPLATE), 'utf8')) as Json;
   run('npm', ['run', 'package', '--', ...OPT_OUT]);
   template = JSON.parse(readFileSync(join(root, '.serverless', TEMPLATE), 'utf8')) as Json;
-}, 300_000);
+});
 
 const resources = (t: Json, type: string): Array<[string, Json]> =>
   Object.entries(t.Resources as Json).filter(([, r]) => (r as Json).Type === type) as Array<[string, Json]>;
@@ -517,6 +526,7 @@ describe('npm run package', () => {
       'ConsumeDetectionQueue',
       'KeepPermanentFailures',
       'DedupWindows',
+      'NoPollCursors',
       'PublishAlerts',
       'EncryptAlertsForTopic',
       'WriteOwnLogs',
@@ -769,5 +779,103 @@ describe('resource policies: nobody but the roles that need a queue or topic may
       expect(decide(withParams, { caller: intruder, action: 'sns:Publish', resource: arn(id) })).toBe('denied');
       expect(allowed(everyone, 'sns:Publish', id, false)).toEqual([]);
     }
+  });
+});
+
+describe('the dedup table: the detect role never touches a poll cursor, the poll role only its own', () => {
+  /** Every item action the detect role has, and the ones it must never gain on a cursor. */
+  const DETECT_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+  const ITEM_ACTIONS = [...DETECT_ACTIONS, 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:Query'];
+  const decideOn = (t: Json, roleId: string, action: string, key: string, table = 'DedupTable') =>
+    decideForRole(t, roleId, {
+      action,
+      resource: arnOf(t, table),
+      keys: { 'dynamodb:LeadingKeys': [key] },
+    });
+  /** `role action key` for every request of the lists that comes out `allowed`. */
+  const allowedRequests = (t: Json, roleId: string, actions: string[], keys: string[]) =>
+    actions.flatMap((action) =>
+      keys.filter((key) => decideOn(t, roleId, action, key) === 'allowed').map((key) => `${roleId} ${action} ${key}`),
+    );
+  const refusedRequests = (t: Json, roleId: string, actions: string[], keys: string[]) =>
+    actions.flatMap((action) =>
+      keys.filter((key) => decideOn(t, roleId, action, key) !== 'allowed').map((key) => `${roleId} ${action} ${key}`),
+    );
+
+  /** The keys the detect function wrote for every rule of the catalog, unscoped and for an organization. */
+  let written: string[] = [];
+  beforeAll(async () => {
+    const resources = await createPipelineResources();
+    const handler = createDetectionHandler({
+      config: readDetectConfig({
+        DEDUP_TABLE_NAME: resources.tableName,
+        ALERT_TOPIC_ARN: resources.topicArn,
+        DEAD_LETTER_QUEUE_URL: resources.dlqUrl,
+      }),
+      telemetry: recordingTelemetry().telemetry,
+      clock: () => 1_732_440_000,
+      clients: {
+        dynamodb: () => Promise.resolve(new DynamoDBClient({})),
+        sns: () => Promise.resolve(new SNSClient({})),
+        sqs: () => Promise.resolve(new SQSClient({})),
+      },
+    });
+    const events = readFileSync(join(root, 'examples/sample-events.jsonl'), 'utf8').trim().split('\n');
+    // Organization ids that, unscoped, would also make cursor keys (`ingest-cursor#pending`).
+    const envelope = (id: string) => `${envelopeOpening({ id, name: '' }, 'poller')}${events.join(',')}]}`;
+    await sendBodies(resources.queueUrl, [...events, envelope('pending'), envelope('1732428000')]);
+    for (let received = 1; received > 0;) {
+      const poll = await pollOnce(resources.queueUrl, handler);
+      expect(poll.result.batchItemFailures).toEqual([]);
+      received = poll.received;
+    }
+    const { Items = [] } = await new DynamoDBClient({}).send(
+      new ScanCommand({ TableName: resources.tableName, ConsistentRead: true }),
+    );
+    written = Items.map((item) => item.pk?.S ?? '');
+  });
+
+  it('lets the detect role read and write every key it writes: windows, pending registers, correlation state', () => {
+    // Every kind of key is there, scoped to an organization or not.
+    expect(written.filter((key) => /#\d+$/.test(key)).length).toBeGreaterThan(0);
+    expect(written.filter((key) => key.endsWith('#pending')).length).toBeGreaterThan(0);
+    expect(written.filter((key) => key.startsWith('corr#')).length).toBeGreaterThan(0);
+    expect(written.filter((key) => key.startsWith('pending|')).length).toBeGreaterThan(0);
+    // And the keys of dedup keys that look like cursors (stored hashed, lib/pipeline/dedup/dedup-item.ts).
+    const lookalikes = [POLL_CURSOR_KEY, `${POLL_CURSOR_KEY}#pending`, `${POLL_CURSOR_KEY}#org-acme`].flatMap(
+      (dedupKey) => [windowKey(dedupKey, 1_732_428_000), pendingRegisterKey(dedupKey)],
+    );
+    for (const t of [template, withParams])
+      expect(refusedRequests(t, 'DetectRole', DETECT_ACTIONS, [...written, ...lookalikes])).toEqual([]);
+  });
+
+  it("denies the detect role every poll cursor, present, removed or future organizations' alike", () => {
+    const cursors = (t: Json) => [
+      ...(resource(t, 'PollRole').Properties.Policies[0].PolicyDocument.Statement as Json[]).flatMap(
+        (st) => (st.Condition?.['ForAllValues:StringEquals']?.['dynamodb:LeadingKeys'] ?? []) as string[],
+      ),
+      `${POLL_CURSOR_KEY}#org-removed`,
+      `${POLL_CURSOR_KEY}#pending`,
+      `${POLL_CURSOR_KEY}#1732428000`,
+    ];
+    expect(cursors(template).slice(0, 1)).toEqual(['ingest-cursor']);
+    expect(cursors(withParams).slice(0, 2)).toEqual(['ingest-cursor#org-acme', 'ingest-cursor#org-globex']);
+    for (const t of [template, withParams])
+      expect(allowedRequests(t, 'DetectRole', ITEM_ACTIONS, cursors(t))).toEqual([]);
+    expect(decideOn(template, 'DetectRole', 'dynamodb:PutItem', POLL_CURSOR_KEY)).toBe('denied');
+  });
+
+  it('lets the poll role read and write its own cursors only, and neither role the webhook-id table', () => {
+    const mine = ['ingest-cursor#org-acme', 'ingest-cursor#org-globex'];
+    const actions = ['dynamodb:GetItem', 'dynamodb:PutItem'];
+    expect(
+      allowedRequests(withParams, 'PollRole', ITEM_ACTIONS, [...mine, POLL_CURSOR_KEY, ...written]).sort(),
+    ).toEqual(actions.flatMap((action) => mine.map((key) => `PollRole ${action} ${key}`)).sort());
+    // The webhook's replay items live in a table of their own, the webhook role's alone.
+    for (const roleId of ['DetectRole', 'PollRole'])
+      for (const action of ITEM_ACTIONS)
+        expect(decideOn(withParams, roleId, action, 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W', 'WebhookDeliveriesTable')).toBe(
+          'not-allowed',
+        );
   });
 });

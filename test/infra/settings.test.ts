@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import { inPollCursorNamespace, POLL_CURSOR_KEY } from '../../lib/ingestion/poller/cursor-key.ts';
 import { LEASE_MARGIN_SECONDS, REPLAY_HORIZON_SECONDS } from '../../lib/pipeline/dedup/constants.ts';
 import { pipelineSettings } from '../../lib/tooling/local/settings.ts';
 
@@ -168,6 +169,15 @@ describe('infra/settings.cjs: the poller', () => {
       cursorKeys: ['ingest-cursor'],
       organizationsJson: '[{"id":"default","name":"","adminKeyParameter":"/x/key"}]',
     });
+  });
+
+  it("keeps every organization's cursor in the namespace the detect role is denied, the one the functions use", () => {
+    const settings = ingestSettings({ organizations: '[{"id":"org-a"},{"id":"pending"},{"id":"1732428000"}]' });
+    expect(settings.cursorKey).toBe(POLL_CURSOR_KEY);
+    expect(settings.cursorKeyPatterns).toEqual([POLL_CURSOR_KEY, `${POLL_CURSOR_KEY}#*`]);
+    const cursorKeys = settings.cursorKeys as string[];
+    expect(cursorKeys).toEqual(['ingest-cursor#org-a', 'ingest-cursor#pending', 'ingest-cursor#1732428000']);
+    expect(cursorKeys.filter((key) => !inPollCursorNamespace(key))).toEqual([]);
   });
 
   it.each([

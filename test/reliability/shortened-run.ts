@@ -13,8 +13,8 @@ export const OWN_FILES: Readonly<Record<string, readonly string[]>> = {
 
 /**
  * Declares the tests of the chosen scenarios: each must keep every promise of `npm run
- * test:reliability`. No per-test timeout: the harness itself reports a run that stops making
- * progress, so a loaded machine makes these slower, never failed.
+ * test:reliability`. No per-test timeout, and time in a run is simulated (runRounds in
+ * harness.ts): a loaded machine makes these slower, never failed.
  *
  * @example
  * ```ts

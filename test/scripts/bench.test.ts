@@ -20,7 +20,6 @@ function bench(args: string[], env: NodeJS.ProcessEnv = process.env) {
       cwd: root,
       env,
       encoding: 'utf8',
-      timeout: 240_000,
     },
   );
   expect(result.status).toBe(0);

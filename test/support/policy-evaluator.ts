@@ -1,8 +1,11 @@
-// A small evaluator of the resource policies in the packaged CloudFormation template, to test who
-// may do what to the queues and topics: the statements' principals, actions, resources and the
+// A small evaluator of the policies in the packaged CloudFormation template, to test who may do
+// what: the resource policies of the queues and topics, and the roles' own policies (which table
+// items a role may touch). It models the statements' principals, actions, resources and the
 // condition operators the template uses (ArnEquals/ArnNotEquals/ArnLike/ArnNotLike, Bool,
-// StringEquals), with IAM's rule for missing keys (a negated operator matches when the key is
-// absent). Intrinsic functions are resolved to made-up but consistent ARNs.
+// StringEquals/StringLike and their negations, with the ForAllValues/ForAnyValue qualifiers for
+// multivalued keys such as dynamodb:LeadingKeys), with IAM's rules for missing keys (a negated
+// operator matches when the key is absent; ForAllValues matches, ForAnyValue does not). Intrinsic
+// functions are resolved to made-up but consistent ARNs.
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return --
    CloudFormation JSON has no static type */
 
@@ -64,7 +67,10 @@ const like = (pattern: string, value: string) =>
       .join('.*')}$`,
   ).test(value);
 
-function context(request: Request): Record<string, string | undefined> {
+/** Request context: a key's value, its values (a multivalued key), or undefined when absent. */
+type Context = Record<string, string | readonly string[] | undefined>;
+
+function context(request: Request): Context {
   const { caller } = request;
   return {
     'aws:PrincipalArn': 'principalArn' in caller ? caller.principalArn : undefined,
@@ -74,25 +80,47 @@ function context(request: Request): Record<string, string | undefined> {
   };
 }
 
-function conditionHolds(condition: Json, values: Record<string, string | undefined>): boolean {
-  for (const [operator, keys] of Object.entries(condition ?? {})) {
+const BASE_OPERATORS = new Set([
+  'Bool',
+  'StringEquals',
+  'StringNotEquals',
+  'StringLike',
+  'StringNotLike',
+  'ArnEquals',
+  'ArnNotEquals',
+  'ArnLike',
+  'ArnNotLike',
+]);
+
+/** Whether one value satisfies a (non-negated form of the) operator for one of `options`. */
+function valueMatches(base: string, options: string[], value: string): boolean {
+  return base.includes('Like') ? options.some((o) => like(o, value)) : options.includes(value);
+}
+
+function conditionHolds(condition: Json, values: Context): boolean {
+  for (const [qualified, keys] of Object.entries(condition ?? {})) {
+    const [qualifier, base] = qualified.includes(':') ? qualified.split(':') : ['', qualified];
+    if (!BASE_OPERATORS.has(base ?? '') || !['', 'ForAllValues', 'ForAnyValue'].includes(qualifier ?? ''))
+      throw new Error(`condition operator ${qualified} not modelled`);
+    const negated = (base ?? '').includes('Not');
+    const positive = (base ?? '').replace('Not', '');
     for (const [key, expected] of Object.entries(keys as Record<string, Json>)) {
-      const actual = values[key];
       const options = list(expected).map(String);
-      const negated = operator.includes('Not');
+      const actual = values[key];
+      // A value satisfies the operator: matches an option, or for a negated one, matches none.
+      const satisfies = (value: string) => valueMatches(positive, options, value) !== negated;
+      if (qualifier === 'ForAllValues' || qualifier === 'ForAnyValue') {
+        const set = actual === undefined ? [] : list(actual).map(String);
+        const holds = qualifier === 'ForAllValues' ? set.every(satisfies) : set.some(satisfies);
+        if (!holds) return false;
+        continue;
+      }
       if (actual === undefined) {
         if (!negated) return false;
         continue;
       }
-      const matches =
-        operator.startsWith('Arn') && operator.includes('Like')
-          ? options.some((o) => like(o, actual))
-          : options.includes(actual);
-      if (operator === 'Bool' || operator === 'StringEquals' || operator === 'ArnEquals' || operator === 'ArnLike') {
-        if (!matches) return false;
-      } else if (operator === 'ArnNotEquals' || operator === 'ArnNotLike' || operator === 'StringNotEquals') {
-        if (matches) return false;
-      } else throw new Error(`condition operator ${operator} not modelled`);
+      if (typeof actual !== 'string') throw new Error(`${key} is multivalued: ${qualified} needs a qualifier`);
+      if (!satisfies(actual)) return false;
     }
   }
   return true;
@@ -136,4 +164,42 @@ export function decide(template: Json, request: Request): 'denied' | 'allowed' |
   if (statements.some((s) => s.Effect === 'Deny' && applies(s, request))) return 'denied';
   if ('principalArn' in request.caller) return 'allowed';
   return statements.some((s) => s.Effect === 'Allow' && applies(s, request)) ? 'allowed' : 'not-allowed';
+}
+
+/** A request a role makes with its own credentials, with the request's condition keys. */
+export interface RoleRequest {
+  readonly action: string;
+  readonly resource: string;
+  /** Condition keys of the request, e.g. `{ 'dynamodb:LeadingKeys': ['ingest-cursor'] }`. */
+  readonly keys?: Context;
+}
+
+/** Every statement of a role's own policies: inline, and those of AWS::IAM::Policy resources naming it. */
+export function roleStatements(template: Json, roleId: string): Json[] {
+  const documents: Json[] = [];
+  for (const policy of (template.Resources?.[roleId]?.Properties?.Policies ?? []) as Json[])
+    documents.push(policy.PolicyDocument);
+  for (const [, r] of Object.entries(template.Resources as Record<string, Json>))
+    if (r.Type === 'AWS::IAM::Policy' && list(r.Properties.Roles).some((ref: Json) => ref?.Ref === roleId))
+      documents.push(r.Properties.PolicyDocument);
+  return documents.flatMap((document) => list(resolve(template, document).Statement));
+}
+
+/**
+ * The outcome of a role's request under its own policies (the resource's policy aside): `denied`
+ * (an explicit deny applies), `allowed` (an allow applies, no deny), or `not-allowed` (nothing
+ * allows it).
+ */
+export function decideForRole(
+  template: Json,
+  roleId: string,
+  request: RoleRequest,
+): 'denied' | 'allowed' | 'not-allowed' {
+  const applies = (statement: Json) =>
+    list(statement.Action).some((a: string) => like(a.toLowerCase(), request.action.toLowerCase())) &&
+    list(statement.Resource).some((r: string) => like(r, request.resource)) &&
+    conditionHolds(statement.Condition, request.keys ?? {});
+  const statements = roleStatements(template, roleId);
+  if (statements.some((s) => s.Effect === 'Deny' && applies(s))) return 'denied';
+  return statements.some((s) => s.Effect === 'Allow' && applies(s)) ? 'allowed' : 'not-allowed';
 }

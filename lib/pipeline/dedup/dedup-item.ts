@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Severity } from '../../detection/engine/severity.ts';
+import { inPollCursorNamespace } from '../../ingestion/poller/cursor-key.ts';
 import { MAX_PLAIN_KEY_BYTES } from './constants.ts';
 
 /** Where a dedup window stands. */
@@ -43,15 +44,18 @@ export interface DedupItem {
 
 /**
  * The table key for a dedup key: itself, or `sha256:<hex>` when longer than DynamoDB comfortably
- * allows for a partition key.
+ * allows for a partition key, or when it lies in the poller's cursor namespace (`ingest-cursor`,
+ * `ingest-cursor#…`), which the detect role may not touch. No rule's dedup key starts that way, so
+ * no stored key changes.
  *
  * @example
  * ```ts
  * partitionKey('OpenAI.API.Key.Anomalous.Activity:api_key.created:user:user-1'); // unchanged
+ * partitionKey('ingest-cursor'); // 'sha256:…'
  * ```
  */
 export function partitionKey(dedupKey: string): string {
-  if (Buffer.byteLength(dedupKey) <= MAX_PLAIN_KEY_BYTES) return dedupKey;
+  if (Buffer.byteLength(dedupKey) <= MAX_PLAIN_KEY_BYTES && !inPollCursorNamespace(dedupKey)) return dedupKey;
   return `sha256:${createHash('sha256').update(dedupKey).digest('hex')}`;
 }
 

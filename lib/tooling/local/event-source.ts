@@ -13,6 +13,8 @@ import type { BatchResult, QueueRecord } from '../../shared/sqs-batch.ts';
 export interface PollResult {
   readonly received: number;
   readonly failed: number;
+  /** The failed records' receipt handles: still in flight, unless `retryFailuresNow` returned them. */
+  readonly failedReceiptHandles: readonly string[];
 }
 
 /** How {@link pollOnce} behaves. */
@@ -22,6 +24,11 @@ export interface PollOptions {
   readonly waitSeconds?: number;
   /** Make failed records visible again at once instead of after the visibility timeout (tests). */
   readonly retryFailuresNow?: boolean;
+  /**
+   * Called with the batch's receipt handles before the handler runs: a test harness that simulates
+   * the visibility timeout returns them itself if the handler dies.
+   */
+  readonly onReceived?: (receiptHandles: readonly string[]) => void;
 }
 
 /**
@@ -62,7 +69,8 @@ export async function pollOnce(
       })),
     );
   }
-  if (records.length === 0) return { received: 0, failed: 0 };
+  if (records.length === 0) return { received: 0, failed: 0, failedReceiptHandles: [] };
+  options.onReceived?.(records.map((r) => r.receiptHandle));
   const result = await handler(records);
   const failed = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
   const done = records.filter((r) => !failed.has(r.messageId));
@@ -75,8 +83,9 @@ export async function pollOnce(
       }),
     );
   }
+  const failedRecords = records.filter((r) => failed.has(r.messageId));
   if (options.retryFailuresNow) {
-    for (const record of records.filter((r) => failed.has(r.messageId))) {
+    for (const record of failedRecords) {
       await sqs.send(
         new ChangeMessageVisibilityCommand({
           QueueUrl: queueUrl,
@@ -86,7 +95,11 @@ export async function pollOnce(
       );
     }
   }
-  return { received: records.length, failed: failed.size };
+  return {
+    received: records.length,
+    failed: failed.size,
+    failedReceiptHandles: failedRecords.map((r) => r.receiptHandle),
+  };
 }
 
 /**

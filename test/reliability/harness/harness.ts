@@ -3,13 +3,13 @@
 // by content; the highest severity of every window heard; no duplicate delivery except after a
 // worker died between publishing and marking sent (same alert id, same content); every window
 // item counting each event once; the DLQ holding exactly what it must.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient, type Message } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { readDetectConfig } from '../../../lib/config/detect-config.ts';
 import { OPENAI_AUDIT_LOG_TYPE } from '../../../lib/detection/openai/constants.ts';
 import { createRuleCatalog } from '../../../lib/detection/rules/create-rule-catalog.ts';
@@ -92,9 +92,9 @@ export interface ScenarioSpec {
    * every publish of the first phase (longer than the records' receives), then SNS recovers.
    */
   readonly publish?: 'fail-first' | 'outage';
-  /** Lease of runs without an invocation deadline (in-process consumers), seconds; default 5. */
+  /** Lease of runs without an invocation deadline (in-process consumers), simulated seconds; default 5. */
   readonly leaseSeconds?: number;
-  /** The queue's visibility timeout, seconds; default 3 in-process, 10 for worker processes. */
+  /** The queue's visibility timeout, simulated seconds; default 3 in-process, 10 for worker processes. */
   readonly visibilitySeconds?: number;
   /** After the run, a redrive two days later: every message of the first phase is sent again. */
   readonly redrive?: boolean;
@@ -102,6 +102,11 @@ export interface ScenarioSpec {
   readonly redriveDeadLetters?: boolean;
   /** Before the events arrive, the first window of every actor is left pending by a publisher that died weeks ago. */
   readonly stalePending?: boolean;
+  /**
+   * Every invocation starts this many milliseconds of real time late, as on a loaded machine: longer
+   * than the visibility timeout or the function timeout, it must change nothing.
+   */
+  readonly invocationDelayMs?: number;
 }
 
 /** What a scenario did, and whether the promises held. */
@@ -138,14 +143,14 @@ export interface ReliabilityEnv {
 
 const DEFAULT_LEASE_SECONDS = 5;
 const IN_PROCESS_VISIBILITY_SECONDS = 3;
-/** Worker processes: the function timeout (watchdog) and a visibility timeout above timeout + lease margin. */
+/** Worker processes: the function timeout and a visibility timeout above timeout + lease margin. */
 const WORKER_TIMEOUT_SECONDS = 4;
 const WORKER_VISIBILITY_SECONDS = 10;
 /**
- * A run is stuck only when nothing moves for this long: no deadline on the whole run, so a slow,
- * loaded machine only makes it slower, never failed.
+ * The queue's own visibility timeout: SQS's longest, so that the emulator never returns a message
+ * by itself. The harness plays the scenario's visibility timeout in simulated time (runRounds).
  */
-const STALL_MS = 120_000;
+const HELD_SECONDS = 43_200;
 const DAY = 86_400;
 const EVENT_START = 1_732_430_000;
 
@@ -174,26 +179,54 @@ export async function startReliabilityEnv(): Promise<ReliabilityEnv> {
   };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * What one poll did: how many records it received and the receipt handles of those that failed, or
+ * that its consumer died with them in hand.
+ */
+type PollOutcome =
+  | { readonly received: number; readonly failed: readonly string[] }
+  | { readonly died: true; readonly inFlight: readonly string[] };
 
-/** Waits until the queue is empty (twice in a row); false if nothing moved for {@link STALL_MS}. */
-async function waitUntilDrained(
-  env: ReliabilityEnv,
-  queueUrl: string,
-  done: () => boolean = () => false,
-): Promise<boolean> {
-  let last = -1;
-  let progress = Date.now();
-  for (let empty = 0; empty < 2;) {
-    if (done()) return true;
-    const depth = await queueDepth(env.sqs, queueUrl);
-    if (depth !== last) progress = Date.now();
-    if (Date.now() - progress > STALL_MS) return false;
-    last = depth;
-    empty = depth === 0 ? empty + 1 : 0;
-    await sleep(250);
+/**
+ * Lambda's SQS event source, with the visibility timeout in simulated time, so that nothing in a
+ * run depends on how fast the machine is. A round lets the consumers poll until nothing is
+ * visible: every message is then deleted, or failed or held by a consumer that died (its receipt
+ * handle parked). Only then, with no invocation running, does time move, by the visibility
+ * timeout, and the parked messages become visible again, as SQS would return them. So a message
+ * comes back only because its invocation failed or died, never because the machine was slow; a
+ * lease is never overtaken while its holder runs; and when a worker's messages come back, every
+ * lease of its invocations (its deadline plus the margin, below the visibility timeout) has ended.
+ * Rounds go on until one parks nothing, or `enough()` says so (the messages parked last are
+ * visible again for what comes next).
+ */
+async function runRounds(
+  ctx: RunContext,
+  visibilitySeconds: number,
+  round: (park: (receiptHandles: readonly string[]) => void) => Promise<void>,
+  enough: () => boolean = () => false,
+): Promise<void> {
+  for (;;) {
+    const parked: string[] = [];
+    await round((receiptHandles) => parked.push(...receiptHandles));
+    if (parked.length === 0) return;
+    ctx.advance(visibilitySeconds);
+    for (const receiptHandle of parked) {
+      await ctx.env.sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: ctx.pipeline.queueUrl,
+          ReceiptHandle: receiptHandle,
+          VisibilityTimeout: 0,
+        }),
+      );
+    }
+    if (enough()) return;
   }
-  return true;
+}
+
+/** Problems when messages are left on the queue after the rounds, in no consumer's hands. */
+async function leftOnQueue(ctx: RunContext): Promise<string[]> {
+  const depth = await queueDepth(ctx.env.sqs, ctx.pipeline.queueUrl);
+  return depth === 0 ? [] : [`the queue still holds ${depth} message(s) after the run`];
 }
 
 function shuffle<T>(items: T[], random: () => number): T[] {
@@ -214,7 +247,9 @@ interface RunContext {
   readonly spec: ScenarioSpec;
   readonly pipeline: LocalPipeline;
   readonly env: ReliabilityEnv;
+  /** Simulated time, Unix seconds: it moves only between rounds (runRounds) and for a redrive. */
   readonly clock: () => number;
+  readonly advance: (seconds: number) => void;
   readonly random: () => number;
   readonly faults: FaultCounts;
   /** Whether SNS refuses every publish now (an outage). */
@@ -238,7 +273,7 @@ function publishFault(ctx: RunContext): (command: string, input: Record<string, 
   };
 }
 
-async function runConsumers(ctx: RunContext): Promise<{ retries: number; drained: boolean }> {
+async function runConsumers(ctx: RunContext): Promise<{ retries: number; problems: string[] }> {
   const { spec, pipeline, env } = ctx;
   const settings = pipelineSettings();
   const telemetries = Array.from({ length: spec.consumers }, () => localTelemetry('ERROR', () => undefined));
@@ -256,7 +291,7 @@ async function runConsumers(ctx: RunContext): Promise<{ retries: number; drained
     const sns = injectFaults(new SNSClient({}), publishFault(ctx));
     if (spec.faults?.dynamodb) counters.push(injectRandomFaults(dynamodb, spec.faults.dynamodb, ctx.random));
     if (spec.faults?.sns) counters.push(injectRandomFaults(sns, spec.faults.sns, ctx.random));
-    return createDetectionHandler({
+    const handler = createDetectionHandler({
       config,
       telemetry,
       clock: ctx.clock,
@@ -266,38 +301,116 @@ async function runConsumers(ctx: RunContext): Promise<{ retries: number; drained
         sqs: () => Promise.resolve(new SQSClient({})),
       },
     });
+    const delay = spec.invocationDelayMs ?? 0;
+    return delay === 0
+      ? handler
+      : async (records: Parameters<typeof handler>[0]) => {
+          await new Promise((resolve) => setTimeout(resolve, delay));
+          return handler(records);
+        };
   });
-  let stop = false;
-  const loops = handlers.map(async (handler) => {
-    while (!stop) {
-      const { received } = await pollOnce(env.sqs, pipeline.queueUrl, handler, {
-        batchSize: settings.detect.batchSize,
-        waitSeconds: 0,
-      });
-      if (received === 0) await sleep(25);
-    }
-  });
-  const drained = await waitUntilDrained(env, pipeline.queueUrl);
-  stop = true;
-  await Promise.all(loops);
+  const poll = async (handler: (typeof handlers)[number]): Promise<PollOutcome> => {
+    const { received, failedReceiptHandles } = await pollOnce(env.sqs, pipeline.queueUrl, handler, {
+      batchSize: settings.detect.batchSize,
+      waitSeconds: 0,
+    });
+    return { received, failed: failedReceiptHandles };
+  };
+  await runRounds(ctx, spec.visibilitySeconds ?? IN_PROCESS_VISIBILITY_SECONDS, (park) =>
+    Promise.all(
+      handlers.map(async (handler) => {
+        for (;;) {
+          const outcome = await poll(handler);
+          if ('died' in outcome) throw new Error('an in-process consumer cannot die');
+          park(outcome.failed);
+          if (outcome.received === 0) return;
+        }
+      }),
+    ).then(() => undefined),
+  );
   counters.forEach((counts) => addFaults(ctx.faults, counts));
-  return { retries: telemetries.reduce((sum, t) => sum + t.counted('RecordsFailed'), 0), drained };
+  return {
+    retries: telemetries.reduce((sum, t) => sum + t.counted('RecordsFailed'), 0),
+    problems: await leftOnQueue(ctx),
+  };
+}
+
+/** A worker process (worker.ts), driven over IPC: one poll at a time, at the simulated time given. */
+interface WorkerProcess {
+  poll(now: number): Promise<PollOutcome>;
+  stop(): Promise<void>;
+}
+
+/** What a worker answers to a poll (worker.ts). */
+interface WorkerAnswer {
+  readonly ready?: true;
+  readonly received?: number;
+  readonly failed?: readonly string[];
+}
+
+function startWorker(config: Record<string, unknown> & { inFlightFile: string }): WorkerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'worker.ts')], {
+    env: { ...process.env, RELIABILITY_WORKER: JSON.stringify(config) },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Whatever the worker sends next (or its death), one at a time.
+  const next = () =>
+    new Promise<WorkerAnswer | undefined>((resolve) => {
+      const onMessage = (answer: WorkerAnswer) => {
+        child.off('exit', onExit);
+        resolve(answer);
+      };
+      const onExit = () => {
+        child.off('message', onMessage);
+        resolve(undefined);
+      };
+      child.once('message', onMessage);
+      child.once('exit', onExit);
+    });
+  const ready = next();
+  let dead = false;
+  const died = (): PollOutcome => {
+    dead = true;
+    // The batch it held when it died (worker.ts writes it before invoking the handler; none if it
+    // died before it could poll).
+    const held = existsSync(config.inFlightFile) ? readFileSync(config.inFlightFile, 'utf8') : '';
+    return { died: true, inFlight: JSON.parse(held || '[]') as string[] };
+  };
+  return {
+    async poll(now) {
+      if (dead || (await ready) === undefined) return died();
+      const answer = next();
+      child.send({ now });
+      const result = await answer;
+      if (result === undefined) return died();
+      return { received: result.received ?? 0, failed: result.failed ?? [] };
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.send({ stop: true });
+      await exited;
+    },
+  };
 }
 
 /**
  * Runs worker processes: first only workers that carry a kill plan (each dies at its first chance
  * to reach its point, and is replaced by the next planned one), so every planned kill happens; then
- * plain workers recover the rest by redelivery, until the queue is drained.
+ * plain workers recover the rest by redelivery, until nothing is left.
  */
-async function runWorkers(ctx: RunContext, files: { killLog: string; stats: string }): Promise<{ drained: boolean }> {
-  const { spec, pipeline, env } = ctx;
+async function runWorkers(
+  ctx: RunContext,
+  workDir: string,
+  killLog: string,
+): Promise<{ retries: number; problems: string[] }> {
+  const { spec, pipeline } = ctx;
   const plans = [...(spec.kills?.points ?? [])];
   const planned = plans.length;
-  const active = new Set<ChildProcess>();
-  let stopping = false;
-  const killsSoFar = () => readKills(files.killLog).filter((kill) => kill.planned).length;
+  const live = new Set<WorkerProcess>();
+  let retries = 0;
+  let started = 0;
   const start = (point: KillPoint | undefined) => {
-    const config = {
+    const worker = startWorker({
       queueUrl: pipeline.queueUrl,
       tableName: pipeline.tableName,
       topicArn: pipeline.topicArn,
@@ -306,37 +419,42 @@ async function runWorkers(ctx: RunContext, files: { killLog: string; stats: stri
       visibilityTimeoutSeconds: spec.visibilitySeconds ?? WORKER_VISIBILITY_SECONDS,
       maxReceiveCount: pipelineSettings().queue.maxReceiveCount,
       kill: point === undefined ? undefined : { point, occurrence: 1 },
-      ...files,
-    };
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'worker.ts')], {
-      env: { ...process.env, RELIABILITY_WORKER: JSON.stringify(config) },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      invocationDelayMs: spec.invocationDelayMs ?? 0,
+      killLog,
+      inFlightFile: join(workDir, `in-flight-${++started}.json`),
     });
-    active.add(child);
-    child.on('exit', () => {
-      active.delete(child);
-      if (!stopping && plans.length > 0) start(plans.shift());
-    });
+    live.add(worker);
+    return worker;
   };
+  // A worker polls until nothing is visible; one that dies is replaced by the next planned one.
+  const work = async (worker: WorkerProcess, park: (receiptHandles: readonly string[]) => void): Promise<void> => {
+    for (;;) {
+      const outcome = await worker.poll(ctx.clock());
+      if ('died' in outcome) {
+        park(outcome.inFlight);
+        live.delete(worker);
+        const point = plans.shift();
+        if (point !== undefined) await work(start(point), park);
+        return;
+      }
+      retries += outcome.failed.length;
+      park(outcome.failed);
+      if (outcome.received === 0) return;
+    }
+  };
+  const round = (park: (receiptHandles: readonly string[]) => void) =>
+    Promise.all([...live].map((worker) => work(worker, park))).then(() => undefined);
+  const visibility = spec.visibilitySeconds ?? WORKER_VISIBILITY_SECONDS;
   const workers = spec.kills?.workers ?? 1;
   for (let i = 0; i < workers && plans.length > 0; i++) start(plans.shift());
-  // Until every planned kill has happened (or the queue drained without giving the chance).
-  await waitUntilDrained(env, pipeline.queueUrl, () => killsSoFar() >= planned);
+  // Until every planned kill has happened (or nothing is left to give the chance).
+  await runRounds(ctx, visibility, round, () => readKills(killLog).filter((kill) => kill.planned).length >= planned);
   // Plain workers finish the work, recovering what the dead left.
   for (let i = 0; i < workers; i++) start(undefined);
-  const drained = await waitUntilDrained(env, pipeline.queueUrl);
-  stopping = true;
-  await Promise.all(
-    [...active].map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
-  return { drained };
+  await runRounds(ctx, visibility, round);
+  const problems = await leftOnQueue(ctx);
+  await Promise.all([...live].map((worker) => worker.stop()));
+  return { retries, problems };
 }
 
 /** Leaves the first window of every dedup key pending, as a publisher that died weeks ago would have. */
@@ -409,19 +527,17 @@ export async function runScenario(spec: ScenarioSpec, env: ReliabilityEnv, seed:
   const settings = pipelineSettings();
   const id = `${spec.name}-${seed}-${Math.floor(random() * 1e6)}`;
   const pipeline = await provisionPipeline(env, settings, `rel-${id}`.slice(0, 60), {
-    visibilityTimeoutSeconds:
-      spec.visibilitySeconds ?? (spec.kills ? WORKER_VISIBILITY_SECONDS : IN_PROCESS_VISIBILITY_SECONDS),
+    visibilityTimeoutSeconds: HELD_SECONDS,
   });
   const catalog = createRuleCatalog();
   // Phases are a dedup period apart in event time: the longest period of the registered rules.
   const period = Math.max(...catalog.rules.map((rule) => Math.round(rule.dedupPeriodMinutes * 60)));
   const workDir = mkdtempSync(join(tmpdir(), 'reliability-'));
-  const files = { killLog: join(workDir, 'kills.jsonl'), stats: join(workDir, 'stats.jsonl') };
-  writeFileSync(files.killLog, '');
-  writeFileSync(files.stats, '');
+  const killLog = join(workDir, 'kills.jsonl');
+  writeFileSync(killLog, '');
 
   const base = Math.floor(Date.now() / 1000);
-  let shift = 0;
+  let elapsed = 0;
   let outage = spec.publish === 'outage';
   const ctx: RunContext = {
     spec,
@@ -429,25 +545,24 @@ export async function runScenario(spec: ScenarioSpec, env: ReliabilityEnv, seed:
     env,
     random,
     faults: noFaults(),
-    // Time runs (leases expire); a redrive moves it days ahead.
-    clock: () => base + shift + Math.floor((Date.now() - started) / 1000),
+    // Simulated: it moves by the visibility timeout between rounds (leases expire), and days ahead
+    // for a redrive; never while an invocation runs.
+    clock: () => base + elapsed,
+    advance: (seconds) => {
+      elapsed += seconds;
+    },
     snsDown: () => outage,
   };
   const windows: ExpectedWindows = new Map();
   const correlations: ExpectedCorrelations = new Map();
   let retries = 0;
   let events = 0;
-  let drained = true;
   const firstPhaseBodies: string[] = [];
   const earlyProblems: string[] = [];
   const run = async () => {
-    if (spec.kills) {
-      drained = (await runWorkers(ctx, files)).drained && drained;
-    } else {
-      const result = await runConsumers(ctx);
-      retries += result.retries;
-      drained = result.drained && drained;
-    }
+    const result = spec.kills ? await runWorkers(ctx, workDir, killLog) : await runConsumers(ctx);
+    retries += result.retries;
+    earlyProblems.push(...result.problems);
   };
   const phases = spec.phases ?? 1;
   for (let phase = 0; phase < phases; phase++) {
@@ -501,23 +616,17 @@ export async function runScenario(spec: ScenarioSpec, env: ReliabilityEnv, seed:
     await run();
   }
   if (spec.redrive) {
-    shift += 2 * DAY;
+    ctx.advance(2 * DAY);
     await sendMessages(env.sqs, pipeline.queueUrl, firstPhaseBodies);
     await run();
   }
-  if (spec.kills)
-    retries += readFileSync(files.stats, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .reduce((sum, line) => sum + (JSON.parse(line) as { failed: number }).failed, 0);
-
   // Alerts as the subscriber received them, checked by content.
   received.push(...(await drainQueue(env.sqs, pipeline.subscriberUrl, { attributes: false })));
   const check = checkDeliveries(
     windows,
     received.map((message) => alertFromSubscriberMessage(message.Body ?? '{}')),
   );
-  const kills = readKills(files.killLog);
+  const kills = readKills(killLog);
   // Every alert a dying worker had published but not yet marked sent (the one at the kill point, and
   // any other of its batch in flight at that instant) may be published once more, same id.
   const diedAfterPublish = new Map<string, number>();
@@ -532,7 +641,6 @@ export async function runScenario(spec: ScenarioSpec, env: ReliabilityEnv, seed:
   const items = await scanTable(env, pipeline.tableName);
 
   const problems: string[] = [...earlyProblems];
-  if (!drained) problems.push(`the queue stopped draining (nothing moved for ${STALL_MS / 1000} s)`);
   problems.push(...check.problems);
   if (check.duplicates > allowedDuplicates)
     problems.push(

@@ -1,10 +1,12 @@
 // A detection worker process for the reliability harness: polls the queue like Lambda's event
 // source and runs the real handler, with Lambda's semantics where they matter: each invocation has
-// a deadline (the function timeout), passed to the handler as its remaining time, and a watchdog
-// kills the process (SIGKILL) when an invocation outlives it. When told to, it also kills itself at
-// a point of the dedup protocol, after noting where in the kill log. Started by harness.ts with
+// a deadline (the function timeout), passed to the handler as its remaining time, and an invocation
+// that hangs is killed (SIGKILL) at its deadline. When told to, it also kills itself at a point of
+// the dedup protocol, after noting where in the kill log. Time is the harness's simulated time
+// (harness.ts, runRounds): the harness asks for one poll at a time, over IPC, saying what time it
+// is, and time does not move while an invocation runs. Started by harness.ts with
 // `node --import tsx`, configured through RELIABILITY_WORKER (JSON).
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -27,8 +29,11 @@ interface WorkerConfig {
   visibilityTimeoutSeconds: number;
   maxReceiveCount: number;
   kill?: { point: KillPoint; occurrence: number };
+  /** Real time each invocation starts late (a loaded machine; see ScenarioSpec). */
+  invocationDelayMs: number;
   killLog: string;
-  stats: string;
+  /** Where the receipt handles of the batch in hand are written: the harness returns them if it dies. */
+  inFlightFile: string;
 }
 
 hideSdkNodeVersionNotice();
@@ -41,8 +46,6 @@ let seen = 0;
 const publishedNotMarked = new Set<string>();
 
 function die(point: KillPoint, details: Record<string, unknown>): never {
-  // A kill at the planned point counts towards the plan; any other (an invocation that outlived its
-  // timeout on a loaded machine) is Lambda's ordinary behaviour, recorded all the same.
   const planned = config.kill?.point === point;
   appendFileSync(
     config.killLog,
@@ -73,11 +76,12 @@ const sns = injectFaults(new SNSClient({}), (command, input) => {
     die('between-write-and-publish', { alertId: attributes?.alert_id?.StringValue });
   return undefined;
 });
-// A publish that hangs past the function timeout (an SNS or KMS stall): the watchdog kills the
-// invocation, as Lambda does, before the request goes out.
+// A publish that hangs past the function timeout (an SNS or KMS stall), before the request goes
+// out: Lambda kills the invocation at its deadline. Time does not move during an invocation here,
+// so its deadline is where it stands: the kill comes at once, its lease ending as at the deadline.
 sns.middlewareStack.add(
   (next, context) => async (args) => {
-    if (context.commandName === 'PublishCommand' && shouldDie('function-timeout')) await new Promise(() => undefined);
+    if (context.commandName === 'PublishCommand' && shouldDie('function-timeout')) die('function-timeout', {});
     return next(args);
   },
   { step: 'initialize', name: 'hangPastTimeout' },
@@ -107,6 +111,8 @@ dynamodb.middlewareStack.add(
   { step: 'initialize', name: 'trackMarkedSent' },
 );
 
+/** The harness's simulated time, Unix seconds, as of the poll it asked for. */
+let now = 0;
 const telemetry = localTelemetry('ERROR', (line) => process.stderr.write(`worker ${process.pid}: ${line}`));
 const detect = createDetectionHandler({
   config: readDetectConfig({
@@ -119,6 +125,7 @@ const detect = createDetectionHandler({
     MAX_RECEIVE_COUNT: String(config.maxReceiveCount),
   }),
   telemetry,
+  clock: () => now,
   clients: {
     dynamodb: () => Promise.resolve(dynamodb),
     sns: () => Promise.resolve(sns),
@@ -126,26 +133,29 @@ const detect = createDetectionHandler({
   },
 });
 
-/** One invocation, as Lambda runs it: a deadline, the remaining time, and a kill when it passes. */
+/** One invocation, as Lambda runs it: its deadline one function timeout after its start. */
 const invoke: typeof detect = async (records) => {
-  const deadline = Date.now() + config.functionTimeoutSeconds * 1000;
-  const watchdog = setTimeout(() => die('function-timeout', {}), config.functionTimeoutSeconds * 1000);
-  try {
-    return await detect(records, { remainingMillis: () => deadline - Date.now() });
-  } finally {
-    clearTimeout(watchdog);
-  }
+  if (config.invocationDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.invocationDelayMs));
+  return detect(records, { remainingMillis: () => config.functionTimeoutSeconds * 1000 });
 };
 
-let running = true;
-process.on('SIGTERM', () => {
-  running = false;
-});
 const sqs = new SQSClient({});
-while (running) {
-  const before = telemetry.counted('RecordsFailed');
-  await pollOnce(sqs, config.queueUrl, invoke, { batchSize: 10, waitSeconds: 1 });
-  const failed = telemetry.counted('RecordsFailed') - before;
-  if (failed > 0) appendFileSync(config.stats, `${JSON.stringify({ failed })}\n`);
-}
-process.exit(0);
+const send = (message: Record<string, unknown>) =>
+  new Promise<void>((resolve, reject) =>
+    process.send?.(message, (error: Error | null) => (error ? reject(error) : resolve())),
+  );
+process.on('message', (request: { now?: number; stop?: true }) => {
+  if (request.stop) process.exit(0);
+  now = request.now ?? now;
+  void (async () => {
+    const { received, failedReceiptHandles } = await pollOnce(sqs, config.queueUrl, invoke, {
+      batchSize: 10,
+      waitSeconds: 0,
+      onReceived: (receiptHandles) => writeFileSync(config.inFlightFile, JSON.stringify(receiptHandles)),
+    });
+    writeFileSync(config.inFlightFile, '[]');
+    await send({ received, failed: failedReceiptHandles });
+  })();
+});
+writeFileSync(config.inFlightFile, '[]');
+await send({ ready: true });

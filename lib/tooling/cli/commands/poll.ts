@@ -3,6 +3,7 @@ import { httpsUrl } from '../../../config/https-url.ts';
 import { staticSecret } from '../../../ingestion/parameters/secure-parameter.ts';
 import { AuditLogClient } from '../../../ingestion/poller/audit-log-client.ts';
 import { DynamoCursorStore, MemoryCursorStore, type CursorStore } from '../../../ingestion/poller/cursor-store.ts';
+import { POLL_CURSOR_KEY } from '../../../ingestion/poller/cursor-key.ts';
 import {
   AdminKeyRejectedError,
   AuditLogRequestError,
@@ -141,7 +142,7 @@ export async function pollCommand(options: PollCommandOptions, io: CliIo): Promi
       cursor = new DynamoCursorStore(
         new DynamoDBClient({}),
         io.env.CURSOR_TABLE_NAME.trim(),
-        io.env.CURSOR_KEY?.trim() || 'ingest-cursor',
+        io.env.CURSOR_KEY?.trim() || POLL_CURSOR_KEY,
       );
     }
   }

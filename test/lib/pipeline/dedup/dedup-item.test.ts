@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { inPollCursorNamespace, POLL_CURSOR_KEY } from '../../../../lib/ingestion/poller/cursor-key.ts';
 import {
   alertIdFor,
   eventFingerprint,
@@ -33,6 +35,30 @@ describe('dedup item keys', () => {
     expect(windowKey('R:t:user:u', 3600)).toBe('R:t:user:u#3600');
     expect(pendingRegisterKey('R:t:user:u')).toBe('R:t:user:u#pending');
     expect(windowKey('é'.repeat(600), 7)).toMatch(/^sha256:[0-9a-f]{64}#7$/);
+  });
+
+  it("never keys a window or a register in the poller's cursor namespace, which the detect role may not touch", () => {
+    // Dedup keys that would land there are stored hashed, like long ones.
+    for (const dedupKey of [POLL_CURSOR_KEY, `${POLL_CURSOR_KEY}#org-a`, `${POLL_CURSOR_KEY}#`]) {
+      expect(partitionKey(dedupKey)).toBe(`sha256:${createHash('sha256').update(dedupKey).digest('hex')}`);
+      expect(windowKey(dedupKey, 1_732_428_000)).toMatch(/^sha256:[0-9a-f]{64}#1732428000$/);
+      expect(pendingRegisterKey(dedupKey)).toMatch(/^sha256:[0-9a-f]{64}#pending$/);
+    }
+    // Only that namespace: a key that merely starts with the same letters is kept as it is.
+    expect(partitionKey(`${POLL_CURSOR_KEY}s:u1`)).toBe(`${POLL_CURSOR_KEY}s:u1`);
+    // Whatever the dedup key (organization ids such as "pending" or "1732428000" make cursor keys
+    // that a plain window or register key could otherwise equal).
+    const dedupKeys = fc.oneof(
+      fc.string(),
+      fc.string().map((tail) => `${POLL_CURSOR_KEY}${tail}`),
+      fc.string().map((tail) => `${POLL_CURSOR_KEY}#${tail}`),
+    );
+    fc.assert(
+      fc.property(dedupKeys, fc.integer({ min: -1e10, max: 1e10 }), (dedupKey, windowStart) => {
+        expect(inPollCursorNamespace(windowKey(dedupKey, windowStart))).toBe(false);
+        expect(inPollCursorNamespace(pendingRegisterKey(dedupKey))).toBe(false);
+      }),
+    );
   });
 
   it('fingerprints event ids in a fixed size', () => {

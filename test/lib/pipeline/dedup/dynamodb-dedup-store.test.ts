@@ -51,7 +51,7 @@ if (process.env.DEDUP_TEST_BACKENDS === 'dynalite') {
 
 beforeAll(async () => {
   if (backends.length > 1) local = await startDynamoDbLocal();
-}, 90_000);
+});
 afterAll(async () => {
   await local?.stop();
 });
