@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { hideSdkNodeVersionNotice } from '../lib/shared/sdk-node-notice.ts';
 import { measureBundle } from './bench/bundle.ts';
+import { measureCapacity } from './bench/capacity.ts';
 import { measureCli } from './bench/cli.ts';
 import { measureEvaluatePeer } from './bench/cli-peer.ts';
 import { generateEventsToFile, loadCorpus, pantherArgs } from './bench/corpus.ts';
@@ -49,6 +50,9 @@ const SIZES = quick
       peerRounds: 1,
       coldRounds: 2,
       batchRuns: 2,
+      capacityCorpusEvents: 2000,
+      hotKeyMatches: 500,
+      hotAccountLogins: 200,
       latencyAlerts: 5,
       latencyRuns: 1,
       webhookRequests: 10,
@@ -65,6 +69,9 @@ const SIZES = quick
       peerRounds: 5,
       coldRounds: 25,
       batchRuns: 15,
+      capacityCorpusEvents: 100_000,
+      hotKeyMatches: 10_000,
+      hotAccountLogins: 2500,
       latencyAlerts: 50,
       latencyRuns: 5,
       webhookRequests: 200,
@@ -217,6 +224,19 @@ if (run('pipeline')) {
   result.batchMs = pipeline.batchMs;
   result.alertLatencyP50Ms = pipeline.alertLatencyP50Ms;
   result.alertLatencyP95Ms = pipeline.alertLatencyP95Ms;
+  const corpus = loadCorpus(args.corpus, args.corpus === undefined ? SIZES.corpusEvents : undefined);
+  log(
+    `measuring what DynamoDB bills on ${Math.min(corpus.lines.length, SIZES.capacityCorpusEvents)} corpus events, one hot key and one hot account...`,
+  );
+  const capacity = await measureCapacity(corpus.lines, SIZES);
+  result.dynamodbRequestsPerEvent = capacity.dynamodbRequestsPerEvent;
+  result.dynamodbWcuPerEvent = capacity.dynamodbWcuPerEvent;
+  result.dynamodbRcuPerEvent = capacity.dynamodbRcuPerEvent;
+  result.hotKeyWcuPerMatch = capacity.hotKeyWcuPerMatch;
+  result.correlationWcuPerStep = capacity.correlationWcuPerStep;
+  result.recordsFailedUnderContention = capacity.recordsFailedUnderContention;
+  result.corpusBatchMs = capacity.corpusBatchMs;
+  meta.capacity = { source: corpus.source, ...capacity.meta };
 }
 
 if (run('webhook')) {
@@ -251,7 +271,14 @@ else {
     ['zipBytes', 'bytes', 'deployed package, maps included; goal <= 400 KB'],
     ['coldStartMs', 'ms', 'CPU over bare node'],
     ['coldStartNonMatchingMs', 'ms', 'CPU over bare node; goal <= 25'],
-    ['batchMs', 'ms', ''],
+    ['batchMs', 'ms', 'synthetic events, 1% matching, no logins'],
+    ['corpusBatchMs', 'ms', 'the shared corpus, as the poller packs it'],
+    ['dynamodbRequestsPerEvent', 'requests', 'shared corpus; goal <= 0.1'],
+    ['dynamodbWcuPerEvent', 'WCU', 'shared corpus; goal <= 0.2'],
+    ['dynamodbRcuPerEvent', 'RCU', 'shared corpus'],
+    ['hotKeyWcuPerMatch', 'WCU', `one dedup key, ${SIZES.hotKeyMatches} matches, 8 invocations at once; goal <= 0.1`],
+    ['correlationWcuPerStep', 'WCU', `one account, ${SIZES.hotAccountLogins} logins, 4 invocations at once; goal <= 2`],
+    ['recordsFailedUnderContention', 'records', 'of the hot key and hot account; goal 0'],
     ['alertLatencyP50Ms', 'ms', ''],
     ['alertLatencyP95Ms', 'ms', ''],
     [

@@ -81,6 +81,7 @@ describe('npm run bench -- --json --quick', () => {
       'coldStartMs',
       'coldStartNonMatchingMs',
       'batchMs',
+      'corpusBatchMs',
       'alertLatencyP50Ms',
       'alertLatencyP95Ms',
       'webhookEventsPerSecond',
@@ -93,6 +94,19 @@ describe('npm run bench -- --json --quick', () => {
     expect(expectFigure(figures, 'eventsPerSecond').median).toBeGreaterThan(0);
     expect(expectFigure(figures, 'evaluateRssMb').median).toBeGreaterThan(0);
     expect(expectFigure(figures, 'webhookEventsPerSecond').median).toBeGreaterThan(0);
+    // What DynamoDB bills, read from its consumed capacity: every event of the corpus costs something.
+    for (const name of [
+      'dynamodbRequestsPerEvent',
+      'dynamodbWcuPerEvent',
+      'dynamodbRcuPerEvent',
+      'hotKeyWcuPerMatch',
+      'correlationWcuPerStep',
+    ])
+      expect(figures[name], name).toBeGreaterThan(0);
+    expect(figures.recordsFailedUnderContention).toEqual(expect.any(Number));
+    const capacity = (figures.meta as { capacity: { corpus: { events: number; requests: number } } }).capacity;
+    expect(capacity.corpus.events).toBe(2000);
+    expect(figures.dynamodbRequestsPerEvent).toBeCloseTo(capacity.corpus.requests / capacity.corpus.events, 3);
     expect(figures.bundleBytes).toEqual(expect.any(Number));
     expect(figures.zipBytes).toEqual(expect.any(Number));
     const meta = figures.meta as {
