@@ -71,8 +71,10 @@ describe('the OpenAI pack in the pipeline', () => {
       login('cs-7', 'login.failed', 'v@example.com', '192.0.2.6', AT + 7),
     ]);
     const alerts = await receivedAlerts(resources.subscriberUrl);
+    // The threshold counts distinct source IPs exactly; the event count counts every match, the two
+    // repeated ones included.
     expect(alerts.map((a) => [a.alert.ruleId, a.alert.eventId, a.alert.eventCount])).toEqual([
-      [CREDENTIAL_STUFFING_RULE_ID, 'cs-6', 7],
+      [CREDENTIAL_STUFFING_RULE_ID, 'cs-6', 9],
     ]);
     expect(recorder.count('SignalsRecorded')).toBe(10);
   });

@@ -130,7 +130,7 @@ describe('data too deep to write as JSON', () => {
 
   it('keeps an event whose delivery failed for good, too deep to write, as its record was received', async () => {
     const { deps, resources } = await dependencies(createRuleCatalog(), (command, input) =>
-      command === 'PutItemCommand' && JSON.stringify(input).includes('user-deep')
+      command === 'UpdateItemCommand' && JSON.stringify(input).includes('user-deep')
         ? awsError('ValidationException')
         : undefined,
     );

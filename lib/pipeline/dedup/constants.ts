@@ -10,8 +10,12 @@ export const DEFAULT_LEASE_SECONDS = 60;
  */
 export const LEASE_MARGIN_SECONDS = 5;
 
-/** Event fingerprints remembered per window to recognise redeliveries; past this, matches are only counted. */
-export const MAX_TRACKED_EVENT_IDS = 500;
+/**
+ * Highest threshold an alerting rule may have: a window counting toward it remembers the events (or
+ * distinct values) it counted, at most twice this many 8-byte fingerprints, so its item stays under
+ * 4 KB (one write capacity unit per KB).
+ */
+export const MAX_THRESHOLD = 200;
 
 /**
  * How long a window item outlives the later of its window's end and its last write, in seconds:
@@ -31,3 +35,6 @@ export const MAX_PENDING_PREDECESSORS = 10;
 
 /** Longest dedup key stored as it is; longer ones (in UTF-8 bytes) are stored as their SHA-256. */
 export const MAX_PLAIN_KEY_BYTES = 1024;
+
+/** Windows whose alert a warm function remembers as sent, to count further matches with one write. */
+export const REMEMBERED_SENT_WINDOWS = 10_000;

@@ -1,122 +1,249 @@
-import { severityRank, type Severity } from '../../detection/engine/severity.ts';
-import { MAX_TRACKED_EVENT_IDS } from './constants.ts';
+import { maxSeverity, severityRank, type Severity } from '../../detection/engine/severity.ts';
 import type { DedupItem } from './dedup-item.ts';
 
-/** What a match asks of its window, as the pure decision needs it. Times in Unix seconds. */
-export interface ClaimRequest {
-  /** {@link eventFingerprint} of the event's id. */
+/** One match of a window's batch, as the pure plan needs it. */
+export interface PlannedMatch {
+  /** {@link shortFingerprint} of the event's id (hex). */
   readonly fingerprint: string;
-  readonly now: number;
-  /** Matches needed in one window before an alert (1 = alert on the first). */
-  readonly threshold: number;
   readonly severity: Severity;
-  /** Unique per claim: marks the lease this claim takes, so it can recognise its own write. */
-  readonly owner: string;
-  /**
-   * {@link eventFingerprint} of the rule's `unique()` value, for thresholds over distinct values:
-   * the window then reaches its threshold when that many distinct values are counted.
-   */
+  /** {@link shortFingerprint} of the rule's `unique()` value (hex), for thresholds over distinct values. */
   readonly distinct?: string;
 }
 
-/**
- * The single conditional write that moves a window forward for one match, decided from the item
- * as last read. The store performs it; if its condition fails, the item changed underneath, so
- * the store reads it again and decides again.
- */
-export type ClaimDecision =
-  /** No usable window: create one (overwriting a finished item past its TTL that DynamoDB has not deleted yet). */
-  | { readonly kind: 'open' }
-  /** The event was already counted in this window (a redelivery, replay or redrive): write nothing. */
-  | { readonly kind: 'duplicate'; readonly item: DedupItem }
-  /** The window's alert is out and this match is no more severe: count it. */
-  | { readonly kind: 'suppress'; readonly item: DedupItem; readonly track: boolean }
-  /** The window's alert is out and this match is more severe: publish an escalation. */
-  | { readonly kind: 'escalate'; readonly item: DedupItem; readonly track: boolean }
+/** What a batch asks of its window. Times in Unix seconds. */
+export interface PlanRequest {
+  readonly matches: readonly PlannedMatch[];
+  /** Matches (or distinct values) needed in one window before an alert (1 = alert on the first). */
+  readonly threshold: number;
+  /** True when the window holds distinct values (`unique()`) rather than events toward its threshold. */
+  readonly distinct: boolean;
+  readonly now: number;
+  /** Unique per claim: marks the lease this claim takes, so it can recognise its own write. */
+  readonly owner: string;
   /**
-   * The window is pending under this very claim's lease: an earlier write of this claim was applied
-   * although its response was lost (a timeout), so the claim carries on as the publisher.
+   * True when the item's count already includes this batch (the item was read after the batch's
+   * counting write, or is the batch's own alert); false when it is the item from before that write.
    */
-  | { readonly kind: 'resume'; readonly item: DedupItem }
-  /** Another invocation holds a live lease and is publishing: retry after it. */
+  readonly includesBatch: boolean;
+}
+
+/** What became of one match of the batch. */
+export type MatchOutcome =
+  /** Counted in a window still below its threshold (`eventCount`: the window's count with it). */
+  | { readonly kind: 'below-threshold'; readonly eventCount: number }
+  /**
+   * Already counted in this window (a redelivery, replay or redrive): nothing changed below the
+   * threshold (`eventCount`: the window's count), or, after the alert, only the count.
+   */
+  | { readonly kind: 'duplicate'; readonly eventCount?: number }
+  /** Counted in a window whose alert is out, and no more severe than it. */
+  | { readonly kind: 'suppressed' }
+  /** The match the window's alert (or escalation) is made from. */
+  | { readonly kind: 'alerted' };
+
+/**
+ * The next step of the dedup protocol for a batch's matches on one window, decided from the item
+ * as it was before this batch's counting write (or as read). At most one alert per step: matches
+ * in `rest` are claimed again (as counted) once it is out, because they may escalate it.
+ */
+export type WindowPlan =
+  /**
+   * Nothing to publish: every match has its outcome (`alertId`: the window's alert, if it has one).
+   * `countWhilePending`: another invocation is publishing the window, and this many of the batch's
+   * matches, no more severe than its alert, are not in its count yet: count them there, conditioned
+   * on that alert.
+   */
+  | {
+      readonly kind: 'done';
+      readonly alertId: string;
+      readonly outcomes: ReadonlyMap<number, MatchOutcome>;
+      readonly countWhilePending?: number;
+    }
+  /** Another invocation holds a live lease on the window: retry after it. */
   | { readonly kind: 'busy'; readonly item: DedupItem; readonly retryAfterSeconds: number }
   /**
-   * A publisher died (or released) without sending: take the lease and publish the stored alert,
-   * same id, same content. `again`: this match is more severe than that alert and is not counted
-   * yet; once the alert is out the match is claimed again (and escalates).
+   * The window reaches its threshold with match `at` (or had reached it under a claim that died
+   * before publishing): move it from counting to pending and publish its first alert.
    */
   | {
-      readonly kind: 'take-over';
-      readonly item: DedupItem;
-      readonly count: boolean;
-      readonly track: boolean;
-      readonly again: boolean;
+      readonly kind: 'start';
+      readonly at: number;
+      readonly severity: Severity;
+      /** The window's count at match `at` (the alert's), and with the whole batch (the item's). */
+      readonly eventCount: number;
+      readonly totalCount: number;
+      readonly outcomes: ReadonlyMap<number, MatchOutcome>;
+      readonly rest: readonly number[];
     }
-  /**
-   * Below threshold: count the event, and start publishing if it reaches the threshold. `newValue`:
-   * the match brings a distinct value the window has not counted yet (thresholds over distinct values).
-   */
+  /** Match `at` is more severe than the window's alert: publish an escalation to its severity. */
   | {
-      readonly kind: 'count';
+      readonly kind: 'escalate';
       readonly item: DedupItem;
-      readonly reachesThreshold: boolean;
-      readonly track: boolean;
-      readonly newValue: boolean;
-    };
+      readonly at: number;
+      readonly eventCount: number;
+      readonly outcomes: ReadonlyMap<number, MatchOutcome>;
+      readonly rest: readonly number[];
+    }
+  /** The window's publisher is gone (lease ended): take the lease and publish the stored alert. */
+  | { readonly kind: 'take-over'; readonly item: DedupItem; readonly rest: readonly number[] }
+  /** The window is pending under this very claim's lease (a write whose response was lost). */
+  | { readonly kind: 'resume'; readonly item: DedupItem; readonly rest: readonly number[] };
 
 /** What {@link decideTakeOver} finds in another pending window of the same dedup key. */
 export type TakeOverDecision =
   { readonly kind: 'gone' } | { readonly kind: 'busy' } | { readonly kind: 'take-over'; readonly item: DedupItem };
 
-function isPast(item: DedupItem, now: number): boolean {
-  return item.expiresAt <= now;
+/** True when an item past its TTL may be replaced by a new window: never while it is pending. */
+export function isReusable(item: DedupItem, now: number): boolean {
+  return item.status !== 'pending' && item.expiresAt <= now;
+}
+
+function indices(from: number, to: number): number[] {
+  return Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
 }
 
 /**
- * Decides the next step of the dedup protocol for one match on its window (see docs/pipeline.md).
+ * Matches after an alert of severity `current`: an event the window counted up to its alert is a
+ * duplicate; the others are suppressed until the first more severe one, which escalates; the
+ * matches after it are left for the next step.
+ */
+function afterAlert(
+  request: PlanRequest,
+  item: DedupItem,
+  current: Severity,
+  from: number,
+  outcomes: Map<number, MatchOutcome>,
+): WindowPlan {
+  const { matches } = request;
+  const seen = new Set(item.seen);
+  for (let index = from; index < matches.length; index++) {
+    const match = matches[index] as PlannedMatch;
+    if (seen.has(match.fingerprint)) {
+      outcomes.set(index, { kind: 'duplicate' });
+      continue;
+    }
+    if (severityRank(match.severity) > severityRank(current))
+      return {
+        kind: 'escalate',
+        item,
+        at: index,
+        eventCount: item.eventCount + (request.includesBatch ? 0 : index + 1),
+        outcomes: outcomes.set(index, { kind: 'alerted' }),
+        rest: indices(index + 1, matches.length),
+      };
+    outcomes.set(index, { kind: 'suppressed' });
+  }
+  return { kind: 'done', alertId: item.alertId, outcomes };
+}
+
+/** Counts the batch into a window below its threshold, in order, until a match reaches it. */
+function count(request: PlanRequest, item: DedupItem | undefined): WindowPlan {
+  const { matches, threshold } = request;
+  const seen = new Set(item?.seen ?? []);
+  const values = new Set(item?.values ?? []);
+  let eventCount = item?.eventCount ?? 0;
+  let severity = item?.severity;
+  const outcomes = new Map<number, MatchOutcome>();
+  const reached = () => (request.distinct ? values.size : seen.size) >= threshold;
+  // A window found at its threshold while still counting: its claim died between counting and
+  // publishing, so this batch publishes (its first match makes the alert).
+  const stale = reached() && item !== undefined;
+  for (let index = 0; index < matches.length; index++) {
+    const match = matches[index] as PlannedMatch;
+    const duplicate = !request.distinct && seen.has(match.fingerprint);
+    if (duplicate && !stale) {
+      outcomes.set(index, { kind: 'duplicate', eventCount });
+      continue;
+    }
+    if (!duplicate) {
+      seen.add(match.fingerprint);
+      if (match.distinct !== undefined) values.add(match.distinct);
+      eventCount++;
+    }
+    severity = severity === undefined ? match.severity : maxSeverity(severity, match.severity);
+    if (stale || reached()) {
+      outcomes.set(index, { kind: 'alerted' });
+      // The item keeps the count of the whole batch: what follows the alert is counted too (and
+      // then claimed again: it may escalate the alert).
+      const rest: number[] = [];
+      let totalCount = eventCount;
+      for (const later of indices(index + 1, matches.length)) {
+        const { fingerprint } = matches[later] as PlannedMatch;
+        if (!request.distinct && seen.has(fingerprint)) {
+          outcomes.set(later, { kind: 'duplicate' });
+          continue;
+        }
+        rest.push(later);
+        seen.add(fingerprint);
+        totalCount++;
+      }
+      return { kind: 'start', at: index, severity, eventCount, totalCount, outcomes, rest };
+    }
+    outcomes.set(index, { kind: 'below-threshold', eventCount });
+  }
+  return { kind: 'done', alertId: item?.alertId ?? '', outcomes };
+}
+
+/**
+ * How many distinct events of the batch a window does not remember: after a counting write (which
+ * stores at most the threshold's number of them), those it did not store, and so never counted, if
+ * another claim's move to pending won.
  *
  * @example
  * ```ts
- * decideClaim(undefined, request); // { kind: 'open' }
+ * notRemembered([match('a'), match('b'), match('b')], ['a']); // 1
  * ```
  */
-export function decideClaim(item: DedupItem | undefined, request: ClaimRequest): ClaimDecision {
-  // A pending window is never overwritten, however old: its alert has not been published yet.
-  if (item === undefined || (item.status !== 'pending' && isPast(item, request.now))) return { kind: 'open' };
-  const seen = item.eventIds.includes(request.fingerprint);
-  // Below the threshold every event is tracked (the threshold bounds them); past it, up to the cap.
-  const track = !seen && (item.status === 'counting' || item.eventIds.length < MAX_TRACKED_EVENT_IDS);
-  const moreSevere = severityRank(request.severity) > severityRank(item.severity);
+export function notRemembered(matches: readonly PlannedMatch[], seen: readonly string[]): number {
+  const remembered = new Set(seen);
+  return new Set(matches.map((match) => match.fingerprint).filter((fingerprint) => !remembered.has(fingerprint))).size;
+}
+
+/**
+ * A window another invocation is publishing (its lease is live): a batch no more severe than that
+ * alert is counted and suppressed (its holder, or a redelivery of the holder's records, publishes
+ * the alert); a more severe one must wait for it, to escalate it.
+ */
+function whilePending(request: PlanRequest, item: DedupItem): WindowPlan {
+  const rank = severityRank(item.severity);
+  if (request.matches.some((match) => severityRank(match.severity) > rank))
+    return { kind: 'busy', item, retryAfterSeconds: item.leaseUntil - request.now };
+  const seen = new Set(item.seen);
+  const outcomes = new Map<number, MatchOutcome>();
+  request.matches.forEach((match, index) =>
+    outcomes.set(index, seen.has(match.fingerprint) ? { kind: 'duplicate' } : { kind: 'suppressed' }),
+  );
+  const uncounted = request.includesBatch
+    ? request.distinct
+      ? 0
+      : notRemembered(request.matches, item.seen)
+    : request.matches.length;
+  return { kind: 'done', alertId: item.alertId, outcomes, countWhilePending: uncounted };
+}
+
+/**
+ * Decides the next step of the dedup protocol for a batch of matches on one window (see
+ * docs/pipeline.md), from the window's item before the batch's counting write (`undefined`: no
+ * window, or one past its TTL that is replaced).
+ *
+ * @example
+ * ```ts
+ * planWindow(undefined, { matches: [m], threshold: 1, distinct: false, now, owner, includesBatch: false });
+ * // { kind: 'start', at: 0, ... }
+ * ```
+ */
+export function planWindow(item: DedupItem | undefined, request: PlanRequest): WindowPlan {
+  if (item === undefined || isReusable(item, request.now)) return count(request, undefined);
+  const all = indices(0, request.matches.length);
   switch (item.status) {
+    case 'counting':
+      return count(request, item);
     case 'sent':
-      if (seen) return { kind: 'duplicate', item };
-      return moreSevere ? { kind: 'escalate', item, track } : { kind: 'suppress', item, track };
-    case 'pending': {
-      if (item.leaseOwner === request.owner) return { kind: 'resume', item };
-      if (item.leaseUntil > request.now)
-        return { kind: 'busy', item, retryAfterSeconds: item.leaseUntil - request.now };
-      const again = !seen && moreSevere;
-      return { kind: 'take-over', item, count: !seen && !again, track: track && !again, again };
-    }
-    case 'counting': {
-      if (seen) return { kind: 'duplicate', item };
-      if (request.distinct === undefined)
-        return {
-          kind: 'count',
-          item,
-          reachesThreshold: item.eventCount + 1 >= request.threshold,
-          track,
-          newValue: false,
-        };
-      const newValue = !item.distinctValues.includes(request.distinct);
-      return {
-        kind: 'count',
-        item,
-        reachesThreshold: item.distinctValues.length + (newValue ? 1 : 0) >= request.threshold,
-        track,
-        newValue,
-      };
-    }
+      return afterAlert(request, item, item.severity, 0, new Map());
+    case 'pending':
+      if (item.leaseOwner === request.owner) return { kind: 'resume', item, rest: all };
+      if (item.leaseUntil <= request.now) return { kind: 'take-over', item, rest: all };
+      return whilePending(request, item);
   }
 }
 

@@ -10,7 +10,7 @@ export type WindowStatus = 'counting' | 'pending' | 'sent';
  * One dedup window of one dedup key, as the protocol reads it (all times in Unix seconds). The
  * stored item also has `pk`, `ruleId`, `firstEventId` and `escalations`, for people reading the table.
  *
- * - `counting`: fewer matches than the rule's threshold so far;
+ * - `counting`: below the rule's threshold so far; the window remembers what it counted;
  * - `pending`: an invocation holds the lease and is publishing the window's current alert (its
  *   first alert, or an escalation);
  * - `sent`: the current alert is out; further matches are counted, or escalate when more severe.
@@ -24,20 +24,30 @@ export interface DedupItem {
   readonly windowEndsAt: number;
   readonly expiresAt: number;
   readonly status: WindowStatus;
-  /** Severity of the current alert (while counting: the highest counted so far). */
+  /** Severity of the current alert (while counting: the highest counted so far; none before the first match). */
   readonly severity: Severity;
   /** Only meaningful while `pending`. */
   readonly leaseUntil: number;
   /** Token of the claim holding the lease (random per claim). */
   readonly leaseOwner: string;
+  /** Matches counted (while counting a rule without distinct values: the events it remembers). */
   readonly eventCount: number;
-  /** Fingerprints ({@link eventFingerprint}) of the events counted, up to {@link MAX_TRACKED_EVENT_IDS}. */
-  readonly eventIds: readonly string[];
   /**
-   * For rules that count distinct values (`unique()`): fingerprints of the values counted while the
-   * window counts toward its threshold; at most the threshold (so at most 500) of them.
+   * {@link shortFingerprint}s of the events counted up to the window's alert (at most twice the
+   * threshold of them), so a redelivery of one is recognised: while counting, it is not counted
+   * twice; after, it is a duplicate. Events after the alert are not remembered.
    */
-  readonly distinctValues: readonly string[];
+  readonly seen: readonly string[];
+  /**
+   * The fingerprints of the item's own `seen` attribute, without those an item written in the
+   * previous layout keeps: what a write conditioned on that attribute compares it with.
+   */
+  readonly storedSeen: readonly string[];
+  /**
+   * While counting, for rules that count distinct values (`unique()`): {@link shortFingerprint}s of
+   * the values counted. Dropped once the window alerts.
+   */
+  readonly values: readonly string[];
   /** While `pending`: the current alert as it must be published (JSON), by whoever publishes it. */
   readonly alert: string | undefined;
 }
@@ -101,14 +111,15 @@ export function alertIdFor(dedupKey: string, windowStart: number, escalatedTo?: 
 }
 
 /**
- * What a window remembers of an event: 128 bits of its id's SHA-256, so the item's size is bounded
- * whatever the ids look like.
+ * What a window remembers of an event (or of a distinct value) while it counts: 64 bits of its
+ * SHA-256, as 16 hex characters (8 bytes stored), so an item stays small whatever the ids look like.
+ * Two of a window's few hundred fingerprints collide with a chance below 1 in 10^14.
  *
  * @example
  * ```ts
- * eventFingerprint('audit_log-abc'); // 32 hex characters
+ * shortFingerprint('audit_log-abc'); // 16 hex characters
  * ```
  */
-export function eventFingerprint(eventId: string): string {
-  return createHash('sha256').update(eventId).digest('hex').slice(0, 32);
+export function shortFingerprint(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }

@@ -25,12 +25,49 @@ export interface WindowLease {
   readonly leaseUntil: number;
 }
 
-/** The outcome of claiming a match against its dedup window. */
-export type ClaimResult =
+/** One match of a batch, on its window. */
+export interface WindowMatch {
+  readonly eventId: string;
+  readonly severity: Severity;
+  /**
+   * The rule's `unique()` value, for thresholds over distinct values (Panther's `unique()`): the
+   * window alerts when `threshold` distinct values are counted. Absent: matches are counted.
+   */
+  readonly distinctValue?: string;
+}
+
+/** A batch's matches of one dedup key that fall in one window, claimed together. Unix seconds. */
+export interface WindowClaim {
+  readonly dedupKey: string;
+  readonly ruleId: string;
+  /** The window, as `placeInWindow` placed the matches. */
+  readonly windowStart: number;
+  readonly windowEndsAt: number;
+  readonly threshold: number;
+  /** True for rules that count distinct values. */
+  readonly distinct: boolean;
+  /** In order; at least one. */
+  readonly matches: readonly WindowMatch[];
+  /** When a lease this claim takes ends: the invocation's deadline plus a margin. */
+  readonly leaseUntil: number;
+  /** The alert document (JSON) made from `matches[index]` for a window this claim is first to publish. */
+  render(window: WindowSnapshot, index: number): string;
+}
+
+/** What became of each match of a claim (index in the claim's `matches`). */
+export type ClaimedOutcome =
+  | { readonly kind: 'below-threshold'; readonly eventCount: number }
+  /** `eventCount`: the window's count, when it is still below its threshold. */
+  | { readonly kind: 'duplicate'; readonly eventCount?: number }
+  | { readonly kind: 'suppressed'; readonly alertId: string }
+  | { readonly kind: 'alerted' };
+
+/** The outcome of a window claim: at most one alert to publish, and what became of each match. */
+export type WindowClaimResult =
   /**
    * This invocation must publish `alert` (as stored: every copy of an alert id carries the same
-   * content), then call `markSent` (or `release` if publishing fails). With `again`, the match
-   * itself is not accounted for yet: claim it again once this alert is out.
+   * content), then call `markSent` (or `release` if publishing fails), then claim `rest` again
+   * with `after` (they may escalate the alert just published).
    */
   | {
       readonly kind: 'publish';
@@ -39,34 +76,25 @@ export type ClaimResult =
       readonly alert: string;
       /** True when a previous publisher's expired (or released) lease was taken over. */
       readonly takeover: boolean;
-      readonly again: boolean;
+      readonly outcomes: ReadonlyMap<number, ClaimedOutcome>;
+      /** Matches still to claim once the alert is out, counted already. */
+      readonly rest: readonly number[];
+      /** The alert as the window holds it once marked sent: what claiming `rest` starts from. */
+      readonly sent: SentAlert;
     }
-  /** The alert of this window is already out and this match is no more severe; it was counted (or was a redelivery). */
-  | { readonly kind: 'suppressed'; readonly alertId: string; readonly duplicate: boolean }
-  /** Fewer matches than the threshold so far in this window. */
-  | { readonly kind: 'below-threshold'; readonly eventCount: number; readonly duplicate: boolean }
+  /** Every match has its outcome. */
+  | { readonly kind: 'done'; readonly outcomes: ReadonlyMap<number, ClaimedOutcome> }
   /** Another invocation is publishing this window's alert; retry after `retryAfterSeconds`. */
   | { readonly kind: 'busy'; readonly alertId: string; readonly retryAfterSeconds: number };
 
-/** A claim of one match on its window. All times in Unix seconds. */
-export interface ClaimInput {
-  readonly dedupKey: string;
-  readonly ruleId: string;
-  readonly eventId: string;
-  /** The event's own time (`effective_at`); processing time when undefined. */
-  readonly eventTime: number | undefined;
-  readonly windowSeconds: number;
-  readonly threshold: number;
-  /**
-   * The rule's `unique()` value, for thresholds over distinct values (Panther's `unique()`): the
-   * window alerts when `threshold` distinct values are counted. Absent: matches are counted.
-   */
-  readonly distinctValue?: string;
+/** What a claim of the rest of a batch knows of its window: its matches are counted, and this alert is out. */
+export interface SentAlert {
+  readonly alertId: string;
+  readonly firstAlertId: string;
   readonly severity: Severity;
-  /** When a lease this claim takes ends: the invocation's deadline plus a margin. */
-  readonly leaseUntil: number;
-  /** The alert document (JSON) for a window this claim is first to publish; stored with the window. */
-  render(window: WindowSnapshot): string;
+  readonly eventCount: number;
+  /** The window's fingerprints of the events it counted up to the alert (opaque). */
+  readonly seen: readonly string[];
 }
 
 /** Another pending window of the same dedup key, taken over to be published. */
@@ -76,17 +104,23 @@ export interface TakenOverWindow {
 }
 
 /**
- * Deduplication windows with a no-loss, no-duplicate delivery protocol: a window is opened by a
- * conditional write, the winner publishes under a lease and then marks the window sent.
+ * Deduplication windows with a no-loss, no-duplicate delivery protocol: a batch's matches of one
+ * window are counted by one write, the claim that takes the window to its alert publishes it under
+ * a lease and then marks the window sent.
  *
  * @example
  * ```ts
- * const claim = await store.claim(input);
+ * const claim = await store.claimWindow(input);
  * if (claim.kind === 'publish') { await publish(claim.alert); await store.markSent(claim.lease); }
  * ```
  */
 export interface DedupStore {
-  claim(input: ClaimInput): Promise<ClaimResult>;
+  /**
+   * Counts the claim's matches in their window and returns the next step. With `after`, the
+   * matches are counted already (the rest of a claim whose alert `after` is out): they can only be
+   * suppressed, or escalate it.
+   */
+  claimWindow(input: WindowClaim, after?: SentAlert): Promise<WindowClaimResult>;
   /**
    * Records the lease's window in its dedup key's register of pending windows, before publishing,
    * and returns the other windows of the key registered as pending (oldest first).

@@ -7,21 +7,31 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { maxSeverity, parseSeverity } from '../../detection/engine/severity.ts';
+import { maxSeverity, parseSeverity, type Severity } from '../../detection/engine/severity.ts';
 import { maskSecrets } from '../../shared/mask-secrets.ts';
-import { MAX_CLAIM_ATTEMPTS, REPLAY_HORIZON_SECONDS } from './constants.ts';
-import { alertIdFor, eventFingerprint, pendingRegisterKey, windowKey, type DedupItem } from './dedup-item.ts';
+import { MAX_CLAIM_ATTEMPTS, REMEMBERED_SENT_WINDOWS, REPLAY_HORIZON_SECONDS } from './constants.ts';
+import { alertIdFor, pendingRegisterKey, shortFingerprint, windowKey, type DedupItem } from './dedup-item.ts';
 import type {
-  ClaimInput,
-  ClaimResult,
+  ClaimedOutcome,
   DedupStore,
+  SentAlert,
   TakenOverWindow,
+  WindowClaim,
+  WindowClaimResult,
   WindowLease,
   WindowSnapshot,
 } from './dedup-store.ts';
-import { decideClaim, decideTakeOver, type ClaimDecision, type ClaimRequest } from './decide.ts';
+import {
+  decideTakeOver,
+  isReusable,
+  notRemembered,
+  planWindow,
+  type MatchOutcome,
+  type PlannedMatch,
+  type WindowPlan,
+} from './decide.ts';
 import { DedupContentionError } from './errors.ts';
-import { expiryAfterWrite, placeInWindow, systemClock } from './window.ts';
+import { expiryAfterWrite, systemClock } from './window.ts';
 
 /** Options of {@link DynamoDedupStore}. */
 export interface DynamoDedupStoreOptions {
@@ -46,6 +56,14 @@ const NAMES: Readonly<Record<string, string>> = {
   '#eventCount': 'eventCount',
   '#eventIds': 'eventIds',
   '#distinctValues': 'distinctValues',
+  '#seen': 'seen',
+  '#values': 'values',
+  '#severities': 'severities',
+  '#ruleId': 'ruleId',
+  '#windowStart': 'windowStart',
+  '#windowEndsAt': 'windowEndsAt',
+  '#firstAlertId': 'firstAlertId',
+  '#firstEventId': 'firstEventId',
   '#alert': 'alert',
   '#pendingWindows': 'pendingWindows',
 };
@@ -58,6 +76,16 @@ function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
 
+const hexOf = (values: readonly Uint8Array[] | undefined): string[] =>
+  (values ?? []).map((value) => Buffer.from(value).toString('hex'));
+const binarySet = (hex: readonly string[]): AttributeValue => ({ BS: hex.map((h) => Buffer.from(h, 'hex')) });
+
+/**
+ * The item as the protocol reads it. While counting, what the window counted is the union of its
+ * fingerprint sets, and its severity the highest it counted; an item written before fingerprints
+ * became 8 bytes (`eventIds`, `distinctValues`: 16-byte hex strings) reads the same, as the new
+ * fingerprint is the old one's first half.
+ */
 function readItem(raw: Record<string, AttributeValue> | undefined): DedupItem | undefined {
   if (!raw) return undefined;
   const s = (key: string) => raw[key]?.S ?? '';
@@ -65,6 +93,14 @@ function readItem(raw: Record<string, AttributeValue> | undefined): DedupItem | 
   const status = s('status');
   if (status !== 'counting' && status !== 'pending' && status !== 'sent') return undefined;
   const alert = raw.alert?.B;
+  const legacy = (key: string) => (raw[key]?.SS ?? []).map((fingerprint) => fingerprint.slice(0, 16));
+  const storedSeen = hexOf(raw.seen?.BS);
+  const seen = [...new Set([...legacy('eventIds'), ...storedSeen])];
+  const values = [...new Set([...legacy('distinctValues'), ...hexOf(raw.values?.BS)])];
+  const severities = [s('severity'), ...(raw.severities?.SS ?? [])]
+    .map(parseSeverity)
+    .filter((severity): severity is Severity => severity !== undefined);
+  const counting = status === 'counting';
   return {
     alertId: s('alertId'),
     firstAlertId: s('firstAlertId'),
@@ -72,14 +108,40 @@ function readItem(raw: Record<string, AttributeValue> | undefined): DedupItem | 
     windowEndsAt: n('windowEndsAt'),
     expiresAt: n('expiresAt'),
     status,
-    severity: parseSeverity(s('severity')) ?? 'INFO',
+    severity: severities.reduce<Severity>(maxSeverity, severities[0] ?? 'INFO'),
     leaseUntil: n('leaseUntil'),
     leaseOwner: s('leaseOwner'),
-    eventCount: n('eventCount'),
-    eventIds: raw.eventIds?.SS ?? [],
-    distinctValues: raw.distinctValues?.SS ?? [],
+    // While counting events (not distinct values), the count is what the window remembers.
+    eventCount: counting ? Math.max(seen.length, n('eventCount')) : n('eventCount'),
+    seen,
+    storedSeen,
+    values: counting ? values : [],
     alert: alert === undefined ? undefined : gunzipSync(alert).toString(),
   };
+}
+
+/** The fingerprints but those of the batch's matches at `rest`. */
+function withoutRest(seen: readonly string[], context: WindowContext, rest: readonly number[]): string[] {
+  const own = new Set(rest.map((index) => context.matches[index]?.fingerprint));
+  return seen.filter((fingerprint) => !own.has(fingerprint));
+}
+
+/** The entries of both, each once. */
+function union(a: readonly string[], b: readonly string[]): string[] {
+  return [...new Set([...a, ...b])];
+}
+
+/** The first `limit` distinct entries, in order. */
+function firstDistinct(entries: readonly string[], limit: number): string[] {
+  return [...new Set(entries)].slice(0, limit);
+}
+
+/** The attribute names an expression uses, from {@link NAMES}. */
+function namesFor(update: Update): Record<string, string> {
+  const text = [update.UpdateExpression, update.ConditionExpression].join();
+  return Object.fromEntries(
+    Object.entries(NAMES).filter(([placeholder]) => new RegExp(`${placeholder}\\b`).test(text)),
+  );
 }
 
 type Update = {
@@ -105,6 +167,8 @@ export class DynamoDedupStore implements DedupStore {
   readonly #client: DynamoDBClient;
   readonly #table: string;
   readonly #clock: () => number;
+  /** Windows last seen sent: their next batch is counted by the write for sent windows first. */
+  readonly #sent = new Set<string>();
 
   public constructor(options: DynamoDedupStoreOptions) {
     this.#client = options.client;
@@ -112,26 +176,34 @@ export class DynamoDedupStore implements DedupStore {
     this.#clock = options.clock ?? systemClock;
   }
 
-  public async claim(input: ClaimInput): Promise<ClaimResult> {
-    const now = this.#clock();
-    const request: ClaimRequest = {
-      fingerprint: eventFingerprint(input.eventId),
-      now,
-      threshold: input.threshold,
-      severity: input.severity,
-      owner: randomUUID(),
-      ...(input.distinctValue === undefined ? {} : { distinct: eventFingerprint(input.distinctValue) }),
-    };
-    const { windowStart, windowEndsAt } = placeInWindow(input.eventTime, now, input.windowSeconds);
-    const pk = windowKey(input.dedupKey, windowStart);
-    const context: ClaimContext = { input, request, pk, windowStart, windowEndsAt };
-    // Optimistic first step: most claims either open a window or find one, and a failed
-    // conditional put costs no more than the read it saves.
-    let item: DedupItem | undefined;
+  public async claimWindow(input: WindowClaim, after?: SentAlert): Promise<WindowClaimResult> {
+    const pk = windowKey(input.dedupKey, input.windowStart);
+    const matches: PlannedMatch[] = input.matches.map((match) => ({
+      fingerprint: shortFingerprint(match.eventId),
+      severity: match.severity,
+      ...(match.distinctValue === undefined ? {} : { distinct: shortFingerprint(match.distinctValue) }),
+    }));
+    const context: WindowContext = { input, pk, matches, owner: randomUUID() };
+    let found: Found =
+      after === undefined
+        ? await this.#count(context)
+        : { item: sentItem(after, input), counted: true, includesBatch: true };
     for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
-      const result = await this.#apply(decideClaim(item, request), context);
+      const plan = planWindow(found.item, {
+        matches,
+        threshold: input.threshold,
+        distinct: input.distinct,
+        now: this.#clock(),
+        owner: context.owner,
+        includesBatch: found.includesBatch,
+      });
+      const result = await this.#apply(plan, context, found);
       if (result !== CONFLICT) return result;
-      item = await this.#read(pk);
+      const item = await this.#read(pk);
+      found =
+        found.counted || item?.status === 'pending'
+          ? { item, counted: found.counted, includesBatch: found.counted }
+          : await this.#count(context);
     }
     throw new DedupContentionError(`dedup window ${pk} changed under ${MAX_CLAIM_ATTEMPTS} consecutive writes`);
   }
@@ -204,6 +276,7 @@ export class DynamoDedupStore implements DedupStore {
         ':owner': S(lease.owner),
       },
     });
+    this.#remember(windowKey(lease.dedupKey, lease.windowStart), sent);
     // The register entry is only a pointer: a stale one is removed by the next claim that finds the window sent.
     if (sent) await this.#forget(lease.dedupKey, lease.windowStart).catch(() => undefined);
     return sent;
@@ -222,126 +295,250 @@ export class DynamoDedupStore implements DedupStore {
     });
   }
 
-  async #apply(decision: ClaimDecision, context: ClaimContext): Promise<ClaimResult | typeof CONFLICT> {
-    const { input, request, pk, windowStart, windowEndsAt } = context;
-    const { now, owner, fingerprint } = request;
-    const leaseFor = (alertId: string): WindowLease => ({
+  /**
+   * The batch's one counting write, returning the window as it was before it: while the window
+   * counts, its fingerprints; once its alert is out, the count alone (no condition that fails, no
+   * read). Which write is tried first follows what this function last saw of the window; a window
+   * that is pending, or past its TTL, is read instead.
+   */
+  async #count(context: WindowContext): Promise<Found> {
+    const { pk } = context;
+    for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
+      const now = this.#clock();
+      const order = this.#sent.has(pk) ? (['sent', 'counting'] as const) : (['counting', 'sent'] as const);
+      for (const mode of order) {
+        const old = mode === 'sent' ? await this.#countSent(context, now) : await this.#countCounting(context, now);
+        if (old === CONFLICT) continue;
+        this.#remember(pk, old?.status === 'sent');
+        return { item: old, counted: true, includesBatch: false };
+      }
+      const item = await this.#read(pk);
+      if (item?.status === 'pending') return { item, counted: false, includesBatch: false };
+      if (item !== undefined && isReusable(item, now) && (await this.#reopen(context, now)))
+        return { item: undefined, counted: true, includesBatch: false };
+    }
+    throw new DedupContentionError(`dedup window ${pk} changed under ${MAX_CLAIM_ATTEMPTS} consecutive writes`);
+  }
+
+  async #countCounting(context: WindowContext, now: number): Promise<DedupItem | undefined | typeof CONFLICT> {
+    const { input, matches } = context;
+    const alertId = alertIdFor(input.dedupKey, input.windowStart);
+    const first = input.matches[0]?.eventId ?? '';
+    // The first `threshold` distinct ones are enough to find where the window reaches it.
+    const seen = firstDistinct(fingerprintsOf(context), input.threshold);
+    const values = firstDistinct(
+      matches.flatMap((m) => (m.distinct === undefined ? [] : [m.distinct])),
+      input.threshold,
+    );
+    const add = [
+      '#severities :severities',
+      ...(input.distinct ? ['#eventCount :n'] : ['#seen :seen']),
+      ...(values.length > 0 ? ['#values :values'] : []),
+    ];
+    return this.#updateReturningOld(context.pk, {
+      UpdateExpression: `SET #ruleId = if_not_exists(#ruleId, :rule), #windowStart = if_not_exists(#windowStart, :start), #windowEndsAt = if_not_exists(#windowEndsAt, :end), #alertId = if_not_exists(#alertId, :aid), #firstAlertId = if_not_exists(#firstAlertId, :aid), #status = if_not_exists(#status, :counting), #escalations = if_not_exists(#escalations, :zero), #firstEventId = if_not_exists(#firstEventId, :first), #expiresAt = :exp ADD ${add.join(', ')}`,
+      ConditionExpression: 'attribute_not_exists(#status) OR (#status = :counting AND #expiresAt > :now)',
+      ExpressionAttributeValues: {
+        ':rule': S(input.ruleId),
+        ':start': N(input.windowStart),
+        ':end': N(input.windowEndsAt),
+        ':aid': S(alertId),
+        ':counting': S('counting'),
+        ':zero': N(0),
+        // For people reading the table: masked before it is cut, so a key on the cut is masked whole.
+        ':first': S(maskSecrets(first).slice(0, 256)),
+        ':exp': N(expiryAfterWrite(input.windowEndsAt, now)),
+        ':now': N(now),
+        ':severities': { SS: [...new Set(input.matches.map((m) => m.severity))] },
+        ...(input.distinct ? { ':n': N(matches.length) } : { ':seen': binarySet(seen) }),
+        ...(values.length > 0 ? { ':values': binarySet(values) } : {}),
+      },
+    });
+  }
+
+  async #countSent(context: WindowContext, now: number): Promise<DedupItem | undefined | typeof CONFLICT> {
+    return this.#updateReturningOld(context.pk, {
+      UpdateExpression: 'SET #expiresAt = :exp ADD #eventCount :n',
+      ConditionExpression: '#status = :sent AND #expiresAt > :now',
+      ExpressionAttributeValues: {
+        ':exp': N(expiryAfterWrite(context.input.windowEndsAt, now)),
+        ':n': N(context.matches.length),
+        ':sent': S('sent'),
+        ':now': N(now),
+      },
+    });
+  }
+
+  /** Replaces a finished window past its TTL (which DynamoDB has not deleted yet) by a new one counting this batch. */
+  async #reopen(context: WindowContext, now: number): Promise<boolean> {
+    const { input, matches } = context;
+    const alertId = alertIdFor(input.dedupKey, input.windowStart);
+    const values = firstDistinct(
+      matches.flatMap((m) => (m.distinct === undefined ? [] : [m.distinct])),
+      input.threshold,
+    );
+    return this.#put(
+      {
+        pk: S(context.pk),
+        alertId: S(alertId),
+        firstAlertId: S(alertId),
+        ruleId: S(input.ruleId),
+        windowStart: N(input.windowStart),
+        windowEndsAt: N(input.windowEndsAt),
+        expiresAt: N(expiryAfterWrite(input.windowEndsAt, now)),
+        status: S('counting'),
+        escalations: N(0),
+        firstEventId: S(maskSecrets(input.matches[0]?.eventId ?? '').slice(0, 256)),
+        severities: { SS: [...new Set(input.matches.map((m) => m.severity))] },
+        ...(input.distinct
+          ? { eventCount: N(matches.length) }
+          : {
+              seen: binarySet(
+                firstDistinct(
+                  matches.map((m) => m.fingerprint),
+                  input.threshold,
+                ),
+              ),
+            }),
+        ...(values.length > 0 ? { values: binarySet(values) } : {}),
+      },
+      now,
+    );
+  }
+
+  /** Performs the plan's one write, if it has one, and says what the batch does next. */
+  async #apply(plan: WindowPlan, context: WindowContext, found: Found): Promise<WindowClaimResult | typeof CONFLICT> {
+    const { input, pk, owner } = context;
+    const { counted } = found;
+    const now = this.#clock();
+    const lease = (alertId: string): WindowLease => ({
       dedupKey: input.dedupKey,
-      windowStart,
+      windowStart: input.windowStart,
       alertId,
       owner,
       leaseUntil: input.leaseUntil,
     });
-    const ids = { SS: [fingerprint] };
-    switch (decision.kind) {
-      case 'open': {
-        const alertId = alertIdFor(input.dedupKey, windowStart);
-        const publishes = input.threshold <= 1;
+    switch (plan.kind) {
+      case 'done':
+        if (
+          plan.countWhilePending !== undefined &&
+          plan.countWhilePending > 0 &&
+          !(await this.#countWhilePending(context, plan.alertId, plan.countWhilePending, now))
+        )
+          return CONFLICT;
+        return { kind: 'done', outcomes: outcomesOf(plan.outcomes, plan.alertId) };
+      case 'busy':
+        return { kind: 'busy', alertId: plan.item.alertId, retryAfterSeconds: plan.retryAfterSeconds };
+      case 'start': {
+        const alertId = alertIdFor(input.dedupKey, input.windowStart);
         const snapshot: WindowSnapshot = {
           alertId,
           firstAlertId: alertId,
-          windowStart,
-          windowEndsAt,
-          eventCount: 1,
-          severity: input.severity,
+          windowStart: input.windowStart,
+          windowEndsAt: input.windowEndsAt,
+          eventCount: plan.eventCount,
+          severity: plan.severity,
           escalatedFrom: undefined,
         };
-        const alert = publishes ? input.render(snapshot) : undefined;
-        const opened = await this.#put(
-          {
-            pk: S(pk),
-            alertId: S(alertId),
-            firstAlertId: S(alertId),
-            ruleId: S(input.ruleId),
-            windowStart: N(windowStart),
-            windowEndsAt: N(windowEndsAt),
-            expiresAt: N(expiryAfterWrite(windowEndsAt, now)),
-            status: S(publishes ? 'pending' : 'counting'),
-            severity: S(input.severity),
-            escalations: N(0),
-            leaseUntil: N(publishes ? input.leaseUntil : 0),
-            leaseOwner: S(owner),
-            // For people reading the table: masked before it is cut, so a key on the cut is masked whole.
-            firstEventId: S(maskSecrets(input.eventId).slice(0, 256)),
-            eventCount: N(1),
-            eventIds: ids,
-            ...(request.distinct === undefined ? {} : { distinctValues: { SS: [request.distinct] } }),
-            ...(alert === undefined ? {} : { alert: packAlert(alert) }),
-          },
-          now,
-        );
-        if (!opened) return CONFLICT;
-        return alert === undefined
-          ? { kind: 'below-threshold', eventCount: 1, duplicate: false }
-          : { kind: 'publish', lease: leaseFor(alertId), alert, takeover: false, again: false };
-      }
-      case 'duplicate':
-        return decision.item.status === 'counting'
-          ? { kind: 'below-threshold', eventCount: decision.item.eventCount, duplicate: true }
-          : { kind: 'suppressed', alertId: decision.item.alertId, duplicate: true };
-      case 'busy':
-        return { kind: 'busy', alertId: decision.item.alertId, retryAfterSeconds: decision.retryAfterSeconds };
-      case 'resume': {
-        const { item } = decision;
-        return {
-          kind: 'publish',
-          lease: leaseFor(item.alertId),
-          alert: item.alert ?? input.render(snapshotOf(item)),
-          takeover: false,
-          again: false,
-        };
-      }
-      case 'suppress': {
-        const { item, track } = decision;
+        const alert = input.render(snapshot, plan.at);
+        // Only if the window still holds what this claim counted: a batch counted in between (its
+        // move failing) would otherwise be remembered without being in the count.
+        const { item } = found;
+        const before = item?.storedSeen ?? [];
+        const seen = found.includesBatch
+          ? before
+          : union(before, firstDistinct(fingerprintsOf(context), input.threshold));
+        const counted = (item?.eventCount ?? 0) + (found.includesBatch ? 0 : context.matches.length);
         const ok = await this.#update(pk, {
-          UpdateExpression: `SET #expiresAt = :exp ADD #eventCount :one${track ? ', #eventIds :ids' : ''}`,
-          ConditionExpression: `#alertId = :aid AND #status = :sent${track ? ' AND NOT contains(#eventIds, :fp)' : ''}`,
+          UpdateExpression:
+            'SET #status = :pending, #severity = :severity, #leaseUntil = :lease, #leaseOwner = :owner, #alert = :alert, #eventCount = :count, #expiresAt = :exp REMOVE #values, #severities, #distinctValues',
+          ConditionExpression: `#alertId = :aid AND #status = :counting AND ${input.distinct ? '#eventCount = :counted' : '#seen = :seen'}`,
           ExpressionAttributeValues: {
-            ':exp': N(expiryAfterWrite(item.windowEndsAt, now, item.expiresAt)),
-            ':one': N(1),
-            ':aid': S(item.alertId),
-            ':sent': S('sent'),
-            ...(track ? { ':ids': ids, ':fp': S(fingerprint) } : {}),
-          },
-        });
-        return ok ? { kind: 'suppressed', alertId: item.alertId, duplicate: false } : CONFLICT;
-      }
-      case 'escalate': {
-        const { item, track } = decision;
-        const alertId = alertIdFor(input.dedupKey, windowStart, input.severity);
-        const alert = input.render({
-          alertId,
-          firstAlertId: item.firstAlertId,
-          windowStart,
-          windowEndsAt: item.windowEndsAt,
-          eventCount: item.eventCount + 1,
-          severity: input.severity,
-          escalatedFrom: item.severity,
-        });
-        const ok = await this.#update(pk, {
-          UpdateExpression: `SET #status = :pending, #alertId = :new, #severity = :severity, #leaseUntil = :lease, #leaseOwner = :owner, #alert = :alert, #expiresAt = :exp ADD #eventCount :one, #escalations :one${track ? ', #eventIds :ids' : ''}`,
-          ConditionExpression: `#alertId = :aid AND #status = :sent${track ? ' AND NOT contains(#eventIds, :fp)' : ''}`,
-          ExpressionAttributeValues: {
+            ...(input.distinct ? { ':counted': N(counted) } : { ':seen': binarySet(seen) }),
             ':pending': S('pending'),
-            ':new': S(alertId),
-            ':severity': S(input.severity),
+            ':severity': S(plan.severity),
             ':lease': N(input.leaseUntil),
             ':owner': S(owner),
             ':alert': packAlert(alert),
-            ':exp': N(expiryAfterWrite(item.windowEndsAt, now, item.expiresAt)),
+            ':count': N(plan.totalCount),
+            ':exp': N(expiryAfterWrite(input.windowEndsAt, now)),
+            ':aid': S(alertId),
+            ':counting': S('counting'),
+          },
+        });
+        if (!ok) return CONFLICT;
+        return {
+          kind: 'publish',
+          lease: lease(alertId),
+          alert,
+          takeover: false,
+          outcomes: outcomesOf(plan.outcomes, alertId),
+          rest: plan.rest,
+          sent: {
+            alertId,
+            firstAlertId: alertId,
+            severity: plan.severity,
+            eventCount: plan.totalCount,
+            // The rest of this batch is counted, but claimed next as new matches, not redeliveries.
+            seen: input.distinct ? [] : withoutRest(seen, context, plan.rest),
+          },
+        };
+      }
+      case 'escalate': {
+        const { item } = plan;
+        const severity = context.matches[plan.at]?.severity ?? item.severity;
+        const alertId = alertIdFor(input.dedupKey, input.windowStart, severity);
+        const alert = input.render(
+          {
+            alertId,
+            firstAlertId: item.firstAlertId,
+            windowStart: input.windowStart,
+            windowEndsAt: input.windowEndsAt,
+            eventCount: plan.eventCount,
+            severity,
+            escalatedFrom: item.severity,
+          },
+          plan.at,
+        );
+        const ok = await this.#update(pk, {
+          UpdateExpression:
+            'SET #status = :pending, #alertId = :new, #severity = :severity, #leaseUntil = :lease, #leaseOwner = :owner, #alert = :alert, #expiresAt = :exp ADD #escalations :one',
+          ConditionExpression: '#alertId = :aid AND #status = :sent',
+          ExpressionAttributeValues: {
+            ':pending': S('pending'),
+            ':new': S(alertId),
+            ':severity': S(severity),
+            ':lease': N(input.leaseUntil),
+            ':owner': S(owner),
+            ':alert': packAlert(alert),
+            ':exp': N(expiryAfterWrite(input.windowEndsAt, now)),
             ':one': N(1),
             ':aid': S(item.alertId),
             ':sent': S('sent'),
-            ...(track ? { ':ids': ids, ':fp': S(fingerprint) } : {}),
           },
         });
-        return ok ? { kind: 'publish', lease: leaseFor(alertId), alert, takeover: false, again: false } : CONFLICT;
+        if (!ok) return CONFLICT;
+        this.#remember(pk, false);
+        return {
+          kind: 'publish',
+          lease: lease(alertId),
+          alert,
+          takeover: false,
+          outcomes: outcomesOf(plan.outcomes, item.alertId),
+          rest: plan.rest,
+          sent: { alertId, firstAlertId: item.firstAlertId, severity, eventCount: plan.eventCount, seen: item.seen },
+        };
       }
       case 'take-over': {
-        const { item, count, track, again } = decision;
-        const add = [count ? '#eventCount :one' : '', track ? '#eventIds :ids' : ''].filter(Boolean);
+        const { item } = plan;
+        // A batch already counted adds what the window did not store of it (see notRemembered).
+        const uncounted = counted
+          ? input.distinct
+            ? 0
+            : notRemembered(context.matches, item.seen)
+          : context.matches.length;
         const ok = await this.#update(pk, {
-          UpdateExpression: `SET #leaseUntil = :lease, #leaseOwner = :owner, #expiresAt = :exp${add.length > 0 ? ` ADD ${add.join(', ')}` : ''}`,
+          UpdateExpression: `SET #leaseUntil = :lease, #leaseOwner = :owner, #expiresAt = :exp${uncounted > 0 ? ' ADD #eventCount :n' : ''}`,
           ConditionExpression: '#alertId = :aid AND #status = :pending AND #leaseUntil <= :now',
           ExpressionAttributeValues: {
             ':lease': N(input.leaseUntil),
@@ -350,57 +547,85 @@ export class DynamoDedupStore implements DedupStore {
             ':aid': S(item.alertId),
             ':pending': S('pending'),
             ':now': N(now),
-            ...(count ? { ':one': N(1) } : {}),
-            ...(track ? { ':ids': ids } : {}),
+            ...(uncounted > 0 ? { ':n': N(uncounted) } : {}),
           },
         });
         if (!ok) return CONFLICT;
-        const alert = item.alert ?? input.render(snapshotOf(item));
-        return { kind: 'publish', lease: leaseFor(item.alertId), alert, takeover: true, again };
+        const eventCount = item.eventCount + uncounted;
+        return this.#publishStored(item, lease(item.alertId), true, plan.rest, eventCount);
       }
-      case 'count': {
-        const { item, reachesThreshold, track, newValue } = decision;
-        const add = [track ? '#eventIds :ids' : '', newValue ? '#distinctValues :dv' : ''].filter(Boolean);
-        const next = item.eventCount + 1;
-        const severity = maxSeverity(item.severity, input.severity);
-        const alert = reachesThreshold
-          ? input.render({
-              alertId: item.alertId,
-              firstAlertId: item.firstAlertId,
-              windowStart,
-              windowEndsAt: item.windowEndsAt,
-              eventCount: next,
-              severity,
-              escalatedFrom: undefined,
-            })
-          : undefined;
-        const ok = await this.#update(pk, {
-          UpdateExpression: `SET #eventCount = :next, #severity = :severity, #expiresAt = :exp${alert === undefined ? '' : ', #status = :pending, #leaseUntil = :lease, #leaseOwner = :owner, #alert = :alert'}${add.length > 0 ? ` ADD ${add.join(', ')}` : ''}`,
-          ConditionExpression: '#alertId = :aid AND #status = :counting AND #eventCount = :observed',
-          ExpressionAttributeValues: {
-            ':next': N(next),
-            ':severity': S(severity),
-            ':exp': N(expiryAfterWrite(item.windowEndsAt, now, item.expiresAt)),
-            ':aid': S(item.alertId),
-            ':counting': S('counting'),
-            ':observed': N(item.eventCount),
-            ...(alert === undefined
-              ? {}
-              : {
-                  ':pending': S('pending'),
-                  ':lease': N(input.leaseUntil),
-                  ':owner': S(owner),
-                  ':alert': packAlert(alert),
-                }),
-            ...(track ? { ':ids': ids } : {}),
-            ...(newValue && request.distinct !== undefined ? { ':dv': { SS: [request.distinct] } } : {}),
-          },
-        });
-        if (!ok) return CONFLICT;
-        return alert === undefined
-          ? { kind: 'below-threshold', eventCount: next, duplicate: false }
-          : { kind: 'publish', lease: leaseFor(item.alertId), alert, takeover: false, again: false };
-      }
+      case 'resume':
+        return this.#publishStored(plan.item, lease(plan.item.alertId), false, plan.rest, plan.item.eventCount);
+    }
+  }
+
+  /** Counts the batch in a window another invocation is publishing, while it is that alert's. */
+  async #countWhilePending(context: WindowContext, alertId: string, count: number, now: number): Promise<boolean> {
+    return this.#update(context.pk, {
+      UpdateExpression: 'SET #expiresAt = :exp ADD #eventCount :n',
+      ConditionExpression: '#alertId = :aid AND #status = :pending',
+      ExpressionAttributeValues: {
+        ':exp': N(expiryAfterWrite(context.input.windowEndsAt, now)),
+        ':n': N(count),
+        ':aid': S(alertId),
+        ':pending': S('pending'),
+      },
+    });
+  }
+
+  /**
+   * Publishing a pending window's stored alert: every match of the batch is left to claim after it,
+   * from the window's count with the batch (`eventCount`).
+   */
+  #publishStored(
+    item: DedupItem,
+    lease: WindowLease,
+    takeover: boolean,
+    rest: readonly number[],
+    eventCount: number,
+  ): WindowClaimResult {
+    const snapshot = snapshotOf(item);
+    return {
+      kind: 'publish',
+      lease,
+      // A pending item always carries its alert; one without (written by hand) is published from the batch.
+      alert: item.alert ?? JSON.stringify(snapshot),
+      takeover,
+      outcomes: new Map(),
+      rest,
+      sent: {
+        alertId: item.alertId,
+        firstAlertId: item.firstAlertId,
+        severity: item.severity,
+        eventCount,
+        seen: item.seen,
+      },
+    };
+  }
+
+  #remember(pk: string, sent: boolean): void {
+    this.#sent.delete(pk);
+    if (!sent) return;
+    this.#sent.add(pk);
+    // Oldest first: a Set iterates in insertion order.
+    if (this.#sent.size > REMEMBERED_SENT_WINDOWS) this.#sent.delete(this.#sent.values().next().value as string);
+  }
+
+  async #updateReturningOld(pk: string, update: Update): Promise<DedupItem | undefined | typeof CONFLICT> {
+    try {
+      const result = await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: { pk: S(pk) },
+          ExpressionAttributeNames: namesFor(update),
+          ReturnValues: 'ALL_OLD',
+          ...update,
+        }),
+      );
+      return readItem(result.Attributes);
+    } catch (error) {
+      if (isConditionFailure(error)) return CONFLICT;
+      throw error;
     }
   }
 
@@ -430,16 +655,12 @@ export class DynamoDedupStore implements DedupStore {
   }
 
   async #update(pk: string, update: Update): Promise<boolean> {
-    const text = [update.UpdateExpression, update.ConditionExpression].join();
-    const names = Object.fromEntries(
-      Object.entries(NAMES).filter(([placeholder]) => new RegExp(`${placeholder}\\b`).test(text)),
-    );
     try {
       await this.#client.send(
         new UpdateItemCommand({
           TableName: this.#table,
           Key: { pk: S(pk) },
-          ExpressionAttributeNames: names,
+          ExpressionAttributeNames: namesFor(update),
           ...update,
         }),
       );
@@ -458,12 +679,50 @@ export class DynamoDedupStore implements DedupStore {
   }
 }
 
-interface ClaimContext {
-  readonly input: ClaimInput;
-  readonly request: ClaimRequest;
+function fingerprintsOf(context: WindowContext): string[] {
+  return context.matches.map((match) => match.fingerprint);
+}
+
+interface WindowContext {
+  readonly input: WindowClaim;
   readonly pk: string;
-  readonly windowStart: number;
-  readonly windowEndsAt: number;
+  readonly matches: readonly PlannedMatch[];
+  readonly owner: string;
+}
+
+/**
+ * The window before this batch's counting write, or as read. `counted`: the batch's matches are in
+ * the window; `includesBatch`: and in this item's count.
+ */
+interface Found {
+  readonly item: DedupItem | undefined;
+  readonly counted: boolean;
+  readonly includesBatch: boolean;
+}
+
+/** The window as a claim of the rest of a batch knows it: its own alert is out. */
+function sentItem(after: SentAlert, input: WindowClaim): DedupItem {
+  return {
+    ...after,
+    windowStart: input.windowStart,
+    windowEndsAt: input.windowEndsAt,
+    expiresAt: Number.POSITIVE_INFINITY,
+    status: 'sent',
+    leaseUntil: 0,
+    leaseOwner: '',
+    storedSeen: after.seen,
+    values: [],
+    alert: undefined,
+  };
+}
+
+function outcomesOf(outcomes: ReadonlyMap<number, MatchOutcome>, alertId: string): Map<number, ClaimedOutcome> {
+  return new Map(
+    [...outcomes].map(([index, outcome]) => [
+      index,
+      outcome.kind === 'suppressed' ? { kind: 'suppressed', alertId } : outcome,
+    ]),
+  );
 }
 
 /** The snapshot of a stored window's current alert (for an item that lost its stored alert). */

@@ -3,29 +3,30 @@ import type { RuleMetadata } from '../../detection/engine/rule.ts';
 import { OPENAI_AUDIT_LOG_TYPE } from '../../detection/openai/constants.ts';
 import { createRuleCatalog } from '../../detection/rules/create-rule-catalog.ts';
 import { awsAdapters, defaultClientFactories, type AwsClientFactories } from './aws-dependencies.ts';
-import { MAX_TRACKED_EVENT_IDS } from '../dedup/constants.ts';
+import { MAX_THRESHOLD } from '../dedup/constants.ts';
 import { systemClock } from '../dedup/window.ts';
 import { processBatch, type Invocation } from './process-batch.ts';
 import type { BatchResult, QueueRecord } from '../../shared/sqs-batch.ts';
 import { maskingTelemetry, type Telemetry } from './telemetry.ts';
 
 /**
- * Refuses alerting rules whose threshold a dedup window cannot count exactly: below its threshold a
- * window tracks every event it counts (so a redelivery is never counted twice), up to
- * {@link MAX_TRACKED_EVENT_IDS}. Signals are exempt: they never open a window.
+ * Refuses alerting rules whose threshold a dedup window cannot count exactly within a small item:
+ * below its threshold a window remembers every event (or distinct value) it counts, so a
+ * redelivery is never counted twice, up to {@link MAX_THRESHOLD}. Signals are exempt: they never
+ * open a window.
  *
  * @example
  * ```ts
- * checkThresholds(catalog.rules); // throws for a rule with threshold 501
+ * checkThresholds(catalog.rules); // throws for a rule with threshold 201
  * ```
  */
 export function checkThresholds(rules: ReadonlyArray<Pick<RuleMetadata, 'id' | 'threshold' | 'createAlert'>>): void {
   for (const rule of rules) {
     // Signals never open a window (Panther gives them a threshold no one reaches, 999,999).
     if (!rule.createAlert) continue;
-    if (rule.threshold > MAX_TRACKED_EVENT_IDS) {
+    if (rule.threshold > MAX_THRESHOLD) {
       throw new Error(
-        `rule ${rule.id}: threshold ${rule.threshold} is above the ${MAX_TRACKED_EVENT_IDS} events a dedup window tracks`,
+        `rule ${rule.id}: threshold ${rule.threshold} is above the ${MAX_THRESHOLD} events a dedup window counts exactly`,
       );
     }
   }

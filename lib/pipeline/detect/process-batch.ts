@@ -3,8 +3,8 @@ import type { AlertDocument } from '../alerts/alert-document.ts';
 import { buildAlert } from '../alerts/alert-document.ts';
 import { fitAlert } from '../alerts/sns-message.ts';
 import { LEASE_MARGIN_SECONDS, MAX_PENDING_PREDECESSORS } from '../dedup/constants.ts';
-import type { ClaimInput, DedupStore, WindowLease } from '../dedup/dedup-store.ts';
-import { trustedEventTime } from '../dedup/window.ts';
+import type { ClaimedOutcome, DedupStore, SentAlert, WindowClaim, WindowLease } from '../dedup/dedup-store.ts';
+import { placeInWindow, trustedEventTime } from '../dedup/window.ts';
 import type { AlertPublisher } from '../publish/alert-publisher.ts';
 import type { DeadLetter, DeadLetterKind, DeadLetterSink } from '../../shared/dead-letter-sink.ts';
 import type { RuleCatalog } from '../../detection/engine/catalog.ts';
@@ -76,9 +76,18 @@ interface PendingStep {
   readonly event: JsonObject;
 }
 
-/** One unit of work on a group's queue: a match to claim, or a correlation step to record. */
+/** A batch's matches of one dedup key in one window, claimed together. */
+interface PendingWindow {
+  readonly dedupKey: string;
+  readonly windowStart: number;
+  readonly windowEndsAt: number;
+  readonly matches: PendingMatch[];
+}
+
+/** One unit of work on a group's queue: a window's matches to claim, or a correlation step to record. */
 type Work =
-  { readonly kind: 'match'; readonly pending: PendingMatch } | { readonly kind: 'step'; readonly pending: PendingStep };
+  | { readonly kind: 'window'; readonly pending: PendingWindow }
+  | { readonly kind: 'step'; readonly pending: PendingStep };
 
 interface DeliveryFailure {
   readonly kind: Extract<DeadLetterKind, 'permanent-error' | 'retries-exhausted'>;
@@ -88,7 +97,7 @@ interface DeliveryFailure {
 
 const MAX_REASONS = 5;
 
-/** Claim rounds for one match: a take-over may leave a more severe match to escalate after it. */
+/** Claim rounds for one window: after its alert, a take-over or an escalation, more severe matches escalate it. */
 const MAX_CLAIM_ROUNDS = 8;
 
 function summarise(problems: ReadonlyArray<{ path: string; reason: string }>): string {
@@ -193,65 +202,95 @@ async function publishEarlierPending(
   }
 }
 
-async function handleMatch(pending: PendingMatch, deps: DetectionDependencies, leaseUntil: LeaseClock): Promise<void> {
+function reportOutcome(pending: PendingMatch, outcome: ClaimedOutcome, deps: DetectionDependencies): void {
   const { match, messageId } = pending;
-  const { rule } = match;
-  const ids = { messageId, ruleId: rule.id, eventId: printable(match.eventId ?? '') };
-  const store = await deps.dedupStore();
-  const input: Omit<ClaimInput, 'leaseUntil'> = {
-    dedupKey: match.dedup,
-    ruleId: rule.id,
-    eventId: match.eventId ?? '',
-    eventTime: match.eventTime,
-    windowSeconds: Math.round(rule.dedupPeriodMinutes * 60),
-    threshold: rule.threshold,
-    ...(match.unique === undefined ? {} : { distinctValue: match.unique }),
-    severity: match.severity,
-    render: (window) => JSON.stringify(fitAlert(buildAlert(match, window, deps.logType, deps.clock()))),
-  };
-  for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
-    const claim = await store.claim({ ...input, leaseUntil: leaseUntil() });
-    switch (claim.kind) {
-      case 'publish':
-        try {
-          await publishEarlierPending(store, claim.lease, deps, ids);
-        } catch (error) {
-          // An earlier window could not go out first: this one waits for the retry, released.
-          await release(store, claim.lease, deps, ids);
-          throw error;
-        }
-        await deliver(store, claim.lease, claim.alert, claim.takeover, deps, ids);
-        // `again`: the alert published was an earlier one of the window; this match is claimed anew.
-        if (claim.again) continue;
-        deps.telemetry.count('MatchesAlerted');
-        return;
-      case 'suppressed':
-        deps.telemetry.count(claim.duplicate ? 'DuplicatesIgnored' : 'AlertsSuppressed');
-        deps.telemetry.log(
-          'INFO',
-          claim.duplicate ? MATCH_OUTCOME_MESSAGES.duplicate : MATCH_OUTCOME_MESSAGES.suppressed,
-          {
-            ...ids,
-            alertId: claim.alertId,
-            severity: match.severity,
-          },
-        );
-        return;
-      case 'below-threshold':
-        deps.telemetry.count(claim.duplicate ? 'DuplicatesIgnored' : 'BelowThreshold');
-        deps.telemetry.log(
-          'INFO',
-          claim.duplicate ? MATCH_OUTCOME_MESSAGES.duplicate : MATCH_OUTCOME_MESSAGES.belowThreshold,
-          { ...ids, eventCount: claim.eventCount, threshold: rule.threshold },
-        );
-        return;
-      case 'busy':
-        throw new WindowBusyError(
-          `alert ${claim.alertId} is being published by another invocation; retry in ${claim.retryAfterSeconds}s`,
-        );
-    }
+  const ids = { messageId, ruleId: match.rule.id, eventId: printable(match.eventId ?? '') };
+  switch (outcome.kind) {
+    case 'alerted':
+      deps.telemetry.count('MatchesAlerted');
+      return;
+    case 'duplicate':
+      deps.telemetry.count('DuplicatesIgnored');
+      deps.telemetry.log(
+        'INFO',
+        MATCH_OUTCOME_MESSAGES.duplicate,
+        outcome.eventCount === undefined
+          ? ids
+          : { ...ids, eventCount: outcome.eventCount, threshold: match.rule.threshold },
+      );
+      return;
+    case 'suppressed':
+      deps.telemetry.count('AlertsSuppressed');
+      deps.telemetry.log('INFO', MATCH_OUTCOME_MESSAGES.suppressed, {
+        ...ids,
+        alertId: outcome.alertId,
+        severity: match.severity,
+      });
+      return;
+    case 'below-threshold':
+      deps.telemetry.count('BelowThreshold');
+      deps.telemetry.log('INFO', MATCH_OUTCOME_MESSAGES.belowThreshold, {
+        ...ids,
+        eventCount: outcome.eventCount,
+        threshold: match.rule.threshold,
+      });
+      return;
   }
-  throw new WindowBusyError(`match still not accounted for after ${MAX_CLAIM_ROUNDS} claim rounds`);
+}
+
+/**
+ * Claims a batch's matches of one window with one counting write, then publishes what it owes:
+ * the window's alert, and escalations by the more severe matches after it, each once.
+ */
+async function handleWindow(window: PendingWindow, deps: DetectionDependencies, leaseUntil: LeaseClock): Promise<void> {
+  const first = window.matches[0] as PendingMatch;
+  const { rule } = first.match;
+  const ids = { messageId: first.messageId, ruleId: rule.id, eventId: printable(first.match.eventId ?? '') };
+  const store = await deps.dedupStore();
+  let claimed = window.matches;
+  let after: SentAlert | undefined;
+  for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
+    const matches = claimed;
+    const claim: WindowClaim = {
+      dedupKey: window.dedupKey,
+      ruleId: rule.id,
+      windowStart: window.windowStart,
+      windowEndsAt: window.windowEndsAt,
+      threshold: rule.threshold,
+      distinct: matches.some(({ match }) => match.unique !== undefined),
+      matches: matches.map(({ match }) => ({
+        eventId: match.eventId ?? '',
+        severity: match.severity,
+        ...(match.unique === undefined ? {} : { distinctValue: match.unique }),
+      })),
+      leaseUntil: leaseUntil(),
+      render: (snapshot, index) =>
+        JSON.stringify(fitAlert(buildAlert((matches[index] ?? first).match, snapshot, deps.logType, deps.clock()))),
+    };
+    const result = await store.claimWindow(claim, after);
+    if (result.kind === 'busy')
+      throw new WindowBusyError(
+        `alert ${result.alertId} is being published by another invocation; retry in ${result.retryAfterSeconds}s`,
+      );
+    for (const [index, outcome] of result.outcomes) reportOutcome(matches[index] as PendingMatch, outcome, deps);
+    if (result.kind === 'done') return;
+    const alerter = matches[[...result.outcomes].find(([, o]) => o.kind === 'alerted')?.[0] ?? -1];
+    const alertIds = alerter
+      ? { ...ids, messageId: alerter.messageId, eventId: printable(alerter.match.eventId ?? '') }
+      : ids;
+    try {
+      await publishEarlierPending(store, result.lease, deps, alertIds);
+    } catch (error) {
+      // An earlier window could not go out first: this one waits for the retry, released.
+      await release(store, result.lease, deps, alertIds);
+      throw error;
+    }
+    await deliver(store, result.lease, result.alert, result.takeover, deps, alertIds);
+    if (result.rest.length === 0) return;
+    claimed = result.rest.map((index) => matches[index] as PendingMatch);
+    after = result.sent;
+  }
+  throw new WindowBusyError(`matches still not accounted for after ${MAX_CLAIM_ROUNDS} claim rounds`);
 }
 
 /**
@@ -287,12 +326,24 @@ async function handleStep(pending: PendingStep, deps: DetectionDependencies, lea
     deps.telemetry.count('CorrelationsCompleted');
     deps.telemetry.log('INFO', 'correlation completed', { ...ids, triggerEventId: printable(finding.trigger.eventId) });
     const match = scopeToOrganization(found, pending.organization);
-    await handleMatch(
-      { record: pending.record, messageId, receiveCount: pending.receiveCount, match, event: pending.event },
+    const { windowStart, windowEndsAt } = placeInWindow(match.eventTime, deps.clock(), windowSeconds(match));
+    await handleWindow(
+      {
+        dedupKey: match.dedup,
+        windowStart,
+        windowEndsAt,
+        matches: [
+          { record: pending.record, messageId, receiveCount: pending.receiveCount, match, event: pending.event },
+        ],
+      },
       deps,
       leaseUntil,
     );
   }
+}
+
+function windowSeconds(match: RuleMatch): number {
+  return Math.round(match.rule.dedupPeriodMinutes * 60);
 }
 
 function receiveCount(record: QueueRecord): number {
@@ -354,7 +405,11 @@ export async function processBatch(
       : undefined;
     const leaseUntil: LeaseClock = deadline === undefined ? () => deps.clock() + deps.leaseSeconds : () => deadline;
     const letters: Array<{ record: number; letter: DeadLetter }> = [];
+    // Per dedup key, its windows (and per correlation and key, its steps) in order: a key's work
+    // runs in sequence, so a batch never contends with itself.
     const groups = new Map<string, Work[]>();
+    const windows = new Map<string, PendingWindow>();
+    const now = deps.clock();
     records.forEach((queued, record) => {
       const { messageId, body } = queued;
       const content = messageContent(body);
@@ -422,10 +477,16 @@ export async function processBatch(
           else groups.set(key, [work]);
         };
         for (const match of matches.map((m) => scopeToOrganization(m, content.organization))) {
-          queue(match.dedup, {
-            kind: 'match',
-            pending: { record, messageId, receiveCount: receiveCount(queued), match, event },
-          });
+          const pending = { record, messageId, receiveCount: receiveCount(queued), match, event };
+          const { windowStart, windowEndsAt } = placeInWindow(match.eventTime, now, windowSeconds(match));
+          const id = `${match.dedup}\n${windowStart}`;
+          const window = windows.get(id);
+          if (window) window.matches.push(pending);
+          else {
+            const created: PendingWindow = { dedupKey: match.dedup, windowStart, windowEndsAt, matches: [pending] };
+            windows.set(id, created);
+            queue(match.dedup, { kind: 'window', pending: created });
+          }
         }
         for (const step of steps) {
           const storageKey = organizationDedupKey(step.key, content.organization);
@@ -445,44 +506,49 @@ export async function processBatch(
     });
 
     const deliveryFailures = new Map<number, { messageId: string; failures: DeliveryFailure[] }>();
+    const fail = (pending: PendingMatch | PendingStep, ruleId: string, eventId: string, error: unknown): void => {
+      const permanent = isPermanentFailure(error);
+      const lastReceive = pending.receiveCount >= (deps.maxReceiveCount ?? Number.POSITIVE_INFINITY);
+      const fields = {
+        messageId: pending.messageId,
+        ruleId,
+        eventId: printable(eventId),
+        error: printable(describeError(error)),
+      };
+      if (permanent || lastReceive) {
+        const kind = permanent ? 'permanent-error' : 'retries-exhausted';
+        telemetry.log(
+          'ERROR',
+          permanent
+            ? 'match not deliverable: its event goes to the dead-letter queue'
+            : 'match still failing on the last receive: its event goes to the dead-letter queue',
+          fields,
+        );
+        const reason = `rule ${ruleId}, event ${printable(eventId, 200)}: ${describeError(error)}`;
+        const entry = deliveryFailures.get(pending.record) ?? { messageId: pending.messageId, failures: [] };
+        entry.failures.push({ kind, event: pending.event, reason });
+        deliveryFailures.set(pending.record, entry);
+      } else {
+        failed.add(pending.record);
+        telemetry.log(
+          error instanceof WindowBusyError ? 'INFO' : 'WARN',
+          'match not delivered; the record will be retried',
+          fields,
+        );
+      }
+    };
     const matchTasks = [...groups.values()].map((group) => async () => {
       for (const work of group) {
-        const { pending } = work;
-        const ruleId = work.kind === 'match' ? work.pending.match.rule.id : work.pending.step.correlation.id;
-        const eventId = (work.kind === 'match' ? work.pending.match.eventId : work.pending.step.eventId) ?? '';
         try {
-          if (work.kind === 'match') await handleMatch(work.pending, deps, leaseUntil);
+          if (work.kind === 'window') await handleWindow(work.pending, deps, leaseUntil);
           else await handleStep(work.pending, deps, leaseUntil);
         } catch (error) {
-          const permanent = isPermanentFailure(error);
-          const lastReceive = pending.receiveCount >= (deps.maxReceiveCount ?? Number.POSITIVE_INFINITY);
-          const fields = {
-            messageId: pending.messageId,
-            ruleId,
-            eventId: printable(eventId),
-            error: printable(describeError(error)),
-          };
-          if (permanent || lastReceive) {
-            const kind = permanent ? 'permanent-error' : 'retries-exhausted';
-            telemetry.log(
-              'ERROR',
-              permanent
-                ? 'match not deliverable: its event goes to the dead-letter queue'
-                : 'match still failing on the last receive: its event goes to the dead-letter queue',
-              fields,
-            );
-            const reason = `rule ${ruleId}, event ${printable(eventId, 200)}: ${describeError(error)}`;
-            const entry = deliveryFailures.get(pending.record) ?? { messageId: pending.messageId, failures: [] };
-            entry.failures.push({ kind, event: pending.event, reason });
-            deliveryFailures.set(pending.record, entry);
-          } else {
-            failed.add(pending.record);
-            telemetry.log(
-              error instanceof WindowBusyError ? 'INFO' : 'WARN',
-              'match not delivered; the record will be retried',
-              fields,
-            );
-          }
+          // Every match of a window fails with it: a retry counts again only what a window no longer remembers.
+          if (work.kind === 'step')
+            fail(work.pending, work.pending.step.correlation.id, work.pending.step.eventId ?? '', error);
+          else
+            for (const pending of work.pending.matches)
+              fail(pending, pending.match.rule.id, pending.match.eventId ?? '', error);
         }
       }
     });

@@ -16,6 +16,7 @@ import { createRuleCatalog } from '../../../lib/detection/rules/create-rule-cata
 import { buildAlert } from '../../../lib/pipeline/alerts/alert-document.ts';
 import { fitAlert } from '../../../lib/pipeline/alerts/sns-message.ts';
 import { DynamoDedupStore } from '../../../lib/pipeline/dedup/dynamodb-dedup-store.ts';
+import { placeInWindow } from '../../../lib/pipeline/dedup/window.ts';
 import { createDetectionHandler } from '../../../lib/pipeline/detect/create-handler.ts';
 import type { JsonObject } from '../../../lib/shared/json.ts';
 import { emulatorEndpoints, startDynalite, startFauxqs, useEmulators } from '../../../lib/tooling/local/emulators.ts';
@@ -471,14 +472,25 @@ async function seedStalePending(events: readonly JsonObject[], ctx: RunContext):
     for (const match of catalog.evaluate(OPENAI_AUDIT_LOG_TYPE, event).matches) {
       if (seeded.has(match.dedup)) continue;
       seeded.add(match.dedup);
-      await store.claim({
+      const { windowStart, windowEndsAt } = placeInWindow(
+        match.eventTime,
+        longAgo,
+        Math.round(match.rule.dedupPeriodMinutes * 60),
+      );
+      await store.claimWindow({
         dedupKey: match.dedup,
         ruleId: match.rule.id,
-        eventId: match.eventId ?? '',
-        eventTime: match.eventTime,
-        windowSeconds: Math.round(match.rule.dedupPeriodMinutes * 60),
+        windowStart,
+        windowEndsAt,
         threshold: match.rule.threshold,
-        severity: match.severity,
+        distinct: match.unique !== undefined,
+        matches: [
+          {
+            eventId: match.eventId ?? '',
+            severity: match.severity,
+            ...(match.unique === undefined ? {} : { distinctValue: match.unique }),
+          },
+        ],
         leaseUntil: longAgo + 5,
         render: (window) => JSON.stringify(fitAlert(buildAlert(match, window, OPENAI_AUDIT_LOG_TYPE, longAgo))),
       });

@@ -62,9 +62,17 @@ function shouldDie(point: KillPoint): boolean {
 const isMarkSent = (input: { UpdateExpression?: string }) =>
   input.UpdateExpression?.startsWith('SET #status = :sent') === true;
 
+/** A batch's counting write on a window: the only write that returns the item as it was. */
+const isCountingWrite = (input: { ReturnValues?: string }) => input.ReturnValues === 'ALL_OLD';
+
 const dynamodb = injectFaults(new DynamoDBClient({}), (command, input) => {
-  if (command === 'PutItemCommand' && shouldDie('before-window-write')) die('before-window-write', {});
-  const update = input as { UpdateExpression?: string; ExpressionAttributeValues?: Record<string, { S?: string }> };
+  const update = input as {
+    UpdateExpression?: string;
+    ReturnValues?: string;
+    ExpressionAttributeValues?: Record<string, { S?: string }>;
+  };
+  if (command === 'UpdateItemCommand' && isCountingWrite(update) && shouldDie('before-window-write'))
+    die('before-window-write', {});
   if (command === 'UpdateItemCommand' && isMarkSent(update) && shouldDie('after-publish-before-mark-sent')) {
     die('after-publish-before-mark-sent', { alertId: update.ExpressionAttributeValues?.[':aid']?.S });
   }

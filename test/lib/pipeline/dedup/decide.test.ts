@@ -1,10 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_TRACKED_EVENT_IDS } from '../../../../lib/pipeline/dedup/constants.ts';
+import type { Severity } from '../../../../lib/detection/engine/severity.ts';
 import type { DedupItem } from '../../../../lib/pipeline/dedup/dedup-item.ts';
-import { decideClaim, decideTakeOver, type ClaimRequest } from '../../../../lib/pipeline/dedup/decide.ts';
+import {
+  decideTakeOver,
+  isReusable,
+  notRemembered,
+  planWindow,
+  type PlanRequest,
+  type PlannedMatch,
+} from '../../../../lib/pipeline/dedup/decide.ts';
 
 const NOW = 1_000_000;
-const request: ClaimRequest = { fingerprint: 'e2', now: NOW, threshold: 1, severity: 'MEDIUM', owner: 'me' };
+const match = (fingerprint: string, severity: Severity = 'MEDIUM', distinct?: string): PlannedMatch => ({
+  fingerprint,
+  severity,
+  ...(distinct === undefined ? {} : { distinct }),
+});
+const request = (matches: PlannedMatch[], overrides: Partial<PlanRequest> = {}): PlanRequest => ({
+  matches,
+  threshold: 1,
+  distinct: false,
+  now: NOW,
+  owner: 'me',
+  includesBatch: false,
+  ...overrides,
+});
 const item = (overrides: Partial<DedupItem>): DedupItem => ({
   alertId: 'a',
   firstAlertId: 'a',
@@ -16,166 +36,251 @@ const item = (overrides: Partial<DedupItem>): DedupItem => ({
   leaseUntil: 0,
   leaseOwner: '',
   eventCount: 1,
-  eventIds: ['e1'],
-  distinctValues: [],
+  seen: [],
+  storedSeen: [],
+  values: [],
   alert: undefined,
   ...overrides,
 });
+const outcomes = (plan: ReturnType<typeof planWindow>) =>
+  'outcomes' in plan ? [...plan.outcomes].sort(([a], [b]) => a - b).map(([, o]) => o) : [];
 
-describe('decideClaim', () => {
-  it('opens a window when there is none, or a finished one is past its TTL (expiresAt <= now)', () => {
-    expect(decideClaim(undefined, request)).toEqual({ kind: 'open' });
-    expect(decideClaim(item({ expiresAt: NOW }), request)).toEqual({ kind: 'open' });
-    expect(decideClaim(item({ expiresAt: NOW, status: 'counting' }), request)).toEqual({ kind: 'open' });
-    expect(decideClaim(item({ expiresAt: NOW + 1 }), request).kind).toBe('suppress');
+describe('planWindow on a new window', () => {
+  it('alerts on the first match at threshold 1, and leaves the rest of the batch to claim after the alert', () => {
+    const plan = planWindow(undefined, request([match('e1'), match('e2', 'HIGH'), match('e1')]));
+    expect(plan).toMatchObject({ kind: 'start', at: 0, severity: 'MEDIUM', eventCount: 1, totalCount: 2, rest: [1] });
+    // The copy of e1 in the same batch is a duplicate, not a second match.
+    expect(outcomes(plan)).toEqual([{ kind: 'alerted' }, { kind: 'duplicate' }]);
   });
 
-  it('never opens over a pending window, however old: it takes it over once the lease has ended', () => {
-    const stale = item({ expiresAt: NOW - 1, status: 'pending', leaseUntil: NOW - 5 });
-    expect(decideClaim(stale, request)).toMatchObject({ kind: 'take-over' });
-    expect(decideClaim({ ...stale, leaseUntil: NOW + 5 }, request)).toMatchObject({
-      kind: 'busy',
-      retryAfterSeconds: 5,
+  it('counts in order until the match that reaches the threshold, at the highest severity counted', () => {
+    const plan = planWindow(
+      undefined,
+      request([match('e1', 'LOW'), match('e2', 'HIGH'), match('e2'), match('e3', 'LOW'), match('e4')], {
+        threshold: 3,
+      }),
+    );
+    expect(plan).toMatchObject({ kind: 'start', at: 3, severity: 'HIGH', eventCount: 3, totalCount: 4, rest: [4] });
+    expect(outcomes(plan)).toEqual([
+      { kind: 'below-threshold', eventCount: 1 },
+      { kind: 'below-threshold', eventCount: 2 },
+      { kind: 'duplicate', eventCount: 2 },
+      { kind: 'alerted' },
+    ]);
+  });
+
+  it('stays below the threshold with fewer distinct events', () => {
+    const plan = planWindow(undefined, request([match('e1'), match('e1'), match('e2')], { threshold: 3 }));
+    expect(plan).toEqual({
+      kind: 'done',
+      alertId: '',
+      outcomes: new Map([
+        [0, { kind: 'below-threshold', eventCount: 1 }],
+        [1, { kind: 'duplicate', eventCount: 1 }],
+        [2, { kind: 'below-threshold', eventCount: 2 }],
+      ]),
+    });
+  });
+
+  it('counts distinct values toward the threshold for rules with unique(), every match toward the count', () => {
+    const matches = [match('e1', 'LOW', 'ip1'), match('e2', 'LOW', 'ip1'), match('e3', 'LOW', 'ip2')];
+    const plan = planWindow(undefined, request(matches, { threshold: 2, distinct: true }));
+    expect(plan).toMatchObject({ kind: 'start', at: 2, eventCount: 3, totalCount: 3 });
+    // Without distinct values, the second match would already have reached 2.
+    expect(planWindow(undefined, request(matches, { threshold: 2 }))).toMatchObject({ kind: 'start', at: 1 });
+  });
+
+  it('replaces a finished window past its TTL, never a pending one', () => {
+    expect(planWindow(item({ expiresAt: NOW }), request([match('e1')]))).toMatchObject({ kind: 'start', at: 0 });
+    expect(planWindow(item({ expiresAt: NOW + 1 }), request([match('e1')])).kind).toBe('done');
+    expect(isReusable(item({ expiresAt: NOW, status: 'counting' }), NOW)).toBe(true);
+    expect(isReusable(item({ expiresAt: NOW - 1, status: 'pending' }), NOW)).toBe(false);
+    expect(
+      planWindow(item({ expiresAt: NOW - 1, status: 'pending', leaseUntil: NOW }), request([match('e')])).kind,
+    ).toBe('take-over');
+  });
+});
+
+describe('planWindow on a counting window', () => {
+  const counting = item({ status: 'counting', severity: 'LOW', eventCount: 2, seen: ['e1', 'e2'] });
+
+  it('counts only events it has not seen, from the count before the batch', () => {
+    const plan = planWindow(counting, request([match('e2'), match('e3')], { threshold: 4 }));
+    expect(outcomes(plan)).toEqual([
+      { kind: 'duplicate', eventCount: 2 },
+      { kind: 'below-threshold', eventCount: 3 },
+    ]);
+    expect(planWindow(counting, request([match('e2'), match('e3')], { threshold: 3 }))).toMatchObject({
+      kind: 'start',
+      at: 1,
+      eventCount: 3,
+      severity: 'MEDIUM',
+    });
+  });
+
+  it('keeps the highest severity counted before the batch', () => {
+    const high = { ...counting, severity: 'HIGH' as const };
+    expect(planWindow(high, request([match('e3', 'LOW')], { threshold: 3 }))).toMatchObject({ severity: 'HIGH' });
+  });
+
+  it('publishes a window found at its threshold while still counting (its claim died before publishing)', () => {
+    const reached = item({ status: 'counting', eventCount: 3, seen: ['e1', 'e2', 'e3'] });
+    const plan = planWindow(reached, request([match('e3'), match('e9', 'HIGH')], { threshold: 3 }));
+    expect(plan).toMatchObject({ kind: 'start', at: 0, eventCount: 3, totalCount: 4, rest: [1] });
+    expect(outcomes(plan)).toEqual([{ kind: 'alerted' }]);
+    // Its own new events are counted: in the alert up to the first, in the item all of them.
+    const fresh = planWindow(reached, request([match('d'), match('e'), match('f'), match('e')], { threshold: 3 }));
+    expect(fresh).toMatchObject({ kind: 'start', at: 0, eventCount: 4, totalCount: 6, rest: [1, 2] });
+    expect(outcomes(fresh)).toEqual([{ kind: 'alerted' }, { kind: 'duplicate' }]);
+    const values = item({ status: 'counting', eventCount: 7, values: ['ip1', 'ip2'] });
+    expect(planWindow(values, request([match('e8', 'LOW', 'ip1')], { threshold: 2, distinct: true }))).toMatchObject({
+      kind: 'start',
+      at: 0,
+      eventCount: 8,
+    });
+  });
+});
+
+describe('planWindow on a window whose alert is out', () => {
+  it('suppresses matches no more severe than the alert, naming it', () => {
+    const plan = planWindow(item({}), request([match('e2'), match('e3', 'LOW')]));
+    expect(plan).toEqual({
+      kind: 'done',
+      alertId: 'a',
+      outcomes: new Map([
+        [0, { kind: 'suppressed' }],
+        [1, { kind: 'suppressed' }],
+      ]),
+    });
+  });
+
+  it('escalates at the first more severe match and leaves the matches after it for the next step', () => {
+    const sent = item({ eventCount: 5 });
+    const plan = planWindow(sent, request([match('e2'), match('e3', 'HIGH'), match('e4', 'CRITICAL')]));
+    expect(plan).toMatchObject({ kind: 'escalate', item: sent, at: 1, eventCount: 7, rest: [2] });
+    expect(outcomes(plan)).toEqual([{ kind: 'suppressed' }, { kind: 'alerted' }]);
+    // When the item already holds the batch (a claim of the rest after its own alert), nothing is added.
+    expect(planWindow(sent, request([match('e3', 'HIGH')], { includesBatch: true }))).toMatchObject({
+      kind: 'escalate',
+      eventCount: 5,
     });
   });
 
   it('does not decide by the window end: a late event of an ended window still joins it', () => {
-    expect(decideClaim(item({ windowEndsAt: NOW - 10 }), request)).toMatchObject({ kind: 'suppress' });
+    expect(planWindow(item({ windowEndsAt: NOW - 10 }), request([match('e2')])).kind).toBe('done');
   });
+});
 
-  it('suppresses a new event of no higher severity in a sent window, and ignores a counted one', () => {
-    const sent = item({});
-    expect(decideClaim(sent, request)).toEqual({ kind: 'suppress', item: sent, track: true });
-    expect(decideClaim(sent, { ...request, severity: 'LOW' })).toEqual({ kind: 'suppress', item: sent, track: true });
-    expect(decideClaim(sent, { ...request, fingerprint: 'e1' })).toEqual({ kind: 'duplicate', item: sent });
-  });
+describe('planWindow on a pending window', () => {
+  // Another invocation is publishing its MEDIUM alert, made from e1, under a lease 20 s from its end.
+  const pending = item({ status: 'pending', leaseUntil: NOW + 20, leaseOwner: 'other', eventCount: 3, seen: ['e1'] });
 
-  it('escalates a more severe new event in a sent window, but never a redelivered one', () => {
-    const sent = item({});
-    expect(decideClaim(sent, { ...request, severity: 'HIGH' })).toEqual({ kind: 'escalate', item: sent, track: true });
-    expect(decideClaim(sent, { ...request, severity: 'HIGH', fingerprint: 'e1' })).toEqual({
-      kind: 'duplicate',
-      item: sent,
+  it('counts and suppresses a batch no more severe than the alert while another invocation holds a live lease: duplicates by what the window remembers', () => {
+    const batch = request([match('e1'), match('e2', 'LOW'), match('e3'), match('e1', 'INFO')]);
+    expect(planWindow(pending, batch)).toEqual({
+      kind: 'done',
+      alertId: 'a',
+      outcomes: new Map([
+        [0, { kind: 'duplicate' }],
+        [1, { kind: 'suppressed' }],
+        [2, { kind: 'suppressed' }],
+        [3, { kind: 'duplicate' }],
+      ]),
+      // Read after its counting writes failed (the window was pending): it is counted there, whole.
+      countWhilePending: 4,
     });
-    expect(decideClaim(item({ severity: 'HIGH' }), { ...request, severity: 'HIGH' }).kind).toBe('suppress');
-  });
-
-  it('stops tracking event ids past the cap in a sent window, but still counts and escalates', () => {
-    const full = item({ eventIds: Array.from({ length: MAX_TRACKED_EVENT_IDS }, (_, i) => `x${i}`) });
-    expect(decideClaim(full, request)).toEqual({ kind: 'suppress', item: full, track: false });
-    expect(decideClaim(full, { ...request, severity: 'CRITICAL' })).toEqual({
-      kind: 'escalate',
-      item: full,
-      track: false,
+    // Its counting write landed while the window was counting, and another claim's move won: counted already.
+    expect(planWindow(pending, { ...batch, includesBatch: true })).toEqual({
+      kind: 'done',
+      alertId: 'a',
+      outcomes: new Map([
+        [0, { kind: 'duplicate' }],
+        [1, { kind: 'suppressed' }],
+        [2, { kind: 'suppressed' }],
+        [3, { kind: 'duplicate' }],
+      ]),
+      // Counted already, except what the window did not store of it (e2 and e3 here).
+      countWhilePending: 2,
     });
-    const almost = item({ eventIds: Array.from({ length: MAX_TRACKED_EVENT_IDS - 1 }, (_, i) => `x${i}`) });
-    expect(decideClaim(almost, request)).toEqual({ kind: 'suppress', item: almost, track: true });
+    // The lease is live up to its last second.
+    expect(planWindow(pending, request([match('e2')], { now: NOW + 19 }))).toMatchObject({
+      kind: 'done',
+      countWhilePending: 1,
+    });
   });
 
-  it('is busy while another invocation holds a live lease, even for the opening event', () => {
-    const pending = item({ status: 'pending', leaseUntil: NOW + 20 });
-    expect(decideClaim(pending, request)).toEqual({ kind: 'busy', item: pending, retryAfterSeconds: 20 });
-    expect(decideClaim(pending, { ...request, fingerprint: 'e1' })).toEqual({
+  it('is busy while another invocation holds a live lease when any match is more severe than the alert (it waits, to escalate it)', () => {
+    expect(planWindow(pending, request([match('e2', 'HIGH')]))).toEqual({
       kind: 'busy',
       item: pending,
       retryAfterSeconds: 20,
     });
+    // One more severe match anywhere in the batch makes the whole batch wait, duplicates included.
+    expect(planWindow(pending, request([match('e1'), match('e2', 'LOW'), match('e1', 'CRITICAL')]))).toEqual({
+      kind: 'busy',
+      item: pending,
+      retryAfterSeconds: 20,
+    });
+    expect(
+      planWindow(pending, request([match('e2'), match('e3', 'HIGH')], { includesBatch: true, now: NOW + 19 })),
+    ).toEqual({ kind: 'busy', item: pending, retryAfterSeconds: 1 });
+    // Against a HIGH alert, HIGH is no more severe: counted and suppressed.
+    const high = { ...pending, severity: 'HIGH' as const };
+    expect(planWindow(high, request([match('e2', 'HIGH')]))).toMatchObject({
+      kind: 'done',
+      outcomes: new Map([[0, { kind: 'suppressed' }]]),
+      countWhilePending: 1,
+    });
   });
 
-  it('resumes when the pending lease is its own (an applied write whose response was lost)', () => {
-    const mine = item({ status: 'pending', leaseUntil: NOW + 60, leaseOwner: 'me' });
-    expect(decideClaim(mine, request)).toEqual({ kind: 'resume', item: mine });
-    expect(decideClaim({ ...mine, leaseUntil: NOW - 1 }, request)).toEqual({
+  it('resumes when the pending lease is its own (an applied write whose response was lost), whatever the lease', () => {
+    const mine = item({ status: 'pending', leaseUntil: NOW - 1, leaseOwner: 'me' });
+    expect(planWindow(mine, request([match('e1'), match('e2')]))).toEqual({ kind: 'resume', item: mine, rest: [0, 1] });
+    // A live lease of its own too, and a more severe match makes no difference.
+    const live = { ...mine, leaseUntil: NOW + 20 };
+    expect(planWindow(live, request([match('e1'), match('e2', 'HIGH')]))).toEqual({
       kind: 'resume',
-      item: { ...mine, leaseUntil: NOW - 1 },
+      item: live,
+      rest: [0, 1],
     });
-    expect(decideClaim({ ...mine, leaseOwner: 'someone-else' }, request).kind).toBe('busy');
+    // Another owner's live lease: busy for a more severe match, counted and suppressed otherwise.
+    const others = { ...mine, leaseOwner: 'other', leaseUntil: NOW + 1 };
+    expect(planWindow(others, request([match('e1', 'HIGH')]))).toEqual({
+      kind: 'busy',
+      item: others,
+      retryAfterSeconds: 1,
+    });
+    expect(planWindow(others, request([match('e1')]))).toEqual({
+      kind: 'done',
+      alertId: 'a',
+      outcomes: new Map([[0, { kind: 'suppressed' }]]),
+      countWhilePending: 1,
+    });
   });
 
-  it('takes over an ended lease (leaseUntil <= now), counting only a new event of no higher severity', () => {
+  it('takes over an ended lease (leaseUntil <= now), leaving every match to claim after the stored alert', () => {
     const stale = item({ status: 'pending', leaseUntil: NOW });
-    expect(decideClaim(stale, { ...request, fingerprint: 'e1' })).toEqual({
+    expect(planWindow(stale, request([match('e1'), match('e2', 'HIGH')]))).toEqual({
       kind: 'take-over',
       item: stale,
-      count: false,
-      track: false,
-      again: false,
+      rest: [0, 1],
     });
-    expect(decideClaim(stale, request)).toEqual({
-      kind: 'take-over',
-      item: stale,
-      count: true,
-      track: true,
-      again: false,
-    });
+    // Whatever the severity, and whether or not the batch is counted already.
+    const ended = { ...pending, leaseUntil: NOW };
+    for (const includesBatch of [false, true])
+      expect(planWindow(ended, request([match('e1'), match('e2', 'LOW')], { includesBatch }))).toEqual({
+        kind: 'take-over',
+        item: ended,
+        rest: [0, 1],
+      });
   });
+});
 
-  it('takes over for a more severe event without counting it, and asks to claim it again afterwards', () => {
-    const stale = item({ status: 'pending', leaseUntil: NOW - 1 });
-    expect(decideClaim(stale, { ...request, severity: 'HIGH' })).toEqual({
-      kind: 'take-over',
-      item: stale,
-      count: false,
-      track: false,
-      again: true,
-    });
-    expect(decideClaim(stale, { ...request, severity: 'HIGH', fingerprint: 'e1' })).toEqual({
-      kind: 'take-over',
-      item: stale,
-      count: false,
-      track: false,
-      again: false,
-    });
-  });
-
-  it('counts towards the threshold and says when it is reached; tracks every counted event below it', () => {
-    const counting = item({ status: 'counting', eventCount: 1 });
-    expect(decideClaim(counting, { ...request, threshold: 3 })).toEqual({
-      kind: 'count',
-      item: counting,
-      reachesThreshold: false,
-      track: true,
-      newValue: false,
-    });
-    expect(decideClaim(item({ status: 'counting', eventCount: 2 }), { ...request, threshold: 3 })).toMatchObject({
-      kind: 'count',
-      reachesThreshold: true,
-    });
-    expect(decideClaim(counting, { ...request, fingerprint: 'e1', threshold: 3 })).toEqual({
-      kind: 'duplicate',
-      item: counting,
-    });
-    const many = item({
-      status: 'counting',
-      eventCount: MAX_TRACKED_EVENT_IDS,
-      eventIds: Array.from({ length: MAX_TRACKED_EVENT_IDS }, (_, i) => `x${i}`),
-    });
-    expect(decideClaim(many, { ...request, threshold: MAX_TRACKED_EVENT_IDS + 1 })).toMatchObject({
-      kind: 'count',
-      reachesThreshold: true,
-      track: true,
-    });
-  });
-
-  it('counts distinct values toward the threshold when the rule has unique(): a repeated value counts the event, not the threshold', () => {
-    const counting = item({ status: 'counting', eventCount: 4, distinctValues: ['ip1', 'ip2'] });
-    const distinct = { ...request, threshold: 3 };
-    expect(decideClaim(counting, { ...distinct, distinct: 'ip1' })).toEqual({
-      kind: 'count',
-      item: counting,
-      reachesThreshold: false,
-      track: true,
-      newValue: false,
-    });
-    expect(decideClaim(counting, { ...distinct, distinct: 'ip3' })).toEqual({
-      kind: 'count',
-      item: counting,
-      reachesThreshold: true,
-      track: true,
-      newValue: true,
-    });
-    // Without unique() the same window would have reached 3 long ago: matches, not values, count.
-    expect(decideClaim(counting, distinct)).toMatchObject({ reachesThreshold: true, newValue: false });
+describe('notRemembered', () => {
+  it('counts the distinct events of a batch a window does not remember', () => {
+    expect(notRemembered([match('a'), match('b'), match('b'), match('c')], ['a'])).toBe(2);
+    expect(notRemembered([match('a')], ['a', 'z'])).toBe(0);
+    expect(notRemembered([], [])).toBe(0);
   });
 });
 

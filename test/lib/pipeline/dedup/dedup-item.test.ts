@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { inPollCursorNamespace, POLL_CURSOR_KEY } from '../../../../lib/ingestion/poller/cursor-key.ts';
 import {
   alertIdFor,
-  eventFingerprint,
   partitionKey,
   pendingRegisterKey,
+  shortFingerprint,
   windowKey,
 } from '../../../../lib/pipeline/dedup/dedup-item.ts';
 
@@ -22,7 +22,6 @@ describe('dedup item keys', () => {
     expect(alertIdFor('k', 1, 'HIGH')).toBe(alertIdFor('k', 1, 'HIGH'));
     // The first alert keeps the first protocol's formula: SHA-256 of "<key>\n<window start>".
     expect(alertIdFor('k', 1)).toBe(createHash('sha256').update('k\n1').digest('hex').slice(0, 32));
-    expect(eventFingerprint('e1')).toBe(createHash('sha256').update('e1').digest('hex').slice(0, 32));
   });
 
   it('keeps keys up to 1024 UTF-8 bytes and hashes longer ones', () => {
@@ -61,9 +60,21 @@ describe('dedup item keys', () => {
     );
   });
 
-  it('fingerprints event ids in a fixed size', () => {
-    expect(eventFingerprint('e1')).toMatch(/^[0-9a-f]{32}$/);
-    expect(eventFingerprint('x'.repeat(100_000))).toHaveLength(32);
-    expect(eventFingerprint('e1')).not.toBe(eventFingerprint('e2'));
+  it('fingerprints event ids and distinct values in 8 bytes: the first 16 hex characters of their SHA-256', () => {
+    const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+    expect(shortFingerprint('e1')).toBe(sha256('e1').slice(0, 16));
+    expect(shortFingerprint('e1')).toMatch(/^[0-9a-f]{16}$/);
+    expect(Buffer.from(shortFingerprint('e1'), 'hex')).toHaveLength(8);
+    expect(shortFingerprint('x'.repeat(100_000))).toHaveLength(16);
+    expect(shortFingerprint('')).toHaveLength(16);
+    expect(shortFingerprint('e1')).toBe(shortFingerprint('e1'));
+    expect(shortFingerprint('e1')).not.toBe(shortFingerprint('e2'));
+    // An item written before (128-bit fingerprints: the first 32 hex characters) reads as the same
+    // events: the short fingerprint is the old one's first half.
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        expect(sha256(text).slice(0, 32).startsWith(shortFingerprint(text))).toBe(true);
+      }),
+    );
   });
 });
