@@ -90,6 +90,21 @@ describe('a threshold rule in the pipeline', () => {
     ]);
   });
 
+  it('says which event reached the threshold when a batch brings it there at once, in one counting write', async () => {
+    const { resources, recorder, send } = await setUp();
+    expect(await send('m1', [failure('k1', W + 1), failure('k2', W + 2), failure('k3', W + 3)])).toEqual({
+      batchItemFailures: [],
+    });
+    const alerts = await receivedAlerts(resources.subscriberUrl);
+    expect(alerts.map((a) => [a.alert.eventId, a.alert.eventCount])).toEqual([['k3', 3]]);
+    expect(recorder.logs.find((l) => l.message === 'alert published')?.fields).toMatchObject({
+      messageId: 'm1',
+      eventId: 'k3',
+    });
+    expect(recorder.count('MatchesAlerted')).toBe(1);
+    expect(recorder.count('BelowThreshold')).toBe(2);
+  });
+
   it('never fires on matches hours apart, however they arrive', async () => {
     const { resources, recorder, send } = await setUp();
     await send('m1', [

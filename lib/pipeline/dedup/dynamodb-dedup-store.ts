@@ -54,7 +54,6 @@ const NAMES: Readonly<Record<string, string>> = {
   '#leaseUntil': 'leaseUntil',
   '#leaseOwner': 'leaseOwner',
   '#eventCount': 'eventCount',
-  '#eventIds': 'eventIds',
   '#distinctValues': 'distinctValues',
   '#seen': 'seen',
   '#values': 'values',

@@ -1330,6 +1330,24 @@ describe.each(backends)('DynamoDedupStore on $name', (backend) => {
 
   // One counting write per window and batch.
 
+  it('counts batches below a threshold with one write each, never trying the write for sent windows first', async () => {
+    now = T0;
+    const key = 'R:login.failed:user:batch-counting';
+    const recorded = backend.client();
+    const requests = recordRequests(recorded);
+    const warm = store(recorded);
+    for (const [prefix, expected] of [
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ] as const) {
+      requests.length = 0;
+      expect(await warm.claimWindow(batch(key, [match(prefix)], 10))).toEqual(done([0, below(expected)]));
+      expect(requests.map((r) => [r.command, r.error])).toEqual([['UpdateItemCommand', undefined]]);
+      expect(isCountingWrite(requests[0]?.input ?? {})).toBe(true);
+    }
+  });
+
   it('counts a batch on a sent window it remembers with one write (no read, no failed condition), and on one it does not with one failed condition more', async () => {
     now = T0;
     const key = 'R:api_key.created:user:batch-sent';
