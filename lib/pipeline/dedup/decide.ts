@@ -49,15 +49,14 @@ export type MatchOutcome =
 export type WindowPlan =
   /**
    * Nothing to publish: every match has its outcome (`alertId`: the window's alert, if it has one).
-   * `countWhilePending`: another invocation is publishing the window, and this many of the batch's
-   * matches, no more severe than its alert, are not in its count yet: count them there, conditioned
-   * on that alert.
+   * `whilePending`: another invocation is publishing the window, and the batch, no more severe than
+   * its alert, is counted there (what of it is not counted yet), conditioned on that alert.
    */
   | {
       readonly kind: 'done';
       readonly alertId: string;
       readonly outcomes: ReadonlyMap<number, MatchOutcome>;
-      readonly countWhilePending?: number;
+      readonly whilePending?: true;
     }
   /** Another invocation holds a live lease on the window: retry after it. */
   | { readonly kind: 'busy'; readonly item: DedupItem; readonly retryAfterSeconds: number }
@@ -213,12 +212,7 @@ function whilePending(request: PlanRequest, item: DedupItem): WindowPlan {
   request.matches.forEach((match, index) =>
     outcomes.set(index, seen.has(match.fingerprint) ? { kind: 'duplicate' } : { kind: 'suppressed' }),
   );
-  const uncounted = request.includesBatch
-    ? request.distinct
-      ? 0
-      : notRemembered(request.matches, item.seen)
-    : request.matches.length;
-  return { kind: 'done', alertId: item.alertId, outcomes, countWhilePending: uncounted };
+  return { kind: 'done', alertId: item.alertId, outcomes, whilePending: true };
 }
 
 /**

@@ -186,7 +186,7 @@ export class DynamoDedupStore implements DedupStore {
     let found: Found =
       after === undefined
         ? await this.#count(context)
-        : { item: sentItem(after, input), counted: true, includesBatch: true };
+        : { item: sentItem(after, input), counted: true, includesBatch: true, countedBy: 'whole' };
     for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
       const plan = planWindow(found.item, {
         matches,
@@ -201,7 +201,7 @@ export class DynamoDedupStore implements DedupStore {
       const item = await this.#read(pk);
       found =
         found.counted || item?.status === 'pending'
-          ? { item, counted: found.counted, includesBatch: found.counted }
+          ? { item, counted: found.counted, includesBatch: found.counted, countedBy: found.countedBy }
           : await this.#count(context);
     }
     throw new DedupContentionError(`dedup window ${pk} changed under ${MAX_CLAIM_ATTEMPTS} consecutive writes`);
@@ -309,12 +309,12 @@ export class DynamoDedupStore implements DedupStore {
         const old = mode === 'sent' ? await this.#countSent(context, now) : await this.#countCounting(context, now);
         if (old === CONFLICT) continue;
         this.#remember(pk, old?.status === 'sent');
-        return { item: old, counted: true, includesBatch: false };
+        return { item: old, counted: true, includesBatch: false, countedBy: mode === 'sent' ? 'whole' : 'counting' };
       }
       const item = await this.#read(pk);
       if (item?.status === 'pending') return { item, counted: false, includesBatch: false };
       if (item !== undefined && isReusable(item, now) && (await this.#reopen(context, now)))
-        return { item: undefined, counted: true, includesBatch: false };
+        return { item: undefined, counted: true, includesBatch: false, countedBy: 'counting' };
     }
     throw new DedupContentionError(`dedup window ${pk} changed under ${MAX_CLAIM_ATTEMPTS} consecutive writes`);
   }
@@ -408,7 +408,6 @@ export class DynamoDedupStore implements DedupStore {
   /** Performs the plan's one write, if it has one, and says what the batch does next. */
   async #apply(plan: WindowPlan, context: WindowContext, found: Found): Promise<WindowClaimResult | typeof CONFLICT> {
     const { input, pk, owner } = context;
-    const { counted } = found;
     const now = this.#clock();
     const lease = (alertId: string): WindowLease => ({
       dedupKey: input.dedupKey,
@@ -419,12 +418,10 @@ export class DynamoDedupStore implements DedupStore {
     });
     switch (plan.kind) {
       case 'done':
-        if (
-          plan.countWhilePending !== undefined &&
-          plan.countWhilePending > 0 &&
-          !(await this.#countWhilePending(context, plan.alertId, plan.countWhilePending, now))
-        )
-          return CONFLICT;
+        if (plan.whilePending === true && found.item !== undefined) {
+          const count = uncountedOf(found, context, found.item);
+          if (count > 0 && !(await this.#countWhilePending(context, plan.alertId, count, now))) return CONFLICT;
+        }
         return { kind: 'done', outcomes: outcomesOf(plan.outcomes, plan.alertId) };
       case 'busy':
         return { kind: 'busy', alertId: plan.item.alertId, retryAfterSeconds: plan.retryAfterSeconds };
@@ -531,11 +528,7 @@ export class DynamoDedupStore implements DedupStore {
       case 'take-over': {
         const { item } = plan;
         // A batch already counted adds what the window did not store of it (see notRemembered).
-        const uncounted = counted
-          ? input.distinct
-            ? 0
-            : notRemembered(context.matches, item.seen)
-          : context.matches.length;
+        const uncounted = uncountedOf(found, context, item);
         const ok = await this.#update(pk, {
           UpdateExpression: `SET #leaseUntil = :lease, #leaseOwner = :owner, #expiresAt = :exp${uncounted > 0 ? ' ADD #eventCount :n' : ''}`,
           ConditionExpression: '#alertId = :aid AND #status = :pending AND #leaseUntil <= :now',
@@ -691,12 +684,22 @@ interface WindowContext {
 
 /**
  * The window before this batch's counting write, or as read. `counted`: the batch's matches are in
- * the window; `includesBatch`: and in this item's count.
+ * the window; `includesBatch`: and in this item's count. `countedBy`: which write counted them, the
+ * counting write (which stores at most the threshold's number of events: see notRemembered), or
+ * one that counted them whole (the write for sent windows, a take-over, the claim of the rest).
  */
 interface Found {
   readonly item: DedupItem | undefined;
   readonly counted: boolean;
   readonly includesBatch: boolean;
+  readonly countedBy?: 'counting' | 'whole';
+}
+
+/** How many of the batch's matches a window (`item`, as read) has not counted yet. */
+function uncountedOf(found: Found, context: WindowContext, item: DedupItem): number {
+  if (!found.counted) return context.matches.length;
+  if (found.countedBy !== 'counting' || context.input.distinct) return 0;
+  return notRemembered(context.matches, item.seen);
 }
 
 /** The window as a claim of the rest of a batch knows it: its own alert is out. */

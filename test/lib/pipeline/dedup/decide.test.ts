@@ -186,8 +186,8 @@ describe('planWindow on a pending window', () => {
         [2, { kind: 'suppressed' }],
         [3, { kind: 'duplicate' }],
       ]),
-      // Read after its counting writes failed (the window was pending): it is counted there, whole.
-      countWhilePending: 4,
+      // Counted there, as much of it as is not counted yet (the store knows which write counted it).
+      whilePending: true,
     });
     // Its counting write landed while the window was counting, and another claim's move won: counted already.
     expect(planWindow(pending, { ...batch, includesBatch: true })).toEqual({
@@ -199,13 +199,12 @@ describe('planWindow on a pending window', () => {
         [2, { kind: 'suppressed' }],
         [3, { kind: 'duplicate' }],
       ]),
-      // Counted already, except what the window did not store of it (e2 and e3 here).
-      countWhilePending: 2,
+      whilePending: true,
     });
     // The lease is live up to its last second.
     expect(planWindow(pending, request([match('e2')], { now: NOW + 19 }))).toMatchObject({
       kind: 'done',
-      countWhilePending: 1,
+      whilePending: true,
     });
   });
 
@@ -229,7 +228,7 @@ describe('planWindow on a pending window', () => {
     expect(planWindow(high, request([match('e2', 'HIGH')]))).toMatchObject({
       kind: 'done',
       outcomes: new Map([[0, { kind: 'suppressed' }]]),
-      countWhilePending: 1,
+      whilePending: true,
     });
   });
 
@@ -254,7 +253,7 @@ describe('planWindow on a pending window', () => {
       kind: 'done',
       alertId: 'a',
       outcomes: new Map([[0, { kind: 'suppressed' }]]),
-      countWhilePending: 1,
+      whilePending: true,
     });
   });
 

@@ -1330,6 +1330,43 @@ describe.each(backends)('DynamoDedupStore on $name', (backend) => {
 
   // One counting write per window and batch.
 
+  it('decides again when its escalation loses to another claim, counting its match once', async () => {
+    now = T0;
+    const key = 'R:api_key.created:user:escalation-race';
+    const first = await claim('m0', key, { severity: 'MEDIUM' });
+    expect(await store().markSent(lease(first))).toBe(true);
+    // Between this claim's counting write and its escalation, another claim escalates to HIGH first.
+    const racing = backend.client();
+    const requests = recordRequests(racing);
+    let other: WindowClaimResult | undefined;
+    racing.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (
+          other === undefined &&
+          context.commandName === 'UpdateItemCommand' &&
+          isEscalation(args.input as Record<string, unknown>)
+        )
+          other = await store().claimWindow(batch(key, [match('h2', 'HIGH')]));
+        return next(args);
+      },
+      { step: 'initialize', name: 'escalateFirst' },
+    );
+    const result = await store(racing).claimWindow(batch(key, [match('h1', 'HIGH')]));
+    expect(other).toMatchObject({ kind: 'publish', lease: { alertId: alertIdFor(key, W0, 'HIGH') } });
+    // Its match is no more severe than the escalation being published: suppressed by it, and not
+    // counted again (the write for sent windows counted it).
+    expect(result).toEqual(done([0, suppressed(alertIdFor(key, W0, 'HIGH'))]));
+    expect(requests.map((r) => [r.command, r.error])).toEqual([
+      ['UpdateItemCommand', 'ConditionalCheckFailedException'],
+      ['UpdateItemCommand', undefined],
+      ['UpdateItemCommand', 'ConditionalCheckFailedException'],
+      ['GetItemCommand', undefined],
+    ]);
+    expect(isSentCountingWrite(requests[1]?.input ?? {})).toBe(true);
+    expect(isEscalation(requests[2]?.input ?? {})).toBe(true);
+    expect((await item(windowKey(key, W0)))?.eventCount).toEqual({ N: '3' }); // m0, h1, h2
+  });
+
   it('counts batches below a threshold with one write each, never trying the write for sent windows first', async () => {
     now = T0;
     const key = 'R:login.failed:user:batch-counting';
