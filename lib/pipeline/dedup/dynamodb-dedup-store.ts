@@ -322,13 +322,8 @@ export class DynamoDedupStore implements DedupStore {
   async #countCounting(context: WindowContext, now: number): Promise<DedupItem | undefined | typeof CONFLICT> {
     const { input, matches } = context;
     const alertId = alertIdFor(input.dedupKey, input.windowStart);
-    const first = input.matches[0]?.eventId ?? '';
-    // The first `threshold` distinct ones are enough to find where the window reaches it.
-    const seen = firstDistinct(fingerprintsOf(context), input.threshold);
-    const values = firstDistinct(
-      matches.flatMap((m) => (m.distinct === undefined ? [] : [m.distinct])),
-      input.threshold,
-    );
+    const seen = storedFingerprints(context);
+    const values = storedValues(context);
     const add = [
       '#severities :severities',
       ...(input.distinct ? ['#eventCount :n'] : ['#seen :seen']),
@@ -344,11 +339,10 @@ export class DynamoDedupStore implements DedupStore {
         ':aid': S(alertId),
         ':counting': S('counting'),
         ':zero': N(0),
-        // For people reading the table: masked before it is cut, so a key on the cut is masked whole.
-        ':first': S(maskSecrets(first).slice(0, 256)),
+        ':first': firstEventIdOf(context),
         ':exp': N(expiryAfterWrite(input.windowEndsAt, now)),
         ':now': N(now),
-        ':severities': { SS: [...new Set(input.matches.map((m) => m.severity))] },
+        ':severities': severitiesOf(context),
         ...(input.distinct ? { ':n': N(matches.length) } : { ':seen': binarySet(seen) }),
         ...(values.length > 0 ? { ':values': binarySet(values) } : {}),
       },
@@ -372,10 +366,7 @@ export class DynamoDedupStore implements DedupStore {
   async #reopen(context: WindowContext, now: number): Promise<boolean> {
     const { input, matches } = context;
     const alertId = alertIdFor(input.dedupKey, input.windowStart);
-    const values = firstDistinct(
-      matches.flatMap((m) => (m.distinct === undefined ? [] : [m.distinct])),
-      input.threshold,
-    );
+    const values = storedValues(context);
     return this.#put(
       {
         pk: S(context.pk),
@@ -387,18 +378,9 @@ export class DynamoDedupStore implements DedupStore {
         expiresAt: N(expiryAfterWrite(input.windowEndsAt, now)),
         status: S('counting'),
         escalations: N(0),
-        firstEventId: S(maskSecrets(input.matches[0]?.eventId ?? '').slice(0, 256)),
-        severities: { SS: [...new Set(input.matches.map((m) => m.severity))] },
-        ...(input.distinct
-          ? { eventCount: N(matches.length) }
-          : {
-              seen: binarySet(
-                firstDistinct(
-                  matches.map((m) => m.fingerprint),
-                  input.threshold,
-                ),
-              ),
-            }),
+        firstEventId: firstEventIdOf(context),
+        severities: severitiesOf(context),
+        ...(input.distinct ? { eventCount: N(matches.length) } : { seen: binarySet(storedFingerprints(context)) }),
         ...(values.length > 0 ? { values: binarySet(values) } : {}),
       },
       now,
@@ -441,9 +423,7 @@ export class DynamoDedupStore implements DedupStore {
         // move failing) would otherwise be remembered without being in the count.
         const { item } = found;
         const before = item?.storedSeen ?? [];
-        const seen = found.includesBatch
-          ? before
-          : union(before, firstDistinct(fingerprintsOf(context), input.threshold));
+        const seen = found.includesBatch ? before : union(before, storedFingerprints(context));
         const counted = (item?.eventCount ?? 0) + (found.includesBatch ? 0 : context.matches.length);
         const ok = await this.#update(pk, {
           UpdateExpression:
@@ -671,8 +651,33 @@ export class DynamoDedupStore implements DedupStore {
   }
 }
 
-function fingerprintsOf(context: WindowContext): string[] {
-  return context.matches.map((match) => match.fingerprint);
+/**
+ * What a counting write stores of the batch's events: the first `threshold` distinct fingerprints,
+ * enough to find the match that reaches the threshold.
+ */
+function storedFingerprints(context: WindowContext): string[] {
+  return firstDistinct(
+    context.matches.map((match) => match.fingerprint),
+    context.input.threshold,
+  );
+}
+
+/** What a counting write stores of the batch's distinct values, likewise. */
+function storedValues(context: WindowContext): string[] {
+  return firstDistinct(
+    context.matches.flatMap((match) => (match.distinct === undefined ? [] : [match.distinct])),
+    context.input.threshold,
+  );
+}
+
+/** The severities the batch counts, for the window's highest. */
+function severitiesOf(context: WindowContext): AttributeValue {
+  return { SS: [...new Set(context.input.matches.map((match) => match.severity))] };
+}
+
+/** For people reading the table: masked before it is cut, so a key on the cut is masked whole. */
+function firstEventIdOf(context: WindowContext): AttributeValue {
+  return S(maskSecrets(context.input.matches[0]?.eventId ?? '').slice(0, 256));
 }
 
 interface WindowContext {
