@@ -135,6 +135,50 @@ function recordRequests(client: DynamoDBClient): SentRequest[] {
   return requests;
 }
 
+/**
+ * Runs `action` once, just before the first `UpdateItem` `client` sends that `isIt` picks (another
+ * claim getting in between this one's writes), and returns what it gave.
+ */
+function beforeFirstUpdate<T>(
+  client: DynamoDBClient,
+  isIt: (input: Record<string, unknown>) => boolean,
+  action: () => Promise<T>,
+): { readonly result: () => T | undefined } {
+  let done = false;
+  let result: T | undefined;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (!done && context.commandName === 'UpdateItemCommand' && isIt(args.input as Record<string, unknown>)) {
+        done = true;
+        result = await action();
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'beforeFirstUpdate' },
+  );
+  return { result: () => result };
+}
+
+/**
+ * Loses the response of the first `UpdateItem` `isIt` picks, after DynamoDB applied it (a timeout the
+ * SDK retries); returns how many such writes were sent.
+ */
+function loseFirstResponse(client: DynamoDBClient, isIt: (input: Record<string, unknown>) => boolean): () => number {
+  let sent = 0;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const picked = context.commandName === 'UpdateItemCommand' && isIt(args.input as Record<string, unknown>);
+      if (picked) sent++;
+      const response = await next(args);
+      if (picked && sent === 1)
+        throw Object.assign(new Error('injected: response lost'), { name: 'TimeoutError', $metadata: {} });
+      return response;
+    },
+    { step: 'finalizeRequest', name: 'loseFirstResponse', priority: 'low' },
+  );
+  return () => sent;
+}
+
 const expression = (input: Record<string, unknown>, name: 'UpdateExpression' | 'ConditionExpression'): string =>
   typeof input[name] === 'string' ? input[name] : '';
 /** The write that moves a counting window to pending (its first alert). */
@@ -506,23 +550,11 @@ describe.each(backends)('DynamoDedupStore on $name', (backend) => {
     now = T0;
     const key = 'R:api_key.created:user:lost-response';
     const lossy = backend.client();
-    let moves = 0;
-    lossy.middlewareStack.add(
-      (next, context) => async (args) => {
-        const move =
-          context.commandName === 'UpdateItemCommand' && isMoveToPending(args.input as Record<string, unknown>);
-        if (move) moves++;
-        const result = await next(args);
-        if (move && moves === 1)
-          throw Object.assign(new Error('injected: response lost'), { name: 'TimeoutError', $metadata: {} });
-        return result;
-      },
-      { step: 'finalizeRequest', name: 'loseFirstMoveResponse', priority: 'low' },
-    );
+    const moves = loseFirstResponse(lossy, isMoveToPending);
     const result = await store(lossy).claimWindow(batch(key, [match('l1')]));
     expect(result).toMatchObject({ kind: 'publish', takeover: false, lease: { alertId: alertIdFor(key, W0) } });
     expect(rendered(result)?.eventCount).toBe(1);
-    expect(moves).toBe(2); // the first move was applied but its response lost; the SDK's retry hit the condition
+    expect(moves()).toBe(2); // the first move was applied but its response lost; the SDK's retry hit the condition
     // Every match has its outcome, or is left to claim once the alert is out.
     const { outcomes, rest } = published(result);
     expect([...outcomes.keys(), ...rest].sort()).toEqual([0]);
@@ -545,21 +577,9 @@ describe.each(backends)('DynamoDedupStore on $name', (backend) => {
     // recognises (a set of fingerprints), and the claim still publishes, once.
     const counted = 'R:api_key.created:user:lost-counting-response';
     const lossyCount = backend.client();
-    let counts = 0;
-    lossyCount.middlewareStack.add(
-      (next, context) => async (args) => {
-        const write =
-          context.commandName === 'UpdateItemCommand' && isCountingWrite(args.input as Record<string, unknown>);
-        if (write) counts++;
-        const response = await next(args);
-        if (write && counts === 1)
-          throw Object.assign(new Error('injected: response lost'), { name: 'TimeoutError', $metadata: {} });
-        return response;
-      },
-      { step: 'finalizeRequest', name: 'loseFirstCountingResponse', priority: 'low' },
-    );
+    const counts = loseFirstResponse(lossyCount, isCountingWrite);
     const reached = await store(lossyCount).claimWindow(batch(counted, [match('lc1')]));
-    expect(counts).toBe(2);
+    expect(counts()).toBe(2);
     expect(reached).toMatchObject({ kind: 'publish', takeover: false, lease: { alertId: alertIdFor(counted, W0) } });
     expect(rendered(reached)?.eventCount).toBe(1);
     expect((await item(windowKey(counted, W0)))?.eventCount).toEqual({ N: '1' });
@@ -674,21 +694,11 @@ describe.each(backends)('DynamoDedupStore on $name', (backend) => {
     // pending, another claim counts its own and moves the window first.
     const racing = backend.client();
     const requests = recordRequests(racing);
-    let other: WindowClaimResult | undefined;
-    racing.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (
-          other === undefined &&
-          context.commandName === 'UpdateItemCommand' &&
-          isMoveToPending(args.input as Record<string, unknown>)
-        )
-          other = await store().claimWindow(batch(key, [match('b1', 'HIGH')], 2));
-        return next(args);
-      },
-      { step: 'initialize', name: 'moveFirst' },
+    const other = beforeFirstUpdate(racing, isMoveToPending, () =>
+      store().claimWindow(batch(key, [match('b1', 'HIGH')], 2)),
     );
     const result = await store(racing).claimWindow(batch(key, [match('a1', 'LOW'), match('a2')], 2));
-    expect(other).toMatchObject({
+    expect(other.result()).toMatchObject({
       kind: 'publish',
       lease: { alertId },
       outcomes: new Map([[0, { kind: 'alerted' }]]),
@@ -717,23 +727,11 @@ describe.each(backends)('DynamoDedupStore on $name', (backend) => {
     // claim counts b1 and moves the window before this one does.
     const racing = backend.client();
     const requests = recordRequests(racing);
-    let other: WindowClaimResult | undefined;
-    racing.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (
-          other === undefined &&
-          context.commandName === 'UpdateItemCommand' &&
-          isMoveToPending(args.input as Record<string, unknown>)
-        )
-          other = await store().claimWindow(batch(key, [match('b1')], 2));
-        return next(args);
-      },
-      { step: 'initialize', name: 'moveFirst' },
-    );
+    const other = beforeFirstUpdate(racing, isMoveToPending, () => store().claimWindow(batch(key, [match('b1')], 2)));
     const result = await store(racing).claimWindow(
       batch(key, [match('a1'), match('a2'), match('a3'), match('a4'), match('a3')], 2),
     );
-    expect(other).toMatchObject({ kind: 'publish', sent: { eventCount: 4 } });
+    expect(other.result()).toMatchObject({ kind: 'publish', sent: { eventCount: 4 } });
     expect(result).toEqual(
       done(
         [0, duplicate],
@@ -755,22 +753,11 @@ describe.each(backends)('DynamoDedupStore on $name', (backend) => {
     const holder = published(await store().claimWindow(batch(key, [match('s1')])));
     const recorded = backend.client();
     const requests = recordRequests(recorded);
-    let marked: boolean | undefined;
-    recorded.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (
-          marked === undefined &&
-          context.commandName === 'UpdateItemCommand' &&
-          isPendingCountingWrite(args.input as Record<string, unknown>)
-        )
-          marked = await store().markSent(holder.lease); // between this claim's read and its write
-        return next(args);
-      },
-      { step: 'initialize', name: 'markSentBeforeCount' },
-    );
+    // Between this claim's read and its write.
+    const marked = beforeFirstUpdate(recorded, isPendingCountingWrite, () => store().markSent(holder.lease));
     now = T0 + 5;
     const result = await store(recorded).claimWindow(batch(key, [match('s1', 'LOW'), match('s2'), match('s3')]));
-    expect(marked).toBe(true);
+    expect(marked.result()).toBe(true);
     expect(result).toEqual(done([0, duplicate], [1, suppressed(alertId)], [2, suppressed(alertId)]));
     expect(requests.map((r) => [r.command, r.error])).toEqual([
       ['UpdateItemCommand', 'ConditionalCheckFailedException'],
@@ -1338,21 +1325,9 @@ describe.each(backends)('DynamoDedupStore on $name', (backend) => {
     // Between this claim's counting write and its escalation, another claim escalates to HIGH first.
     const racing = backend.client();
     const requests = recordRequests(racing);
-    let other: WindowClaimResult | undefined;
-    racing.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (
-          other === undefined &&
-          context.commandName === 'UpdateItemCommand' &&
-          isEscalation(args.input as Record<string, unknown>)
-        )
-          other = await store().claimWindow(batch(key, [match('h2', 'HIGH')]));
-        return next(args);
-      },
-      { step: 'initialize', name: 'escalateFirst' },
-    );
+    const other = beforeFirstUpdate(racing, isEscalation, () => store().claimWindow(batch(key, [match('h2', 'HIGH')])));
     const result = await store(racing).claimWindow(batch(key, [match('h1', 'HIGH')]));
-    expect(other).toMatchObject({ kind: 'publish', lease: { alertId: alertIdFor(key, W0, 'HIGH') } });
+    expect(other.result()).toMatchObject({ kind: 'publish', lease: { alertId: alertIdFor(key, W0, 'HIGH') } });
     // Its match is no more severe than the escalation being published: suppressed by it, and not
     // counted again (the write for sent windows counted it).
     expect(result).toEqual(done([0, suppressed(alertIdFor(key, W0, 'HIGH'))]));
