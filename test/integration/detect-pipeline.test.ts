@@ -9,6 +9,8 @@ import { readDetectConfig } from '../../lib/config/detect-config.ts';
 import { LEASE_MARGIN_SECONDS, REPLAY_HORIZON_SECONDS } from '../../lib/pipeline/dedup/constants.ts';
 import { alertIdFor, windowKey } from '../../lib/pipeline/dedup/dedup-item.ts';
 import { claimOne } from '../support/claim-one.ts';
+import type { DedupStore, WindowClaimResult } from '../../lib/pipeline/dedup/dedup-store.ts';
+import type { Severity } from '../../lib/detection/engine/severity.ts';
 import { DynamoDedupStore } from '../../lib/pipeline/dedup/dynamodb-dedup-store.ts';
 import type { AwsClientFactories } from '../../lib/pipeline/detect/aws-dependencies.ts';
 import { createDetectionHandler } from '../../lib/pipeline/detect/create-handler.ts';
@@ -93,6 +95,41 @@ async function item(setup: Setup, key: string, windowStart = W) {
     }),
   );
   return result.Item;
+}
+
+/**
+ * Another invocation's claim, at T0, of the window of `key` that EVENT_TIME falls in (threshold 1):
+ * it holds the window pending until `leaseUntil`, storing the alert of `event` when given.
+ */
+function holdWindow(
+  tableName: string,
+  key: string,
+  options: {
+    eventId: string;
+    severity: Severity;
+    leaseUntil: number;
+    event?: Record<string, unknown>;
+    store?: DedupStore;
+  },
+): Promise<WindowClaimResult> {
+  const store = options.store ?? new DynamoDedupStore({ client: new DynamoDBClient({}), tableName, clock: () => T0 });
+  const { event } = options;
+  return claimOne(store, {
+    dedupKey: key,
+    ruleId: RULE,
+    eventId: options.eventId,
+    eventTime: EVENT_TIME,
+    windowSeconds: HOUR,
+    threshold: 1,
+    severity: options.severity,
+    leaseUntil: options.leaseUntil,
+    render: (window) => {
+      if (event === undefined) return '{}';
+      const [match] = createRuleCatalog().evaluate('OpenAI.Audit', event).matches;
+      if (!match) throw new Error('the test event must match');
+      return JSON.stringify(buildAlert(match, window, 'OpenAI.Audit', T0));
+    },
+  });
 }
 
 describe('detection pipeline', () => {
@@ -490,28 +527,12 @@ describe('detection pipeline under faults', () => {
     const setup = await setUp();
     const key = `${RULE}:api_key.created:user:user-crash`;
     // The crashed invocation: it opened the window and died before publishing.
-    const crashed = await claimOne(
-      new DynamoDedupStore({
-        client: new DynamoDBClient({}),
-        tableName: setup.resources.tableName,
-        clock: () => T0,
-      }),
-      {
-        dedupKey: key,
-        ruleId: RULE,
-        eventId: 'c1',
-        eventTime: EVENT_TIME,
-        windowSeconds: HOUR,
-        threshold: 1,
-        severity: 'HIGH',
-        leaseUntil: T0 + 60,
-        render: (window) => {
-          const [match] = createRuleCatalog().evaluate('OpenAI.Audit', keyEvent('c1', 'user-crash')).matches;
-          if (!match) throw new Error('the test event must match');
-          return JSON.stringify(buildAlert(match, window, 'OpenAI.Audit', T0));
-        },
-      },
-    );
+    const crashed = await holdWindow(setup.resources.tableName, key, {
+      eventId: 'c1',
+      severity: 'HIGH',
+      leaseUntil: T0 + 60,
+      event: keyEvent('c1', 'user-crash'),
+    });
     expect(crashed.kind).toBe('publish');
     // Its record comes back after the visibility timeout, which outlasts the lease: it takes over.
     await sendBodies(setup.resources.queueUrl, [body(keyEvent('c1', 'user-crash'))]);
@@ -795,24 +816,11 @@ describe('detection pipeline under faults', () => {
   it('says which window is busy, at INFO, and retries the record, when a match more severe than the alert being published must wait for it', async () => {
     const setup = await setUp();
     const key = `${RULE}:api_key.created:user:user-busy`;
-    const held = await claimOne(
-      new DynamoDedupStore({
-        client: new DynamoDBClient({}),
-        tableName: setup.resources.tableName,
-        clock: () => T0,
-      }),
-      {
-        dedupKey: key,
-        ruleId: RULE,
-        eventId: 'held',
-        eventTime: EVENT_TIME,
-        windowSeconds: HOUR,
-        threshold: 1,
-        severity: 'LOW',
-        leaseUntil: T0 + 90,
-        render: () => '{}',
-      },
-    );
+    const held = await holdWindow(setup.resources.tableName, key, {
+      eventId: 'held',
+      severity: 'LOW',
+      leaseUntil: T0 + 90,
+    });
     expect(held.kind).toBe('publish');
     await sendBodies(setup.resources.queueUrl, [body(keyEvent('b1', 'user-busy'))]);
     setup.now = T0 + 30;
@@ -832,24 +840,11 @@ describe('detection pipeline under faults', () => {
   it('counts and suppresses at once a match no more severe than the alert another invocation is publishing', async () => {
     const setup = await setUp();
     const key = `${RULE}:api_key.created:user:user-held`;
-    const held = await claimOne(
-      new DynamoDedupStore({
-        client: new DynamoDBClient({}),
-        tableName: setup.resources.tableName,
-        clock: () => T0,
-      }),
-      {
-        dedupKey: key,
-        ruleId: RULE,
-        eventId: 'held',
-        eventTime: EVENT_TIME,
-        windowSeconds: HOUR,
-        threshold: 1,
-        severity: 'CRITICAL',
-        leaseUntil: T0 + 90,
-        render: () => '{}',
-      },
-    );
+    const held = await holdWindow(setup.resources.tableName, key, {
+      eventId: 'held',
+      severity: 'CRITICAL',
+      leaseUntil: T0 + 90,
+    });
     expect(held.kind).toBe('publish');
     await sendBodies(setup.resources.queueUrl, [body(keyEvent('h1', 'user-held'))]);
     setup.now = T0 + 30;
@@ -934,28 +929,12 @@ describe('detection pipeline under faults', () => {
     const setup = await setUp();
     const key = `${RULE}:api_key.created:user:user-again`;
     const medium = keyEvent('again-1', 'user-again', { scopes: ['models:write'] });
-    const crashed = await claimOne(
-      new DynamoDedupStore({
-        client: new DynamoDBClient({}),
-        tableName: setup.resources.tableName,
-        clock: () => T0,
-      }),
-      {
-        dedupKey: key,
-        ruleId: RULE,
-        eventId: 'again-1',
-        eventTime: EVENT_TIME,
-        windowSeconds: HOUR,
-        threshold: 1,
-        severity: 'MEDIUM',
-        leaseUntil: T0 + 60,
-        render: (window) => {
-          const [match] = createRuleCatalog().evaluate('OpenAI.Audit', medium).matches;
-          if (!match) throw new Error('the test event must match');
-          return JSON.stringify(buildAlert(match, window, 'OpenAI.Audit', T0));
-        },
-      },
-    );
+    const crashed = await holdWindow(setup.resources.tableName, key, {
+      eventId: 'again-1',
+      severity: 'MEDIUM',
+      leaseUntil: T0 + 60,
+      event: medium,
+    });
     expect(crashed.kind).toBe('publish');
     setup.now = T0 + 61;
     await sendBodies(setup.resources.queueUrl, [body(keyEvent('again-2', 'user-again', { scopes: ['all'] }))]);
@@ -997,16 +976,11 @@ describe('detection pipeline under faults', () => {
       tableName: setup.resources.tableName,
       clock: () => T0,
     });
-    const working = await claimOne(store, {
-      dedupKey: key,
-      ruleId: RULE,
+    const working = await holdWindow(setup.resources.tableName, key, {
       eventId: 'sw-1',
-      eventTime: EVENT_TIME,
-      windowSeconds: HOUR,
-      threshold: 1,
       severity: 'HIGH',
       leaseUntil: T0 + 600,
-      render: () => '{}',
+      store,
     });
     if (working.kind !== 'publish') throw new Error('expected to hold the window');
     await store.trackPending(working.lease);
