@@ -1,14 +1,8 @@
 // Rule bugs in the pipeline: the event a rule could not decide on is kept in the DLQ with the
 // reason, the rest of the batch proceeds, and an engine bug retries the batch instead of losing it.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { DynamoCorrelationStore } from '../../lib/pipeline/correlate/dynamodb-correlation-store.ts';
-import { DynamoDedupStore } from '../../lib/pipeline/dedup/dynamodb-dedup-store.ts';
-import { SnsAlertPublisher } from '../../lib/pipeline/publish/sns-alert-publisher.ts';
-import { SqsDeadLetterSink } from '../../lib/shared/sqs-dead-letter-sink.ts';
-import { processBatch, type DetectionDependencies } from '../../lib/pipeline/detect/process-batch.ts';
+import { emulatorDependencies } from '../support/emulator-dependencies.ts';
+import { processBatch } from '../../lib/pipeline/detect/process-batch.ts';
 import { RuleCatalog } from '../../lib/detection/engine/catalog.ts';
 import type { CorrelationRule } from '../../lib/detection/engine/rule.ts';
 import type { LogType } from '../../lib/detection/engine/log-type.ts';
@@ -23,20 +17,7 @@ import { EVENT_TIME, benign, body, keyEvent } from './events.ts';
 async function dependencies(catalog: RuleCatalog) {
   const resources = await createPipelineResources();
   const recorder = recordingTelemetry();
-  const deps: DetectionDependencies = {
-    catalog,
-    logType: 'OpenAI.Audit',
-    dedupStore: () =>
-      Promise.resolve(new DynamoDedupStore({ client: new DynamoDBClient({}), tableName: resources.tableName })),
-    correlationStore: () =>
-      Promise.resolve(new DynamoCorrelationStore({ client: new DynamoDBClient({}), tableName: resources.tableName })),
-    publisher: () => Promise.resolve(new SnsAlertPublisher(new SNSClient({}), resources.topicArn)),
-    deadLetters: () => Promise.resolve(new SqsDeadLetterSink(new SQSClient({}), resources.dlqUrl)),
-    telemetry: recorder.telemetry,
-    clock: () => Math.floor(Date.now() / 1000),
-    concurrency: 4,
-    leaseSeconds: 60,
-  };
+  const deps = emulatorDependencies(resources, { catalog, telemetry: recorder.telemetry });
   return { deps, resources, recorder };
 }
 

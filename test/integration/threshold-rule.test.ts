@@ -1,19 +1,13 @@
 // A threshold rule (the shared minimal test rule, threshold 3 in 10 minutes) through the batch
 // processor over the emulators: matches counted by event time, each event once, and one alert when
 // three fall in one window, never for three spread over hours.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
+import { emulatorDependencies } from '../support/emulator-dependencies.ts';
 import { RuleCatalog } from '../../lib/detection/engine/catalog.ts';
 import type { AuditEvent } from '../../lib/detection/openai/audit-event.ts';
 import { openAiAuditLogType } from '../../lib/detection/openai/log-type.ts';
 import { alertIdFor } from '../../lib/pipeline/dedup/dedup-item.ts';
-import { DynamoCorrelationStore } from '../../lib/pipeline/correlate/dynamodb-correlation-store.ts';
-import { DynamoDedupStore } from '../../lib/pipeline/dedup/dynamodb-dedup-store.ts';
-import { processBatch, type DetectionDependencies } from '../../lib/pipeline/detect/process-batch.ts';
-import { SnsAlertPublisher } from '../../lib/pipeline/publish/sns-alert-publisher.ts';
-import { SqsDeadLetterSink } from '../../lib/shared/sqs-dead-letter-sink.ts';
+import { processBatch } from '../../lib/pipeline/detect/process-batch.ts';
 import { createPipelineResources, receivedAlerts } from '../support/aws-resources.ts';
 import { recordingTelemetry } from '../support/recording-telemetry.ts';
 import { testRule } from '../support/test-rule.ts';
@@ -34,28 +28,11 @@ async function setUp() {
     dedupPeriodMinutes: PERIOD / 60,
     dedup: () => `${RULE}:org`,
   });
-  const deps: DetectionDependencies = {
+  const deps = emulatorDependencies(resources, {
     catalog: new RuleCatalog().register(openAiAuditLogType, [rule]),
-    logType: 'OpenAI.Audit',
-    dedupStore: () =>
-      Promise.resolve(
-        new DynamoDedupStore({ client: new DynamoDBClient({}), tableName: resources.tableName, clock: () => NOW }),
-      ),
-    correlationStore: () =>
-      Promise.resolve(
-        new DynamoCorrelationStore({
-          client: new DynamoDBClient({}),
-          tableName: resources.tableName,
-          clock: () => NOW,
-        }),
-      ),
-    publisher: () => Promise.resolve(new SnsAlertPublisher(new SNSClient({}), resources.topicArn)),
-    deadLetters: () => Promise.resolve(new SqsDeadLetterSink(new SQSClient({}), resources.dlqUrl)),
     telemetry: recorder.telemetry,
     clock: () => NOW,
-    concurrency: 4,
-    leaseSeconds: 60,
-  };
+  });
   const send = (messageId: string, events: unknown[]) =>
     processBatch([{ messageId, body: JSON.stringify(events) }], deps);
   return { resources, recorder, send };

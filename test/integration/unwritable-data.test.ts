@@ -2,18 +2,13 @@
 // stack far sooner) in one record of a batch: each dead letter that would hold it keeps the record's
 // body as received instead, says why in its reason, and the other records are processed as usual.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { emulatorDependencies } from '../support/emulator-dependencies.ts';
 import { describe, expect, it } from 'vitest';
 import { RuleCatalog } from '../../lib/detection/engine/catalog.ts';
 import { openAiAuditLogType } from '../../lib/detection/openai/log-type.ts';
 import { createApiKeyAnomalousActivityRule } from '../../lib/detection/rules/openai/api-key-anomalous-activity.ts';
 import { createRuleCatalog } from '../../lib/detection/rules/create-rule-catalog.ts';
-import { DynamoCorrelationStore } from '../../lib/pipeline/correlate/dynamodb-correlation-store.ts';
-import { DynamoDedupStore } from '../../lib/pipeline/dedup/dynamodb-dedup-store.ts';
-import { processBatch, type DetectionDependencies } from '../../lib/pipeline/detect/process-batch.ts';
-import { SnsAlertPublisher } from '../../lib/pipeline/publish/sns-alert-publisher.ts';
-import { SqsDeadLetterSink } from '../../lib/shared/sqs-dead-letter-sink.ts';
+import { processBatch } from '../../lib/pipeline/detect/process-batch.ts';
 import { awsError, injectFaults } from '../reliability/harness/faults.ts';
 import { createPipelineResources, drain, receivedAlerts } from '../support/aws-resources.ts';
 import { recordingTelemetry } from '../support/recording-telemetry.ts';
@@ -32,25 +27,11 @@ async function dependencies(
 ) {
   const resources = await createPipelineResources();
   const recorder = recordingTelemetry();
-  const deps: DetectionDependencies = {
+  const deps = emulatorDependencies(resources, {
     catalog,
-    logType: 'OpenAI.Audit',
-    dedupStore: () =>
-      Promise.resolve(
-        new DynamoDedupStore({
-          client: injectFaults(new DynamoDBClient({ maxAttempts: 1 }), dynamodbFault),
-          tableName: resources.tableName,
-        }),
-      ),
-    correlationStore: () =>
-      Promise.resolve(new DynamoCorrelationStore({ client: new DynamoDBClient({}), tableName: resources.tableName })),
-    publisher: () => Promise.resolve(new SnsAlertPublisher(new SNSClient({}), resources.topicArn)),
-    deadLetters: () => Promise.resolve(new SqsDeadLetterSink(new SQSClient({}), resources.dlqUrl)),
     telemetry: recorder.telemetry,
-    clock: () => Math.floor(Date.now() / 1000),
-    concurrency: 4,
-    leaseSeconds: 60,
-  };
+    dedupClient: injectFaults(new DynamoDBClient({ maxAttempts: 1 }), dynamodbFault),
+  });
   return { deps, resources, recorder };
 }
 

@@ -4,17 +4,11 @@
 // valid elevated-key event alerts, a record of valid events only sends nothing to the DLQ, and each
 // record with bad data has its own letters, with a reason, and no other record's.
 import fc from 'fast-check';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { emulatorDependencies } from '../support/emulator-dependencies.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditEventProblem } from '../../lib/detection/openai/extract-events.ts';
 import { createRuleCatalog } from '../../lib/detection/rules/create-rule-catalog.ts';
-import { DynamoCorrelationStore } from '../../lib/pipeline/correlate/dynamodb-correlation-store.ts';
-import { DynamoDedupStore } from '../../lib/pipeline/dedup/dynamodb-dedup-store.ts';
-import { processBatch, type DetectionDependencies } from '../../lib/pipeline/detect/process-batch.ts';
-import { SnsAlertPublisher } from '../../lib/pipeline/publish/sns-alert-publisher.ts';
-import { SqsDeadLetterSink } from '../../lib/shared/sqs-dead-letter-sink.ts';
+import { processBatch } from '../../lib/pipeline/detect/process-batch.ts';
 import { createPipelineResources, drain, receivedAlerts, type PipelineResources } from '../support/aws-resources.ts';
 import { recordingTelemetry } from '../support/recording-telemetry.ts';
 import { benign, keyEvent } from '../integration/events.ts';
@@ -182,23 +176,11 @@ describe('batch handler property', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(plan, { minLength: 1, maxLength: 8 }), async (plans) => {
         const recorder = recordingTelemetry();
-        const deps: DetectionDependencies = {
+        const deps = emulatorDependencies(resources, {
           catalog: createRuleCatalog(),
-          logType: 'OpenAI.Audit',
-          dedupStore: () =>
-            Promise.resolve(new DynamoDedupStore({ client: new DynamoDBClient({}), tableName: resources.tableName })),
-          correlationStore: () =>
-            Promise.resolve(
-              new DynamoCorrelationStore({ client: new DynamoDBClient({}), tableName: resources.tableName }),
-            ),
-          publisher: () => Promise.resolve(new SnsAlertPublisher(new SNSClient({}), resources.topicArn)),
-          deadLetters: () => Promise.resolve(new SqsDeadLetterSink(new SQSClient({}), resources.dlqUrl)),
           telemetry: recorder.telemetry,
-          clock: () => Math.floor(Date.now() / 1000),
-          concurrency: 4,
-          leaseSeconds: 60,
           maxReceiveCount: 5,
-        };
+        });
         const { bodies, keyIds, hasBad } = build(plans);
         const ids = bodies.map((_, i) => `m${i}`);
         const result = await processBatch(
