@@ -12,6 +12,31 @@ export const OWN_FILES: Readonly<Record<string, readonly string[]>> = {
 };
 
 /**
+ * Starts the harness's emulators before a test file's tests, pointing this worker's SDK at them,
+ * and stops them after; each file runs alone in its worker, so the shared emulators of the other
+ * tests are not affected. Returns the environment, once started.
+ *
+ * @example
+ * ```ts
+ * const env = reliabilityEnvForFile();
+ * it('keeps every promise', async () => expect((await runScenario(spec, env(), 1)).lost).toBe(0));
+ * ```
+ */
+export function reliabilityEnvForFile(): () => ReliabilityEnv {
+  let env: ReliabilityEnv | undefined;
+  beforeAll(async () => {
+    env = await startReliabilityEnv();
+  }, 0);
+  afterAll(async () => {
+    await env?.stop();
+  }, 0);
+  return () => {
+    if (env === undefined) throw new Error('the reliability environment is not started yet');
+    return env;
+  };
+}
+
+/**
  * Declares the tests of the chosen scenarios: each must keep every promise of `npm run
  * test:reliability`. No per-test timeout, and time in a run is simulated (runRounds in
  * harness.ts): a loaded machine makes these slower, never failed.
@@ -22,15 +47,7 @@ export const OWN_FILES: Readonly<Record<string, readonly string[]>> = {
  * ```
  */
 export function shortenedRun(chosen: (name: string) => boolean): void {
-  // The harness runs its own emulators and points this worker's SDK at them; each file runs alone
-  // in its worker, so the shared emulators of the other tests are not affected.
-  let env: ReliabilityEnv;
-  beforeAll(async () => {
-    env = await startReliabilityEnv();
-  }, 0);
-  afterAll(async () => {
-    await env.stop();
-  }, 0);
+  const env = reliabilityEnvForFile();
 
   describe('reliability scenarios (shortened)', () => {
     const all = scenarios(0.1);
@@ -40,7 +57,7 @@ export function shortenedRun(chosen: (name: string) => boolean): void {
     for (const [index, spec] of all.entries()) {
       if (!chosen(spec.name)) continue;
       it(`${spec.name}: ${spec.description}`, { timeout: 0 }, async () => {
-        const result = await runScenario(spec, env, 1000 + index);
+        const result = await runScenario(spec, env(), 1000 + index);
         expect(result.problems).toEqual([]);
         expect(result.lost).toBe(0);
         expect(result.delivered).toBeGreaterThanOrEqual(result.expectedAlerts);

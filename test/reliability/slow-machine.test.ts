@@ -1,16 +1,11 @@
 // A loaded machine changes no outcome: invocations that start later than the queue's visibility
 // timeout, or than the function timeout, must keep every promise. The delays are real time, to
 // make the slowness certain; nothing here waits for a time to pass before it checks.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runScenario, startReliabilityEnv, type ReliabilityEnv, type ScenarioSpec } from './harness/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { runScenario, type ScenarioSpec } from './harness/harness.ts';
+import { reliabilityEnvForFile } from './shortened-run.ts';
 
-let env: ReliabilityEnv;
-beforeAll(async () => {
-  env = await startReliabilityEnv();
-}, 0);
-afterAll(async () => {
-  await env.stop();
-}, 0);
+const env = reliabilityEnvForFile();
 
 const SMALL = { events: 100, perMessage: 10, matchingRate: 0.1, actors: 5 } as const;
 
@@ -23,7 +18,7 @@ describe('the reliability harness on a slow machine', () => {
       consumers: 2,
       invocationDelayMs: 3_500,
     };
-    const result = await runScenario(spec, env, 7);
+    const result = await runScenario(spec, env(), 7);
     expect(result.problems).toEqual([]);
     expect([result.expectedAlerts, result.delivered, result.dlq, result.retries]).toEqual([5, 5, 0, 0]);
   });
@@ -37,7 +32,7 @@ describe('the reliability harness on a slow machine', () => {
       kills: { workers: 1, points: ['before-window-write'] },
       invocationDelayMs: 4_500,
     };
-    const result = await runScenario(spec, env, 8);
+    const result = await runScenario(spec, env(), 8);
     expect(result.problems).toEqual([]);
     expect([result.expectedAlerts, result.delivered, result.dlq, result.kills]).toEqual([5, 5, 0, 1]);
   });
