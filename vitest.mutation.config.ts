@@ -1,6 +1,7 @@
 // The tests that exercise the protocol code Stryker mutates (lib/pipeline/dedup, lib/pipeline/detect,
-// lib/pipeline/correlate): unit tests of the pure parts, the dedup and correlation stores over the
-// emulators, the pipeline end to end (test/integration/openai-pack-pipeline.test.ts drives the
+// lib/pipeline/correlate, the correlation state in lib/detection/engine/correlation.ts): unit tests
+// of the pure parts and of the batch logic over in-memory fakes, the dedup and correlation stores
+// over the emulators, the pipeline end to end (test/integration/openai-pack-pipeline.test.ts drives the
 // correlation through the handler). The reliability scenarios and packaging tests are left out:
 // they take minutes per run, and every protocol path they drive is also driven here.
 import { defineConfig } from 'vitest/config';
@@ -9,6 +10,8 @@ export default defineConfig({
   test: {
     include: [
       'test/lib/pipeline/**/*.test.ts',
+      'test/lib/detection/engine/correlate.test.ts',
+      'test/property/correlation.property.test.ts',
       'test/integration/**/*.test.ts',
       'test/functions/detect.test.ts',
       'test/lib/config/detect-config.test.ts',

@@ -109,8 +109,9 @@ describe('the OpenAI pack in the pipeline', () => {
         ConsistentRead: true,
       }),
     );
-    const state = JSON.parse(Item?.state?.S ?? '{}') as { steps: Array<Array<{ eventId: string }>> };
-    expect(state.steps.map((records) => records.length)).toEqual([5, 1]);
+    // Stored compactly: per step, [time, event id, source IP] records.
+    const steps = JSON.parse(Item?.steps?.S ?? '[]') as Array<Array<[number, string, string?]>>;
+    expect(steps.map((records) => records.length)).toEqual([5, 1]);
   });
 
   it('suppresses matches from a configured source range, counts them, and keeps them out of correlations', async () => {
@@ -171,8 +172,8 @@ describe('the OpenAI pack in the pipeline', () => {
         ConsistentRead: true,
       }),
     );
-    const state = JSON.parse(Item?.state?.S ?? '{}') as { steps: Array<Array<{ eventId: string; time: number }>> };
-    expect(state.steps[0]?.map((r) => [r.eventId, r.time])).toEqual([
+    const steps = JSON.parse(Item?.steps?.S ?? '[]') as Array<Array<[number, string, string?]>>;
+    expect(steps[0]?.map(([time, eventId]) => [eventId, time])).toEqual([
       ['ft-f2', T0 - 58],
       ['ft-f3', T0 - 57],
       ['ft-f4', T0 - 56],

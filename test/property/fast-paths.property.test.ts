@@ -2,13 +2,6 @@
 // gives (the JSON round trip, JSON.parse), on any input.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  MAX_RECORDS_PER_STEP,
-  recordStep,
-  type CorrelationShape,
-  type CorrelationState,
-} from '../../lib/detection/engine/correlation.ts';
-import { CorrelationLedger } from '../../lib/detection/engine/correlation-ledger.ts';
 import { copyJsonObject, mappingReviver } from '../../lib/shared/json-copy.ts';
 import { isJsonText, skipJsonValue, skipJsonWhitespace } from '../../lib/shared/json-scan.ts';
 import { maskSecrets } from '../../lib/shared/mask-secrets.ts';
@@ -139,74 +132,5 @@ describe('fast path properties', () => {
       }),
       { numRuns: RUNS },
     );
-  });
-
-  it('CorrelationLedger keeps what recordStep keeps, in the same order, and says added alike', () => {
-    const rule: CorrelationShape = {
-      id: 'C',
-      steps: [
-        { id: 'a', ruleId: 'A', minMatchCount: 5 },
-        { id: 'b', ruleId: 'B', minMatchCount: 1 },
-      ],
-      lookbackMinutes: 30,
-    };
-    const day = 24 * 3600;
-    // Mostly in time order (as events come), some late, repeats of ids, and rarely an odd time
-    // which the ledger hands to recordStep itself.
-    const time = fc.oneof(
-      { weight: 20, arbitrary: fc.integer({ min: 0, max: 600 }) },
-      { weight: 10, arbitrary: fc.integer({ min: 0, max: 40 * day }) },
-      { weight: 1, arbitrary: fc.constantFrom(NaN, Infinity, -Infinity, 0.5, -1) },
-    );
-    // A new id for most records, one seen before for some (a redelivery, or another event under a
-    // reused id), so that a step passes the cap of 200 records in long runs.
-    const step = fc.record({
-      stepIndex: fc.integer({ min: 0, max: 1 }),
-      time,
-      reuse: fc.integer({ min: 0, max: 7 }),
-      drift: fc.integer({ min: 0, max: 3 * day }),
-    });
-    let capped = 0;
-    let cut = 0;
-    fc.assert(
-      fc.property(
-        fc.array(step, { minLength: 0, maxLength: 700, size: 'max' }),
-        fc.boolean(),
-        fc.integer({ min: 0, max: 3 }),
-        (steps, ascending, oddRun) => {
-          const ledger = new CorrelationLedger(rule);
-          let model: CorrelationState = { steps: [[], []] };
-          let clock = 0;
-          for (const [index, { stepIndex, time: rawTime, reuse, drift }] of steps.entries()) {
-            const eventId = reuse === 0 && index > 0 ? `e${drift % index}` : `e${index}`;
-            // With `ascending`, times grow as a stream's do, so the cap and the horizon both cut.
-            clock += ascending ? drift % 97 : 0;
-            // Odd times in one run of four: a NaN empties the state, as it does in recordStep.
-            const finiteTime = Number.isInteger(rawTime) ? rawTime : oddRun === 0 ? rawTime : drift;
-            const record = {
-              eventId,
-              time: ascending && Number.isInteger(finiteTime) ? clock + (finiteTime % 50) : finiteTime,
-            };
-            const b = recordStep(rule, model, stepIndex, record);
-            expect(ledger.record(stepIndex, record)).toBe(b.added);
-            expect(ledger.state).toEqual(b.state);
-            const newest = Math.max(Number.NEGATIVE_INFINITY, ...b.state.steps.flat().map((r) => r.time));
-            expect(ledger.newestTime).toBe(newest);
-            if (
-              b.state.steps.some(
-                (records, i) => records.length < (model.steps[i]?.length ?? 0) + (i === stepIndex && b.added ? 1 : 0),
-              )
-            )
-              cut++;
-            if (b.state.steps.some((records) => records.length === MAX_RECORDS_PER_STEP)) capped++;
-            model = b.state;
-          }
-        },
-      ),
-      { numRuns: Math.max(300, Math.round(RUNS / 50)) },
-    );
-    // Records were dropped (by the cap or the horizon) in many steps, and steps reached the cap.
-    expect(cut).toBeGreaterThan(50);
-    expect(capped).toBeGreaterThan(50);
   });
 });

@@ -50,11 +50,28 @@ export function correlationDedup(ruleId: string, key: string): string {
 }
 
 /**
- * Most records kept per step and key. Past it the oldest are dropped: a step that needs more
- * matches than this within one lookback cannot be expressed, and the state stays small (a few tens
- * of kilobytes, well under DynamoDB's 400 KB item limit).
+ * Records a step keeps, as a multiple of its `minMatchCount`: enough to decide the step for a new
+ * match (which needs its `minMatchCount` newest records), with as many again for matches that
+ * arrive out of order. Constant whatever an account's history, so a correlation's state stays
+ * under a kilobyte for the brute-force rule (12 records) and one write of it costs 1 WCU.
  */
+export const RECORDS_KEPT_PER_MATCH_NEEDED = 2;
+
+/** The most records a step keeps, whatever its `minMatchCount`: the state stays far below DynamoDB's 400 KB item limit. */
 export const MAX_RECORDS_PER_STEP = 200;
+
+/**
+ * How many records a step keeps: its newest {@link RECORDS_KEPT_PER_MATCH_NEEDED} × `minMatchCount`,
+ * at most {@link MAX_RECORDS_PER_STEP}.
+ *
+ * @example
+ * ```ts
+ * recordsKept({ id: 'Multiple Failed Logins', ruleId: 'OpenAI.Login.Failed', minMatchCount: 5 }); // 10
+ * ```
+ */
+export function recordsKept(step: CorrelationStep): number {
+  return Math.min(MAX_RECORDS_PER_STEP, Math.max(1, RECORDS_KEPT_PER_MATCH_NEEDED * step.minMatchCount));
+}
 
 /**
  * How far before the newest record an older one is still kept, beyond the lookback: late and
@@ -101,11 +118,9 @@ export function byTime(a: StepRecord, b: StepRecord): number {
 /**
  * Adds a step match to the state. Idempotent: an event already recorded for that step changes
  * nothing (`added: false`), so redelivery and replay never count twice. Records older than the
- * lookback plus {@link LATE_ARRIVAL_SECONDS} before the newest are pruned, and at most
- * {@link MAX_RECORDS_PER_STEP} are kept per step (the newest). Plain and sorting: the pipeline
- * calls it once per step around a DynamoDB read and write, on at most a few hundred records; the
- * in-memory stream evaluator keeps the same records with a `CorrelationLedger`
- * (`correlation-ledger.ts`), tested against this.
+ * lookback plus {@link LATE_ARRIVAL_SECONDS} before the newest are pruned, and each step keeps its
+ * {@link recordsKept} newest; a record older than all of those is not added. A state is a dozen
+ * records, so copying and sorting it costs less than keeping an index would.
  *
  * @example
  * ```ts
@@ -127,9 +142,84 @@ export function recordStep(
     const kept = (index === stepIndex ? [...records, record] : [...records])
       .filter((r) => r.time >= horizon)
       .sort(byTime);
-    return kept.length > MAX_RECORDS_PER_STEP ? kept.slice(kept.length - MAX_RECORDS_PER_STEP) : kept;
+    const limit = recordsKept(rule.steps[index] as CorrelationStep);
+    return kept.length > limit ? kept.slice(kept.length - limit) : kept;
   });
-  return { state: { steps }, added: true };
+  // A record older than every one the step keeps changes nothing, as a repeat would not.
+  const added = (steps[stepIndex] as readonly StepRecord[]).includes(record);
+  return added ? { state: { steps }, added } : { state, added };
+}
+
+/** A step match to record, for {@link recordSteps}. */
+export interface StepAddition {
+  readonly stepIndex: number;
+  readonly record: StepRecord;
+}
+
+/** What {@link recordSteps} did: the state after every addition, whether it changed, and the findings. */
+export interface StepsRecorded {
+  readonly state: CorrelationState;
+  readonly changed: boolean;
+  /** Per addition (by its index in the list), the findings it took part in when it was recorded. */
+  readonly findings: ReadonlyArray<{ readonly addition: number; readonly finding: CorrelationFinding }>;
+}
+
+/**
+ * Records step matches of one key in the order given, each as {@link recordStep} would, and
+ * collects the findings each takes part in right after it is recorded ({@link correlationFindings}):
+ * what a stream of those matches would find, one at a time. Pure, so a store can replay a batch's
+ * matches onto a newer state when another writer got there first.
+ *
+ * @example
+ * ```ts
+ * const { state, changed, findings } = recordSteps(rule, stored, 'alice@example.com', [{ stepIndex: 1, record }]);
+ * ```
+ */
+export function recordSteps(
+  rule: CorrelationShape,
+  state: CorrelationState,
+  key: string,
+  additions: readonly StepAddition[],
+): StepsRecorded {
+  let current = state;
+  let changed = false;
+  const findings: Array<StepsRecorded['findings'][number]> = [];
+  additions.forEach(({ stepIndex, record }, addition) => {
+    const next = recordStep(rule, current, stepIndex, record);
+    current = next.state;
+    changed ||= next.added;
+    for (const finding of correlationFindings(rule, current, key, stepIndex, record))
+      findings.push({ addition, finding });
+  });
+  return { state: current, changed, findings };
+}
+
+/**
+ * Records a state holds, every step together.
+ *
+ * @example
+ * ```ts
+ * correlationRecordCount(emptyCorrelationState(2)); // 0
+ * ```
+ */
+export function correlationRecordCount(state: CorrelationState): number {
+  let count = 0;
+  for (const records of state.steps) count += records.length;
+  return count;
+}
+
+/**
+ * The time of the newest record a state holds, or `-Infinity` when it holds none.
+ *
+ * @example
+ * ```ts
+ * newestRecordTime(state) + rule.lookbackMinutes * 60; // when its last finding's lookback ends
+ * ```
+ */
+export function newestRecordTime(state: CorrelationState): number {
+  let newest = Number.NEGATIVE_INFINITY;
+  for (const records of state.steps) for (const record of records) newest = Math.max(newest, record.time);
+  return newest;
 }
 
 function findingFor(

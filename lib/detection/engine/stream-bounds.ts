@@ -1,4 +1,4 @@
-import { LATE_ARRIVAL_SECONDS } from './correlation.ts';
+import { LATE_ARRIVAL_SECONDS, newestRecordTime } from './correlation.ts';
 import type { StreamMemory } from './stream-evaluator.ts';
 import type { StreamState, StreamWindow } from './stream-state.ts';
 
@@ -107,8 +107,8 @@ export class StreamBounds implements StreamMemory {
     if (horizon === Number.POSITIVE_INFINITY) return;
     state.dropWindows((window) => window.endsAt + ttl < horizon);
     for (const [ruleId, byKey] of state.keys) {
-      for (const [key, { ledger, lookbackSeconds }] of byKey) {
-        if (ledger.newestTime + lookbackSeconds + LATE_ARRIVAL_SECONDS < horizon) state.dropKey(ruleId, key);
+      for (const [key, { state: records, lookbackSeconds }] of byKey) {
+        if (newestRecordTime(records) + lookbackSeconds + LATE_ARRIVAL_SECONDS < horizon) state.dropKey(ruleId, key);
       }
     }
   }
@@ -127,7 +127,7 @@ export class StreamBounds implements StreamMemory {
   /** Forgets the keys whose newest record is oldest, until at most three quarters of the limit are kept. */
   #forgetOldestKeys(state: StreamState): void {
     const keys = [...state.keys].flatMap(([ruleId, byKey]) =>
-      [...byKey].map(([key, { ledger }]) => ({ ruleId, key, newest: ledger.newestTime })),
+      [...byKey].map(([key, { state: records }]) => ({ ruleId, key, newest: newestRecordTime(records) })),
     );
     keys.sort((a, b) => a.newest - b.newest);
     const keep = Math.floor((this.#maxRecords * 3) / 4);

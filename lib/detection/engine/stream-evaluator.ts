@@ -1,6 +1,13 @@
 import type { RuleCatalog } from './catalog.ts';
-import { correlationDedup, correlationFindings, type CorrelationFinding, type StepRecord } from './correlation.ts';
-import { CorrelationLedger } from './correlation-ledger.ts';
+import {
+  correlationDedup,
+  correlationFindings,
+  correlationRecordCount,
+  emptyCorrelationState,
+  recordStep,
+  type CorrelationFinding,
+  type StepRecord,
+} from './correlation.ts';
 import type { CorrelationStepMatch, RuleError, RuleMatch, SuppressedMatch } from './result.ts';
 import type { RuleMetadata } from './rule.ts';
 import { severityRank, type Severity } from './severity.ts';
@@ -196,7 +203,7 @@ export class StreamEvaluator {
     return { kind: 'alert', window, escalatedFrom: undefined };
   }
 
-  /** Records a step in its key's ledger; the findings it completes. */
+  /** Records a step in its key's state; the findings it completes. */
   #correlate(step: CorrelationStepMatch): CorrelationFinding[] {
     const rule = this.#catalog.correlation(step.correlation.id);
     const time = this.#time(step.eventTime);
@@ -210,14 +217,14 @@ export class StreamEvaluator {
     }
     let entry = byKey.get(step.key);
     if (entry === undefined) {
-      entry = { ledger: new CorrelationLedger(rule), lookbackSeconds: rule.lookbackMinutes * 60 };
+      entry = { state: emptyCorrelationState(rule.steps.length), lookbackSeconds: rule.lookbackMinutes * 60 };
       byKey.set(step.key, entry);
       this.#memory?.keyOpened(record.time - entry.lookbackSeconds);
     }
-    const before = entry.ledger.size;
-    entry.ledger.record(step.stepIndex, record);
-    this.#state.recordCount += entry.ledger.size - before;
+    const before = correlationRecordCount(entry.state);
+    entry.state = recordStep(rule, entry.state, step.stepIndex, record).state;
+    this.#state.recordCount += correlationRecordCount(entry.state) - before;
     this.#memory?.recordsAdded(this.#state);
-    return correlationFindings(rule, entry.ledger.state, step.key, step.stepIndex, record);
+    return correlationFindings(rule, entry.state, step.key, step.stepIndex, record);
   }
 }

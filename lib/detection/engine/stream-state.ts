@@ -1,4 +1,4 @@
-import type { CorrelationLedger } from './correlation-ledger.ts';
+import { correlationRecordCount, type CorrelationState } from './correlation.ts';
 import type { Severity } from './severity.ts';
 
 /**
@@ -23,7 +23,8 @@ export interface StreamWindow {
 
 /** One correlation rule's state for one key. */
 export interface StreamKey {
-  readonly ledger: CorrelationLedger;
+  /** Its records, replaced by each new one (a state is a few records: see `recordsKept`). */
+  state: CorrelationState;
   readonly lookbackSeconds: number;
 }
 
@@ -102,6 +103,6 @@ export class StreamState {
     const entry = byKey?.get(key);
     if (byKey === undefined || entry === undefined) return;
     byKey.delete(key);
-    this.recordCount -= entry.ledger.size;
+    this.recordCount -= correlationRecordCount(entry.state);
   }
 }

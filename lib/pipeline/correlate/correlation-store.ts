@@ -1,20 +1,30 @@
 import type { CorrelationShape, CorrelationState } from '../../detection/engine/correlation.ts';
-import type { StepRecord } from '../../detection/engine/correlation.ts';
+
+/** What a change to a correlation's state made of it, and what the change returns to its caller. */
+export interface CorrelationChange {
+  readonly state: CorrelationState;
+  /** `false` when the state is as it was: nothing is written. */
+  readonly changed: boolean;
+}
 
 /**
  * The state of correlation rules, per rule and key, shared by every consumer.
  *
  * @example
  * ```ts
- * const state = await store.record(rule, 'alice@example.com', 0, { eventId: 'e1', time: 1700000000 });
- * const findings = correlationFindings(rule, state, 'alice@example.com', 0, record);
+ * const { findings } = await store.update(rule, storageKey, (state) => recordSteps(rule, state, key, additions));
  * ```
  */
 export interface CorrelationStore {
   /**
-   * Adds a step match to the state of `rule` for `key` and returns the state that includes it.
-   * Idempotent: a match already recorded leaves the state as it is (and returns it). Safe under
-   * concurrent writers for the same key: none of their matches is lost.
+   * Applies `change`, a pure function of the stored state, to the state of `rule` for `key`, and
+   * returns what it returned on the state it was written over. When another writer changed the
+   * state first, `change` runs again on the newer state, so no writer's records are lost. A change
+   * that leaves the state as it was writes nothing.
    */
-  record(rule: CorrelationShape, key: string, stepIndex: number, record: StepRecord): Promise<CorrelationState>;
+  update<C extends CorrelationChange>(
+    rule: CorrelationShape,
+    key: string,
+    change: (state: CorrelationState) => C,
+  ): Promise<C>;
 }

@@ -1,14 +1,22 @@
 import { createHash } from 'node:crypto';
-import { GetItemCommand, PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  PutItemCommand,
+  type AttributeValue,
+  type PutItemCommandInput,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import {
   LATE_ARRIVAL_SECONDS,
   emptyCorrelationState,
-  recordStep,
+  newestRecordTime,
+  recordsKept,
   type CorrelationShape,
   type CorrelationState,
+  type StepRecord,
 } from '../../detection/engine/correlation.ts';
-import type { StepRecord } from '../../detection/engine/correlation.ts';
-import type { CorrelationStore } from './correlation-store.ts';
+import type { CorrelationChange, CorrelationStore } from './correlation-store.ts';
 import { CorrelationContentionError } from './errors.ts';
 
 /** Options of {@link DynamoCorrelationStore}. */
@@ -19,8 +27,14 @@ export interface DynamoCorrelationStoreOptions {
   readonly clock?: () => number;
 }
 
-/** Optimistic writes tried before giving the record back to SQS. */
-export const MAX_CORRELATION_WRITE_ATTEMPTS = 8;
+/**
+ * Versioned writes tried before giving the records back to SQS. Each failed one means another
+ * writer's succeeded, so with a handful of concurrent invocations on one key this is never reached.
+ */
+export const MAX_CORRELATION_WRITE_ATTEMPTS = 32;
+
+/** States a warm function remembers, so a key it wrote before costs no read. */
+export const REMEMBERED_CORRELATION_STATES = 10_000;
 
 /**
  * The item key of a correlation's state: the rule and a digest of the key, so an arbitrarily long
@@ -37,42 +51,112 @@ export function correlationItemKey(ruleId: string, key: string): string {
 
 interface StoredState {
   readonly state: CorrelationState;
+  /** 0 when there is no item, or when its version cannot be read. */
   readonly version: number;
+  /** What the next write is conditioned on: no item, the version as stored, or an item without one. */
+  readonly condition: 'absent' | 'version' | 'unversioned';
+  /** The `version` attribute as stored, which the next write's condition compares. */
+  readonly stored?: AttributeValue;
 }
 
-function readState(item: Record<string, AttributeValue> | undefined, stepCount: number): StoredState | undefined {
-  if (item === undefined) return undefined;
-  const version = Number(item.version?.N ?? '0');
-  try {
-    const parsed = JSON.parse(item.state?.S ?? '') as { steps?: unknown };
-    if (Array.isArray(parsed.steps) && parsed.steps.length === stepCount)
-      return { state: parsed as CorrelationState, version };
-  } catch {
-    // An unreadable state (a rule whose steps changed, a hand edit) starts afresh below.
-  }
-  return { state: emptyCorrelationState(stepCount), version };
+/** A record as stored: `[time, eventId]` or `[time, eventId, detail]`, a third of the object form. */
+type CompactRecord = [number, string] | [number, string, string];
+
+function compact(state: CorrelationState): string {
+  return JSON.stringify(
+    state.steps.map((records) =>
+      records.map((r): CompactRecord => (r.detail === undefined ? [r.time, r.eventId] : [r.time, r.eventId, r.detail])),
+    ),
+  );
 }
 
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+function isRecord(value: unknown): value is StepRecord {
+  const r = value as Partial<StepRecord> | null;
+  return typeof r === 'object' && r !== null && typeof r.eventId === 'string' && typeof r.time === 'number';
+}
+
+function fromCompact(value: unknown): StepRecord | undefined {
+  if (!Array.isArray(value) || typeof value[0] !== 'number' || typeof value[1] !== 'string') return undefined;
+  return typeof value[2] === 'string'
+    ? { time: value[0], eventId: value[1], detail: value[2] }
+    : { time: value[0], eventId: value[1] };
 }
 
 /**
- * Correlation state in the dedup table: one item per rule and key holding the state as JSON and a
- * version number. A write is a read, a pure {@link recordStep}, and a put conditional on the
- * version read (optimistic concurrency), retried on conflict; a match already recorded writes
- * nothing. The item expires (TTL) once its newest record is older than the lookback plus the
- * late-arrival allowance.
+ * The state an item holds: `steps` (compact), or `state` as written before (objects, up to 200 a
+ * step), cut to what each step keeps now. Anything else (a rule whose steps changed, a hand edit)
+ * reads as empty, and the next write replaces it.
+ */
+function readState(item: Record<string, AttributeValue> | undefined, rule: CorrelationShape): StoredState | undefined {
+  if (item === undefined) return undefined;
+  const stored = item.version;
+  const version = Number(stored?.N ?? '0');
+  const versioned =
+    stored === undefined ? { condition: 'unversioned' as const } : { condition: 'version' as const, stored };
+  const empty = {
+    state: emptyCorrelationState(rule.steps.length),
+    version: Number.isSafeInteger(version) ? version : 0,
+    ...versioned,
+  };
+  let steps: unknown;
+  try {
+    steps =
+      item.steps?.S === undefined
+        ? (JSON.parse(item.state?.S ?? '') as { steps?: unknown }).steps
+        : JSON.parse(item.steps.S);
+  } catch {
+    return empty;
+  }
+  if (!Array.isArray(steps) || steps.length !== rule.steps.length) return empty;
+  const read = steps.map((records: unknown, index) => {
+    const list = Array.isArray(records) ? records : [];
+    const parsed = list.map((r) => (isRecord(r) ? r : fromCompact(r))).filter((r) => r !== undefined);
+    const kept = recordsKept(rule.steps[index] as CorrelationShape['steps'][number]);
+    return parsed.length > kept ? parsed.slice(parsed.length - kept) : parsed;
+  });
+  return { ...empty, state: { steps: read } };
+}
+
+/** The write's condition: the item is still as read (an item written by hand may have no version). */
+function writeCondition(
+  over: StoredState,
+): Pick<PutItemCommandInput, 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> {
+  if (over.condition === 'absent') return { ConditionExpression: 'attribute_not_exists(pk)' };
+  const names = { '#version': 'version' };
+  if (over.condition === 'unversioned' || over.stored === undefined)
+    return {
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#version)',
+      ExpressionAttributeNames: names,
+    };
+  return {
+    ConditionExpression: '#version = :v',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: { ':v': over.stored },
+  };
+}
+
+/**
+ * Correlation state in the dedup table: one item per rule and key, holding each step's few newest
+ * records (`recordsKept`: 12 for the brute-force rule, under 1 KB) and a version number.
+ *
+ * An update is one conditional `PutItem` on the version it read: no read when the function
+ * remembers the key's state, else one consistent `GetItem`. When another writer got there first,
+ * the failed write returns the newer item (`ReturnValuesOnConditionCheckFailure`), the change is
+ * replayed on it and written again; a change that changes nothing writes nothing. The item expires
+ * (TTL) once its newest record is older than the lookback plus the late-arrival allowance.
  *
  * @example
  * ```ts
  * const store = new DynamoCorrelationStore({ client, tableName });
+ * const { findings } = await store.update(rule, storageKey, (state) => recordSteps(rule, state, key, additions));
  * ```
  */
 export class DynamoCorrelationStore implements CorrelationStore {
   readonly #client: DynamoDBClient;
   readonly #table: string;
   readonly #clock: () => number;
+  /** What this function last read or wrote per item, oldest first. */
+  readonly #known = new Map<string, StoredState>();
 
   public constructor(options: DynamoCorrelationStoreOptions) {
     this.#client = options.client;
@@ -80,55 +164,78 @@ export class DynamoCorrelationStore implements CorrelationStore {
     this.#clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
   }
 
-  public async record(
+  public async update<C extends CorrelationChange>(
     rule: CorrelationShape,
     key: string,
-    stepIndex: number,
-    record: StepRecord,
-  ): Promise<CorrelationState> {
+    change: (state: CorrelationState) => C,
+  ): Promise<C> {
     const pk = correlationItemKey(rule.id, key);
+    let stored = this.#known.get(pk) ?? (await this.#read(pk, rule));
     for (let attempt = 1; attempt <= MAX_CORRELATION_WRITE_ATTEMPTS; attempt++) {
-      const { Item } = await this.#client.send(
-        new GetItemCommand({ TableName: this.#table, Key: { pk: { S: pk } }, ConsistentRead: true }),
-      );
-      const stored = readState(Item, rule.steps.length);
-      const { state, added } = recordStep(
-        rule,
-        stored?.state ?? emptyCorrelationState(rule.steps.length),
-        stepIndex,
-        record,
-      );
-      if (!added) return state;
-      const newest = Math.max(...state.steps.flatMap((records) => records.map((r) => r.time)), this.#clock());
-      const expiresAt = newest + rule.lookbackMinutes * 60 + LATE_ARRIVAL_SECONDS;
-      try {
-        await this.#client.send(
-          new PutItemCommand({
-            TableName: this.#table,
-            Item: {
-              pk: { S: pk },
-              kind: { S: 'correlation' },
-              ruleId: { S: rule.id },
-              state: { S: JSON.stringify(state) },
-              version: { N: String((stored?.version ?? 0) + 1) },
-              expiresAt: { N: String(expiresAt) },
-            },
-            ConditionExpression: stored === undefined ? 'attribute_not_exists(pk)' : '#version = :v',
-            ...(stored === undefined
-              ? {}
-              : {
-                  ExpressionAttributeNames: { '#version': 'version' },
-                  ExpressionAttributeValues: { ':v': { N: String(stored.version) } },
-                }),
-          }),
-        );
-        return state;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
+      this.#remember(pk, stored);
+      const outcome = change(stored.state);
+      if (!outcome.changed) return outcome;
+      const version = stored.version + 1;
+      const written = await this.#write(pk, rule, stored, outcome.state);
+      if (written.kind === 'written') {
+        this.#remember(pk, { state: outcome.state, version, condition: 'version', stored: { N: String(version) } });
+        return outcome;
       }
+      if (attempt === MAX_CORRELATION_WRITE_ATTEMPTS) break;
+      stored = readState(written.item, rule) ?? (await this.#read(pk, rule));
     }
+    this.#known.delete(pk);
     throw new CorrelationContentionError(
       `correlation state of ${rule.id} kept changing under ${MAX_CORRELATION_WRITE_ATTEMPTS} attempts; retrying later`,
     );
+  }
+
+  async #read(pk: string, rule: CorrelationShape): Promise<StoredState> {
+    const { Item } = await this.#client.send(
+      new GetItemCommand({ TableName: this.#table, Key: { pk: { S: pk } }, ConsistentRead: true }),
+    );
+    return (
+      readState(Item, rule) ?? { state: emptyCorrelationState(rule.steps.length), version: 0, condition: 'absent' }
+    );
+  }
+
+  /** The versioned write; on a lost race, the item that won (when DynamoDB returns it). */
+  async #write(
+    pk: string,
+    rule: CorrelationShape,
+    over: StoredState,
+    state: CorrelationState,
+  ): Promise<{ kind: 'written' } | { kind: 'lost'; item: Record<string, AttributeValue> | undefined }> {
+    const expiresAt =
+      Math.max(newestRecordTime(state), this.#clock()) + rule.lookbackMinutes * 60 + LATE_ARRIVAL_SECONDS;
+    try {
+      await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#table,
+          Item: {
+            pk: { S: pk },
+            kind: { S: 'correlation' },
+            ruleId: { S: rule.id },
+            steps: { S: compact(state) },
+            version: { N: String(over.version + 1) },
+            expiresAt: { N: String(expiresAt) },
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          ...writeCondition(over),
+        }),
+      );
+      return { kind: 'written' };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return { kind: 'lost', item: error.Item };
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException')
+        return { kind: 'lost', item: undefined };
+      throw error;
+    }
+  }
+
+  #remember(pk: string, stored: StoredState): void {
+    this.#known.delete(pk);
+    this.#known.set(pk, stored);
+    if (this.#known.size > REMEMBERED_CORRELATION_STATES) this.#known.delete(this.#known.keys().next().value as string);
   }
 }

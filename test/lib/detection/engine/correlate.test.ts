@@ -3,6 +3,8 @@ import {
   LATE_ARRIVAL_SECONDS,
   MAX_RECORDS_PER_STEP,
   correlationFindings,
+  recordSteps,
+  recordsKept,
   emptyCorrelationState,
   recordStep,
   type CorrelationShape,
@@ -98,12 +100,37 @@ describe('correlation state', () => {
     ]);
   });
 
-  it('keeps at most MAX_RECORDS_PER_STEP records per step, the newest', () => {
+  it('keeps twice the matches a step needs, the newest, and adds nothing older than those', () => {
     let state = emptyCorrelationState(2);
-    for (let i = 0; i < MAX_RECORDS_PER_STEP + 50; i++)
-      state = recordStep(rule, state, FAIL, { eventId: `f${i}`, time: i }).state;
-    expect(state.steps[FAIL]).toHaveLength(MAX_RECORDS_PER_STEP);
-    expect(state.steps[FAIL]?.[0]?.eventId).toBe('f50');
+    for (let i = 0; i < 50; i++) state = recordStep(rule, state, FAIL, { eventId: `f${i}`, time: i }).state;
+    for (let i = 0; i < 5; i++) state = recordStep(rule, state, OK, { eventId: `s${i}`, time: i }).state;
+    expect(state.steps[FAIL]?.map((r) => r.eventId)).toEqual(['f44', 'f45', 'f46', 'f47', 'f48', 'f49']);
+    expect(state.steps[OK]?.map((r) => r.eventId)).toEqual(['s3', 's4']);
+    expect(recordStep(rule, state, FAIL, { eventId: 'late', time: 10 })).toEqual({ state, added: false });
+  });
+
+  it('caps what a step keeps at MAX_RECORDS_PER_STEP, however many matches it needs', () => {
+    expect(recordsKept({ id: 'a', ruleId: 'A', minMatchCount: 5 })).toBe(10);
+    expect(recordsKept({ id: 'a', ruleId: 'A', minMatchCount: 1 })).toBe(2);
+    expect(recordsKept({ id: 'a', ruleId: 'A', minMatchCount: MAX_RECORDS_PER_STEP })).toBe(MAX_RECORDS_PER_STEP);
+  });
+
+  it('records a batch in order, each addition with the findings it completed then', () => {
+    const record = (eventId: string, minute: number) => ({ eventId, time: minute * 60 });
+    const result = recordSteps(rule, emptyCorrelationState(2), 'alice', [
+      { stepIndex: FAIL, record: record('f1', 0) },
+      { stepIndex: FAIL, record: record('f2', 1) },
+      { stepIndex: OK, record: record('s1', 2) },
+      { stepIndex: FAIL, record: record('f3', 1) },
+      { stepIndex: FAIL, record: record('f3', 1) },
+    ]);
+    expect(result.changed).toBe(true);
+    expect(result.findings.map(({ addition, finding }) => [addition, finding.trigger.eventId])).toEqual([
+      [3, 's1'],
+      [4, 's1'],
+    ]);
+    const again = recordSteps(rule, result.state, 'alice', [{ stepIndex: FAIL, record: record('f3', 1) }]);
+    expect(again).toMatchObject({ changed: false, state: result.state });
   });
 
   it('prunes records older than the lookback plus the late-arrival allowance before the newest', () => {

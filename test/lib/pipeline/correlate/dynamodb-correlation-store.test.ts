@@ -1,17 +1,73 @@
-// Correlation state over the wire, against dynalite: idempotent records, optimistic concurrency
-// with real ConditionalCheckFailedException, no lost step under concurrent writers, contention and
-// refusals reported as what they are.
+// Correlation state over the wire, against dynalite and, where Java exists, the official DynamoDB
+// Local: idempotent updates, one conditional write per update (no read on a warm function), real
+// ConditionalCheckFailedException with or without the newer item, no lost step under concurrent
+// writers, a bounded state whatever the history, contention and refusals reported as what they are.
 import { createHash } from 'node:crypto';
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { correlationFindings, type CorrelationShape } from '../../../../lib/detection/engine/correlation.ts';
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  LATE_ARRIVAL_SECONDS,
+  RECORDS_KEPT_PER_MATCH_NEEDED,
+  recordSteps,
+  recordsKept,
+  type CorrelationShape,
+  type CorrelationState,
+  type StepAddition,
+  type StepRecord,
+} from '../../../../lib/detection/engine/correlation.ts';
+import type { CorrelationChange } from '../../../../lib/pipeline/correlate/correlation-store.ts';
 import {
   DynamoCorrelationStore,
   MAX_CORRELATION_WRITE_ATTEMPTS,
   correlationItemKey,
 } from '../../../../lib/pipeline/correlate/dynamodb-correlation-store.ts';
 import { CorrelationContentionError } from '../../../../lib/pipeline/correlate/errors.ts';
+import { javaAvailable, startDynamoDbLocal, type Emulator } from '../../../../lib/tooling/local/emulators.ts';
 import { createDedupTable } from '../../../support/aws-resources.ts';
+
+interface Backend {
+  readonly name: string;
+  client(): DynamoDBClient;
+  /**
+   * Whether a conditional PutItem that fails returns the item it failed on
+   * (`ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`): DynamoDB and DynamoDB Local do, dynalite
+   * does not (the store then reads it). Checked on the wire by the first test of each backend.
+   */
+  readonly itemOnFailedCondition: boolean;
+}
+
+const backends: Backend[] = [{ name: 'dynalite', client: () => new DynamoDBClient({}), itemOnFailedCondition: false }];
+let local: Emulator | undefined;
+// The mutation run (vitest.mutation.config.ts) runs these tests once per mutant: dynalite only there.
+if (process.env.DEDUP_TEST_BACKENDS === 'dynalite') {
+  // only dynalite, on purpose
+} else if (javaAvailable()) {
+  backends.push({
+    name: 'DynamoDB Local',
+    client: () => new DynamoDBClient({ endpoint: local?.endpoint ?? 'http://127.0.0.1:1' }),
+    itemOnFailedCondition: true,
+  });
+} else {
+  // Said once per run, so a machine without Java is visible in the output.
+  // eslint-disable-next-line no-console
+  console.warn('java not found: the correlation store tests run on dynalite only, not on DynamoDB Local');
+}
+
+beforeAll(async () => {
+  if (backends.length > 1) local = await startDynamoDbLocal();
+});
+afterAll(async () => {
+  await local?.stop();
+});
+
+type Item = Record<string, AttributeValue>;
 
 const rule: CorrelationShape = {
   id: 'Brute',
@@ -21,22 +77,60 @@ const rule: CorrelationShape = {
   ],
   lookbackMinutes: 30,
 };
+/** A rule whose first step keeps 40 records, for the tests that must find every record they wrote. */
+const patient: CorrelationShape = {
+  id: 'Patient',
+  steps: [
+    { id: 'failures', ruleId: 'Failed', minMatchCount: 20 },
+    { id: 'success', ruleId: 'Succeeded', minMatchCount: 1 },
+  ],
+  lookbackMinutes: 30,
+};
 const T0 = 1_700_000_000;
+/** How long after its newest record (or the clock, if later) an item of `rule` expires. */
+const RETAINED = 30 * 60 + 14 * 24 * 3600;
 
-describe('DynamoCorrelationStore on dynalite', () => {
+const failure = (eventId: string, time: number, detail?: string): StepAddition => ({
+  stepIndex: 0,
+  record: { eventId, time, ...(detail === undefined ? {} : { detail }) },
+});
+const success = (eventId: string, time: number): StepAddition => ({ stepIndex: 1, record: { eventId, time } });
+/** The change the pipeline makes: a batch's step matches of one key, recorded in order. */
+const adding =
+  (shape: CorrelationShape, key: string, ...additions: StepAddition[]) =>
+  (state: CorrelationState) =>
+    recordSteps(shape, state, key, additions);
+const ids = (records: readonly StepRecord[] | undefined): string[] | undefined => records?.map((r) => r.eventId);
+/** The `steps` attribute as the store writes it: per step, `[time, eventId]` or `[time, eventId, detail]`. */
+const compact = (steps: ReadonlyArray<readonly StepRecord[]>): string =>
+  JSON.stringify(steps.map((records) => records.map((r) => [r.time, r.eventId, ...(r.detail ? [r.detail] : [])])));
+
+/** An item's size roughly as DynamoDB bills it: attribute names plus values. */
+function itemBytes(item: Item): number {
+  const valueBytes = (value: AttributeValue): number => {
+    if (value.S !== undefined) return Buffer.byteLength(value.S);
+    if (value.N !== undefined) return Math.ceil(value.N.length / 2) + 1;
+    throw new Error(`no size for ${JSON.stringify(value)}`);
+  };
+  return Object.entries(item).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + valueBytes(value), 0);
+}
+
+describe.each(backends)('DynamoCorrelationStore on $name', (backend) => {
   let client: DynamoDBClient;
   let table: string;
-  const store = () => new DynamoCorrelationStore({ client, tableName: table, clock: () => T0 });
-  const item = async (key: string) =>
+  const store = (target: DynamoDBClient = client) =>
+    new DynamoCorrelationStore({ client: target, tableName: table, clock: () => T0 });
+  const item = async (key: string, ruleId = 'Brute') =>
     (
       await client.send(
         new GetItemCommand({
           TableName: table,
-          Key: { pk: { S: correlationItemKey('Brute', key) } },
+          Key: { pk: { S: correlationItemKey(ruleId, key) } },
           ConsistentRead: true,
         }),
       )
     ).Item;
+  const put = (stored: Item) => client.send(new PutItemCommand({ TableName: table, Item: stored }));
   /** Counts the commands a client sends, by name. */
   const counting = (target: DynamoDBClient) => {
     const sent: Record<string, number> = {};
@@ -49,44 +143,240 @@ describe('DynamoCorrelationStore on dynalite', () => {
     );
     return sent;
   };
+  /** A read that changes nothing: what the store gives `change`. */
+  const reading = (state: CorrelationState): CorrelationChange => ({ state, changed: false });
 
   beforeAll(async () => {
-    client = new DynamoDBClient({});
+    client = backend.client();
     table = await createDedupTable(client);
   });
 
-  it('records step matches, once each, and keeps the state in one item with a TTL', async () => {
-    const s = store();
-    await s.record(rule, 'alice', 0, { eventId: 'f1', time: T0, detail: '192.0.2.1' });
-    await s.record(rule, 'alice', 0, { eventId: 'f1', time: T0, detail: '192.0.2.1' });
-    const state = await s.record(rule, 'alice', 0, { eventId: 'f2', time: T0 + 1 });
-    expect(state.steps[0]?.map((r) => r.eventId)).toEqual(['f1', 'f2']);
-    const { Item } = await client.send(
-      new GetItemCommand({
-        TableName: table,
-        Key: { pk: { S: correlationItemKey('Brute', 'alice') } },
-        ConsistentRead: true,
-      }),
+  it(`answers a lost conditional write ${backend.itemOnFailedCondition ? 'with' : 'without'} the item it lost to`, async () => {
+    // What the request counts below depend on: without the item, the store reads it.
+    const stored: Item = { pk: { S: correlationItemKey('Brute', 'probe') }, version: { N: '3' } };
+    await put(stored);
+    for (const condition of [
+      { ConditionExpression: 'attribute_not_exists(pk)' },
+      {
+        ConditionExpression: '#version = :v',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ExpressionAttributeValues: { ':v': { N: '2' } },
+      },
+    ]) {
+      const error = await client
+        .send(
+          new PutItemCommand({
+            TableName: table,
+            Item: { ...stored, version: { N: '4' } },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            ...condition,
+          }),
+        )
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConditionalCheckFailedException);
+      expect((error as ConditionalCheckFailedException).Item).toEqual(
+        backend.itemOnFailedCondition ? stored : undefined,
+      );
+    }
+  });
+
+  it('records step matches once each, in one item with a TTL, a version and the compact steps', async () => {
+    const counted = backend.client();
+    const sent = counting(counted);
+    const s = store(counted);
+    const first = await s.update(rule, 'alice', adding(rule, 'alice', failure('f1', T0, '192.0.2.1')));
+    expect(first).toEqual({
+      state: { steps: [[{ eventId: 'f1', time: T0, detail: '192.0.2.1' }], []] },
+      changed: true,
+      findings: [],
+    });
+    expect(sent).toEqual({ GetItemCommand: 1, PutItemCommand: 1 });
+    // A redelivery changes nothing: nothing is read (the store knows the key) nor written.
+    const redelivered = await s.update(rule, 'alice', adding(rule, 'alice', failure('f1', T0, '192.0.2.1')));
+    expect(redelivered).toEqual({ ...first, changed: false });
+    expect(sent).toEqual({ GetItemCommand: 1, PutItemCommand: 1 });
+    const { state } = await s.update(rule, 'alice', adding(rule, 'alice', failure('f2', T0 + 1)));
+    expect(sent).toEqual({ GetItemCommand: 1, PutItemCommand: 2 });
+    expect(state).toEqual({
+      steps: [
+        [
+          { eventId: 'f1', time: T0, detail: '192.0.2.1' },
+          { eventId: 'f2', time: T0 + 1 },
+        ],
+        [],
+      ],
+    });
+    expect(await item('alice')).toEqual({
+      pk: { S: correlationItemKey('Brute', 'alice') },
+      kind: { S: 'correlation' },
+      ruleId: { S: 'Brute' },
+      steps: { S: `[[[${T0},"f1","192.0.2.1"],[${T0 + 1},"f2"]],[]]` },
+      version: { N: '2' },
+      expiresAt: { N: String(T0 + 1 + RETAINED) },
+    });
+    expect(RETAINED).toBe(rule.lookbackMinutes * 60 + LATE_ARRIVAL_SECONDS);
+    // A store that does not know the key reads it, finds the record there, and writes nothing.
+    const cold = await store(counted).update(rule, 'alice', adding(rule, 'alice', failure('f2', T0 + 1)));
+    expect(cold).toEqual({ state, changed: false, findings: [] });
+    expect(sent).toEqual({ GetItemCommand: 2, PutItemCommand: 2 });
+    expect((await item('alice'))?.version).toEqual({ N: '2' });
+    // The TTL follows the clock when it is later than every record.
+    await new DynamoCorrelationStore({ client, tableName: table, clock: () => T0 + 500 }).update(
+      rule,
+      'alice',
+      adding(rule, 'alice', failure('f0', T0 - 100)),
     );
-    expect(Item?.version?.N).toBe('2');
-    expect(Number(Item?.expiresAt?.N)).toBe(T0 + 1 + 30 * 60 + 14 * 24 * 3600);
-    expect(JSON.parse(Item?.state?.S ?? '{}')).toEqual(state);
+    expect(await item('alice')).toMatchObject({ version: { N: '3' }, expiresAt: { N: String(T0 + 500 + RETAINED) } });
   });
 
   it('keeps keys apart', async () => {
     const s = store();
-    await s.record(rule, 'bob', 0, { eventId: 'b1', time: T0 });
-    const other = await s.record(rule, 'carol', 0, { eventId: 'c1', time: T0 });
-    expect(other.steps[0]?.map((r) => r.eventId)).toEqual(['c1']);
+    const bob = await s.update(rule, 'bob', adding(rule, 'bob', failure('b1', T0)));
+    const carol = await s.update(rule, 'carol', adding(rule, 'carol', failure('c1', T0)));
+    expect(ids(bob.state.steps[0])).toEqual(['b1']);
+    expect(ids(carol.state.steps[0])).toEqual(['c1']);
+    expect(ids((await s.update(rule, 'bob', reading)).state.steps[0])).toEqual(['b1']);
+    expect((await item('bob'))?.steps).toEqual({ S: `[[[${T0},"b1"]],[]]` });
+    expect((await item('carol'))?.steps).toEqual({ S: `[[[${T0},"c1"]],[]]` });
+    // The same key of another rule is another item.
+    await s.update(patient, 'bob', adding(patient, 'bob', failure('p1', T0)));
+    expect((await item('bob', 'Patient'))?.steps).toEqual({ S: `[[[${T0},"p1"]],[]]` });
+    expect((await item('bob'))?.steps).toEqual({ S: `[[[${T0},"b1"]],[]]` });
   });
 
-  it('loses no step match when many consumers record for the same key at once, and the finding completes', async () => {
+  it('costs a warm store one PutItem and no GetItem per update of a key it wrote; a cold one a GetItem and a PutItem', async () => {
+    const counted = backend.client();
+    const sent = counting(counted);
+    const warm = store(counted);
+    await warm.update(rule, 'lena', adding(rule, 'lena', failure('l1', T0)));
+    expect(sent).toEqual({ GetItemCommand: 1, PutItemCommand: 1 });
+    for (let i = 2; i <= 4; i++) await warm.update(rule, 'lena', adding(rule, 'lena', failure(`l${i}`, T0 + i)));
+    expect(sent).toEqual({ GetItemCommand: 1, PutItemCommand: 4 });
+    const cold = await store(counted).update(rule, 'lena', adding(rule, 'lena', failure('l5', T0 + 5)));
+    expect(sent).toEqual({ GetItemCommand: 2, PutItemCommand: 5 });
+    expect(ids(cold.state.steps[0])).toEqual(['l1', 'l2', 'l3', 'l4', 'l5']);
+    expect((await item('lena'))?.version).toEqual({ N: '5' });
+  });
+
+  it('keeps each step to its recordsKept newest records whatever the history: under 1 KB for the brute-force rule', async () => {
+    expect(recordsKept(rule.steps[0] as CorrelationShape['steps'][number])).toBe(RECORDS_KEPT_PER_MATCH_NEEDED * 5);
+    expect(recordsKept(rule.steps[1] as CorrelationShape['steps'][number])).toBe(RECORDS_KEPT_PER_MATCH_NEEDED);
+    const counted = backend.client();
+    const sent = counting(counted);
+    const s = store(counted);
+    // Event ids as long as a UUID, each with a source IP.
+    const eventId = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    const failures = Array.from({ length: 100 }, (_, i) => failure(eventId(i), T0 + i * 10, `198.51.100.${i}`));
+    for (let batch = 0; batch < 10; batch++)
+      await s.update(rule, 'mona', adding(rule, 'mona', ...failures.slice(batch * 10, batch * 10 + 10)));
+    expect(sent).toEqual({ GetItemCommand: 1, PutItemCommand: 10 });
+    const newest = failures.slice(90).map((a) => a.record);
+    expect((await s.update(rule, 'mona', reading)).state).toEqual({ steps: [newest, []] });
+    // A failure older than every one kept changes nothing: no write.
+    expect((await s.update(rule, 'mona', adding(rule, 'mona', failure('late', T0 - 1)))).changed).toBe(false);
+    expect(sent).toEqual({ GetItemCommand: 1, PutItemCommand: 10 });
+    // Three successes: each completes a finding of the 10 failures kept; the step keeps its 2 newest.
+    const completed = await s.update(
+      rule,
+      'mona',
+      adding(rule, 'mona', success('s1', T0 + 1000), success('s2', T0 + 1001), success('s3', T0 + 1002)),
+    );
+    expect(completed.findings.map(({ addition, finding }) => [addition, ids(finding.steps[0]?.records)])).toEqual(
+      [0, 1, 2].map((addition) => [addition, newest.map((r) => r.eventId)]),
+    );
+    expect(sent).toEqual({ GetItemCommand: 1, PutItemCommand: 11 });
+    const stored = (await item('mona')) as Item;
+    expect(stored.steps).toEqual({
+      S: compact([
+        newest,
+        [
+          { eventId: 's2', time: T0 + 1001 },
+          { eventId: 's3', time: T0 + 1002 },
+        ],
+      ]),
+    });
+    expect(stored.version).toEqual({ N: '11' });
+    expect(itemBytes(stored)).toBeLessThan(1024);
+  });
+
+  it('loses no step match when many consumers update the same key at once, and the finding completes', async () => {
     const writers = Array.from({ length: 6 }, () => store());
-    await Promise.all(writers.map((s, i) => s.record(rule, 'dave', 0, { eventId: `d${i}`, time: T0 + i })));
-    const success = { eventId: 'ok', time: T0 + 100 };
-    const state = await store().record(rule, 'dave', 1, success);
-    expect(state.steps[0]).toHaveLength(6);
-    expect(correlationFindings(rule, state, 'dave', 1, success).map((f) => f.steps[0]?.records.length)).toEqual([6]);
+    const results = await Promise.all(
+      writers.map((s, i) => s.update(rule, 'dave', adding(rule, 'dave', failure(`d${i}`, T0 + i)))),
+    );
+    // Each one's record is in the state it wrote, whatever it raced with.
+    results.forEach((result, i) => {
+      expect(result.changed).toBe(true);
+      expect(ids(result.state.steps[0])).toContain(`d${i}`);
+    });
+    expect((await item('dave'))?.version).toEqual({ N: '6' }); // one write each
+    const { findings } = await store().update(rule, 'dave', adding(rule, 'dave', success('ok', T0 + 100)));
+    expect(findings.map(({ addition, finding }) => [addition, ids(finding.steps[0]?.records)])).toEqual([
+      [0, ['d0', 'd1', 'd2', 'd3', 'd4', 'd5']],
+    ]);
+    expect((await item('dave'))?.version).toEqual({ N: '7' });
+  });
+
+  it(`replays the change on the newer item when its warm state is stale (the newer item ${backend.itemOnFailedCondition ? 'from the failed write' : 'read'})`, async () => {
+    const counted = backend.client();
+    const sent = counting(counted);
+    const stale = store(counted);
+    await stale.update(
+      rule,
+      'kim',
+      adding(rule, 'kim', failure('k1', T0), failure('k2', T0 + 1), failure('k3', T0 + 2)),
+    );
+    expect(sent).toEqual({ GetItemCommand: 1, PutItemCommand: 1 });
+    // Another consumer writes meanwhile.
+    await store().update(rule, 'kim', adding(rule, 'kim', failure('k4', T0 + 3), failure('k5', T0 + 4)));
+    const seen: Array<string[] | undefined> = [];
+    const result = await stale.update(rule, 'kim', (state) => {
+      seen.push(ids(state.steps[0]));
+      return recordSteps(rule, state, 'kim', [success('ok', T0 + 10)]);
+    });
+    // Tried on what it knew, lost, replayed on the newer state.
+    expect(seen).toEqual([
+      ['k1', 'k2', 'k3'],
+      ['k1', 'k2', 'k3', 'k4', 'k5'],
+    ]);
+    expect(sent).toEqual({
+      GetItemCommand: backend.itemOnFailedCondition ? 1 : 2,
+      PutItemCommand: 3,
+    });
+    // What it returns is the change on the state written over: both writers' failures, a finding.
+    expect(ids(result.state.steps[0])).toEqual(['k1', 'k2', 'k3', 'k4', 'k5']);
+    expect(ids(result.state.steps[1])).toEqual(['ok']);
+    expect(result.findings.map(({ finding }) => ids(finding.steps[0]?.records))).toEqual([
+      ['k1', 'k2', 'k3', 'k4', 'k5'],
+    ]);
+    expect(await item('kim')).toMatchObject({
+      version: { N: '3' },
+      steps: {
+        S: `[[[${T0},"k1"],[${T0 + 1},"k2"],[${T0 + 2},"k3"],[${T0 + 3},"k4"],[${T0 + 4},"k5"]],[[${T0 + 10},"ok"]]]`,
+      },
+    });
+    // It knows the newer state now: the next update is one write again.
+    await stale.update(rule, 'kim', adding(rule, 'kim', failure('k6', T0 + 5)));
+    expect(sent).toEqual({
+      GetItemCommand: backend.itemOnFailedCondition ? 1 : 2,
+      PutItemCommand: 4,
+    });
+    expect((await item('kim'))?.version).toEqual({ N: '4' });
+  });
+
+  it('starts afresh, with one read on both backends, when the item it knew is gone (TTL deleted it)', async () => {
+    const counted = backend.client();
+    const sent = counting(counted);
+    const warm = store(counted);
+    await warm.update(rule, 'lars', adding(rule, 'lars', failure('old', T0)));
+    await client.send(
+      new DeleteItemCommand({ TableName: table, Key: { pk: { S: correlationItemKey('Brute', 'lars') } } }),
+    );
+    const result = await warm.update(rule, 'lars', adding(rule, 'lars', failure('new', T0 + 1)));
+    // No item to return with the failed write: it reads that there is none, and creates it.
+    expect(sent).toEqual({ GetItemCommand: 2, PutItemCommand: 3 });
+    expect(result.state).toEqual({ steps: [[{ eventId: 'new', time: T0 + 1 }], []] });
+    expect(await item('lars')).toMatchObject({ version: { N: '1' }, steps: { S: `[[[${T0 + 1},"new"]],[]]` } });
   });
 
   it('keeps the state under the documented item key, with its kind and rule for people reading the table', async () => {
@@ -94,7 +384,7 @@ describe('DynamoCorrelationStore on dynalite', () => {
     expect(correlationItemKey('Brute', 'erin')).toBe(
       `corr#Brute#${createHash('sha256').update('erin').digest('hex').slice(0, 32)}`,
     );
-    await store().record(rule, 'erin', 0, { eventId: 'e1', time: T0 });
+    await store().update(rule, 'erin', adding(rule, 'erin', failure('e1', T0)));
     expect(await item('erin')).toMatchObject({
       kind: { S: 'correlation' },
       ruleId: { S: 'Brute' },
@@ -102,64 +392,136 @@ describe('DynamoCorrelationStore on dynalite', () => {
     });
   });
 
+  it('reads an item of the previous layout (`state`, objects) as its recordsKept newest records, and rewrites it compact', async () => {
+    const legacy = Array.from({ length: 30 }, (_, i) => ({
+      eventId: `old-${i}`,
+      time: T0 - 300 + i,
+      ...(i % 2 === 0 ? { detail: `192.0.2.${i}` } : {}),
+    }));
+    await put({
+      pk: { S: correlationItemKey('Brute', 'olga') },
+      kind: { S: 'correlation' },
+      ruleId: { S: 'Brute' },
+      state: { S: JSON.stringify({ steps: [legacy, []] }) },
+      version: { N: '4' },
+      expiresAt: { N: String(T0 - 271 + RETAINED) },
+    });
+    const counted = backend.client();
+    const sent = counting(counted);
+    const s = store(counted);
+    const read = await s.update(rule, 'olga', reading);
+    expect(read.state).toEqual({ steps: [legacy.slice(20), []] });
+    expect(sent).toEqual({ GetItemCommand: 1 });
+    expect((await item('olga'))?.state).toBeDefined(); // nothing written
+    const { findings } = await s.update(rule, 'olga', adding(rule, 'olga', success('ok', T0)));
+    // What it read is remembered even when nothing changed: the update does not read again.
+    expect(sent).toEqual({ GetItemCommand: 1, PutItemCommand: 1 });
+    expect(findings.map(({ finding }) => ids(finding.steps[0]?.records))).toEqual([
+      legacy.slice(20).map((r) => r.eventId),
+    ]);
+    expect(await item('olga')).toEqual({
+      pk: { S: correlationItemKey('Brute', 'olga') },
+      kind: { S: 'correlation' },
+      ruleId: { S: 'Brute' },
+      steps: { S: compact([legacy.slice(20), [{ eventId: 'ok', time: T0 }]]) },
+      version: { N: '5' },
+      expiresAt: { N: String(T0 + RETAINED) },
+    });
+  });
+
   it("starts afresh from a state it cannot read (the rule's steps changed, a hand edit), continuing its version", async () => {
-    const unreadable = {
-      'frank-steps': '{"steps":[[{"eventId":"old","time":1700000000}]]}',
-      'frank-json': 'not json',
-      'frank-shape': '{"steps":5}',
+    const unreadable: Record<string, Item> = {
+      'frank-steps': { state: { S: '{"steps":[[{"eventId":"old","time":1700000000}]]}' } },
+      'frank-json': { state: { S: 'not json' } },
+      'frank-shape': { state: { S: '{"steps":5}' } },
+      'frank-compact-steps': { steps: { S: `[[[${T0},"old"]]]` } },
+      'frank-compact-json': { steps: { S: 'not json' } },
     };
-    for (const [key, state] of Object.entries(unreadable)) {
-      await client.send(
-        new PutItemCommand({
-          TableName: table,
-          Item: { pk: { S: correlationItemKey('Brute', key) }, state: { S: state }, version: { N: '7' } },
-        }),
-      );
-      const recorded = await store().record(rule, key, 1, { eventId: 'ok', time: T0 });
-      expect(recorded).toEqual({ steps: [[], [{ eventId: 'ok', time: T0 }]] });
-      expect((await item(key))?.version).toEqual({ N: '8' });
+    for (const [key, attributes] of Object.entries(unreadable)) {
+      await put({ pk: { S: correlationItemKey('Brute', key) }, ...attributes, version: { N: '7' } });
+      const recorded = await store().update(rule, key, adding(rule, key, success('ok', T0)));
+      expect(recorded).toEqual({ state: { steps: [[], [{ eventId: 'ok', time: T0 }]] }, changed: true, findings: [] });
+      expect(await item(key)).toEqual({
+        pk: { S: correlationItemKey('Brute', key) },
+        kind: { S: 'correlation' },
+        ruleId: { S: 'Brute' },
+        steps: { S: `[[],[[${T0},"ok"]]]` },
+        version: { N: '8' },
+        expiresAt: { N: String(T0 + RETAINED) },
+      });
     }
   });
 
+  it('replaces an item without a version (a hand edit) as it does an unreadable state, instead of contending with it', async () => {
+    // FAILS (a bug in the store, kept as a failing test): an item without `version` reads as
+    // version 0, so every write is conditional on `attribute_not_exists(pk)` and loses to the item
+    // itself; after MAX_CORRELATION_WRITE_ATTEMPTS it throws CorrelationContentionError, and so does
+    // every retry: the key's steps are dead-lettered until the item expires (never, without
+    // `expiresAt`).
+    await put({ pk: { S: correlationItemKey('Brute', 'vera') }, steps: { S: '[[],[]]' } });
+    const result = await store()
+      .update(rule, 'vera', adding(rule, 'vera', success('ok', T0)))
+      .catch((e: unknown) => e);
+    expect(result).toEqual({ state: { steps: [[], [{ eventId: 'ok', time: T0 }]] }, changed: true, findings: [] });
+    expect(await item('vera')).toMatchObject({ steps: { S: `[[],[[${T0},"ok"]]]` }, version: { N: '1' } });
+  });
+
   it(`gives up after ${MAX_CORRELATION_WRITE_ATTEMPTS} writes that another consumer beat every time, as contention, losing none of its records`, async () => {
-    const contended = new DynamoDBClient({});
+    const contended = backend.client();
     const sent = counting(contended);
     let rivals = 0;
     contended.middlewareStack.add(
       (next, context) => async (args) => {
         // Another consumer records a step for the same key between our read and our write.
-        if (context.commandName === 'PutItemCommand')
-          await store().record(rule, 'gina', 0, { eventId: `rival-${++rivals}`, time: T0 + rivals });
+        if (context.commandName === 'PutItemCommand') {
+          const rival = failure(`rival-${++rivals}`, T0 + rivals);
+          await store().update(patient, 'gina', adding(patient, 'gina', rival));
+        }
         return next(args);
       },
       { step: 'initialize', name: 'rivalWriter' },
     );
-    const error = await new DynamoCorrelationStore({ client: contended, tableName: table, clock: () => T0 })
-      .record(rule, 'gina', 0, { eventId: 'mine', time: T0 })
+    const seen: number[] = [];
+    const error = await store(contended)
+      .update(patient, 'gina', (state) => {
+        seen.push(state.steps[0]?.length ?? -1);
+        return recordSteps(patient, state, 'gina', [failure('mine', T0)]);
+      })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CorrelationContentionError);
     // The name and message reach the logs and, on a last receive, the dead letter's reason.
     expect(error).toMatchObject({
       name: 'CorrelationContentionError',
-      message: `correlation state of Brute kept changing under ${MAX_CORRELATION_WRITE_ATTEMPTS} attempts; retrying later`,
+      message: `correlation state of Patient kept changing under ${MAX_CORRELATION_WRITE_ATTEMPTS} attempts; retrying later`,
     });
+    expect(rivals).toBe(MAX_CORRELATION_WRITE_ATTEMPTS);
+    // Each attempt replayed the change on the newest state: the one the rival before it wrote.
+    expect(seen).toEqual(Array.from({ length: MAX_CORRELATION_WRITE_ATTEMPTS }, (_, i) => i));
+    // One read to start; on dynalite, which returns no item with a failed write, one after each
+    // lost write but the last (after which the store gives up).
     expect(sent).toEqual({
-      GetItemCommand: MAX_CORRELATION_WRITE_ATTEMPTS,
+      GetItemCommand: backend.itemOnFailedCondition ? 1 : MAX_CORRELATION_WRITE_ATTEMPTS,
       PutItemCommand: MAX_CORRELATION_WRITE_ATTEMPTS,
     });
-    const state = await store().record(rule, 'gina', 0, { eventId: 'mine', time: T0 }); // the record's retry
-    expect(state.steps[0]?.map((r) => r.eventId).sort()).toEqual(
-      [...Array.from({ length: MAX_CORRELATION_WRITE_ATTEMPTS }, (_, i) => `rival-${i + 1}`), 'mine'].sort(),
+    const rivalIds = Array.from({ length: MAX_CORRELATION_WRITE_ATTEMPTS }, (_, i) => `rival-${i + 1}`);
+    expect((await item('gina', 'Patient'))?.version).toEqual({ N: String(MAX_CORRELATION_WRITE_ATTEMPTS) });
+    // The record's retry, by SQS.
+    const retried = await store().update(patient, 'gina', adding(patient, 'gina', failure('mine', T0)));
+    expect(retried.changed).toBe(true);
+    expect(ids(retried.state.steps[0])).toEqual(['mine', ...rivalIds]);
+    expect((await item('gina', 'Patient'))?.version).toEqual({ N: String(MAX_CORRELATION_WRITE_ATTEMPTS + 1) });
+    expect(recordsKept(patient.steps[0] as CorrelationShape['steps'][number])).toBeGreaterThanOrEqual(
+      MAX_CORRELATION_WRITE_ATTEMPTS + 1,
     );
   });
 
   it('lets an error other than a failed condition through at once (an item DynamoDB refuses: over 400 KB)', async () => {
-    const refused = new DynamoDBClient({});
+    const refused = backend.client();
     const sent = counting(refused);
-    const huge = { eventId: 'huge', time: T0, detail: 'x'.repeat(500_000) };
-    await expect(
-      new DynamoCorrelationStore({ client: refused, tableName: table, clock: () => T0 }).record(rule, 'hank', 0, huge),
-    ).rejects.toMatchObject({ name: 'ValidationException' });
+    const huge = failure('huge', T0, 'x'.repeat(500_000));
+    await expect(store(refused).update(rule, 'hank', adding(rule, 'hank', huge))).rejects.toMatchObject({
+      name: 'ValidationException',
+    });
     expect(sent).toEqual({ GetItemCommand: 1, PutItemCommand: 1 });
     expect(await item('hank')).toBeUndefined();
   });
@@ -168,10 +530,11 @@ describe('DynamoCorrelationStore on dynalite', () => {
     // A backfill of month-old failures: their state must live until the lookback after arrival,
     // not expire before a success arriving with them can complete the finding.
     const before = Math.floor(Date.now() / 1000);
-    await new DynamoCorrelationStore({ client, tableName: table }).record(rule, 'ivan', 0, {
-      eventId: 'old',
-      time: before - 30 * 86_400,
-    });
+    await new DynamoCorrelationStore({ client, tableName: table }).update(
+      rule,
+      'ivan',
+      adding(rule, 'ivan', failure('old', before - 30 * 86_400)),
+    );
     const after = Math.floor(Date.now() / 1000);
     const expiresAt = (await item('ivan'))?.expiresAt?.N ?? '';
     expect(expiresAt).toMatch(/^\d+$/);
