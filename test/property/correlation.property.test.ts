@@ -5,11 +5,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   LATE_ARRIVAL_SECONDS,
+  byTime,
   emptyCorrelationState,
+  recordStep,
   recordSteps,
   recordsKept,
   type CorrelationShape,
+  type CorrelationState,
   type StepAddition,
+  type StepRecord,
 } from '../../lib/detection/engine/correlation.ts';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
@@ -70,7 +74,64 @@ const ordered = fc
     return additions;
   });
 
+/** recordStep the slow, obvious way: add, prune, sort, cut, every step anew. */
+function obviousRecordStep(state: CorrelationState, stepIndex: number, record: StepRecord) {
+  const current = state.steps[stepIndex] ?? [];
+  if (!Number.isFinite(record.time) || current.some((r) => r.eventId === record.eventId))
+    return { state, added: false };
+  const newest = Math.max(record.time, ...state.steps.flat().map((r) => r.time));
+  const horizon = newest - LOOKBACK - LATE_ARRIVAL_SECONDS;
+  const steps = state.steps.map((records, index) => {
+    const kept = (index === stepIndex ? [...records, record] : [...records])
+      .filter((r) => r.time >= horizon)
+      .sort(byTime);
+    const limit = recordsKept(rule.steps[index] as CorrelationShape['steps'][number]);
+    return kept.length > limit ? kept.slice(kept.length - limit) : kept;
+  });
+  const added = steps[stepIndex]?.includes(record) ?? false;
+  return added ? { state: { steps }, added } : { state, added };
+}
+
 describe('correlation state (properties)', () => {
+  it('recordStep keeps what the obvious way keeps, in the same order, and says added alike', () => {
+    const day = 24 * 3600;
+    // Mostly in time order, some late by up to 40 days, ids reused now and then, rarely an odd time.
+    const step = fc.record({
+      stepIndex: fc.integer({ min: 0, max: 1 }),
+      time: fc.oneof(
+        { weight: 20, arbitrary: fc.integer({ min: 0, max: 600 }) },
+        { weight: 5, arbitrary: fc.integer({ min: 0, max: 40 * day }) },
+        { weight: 1, arbitrary: fc.constantFrom(NaN, Infinity, -Infinity, 0.5, -1) },
+      ),
+      reuse: fc.integer({ min: 0, max: 7 }),
+    });
+    let pruned = 0;
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 300 }), fc.boolean(), (steps, ascending) => {
+        let fast = emptyCorrelationState(2);
+        let slow = emptyCorrelationState(2);
+        let clock = 0;
+        for (const [index, { stepIndex, time, reuse }] of steps.entries()) {
+          clock += ascending ? 37 : 0;
+          const record = {
+            eventId: reuse === 0 && index > 0 ? `e${(index * 7) % index}` : `e${index}`,
+            time: Number.isInteger(time) ? clock + time : time,
+          };
+          const a = recordStep(rule, fast, stepIndex, record);
+          const b = obviousRecordStep(slow, stepIndex, record);
+          expect(a.added).toBe(b.added);
+          expect(a.state).toEqual(b.state);
+          if (b.added && b.state.steps.flat().length < slow.steps.flat().length + 1) pruned++;
+          fast = a.state;
+          slow = b.state;
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    // Records were dropped (by the cap or the horizon) in many steps.
+    expect(pruned).toBeGreaterThan(100);
+  });
+
   it('on events in time order, finds exactly what a state that forgets nothing finds', () => {
     fc.assert(
       fc.property(ordered, (additions) => {

@@ -119,8 +119,9 @@ export function byTime(a: StepRecord, b: StepRecord): number {
  * Adds a step match to the state. Idempotent: an event already recorded for that step changes
  * nothing (`added: false`), so redelivery and replay never count twice. Records older than the
  * lookback plus {@link LATE_ARRIVAL_SECONDS} before the newest are pruned, and each step keeps its
- * {@link recordsKept} newest; a record older than all of those is not added. A state is a dozen
- * records, so copying and sorting it costs less than keeping an index would.
+ * {@link recordsKept} newest; a record older than all of those, or without a finite time, is not
+ * added. Expects each step in time order ({@link byTime}), as it leaves them; steps it does not
+ * change are shared with the state given.
  *
  * @example
  * ```ts
@@ -135,19 +136,34 @@ export function recordStep(
 ): { state: CorrelationState; added: boolean } {
   const current = state.steps[stepIndex];
   if (current === undefined) throw new RangeError(`${rule.id} has no step ${stepIndex}`);
-  if (current.some((r) => r.eventId === record.eventId)) return { state, added: false };
-  const newest = Math.max(record.time, ...state.steps.flatMap((records) => records.map((r) => r.time)));
+  if (!Number.isFinite(record.time)) return { state, added: false };
+  for (const r of current) if (r.eventId === record.eventId) return { state, added: false };
+  // Each step is in time order: its newest record is its last.
+  let newest = record.time;
+  for (const records of state.steps) newest = Math.max(newest, records[records.length - 1]?.time ?? newest);
   const horizon = newest - rule.lookbackMinutes * 60 - LATE_ARRIVAL_SECONDS;
-  const steps = state.steps.map((records, index) => {
-    const kept = (index === stepIndex ? [...records, record] : [...records])
-      .filter((r) => r.time >= horizon)
-      .sort(byTime);
-    const limit = recordsKept(rule.steps[index] as CorrelationStep);
-    return kept.length > limit ? kept.slice(kept.length - limit) : kept;
-  });
+  let at = current.length;
+  while (at > 0 && byTime(current[at - 1] as StepRecord, record) > 0) at--;
+  const inserted = current.slice();
+  inserted.splice(at, 0, record);
+  const limit = recordsKept(rule.steps[stepIndex] as CorrelationStep);
+  const from = Math.max(firstAtOrAfter(inserted, horizon), inserted.length - limit);
   // A record older than every one the step keeps changes nothing, as a repeat would not.
-  const added = (steps[stepIndex] as readonly StepRecord[]).includes(record);
-  return added ? { state: { steps }, added } : { state, added };
+  if (at < from) return { state, added: false };
+  const kept = from === 0 ? inserted : inserted.slice(from);
+  const steps = state.steps.map((records, index) => {
+    if (index === stepIndex) return kept;
+    const expired = firstAtOrAfter(records, horizon);
+    return expired === 0 ? records : records.slice(expired);
+  });
+  return { state: { steps }, added: true };
+}
+
+/** The index of the first record (of records in time order) at or after `time`. */
+function firstAtOrAfter(records: readonly StepRecord[], time: number): number {
+  let index = 0;
+  while (index < records.length && (records[index] as StepRecord).time < time) index++;
+  return index;
 }
 
 /** A step match to record, for {@link recordSteps}. */

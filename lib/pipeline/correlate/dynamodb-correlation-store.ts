@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import {
   LATE_ARRIVAL_SECONDS,
+  byTime,
   emptyCorrelationState,
   newestRecordTime,
   recordsKept,
@@ -110,7 +111,11 @@ function readState(item: Record<string, AttributeValue> | undefined, rule: Corre
   if (!Array.isArray(steps) || steps.length !== rule.steps.length) return empty;
   const read = steps.map((records: unknown, index) => {
     const list = Array.isArray(records) ? records : [];
-    const parsed = list.map((r) => (isRecord(r) ? r : fromCompact(r))).filter((r) => r !== undefined);
+    // In time order, as recordStep expects (a hand edit may have changed it).
+    const parsed = list
+      .map((r) => (isRecord(r) ? r : fromCompact(r)))
+      .filter((r) => r !== undefined)
+      .sort(byTime);
     const kept = recordsKept(rule.steps[index] as CorrelationShape['steps'][number]);
     return parsed.length > kept ? parsed.slice(parsed.length - kept) : parsed;
   });
