@@ -18,6 +18,7 @@ import {
   type StepRecord,
 } from '../../detection/engine/correlation.ts';
 import type { CorrelationChange, CorrelationStore } from './correlation-store.ts';
+import { isJsonObject, ownValue } from '../../shared/json.ts';
 import { CorrelationContentionError } from './errors.ts';
 
 /** Options of {@link DynamoCorrelationStore}. */
@@ -26,6 +27,8 @@ export interface DynamoCorrelationStoreOptions {
   readonly tableName: string;
   /** Current time in Unix seconds; injectable for tests. */
   readonly clock?: () => number;
+  /** States remembered, oldest forgotten first; {@link REMEMBERED_CORRELATION_STATES} by default. */
+  readonly rememberedStates?: number;
 }
 
 /**
@@ -54,9 +57,9 @@ interface StoredState {
   readonly state: CorrelationState;
   /** 0 when there is no item, or when its version cannot be read. */
   readonly version: number;
-  /** What the next write is conditioned on: no item, the version as stored, or an item without one. */
-  readonly condition: 'absent' | 'version' | 'unversioned';
-  /** The `version` attribute as stored, which the next write's condition compares. */
+  /** Whether the item exists: the next write is conditioned on its version, else on there being none. */
+  readonly exists: boolean;
+  /** The `version` attribute as stored (absent from an item written by hand), which the next write compares. */
   readonly stored?: AttributeValue;
 }
 
@@ -71,16 +74,15 @@ function compact(state: CorrelationState): string {
   );
 }
 
-function isRecord(value: unknown): value is StepRecord {
-  const r = value as Partial<StepRecord> | null;
-  return typeof r === 'object' && r !== null && typeof r.eventId === 'string' && typeof r.time === 'number';
-}
-
-function fromCompact(value: unknown): StepRecord | undefined {
-  if (!Array.isArray(value) || typeof value[0] !== 'number' || typeof value[1] !== 'string') return undefined;
-  return typeof value[2] === 'string'
-    ? { time: value[0], eventId: value[1], detail: value[2] }
-    : { time: value[0], eventId: value[1] };
+/** A stored record, in either form (`[time, eventId, detail?]`, or an object as written before), or undefined. */
+function readRecord(value: unknown): StepRecord | undefined {
+  const [time, eventId, detail]: unknown[] = Array.isArray(value)
+    ? (value as unknown[])
+    : isJsonObject(value)
+      ? [ownValue(value, 'time'), ownValue(value, 'eventId'), ownValue(value, 'detail')]
+      : [];
+  if (typeof time !== 'number' || typeof eventId !== 'string') return undefined;
+  return typeof detail === 'string' ? { time, eventId, detail } : { time, eventId };
 }
 
 /**
@@ -91,13 +93,12 @@ function fromCompact(value: unknown): StepRecord | undefined {
 function readState(item: Record<string, AttributeValue> | undefined, rule: CorrelationShape): StoredState | undefined {
   if (item === undefined) return undefined;
   const stored = item.version;
-  const version = Number(stored?.N ?? '0');
-  const versioned =
-    stored === undefined ? { condition: 'unversioned' as const } : { condition: 'version' as const, stored };
-  const empty = {
+  const version = Number(stored?.N);
+  const empty: StoredState = {
     state: emptyCorrelationState(rule.steps.length),
     version: Number.isSafeInteger(version) ? version : 0,
-    ...versioned,
+    exists: true,
+    ...(stored === undefined ? {} : { stored }),
   };
   let steps: unknown;
   try {
@@ -113,7 +114,7 @@ function readState(item: Record<string, AttributeValue> | undefined, rule: Corre
     const list = Array.isArray(records) ? records : [];
     // In time order, as recordStep expects (a hand edit may have changed it).
     const parsed = list
-      .map((r) => (isRecord(r) ? r : fromCompact(r)))
+      .map(readRecord)
       .filter((r) => r !== undefined)
       .sort(byTime);
     const kept = recordsKept(rule.steps[index] as CorrelationShape['steps'][number]);
@@ -126,9 +127,9 @@ function readState(item: Record<string, AttributeValue> | undefined, rule: Corre
 function writeCondition(
   over: StoredState,
 ): Pick<PutItemCommandInput, 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> {
-  if (over.condition === 'absent') return { ConditionExpression: 'attribute_not_exists(pk)' };
+  if (!over.exists) return { ConditionExpression: 'attribute_not_exists(pk)' };
   const names = { '#version': 'version' };
-  if (over.condition === 'unversioned' || over.stored === undefined)
+  if (over.stored === undefined)
     return {
       ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#version)',
       ExpressionAttributeNames: names,
@@ -160,6 +161,7 @@ export class DynamoCorrelationStore implements CorrelationStore {
   readonly #client: DynamoDBClient;
   readonly #table: string;
   readonly #clock: () => number;
+  readonly #rememberedStates: number;
   /** What this function last read or wrote per item, oldest first. */
   readonly #known = new Map<string, StoredState>();
 
@@ -167,6 +169,7 @@ export class DynamoCorrelationStore implements CorrelationStore {
     this.#client = options.client;
     this.#table = options.tableName;
     this.#clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
+    this.#rememberedStates = options.rememberedStates ?? REMEMBERED_CORRELATION_STATES;
   }
 
   public async update<C extends CorrelationChange>(
@@ -183,7 +186,7 @@ export class DynamoCorrelationStore implements CorrelationStore {
       const version = stored.version + 1;
       const written = await this.#write(pk, rule, stored, outcome.state);
       if (written.kind === 'written') {
-        this.#remember(pk, { state: outcome.state, version, condition: 'version', stored: { N: String(version) } });
+        this.#remember(pk, { state: outcome.state, version, exists: true, stored: { N: String(version) } });
         return outcome;
       }
       if (attempt === MAX_CORRELATION_WRITE_ATTEMPTS) break;
@@ -199,9 +202,7 @@ export class DynamoCorrelationStore implements CorrelationStore {
     const { Item } = await this.#client.send(
       new GetItemCommand({ TableName: this.#table, Key: { pk: { S: pk } }, ConsistentRead: true }),
     );
-    return (
-      readState(Item, rule) ?? { state: emptyCorrelationState(rule.steps.length), version: 0, condition: 'absent' }
-    );
+    return readState(Item, rule) ?? { state: emptyCorrelationState(rule.steps.length), version: 0, exists: false };
   }
 
   /** The versioned write; on a lost race, the item that won (when DynamoDB returns it). */
@@ -232,8 +233,6 @@ export class DynamoCorrelationStore implements CorrelationStore {
       return { kind: 'written' };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return { kind: 'lost', item: error.Item };
-      if (error instanceof Error && error.name === 'ConditionalCheckFailedException')
-        return { kind: 'lost', item: undefined };
       throw error;
     }
   }
@@ -241,6 +240,6 @@ export class DynamoCorrelationStore implements CorrelationStore {
   #remember(pk: string, stored: StoredState): void {
     this.#known.delete(pk);
     this.#known.set(pk, stored);
-    if (this.#known.size > REMEMBERED_CORRELATION_STATES) this.#known.delete(this.#known.keys().next().value as string);
+    if (this.#known.size > this.#rememberedStates) this.#known.delete(this.#known.keys().next().value as string);
   }
 }

@@ -43,8 +43,8 @@ type Method = 'claimWindow' | 'trackPending' | 'takeOver' | 'markSent' | 'releas
  */
 export class InMemoryDedupStore implements DedupStore {
   readonly windows = new Map<string, FakeWindow>();
-  /** Every call, in order, by method. */
-  readonly calls: Array<{ method: Method; dedupKey: string; windowStart: number }> = [];
+  /** Every call, in order, by method (a claim with the number of matches it claimed). */
+  readonly calls: Array<{ method: Method; dedupKey: string; windowStart: number; matches?: number }> = [];
   readonly #faults = new Map<Method, unknown[]>();
   readonly #clock: () => number;
   #owners = 0;
@@ -80,7 +80,7 @@ export class InMemoryDedupStore implements DedupStore {
 
   public async claimWindow(input: WindowClaim, after?: SentAlert): Promise<WindowClaimResult> {
     await answerLater();
-    this.#call('claimWindow', input.dedupKey, input.windowStart);
+    this.#call('claimWindow', input.dedupKey, input.windowStart, input.matches.length);
     const window = this.#window(input.dedupKey, input.windowStart);
     const outcomes = new Map<number, ClaimedOutcome>();
     if (window.status === 'pending' && window.lease !== undefined) {
@@ -269,8 +269,8 @@ export class InMemoryDedupStore implements DedupStore {
     return window;
   }
 
-  #call(method: Method, dedupKey: string, windowStart: number): void {
-    this.calls.push({ method, dedupKey, windowStart });
+  #call(method: Method, dedupKey: string, windowStart: number, matches?: number): void {
+    this.calls.push({ method, dedupKey, windowStart, ...(matches === undefined ? {} : { matches }) });
     const faults = this.#faults.get(method);
     if (faults !== undefined && faults.length > 0) throw faults.shift();
   }

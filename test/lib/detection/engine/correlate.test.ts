@@ -133,6 +133,39 @@ describe('correlation state', () => {
     expect(again).toMatchObject({ changed: false, state: result.state });
   });
 
+  it('counts a match exactly one lookback before the last step, and not one second earlier', () => {
+    const at = (time: number, id: string): [number, string, number] => [FAIL, id, time / 60];
+    expect(feed([at(0, 'f1'), at(60, 'f2'), at(120, 'f3'), [OK, 's1', 10]]).fired).toEqual(['s1']);
+    const late = feed([at(1, 'f1'), at(60, 'f2'), at(120, 'f3'), [OK, 's1', 10 + 1 / 30]]).fired;
+    expect(late).toEqual([]);
+  });
+
+  it('orders matches of the same second by event id, so the cap keeps the same ones whatever the order of arrival', () => {
+    let forward = emptyCorrelationState(2);
+    let backward = emptyCorrelationState(2);
+    const names = Array.from({ length: 8 }, (_, i) => `f${i}`);
+    for (const id of names) forward = recordStep(rule, forward, FAIL, { eventId: id, time: 0 }).state;
+    for (const id of [...names].reverse()) backward = recordStep(rule, backward, FAIL, { eventId: id, time: 0 }).state;
+    expect(forward.steps[FAIL]?.map((r) => r.eventId)).toEqual(['f2', 'f3', 'f4', 'f5', 'f6', 'f7']);
+    expect(backward).toEqual(forward);
+  });
+
+  it('finds nothing again for an earlier step that arrives after the last step, or before its lookback', () => {
+    const record = (eventId: string, minute: number) => ({ eventId, time: minute * 60 });
+    const complete = recordSteps(rule, emptyCorrelationState(2), 'alice', [
+      { stepIndex: FAIL, record: record('f1', 0) },
+      { stepIndex: FAIL, record: record('f2', 1) },
+      { stepIndex: FAIL, record: record('f3', 2) },
+      { stepIndex: OK, record: record('s1', 5) },
+    ]);
+    expect(complete.findings.map(({ finding }) => finding.trigger.eventId)).toEqual(['s1']);
+    const after = recordSteps(rule, complete.state, 'alice', [
+      { stepIndex: FAIL, record: record('f4', 6) },
+      { stepIndex: FAIL, record: record('f0', -6) },
+    ]);
+    expect(after).toMatchObject({ changed: true, findings: [] });
+  });
+
   it('prunes records older than the lookback plus the late-arrival allowance before the newest', () => {
     let state = emptyCorrelationState(2);
     state = recordStep(rule, state, FAIL, { eventId: 'old', time: 0 }).state;

@@ -453,17 +453,98 @@ describe.each(backends)('DynamoCorrelationStore on $name', (backend) => {
   });
 
   it('replaces an item without a version (a hand edit) as it does an unreadable state, instead of contending with it', async () => {
-    // FAILS (a bug in the store, kept as a failing test): an item without `version` reads as
-    // version 0, so every write is conditional on `attribute_not_exists(pk)` and loses to the item
-    // itself; after MAX_CORRELATION_WRITE_ATTEMPTS it throws CorrelationContentionError, and so does
-    // every retry: the key's steps are dead-lettered until the item expires (never, without
-    // `expiresAt`).
+    // A write conditioned on there being no item would lose to the item itself on every attempt,
+    // and every retry: the key's steps would be dead-lettered until the item expires.
     await put({ pk: { S: correlationItemKey('Brute', 'vera') }, steps: { S: '[[],[]]' } });
     const result = await store()
       .update(rule, 'vera', adding(rule, 'vera', success('ok', T0)))
       .catch((e: unknown) => e);
     expect(result).toEqual({ state: { steps: [[], [{ eventId: 'ok', time: T0 }]] }, changed: true, findings: [] });
     expect(await item('vera')).toMatchObject({ steps: { S: `[[],[[${T0},"ok"]]]` }, version: { N: '1' } });
+  });
+
+  it('replaces an item whose version is not a number (a hand edit), continuing from 0', async () => {
+    await put({ pk: { S: correlationItemKey('Brute', 'vic') }, steps: { S: '[[],[]]' }, version: { S: '7' } });
+    await store().update(rule, 'vic', adding(rule, 'vic', success('ok', T0)));
+    expect(await item('vic')).toMatchObject({ steps: { S: `[[],[[${T0},"ok"]]]` }, version: { N: '1' } });
+  });
+
+  it('reads the records of either form and drops those it cannot read, whichever store wrote them', async () => {
+    await put({
+      pk: { S: correlationItemKey('Brute', 'will') },
+      steps: {
+        S: JSON.stringify([
+          [
+            [T0 + 1, 'f1', '192.0.2.1'],
+            [T0 + 2, 'f2'],
+            [T0 + 3, 'f3', 7],
+            { time: T0 + 4, eventId: 'f4', detail: '192.0.2.4' },
+            ['f5', T0 + 5],
+            [T0 + 6],
+            { time: String(T0 + 7), eventId: 'f7' },
+            { time: T0 + 8 },
+            null,
+            'f9',
+          ],
+          [],
+        ]),
+      },
+      version: { N: '3' },
+    });
+    const seen: CorrelationState[] = [];
+    await store().update(rule, 'will', (state) => {
+      seen.push(state);
+      return { state, changed: false };
+    });
+    expect(seen).toEqual([
+      {
+        steps: [
+          [
+            { time: T0 + 1, eventId: 'f1', detail: '192.0.2.1' },
+            { time: T0 + 2, eventId: 'f2' },
+            { time: T0 + 3, eventId: 'f3' },
+            { time: T0 + 4, eventId: 'f4', detail: '192.0.2.4' },
+          ],
+          [],
+        ],
+      },
+    ]);
+  });
+
+  it('reads records out of time order back in order', async () => {
+    await put({
+      pk: { S: correlationItemKey('Brute', 'xena') },
+      steps: {
+        S: JSON.stringify([
+          [
+            [T0 + 2, 'b'],
+            [T0 + 1, 'z'],
+            [T0 + 2, 'a'],
+          ],
+          [],
+        ]),
+      },
+      version: { N: '1' },
+    });
+    const { state } = await store().update(rule, 'xena', reading);
+    expect(ids(state.steps[0])).toEqual(['z', 'a', 'b']);
+  });
+
+  it('forgets the oldest state past the number it remembers: that key costs a read again', async () => {
+    const counted = backend.client();
+    const sent = counting(counted);
+    const small = new DynamoCorrelationStore({
+      client: counted,
+      tableName: table,
+      clock: () => T0,
+      rememberedStates: 1,
+    });
+    await small.update(rule, 'yara', adding(rule, 'yara', failure('y1', T0)));
+    await small.update(rule, 'yara', adding(rule, 'yara', failure('y2', T0 + 1)));
+    expect(sent).toEqual({ GetItemCommand: 1, PutItemCommand: 2 });
+    await small.update(rule, 'zack', adding(rule, 'zack', failure('z1', T0)));
+    await small.update(rule, 'yara', adding(rule, 'yara', failure('y3', T0 + 2)));
+    expect(sent).toEqual({ GetItemCommand: 3, PutItemCommand: 4 });
   });
 
   it(`gives up after ${MAX_CORRELATION_WRITE_ATTEMPTS} writes that another consumer beat every time, as contention, losing none of its records`, async () => {

@@ -42,7 +42,10 @@ describe('processBatch over in-memory ports', () => {
     // One claim for the three matches; the two after the alerting one are claimed again once the
     // alert is out (they could escalate it).
     const window = { method: 'claimWindow', dedupKey: keyDedup('alice'), windowStart: WINDOW };
-    expect(fakes.dedup.calls.filter((c) => c.method === 'claimWindow')).toEqual([window, window]);
+    expect(fakes.dedup.calls.filter((c) => c.method === 'claimWindow')).toEqual([
+      { ...window, matches: 3 },
+      { ...window, matches: 2 },
+    ]);
     expect(fakes.publisher.published.map((a) => [a.ruleId, a.alertId])).toEqual([
       [KEY_RULE, alertIdFor(keyDedup('alice'), WINDOW)],
     ]);
@@ -188,6 +191,13 @@ describe('processBatch over in-memory ports', () => {
     const result = await processBatch([record('m1', failures), record('m2', [success, success])], fakes.deps);
     expect(failedIds(result)).toEqual([]);
     expect(fakes.correlations.updates).toEqual([{ ruleId: BRUTE_FORCE_LOGIN_SUCCESS_RULE_ID, key: 'v@example.com' }]);
+    // The success delivered twice finds the finding twice: one claim of both, then the second
+    // claimed again after the alert.
+    expect(
+      fakes.dedup.calls.filter(
+        (c) => c.method === 'claimWindow' && c.dedupKey.startsWith(BRUTE_FORCE_LOGIN_SUCCESS_RULE_ID),
+      ),
+    ).toMatchObject([{ matches: 2 }, { matches: 1 }]);
     expect(fakes.publisher.published.filter((a) => a.ruleId === BRUTE_FORCE_LOGIN_SUCCESS_RULE_ID)).toHaveLength(1);
     expect(fakes.telemetry.count('CorrelationStepsRecorded')).toBe(8);
   });
