@@ -28,7 +28,8 @@ export async function handler(_event: unknown, context: Context): Promise<void> 
   try {
     await pollOrganizations({
       organizations: config.organizations,
-      poll: (org) => pollOrganization(org, remainingMs),
+      streams: config.streams,
+      poll: (org, stream) => pollOrganization(org, stream, remainingMs),
       telemetry,
     });
   } finally {

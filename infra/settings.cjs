@@ -229,6 +229,11 @@ function ingestSettings(params = {}) {
   const backfillHours = Number(params.pollBackfillHours ?? 24);
   if (!Number.isInteger(backfillHours) || backfillHours < 0 || backfillHours > 2160)
     throw new Error(`pollBackfillHours must be 0-2160 (90 days), got ${params.pollBackfillHours}`);
+  const tenantEvents = String(params.pollTenantEvents ?? true)
+    .trim()
+    .toLowerCase();
+  if (tenantEvents !== 'true' && tenantEvents !== 'false')
+    throw new Error(`pollTenantEvents must be true or false, got ${params.pollTenantEvents}`);
   const openaiBaseUrl = String(params.openaiBaseUrl ?? 'https://api.openai.com/v1');
   if (!/^https:\/\/[^/\s@]+(\/\S*)?$/.test(openaiBaseUrl))
     throw new Error(`openaiBaseUrl must be an https:// URL, got ${openaiBaseUrl}`);
@@ -240,6 +245,8 @@ function ingestSettings(params = {}) {
     cursorKey,
     overlapSeconds,
     backfillHours,
+    // POLL_TENANT_EVENTS: poll each organization's tenant-scoped events too (tenant_only=true).
+    tenantEvents,
     openaiBaseUrl,
     organizations,
     // What the function reads (ORGANIZATIONS): without the cursor keys it derives itself.
@@ -247,7 +254,11 @@ function ingestSettings(params = {}) {
       organizations.map(({ id, name, adminKeyParameter }) => ({ id, name, adminKeyParameter })),
     ),
     adminKeyParameterArns: organizations.map((org) => parameterArn(org.adminKeyParameter)),
-    cursorKeys: organizations.map((org) => org.cursorKey),
+    // Each organization's cursor items: its organization-scoped stream, and its tenant-scoped one
+    // (lib/ingestion/poller/audit-log-stream.ts, streamCursorKey).
+    cursorKeys: organizations.flatMap((org) =>
+      tenantEvents === 'true' ? [org.cursorKey, `${org.cursorKey}#@tenant`] : [org.cursorKey],
+    ),
     // For the detect role's deny: every cursor key there is or could be (organizations removed or
     // added later included); lib/ingestion/poller/cursor-key.ts keeps dedup keys out of it.
     cursorKeyPatterns: [cursorKey, `${cursorKey}#*`],
@@ -427,6 +438,7 @@ const PARAMETERS = Object.freeze([
   'adminKeyParameter',
   'pollOverlapSeconds',
   'pollBackfillHours',
+  'pollTenantEvents',
   'openaiBaseUrl',
   'webhookEnabled',
   'webhookBearerAuth',

@@ -108,7 +108,8 @@ if (run('path')) {
   const peer = 'peer' in peerStart ? peerStart.peer : undefined;
   try {
     const paths = await bundledLinePaths(join(root, '.bench/line-path.mjs'));
-    const { path, parsedLines } = paths.detectionPath(corpus.lines);
+    // Matches of the peer's rules only, to compare with the peer's (ours has rules beyond Panther's pack).
+    const { path, parsedLines } = paths.detectionPath(corpus.lines, peer?.rules);
     const figures = await measureEventPath(corpus.lines, path, {
       rounds: SIZES.pathRounds,
       parsedLines,

@@ -1,4 +1,4 @@
-import { parseRulesSettings } from './parse-rules-settings.ts';
+import { parseRulesConfig } from './parse-rules-settings.ts';
 import { createRuleCatalog } from '../detection/rules/create-rule-catalog.ts';
 import { parseScopePolicy } from './parse-scope-policy.ts';
 
@@ -29,5 +29,5 @@ export function checkDetectionParams(params: DetectionParams): void {
   const policy = text(params.elevatedScopePolicy);
   if (policy !== '') parseScopePolicy(policy, 'elevatedScopePolicy');
   const rules = text(params.rulesConfig);
-  if (rules !== '') parseRulesSettings(rules, 'rulesConfig', createRuleCatalog().knownRules);
+  if (rules !== '') parseRulesConfig(rules, 'rulesConfig', createRuleCatalog().knownRules);
 }

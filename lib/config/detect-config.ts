@@ -1,12 +1,12 @@
 import { DEFAULT_LEASE_SECONDS, LEASE_MARGIN_SECONDS } from '../pipeline/dedup/constants.ts';
 import { RulesConfigError } from '../detection/engine/errors.ts';
-import type { RulesSettings } from '../detection/engine/rule-settings.ts';
 import { ScopePolicyError } from '../detection/rules/openai/errors.ts';
 import type { ScopePolicy } from '../detection/rules/openai/scope-policy.ts';
 import { printable } from '../shared/printable.ts';
 import { integerEnv, logLevelEnv, optionalIntegerEnv, queueUrlEnv, requiredEnv, type Env } from './env.ts';
 import { ConfigError } from '../shared/config-error.ts';
-import { loadRulesSettings } from './rules-config-file.ts';
+import { loadRulesConfig } from './rules-config-file.ts';
+import type { RulesConfig } from './parse-rules-settings.ts';
 import { loadScopePolicy } from './scope-policy-file.ts';
 import type { DetectConfig } from '../pipeline/detect/detect-config.ts';
 
@@ -41,9 +41,9 @@ export function readDetectConfig(env: Env): DetectConfig {
   const visibilityTimeoutSeconds = optionalIntegerEnv(env, 'QUEUE_VISIBILITY_TIMEOUT_SECONDS', 0, 43_200);
   const leaseSeconds = integerEnv(env, 'DEDUP_LEASE_SECONDS', DEFAULT_LEASE_SECONDS, 5, 900);
   checkTimeoutOrder(functionTimeoutSeconds, leaseSeconds, visibilityTimeoutSeconds);
-  let rules: RulesSettings;
+  let rulesConfig: RulesConfig;
   try {
-    rules = loadRulesSettings(env);
+    rulesConfig = loadRulesConfig(env);
   } catch (error) {
     if (error instanceof RulesConfigError) throw new ConfigError(`invalid rules configuration: ${error.message}`);
     throw error;
@@ -53,7 +53,8 @@ export function readDetectConfig(env: Env): DetectConfig {
     topicArn,
     deadLetterQueueUrl,
     scopePolicy,
-    rules,
+    rules: rulesConfig.rules,
+    orgDomains: rulesConfig.orgDomains,
     logLevel: level,
     concurrency: integerEnv(env, 'EVENT_CONCURRENCY', 8, 1, 64),
     leaseSeconds,

@@ -118,6 +118,23 @@ export function integerEnv(env: Env, name: string, fallback: number, min: number
 }
 
 /**
+ * An optional `true` / `false` variable (any case), else `fallback`; {@link ConfigError} naming it
+ * and quoting anything else.
+ *
+ * @example
+ * ```ts
+ * const tenant = booleanEnv(process.env, 'POLL_TENANT_EVENTS', true);
+ * ```
+ */
+export function booleanEnv(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (raw !== 'true' && raw !== 'false')
+    throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(printable(raw, 40))}`);
+  return raw === 'true';
+}
+
+/**
  * An optional integer variable within bounds, `undefined` when unset or blank; {@link ConfigError}
  * naming it and quoting a bad value.
  *

@@ -14,7 +14,7 @@ export type { KnownRule };
 /** Most entries in one suppression list: a configuration, not a database. */
 export const MAX_SUPPRESSION_ENTRIES = 1000;
 
-const TOP_LEVEL_KEYS = ['rules'];
+const TOP_LEVEL_KEYS = ['rules', 'orgDomains'];
 const RULE_KEYS = ['enabled', 'severity', 'suppress'];
 const SUPPRESS_KEYS = ['actorIds', 'actorEmails', 'serviceAccountIds', 'sourceCidrs'] as const;
 const SEVERITY = `one of ${SEVERITIES.join(', ')}`;
@@ -60,6 +60,28 @@ function parseRule(node: JsonNode, rule: KnownRule): RuleSettings {
   return settings;
 }
 
+/** A rules configuration: the settings of rules by id, and the organization's own email domains. */
+export interface RulesConfig {
+  readonly rules: RulesSettings;
+  /** Lower case, as configured; empty when not set. */
+  readonly orgDomains: readonly string[];
+}
+
+/** A domain name as an email address ends: labels of letters, digits and hyphens, dot-separated. */
+const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+function parseOrgDomains(node: JsonNode): string[] {
+  const items = node.items('a list of domain names');
+  if (items.length > MAX_SUPPRESSION_ENTRIES)
+    node.fail(`has ${items.length} entries, more than ${MAX_SUPPRESSION_ENTRIES}`);
+  return items.map((item) =>
+    item
+      .string('a domain name such as example.com (no @, no scheme)', (text) => DOMAIN.test(text.trim().toLowerCase()))
+      .trim()
+      .toLowerCase(),
+  );
+}
+
 /**
  * Parses and validates a rules configuration document against the registered rules:
  *
@@ -72,19 +94,26 @@ function parseRule(node: JsonNode, rule: KnownRule): RuleSettings {
  *
  * Per rule: `enabled`, `severity` (replaces what the rule computes), and `suppress` (matches from
  * `actorIds`, `actorEmails`, `serviceAccountIds` or `sourceCidrs` are not alerted, but counted).
+ * Beside `rules`, `orgDomains`: the organization's own email domains (`["example.com"]`), which
+ * rules that judge where a person comes from read (`OpenAI.Owner.Invitation`).
  * Throws {@link RulesConfigError} naming `source`, the JSON path and the problem: an unknown rule
  * id, key, severity or CIDR, or disabling a rule an enabled correlation rule reads.
  *
  * @example
  * ```ts
- * const settings = parseRulesSettings(readFileSync(file, 'utf8'), file, knownRules);
+ * const { rules, orgDomains } = parseRulesConfig(readFileSync(file, 'utf8'), file, knownRules);
  * ```
  */
-export function parseRulesSettings(text: string, source: string, known: readonly KnownRule[]): RulesSettings {
+export function parseRulesConfig(text: string, source: string, known: readonly KnownRule[]): RulesConfig {
   const root = JsonNode.parse(text, source, RulesConfigError);
   root.object({ allowed: TOP_LEVEL_KEYS });
+  const domains = root.at('orgDomains');
+  const orgDomains = domains.present ? parseOrgDomains(domains) : [];
   const rules = root.at('rules');
-  if (!rules.present) return {};
+  return { rules: rules.present ? parseRuleEntries(rules, known) : {}, orgDomains };
+}
+
+function parseRuleEntries(rules: JsonNode, known: readonly KnownRule[]): RulesSettings {
   const byId = new Map(known.map((rule) => [rule.id, rule]));
   const settings: Record<string, RuleSettings> = {};
   for (const [id, node] of rules.entries({ expected: 'an object keyed by rule id' })) {

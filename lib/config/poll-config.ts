@@ -1,7 +1,8 @@
+import { AUDIT_LOG_STREAMS } from '../ingestion/poller/audit-log-stream.ts';
 import { POLL_CURSOR_KEY } from '../ingestion/poller/cursor-key.ts';
 import { MAX_OVERLAP_SECONDS } from '../ingestion/poller/seen-events.ts';
 import type { PollConfig } from '../ingestion/poller/poll-config.ts';
-import { integerEnv, logLevelEnv, optionalEnv, requiredEnv, type Env } from './env.ts';
+import { booleanEnv, integerEnv, logLevelEnv, optionalEnv, requiredEnv, type Env } from './env.ts';
 import { httpsUrl } from './https-url.ts';
 import { readOrganizations } from './organizations.ts';
 
@@ -32,5 +33,6 @@ export function readPollConfig(env: Env): PollConfig {
     overlapSeconds: integerEnv(env, 'OVERLAP_SECONDS', 600, 0, MAX_OVERLAP_SECONDS),
     backfillSeconds: integerEnv(env, 'BACKFILL_HOURS', 24, 0, 24 * 90) * 3600,
     sliceSeconds: integerEnv(env, 'SLICE_SECONDS', 3600, 60, 86_400),
+    streams: booleanEnv(env, 'POLL_TENANT_EVENTS', true) ? AUDIT_LOG_STREAMS : ['organization'],
   };
 }

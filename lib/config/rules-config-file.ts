@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { RulesConfigError } from '../detection/engine/errors.ts';
-import { parseRulesSettings } from './parse-rules-settings.ts';
-import type { RulesSettings } from '../detection/engine/rule-settings.ts';
+import { parseRulesConfig, type RulesConfig } from './parse-rules-settings.ts';
 import { createRuleCatalog, type CatalogConfig } from '../detection/rules/create-rule-catalog.ts';
 import { printable } from '../shared/printable.ts';
 import { loadScopePolicy } from './scope-policy-file.ts';
@@ -19,13 +18,13 @@ export const RULES_CONFIG_ENV = 'RULES_CONFIG';
  *
  * @example
  * ```ts
- * const rules = loadRulesSettings(process.env);
+ * const { rules, orgDomains } = loadRulesConfig(process.env);
  * ```
  */
-export function loadRulesSettings(
+export function loadRulesConfig(
   env: Readonly<Record<string, string | undefined>>,
   readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
-): RulesSettings {
+): RulesConfig {
   const file = env[RULES_CONFIG_FILE_ENV];
   const inline = env[RULES_CONFIG_ENV];
   // The rules a configuration may name; a catalog is made for them only when there is one to check
@@ -34,9 +33,9 @@ export function loadRulesSettings(
   if (inline !== undefined && inline.trim() !== '') {
     if (file !== undefined && file !== '')
       throw new RulesConfigError(`${RULES_CONFIG_ENV} and ${RULES_CONFIG_FILE_ENV} are both set; set one`);
-    return parseRulesSettings(inline, RULES_CONFIG_ENV, known());
+    return parseRulesConfig(inline, RULES_CONFIG_ENV, known());
   }
-  if (file === undefined || file === '') return {};
+  if (file === undefined || file === '') return { rules: {}, orgDomains: [] };
   const source = `${RULES_CONFIG_FILE_ENV}=${printable(file)}`;
   let text: string;
   try {
@@ -46,12 +45,12 @@ export function loadRulesSettings(
       `${source}: cannot read the rules configuration: ${error instanceof Error ? printable(error.message) : 'unreadable'}`,
     );
   }
-  return parseRulesSettings(text, source, known());
+  return parseRulesConfig(text, source, known());
 }
 
 /**
  * Everything the rule catalog is configured with, from the environment: the elevated-scope policy
- * and the rules configuration. Throws `ScopePolicyError` or {@link RulesConfigError}.
+ * and the rules configuration (with the organization's domains). Throws `ScopePolicyError` or {@link RulesConfigError}.
  *
  * @example
  * ```ts
@@ -59,5 +58,5 @@ export function loadRulesSettings(
  * ```
  */
 export function loadCatalogConfig(env: Readonly<Record<string, string | undefined>>): CatalogConfig {
-  return { scopePolicy: loadScopePolicy(env), rules: loadRulesSettings(env) };
+  return { scopePolicy: loadScopePolicy(env), ...loadRulesConfig(env) };
 }

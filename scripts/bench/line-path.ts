@@ -14,7 +14,9 @@ export interface MeasuredPath {
   readonly parsedLines: readonly string[];
 }
 
-function pathOf(catalog: RuleCatalog, lines: readonly string[]): MeasuredPath {
+function pathOf(catalog: RuleCatalog, lines: readonly string[], counted?: ReadonlySet<string>): MeasuredPath {
+  const count = (found: ReadonlyArray<{ rule: { id: string } }>) =>
+    counted === undefined ? found.length : found.filter((match) => counted.has(match.rule.id)).length;
   const path: LinePath = (line) => {
     const content = messageContent(line);
     if (content.kind !== 'events') return 0;
@@ -22,7 +24,7 @@ function pathOf(catalog: RuleCatalog, lines: readonly string[]): MeasuredPath {
     // Signals' matches too: the peer counts every rule's matches, its signals' included.
     for (const { event } of content.events) {
       const evaluation = catalog.evaluate(OPENAI_AUDIT_LOG_TYPE, event);
-      matches += evaluation.matches.length + evaluation.signals.length;
+      matches += count(evaluation.matches) + count(evaluation.signals);
     }
     return matches;
   };
@@ -31,15 +33,17 @@ function pathOf(catalog: RuleCatalog, lines: readonly string[]): MeasuredPath {
 }
 
 /**
- * The deployed catalog's path: every rule of the pack, the signals and the correlation's steps.
+ * The deployed catalog's path: every rule, the signals and the correlation's steps. With
+ * `countedRules` (the peer's rule ids), the matches it returns are those rules' only, to compare
+ * with the peer's; the work is still every rule's.
  *
  * @example
  * ```ts
- * const { path, parsedLines } = detectionPath(corpus.lines);
+ * const { path, parsedLines } = detectionPath(corpus.lines, peer.rules);
  * ```
  */
-export function detectionPath(lines: readonly string[]): MeasuredPath {
-  return pathOf(createRuleCatalog(), lines);
+export function detectionPath(lines: readonly string[], countedRules?: readonly string[]): MeasuredPath {
+  return pathOf(createRuleCatalog(), lines, countedRules === undefined ? undefined : new Set(countedRules));
 }
 
 /**

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pantherPackAlertingRuleIds, expectedChecks, expectedOutcome } from '../support/catalog-expectations.ts';
+import { catalogAlertingRuleIds, expectedChecks, expectedOutcome } from '../support/catalog-expectations.ts';
 
 const root = join(import.meta.dirname, '../..');
 const bin = join(root, 'bin/openai-audit-alerts.js');
@@ -41,7 +41,7 @@ describe('bin/openai-audit-alerts', () => {
     expect(stderr).toMatch(/^evaluate: <stdin>:2: not valid JSON: /);
   });
 
-  it("evaluates the bundled sample events: the catalog's outcome, and an alert from every alerting rule of Panther's pack", () => {
+  it("evaluates the bundled sample events: the catalog's outcome, and an alert from every alerting rule", () => {
     const samples = join(root, 'examples/sample-events.jsonl');
     const { status, stdout, stderr } = run(['evaluate', samples]);
     expect(stderr).toBe('');
@@ -56,9 +56,9 @@ describe('bin/openai-audit-alerts', () => {
     expect(alerts.map((a) => [a.eventId, a.ruleId, a.severity, a.eventCount])).toEqual(
       expected.alerts.map((a) => [a.eventId, a.ruleId, a.severity, a.eventCount]),
     );
-    // Every alerting rule of Panther's pack fires on them (rules added later need not).
+    // Every alerting rule of the catalog fires on them.
     const fired = new Set(alerts.map((a) => a.ruleId));
-    expect(pantherPackAlertingRuleIds().filter((id) => !fired.has(id))).toEqual([]);
+    expect(catalogAlertingRuleIds().filter((id) => !fired.has(id))).toEqual([]);
     expect(expected.signals).toBeGreaterThan(0);
   });
 

@@ -55,20 +55,63 @@ describe('poll --once', () => {
         .split('\n')
         .map((line) => (JSON.parse(line) as { id: string }).id),
     ).toEqual(['first', 'second', 'third']);
+    // Both streams, each listed, sliced and summed up: the organization's events, then the tenant's.
     const progress = stderr.trim().split('\n');
-    expect(progress[0]).toBe(`poll: listing ${api.baseUrl}/organization/audit_logs (the last 24 hours)`);
-    expect(
-      progress
-        .slice(1, -1)
-        .every((line) =>
-          /^poll: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ to \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ: \d+ listed in \d+ page\(s\), \d+ printed$/.test(
-            line,
-          ),
-        ),
-    ).toBe(true);
-    expect(progress.length).toBeGreaterThanOrEqual(26); // 24 hourly slices and a bit, then the summary
-    expect(progress.at(-1)).toBe('poll: 3 event(s) printed, 3 listed, 0 already delivered, 0 invalid, 0 rejected');
+    const tenantStart = progress.findIndex((line) => line.startsWith('poll: [tenant] listing'));
+    const [organization, tenant] = [progress.slice(0, tenantStart), progress.slice(tenantStart)];
+    expect(organization[0]).toBe(
+      `poll: [organization] listing ${api.baseUrl}/organization/audit_logs (the last 24 hours)`,
+    );
+    expect(tenant[0]).toBe(
+      `poll: [tenant] listing ${api.baseUrl}/organization/audit_logs?tenant_only=true (the last 24 hours)`,
+    );
+    for (const [stream, lines] of [
+      ['organization', organization],
+      ['tenant', tenant],
+    ] as const) {
+      const slice = new RegExp(
+        `^poll: \\[${stream}\\] \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ to \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ: \\d+ listed in \\d+ page\\(s\\), \\d+ printed$`,
+      );
+      expect(lines.slice(1, -1).every((line) => slice.test(line))).toBe(true);
+      expect(lines.length).toBeGreaterThanOrEqual(26); // 24 hourly slices and a bit, then the summary
+    }
+    expect(organization.at(-1)).toBe(
+      'poll: [organization] 3 event(s) printed, 3 listed, 0 already delivered, 0 invalid, 0 rejected',
+    );
+    expect(tenant.at(-1)).toBe(
+      'poll: [tenant] 0 event(s) printed, 0 listed, 0 already delivered, 0 invalid, 0 rejected',
+    );
     expect(stderr + stdout).not.toContain(KEY);
+  });
+
+  it('--dry-run prints tenant-scoped events after the organization-scoped ones; --stream picks one', async () => {
+    const both = await startFakeAuditApi(KEY);
+    try {
+      const now = Math.floor(Date.now() / 1000);
+      both.events.push(
+        auditEvent('tenant-1', now - 120, 'tenant.admin_api_key.created'),
+        auditEvent('org-1', now - 60, 'api_key.created'),
+      );
+      const env = { OPENAI_ADMIN_KEY: KEY, OPENAI_BASE_URL: both.baseUrl };
+      const ids = (stdout: string) =>
+        stdout
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => (JSON.parse(line) as { id: string }).id);
+      expect(ids((await poll(['--once', '--dry-run'], env)).stdout)).toEqual(['org-1', 'tenant-1']);
+      const tenantOnly = await poll(['--once', '--dry-run', '--stream', 'tenant'], env);
+      expect(ids(tenantOnly.stdout)).toEqual(['tenant-1']);
+      expect(tenantOnly.stderr.split('\n')[0]).toMatch(/^poll: listing .*\?tenant_only=true /);
+      expect(ids((await poll(['--once', '--dry-run', '--stream', 'organization'], env)).stdout)).toEqual(['org-1']);
+      const bad = await poll(['--once', '--dry-run', '--stream', 'tenants'], env);
+      expect([bad.status, bad.stderr]).toEqual([
+        2,
+        'poll: --stream must be organization, tenant or both, got "tenants"\n',
+      ]);
+    } finally {
+      await both.stop();
+    }
   });
 
   it('--dry-run escapes C1 controls, bidi controls and line separators, keeping the values', async () => {
@@ -111,8 +154,10 @@ describe('poll --once', () => {
     });
     expect(status).toBe(1);
     expect(stderr.trim().split('\n').at(-1)).toMatch(
-      /^poll: OpenAI rejected the admin key \(HTTP 401\)\. Check OPENAI_ADMIN_KEY: it must hold an organization Admin API key/,
+      /^poll: \[organization\] OpenAI rejected the admin key \(HTTP 401\)\. Check OPENAI_ADMIN_KEY: it must hold an organization Admin API key/,
     );
+    // The same key would be refused for the tenant stream: it is not tried.
+    expect(stderr).not.toContain('[tenant]');
     expect(stderr).not.toContain('WRONG0123');
   });
 
@@ -133,9 +178,10 @@ describe('poll --once', () => {
         `^poll: attempt 1 of 2 failed: network error: connection refused to 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\); retrying in \\d+\\.\\ds$`,
       ),
     );
-    expect(lines.at(-1)).toBe(
-      `poll: the audit log API at 127.0.0.1:${port} failed 2 times (last: network error: connection refused to 127.0.0.1:${port} (ECONNREFUSED))`,
-    );
+    // Each stream tried, each failure said.
+    const failed = (stream: string) =>
+      `poll: [${stream}] the audit log API at 127.0.0.1:${port} failed 2 times (last: network error: connection refused to 127.0.0.1:${port} (ECONNREFUSED))`;
+    expect(lines.filter((line) => line.includes('failed 2 times'))).toEqual([failed('organization'), failed('tenant')]);
   });
 
   it('refuses plain http to anything but 127.0.0.1 (the key would travel in clear)', async () => {

@@ -7,7 +7,7 @@ import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import {
   SAMPLE_EVENTS,
-  pantherPackAlertingRuleIds,
+  catalogAlertingRuleIds,
   expectedDeliveries,
   expectedOutcome,
 } from '../support/catalog-expectations.ts';
@@ -64,9 +64,9 @@ describe('start (npm start)', () => {
     expect(sorted(alerts.map((a) => [a.eventId, a.ruleId, a.severity, a.eventCount]))).toEqual(
       sorted(expected.alerts.map((a) => [a.eventId, a.ruleId, a.severity, a.eventCount])),
     );
-    // Every alerting rule of Panther's pack fires on them (rules added later need not).
+    // Every alerting rule of the catalog fires on them.
     const fired = new Set(alerts.map((a) => a.ruleId));
-    expect(pantherPackAlertingRuleIds().filter((id) => !fired.has(id))).toEqual([]);
+    expect(catalogAlertingRuleIds().filter((id) => !fired.has(id))).toEqual([]);
     // In the order of their events in the input, whatever order the queues gave them back in.
     expect(alerts.map((a) => a.eventId)).toEqual(expected.alerts.map((a) => a.eventId));
     expect(alerts.every((a) => a.version === 1 && /^[0-9a-f]{32}$/.test(a.alertId))).toBe(true);

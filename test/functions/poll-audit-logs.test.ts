@@ -56,6 +56,8 @@ async function load(parameter: string, extra: Record<string, string> = {}) {
     CURSOR_TABLE_NAME: table,
     OPENAI_BASE_URL: api.baseUrl,
     AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+    // The organization-scoped stream alone, unless a test says otherwise: what most tests look at.
+    POLL_TENANT_EVENTS: 'false',
     ...extra,
   };
   return (await import('../../functions/poll-audit-logs.ts')).handler;
@@ -94,6 +96,44 @@ describe('functions/poll-audit-logs.ts', () => {
       .filter((r) => r.message === 'poll finished');
     expect(finished.map((r) => r.delivered)).toEqual([2, 0]);
     expect(ssm.calls.filter((c) => c.includes('/oaa/admin-key'))).toHaveLength(1); // cached within its max age
+  });
+
+  it('polls tenant-scoped events as a second stream, with tenant_only=true and its own cursor', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const table = await createDedupTable();
+    api.events.push(
+      auditEvent('tn-org', now - 300),
+      auditEvent('tn-tenant', now - 299, 'tenant.admin_api_key.created'),
+    );
+    const handler = await load('/oaa/admin-key', { CURSOR_TABLE_NAME: table, POLL_TENANT_EVENTS: '' });
+    const requestsBefore = api.requests.length;
+    const lines = capture();
+    await handler({}, context);
+    vi.restoreAllMocks();
+    const ids = (await drain(resources.queueUrl, { attributes: false })).flatMap((m) =>
+      eventsOfBody(m.Body).map((e) => e.id),
+    );
+    // The fake still holds the other tests' events, which a fresh cursor lists again.
+    expect(ids.filter((id) => id.startsWith('tn-')).sort()).toEqual(['tn-org', 'tn-tenant']);
+    const made = api.requests.slice(requestsBefore).map((params) => params.get('tenant_only'));
+    // The organization stream's requests (one per slice of the backfill), then the tenant stream's.
+    const firstTenant = made.indexOf('true');
+    expect(firstTenant).toBeGreaterThan(0);
+    expect(made.slice(0, firstTenant).every((value) => value === null)).toBe(true);
+    expect(made.slice(firstTenant).every((value) => value === 'true')).toBe(true);
+    const finished = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((r) => r.message === 'poll finished');
+    expect(finished.map((r) => r.stream)).toEqual(['organization', 'tenant']);
+    expect(finished[1]?.delivered).toBe(1);
+    const dynamodb = new DynamoDBClient({});
+    const organizationCursor = await new DynamoCursorStore(dynamodb, table, 'ingest-cursor').load();
+    const tenantCursor = await new DynamoCursorStore(dynamodb, table, 'ingest-cursor#@tenant').load();
+    // Each stream remembers what it delivered in its own cursor item.
+    expect(JSON.stringify(organizationCursor?.seen)).toContain('tn-org');
+    expect(JSON.stringify(organizationCursor?.seen)).not.toContain('tn-tenant');
+    expect(JSON.stringify(tenantCursor?.seen)).toContain('tn-tenant');
+    expect(JSON.stringify(tenantCursor?.seen)).not.toContain('tn-org');
   });
 
   it('keeps an event it cannot pack in the DLQ with its reason, sends the events around it, and moves on', async () => {

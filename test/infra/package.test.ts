@@ -212,6 +212,7 @@ describe('npm run package', () => {
       DEAD_LETTER_QUEUE_URL: { Ref: 'DetectionDeadLetterQueue' },
       CURSOR_TABLE_NAME: { Ref: 'DedupTable' },
       CURSOR_KEY: 'ingest-cursor',
+      POLL_TENANT_EVENTS: 'true',
     });
     const [[, rule]] = resources(template, 'AWS::Events::Rule') as [[string, Json]];
     expect(rule.Properties).toMatchObject({ ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' });
@@ -579,7 +580,10 @@ describe('npm run package', () => {
     });
     expect(bySid.PollCursorItemOnly).toMatchObject({
       Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-      Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['ingest-cursor'] } },
+      // Its organization-scoped stream's cursor and its tenant-scoped stream's.
+      Condition: {
+        'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['ingest-cursor', 'ingest-cursor#@tenant'] },
+      },
     });
     // Several organizations: each one's key parameter (and nothing else) and its own cursor item.
     const multi = Object.fromEntries(
@@ -598,7 +602,9 @@ describe('npm run package', () => {
     ]);
     expect(multi.PollCursorItemOnly.Condition['ForAllValues:StringEquals']['dynamodb:LeadingKeys']).toEqual([
       'ingest-cursor#org-acme',
+      'ingest-cursor#org-acme#@tenant',
       'ingest-cursor#org-globex',
+      'ingest-cursor#org-globex#@tenant',
     ]);
     expect(
       JSON.parse(resource(withParams, 'PollLambdaFunction').Properties.Environment.Variables.ORGANIZATIONS as string),
@@ -858,15 +864,25 @@ describe('the dedup table: the detect role never touches a poll cursor, the poll
       `${POLL_CURSOR_KEY}#pending`,
       `${POLL_CURSOR_KEY}#1732428000`,
     ];
-    expect(cursors(template).slice(0, 1)).toEqual(['ingest-cursor']);
-    expect(cursors(withParams).slice(0, 2)).toEqual(['ingest-cursor#org-acme', 'ingest-cursor#org-globex']);
+    expect(cursors(template).slice(0, 2)).toEqual(['ingest-cursor', 'ingest-cursor#@tenant']);
+    expect(cursors(withParams).slice(0, 4)).toEqual([
+      'ingest-cursor#org-acme',
+      'ingest-cursor#org-acme#@tenant',
+      'ingest-cursor#org-globex',
+      'ingest-cursor#org-globex#@tenant',
+    ]);
     for (const t of [template, withParams])
       expect(allowedRequests(t, 'DetectRole', ITEM_ACTIONS, cursors(t))).toEqual([]);
     expect(decideOn(template, 'DetectRole', 'dynamodb:PutItem', POLL_CURSOR_KEY)).toBe('denied');
   });
 
   it('lets the poll role read and write its own cursors only, and neither role the webhook-id table', () => {
-    const mine = ['ingest-cursor#org-acme', 'ingest-cursor#org-globex'];
+    const mine = [
+      'ingest-cursor#org-acme',
+      'ingest-cursor#org-acme#@tenant',
+      'ingest-cursor#org-globex',
+      'ingest-cursor#org-globex#@tenant',
+    ];
     const actions = ['dynamodb:GetItem', 'dynamodb:PutItem'];
     expect(
       allowedRequests(withParams, 'PollRole', ITEM_ACTIONS, [...mine, POLL_CURSOR_KEY, ...written]).sort(),

@@ -161,14 +161,18 @@ describe('infra/settings.cjs: the poller', () => {
       organizations: [
         { id: 'default', name: '', adminKeyParameter: '/openai-audit-alerts/admin-key', cursorKey: 'ingest-cursor' },
       ],
-      cursorKeys: ['ingest-cursor'],
+      cursorKeys: ['ingest-cursor', 'ingest-cursor#@tenant'],
       overlapSeconds: 600,
       backfillHours: 24,
+      tenantEvents: 'true',
     });
-    expect(ingestSettings({ organizations: '', adminKeyParameter: '/x/key' })).toMatchObject({
-      cursorKeys: ['ingest-cursor'],
-      organizationsJson: '[{"id":"default","name":"","adminKeyParameter":"/x/key"}]',
-    });
+    expect(ingestSettings({ organizations: '', adminKeyParameter: '/x/key', pollTenantEvents: 'false' })).toMatchObject(
+      {
+        cursorKeys: ['ingest-cursor'],
+        tenantEvents: 'false',
+        organizationsJson: '[{"id":"default","name":"","adminKeyParameter":"/x/key"}]',
+      },
+    );
   });
 
   it("keeps every organization's cursor in the namespace the detect role is denied, the one the functions use", () => {
@@ -176,7 +180,14 @@ describe('infra/settings.cjs: the poller', () => {
     expect(settings.cursorKey).toBe(POLL_CURSOR_KEY);
     expect(settings.cursorKeyPatterns).toEqual([POLL_CURSOR_KEY, `${POLL_CURSOR_KEY}#*`]);
     const cursorKeys = settings.cursorKeys as string[];
-    expect(cursorKeys).toEqual(['ingest-cursor#org-a', 'ingest-cursor#pending', 'ingest-cursor#1732428000']);
+    expect(cursorKeys).toEqual([
+      'ingest-cursor#org-a',
+      'ingest-cursor#org-a#@tenant',
+      'ingest-cursor#pending',
+      'ingest-cursor#pending#@tenant',
+      'ingest-cursor#1732428000',
+      'ingest-cursor#1732428000#@tenant',
+    ]);
     expect(cursorKeys.filter((key) => !inPollCursorNamespace(key))).toEqual([]);
   });
 
@@ -191,6 +202,7 @@ describe('infra/settings.cjs: the poller', () => {
     [{ adminKeyParameter: 'relative' }, 'adminKeyParameter must be a full SSM parameter name starting with /'],
     [{ pollOverlapSeconds: 7200 }, 'pollOverlapSeconds must be 0-3600'],
     [{ pollBackfillHours: -1 }, 'pollBackfillHours must be 0-2160'],
+    [{ pollTenantEvents: 'yes' }, 'pollTenantEvents must be true or false, got yes'],
     [{ openaiBaseUrl: 'http://api.openai.com/v1' }, 'openaiBaseUrl must be an https:// URL'],
   ])('rejects %j at package time', (params, message) => {
     expect(() => ingestSettings(params)).toThrow(message);

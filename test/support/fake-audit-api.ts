@@ -41,8 +41,10 @@ export async function startFakeAuditApi(adminKey: string): Promise<FakeAuditApi>
     const gte = Number(url.searchParams.get('effective_at[gte]') ?? -Infinity);
     const lte = Number(url.searchParams.get('effective_at[lte]') ?? Infinity);
     const limit = Math.min(100, Math.max(1, Number(url.searchParams.get('limit') ?? 20)));
+    // As OpenAI documents `tenant_only`: tenant-scoped types only with it, and only without it the rest.
+    const tenantOnly = url.searchParams.get('tenant_only') === 'true';
     const sorted = events
-      .filter((e) => e.effective_at >= gte && e.effective_at <= lte)
+      .filter((e) => e.effective_at >= gte && e.effective_at <= lte && tenantScoped(e) === tenantOnly)
       .sort((a, b) => b.effective_at - a.effective_at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
     const after = url.searchParams.get('after');
     const from = after === null ? 0 : sorted.findIndex((e) => e.id === after) + 1;
@@ -75,6 +77,15 @@ export async function startFakeAuditApi(adminKey: string): Promise<FakeAuditApi>
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * Whether the fake lists an event only with `tenant_only=true`: `tenant.*` types and the role
+ * bindings the schema names as tenant-scoped (`role.bound_to_resource`, `role.unbound_from_resource`).
+ */
+function tenantScoped(event: FakeEvent): boolean {
+  const type = typeof event.type === 'string' ? event.type : '';
+  return type.startsWith('tenant.') || type === 'role.bound_to_resource' || type === 'role.unbound_from_resource';
 }
 
 /** An audit event as the API lists it. */

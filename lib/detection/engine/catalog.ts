@@ -118,6 +118,27 @@ export class RuleCatalog {
     );
   }
 
+  /**
+   * The event types each single-event rule and signal of a log type declares, by rule id, in
+   * registration order, **enabled or not** (`undefined` for a rule that takes every type): what a
+   * coverage report needs, where {@link RuleCatalog.eventTypes} lists only what runs.
+   *
+   * @example
+   * ```ts
+   * catalog.declaredEventTypes('OpenAI.Audit').get('OpenAI.SCIM.Configuration.Change'); // ['scim.enabled', 'scim.disabled']
+   * ```
+   */
+  public declaredEventTypes(logTypeName: string): ReadonlyMap<string, readonly string[] | undefined> {
+    return new Map(
+      [...this.#rules.values()]
+        .filter((entry) => entry.logType === logTypeName && entry.compiled.kind !== 'correlation')
+        .map((entry) => [
+          entry.compiled.metadata.id,
+          (entry.compiled.rule as { eventTypes?: readonly string[] }).eventTypes,
+        ]),
+    );
+  }
+
   /** Runs every applicable rule of `logTypeName` on a raw event. Never throws for any event. */
   public evaluate(logTypeName: string, raw: unknown): EventEvaluation {
     const { logType, dispatch } = this.#logType(logTypeName);

@@ -1,7 +1,10 @@
 import { RuleCatalog } from '../engine/catalog.ts';
 import type { RulesSettings } from '../engine/rule-settings.ts';
 import { openAiAuditLogType } from '../openai/log-type.ts';
+import { adminApiKeyChangeRule } from './openai/admin-api-key-change.ts';
 import { adminRoleAssignmentRule } from './openai/admin-role-assignment.ts';
+import { apiCallLoggingRule } from './openai/api-call-logging.ts';
+import { authenticationPolicyTamperingRule } from './openai/authentication-policy-tampering.ts';
 import { createApiKeyAnomalousActivityRule } from './openai/api-key-anomalous-activity.ts';
 import { bruteForceLoginSuccessRule } from './openai/brute-force-login-success.ts';
 import { credentialStuffingRule } from './openai/credential-stuffing.ts';
@@ -10,6 +13,9 @@ import { ipAllowlistChangesRule } from './openai/ip-allowlist-changes.ts';
 import { loginFailedSignal, loginSuccessSignal } from './openai/login-signals.ts';
 import { scimConfigurationChangeRule } from './openai/scim-configuration-change.ts';
 import type { ScopePolicy } from './openai/scope-policy.ts';
+import { createOwnerInvitationRule } from './openai/owner-invitation.ts';
+import { serviceAccountOwnerRule } from './openai/service-account-owner.ts';
+import { workloadIdentityTrustRule } from './openai/workload-identity-trust.ts';
 
 /** What the catalog's rules can be configured with. */
 export interface CatalogConfig {
@@ -17,6 +23,11 @@ export interface CatalogConfig {
   readonly scopePolicy?: ScopePolicy;
   /** The rules configuration: enable or disable rules, pin severities, suppress matches. */
   readonly rules?: RulesSettings;
+  /**
+   * The organization's own email domains, for `OpenAI.Owner.Invitation` (an owner invited from
+   * elsewhere is rated higher). Empty: the acting user's own domain stands for them.
+   */
+  readonly orgDomains?: readonly string[];
 }
 
 /**
@@ -39,5 +50,11 @@ export function createRuleCatalog(config: CatalogConfig = {}): RuleCatalog {
     loginFailedSignal,
     loginSuccessSignal,
     bruteForceLoginSuccessRule,
+    adminApiKeyChangeRule,
+    serviceAccountOwnerRule,
+    createOwnerInvitationRule(config.orgDomains ?? []),
+    apiCallLoggingRule,
+    authenticationPolicyTamperingRule,
+    workloadIdentityTrustRule,
   ]);
 }

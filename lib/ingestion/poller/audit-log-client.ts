@@ -17,6 +17,8 @@ export interface PageQuery {
   readonly effectiveAtGte: number;
   readonly effectiveAtLte: number;
   readonly after?: string;
+  /** List the tenant-scoped event types only (`tenant_only=true`): the `tenant` stream. */
+  readonly tenantOnly?: boolean;
 }
 
 /** A failed attempt that will be retried, for progress reports. */
@@ -88,6 +90,7 @@ export class AuditLogClient {
       'effective_at[lte]': String(query.effectiveAtLte),
     });
     if (query.after !== undefined) params.set('after', query.after);
+    if (query.tenantOnly === true) params.set('tenant_only', 'true');
     const url = `${this.#options.baseUrl}/organization/audit_logs?${params.toString()}`;
     let adminKey = await this.#options.adminKey.get();
     let refreshed = false;

@@ -7,6 +7,7 @@ import { enqueueEvents } from '../packing/enqueue-events.ts';
 import { SecureParameter } from '../parameters/secure-parameter.ts';
 import type { SecureStringProvider } from '../parameters/secure-string-provider.ts';
 import { AuditLogClient } from './audit-log-client.ts';
+import { streamCursorKey, type AuditLogStream } from './audit-log-stream.ts';
 import { DynamoCursorStore } from './cursor-store.ts';
 import { pollAuditLogs, type PollResult } from './poll.ts';
 import type { PollConfig, PolledOrganization } from './poll-config.ts';
@@ -21,19 +22,24 @@ export interface PollerClients {
   readonly log: PollTelemetry['log'];
 }
 
-/** One organization's run, with the milliseconds its invocation has left. */
-export type OrganizationPoller = (org: PolledOrganization, remainingMs: () => number) => Promise<PollResult>;
+/** One organization's run of one stream, with the milliseconds its invocation has left. */
+export type OrganizationPoller = (
+  org: PolledOrganization,
+  stream: AuditLogStream,
+  remainingMs: () => number,
+) => Promise<PollResult>;
 
 /**
- * One organization's polling run on AWS: its admin key from SSM (cached across invocations for
- * `adminKeyMaxAgeSeconds`, read again when OpenAI rejects it), its own cursor item, its events to
+ * One organization's polling run of one stream on AWS: its admin key from SSM (cached across
+ * invocations for `adminKeyMaxAgeSeconds`, read again when OpenAI rejects it), the stream's own
+ * cursor item (`streamCursorKey`), its events to
  * the detection queue and the ones that cannot be packed to the DLQ (each logged). Build once, at
  * cold start, so that the keys stay cached.
  *
  * @example
  * ```ts
  * const poll = awsOrganizationPoller(config, { sqs, dynamodb, parameters, log });
- * const result = await poll(config.organizations[0], () => context.getRemainingTimeInMillis());
+ * const result = await poll(config.organizations[0], 'tenant', () => context.getRemainingTimeInMillis());
  * ```
  */
 export function awsOrganizationPoller(config: PollConfig, clients: PollerClients): OrganizationPoller {
@@ -48,7 +54,7 @@ export function awsOrganizationPoller(config: PollConfig, clients: PollerClients
       }),
     ]),
   );
-  return async ({ organization, adminKeyParameter, cursorKey }, remainingMs) => {
+  return async ({ organization, adminKeyParameter, cursorKey }, stream, remainingMs) => {
     const adminKey = keys.get(organization.id);
     if (!adminKey) throw new ConfigError(`no admin key source for organization ${organization.id}`);
     const client = new AuditLogClient({
@@ -57,7 +63,7 @@ export function awsOrganizationPoller(config: PollConfig, clients: PollerClients
       keySource: `the SSM parameter ${adminKeyParameter} (organization ${organization.id})`,
       remainingMs,
       onRetry: (notice) =>
-        log('WARN', 'audit log request failed; retrying', { organization: organization.id, ...notice }),
+        log('WARN', 'audit log request failed; retrying', { organization: organization.id, stream, ...notice }),
     });
     const deliver = async (events: readonly unknown[]) => {
       const target = { sqs, queueUrl: config.queueUrl, deadLetters };
@@ -71,8 +77,11 @@ export function awsOrganizationPoller(config: PollConfig, clients: PollerClients
       }
       return { rejected: rejected.length };
     };
-    const cursor = new DynamoCursorStore(dynamodb, config.cursorTableName, cursorKey);
+    const cursor = new DynamoCursorStore(dynamodb, config.cursorTableName, streamCursorKey(cursorKey, stream));
     const clock = () => Math.floor(Date.now() / 1000);
-    return pollAuditLogs({ client, cursor, deliver, clock, remainingMs }, config);
+    return pollAuditLogs(
+      { client, cursor, deliver, clock, remainingMs },
+      { ...config, tenantOnly: stream === 'tenant' },
+    );
   };
 }

@@ -1,3 +1,4 @@
+import type { AuditLogStream } from './audit-log-stream.ts';
 import type { LogLevel } from '../../shared/log-level.ts';
 import type { Organization } from '../packing/organization.ts';
 
@@ -33,4 +34,9 @@ export interface PollConfig {
   readonly overlapSeconds: number;
   readonly backfillSeconds: number;
   readonly sliceSeconds: number;
+  /**
+   * `POLL_TENANT_EVENTS` (`true` by default): the streams polled per organization, `organization`
+   * and, unless turned off, `tenant` (tenant-scoped events, `tenant_only=true`).
+   */
+  readonly streams: readonly AuditLogStream[];
 }

@@ -2,6 +2,7 @@ import { ConfigError } from '../../shared/config-error.ts';
 import type { LogLevel } from '../../shared/log-level.ts';
 import { printable } from '../../shared/printable.ts';
 import { AdminKeyRejectedError } from './errors.ts';
+import type { AuditLogStream } from './audit-log-stream.ts';
 import type { PollResult } from './poll.ts';
 import type { PolledOrganization } from './poll-config.ts';
 
@@ -25,8 +26,10 @@ export interface PollTelemetry {
 /** What {@link pollOrganizations} needs. */
 export interface PollOrganizationsDependencies {
   readonly organizations: readonly PolledOrganization[];
-  /** One organization's run (see `pollAuditLogs`). */
-  readonly poll: (org: PolledOrganization) => Promise<PollResult>;
+  /** The streams polled for each organization, in order. */
+  readonly streams: readonly AuditLogStream[];
+  /** One organization's run of one stream (see `pollAuditLogs`). */
+  readonly poll: (org: PolledOrganization, stream: AuditLogStream) => Promise<PollResult>;
   readonly telemetry: PollTelemetry;
 }
 
@@ -40,8 +43,9 @@ function describe(error: unknown): string {
 }
 
 /**
- * One scheduled run over every organization, one after another: each is polled, logged and
- * counted, and one organization's failure does not stop the others. An unusable admin key (refused,
+ * One scheduled run over every organization, one after another, and for each its streams (its
+ * organization-scoped events, then its tenant-scoped ones): each is polled, logged and counted, and
+ * one failure does not stop the others. An unusable admin key (refused,
  * missing, not a SecureString) is counted in `AuthFailures` and logged: retrying cannot help, the
  * alarm tells someone. Any other failure is counted in `PollErrors`, and the first one is thrown
  * once every organization had its turn, so that the invocation fails and the errors alarm counts it.
@@ -57,19 +61,26 @@ export async function pollOrganizations(deps: PollOrganizationsDependencies): Pr
   let failure: Error | undefined;
   for (const org of deps.organizations) {
     const organization = org.organization.id;
-    try {
-      const result = await deps.poll(org);
-      for (const name of TOTALS) totals[name] += result[name];
-      log('INFO', 'poll finished', { organization, ...result, highWater: result.highWater ?? null });
-    } catch (error) {
-      if (error instanceof AdminKeyRejectedError || error instanceof ConfigError) {
-        count('AuthFailures', 1);
-        log('ERROR', 'poll stopped: the admin key is unusable', { organization, error: error.message });
-        continue;
+    for (const stream of deps.streams) {
+      try {
+        const result = await deps.poll(org, stream);
+        for (const name of TOTALS) totals[name] += result[name];
+        log('INFO', 'poll finished', { organization, stream, ...result, highWater: result.highWater ?? null });
+      } catch (error) {
+        if (error instanceof AdminKeyRejectedError || error instanceof ConfigError) {
+          count('AuthFailures', 1);
+          log('ERROR', 'poll stopped: the admin key is unusable', { organization, stream, error: error.message });
+          // The same key serves every stream of the organization: the next would be refused too.
+          break;
+        }
+        count('PollErrors', 1);
+        log('ERROR', 'poll failed; the next run resumes from the cursor', {
+          organization,
+          stream,
+          error: describe(error),
+        });
+        failure ??= error instanceof Error ? error : new Error(String(error));
       }
-      count('PollErrors', 1);
-      log('ERROR', 'poll failed; the next run resumes from the cursor', { organization, error: describe(error) });
-      failure ??= error instanceof Error ? error : new Error(String(error));
     }
   }
   count('AuditEventsListed', totals.listed);

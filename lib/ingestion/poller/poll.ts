@@ -14,6 +14,8 @@ export interface PollOptions {
   readonly sliceSeconds: number;
   /** Start here instead of at the cursor (CLI `--since`). */
   readonly since?: number;
+  /** List tenant-scoped events only (the `tenant` stream, `tenant_only=true`). */
+  readonly tenantOnly?: boolean;
 }
 
 /** What a run reports as it goes (the CLI prints it on stderr). */
@@ -105,7 +107,12 @@ export async function pollAuditLogs(deps: PollDependencies, options: PollOptions
     let listedInSlice = 0;
     for (let more = true; more;) {
       if (deps.remainingMs() < margin) return result(false);
-      const page = await deps.client.listPage({ effectiveAtGte: start, effectiveAtLte: end, after });
+      const page = await deps.client.listPage({
+        effectiveAtGte: start,
+        effectiveAtLte: end,
+        after,
+        ...(options.tenantOnly === true ? { tenantOnly: true } : {}),
+      });
       pages++;
       for (const event of page.data) {
         counts.listed++;

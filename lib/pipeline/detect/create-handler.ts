@@ -59,7 +59,8 @@ export function createDetectionHandler(
 ): (records: readonly QueueRecord[], invocation?: Invocation) => Promise<BatchResult> {
   const clock = options.clock ?? systemClock;
   const adapters = awsAdapters(options.config, options.clients ?? defaultClientFactories(), clock);
-  const catalog = createRuleCatalog({ scopePolicy: options.config.scopePolicy, rules: options.config.rules });
+  const { scopePolicy, rules, orgDomains } = options.config;
+  const catalog = createRuleCatalog({ scopePolicy, rules, orgDomains });
   checkThresholds(catalog.rules);
   const deps = {
     ...adapters,

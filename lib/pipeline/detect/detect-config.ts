@@ -14,6 +14,8 @@ export interface DetectConfig {
   readonly scopePolicy: ScopePolicy;
   /** `RULES_CONFIG` or `RULES_CONFIG_FILE`: rules enabled or disabled, severities, suppressions. */
   readonly rules: RulesSettings;
+  /** The rules configuration's `orgDomains`: the organization's own email domains (empty when not set). */
+  readonly orgDomains: readonly string[];
   /** `LOG_LEVEL`: DEBUG, INFO (default), WARN or ERROR. */
   readonly logLevel: LogLevel;
   /** `EVENT_CONCURRENCY`: dedup keys handled at once, 1 to 64 (default 8). */

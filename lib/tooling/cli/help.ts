@@ -1,4 +1,4 @@
-import { RULES_CONFIG_FILE_ENV } from '../../config/rules-config-file.ts';
+import { RULES_CONFIG_ENV, RULES_CONFIG_FILE_ENV } from '../../config/rules-config-file.ts';
 import { SCOPE_POLICY_FILE_ENV } from '../../config/scope-policy-file.ts';
 
 /** `openai-audit-alerts --help`. */
@@ -12,6 +12,7 @@ Commands:
                       Run every rule over audit events; print one JSON line per alert
   test FILE...        Run the Tests of Panther-format rule YAML files against our rules
   policy              Print the elevated-scope policy in force, as JSON
+  coverage [--json]   List OpenAI's audit event types with the rules watching each, or why none does
   poll --once         List OpenAI's audit log once: print the events, or enqueue them
 
 Options:
@@ -111,6 +112,26 @@ Options:
   -h, --help   Show this help
 `;
 
+/** `openai-audit-alerts coverage --help`. */
+export const COVERAGE_HELP = `Usage: openai-audit-alerts coverage [--json]
+
+Lists every event type of OpenAI's organization audit log (the 145 of its API reference), in that
+order, one line each: the rules that watch it, signals (matches that only feed correlations) and
+correlations built on them marked as such; or, for a type no rule watches, "not watched:" and a
+one-line reason. The last line sums it up: "N of 145 event types watched by M rules".
+
+A rule that watches a type may alert on only some of its events (an API key with elevated scopes,
+the assignment of an admin role): each rule's documentation under docs/rules/ says which.
+
+The rules configuration in force applies (${RULES_CONFIG_FILE_ENV} or ${RULES_CONFIG_ENV}): a type
+watched only by rules that are turned off is listed as not watched, naming them.
+
+Options:
+  --json       {"types": [{"type", "rules": [rule id, ...], "reason"}]} on one line, types in the
+               same order; "rules" is always there (empty when none), "reason" only when it is empty
+  -h, --help   Show this help
+`;
+
 /** `openai-audit-alerts start --help`. */
 export const START_HELP = `Usage: openai-audit-alerts start [--events FILE] [--json] [--payloads] [--keep-running] [--log-level LEVEL]
        npm start -- [options]
@@ -149,10 +170,11 @@ Routing is the deployed default: PagerDuty from HIGH, Slack from MEDIUM, the web
 `;
 
 /** `openai-audit-alerts poll --help`. */
-export const POLL_HELP = `Usage: openai-audit-alerts poll --once [--since ISO-8601] [--dry-run] [--max-attempts N] [--organization ID[:NAME]]
+export const POLL_HELP = `Usage: openai-audit-alerts poll --once [--since ISO-8601] [--dry-run] [--max-attempts N] [--organization ID[:NAME]] [--stream S]
 
 Lists OpenAI's organization audit log (GET /organization/audit_logs) once, oldest first, each
-event once, from --since (default: 24 hours ago) up to now.
+event once, from --since (default: 24 hours ago) up to now: first the organization-scoped events,
+then the tenant-scoped ones (tenant.* types, listed with tenant_only=true), each with its own cursor.
 
   --dry-run      Print the events as JSON Lines on standard output instead of enqueuing them
   --since TIME   Start here, e.g. 2026-11-24T00:00:00Z
@@ -161,14 +183,16 @@ event once, from --since (default: 24 hours ago) up to now.
   --organization ID[:NAME]
                  The organization the key belongs to, named on every enqueued message (alerts
                  then carry it in title, context and dedup key); default: the stack's default one
+  --stream S     organization, tenant or both (default both)
   -h, --help     Show this help
 
 Environment:
   OPENAI_ADMIN_KEY        an organization Admin API key (required)
   OPENAI_BASE_URL         default https://api.openai.com/v1 (https only; plain http only to 127.0.0.1)
   AUDIT_EVENTS_QUEUE_URL  the detection queue (required without --dry-run)
-  CURSOR_TABLE_NAME       optional: keep the cursor in this DynamoDB table (key CURSOR_KEY, default
-                          "ingest-cursor"), so later runs resume where this one stopped
+  CURSOR_TABLE_NAME       optional: keep the cursors in this DynamoDB table (key CURSOR_KEY, default
+                          "ingest-cursor", and CURSOR_KEY#@tenant for tenant-scoped events), so
+                          later runs resume where this one stopped
 
 Progress (each time slice listed) and every retry, with its cause (HTTP status, DNS failure,
 refused connection, timeout, TLS problem), go to standard error. Rate limits (429) are waited out

@@ -6,7 +6,7 @@ import { RulesConfigError } from '../../detection/engine/errors.ts';
 import { ScopePolicyError } from '../../detection/rules/openai/errors.ts';
 import { printable, quote } from '../../shared/printable.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
-import { EVALUATE_HELP, MAIN_HELP, POLICY_HELP, POLL_HELP, START_HELP, TEST_HELP } from './help.ts';
+import { COVERAGE_HELP, EVALUATE_HELP, MAIN_HELP, POLICY_HELP, POLL_HELP, START_HELP, TEST_HELP } from './help.ts';
 import type { CliIo } from './io.ts';
 
 /** The program name, as installed by package.json `bin`. */
@@ -58,6 +58,15 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     help: POLICY_HELP,
     run: noArguments('policy', async (io) => (await import('./commands/policy.ts')).policyCommand(io)),
   },
+  coverage: {
+    help: COVERAGE_HELP,
+    options: { json: { type: 'boolean' } },
+    run: (args, io, values) =>
+      noArguments('coverage', async (cliIo) => (await import('./commands/coverage.ts')).coverageCommand(values, cliIo))(
+        args,
+        io,
+      ),
+  },
   poll: {
     help: POLL_HELP,
     options: {
@@ -66,6 +75,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       'dry-run': { type: 'boolean' },
       'max-attempts': { type: 'string' },
       organization: { type: 'string' },
+      stream: { type: 'string' },
     },
     run: (args, io, values) =>
       noArguments('poll', async (cliIo) => (await import('./commands/poll.ts')).pollCommand(values, cliIo))(args, io),

@@ -18,6 +18,7 @@ describe('readDetectConfig', () => {
       scopePolicy: DEFAULT_SCOPE_POLICY,
       logLevel: 'INFO',
       rules: {},
+      orgDomains: [],
       concurrency: 8,
       leaseSeconds: 60,
       maxReceiveCount: undefined,
@@ -75,9 +76,10 @@ describe('readDetectConfig', () => {
       EVENT_CONCURRENCY: '4',
       DEDUP_LEASE_SECONDS: '120',
       ELEVATED_SCOPE_POLICY: '{"elevatedScopes":[{"exact":"x","severity":"LOW"}]}',
-      RULES_CONFIG: '{"rules":{"OpenAI.SCIM.Configuration.Change":{"enabled":false}}}',
+      RULES_CONFIG: '{"rules":{"OpenAI.SCIM.Configuration.Change":{"enabled":false}},"orgDomains":["Example.com"]}',
     });
     expect(config).toMatchObject({
+      orgDomains: ['example.com'],
       logLevel: 'DEBUG',
       concurrency: 4,
       leaseSeconds: 120,

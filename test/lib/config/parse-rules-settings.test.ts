@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRulesSettings, type KnownRule } from '../../../lib/config/parse-rules-settings.ts';
+import { parseRulesConfig, type KnownRule } from '../../../lib/config/parse-rules-settings.ts';
 import { RulesConfigError } from '../../../lib/detection/engine/errors.ts';
 
 const known: KnownRule[] = [
@@ -15,9 +15,9 @@ const known: KnownRule[] = [
     ],
   },
 ];
-const parse = (doc: unknown) => parseRulesSettings(JSON.stringify(doc), 'rules.json', known);
+const parse = (doc: unknown) => parseRulesConfig(JSON.stringify(doc), 'rules.json', known).rules;
 
-describe('parseRulesSettings', () => {
+describe('parseRulesConfig', () => {
   it('reads enabled, severity and suppressions per rule', () => {
     expect(
       parse({
@@ -49,6 +49,15 @@ describe('parseRulesSettings', () => {
     expect(parse({})).toEqual({});
   });
 
+  it("reads the organization's domains beside the rules, in lower case, none by default", () => {
+    const config = (doc: unknown) => parseRulesConfig(JSON.stringify(doc), 'rules.json', known);
+    expect(config({ orgDomains: [' Example.COM ', 'corp.example.co.uk'] })).toEqual({
+      rules: {},
+      orgDomains: ['example.com', 'corp.example.co.uk'],
+    });
+    expect(config({ rules: {} }).orgDomains).toEqual([]);
+  });
+
   it('lets a correlation and its steps be disabled together', () => {
     expect(parse({ rules: { Corr: { enabled: false }, Signal: { enabled: false } } })).toEqual({
       Corr: { enabled: false },
@@ -58,7 +67,7 @@ describe('parseRulesSettings', () => {
 
   it.each([
     ['[]', /^rules\.json: expected a JSON object, got array$/],
-    ['{"rule": {}}', /^rules\.json: unknown key "rule" \(allowed: rules\)$/],
+    ['{"rule": {}}', /^rules\.json: unknown key "rule" \(allowed: rules, orgDomains\)$/],
     ['{"rules": []}', /^rules\.json: rules: expected an object keyed by rule id, got array$/],
     ['{"rules": {"Nope": {}}}', /^rules\.json: rules\["Nope"\]: unknown rule id \(known: Alert, Signal, Corr\)$/],
     [
@@ -101,8 +110,15 @@ describe('parseRulesSettings', () => {
       /rules\["Signal"\]\.enabled: Signal is a step of Corr, which stays enabled; disable Corr too, or keep Signal$/,
     ],
     ['{', /^rules\.json: not valid JSON/],
+    ['{"orgDomains": "example.com"}', /orgDomains: expected a list of domain names, got string$/],
+    [
+      '{"orgDomains": ["alice@example.com"]}',
+      /orgDomains\[0\]: expected a domain name such as example.com \(no @, no scheme\)/,
+    ],
+    ['{"orgDomains": ["https://example.com"]}', /orgDomains\[0\]: expected a domain name/],
+    ['{"orgDomain": ["example.com"]}', /orgDomain/],
   ])('rejects %s with the path and the problem', (text, message) => {
-    expect(() => parseRulesSettings(text, 'rules.json', known)).toThrow(RulesConfigError);
-    expect(() => parseRulesSettings(text, 'rules.json', known)).toThrow(message);
+    expect(() => parseRulesConfig(text, 'rules.json', known)).toThrow(RulesConfigError);
+    expect(() => parseRulesConfig(text, 'rules.json', known)).toThrow(message);
   });
 });

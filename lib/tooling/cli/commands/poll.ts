@@ -4,6 +4,7 @@ import { staticSecret } from '../../../ingestion/parameters/secure-parameter.ts'
 import { AuditLogClient } from '../../../ingestion/poller/audit-log-client.ts';
 import { DynamoCursorStore, MemoryCursorStore, type CursorStore } from '../../../ingestion/poller/cursor-store.ts';
 import { POLL_CURSOR_KEY } from '../../../ingestion/poller/cursor-key.ts';
+import { AUDIT_LOG_STREAMS, streamCursorKey, type AuditLogStream } from '../../../ingestion/poller/audit-log-stream.ts';
 import {
   AdminKeyRejectedError,
   AuditLogRequestError,
@@ -35,12 +36,14 @@ export interface PollCommandOptions {
   readonly 'dry-run'?: boolean;
   readonly 'max-attempts'?: string;
   readonly organization?: string;
+  readonly stream?: string;
 }
 
 /**
- * `poll --once [--since ISO-8601] [--dry-run]`: one polling run from the command line. The key comes
- * from OPENAI_ADMIN_KEY, the API from OPENAI_BASE_URL; `--dry-run` prints the events as JSON Lines
- * (oldest first, each once), otherwise they go to AUDIT_EVENTS_QUEUE_URL.
+ * `poll --once [--since ISO-8601] [--dry-run] [--stream S]`: one polling run from the command line,
+ * of both streams (organization-scoped events, then tenant-scoped ones) unless `--stream` names
+ * one. The key comes from OPENAI_ADMIN_KEY, the API from OPENAI_BASE_URL; `--dry-run` prints the
+ * events as JSON Lines (oldest first, each once), otherwise they go to AUDIT_EVENTS_QUEUE_URL.
  *
  * @example
  * ```ts
@@ -77,6 +80,12 @@ export async function pollCommand(options: PollCommandOptions, io: CliIo): Promi
     return EXIT_USAGE;
   }
   const organization: Organization = { id: organizationId, name: organizationName(nameParts.join(':')) };
+  const streamOption = options.stream ?? 'both';
+  if (streamOption !== 'both' && !AUDIT_LOG_STREAMS.includes(streamOption as AuditLogStream)) {
+    io.stderr(`poll: --stream must be organization, tenant or both, got ${quote(streamOption)}\n`);
+    return EXIT_USAGE;
+  }
+  const streams = streamOption === 'both' ? AUDIT_LOG_STREAMS : [streamOption as AuditLogStream];
   const adminKey = io.env.OPENAI_ADMIN_KEY?.trim();
   if (!adminKey) {
     io.stderr('poll: OPENAI_ADMIN_KEY is not set: export an organization Admin API key (see docs/ingestion.md)\n');
@@ -105,7 +114,8 @@ export async function pollCommand(options: PollCommandOptions, io: CliIo): Promi
     onRetry: ({ attempt, maxAttempts, problem, waitMs }) =>
       io.stderr(`poll: attempt ${attempt} of ${maxAttempts} failed: ${problem}; retrying in ${seconds(waitMs)}\n`),
   });
-  let cursor: CursorStore = new MemoryCursorStore();
+  // Each stream its own cursor: in memory (every run starts afresh), or in DynamoDB with CURSOR_TABLE_NAME.
+  let cursorOf: (stream: AuditLogStream) => CursorStore = () => new MemoryCursorStore();
   let deliver: PollDependencies['deliver'];
   if (options['dry-run'] === true) {
     deliver = (events) => {
@@ -137,53 +147,60 @@ export async function pollCommand(options: PollCommandOptions, io: CliIo): Promi
         io.stderr(`poll: event ${quote(item.eventId ?? `#${item.index}`)} not enqueued: ${item.reason}\n`);
       return { rejected: rejected.length };
     };
-    if (io.env.CURSOR_TABLE_NAME?.trim()) {
+    const table = io.env.CURSOR_TABLE_NAME?.trim();
+    if (table) {
       const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
-      cursor = new DynamoCursorStore(
-        new DynamoDBClient({}),
-        io.env.CURSOR_TABLE_NAME.trim(),
-        io.env.CURSOR_KEY?.trim() || POLL_CURSOR_KEY,
-      );
+      const dynamodb = new DynamoDBClient({});
+      const key = io.env.CURSOR_KEY?.trim() || POLL_CURSOR_KEY;
+      cursorOf = (stream) => new DynamoCursorStore(dynamodb, table, streamCursorKey(key, stream));
     }
   }
   const verb = options['dry-run'] === true ? 'printed' : 'enqueued';
-  io.stderr(
-    `poll: listing ${baseUrl}/organization/audit_logs${since === undefined ? ' (the last 24 hours)' : ` since ${iso(since)}`}\n`,
-  );
-  try {
-    const result = await pollAuditLogs(
-      {
-        client,
-        cursor,
-        deliver,
-        clock: () => Math.floor(Date.now() / 1000),
-        remainingMs: () => Number.POSITIVE_INFINITY,
-        onSlice: ({ sliceStart, sliceEnd, listed, delivered, pages }) =>
-          io.stderr(
-            `poll: ${iso(sliceStart)} to ${iso(sliceEnd)}: ${listed} listed in ${pages} page(s), ${delivered} ${verb}\n`,
-          ),
-      },
-      {
-        overlapSeconds: 600,
-        backfillSeconds: 24 * 3600,
-        sliceSeconds: 3600,
-        ...(since === undefined ? {} : { since }),
-      },
-    );
+  let status = EXIT_OK;
+  for (const stream of streams) {
+    const tag = streams.length > 1 ? ` [${stream}]` : '';
     io.stderr(
-      `poll: ${result.delivered} event(s) ${verb}, ${result.listed} listed, ${result.alreadyDelivered} already delivered, ${result.invalid} invalid, ${result.rejected} rejected\n`,
+      `poll:${tag} listing ${baseUrl}/organization/audit_logs${stream === 'tenant' ? '?tenant_only=true' : ''}${since === undefined ? ' (the last 24 hours)' : ` since ${iso(since)}`}\n`,
     );
-    return EXIT_OK;
-  } catch (error) {
-    if (
-      error instanceof AdminKeyRejectedError ||
-      error instanceof AuditLogUnavailableError ||
-      error instanceof AuditLogRequestError ||
-      error instanceof ConfigError
-    ) {
-      io.stderr(`poll: ${error.message}\n`);
-      return EXIT_FAILURE;
+    try {
+      const result = await pollAuditLogs(
+        {
+          client,
+          cursor: cursorOf(stream),
+          deliver,
+          clock: () => Math.floor(Date.now() / 1000),
+          remainingMs: () => Number.POSITIVE_INFINITY,
+          onSlice: ({ sliceStart, sliceEnd, listed, delivered, pages }) =>
+            io.stderr(
+              `poll:${tag} ${iso(sliceStart)} to ${iso(sliceEnd)}: ${listed} listed in ${pages} page(s), ${delivered} ${verb}\n`,
+            ),
+        },
+        {
+          overlapSeconds: 600,
+          backfillSeconds: 24 * 3600,
+          sliceSeconds: 3600,
+          tenantOnly: stream === 'tenant',
+          ...(since === undefined ? {} : { since }),
+        },
+      );
+      io.stderr(
+        `poll:${tag} ${result.delivered} event(s) ${verb}, ${result.listed} listed, ${result.alreadyDelivered} already delivered, ${result.invalid} invalid, ${result.rejected} rejected\n`,
+      );
+    } catch (error) {
+      if (
+        error instanceof AdminKeyRejectedError ||
+        error instanceof AuditLogUnavailableError ||
+        error instanceof AuditLogRequestError ||
+        error instanceof ConfigError
+      ) {
+        io.stderr(`poll:${tag} ${error.message}\n`);
+        status = EXIT_FAILURE;
+        // A refused key is refused for every stream.
+        if (error instanceof AdminKeyRejectedError || error instanceof ConfigError) break;
+        continue;
+      }
+      throw error;
     }
-    throw error;
   }
+  return status;
 }

@@ -40,7 +40,15 @@ describe('readPollConfig', () => {
       overlapSeconds: 600,
       backfillSeconds: 86_400,
       sliceSeconds: 3600,
+      streams: ['organization', 'tenant'],
     });
+  });
+  it('polls the tenant-scoped stream unless POLL_TENANT_EVENTS is false', () => {
+    expect(readPollConfig({ ...base, POLL_TENANT_EVENTS: 'FALSE' }).streams).toEqual(['organization']);
+    expect(readPollConfig({ ...base, POLL_TENANT_EVENTS: 'true' }).streams).toEqual(['organization', 'tenant']);
+    expect(() => readPollConfig({ ...base, POLL_TENANT_EVENTS: 'no' })).toThrow(
+      'POLL_TENANT_EVENTS must be true or false, got "no"',
+    );
   });
   it('takes the log level of the logLevel deploy parameter', () => {
     expect(readPollConfig({ ...base, LOG_LEVEL: 'warn' }).logLevel).toBe('WARN');
