@@ -19,18 +19,11 @@ const NOTHING_BEYOND_TYPE = `${NO_PAYLOAD}; nothing to judge beyond the type`;
  */
 export const COVERAGE_REASONS: Readonly<Partial<Record<OpenAiAuditEventType, string>>> = {
   // Keys and credentials.
-  'api_key.deleted': CREDENTIAL_DELETION,
   'certificate.created': 'a certificate uploaded: only its id and name are recorded, nothing to judge risk by',
   'certificate.updated': 'a certificate changed: only its id and name are recorded, nothing that weakens a control',
-  'certificate.deleted':
-    'a certificate deleted: a candidate for a destructive-change alert, with certificates taken out of use',
   'certificates.activated': 'certificates put in use: only their ids and names are recorded; routine set-up',
-  'certificates.deactivated':
-    'certificates taken out of use: a candidate for a destructive-change alert; only ids and names are recorded',
   'external_key.registered':
     'a customer-managed encryption key registered: adds your own control; its configuration is opaque in the schema',
-  'external_key.removed':
-    'a customer-managed encryption key removed: a candidate for a destructive-change alert (data may become unreadable)',
 
   // Data and resources.
   'checkpoint.permission.created':
@@ -51,13 +44,9 @@ export const COVERAGE_REASONS: Readonly<Partial<Record<OpenAiAuditEventType, str
   // Organization and project configuration.
   'project.created': 'a project created: routine activity with only its name and title recorded; no security decision',
   'project.updated': 'a project renamed: the new title is all that is recorded; no security effect',
-  'project.archived':
-    'a project archived: a candidate for a destructive-change threshold (many at once), not one event',
-  'project.deleted': 'a project deleted: a candidate for a destructive-change threshold (many at once), not one event',
 
   // Billing and limits.
   'rate_limit.updated': 'a rate limit changed: only the new values are recorded, so a raise cannot be told from a cut',
-  'rate_limit.deleted': 'a rate limit removed: only its id is recorded, not which limit was lifted or by how much',
 
   // Resources and network.
   'resource.deleted': `a resource deleted: ${NO_PAYLOAD} says which; a candidate for a deletion-volume threshold`,
@@ -75,7 +64,6 @@ export const COVERAGE_REASONS: Readonly<Partial<Record<OpenAiAuditEventType, str
   'role.unbound_from_resource': `a role unbound from a resource: ${REMOVES_ACCESS}`,
 
   // Service accounts and members.
-  'service_account.deleted': CREDENTIAL_DELETION,
   'user.deleted': `a member removed from the organization: ${REMOVES_ACCESS}`,
 
   // Tenant: metadata, migrations.
@@ -89,7 +77,6 @@ export const COVERAGE_REASONS: Readonly<Partial<Record<OpenAiAuditEventType, str
     'a federated workload got a token: routine, high-volume use of a trust whose set-up is watched',
 
   // Tenant: keys, tokens, service accounts.
-  'tenant.admin_api_key.deleted': CREDENTIAL_DELETION,
   'tenant.chatgpt_access_token.revoked': `a ChatGPT access token revoked: ${REMOVES_ACCESS}; a mass-revocation candidate`,
   'tenant.service_account.updated': `a service account changed: ${NO_PAYLOAD}, so a promotion to owner cannot be told apart`,
   'tenant.service_account.deleted': CREDENTIAL_DELETION,
@@ -108,8 +95,6 @@ export const COVERAGE_REASONS: Readonly<Partial<Record<OpenAiAuditEventType, str
   'tenant.resource_share_grant.deleted': `a resource share deleted: ${REMOVES_ACCESS}`,
 
   // Tenant: billing and usage limits.
-  'tenant.billing.overage_limit.updated': `overage limit changed: a candidate for a spending-guardrail alert; ${NO_PAYLOAD} gives it`,
-  'tenant.billing.alerts.updated': `billing alerts changed: a candidate for a spending-guardrail alert; ${NO_PAYLOAD} says how`,
   'tenant.billing.info.updated': `billing details changed: a finance matter, ${NOTHING_BEYOND_TYPE}`,
   'tenant.usage_limit.workspace.updated': `a workspace usage limit changed: ${NO_PAYLOAD} says if it was raised or lowered`,
   'tenant.usage_limit.group.updated': `a group usage limit changed: ${NO_PAYLOAD} says if it was raised or lowered`,

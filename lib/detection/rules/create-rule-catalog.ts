@@ -9,8 +9,12 @@ import { createApiKeyAnomalousActivityRule } from './openai/api-key-anomalous-ac
 import { bruteForceLoginSuccessRule } from './openai/brute-force-login-success.ts';
 import { credentialStuffingRule } from './openai/credential-stuffing.ts';
 import { DEFAULT_SCOPE_POLICY } from './openai/default-scope-policy.ts';
+import { destructiveChangeRule } from './openai/destructive-change.ts';
+import { guardrailTamperingRule } from './openai/guardrail-tampering.ts';
 import { ipAllowlistChangesRule } from './openai/ip-allowlist-changes.ts';
 import { loginFailedSignal, loginSuccessSignal } from './openai/login-signals.ts';
+import { massCredentialDeletionRule } from './openai/mass-credential-deletion.ts';
+import { projectMassDeletionRule } from './openai/project-mass-deletion.ts';
 import { scimConfigurationChangeRule } from './openai/scim-configuration-change.ts';
 import type { ScopePolicy } from './openai/scope-policy.ts';
 import { createOwnerInvitationRule } from './openai/owner-invitation.ts';
@@ -56,5 +60,9 @@ export function createRuleCatalog(config: CatalogConfig = {}): RuleCatalog {
     apiCallLoggingRule,
     authenticationPolicyTamperingRule,
     workloadIdentityTrustRule,
+    massCredentialDeletionRule,
+    destructiveChangeRule,
+    projectMassDeletionRule,
+    guardrailTamperingRule,
   ]);
 }

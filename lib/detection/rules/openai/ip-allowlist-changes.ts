@@ -1,11 +1,13 @@
 import { perEvent } from '../../engine/per-event.ts';
 import type { Rule } from '../../engine/rule.ts';
-import type { Severity } from '../../engine/severity.ts';
+import { maxSeverity, type Severity } from '../../engine/severity.ts';
 import type { AuditEvent } from '../../openai/audit-event.ts';
 import { textField } from '../../openai/text-field.ts';
 import { deepGet } from '../../../shared/deep-get.ts';
 import type { JsonValue } from '../../../shared/json.ts';
+import { printable } from '../../../shared/printable.ts';
 import { actorContext, actorLabel, eventIdentityContext, extraContext, ipDetails } from './helpers.ts';
+import { MAX_ALLOWLIST_ENTRIES, readAllowlist, showInvisible, type AllowlistReading } from './ip-ranges.ts';
 
 /** Rule id, kept from Panther. */
 export const IP_ALLOWLIST_CHANGES_RULE_ID = 'OpenAI.IP.Allowlist.Changes';
@@ -19,25 +21,34 @@ const ACTIONS: Readonly<Record<string, { readonly action: string; readonly sever
   'ip_allowlist.config.deactivated': { action: 'Deactivated', severity: 'CRITICAL' },
 };
 
-/** Entries that let every address through: an allowlist holding one is no control at all. */
-const ANY_ADDRESS = new Set(['0.0.0.0/0', '0.0.0.0', '::/0', '::', '0/0', '*']);
-
 function stringList(value: JsonValue | undefined): string[] {
   if (typeof value === 'string') return [value];
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }
 
+/** What {@link allowedIps} reads from an allowlist event. */
+export interface AllowedIps extends AllowlistReading {
+  /** The string entries of `allowed_ips`, as given (a bare string as a one-entry list). */
+  readonly ips: string[];
+  /** The entries cover all of IPv4 or all of IPv6 (see `readAllowlist`). */
+  readonly allowsAny: boolean;
+}
+
 /**
- * The addresses an allowlist event names, and whether one of them allows any address.
+ * The addresses an allowlist event names, and whether together they admit any address: every
+ * IPv4 address or every IPv6 address, decided by address arithmetic on the first
+ * {@link MAX_ALLOWLIST_ENTRIES} entries.
  *
  * @example
  * ```ts
- * allowedIps(details); // { ips: ['0.0.0.0/0'], allowsAny: true }
+ * allowedIps({ allowed_ips: ['0.0.0.0/1', '128.0.0.0/1'] }).allowsAny; // true
+ * allowedIps({ allowed_ips: ['10.0.0.0/8'] }).allowsAny;                // false
  * ```
  */
-export function allowedIps(details: unknown): { ips: string[]; allowsAny: boolean } {
+export function allowedIps(details: unknown): AllowedIps {
   const ips = stringList(deepGet(details, ['allowed_ips']));
-  return { ips, allowsAny: ips.some((ip) => ANY_ADDRESS.has(ip.trim())) };
+  const reading = readAllowlist(ips);
+  return { ips, allowsAny: reading.anyIpv4 || reading.anyIpv6, ...reading };
 }
 
 /** The addresses of an event, read once for all of the rule's functions. */
@@ -51,8 +62,10 @@ function configs(details: unknown): JsonValue[] {
 /**
  * "OpenAI IP Allowlist Configuration Changes": an IP allowlist created, updated, deleted, activated
  * or deactivated. Panther's severities per type (deleted and deactivated CRITICAL, updated HIGH,
- * created and activated LOW); beyond Panther, an allowlist that allows any address
- * (`0.0.0.0/0`, `::/0`...) is CRITICAL whatever the change, since it removes the control.
+ * created and activated LOW); beyond Panther, an allowlist whose ranges together cover all of IPv4
+ * or all of IPv6 (`0.0.0.0/0`, `::0/0`, `0.0.0.0/1` with `128.0.0.0/1`, `::ffff:0.0.0.0/96`...)
+ * is CRITICAL whatever the change, since it removes the control, and one with an entry hidden by
+ * invisible characters, or too long to read whole, is at least HIGH.
  *
  * @example
  * ```ts
@@ -67,7 +80,9 @@ export const ipAllowlistChangesRule: Rule<AuditEvent> = {
     'deleted, and the allowlist configuration activated or deactivated. An allowlist limits where the',
     'API and the platform can be used from, so removing or switching it off drops a control (CRITICAL),',
     'an update can open it to new ranges (HIGH), and creating or activating one is recorded (LOW).',
-    'An allowlist that admits every address (0.0.0.0/0, ::/0) is CRITICAL whatever the change.',
+    'An allowlist whose ranges together admit every IPv4 or every IPv6 address (0.0.0.0/0, ::/0, or',
+    'halves such as 0.0.0.0/1 and 128.0.0.0/1) is CRITICAL whatever the change; one with an entry',
+    `hidden by invisible characters, or too long to read whole (over ${MAX_ALLOWLIST_ENTRIES} entries), is at least HIGH.`,
   ].join('\n'),
   runbook: [
     '1. Check the change against your network change process: which allowlist, which ranges were added or removed (allowed_ips in the alert context), and who made it from where.',
@@ -84,8 +99,11 @@ export const ipAllowlistChangesRule: Rule<AuditEvent> = {
     `OpenAI IP Allowlist ${(event.type !== undefined && ACTIONS[event.type]?.action) || 'Modified'} by [${actorLabel(event)}]`,
 
   severity: (event) => {
-    if (allowedOf(event).allowsAny) return 'CRITICAL';
-    return (event.type !== undefined && ACTIONS[event.type]?.severity) || 'DEFAULT';
+    const allowed = allowedOf(event);
+    if (allowed.allowsAny) return 'CRITICAL';
+    const severity = (event.type !== undefined && ACTIONS[event.type]?.severity) || undefined;
+    if (severity === undefined) return 'DEFAULT';
+    return allowed.suspicious.length > 0 || allowed.truncated ? maxSeverity(severity, 'HIGH') : severity;
   },
 
   dedup: (event) => `${IP_ALLOWLIST_CHANGES_RULE_ID}:${event.type ?? ''}:${event.actor.key}`,
@@ -112,7 +130,15 @@ export const ipAllowlistChangesRule: Rule<AuditEvent> = {
         context.deactivated_configs = configs(details);
         break;
     }
-    if (allowedOf(event).allowsAny) context.allows_any_address = true;
+    const allowed = allowedOf(event);
+    if (allowed.allowsAny) {
+      context.allows_any_address = true;
+      context.covered_address_families = [...(allowed.anyIpv4 ? ['IPv4'] : []), ...(allowed.anyIpv6 ? ['IPv6'] : [])];
+    }
+    if (allowed.suspicious.length > 0) {
+      context.suspicious_allowed_ips = allowed.suspicious.map((entry) => printable(showInvisible(entry), 100));
+    }
+    if (allowed.truncated) context.allowed_ips_truncated = true;
     return Object.assign(context, extraContext(event));
   },
 };

@@ -166,6 +166,70 @@ describe('correlation state', () => {
     expect(after).toMatchObject({ changed: true, findings: [] });
   });
 
+  it('counts for a success only the failures at or before it, whichever arrived first', () => {
+    // Failures after the success, delivered first, then the success: not a brute force that succeeded.
+    expect(
+      feed([
+        [FAIL, 'f5', 5],
+        [FAIL, 'f6', 6],
+        [FAIL, 'f7', 7],
+        [OK, 's4', 4],
+      ]).fired,
+    ).toEqual([]);
+  });
+
+  it("finds, for a success, only that success's finding, even when an earlier-in-time success is complete too", () => {
+    const { fired } = feed([
+      [FAIL, 'f1', 0],
+      [FAIL, 'f2', 1],
+      [FAIL, 'f3', 2],
+      [OK, 's5', 5],
+      [OK, 's4', 4],
+    ]);
+    expect(fired).toEqual(['s5', 's4']);
+  });
+
+  it('completes a success with a late failure of the same second, or exactly one lookback before it', () => {
+    expect(
+      feed([
+        [FAIL, 'f1', 0],
+        [FAIL, 'f2', 1],
+        [OK, 's1', 5],
+        [FAIL, 'f3', 5],
+      ]).fired,
+    ).toEqual(['s1']);
+    expect(
+      feed([
+        [FAIL, 'f2', 1],
+        [FAIL, 'f3', 2],
+        [OK, 's1', 10],
+        [FAIL, 'f0', 0],
+      ]).fired,
+    ).toEqual(['s1']);
+  });
+
+  it('names every step in a finding, the last with its trigger', () => {
+    const { state } = feed([
+      [FAIL, 'f1', 0],
+      [FAIL, 'f2', 1],
+      [FAIL, 'f3', 2],
+    ]);
+    const trigger = { eventId: 's1', time: 300 };
+    const next = recordStep(rule, state, OK, trigger).state;
+    expect(correlationFindings(rule, next, 'alice', OK, trigger)).toEqual([
+      {
+        ruleId: 'Brute',
+        key: 'alice',
+        trigger,
+        lookbackMinutes: 10,
+        steps: [
+          { id: 'failures', ruleId: 'Failed', records: next.steps[FAIL] },
+          { id: 'success', ruleId: 'Succeeded', records: [trigger] },
+        ],
+      },
+    ]);
+  });
+
   it('prunes records older than the lookback plus the late-arrival allowance before the newest', () => {
     let state = emptyCorrelationState(2);
     state = recordStep(rule, state, FAIL, { eventId: 'old', time: 0 }).state;
