@@ -3,15 +3,15 @@
 // ConditionalCheckFailedException with or without the newer item, no lost step under concurrent
 // writers, a bounded state whatever the history, contention and refusals reported as what they are.
 import { createHash } from 'node:crypto';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
-  DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   LATE_ARRIVAL_SECONDS,
   RECORDS_KEPT_PER_MATCH_NEEDED,
@@ -29,43 +29,10 @@ import {
   correlationItemKey,
 } from '../../../../lib/pipeline/correlate/dynamodb-correlation-store.ts';
 import { CorrelationContentionError } from '../../../../lib/pipeline/correlate/errors.ts';
-import { javaAvailable, startDynamoDbLocal, type Emulator } from '../../../../lib/tooling/local/emulators.ts';
 import { createDedupTable } from '../../../support/aws-resources.ts';
+import { dynamoDbBackends } from '../../../support/dynamodb-backends.ts';
 
-interface Backend {
-  readonly name: string;
-  client(): DynamoDBClient;
-  /**
-   * Whether a conditional PutItem that fails returns the item it failed on
-   * (`ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`): DynamoDB and DynamoDB Local do, dynalite
-   * does not (the store then reads it). Checked on the wire by the first test of each backend.
-   */
-  readonly itemOnFailedCondition: boolean;
-}
-
-const backends: Backend[] = [{ name: 'dynalite', client: () => new DynamoDBClient({}), itemOnFailedCondition: false }];
-let local: Emulator | undefined;
-// The mutation run (vitest.mutation.config.ts) runs these tests once per mutant: dynalite only there.
-if (process.env.DEDUP_TEST_BACKENDS === 'dynalite') {
-  // only dynalite, on purpose
-} else if (javaAvailable()) {
-  backends.push({
-    name: 'DynamoDB Local',
-    client: () => new DynamoDBClient({ endpoint: local?.endpoint ?? 'http://127.0.0.1:1' }),
-    itemOnFailedCondition: true,
-  });
-} else {
-  // Said once per run, so a machine without Java is visible in the output.
-  // eslint-disable-next-line no-console
-  console.warn('java not found: the correlation store tests run on dynalite only, not on DynamoDB Local');
-}
-
-beforeAll(async () => {
-  if (backends.length > 1) local = await startDynamoDbLocal();
-});
-afterAll(async () => {
-  await local?.stop();
-});
+const backends = dynamoDbBackends('the correlation store tests');
 
 type Item = Record<string, AttributeValue>;
 

@@ -1,8 +1,9 @@
 // The dedup protocol over the wire, against dynalite and, where Java exists, the official
 // DynamoDB Local: real conditional writes, real ConditionalCheckFailedException.
 import { createHash } from 'node:crypto';
-import { DynamoDBClient, GetItemCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Severity } from '../../../../lib/detection/engine/severity.ts';
 import { MAX_CLAIM_ATTEMPTS, REPLAY_HORIZON_SECONDS } from '../../../../lib/pipeline/dedup/constants.ts';
 import {
@@ -24,7 +25,7 @@ import { DedupContentionError } from '../../../../lib/pipeline/dedup/errors.ts';
 import { awsError, injectFaults } from '../../../reliability/harness/faults.ts';
 import { createDedupTable } from '../../../support/aws-resources.ts';
 import { claimOne } from '../../../support/claim-one.ts';
-import { javaAvailable, startDynamoDbLocal, type Emulator } from '../../../../lib/tooling/local/emulators.ts';
+import { dynamoDbBackends } from '../../../support/dynamodb-backends.ts';
 
 const HOUR = 3600;
 /** A window start (a multiple of an hour), and the time events in it happen. */
@@ -32,33 +33,7 @@ const W0 = 1_699_999_200;
 const T0 = W0 + 600;
 const LEASE = 60;
 
-interface Backend {
-  readonly name: string;
-  client(): DynamoDBClient;
-}
-
-const backends: Backend[] = [{ name: 'dynalite', client: () => new DynamoDBClient({}) }];
-let local: Emulator | undefined;
-// The mutation run (vitest.mutation.config.ts) runs these tests once per mutant: dynalite only there.
-if (process.env.DEDUP_TEST_BACKENDS === 'dynalite') {
-  // only dynalite, on purpose
-} else if (javaAvailable()) {
-  backends.push({
-    name: 'DynamoDB Local',
-    client: () => new DynamoDBClient({ endpoint: local?.endpoint ?? 'http://127.0.0.1:1' }),
-  });
-} else {
-  // Said once per run, so a machine without Java is visible in the output.
-  // eslint-disable-next-line no-console
-  console.warn('java not found: the dedup protocol tests run on dynalite only, not on DynamoDB Local');
-}
-
-beforeAll(async () => {
-  if (backends.length > 1) local = await startDynamoDbLocal();
-});
-afterAll(async () => {
-  await local?.stop();
-});
+const backends = dynamoDbBackends('the dedup protocol tests');
 
 type Published = Extract<WindowClaimResult, { kind: 'publish' }>;
 type Item = Record<string, AttributeValue>;
