@@ -198,13 +198,35 @@ export class DynamoDedupStore implements DedupStore {
       });
       const result = await this.#apply(plan, context, found);
       if (result !== CONFLICT) return result;
-      const item = await this.#read(pk);
-      found =
-        found.counted || item?.status === 'pending'
-          ? { item, counted: found.counted, includesBatch: found.counted, countedBy: found.countedBy }
-          : await this.#count(context);
+      found = await this.#afterConflict(found, await this.#read(pk), context);
     }
     throw new DedupContentionError(`dedup window ${pk} changed under ${MAX_CLAIM_ATTEMPTS} consecutive writes`);
+  }
+
+  /**
+   * What a claim knows after one of its writes lost to another claim: the window as read again, the
+   * batch counted as before (or counted now, if it was not and the window is not pending). A batch
+   * counted while the window was counting, in a window another claim has since sent, still has to
+   * count what the window did not store of it (see `notRemembered`): it does so in the sent window,
+   * once, before it plans again, and is then counted whole.
+   */
+  async #afterConflict(found: Found, read: DedupItem | undefined, context: WindowContext): Promise<Found> {
+    if (!found.counted && read?.status !== 'pending') return this.#count(context);
+    let item = read;
+    for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
+      if (found.countedBy !== 'counting' || context.input.distinct || item?.status !== 'sent')
+        return { item, counted: found.counted, includesBatch: found.counted, countedBy: found.countedBy };
+      const uncounted = notRemembered(context.matches, item.seen);
+      if (uncounted === 0 || (await this.#addToSent(context, item.alertId, uncounted)))
+        return {
+          item: { ...item, eventCount: item.eventCount + uncounted },
+          counted: true,
+          includesBatch: true,
+          countedBy: 'whole',
+        };
+      item = await this.#read(context.pk);
+    }
+    throw new DedupContentionError(`dedup window ${context.pk} changed under ${MAX_CLAIM_ATTEMPTS} consecutive writes`);
   }
 
   public async trackPending(lease: WindowLease): Promise<number[]> {
@@ -529,6 +551,20 @@ export class DynamoDedupStore implements DedupStore {
       case 'resume':
         return this.#publishStored(plan.item, lease(plan.item.alertId), false, plan.rest, plan.item.eventCount);
     }
+  }
+
+  /** Adds `count` to a sent window's count, while its alert is `alertId`. */
+  async #addToSent(context: WindowContext, alertId: string, count: number): Promise<boolean> {
+    return this.#update(context.pk, {
+      UpdateExpression: 'SET #expiresAt = :exp ADD #eventCount :n',
+      ConditionExpression: '#alertId = :aid AND #status = :sent',
+      ExpressionAttributeValues: {
+        ':exp': N(expiryAfterWrite(context.input.windowEndsAt, this.#clock())),
+        ':n': N(count),
+        ':aid': S(alertId),
+        ':sent': S('sent'),
+      },
+    });
   }
 
   /** Counts the batch in a window another invocation is publishing, while it is that alert's. */

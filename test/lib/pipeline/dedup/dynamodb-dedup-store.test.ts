@@ -721,6 +721,35 @@ describe.each(backends)('DynamoDedupStore on $name', (backend) => {
     expect((await item(windowKey(key, W0)))?.eventCount).toEqual({ N: '6' });
   });
 
+  it('counts what the window did not store of a batch counted before another claim moved it to pending and sent it', async () => {
+    now = T0;
+    const key = 'R:login.failed:user:beyond-stored-sent';
+    expect(await store().claimWindow(batch(key, [match('x1')], 2))).toEqual(done([0, below(1)]));
+    // As above, but the other claim also publishes and marks the window sent before this claim's
+    // move to pending fails: read again, the window is sent, and a3 and a4 were never counted.
+    const racing = backend.client();
+    const other = beforeFirstUpdate(racing, isMoveToPending, async () => {
+      const sent = published(await store().claimWindow(batch(key, [match('b1')], 2)));
+      await store().markSent(sent.lease);
+      return sent;
+    });
+    const result = await store(racing).claimWindow(
+      batch(key, [match('a1'), match('a2'), match('a3'), match('a4'), match('a3')], 2),
+    );
+    expect(other.result()).toMatchObject({ kind: 'publish', sent: { eventCount: 4 } });
+    expect(result).toEqual(
+      done(
+        [0, duplicate],
+        [1, duplicate],
+        [2, suppressed(alertIdFor(key, W0))],
+        [3, suppressed(alertIdFor(key, W0))],
+        [4, suppressed(alertIdFor(key, W0))],
+      ),
+    );
+    // x1, a1-a4, b1: the events the window did not store are counted in the sent window.
+    expect((await item(windowKey(key, W0)))?.eventCount).toEqual({ N: '6' });
+  });
+
   it('counts a batch once when the window it would count while pending is marked sent before its write: read again, counted by the write for sent windows', async () => {
     now = T0;
     const key = 'R:api_key.created:user:sent-before-pending-count';
