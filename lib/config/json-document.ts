@@ -174,6 +174,19 @@ export class JsonNode {
   }
 
   /**
+   * The value as a number for which `valid` holds; fails naming the number it got.
+   *
+   * @example
+   * ```ts
+   * node.number('an integer from 1 to 200', (n) => Number.isInteger(n) && n >= 1 && n <= 200); // ...: got 500
+   * ```
+   */
+  public number(what: string, valid: (value: number) => boolean): number {
+    if (typeof this.value === 'number' && valid(this.value)) return this.value;
+    return typeof this.value === 'number' ? this.fail(`expected ${what}, got ${this.value}`) : this.#expected(what);
+  }
+
+  /**
    * The value as `parse` reads it; fails with `expected WHAT, got "text"` (or the type when it is no
    * string).
    *

@@ -8,6 +8,7 @@ import {
 } from '../detection/engine/rule-settings.ts';
 import { SEVERITIES, parseSeverity } from '../detection/engine/severity.ts';
 import { JsonNode } from './json-document.ts';
+import { MAX_THRESHOLD } from '../pipeline/dedup/constants.ts';
 
 export type { KnownRule };
 
@@ -15,7 +16,10 @@ export type { KnownRule };
 export const MAX_SUPPRESSION_ENTRIES = 1000;
 
 const TOP_LEVEL_KEYS = ['rules', 'orgDomains'];
-const RULE_KEYS = ['enabled', 'severity', 'suppress'];
+const RULE_KEYS = ['enabled', 'severity', 'threshold', 'dedupPeriodMinutes', 'suppress'];
+
+/** The longest dedup period the configuration may set: a day (the tables keep a window 15 days past its end). */
+export const MAX_DEDUP_PERIOD_MINUTES = 1440;
 const SUPPRESS_KEYS = ['actorIds', 'actorEmails', 'serviceAccountIds', 'sourceCidrs'] as const;
 const SEVERITY = `one of ${SEVERITIES.join(', ')}`;
 
@@ -50,6 +54,26 @@ function parseRule(node: JsonNode, rule: KnownRule): RuleSettings {
     settings.severity = severity.choice(parseSeverity, SEVERITY);
     if (rule.kind === 'signal')
       severity.fail(`${rule.id} is a signal and never alerts; a severity would have no effect`);
+  }
+  const threshold = node.at('threshold');
+  if (threshold.present) {
+    if (rule.kind !== 'rule')
+      threshold.fail(
+        `${rule.id} is a ${rule.kind}: ${rule.kind === 'signal' ? 'it never alerts' : 'it alerts on each finding'}; a threshold would have no effect`,
+      );
+    settings.threshold = threshold.number(
+      `an integer from 1 to ${MAX_THRESHOLD}`,
+      (value) => Number.isInteger(value) && value >= 1 && value <= MAX_THRESHOLD,
+    );
+  }
+  const period = node.at('dedupPeriodMinutes');
+  if (period.present) {
+    if (rule.kind === 'signal')
+      period.fail(`${rule.id} is a signal and never alerts; a dedup period would have no effect`);
+    settings.dedupPeriodMinutes = period.number(
+      `a whole number of minutes from 1 to ${MAX_DEDUP_PERIOD_MINUTES}`,
+      (value) => Number.isInteger(value) && value >= 1 && value <= MAX_DEDUP_PERIOD_MINUTES,
+    );
   }
   const suppress = node.at('suppress');
   if (suppress.present) {

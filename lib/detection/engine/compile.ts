@@ -50,7 +50,7 @@ function kindOf<E>(rule: AnyRule<E>): RuleKind {
 
 /**
  * A rule's metadata with Panther's defaults filled in and the rules configuration applied (its
- * `enabled` flag, and a pinned severity as the static severity).
+ * `enabled` flag, a pinned severity as the static severity, its threshold and dedup period).
  */
 function metadataOf<E>(rule: AnyRule<E>, logTypeName: string, settings: RulesSettings): RuleMetadata {
   const setting = settings[rule.id];
@@ -63,8 +63,10 @@ function metadataOf<E>(rule: AnyRule<E>, logTypeName: string, settings: RulesSet
     runbook: rule.runbook ?? '',
     reference: rule.reference ?? '',
     defaultSeverity: setting?.severity ?? rule.defaultSeverity,
-    dedupPeriodMinutes: rule.dedupPeriodMinutes ?? DEFAULT_DEDUP_PERIOD_MINUTES,
-    threshold: isCorrelationRule(rule) ? DEFAULT_THRESHOLD : (rule.threshold ?? DEFAULT_THRESHOLD),
+    dedupPeriodMinutes: setting?.dedupPeriodMinutes ?? rule.dedupPeriodMinutes ?? DEFAULT_DEDUP_PERIOD_MINUTES,
+    threshold: isCorrelationRule(rule)
+      ? DEFAULT_THRESHOLD
+      : (setting?.threshold ?? rule.threshold ?? DEFAULT_THRESHOLD),
     logTypes: [logTypeName],
     reports: rule.reports ?? {},
     tags: rule.tags ?? [],

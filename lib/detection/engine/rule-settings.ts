@@ -40,6 +40,10 @@ export interface RuleSettings {
   readonly enabled?: boolean;
   /** Replaces the severity the rule computes, for every match. */
   readonly severity?: Severity;
+  /** Replaces the rule's threshold: matches (or distinct values) in one window before an alert. */
+  readonly threshold?: number;
+  /** Replaces the rule's dedup period (its window), in minutes. */
+  readonly dedupPeriodMinutes?: number;
   readonly suppress?: RuleSuppression;
 }
 

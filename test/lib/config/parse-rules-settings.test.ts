@@ -58,6 +58,15 @@ describe('parseRulesConfig', () => {
     expect(config({ rules: {} }).orgDomains).toEqual([]);
   });
 
+  it("reads a rule's threshold and dedup period, and a correlation's dedup period", () => {
+    expect(
+      parse({ rules: { Alert: { threshold: 10, dedupPeriodMinutes: 30 }, Corr: { dedupPeriodMinutes: 120 } } }),
+    ).toEqual({
+      Alert: { threshold: 10, dedupPeriodMinutes: 30 },
+      Corr: { dedupPeriodMinutes: 120 },
+    });
+  });
+
   it('lets a correlation and its steps be disabled together', () => {
     expect(parse({ rules: { Corr: { enabled: false }, Signal: { enabled: false } } })).toEqual({
       Corr: { enabled: false },
@@ -72,7 +81,7 @@ describe('parseRulesConfig', () => {
     ['{"rules": {"Nope": {}}}', /^rules\.json: rules\["Nope"\]: unknown rule id \(known: Alert, Signal, Corr\)$/],
     [
       '{"rules": {"Alert": {"enable": true}}}',
-      /^rules\.json: rules\["Alert"\]: unknown key "enable" \(allowed: enabled, severity, suppress\)$/,
+      /^rules\.json: rules\["Alert"\]: unknown key "enable" \(allowed: enabled, severity, threshold, dedupPeriodMinutes, suppress\)$/,
     ],
     ['{"rules": {"Alert": {"enabled": "no"}}}', /rules\["Alert"\]\.enabled: expected true or false, got string$/],
     [
@@ -110,6 +119,28 @@ describe('parseRulesConfig', () => {
       /rules\["Signal"\]\.enabled: Signal is a step of Corr, which stays enabled; disable Corr too, or keep Signal$/,
     ],
     ['{', /^rules\.json: not valid JSON/],
+    [
+      '{"rules": {"Alert": {"threshold": 0}}}',
+      /rules\["Alert"\]\.threshold: expected an integer from 1 to 200, got 0$/,
+    ],
+    ['{"rules": {"Alert": {"threshold": 201}}}', /threshold: expected an integer from 1 to 200, got 201$/],
+    ['{"rules": {"Alert": {"threshold": "5"}}}', /threshold: expected an integer from 1 to 200, got string$/],
+    [
+      '{"rules": {"Alert": {"dedupPeriodMinutes": 1.5}}}',
+      /dedupPeriodMinutes: expected a whole number of minutes from 1 to 1440, got 1.5$/,
+    ],
+    [
+      '{"rules": {"Signal": {"threshold": 2}}}',
+      /Signal is a signal: it never alerts; a threshold would have no effect$/,
+    ],
+    [
+      '{"rules": {"Corr": {"threshold": 2}}}',
+      /Corr is a correlation: it alerts on each finding; a threshold would have no effect$/,
+    ],
+    [
+      '{"rules": {"Signal": {"dedupPeriodMinutes": 5}}}',
+      /Signal is a signal and never alerts; a dedup period would have no effect$/,
+    ],
     ['{"orgDomains": "example.com"}', /orgDomains: expected a list of domain names, got string$/],
     [
       '{"orgDomains": ["alice@example.com"]}',

@@ -233,6 +233,17 @@ describe('RuleCatalog', () => {
       expect([match?.severity, match?.rule.defaultSeverity]).toEqual(['CRITICAL', 'CRITICAL']);
     });
 
+    it("replaces a rule's threshold and dedup period with the settings, over what the rule states", () => {
+      const catalog = new RuleCatalog({ R: { threshold: 7, dedupPeriodMinutes: 15 } }).register(countingLogType(), [
+        rule('R', { threshold: 3, dedupPeriodMinutes: 60 }),
+        rule('S', { threshold: 3 }),
+      ]);
+      expect(catalog.getRule('R')).toMatchObject({ threshold: 7, dedupPeriodMinutes: 15 });
+      expect(catalog.getRule('S')).toMatchObject({ threshold: 3, dedupPeriodMinutes: 60 });
+      const [match] = catalog.evaluate('Test.Log', { type: 't', id: '1' }).matches.filter((m) => m.rule.id === 'R');
+      expect([match?.rule.threshold, match?.rule.dedupPeriodMinutes]).toEqual([7, 15]);
+    });
+
     it('suppresses matches by actor id or source range, per rule, with the reason', () => {
       const catalog = new RuleCatalog({
         R: { suppress: { actorIds: ['ci'], sourceCidrs: ['10.0.0.0/8', '2001:db8::/32'] } },
