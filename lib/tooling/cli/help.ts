@@ -22,7 +22,8 @@ Options:
 Environment:
   ${SCOPE_POLICY_FILE_ENV}   JSON file replacing or extending the default elevated-scope policy
   ${RULES_CONFIG_FILE_ENV}            JSON rules configuration: enable or disable rules, pin severities,
-                               suppress matches by actor or source range (docs/engine.md)
+                               set thresholds and dedup periods, suppress matches by actor or
+                               source range, name your email domains (docs/engine.md)
 
 Exit status: 0 success, 1 something failed (a test, an input line, a rule), 2 usage or configuration error.
 `;
