@@ -750,6 +750,27 @@ describe.each(backends)('DynamoDedupStore on $name', (backend) => {
     expect((await item(windowKey(key, W0)))?.eventCount).toEqual({ N: '6' });
   });
 
+  it('adds nothing more for a distinct-values batch in the same race: its counting write counted every match', async () => {
+    now = T0;
+    const key = 'R:login.failed:user:beyond-stored-sent-distinct';
+    expect(await store().claimWindow(batch(key, [match('x1', 'LOW', '192.0.2.1')], 2))).toEqual(done([0, below(1)]));
+    const racing = backend.client();
+    beforeFirstUpdate(racing, isMoveToPending, async () => {
+      const sent = published(await store().claimWindow(batch(key, [match('b1', 'LOW', '192.0.2.5')], 2)));
+      await store().markSent(sent.lease);
+    });
+    const result = await store(racing).claimWindow(
+      batch(
+        key,
+        [match('a1', 'LOW', '192.0.2.2'), match('a2', 'LOW', '192.0.2.3'), match('a3', 'LOW', '192.0.2.4')],
+        2,
+      ),
+    );
+    expect(result.kind).toBe('done');
+    // x1, a1-a3 (all counted by the counting write of a distinct-values window), b1.
+    expect((await item(windowKey(key, W0)))?.eventCount).toEqual({ N: '5' });
+  });
+
   it('counts a batch once when the window it would count while pending is marked sent before its write: read again, counted by the write for sent windows', async () => {
     now = T0;
     const key = 'R:api_key.created:user:sent-before-pending-count';
