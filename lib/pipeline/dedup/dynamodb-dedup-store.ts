@@ -217,7 +217,7 @@ export class DynamoDedupStore implements DedupStore {
       if (found.countedBy !== 'counting' || context.input.distinct || item?.status !== 'sent')
         return { item, counted: found.counted, includesBatch: found.counted, countedBy: found.countedBy };
       const uncounted = notRemembered(context.matches, item.seen);
-      if (uncounted === 0 || (await this.#addToSent(context, item.alertId, uncounted)))
+      if (uncounted === 0 || (await this.#addToAlert(context, 'sent', item.alertId, uncounted, this.#clock())))
         return {
           item: { ...item, eventCount: item.eventCount + uncounted },
           counted: true,
@@ -424,7 +424,7 @@ export class DynamoDedupStore implements DedupStore {
       case 'done':
         if (plan.whilePending === true && found.item !== undefined) {
           const count = uncountedOf(found, context, found.item);
-          if (count > 0 && !(await this.#countWhilePending(context, plan.alertId, count, now))) return CONFLICT;
+          if (count > 0 && !(await this.#addToAlert(context, 'pending', plan.alertId, count, now))) return CONFLICT;
         }
         return { kind: 'done', outcomes: outcomesOf(plan.outcomes, plan.alertId) };
       case 'busy':
@@ -553,30 +553,25 @@ export class DynamoDedupStore implements DedupStore {
     }
   }
 
-  /** Adds `count` to a sent window's count, while its alert is `alertId`. */
-  async #addToSent(context: WindowContext, alertId: string, count: number): Promise<boolean> {
+  /**
+   * Adds `count` to the count of a window that has an alert, while that alert is `alertId` and the
+   * window is still `status`: being published by another invocation (`pending`), or out (`sent`).
+   */
+  async #addToAlert(
+    context: WindowContext,
+    status: 'pending' | 'sent',
+    alertId: string,
+    count: number,
+    now: number,
+  ): Promise<boolean> {
     return this.#update(context.pk, {
       UpdateExpression: 'SET #expiresAt = :exp ADD #eventCount :n',
-      ConditionExpression: '#alertId = :aid AND #status = :sent',
-      ExpressionAttributeValues: {
-        ':exp': N(expiryAfterWrite(context.input.windowEndsAt, this.#clock())),
-        ':n': N(count),
-        ':aid': S(alertId),
-        ':sent': S('sent'),
-      },
-    });
-  }
-
-  /** Counts the batch in a window another invocation is publishing, while it is that alert's. */
-  async #countWhilePending(context: WindowContext, alertId: string, count: number, now: number): Promise<boolean> {
-    return this.#update(context.pk, {
-      UpdateExpression: 'SET #expiresAt = :exp ADD #eventCount :n',
-      ConditionExpression: '#alertId = :aid AND #status = :pending',
+      ConditionExpression: `#alertId = :aid AND #status = :${status}`,
       ExpressionAttributeValues: {
         ':exp': N(expiryAfterWrite(context.input.windowEndsAt, now)),
         ':n': N(count),
         ':aid': S(alertId),
-        ':pending': S('pending'),
+        [`:${status}`]: S(status),
       },
     });
   }
