@@ -96,9 +96,12 @@ async function directoryFiles(directory: string): Promise<string[]> {
   return files;
 }
 
-/** A file's text, chunk by chunk. */
+/**
+ * A file's text, chunk by chunk. 64 KiB chunks: with 1 MiB ones the process held about 100 MB more
+ * at its peak (file buffers waiting for a collection) for no less CPU time.
+ */
 function fileChunks(path: string): AsyncIterable<string> {
-  return createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 }) as AsyncIterable<string>;
+  return createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 16 }) as AsyncIterable<string>;
 }
 
 /**
