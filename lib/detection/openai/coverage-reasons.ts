@@ -55,12 +55,8 @@ export const COVERAGE_REASONS: Readonly<Partial<Record<OpenAiAuditEventType, str
   'tunnel.deleted': `a tunnel deleted: purpose undocumented, ${NOTHING_BEYOND_TYPE}`,
 
   // Roles.
-  'role.created': 'a custom role created: it grants nothing until assigned; a candidate for an admin-permission alert',
-  'role.updated': 'a custom role changed: a candidate for an alert on admin permissions added; matters once assigned',
   'role.deleted': `a custom role deleted: ${REMOVES_ACCESS}`,
   'role.assignment.deleted': `a role taken from a user or group: ${REMOVES_ACCESS}`,
-  'role.bound_to_resource':
-    'a role given permissions on a resource (e.g. a ChatGPT connector): a candidate for an admin-permission alert',
   'role.unbound_from_resource': `a role unbound from a resource: ${REMOVES_ACCESS}`,
 
   // Service accounts and members.

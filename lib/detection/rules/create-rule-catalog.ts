@@ -8,6 +8,7 @@ import { authenticationPolicyTamperingRule } from './openai/authentication-polic
 import { createApiKeyAnomalousActivityRule } from './openai/api-key-anomalous-activity.ts';
 import { bruteForceLoginSuccessRule } from './openai/brute-force-login-success.ts';
 import { credentialStuffingRule } from './openai/credential-stuffing.ts';
+import { createCustomRoleAdminRule } from './openai/custom-role-admin.ts';
 import { DEFAULT_SCOPE_POLICY } from './openai/default-scope-policy.ts';
 import { destructiveChangeRule } from './openai/destructive-change.ts';
 import { guardrailTamperingRule } from './openai/guardrail-tampering.ts';
@@ -35,8 +36,9 @@ export interface CatalogConfig {
 }
 
 /**
- * The rule catalog: every rule is registered here, once, under its log type. Panther's whole OpenAI
- * pack: six rules, two of them signals, and one correlation over the signals.
+ * The rule catalog: every rule is registered here, once, under its log type: Panther's whole OpenAI
+ * pack (five rules, two signals and one correlation over the signals), then the detections of the
+ * control plane no one else publishes.
  *
  * @example
  * ```ts
@@ -64,5 +66,6 @@ export function createRuleCatalog(config: CatalogConfig = {}): RuleCatalog {
     destructiveChangeRule,
     projectMassDeletionRule,
     guardrailTamperingRule,
+    createCustomRoleAdminRule(config.scopePolicy ?? DEFAULT_SCOPE_POLICY),
   ]);
 }
