@@ -1,5 +1,6 @@
 // The tests that exercise the protocol code Stryker mutates (lib/pipeline/dedup, lib/pipeline/detect,
-// lib/pipeline/correlate, the correlation state in lib/detection/engine/correlation.ts): unit tests
+// lib/pipeline/correlate, lib/pipeline/baseline, lib/pipeline/state, the correlation state in
+// lib/detection/engine/correlation.ts and the baselines in lib/detection/engine/baseline.ts): unit tests
 // of the pure parts and of the batch logic over in-memory fakes, the dedup and correlation stores
 // over the emulators, the pipeline end to end (test/integration/openai-pack-pipeline.test.ts drives the
 // correlation through the handler). The reliability scenarios and packaging tests are left out:
@@ -11,6 +12,8 @@ export default defineConfig({
     include: [
       'test/lib/pipeline/**/*.test.ts',
       'test/lib/detection/engine/correlate.test.ts',
+      'test/lib/detection/engine/baseline.test.ts',
+      'test/lib/detection/engine/baseline-stream.test.ts',
       'test/property/correlation.property.test.ts',
       'test/integration/**/*.test.ts',
       'test/functions/detect.test.ts',

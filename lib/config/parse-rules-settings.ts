@@ -44,6 +44,14 @@ function parseSuppress(node: JsonNode): RuleSuppression {
   return suppression;
 }
 
+/** Why a rule of each kind but `rule` takes no threshold. */
+const WHY_NO_THRESHOLD: Readonly<Record<KnownRule['kind'], string>> = {
+  rule: '',
+  signal: 'it never alerts',
+  correlation: 'it alerts on each finding',
+  baseline: 'it alerts on each new value',
+};
+
 function parseRule(node: JsonNode, rule: KnownRule): RuleSettings {
   node.object({ allowed: RULE_KEYS });
   const settings: { -readonly [K in keyof RuleSettings]: RuleSettings[K] } = {};
@@ -58,9 +66,7 @@ function parseRule(node: JsonNode, rule: KnownRule): RuleSettings {
   const threshold = node.at('threshold');
   if (threshold.present) {
     if (rule.kind !== 'rule')
-      threshold.fail(
-        `${rule.id} is a ${rule.kind}: ${rule.kind === 'signal' ? 'it never alerts' : 'it alerts on each finding'}; a threshold would have no effect`,
-      );
+      threshold.fail(`${rule.id} is a ${rule.kind}: ${WHY_NO_THRESHOLD[rule.kind]}; a threshold would have no effect`);
     settings.threshold = threshold.number(
       `an integer from 1 to ${MAX_THRESHOLD}`,
       (value) => Number.isInteger(value) && value >= 1 && value <= MAX_THRESHOLD,

@@ -86,6 +86,7 @@ describe('start (npm start)', () => {
         redelivered: 0,
         signals: expected.signals,
         correlations: expected.alerts.filter((a) => a.ruleId === 'OpenAI.BruteForce.Login.Success.Group').length,
+        newValues: expected.alerts.filter((a) => a.ruleId === 'OpenAI.Credential.New.Source').length,
         failed: 0,
         ruleErrors: 0,
         dlq: 0,
@@ -136,11 +137,12 @@ describe('start (npm start)', () => {
     expect(lines.filter((l) => l.startsWith('          suppressed       '))).toHaveLength(expected.deduplicated);
     expect(lines.filter((l) => l.startsWith('          below threshold  '))).toHaveLength(expected.belowThreshold);
     const correlations = expected.alerts.filter((a) => a.ruleId === 'OpenAI.BruteForce.Login.Success.Group').length;
+    const newSources = expected.alerts.filter((a) => a.ruleId === 'OpenAI.Credential.New.Source').length;
     expect(lines.slice(-5)).toEqual([
       `delivered: pagerduty ${deliveries.pagerduty}, slack ${deliveries.slack}, webhook ${deliveries.webhook} (0 retried, 0 in the delivery DLQ)`,
       expect.stringMatching(
         new RegExp(
-          `^${expected.events} events, \\d+ matched an alerting rule, ${expected.signals} signals recorded, ${correlations} correlation\\(s\\) completed$`,
+          `^${expected.events} events, \\d+ matched an alerting rule, ${expected.signals} signals recorded, ${correlations} correlation\\(s\\) completed, ${newSources} first-seen sighting\\(s\\)$`,
         ),
       ) as string,
       `${expected.alerts.length + expected.deduplicated + expected.belowThreshold} matches: ${expected.alerts.length} alerted, ${expected.deduplicated} suppressed in an alerted window, ${expected.belowThreshold} below a threshold, 0 suppressed by the rules configuration, 0 redelivered`,
@@ -263,7 +265,7 @@ describe('start (npm start)', () => {
     expect(stderr).toMatch(/event "huge-1" not sent: the event is 18000\d{3} bytes as JSON/);
     expect(stdout).toContain('OpenAI API Key with Elevated Scopes: api_key.created by [u1]');
     expect(stdout.trim().split('\n').slice(-3)).toEqual([
-      '1 events, 2 input item(s) not sent (see above), 1 matched an alerting rule, 0 signals recorded, 0 correlation(s) completed',
+      '1 events, 2 input item(s) not sent (see above), 1 matched an alerting rule, 0 signals recorded, 0 correlation(s) completed, 0 first-seen sighting(s)',
       '1 matches: 1 alerted, 0 suppressed in an alerted window, 0 below a threshold, 0 suppressed by the rules configuration, 0 redelivered',
       '1 alerts (0 escalations); 0 records failed, 0 rule errors, 0 in the DLQ',
     ]);

@@ -434,14 +434,24 @@ describe('detection pipeline', () => {
     expect((await item(setup, `${RULE}:api_key.created:user:user-3`))?.eventCount).toEqual({ N: '2' });
   });
 
-  it('costs no DynamoDB or SNS client when nothing matches', async () => {
-    await sendBodies(setup.resources.queueUrl, [
-      body([benign('n1'), keyEvent('n2', 'u', { scopes: ['api.model.read'] })]),
-    ]);
+  it('costs no DynamoDB or SNS client when nothing matches and no baseline learns', async () => {
+    const unplaced = keyEvent('n2', 'u', { scopes: ['api.model.read'] });
+    // Without ip_address_details the event has no country or ASN for the first-seen baseline.
+    const actor = unplaced.actor as { session: Record<string, unknown> };
+    delete actor.session.ip_address_details;
+    await sendBodies(setup.resources.queueUrl, [body([benign('n1'), unplaced])]);
     expect((await run(setup)).result.batchItemFailures).toEqual([]);
     expect([...setup.used]).toEqual([]);
     expect(setup.recorder.count('EventsReceived')).toBe(2);
     expect(setup.recorder.count('EventsMatched')).toBe(0);
+  });
+
+  it('reads and writes the baseline of an event with a source, even when no rule matches it', async () => {
+    await sendBodies(setup.resources.queueUrl, [body(keyEvent('n3', 'u', { scopes: ['api.model.read'] }))]);
+    expect((await run(setup)).result.batchItemFailures).toEqual([]);
+    expect([...setup.used]).toEqual(['dynamodb']);
+    expect(setup.recorder.count('EventsMatched')).toBe(0);
+    expect(setup.recorder.count('BaselineSightings')).toBe(1);
   });
 
   it('accepts OpenAI list pages, Panther-shaped events, SNS and EventBridge envelopes', async () => {

@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { RuleCatalog } from '../../lib/detection/engine/catalog.ts';
+import { DynamoBaselineStore } from '../../lib/pipeline/baseline/dynamodb-baseline-store.ts';
 import { DynamoCorrelationStore } from '../../lib/pipeline/correlate/dynamodb-correlation-store.ts';
 import { DynamoDedupStore } from '../../lib/pipeline/dedup/dynamodb-dedup-store.ts';
 import { systemClock } from '../../lib/pipeline/dedup/window.ts';
@@ -47,6 +48,7 @@ export function emulatorDependencies(
       ),
     correlationStore: () =>
       Promise.resolve(new DynamoCorrelationStore({ client: new DynamoDBClient({}), tableName, clock })),
+    baselineStore: () => Promise.resolve(new DynamoBaselineStore({ client: new DynamoDBClient({}), tableName, clock })),
     publisher: () => Promise.resolve(new SnsAlertPublisher(new SNSClient({}), resources.topicArn)),
     deadLetters: () => Promise.resolve(new SqsDeadLetterSink(new SQSClient({}), resources.dlqUrl)),
     telemetry: options.telemetry,

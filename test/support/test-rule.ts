@@ -1,4 +1,4 @@
-import type { CorrelationRule, Rule } from '../../lib/detection/engine/rule.ts';
+import type { BaselineRule, CorrelationRule, Rule } from '../../lib/detection/engine/rule.ts';
 
 /** A minimal rule for engine tests: matches every event, severity LOW; override any part. */
 export function testRule<E>(id: string, overrides: Partial<Rule<E>> = {}): Rule<E> {
@@ -25,6 +25,25 @@ export function testCorrelationRule<E>(
     ],
     lookbackMinutes: 10,
     correlationKey,
+    ...overrides,
+  };
+}
+
+/**
+ * A minimal baseline rule for engine tests: alerts on events of type `create` whose `country` is
+ * new for their `who`, learning 7 days, forgetting after 30; override any part.
+ */
+export function testBaselineRule<E extends { readonly who?: string; readonly country?: string }>(
+  id: string,
+  overrides: Partial<BaselineRule<E>> = {},
+): BaselineRule<E> {
+  return {
+    id,
+    defaultSeverity: 'MEDIUM',
+    kind: 'baseline',
+    eventTypes: ['create'],
+    actor: (event) => event.who,
+    dimensions: { country: (event) => event.country },
     ...overrides,
   };
 }

@@ -1,5 +1,6 @@
 import { correlationDedup, type CorrelationFinding } from './correlation.ts';
-import { compileRules, type CompiledCorrelation, type CompiledRule } from './compile.ts';
+import type { BaselineShape, BaselineValue } from './baseline.ts';
+import { compileRules, type AnyCompiledRule, type CompiledBaseline, type CompiledRule } from './compile.ts';
 import { EventDispatch } from './dispatch.ts';
 import { CatalogError } from './errors.ts';
 import { evaluateEvent, prepareEvent, ruleMatch } from './evaluate-event.ts';
@@ -25,6 +26,15 @@ const UNKNOWN_IDENTITY: EventIdentity = Object.freeze({
 interface RegisteredLogType {
   readonly logType: LogType<unknown>;
   readonly dispatch: EventDispatch<CompiledRule<unknown>>;
+  readonly baselines: readonly CompiledBaseline<unknown>[];
+}
+
+/** What was new for an actor in an event a baseline rule observed (see {@link RuleCatalog.evaluateNovelty}). */
+export interface Novelty {
+  readonly ruleId: string;
+  readonly actor: string;
+  readonly newValues: readonly BaselineValue[];
+  readonly values: readonly BaselineValue[];
 }
 
 /**
@@ -45,10 +55,7 @@ interface RegisteredLogType {
 export class RuleCatalog {
   readonly #settings: RulesSettings;
   readonly #logTypes = new Map<string, RegisteredLogType>();
-  readonly #rules = new Map<
-    string,
-    { readonly logType: string; readonly compiled: CompiledRule<unknown> | CompiledCorrelation<unknown> }
-  >();
+  readonly #rules = new Map<string, { readonly logType: string; readonly compiled: AnyCompiledRule<unknown> }>();
 
   /** @param settings The rules configuration (its rule ids are checked by its parser). */
   public constructor(settings: RulesSettings = {}) {
@@ -65,7 +72,11 @@ export class RuleCatalog {
     const erased = logType as LogType<unknown>;
     const compiled = compileRules(erased, rules as ReadonlyArray<AnyRule<unknown>>, this.#settings);
     for (const [id, entry] of compiled.byId) this.#rules.set(id, { logType: logType.name, compiled: entry });
-    this.#logTypes.set(logType.name, { logType: erased, dispatch: new EventDispatch(compiled.enabled) });
+    this.#logTypes.set(logType.name, {
+      logType: erased,
+      dispatch: new EventDispatch(compiled.enabled),
+      baselines: compiled.baselines,
+    });
     return this;
   }
 
@@ -88,6 +99,13 @@ export class RuleCatalog {
   /** Metadata of one rule (settings applied), or `undefined`. */
   public getRule(ruleId: string): RuleMetadata | undefined {
     return this.#rules.get(ruleId)?.compiled.metadata;
+  }
+
+  /** A baseline rule's id, `forgetAfterDays` and `learningDays` (defaults applied), for keeping its state. */
+  public baseline(ruleId: string): BaselineShape {
+    const entry = this.#rules.get(ruleId)?.compiled;
+    if (entry?.kind !== 'baseline') throw new CatalogError(`no baseline rule with id ${ruleId}`);
+    return entry.shape;
   }
 
   /** A correlation rule as declared, for keeping its state (steps, lookback). */
@@ -141,8 +159,8 @@ export class RuleCatalog {
 
   /** Runs every applicable rule of `logTypeName` on a raw event. Never throws for any event. */
   public evaluate(logTypeName: string, raw: unknown): EventEvaluation {
-    const { logType, dispatch } = this.#logType(logTypeName);
-    return evaluateEvent(logType, dispatch.rulesFor(logType.eventTypeOf(raw)), raw);
+    const { logType, dispatch, baselines } = this.#logType(logTypeName);
+    return evaluateEvent(logType, dispatch.rulesFor(logType.eventTypeOf(raw)), raw, baselines);
   }
 
   /**
@@ -151,7 +169,7 @@ export class RuleCatalog {
    */
   public evaluateRule(ruleId: string, raw: unknown): SingleRuleEvaluation {
     const registered = this.#rules.get(ruleId);
-    if (registered === undefined || registered.compiled.kind === 'correlation')
+    if (registered === undefined || (registered.compiled.kind !== 'rule' && registered.compiled.kind !== 'signal'))
       throw new CatalogError(`no single-event rule with id ${ruleId}`);
     const { rule } = registered.compiled;
     const { logType } = this.#logType(registered.logType);
@@ -187,6 +205,33 @@ export class RuleCatalog {
       throw new CatalogError(`correlation rule ${finding.ruleId} did not match its finding`);
     const errors = outcome.errors.map((failure) => ({ ...identity, ruleId: entry.metadata.id, ...failure }));
     const match = ruleMatch(identity, entry.metadata, outcome.output, entry.pinnedSeverity ?? outcome.output.severity);
+    return { match, errors };
+  }
+
+  /**
+   * Runs a baseline rule's functions on an event it observed and what was new in it for its actor
+   * (the caller keeps the baseline: see `observeBaseline`): its title, severity, dedup string
+   * (default: the title) and alert context, with the engine's usual semantics (defaults,
+   * truncation, masking), and its pinned severity. Never throws for any event.
+   */
+  public evaluateNovelty(raw: unknown, novelty: Novelty): FindingEvaluation {
+    const registered = this.#rules.get(novelty.ruleId);
+    const entry = registered?.compiled;
+    if (registered === undefined || entry?.kind !== 'baseline')
+      throw new CatalogError(`no baseline rule with id ${novelty.ruleId}`);
+    const prepared = prepareEvent(this.#logType(registered.logType).logType, raw);
+    if ('failure' in prepared)
+      throw new CatalogError(`baseline rule ${novelty.ruleId} observed an event it cannot read`);
+    const { identity, event } = prepared;
+    const { rule, metadata } = entry;
+    const subject = { event, actor: novelty.actor, newValues: novelty.newValues, values: novelty.values };
+    // The output functions alone: match() judged the event already, in evaluate().
+    const outputs = { ...rule, displayName: metadata.displayName, match: undefined };
+    const outcome = runRule(outputs, subject);
+    // The outputs have no match(): every novelty matches.
+    if (outcome.kind !== 'match') throw new CatalogError(`baseline rule ${novelty.ruleId} did not match its novelty`);
+    const errors = outcome.errors.map((failure) => ({ ...identity, ruleId: metadata.id, ...failure }));
+    const match = ruleMatch(identity, metadata, outcome.output, entry.pinnedSeverity ?? outcome.output.severity);
     return { match, errors };
   }
 

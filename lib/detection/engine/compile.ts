@@ -1,8 +1,16 @@
 import { CatalogError } from './errors.ts';
 import type { LogType } from './log-type.ts';
 import {
+  DEFAULT_FORGET_AFTER_DAYS,
+  DEFAULT_LEARNING_DAYS,
+  DEFAULT_NEW_FOR_MINUTES,
+  type BaselineShape,
+} from './baseline.ts';
+import {
+  isBaselineRule,
   isCorrelationRule,
   type AnyRule,
+  type BaselineRule,
   type CorrelationRule,
   type Rule,
   type RuleKind,
@@ -35,16 +43,37 @@ export interface CompiledCorrelation<E> {
   readonly pinnedSeverity: Severity | undefined;
 }
 
+/** A first-seen baseline rule, ready to run, with its defaults filled in. */
+export interface CompiledBaseline<E> {
+  readonly kind: 'baseline';
+  readonly rule: BaselineRule<E>;
+  readonly metadata: RuleMetadata;
+  readonly pinnedSeverity: Severity | undefined;
+  readonly suppression: CompiledSuppression | undefined;
+  /** Its id, `forgetAfterDays` and `learningDays`, defaults applied: what keeping its state needs. */
+  readonly shape: BaselineShape;
+  /** Its dimensions, in declaration order. */
+  readonly dimensions: ReadonlyArray<readonly [string, (event: E) => string | undefined]>;
+  /** `eventTypes`, for a lookup per event. */
+  readonly triggers: ReadonlySet<string>;
+}
+
+/** Any compiled rule. */
+export type AnyCompiledRule<E> = CompiledRule<E> | CompiledCorrelation<E> | CompiledBaseline<E>;
+
 /** Every rule of one log type, compiled. */
 export interface CompiledRules<E> {
   /** Every rule, enabled or not, by id, in registration order. */
-  readonly byId: ReadonlyMap<string, CompiledRule<E> | CompiledCorrelation<E>>;
+  readonly byId: ReadonlyMap<string, AnyCompiledRule<E>>;
   /** The enabled single-event rules and signals, in registration order. */
   readonly enabled: readonly CompiledRule<E>[];
+  /** The enabled baseline rules, in registration order: every event is shown to each. */
+  readonly baselines: readonly CompiledBaseline<E>[];
 }
 
 function kindOf<E>(rule: AnyRule<E>): RuleKind {
   if (isCorrelationRule(rule)) return 'correlation';
+  if (isBaselineRule(rule)) return 'baseline';
   return rule.createAlert === false ? 'signal' : 'rule';
 }
 
@@ -64,9 +93,10 @@ function metadataOf<E>(rule: AnyRule<E>, logTypeName: string, settings: RulesSet
     reference: rule.reference ?? '',
     defaultSeverity: setting?.severity ?? rule.defaultSeverity,
     dedupPeriodMinutes: setting?.dedupPeriodMinutes ?? rule.dedupPeriodMinutes ?? DEFAULT_DEDUP_PERIOD_MINUTES,
-    threshold: isCorrelationRule(rule)
-      ? DEFAULT_THRESHOLD
-      : (setting?.threshold ?? rule.threshold ?? DEFAULT_THRESHOLD),
+    threshold:
+      isCorrelationRule(rule) || isBaselineRule(rule)
+        ? DEFAULT_THRESHOLD
+        : (setting?.threshold ?? rule.threshold ?? DEFAULT_THRESHOLD),
     logTypes: [logTypeName],
     reports: rule.reports ?? {},
     tags: rule.tags ?? [],
@@ -89,6 +119,14 @@ function check<E>(rule: AnyRule<E>, metadata: RuleMetadata, ids: ReadonlySet<str
         problems.push(`step ${step.id}: minMatchCount must be an integer >= 1`);
     }
     if (!(rule.lookbackMinutes > 0)) problems.push('lookbackMinutes must be > 0');
+  }
+  if (isBaselineRule(rule)) {
+    if (Object.keys(rule.dimensions).length === 0) problems.push('needs at least one dimension');
+    if (rule.eventTypes.length === 0) problems.push('needs at least one event type that may alert');
+    if (!((rule.forgetAfterDays ?? DEFAULT_FORGET_AFTER_DAYS) > 0)) problems.push('forgetAfterDays must be > 0');
+    if (!((rule.learningDays ?? DEFAULT_LEARNING_DAYS) >= 0)) problems.push('learningDays must be >= 0');
+    const newFor = rule.newForMinutes ?? DEFAULT_NEW_FOR_MINUTES;
+    if (!(newFor >= 0 && newFor <= 1440)) problems.push('newForMinutes must be from 0 to 1440');
   }
   if (problems.length > 0) throw new CatalogError(`rule ${rule.id}: ${problems.join('; ')}`);
 }
@@ -115,11 +153,17 @@ export function compileRules<E>(
     ids.add(rule.id);
   }
   const correlations: CompiledCorrelation<E>[] = [];
-  const byId = new Map<string, CompiledRule<E> | CompiledCorrelation<E>>();
+  const byId = new Map<string, AnyCompiledRule<E>>();
+  const kinds = new Map(rules.map((rule) => [rule.id, kindOf(rule)]));
   for (const rule of rules) {
     const metadata = metadataOf(rule, logType.name, settings);
     check(rule, metadata, ids);
     if (!isCorrelationRule(rule)) continue;
+    const fedByOthers = rule.steps.filter((step) => !['rule', 'signal'].includes(kinds.get(step.ruleId) ?? 'rule'));
+    if (fedByOthers.length > 0)
+      throw new CatalogError(
+        `rule ${rule.id}: step ${fedByOthers[0]?.id} names ${fedByOthers[0]?.ruleId}, which is not a single-event rule or signal`,
+      );
     const compiled: CompiledCorrelation<E> = {
       kind: 'correlation',
       rule,
@@ -133,12 +177,32 @@ export function compileRules<E>(
     if (isCorrelationRule(rule)) continue;
     const metadata = metadataOf(rule, logType.name, settings);
     const suppress = settings[rule.id]?.suppress;
+    const suppression = suppress === undefined ? undefined : compileSuppression(suppress);
+    const pinnedSeverity = settings[rule.id]?.severity;
+    if (isBaselineRule(rule)) {
+      byId.set(rule.id, {
+        kind: 'baseline',
+        rule,
+        metadata,
+        pinnedSeverity,
+        suppression,
+        shape: {
+          id: rule.id,
+          forgetAfterDays: rule.forgetAfterDays ?? DEFAULT_FORGET_AFTER_DAYS,
+          learningDays: rule.learningDays ?? DEFAULT_LEARNING_DAYS,
+          newForMinutes: rule.newForMinutes ?? DEFAULT_NEW_FOR_MINUTES,
+        },
+        dimensions: Object.entries(rule.dimensions),
+        triggers: new Set(rule.eventTypes),
+      });
+      continue;
+    }
     byId.set(rule.id, {
       kind: metadata.kind === 'signal' ? 'signal' : 'rule',
       rule,
       metadata,
-      pinnedSeverity: settings[rule.id]?.severity,
-      suppression: suppress === undefined ? undefined : compileSuppression(suppress),
+      pinnedSeverity,
+      suppression,
       feeds: correlations.flatMap((correlation) =>
         correlation.rule.steps.flatMap((step, stepIndex) =>
           step.ruleId === rule.id ? [{ correlation, stepIndex }] : [],
@@ -147,11 +211,12 @@ export function compileRules<E>(
     });
   }
   // Registration order, whatever the kind.
-  const ordered = new Map(
-    rules.map((rule) => [rule.id, byId.get(rule.id) as CompiledRule<E> | CompiledCorrelation<E>]),
-  );
+  const ordered = new Map(rules.map((rule) => [rule.id, byId.get(rule.id) as AnyCompiledRule<E>]));
   const enabled = [...ordered.values()].filter(
-    (entry): entry is CompiledRule<E> => entry.kind !== 'correlation' && entry.metadata.enabled,
+    (entry): entry is CompiledRule<E> => (entry.kind === 'rule' || entry.kind === 'signal') && entry.metadata.enabled,
   );
-  return { byId: ordered, enabled };
+  const baselines = [...ordered.values()].filter(
+    (entry): entry is CompiledBaseline<E> => entry.kind === 'baseline' && entry.metadata.enabled,
+  );
+  return { byId: ordered, enabled, baselines };
 }

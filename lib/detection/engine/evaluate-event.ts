@@ -1,8 +1,9 @@
 import { describeError } from '../../shared/describe-error.ts';
 import { maskSecrets } from '../../shared/mask-secrets.ts';
-import type { CompiledRule } from './compile.ts';
+import type { CompiledBaseline, CompiledRule } from './compile.ts';
 import type { LogType } from './log-type.ts';
 import type {
+  BaselineObservation,
   CorrelationStepMatch,
   EventEvaluation,
   EventIdentity,
@@ -12,7 +13,8 @@ import type {
   SuppressedMatch,
 } from './result.ts';
 import type { RuleMetadata } from './rule.ts';
-import { runRule } from './run-rule.ts';
+import { runMatch, runRule } from './run-rule.ts';
+import type { BaselineValue } from './baseline.ts';
 import type { Severity } from './severity.ts';
 
 const EMPTY_EVALUATION: EventEvaluation = Object.freeze({
@@ -20,11 +22,15 @@ const EMPTY_EVALUATION: EventEvaluation = Object.freeze({
   signals: Object.freeze([]),
   suppressed: Object.freeze([]),
   steps: Object.freeze([]),
+  observations: Object.freeze([]),
   errors: Object.freeze([]),
 });
 
 /** Longest step detail kept (a source IP, typically). */
 const MAX_DETAIL_LENGTH = 200;
+
+/** Longest baseline value kept (a user agent, typically): shown in alerts and kept in state. */
+const MAX_BASELINE_VALUE_LENGTH = 200;
 
 /**
  * The match of `rule` on the event `identity` names, with its outputs and the severity in force.
@@ -94,6 +100,49 @@ function stepMatches<E>(
   return steps;
 }
 
+/** What one baseline rule sees of an event; `undefined` when the event has no actor or no value for it. */
+function observation<E>(
+  logType: LogType<E>,
+  entry: CompiledBaseline<E>,
+  event: E,
+  identity: EventIdentity,
+  errors: RuleError[],
+): BaselineObservation | undefined {
+  let actor: string | undefined;
+  const values: BaselineValue[] = [];
+  try {
+    actor = entry.rule.actor(event);
+    if (typeof actor !== 'string' || actor === '') return undefined;
+    for (const [dimension, read] of entry.dimensions) {
+      const value = read(event);
+      if (typeof value !== 'string' || value.trim() === '') continue;
+      // Shown in alerts and kept in state: masked before it is cut, so a key on the cut is masked whole.
+      values.push({ dimension, value: maskSecrets(value.trim()).slice(0, MAX_BASELINE_VALUE_LENGTH) });
+    }
+  } catch (error) {
+    errors.push({ ...identity, ruleId: entry.metadata.id, function: 'baseline', message: describeError(error) });
+    return undefined;
+  }
+  if (values.length === 0) return undefined;
+  const seen = { ...identity, baseline: entry.metadata, actor, values };
+  const type = identity.eventType;
+  if (type === undefined || !entry.triggers.has(type)) return { ...seen, candidate: false };
+  const matched = runMatch(entry.rule, event);
+  if (matched.kind === 'error') {
+    for (const failure of matched.errors) errors.push({ ...identity, ruleId: entry.metadata.id, ...failure });
+    return { ...seen, candidate: false };
+  }
+  if (matched.kind === 'no-match') return { ...seen, candidate: false };
+  let suppressedBy: string | undefined;
+  try {
+    suppressedBy = entry.suppression?.reasonFor(logType.subject(event));
+  } catch (error) {
+    const message = `suppression check failed: ${describeError(error)}`;
+    errors.push({ ...identity, ruleId: entry.metadata.id, function: 'normalize', message });
+  }
+  return suppressedBy === undefined ? { ...seen, candidate: true } : { ...seen, candidate: false, suppressedBy };
+}
+
 /**
  * A raw event normalised for its log type's rules, with its identity; or why it could not be.
  *
@@ -118,8 +167,9 @@ export function prepareEvent<E>(
 /**
  * Runs `rules` (those an event's type dispatches to) on one raw event: normalises it once, runs
  * each rule, applies the rules configuration (pinned severity, suppression), and lists the
- * correlation steps its matches feed. Never throws: a failing normalisation is a rule error of
- * every rule it would have run.
+ * correlation steps its matches feed; and shows it to every baseline rule (`baselines`: each
+ * observes every event of an actor that shows one of its values). Never throws: a failing
+ * normalisation is a rule error of every rule it would have run.
  *
  * @example
  * ```ts
@@ -130,15 +180,16 @@ export function evaluateEvent<E>(
   logType: LogType<E>,
   rules: readonly CompiledRule<E>[],
   raw: unknown,
+  baselines: readonly CompiledBaseline<E>[] = [],
 ): EventEvaluation {
-  if (rules.length === 0) return EMPTY_EVALUATION;
+  if (rules.length === 0 && baselines.length === 0) return EMPTY_EVALUATION;
   const prepared = prepareEvent(logType, raw);
   if ('failure' in prepared) {
     const message = prepared.failure;
     const eventType = logType.eventTypeOf(raw);
     return {
       ...EMPTY_EVALUATION,
-      errors: rules.map((entry) => ({
+      errors: [...rules, ...baselines].map((entry) => ({
         eventId: undefined,
         eventType,
         eventTime: undefined,
@@ -175,6 +226,12 @@ export function evaluateEvent<E>(
     else matches.push(match);
     if (entry.feeds.length > 0) steps.push(...stepMatches(entry, event, identity, errors));
   }
-  if (matches.length + signals.length + suppressed.length + steps.length + errors.length === 0) return EMPTY_EVALUATION;
-  return { matches, signals, suppressed, steps, errors };
+  const observations: BaselineObservation[] = [];
+  for (const entry of baselines) {
+    const seen = observation(logType, entry, event, identity, errors);
+    if (seen !== undefined) observations.push(seen);
+  }
+  if (matches.length + signals.length + suppressed.length + steps.length + observations.length + errors.length === 0)
+    return EMPTY_EVALUATION;
+  return { matches, signals, suppressed, steps, observations, errors };
 }

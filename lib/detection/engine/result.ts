@@ -1,4 +1,5 @@
 import type { JsonValue } from '../../shared/json.ts';
+import type { BaselineValue } from './baseline.ts';
 import type { RuleFunctionName, RuleMetadata } from './rule.ts';
 import type { Severity } from './severity.ts';
 
@@ -64,6 +65,22 @@ export interface CorrelationStepMatch extends EventIdentity {
   readonly detail?: string;
 }
 
+/**
+ * An event as a baseline rule sees it: its actor and the values it shows, for the caller to record
+ * in the actor's baseline (see `observeBaseline`) and, when one is new, to alert on.
+ */
+export interface BaselineObservation extends EventIdentity {
+  /** The baseline rule. */
+  readonly baseline: RuleMetadata;
+  readonly actor: string;
+  /** At least one; a dimension's value masked and at most 200 characters. */
+  readonly values: readonly BaselineValue[];
+  /** Whether a new value alerts: the event is of one of the rule's event types and its `match` accepts it. */
+  readonly candidate: boolean;
+  /** Set when the rules configuration suppresses the candidate: why (it still teaches the baseline). */
+  readonly suppressedBy?: string;
+}
+
 /** Everything the catalog found for one event. */
 export interface EventEvaluation {
   /** Alert-worthy matches. */
@@ -74,6 +91,8 @@ export interface EventEvaluation {
   readonly suppressed: readonly SuppressedMatch[];
   /** Step matches of correlation rules, to record in their state. */
   readonly steps: readonly CorrelationStepMatch[];
+  /** What baseline rules saw of the event, to record in their state. */
+  readonly observations: readonly BaselineObservation[];
   readonly errors: readonly RuleError[];
 }
 

@@ -1,3 +1,4 @@
+import type { BaselineValue } from './baseline.ts';
 import type { CorrelationFinding, CorrelationStep } from './correlation.ts';
 import type { Severity } from './severity.ts';
 
@@ -109,11 +110,67 @@ export interface CorrelationRule<E> extends RuleInfo {
   alertContext?(finding: CorrelationFinding): Record<string, unknown>;
 }
 
-/** Anything the catalog registers. */
-export type AnyRule<E> = Rule<E> | CorrelationRule<E>;
+/** What a baseline rule's output functions see: the event, its actor, and what was new for the actor. */
+export interface BaselineSubject<E> {
+  readonly event: E;
+  /** The actor, as the rule's `actor` named it. */
+  readonly actor: string;
+  /** The event's values that were new for the actor (at least one). */
+  readonly newValues: readonly BaselineValue[];
+  /** Every value the event showed, new or known. */
+  readonly values: readonly BaselineValue[];
+}
 
-/** What a registered rule is: alerts on single events, a signal, or a correlation of others. */
-export type RuleKind = 'rule' | 'signal' | 'correlation';
+/**
+ * A first-seen baseline rule: remembers, per actor, the values each of its `dimensions` took
+ * (country, ASN, user agent...), learning from every event of the actor that shows one, and alerts
+ * when an event of one of its `eventTypes` (accepted by `match`) shows a value new for its actor,
+ * once the actor is past its learning period. State is kept by the caller (see `observeBaseline`);
+ * title, severity, dedup and alert context are functions of the {@link BaselineSubject}.
+ *
+ * @example
+ * ```ts
+ * const newCountry: BaselineRule<AuditEvent> = {
+ *   kind: 'baseline',
+ *   id: 'Example.New.Country',
+ *   defaultSeverity: 'MEDIUM',
+ *   eventTypes: ['api_key.created'],
+ *   actor: (event) => event.actor.key,
+ *   dimensions: { country: (event) => event.actor.country },
+ *   title: ({ actor, newValues }) => `${actor} acted from ${newValues[0]?.value}`,
+ * };
+ * ```
+ */
+export interface BaselineRule<E> extends RuleInfo {
+  readonly kind: 'baseline';
+  /** The event types that may alert (every event type teaches the baseline). */
+  readonly eventTypes: readonly string[];
+  /** A value not seen for this long is forgotten (default 30). */
+  readonly forgetAfterDays?: number;
+  /** No alert while the actor was first seen less than this long ago (default 7); its first event only learns. */
+  readonly learningDays?: number;
+  /**
+   * A value another event of the actor introduced at most this long before still counts as new
+   * (default 0): a login from a new country, then a key created from there, alerts at the key.
+   */
+  readonly newForMinutes?: number;
+  /** Whose baseline an event belongs to; `undefined` leaves the event out. */
+  actor(event: E): string | undefined;
+  /** Per dimension, the value an event shows (`undefined` or blank: none). */
+  readonly dimensions: Readonly<Record<string, (event: E) => string | undefined>>;
+  /** Which events of `eventTypes` may alert. Default: all. */
+  match?(event: E): boolean;
+  title?(subject: BaselineSubject<E>): string;
+  severity?(subject: BaselineSubject<E>): string;
+  dedup?(subject: BaselineSubject<E>): string;
+  alertContext?(subject: BaselineSubject<E>): Record<string, unknown>;
+}
+
+/** Anything the catalog registers. */
+export type AnyRule<E> = Rule<E> | CorrelationRule<E> | BaselineRule<E>;
+
+/** What a registered rule is: alerts on single events, a signal, a correlation of others, or a first-seen baseline. */
+export type RuleKind = 'rule' | 'signal' | 'correlation' | 'baseline';
 
 /**
  * A registered rule's metadata with every default filled in and the rules configuration applied
@@ -139,7 +196,7 @@ export interface RuleMetadata {
 
 /** Which part of a rule (or the event's normalisation) failed. */
 export type RuleFunctionName =
-  'normalize' | 'match' | 'title' | 'severity' | 'dedup' | 'alertContext' | 'unique' | 'correlationKey';
+  'normalize' | 'match' | 'title' | 'severity' | 'dedup' | 'alertContext' | 'unique' | 'correlationKey' | 'baseline';
 
 /**
  * Whether a rule is a correlation rule.
@@ -151,4 +208,16 @@ export type RuleFunctionName =
  */
 export function isCorrelationRule<E>(rule: AnyRule<E>): rule is CorrelationRule<E> {
   return rule.kind === 'correlation';
+}
+
+/**
+ * Whether a rule is a first-seen baseline rule.
+ *
+ * @example
+ * ```ts
+ * if (isBaselineRule(rule)) console.log(Object.keys(rule.dimensions));
+ * ```
+ */
+export function isBaselineRule<E>(rule: AnyRule<E>): rule is BaselineRule<E> {
+  return rule.kind === 'baseline';
 }

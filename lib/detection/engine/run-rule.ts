@@ -167,17 +167,8 @@ function resolveUnique<E>(rule: RuleFunctions<E>, event: E, errors: RuleFunction
  * ```
  */
 export function runRule<S>(rule: RuleFunctions<S> & Defaults, subject: S): RuleOutcome {
-  if (rule.match) {
-    const matched = attempt('match', () => rule.match?.(subject));
-    if (!matched.ok) return { kind: 'error', errors: [matched.failure] };
-    if (matched.value === false) return NO_MATCH;
-    if (matched.value !== true) {
-      return {
-        kind: 'error',
-        errors: [{ function: 'match', message: `match() returned ${typeName(matched.value)}, expected a boolean` }],
-      };
-    }
-  }
+  const matched = runMatch(rule, subject);
+  if (matched.kind !== 'match') return matched;
   const errors: RuleFunctionFailure[] = [];
   const title = resolveTitle(rule, subject, errors);
   const unique = resolveUnique(rule, subject, errors);
@@ -189,4 +180,30 @@ export function runRule<S>(rule: RuleFunctions<S> & Defaults, subject: S): RuleO
   };
   if (unique !== undefined) output.unique = unique;
   return { kind: 'match', output, errors };
+}
+
+/** Whether a rule's `match` accepted a subject (see {@link runMatch}). */
+export type MatchOutcome = Exclude<RuleOutcome, { kind: 'match' }> | { readonly kind: 'match' };
+
+const MATCHED = Object.freeze({ kind: 'match' } as const);
+
+/**
+ * Runs a rule's `match` alone: a match by default when the rule has none, an `error` outcome when
+ * it throws or returns something other than a boolean. Never throws.
+ *
+ * @example
+ * ```ts
+ * if (runMatch(rule, event).kind === 'match') candidates.push(event);
+ * ```
+ */
+export function runMatch<S>(rule: Pick<RuleFunctions<S>, 'match'>, subject: S): MatchOutcome {
+  if (!rule.match) return MATCHED;
+  const matched = attempt('match', () => rule.match?.(subject));
+  if (!matched.ok) return { kind: 'error', errors: [matched.failure] };
+  if (matched.value === true) return MATCHED;
+  if (matched.value === false) return NO_MATCH;
+  return {
+    kind: 'error',
+    errors: [{ function: 'match', message: `match() returned ${typeName(matched.value)}, expected a boolean` }],
+  };
 }

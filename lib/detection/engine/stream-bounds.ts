@@ -1,3 +1,4 @@
+import type { BaselineState } from './baseline.ts';
 import { LATE_ARRIVAL_SECONDS, newestRecordTime } from './correlation.ts';
 import type { StreamMemory } from './stream-evaluator.ts';
 import type { StreamState, StreamWindow } from './stream-state.ts';
@@ -24,14 +25,29 @@ export interface StreamLimits {
    * key whose lookback reaches back to a forgotten key's newest record counts in `mayDiffer`.
    */
   readonly maxCorrelationRecords?: number;
+  /**
+   * Most baseline values kept, every rule and actor together. Past it, whole actors are forgotten,
+   * those seen least recently first, until a quarter is free; an actor whose baseline then starts
+   * within its `forgetAfterDays` of a forgotten actor's last sighting counts in `mayDiffer` (it may
+   * be one of them, learning again what it had learned).
+   */
+  readonly maxBaselineValues?: number;
 }
 
 /** What a {@link StreamBounds} forgot before the TTL would have, and what that may have changed. */
 export interface StreamBoundsStats {
   readonly windowsForgotten: number;
   readonly correlationKeysForgotten: number;
-  /** Matches and correlation steps whose outcome may differ from the pipeline's. */
+  readonly baselineActorsForgotten: number;
+  /** Matches, correlation steps and baseline sightings whose outcome may differ from the pipeline's. */
   readonly mayDiffer: number;
+}
+
+/** When an actor's baseline was last refreshed: the latest last-seen time of its values. */
+function lastSighting(baseline: BaselineState): number {
+  let last = baseline.firstSeen;
+  for (const known of baseline.values.values()) last = Math.max(last, known.last);
+  return last;
 }
 
 /** Pushes between two sweeps of state past its TTL. */
@@ -60,18 +76,22 @@ export class StreamBounds implements StreamMemory {
   readonly #ttl: number | undefined;
   readonly #maxWindows: number;
   readonly #maxRecords: number;
+  readonly #maxBaselineValues: number;
   /** The oldest event time read since the last sweep. */
   #oldestRecent = Number.POSITIVE_INFINITY;
   #pushes = 0;
   /** The latest end of a window forgotten early, and the newest record of a key forgotten early. */
   #forgottenWindowsEnd = Number.NEGATIVE_INFINITY;
   #forgottenRecordsNewest = Number.NEGATIVE_INFINITY;
-  #stats = { windowsForgotten: 0, correlationKeysForgotten: 0, mayDiffer: 0 };
+  /** The latest last sighting of an actor forgotten early. */
+  #forgottenActorsNewest = Number.NEGATIVE_INFINITY;
+  #stats = { windowsForgotten: 0, correlationKeysForgotten: 0, baselineActorsForgotten: 0, mayDiffer: 0 };
 
   public constructor(limits: StreamLimits) {
     this.#ttl = limits.windowTtlSeconds;
     this.#maxWindows = limits.maxWindows ?? Number.POSITIVE_INFINITY;
     this.#maxRecords = limits.maxCorrelationRecords ?? Number.POSITIVE_INFINITY;
+    this.#maxBaselineValues = limits.maxBaselineValues ?? Number.POSITIVE_INFINITY;
   }
 
   /** What was forgotten early, and what that may have changed. */
@@ -100,6 +120,14 @@ export class StreamBounds implements StreamMemory {
     if (state.recordCount > this.#maxRecords) this.#forgetOldestKeys(state);
   }
 
+  public actorOpened(forgetStart: number): void {
+    if (forgetStart <= this.#forgottenActorsNewest) this.#stats.mayDiffer++;
+  }
+
+  public baselineChanged(state: StreamState): void {
+    if (state.baselineValueCount > this.#maxBaselineValues) this.#forgetLeastRecentActors(state);
+  }
+
   /** Drops what the tables' TTL would have dropped by the oldest event time read lately. */
   #forgetPastTtl(state: StreamState, ttl: number): void {
     const horizon = this.#oldestRecent;
@@ -110,6 +138,26 @@ export class StreamBounds implements StreamMemory {
       for (const [key, { state: records, lookbackSeconds }] of byKey) {
         if (newestRecordTime(records) + lookbackSeconds + LATE_ARRIVAL_SECONDS < horizon) state.dropKey(ruleId, key);
       }
+    }
+    for (const [ruleId, byActor] of state.baselines) {
+      for (const [actor, { state: baseline, forgetAfterSeconds }] of byActor) {
+        if (lastSighting(baseline) + forgetAfterSeconds < horizon) state.dropBaseline(ruleId, actor);
+      }
+    }
+  }
+
+  /** Forgets the actors seen least recently, until at most three quarters of the limit are kept. */
+  #forgetLeastRecentActors(state: StreamState): void {
+    const actors = [...state.baselines].flatMap(([ruleId, byActor]) =>
+      [...byActor].map(([actor, { state: baseline }]) => ({ ruleId, actor, last: lastSighting(baseline) })),
+    );
+    actors.sort((a, b) => a.last - b.last);
+    const keep = Math.floor((this.#maxBaselineValues * 3) / 4);
+    for (const { ruleId, actor, last } of actors) {
+      if (state.baselineValueCount <= keep) break;
+      state.dropBaseline(ruleId, actor);
+      this.#stats.baselineActorsForgotten++;
+      this.#forgottenActorsNewest = Math.max(this.#forgottenActorsNewest, last);
     }
   }
 

@@ -1,3 +1,4 @@
+import { observeBaseline } from './baseline.ts';
 import type { RuleCatalog } from './catalog.ts';
 import {
   correlationDedup,
@@ -8,7 +9,7 @@ import {
   type CorrelationFinding,
   type StepRecord,
 } from './correlation.ts';
-import type { CorrelationStepMatch, RuleError, RuleMatch, SuppressedMatch } from './result.ts';
+import type { BaselineObservation, CorrelationStepMatch, RuleError, RuleMatch, SuppressedMatch } from './result.ts';
 import type { RuleMetadata } from './rule.ts';
 import { severityRank, type Severity } from './severity.ts';
 import { addEventId, hasEventId, StreamState, type StreamWindow } from './stream-state.ts';
@@ -58,6 +59,10 @@ export interface StreamMemory {
   keyOpened(lookbackStart: number): void;
   /** Records were added to the correlation state. */
   recordsAdded(state: StreamState): void;
+  /** A baseline was started for an actor, by an event whose values would be forgotten by `forgetStart`. */
+  actorOpened(forgetStart: number): void;
+  /** A baseline's known values changed. */
+  baselineChanged(state: StreamState): void;
 }
 
 /** Options of a {@link StreamEvaluator}. */
@@ -87,7 +92,8 @@ function streamAlert(match: RuleMatch, outcome: Extract<WindowOutcome, { kind: '
  * (tumbling, in event time, aligned to the rule's dedup period so every consumer places an event in
  * the same window whatever the order of arrival), thresholds over matches or over distinct
  * `unique()` values, escalation (a match more severe than its window's alert is alerted again, once
- * per severity), signals, suppressions and correlation rules. An event redelivered counts once. For
+ * per severity), signals, suppressions, correlation rules and first-seen baselines. An event
+ * redelivered counts once. For
  * the CLI, rule tests, the sample events' expected outcomes, and as the oracle the pipeline is
  * checked against. Pure but for its own state; no clock unless an event has no time.
  *
@@ -145,8 +151,41 @@ export class StreamEvaluator {
         alerts.push(streamAlert(match, outcome));
       }
     }
-    const { signals, suppressed } = evaluation;
+    let suppressed = evaluation.suppressed;
+    for (const observation of evaluation.observations) {
+      const novelty = this.#observe(observation);
+      if (novelty === undefined) continue;
+      const { match, errors: failures } = this.#catalog.evaluateNovelty(raw, novelty);
+      errors.push(...failures);
+      if (observation.suppressedBy !== undefined) {
+        suppressed = [...suppressed, { match, reason: observation.suppressedBy }];
+        continue;
+      }
+      const outcome = this.#count(match);
+      if (outcome.kind === 'alert') alerts.push(streamAlert(match, outcome));
+      else tally(outcome);
+    }
+    const { signals } = evaluation;
     return { alerts, belowThreshold, deduplicated, signals, suppressed, errors };
+  }
+
+  /** Records what a baseline saw in its actor's state; what was new, when that may alert. */
+  #observe(observation: BaselineObservation) {
+    const rule = this.#catalog.baseline(observation.baseline.id);
+    const time = this.#time(observation.eventTime);
+    const { actor, values } = observation;
+    const current = this.#state.baselines.get(rule.id)?.get(actor);
+    const eventId = observation.eventId ?? '';
+    const observed = observeBaseline(rule, current?.state, { eventId, time, values });
+    if (observed.changed) {
+      const forgetAfterSeconds = rule.forgetAfterDays * 24 * 3600;
+      if (this.#state.setBaseline(rule.id, actor, { state: observed.state, forgetAfterSeconds }))
+        this.#memory?.actorOpened(time - forgetAfterSeconds);
+      this.#memory?.baselineChanged(this.#state);
+    }
+    const mayAlert = observation.candidate || observation.suppressedBy !== undefined;
+    if (!mayAlert || observed.learning || observed.newValues.length === 0) return undefined;
+    return { ruleId: rule.id, actor, newValues: observed.newValues, values };
   }
 
   #time(eventTime: number | undefined): number {

@@ -1,3 +1,4 @@
+import { baselineValueCount, type BaselineState } from './baseline.ts';
 import { correlationRecordCount, type CorrelationState } from './correlation.ts';
 import type { Severity } from './severity.ts';
 
@@ -26,6 +27,12 @@ export interface StreamKey {
   /** Its records, replaced by each new one (a state is a few records: see `recordsKept`). */
   state: CorrelationState;
   readonly lookbackSeconds: number;
+}
+
+/** One baseline rule's state for one actor. */
+export interface StreamBaseline {
+  readonly state: BaselineState;
+  readonly forgetAfterSeconds: number;
 }
 
 /**
@@ -76,8 +83,12 @@ export class StreamState {
   readonly windows = new Map<string, Map<string, Map<number, StreamWindow>>>();
   /** Correlation state by rule id, then by key. */
   readonly keys = new Map<string, Map<string, StreamKey>>();
+  /** Baselines by rule id, then by actor. */
+  readonly baselines = new Map<string, Map<string, StreamBaseline>>();
   windowCount = 0;
   recordCount = 0;
+  /** Known values of every baseline together. */
+  baselineValueCount = 0;
 
   /** Drops the windows `drop` picks; returns how many. */
   public dropWindows(drop: (window: StreamWindow) => boolean): number {
@@ -95,6 +106,28 @@ export class StreamState {
     }
     this.windowCount -= dropped;
     return dropped;
+  }
+
+  /** Sets an actor's baseline, keeping {@link StreamState.baselineValueCount}; returns whether the actor is new. */
+  public setBaseline(ruleId: string, actor: string, baseline: StreamBaseline): boolean {
+    let byActor = this.baselines.get(ruleId);
+    if (byActor === undefined) {
+      byActor = new Map();
+      this.baselines.set(ruleId, byActor);
+    }
+    const before = byActor.get(actor);
+    byActor.set(actor, baseline);
+    this.baselineValueCount += baselineValueCount(baseline.state) - baselineValueCount(before?.state);
+    return before === undefined;
+  }
+
+  /** Drops one actor's baseline. */
+  public dropBaseline(ruleId: string, actor: string): void {
+    const byActor = this.baselines.get(ruleId);
+    const entry = byActor?.get(actor);
+    if (byActor === undefined || entry === undefined) return;
+    byActor.delete(actor);
+    this.baselineValueCount -= baselineValueCount(entry.state);
   }
 
   /** Drops one correlation key's state. */

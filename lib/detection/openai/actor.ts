@@ -111,5 +111,6 @@ export function resolveActor(raw: unknown): Actor {
     country: text(details, 'country'),
     region: text(details, 'region'),
     city: text(details, 'city'),
+    asn: text(details, 'asn'),
   };
 }

@@ -35,6 +35,8 @@ export interface Actor {
   readonly country: string | undefined;
   readonly region: string | undefined;
   readonly city: string | undefined;
+  /** Autonomous system number of the source address (`ip_address_details.asn`, schema L1261), as text. */
+  readonly asn: string | undefined;
 }
 
 /**

@@ -7,6 +7,7 @@ import { apiCallLoggingRule } from './openai/api-call-logging.ts';
 import { authenticationPolicyTamperingRule } from './openai/authentication-policy-tampering.ts';
 import { createApiKeyAnomalousActivityRule } from './openai/api-key-anomalous-activity.ts';
 import { bruteForceLoginSuccessRule } from './openai/brute-force-login-success.ts';
+import { credentialNewSourceRule } from './openai/credential-new-source.ts';
 import { credentialStuffingRule } from './openai/credential-stuffing.ts';
 import { createCustomRoleAdminRule } from './openai/custom-role-admin.ts';
 import { DEFAULT_SCOPE_POLICY } from './openai/default-scope-policy.ts';
@@ -67,5 +68,6 @@ export function createRuleCatalog(config: CatalogConfig = {}): RuleCatalog {
     projectMassDeletionRule,
     guardrailTamperingRule,
     createCustomRoleAdminRule(config.scopePolicy ?? DEFAULT_SCOPE_POLICY),
+    credentialNewSourceRule,
   ]);
 }

@@ -171,6 +171,12 @@ export function runRuleTest(
       passed: false,
       failures: [`${ruleId} is a correlation rule: its tests need Events or RuleOutputs, not one Log`],
     };
+  if (kind === 'baseline')
+    return {
+      name: test.name,
+      passed: false,
+      failures: [`${ruleId} is a baseline rule: its tests need Events (what the actor did before), not one Log`],
+    };
   return runLogTest(catalog, ruleId, test);
 }
 

@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DetectConfig } from './detect-config.ts';
+import type { BaselineStore } from '../baseline/baseline-store.ts';
 import type { CorrelationStore } from '../correlate/correlation-store.ts';
 import type { DedupStore } from '../dedup/dedup-store.ts';
 import type { AlertPublisher } from '../publish/alert-publisher.ts';
@@ -37,6 +38,7 @@ export function defaultClientFactories(): AwsClientFactories {
 export interface AwsAdapters {
   readonly dedupStore: () => Promise<DedupStore>;
   readonly correlationStore: () => Promise<CorrelationStore>;
+  readonly baselineStore: () => Promise<BaselineStore>;
   readonly publisher: () => Promise<AlertPublisher>;
   readonly deadLetters: () => Promise<DeadLetterSink>;
 }
@@ -58,6 +60,10 @@ export function awsAdapters(config: DetectConfig, clients: AwsClientFactories, c
     correlationStore: lazy(async () => {
       const { DynamoCorrelationStore } = await import('../correlate/dynamodb-correlation-store.ts');
       return new DynamoCorrelationStore({ client: await clients.dynamodb(), tableName: config.tableName, clock });
+    }),
+    baselineStore: lazy(async () => {
+      const { DynamoBaselineStore } = await import('../baseline/dynamodb-baseline-store.ts');
+      return new DynamoBaselineStore({ client: await clients.dynamodb(), tableName: config.tableName, clock });
     }),
     publisher: lazy(async () => {
       const { SnsAlertPublisher } = await import('../publish/sns-alert-publisher.ts');

@@ -1,5 +1,6 @@
 import type { RuleCatalog } from '../../detection/engine/catalog.ts';
-import type { CorrelationStepMatch, RuleMatch } from '../../detection/engine/result.ts';
+import type { BaselineObservation, CorrelationStepMatch, RuleMatch } from '../../detection/engine/result.ts';
+import type { BaselineStore } from '../baseline/baseline-store.ts';
 import type { Organization } from '../../ingestion/packing/organization.ts';
 import type { DeadLetter, DeadLetterSink } from '../../shared/dead-letter-sink.ts';
 import type { JsonObject } from '../../shared/json.ts';
@@ -22,6 +23,7 @@ export interface DetectionDependencies {
   readonly dedupStore: () => Promise<DedupStore>;
   /** State of correlation rules; loaded only when an event is a step of one. */
   readonly correlationStore: () => Promise<CorrelationStore>;
+  readonly baselineStore: () => Promise<BaselineStore>;
   readonly publisher: () => Promise<AlertPublisher>;
   readonly deadLetters: () => Promise<DeadLetterSink>;
   readonly telemetry: Telemetry;
@@ -77,9 +79,23 @@ export interface PendingSteps {
 }
 
 /** One unit of work: a window's matches to claim, or a key's correlation steps to record. */
+/** What a baseline rule saw of one event, with where the event came from. */
+export interface PendingSighting extends RecordOrigin {
+  readonly observation: BaselineObservation;
+  readonly organization: Organization | undefined;
+}
+
+/** The sightings of one baseline rule's actor in a batch, in record order: one write for them all. */
+export interface PendingSightings {
+  /** The actor, scoped to its organization. */
+  readonly storageKey: string;
+  readonly sightings: PendingSighting[];
+}
+
 export type Work =
   | { readonly kind: 'window'; readonly pending: PendingWindow }
-  | { readonly kind: 'steps'; readonly pending: PendingSteps };
+  | { readonly kind: 'steps'; readonly pending: PendingSteps }
+  | { readonly kind: 'sightings'; readonly pending: PendingSightings };
 
 /** A dead letter, and the record it is for. */
 export interface RecordLetter {

@@ -4,7 +4,14 @@ import { printable } from '../../shared/printable.ts';
 import { placeInWindow } from '../dedup/window.ts';
 import { messageContent } from '../intake/message-body.ts';
 import { organizationDedupKey, scopeToOrganization } from '../intake/organization-scope.ts';
-import type { DetectionDependencies, PendingSteps, PendingWindow, RecordLetter, Work } from './batch-work.ts';
+import type {
+  DetectionDependencies,
+  PendingSightings,
+  PendingSteps,
+  PendingWindow,
+  RecordLetter,
+  Work,
+} from './batch-work.ts';
 import { MATCH_OUTCOME_MESSAGES } from './log-messages.ts';
 import type { RuleMatch } from '../../detection/engine/result.ts';
 
@@ -61,6 +68,7 @@ export function planBatch(records: readonly QueueRecord[], deps: DetectionDepend
   const groups = new Map<string, Work[]>();
   const windows = new Map<string, PendingWindow>();
   const stepsByKey = new Map<string, PendingSteps>();
+  const sightingsByActor = new Map<string, PendingSightings>();
   const now = deps.clock();
   const queue = (key: string, work: Work): void => {
     const group = groups.get(key);
@@ -94,7 +102,7 @@ export function planBatch(records: readonly QueueRecord[], deps: DetectionDepend
       });
     }
     for (const { event, path } of content.events) {
-      const { matches, signals, suppressed, steps, errors } = deps.catalog.evaluate(deps.logType, event);
+      const { matches, signals, suppressed, steps, observations, errors } = deps.catalog.evaluate(deps.logType, event);
       for (const error of errors) {
         telemetry.count('RuleErrors');
         telemetry.log('ERROR', 'rule error', {
@@ -156,6 +164,19 @@ export function planBatch(records: readonly QueueRecord[], deps: DetectionDepend
           const created: PendingSteps = { storageKey, steps: [pending] };
           stepsByKey.set(id, created);
           queue(id, { kind: 'steps', pending: created });
+        }
+      }
+      for (const observation of observations) {
+        const storageKey = organizationDedupKey(observation.actor, content.organization);
+        const pending = { ...origin, observation, organization: content.organization };
+        // One write per baseline and actor: its sightings are observed together, in record order.
+        const id = `baseline\n${observation.baseline.id}\n${storageKey}`;
+        const group = sightingsByActor.get(id);
+        if (group) group.sightings.push(pending);
+        else {
+          const created: PendingSightings = { storageKey, sightings: [pending] };
+          sightingsByActor.set(id, created);
+          queue(id, { kind: 'sightings', pending: created });
         }
       }
     }

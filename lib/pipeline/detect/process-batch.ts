@@ -7,6 +7,7 @@ import type { DetectionDependencies, LeaseClock, RecordLetter, Work } from './ba
 import { claimAndPublish } from './claim-window.ts';
 import { runBounded } from './concurrency.ts';
 import { planBatch } from './plan-batch.ts';
+import { recordSightingsAndClaim } from './record-sightings.ts';
 import { recordAndClaim } from './record-steps.ts';
 
 export type { DetectionDependencies } from './batch-work.ts';
@@ -39,13 +40,17 @@ async function runGroup(
   for (const work of group) {
     try {
       if (work.kind === 'window') await claimAndPublish(work.pending, deps, leaseUntil);
-      else await recordAndClaim(work.pending, deps, leaseUntil);
+      else if (work.kind === 'steps') await recordAndClaim(work.pending, deps, leaseUntil);
+      else await recordSightingsAndClaim(work.pending, deps, leaseUntil);
     } catch (error) {
-      // Every match of a window (or step of a key) fails with it: a retry counts again only what a
-      // window no longer remembers.
+      // Every match of a window (or step of a key, or sighting of an actor) fails with it: a retry
+      // counts again only what a window no longer remembers.
       if (work.kind === 'steps')
         for (const pending of work.pending.steps)
           failures.fail(pending, pending.step.correlation.id, pending.step.eventId ?? '', error);
+      else if (work.kind === 'sightings')
+        for (const pending of work.pending.sightings)
+          failures.fail(pending, pending.observation.baseline.id, pending.observation.eventId ?? '', error);
       else
         for (const pending of work.pending.matches)
           failures.fail(pending, pending.match.rule.id, pending.match.eventId ?? '', error);

@@ -19,7 +19,9 @@ export type DetectionMetric =
   | 'SignalsRecorded'
   | 'MatchesSuppressed'
   | 'CorrelationStepsRecorded'
-  | 'CorrelationsCompleted';
+  | 'CorrelationsCompleted'
+  | 'BaselineSightings'
+  | 'BaselineNewValues';
 
 /**
  * Structured logs and metrics, behind an interface so the core runs the same in Lambda (Powertools),

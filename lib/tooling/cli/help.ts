@@ -55,20 +55,24 @@ carries only alerts.
 The pipeline's semantics apply, in event time (effective_at): a rule alerts once per dedup window
 (a repeat within the window is counted, not printed), threshold rules alert when the threshold is
 reached (distinct values for rules that count them, such as source IPs of failed logins),
-correlation rules alert when their sequence completes, and signals (rules that only feed
+correlation rules alert when their sequence completes, baseline rules alert when an actor shows a
+value (a country, a network) new for it once past its learning period, and signals (rules that only feed
 correlations) and matches suppressed by the rules configuration are not printed. As the deployed
 tables' TTL does (in event time), a dedup window is forgotten once the events being read are all 15
 days past its end, and a correlation's state 14 days past its lookback: an event that late is
-counted afresh. To bound memory whatever the input, at most --max-windows dedup windows and
---max-correlation-records correlation records are kept: past either, the oldest (in event time) are
-forgotten early. On input in time order that changes nothing; a match or step that arrives later
-than the state kept, so that its outcome may differ, is counted in a warning on standard error.
+counted afresh, and an actor's baseline once they are all its forgetAfterDays past its last
+sighting. To bound memory whatever the input, at most --max-windows dedup windows,
+--max-correlation-records correlation records and --max-baseline-entries baseline values are kept:
+past any, the oldest (in event time) are forgotten early. On input in time order that changes
+little; a match, step or sighting that arrives later than the state kept, so that its outcome may
+differ, is counted in a warning on standard error.
 Anything shaped like an OpenAI API key is masked in every field.
 
 Options:
   --every-match                  Print every single-event match instead, before windows and thresholds
   --max-windows N                Dedup windows kept (default 50000, about 15 MB)
   --max-correlation-records N    Correlation records kept (default 250000, about 35 MB)
+  --max-baseline-entries N       Baseline values kept, every actor together (default 100000, about 15 MB)
   -h, --help                     Show this help
 `;
 
@@ -154,7 +158,7 @@ Options:
   --json              One alert document per line (the SNS "default" JSON), in input order, then
                       {"summary": {"events", "notSent", "matched", "matches", "matchesAlerted",
                       "alerts", "escalated", "suppressed", "belowThreshold", "suppressedByRules",
-                      "redelivered", "signals", "correlations", "failed", "ruleErrors", "dlq",
+                      "redelivered", "signals", "correlations", "newValues", "failed", "ruleErrors", "dlq",
                       "delivered", "deliveryRetries", "deliveryDlq"}}; nothing else on standard output
   --payloads          Also print every request the local destinations receive (headers and body);
                       with --json, as {"delivery": {...}} lines

@@ -50,6 +50,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       'every-match': { type: 'boolean' },
       'max-windows': { type: 'string' },
       'max-correlation-records': { type: 'string' },
+      'max-baseline-entries': { type: 'string' },
     },
     run: async (args, io, values) => (await import('./commands/evaluate.ts')).evaluateCommand(args, io, values),
   },

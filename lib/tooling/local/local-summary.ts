@@ -31,6 +31,8 @@ export interface LocalSummary {
   signals: number;
   /** Correlation findings completed (each then alerts once per window). */
   correlations: number;
+  /** Values a baseline rule found new for an actor past its learning period (each alerted or suppressed). */
+  newValues: number;
   failed: number;
   /** Rule errors (a rule function that threw). */
   ruleErrors: number;
@@ -61,7 +63,7 @@ export function summaryText(summary: LocalSummary): string {
   const notSent = summary.notSent > 0 ? `, ${summary.notSent} input item(s) not sent (see above)` : '';
   return [
     `delivered: pagerduty ${delivered.pagerduty}, slack ${delivered.slack}, webhook ${delivered.webhook} (${summary.deliveryRetries} retried, ${summary.deliveryDlq} in the delivery DLQ)`,
-    `${summary.events} events${notSent}, ${summary.matched} matched an alerting rule, ${summary.signals} signals recorded, ${summary.correlations} correlation(s) completed`,
+    `${summary.events} events${notSent}, ${summary.matched} matched an alerting rule, ${summary.signals} signals recorded, ${summary.correlations} correlation(s) completed, ${summary.newValues} first-seen sighting(s)`,
     `${summary.matches} matches: ${summary.matchesAlerted} alerted, ${summary.suppressed} suppressed in an alerted window, ${summary.belowThreshold} below a threshold, ` +
       `${summary.suppressedByRules} suppressed by the rules configuration, ${summary.redelivered} redelivered`,
     `${summary.alerts} alerts (${summary.escalated} escalations); ${summary.failed} records failed, ${summary.ruleErrors} rule errors, ${summary.dlq} in the DLQ`,

@@ -318,6 +318,7 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
       redelivered: telemetry.counted('DuplicatesIgnored'),
       signals: telemetry.counted('SignalsRecorded'),
       correlations: telemetry.counted('CorrelationsCompleted'),
+      newValues: telemetry.counted('BaselineNewValues'),
       failed: telemetry.counted('RecordsFailed'),
       ruleErrors: telemetry.counted('RuleErrors'),
       dlq: await queueDepth(sqs, pipeline.dlqUrl),

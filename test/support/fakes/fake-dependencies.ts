@@ -3,6 +3,7 @@ import type { RuleCatalog } from '../../../lib/detection/engine/catalog.ts';
 import { createRuleCatalog } from '../../../lib/detection/rules/create-rule-catalog.ts';
 import type { DetectionDependencies } from '../../../lib/pipeline/detect/process-batch.ts';
 import { recordingTelemetry } from '../recording-telemetry.ts';
+import { InMemoryBaselineStore } from './in-memory-baseline-store.ts';
 import { InMemoryCorrelationStore } from './in-memory-correlation-store.ts';
 import { InMemoryDedupStore } from './in-memory-dedup-store.ts';
 import { RecordingDeadLetters, RecordingPublisher } from './recording-ports.ts';
@@ -12,6 +13,7 @@ export interface Fakes {
   readonly deps: DetectionDependencies;
   readonly dedup: InMemoryDedupStore;
   readonly correlations: InMemoryCorrelationStore;
+  readonly baselines: InMemoryBaselineStore;
   readonly publisher: RecordingPublisher;
   readonly deadLetters: RecordingDeadLetters;
   readonly telemetry: ReturnType<typeof recordingTelemetry>;
@@ -37,6 +39,7 @@ export function fakeDependencies(
   const clock = () => now;
   const dedup = new InMemoryDedupStore(clock);
   const correlations = new InMemoryCorrelationStore();
+  const baselines = new InMemoryBaselineStore();
   const publisher = new RecordingPublisher();
   const deadLetters = new RecordingDeadLetters();
   const telemetry = recordingTelemetry();
@@ -45,6 +48,7 @@ export function fakeDependencies(
     logType: 'OpenAI.Audit',
     dedupStore: () => Promise.resolve(dedup),
     correlationStore: () => Promise.resolve(correlations),
+    baselineStore: () => Promise.resolve(baselines),
     publisher: () => Promise.resolve(publisher),
     deadLetters: () => Promise.resolve(deadLetters),
     telemetry: telemetry.telemetry,
@@ -57,6 +61,7 @@ export function fakeDependencies(
     deps,
     dedup,
     correlations,
+    baselines,
     publisher,
     deadLetters,
     telemetry,

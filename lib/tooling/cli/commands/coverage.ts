@@ -28,7 +28,7 @@ function textOf(rows: readonly CoverageRow[], catalog: RuleCatalog): string {
   const width = Math.max(...rows.map((row) => row.type.length)) + 2;
   const label = (id: string) => {
     const kind = catalog.getRule(id)?.kind;
-    return kind === 'signal' || kind === 'correlation' ? `${id} (${kind})` : id;
+    return kind === 'signal' || kind === 'correlation' || kind === 'baseline' ? `${id} (${kind})` : id;
   };
   const lines = rows.map((row) => {
     const what = row.rules.length > 0 ? row.rules.map(label).join(', ') : `not watched: ${row.reason ?? ''}`;

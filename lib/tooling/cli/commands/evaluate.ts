@@ -82,6 +82,12 @@ export const DEFAULT_MAX_WINDOWS = 50_000;
  */
 export const DEFAULT_MAX_CORRELATION_RECORDS = 250_000;
 
+/**
+ * Baseline values kept before the actors seen least recently are forgotten early: about 15 MB (about
+ * 150 bytes each). An actor of the shared corpus shows one country; a few values each is typical.
+ */
+export const DEFAULT_MAX_BASELINE_VALUES = 100_000;
+
 /** Alert lines written to standard output at once. */
 const OUTPUT_BATCH = 256;
 
@@ -138,6 +144,7 @@ export async function evaluateCommand(
   for (const [name, fallback] of [
     ['max-windows', DEFAULT_MAX_WINDOWS],
     ['max-correlation-records', DEFAULT_MAX_CORRELATION_RECORDS],
+    ['max-baseline-entries', DEFAULT_MAX_BASELINE_VALUES],
   ] as const) {
     const given = options[name];
     const value = typeof given === 'string' ? Number(given) : fallback;
@@ -155,6 +162,7 @@ export async function evaluateCommand(
     windowTtlSeconds: REPLAY_HORIZON_SECONDS,
     maxWindows: limits['max-windows'],
     maxCorrelationRecords: limits['max-correlation-records'],
+    maxBaselineValues: limits['max-baseline-entries'],
   });
   const stream = new StreamEvaluator(catalog, OPENAI_AUDIT_LOG_TYPE, { memory: bounds });
 
@@ -258,13 +266,17 @@ export async function evaluateCommand(
     }
   }
   await flush();
-  const { mayDiffer, windowsForgotten, correlationKeysForgotten } = bounds.stats;
+  const { mayDiffer, windowsForgotten, correlationKeysForgotten, baselineActorsForgotten } = bounds.stats;
   if (mayDiffer > 0) {
     // Not a failure of the input: a warning that these outcomes may not be the pipeline's.
+    const what =
+      mayDiffer === 1
+        ? 'match, correlation step or baseline sighting'
+        : 'matches, correlation steps or baseline sightings';
     io.stderr(
-      `evaluate: warning: ${mayDiffer} match${mayDiffer === 1 ? '' : 'es'} or correlation step${mayDiffer === 1 ? '' : 's'} came later than the state kept ` +
-        `(${windowsForgotten} dedup windows and ${correlationKeysForgotten} correlation keys forgotten early to bound memory): ` +
-        'they may alert again or miss a correlation; raise --max-windows or --max-correlation-records, or sort the input by time\n',
+      `evaluate: warning: ${mayDiffer} ${what} came later than the state kept ` +
+        `(${windowsForgotten} dedup windows, ${correlationKeysForgotten} correlation keys and ${baselineActorsForgotten} baseline actors forgotten early to bound memory): ` +
+        'they may alert again, miss a correlation or learn a value again; raise --max-windows, --max-correlation-records or --max-baseline-entries, or sort the input by time\n',
     );
   }
   return problems === 0 ? EXIT_OK : EXIT_FAILURE;

@@ -230,7 +230,7 @@ describe('evaluate', () => {
     const late = await evaluate([...inOrder, JSON.stringify(at(0))].join('\n'), {}, ['--max-windows', '1000']);
     expect(late.alerts.map((a) => a.eventId).slice(1199)).toEqual(['e1199', 'e0']);
     expect(late.stderr()).toMatch(
-      /^evaluate: warning: 1 match or correlation step came later than the state kept \(\d+ dedup windows and 0 correlation keys forgotten early to bound memory\): .*raise --max-windows/,
+      /^evaluate: warning: 1 match, correlation step or baseline sighting came later than the state kept \(\d+ dedup windows, 0 correlation keys and 0 baseline actors forgotten early to bound memory\): .*raise --max-windows/,
     );
     expect(late.status).toBe(0);
     // With the default limit the repeat is recognised.
@@ -242,6 +242,7 @@ describe('evaluate', () => {
       ['--max-windows', '999'],
       ['--max-correlation-records', 'lots'],
       ['--max-windows', '1e3.5'],
+      ['--max-baseline-entries', '10'],
     ]) {
       const { status, stderr } = await evaluate('', {}, [option ?? '', value ?? '']);
       expect([status, stderr()]).toEqual([

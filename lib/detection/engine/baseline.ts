@@ -1,0 +1,223 @@
+/** One value of one dimension an event shows for its actor (e.g. `country` `FR`). */
+export interface BaselineValue {
+  readonly dimension: string;
+  readonly value: string;
+}
+
+/** A value a baseline knows for an actor: when it was first and last seen (event time), and the event that introduced it. */
+export interface KnownValue extends BaselineValue {
+  /** Unix seconds. */
+  readonly first: number;
+  /** Unix seconds; refreshed at most once per {@link LAST_SEEN_REFRESH_SECONDS}. */
+  readonly last: number;
+  /** Id of the event that introduced it: that event, redelivered, still finds it new. */
+  readonly by: string;
+}
+
+/** What a baseline remembers of one actor. */
+export interface BaselineState {
+  /** When the actor was first seen (event time, unix seconds): the learning period runs from here. */
+  readonly firstSeen: number;
+  /** Known values, by {@link valueKey}. */
+  readonly values: ReadonlyMap<string, KnownValue>;
+}
+
+/** What keeping a baseline needs of its rule. */
+export interface BaselineShape {
+  readonly id: string;
+  /** A value not seen for this long is forgotten: seen again, it is new. */
+  readonly forgetAfterDays: number;
+  /** No alert while the actor was first seen less than this long ago. */
+  readonly learningDays: number;
+  /**
+   * A value another event introduced at most this long before still counts as new (0: only the
+   * event that introduces a value finds it new): a login from a new country, then a key created
+   * from there within the hour, finds the country new at the key.
+   */
+  readonly newForMinutes: number;
+}
+
+/** Default of a baseline rule's `forgetAfterDays`. */
+export const DEFAULT_FORGET_AFTER_DAYS = 30;
+
+/** Default of a baseline rule's `newForMinutes`. */
+export const DEFAULT_NEW_FOR_MINUTES = 0;
+
+/** Default of a baseline rule's `learningDays`. */
+export const DEFAULT_LEARNING_DAYS = 7;
+
+/** A known value's last-seen time is moved forward at most this often: a value seen every minute costs one write a day. */
+export const LAST_SEEN_REFRESH_SECONDS = 24 * 3600;
+
+/**
+ * Most values kept per dimension for one actor. Past it, the value seen least recently is dropped
+ * (seen again, it counts as new): an actor's state stays a few kilobytes whatever it does.
+ */
+export const MAX_VALUES_PER_DIMENSION = 50;
+
+const DAY_SECONDS = 24 * 3600;
+
+/**
+ * The key of a value in {@link BaselineState.values}.
+ *
+ * @example
+ * ```ts
+ * valueKey({ dimension: 'country', value: 'FR' }); // 'country\u0000FR'
+ * ```
+ */
+export function valueKey(value: BaselineValue): string {
+  return `${value.dimension}\u0000${value.value}`;
+}
+
+/** One event as a baseline sees it: its id, time, and the values it shows for its actor. */
+export interface BaselineSighting {
+  readonly eventId: string;
+  /** Unix seconds. */
+  readonly time: number;
+  readonly values: readonly BaselineValue[];
+}
+
+/** What {@link observeBaseline} made of a sighting. */
+export interface BaselineObserved {
+  /** The state after the sighting (the one given when nothing changed). */
+  readonly state: BaselineState;
+  /** `false` when nothing needs writing: every value known, and seen within a day. */
+  readonly changed: boolean;
+  /** The sighting's values the actor was not known to have (or that this very event introduced). */
+  readonly newValues: readonly BaselineValue[];
+  /** Whether the actor is still being learned: its first event, or first seen less than `learningDays` ago. */
+  readonly learning: boolean;
+}
+
+/**
+ * Answers, for one event of an actor, which of its values are new for the actor, and learns them.
+ * Pure and deterministic: a store applies it to the stored state and writes the result with one
+ * conditional write, so concurrent consumers agree on what was new.
+ *
+ * - An actor's first event only learns (`learning`), as does every event while the actor was first
+ *   seen less than `learningDays` before it (in event time; a late event can move `firstSeen`
+ *   back, never forward).
+ * - A value is new when the actor has no record of it, when its record was last seen more than
+ *   `forgetAfterDays` before the event, when this same event introduced it (a redelivery finds
+ *   what the first delivery found, so an alert lost in a crash is raised again), or when another
+ *   event introduced it at most `newForMinutes` before this one.
+ * - A known value's `last` moves forward at most once a day; records last seen more than
+ *   `forgetAfterDays` before the newest are dropped, and each dimension keeps its
+ *   {@link MAX_VALUES_PER_DIMENSION} most recently seen.
+ *
+ * @example
+ * ```ts
+ * const { state, newValues, learning } = observeBaseline(rule, stored, { eventId: 'e1', time, values: [{ dimension: 'country', value: 'FR' }] });
+ * if (!learning && newValues.length > 0) alert(newValues);
+ * ```
+ */
+export function observeBaseline(
+  rule: BaselineShape,
+  state: BaselineState | undefined,
+  sighting: BaselineSighting,
+): BaselineObserved {
+  const { eventId, time } = sighting;
+  const forgetSeconds = rule.forgetAfterDays * DAY_SECONDS;
+  const values = new Map(state?.values);
+  let changed = state === undefined;
+  const firstSeen = state === undefined ? time : Math.min(state.firstSeen, time);
+  if (firstSeen !== state?.firstSeen) changed = true;
+  const newValues: BaselineValue[] = [];
+  for (const value of sighting.values) {
+    const key = valueKey(value);
+    const known = values.get(key);
+    if (known !== undefined && eventId !== '' && known.by === eventId) {
+      newValues.push(value);
+      continue;
+    }
+    // Introduced by another event just before (within a day of its first sighting: nothing to refresh).
+    if (
+      known !== undefined &&
+      rule.newForMinutes > 0 &&
+      time >= known.first &&
+      time - known.first <= rule.newForMinutes * 60
+    ) {
+      newValues.push(value);
+      continue;
+    }
+    if (known === undefined || time - known.last > forgetSeconds) {
+      newValues.push(value);
+      values.set(key, { dimension: value.dimension, value: value.value, first: time, last: time, by: eventId });
+      changed = true;
+      continue;
+    }
+    if (time - known.last >= LAST_SEEN_REFRESH_SECONDS || time < known.first) {
+      values.set(key, { ...known, first: Math.min(known.first, time), last: Math.max(known.last, time) });
+      changed = true;
+    }
+  }
+  const learning = state === undefined || time - firstSeen < rule.learningDays * DAY_SECONDS;
+  if (!changed) return { state: state as BaselineState, changed, newValues, learning };
+  return { state: { firstSeen, values: pruned(values, forgetSeconds) }, changed, newValues, learning };
+}
+
+/** Drops what is forgotten, and the least recently seen past {@link MAX_VALUES_PER_DIMENSION} per dimension. */
+function pruned(values: Map<string, KnownValue>, forgetSeconds: number): ReadonlyMap<string, KnownValue> {
+  let newest = Number.NEGATIVE_INFINITY;
+  const perDimension = new Map<string, number>();
+  for (const known of values.values()) {
+    newest = Math.max(newest, known.last);
+    perDimension.set(known.dimension, (perDimension.get(known.dimension) ?? 0) + 1);
+  }
+  for (const [key, known] of values) if (newest - known.last > forgetSeconds) values.delete(key);
+  for (const [dimension, count] of perDimension) {
+    if (count <= MAX_VALUES_PER_DIMENSION) continue;
+    const ofDimension = [...values.values()].filter((known) => known.dimension === dimension);
+    // Most recently seen first; ties by value, so every consumer keeps the same ones.
+    ofDimension.sort((a, b) => b.last - a.last || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+    for (const dropped of ofDimension.slice(MAX_VALUES_PER_DIMENSION)) values.delete(valueKey(dropped));
+  }
+  return values;
+}
+
+/**
+ * Values a state holds, every dimension together: what bounds an in-memory baseline.
+ *
+ * @example
+ * ```ts
+ * baselineValueCount(state); // 3
+ * ```
+ */
+export function baselineValueCount(state: BaselineState | undefined): number {
+  return state?.values.size ?? 0;
+}
+
+/** What {@link observeSightings} made of an actor's sightings, in order. */
+export interface SightingsObserved {
+  /** The state after every sighting (`undefined` only for no sighting on no state). */
+  readonly state: BaselineState | undefined;
+  readonly changed: boolean;
+  /** Per sighting, in the order given: what was new, and whether the actor was learning. */
+  readonly observed: ReadonlyArray<Pick<BaselineObserved, 'newValues' | 'learning'>>;
+}
+
+/**
+ * Observes an actor's sightings in the order given, each as {@link observeBaseline} would: what a
+ * stream of them finds, one at a time. Pure, so a store can replay a batch's sightings onto a newer
+ * state when another writer got there first.
+ *
+ * @example
+ * ```ts
+ * const { state, changed, observed } = observeSightings(rule, stored, sightings);
+ * ```
+ */
+export function observeSightings(
+  rule: BaselineShape,
+  state: BaselineState | undefined,
+  sightings: readonly BaselineSighting[],
+): SightingsObserved {
+  let current = state;
+  let changed = false;
+  const observed = sightings.map((sighting) => {
+    const next = observeBaseline(rule, current, sighting);
+    current = next.state;
+    changed ||= next.changed;
+    return { newValues: next.newValues, learning: next.learning };
+  });
+  return { state: current, changed, observed };
+}

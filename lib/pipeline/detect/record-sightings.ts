@@ -1,0 +1,96 @@
+import { observeSightings } from '../../detection/engine/baseline.ts';
+import { printable } from '../../shared/printable.ts';
+import { placeInWindow, trustedEventTime } from '../dedup/window.ts';
+import { scopeToOrganization } from '../intake/organization-scope.ts';
+import type {
+  DetectionDependencies,
+  LeaseClock,
+  PendingSighting,
+  PendingSightings,
+  PendingWindow,
+} from './batch-work.ts';
+import { claimAndPublish } from './claim-window.ts';
+import { MATCH_OUTCOME_MESSAGES } from './log-messages.ts';
+import { windowSeconds } from './plan-batch.ts';
+
+/**
+ * Observes one baseline rule's actor's sightings of a batch in its stored baseline (one
+ * conditional write, none when nothing changed), then claims and publishes an alert for each
+ * sighting that may alert and showed a value new for the actor past its learning period, grouped
+ * by dedup window. A suppressed one is counted and logged. Throws when the store fails: the
+ * sightings' records are retried, and a redelivered sighting finds again what it introduced.
+ *
+ * @example
+ * ```ts
+ * await recordSightingsAndClaim(work.pending, deps, leaseUntil);
+ * ```
+ */
+export async function recordSightingsAndClaim(
+  pending: PendingSightings,
+  deps: DetectionDependencies,
+  leaseUntil: LeaseClock,
+): Promise<void> {
+  const first = pending.sightings[0] as PendingSighting;
+  const shape = deps.catalog.baseline(first.observation.baseline.id);
+  const now = deps.clock();
+  const sightings = pending.sightings.map(({ observation }) => ({
+    eventId: observation.eventId ?? '',
+    // As for windows: a time too far ahead is not trusted (it would end the learning period early).
+    time: Math.floor(trustedEventTime(observation.eventTime, now) ?? now),
+    values: observation.values,
+  }));
+  const store = await deps.baselineStore();
+  const { observed } = await store.update(shape, pending.storageKey, (state) =>
+    observeSightings(shape, state, sightings),
+  );
+  deps.telemetry.count('BaselineSightings', pending.sightings.length);
+  const windows = new Map<string, PendingWindow>();
+  observed.forEach(({ newValues, learning }, index) => {
+    const by = pending.sightings[index] as PendingSighting;
+    const { observation } = by;
+    const mayAlert = observation.candidate || observation.suppressedBy !== undefined;
+    if (!mayAlert || learning || newValues.length === 0) return;
+    const ids = { messageId: by.messageId, ruleId: shape.id, eventId: printable(observation.eventId ?? '') };
+    const { match: found, errors } = deps.catalog.evaluateNovelty(by.event, {
+      ruleId: shape.id,
+      actor: observation.actor,
+      newValues,
+      values: observation.values,
+    });
+    for (const error of errors) {
+      deps.telemetry.count('RuleErrors');
+      deps.telemetry.log('ERROR', 'rule error', {
+        ...ids,
+        function: error.function,
+        error: printable(error.message, 500),
+      });
+    }
+    if (observation.suppressedBy !== undefined) {
+      deps.telemetry.count('MatchesSuppressed');
+      deps.telemetry.log('INFO', MATCH_OUTCOME_MESSAGES.suppressedByRules, {
+        ...ids,
+        reason: printable(observation.suppressedBy, 300),
+      });
+      return;
+    }
+    deps.telemetry.count('BaselineNewValues');
+    deps.telemetry.log('INFO', 'new value for an actor', {
+      ...ids,
+      newValues: printable(newValues.map((v) => `${v.dimension}=${v.value}`).join(', '), 300),
+    });
+    const match = scopeToOrganization(found, by.organization);
+    const { windowStart, windowEndsAt } = placeInWindow(match.eventTime, now, windowSeconds(match));
+    const matched = {
+      record: by.record,
+      messageId: by.messageId,
+      receiveCount: by.receiveCount,
+      event: by.event,
+      match,
+    };
+    const id = `${match.dedup}\n${windowStart}`;
+    const window = windows.get(id);
+    if (window) window.matches.push(matched);
+    else windows.set(id, { dedupKey: match.dedup, windowStart, windowEndsAt, matches: [matched] });
+  });
+  for (const window of windows.values()) await claimAndPublish(window, deps, leaseUntil);
+}

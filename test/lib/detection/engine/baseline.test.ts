@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import {
+  LAST_SEEN_REFRESH_SECONDS,
+  MAX_VALUES_PER_DIMENSION,
+  observeBaseline,
+  valueKey,
+  type BaselineShape,
+  type BaselineState,
+  type BaselineValue,
+} from '../../../../lib/detection/engine/baseline.ts';
+
+const DAY = 24 * 3600;
+const rule: BaselineShape = { id: 'B', forgetAfterDays: 30, learningDays: 7, newForMinutes: 0 };
+const country = (value: string): BaselineValue => ({ dimension: 'country', value });
+const asn = (value: string): BaselineValue => ({ dimension: 'asn', value });
+
+/** The state after sightings in order, each `[eventId, day, values]`. */
+function after(
+  sightings: ReadonlyArray<readonly [string, number, readonly BaselineValue[]]>,
+): BaselineState | undefined {
+  let state: BaselineState | undefined;
+  for (const [eventId, day, values] of sightings)
+    state = observeBaseline(rule, state, { eventId, time: day * DAY, values }).state;
+  return state;
+}
+
+function known(state: BaselineState | undefined): string[] {
+  return [...(state?.values.values() ?? [])]
+    .map((v) => `${v.dimension}=${v.value}@${v.first / DAY}-${v.last / DAY} by ${v.by}`)
+    .sort();
+}
+
+describe('observeBaseline', () => {
+  it("learns from an actor's first event without alerting, and writes it", () => {
+    const first = observeBaseline(rule, undefined, { eventId: 'e1', time: 0, values: [country('US'), asn('1')] });
+    expect(first).toMatchObject({ changed: true, learning: true, newValues: [country('US'), asn('1')] });
+    expect(first.state.firstSeen).toBe(0);
+    expect(known(first.state)).toEqual(['asn=1@0-0 by e1', 'country=US@0-0 by e1']);
+  });
+
+  it('finds a value new once the learning period is over, and only the new one', () => {
+    const state = after([['e1', 0, [country('US'), asn('1')]]]);
+    const seen = observeBaseline(rule, state, { eventId: 'e2', time: 10 * DAY, values: [country('FR'), asn('1')] });
+    expect(seen).toMatchObject({ changed: true, learning: false, newValues: [country('FR')] });
+    expect(known(seen.state)).toEqual(['asn=1@0-10 by e1', 'country=FR@10-10 by e2', 'country=US@0-0 by e1']);
+  });
+
+  it('is still learning until learningDays after the first sighting, in event time', () => {
+    const state = after([['e1', 0, [country('US')]]]);
+    const early = observeBaseline(rule, state, { eventId: 'e2', time: 7 * DAY - 1, values: [country('FR')] });
+    expect(early).toMatchObject({ learning: true, newValues: [country('FR')] });
+    const late = observeBaseline(rule, state, { eventId: 'e2', time: 7 * DAY, values: [country('FR')] });
+    expect(late).toMatchObject({ learning: false, newValues: [country('FR')] });
+  });
+
+  it('writes nothing for a known value seen within a day, and refreshes its last sighting once a day', () => {
+    const state = after([['e1', 0, [country('US')]]]);
+    const soon = observeBaseline(rule, state, {
+      eventId: 'e2',
+      time: LAST_SEEN_REFRESH_SECONDS - 1,
+      values: [country('US')],
+    });
+    expect(soon).toMatchObject({ changed: false, newValues: [] });
+    expect(soon.state).toBe(state);
+    const nextDay = observeBaseline(rule, state, {
+      eventId: 'e3',
+      time: LAST_SEEN_REFRESH_SECONDS,
+      values: [country('US')],
+    });
+    expect(nextDay).toMatchObject({ changed: true, newValues: [] });
+    expect(known(nextDay.state)).toEqual(['country=US@0-1 by e1']);
+  });
+
+  it('finds a value new again once it was not seen for forgetAfterDays, and drops what is forgotten', () => {
+    const state = after([
+      ['e1', 0, [country('US'), asn('1')]],
+      ['e2', 5, [asn('1')]],
+    ]);
+    const back = observeBaseline(rule, state, { eventId: 'e3', time: 30 * DAY, values: [country('US')] });
+    expect(back).toMatchObject({ newValues: [] });
+    const gone = observeBaseline(rule, state, { eventId: 'e3', time: 31 * DAY, values: [country('US')] });
+    expect(gone).toMatchObject({ changed: true, newValues: [country('US')] });
+    expect(known(gone.state)).toEqual(['asn=1@0-5 by e1', 'country=US@31-31 by e3']);
+    const later = observeBaseline(rule, gone.state, { eventId: 'e4', time: 36 * DAY, values: [country('US')] });
+    expect(known(later.state)).toEqual(['country=US@31-36 by e3']);
+  });
+
+  it('finds again what a redelivered event introduced, whenever it comes back, and changes nothing', () => {
+    const state = after([
+      ['e1', 0, [country('US')]],
+      ['e2', 10, [country('FR')]],
+      ['e3', 11, [country('FR')]],
+    ]);
+    const again = observeBaseline(rule, state, { eventId: 'e2', time: 10 * DAY, values: [country('FR')] });
+    expect(again).toMatchObject({ changed: false, learning: false, newValues: [country('FR')] });
+    const other = observeBaseline(rule, state, { eventId: 'e3', time: 11 * DAY, values: [country('FR')] });
+    expect(other.newValues).toEqual([]);
+  });
+
+  it('never takes an event without an id for the one that introduced a value', () => {
+    const state = after([['', 0, [country('US')]]]);
+    expect(observeBaseline(rule, state, { eventId: '', time: DAY, values: [country('US')] }).newValues).toEqual([]);
+  });
+
+  it('moves firstSeen and a value’s first sighting back for a late event, never forward', () => {
+    const state = after([['e1', 10, [country('US')]]]);
+    const late = observeBaseline(rule, state, { eventId: 'e0', time: 2 * DAY, values: [country('US')] });
+    expect(late.changed).toBe(true);
+    expect(late.state.firstSeen).toBe(2 * DAY);
+    expect(known(late.state)).toEqual(['country=US@2-10 by e1']);
+    const later = observeBaseline(rule, late.state, { eventId: 'e5', time: 20 * DAY, values: [] });
+    expect(later.state.firstSeen).toBe(2 * DAY);
+  });
+
+  it('keeps the most recently seen values of a dimension past its limit, the same ones on every consumer', () => {
+    let state = after([['e0', 0, [asn('1')]]]);
+    for (let i = 0; i < MAX_VALUES_PER_DIMENSION + 5; i++)
+      state = observeBaseline(rule, state, { eventId: `c${i}`, time: DAY + i, values: [country(`C${i}`)] }).state;
+    const countries = [...(state?.values.values() ?? [])].filter((v) => v.dimension === 'country');
+    expect(countries).toHaveLength(MAX_VALUES_PER_DIMENSION);
+    expect(countries.map((v) => v.value)).not.toContain('C4');
+    expect(countries.map((v) => v.value)).toContain('C5');
+    expect(state?.values.has(valueKey(asn('1')))).toBe(true);
+  });
+});
+
+describe('observeBaseline with newForMinutes', () => {
+  const recent: BaselineShape = { ...rule, newForMinutes: 60 };
+
+  it('finds new a value another event introduced within newForMinutes before, and not after', () => {
+    let state = observeBaseline(recent, undefined, { eventId: 'e0', time: 0, values: [country('US')] }).state;
+    state = observeBaseline(recent, state, { eventId: 'login', time: 10 * DAY, values: [country('FR')] }).state;
+    const key = observeBaseline(recent, state, { eventId: 'key', time: 10 * DAY + 3600, values: [country('FR')] });
+    expect(key).toMatchObject({ changed: false, learning: false, newValues: [country('FR')] });
+    const later = observeBaseline(recent, state, { eventId: 'key', time: 10 * DAY + 3601, values: [country('FR')] });
+    expect(later.newValues).toEqual([]);
+    const before = observeBaseline(recent, state, { eventId: 'early', time: 10 * DAY - 1, values: [country('FR')] });
+    expect(before.newValues).toEqual([]);
+    expect(observeBaseline(rule, state, { eventId: 'key', time: 10 * DAY, values: [country('FR')] }).newValues).toEqual(
+      [],
+    );
+  });
+});

@@ -1,0 +1,177 @@
+// First-seen baselines over the wire, against dynalite and, where Java exists, the official
+// DynamoDB Local: one conditional write answers and records what was new, a known value costs no
+// request on a warm function, concurrent consumers agree on what was new, a redelivery finds again
+// what it introduced, the item expires forgetAfterDays after the last sighting.
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  observeSightings,
+  type BaselineShape,
+  type BaselineSighting,
+  type BaselineState,
+} from '../../../../lib/detection/engine/baseline.ts';
+import {
+  BaselineContentionError,
+  DynamoBaselineStore,
+  MAX_BASELINE_WRITE_ATTEMPTS,
+  baselineItemKey,
+} from '../../../../lib/pipeline/baseline/dynamodb-baseline-store.ts';
+import { createDedupTable } from '../../../support/aws-resources.ts';
+import { dynamoDbBackends } from '../../../support/dynamodb-backends.ts';
+
+const backends = dynamoDbBackends('the baseline store tests');
+
+const DAY = 24 * 3600;
+const T0 = 1_700_000_000;
+const rule: BaselineShape = { id: 'New.Source', forgetAfterDays: 30, learningDays: 7, newForMinutes: 0 };
+const sighting = (eventId: string, day: number, country: string): BaselineSighting => ({
+  eventId,
+  time: T0 + day * DAY,
+  values: [{ dimension: 'country', value: country }],
+});
+/** The change the pipeline makes: a batch's sightings of one actor, observed in order. */
+const observing =
+  (...sightings: BaselineSighting[]) =>
+  (state: BaselineState | undefined) =>
+    observeSightings(rule, state, sightings);
+const newValues = (outcome: ReturnType<ReturnType<typeof observing>>) =>
+  outcome.observed.map((o) => o.newValues.map((v) => v.value));
+
+describe.each(backends)('DynamoBaselineStore on $name', (backend) => {
+  let client: DynamoDBClient;
+  let table: string;
+  const store = (target: DynamoDBClient = client) =>
+    new DynamoBaselineStore({ client: target, tableName: table, clock: () => T0 });
+  const item = async (actor: string) =>
+    (
+      await client.send(
+        new GetItemCommand({
+          TableName: table,
+          Key: { pk: { S: baselineItemKey(rule.id, actor) } },
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
+  /** Counts the commands a client sends, by name. */
+  const counting = (target: DynamoDBClient) => {
+    const sent: Record<string, number> = {};
+    target.middlewareStack.add(
+      (next, context) => (args) => {
+        sent[String(context.commandName)] = (sent[String(context.commandName)] ?? 0) + 1;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countCommands' },
+    );
+    return sent;
+  };
+
+  beforeAll(async () => {
+    client = backend.client();
+    table = await createDedupTable(client);
+  });
+
+  it('records an actor with one conditional write, then answers from memory: a known value costs no request', async () => {
+    const target = backend.client();
+    const sent = counting(target);
+    const baselines = store(target);
+    const first = await baselines.update(rule, 'alice', observing(sighting('e1', 0, 'US')));
+    expect(first.observed).toEqual([{ newValues: [{ dimension: 'country', value: 'US' }], learning: true }]);
+    expect(sent).toEqual({ GetItemCommand: 1, PutItemCommand: 1 });
+    const known = await baselines.update(rule, 'alice', observing(sighting('e2', 0.5, 'US')));
+    expect(newValues(known)).toEqual([[]]);
+    expect(sent).toEqual({ GetItemCommand: 1, PutItemCommand: 1 });
+    const stored = await item('alice');
+    expect(stored).toMatchObject({
+      kind: { S: 'baseline' },
+      ruleId: { S: 'New.Source' },
+      firstSeen: { N: String(T0) },
+      values: { S: JSON.stringify([['country', 'US', T0, T0, 'e1']]) },
+      version: { N: '1' },
+      expiresAt: { N: String(T0 + 30 * DAY) },
+    });
+  });
+
+  it('reads an actor once per cold start, and refreshes a last sighting at most once a day', async () => {
+    await store().update(rule, 'bob', observing(sighting('b1', 0, 'US')));
+    const target = backend.client();
+    const sent = counting(target);
+    const cold = store(target);
+    await cold.update(rule, 'bob', observing(sighting('b2', 0.5, 'US')));
+    await cold.update(rule, 'bob', observing(sighting('b3', 0.9, 'US')));
+    expect(sent).toEqual({ GetItemCommand: 1 });
+    await cold.update(rule, 'bob', observing(sighting('b4', 2, 'US')));
+    expect(sent).toEqual({ GetItemCommand: 1, PutItemCommand: 1 });
+    expect((await item('bob'))?.expiresAt).toEqual({ N: String(T0 + 32 * DAY) });
+  });
+
+  it('lets concurrent consumers agree: the one that loses its write replays on the winner, and only one finds the value new', async () => {
+    await store().update(rule, 'carol', observing(sighting('c0', 0, 'US')));
+    const [a, b] = [store(), store()];
+    // Both read the same state first, then race with different events showing the same new country.
+    await Promise.all([a.update(rule, 'carol', observing()), b.update(rule, 'carol', observing())]);
+    const outcomes = await Promise.all([
+      a.update(rule, 'carol', observing(sighting('c1', 10, 'FR'))),
+      b.update(rule, 'carol', observing(sighting('c2', 10, 'FR'))),
+    ]);
+    expect(outcomes.map(newValues).sort()).toEqual([[[]], [['FR']]]);
+    expect(JSON.parse((await item('carol'))?.values?.S ?? '[]')).toHaveLength(2);
+  });
+
+  it('finds again, on a redelivery, the value the first delivery introduced, from a cold function too', async () => {
+    await store().update(rule, 'dan', observing(sighting('d0', 0, 'US')));
+    const first = await store().update(rule, 'dan', observing(sighting('d1', 10, 'FR')));
+    const again = await store().update(rule, 'dan', observing(sighting('d1', 10, 'FR')));
+    expect([newValues(first), newValues(again)]).toEqual([[['FR']], [['FR']]]);
+    expect(again.changed).toBe(false);
+  });
+
+  it('reads an item it cannot parse as an actor seen afresh, and replaces it', async () => {
+    await client.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: { pk: { S: baselineItemKey(rule.id, 'eve') }, kind: { S: 'baseline' }, firstSeen: { S: 'x' } },
+      }),
+    );
+    const outcome = await store().update(rule, 'eve', observing(sighting('e1', 10, 'FR')));
+    expect(outcome.observed).toEqual([{ newValues: [{ dimension: 'country', value: 'FR' }], learning: true }]);
+    expect((await item('eve'))?.firstSeen).toEqual({ N: String(T0 + 10 * DAY) });
+  });
+
+  it('gives up with a contention error after its attempts when every write loses', async () => {
+    await store().update(rule, 'frank', observing(sighting('f0', 0, 'US')));
+    let version = 100;
+    // Another writer gets its write in before each of this store's: every conditional write loses.
+    const target = backend.client();
+    target.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'PutItemCommand')
+          await client.send(
+            new PutItemCommand({
+              TableName: table,
+              Item: {
+                pk: { S: baselineItemKey(rule.id, 'frank') },
+                kind: { S: 'baseline' },
+                firstSeen: { N: String(T0) },
+                values: { S: '[]' },
+                version: { N: String(++version) },
+              },
+            }),
+          );
+        return next(args);
+      },
+      { step: 'initialize', name: 'writeFirst' },
+    );
+    let calls = 0;
+    const attempt = store(target).update(rule, 'frank', (state) => {
+      calls++;
+      return observeSightings(rule, state, [sighting('f1', 10, 'FR')]);
+    });
+    await expect(attempt).rejects.toThrow(
+      new BaselineContentionError(
+        `baseline of New.Source kept changing under ${MAX_BASELINE_WRITE_ATTEMPTS} attempts; retrying later`,
+      ),
+    );
+    expect(calls).toBe(MAX_BASELINE_WRITE_ATTEMPTS);
+  });
+});

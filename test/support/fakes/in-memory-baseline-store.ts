@@ -1,0 +1,46 @@
+// An in-memory BaselineStore for the batch logic's unit tests. The DynamoDB store's versioned
+// writes and replays are tested over the wire (dynamodb-baseline-store.test.ts).
+import type { BaselineShape, BaselineState } from '../../../lib/detection/engine/baseline.ts';
+import type { BaselineChange, BaselineStore } from '../../../lib/pipeline/baseline/baseline-store.ts';
+import { answerLater } from './answer-later.ts';
+
+/**
+ * A {@link BaselineStore} in a `Map`, with the updates it got, the writes it made, and faults a
+ * test arranges.
+ *
+ * @example
+ * ```ts
+ * const store = new InMemoryBaselineStore();
+ * store.failNext(new Error('throttled'));
+ * ```
+ */
+export class InMemoryBaselineStore implements BaselineStore {
+  readonly states = new Map<string, BaselineState>();
+  /** Every update: the rule and the actor it was for. */
+  readonly updates: Array<{ ruleId: string; actor: string }> = [];
+  /** Updates that changed the state (a write in DynamoDB). */
+  writes = 0;
+  readonly #faults: unknown[] = [];
+
+  /** The next update throws `error`. */
+  public failNext(error: unknown): void {
+    this.#faults.push(error);
+  }
+
+  public async update<C extends BaselineChange>(
+    rule: BaselineShape,
+    actor: string,
+    change: (state: BaselineState | undefined) => C,
+  ): Promise<C> {
+    await answerLater();
+    this.updates.push({ ruleId: rule.id, actor });
+    if (this.#faults.length > 0) throw this.#faults.shift();
+    const id = `${rule.id}\n${actor}`;
+    const outcome = change(this.states.get(id));
+    if (outcome.changed && outcome.state !== undefined) {
+      this.states.set(id, outcome.state);
+      this.writes++;
+    }
+    return outcome;
+  }
+}
