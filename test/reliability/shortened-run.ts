@@ -67,6 +67,7 @@ export function shortenedRun(chosen: (name: string) => boolean): void {
         if (spec.highEvery) expect(result.escalations).toBeGreaterThan(0);
         else expect(result.delivered).toBe(result.expectedAlerts);
         if (spec.kills) expect(result.kills).toBeGreaterThanOrEqual(spec.kills.points.length);
+        if (spec.newSourceFromPhase !== undefined) expect(result.expectedFirstSeen).toBeGreaterThan(0);
       });
     }
   });

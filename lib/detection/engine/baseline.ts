@@ -99,8 +99,9 @@ export interface BaselineObserved {
  *   back, never forward).
  * - A value is new when the actor has no record of it, when its record was last seen more than
  *   `forgetAfterDays` before the event, when this same event introduced it (a redelivery finds
- *   what the first delivery found, so an alert lost in a crash is raised again), or when another
- *   event introduced it at most `newForMinutes` before this one.
+ *   what the first delivery found, so an alert lost in a crash is raised again), or when no other
+ *   event showed it earlier than `newForMinutes` before this one, in event time (a late event that
+ *   was in fact the first to show it is judged as it would have been on time).
  * - A known value's `last` moves forward at most once a day; records last seen more than
  *   `forgetAfterDays` before the newest are dropped, and each dimension keeps its
  *   {@link MAX_VALUES_PER_DIMENSION} most recently seen.
@@ -118,42 +119,47 @@ export function observeBaseline(
 ): BaselineObserved {
   const { eventId, time } = sighting;
   const forgetSeconds = rule.forgetAfterDays * DAY_SECONDS;
-  const values = new Map(state?.values);
+  // Copied on the first change only: most sightings show values already known, and change nothing.
+  const stored = state?.values;
+  let values: Map<string, KnownValue> | undefined;
   let changed = state === undefined;
+  const record = (key: string, known: KnownValue): void => {
+    values ??= new Map(stored);
+    values.set(key, known);
+    changed = true;
+  };
   const firstSeen = state === undefined ? time : Math.min(state.firstSeen, time);
   if (firstSeen !== state?.firstSeen) changed = true;
   const newValues: BaselineValue[] = [];
   for (const value of sighting.values) {
     const key = valueKey(value);
-    const known = values.get(key);
+    const known = (values ?? stored)?.get(key);
     if (known !== undefined && eventId !== '' && known.by === eventId) {
       newValues.push(value);
       continue;
     }
-    // Introduced by another event just before (within a day of its first sighting: nothing to refresh).
-    if (
-      known !== undefined &&
-      rule.newForMinutes > 0 &&
-      time >= known.first &&
-      time - known.first <= rule.newForMinutes * 60
-    ) {
+    // First shown by another event no earlier than this one in event time (a late event), or at
+    // most newForMinutes before it: still new at this event's time.
+    if (known !== undefined && time - known.first <= rule.newForMinutes * 60) {
       newValues.push(value);
+      if (time < known.first) record(key, { ...known, first: time });
       continue;
     }
     if (known === undefined || time - known.last > forgetSeconds) {
       newValues.push(value);
-      values.set(key, { dimension: value.dimension, value: value.value, first: time, last: time, by: eventId });
-      changed = true;
+      record(key, { dimension: value.dimension, value: value.value, first: time, last: time, by: eventId });
       continue;
     }
-    if (time - known.last >= LAST_SEEN_REFRESH_SECONDS || time < known.first) {
-      values.set(key, { ...known, first: Math.min(known.first, time), last: Math.max(known.last, time) });
-      changed = true;
-    }
+    if (time - known.last >= LAST_SEEN_REFRESH_SECONDS) record(key, { ...known, last: time });
   }
   const learning = state === undefined || time - firstSeen < rule.learningDays * DAY_SECONDS;
   if (!changed) return { state: state as BaselineState, changed, newValues, learning };
-  return { state: { firstSeen, values: pruned(values, forgetSeconds) }, changed, newValues, learning };
+  return {
+    state: { firstSeen, values: pruned(values ?? new Map(stored), forgetSeconds) },
+    changed,
+    newValues,
+    learning,
+  };
 }
 
 /** Drops what is forgotten, and the least recently seen past {@link MAX_VALUES_PER_DIMENSION} per dimension. */

@@ -114,33 +114,45 @@ function observation<E>(
     actor = entry.rule.actor(event);
     if (typeof actor !== 'string' || actor === '') return undefined;
     for (const [dimension, read] of entry.dimensions) {
-      const value = read(event);
-      if (typeof value !== 'string' || value.trim() === '') continue;
+      const value = read(event)?.trim();
+      if (typeof value !== 'string' || value === '') continue;
       // Shown in alerts and kept in state: masked before it is cut, so a key on the cut is masked whole.
-      values.push({ dimension, value: maskSecrets(value.trim()).slice(0, MAX_BASELINE_VALUE_LENGTH) });
+      values.push({ dimension, value: maskSecrets(value).slice(0, MAX_BASELINE_VALUE_LENGTH) });
     }
   } catch (error) {
     errors.push({ ...identity, ruleId: entry.metadata.id, function: 'baseline', message: describeError(error) });
     return undefined;
   }
   if (values.length === 0) return undefined;
-  const seen = { ...identity, baseline: entry.metadata, actor, values };
   const type = identity.eventType;
-  if (type === undefined || !entry.triggers.has(type)) return { ...seen, candidate: false };
-  const matched = runMatch(entry.rule, event);
-  if (matched.kind === 'error') {
-    for (const failure of matched.errors) errors.push({ ...identity, ruleId: entry.metadata.id, ...failure });
-    return { ...seen, candidate: false };
-  }
-  if (matched.kind === 'no-match') return { ...seen, candidate: false };
+  let candidate = false;
   let suppressedBy: string | undefined;
-  try {
-    suppressedBy = entry.suppression?.reasonFor(logType.subject(event));
-  } catch (error) {
-    const message = `suppression check failed: ${describeError(error)}`;
-    errors.push({ ...identity, ruleId: entry.metadata.id, function: 'normalize', message });
+  if (type !== undefined && entry.triggers.has(type)) {
+    const matched = runMatch(entry.rule, event);
+    if (matched.kind === 'error')
+      for (const failure of matched.errors) errors.push({ ...identity, ruleId: entry.metadata.id, ...failure });
+    else if (matched.kind === 'match') {
+      try {
+        suppressedBy = entry.suppression?.reasonFor(logType.subject(event));
+      } catch (error) {
+        const message = `suppression check failed: ${describeError(error)}`;
+        errors.push({ ...identity, ruleId: entry.metadata.id, function: 'normalize', message });
+      }
+      candidate = suppressedBy === undefined;
+    }
   }
-  return suppressedBy === undefined ? { ...seen, candidate: true } : { ...seen, candidate: false, suppressedBy };
+  // Fields written out, not spread: this runs for every event of an actor with a source.
+  const seen: { -readonly [K in keyof BaselineObservation]: BaselineObservation[K] } = {
+    eventId: identity.eventId,
+    eventType: identity.eventType,
+    eventTime: identity.eventTime,
+    baseline: entry.metadata,
+    actor,
+    values,
+    candidate,
+  };
+  if (suppressedBy !== undefined) seen.suppressedBy = suppressedBy;
+  return seen;
 }
 
 /**

@@ -28,7 +28,11 @@ export interface SyntheticOptions {
    */
   readonly loginRate?: number;
   readonly loginAccounts?: number;
+  /** Where every session comes from (`ip_address_details`; default US, ASN 1234). */
+  readonly source?: { readonly country: string; readonly asn: string };
 }
+
+const HOME = { country: 'US', asn: '1234' };
 
 const CANDIDATE_OTHER_TYPES = [
   'login.succeeded',
@@ -66,7 +70,7 @@ export function quietEventTypes(): readonly string[] {
   return quietTypes;
 }
 
-function session(user: string, index: number): JsonObject {
+function session(user: string, index: number, source: SyntheticOptions['source'] = HOME): JsonObject {
   return {
     type: 'session',
     session: {
@@ -77,11 +81,11 @@ function session(user: string, index: number): JsonObject {
       ja3: 'a497151ce4338a12c4418c44d375173e',
       ja4: 'q13d0313h3_55b375c5d22e_c7319ce65786',
       ip_address_details: {
-        country: 'US',
+        country: source.country,
         city: 'San Francisco',
         region: 'California',
         region_code: 'CA',
-        asn: '1234',
+        asn: source.asn,
         latitude: '37.77490',
         longitude: '-122.41940',
       },
@@ -121,7 +125,7 @@ export function syntheticEvents(count: number, options: SyntheticOptions): JsonO
       events.push({
         ...base,
         type: 'api_key.created',
-        actor: session(actor, i),
+        actor: session(actor, i, options.source),
         'api_key.created': { id: `key_${i}`, data: { scopes } },
       });
     } else if (i % loginEvery === loginEvery - 1) {
@@ -129,7 +133,7 @@ export function syntheticEvents(count: number, options: SyntheticOptions): JsonO
       const n = loginsOf.get(account) ?? 0;
       loginsOf.set(account, n + 1);
       const user = `${options.actorSet ?? options.runId}-account-${account}`;
-      const actor = session(user, i);
+      const actor = session(user, i, options.source);
       const ip = `203.0.113.${(n % (account + 2)) + 1}`;
       const type = n % 8 === 7 ? 'login.succeeded' : 'login.failed';
       const details: JsonObject = type === 'login.failed' ? { [type]: otherDetails(type, i) } : {};
@@ -143,7 +147,7 @@ export function syntheticEvents(count: number, options: SyntheticOptions): JsonO
       events.push({
         ...base,
         type: 'api_key.created',
-        actor: session(`dev-${i % 40}`, i),
+        actor: session(`dev-${i % 40}`, i, options.source),
         'api_key.created': {
           id: `key_${i}`,
           data: { scopes: ['api.model.read', 'api.model.request', 'api.responses.write'] },
@@ -152,7 +156,12 @@ export function syntheticEvents(count: number, options: SyntheticOptions): JsonO
     } else {
       const others = quietEventTypes();
       const type = others[i % others.length] ?? 'project.created';
-      events.push({ ...base, type, actor: session(`user-${i % 200}`, i), [type]: otherDetails(type, i) });
+      events.push({
+        ...base,
+        type,
+        actor: session(`user-${i % 200}`, i, options.source),
+        [type]: otherDetails(type, i),
+      });
     }
   }
   return events;

@@ -42,9 +42,11 @@ import {
 import {
   checkDeliveries,
   checkWindowItems,
+  expectBaselineWindows,
   expectCorrelationWindows,
   expectWindows,
   windowAlerts,
+  type ExpectedBaselines,
   type ExpectedCorrelations,
   type ExpectedWindows,
 } from './oracle.ts';
@@ -67,8 +69,12 @@ export interface ScenarioSpec {
   readonly actors: number;
   /** Handler instances consuming the queue at once (in this process). */
   readonly consumers: number;
-  /** Phases, each one dedup period later in event time than the one before, with the same actors. */
+  /** Phases, each one dedup period (or `phaseSeconds`) later in event time than the one before, with the same actors. */
   readonly phases?: number;
+  /** Event time between two phases' starts (default: the longest dedup period of the catalog). */
+  readonly phaseSeconds?: number;
+  /** From this phase on, every session comes from another country and ASN (FR, 64501): first-seen baselines alert. */
+  readonly newSourceFromPhase?: number;
   readonly faults?: { readonly dynamodb?: FaultRates; readonly sns?: FaultRates };
   /** Fraction of messages delivered twice. */
   readonly duplicateRate?: number;
@@ -116,6 +122,8 @@ export interface ScenarioResult {
   readonly events: number;
   /** Windows that must alert. */
   readonly expectedAlerts: number;
+  /** Of those, the windows of first-seen baseline rules. */
+  readonly expectedFirstSeen: number;
   /** Unique alert ids received by the subscriber (first alerts and escalations). */
   readonly delivered: number;
   readonly escalations: number;
@@ -566,6 +574,7 @@ export async function runScenario(spec: ScenarioSpec, env: ReliabilityEnv, seed:
     snsDown: () => outage,
   };
   const windows: ExpectedWindows = new Map();
+  const baselines: ExpectedBaselines = new Map();
   const correlations: ExpectedCorrelations = new Map();
   let retries = 0;
   let events = 0;
@@ -583,7 +592,10 @@ export async function runScenario(spec: ScenarioSpec, env: ReliabilityEnv, seed:
       runId: `${id}-p${phase}`,
       actorSet: id,
       matchingActors: spec.actors,
-      startTime: EVENT_START + phase * period,
+      startTime: EVENT_START + phase * (spec.phaseSeconds ?? period),
+      ...(spec.newSourceFromPhase !== undefined && phase >= spec.newSourceFromPhase
+        ? { source: { country: 'FR', asn: '64501' } }
+        : {}),
       spreadSeconds: spec.spreadSeconds,
       highEvery: spec.highEvery,
       loginRate: spec.loginRate,
@@ -591,6 +603,7 @@ export async function runScenario(spec: ScenarioSpec, env: ReliabilityEnv, seed:
     });
     events += list.length;
     expectWindows(catalog, OPENAI_AUDIT_LOG_TYPE, list, ctx.clock(), windows, correlations);
+    expectBaselineWindows(catalog, OPENAI_AUDIT_LOG_TYPE, list, ctx.clock(), windows, baselines);
     if (phase === 0 && spec.stalePending) await seedStalePending(list, ctx);
     let bodies = messageBodies(list, spec.perMessage);
     if (spec.duplicateRate) bodies = bodies.flatMap((b) => (random() < (spec.duplicateRate ?? 0) ? [b, b] : [b]));
@@ -673,6 +686,9 @@ export async function runScenario(spec: ScenarioSpec, env: ReliabilityEnv, seed:
     name: spec.name,
     events,
     expectedAlerts: [...windows.values()].filter(windowAlerts).length,
+    expectedFirstSeen: [...windows.values()].filter(
+      (window) => windowAlerts(window) && catalog.getRule(window.ruleId)?.kind === 'baseline',
+    ).length,
     delivered: check.delivered,
     escalations: check.escalations,
     lost: check.lost,

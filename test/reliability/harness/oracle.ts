@@ -2,6 +2,7 @@
 // registered rules' own metadata (threshold, dedup period, severity, title), never from one
 // hard-coded rule. Pure: the harness feeds it the events sent, the alerts received and the table.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { observeBaseline, type BaselineState } from '../../../lib/detection/engine/baseline.ts';
 import type { RuleCatalog } from '../../../lib/detection/engine/catalog.ts';
 import {
   correlationFindings,
@@ -34,6 +35,9 @@ export type ExpectedCorrelations = Map<
   string,
   { readonly ruleId: string; readonly key: string; state: CorrelationState }
 >;
+
+/** Baselines of baseline rules, by `<rule id>\n<actor>`: what the pipeline has learned so far. */
+export type ExpectedBaselines = Map<string, BaselineState>;
 
 /** Expected windows by `<dedup key>\n<window start>`. */
 export type ExpectedWindows = Map<string, ExpectedWindow>;
@@ -77,6 +81,44 @@ export function expectWindows(
       entry.state = recordStep(shape, entry.state, step.stepIndex, record).state;
       correlations.set(id, entry);
     }
+  }
+  return into;
+}
+
+/**
+ * Adds the windows of baseline rules that one phase's `events` must produce to `into`, learning
+ * into `baselines` (which carries what earlier phases taught): each actor's sightings observed in
+ * event time order. Exact when what is new in a phase does not depend on the order its events
+ * arrive in: every scenario's actor shows one source per phase, and a phase lasts less than the
+ * rules' `newForMinutes` or shows no new source.
+ *
+ * @example
+ * ```ts
+ * expectBaselineWindows(catalog, 'OpenAI.Audit', events, now, windows, baselines);
+ * ```
+ */
+export function expectBaselineWindows(
+  catalog: RuleCatalog,
+  logType: string,
+  events: readonly unknown[],
+  now: number,
+  into: ExpectedWindows,
+  baselines: ExpectedBaselines,
+): ExpectedWindows {
+  const sightings = events.flatMap((event) =>
+    catalog.evaluate(logType, event).observations.map((observation) => ({ event, observation })),
+  );
+  const time = (eventTime: number | undefined) => Math.floor(trustedEventTime(eventTime, now) ?? now);
+  sightings.sort((a, b) => time(a.observation.eventTime) - time(b.observation.eventTime));
+  for (const { event, observation } of sightings) {
+    const shape = catalog.baseline(observation.baseline.id);
+    const id = `${shape.id}\n${observation.actor}`;
+    const { eventId = '', eventTime, values, actor } = observation;
+    const observed = observeBaseline(shape, baselines.get(id), { eventId, time: time(eventTime), values });
+    baselines.set(id, observed.state);
+    if (!observation.candidate || observed.learning || observed.newValues.length === 0) continue;
+    const novelty = { ruleId: shape.id, actor, newValues: observed.newValues, values };
+    expectMatch(catalog.evaluateNovelty(event, novelty).match, now, into);
   }
   return into;
 }

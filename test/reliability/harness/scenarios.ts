@@ -176,6 +176,22 @@ export function scenarios(scale = 1): ScenarioSpec[] {
       faults: LIGHT_FAULTS,
     },
     {
+      name: 'first-seen',
+      description:
+        'every actor learns a home country and network, and eight days later acts from a new one: API keys created from there alert once per actor and window (first-seen baselines, their state in DynamoDB), half delivered twice, shuffled, three consumers',
+      events: n(2000),
+      perMessage: 10,
+      matchingRate: 0.05,
+      actors: 10,
+      consumers: 3,
+      phases: 2,
+      phaseSeconds: 8 * 24 * 3600,
+      newSourceFromPhase: 1,
+      duplicateRate: 0.5,
+      shuffle: true,
+      faults: LIGHT_FAULTS,
+    },
+    {
       name: 'worker-kills',
       description:
         'worker processes SIGKILLed before the window write, between write and publish, after publish before marking sent, and by the function timeout; recovery by redelivery',

@@ -119,7 +119,7 @@ describe('StreamEvaluator with a baseline rule', () => {
   it("applies match() to trigger events only, and the rules configuration's suppression, counting what it suppressed", () => {
     const matching = catalog({ match: (e) => e.id !== 'e2' });
     const stream = new StreamEvaluator(matching, 'Test.Log');
-    expect(alerts(stream, [login('e1', 0, 'US'), create('e2', 10, 'FR'), create('e3', 10, 'FR')])).toEqual([
+    expect(alerts(stream, [login('e1', 0, 'US'), create('e2', 10, 'FR'), create('e3', 11, 'FR')])).toEqual([
       [],
       [],
       [],

@@ -134,10 +134,12 @@ describe('observeBaseline with newForMinutes', () => {
     expect(key).toMatchObject({ changed: false, learning: false, newValues: [country('FR')] });
     const later = observeBaseline(recent, state, { eventId: 'key', time: 10 * DAY + 3601, values: [country('FR')] });
     expect(later.newValues).toEqual([]);
+    // A late event, earlier than the login in event time, was the first to show it: new, and the first sighting moves back.
     const before = observeBaseline(recent, state, { eventId: 'early', time: 10 * DAY - 1, values: [country('FR')] });
-    expect(before.newValues).toEqual([]);
-    expect(observeBaseline(rule, state, { eventId: 'key', time: 10 * DAY, values: [country('FR')] }).newValues).toEqual(
-      [],
-    );
+    expect(before).toMatchObject({ changed: true, newValues: [country('FR')] });
+    expect(known(before.state)).toContain('country=FR@9.999988425925926-10 by login');
+    expect(
+      observeBaseline(rule, state, { eventId: 'key', time: 10 * DAY + 1, values: [country('FR')] }).newValues,
+    ).toEqual([]);
   });
 });

@@ -105,17 +105,26 @@ describe.each(backends)('DynamoBaselineStore on $name', (backend) => {
     expect((await item('bob'))?.expiresAt).toEqual({ N: String(T0 + 32 * DAY) });
   });
 
-  it('lets concurrent consumers agree: the one that loses its write replays on the winner, and only one finds the value new', async () => {
+  it('lets concurrent consumers agree: the one that loses its write replays on the winner, which knows the value', async () => {
     await store().update(rule, 'carol', observing(sighting('c0', 0, 'US')));
     const [a, b] = [store(), store()];
-    // Both read the same state first, then race with different events showing the same new country.
+    // Both remember the same state; a writes first; b's write then loses, and b replays on a's state.
     await Promise.all([a.update(rule, 'carol', observing()), b.update(rule, 'carol', observing())]);
-    const outcomes = await Promise.all([
-      a.update(rule, 'carol', observing(sighting('c1', 10, 'FR'))),
-      b.update(rule, 'carol', observing(sighting('c2', 10, 'FR'))),
+    const first = await a.update(rule, 'carol', observing(sighting('c1', 10, 'FR')));
+    const second = await b.update(rule, 'carol', observing(sighting('c2', 10.5, 'FR')));
+    expect([newValues(first), newValues(second)]).toEqual([[['FR']], [[]]]);
+    const stored = JSON.parse((await item('carol'))?.values?.S ?? '[]') as unknown[][];
+    expect(stored.map((v) => [v[1], v[4]])).toEqual([
+      ['US', 'c0'],
+      ['FR', 'c1'],
     ]);
-    expect(outcomes.map(newValues).sort()).toEqual([[[]], [['FR']]]);
-    expect(JSON.parse((await item('carol'))?.values?.S ?? '[]')).toHaveLength(2);
+  });
+
+  it('finds new, for a late event, a value another event showed later in event time', async () => {
+    await store().update(rule, 'gina', observing(sighting('g0', 0, 'US')));
+    await store().update(rule, 'gina', observing(sighting('g2', 10.5, 'FR')));
+    const late = await store().update(rule, 'gina', observing(sighting('g1', 10, 'FR')));
+    expect(newValues(late)).toEqual([['FR']]);
   });
 
   it('finds again, on a redelivery, the value the first delivery introduced, from a cold function too', async () => {
