@@ -119,48 +119,44 @@ export function observeBaseline(
 ): BaselineObserved {
   const { eventId, time } = sighting;
   const forgetSeconds = rule.forgetAfterDays * DAY_SECONDS;
-  // Copied on the first change only: most sightings show values already known, and change nothing.
+  // Nothing is allocated for a sighting whose values are all known (most of them): the actor's
+  // values are copied only when one changes.
   const stored = state?.values;
-  let values: Map<string, KnownValue> | undefined;
-  let changed = state === undefined;
-  const record = (key: string, known: KnownValue): void => {
-    values ??= new Map(stored);
-    values.set(key, known);
-    changed = true;
-  };
+  let updates: Array<readonly [string, KnownValue]> | undefined;
+  let newValues: BaselineValue[] | undefined;
   const firstSeen = state === undefined ? time : Math.min(state.firstSeen, time);
-  if (firstSeen !== state?.firstSeen) changed = true;
-  const newValues: BaselineValue[] = [];
   for (const value of sighting.values) {
     const key = valueKey(value);
-    const known = (values ?? stored)?.get(key);
+    const known = stored?.get(key);
     if (known !== undefined && eventId !== '' && known.by === eventId) {
-      newValues.push(value);
+      (newValues ??= []).push(value);
       continue;
     }
     // First shown by another event no earlier than this one in event time (a late event), or at
     // most newForMinutes before it: still new at this event's time.
     if (known !== undefined && time - known.first <= rule.newForMinutes * 60) {
-      newValues.push(value);
-      if (time < known.first) record(key, { ...known, first: time });
+      (newValues ??= []).push(value);
+      if (time < known.first) (updates ??= []).push([key, { ...known, first: time }]);
       continue;
     }
     if (known === undefined || time - known.last > forgetSeconds) {
-      newValues.push(value);
-      record(key, { dimension: value.dimension, value: value.value, first: time, last: time, by: eventId });
+      (newValues ??= []).push(value);
+      const introduced = { dimension: value.dimension, value: value.value, first: time, last: time, by: eventId };
+      (updates ??= []).push([key, introduced]);
       continue;
     }
-    if (time - known.last >= LAST_SEEN_REFRESH_SECONDS) record(key, { ...known, last: time });
+    if (time - known.last >= LAST_SEEN_REFRESH_SECONDS) (updates ??= []).push([key, { ...known, last: time }]);
   }
   const learning = state === undefined || time - firstSeen < rule.learningDays * DAY_SECONDS;
-  if (!changed) return { state: state as BaselineState, changed, newValues, learning };
-  return {
-    state: { firstSeen, values: pruned(values ?? new Map(stored), forgetSeconds) },
-    changed,
-    newValues,
-    learning,
-  };
+  const found = newValues ?? NO_VALUES;
+  if (state !== undefined && updates === undefined && firstSeen === state.firstSeen)
+    return { state, changed: false, newValues: found, learning };
+  const values = new Map(stored);
+  for (const [key, known] of updates ?? []) values.set(key, known);
+  return { state: { firstSeen, values: pruned(values, forgetSeconds) }, changed: true, newValues: found, learning };
 }
+
+const NO_VALUES: readonly BaselineValue[] = Object.freeze([]);
 
 /** Drops what is forgotten, and the least recently seen past {@link MAX_VALUES_PER_DIMENSION} per dimension. */
 function pruned(values: Map<string, KnownValue>, forgetSeconds: number): ReadonlyMap<string, KnownValue> {

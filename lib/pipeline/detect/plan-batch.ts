@@ -6,6 +6,7 @@ import { messageContent } from '../intake/message-body.ts';
 import { organizationDedupKey, scopeToOrganization } from '../intake/organization-scope.ts';
 import type {
   DetectionDependencies,
+  PendingMatch,
   PendingSightings,
   PendingSteps,
   PendingWindow,
@@ -44,6 +45,35 @@ function summarise(problems: ReadonlyArray<{ path: string; reason: string }>): s
  */
 export function windowSeconds(match: RuleMatch): number {
   return Math.round(match.rule.dedupPeriodMinutes * 60);
+}
+
+/**
+ * Adds a match to its dedup window among `windows` (by dedup key and window start, its window
+ * placed by event time at `now`), in the order matches come: what one claim takes. Returns the
+ * window when this match opened it.
+ *
+ * @example
+ * ```ts
+ * const opened = addToWindow(windows, { ...origin, match }, now);
+ * if (opened) queue(match.dedup, { kind: 'window', pending: opened });
+ * ```
+ */
+export function addToWindow(
+  windows: Map<string, PendingWindow>,
+  pending: PendingMatch,
+  now: number,
+): PendingWindow | undefined {
+  const { match } = pending;
+  const { windowStart, windowEndsAt } = placeInWindow(match.eventTime, now, windowSeconds(match));
+  const id = `${match.dedup}\n${windowStart}`;
+  const window = windows.get(id);
+  if (window) {
+    window.matches.push(pending);
+    return undefined;
+  }
+  const opened: PendingWindow = { dedupKey: match.dedup, windowStart, windowEndsAt, matches: [pending] };
+  windows.set(id, opened);
+  return opened;
 }
 
 function receiveCount(record: QueueRecord): number {
@@ -138,20 +168,8 @@ export function planBatch(records: readonly QueueRecord[], deps: DetectionDepend
       }
       const origin = { record, messageId, receiveCount: receiveCount(queued), event };
       for (const match of matches.map((m) => scopeToOrganization(m, content.organization))) {
-        const { windowStart, windowEndsAt } = placeInWindow(match.eventTime, now, windowSeconds(match));
-        const id = `${match.dedup}\n${windowStart}`;
-        const window = windows.get(id);
-        if (window) window.matches.push({ ...origin, match });
-        else {
-          const created: PendingWindow = {
-            dedupKey: match.dedup,
-            windowStart,
-            windowEndsAt,
-            matches: [{ ...origin, match }],
-          };
-          windows.set(id, created);
-          queue(match.dedup, { kind: 'window', pending: created });
-        }
+        const opened = addToWindow(windows, { ...origin, match }, now);
+        if (opened) queue(match.dedup, { kind: 'window', pending: opened });
       }
       for (const step of steps) {
         const storageKey = organizationDedupKey(step.key, content.organization);

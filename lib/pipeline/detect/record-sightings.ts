@@ -1,6 +1,6 @@
 import { observeSightings } from '../../detection/engine/baseline.ts';
 import { printable } from '../../shared/printable.ts';
-import { placeInWindow, trustedEventTime } from '../dedup/window.ts';
+import { trustedEventTime } from '../dedup/window.ts';
 import { scopeToOrganization } from '../intake/organization-scope.ts';
 import type {
   DetectionDependencies,
@@ -11,7 +11,7 @@ import type {
 } from './batch-work.ts';
 import { claimAndPublish } from './claim-window.ts';
 import { MATCH_OUTCOME_MESSAGES } from './log-messages.ts';
-import { windowSeconds } from './plan-batch.ts';
+import { addToWindow } from './plan-batch.ts';
 
 /**
  * Observes one baseline rule's actor's sightings of a batch in its stored baseline (one
@@ -79,18 +79,8 @@ export async function recordSightingsAndClaim(
       newValues: printable(newValues.map((v) => `${v.dimension}=${v.value}`).join(', '), 300),
     });
     const match = scopeToOrganization(found, by.organization);
-    const { windowStart, windowEndsAt } = placeInWindow(match.eventTime, now, windowSeconds(match));
-    const matched = {
-      record: by.record,
-      messageId: by.messageId,
-      receiveCount: by.receiveCount,
-      event: by.event,
-      match,
-    };
-    const id = `${match.dedup}\n${windowStart}`;
-    const window = windows.get(id);
-    if (window) window.matches.push(matched);
-    else windows.set(id, { dedupKey: match.dedup, windowStart, windowEndsAt, matches: [matched] });
+    const { record, messageId, receiveCount, event } = by;
+    addToWindow(windows, { record, messageId, receiveCount, event, match }, now);
   });
   for (const window of windows.values()) await claimAndPublish(window, deps, leaseUntil);
 }

@@ -1,10 +1,10 @@
 import { recordSteps } from '../../detection/engine/correlation.ts';
 import { printable } from '../../shared/printable.ts';
-import { placeInWindow, trustedEventTime } from '../dedup/window.ts';
+import { trustedEventTime } from '../dedup/window.ts';
 import { scopeToOrganization } from '../intake/organization-scope.ts';
 import type { DetectionDependencies, LeaseClock, PendingStep, PendingSteps, PendingWindow } from './batch-work.ts';
 import { claimAndPublish } from './claim-window.ts';
-import { windowSeconds } from './plan-batch.ts';
+import { addToWindow } from './plan-batch.ts';
 
 /**
  * The record phase of one correlation rule and key: records a batch's steps with one write, then
@@ -56,18 +56,8 @@ export async function recordAndClaim(
     deps.telemetry.count('CorrelationsCompleted');
     deps.telemetry.log('INFO', 'correlation completed', { ...ids, triggerEventId: printable(finding.trigger.eventId) });
     const match = scopeToOrganization(found, by.organization);
-    const { windowStart, windowEndsAt } = placeInWindow(match.eventTime, now, windowSeconds(match));
-    const matched = {
-      record: by.record,
-      messageId: by.messageId,
-      receiveCount: by.receiveCount,
-      event: by.event,
-      match,
-    };
-    const id = `${match.dedup}\n${windowStart}`;
-    const window = windows.get(id);
-    if (window) window.matches.push(matched);
-    else windows.set(id, { dedupKey: match.dedup, windowStart, windowEndsAt, matches: [matched] });
+    const { record, messageId, receiveCount, event } = by;
+    addToWindow(windows, { record, messageId, receiveCount, event, match }, now);
   }
   for (const window of windows.values()) await claimAndPublish(window, deps, leaseUntil);
 }

@@ -18,6 +18,7 @@ import {
   baselineItemKey,
 } from '../../../../lib/pipeline/baseline/dynamodb-baseline-store.ts';
 import { createDedupTable } from '../../../support/aws-resources.ts';
+import { countingCommands } from '../../../support/counting-commands.ts';
 import { dynamoDbBackends } from '../../../support/dynamodb-backends.ts';
 
 const backends = dynamoDbBackends('the baseline store tests');
@@ -53,18 +54,7 @@ describe.each(backends)('DynamoBaselineStore on $name', (backend) => {
         }),
       )
     ).Item;
-  /** Counts the commands a client sends, by name. */
-  const counting = (target: DynamoDBClient) => {
-    const sent: Record<string, number> = {};
-    target.middlewareStack.add(
-      (next, context) => (args) => {
-        sent[String(context.commandName)] = (sent[String(context.commandName)] ?? 0) + 1;
-        return next(args);
-      },
-      { step: 'initialize', name: 'countCommands' },
-    );
-    return sent;
-  };
+  const counting = countingCommands;
 
   beforeAll(async () => {
     client = backend.client();

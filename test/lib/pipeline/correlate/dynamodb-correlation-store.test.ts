@@ -30,6 +30,7 @@ import {
 } from '../../../../lib/pipeline/correlate/dynamodb-correlation-store.ts';
 import { CorrelationContentionError } from '../../../../lib/pipeline/correlate/errors.ts';
 import { createDedupTable } from '../../../support/aws-resources.ts';
+import { countingCommands } from '../../../support/counting-commands.ts';
 import { dynamoDbBackends } from '../../../support/dynamodb-backends.ts';
 
 const backends = dynamoDbBackends('the correlation store tests');
@@ -98,18 +99,7 @@ describe.each(backends)('DynamoCorrelationStore on $name', (backend) => {
       )
     ).Item;
   const put = (stored: Item) => client.send(new PutItemCommand({ TableName: table, Item: stored }));
-  /** Counts the commands a client sends, by name. */
-  const counting = (target: DynamoDBClient) => {
-    const sent: Record<string, number> = {};
-    target.middlewareStack.add(
-      (next, context) => (args) => {
-        sent[String(context.commandName)] = (sent[String(context.commandName)] ?? 0) + 1;
-        return next(args);
-      },
-      { step: 'initialize', name: 'countCommands' },
-    );
-    return sent;
-  };
+  const counting = countingCommands;
   /** A read that changes nothing: what the store gives `change`. */
   const reading = (state: CorrelationState): CorrelationChange => ({ state, changed: false });
 
