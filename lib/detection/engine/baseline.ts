@@ -161,18 +161,20 @@ const NO_VALUES: readonly BaselineValue[] = Object.freeze([]);
 /** Drops what is forgotten, and the least recently seen past {@link MAX_VALUES_PER_DIMENSION} per dimension. */
 function pruned(values: Map<string, KnownValue>, forgetSeconds: number): ReadonlyMap<string, KnownValue> {
   let newest = Number.NEGATIVE_INFINITY;
-  const perDimension = new Map<string, number>();
-  for (const known of values.values()) {
-    newest = Math.max(newest, known.last);
-    perDimension.set(known.dimension, (perDimension.get(known.dimension) ?? 0) + 1);
+  for (const known of values.values()) newest = Math.max(newest, known.last);
+  const byDimension = new Map<string, KnownValue[]>();
+  for (const [key, known] of values) {
+    if (newest - known.last > forgetSeconds) values.delete(key);
+    else {
+      const kept = byDimension.get(known.dimension);
+      if (kept === undefined) byDimension.set(known.dimension, [known]);
+      else kept.push(known);
+    }
   }
-  for (const [key, known] of values) if (newest - known.last > forgetSeconds) values.delete(key);
-  for (const [dimension, count] of perDimension) {
-    if (count <= MAX_VALUES_PER_DIMENSION) continue;
-    const ofDimension = [...values.values()].filter((known) => known.dimension === dimension);
+  for (const kept of byDimension.values()) {
     // Most recently seen first; ties by value, so every consumer keeps the same ones.
-    ofDimension.sort((a, b) => b.last - a.last || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
-    for (const dropped of ofDimension.slice(MAX_VALUES_PER_DIMENSION)) values.delete(valueKey(dropped));
+    kept.sort((a, b) => b.last - a.last || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+    for (const dropped of kept.slice(MAX_VALUES_PER_DIMENSION)) values.delete(valueKey(dropped));
   }
   return values;
 }

@@ -122,7 +122,7 @@ export class DynamoBaselineStore implements BaselineStore {
     this.#items = new VersionedItemStore({
       client: options.client,
       tableName: options.tableName,
-      ...(options.clock === undefined ? {} : { clock: options.clock }),
+      clock: options.clock,
       remembered: options.remembered ?? REMEMBERED_BASELINES,
       maxAttempts: MAX_BASELINE_WRITE_ATTEMPTS,
       contention: (message) => new BaselineContentionError(message),

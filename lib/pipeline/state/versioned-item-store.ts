@@ -45,7 +45,7 @@ export interface VersionedItemStoreOptions {
   readonly client: DynamoDBClient;
   readonly tableName: string;
   /** Unix seconds. Default: the system clock. */
-  readonly clock?: () => number;
+  readonly clock?: (() => number) | undefined;
   /** How many states a warm function remembers (the least recently used are forgotten first). */
   readonly remembered: number;
   /** Writes tried before {@link VersionedItemStore.update} gives up. */

@@ -143,3 +143,50 @@ describe('observeBaseline with newForMinutes', () => {
     ).toEqual([]);
   });
 });
+
+describe('observeBaseline, edges', () => {
+  it("finds new again, for the introducing event's redelivery, a value a late event showed earlier", () => {
+    let state = observeBaseline(rule, undefined, { eventId: 'e0', time: 0, values: [country('US')] }).state;
+    state = observeBaseline(rule, state, { eventId: 'x', time: 10 * DAY, values: [country('FR')] }).state;
+    state = observeBaseline(rule, state, { eventId: 'late', time: 9 * DAY, values: [country('FR')] }).state;
+    expect(known(state)).toContain('country=FR@9-10 by x');
+    const again = observeBaseline(rule, state, { eventId: 'x', time: 10 * DAY, values: [country('FR')] });
+    expect(again).toMatchObject({ changed: false, newValues: [country('FR')] });
+  });
+
+  it('writes nothing for another event of the same second as the one that introduced a value', () => {
+    let state = observeBaseline(rule, undefined, { eventId: 'e0', time: 0, values: [country('US')] }).state;
+    state = observeBaseline(rule, state, { eventId: 'a', time: 10 * DAY, values: [country('FR')] }).state;
+    const same = observeBaseline(rule, state, { eventId: 'b', time: 10 * DAY, values: [country('FR')] });
+    expect(same).toMatchObject({ changed: false, newValues: [country('FR')] });
+    expect(same.state).toBe(state);
+  });
+
+  it("learns from an actor's first event even without a learning period", () => {
+    const eager: BaselineShape = { ...rule, learningDays: 0 };
+    const first = observeBaseline(eager, undefined, { eventId: 'e1', time: 0, values: [country('US')] });
+    expect(first.learning).toBe(true);
+    expect(observeBaseline(eager, first.state, { eventId: 'e2', time: 1, values: [country('FR')] }).learning).toBe(
+      false,
+    );
+  });
+
+  it('keeps a value last seen exactly forgetAfterDays before the newest, and drops one a second older', () => {
+    let state = observeBaseline(rule, undefined, { eventId: 'a', time: 0, values: [country('US')] }).state;
+    state = observeBaseline(rule, state, { eventId: 'b', time: 1, values: [asn('1')] }).state;
+    const kept = observeBaseline(rule, state, { eventId: 'c', time: 30 * DAY + 1, values: [country('FR')] });
+    expect(known(kept.state).map((v) => v.split('@')[0])).toEqual(['asn=1', 'country=FR']);
+    const both = observeBaseline(rule, state, { eventId: 'c', time: 30 * DAY, values: [country('FR')] });
+    expect(known(both.state).map((v) => v.split('@')[0])).toEqual(['asn=1', 'country=FR', 'country=US']);
+  });
+
+  it('breaks ties of last sighting by value past the limit, so every consumer keeps the same values', () => {
+    let state: BaselineState | undefined;
+    const names = Array.from({ length: MAX_VALUES_PER_DIMENSION + 2 }, (_, i) => `C${String(i).padStart(2, '0')}`);
+    // All seen at the same second, in reverse order: the two greatest names are dropped.
+    for (const name of [...names].reverse())
+      state = observeBaseline(rule, state, { eventId: name, time: 0, values: [country(name)] }).state;
+    const kept = [...(state?.values.values() ?? [])].map((v) => v.value).sort();
+    expect(kept).toEqual(names.slice(0, MAX_VALUES_PER_DIMENSION));
+  });
+});

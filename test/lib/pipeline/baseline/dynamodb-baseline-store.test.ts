@@ -3,6 +3,7 @@
 // request on a warm function, concurrent consumers agree on what was new, a redelivery finds again
 // what it introduced, the item expires forgetAfterDays after the last sighting.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createHash } from 'node:crypto';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -15,6 +16,7 @@ import {
   BaselineContentionError,
   DynamoBaselineStore,
   MAX_BASELINE_WRITE_ATTEMPTS,
+  REMEMBERED_BASELINES,
   baselineItemKey,
 } from '../../../../lib/pipeline/baseline/dynamodb-baseline-store.ts';
 import { createDedupTable } from '../../../support/aws-resources.ts';
@@ -172,5 +174,97 @@ describe.each(backends)('DynamoBaselineStore on $name', (backend) => {
       ),
     );
     expect(calls).toBe(MAX_BASELINE_WRITE_ATTEMPTS);
+  });
+
+  it('keeps only the values it can read from an item, and reads an item without values or first sighting', async () => {
+    const put = (actor: string, attributes: Record<string, { S: string } | { N: string }>) =>
+      client.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: {
+            pk: { S: baselineItemKey(rule.id, actor) },
+            kind: { S: 'baseline' },
+            version: { N: '3' },
+            ...attributes,
+          },
+        }),
+      );
+    const T = String(T0);
+    await put('hank', {
+      firstSeen: { N: T },
+      values: {
+        S: JSON.stringify([
+          ['country', 'US', T0, T0, 'h0'],
+          'junk',
+          { dimension: 'country', value: 'CA' },
+          [1, 'DE', T0, T0, 'h1'],
+          ['country', 2, T0, T0, 'h2'],
+          ['country', 'IT', 'x', T0, 'h3'],
+          ['country', 'ES', T0, 'y', 'h4'],
+          ['country', 'PT', T0, T0, 5],
+        ]),
+      },
+    });
+    const hank = await store().update(rule, 'hank', observing(sighting('h5', 10, 'US')));
+    expect(hank.observed).toEqual([{ newValues: [], learning: false }]);
+    const cold = await store().update(rule, 'hank', observing(sighting('h6', 10.5, 'IT')));
+    expect(newValues(cold)).toEqual([['IT']]);
+    await put('ivy', { firstSeen: { N: T } });
+    expect((await store().update(rule, 'ivy', observing(sighting('i1', 10, 'US')))).observed).toEqual([
+      { newValues: [{ dimension: 'country', value: 'US' }], learning: false },
+    ]);
+    await put('jo', { firstSeen: { N: T }, values: { S: 'not json' } });
+    expect(newValues(await store().update(rule, 'jo', observing(sighting('j1', 10, 'US'))))).toEqual([['US']]);
+    await put('kim', { values: { S: '[]' } });
+    expect((await store().update(rule, 'kim', observing(sighting('k1', 10, 'US')))).observed).toEqual([
+      { newValues: [{ dimension: 'country', value: 'US' }], learning: true },
+    ]);
+  });
+
+  it('forgets the actors used least recently past its limit: one read each again', async () => {
+    const target = backend.client();
+    const sent = countingCommands(target);
+    const small = new DynamoBaselineStore({ client: target, tableName: table, clock: () => T0, remembered: 1 });
+    await small.update(rule, 'lea', observing(sighting('l1', 0, 'US')));
+    await small.update(rule, 'max', observing(sighting('m1', 0, 'US')));
+    await small.update(rule, 'lea', observing(sighting('l2', 0.5, 'US')));
+    expect(sent.GetItemCommand).toBe(3);
+    expect(REMEMBERED_BASELINES).toBe(10_000);
+  });
+
+  it("keys an actor's item by the rule and a digest of the actor, and names its contention error", () => {
+    const digest = createHash('sha256').update('alice@example.com').digest('hex').slice(0, 32);
+    expect(baselineItemKey('New.Source', 'alice@example.com')).toBe(`base#New.Source#${digest}`);
+    expect(new BaselineContentionError('x').name).toBe('BaselineContentionError');
+  });
+
+  it('replays on the newer item when an item written before versions changed under it', async () => {
+    const item0 = (values: unknown[][], version?: number) => ({
+      pk: { S: baselineItemKey(rule.id, 'nora') },
+      kind: { S: 'baseline' },
+      firstSeen: { N: String(T0) },
+      values: { S: JSON.stringify(values) },
+      ...(version === undefined ? {} : { version: { N: String(version) } }),
+    });
+    await client.send(new PutItemCommand({ TableName: table, Item: item0([['country', 'US', T0, T0, 'n0']]) }));
+    const a = store();
+    await a.update(rule, 'nora', observing());
+    // Another writer replaces it with a versioned item that knows DE.
+    await client.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: item0(
+          [
+            ['country', 'US', T0, T0, 'n0'],
+            ['country', 'DE', T0 + DAY, T0 + DAY, 'n1'],
+          ],
+          1,
+        ),
+      }),
+    );
+    await a.update(rule, 'nora', observing(sighting('n2', 10, 'FR')));
+    const stored = JSON.parse((await item('nora'))?.values?.S ?? '[]') as unknown[][];
+    expect(stored.map((v) => v[1]).sort()).toEqual(['DE', 'FR', 'US']);
+    expect((await item('nora'))?.version).toEqual({ N: '2' });
   });
 });

@@ -2,6 +2,11 @@
 // actor per batch, no write for what is known, an alert for a value new past the learning period,
 // the same alert again (claimed, not sent twice) on a redelivery, and a retry when the store fails.
 import { describe, expect, it } from 'vitest';
+import { RuleCatalog } from '../../../../lib/detection/engine/catalog.ts';
+import type { RulesSettings } from '../../../../lib/detection/engine/rule-settings.ts';
+import type { BaselineRule, BaselineSubject } from '../../../../lib/detection/engine/rule.ts';
+import type { AuditEvent } from '../../../../lib/detection/openai/audit-event.ts';
+import { openAiAuditLogType } from '../../../../lib/detection/openai/log-type.ts';
 import { CREDENTIAL_NEW_SOURCE_RULE_ID } from '../../../../lib/detection/rules/openai/credential-new-source.ts';
 import { processBatch } from '../../../../lib/pipeline/detect/process-batch.ts';
 import type { QueueRecord } from '../../../../lib/shared/sqs-batch.ts';
@@ -83,5 +88,78 @@ describe('processBatch with a baseline rule', () => {
     expect(fakes.publisher.published).toEqual([]);
     expect(failedIds(await processBatch(batch, fakes.deps))).toEqual([]);
     expect(fakes.publisher.published.map((a) => a.severity)).toEqual(['MEDIUM']);
+  });
+});
+
+describe('processBatch with a baseline rule of its own', () => {
+  // A rule that may alert on api_key.created from a new country, learning 7 days, nothing new for long.
+  const ownRule = (title: (subject: BaselineSubject<AuditEvent>) => string = ({ actor }) => `new for ${actor}`) =>
+    ({
+      kind: 'baseline',
+      id: 'Own.New.Country',
+      defaultSeverity: 'LOW',
+      eventTypes: ['api_key.created'],
+      actor: (event) => event.actor.key,
+      dimensions: { country: (event) => event.actor.country },
+      title,
+    }) satisfies BaselineRule<AuditEvent>;
+  const catalog = (settings: RulesSettings = {}, title?: (subject: BaselineSubject<AuditEvent>) => string) =>
+    new RuleCatalog(settings).register(openAiAuditLogType, [ownRule(title)]);
+
+  it('alerts again on the redelivery of the event that introduced a value, after a late event showed it earlier', async () => {
+    const fakes = fakeDependencies({ now: T0 + 20 * DAY, catalog: catalog() });
+    await processBatch([record('m1', login('e0', T0, 'US'))], fakes.deps);
+    const introducing = record('m2', keyCreated('x', T0 + 10 * DAY, 'FR'));
+    await processBatch([introducing], fakes.deps);
+    await processBatch([record('m3', login('late', T0 + 10 * DAY - 60, 'FR'))], fakes.deps);
+    expect(fakes.telemetry.count('BaselineNewValues')).toBe(1);
+    await processBatch([introducing], fakes.deps);
+    expect(fakes.telemetry.count('BaselineNewValues')).toBe(2);
+    expect(fakes.publisher.published.map((a) => a.title)).toEqual(['new for user:user-alice']);
+    expect(fakes.telemetry.logs.filter((l) => l.message === 'new value for an actor').map((l) => l.fields)).toEqual([
+      { messageId: 'm2', ruleId: 'Own.New.Country', eventId: 'x', newValues: 'country=FR' },
+      { messageId: 'm2', ruleId: 'Own.New.Country', eventId: 'x', newValues: 'country=FR' },
+    ]);
+  });
+
+  it('learns a new value from an event that may not alert, and alerts on nothing', async () => {
+    const fakes = fakeDependencies({ now: T0 + 20 * DAY, catalog: catalog() });
+    await processBatch([record('m1', [login('e0', T0, 'US'), login('e1', T0 + 10 * DAY, 'FR')])], fakes.deps);
+    expect([fakes.telemetry.count('BaselineNewValues'), fakes.publisher.published.length]).toEqual([0, 0]);
+    expect(fakes.baselines.writes).toBe(1);
+  });
+
+  it('counts and logs a suppressed novelty, and sends nothing', async () => {
+    const suppress = { 'Own.New.Country': { suppress: { actorIds: ['user-alice'] } } };
+    const fakes = fakeDependencies({ now: T0 + 20 * DAY, catalog: catalog(suppress) });
+    await processBatch(
+      [record('m1', login('e0', T0, 'US')), record('m2', keyCreated('e1', T0 + 10 * DAY, 'FR'))],
+      fakes.deps,
+    );
+    expect(fakes.publisher.published).toEqual([]);
+    expect([fakes.telemetry.count('MatchesSuppressed'), fakes.telemetry.count('BaselineNewValues')]).toEqual([1, 0]);
+    expect(
+      fakes.telemetry.logs
+        .filter((l) => l.message === 'match suppressed by the rules configuration')
+        .map((l) => l.fields),
+    ).toEqual([
+      { messageId: 'm2', ruleId: 'Own.New.Country', eventId: 'e1', reason: 'actor id user-alice is suppressed' },
+    ]);
+  });
+
+  it('counts and logs a failing output function, and alerts with its default', async () => {
+    const failing = catalog({}, () => {
+      throw new Error('title bug');
+    });
+    const fakes = fakeDependencies({ now: T0 + 20 * DAY, catalog: failing });
+    await processBatch(
+      [record('m1', login('e0', T0, 'US')), record('m2', keyCreated('e1', T0 + 10 * DAY, 'FR'))],
+      fakes.deps,
+    );
+    expect(fakes.publisher.published.map((a) => a.title)).toEqual(['Own.New.Country']);
+    expect(fakes.telemetry.count('RuleErrors')).toBe(1);
+    expect(fakes.telemetry.logs.filter((l) => l.message === 'rule error').map((l) => l.fields)).toEqual([
+      { messageId: 'm2', ruleId: 'Own.New.Country', eventId: 'e1', function: 'title', error: 'Error: title bug' },
+    ]);
   });
 });
