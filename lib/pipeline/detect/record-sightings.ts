@@ -10,6 +10,7 @@ import type {
   PendingWindow,
 } from './batch-work.ts';
 import { claimAndPublish } from './claim-window.ts';
+import { reportOutputErrors } from './telemetry.ts';
 import { MATCH_OUTCOME_MESSAGES } from './log-messages.ts';
 import { addToWindow } from './plan-batch.ts';
 
@@ -57,14 +58,7 @@ export async function recordSightingsAndClaim(
       newValues,
       values: observation.values,
     });
-    for (const error of errors) {
-      deps.telemetry.count('RuleErrors');
-      deps.telemetry.log('ERROR', 'rule error', {
-        ...ids,
-        function: error.function,
-        error: printable(error.message, 500),
-      });
-    }
+    reportOutputErrors(deps.telemetry, ids, errors);
     if (observation.suppressedBy !== undefined) {
       deps.telemetry.count('MatchesSuppressed');
       deps.telemetry.log('INFO', MATCH_OUTCOME_MESSAGES.suppressedByRules, {

@@ -4,6 +4,7 @@ import { trustedEventTime } from '../dedup/window.ts';
 import { scopeToOrganization } from '../intake/organization-scope.ts';
 import type { DetectionDependencies, LeaseClock, PendingStep, PendingSteps, PendingWindow } from './batch-work.ts';
 import { claimAndPublish } from './claim-window.ts';
+import { reportOutputErrors } from './telemetry.ts';
 import { addToWindow } from './plan-batch.ts';
 
 /**
@@ -45,14 +46,7 @@ export async function recordAndClaim(
     const by = pending.steps[addition] as PendingStep;
     const ids = { messageId: by.messageId, ruleId: shape.id, eventId: printable(by.step.eventId ?? '') };
     const { match: found, errors } = deps.catalog.evaluateFinding(finding);
-    for (const error of errors) {
-      deps.telemetry.count('RuleErrors');
-      deps.telemetry.log('ERROR', 'rule error', {
-        ...ids,
-        function: error.function,
-        error: printable(error.message, 500),
-      });
-    }
+    reportOutputErrors(deps.telemetry, ids, errors);
     deps.telemetry.count('CorrelationsCompleted');
     deps.telemetry.log('INFO', 'correlation completed', { ...ids, triggerEventId: printable(finding.trigger.eventId) });
     const match = scopeToOrganization(found, by.organization);

@@ -1,3 +1,4 @@
+import { printable } from '../../shared/printable.ts';
 import type { LogFields, LogLevel } from '../../shared/log-level.ts';
 import { maskSecrets } from '../../shared/mask-secrets.ts';
 
@@ -57,6 +58,26 @@ export function maskingTelemetry(inner: Telemetry): Telemetry {
     },
     count: (metric, value) => inner.count(metric, value),
   };
+}
+
+/**
+ * Counts and logs (at ERROR) the failures of a rule's output functions on a match the pipeline
+ * still alerts with their defaults: a correlation's finding, a baseline's novelty.
+ *
+ * @example
+ * ```ts
+ * reportOutputErrors(deps.telemetry, { messageId, ruleId, eventId }, errors);
+ * ```
+ */
+export function reportOutputErrors(
+  telemetry: Telemetry,
+  ids: { readonly messageId: string; readonly ruleId: string; readonly eventId: string },
+  errors: ReadonlyArray<{ readonly function: string; readonly message: string }>,
+): void {
+  for (const error of errors) {
+    telemetry.count('RuleErrors');
+    telemetry.log('ERROR', 'rule error', { ...ids, function: error.function, error: printable(error.message, 500) });
+  }
 }
 
 /** A {@link Telemetry} that drops everything. */
