@@ -209,6 +209,9 @@ describe.each(backends)('DynamoBaselineStore on $name', (backend) => {
     expect(hank.observed).toEqual([{ newValues: [], learning: false }]);
     const cold = await store().update(rule, 'hank', observing(sighting('h6', 10.5, 'IT')));
     expect(newValues(cold)).toEqual([['IT']]);
+    // What it wrote back: only the entries it could read, and the new one.
+    const written = JSON.parse((await item('hank'))?.values?.S ?? '[]') as unknown[][];
+    expect(written.map((v) => v[1]).sort()).toEqual(['IT', 'US']);
     await put('ivy', { firstSeen: { N: T } });
     expect((await store().update(rule, 'ivy', observing(sighting('i1', 10, 'US')))).observed).toEqual([
       { newValues: [{ dimension: 'country', value: 'US' }], learning: false },

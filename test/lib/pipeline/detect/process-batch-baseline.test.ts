@@ -62,6 +62,15 @@ describe('processBatch with a baseline rule', () => {
     ]);
     expect(fakes.telemetry.count('BaselineNewValues')).toBe(1);
     expect(fakes.telemetry.count('BaselineSightings')).toBe(4);
+    expect(
+      fakes.telemetry.logs
+        .filter((l) => l.message === 'new value for an actor')
+        .map((l) => [l.level, l.fields.newValues]),
+    ).toEqual([['INFO', 'country=FR, asn=64501']]);
+    // A key created from where the user is known, past learning: nothing new, no alert.
+    await processBatch([record('m4', keyCreated('e5', T0 + 11 * DAY, 'US'))], fakes.deps);
+    expect(fakes.telemetry.count('BaselineNewValues')).toBe(1);
+    expect(fakes.publisher.published).toHaveLength(1);
     // Redelivered, the event finds again what it introduced: its window is claimed again, and the
     // alert already sent is not sent twice.
     await processBatch(batch, fakes.deps);
@@ -158,8 +167,18 @@ describe('processBatch with a baseline rule of its own', () => {
     );
     expect(fakes.publisher.published.map((a) => a.title)).toEqual(['Own.New.Country']);
     expect(fakes.telemetry.count('RuleErrors')).toBe(1);
-    expect(fakes.telemetry.logs.filter((l) => l.message === 'rule error').map((l) => l.fields)).toEqual([
-      { messageId: 'm2', ruleId: 'Own.New.Country', eventId: 'e1', function: 'title', error: 'Error: title bug' },
+    expect(fakes.telemetry.logs.filter((l) => l.message === 'rule error')).toEqual([
+      {
+        level: 'ERROR',
+        message: 'rule error',
+        fields: {
+          messageId: 'm2',
+          ruleId: 'Own.New.Country',
+          eventId: 'e1',
+          function: 'title',
+          error: 'Error: title bug',
+        },
+      },
     ]);
   });
 });
