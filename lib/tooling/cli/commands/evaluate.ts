@@ -180,60 +180,75 @@ export async function evaluateCommand(
     io.stderr(`evaluate: ${message}\n`);
   };
 
-  const evaluateEvent = async (
+  // An event with nothing to report and no batch of output to write is handled without an await:
+  // one per line would cost a trip through the microtask queue each.
+  const evaluateEvent = (
     source: string,
     line: number | undefined,
     path: string,
     event: JsonObject,
-  ): Promise<void> => {
-    if (everyMatch) {
-      const { matches, errors } = catalog.evaluate(OPENAI_AUDIT_LOG_TYPE, event);
-      for (const error of errors) await report(`${where(source, line, path)}: ${describeRuleError(error)}`);
-      for (const match of matches) output.push(`${printedLine(match)}\n`);
-    } else {
-      const step = stream.push(event);
-      for (const error of step.errors) await report(`${where(source, line, path)}: ${describeRuleError(error)}`);
-      for (const alert of step.alerts) output.push(`${printedLine(alert.match, alert.eventCount)}\n`);
+  ): Promise<void> | undefined => {
+    const { errors, lines } = everyMatch ? matchLines(event) : alertLines(event);
+    if (errors.length === 0) {
+      output.push(...lines);
+      return output.length >= OUTPUT_BATCH ? flush() : undefined;
     }
-    if (output.length >= OUTPUT_BATCH) await flush();
+    return (async () => {
+      for (const error of errors) await report(`${where(source, line, path)}: ${describeRuleError(error)}`);
+      output.push(...lines);
+      if (output.length >= OUTPUT_BATCH) await flush();
+    })();
+  };
+  const matchLines = (event: JsonObject) => {
+    const { matches, errors } = catalog.evaluate(OPENAI_AUDIT_LOG_TYPE, event);
+    return { errors, lines: matches.map((match) => `${printedLine(match)}\n`) };
+  };
+  const alertLines = (event: JsonObject) => {
+    const { alerts, errors } = stream.push(event);
+    return { errors, lines: alerts.map((alert) => `${printedLine(alert.match, alert.eventCount)}\n`) };
   };
 
-  const evaluateValue = async (
+  const evaluateValue = (
     source: string,
     line: number | undefined,
     path: string,
     value: unknown,
-  ): Promise<void> => {
+  ): Promise<void> | undefined => {
     if (path !== '') {
       // One element of a large array, read on its own: an item, as the array's items are.
       const problem = auditEventProblem(value);
-      if (problem === undefined) await evaluateEvent(source, line, path, value as JsonObject);
-      else await report(`${where(source, line, path)}: ${problem}`);
-      return;
+      if (problem === undefined) return evaluateEvent(source, line, path, value as JsonObject);
+      return report(`${where(source, line, path)}: ${problem}`);
     }
     const extracted = extractAuditEvents(value);
-    for (const problem of extracted.problems) await report(`${where(source, line, problem.path)}: ${problem.reason}`);
-    for (const { path: eventPath, event } of extracted.events) await evaluateEvent(source, line, eventPath, event);
+    const [only] = extracted.events;
+    if (extracted.problems.length === 0 && extracted.events.length === 1 && only !== undefined)
+      return evaluateEvent(source, line, only.path, only.event);
+    return (async () => {
+      for (const problem of extracted.problems) await report(`${where(source, line, problem.path)}: ${problem.reason}`);
+      for (const { path: eventPath, event } of extracted.events) await evaluateEvent(source, line, eventPath, event);
+    })();
   };
 
   const evaluateInput = async (source: string, chunks: AsyncIterable<string>): Promise<void> => {
     for await (const items of readJsonInputBatches(chunks)) {
       for (const item of items) {
+        let pending: Promise<void> | undefined;
         if (item.kind === 'failure') {
-          await report(`${where(source, item.line, '')}: not valid JSON: ${item.reason}`);
+          pending = report(`${where(source, item.line, '')}: not valid JSON: ${item.reason}`);
         } else if (item.kind === 'value') {
-          await evaluateValue(source, item.line, item.path, item.value);
+          pending = evaluateValue(source, item.line, item.path, item.value);
         } else {
           let value: unknown;
           try {
             value = JSON.parse(item.text);
           } catch (error) {
             const failure = parseFailure(item.text, error, item.line);
-            await report(`${where(source, failure.line, '')}: not valid JSON: ${failure.reason}`);
-            continue;
+            pending = report(`${where(source, failure.line, '')}: not valid JSON: ${failure.reason}`);
           }
-          await evaluateValue(source, item.line, '', value);
+          pending ??= evaluateValue(source, item.line, '', value);
         }
+        if (pending !== undefined) await pending;
       }
     }
   };
