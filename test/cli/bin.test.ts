@@ -60,6 +60,7 @@ describe('bin/openai-audit-alerts', () => {
     const fired = new Set(alerts.map((a) => a.ruleId));
     expect(catalogAlertingRuleIds().filter((id) => !fired.has(id))).toEqual([]);
     expect(expected.signals).toBeGreaterThan(0);
+    expect(expected.novelties).toBeGreaterThan(0);
   });
 
   it('runs the same from its cached bundle as through tsx', () => {

@@ -86,7 +86,7 @@ describe('start (npm start)', () => {
         redelivered: 0,
         signals: expected.signals,
         correlations: expected.alerts.filter((a) => a.ruleId === 'OpenAI.BruteForce.Login.Success.Group').length,
-        newValues: expected.alerts.filter((a) => a.ruleId === 'OpenAI.Credential.New.Source').length,
+        newValues: expected.novelties,
         failed: 0,
         ruleErrors: 0,
         dlq: 0,
@@ -137,12 +137,11 @@ describe('start (npm start)', () => {
     expect(lines.filter((l) => l.startsWith('          suppressed       '))).toHaveLength(expected.deduplicated);
     expect(lines.filter((l) => l.startsWith('          below threshold  '))).toHaveLength(expected.belowThreshold);
     const correlations = expected.alerts.filter((a) => a.ruleId === 'OpenAI.BruteForce.Login.Success.Group').length;
-    const newSources = expected.alerts.filter((a) => a.ruleId === 'OpenAI.Credential.New.Source').length;
     expect(lines.slice(-5)).toEqual([
       `delivered: pagerduty ${deliveries.pagerduty}, slack ${deliveries.slack}, webhook ${deliveries.webhook} (0 retried, 0 in the delivery DLQ)`,
       expect.stringMatching(
         new RegExp(
-          `^${expected.events} events, \\d+ matched an alerting rule, ${expected.signals} signals recorded, ${correlations} correlation\\(s\\) completed, ${newSources} first-seen sighting\\(s\\)$`,
+          `^${expected.events} events, \\d+ matched an alerting rule, ${expected.signals} signals recorded, ${correlations} correlation\\(s\\) completed, ${expected.novelties} first-seen sighting\\(s\\)$`,
         ),
       ) as string,
       `${expected.alerts.length + expected.deduplicated + expected.belowThreshold} matches: ${expected.alerts.length} alerted, ${expected.deduplicated} suppressed in an alerted window, ${expected.belowThreshold} below a threshold, 0 suppressed by the rules configuration, 0 redelivered`,

@@ -29,6 +29,8 @@ export interface ExpectedOutcome {
   readonly deduplicated: number;
   readonly signals: number;
   readonly suppressed: number;
+  /** Sightings that showed a value new for their actor (what npm start counts as first-seen sightings). */
+  readonly novelties: number;
 }
 
 /** The reference outcome of the events in a JSON / JSON Lines file, in input order. */
@@ -40,6 +42,7 @@ export function expectedOutcome(file: string): ExpectedOutcome {
   let deduplicated = 0;
   let signals = 0;
   let suppressed = 0;
+  let novelties = 0;
   for (const { value } of parseJsonInput(readFileSync(file, 'utf8')).values) {
     for (const { event } of extractAuditEvents(value).events) {
       events++;
@@ -57,9 +60,10 @@ export function expectedOutcome(file: string): ExpectedOutcome {
       deduplicated += step.deduplicated;
       signals += step.signals.length;
       suppressed += step.suppressed.length;
+      novelties += step.novelties;
     }
   }
-  return { events, alerts, belowThreshold, deduplicated, signals, suppressed };
+  return { events, alerts, belowThreshold, deduplicated, signals, suppressed, novelties };
 }
 
 /**

@@ -41,6 +41,8 @@ export interface StreamStep {
   readonly deduplicated: number;
   readonly signals: readonly RuleMatch[];
   readonly suppressed: readonly SuppressedMatch[];
+  /** Sightings that showed a value new for their actor past its learning period, and were counted (not suppressed). */
+  readonly novelties: number;
   readonly errors: readonly RuleError[];
 }
 
@@ -152,6 +154,7 @@ export class StreamEvaluator {
       }
     }
     let suppressed = evaluation.suppressed;
+    let novelties = 0;
     for (const observation of evaluation.observations) {
       const novelty = this.#observe(observation);
       if (novelty === undefined) continue;
@@ -161,12 +164,13 @@ export class StreamEvaluator {
         suppressed = [...suppressed, { match, reason: observation.suppressedBy }];
         continue;
       }
+      novelties++;
       const outcome = this.#count(match);
       if (outcome.kind === 'alert') alerts.push(streamAlert(match, outcome));
       else tally(outcome);
     }
     const { signals } = evaluation;
-    return { alerts, belowThreshold, deduplicated, signals, suppressed, errors };
+    return { alerts, belowThreshold, deduplicated, signals, suppressed, novelties, errors };
   }
 
   /** Records what a baseline saw in its actor's state; what was new, when that may alert. */

@@ -21,6 +21,7 @@ import { scimConfigurationChangeRule } from './openai/scim-configuration-change.
 import type { ScopePolicy } from './openai/scope-policy.ts';
 import { createOwnerInvitationRule } from './openai/owner-invitation.ts';
 import { serviceAccountOwnerRule } from './openai/service-account-owner.ts';
+import { createTakeoverChainRule } from './openai/takeover-chain.ts';
 import { workloadIdentityTrustRule } from './openai/workload-identity-trust.ts';
 
 /** What the catalog's rules can be configured with. */
@@ -48,8 +49,22 @@ export interface CatalogConfig {
  * ```
  */
 export function createRuleCatalog(config: CatalogConfig = {}): RuleCatalog {
+  const scopePolicy = config.scopePolicy ?? DEFAULT_SCOPE_POLICY;
+  const ownerInvitationRule = createOwnerInvitationRule(config.orgDomains ?? []);
+  const customRoleAdminRule = createCustomRoleAdminRule(scopePolicy);
+  // What an intruder does first: the takeover chain judges them with the same logic.
+  const persistencePrivilegeOrDefence = [
+    adminApiKeyChangeRule,
+    serviceAccountOwnerRule,
+    ownerInvitationRule,
+    apiCallLoggingRule,
+    authenticationPolicyTamperingRule,
+    workloadIdentityTrustRule,
+    customRoleAdminRule,
+    ipAllowlistChangesRule,
+  ];
   return new RuleCatalog(config.rules).register(openAiAuditLogType, [
-    createApiKeyAnomalousActivityRule(config.scopePolicy ?? DEFAULT_SCOPE_POLICY),
+    createApiKeyAnomalousActivityRule(scopePolicy),
     adminRoleAssignmentRule,
     credentialStuffingRule,
     ipAllowlistChangesRule,
@@ -59,7 +74,7 @@ export function createRuleCatalog(config: CatalogConfig = {}): RuleCatalog {
     bruteForceLoginSuccessRule,
     adminApiKeyChangeRule,
     serviceAccountOwnerRule,
-    createOwnerInvitationRule(config.orgDomains ?? []),
+    ownerInvitationRule,
     apiCallLoggingRule,
     authenticationPolicyTamperingRule,
     workloadIdentityTrustRule,
@@ -67,7 +82,8 @@ export function createRuleCatalog(config: CatalogConfig = {}): RuleCatalog {
     destructiveChangeRule,
     projectMassDeletionRule,
     guardrailTamperingRule,
-    createCustomRoleAdminRule(config.scopePolicy ?? DEFAULT_SCOPE_POLICY),
+    customRoleAdminRule,
     credentialNewSourceRule,
+    createTakeoverChainRule(persistencePrivilegeOrDefence),
   ]);
 }

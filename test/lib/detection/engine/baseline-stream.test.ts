@@ -99,8 +99,11 @@ describe('StreamEvaluator with a baseline rule', () => {
         alertContext: { values: ['country=FR', 'asn=2'] },
       },
     });
+    expect(step.novelties).toBe(1);
     const repeat = stream.push({ id: 'e2', type: 'create', day: 10, who: 'alice', country: 'FR', asn: '2' });
     expect(repeat.alerts).toEqual([]);
+    // The redelivered event finds its value new again; its window counts it once.
+    expect(repeat.novelties).toBe(1);
     expect(repeat.deduplicated).toBe(0);
   });
 

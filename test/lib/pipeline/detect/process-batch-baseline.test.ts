@@ -8,11 +8,14 @@ import type { BaselineRule, BaselineSubject } from '../../../../lib/detection/en
 import type { AuditEvent } from '../../../../lib/detection/openai/audit-event.ts';
 import { openAiAuditLogType } from '../../../../lib/detection/openai/log-type.ts';
 import { CREDENTIAL_NEW_SOURCE_RULE_ID } from '../../../../lib/detection/rules/openai/credential-new-source.ts';
+import { createRuleCatalog } from '../../../../lib/detection/rules/create-rule-catalog.ts';
 import { processBatch } from '../../../../lib/pipeline/detect/process-batch.ts';
 import type { QueueRecord } from '../../../../lib/shared/sqs-batch.ts';
 import { fakeDependencies } from '../../../support/fakes/fake-dependencies.ts';
 
 const DAY = 24 * 3600;
+/** The catalog's baseline rules: each observes every session event with a source. */
+const BASELINES = createRuleCatalog().rules.filter((rule) => rule.kind === 'baseline').length;
 const T0 = 1_720_000_000;
 
 const record = (messageId: string, body: unknown): QueueRecord => ({
@@ -51,9 +54,9 @@ describe('processBatch with a baseline rule', () => {
     expect(
       failedIds(await processBatch([record('m1', [login('e1', T0, 'US'), login('e2', T0 + 60, 'US')])], fakes.deps)),
     ).toEqual([]);
-    expect([fakes.baselines.updates.length, fakes.baselines.writes]).toEqual([1, 1]);
+    expect([fakes.baselines.updates.length, fakes.baselines.writes]).toEqual([BASELINES, BASELINES]);
     await processBatch([record('m2', login('e3', T0 + 2 * 3600, 'US'))], fakes.deps);
-    expect([fakes.baselines.updates.length, fakes.baselines.writes]).toEqual([2, 1]);
+    expect([fakes.baselines.updates.length, fakes.baselines.writes]).toEqual([2 * BASELINES, BASELINES]);
     expect(fakes.publisher.published).toEqual([]);
     const batch = [record('m3', keyCreated('e4', T0 + 10 * DAY, 'FR', '64501'))];
     expect(failedIds(await processBatch(batch, fakes.deps))).toEqual([]);
@@ -61,7 +64,7 @@ describe('processBatch with a baseline rule', () => {
       [CREDENTIAL_NEW_SOURCE_RULE_ID, 'HIGH'],
     ]);
     expect(fakes.telemetry.count('BaselineNewValues')).toBe(1);
-    expect(fakes.telemetry.count('BaselineSightings')).toBe(4);
+    expect(fakes.telemetry.count('BaselineSightings')).toBe(4 * BASELINES);
     expect(
       fakes.telemetry.logs
         .filter((l) => l.message === 'new value for an actor')
