@@ -52,17 +52,16 @@ export function createRuleCatalog(config: CatalogConfig = {}): RuleCatalog {
   const scopePolicy = config.scopePolicy ?? DEFAULT_SCOPE_POLICY;
   const ownerInvitationRule = createOwnerInvitationRule(config.orgDomains ?? []);
   const customRoleAdminRule = createCustomRoleAdminRule(scopePolicy);
-  // What an intruder does first: the takeover chain judges them with the same logic.
-  const persistencePrivilegeOrDefence = [
+  const controlPlane = [
     adminApiKeyChangeRule,
     serviceAccountOwnerRule,
     ownerInvitationRule,
     apiCallLoggingRule,
     authenticationPolicyTamperingRule,
     workloadIdentityTrustRule,
-    customRoleAdminRule,
-    ipAllowlistChangesRule,
   ];
+  // What an intruder does first: the takeover chain judges them with the same logic.
+  const persistencePrivilegeOrDefence = [...controlPlane, customRoleAdminRule, ipAllowlistChangesRule];
   return new RuleCatalog(config.rules).register(openAiAuditLogType, [
     createApiKeyAnomalousActivityRule(scopePolicy),
     adminRoleAssignmentRule,
@@ -72,12 +71,7 @@ export function createRuleCatalog(config: CatalogConfig = {}): RuleCatalog {
     loginFailedSignal,
     loginSuccessSignal,
     bruteForceLoginSuccessRule,
-    adminApiKeyChangeRule,
-    serviceAccountOwnerRule,
-    ownerInvitationRule,
-    apiCallLoggingRule,
-    authenticationPolicyTamperingRule,
-    workloadIdentityTrustRule,
+    ...controlPlane,
     massCredentialDeletionRule,
     destructiveChangeRule,
     projectMassDeletionRule,
