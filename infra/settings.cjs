@@ -509,11 +509,72 @@ function deploymentSettings(params) {
   };
 }
 
-/** Serverless variable resolver: the settings for this deployment's parameters. */
-async function resolveForServerless({ resolveVariable }) {
-  const params = {};
-  for (const name of PARAMETERS) params[name] = await resolveVariable(`param:${name}`);
-  return deploymentSettings(params);
+/**
+ * The edit distance between two names, case-insensitive: how many letters to add, drop or change.
+ * @param {string} a
+ * @param {string} b
+ */
+function editDistance(a, b) {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let previous = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= y.length; j++)
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[y.length];
+}
+
+/**
+ * Checks the names of the `--param="name=value"` options against the parameters the stack
+ * declares (`params.default` in serverless.yml): a misspelt name would otherwise be ignored, and
+ * its default deployed. Throws, naming the closest known parameter.
+ * @param {readonly string[]} given the `--param` values as the CLI passed them
+ * @param {readonly string[]} known
+ */
+function checkParamNames(given, known) {
+  for (const entry of given) {
+    const at = entry.indexOf('=');
+    const name = at < 0 ? entry : entry.slice(0, at);
+    if (at < 1) throw new Error(`--param=${JSON.stringify(entry.slice(0, 80))} is not name=value. See docs/deploy.md.`);
+    if (known.includes(name)) continue;
+    const closest = [...known].sort((a, b) => editDistance(name, a) - editDistance(name, b))[0];
+    const near = closest !== undefined && editDistance(name, closest) <= Math.max(2, Math.floor(name.length / 3));
+    throw new Error(
+      `unknown deploy parameter ${JSON.stringify(name.slice(0, 80))}${near ? `; did you mean ${JSON.stringify(closest)}?` : ''} ` +
+        'Every parameter is listed in docs/deploy.md.',
+    );
+  }
+}
+
+/**
+ * A refusal as the packager prints it: the message alone, without a stack trace (a programming error
+ * keeps its stack).
+ * @param {unknown} error
+ */
+function refusal(error) {
+  // The framework's own errors (a variable not resolved yet, to be retried) carry a code: untouched.
+  if (!(error instanceof Error) || 'code' in error || error instanceof TypeError || error instanceof ReferenceError)
+    return error;
+  const clean = new Error(error.message);
+  clean.stack = '';
+  return clean;
+}
+
+/** Serverless variable resolver: the settings for this deployment's parameters, after checking their names. */
+async function resolveForServerless({ resolveVariable, resolveConfigurationProperty, options }) {
+  try {
+    const declared = await resolveConfigurationProperty(['params', 'default']);
+    const given = Array.isArray(options?.param) ? options.param : options?.param ? [options.param] : [];
+    checkParamNames(given.map(String), Object.keys(declared ?? {}));
+    const params = {};
+    for (const name of PARAMETERS) params[name] = await resolveVariable(`param:${name}`);
+    return deploymentSettings(params);
+  } catch (error) {
+    throw refusal(error);
+  }
 }
 
 module.exports = resolveForServerless;
@@ -523,6 +584,7 @@ module.exports.webhookSettings = webhookSettings;
 module.exports.deploymentSettings = deploymentSettings;
 module.exports.QUEUE_SENDER_ROLES = QUEUE_SENDER_ROLES;
 module.exports.checkRuleParams = checkRuleParams;
+module.exports.checkParamNames = checkParamNames;
 module.exports.tracingMode = tracingMode;
 module.exports.DEFAULTS = DEFAULTS;
 module.exports.SEVERITIES = SEVERITIES;

@@ -146,6 +146,24 @@ describe('npm run package', () => {
     expect(output).toContain('no alert destination is configured, so alerts would reach nobody');
     expect(output).toContain('--param="pagerDutyRoutingKeyParameter=');
     expect(output).toContain('--param="acceptNoAlertDestination=true"');
+    expect(output).not.toMatch(/^\s+at /m);
+  });
+
+  it('refuses an unknown deploy parameter with one clean message naming the closest, and no stack trace', () => {
+    const result = attempt('npx', [
+      'osls',
+      'package',
+      '--stage',
+      'typo',
+      '--package',
+      join(root, '.serverless-refused'),
+      ...OPT_OUT,
+      '--param=pollEnable=false',
+    ]);
+    expect(result.status).not.toBe(0);
+    const output = `${result.stdout}${result.stderr}`;
+    expect(output).toContain('unknown deploy parameter "pollEnable"; did you mean "pollEnabled"?');
+    expect(output).not.toMatch(/^\s+at /m);
   });
 
   it.each(['detect', 'poll', 'webhook', 'deliver'])('writes a zip holding only the %s bundle', (name) => {

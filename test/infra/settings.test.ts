@@ -19,6 +19,7 @@ const settingsModule = createRequire(import.meta.url)('../../infra/settings.cjs'
     deadLetterRetentionSeconds: number;
   }): void;
   tracingMode(value: unknown): string;
+  checkParamNames: (given: readonly string[], known: readonly string[]) => void;
 };
 const { ingestSettings, webhookSettings, deploymentSettings, QUEUE_SENDER_ROLES } = settingsModule;
 
@@ -26,6 +27,23 @@ const { ingestSettings, webhookSettings, deploymentSettings, QUEUE_SENDER_ROLES 
 const MINIMAL = { alertEmail: 'soc@example.com', opsEmail: 'ops@example.com' };
 
 describe('infra/settings.cjs', () => {
+  it('refuses a deploy parameter the stack does not declare, naming the closest one when one is close', () => {
+    const { checkParamNames } = settingsModule;
+    const known = ['pollEnabled', 'alertEmail', 'rulesConfig'];
+    expect(() =>
+      checkParamNames(['alertEmail=a@example.com', 'pollEnabled=false', 'rulesConfig=a=b'], known),
+    ).not.toThrow();
+    expect(() => checkParamNames(['pollEnable=false'], known)).toThrow(
+      'unknown deploy parameter "pollEnable"; did you mean "pollEnabled"? Every parameter is listed in docs/deploy.md.',
+    );
+    expect(() => checkParamNames(['ALERTEMAIL=x'], known)).toThrow('did you mean "alertEmail"?');
+    expect(() => checkParamNames(['bogusParam=1'], known)).toThrow(
+      /^unknown deploy parameter "bogusParam" Every parameter is listed in docs\/deploy\.md\.$/,
+    );
+    expect(() => checkParamNames(['pollEnabled'], known)).toThrow('--param="pollEnabled" is not name=value.');
+    expect(() => checkParamNames(['=x'], known)).toThrow('--param="=x" is not name=value.');
+  });
+
   it('derives the visibility timeout from the function timeout and the batching window', () => {
     const settings = pipelineSettings();
     expect(settings.queue.visibilityTimeoutSeconds).toBe(
