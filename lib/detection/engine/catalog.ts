@@ -101,7 +101,7 @@ export class RuleCatalog {
     return this.#rules.get(ruleId)?.compiled.metadata;
   }
 
-  /** A baseline rule's id, `forgetAfterDays` and `learningDays` (defaults applied), for keeping its state. */
+  /** A baseline rule's id, `forgetAfterDays`, `learningDays` and `newForMinutes` (defaults applied), for keeping its state. */
   public baseline(ruleId: string): BaselineShape {
     const entry = this.#rules.get(ruleId)?.compiled;
     if (entry?.kind !== 'baseline') throw new CatalogError(`no baseline rule with id ${ruleId}`);
@@ -212,7 +212,8 @@ export class RuleCatalog {
    * Runs a baseline rule's functions on an event it observed and what was new in it for its actor
    * (the caller keeps the baseline: see `observeBaseline`): its title, severity, dedup string
    * (default: the title) and alert context, with the engine's usual semantics (defaults,
-   * truncation, masking), and its pinned severity. Never throws for any event.
+   * truncation, masking), and its pinned severity. Never throws for an event the rule observed (a
+   * failing output function gives its default, listed in `errors`).
    */
   public evaluateNovelty(raw: unknown, novelty: Novelty): FindingEvaluation {
     const registered = this.#rules.get(novelty.ruleId);
