@@ -5,9 +5,9 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { observeBaseline, type BaselineState } from '../../../lib/detection/engine/baseline.ts';
 import type { RuleCatalog } from '../../../lib/detection/engine/catalog.ts';
 import {
+  byTime,
   correlationFindings,
   emptyCorrelationState,
-  recordStep,
   type CorrelationState,
 } from '../../../lib/detection/engine/correlation.ts';
 import type { RuleMatch } from '../../../lib/detection/engine/result.ts';
@@ -30,7 +30,7 @@ export interface ExpectedWindow {
   readonly values: Set<string> | undefined;
 }
 
-/** Step matches of correlation rules, by `<rule id>\n<key>`: the state the pipeline ends with. */
+/** Step matches of correlation rules, by `<rule id>\n<key>`: every one, none forgotten. */
 export type ExpectedCorrelations = Map<
   string,
   { readonly ruleId: string; readonly key: string; state: CorrelationState }
@@ -78,7 +78,15 @@ export function expectWindows(
         time: Math.floor(trustedEventTime(step.eventTime, now) ?? now),
         ...(step.detail === undefined ? {} : { detail: step.detail }),
       };
-      entry.state = recordStep(shape, entry.state, step.stepIndex, record).state;
+      // Every step match, none forgotten: what the events complete in truth. The pipeline keeps each
+      // step's newest few; on events in time order that finds the same, and a step that arrives far
+      // out of order may complete less, never more (docs/pipeline.md).
+      const steps = entry.state.steps.map((records, index) =>
+        index !== step.stepIndex || records.some((r) => r.eventId === record.eventId)
+          ? records
+          : [...records, record].sort(byTime),
+      );
+      entry.state = { steps };
       correlations.set(id, entry);
     }
   }
