@@ -6,6 +6,7 @@ import type { JsonValue } from '../../../shared/json.ts';
 import { payloadContext } from './bounded-payload.ts';
 import { actorContext, actorLabel, eventIdentityContext, extraContext, ipDetails } from './helpers.ts';
 import { grantedScopes, keyPermissions } from './key-scopes.ts';
+import { ASN, COUNTRY, newValue, SESSION_SOURCE, sessionUser } from './session-source.ts';
 
 /** Rule id. */
 export const CREDENTIAL_NEW_SOURCE_RULE_ID = 'OpenAI.Credential.New.Source';
@@ -15,10 +16,6 @@ const SERVICE_ACCOUNT_CREATED = 'service_account.created';
 const ADMIN_API_KEY_CREATED = 'tenant.admin_api_key.created';
 const PROJECT_API_KEY_CREATED = 'tenant.project_api_key.created';
 
-/** The baseline's dimensions, in the order titles and dedup strings list them. */
-const COUNTRY = 'country';
-const ASN = 'asn';
-
 /** Per trigger type, what was created, as a title shows it. */
 const CREATED: Readonly<Record<string, string>> = {
   [API_KEY_CREATED]: 'API Key',
@@ -27,38 +24,9 @@ const CREATED: Readonly<Record<string, string>> = {
   [PROJECT_API_KEY_CREATED]: 'Project API Key',
 };
 
-/**
- * The country an event comes from, upper-cased (`ip_address_details.country`, a two-letter code in
- * OpenAI's only example), so `fr` and `FR` are one country.
- */
-function country(event: AuditEvent): string | undefined {
-  return event.actor.country?.toUpperCase();
-}
-
-/**
- * The autonomous system an event comes from (`ip_address_details.asn`, `"1234"` in OpenAI's only
- * example): the number alone, so `AS1234`, `as 1234`, `1234` and the number 1234 are one ASN.
- *
- * @example
- * ```ts
- * asnNumber('AS64500'); // '64500'
- * asnNumber('64500');   // '64500'
- * ```
- */
-export function asnNumber(asn: string | undefined): string | undefined {
-  if (asn === undefined) return undefined;
-  const prefixed = /^AS\s*(\d+)$/i.exec(asn);
-  return prefixed?.[1] ?? asn;
-}
-
 /** An ASN as a person reads it: `AS64500` for a number, else as given. */
 function asnLabel(asn: string): string {
   return /^\d+$/.test(asn) ? `AS${asn}` : asn;
-}
-
-/** The new value of one dimension, if it is new. */
-function newValue(subject: BaselineSubject<AuditEvent>, dimension: string): string | undefined {
-  return subject.newValues.find((value) => value.dimension === dimension)?.value;
 }
 
 /** The value the event showed for one dimension, new or known. */
@@ -138,16 +106,8 @@ export const credentialNewSourceRule: BaselineRule<AuditEvent> = {
   // A login from the new place teaches it just before the key is made: still new for an hour.
   newForMinutes: 60,
 
-  // The session user only: an api_key actor has no source fields (schema L863-879), and a session
-  // object next to an acting key is not the key's location (the resolved actor drops it).
-  actor: (event) => (event.actor.type?.toLowerCase() === 'session' ? event.actor.key : undefined),
-
-  // ip_address_details exists only in the schema's list example (L1256-1264): an event without
-  // either value neither alerts nor teaches; with one, that one alone is judged and learned.
-  dimensions: {
-    [COUNTRY]: country,
-    [ASN]: (event) => asnNumber(event.actor.asn),
-  },
+  actor: sessionUser,
+  dimensions: SESSION_SOURCE,
 
   title: (subject) =>
     `OpenAI ${CREATED[subject.event.type ?? ''] ?? 'Credential'} Created from New ${newSourceLabel(subject)} by [${actorLabel(subject.event)}]`,

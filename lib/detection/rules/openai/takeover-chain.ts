@@ -2,8 +2,8 @@ import type { BaselineRule, BaselineSubject, Rule } from '../../engine/rule.ts';
 import { parseSeverity, severityRank, type Severity } from '../../engine/severity.ts';
 import type { AuditEvent } from '../../openai/audit-event.ts';
 import type { JsonValue } from '../../../shared/json.ts';
-import { asnNumber } from './credential-new-source.ts';
 import { actorContext, actorLabel, eventIdentityContext } from './helpers.ts';
+import { ASN, COUNTRY, newValue, SESSION_SOURCE, sessionUser } from './session-source.ts';
 
 /** Rule id. */
 export const TAKEOVER_CHAIN_RULE_ID = 'OpenAI.Account.Takeover.Chain';
@@ -13,9 +13,6 @@ export const TAKEOVER_WINDOW_MINUTES = 60;
 
 /** The least severe finding of a part that counts: LOW findings (a trust deleted, a policy loosened a little) do not. */
 const LEAST_PART_SEVERITY: Severity = 'MEDIUM';
-
-const COUNTRY = 'country';
-const ASN = 'asn';
 
 /** The detection of persistence, privilege or defence impairment an event is, with its severity. */
 interface Step {
@@ -40,13 +37,9 @@ function stepOf(parts: readonly Rule<AuditEvent>[], event: AuditEvent): Step | u
   return undefined;
 }
 
-function newOf(subject: BaselineSubject<AuditEvent>, dimension: string): string | undefined {
-  return subject.newValues.find((value) => value.dimension === dimension)?.value;
-}
-
 function sourceLabel(subject: BaselineSubject<AuditEvent>): string {
-  const country = newOf(subject, COUNTRY);
-  const asn = newOf(subject, ASN);
+  const country = newValue(subject, COUNTRY);
+  const asn = newValue(subject, ASN);
   const parts = [country === undefined ? '' : `Country ${country}`, asn === undefined ? '' : `ASN AS${asn}`];
   return parts.filter((part) => part !== '').join(' and ');
 }
@@ -92,12 +85,9 @@ export function createTakeoverChainRule(parts: readonly Rule<AuditEvent>[]): Bas
     eventTypes: triggers,
     newForMinutes: TAKEOVER_WINDOW_MINUTES,
 
-    // The session user only, as OpenAI.Credential.New.Source: an api_key actor has no source fields.
-    actor: (event) => (event.actor.type?.toLowerCase() === 'session' ? event.actor.key : undefined),
-    dimensions: {
-      [COUNTRY]: (event) => event.actor.country?.toUpperCase(),
-      [ASN]: (event) => asnNumber(event.actor.asn),
-    },
+    // The session user and where it comes from, as OpenAI.Credential.New.Source learns them.
+    actor: sessionUser,
+    dimensions: SESSION_SOURCE,
     match: (event) => step(event) !== undefined,
 
     title: (subject) =>
@@ -114,8 +104,8 @@ export function createTakeoverChainRule(parts: readonly Rule<AuditEvent>[]): Bas
         ...eventIdentityContext(event),
         detection: found?.ruleId ?? null,
         detection_severity: found?.severity ?? null,
-        new_country: newOf(subject, COUNTRY) ?? null,
-        new_asn: newOf(subject, ASN) ?? null,
+        new_country: newValue(subject, COUNTRY) ?? null,
+        new_asn: newValue(subject, ASN) ?? null,
         source_country: event.actor.country ?? null,
         source_asn: event.actor.asn ?? null,
         source_city: event.actor.city ?? null,
