@@ -58,6 +58,33 @@ export const MAX_VALUES_PER_DIMENSION = 50;
 const DAY_SECONDS = 24 * 3600;
 
 /**
+ * How long a rule remembers a value not seen again, in seconds (`forgetAfterDays`): also how long
+ * an actor's whole baseline is kept after its last sighting.
+ *
+ * @example
+ * ```ts
+ * forgetAfterSeconds({ id: 'R', forgetAfterDays: 30, learningDays: 7, newForMinutes: 0 }); // 2592000
+ * ```
+ */
+export function forgetAfterSeconds(rule: BaselineShape): number {
+  return rule.forgetAfterDays * DAY_SECONDS;
+}
+
+/**
+ * When an actor was last seen: the latest last sighting of its values, or its first sighting.
+ *
+ * @example
+ * ```ts
+ * lastSighting(state) + forgetAfterSeconds(rule); // when the whole baseline may be forgotten
+ * ```
+ */
+export function lastSighting(state: BaselineState): number {
+  let last = state.firstSeen;
+  for (const known of state.values.values()) last = Math.max(last, known.last);
+  return last;
+}
+
+/**
  * The key of a value in {@link BaselineState.values}.
  *
  * @example
@@ -118,7 +145,7 @@ export function observeBaseline(
   sighting: BaselineSighting,
 ): BaselineObserved {
   const { eventId, time } = sighting;
-  const forgetSeconds = rule.forgetAfterDays * DAY_SECONDS;
+  const forgetSeconds = forgetAfterSeconds(rule);
   // Nothing is allocated for a sighting whose values are all known (most of them): the actor's
   // values are copied only when one changes.
   const stored = state?.values;

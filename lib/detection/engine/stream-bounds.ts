@@ -1,4 +1,4 @@
-import type { BaselineState } from './baseline.ts';
+import { lastSighting } from './baseline.ts';
 import { LATE_ARRIVAL_SECONDS, newestRecordTime } from './correlation.ts';
 import type { StreamMemory } from './stream-evaluator.ts';
 import type { StreamState, StreamWindow } from './stream-state.ts';
@@ -41,13 +41,6 @@ export interface StreamBoundsStats {
   readonly baselineActorsForgotten: number;
   /** Matches, correlation steps and baseline sightings whose outcome may differ from the pipeline's. */
   readonly mayDiffer: number;
-}
-
-/** When an actor's baseline was last refreshed: the latest last-seen time of its values. */
-function lastSighting(baseline: BaselineState): number {
-  let last = baseline.firstSeen;
-  for (const known of baseline.values.values()) last = Math.max(last, known.last);
-  return last;
 }
 
 /** Pushes between two sweeps of state past its TTL. */

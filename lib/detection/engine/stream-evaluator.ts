@@ -1,4 +1,4 @@
-import { observeBaseline } from './baseline.ts';
+import { forgetAfterSeconds, observeBaseline } from './baseline.ts';
 import type { RuleCatalog } from './catalog.ts';
 import {
   correlationDedup,
@@ -182,9 +182,9 @@ export class StreamEvaluator {
     const eventId = observation.eventId ?? '';
     const observed = observeBaseline(rule, current?.state, { eventId, time, values });
     if (observed.changed) {
-      const forgetAfterSeconds = rule.forgetAfterDays * 24 * 3600;
-      if (this.#state.setBaseline(rule.id, actor, { state: observed.state, forgetAfterSeconds }))
-        this.#memory?.actorOpened(time - forgetAfterSeconds);
+      const forgetSeconds = forgetAfterSeconds(rule);
+      if (this.#state.setBaseline(rule.id, actor, { state: observed.state, forgetAfterSeconds: forgetSeconds }))
+        this.#memory?.actorOpened(time - forgetSeconds);
       this.#memory?.baselineChanged(this.#state);
     }
     const mayAlert = observation.candidate || observation.suppressedBy !== undefined;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { BaselineShape, BaselineState, KnownValue } from '../../detection/engine/baseline.ts';
-import { valueKey } from '../../detection/engine/baseline.ts';
+import { forgetAfterSeconds, lastSighting, valueKey } from '../../detection/engine/baseline.ts';
 import { VersionedItemStore, type ItemCodec } from '../state/versioned-item-store.ts';
 import type { BaselineChange, BaselineStore } from './baseline-store.ts';
 
@@ -71,12 +71,6 @@ function readBaseline(item: Record<string, AttributeValue>): BaselineState | und
   return { firstSeen, values };
 }
 
-function lastSighting(state: BaselineState): number {
-  let last = state.firstSeen;
-  for (const known of state.values.values()) last = Math.max(last, known.last);
-  return last;
-}
-
 function baselineCodec(rule: BaselineShape): ItemCodec<BaselineState | undefined> {
   return {
     kind: 'baseline',
@@ -94,7 +88,7 @@ function baselineCodec(rule: BaselineShape): ItemCodec<BaselineState | undefined
     }),
     // Forgotten as the rule forgets its values: forgetAfterDays after the actor's last sighting.
     expiresAt: (state, now) =>
-      Math.max(state === undefined ? now : lastSighting(state), now) + rule.forgetAfterDays * 24 * 3600,
+      Math.max(state === undefined ? now : lastSighting(state), now) + forgetAfterSeconds(rule),
   };
 }
 
