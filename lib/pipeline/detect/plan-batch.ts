@@ -14,6 +14,7 @@ import type {
   Work,
 } from './batch-work.ts';
 import { MATCH_OUTCOME_MESSAGES } from './log-messages.ts';
+import { reportRuleErrors } from './telemetry.ts';
 import type { RuleMatch } from '../../detection/engine/result.ts';
 
 const MAX_REASONS = 5;
@@ -133,16 +134,10 @@ export function planBatch(records: readonly QueueRecord[], deps: DetectionDepend
     }
     for (const { event, path } of content.events) {
       const { matches, signals, suppressed, steps, observations, errors } = deps.catalog.evaluate(deps.logType, event);
-      for (const error of errors) {
-        telemetry.count('RuleErrors');
-        telemetry.log('ERROR', 'rule error', {
-          messageId,
-          ruleId: error.ruleId,
-          eventId: printable(error.eventId ?? ''),
-          function: error.function,
-          error: printable(error.message, 500),
-        });
-      }
+      for (const error of errors)
+        reportRuleErrors(telemetry, { messageId, ruleId: error.ruleId, eventId: printable(error.eventId ?? '') }, [
+          error,
+        ]);
       const undecided = errors.filter((error) => error.function === 'match' || error.function === 'normalize');
       if (undecided.length > 0) {
         const reason = undecided.map((e) => `rule ${e.ruleId} failed in ${e.function}(): ${e.message}`).join('; ');

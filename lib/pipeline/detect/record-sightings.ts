@@ -10,7 +10,7 @@ import type {
   PendingWindow,
 } from './batch-work.ts';
 import { claimAndPublish } from './claim-window.ts';
-import { reportOutputErrors } from './telemetry.ts';
+import { reportRuleErrors } from './telemetry.ts';
 import { MATCH_OUTCOME_MESSAGES } from './log-messages.ts';
 import { addToWindow } from './plan-batch.ts';
 
@@ -58,7 +58,7 @@ export async function recordSightingsAndClaim(
       newValues,
       values: observation.values,
     });
-    reportOutputErrors(deps.telemetry, ids, errors);
+    reportRuleErrors(deps.telemetry, ids, errors);
     if (observation.suppressedBy !== undefined) {
       deps.telemetry.count('MatchesSuppressed');
       deps.telemetry.log('INFO', MATCH_OUTCOME_MESSAGES.suppressedByRules, {

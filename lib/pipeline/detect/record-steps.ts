@@ -4,7 +4,7 @@ import { trustedEventTime } from '../dedup/window.ts';
 import { scopeToOrganization } from '../intake/organization-scope.ts';
 import type { DetectionDependencies, LeaseClock, PendingStep, PendingSteps, PendingWindow } from './batch-work.ts';
 import { claimAndPublish } from './claim-window.ts';
-import { reportOutputErrors } from './telemetry.ts';
+import { reportRuleErrors } from './telemetry.ts';
 import { addToWindow } from './plan-batch.ts';
 
 /**
@@ -46,7 +46,7 @@ export async function recordAndClaim(
     const by = pending.steps[addition] as PendingStep;
     const ids = { messageId: by.messageId, ruleId: shape.id, eventId: printable(by.step.eventId ?? '') };
     const { match: found, errors } = deps.catalog.evaluateFinding(finding);
-    reportOutputErrors(deps.telemetry, ids, errors);
+    reportRuleErrors(deps.telemetry, ids, errors);
     deps.telemetry.count('CorrelationsCompleted');
     deps.telemetry.log('INFO', 'correlation completed', { ...ids, triggerEventId: printable(finding.trigger.eventId) });
     const match = scopeToOrganization(found, by.organization);

@@ -61,15 +61,16 @@ export function maskingTelemetry(inner: Telemetry): Telemetry {
 }
 
 /**
- * Counts and logs (at ERROR) the failures of a rule's output functions on a match the pipeline
- * still alerts with their defaults: a correlation's finding, a baseline's novelty.
+ * Counts and logs (at ERROR) rule failures on one record: a rule that could not decide on an event,
+ * or an output function that failed on a match the pipeline still alerts with its default (a
+ * correlation's finding, a baseline's novelty).
  *
  * @example
  * ```ts
- * reportOutputErrors(deps.telemetry, { messageId, ruleId, eventId }, errors);
+ * reportRuleErrors(deps.telemetry, { messageId, ruleId, eventId }, errors);
  * ```
  */
-export function reportOutputErrors(
+export function reportRuleErrors(
   telemetry: Telemetry,
   ids: { readonly messageId: string; readonly ruleId: string; readonly eventId: string },
   errors: ReadonlyArray<{ readonly function: string; readonly message: string }>,

@@ -4,7 +4,7 @@ import type { LogType } from '../../../../lib/detection/engine/log-type.ts';
 import type { BaselineRule } from '../../../../lib/detection/engine/rule.ts';
 import { StreamBounds } from '../../../../lib/detection/engine/stream-bounds.ts';
 import { StreamEvaluator } from '../../../../lib/detection/engine/stream-evaluator.ts';
-import { testBaselineRule, testRule } from '../../../support/test-rule.ts';
+import { testBaselineRule, testCorrelationRule, testRule } from '../../../support/test-rule.ts';
 
 interface Ev {
   readonly id: string;
@@ -190,17 +190,12 @@ describe('RuleCatalog with a baseline rule', () => {
       new RuleCatalog().register(logType, [
         testBaselineRule<Ev>('B'),
         testRule<Ev>('S', { createAlert: false }),
-        {
-          kind: 'correlation',
-          id: 'C',
-          defaultSeverity: 'LOW',
+        testCorrelationRule<Ev>('C', (e) => e.who, {
           steps: [
             { id: 'new', ruleId: 'B', minMatchCount: 1 },
             { id: 'then', ruleId: 'S', minMatchCount: 1 },
           ],
-          lookbackMinutes: 60,
-          correlationKey: (e: Ev) => e.who,
-        },
+        }),
       ]),
     ).toThrow('rule C: step new names B, which is not a single-event rule or signal');
   });
