@@ -540,8 +540,13 @@ function checkParamNames(given, known) {
     const name = at < 0 ? entry : entry.slice(0, at);
     if (at < 1) throw new Error(`--param=${JSON.stringify(entry.slice(0, 80))} is not name=value. See docs/deploy.md.`);
     if (known.includes(name)) continue;
-    const closest = [...known].sort((a, b) => editDistance(name, a) - editDistance(name, b))[0];
-    const near = closest !== undefined && editDistance(name, closest) <= Math.max(2, Math.floor(name.length / 3));
+    let closest = '';
+    let distance = Number.POSITIVE_INFINITY;
+    for (const candidate of known) {
+      const d = editDistance(name, candidate);
+      if (d < distance) [closest, distance] = [candidate, d];
+    }
+    const near = distance <= Math.max(2, Math.floor(name.length / 3));
     throw new Error(
       `unknown deploy parameter ${JSON.stringify(name.slice(0, 80))}${near ? `; did you mean ${JSON.stringify(closest)}?` : ''} ` +
         'Every parameter is listed in docs/deploy.md.',
