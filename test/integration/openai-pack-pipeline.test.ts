@@ -172,8 +172,10 @@ describe('the OpenAI pack in the pipeline', () => {
         ConsistentRead: true,
       }),
     );
+    // Stored as ages before `at`, the newest record's time.
+    const at = Number(Item?.at?.N);
     const steps = JSON.parse(Item?.steps?.S ?? '[]') as Array<Array<[number, string, string?]>>;
-    expect(steps[0]?.map(([time, eventId]) => [eventId, time])).toEqual([
+    expect(steps[0]?.map(([age, eventId]) => [eventId, at - age])).toEqual([
       ['ft-f2', T0 - 58],
       ['ft-f3', T0 - 57],
       ['ft-f4', T0 - 56],

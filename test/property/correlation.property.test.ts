@@ -1,19 +1,18 @@
 // Property-based tests of the correlation state: what keeping a few records per step costs, and
-// what it does not. Each step keeps only its newest recordsKept records, so the state's size does
-// not grow with an account's history; on events that come in time order that loses no finding.
+// what it does not. A step keeps its oldest and newest few records and the trigger times they
+// completed, so the state's size does not grow with an account's history: it never finds what is
+// not there, and loses nothing on events in time order or within one lookback.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   LATE_ARRIVAL_SECONDS,
-  byTime,
+  MAX_SPANS_PER_STEP,
+  TRIGGERS_KEPT,
   emptyCorrelationState,
-  recordStep,
   recordSteps,
   recordsKept,
   type CorrelationShape,
-  type CorrelationState,
   type StepAddition,
-  type StepRecord,
 } from '../../lib/detection/engine/correlation.ts';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
@@ -74,62 +73,94 @@ const ordered = fc
     return additions;
   });
 
-/** recordStep the slow, obvious way: add, prune, sort, cut, every step anew. */
-function obviousRecordStep(state: CorrelationState, stepIndex: number, record: StepRecord) {
-  const current = state.steps[stepIndex] ?? [];
-  if (!Number.isFinite(record.time) || current.some((r) => r.eventId === record.eventId))
-    return { state, added: false };
-  const newest = Math.max(record.time, ...state.steps.flat().map((r) => r.time));
-  const horizon = newest - LOOKBACK - LATE_ARRIVAL_SECONDS;
-  const steps = state.steps.map((records, index) => {
-    const kept = (index === stepIndex ? [...records, record] : [...records])
-      .filter((r) => r.time >= horizon)
-      .sort(byTime);
-    const limit = recordsKept(rule.steps[index] as CorrelationShape['steps'][number]);
-    return kept.length > limit ? kept.slice(kept.length - limit) : kept;
-  });
-  const added = steps[stepIndex]?.includes(record) ?? false;
-  return added ? { state: { steps }, added } : { state, added };
+/** The triggers a state that forgets nothing finds complete once every addition is known, whatever their order. */
+function completeTriggers(additions: readonly StepAddition[]): Set<string> {
+  const failures = new Map<string, number>();
+  const triggers = new Map<string, number>();
+  for (const { stepIndex, record } of additions) {
+    if (!Number.isFinite(record.time)) continue;
+    const into = stepIndex === 0 ? failures : triggers;
+    if (!into.has(record.eventId)) into.set(record.eventId, record.time);
+  }
+  const need = rule.steps[0]?.minMatchCount ?? 0;
+  const complete = new Set<string>();
+  for (const [id, time] of triggers) {
+    let count = 0;
+    for (const failure of failures.values()) if (failure >= time - LOOKBACK && failure <= time) count++;
+    if (count >= need) complete.add(id);
+  }
+  return complete;
 }
 
-describe('correlation state (properties)', () => {
-  it('recordStep keeps what the obvious way keeps, in the same order, and says added alike', () => {
-    const day = 24 * 3600;
-    // Mostly in time order, some late by up to 40 days, ids reused now and then, rarely an odd time.
-    const step = fc.record({
-      stepIndex: fc.integer({ min: 0, max: 1 }),
+/** Every trigger a sequence of additions finds, one at a time. */
+function foundTriggers(additions: readonly StepAddition[]): Set<string> {
+  const { findings } = recordSteps(rule, emptyCorrelationState(2), 'k', additions);
+  return new Set(findings.map(({ finding }) => finding.trigger.eventId));
+}
+
+/** Additions in any order, some repeated, some late by up to 40 days, rarely an odd time. */
+const anyOrder = fc
+  .array(
+    fc.record({
+      stepIndex: fc.integer({ min: 0, max: 3 }).map((n) => (n === 3 ? 1 : 0)),
       time: fc.oneof(
-        { weight: 20, arbitrary: fc.integer({ min: 0, max: 600 }) },
-        { weight: 5, arbitrary: fc.integer({ min: 0, max: 40 * day }) },
+        { weight: 20, arbitrary: fc.integer({ min: 0, max: 3 * LOOKBACK }) },
+        { weight: 3, arbitrary: fc.integer({ min: 0, max: 40 * 24 * 3600 }) },
         { weight: 1, arbitrary: fc.constantFrom(NaN, Infinity, -Infinity, 0.5, -1) },
       ),
       reuse: fc.integer({ min: 0, max: 7 }),
+    }),
+    { maxLength: 200 },
+  )
+  .map((steps) => {
+    const additions: StepAddition[] = [];
+    steps.forEach(({ stepIndex, time, reuse }, index) => {
+      const earlier = additions[(index * 7) % Math.max(1, index)];
+      additions.push(
+        reuse === 0 && earlier !== undefined ? earlier : { stepIndex, record: { eventId: `e${index}`, time } },
+      );
     });
-    let pruned = 0;
+    return additions;
+  });
+
+describe('correlation state (properties)', () => {
+  it('never finds a trigger that is not complete, whatever the order, repeats and times of its matches', () => {
     fc.assert(
-      fc.property(fc.array(step, { maxLength: 300 }), fc.boolean(), (steps, ascending) => {
-        let fast = emptyCorrelationState(2);
-        let slow = emptyCorrelationState(2);
-        let clock = 0;
-        for (const [index, { stepIndex, time, reuse }] of steps.entries()) {
-          clock += ascending ? 37 : 0;
-          const record = {
-            eventId: reuse === 0 && index > 0 ? `e${(index * 7) % index}` : `e${index}`,
-            time: Number.isInteger(time) ? clock + time : time,
-          };
-          const a = recordStep(rule, fast, stepIndex, record);
-          const b = obviousRecordStep(slow, stepIndex, record);
-          expect(a.added).toBe(b.added);
-          expect(a.state).toEqual(b.state);
-          if (b.added && b.state.steps.flat().length < slow.steps.flat().length + 1) pruned++;
-          fast = a.state;
-          slow = b.state;
-        }
+      fc.property(anyOrder, (additions) => {
+        const complete = completeTriggers(additions);
+        for (const trigger of foundTriggers(additions)) expect(complete).toContain(trigger);
       }),
       { numRuns: RUNS },
     );
-    // Records were dropped (by the cap or the horizon) in many steps.
-    expect(pruned).toBeGreaterThan(100);
+  });
+
+  it(`finds every complete trigger in any order when the failures fit in one lookback and at most ${TRIGGERS_KEPT} triggers come`, () => {
+    const additions = fc
+      .tuple(
+        fc.array(fc.integer({ min: 0, max: LOOKBACK }), { maxLength: 60 }),
+        fc.array(fc.integer({ min: 0, max: 2 * LOOKBACK }), { maxLength: TRIGGERS_KEPT }),
+      )
+      .map(([failures, triggers]) => [
+        ...failures.map((time, i): StepAddition => ({ stepIndex: 0, record: { eventId: `f${i}`, time } })),
+        ...triggers.map((time, i): StepAddition => ({ stepIndex: 1, record: { eventId: `s${i}`, time } })),
+      ])
+      .chain((list) => fc.shuffledSubarray(list, { minLength: list.length }))
+      .chain((list) =>
+        fc
+          .array(fc.nat({ max: Math.max(0, list.length - 1) }), { maxLength: 10 })
+          .map((repeats) => [...list, ...repeats.flatMap((at) => (list[at] === undefined ? [] : [list[at]]))]),
+      );
+    let completed = 0;
+    fc.assert(
+      fc.property(additions, (list) => {
+        const complete = completeTriggers(list);
+        completed += complete.size;
+        expect(foundTriggers(list)).toEqual(complete);
+      }),
+      { numRuns: RUNS },
+    );
+    // Not a vacuous truth: many triggers were complete (about one a run).
+    expect(completed).toBeGreaterThan(RUNS / 4);
   });
 
   it('on events in time order, finds exactly what a state that forgets nothing finds', () => {
@@ -144,16 +175,12 @@ describe('correlation state (properties)', () => {
     );
   });
 
-  it('keeps at most recordsKept records per step, whatever the history and its order', () => {
-    const shuffled = ordered.chain((additions) => fc.shuffledSubarray(additions, { minLength: additions.length }));
+  it('keeps at most recordsKept records and MAX_SPANS_PER_STEP spans per step, whatever the history and its order', () => {
     fc.assert(
-      fc.property(shuffled, (additions) => {
+      fc.property(anyOrder, (additions) => {
         const { state } = recordSteps(rule, emptyCorrelationState(2), 'k', additions);
-        state.steps.forEach((records, index) =>
-          expect(records.length).toBeLessThanOrEqual(
-            recordsKept(rule.steps[index] as CorrelationShape['steps'][number]),
-          ),
-        );
+        state.steps.forEach((records, index) => expect(records.length).toBeLessThanOrEqual(recordsKept(rule, index)));
+        for (const spans of state.covered) expect(spans.length).toBeLessThanOrEqual(MAX_SPANS_PER_STEP);
       }),
       { numRuns: RUNS },
     );
@@ -186,5 +213,6 @@ describe('correlation state (properties)', () => {
       { stepIndex: 1, record: { eventId: 'new', time: LOOKBACK + LATE_ARRIVAL_SECONDS + 1 } },
     ]);
     expect(state.steps).toEqual([[], [{ eventId: 'new', time: LOOKBACK + LATE_ARRIVAL_SECONDS + 1 }]]);
+    expect(state.covered).toEqual([[]]);
   });
 });

@@ -3,11 +3,13 @@ import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   LATE_ARRIVAL_SECONDS,
   byTime,
+  coveredBy,
   emptyCorrelationState,
   newestRecordTime,
   recordsKept,
   type CorrelationShape,
   type CorrelationState,
+  type Span,
   type StepRecord,
 } from '../../detection/engine/correlation.ts';
 import type { CorrelationChange, CorrelationStore } from './correlation-store.ts';
@@ -47,52 +49,95 @@ export function correlationItemKey(ruleId: string, key: string): string {
   return `corr#${ruleId}#${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
 }
 
-/** A record as stored: `[time, eventId]` or `[time, eventId, detail]`, a third of the object form. */
+/**
+ * A record as stored: `[age, eventId]` or `[age, eventId, detail]`, its age in seconds before the
+ * item's `at` (its newest record's time): a third of the object form, and a few bytes less a
+ * record than the time itself.
+ */
 type CompactRecord = [number, string] | [number, string, string];
 
-function compact(state: CorrelationState): string {
+function compact(state: CorrelationState, at: number): string {
   return JSON.stringify(
     state.steps.map((records) =>
-      records.map((r): CompactRecord => (r.detail === undefined ? [r.time, r.eventId] : [r.time, r.eventId, r.detail])),
+      records.map((r): CompactRecord =>
+        r.detail === undefined ? [at - r.time, r.eventId] : [at - r.time, r.eventId, r.detail],
+      ),
     ),
   );
 }
 
-/** A stored record, in either form (`[time, eventId, detail?]`, or an object as written before), or undefined. */
-function readRecord(value: unknown): StepRecord | undefined {
-  const [time, eventId, detail]: unknown[] = Array.isArray(value)
+/**
+ * A stored record, in any form it was written in (`[age, eventId, detail?]` before `at`; without
+ * `at`, `[time, eventId, detail?]` or an object), or undefined.
+ */
+function readRecord(value: unknown, at: number | undefined): StepRecord | undefined {
+  const [stored, eventId, detail]: unknown[] = Array.isArray(value)
     ? (value as unknown[])
     : isJsonObject(value)
       ? [ownValue(value, 'time'), ownValue(value, 'eventId'), ownValue(value, 'detail')]
       : [];
-  if (typeof time !== 'number' || typeof eventId !== 'string') return undefined;
+  if (typeof stored !== 'number' || typeof eventId !== 'string') return undefined;
+  const time = Array.isArray(value) && at !== undefined ? at - stored : stored;
   return typeof detail === 'string' ? { time, eventId, detail } : { time, eventId };
 }
 
-/** The state an item holds: its steps' records, in time order, each step's newest `recordsKept`; empty when unreadable. */
+/** Stored spans: `[[from, to], …]` of finite numbers, in order and disjoint; undefined otherwise. */
+function readSpans(value: unknown): Span[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const spans: Span[] = [];
+  for (const span of value as unknown[]) {
+    if (!Array.isArray(span) || span.length !== 2) return undefined;
+    const [from, to] = span as unknown[];
+    if (typeof from !== 'number' || typeof to !== 'number' || !(from <= to)) return undefined;
+    if (spans.length > 0 && from <= (spans[spans.length - 1] as Span)[1]) return undefined;
+    spans.push([from, to]);
+  }
+  return spans;
+}
+
+/**
+ * The state an item holds: its steps' records, in time order, at most `recordsKept` each, and the
+ * earlier steps' spans (from the records, when the item has none readable: one written before
+ * them); empty when unreadable.
+ */
 function readState(item: Record<string, AttributeValue>, rule: CorrelationShape): CorrelationState {
   const empty = emptyCorrelationState(rule.steps.length);
-  let steps: unknown;
+  let stored: unknown;
+  let covered: unknown;
   try {
-    steps =
+    stored =
       item.steps?.S === undefined
         ? (JSON.parse(item.state?.S ?? '') as { steps?: unknown }).steps
         : JSON.parse(item.steps.S);
+    covered = item.covered?.S === undefined ? undefined : JSON.parse(item.covered.S);
   } catch {
     return empty;
   }
-  if (!Array.isArray(steps) || steps.length !== rule.steps.length) return empty;
+  if (!Array.isArray(stored) || stored.length !== rule.steps.length) return empty;
+  // Items written before `at` hold times, not ages.
+  const at = item.at?.N === undefined ? undefined : Number(item.at.N);
+  if (at !== undefined && !Number.isFinite(at)) return empty;
+  // In time order, as recordStep expects (a hand edit may have changed it).
+  const steps = stored.map((records: unknown) =>
+    (Array.isArray(records) ? records : [])
+      .map((record: unknown) => readRecord(record, at))
+      .filter((r) => r !== undefined)
+      .sort(byTime),
+  );
+  const spans = Array.isArray(covered) && covered.length === rule.steps.length - 1 ? covered : [];
+  const lookback = rule.lookbackMinutes * 60;
   return {
-    steps: steps.map((records: unknown, index) => {
-      const list = Array.isArray(records) ? records : [];
-      // In time order, as recordStep expects (a hand edit may have changed it).
-      const parsed = list
-        .map(readRecord)
-        .filter((r) => r !== undefined)
-        .sort(byTime);
-      const kept = recordsKept(rule.steps[index] as CorrelationShape['steps'][number]);
-      return parsed.length > kept ? parsed.slice(parsed.length - kept) : parsed;
+    // As recordStep keeps them: an earlier step its oldest and newest, the last its newest.
+    steps: steps.map((records, index) => {
+      const kept = recordsKept(rule, index);
+      if (records.length <= kept) return records;
+      if (index === rule.steps.length - 1) return records.slice(records.length - kept);
+      const side = Math.floor(kept / 2);
+      return [...records.slice(0, side), ...records.slice(records.length - side)];
     }),
+    covered: rule.steps
+      .slice(0, -1)
+      .map((step, index) => readSpans(spans[index]) ?? coveredBy(steps[index] ?? [], step.minMatchCount, lookback)),
   };
 }
 
@@ -103,7 +148,15 @@ function correlationCodec(rule: CorrelationShape): ItemCodec<CorrelationState> {
     what: `correlation state of ${rule.id}`,
     empty: () => emptyCorrelationState(rule.steps.length),
     read: (item) => readState(item, rule),
-    write: (state) => ({ ruleId: { S: rule.id }, steps: { S: compact(state) } }),
+    write: (state) => {
+      const at = Math.max(0, newestRecordTime(state));
+      return {
+        ruleId: { S: rule.id },
+        at: { N: String(at) },
+        steps: { S: compact(state, at) },
+        covered: { S: JSON.stringify(state.covered) },
+      };
+    },
     expiresAt: (state, now) =>
       Math.max(newestRecordTime(state), now) + rule.lookbackMinutes * 60 + LATE_ARRIVAL_SECONDS,
   };
@@ -144,7 +197,8 @@ export class DynamoCorrelationStore implements CorrelationStore {
     rule: CorrelationShape,
     key: string,
     change: (state: CorrelationState) => C,
+    beforeCommit?: (outcome: C) => Promise<void>,
   ): Promise<C> {
-    return this.#items.update(correlationItemKey(rule.id, key), correlationCodec(rule), change);
+    return this.#items.update(correlationItemKey(rule.id, key), correlationCodec(rule), change, beforeCommit);
   }
 }

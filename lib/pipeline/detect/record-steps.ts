@@ -1,4 +1,4 @@
-import { recordSteps } from '../../detection/engine/correlation.ts';
+import { recordSteps, type StepsRecorded } from '../../detection/engine/correlation.ts';
 import { printable } from '../../shared/printable.ts';
 import { trustedEventTime } from '../dedup/window.ts';
 import { scopeToOrganization } from '../intake/organization-scope.ts';
@@ -8,10 +8,11 @@ import { reportRuleErrors } from './telemetry.ts';
 import { addToWindow } from './plan-batch.ts';
 
 /**
- * The record phase of one correlation rule and key: records a batch's steps with one write, then
- * claims every finding they complete, as matches of the correlation rule through the same dedup
- * protocol (a window's findings in one claim). Findings are recomputed from the state, so a
- * redelivered step finds them again and the dedup windows alert each once.
+ * The record phase of one correlation rule and key: records a batch's steps with one write, and
+ * claims every finding they complete as matches of the correlation rule through the same dedup
+ * protocol (a window's findings in one claim) before that write. A state therefore never holds a
+ * step whose findings were not claimed and published, so it may drop any record: a redelivered
+ * step finds its findings again from the state before it, and the dedup windows alert each once.
  *
  * @example
  * ```ts
@@ -37,14 +38,35 @@ export async function recordAndClaim(
     },
   }));
   const store = await deps.correlationStore();
-  const { findings } = await store.update(shape, pending.storageKey, (state) =>
-    recordSteps(shape, state, first.step.key, additions),
+  // A write that lost its race is replayed on the newer state, which may complete more: each
+  // attempt claims the findings the ones before it did not.
+  const claimed = new Set<string>();
+  await store.update(
+    shape,
+    pending.storageKey,
+    (state) => recordSteps(shape, state, first.step.key, additions),
+    async ({ findings }) => {
+      const fresh = findings.filter(({ finding }) => !claimed.has(finding.trigger.eventId));
+      await claimFindings(fresh, pending, shape.id, deps, leaseUntil, now);
+      for (const { finding } of fresh) claimed.add(finding.trigger.eventId);
+    },
   );
   deps.telemetry.count('CorrelationStepsRecorded', pending.steps.length);
+}
+
+/** Claims and publishes findings of one correlation rule, a window's findings in one claim. */
+async function claimFindings(
+  findings: StepsRecorded['findings'],
+  pending: PendingSteps,
+  ruleId: string,
+  deps: DetectionDependencies,
+  leaseUntil: LeaseClock,
+  now: number,
+): Promise<void> {
   const windows = new Map<string, PendingWindow>();
   for (const { addition, finding } of findings) {
     const by = pending.steps[addition] as PendingStep;
-    const ids = { messageId: by.messageId, ruleId: shape.id, eventId: printable(by.step.eventId ?? '') };
+    const ids = { messageId: by.messageId, ruleId, eventId: printable(by.step.eventId ?? '') };
     const { match: found, errors } = deps.catalog.evaluateFinding(finding);
     reportRuleErrors(deps.telemetry, ids, errors);
     deps.telemetry.count('CorrelationsCompleted');

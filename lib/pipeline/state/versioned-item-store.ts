@@ -104,18 +104,23 @@ export class VersionedItemStore {
 
   /**
    * Applies `change` to the state of item `pk` and returns what it returned on the state it was
-   * written over (or on the state read, when it changed nothing).
+   * written over (or on the state read, when it changed nothing). `beforeCommit`, when given, is
+   * awaited with each outcome before it is written (again after a lost write, with the outcome
+   * replayed), or before it is returned when it changes nothing: what must be durable before the
+   * state is. When it throws, nothing is written.
    */
   public async update<S, C extends StateChange<S>>(
     pk: string,
     codec: ItemCodec<S>,
     change: (state: S) => C,
+    beforeCommit?: (outcome: C) => Promise<void>,
   ): Promise<C> {
     let stored = (this.#known.get(pk) as Stored<S> | undefined) ?? (await this.#read(pk, codec));
     const { maxAttempts } = this.#options;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       this.#remember(pk, stored);
       const outcome = change(stored.state);
+      await beforeCommit?.(outcome);
       if (!outcome.changed) return outcome;
       const version = stored.version + 1;
       const lost = await this.#write(pk, codec, stored, outcome.state);

@@ -4,11 +4,10 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { observeBaseline, type BaselineState } from '../../../lib/detection/engine/baseline.ts';
 import type { RuleCatalog } from '../../../lib/detection/engine/catalog.ts';
-import {
-  byTime,
-  correlationFindings,
-  emptyCorrelationState,
-  type CorrelationState,
+import type {
+  CorrelationFinding,
+  CorrelationStep as CorrelationShapeStep,
+  StepRecord,
 } from '../../../lib/detection/engine/correlation.ts';
 import type { RuleMatch } from '../../../lib/detection/engine/result.ts';
 import { SEVERITIES, severityRank, type Severity } from '../../../lib/detection/engine/severity.ts';
@@ -33,7 +32,7 @@ export interface ExpectedWindow {
 /** Step matches of correlation rules, by `<rule id>\n<key>`: every one, none forgotten. */
 export type ExpectedCorrelations = Map<
   string,
-  { readonly ruleId: string; readonly key: string; state: CorrelationState }
+  { readonly ruleId: string; readonly key: string; readonly steps: StepRecord[][] }
 >;
 
 /** Baselines of baseline rules, by `<rule id>\n<actor>`: what the pipeline has learned so far. */
@@ -71,22 +70,17 @@ export function expectWindows(
       const entry = correlations.get(id) ?? {
         ruleId: shape.id,
         key: step.key,
-        state: emptyCorrelationState(shape.steps.length),
+        steps: shape.steps.map(() => []),
       };
       const record = {
         eventId: step.eventId ?? '',
         time: Math.floor(trustedEventTime(step.eventTime, now) ?? now),
         ...(step.detail === undefined ? {} : { detail: step.detail }),
       };
-      // Every step match, none forgotten: what the events complete in truth. The pipeline keeps each
-      // step's newest few; on events in time order that finds the same, and a step that arrives far
-      // out of order may complete less, never more (docs/pipeline.md).
-      const steps = entry.state.steps.map((records, index) =>
-        index !== step.stepIndex || records.some((r) => r.eventId === record.eventId)
-          ? records
-          : [...records, record].sort(byTime),
-      );
-      entry.state = { steps };
+      // Every step match, none forgotten: what the events complete in truth, whatever order they
+      // arrive in.
+      const records = entry.steps[step.stepIndex];
+      if (records !== undefined && !records.some((r) => r.eventId === record.eventId)) records.push(record);
       correlations.set(id, entry);
     }
   }
@@ -165,13 +159,32 @@ export function expectCorrelationWindows(
   now: number,
   into: ExpectedWindows,
 ): ExpectedWindows {
-  for (const { ruleId, key, state } of correlations.values()) {
+  for (const { ruleId, key, steps } of correlations.values()) {
     const shape = catalog.correlation(ruleId);
+    const lookback = shape.lookbackMinutes * 60;
     const last = shape.steps.length - 1;
-    for (const trigger of state.steps[last] ?? []) {
-      for (const finding of correlationFindings(shape, state, key, last, trigger)) {
-        expectMatch(catalog.evaluateFinding(finding).match, now, into);
-      }
+    for (const trigger of steps[last] ?? []) {
+      // The definition: every earlier step has its minMatchCount matches within the lookback
+      // before the trigger.
+      const within = shape.steps.slice(0, last).map((step, index) => ({
+        id: step.id,
+        ruleId: step.ruleId,
+        records: (steps[index] ?? []).filter((r) => r.time >= trigger.time - lookback && r.time <= trigger.time),
+        need: step.minMatchCount,
+      }));
+      if (within.some(({ records, need }) => records.length < need)) continue;
+      const lastStep = shape.steps[last] as CorrelationShapeStep;
+      const finding: CorrelationFinding = {
+        ruleId,
+        key,
+        trigger,
+        steps: [
+          ...within.map(({ id, ruleId: stepRule, records }) => ({ id, ruleId: stepRule, records })),
+          { id: lastStep.id, ruleId: lastStep.ruleId, records: [trigger] },
+        ],
+        lookbackMinutes: shape.lookbackMinutes,
+      };
+      expectMatch(catalog.evaluateFinding(finding).match, now, into);
     }
   }
   return into;

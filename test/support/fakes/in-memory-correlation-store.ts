@@ -32,12 +32,14 @@ export class InMemoryCorrelationStore implements CorrelationStore {
     rule: CorrelationShape,
     key: string,
     change: (state: CorrelationState) => C,
+    beforeCommit?: (outcome: C) => Promise<void>,
   ): Promise<C> {
     await answerLater();
     this.updates.push({ ruleId: rule.id, key });
     if (this.#faults.length > 0) throw this.#faults.shift();
     const id = `${rule.id}\n${key}`;
     const outcome = change(this.states.get(id) ?? emptyCorrelationState(rule.steps.length));
+    await beforeCommit?.(outcome);
     if (outcome.changed) this.states.set(id, outcome.state);
     return outcome;
   }

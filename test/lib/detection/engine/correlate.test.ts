@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   LATE_ARRIVAL_SECONDS,
   MAX_RECORDS_PER_STEP,
+  TRIGGERS_KEPT,
   correlationFindings,
   recordSteps,
   recordsKept,
@@ -100,19 +101,50 @@ describe('correlation state', () => {
     ]);
   });
 
-  it('keeps twice the matches a step needs, the newest, and adds nothing older than those', () => {
+  it('keeps the oldest and newest matches a step needs, the times they complete, and the triggers not complete first', () => {
     let state = emptyCorrelationState(2);
     for (let i = 0; i < 50; i++) state = recordStep(rule, state, FAIL, { eventId: `f${i}`, time: i }).state;
+    expect(state.steps[FAIL]?.map((r) => r.eventId)).toEqual(['f0', 'f1', 'f2', 'f47', 'f48', 'f49']);
+    // Three failures within the lookback complete every time from the third to the first plus 600 s.
+    expect(state.covered).toEqual([[[2, 47 + 600]]]);
     for (let i = 0; i < 5; i++) state = recordStep(rule, state, OK, { eventId: `s${i}`, time: i }).state;
-    expect(state.steps[FAIL]?.map((r) => r.eventId)).toEqual(['f44', 'f45', 'f46', 'f47', 'f48', 'f49']);
-    expect(state.steps[OK]?.map((r) => r.eventId)).toEqual(['s3', 's4']);
+    for (let i = 5; i < 10; i++) state = recordStep(rule, state, OK, { eventId: `s${i}`, time: 700 + i }).state;
+    // s2-s4 were complete when they came (their findings are found then): dropped first, then s0.
+    expect(state.steps[OK]?.map((r) => r.eventId)).toEqual(['s1', 's5', 's6', 's7', 's8', 's9']);
+    expect(recordsKept(rule, OK)).toBe(TRIGGERS_KEPT);
+    // A late failure among the kept ones completes nothing new: nothing changes.
     expect(recordStep(rule, state, FAIL, { eventId: 'late', time: 10 })).toEqual({ state, added: false });
   });
 
+  it('completes a trigger whose failures arrive after it, newest first, though it keeps only six of them', () => {
+    const fired = feed([
+      [OK, 's', 30],
+      ...Array.from({ length: 20 }, (_, i): [number, string, number] => [FAIL, `f${i}`, 29 - i]),
+    ]).fired;
+    // Failures at minutes 29, 28 and 27 are the first three within 10 minutes before the success.
+    expect(fired).toEqual(['s', 's', 's', 's', 's', 's', 's', 's']);
+  });
+
+  it('never completes a trigger from fewer matches than a step needs, however they arrive', () => {
+    const fired = feed([
+      [FAIL, 'f1', 0],
+      [OK, 's', 30],
+      [FAIL, 'f2', 25],
+      [FAIL, 'f3', 5],
+      [FAIL, 'f1', 0],
+      [FAIL, 'f2', 25],
+    ]).fired;
+    expect(fired).toEqual([]);
+  });
+
   it('caps what a step keeps at MAX_RECORDS_PER_STEP, however many matches it needs', () => {
-    expect(recordsKept({ id: 'a', ruleId: 'A', minMatchCount: 5 })).toBe(10);
-    expect(recordsKept({ id: 'a', ruleId: 'A', minMatchCount: 1 })).toBe(2);
-    expect(recordsKept({ id: 'a', ruleId: 'A', minMatchCount: MAX_RECORDS_PER_STEP })).toBe(MAX_RECORDS_PER_STEP);
+    expect(recordsKept(rule, FAIL)).toBe(6);
+    const needy: CorrelationShape = {
+      ...rule,
+      steps: [{ id: 'a', ruleId: 'A', minMatchCount: MAX_RECORDS_PER_STEP }, rule.steps[1]!],
+    };
+    expect(recordsKept(needy, 0)).toBe(MAX_RECORDS_PER_STEP);
+    expect(recordsKept({ ...rule, steps: [{ id: 'a', ruleId: 'A', minMatchCount: 1 }, rule.steps[1]!] }, 0)).toBe(2);
   });
 
   it('records a batch in order, each addition with the findings it completed then', () => {
@@ -146,7 +178,7 @@ describe('correlation state', () => {
     const names = Array.from({ length: 8 }, (_, i) => `f${i}`);
     for (const id of names) forward = recordStep(rule, forward, FAIL, { eventId: id, time: 0 }).state;
     for (const id of [...names].reverse()) backward = recordStep(rule, backward, FAIL, { eventId: id, time: 0 }).state;
-    expect(forward.steps[FAIL]?.map((r) => r.eventId)).toEqual(['f2', 'f3', 'f4', 'f5', 'f6', 'f7']);
+    expect(forward.steps[FAIL]?.map((r) => r.eventId)).toEqual(['f0', 'f1', 'f2', 'f5', 'f6', 'f7']);
     expect(backward).toEqual(forward);
   });
 

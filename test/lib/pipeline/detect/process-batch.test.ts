@@ -202,6 +202,29 @@ describe('processBatch over in-memory ports', () => {
     expect(fakes.telemetry.count('CorrelationStepsRecorded')).toBe(8);
   });
 
+  it('publishes what a correlation’s steps complete before it writes them: a failed publish writes nothing, and the retry alerts', async () => {
+    const fakes = fakeDependencies();
+    const failures = Array.from({ length: 5 }, (_, i) =>
+      login(`f${i}`, 'login.failed', 'u@example.com', EVENT_TIME + i),
+    );
+    await processBatch([record('m1', failures)], fakes.deps);
+    const stored = [...fakes.correlations.states.values()];
+    fakes.publisher.failNext(new Error('SNS is down'));
+    const success = record('m2', login('s', 'login.succeeded', 'u@example.com', EVENT_TIME + 60));
+    expect(failedIds(await processBatch([success], fakes.deps))).toEqual(['m2']);
+    // The state still lacks the success: any later write may drop what it does not hold, so it
+    // holds nothing whose alert is not out.
+    expect([...fakes.correlations.states.values()]).toEqual(stored);
+    expect(
+      failedIds(await processBatch([{ ...success, attributes: { ApproximateReceiveCount: '2' } }], fakes.deps)),
+    ).toEqual([]);
+    expect(fakes.publisher.published.filter((a) => a.ruleId === BRUTE_FORCE_LOGIN_SUCCESS_RULE_ID)).toHaveLength(1);
+    expect(
+      fakes.correlations.states.get(`${BRUTE_FORCE_LOGIN_SUCCESS_RULE_ID}\n${fakes.correlations.updates[0]?.key}`)
+        ?.steps[1],
+    ).toEqual([{ eventId: 's', time: EVENT_TIME + 60, detail: '203.0.113.9' }]);
+  });
+
   it('retries the records of a correlation update that failed, and only those', async () => {
     const fakes = fakeDependencies();
     fakes.correlations.failNext(new Error('throttled'));
