@@ -109,14 +109,17 @@ function readState(item: Record<string, AttributeValue>, rule: CorrelationShape)
       item.steps?.S === undefined
         ? (JSON.parse(item.state?.S ?? '') as { steps?: unknown }).steps
         : JSON.parse(item.steps.S);
-    covered = item.covered?.S === undefined ? undefined : JSON.parse(item.covered.S);
   } catch {
     return empty;
+  }
+  try {
+    covered = item.covered?.S === undefined ? undefined : JSON.parse(item.covered.S);
+  } catch {
+    // Recomputed from the records below.
   }
   if (!Array.isArray(stored) || stored.length !== rule.steps.length) return empty;
   // Items written before `at` hold times, not ages.
   const at = item.at?.N === undefined ? undefined : Number(item.at.N);
-  if (at !== undefined && !Number.isFinite(at)) return empty;
   // In time order, as recordStep expects (a hand edit may have changed it).
   const steps = stored.map((records: unknown) =>
     (Array.isArray(records) ? records : [])

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   LATE_ARRIVAL_SECONDS,
   MAX_RECORDS_PER_STEP,
+  MAX_SPANS_PER_STEP,
   TRIGGERS_KEPT,
+  correlationRecordCount,
+  coveredBy,
   correlationFindings,
   recordSteps,
   recordsKept,
@@ -274,5 +277,85 @@ describe('correlation state', () => {
     expect(() => recordStep(rule, emptyCorrelationState(2), 5, { eventId: 'x', time: 0 })).toThrow(
       'Brute has no step 5',
     );
+  });
+
+  it('lists in a finding only the matches held within the lookback before its trigger', () => {
+    const { state } = feed([
+      [FAIL, 'old', 0],
+      [FAIL, 'f1', 20],
+      [FAIL, 'f2', 21],
+      [FAIL, 'f3', 22],
+      [FAIL, 'after', 26],
+    ]);
+    const trigger = { eventId: 's', time: 25 * 60 };
+    const [finding] = correlationFindings(rule, recordStep(rule, state, OK, trigger).state, 'alice', OK, trigger);
+    expect(finding?.steps[FAIL]?.records.map((r) => r.eventId)).toEqual(['f1', 'f2', 'f3']);
+  });
+
+  it('adds what a match completes even when it is not kept, and nothing for a match without a time or older than the horizon', () => {
+    let state = emptyCorrelationState(2);
+    for (const [id, minute] of [
+      ['a', 0],
+      ['b', 1],
+      ['c', 2],
+      ['y', 30],
+      ['z', 31],
+      ['w', 32],
+    ] as const)
+      state = recordStep(rule, state, FAIL, { eventId: id, time: minute * 60 }).state;
+    // Any three within 10 minutes complete from the newest of them to the oldest plus 10 minutes.
+    expect(state.covered).toEqual([
+      [
+        [2 * 60, 10 * 60],
+        [32 * 60, 40 * 60],
+      ],
+    ]);
+    // m, between the oldest three and the newest three, is dropped at once; with y and z it
+    // completes from 31 minutes, which stays.
+    const middle = recordStep(rule, state, FAIL, { eventId: 'm', time: 25 * 60 });
+    expect(middle.added).toBe(true);
+    expect(middle.state.steps[FAIL]).toEqual(state.steps[FAIL]);
+    expect(middle.state.covered).toEqual([
+      [
+        [2 * 60, 10 * 60],
+        [31 * 60, 40 * 60],
+      ],
+    ]);
+    expect(recordStep(rule, middle.state, FAIL, { eventId: 'm', time: 25 * 60 })).toEqual({
+      state: middle.state,
+      added: false,
+    });
+    expect(recordStep(rule, state, FAIL, { eventId: 'nan', time: NaN })).toEqual({ state, added: false });
+    const horizon = 32 * 60 - 10 * 60 - LATE_ARRIVAL_SECONDS;
+    expect(recordStep(rule, state, FAIL, { eventId: 'ancient', time: horizon - 1 })).toEqual({ state, added: false });
+    // A trigger at the horizon's edge is kept; one past it prunes the spans that end before it.
+    const later = recordStep(rule, state, OK, { eventId: 's', time: 40 * 60 + 10 * 60 + LATE_ARRIVAL_SECONDS + 1 });
+    expect(later.state.covered).toEqual([[]]);
+    expect(later.state.steps[FAIL]).toEqual([]);
+  });
+
+  it('keeps the newest spans, merged when they touch, and changes nothing for a span older than all it keeps', () => {
+    expect(
+      coveredBy(
+        [
+          { eventId: 'a', time: 0 },
+          { eventId: 'b', time: 10 },
+        ],
+        1,
+        10,
+      ),
+    ).toEqual([[0, 20]]);
+    let state = emptyCorrelationState(2);
+    // Bursts of three an hour apart: each completes its own span.
+    for (let burst = 1; burst <= MAX_SPANS_PER_STEP + 1; burst++)
+      for (let i = 0; i < 3; i++)
+        state = recordStep(rule, state, FAIL, { eventId: `b${burst}-${i}`, time: burst * 3600 + i }).state;
+    expect(state.covered[FAIL]).toHaveLength(MAX_SPANS_PER_STEP);
+    expect(state.covered[FAIL]?.[0]).toEqual([2 * 3600 + 2, 2 * 3600 + 600]);
+    // An older burst's span would be dropped as soon as added: no change.
+    let old = { state, added: false };
+    for (let i = 0; i < 3; i++) old = recordStep(rule, old.state, FAIL, { eventId: `old-${i}`, time: i });
+    expect(old.state.covered).toEqual(state.covered);
+    expect(correlationRecordCount(state)).toBe(6);
   });
 });

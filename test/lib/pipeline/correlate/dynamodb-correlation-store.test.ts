@@ -518,6 +518,52 @@ describe.each(backends)('DynamoCorrelationStore on $name', (backend) => {
     ]);
   });
 
+  it('reads the spans it wrote, and recomputes them from the records when they are missing or unreadable', async () => {
+    const steps = JSON.stringify([
+      Array.from({ length: 5 }, (_, i) => [4 - i, `f${i + 1}`]),
+      Array.from({ length: 8 }, (_, i) => [i, `s${i}`]),
+    ]);
+    // Spans no record held implies: what dropped records completed.
+    const kept = [
+      [
+        [T0 - 5000, T0 - 4000],
+        [T0 - 3000, T0 + 100],
+      ],
+    ];
+    const fromRecords = [[[T0, T0 - 4 + 1800]]];
+    const read = async (key: string, covered: string | undefined) => {
+      await put({
+        pk: { S: correlationItemKey('Brute', key) },
+        at: { N: String(T0) },
+        steps: { S: steps },
+        ...(covered === undefined ? {} : { covered: { S: covered } }),
+        version: { N: '1' },
+      });
+      return (await store().update(rule, key, reading)).state;
+    };
+    const state = await read('yann', JSON.stringify(kept));
+    expect(state.covered).toEqual(kept);
+    expect(ids(state.steps[0])).toEqual(['f1', 'f2', 'f3', 'f4', 'f5']);
+    // The last step keeps its newest, as recordStep does.
+    expect(ids(state.steps[1])).toEqual(['s5', 's4', 's3', 's2', 's1', 's0']);
+    for (const [index, covered] of [
+      undefined,
+      'not json',
+      '{}',
+      '[]',
+      '[[], []]',
+      '[5]',
+      '[[5]]',
+      '[[[1, 2, 3]]]',
+      '[[["1", 2]]]',
+      '[[[1, "2"]]]',
+      '[[[3, 2]]]',
+      '[[[1, 5], [5, 9]]]',
+      '[[[6, 9], [1, 5]]]',
+    ].entries())
+      expect((await read(`yann-${index}`, covered)).covered, String(covered)).toEqual(fromRecords);
+  });
+
   it('reads records out of time order back in order', async () => {
     await put({
       pk: { S: correlationItemKey('Brute', 'xena') },
