@@ -2,10 +2,17 @@
 // Powertools logging and metrics, and the core from lib/. AWS clients load on the first match.
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { readDetectConfig } from '../lib/config/detect-config.ts';
+import { RULES_DIR_ENV } from '../lib/config/rules-dir.ts';
 import { createDetectionHandler } from '../lib/pipeline/detect/create-handler.ts';
 import { createPowertools } from '../lib/shared/powertools.ts';
 
-const config = readDetectConfig(process.env);
+// A rules folder's detections (RULES_DIR) are compiled at cold start; without one, the YAML
+// compiler is never loaded.
+const ownRules =
+  (process.env[RULES_DIR_ENV] ?? '') === ''
+    ? []
+    : (await import('../lib/config/rules-folder.ts')).loadOwnDetections(process.env).map((d) => d.rule);
+const config = readDetectConfig(process.env, ownRules);
 const { logger, metrics, ...telemetry } = createPowertools(config.logLevel);
 const detect = createDetectionHandler({ config, telemetry });
 

@@ -3,7 +3,6 @@ import { RulesConfigError } from '../detection/engine/errors.ts';
 import { parseRulesConfig, type RulesConfig } from './parse-rules-settings.ts';
 import { createRuleCatalog, type CatalogConfig } from '../detection/rules/create-rule-catalog.ts';
 import { printable } from '../shared/printable.ts';
-import { loadScopePolicy } from './scope-policy-file.ts';
 
 /** Environment variable naming a JSON rules configuration file. */
 export const RULES_CONFIG_FILE_ENV = 'RULES_CONFIG_FILE';
@@ -13,7 +12,8 @@ export const RULES_CONFIG_ENV = 'RULES_CONFIG';
 
 /**
  * The rules configuration in force: the JSON in `RULES_CONFIG`, or the file named by
- * `RULES_CONFIG_FILE`, else none. Validated against the catalog's rules. Throws
+ * `RULES_CONFIG_FILE`, else none. Validated against the catalog's rules, `ownRules` (a rules
+ * folder's) included. Throws
  * {@link RulesConfigError} naming the variable, the file, the JSON path and the problem.
  *
  * @example
@@ -24,12 +24,13 @@ export const RULES_CONFIG_ENV = 'RULES_CONFIG';
 export function loadRulesConfig(
   env: Readonly<Record<string, string | undefined>>,
   readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+  ownRules: CatalogConfig['ownRules'] = [],
 ): RulesConfig {
   const file = env[RULES_CONFIG_FILE_ENV];
   const inline = env[RULES_CONFIG_ENV];
   // The rules a configuration may name; a catalog is made for them only when there is one to check
   // (without a configuration, the common case, that is a cold start's work saved).
-  const known = () => createRuleCatalog().knownRules;
+  const known = () => createRuleCatalog({ ownRules }).knownRules;
   if (inline !== undefined && inline.trim() !== '') {
     if (file !== undefined && file !== '')
       throw new RulesConfigError(`${RULES_CONFIG_ENV} and ${RULES_CONFIG_FILE_ENV} are both set; set one`);
@@ -46,17 +47,4 @@ export function loadRulesConfig(
     );
   }
   return parseRulesConfig(text, source, known());
-}
-
-/**
- * Everything the rule catalog is configured with, from the environment: the elevated-scope policy
- * and the rules configuration (with the organization's domains). Throws `ScopePolicyError` or {@link RulesConfigError}.
- *
- * @example
- * ```ts
- * const catalog = createRuleCatalog(loadCatalogConfig(process.env));
- * ```
- */
-export function loadCatalogConfig(env: Readonly<Record<string, string | undefined>>): CatalogConfig {
-  return { scopePolicy: loadScopePolicy(env), ...loadRulesConfig(env) };
 }

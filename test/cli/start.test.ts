@@ -194,6 +194,42 @@ describe('start (npm start)', () => {
     );
   });
 
+  it('runs the detections of a rules folder beside the built-in rules (--rules), and stops at one that does not compile', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'start-rules-'));
+    writeFileSync(
+      join(dir, 'scim.yml'),
+      readFileSync(join(root, 'test/fixtures/panther/openai_scim_disabled_simple.yml')),
+    );
+    const events = join(dir, 'events.jsonl');
+    const scimDisabled = {
+      id: 'audit_log-own-1',
+      type: 'scim.disabled',
+      effective_at: 1_763_900_000,
+      actor: { type: 'session', session: { user: { id: 'user-9', email: 'ops@example.com' } } },
+      'scim.disabled': { id: 'scim-config-1' },
+    };
+    writeFileSync(events, `${JSON.stringify(scimDisabled)}\n`);
+    const { status, stdout, stderr } = start(['--rules', dir, '--events', events, '--json']);
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    const alerts = stdout
+      .trim()
+      .split('\n')
+      .slice(0, -1)
+      .map((line) => JSON.parse(line) as { ruleId: string; title: string });
+    expect(alerts.map((a) => [a.ruleId, a.title]).sort()).toEqual(
+      [
+        ['Custom.OpenAI.SCIM.Disabled', 'OpenAI SCIM Disabled by [ops@example.com]'],
+        ['OpenAI.SCIM.Configuration.Change', 'OpenAI SCIM Disabled by [ops@example.com]'],
+      ].sort(),
+    );
+    writeFileSync(join(dir, 'bad.yml'), 'AnalysisType: rule\nRuleID: Own.Bad\n');
+    const bad = start(['--rules', dir, '--events', events]);
+    expect(bad.status).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toMatch(/^start: configuration error: .*bad\.yml:\d+: /);
+  });
+
   it('names file and line of bad input, sends the good events, completes, and exits 1 as evaluate does', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'start-')), 'events.jsonl');
     const good = {

@@ -1,5 +1,7 @@
 import { RuleCatalog } from '../engine/catalog.ts';
+import type { Rule } from '../engine/rule.ts';
 import type { RulesSettings } from '../engine/rule-settings.ts';
+import type { AuditEvent } from '../openai/audit-event.ts';
 import { openAiAuditLogType } from '../openai/log-type.ts';
 import { adminApiKeyChangeRule } from './openai/admin-api-key-change.ts';
 import { adminRoleAssignmentRule } from './openai/admin-role-assignment.ts';
@@ -35,6 +37,11 @@ export interface CatalogConfig {
    * elsewhere is rated higher). Empty: the acting user's own domain stands for them.
    */
   readonly orgDomains?: readonly string[];
+  /**
+   * Detections of your own (a rules folder's), registered after the built-in rules; an id that
+   * clashes with one is refused.
+   */
+  readonly ownRules?: ReadonlyArray<Rule<AuditEvent>>;
 }
 
 /**
@@ -79,5 +86,6 @@ export function createRuleCatalog(config: CatalogConfig = {}): RuleCatalog {
     customRoleAdminRule,
     credentialNewSourceRule,
     createTakeoverChainRule(persistencePrivilegeOrDefence),
+    ...(config.ownRules ?? []),
   ]);
 }

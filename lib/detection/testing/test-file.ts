@@ -189,7 +189,9 @@ function parseDetection(
   fail: (path: string, message: string) => never,
 ): Pick<PantherMetadata, 'lookbackWindowMinutes' | 'steps'> {
   const detection = ownValue(root, 'Detection');
-  if (detection === undefined) return {};
+  // A simple detection's Detection is its match expression (compiled by lib/detection/panther), not
+  // a correlation's steps.
+  if (detection === undefined || ownValue(root, 'AnalysisType') === 'rule') return {};
   if (!Array.isArray(detection) || detection.length !== 1 || !isJsonObject(detection[0])) {
     fail('Detection', 'expected a list with one mapping (a Group or Sequence of rules)');
   }

@@ -59,8 +59,13 @@ export function createDetectionHandler(
 ): (records: readonly QueueRecord[], invocation?: Invocation) => Promise<BatchResult> {
   const clock = options.clock ?? systemClock;
   const adapters = awsAdapters(options.config, options.clients ?? defaultClientFactories(), clock);
-  const { scopePolicy, rules, orgDomains } = options.config;
-  const catalog = createRuleCatalog({ scopePolicy, rules, orgDomains });
+  const { scopePolicy, rules, orgDomains, ownRules } = options.config;
+  const catalog = createRuleCatalog({
+    scopePolicy,
+    rules,
+    orgDomains,
+    ...(ownRules === undefined ? {} : { ownRules }),
+  });
   checkThresholds(catalog.rules);
   const deps = {
     ...adapters,

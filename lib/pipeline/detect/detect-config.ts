@@ -1,4 +1,6 @@
+import type { Rule } from '../../detection/engine/rule.ts';
 import type { RulesSettings } from '../../detection/engine/rule-settings.ts';
+import type { AuditEvent } from '../../detection/openai/audit-event.ts';
 import type { ScopePolicy } from '../../detection/rules/openai/scope-policy.ts';
 import type { LogLevel } from '../../shared/log-level.ts';
 
@@ -16,6 +18,8 @@ export interface DetectConfig {
   readonly rules: RulesSettings;
   /** The rules configuration's `orgDomains`: the organization's own email domains (empty when not set). */
   readonly orgDomains: readonly string[];
+  /** `RULES_DIR`: detections of your own, from a rules folder (none when not set). */
+  readonly ownRules?: ReadonlyArray<Rule<AuditEvent>>;
   /** `LOG_LEVEL`: DEBUG, INFO (default), WARN or ERROR. */
   readonly logLevel: LogLevel;
   /** `EVENT_CONCURRENCY`: dedup keys handled at once, 1 to 64 (default 8). */

@@ -73,13 +73,18 @@ Options:
   --max-windows N                Dedup windows kept (default 50000, about 15 MB)
   --max-correlation-records N    Correlation records kept (default 250000, about 35 MB)
   --max-baseline-entries N       Baseline values kept, every actor together (default 100000, about 15 MB)
+  --rules DIR                    Also run the detections of your own in DIR (RULES_DIR): see
+                                 docs/own-detections.md; a detection that does not compile stops
+                                 the run (status 2) with its file, line and the problem
   -h, --help                     Show this help
 `;
 
 /** `openai-audit-alerts test --help`. */
-export const TEST_HELP = `Usage: openai-audit-alerts test FILE...
+export const TEST_HELP = `Usage: openai-audit-alerts test [FILE...] [--rules DIR]
 
-Runs the Tests of panther-analysis rule YAML files against the rule of the same RuleID here.
+Runs the Tests of panther-analysis rule YAML files against the rule of the same RuleID here, and
+with --rules DIR (or RULES_DIR) first the Tests of every detection of your own in DIR (Panther
+simple detections: docs/own-detections.md).
 Prints one line per test (PASS or FAIL, with what differed), then "N passed, M failed".
 
 Test format: Tests: [{Name, ExpectedResult, Log}], optionally with ExpectedSeverity,
@@ -92,9 +97,11 @@ The rule metadata a Panther file declares (DisplayName, Severity, Threshold, Ded
 CreateAlert, Enabled, LogTypes, a correlation's Detection) is checked against ours, one line per
 key: equal, or different for a reason the rule documents; anything else fails.
 
-Exit status 1 when any test or metadata check fails, a file cannot be read, or its RuleID is unknown.
+Exit status 1 when any test or metadata check fails, a file cannot be read, or its RuleID is
+unknown; 2 when a detection in DIR does not compile (its file, line and the problem are printed).
 
 Options:
+  --rules DIR  Detections of your own: run their tests, and make them known to FILEs
   -h, --help   Show this help
 `;
 
@@ -138,7 +145,7 @@ Options:
 `;
 
 /** `openai-audit-alerts start --help`. */
-export const START_HELP = `Usage: openai-audit-alerts start [--events FILE] [--json] [--payloads] [--keep-running] [--log-level LEVEL]
+export const START_HELP = `Usage: openai-audit-alerts start [--events FILE] [--rules DIR] [--json] [--payloads] [--keep-running] [--log-level LEVEL]
        npm start -- [options]
 
 Runs the whole pipeline locally: starts DynamoDB (dynalite) and SQS/SNS (fauxqs) emulators on
@@ -155,6 +162,7 @@ Through npm, use "npm start --silent -- --json" for clean JSON (npm prints a ban
 Options:
   --events FILE       Audit events to send, in the formats "evaluate" reads (default: the bundled
                       sample set, examples/sample-events.jsonl)
+  --rules DIR         Also run the detections of your own in DIR (RULES_DIR; docs/own-detections.md)
   --json              One alert document per line (the SNS "default" JSON), in input order, then
                       {"summary": {"events", "notSent", "matched", "matches", "matchesAlerted",
                       "alerts", "escalated", "suppressed", "belowThreshold", "suppressedByRules",

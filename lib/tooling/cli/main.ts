@@ -8,6 +8,7 @@ import { printable, quote } from '../../shared/printable.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
 import { COVERAGE_HELP, EVALUATE_HELP, MAIN_HELP, POLICY_HELP, POLL_HELP, START_HELP, TEST_HELP } from './help.ts';
 import type { CliIo } from './io.ts';
+import { RULES_DIR_ENV } from '../../config/rules-dir.ts';
 
 /** The program name, as installed by package.json `bin`. */
 export const PROGRAM = 'openai-audit-alerts';
@@ -51,10 +52,15 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       'max-windows': { type: 'string' },
       'max-correlation-records': { type: 'string' },
       'max-baseline-entries': { type: 'string' },
+      rules: { type: 'string' },
     },
     run: async (args, io, values) => (await import('./commands/evaluate.ts')).evaluateCommand(args, io, values),
   },
-  test: { help: TEST_HELP, run: async (args, io) => (await import('./commands/test.ts')).testCommand(args, io) },
+  test: {
+    help: TEST_HELP,
+    options: { rules: { type: 'string' } },
+    run: async (args, io) => (await import('./commands/test.ts')).testCommand(args, io),
+  },
   policy: {
     help: POLICY_HELP,
     run: noArguments('policy', async (io) => (await import('./commands/policy.ts')).policyCommand(io)),
@@ -89,6 +95,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       'keep-running': { type: 'boolean' },
       'log-level': { type: 'string' },
       payloads: { type: 'boolean' },
+      rules: { type: 'string' },
     },
     run: (args, io, values) =>
       noArguments('start', async (cliIo) =>
@@ -180,8 +187,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stdout(command.help);
     return EXIT_OK;
   }
+  // --rules DIR is RULES_DIR for this run: every command that takes it reads the folder from there.
+  const rules = parsed.values.rules;
+  const commandIo = typeof rules === 'string' ? { ...io, env: { ...io.env, [RULES_DIR_ENV]: rules } } : io;
   try {
-    return await command.run(parsed.positionals, io, parsed.values);
+    return await command.run(parsed.positionals, commandIo, parsed.values);
   } catch (error) {
     if (error instanceof ScopePolicyError) {
       io.stderr(`${name}: invalid elevated-scope policy: ${error.message}\n`);

@@ -4,6 +4,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AlertDocument } from '../../pipeline/alerts/alert-document.ts';
 import type { ReceivedRequest } from './receivers.ts';
+import { loadOwnDetections } from '../../config/rules-folder.ts';
 import { readDetectConfig } from '../../config/detect-config.ts';
 import { createDetectionHandler } from '../../pipeline/detect/create-handler.ts';
 import type { LogLevel } from '../../shared/log-level.ts';
@@ -138,6 +139,9 @@ function startInfo(
 export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo): Promise<number> {
   const input = await readEvents(options.eventsFile, io);
   if (input === undefined) return 1;
+  // A rules folder's detections (--rules, RULES_DIR), compiled before any emulator starts: a bad
+  // one stops the run with its file and line.
+  const ownRules = loadOwnDetections(io.env).map((detection) => detection.rule);
 
   const emulators: Emulator[] = [];
   const stoppers: Array<() => Promise<void>> = [];
@@ -186,16 +190,19 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
       visibilityTimeoutSeconds: LOCAL_VISIBILITY_TIMEOUT_SECONDS,
     });
     const deliveries = stage;
-    const config = readDetectConfig({
-      ...io.env,
-      DEDUP_TABLE_NAME: pipeline.tableName,
-      ALERT_TOPIC_ARN: pipeline.topicArn,
-      DEAD_LETTER_QUEUE_URL: pipeline.dlqUrl,
-      LOG_LEVEL: options.logLevel,
-      EVENT_CONCURRENCY: String(settings.detect.eventConcurrency),
-      DEDUP_LEASE_SECONDS: String(settings.detect.leaseSeconds),
-      MAX_RECEIVE_COUNT: String(settings.queue.maxReceiveCount),
-    });
+    const config = readDetectConfig(
+      {
+        ...io.env,
+        DEDUP_TABLE_NAME: pipeline.tableName,
+        ALERT_TOPIC_ARN: pipeline.topicArn,
+        DEAD_LETTER_QUEUE_URL: pipeline.dlqUrl,
+        LOG_LEVEL: options.logLevel,
+        EVENT_CONCURRENCY: String(settings.detect.eventConcurrency),
+        DEDUP_LEASE_SECONDS: String(settings.detect.leaseSeconds),
+        MAX_RECEIVE_COUNT: String(settings.queue.maxReceiveCount),
+      },
+      ownRules,
+    );
     const handler = createDetectionHandler({ config, telemetry });
     if (options.keepRunning) {
       const webhook = await startLocalWebhook({

@@ -19,6 +19,7 @@ describe('readDetectConfig', () => {
       logLevel: 'INFO',
       rules: {},
       orgDomains: [],
+      ownRules: [],
       concurrency: 8,
       leaseSeconds: 60,
       maxReceiveCount: undefined,

@@ -1,4 +1,4 @@
-import { loadCatalogConfig } from '../../../config/rules-config-file.ts';
+import { loadCatalogConfig } from '../../../config/catalog-config.ts';
 import type { RuleCatalog } from '../../../detection/engine/catalog.ts';
 import { COVERAGE_REASONS } from '../../../detection/openai/coverage-reasons.ts';
 import { coverageOf, type CoverageRow } from '../../../detection/openai/coverage.ts';

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadCatalogConfig } from '../../../config/rules-config-file.ts';
+import { loadCatalogConfig } from '../../../config/catalog-config.ts';
 import { StreamBounds } from '../../../detection/engine/stream-bounds.ts';
 import { StreamEvaluator } from '../../../detection/engine/stream-evaluator.ts';
 import type { RuleError, RuleMatch } from '../../../detection/engine/result.ts';

@@ -1,15 +1,57 @@
-import { loadCatalogConfig } from '../../../config/rules-config-file.ts';
+import { loadCatalogConfig } from '../../../config/catalog-config.ts';
 import { createRuleCatalog } from '../../../detection/rules/create-rule-catalog.ts';
 import { RuleTestFileError } from '../../../detection/testing/errors.ts';
 import { checkPantherMetadata, runRuleTest } from '../../../detection/testing/run-test.ts';
-import { parseRuleTestFile } from '../../../detection/testing/test-file.ts';
+import { parseRuleTestFile, type RuleTestFile } from '../../../detection/testing/test-file.ts';
+import type { RuleCatalog } from '../../../detection/engine/catalog.ts';
+import { RULES_DIR_ENV } from '../../../config/rules-dir.ts';
+import { loadOwnDetections } from '../../../config/rules-folder.ts';
 import { printable, quote } from '../../../shared/printable.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 
+/** Counts of a run. */
+interface Tally {
+  passed: number;
+  failed: number;
+}
+
+/** Runs one file's metadata checks and tests against the catalog, one line each. */
+function runTests(catalog: RuleCatalog, parsed: RuleTestFile, io: CliIo, tally: Tally, checkMetadata: boolean): void {
+  if (checkMetadata)
+    for (const check of checkPantherMetadata(catalog, parsed)) {
+      const label = `${parsed.ruleId}: metadata ${check.key}`;
+      if (check.ok && check.note === undefined) {
+        tally.passed++;
+        io.stdout(`PASS  ${label} = ${printable(check.ours, 200)}\n`);
+      } else if (check.ok) {
+        tally.passed++;
+        io.stdout(
+          `PASS  ${label}: Panther ${printable(check.panther, 200)}, ours ${printable(check.ours, 200)} (deliberate: ${printable(check.note ?? '', 300)})\n`,
+        );
+      } else {
+        tally.failed++;
+        io.stdout(`FAIL  ${label}: Panther ${printable(check.panther, 200)}, ours ${printable(check.ours, 200)}\n`);
+      }
+    }
+  for (const test of parsed.tests) {
+    const result = runRuleTest(catalog, parsed.ruleId, test);
+    const label = `${parsed.ruleId}: ${printable(result.name)}`;
+    if (result.passed) {
+      tally.passed++;
+      io.stdout(`PASS  ${label}\n`);
+    } else {
+      tally.failed++;
+      const why = test.reason === undefined ? '' : ` (why: ${printable(test.reason, 200)})`;
+      io.stdout(`FAIL  ${label} -- ${result.failures.map((f) => printable(f, 400)).join('; ')}${why}\n`);
+    }
+  }
+}
+
 /**
- * `test FILE...`: runs the Tests of Panther-format rule files against the rules of the same id.
- * One line per test, then `N passed, M failed`. Returns the exit status.
+ * `test [FILE...] [--rules DIR]`: runs the Tests of Panther-format rule files against the rules of
+ * the same id, and with a rules folder (`--rules`, `RULES_DIR`) the tests of every detection in
+ * it first. One line per test, then `N passed, M failed`. Returns the exit status.
  *
  * @example
  * ```ts
@@ -17,14 +59,20 @@ import type { CliIo } from '../io.ts';
  * ```
  */
 export async function testCommand(files: readonly string[], io: CliIo): Promise<number> {
-  if (files.length === 0) {
-    io.stderr('test: needs at least one rule YAML FILE; see --help\n');
+  const folder = io.env[RULES_DIR_ENV] ?? '';
+  if (files.length === 0 && folder === '') {
+    io.stderr('test: needs at least one rule YAML FILE, or --rules DIR; see --help\n');
     return EXIT_USAGE;
   }
-  const catalog = createRuleCatalog(loadCatalogConfig(io.env));
-  let passed = 0;
-  let failed = 0;
+  const detections = loadOwnDetections(io.env);
+  const catalog = createRuleCatalog(loadCatalogConfig(io.env, detections));
+  const tally: Tally = { passed: 0, failed: 0 };
   let fileErrors = 0;
+  for (const { file, tests, ignoredKeys } of detections) {
+    for (const ignored of ignoredKeys)
+      io.stderr(`test: ${printable(file)}:${ignored.line}: ${ignored.key} has no effect here: ${ignored.reason}\n`);
+    runTests(catalog, tests, io, tally, false);
+  }
   for (const file of files) {
     const source = printable(file);
     let parsed;
@@ -45,34 +93,8 @@ export async function testCommand(files: readonly string[], io: CliIo): Promise<
       io.stderr(`test: ${source}: unknown RuleID ${quote(parsed.ruleId)} (known: ${known})\n`);
       continue;
     }
-    for (const check of checkPantherMetadata(catalog, parsed)) {
-      const label = `${parsed.ruleId}: metadata ${check.key}`;
-      if (check.ok && check.note === undefined) {
-        passed++;
-        io.stdout(`PASS  ${label} = ${printable(check.ours, 200)}\n`);
-      } else if (check.ok) {
-        passed++;
-        io.stdout(
-          `PASS  ${label}: Panther ${printable(check.panther, 200)}, ours ${printable(check.ours, 200)} (deliberate: ${printable(check.note ?? '', 300)})\n`,
-        );
-      } else {
-        failed++;
-        io.stdout(`FAIL  ${label}: Panther ${printable(check.panther, 200)}, ours ${printable(check.ours, 200)}\n`);
-      }
-    }
-    for (const test of parsed.tests) {
-      const result = runRuleTest(catalog, parsed.ruleId, test);
-      const label = `${parsed.ruleId}: ${printable(result.name)}`;
-      if (result.passed) {
-        passed++;
-        io.stdout(`PASS  ${label}\n`);
-      } else {
-        failed++;
-        const why = test.reason === undefined ? '' : ` (why: ${printable(test.reason, 200)})`;
-        io.stdout(`FAIL  ${label} -- ${result.failures.map((f) => printable(f, 400)).join('; ')}${why}\n`);
-      }
-    }
+    runTests(catalog, parsed, io, tally, true);
   }
-  io.stdout(`${passed} passed, ${failed} failed\n`);
-  return failed === 0 && fileErrors === 0 ? EXIT_OK : EXIT_FAILURE;
+  io.stdout(`${tally.passed} passed, ${tally.failed} failed\n`);
+  return tally.failed === 0 && fileErrors === 0 ? EXIT_OK : EXIT_FAILURE;
 }

@@ -1,0 +1,114 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Rule } from '../detection/engine/rule.ts';
+import type { AuditEvent } from '../detection/openai/audit-event.ts';
+import { compilePantherDetection, type IgnoredKey } from '../detection/panther/compile.ts';
+import { PantherDetectionError } from '../detection/panther/errors.ts';
+import { createRuleCatalog } from '../detection/rules/create-rule-catalog.ts';
+import type { RuleTestFile } from '../detection/testing/test-file.ts';
+import { ConfigError } from '../shared/config-error.ts';
+import { printable, quote } from '../shared/printable.ts';
+import { RULES_DIR_ENV } from './rules-dir.ts';
+
+/** A detection of the folder: its rule, its tests and the file it came from. */
+export interface FolderDetection {
+  /** The file, relative to the folder (`identity/scim-disabled.yml`). */
+  readonly file: string;
+  readonly rule: Rule<AuditEvent>;
+  readonly tests: RuleTestFile;
+  readonly ignoredKeys: readonly IgnoredKey[];
+}
+
+/** How the folder is read: the real file system by default, injectable for tests. */
+export interface FolderReader {
+  /** Every file under `dir`, recursively, as paths relative to it. */
+  listFiles(dir: string): string[];
+  readFile(path: string): string;
+}
+
+const nodeReader: FolderReader = {
+  listFiles: (dir) =>
+    readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => relative(dir, join(entry.parentPath, entry.name))),
+  readFile: (path) => readFileSync(path, 'utf8'),
+};
+
+/** A file the folder's loader reads as a detection: YAML. */
+const isDetectionFile = (file: string) => /\.ya?ml$/i.test(file);
+
+/**
+ * The detections in `dir`: every `.yml` or `.yaml` file under it, in path order, compiled as a
+ * Panther simple detection. Any problem stops the load with a {@link ConfigError} naming the file,
+ * the line, the path inside it and the problem: an unreadable folder or file, a detection that
+ * does not compile, a `RuleID` two files share. A file that is not YAML is skipped (a README).
+ *
+ * @example
+ * ```ts
+ * const detections = loadRulesFolder('my-rules');
+ * const catalog = createRuleCatalog({ ownRules: detections.map((d) => d.rule) });
+ * ```
+ */
+export function loadRulesFolder(dir: string, reader: FolderReader = nodeReader): FolderDetection[] {
+  let files: string[];
+  try {
+    files = reader.listFiles(dir).filter(isDetectionFile).sort();
+  } catch (error) {
+    throw new ConfigError(`rules folder ${quote(dir)}: cannot read it: ${reason(error)}`);
+  }
+  const detections: FolderDetection[] = [];
+  const byId = new Map<string, string>();
+  for (const file of files) {
+    const source = printable(join(dir, file));
+    let text: string;
+    try {
+      text = reader.readFile(join(dir, file));
+    } catch (error) {
+      throw new ConfigError(`${source}: cannot read: ${reason(error)}`);
+    }
+    let compiled;
+    try {
+      compiled = compilePantherDetection(text, source);
+    } catch (error) {
+      if (error instanceof PantherDetectionError) throw new ConfigError(error.message);
+      throw error;
+    }
+    const { rule, tests, ignoredKeys } = compiled;
+    const other = byId.get(rule.id);
+    if (other !== undefined)
+      throw new ConfigError(`${source}: RuleID ${quote(rule.id)} is also the RuleID of ${other}`);
+    byId.set(rule.id, source);
+    detections.push({ file, rule, tests, ignoredKeys });
+  }
+  return detections;
+}
+
+function reason(error: unknown): string {
+  return error instanceof Error ? printable(error.message) : 'unreadable';
+}
+
+/**
+ * The detections of the folder named by `RULES_DIR` (none when it is not set), checked against the
+ * built-in rules: a `RuleID` that is a built-in rule's is a `ConfigError` naming the file.
+ *
+ * @example
+ * ```ts
+ * for (const { rule, tests } of loadOwnDetections(process.env)) console.log(rule.id, tests.tests.length);
+ * ```
+ */
+export function loadOwnDetections(
+  env: Readonly<Record<string, string | undefined>>,
+  reader: FolderReader = nodeReader,
+): FolderDetection[] {
+  const dir = env[RULES_DIR_ENV];
+  if (dir === undefined || dir === '') return [];
+  const detections = loadRulesFolder(dir, reader);
+  if (detections.length === 0) return detections;
+  const builtIn = new Set(createRuleCatalog().knownRules.map((rule) => rule.id));
+  for (const { file, rule } of detections)
+    if (builtIn.has(rule.id))
+      throw new ConfigError(
+        `${printable(join(dir, file))}: RuleID ${quote(rule.id)} is a built-in rule's; choose another id (a built-in rule can be disabled in the rules configuration)`,
+      );
+  return detections;
+}

@@ -1,0 +1,103 @@
+// `--rules DIR` across the commands that take it: a folder of Panther simple detections joins the
+// catalog for `test` and `evaluate`, the rules configuration can tune its detections, and a
+// detection that does not compile stops the command with status 2, its file and line.
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../../../lib/tooling/cli/main.ts';
+import { recordingIo } from '../../../support/recording-io.ts';
+
+const root = join(import.meta.dirname, '../../../..');
+const fixture = join(root, 'test/fixtures/panther/openai_scim_disabled_simple.yml');
+const RULE = 'Custom.OpenAI.SCIM.Disabled';
+
+function rulesFolder(extra: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'own-rules-'));
+  mkdirSync(join(dir, 'identity'));
+  copyFileSync(fixture, join(dir, 'identity', 'scim-disabled.yml'));
+  writeFileSync(join(dir, 'README.md'), '# our detections\n');
+  for (const [name, text] of Object.entries(extra)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+async function run(argv: string[], stdin = '', env: Record<string, string> = {}) {
+  const rec = recordingIo({ stdin, env });
+  const status = await runCli(argv, rec.io);
+  return { status, lines: rec.lines(), stderr: rec.stderr() };
+}
+
+const scimDisabled = JSON.stringify({
+  id: 'audit_log-scim-1',
+  type: 'scim.disabled',
+  effective_at: 1_763_900_000,
+  actor: { type: 'session', session: { user: { id: 'user-9', email: 'ops@example.com' }, ip_address: '198.51.100.7' } },
+  'scim.disabled': { id: 'scim-config-1' },
+});
+
+describe('--rules DIR', () => {
+  it('test runs every test of the folder’s detections, named by rule and test', async () => {
+    const { status, lines, stderr } = await run(['test', '--rules', rulesFolder()]);
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.slice(0, -1).every((line) => line.startsWith(`PASS  ${RULE}: `))).toBe(true);
+    expect(lines.at(-1)).toBe(`${lines.length - 1} passed, 0 failed`);
+  });
+
+  it('evaluate alerts with the folder’s detections beside the built-in rules; RULES_DIR does the same', async () => {
+    const dir = rulesFolder();
+    for (const [argv, env] of [
+      [['evaluate', '--rules', dir, '-'], {}],
+      [['evaluate', '-'], { RULES_DIR: dir }],
+    ] as const) {
+      const { status, lines } = await run([...argv], scimDisabled, env);
+      expect(status).toBe(0);
+      const alerts = lines.map((line) => JSON.parse(line) as { ruleId: string; title: string; dedupKey: string });
+      expect(alerts.map((alert) => alert.ruleId).sort()).toEqual([RULE, 'OpenAI.SCIM.Configuration.Change'].sort());
+      expect(alerts.find((alert) => alert.ruleId === RULE)).toMatchObject({
+        title: 'OpenAI SCIM Disabled by [ops@example.com]',
+        dedupKey: 'scim-config-1',
+      });
+    }
+  });
+
+  it('lets the rules configuration disable a detection of the folder, and refuses a rule id it does not know', async () => {
+    const dir = rulesFolder();
+    const off = await run(['evaluate', '--rules', dir, '-'], scimDisabled, {
+      RULES_CONFIG: JSON.stringify({ rules: { [RULE]: { enabled: false } } }),
+    });
+    expect(off.status).toBe(0);
+    expect(off.lines.map((line) => (JSON.parse(line) as { ruleId: string }).ruleId)).toEqual([
+      'OpenAI.SCIM.Configuration.Change',
+    ]);
+    const unknown = await run(['evaluate', '-'], scimDisabled, {
+      RULES_CONFIG: JSON.stringify({ rules: { [RULE]: { enabled: false } } }),
+    });
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain(RULE);
+  });
+
+  it('stops with status 2, the file, the line and the problem, at a detection that does not compile', async () => {
+    const bad =
+      'AnalysisType: rule\nRuleID: Own.Bad\nEnabled: true\nSeverity: High\nLogTypes: [OpenAI.Audit]\nDetection:\n  - Key: type\n    Condition: Equalz\n    Value: x\n';
+    const dir = rulesFolder({ 'bad.yml': bad });
+    for (const argv of [
+      ['test', '--rules', dir],
+      ['evaluate', '--rules', dir, '-'],
+    ]) {
+      const { status, lines, stderr } = await run(argv, scimDisabled);
+      expect(status).toBe(2);
+      expect(lines).toEqual([]);
+      expect(stderr).toMatch(
+        new RegExp(`configuration error: ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/bad\\.yml:8: .*Equalz`),
+      );
+    }
+  });
+
+  it('test needs a FILE or a folder', async () => {
+    const { status, stderr } = await run(['test']);
+    expect(status).toBe(2);
+    expect(stderr).toBe('test: needs at least one rule YAML FILE, or --rules DIR; see --help\n');
+  });
+});
