@@ -3,6 +3,8 @@
 // deployed stack and the local one cannot drift. CommonJS because Serverless loads it with require.
 'use strict';
 
+const path = require('node:path');
+
 const SEVERITIES = ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
 
 /** Defaults of the deploy parameters (serverless.yml `params.default` repeats them for the CLI). */
@@ -433,6 +435,7 @@ const PARAMETERS = Object.freeze([
   'batchingWindowSeconds',
   'elevatedScopePolicy',
   'rulesConfig',
+  'rulesDir',
   'tracing',
   'organizations',
   'adminKeyParameter',
@@ -471,7 +474,23 @@ const PARAMETERS = Object.freeze([
 function checkRuleParams(params) {
   const { require: tsxRequire } = require('tsx/cjs/api');
   const { checkDetectionParams } = tsxRequire('../lib/config/deploy-params.ts', __filename);
-  checkDetectionParams({ elevatedScopePolicy: params.elevatedScopePolicy, rulesConfig: params.rulesConfig });
+  checkDetectionParams({
+    elevatedScopePolicy: params.elevatedScopePolicy,
+    rulesConfig: params.rulesConfig,
+    rulesDir: params.rulesDir,
+  });
+}
+
+/**
+ * Copies the `rulesDir` deploy parameter's detections into the detection function's bundle (after
+ * checkRuleParams compiled them) and returns the RULES_DIR it is deployed with ('' without one).
+ * @param {Record<string, unknown>} params
+ * @returns {string}
+ */
+function stageRules(params) {
+  const { require: tsxRequire } = require('tsx/cjs/api');
+  const { stageRulesFolder } = tsxRequire('../lib/config/deploy-params.ts', __filename);
+  return stageRulesFolder(params.rulesDir, path.join(path.dirname(__filename), '..'));
 }
 
 /**
@@ -498,8 +517,10 @@ function deploymentSettings(params) {
   checkRuleParams(params);
   const settings = pipelineSettings(params);
   const destinations = destinationSettings(params);
+  const rulesDir = stageRules(params);
   return {
     ...settings,
+    detect: { ...settings.detect, rulesDir },
     tracing: tracingMode(params.tracing),
     ingest: ingestSettings(params),
     webhook: webhookSettings(params),

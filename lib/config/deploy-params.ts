@@ -1,4 +1,11 @@
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Rule } from '../detection/engine/rule.ts';
+import type { AuditEvent } from '../detection/openai/audit-event.ts';
+import { ConfigError } from '../shared/config-error.ts';
 import { parseRulesConfig } from './parse-rules-settings.ts';
+import { RULES_DIR_ENV } from './rules-dir.ts';
+import { loadOwnDetections } from './rules-folder.ts';
 import { createRuleCatalog } from '../detection/rules/create-rule-catalog.ts';
 import { parseScopePolicy } from './parse-scope-policy.ts';
 
@@ -6,6 +13,8 @@ import { parseScopePolicy } from './parse-scope-policy.ts';
 export interface DetectionParams {
   readonly elevatedScopePolicy?: unknown;
   readonly rulesConfig?: unknown;
+  /** A rules folder to package into the detection function (`rulesDir`). */
+  readonly rulesDir?: unknown;
 }
 
 function text(value: unknown): string {
@@ -28,6 +37,40 @@ function text(value: unknown): string {
 export function checkDetectionParams(params: DetectionParams): void {
   const policy = text(params.elevatedScopePolicy);
   if (policy !== '') parseScopePolicy(policy, 'elevatedScopePolicy');
+  const dir = text(params.rulesDir);
+  let ownRules: ReadonlyArray<Rule<AuditEvent>>;
+  try {
+    ownRules = loadOwnDetections({ [RULES_DIR_ENV]: dir }).map((detection) => detection.rule);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new Error(`rulesDir: ${error.message}`, { cause: error });
+    throw error;
+  }
   const rules = text(params.rulesConfig);
-  if (rules !== '') parseRulesConfig(rules, 'rulesConfig', createRuleCatalog().knownRules);
+  if (rules !== '') parseRulesConfig(rules, 'rulesConfig', createRuleCatalog({ ownRules }).knownRules);
+}
+
+/** Where a packaged rules folder goes: inside the detection function's bundle, which packages it. */
+export const PACKAGED_RULES_DIR = 'dist/detect/rules';
+
+/**
+ * Copies the detections of the `rulesDir` deploy parameter (its `.yml` and `.yaml` files, at their
+ * paths) into {@link PACKAGED_RULES_DIR} under `root`, replacing what a previous package left
+ * there, and returns the `RULES_DIR` the function is deployed with: that folder, relative to the
+ * function's root, or empty when no folder is given (then nothing is left there).
+ *
+ * @example
+ * ```ts
+ * const RULES_DIR = stageRulesFolder('my-rules', process.cwd()); // 'dist/detect/rules'
+ * ```
+ */
+export function stageRulesFolder(rulesDir: unknown, root: string): string {
+  const dir = text(rulesDir);
+  const target = join(root, PACKAGED_RULES_DIR);
+  rmSync(target, { recursive: true, force: true });
+  if (dir === '') return '';
+  for (const { file } of loadOwnDetections({ [RULES_DIR_ENV]: dir })) {
+    mkdirSync(dirname(join(target, file)), { recursive: true });
+    copyFileSync(join(dir, file), join(target, file));
+  }
+  return PACKAGED_RULES_DIR;
 }

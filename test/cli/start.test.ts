@@ -198,7 +198,7 @@ describe('start (npm start)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'start-rules-'));
     writeFileSync(
       join(dir, 'scim.yml'),
-      readFileSync(join(root, 'test/fixtures/panther/openai_scim_disabled_simple.yml')),
+      readFileSync(join(root, 'test/fixtures/own-rules/identity/scim-disabled.yml')),
     );
     const events = join(dir, 'events.jsonl');
     const scimDisabled = {

@@ -50,7 +50,11 @@ function run(command: string, args: string[]): void {
 
 const TEMPLATE = 'cloudformation-template-update-stack.json';
 const RULES_CONFIG = JSON.stringify({
-  rules: { 'OpenAI.Login.Failed': { suppress: { sourceCidrs: ['10.0.0.0/8'] } } },
+  rules: {
+    'OpenAI.Login.Failed': { suppress: { sourceCidrs: ['10.0.0.0/8'] } },
+    // A detection of the rules folder below: the configuration may tune it.
+    'Custom.OpenAI.SCIM.Disabled': { severity: 'CRITICAL' },
+  },
 });
 let template: Json;
 let withParams: Json;
@@ -80,6 +84,7 @@ const EXPLICIT = [
   '--param=webhookBurstLimit=10',
   '--param=webhookReservedConcurrency=3',
   `--param=rulesConfig=${RULES_CONFIG}`,
+  '--param=rulesDir=test/fixtures/own-rules',
   '--param=logLevel=DEBUG',
   '--param=tracing=Active',
   '--param=runbookBaseUrl=https://wiki.example.com/runbooks/{ruleId}',
@@ -214,6 +219,17 @@ describe('npm run package', () => {
     const fn = resource(withParams, 'DetectLambdaFunction').Properties as Json;
     expect(fn.Environment.Variables.RULES_CONFIG).toBe(RULES_CONFIG);
     expect(resource(template, 'DetectLambdaFunction').Properties.Environment.Variables.RULES_CONFIG).toBe('');
+  });
+
+  it('packages the rulesDir folder’s detections into the detect function, which reads them from RULES_DIR', () => {
+    const fn = resource(withParams, 'DetectLambdaFunction').Properties as Json;
+    expect(fn.Environment.Variables.RULES_DIR).toBe('dist/detect/rules');
+    expect(resource(template, 'DetectLambdaFunction').Properties.Environment.Variables.RULES_DIR).toBe('');
+    const listing = spawnSync('unzip', ['-Z1', join(paramsDir, 'detect.zip')], { encoding: 'utf8' });
+    const files = listing.stdout.trim().split('\n');
+    expect(files.filter((file) => file.startsWith('dist/detect/rules/'))).toEqual([
+      'dist/detect/rules/identity/scim-disabled.yml',
+    ]);
   });
 
   it('polls the audit log on the schedule parameter, one run at a time, with its own role', () => {

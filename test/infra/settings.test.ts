@@ -137,6 +137,18 @@ describe('infra/settings.cjs', () => {
           rulesConfig: '{"rules": {"OpenAI.SCIM.Configuration.Change": {"severity": "CRITICAL"}}}',
         }),
       ).not.toThrow();
+      // A configuration may tune the detections of the rules folder packaged with it, only with it.
+      const ownRule = '{"rules": {"Custom.OpenAI.SCIM.Disabled": {"severity": "CRITICAL"}}}';
+      expect(() =>
+        settingsModule.checkRuleParams({
+          elevatedScopePolicy: '',
+          rulesConfig: ownRule,
+          rulesDir: 'test/fixtures/own-rules',
+        }),
+      ).not.toThrow();
+      expect(() => settingsModule.checkRuleParams({ elevatedScopePolicy: '', rulesConfig: ownRule })).toThrow(
+        /^rulesConfig: rules\["Custom\.OpenAI\.SCIM\.Disabled"\]: unknown rule id/,
+      );
     });
 
     it.each([
@@ -152,6 +164,14 @@ describe('infra/settings.cjs', () => {
       [
         { rulesConfig: '{"rules": {"OpenAI.Login.Failed": {"suppress": {"sourceCidrs": ["10.0.0.0/33"]}}}}' },
         /^rulesConfig: rules\["OpenAI\.Login\.Failed"\]\.suppress\.sourceCidrs\[0\]: prefix must be 0-32 for IPv4, got "33"$/,
+      ],
+      [
+        { rulesDir: 'test/fixtures/no-such-folder' },
+        /^rulesDir: rules folder "test\/fixtures\/no-such-folder": cannot read it: /,
+      ],
+      [
+        { rulesDir: 'test/fixtures/panther' },
+        /^rulesDir: test\/fixtures\/panther\/openai_api_key_anomalous_activity\.yml:\d+: /,
       ],
     ])('rejects %j with the parameter, the JSON path and the problem', (params, message) => {
       expect(() => settingsModule.checkRuleParams({ elevatedScopePolicy: '', rulesConfig: '', ...params })).toThrow(

@@ -80,11 +80,12 @@ Options:
 `;
 
 /** `openai-audit-alerts test --help`. */
-export const TEST_HELP = `Usage: openai-audit-alerts test [FILE...] [--rules DIR]
+export const TEST_HELP = `Usage: openai-audit-alerts test [FILE|DIR...] [--rules DIR] [--filter GLOB]
 
-Runs the Tests of panther-analysis rule YAML files against the rule of the same RuleID here, and
-with --rules DIR (or RULES_DIR) first the Tests of every detection of your own in DIR (Panther
-simple detections: docs/own-detections.md).
+Runs the Tests of panther-analysis rule YAML files (a DIR stands for its .yml and .yaml files at
+every level, in name order) against the rule of the same RuleID here, and with --rules DIR (or
+RULES_DIR) first the Tests of every detection of your own in DIR (Panther simple detections:
+docs/own-detections.md).
 Prints one line per test (PASS or FAIL, with what differed), then "N passed, M failed".
 
 Test format: Tests: [{Name, ExpectedResult, Log}], optionally with ExpectedSeverity,
@@ -101,8 +102,10 @@ Exit status 1 when any test or metadata check fails, a file cannot be read, or i
 unknown; 2 when a detection in DIR does not compile (its file, line and the problem are printed).
 
 Options:
-  --rules DIR  Detections of your own: run their tests, and make them known to FILEs
-  -h, --help   Show this help
+  --rules DIR      Detections of your own: run their tests, and make them known to FILEs
+  --filter GLOB    Only the rules whose id matches GLOB ("*" matches any run of characters,
+                   "\\*" a star), e.g. --filter 'OpenAI.Login.*'; matching no rule exits 1
+  -h, --help       Show this help
 `;
 
 /** `openai-audit-alerts policy --help`. */

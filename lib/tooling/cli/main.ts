@@ -58,8 +58,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   },
   test: {
     help: TEST_HELP,
-    options: { rules: { type: 'string' } },
-    run: async (args, io) => (await import('./commands/test.ts')).testCommand(args, io),
+    options: { rules: { type: 'string' }, filter: { type: 'string' } },
+    run: async (args, io, values) => (await import('./commands/test.ts')).testCommand(args, io, values),
   },
   policy: {
     help: POLICY_HELP,

@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
 import { loadCatalogConfig } from '../../../config/catalog-config.ts';
 import { StreamBounds } from '../../../detection/engine/stream-bounds.ts';
 import { StreamEvaluator } from '../../../detection/engine/stream-evaluator.ts';
@@ -16,6 +15,7 @@ import { outputJson } from '../../../shared/output-json.ts';
 import { printable, quote } from '../../../shared/printable.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
+import { directoryFiles } from '../directory-files.ts';
 
 /**
  * The line printed for one alert. Field order is part of the output format. `eventCount` is the
@@ -90,17 +90,6 @@ export const DEFAULT_MAX_BASELINE_VALUES = 100_000;
 
 /** Alert lines written to standard output at once. */
 const OUTPUT_BATCH = 256;
-
-/** The files of a directory that evaluate reads, in name order, from every level below it. */
-async function directoryFiles(directory: string): Promise<string[]> {
-  const names = (await readdir(directory, { recursive: true })).filter((name) => INPUT_FILE.test(name)).sort();
-  const files: string[] = [];
-  for (const name of names) {
-    const path = join(directory, name);
-    if ((await stat(path)).isFile()) files.push(path);
-  }
-  return files;
-}
 
 /**
  * A file's text, chunk by chunk. 64 KiB chunks: with 1 MiB ones the process held about 100 MB more
@@ -266,7 +255,7 @@ export async function evaluateCommand(
     }
     let files: string[];
     try {
-      files = (await stat(input)).isDirectory() ? await directoryFiles(input) : [input];
+      files = (await stat(input)).isDirectory() ? await directoryFiles(input, INPUT_FILE) : [input];
     } catch (error) {
       await unreadable(printable(input), error);
       continue;

@@ -4,11 +4,17 @@ import { RuleTestFileError } from '../../../detection/testing/errors.ts';
 import { checkPantherMetadata, runRuleTest } from '../../../detection/testing/run-test.ts';
 import { parseRuleTestFile, type RuleTestFile } from '../../../detection/testing/test-file.ts';
 import type { RuleCatalog } from '../../../detection/engine/catalog.ts';
+import { stat } from 'node:fs/promises';
 import { RULES_DIR_ENV } from '../../../config/rules-dir.ts';
+import { compileGlob, globMatches } from '../../../detection/rules/openai/glob.ts';
+import { directoryFiles } from '../directory-files.ts';
 import { loadOwnDetections } from '../../../config/rules-folder.ts';
 import { printable, quote } from '../../../shared/printable.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
+
+/** The files of a DIR argument that hold rule tests. */
+const RULE_FILE = /\.ya?ml$/i;
 
 /** Counts of a run. */
 interface Tally {
@@ -49,29 +55,49 @@ function runTests(catalog: RuleCatalog, parsed: RuleTestFile, io: CliIo, tally: 
 }
 
 /**
- * `test [FILE...] [--rules DIR]`: runs the Tests of Panther-format rule files against the rules of
- * the same id, and with a rules folder (`--rules`, `RULES_DIR`) the tests of every detection in
- * it first. One line per test, then `N passed, M failed`. Returns the exit status.
+ * `test [FILE|DIR...] [--rules DIR] [--filter GLOB]`: runs the Tests of Panther-format rule files
+ * (a DIR: its `.yml` and `.yaml` files, at every level) against the rules of the same id, and with
+ * a rules folder (`--rules`, `RULES_DIR`) the tests of every detection in it first; `--filter` keeps
+ * the rules whose id matches the glob (`*` any run of characters). One line per test, then
+ * `N passed, M failed`. Returns the exit status.
  *
  * @example
  * ```ts
  * const status = await testCommand(['rule.yml'], io); // prints "8 passed, 0 failed"
  * ```
  */
-export async function testCommand(files: readonly string[], io: CliIo): Promise<number> {
+export async function testCommand(
+  inputs: readonly string[],
+  io: CliIo,
+  options: Record<string, string | boolean | undefined> = {},
+): Promise<number> {
   const folder = io.env[RULES_DIR_ENV] ?? '';
-  if (files.length === 0 && folder === '') {
-    io.stderr('test: needs at least one rule YAML FILE, or --rules DIR; see --help\n');
+  if (inputs.length === 0 && folder === '') {
+    io.stderr('test: needs at least one rule YAML FILE or DIR, or --rules DIR; see --help\n');
     return EXIT_USAGE;
   }
+  const filter = typeof options.filter === 'string' ? options.filter : undefined;
+  const glob = filter === undefined ? undefined : compileGlob(filter);
+  const selected = (ruleId: string) => glob === undefined || globMatches(glob, ruleId);
   const detections = loadOwnDetections(io.env);
   const catalog = createRuleCatalog(loadCatalogConfig(io.env, detections));
   const tally: Tally = { passed: 0, failed: 0 };
   let fileErrors = 0;
+  let rulesRun = 0;
   for (const { file, tests, ignoredKeys } of detections) {
+    if (!selected(tests.ruleId)) continue;
+    rulesRun++;
     for (const ignored of ignoredKeys)
       io.stderr(`test: ${printable(file)}:${ignored.line}: ${ignored.key} has no effect here: ${ignored.reason}\n`);
     runTests(catalog, tests, io, tally, false);
+  }
+  const files: string[] = [];
+  for (const input of inputs) {
+    try {
+      files.push(...((await stat(input)).isDirectory() ? await directoryFiles(input, RULE_FILE) : [input]));
+    } catch {
+      files.push(input); // reported below as a file it cannot read
+    }
   }
   for (const file of files) {
     const source = printable(file);
@@ -93,8 +119,14 @@ export async function testCommand(files: readonly string[], io: CliIo): Promise<
       io.stderr(`test: ${source}: unknown RuleID ${quote(parsed.ruleId)} (known: ${known})\n`);
       continue;
     }
+    if (!selected(parsed.ruleId)) continue;
+    rulesRun++;
     runTests(catalog, parsed, io, tally, true);
   }
   io.stdout(`${tally.passed} passed, ${tally.failed} failed\n`);
+  if (filter !== undefined && rulesRun === 0) {
+    io.stderr(`test: --filter ${quote(filter)} matches no rule of the files given\n`);
+    return EXIT_FAILURE;
+  }
   return tally.failed === 0 && fileErrors === 0 ? EXIT_OK : EXIT_FAILURE;
 }

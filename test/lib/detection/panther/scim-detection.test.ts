@@ -10,7 +10,7 @@ import { compilePantherDetection } from '../../../../lib/detection/panther/index
 import { scimConfigurationChangeRule } from '../../../../lib/detection/rules/openai/scim-configuration-change.ts';
 import { runRuleTest } from '../../../../lib/detection/testing/run-test.ts';
 
-const source = join(import.meta.dirname, '../../../fixtures/panther/openai_scim_disabled_simple.yml');
+const source = join(import.meta.dirname, '../../../fixtures/own-rules/identity/scim-disabled.yml');
 const { rule, tests, ignoredKeys } = compilePantherDetection(readFileSync(source, 'utf8'), source);
 const catalog = new RuleCatalog().register(openAiAuditLogType, [rule, scimConfigurationChangeRule]);
 

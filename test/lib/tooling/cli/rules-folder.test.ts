@@ -9,7 +9,7 @@ import { runCli } from '../../../../lib/tooling/cli/main.ts';
 import { recordingIo } from '../../../support/recording-io.ts';
 
 const root = join(import.meta.dirname, '../../../..');
-const fixture = join(root, 'test/fixtures/panther/openai_scim_disabled_simple.yml');
+const fixture = join(root, 'test/fixtures/own-rules/identity/scim-disabled.yml');
 const RULE = 'Custom.OpenAI.SCIM.Disabled';
 
 function rulesFolder(extra: Record<string, string> = {}): string {
@@ -98,6 +98,23 @@ describe('--rules DIR', () => {
   it('test needs a FILE or a folder', async () => {
     const { status, stderr } = await run(['test']);
     expect(status).toBe(2);
-    expect(stderr).toBe('test: needs at least one rule YAML FILE, or --rules DIR; see --help\n');
+    expect(stderr).toBe('test: needs at least one rule YAML FILE or DIR, or --rules DIR; see --help\n');
+  });
+
+  it('test reads a DIR of test files, and --filter keeps the rules whose id matches', async () => {
+    const signals = join(root, 'lib/detection/rules/openai');
+    const all = await run(['test', signals]);
+    expect(all.status).toBe(0);
+    const ids = (lines: string[]) => [...new Set(lines.slice(0, -1).map((line) => line.split(':')[0]))];
+    expect(ids(all.lines).length).toBeGreaterThan(10);
+    const logins = await run(['test', signals, '--filter', 'OpenAI.Login.*']);
+    expect(logins.status).toBe(0);
+    expect(ids(logins.lines)).toEqual(['PASS  OpenAI.Login.Failed', 'PASS  OpenAI.Login.Success']);
+    const mine = await run(['test', '--rules', rulesFolder(), signals, '--filter', 'Custom.*']);
+    expect(ids(mine.lines)).toEqual([`PASS  ${RULE}`]);
+    const none = await run(['test', signals, '--filter', 'Nothing.*']);
+    expect(none.status).toBe(1);
+    expect(none.lines).toEqual(['0 passed, 0 failed']);
+    expect(none.stderr).toBe('test: --filter "Nothing.*" matches no rule of the files given\n');
   });
 });
