@@ -12,6 +12,7 @@ import { measureCapacity } from './bench/capacity.ts';
 import { measureCli } from './bench/cli.ts';
 import { measureEvaluatePeer } from './bench/cli-peer.ts';
 import { generateEventsToFile, loadCorpus, pantherArgs } from './bench/corpus.ts';
+import { measureOwnRule } from './bench/own-rule.ts';
 import { measureEventPath } from './bench/event-path.ts';
 import { bundledLinePaths } from './bench/bundled.ts';
 import { peerUnavailable, startPeer, type PeerStart } from './bench/peer.ts';
@@ -128,6 +129,10 @@ if (run('path')) {
       result.peerEventsPerSecond = figures.peer.eventsPerSecond;
       result.peerRatio = figures.peer.ratio;
     }
+    log('measuring a detection written as data against the same detection in TypeScript...');
+    const ownRule = measureOwnRule(corpus.lines, SIZES.pathRounds);
+    result.ownRuleCostRatio = ownRule.ownRuleCostRatio;
+    meta.ownRule = ownRule.meta;
     result.sameRuleParseRatio = sameRule.parseRatio;
     result.sameRuleEventsPerSecond = sameRule.eventsPerSecond;
     if (sameRule.peer) result.sameRulePeerRatio = sameRule.peer.ratio;
@@ -261,6 +266,7 @@ else {
     ['sameRuleParseRatio', 'x', 'the same, only the API-key rule'],
     ['sameRuleEventsPerSecond', 'events/s', 'the same, only the API-key rule'],
     ['sameRulePeerRatio', 'x', 'the same, only the API-key rule on both sides'],
+    ['ownRuleCostRatio', 'x', 'a Panther simple detection over the same rule in TypeScript, per event; goal <= 2'],
     ['evaluateOneEventMs', 'ms', 'over bare node; goal <= 100'],
     ['evaluateRssMb', 'MB', `at ${SIZES.streamLarge} lines; goal <= 200`],
     ['evaluateMarginalUs', 'us/event', 'goal <= 2.5'],

@@ -1,8 +1,8 @@
 // The detect function as deployed: its bundle (the bytes, what loads at start, what only a match
 // loads), its deployment package with source maps, and its cold start run with the function's own
 // NODE_OPTIONS from serverless.yml.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { syntheticEvents } from '../../lib/tooling/local/synthetic-events.ts';
 import { buildFunctions } from '../build.ts';
@@ -76,8 +76,18 @@ function deployedDetect(): { nodeOptions: string; patterns: string[] } {
   return { nodeOptions: typeof options === 'string' ? options : '', patterns: detect.package.patterns };
 }
 
-/** Files matching a pattern whose only wildcard is `*` in the file name (`dist/detect/*.mjs`). */
+/**
+ * Files matching a pattern whose only wildcard is `*` in the file name (`dist/detect/*.mjs`), or a
+ * whole folder (`dist/detect/rules/**`: a rules folder the package step copies there; none here).
+ */
 function matching(base: string, pattern: string): string[] {
+  if (pattern.endsWith('/**')) {
+    const folder = pattern.slice(0, -'/**'.length);
+    if (!existsSync(join(base, folder))) return [];
+    return readdirSync(join(base, folder), { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => relative(base, join(entry.parentPath, entry.name)));
+  }
   const directory = dirname(pattern);
   const name = pattern.slice(directory.length + 1);
   if (/[*?[\]{}]/.test(directory) || /[?[\]{}]/.test(name)) throw new Error(`unsupported package pattern ${pattern}`);

@@ -73,6 +73,7 @@ describe('npm run bench -- --json --quick', () => {
     for (const name of [
       'parseRatio',
       'eventsPerSecond',
+      'ownRuleCostRatio',
       'evaluateOneEventMs',
       'evaluateRssMb',
       'evaluateMarginalUs',
@@ -91,6 +92,10 @@ describe('npm run bench -- --json --quick', () => {
       expectFigure(figures, name);
     }
     expect(expectFigure(figures, 'parseRatio').median).toBeGreaterThan(0);
+    // The detection written as data and its TypeScript twin agree on the corpus (the bench stops otherwise).
+    const ownRule = (figures.meta as { ownRule: { matches: { data: number; typescript: number } } }).ownRule;
+    expect(ownRule.matches.data).toBeGreaterThan(0);
+    expect(ownRule.matches.data).toBe(ownRule.matches.typescript);
     expect(expectFigure(figures, 'eventsPerSecond').median).toBeGreaterThan(0);
     expect(expectFigure(figures, 'evaluateRssMb').median).toBeGreaterThan(0);
     expect(expectFigure(figures, 'webhookEventsPerSecond').median).toBeGreaterThan(0);
