@@ -11,7 +11,9 @@ import { createPowertools } from '../lib/shared/powertools.ts';
 const ownRules =
   (process.env[RULES_DIR_ENV] ?? '') === ''
     ? []
-    : (await import('../lib/config/rules-folder.ts')).loadOwnDetections(process.env).map((d) => d.rule);
+    : await import('../lib/config/rules-folder.ts').then((folder) =>
+        folder.ownRulesOf(folder.loadOwnDetections(process.env)),
+      );
 const config = readDetectConfig(process.env, ownRules);
 const { logger, metrics, ...telemetry } = createPowertools(config.logLevel);
 const detect = createDetectionHandler({ config, telemetry });

@@ -1,6 +1,6 @@
 import type { CatalogConfig } from '../detection/rules/create-rule-catalog.ts';
 import { loadRulesConfig } from './rules-config-file.ts';
-import { loadOwnDetections, type FolderDetection } from './rules-folder.ts';
+import { loadOwnDetections, ownRulesOf, type FolderDetection } from './rules-folder.ts';
 import { loadScopePolicy } from './scope-policy-file.ts';
 
 /**
@@ -18,6 +18,6 @@ export function loadCatalogConfig(
   env: Readonly<Record<string, string | undefined>>,
   detections: readonly FolderDetection[] = loadOwnDetections(env),
 ): CatalogConfig {
-  const ownRules = detections.map((detection) => detection.rule);
+  const ownRules = ownRulesOf(detections);
   return { scopePolicy: loadScopePolicy(env), ownRules, ...loadRulesConfig(env, undefined, ownRules) };
 }

@@ -1,12 +1,10 @@
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Rule } from '../detection/engine/rule.ts';
-import type { AuditEvent } from '../detection/openai/audit-event.ts';
 import { ConfigError } from '../shared/config-error.ts';
 import { parseRulesConfig } from './parse-rules-settings.ts';
 import { RULES_DIR_ENV } from './rules-dir.ts';
-import { loadOwnDetections } from './rules-folder.ts';
-import { createRuleCatalog } from '../detection/rules/create-rule-catalog.ts';
+import { loadOwnDetections, ownRulesOf } from './rules-folder.ts';
+import { createRuleCatalog, type CatalogConfig } from '../detection/rules/create-rule-catalog.ts';
 import { parseScopePolicy } from './parse-scope-policy.ts';
 
 /** The deploy parameters that configure the rules, as `serverless.yml` passes them (JSON text or empty). */
@@ -38,9 +36,9 @@ export function checkDetectionParams(params: DetectionParams): void {
   const policy = text(params.elevatedScopePolicy);
   if (policy !== '') parseScopePolicy(policy, 'elevatedScopePolicy');
   const dir = text(params.rulesDir);
-  let ownRules: ReadonlyArray<Rule<AuditEvent>>;
+  let ownRules: CatalogConfig['ownRules'];
   try {
-    ownRules = loadOwnDetections({ [RULES_DIR_ENV]: dir }).map((detection) => detection.rule);
+    ownRules = ownRulesOf(loadOwnDetections({ [RULES_DIR_ENV]: dir }));
   } catch (error) {
     if (error instanceof ConfigError) throw new Error(`rulesDir: ${error.message}`, { cause: error });
     throw error;

@@ -1,22 +1,54 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { Rule } from '../detection/engine/rule.ts';
+import type { CorrelationRule, Rule } from '../detection/engine/rule.ts';
 import type { AuditEvent } from '../detection/openai/audit-event.ts';
 import { compilePantherDetection, type IgnoredKey } from '../detection/panther/compile.ts';
 import { PantherDetectionError } from '../detection/panther/errors.ts';
+import { SigmaRuleError, compileSigmaFile } from '../detection/sigma/compile.ts';
 import { createRuleCatalog } from '../detection/rules/create-rule-catalog.ts';
 import type { RuleTestFile } from '../detection/testing/test-file.ts';
 import { ConfigError } from '../shared/config-error.ts';
 import { printable, quote } from '../shared/printable.ts';
 import { RULES_DIR_ENV } from './rules-dir.ts';
 
-/** A detection of the folder: its rule, its tests and the file it came from. */
+/** A file of the folder: the rules it compiles to, their tests, and the file. */
 export interface FolderDetection {
   /** The file, relative to the folder (`identity/scim-disabled.yml`). */
   readonly file: string;
-  readonly rule: Rule<AuditEvent>;
-  readonly tests: RuleTestFile;
+  /** A Panther detection's rule; a Sigma file's rules, a correlation after the rules it reads. */
+  readonly rules: ReadonlyArray<Rule<AuditEvent> | CorrelationRule<AuditEvent>>;
+  readonly tests: readonly RuleTestFile[];
   readonly ignoredKeys: readonly IgnoredKey[];
+}
+
+/**
+ * Every rule of a folder's detections, in file order: what the catalog registers.
+ *
+ * @example
+ * ```ts
+ * const catalog = createRuleCatalog({ ownRules: ownRulesOf(loadRulesFolder('my-rules')) });
+ * ```
+ */
+export function ownRulesOf(
+  detections: readonly FolderDetection[],
+): ReadonlyArray<Rule<AuditEvent> | CorrelationRule<AuditEvent>> {
+  return detections.flatMap((detection) => detection.rules);
+}
+
+/** A Sigma file: a top-level `logsource:` or `correlation:` in any of its documents. */
+const SIGMA = /^(?:logsource|correlation)\s*:/m;
+
+/** Compiles one file, as a Sigma rule or a Panther simple detection; problems as `ConfigError`. */
+function compileFile(text: string, source: string): Omit<FolderDetection, 'file'> {
+  try {
+    if (SIGMA.test(text)) return compileSigmaFile(text, source);
+    const { rule, tests, ignoredKeys } = compilePantherDetection(text, source);
+    return { rules: [rule], tests: [tests], ignoredKeys };
+  } catch (error) {
+    if (error instanceof PantherDetectionError || error instanceof SigmaRuleError)
+      throw new ConfigError(error.message, { cause: error });
+    throw error;
+  }
 }
 
 /** How the folder is read: the real file system by default, injectable for tests. */
@@ -39,14 +71,15 @@ const isDetectionFile = (file: string) => /\.ya?ml$/i.test(file);
 
 /**
  * The detections in `dir`: every `.yml` or `.yaml` file under it, in path order, compiled as a
- * Panther simple detection. Any problem stops the load with a {@link ConfigError} naming the file,
+ * Sigma rule (a file with a top-level `logsource:` or `correlation:`) or else a Panther simple
+ * detection. Any problem stops the load with a {@link ConfigError} naming the file,
  * the line, the path inside it and the problem: an unreadable folder or file, a detection that
  * does not compile, a `RuleID` two files share. A file that is not YAML is skipped (a README).
  *
  * @example
  * ```ts
  * const detections = loadRulesFolder('my-rules');
- * const catalog = createRuleCatalog({ ownRules: detections.map((d) => d.rule) });
+ * const catalog = createRuleCatalog({ ownRules: ownRulesOf(detections) });
  * ```
  */
 export function loadRulesFolder(dir: string, reader: FolderReader = nodeReader): FolderDetection[] {
@@ -66,19 +99,14 @@ export function loadRulesFolder(dir: string, reader: FolderReader = nodeReader):
     } catch (error) {
       throw new ConfigError(`${source}: cannot read: ${reason(error)}`);
     }
-    let compiled;
-    try {
-      compiled = compilePantherDetection(text, source);
-    } catch (error) {
-      if (error instanceof PantherDetectionError) throw new ConfigError(error.message);
-      throw error;
+    const compiled = compileFile(text, source);
+    for (const rule of compiled.rules) {
+      const other = byId.get(rule.id);
+      if (other !== undefined)
+        throw new ConfigError(`${source}: RuleID ${quote(rule.id)} is also the RuleID of ${other}`);
+      byId.set(rule.id, source);
     }
-    const { rule, tests, ignoredKeys } = compiled;
-    const other = byId.get(rule.id);
-    if (other !== undefined)
-      throw new ConfigError(`${source}: RuleID ${quote(rule.id)} is also the RuleID of ${other}`);
-    byId.set(rule.id, source);
-    detections.push({ file, rule, tests, ignoredKeys });
+    detections.push({ file, ...compiled });
   }
   return detections;
 }
@@ -105,10 +133,11 @@ export function loadOwnDetections(
   const detections = loadRulesFolder(dir, reader);
   if (detections.length === 0) return detections;
   const builtIn = new Set(createRuleCatalog().knownRules.map((rule) => rule.id));
-  for (const { file, rule } of detections)
-    if (builtIn.has(rule.id))
-      throw new ConfigError(
-        `${printable(join(dir, file))}: RuleID ${quote(rule.id)} is a built-in rule's; choose another id (a built-in rule can be disabled in the rules configuration)`,
-      );
+  for (const { file, rules } of detections)
+    for (const rule of rules)
+      if (builtIn.has(rule.id))
+        throw new ConfigError(
+          `${printable(join(dir, file))}: RuleID ${quote(rule.id)} is a built-in rule's; choose another id (a built-in rule can be disabled in the rules configuration)`,
+        );
   return detections;
 }

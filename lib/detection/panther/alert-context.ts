@@ -57,18 +57,33 @@ export function compileAlertContext(file: YamlFile, site: Site): ContextBuilder 
     names.add(name);
     return { name, read: fieldReader(readKeySpecifier(file, valueEntry.value).path) };
   });
-  return (root, eventType) => {
-    const context: Record<string, JsonValue> = {};
-    for (const { name, read } of fields) {
-      const value = read(root, eventType);
-      // defineProperty: a KeyName such as `__proto__` is an ordinary key, never the prototype.
-      Object.defineProperty(context, name, {
-        value: value === MISSING ? null : value,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    }
-    return context;
-  };
+  return (root, eventType) => fieldsContext(fields, root, eventType);
+}
+
+/**
+ * An alert context of named fields of the event: each field's value, `null` when it is missing.
+ * Names are set as own properties, so a name such as `__proto__` is an ordinary key, never the
+ * prototype.
+ *
+ * @example
+ * ```ts
+ * fieldsContext([{ name: 'source_ip', read: fieldReader(keyPath('actor.session.ip_address')) }], event.raw, event.type);
+ * ```
+ */
+export function fieldsContext(
+  fields: ReadonlyArray<{ readonly name: string; readonly read: FieldReader }>,
+  root: unknown,
+  eventType: string | undefined,
+): Record<string, JsonValue> {
+  const context: Record<string, JsonValue> = {};
+  for (const { name, read } of fields) {
+    const value = read(root, eventType);
+    Object.defineProperty(context, name, {
+      value: value === MISSING ? null : value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return context;
 }

@@ -1,5 +1,5 @@
 import { RuleCatalog } from '../engine/catalog.ts';
-import type { Rule } from '../engine/rule.ts';
+import type { CorrelationRule, Rule } from '../engine/rule.ts';
 import type { RulesSettings } from '../engine/rule-settings.ts';
 import type { AuditEvent } from '../openai/audit-event.ts';
 import { openAiAuditLogType } from '../openai/log-type.ts';
@@ -41,7 +41,7 @@ export interface CatalogConfig {
    * Detections of your own (a rules folder's), registered after the built-in rules; an id that
    * clashes with one is refused.
    */
-  readonly ownRules?: ReadonlyArray<Rule<AuditEvent>>;
+  readonly ownRules?: ReadonlyArray<Rule<AuditEvent> | CorrelationRule<AuditEvent>>;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Rule } from '../../detection/engine/rule.ts';
+import type { CorrelationRule, Rule } from '../../detection/engine/rule.ts';
 import type { RulesSettings } from '../../detection/engine/rule-settings.ts';
 import type { AuditEvent } from '../../detection/openai/audit-event.ts';
 import type { ScopePolicy } from '../../detection/rules/openai/scope-policy.ts';
@@ -19,7 +19,7 @@ export interface DetectConfig {
   /** The rules configuration's `orgDomains`: the organization's own email domains (empty when not set). */
   readonly orgDomains: readonly string[];
   /** `RULES_DIR`: detections of your own, from a rules folder (none when not set). */
-  readonly ownRules?: ReadonlyArray<Rule<AuditEvent>>;
+  readonly ownRules?: ReadonlyArray<Rule<AuditEvent> | CorrelationRule<AuditEvent>>;
   /** `LOG_LEVEL`: DEBUG, INFO (default), WARN or ERROR. */
   readonly logLevel: LogLevel;
   /** `EVENT_CONCURRENCY`: dedup keys handled at once, 1 to 64 (default 8). */

@@ -4,7 +4,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AlertDocument } from '../../pipeline/alerts/alert-document.ts';
 import type { ReceivedRequest } from './receivers.ts';
-import { loadOwnDetections } from '../../config/rules-folder.ts';
+import { loadOwnDetections, ownRulesOf } from '../../config/rules-folder.ts';
 import { readDetectConfig } from '../../config/detect-config.ts';
 import { createDetectionHandler } from '../../pipeline/detect/create-handler.ts';
 import type { LogLevel } from '../../shared/log-level.ts';
@@ -141,7 +141,7 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
   if (input === undefined) return 1;
   // A rules folder's detections (--rules, RULES_DIR), compiled before any emulator starts: a bad
   // one stops the run with its file and line.
-  const ownRules = loadOwnDetections(io.env).map((detection) => detection.rule);
+  const ownRules = ownRulesOf(loadOwnDetections(io.env));
 
   const emulators: Emulator[] = [];
   const stoppers: Array<() => Promise<void>> = [];

@@ -1,7 +1,7 @@
 // The rules folder's loader over an in-memory folder: which files it reads, in what order, and
 // every way a folder can be refused, each naming the file.
 import { describe, expect, it } from 'vitest';
-import { loadOwnDetections, loadRulesFolder, type FolderReader } from '../../../lib/config/rules-folder.ts';
+import { loadOwnDetections, loadRulesFolder, ownRulesOf, type FolderReader } from '../../../lib/config/rules-folder.ts';
 import { ConfigError } from '../../../lib/shared/config-error.ts';
 
 const detection = (id: string, type = 'scim.disabled') => `AnalysisType: rule
@@ -42,12 +42,12 @@ describe('loadRulesFolder', () => {
         'b.YML': detection('Own.B'),
       }),
     );
-    expect(loaded.map(({ file, rule }) => [file, rule.id])).toEqual([
-      ['b.YML', 'Own.B'],
-      ['identity/a.yml', 'Own.A'],
-      ['z.yaml', 'Own.Z'],
+    expect(loaded.map(({ file, rules }) => [file, rules.map((rule) => rule.id)])).toEqual([
+      ['b.YML', ['Own.B']],
+      ['identity/a.yml', ['Own.A']],
+      ['z.yaml', ['Own.Z']],
     ]);
-    expect(loaded[0]?.tests.tests.map((test) => test.name)).toEqual(['Own.B matches']);
+    expect(loaded[0]?.tests.map((file) => file.tests.map((test) => test.name))).toEqual([['Own.B matches']]);
   });
 
   it('refuses a folder where two files share a RuleID, naming both', () => {
@@ -87,7 +87,7 @@ describe('loadOwnDetections', () => {
     const reader = folder({ 'a.yml': detection('Own.A') });
     expect(loadOwnDetections({}, reader)).toEqual([]);
     expect(loadOwnDetections({ RULES_DIR: '' }, reader)).toEqual([]);
-    expect(loadOwnDetections({ RULES_DIR: 'rules' }, reader).map(({ rule }) => rule.id)).toEqual(['Own.A']);
+    expect(ownRulesOf(loadOwnDetections({ RULES_DIR: 'rules' }, reader)).map((rule) => rule.id)).toEqual(['Own.A']);
   });
 
   it('refuses a detection whose RuleID is a built-in rule’s', () => {

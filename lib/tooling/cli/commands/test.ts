@@ -85,11 +85,12 @@ export async function testCommand(
   let fileErrors = 0;
   let rulesRun = 0;
   for (const { file, tests, ignoredKeys } of detections) {
-    if (!selected(tests.ruleId)) continue;
-    rulesRun++;
+    const chosen = tests.filter((testFile) => selected(testFile.ruleId));
+    if (chosen.length === 0) continue;
+    rulesRun += chosen.length;
     for (const ignored of ignoredKeys)
       io.stderr(`test: ${printable(file)}:${ignored.line}: ${ignored.key} has no effect here: ${ignored.reason}\n`);
-    runTests(catalog, tests, io, tally, false);
+    for (const testFile of chosen) runTests(catalog, testFile, io, tally, false);
   }
   const files: string[] = [];
   for (const input of inputs) {

@@ -62,6 +62,38 @@ describe('--rules DIR', () => {
     }
   });
 
+  it('reads Sigma rules in the same folder, correlations included: their tests, and their alerts in evaluate', async () => {
+    const dir = rulesFolder();
+    for (const name of ['api-key-elevated-scopes.yml', 'brute-force-then-login.yml'])
+      copyFileSync(join(root, 'test/fixtures/sigma', name), join(dir, name));
+    const tested = await run(['test', '--rules', dir]);
+    expect(tested.stderr).toBe('');
+    expect(tested.status).toBe(0);
+    const ids = new Set(tested.lines.slice(0, -1).map((line) => line.split(':')[0]));
+    expect([...ids].sort()).toEqual(
+      [
+        'PASS  Custom.OpenAI.API.Key.Elevated.Scopes',
+        'PASS  Custom.OpenAI.BruteForce.Then.Login',
+        `PASS  ${RULE}`,
+      ].sort(),
+    );
+    const elevated = JSON.stringify({
+      id: 'audit_log-key-1',
+      type: 'api_key.created',
+      effective_at: 1_763_900_000,
+      actor: {
+        type: 'session',
+        session: { user: { id: 'user-3', email: 'dev@example.com' }, ip_address: '203.0.113.5' },
+      },
+      'api_key.created': { id: 'key_1', data: { scopes: ['all'] } },
+    });
+    const evaluated = await run(['evaluate', '--rules', dir, '-'], elevated);
+    expect(evaluated.status).toBe(0);
+    expect(evaluated.lines.map((line) => (JSON.parse(line) as { ruleId: string }).ruleId)).toContain(
+      'Custom.OpenAI.API.Key.Elevated.Scopes',
+    );
+  });
+
   it('lets the rules configuration disable a detection of the folder, and refuses a rule id it does not know', async () => {
     const dir = rulesFolder();
     const off = await run(['evaluate', '--rules', dir, '-'], scimDisabled, {

@@ -1,0 +1,65 @@
+// A file of several YAML documents: each read on its own, every problem reported at its line in
+// the file.
+import { describe, expect, it } from 'vitest';
+import { splitDocuments, type SigmaDocument } from '../../../../lib/detection/sigma/documents.ts';
+import { compileSigmaFile, SigmaRuleError } from '../../../../lib/detection/sigma/index.ts';
+import { base, compileError, correlation } from './helpers.ts';
+
+/** A document's content as JavaScript. */
+const toJs = (doc: SigmaDocument): unknown => doc.file.document.toJS() as unknown;
+
+describe('splitDocuments', () => {
+  it('splits at --- and keeps the lines of the file', () => {
+    const docs = splitDocuments('a: 1\n---\nb: 2\n---\n# only a comment\n---\n\nc: 3\n', 'x.yml');
+    expect(docs.map((d) => [d.line, d.file.root.line, toJs(d)])).toEqual([
+      [1, 1, { a: 1 }],
+      [2, 3, { b: 2 }],
+      [6, 8, { c: 3 }],
+    ]);
+  });
+
+  it('skips an empty first or last document, and handles ... and directives', () => {
+    expect(splitDocuments('---\na: 1\n---\n', 'x.yml').map((d) => toJs(d))).toEqual([{ a: 1 }]);
+    expect(splitDocuments('a: 1\n...\n%YAML 1.2\n---\nb: 2\n', 'x.yml').map((d) => [d.line, toJs(d)])).toEqual([
+      [1, { a: 1 }],
+      [3, { b: 2 }],
+    ]);
+  });
+
+  it('handles CRLF line ends', () => {
+    expect(splitDocuments('a: 1\r\n---\r\nb: 2\r\n', 'x.yml').map((d) => toJs(d))).toEqual([{ a: 1 }, { b: 2 }]);
+  });
+
+  it('does not split at --- inside a block scalar', () => {
+    const docs = splitDocuments('a: |\n  text\n  ---\n  more\n', 'x.yml');
+    expect(docs.map((d) => toJs(d))).toEqual([{ a: 'text\n---\nmore\n' }]);
+  });
+});
+
+describe('errors in a later document', () => {
+  const text = [
+    correlation(
+      '  type: event_count\n  rules: [failed]\n  group-by: [actor.session.user.email]\n  timespan: 10m\n  condition:\n    gte: 5',
+    ),
+    base('failed', 'login.failed').replace('type: login.failed', 'type|bas64: login.failed'),
+  ].join('---\n');
+
+  it('are reported at their line in the file', () => {
+    expect(compileError(text)).toBe(
+      `rules/x.yml:19: detection.selection["type|bas64"]: unknown modifier 'bas64' (did you mean 'base64'?)`,
+    );
+  });
+
+  it('are SigmaRuleErrors, YAML errors included', () => {
+    expect(() => compileSigmaFile('title: a\n---\ntitle: [unclosed\n', 'x.yml')).toThrow(SigmaRuleError);
+    expect(compileError('title: a\n---\ntitle: [unclosed\nlevel: low\n')).toMatch(
+      /^rules\/x\.yml:[34]: not valid YAML/,
+    );
+    expect(compileError('a: 1\na: 2\n')).toMatch(/^rules\/x\.yml:2: not valid YAML: Map keys must be unique/);
+  });
+
+  it('refuses a file without a rule', () => {
+    expect(compileError('# nothing\n')).toBe('rules/x.yml:1: the file holds no Sigma rule');
+    expect(compileError('- a\n- b\n')).toMatch(/^rules\/x\.yml:1: expected a mapping of Sigma rule keys, got a list/);
+  });
+});
