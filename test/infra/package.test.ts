@@ -227,7 +227,8 @@ describe('npm run package', () => {
     expect(resource(template, 'DetectLambdaFunction').Properties.Environment.Variables.RULES_DIR).toBe('');
     const listing = spawnSync('unzip', ['-Z1', join(paramsDir, 'detect.zip')], { encoding: 'utf8' });
     const files = listing.stdout.trim().split('\n');
-    expect(files.filter((file) => file.startsWith('dist/detect/rules/'))).toEqual([
+    expect(files.filter((file) => file.startsWith('dist/detect/rules/')).sort()).toEqual([
+      'dist/detect/rules/brute-force-then-login.yml',
       'dist/detect/rules/identity/scim-disabled.yml',
     ]);
   });
