@@ -47,7 +47,8 @@ function compileFile(text: string, source: string): Omit<FolderDetection, 'file'
   } catch (error) {
     if (error instanceof PantherDetectionError || error instanceof SigmaRuleError)
       throw new ConfigError(error.message, { cause: error });
-    throw error;
+    // A compiler fault still names the file it met.
+    throw new ConfigError(`${source}: cannot compile: ${reason(error)}`, { cause: error });
   }
 }
 
@@ -58,16 +59,21 @@ export interface FolderReader {
   readFile(path: string): string;
 }
 
+/** A file the folder's loader reads as a detection: YAML. */
+const isDetectionFile = (file: string) => /\.ya?ml$/i.test(file);
+
 const nodeReader: FolderReader = {
   listFiles: (dir) =>
     readdirSync(dir, { recursive: true, withFileTypes: true })
-      .filter((entry) => entry.isFile())
+      .filter((entry) => {
+        // A link would be skipped silently (it is not a file entry), or copied as a link when packaged.
+        if (entry.isSymbolicLink() && isDetectionFile(entry.name))
+          throw new Error(`${join(entry.parentPath, entry.name)} is a symbolic link: copy the file into the folder`);
+        return entry.isFile();
+      })
       .map((entry) => relative(dir, join(entry.parentPath, entry.name))),
   readFile: (path) => readFileSync(path, 'utf8'),
 };
-
-/** A file the folder's loader reads as a detection: YAML. */
-const isDetectionFile = (file: string) => /\.ya?ml$/i.test(file);
 
 /**
  * The detections in `dir`: every `.yml` or `.yaml` file under it, in path order, compiled as a

@@ -1,3 +1,10 @@
+/**
+ * Highest threshold an alerting rule may have: a window counting toward it remembers the events (or
+ * distinct values) it counted, at most twice this many 8-byte fingerprints, so its item stays under
+ * 4 KB (one write capacity unit per KB).
+ */
+export const MAX_THRESHOLD = 200;
+
 /** Titles and dedup strings longer than this are truncated (Panther's limit). */
 export const MAX_OUTPUT_STRING_LENGTH = 1000;
 

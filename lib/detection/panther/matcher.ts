@@ -322,6 +322,8 @@ function compileField(ctx: Context, site: Site, def: ConditionDef, byKey: Readon
       file.kind(values.value) === 'list' &&
       file.items(values.value).some((i) => file.kind(i) === 'mapping')
     ) {
+      const value = byKey.get('Value');
+      if (value !== undefined) return file.fail(value.keySite, 'a two-field comparison takes Values only, not Value');
       return compileTwoFields(ctx, site, def, values);
     }
     return file.fail(site, `'${def.name}' needs the field it tests: Key, DeepKey or KeyPath`);

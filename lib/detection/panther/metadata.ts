@@ -1,3 +1,4 @@
+import { MAX_THRESHOLD } from '../engine/constants.ts';
 import type { Rule } from '../engine/rule.ts';
 import { parseSeverity, SEVERITIES } from '../engine/severity.ts';
 import type { AuditEvent } from '../openai/audit-event.ts';
@@ -20,6 +21,11 @@ export type RuleMetadataFields = Omit<
 
 /** Panther's pattern for ids and display names (panther_analysis_tool's `NAME_ID_VALIDATION_REGEX`). */
 const NAME_OR_ID = /^[^<>&"%]+$/;
+/**
+ * What a rule id may hold here, beside Panther's pattern: the characters the routing deploy
+ * parameters accept (infra/settings.cjs), so an id is never a terminal escape and can be routed.
+ */
+const RULE_ID = /^[A-Za-z0-9_.:-]+$/;
 /** Panther's bounds of `DedupPeriodMinutes` (panther-analysis's rule schema). */
 const MIN_DEDUP_MINUTES = 5;
 const MAX_DEDUP_MINUTES = 1440;
@@ -38,6 +44,16 @@ function nameOrId(file: YamlFile, site: Site): string {
   const value = text(file, site, true);
   if (!NAME_OR_ID.test(value))
     return file.fail(site, `'${printable(value)}' has a character Panther refuses (< > & " %)`);
+  return value;
+}
+
+function ruleId(file: YamlFile, site: Site): string {
+  const value = nameOrId(file, site);
+  if (!RULE_ID.test(value))
+    return file.fail(
+      site,
+      `'${printable(value)}' may hold only letters, digits and _ . : - (it names the rule in routing and logs)`,
+    );
   return value;
 }
 
@@ -115,7 +131,7 @@ export function checkAnalysisType(file: YamlFile, root: Site, get: Lookup): void
  * ```
  */
 export function readMetadata(file: YamlFile, root: Site, get: Lookup): RuleMetadataFields {
-  const id = nameOrId(file, required(file, root, get, 'RuleID', "the rule's id (a non-empty string)").value);
+  const id = ruleId(file, required(file, root, get, 'RuleID', "the rule's id (a non-empty string)").value);
   const enabled = flag(file, required(file, root, get, 'Enabled', 'true or false').value);
   const logTypes = required(file, root, get, 'LogTypes', `a list naming ${OPENAI_AUDIT_LOG_TYPE}`);
   if (!strings(file, logTypes.value).includes(OPENAI_AUDIT_LOG_TYPE)) {
@@ -151,7 +167,8 @@ export function readMetadata(file: YamlFile, root: Site, get: Lookup): RuleMetad
   }
   const threshold = optional('Threshold');
   if (threshold !== undefined) {
-    const count = integer(file, threshold, 1, Infinity);
+    // The pipeline counts at most MAX_THRESHOLD events of a window exactly (a signal alerts never).
+    const count = integer(file, threshold, 1, MAX_THRESHOLD);
     if (count !== 1) fields.threshold = count;
   }
   const tags = optional('Tags');

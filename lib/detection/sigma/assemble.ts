@@ -1,3 +1,4 @@
+import { MAX_THRESHOLD } from '../engine/constants.ts';
 import { MAX_RECORDS_PER_STEP, RECORDS_KEPT_PER_MATCH_NEEDED } from '../engine/correlation.ts';
 import type { CorrelationRule, Rule } from '../engine/rule.ts';
 import type { Severity } from '../engine/severity.ts';
@@ -31,8 +32,6 @@ export interface Assembled {
   readonly ignoredKeys: readonly IgnoredKey[];
 }
 
-/** Most matches an alerting threshold counts: the pipeline's `MAX_THRESHOLD` (lib/pipeline/dedup/constants.ts), which lib/detection may not import. */
-const MAX_THRESHOLD = 200;
 /** Most matches a correlation step can need and still keep its oldest and newest ones (lib/detection/engine/correlation.ts). */
 const MAX_MIN_MATCH_COUNT = MAX_RECORDS_PER_STEP / RECORDS_KEPT_PER_MATCH_NEEDED;
 

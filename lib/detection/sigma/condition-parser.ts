@@ -103,9 +103,15 @@ class Parser {
   }
 
   #not(): ConditionNode {
-    if (!this.#peek('not')) return this.#primary();
-    this.#at++;
-    return { kind: 'not', operand: this.#not() };
+    // A loop, not recursion: a condition of thousands of `not`s must not exhaust the stack.
+    let negations = 0;
+    while (this.#peek('not')) {
+      this.#at++;
+      negations++;
+    }
+    let node = this.#primary();
+    for (let i = 0; i < negations; i++) node = { kind: 'not', operand: node };
+    return node;
   }
 
   #primary(): ConditionNode {

@@ -9,10 +9,15 @@ const REFUSED: ReadonlyArray<readonly [RegExp, string]> = [
   [/\\[1-9]|\\k</, 'backreferences'],
 ];
 
-/** Quantifiers that repeat without bound: nested, they are what makes a regular expression take exponential time. */
+/**
+ * Quantifiers that repeat: nested, they are what makes a regular expression take exponential time.
+ * A count of two or more (`{12}`, `{2,5}`) counts too: `(.*,){12}` backtracks as badly as `(.*,)+`.
+ */
 function isRepeat(pattern: string, at: number): boolean {
   const ch = pattern[at];
-  return ch === '*' || ch === '+' || (ch === '{' && /^\{\d*,\d*\}/.test(pattern.slice(at)));
+  if (ch === '*' || ch === '+') return true;
+  const count = ch === '{' ? /^\{(\d*)(,\d*)?\}/.exec(pattern.slice(at)) : null;
+  return count !== null && (count[2] !== undefined || Number(count[1]) >= 2);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { printable } from '../../shared/printable.ts';
 import type { Matcher } from '../panther/matcher.ts';
 import type { Entry, Site, YamlFile } from '../panther/yaml-file.ts';
 import { compileField } from './field.ts';
@@ -50,7 +51,8 @@ function compileMap(file: YamlFile, site: Site): CompiledSelection {
     const spec = readFieldKey(entry.key);
     if (typeof spec === 'string') return file.fail(entry.keySite, spec);
     const read = compileField(spec.field);
-    if (typeof read === 'string') return file.fail(entry.keySite, `field '${spec.field}' is not a field path: ${read}`);
+    if (typeof read === 'string')
+      return file.fail(entry.keySite, `field '${printable(spec.field, 60)}' is not a field path: ${read}`);
     const test = compileValues(file, spec, entry.value);
     eventTypes ??= typesOf(file, entry);
     return (root, type) => test(read(root, type));

@@ -41,7 +41,7 @@ function asText(value: Resolved): string | undefined {
 /** An event scalar as a number for comparisons: a number, or a string that is one written in decimal. */
 function asNumber(value: Resolved): number | undefined {
   if (typeof value === 'number') return value;
-  if (typeof value !== 'string' || !/^\s*-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/.test(value)) return undefined;
+  if (typeof value !== 'string' || !/^\s*-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*$/.test(value)) return undefined;
   return Number(value);
 }
 

@@ -10,12 +10,8 @@ export const DEFAULT_LEASE_SECONDS = 60;
  */
 export const LEASE_MARGIN_SECONDS = 5;
 
-/**
- * Highest threshold an alerting rule may have: a window counting toward it remembers the events (or
- * distinct values) it counted, at most twice this many 8-byte fingerprints, so its item stays under
- * 4 KB (one write capacity unit per KB).
- */
-export const MAX_THRESHOLD = 200;
+/** Highest threshold an alerting rule may have (the engine's, where its reasons are). */
+export { MAX_THRESHOLD } from '../../detection/engine/constants.ts';
 
 /**
  * How long a window item outlives the later of its window's end and its last write, in seconds:

@@ -26,7 +26,7 @@ interface Tally {
 function runTests(catalog: RuleCatalog, parsed: RuleTestFile, io: CliIo, tally: Tally, checkMetadata: boolean): void {
   if (checkMetadata)
     for (const check of checkPantherMetadata(catalog, parsed)) {
-      const label = `${parsed.ruleId}: metadata ${check.key}`;
+      const label = `${printable(parsed.ruleId)}: metadata ${check.key}`;
       if (check.ok && check.note === undefined) {
         tally.passed++;
         io.stdout(`PASS  ${label} = ${printable(check.ours, 200)}\n`);
@@ -42,7 +42,7 @@ function runTests(catalog: RuleCatalog, parsed: RuleTestFile, io: CliIo, tally: 
     }
   for (const test of parsed.tests) {
     const result = runRuleTest(catalog, parsed.ruleId, test);
-    const label = `${parsed.ruleId}: ${printable(result.name)}`;
+    const label = `${printable(parsed.ruleId)}: ${printable(result.name)}`;
     if (result.passed) {
       tally.passed++;
       io.stdout(`PASS  ${label}\n`);
@@ -85,11 +85,11 @@ export async function testCommand(
   let fileErrors = 0;
   let rulesRun = 0;
   for (const { file, tests, ignoredKeys } of detections) {
-    const chosen = tests.filter((testFile) => selected(testFile.ruleId));
-    if (chosen.length === 0) continue;
-    rulesRun += chosen.length;
+    // Every file's warnings, whatever its tests and the filter: nothing it ignores is silent.
     for (const ignored of ignoredKeys)
       io.stderr(`test: ${printable(file)}:${ignored.line}: ${ignored.key} has no effect here: ${ignored.reason}\n`);
+    const chosen = tests.filter((testFile) => selected(testFile.ruleId));
+    rulesRun += chosen.length;
     for (const testFile of chosen) runTests(catalog, testFile, io, tally, false);
   }
   const files: string[] = [];

@@ -92,7 +92,7 @@ describe('metadata', () => {
 
   it('Threshold and DedupPeriodMinutes are integers in range', () => {
     expect(compileError(file('Threshold: 0'))).toBe(
-      'rules/x.yml:6: Threshold: expected an integer at least 1, got the number 0',
+      'rules/x.yml:6: Threshold: expected an integer from 1 to 200, got the number 0',
     );
     expect(compileError(file('DedupPeriodMinutes: 2'))).toBe(
       'rules/x.yml:6: DedupPeriodMinutes: expected an integer from 5 to 1440, got the number 2',

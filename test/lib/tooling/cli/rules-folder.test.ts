@@ -1,7 +1,7 @@
 // `--rules DIR` across the commands that take it: a folder of Panther simple detections joins the
 // catalog for `test` and `evaluate`, the rules configuration can tune its detections, and a
 // detection that does not compile stops the command with status 2, its file and line.
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -125,6 +125,19 @@ describe('--rules DIR', () => {
         new RegExp(`configuration error: ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/bad\\.yml:8: .*Equalz`),
       );
     }
+  });
+
+  it('warns of what a Sigma file without tests ignores, and refuses a symbolic link in the folder', async () => {
+    const related =
+      'title: Scim off\nname: Own.Scim.Off\nrelated:\n  - id: 08fbc97d-0a2f-491c-ae21-8ffcfd3174e9\n    type: derived\nlogsource: { product: openai, service: audit }\ndetection:\n  selection:\n    type: scim.disabled\n  condition: selection\nlevel: high\n';
+    const dir = rulesFolder({ 'scim-off.yml': related });
+    const warned = await run(['test', '--rules', dir]);
+    expect(warned.status).toBe(0);
+    expect(warned.stderr).toMatch(/^test: scim-off\.yml:3: related has no effect here: /);
+    symlinkSync(join(dir, 'scim-off.yml'), join(dir, 'linked.yml'));
+    const linked = await run(['test', '--rules', dir]);
+    expect(linked.status).toBe(2);
+    expect(linked.stderr).toContain('linked.yml is a symbolic link: copy the file into the folder');
   });
 
   it('test needs a FILE or a folder', async () => {

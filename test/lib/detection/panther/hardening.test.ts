@@ -1,0 +1,32 @@
+// What a review found a detection file could get past the compiler, each refused now with its line.
+import { describe, expect, it } from 'vitest';
+import { MAX_THRESHOLD } from '../../../../lib/detection/engine/constants.ts';
+import { compile, compileError, detection } from './helpers.ts';
+
+const TYPE = '- { Key: type, Condition: Equals, Value: login.failed }';
+
+describe('the Panther compiler refuses', () => {
+  it(`a Threshold above the ${MAX_THRESHOLD} events a window counts exactly (the function would not start)`, () => {
+    expect(compile(detection(TYPE, `Threshold: ${MAX_THRESHOLD}`)).threshold).toBe(MAX_THRESHOLD);
+    expect(compileError(detection(TYPE, `Threshold: ${MAX_THRESHOLD + 1}`))).toBe(
+      `rules/x.yml:8: Threshold: expected an integer from 1 to ${MAX_THRESHOLD}, got the number ${MAX_THRESHOLD + 1}`,
+    );
+  });
+
+  it('a RuleID a terminal would act on, or that routing cannot name', () => {
+    for (const id of ['"Custom.X\\e[2J"', '"Custom.X\\u202e"', '"Custom X"'])
+      expect(compileError(detection(TYPE).replace('RuleID: Test.Detection', `RuleID: ${id}`))).toMatch(
+        /^rules\/x\.yml:2: RuleID: '.*' may hold only letters, digits and _ \. : -/,
+      );
+  });
+
+  it('a Value beside the Values of a two-field comparison (it would be ignored)', () => {
+    expect(
+      compileError(
+        detection(
+          '- Condition: Equals\n  Value: something-else\n  Values: [{ KeyPath: actor.session.user.email }, { KeyPath: actor.api_key.user.email }]',
+        ),
+      ),
+    ).toBe('rules/x.yml:8: Detection[0].Value: a two-field comparison takes Values only, not Value');
+  });
+});

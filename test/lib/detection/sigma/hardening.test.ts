@@ -1,0 +1,47 @@
+// What a review found a Sigma file or a hostile event could do to the compiler, each handled now.
+import { describe, expect, it } from 'vitest';
+import { compileError, matcher, sigma } from './helpers.ts';
+
+describe('the Sigma compiler', () => {
+  it('reads numbers as before with a pattern that stays linear on a long run of digits', () => {
+    const greater = matcher('selection:\n  project.updated.changes_requested.title|gt: 5\ncondition: selection');
+    const titled = (title: unknown) => ({
+      id: 'e',
+      type: 'project.updated',
+      'project.updated': { changes_requested: { title } },
+    });
+    for (const [title, expected] of [
+      ['6', true],
+      [' 5.5 ', true],
+      ['.6e1', true],
+      ['-7', false],
+      ['4.', false],
+      ['1e', false],
+      [`${'1'.repeat(100_000)}x`, false],
+      [6, true],
+    ] as const)
+      expect(greater(titled(title)), String(title).slice(0, 20)).toBe(expected);
+  });
+
+  it('refuses a regular expression with a counted repetition of a repeating group', () => {
+    expect(
+      compileError(sigma("selection:\n  actor.session.user.email|re: '^(.*,){12}X'\ncondition: selection")),
+    ).toMatch(/^rules\/x\.yml:9: .*a repeated group holds a repetition/);
+    // A counted group without a repetition inside, and a counted character, are fine.
+    const counted = matcher("selection:\n  actor.session.user.email|re: '^(ab){2}c{3}$'\ncondition: selection");
+    expect(counted({ id: 'e', type: 't', actor: { session: { user: { email: 'ababccc' } } } })).toBe(true);
+  });
+
+  it('compiles a condition of ten thousand nots without exhausting the stack', () => {
+    const negated = matcher(`selection:\n  type: login.failed\ncondition: ${'not '.repeat(10_000)}selection`);
+    expect(negated({ id: 'e', type: 'login.failed' })).toBe(true);
+    const odd = matcher(`selection:\n  type: login.failed\ncondition: ${'not '.repeat(10_001)}selection`);
+    expect(odd({ id: 'e', type: 'login.failed' })).toBe(false);
+  });
+
+  it('escapes a field name it refuses', () => {
+    expect(compileError(sigma('selection:\n  "a\\e[2J..b": x\ncondition: selection'))).toContain(
+      "field 'a\\u001b[2J..b'",
+    );
+  });
+});
