@@ -86,7 +86,8 @@ function matchFrom(pattern: readonly Token[], text: string): boolean {
       }
       if (token.kind === '?' && t < text.length) {
         p++;
-        t++;
+        // One character: a code point, two code units for one outside the BMP (an emoji).
+        t += (text.codePointAt(t) ?? 0) > 0xffff ? 2 : 1;
         continue;
       }
       if (token.kind === 'text' && text.startsWith(token.text, t)) {

@@ -1,7 +1,7 @@
 // What a review found a detection file could get past the compiler, each refused now with its line.
 import { describe, expect, it } from 'vitest';
 import { MAX_THRESHOLD } from '../../../../lib/detection/engine/constants.ts';
-import { compile, compileError, detection } from './helpers.ts';
+import { compile, compileError, detection, outputs } from './helpers.ts';
 
 const TYPE = '- { Key: type, Condition: Equals, Value: login.failed }';
 
@@ -28,5 +28,17 @@ describe('the Panther compiler refuses', () => {
         ),
       ),
     ).toBe('rules/x.yml:8: Detection[0].Value: a two-field comparison takes Values only, not Value');
+  });
+
+  it('no GroupBy value passes for a missing field, nor for two joined values', () => {
+    const rule = compile(detection(TYPE, 'GroupBy:\n  - KeyPath: a\n  - KeyPath: b'));
+    const dedup = (raw: Record<string, unknown>) => outputs(rule, { id: 'e', type: 'login.failed', ...raw }).dedup;
+    expect(dedup({ b: 'x' })).toBe('<MISSING a>:x');
+    expect(dedup({ a: '<MISSING a>', b: 'x' })).toBe('\\<MISSING a>:x');
+    expect(dedup({ a: 'p:q', b: 'r' })).not.toBe(dedup({ a: 'p', b: 'q:r' }));
+    const one = compile(detection(TYPE, 'GroupBy:\n  - KeyPath: a'));
+    expect(outputs(one, { id: 'e', type: 'login.failed' }).dedup).not.toBe(
+      outputs(one, { id: 'e', type: 'login.failed', a: '<MISSING a>' }).dedup,
+    );
   });
 });

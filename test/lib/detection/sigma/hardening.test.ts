@@ -44,4 +44,12 @@ describe('the Sigma compiler', () => {
       "field 'a\\u001b[2J..b'",
     );
   });
+
+  it('lets ? stand for one character, an emoji included', () => {
+    const one = matcher("selection:\n  actor.session.user.email: 'a?c'\ncondition: selection");
+    const email = (value: string) => ({ id: 'e', type: 't', actor: { session: { user: { email: value } } } });
+    expect(one(email('a\u{1F600}c'))).toBe(true);
+    expect(one(email('abc'))).toBe(true);
+    expect(one(email('ac'))).toBe(false);
+  });
 });
