@@ -19,6 +19,8 @@ export interface FolderDetection {
   readonly rules: ReadonlyArray<Rule<AuditEvent> | CorrelationRule<AuditEvent>>;
   readonly tests: readonly RuleTestFile[];
   readonly ignoredKeys: readonly IgnoredKey[];
+  /** The line that names each rule's id (`RuleID:`, or a Sigma `name:` or `id:`), for messages. */
+  readonly idLines: ReadonlyMap<string, number>;
 }
 
 /**
@@ -35,15 +37,36 @@ export function ownRulesOf(
   return detections.flatMap((detection) => detection.rules);
 }
 
+/** Where a file names each of `ids`: the first `RuleID:`, `name:` or `id:` line holding it (else 1). */
+function idLinesOf(text: string, ids: readonly string[]): Map<string, number> {
+  const lines = new Map<string, number>();
+  text.split('\n').forEach((line, index) => {
+    const named = /^\s*(?:RuleID|name|id)\s*:\s*['"]?([^'"#]*?)['"]?\s*(?:#.*)?$/.exec(line)?.[1];
+    if (named === undefined) return;
+    for (const id of ids) if ((id === named || id === `Sigma.${named}`) && !lines.has(id)) lines.set(id, index + 1);
+  });
+  for (const id of ids) if (!lines.has(id)) lines.set(id, 1);
+  return lines;
+}
+
 /** A Sigma file: a top-level `logsource:` or `correlation:` in any of its documents. */
 const SIGMA = /^(?:logsource|correlation)\s*:/m;
 
 /** Compiles one file, as a Sigma rule or a Panther simple detection; problems as `ConfigError`. */
 function compileFile(text: string, source: string): Omit<FolderDetection, 'file'> {
   try {
-    if (SIGMA.test(text)) return compileSigmaFile(text, source);
-    const { rule, tests, ignoredKeys } = compilePantherDetection(text, source);
-    return { rules: [rule], tests: [tests], ignoredKeys };
+    const compiled = SIGMA.test(text)
+      ? compileSigmaFile(text, source)
+      : (({ rule, tests, ignoredKeys }) => ({ rules: [rule], tests: [tests], ignoredKeys }))(
+          compilePantherDetection(text, source),
+        );
+    return {
+      ...compiled,
+      idLines: idLinesOf(
+        text,
+        compiled.rules.map((rule) => rule.id),
+      ),
+    };
   } catch (error) {
     if (error instanceof PantherDetectionError || error instanceof SigmaRuleError)
       throw new ConfigError(error.message, { cause: error });
@@ -108,9 +131,9 @@ export function loadRulesFolder(dir: string, reader: FolderReader = nodeReader):
     const compiled = compileFile(text, source);
     for (const rule of compiled.rules) {
       const other = byId.get(rule.id);
-      if (other !== undefined)
-        throw new ConfigError(`${source}: RuleID ${quote(rule.id)} is also the RuleID of ${other}`);
-      byId.set(rule.id, source);
+      const at = `${source}:${compiled.idLines.get(rule.id) ?? 1}`;
+      if (other !== undefined) throw new ConfigError(`${at}: RuleID ${quote(rule.id)} is also the RuleID of ${other}`);
+      byId.set(rule.id, at);
     }
     detections.push({ file, ...compiled });
   }
@@ -127,7 +150,7 @@ function reason(error: unknown): string {
  *
  * @example
  * ```ts
- * for (const { rule, tests } of loadOwnDetections(process.env)) console.log(rule.id, tests.tests.length);
+ * for (const { file, rules } of loadOwnDetections(process.env)) console.log(file, rules.length);
  * ```
  */
 export function loadOwnDetections(
@@ -139,11 +162,11 @@ export function loadOwnDetections(
   const detections = loadRulesFolder(dir, reader);
   if (detections.length === 0) return detections;
   const builtIn = new Set(createRuleCatalog().knownRules.map((rule) => rule.id));
-  for (const { file, rules } of detections)
+  for (const { file, rules, idLines } of detections)
     for (const rule of rules)
       if (builtIn.has(rule.id))
         throw new ConfigError(
-          `${printable(join(dir, file))}: RuleID ${quote(rule.id)} is a built-in rule's; choose another id (a built-in rule can be disabled in the rules configuration)`,
+          `${printable(join(dir, file))}:${idLines.get(rule.id) ?? 1}: RuleID ${quote(rule.id)} is a built-in rule's; choose another id (a built-in rule can be disabled in the rules configuration)`,
         );
   return detections;
 }

@@ -1,3 +1,5 @@
+import { printable } from '../../shared/printable.ts';
+import { SigmaRuleError } from './errors.ts';
 import { YamlFile } from '../panther/yaml-file.ts';
 
 /**
@@ -20,6 +22,9 @@ const START = /^---(?:[ \t]|\r?$)/;
 const END = /^\.\.\.(?:[ \t]|\r?$)/;
 /** Lines that hold no content: blank, a comment, or a directive (`%YAML 1.2`, which belongs to the next `---`). */
 const NO_CONTENT = /^(?:[ \t]*(?:#.*)?|%.*)\r?$/;
+
+/** Documents one file may hold: a correlation and the few rules it reads, with room to spare. */
+const MAX_DOCUMENTS = 100;
 
 /**
  * Splits a multi-document YAML file (Sigma puts a correlation rule and the rules it references in
@@ -64,6 +69,10 @@ export function splitDocuments(text: string, source: string): SigmaDocument[] {
   let pending = -1;
   for (const { from: start, to } of chunks) {
     const body = lines.slice(start, to);
+    // A marker with nothing after it but blanks and comments holds no rule: skipped unparsed, so
+    // a file of thousands of empty documents costs no more than its length.
+    const content = body.filter((line, index) => !(index === 0 && (START.test(line) || END.test(line))));
+    if (pending < 0 && content.every((line) => NO_CONTENT.test(line) && !line.startsWith('%'))) continue;
     // Directives and comments alone: they belong to the next document (a directive must precede its `---`).
     if (body.every((line) => NO_CONTENT.test(line)) && body.some((line) => line.startsWith('%'))) {
       if (pending < 0) pending = start;
@@ -72,6 +81,10 @@ export function splitDocuments(text: string, source: string): SigmaDocument[] {
     const first = pending < 0 ? start : pending;
     pending = -1;
     const padded = '\n'.repeat(first) + text.slice(starts[first], starts[to] ?? text.length);
+    if (documents.length === MAX_DOCUMENTS)
+      throw new SigmaRuleError(
+        `${printable(source)}:${first + 1}: more than ${MAX_DOCUMENTS} YAML documents in one file`,
+      );
     const file = YamlFile.parse(padded, source);
     // An empty document (`---` then nothing, or comments only) holds no rule.
     if (file.scalar(file.root) === null) continue;

@@ -53,7 +53,15 @@ describe('loadRulesFolder', () => {
   it('refuses a folder where two files share a RuleID, naming both', () => {
     expect(() =>
       loadRulesFolder('rules', folder({ 'a.yml': detection('Own.A'), 'b.yml': detection('Own.A') })),
-    ).toThrow(new ConfigError('rules/b.yml: RuleID "Own.A" is also the RuleID of rules/a.yml'));
+    ).toThrow(new ConfigError('rules/b.yml:2: RuleID "Own.A" is also the RuleID of rules/a.yml:2'));
+  });
+
+  it('names the line of a Sigma rule whose name another file took', () => {
+    const sigma =
+      'title: Scim off\nname: Own.A\nlogsource: { product: openai, service: audit }\ndetection:\n  selection:\n    type: scim.disabled\n  condition: selection\nlevel: high\n';
+    expect(() => loadRulesFolder('rules', folder({ 'a.yml': detection('Own.A'), 'b.yml': sigma }))).toThrow(
+      new ConfigError('rules/b.yml:2: RuleID "Own.A" is also the RuleID of rules/a.yml:2'),
+    );
   });
 
   it('stops at a detection that does not compile, with its file and line', () => {
@@ -94,7 +102,7 @@ describe('loadOwnDetections', () => {
     const reader = folder({ 'mine.yml': detection('OpenAI.SCIM.Configuration.Change') });
     expect(() => loadOwnDetections({ RULES_DIR: 'rules' }, reader)).toThrow(
       new ConfigError(
-        `rules/mine.yml: RuleID "OpenAI.SCIM.Configuration.Change" is a built-in rule's; choose another id (a built-in rule can be disabled in the rules configuration)`,
+        `rules/mine.yml:2: RuleID "OpenAI.SCIM.Configuration.Change" is a built-in rule's; choose another id (a built-in rule can be disabled in the rules configuration)`,
       ),
     );
   });

@@ -1,5 +1,6 @@
 // What a review found a Sigma file or a hostile event could do to the compiler, each handled now.
 import { describe, expect, it } from 'vitest';
+import { compileSigmaFile } from '../../../../lib/detection/sigma/compile.ts';
 import { compileError, matcher, sigma } from './helpers.ts';
 
 describe('the Sigma compiler', () => {
@@ -51,5 +52,14 @@ describe('the Sigma compiler', () => {
     expect(one(email('a\u{1F600}c'))).toBe(true);
     expect(one(email('abc'))).toBe(true);
     expect(one(email('ac'))).toBe(false);
+  });
+
+  it('skips empty documents without parsing them, and refuses a file of more than 100 rules', () => {
+    const rule = sigma('selection:\n  type: scim.disabled\ncondition: selection');
+    expect(compileSigmaFile(`${rule}${'---\n# nothing\n'.repeat(5000)}`, 'x.yml').rules).toHaveLength(1);
+    const many = Array.from({ length: 101 }, (_, i) =>
+      rule.replace('title: Test rule', `title: Rule ${i}`).replace(/id: .*/, `name: Own.R${i}`),
+    );
+    expect(compileError(many.join('---\n'))).toMatch(/^rules\/x\.yml:\d+: more than 100 YAML documents in one file$/);
   });
 });
