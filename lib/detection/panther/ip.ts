@@ -124,7 +124,8 @@ export function isPublicIp(value: unknown): boolean {
 
 /**
  * Compiles a CIDR (`10.0.0.0/8`, `2001:db8::/32`, or one address) into a membership test of IP
- * addresses in text (anything else is not a member), or returns why it is not a CIDR.
+ * addresses in text (anything else is not a member), or returns why it is not a CIDR. An
+ * IPv4-mapped IPv6 address is tested as the IPv4 address it maps.
  *
  * @example
  * ```ts
@@ -135,9 +136,12 @@ export function isPublicIp(value: unknown): boolean {
 export function cidrTest(cidr: string): ((value: unknown) => boolean) | string {
   const parsed = parseCidr(cidr);
   if (typeof parsed === 'string') return parsed;
-  const lists = blockLists([cidr]);
+  // One list for both families: an IPv4-mapped IPv6 address (`::ffff:10.1.2.3`) is the IPv4 host it
+  // maps, in an IPv4 range as the rules configuration's sourceCidrs has it, and the reverse.
+  const list = new (loadNet().BlockList)();
+  list.addSubnet(...parsed);
   return (value) => {
     const version = ipVersion(value);
-    return version !== 0 && inLists(lists, value as string, version);
+    return version !== 0 && list.check(value as string, family(version));
   };
 }

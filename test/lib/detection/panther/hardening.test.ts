@@ -41,4 +41,18 @@ describe('the Panther compiler refuses', () => {
       outputs(one, { id: 'e', type: 'login.failed', a: '<MISSING a>' }).dedup,
     );
   });
+
+  it('tests an IPv4-mapped IPv6 source as the IPv4 address it maps, as the rules configuration does', () => {
+    const rule = compile(
+      detection('- { KeyPath: actor.session.ip_address, Condition: IsIPAddressInCIDR, Value: 10.0.0.0/8 }'),
+    );
+    const from = (ip: string) =>
+      outputs(rule, { id: 'e', type: 't', actor: { type: 'session', session: { ip_address: ip } } }).match;
+    expect([from('10.1.2.3'), from('::ffff:10.1.2.3'), from('::ffff:a01:203'), from('::ffff:11.1.2.3')]).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
+  });
 });

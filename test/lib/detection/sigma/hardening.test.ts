@@ -62,4 +62,10 @@ describe('the Sigma compiler', () => {
     );
     expect(compileError(many.join('---\n'))).toMatch(/^rules\/x\.yml:\d+: more than 100 YAML documents in one file$/);
   });
+
+  it('matches an IPv4-mapped IPv6 source against an IPv4 cidr', () => {
+    const corporate = matcher('selection:\n  actor.session.ip_address|cidr: 10.0.0.0/8\ncondition: selection');
+    const from = (ip: string) => corporate({ id: 'e', type: 't', actor: { session: { ip_address: ip } } });
+    expect([from('::ffff:10.1.2.3'), from('::ffff:11.1.2.3')]).toEqual([true, false]);
+  });
 });
