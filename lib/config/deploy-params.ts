@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { ConfigError } from '../shared/config-error.ts';
 import { parseRulesConfig } from './parse-rules-settings.ts';
 import { RULES_DIR_ENV } from './rules-dir.ts';
-import { loadOwnDetections, ownRulesOf } from './rules-folder.ts';
+import { detectionFiles, loadOwnDetections, ownRulesOf } from './rules-folder.ts';
 import { createRuleCatalog, type CatalogConfig } from '../detection/rules/create-rule-catalog.ts';
 import { parseScopePolicy } from './parse-scope-policy.ts';
 
@@ -52,7 +52,7 @@ export const PACKAGED_RULES_DIR = 'dist/detect/rules';
 
 /**
  * Copies the detections of the `rulesDir` deploy parameter (its `.yml` and `.yaml` files, at their
- * paths) into {@link PACKAGED_RULES_DIR} under `root`, replacing what a previous package left
+ * paths; {@link checkDetectionParams} compiled them) into {@link PACKAGED_RULES_DIR} under `root`, replacing what a previous package left
  * there, and returns the `RULES_DIR` the function is deployed with: that folder, relative to the
  * function's root, or empty when no folder is given (then nothing is left there).
  *
@@ -66,7 +66,7 @@ export function stageRulesFolder(rulesDir: unknown, root: string): string {
   const target = join(root, PACKAGED_RULES_DIR);
   rmSync(target, { recursive: true, force: true });
   if (dir === '') return '';
-  for (const { file } of loadOwnDetections({ [RULES_DIR_ENV]: dir })) {
+  for (const file of detectionFiles(dir)) {
     mkdirSync(dirname(join(target, file)), { recursive: true });
     copyFileSync(join(dir, file), join(target, file));
   }

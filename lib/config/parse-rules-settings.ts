@@ -8,7 +8,7 @@ import {
 } from '../detection/engine/rule-settings.ts';
 import { SEVERITIES, parseSeverity } from '../detection/engine/severity.ts';
 import { JsonNode } from './json-document.ts';
-import { MAX_THRESHOLD } from '../pipeline/dedup/constants.ts';
+import { MAX_DEDUP_PERIOD_MINUTES, MAX_THRESHOLD } from '../detection/engine/constants.ts';
 
 export type { KnownRule };
 
@@ -18,8 +18,8 @@ export const MAX_SUPPRESSION_ENTRIES = 1000;
 const TOP_LEVEL_KEYS = ['rules', 'orgDomains'];
 const RULE_KEYS = ['enabled', 'severity', 'threshold', 'dedupPeriodMinutes', 'suppress'];
 
-/** The longest dedup period the configuration may set: a day (the tables keep a window 15 days past its end). */
-export const MAX_DEDUP_PERIOD_MINUTES = 1440;
+/** The longest dedup period the configuration may set (the engine's). */
+export { MAX_DEDUP_PERIOD_MINUTES };
 const SUPPRESS_KEYS = ['actorIds', 'actorEmails', 'serviceAccountIds', 'sourceCidrs'] as const;
 const SEVERITY = `one of ${SEVERITIES.join(', ')}`;
 

@@ -82,8 +82,10 @@ export interface FolderReader {
   readFile(path: string): string;
 }
 
-/** A file the folder's loader reads as a detection: YAML. */
-const isDetectionFile = (file: string) => /\.ya?ml$/i.test(file);
+/** The files read as detections: YAML (also what `test` reads in a DIR of rule tests). */
+export const DETECTION_FILE = /\.ya?ml$/i;
+
+const isDetectionFile = (file: string) => DETECTION_FILE.test(file);
 
 const nodeReader: FolderReader = {
   listFiles: (dir) =>
@@ -112,12 +114,7 @@ const nodeReader: FolderReader = {
  * ```
  */
 export function loadRulesFolder(dir: string, reader: FolderReader = nodeReader): FolderDetection[] {
-  let files: string[];
-  try {
-    files = reader.listFiles(dir).filter(isDetectionFile).sort();
-  } catch (error) {
-    throw new ConfigError(`rules folder ${quote(dir)}: cannot read it: ${reason(error)}`);
-  }
+  const files = detectionFiles(dir, reader);
   const detections: FolderDetection[] = [];
   const byId = new Map<string, string>();
   for (const file of files) {
@@ -138,6 +135,23 @@ export function loadRulesFolder(dir: string, reader: FolderReader = nodeReader):
     detections.push({ file, ...compiled });
   }
   return detections;
+}
+
+/**
+ * The detection files of `dir`, relative to it, in path order: what {@link loadRulesFolder}
+ * compiles, and what packaging copies. Throws `ConfigError` when the folder cannot be read.
+ *
+ * @example
+ * ```ts
+ * detectionFiles('my-rules'); // ['identity/scim-disabled.yml', 'logins.yml']
+ * ```
+ */
+export function detectionFiles(dir: string, reader: FolderReader = nodeReader): string[] {
+  try {
+    return reader.listFiles(dir).filter(isDetectionFile).sort();
+  } catch (error) {
+    throw new ConfigError(`rules folder ${quote(dir)}: cannot read it: ${reason(error)}`);
+  }
 }
 
 function reason(error: unknown): string {

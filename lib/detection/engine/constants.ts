@@ -5,6 +5,9 @@
  */
 export const MAX_THRESHOLD = 200;
 
+/** The longest dedup period a rule may have: a day (the tables keep a window 15 days past its end). */
+export const MAX_DEDUP_PERIOD_MINUTES = 1440;
+
 /** Titles and dedup strings longer than this are truncated (Panther's limit). */
 export const MAX_OUTPUT_STRING_LENGTH = 1000;
 

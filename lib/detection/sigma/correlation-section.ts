@@ -1,3 +1,4 @@
+import { MAX_DEDUP_PERIOD_MINUTES } from '../engine/constants.ts';
 import { printable } from '../../shared/printable.ts';
 import { didYouMean } from '../panther/suggest.ts';
 import type { Entry, Site, YamlFile } from '../panther/yaml-file.ts';
@@ -60,15 +61,14 @@ const UPPER_BOUND =
 const MAX_CORRELATION_MINUTES = 7 * 24 * 60;
 
 /**
- * Longest window of a count, and longest dedup period: a day, the rules configuration's bound on
- * `dedupPeriodMinutes` (lib/config/parse-rules-settings.ts, which lib/detection may not import).
+ * Longest window of a count, and longest dedup period: the engine's bound on a dedup period.
  *
  * @example
  * ```ts
  * const dedupPeriodMinutes = Math.min(section.minutes, MAX_WINDOW_MINUTES);
  * ```
  */
-export const MAX_WINDOW_MINUTES = 1440;
+export const MAX_WINDOW_MINUTES = MAX_DEDUP_PERIOD_MINUTES;
 
 function fields(file: YamlFile, site: Site, what: string): NamedField[] {
   const items = file.kind(site) === 'list' ? file.items(site, what) : [site];

@@ -8,13 +8,10 @@ import { stat } from 'node:fs/promises';
 import { RULES_DIR_ENV } from '../../../config/rules-dir.ts';
 import { compileGlob, globMatches } from '../../../detection/rules/openai/glob.ts';
 import { directoryFiles } from '../directory-files.ts';
-import { loadOwnDetections } from '../../../config/rules-folder.ts';
+import { DETECTION_FILE, loadOwnDetections } from '../../../config/rules-folder.ts';
 import { printable, quote } from '../../../shared/printable.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
-
-/** The files of a DIR argument that hold rule tests. */
-const RULE_FILE = /\.ya?ml$/i;
 
 /** Counts of a run. */
 interface Tally {
@@ -95,7 +92,7 @@ export async function testCommand(
   const files: string[] = [];
   for (const input of inputs) {
     try {
-      files.push(...((await stat(input)).isDirectory() ? await directoryFiles(input, RULE_FILE) : [input]));
+      files.push(...((await stat(input)).isDirectory() ? await directoryFiles(input, DETECTION_FILE) : [input]));
     } catch {
       files.push(input); // reported below as a file it cannot read
     }
