@@ -42,8 +42,16 @@ const underscoredKeys = new Map<string, string>();
 /** The cache's bound: types come from input, so past this many the form is computed each time. */
 const MAX_UNDERSCORED_KEYS = 512;
 
-/** `type` with its dots replaced by underscores, computed once per type (this runs on every event). */
-function underscoredKey(type: string): string {
+/**
+ * `type` with its dots replaced by underscores (Panther's payload key), computed once per type
+ * (this runs on every event).
+ *
+ * @example
+ * ```ts
+ * underscoredKey('api_key.created'); // 'api_key_created'
+ * ```
+ */
+export function underscoredKey(type: string): string {
   const known = underscoredKeys.get(type);
   if (known !== undefined) return known;
   const key = type.replaceAll('.', '_');

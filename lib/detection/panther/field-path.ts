@@ -1,4 +1,5 @@
 import { isJsonObject, type JsonValue } from '../../shared/json.ts';
+import { underscoredKey } from '../openai/normalize.ts';
 
 /**
  * One step of a field path: a member of an object, an element of a list, or every element (`[*]`).
@@ -118,18 +119,6 @@ export function deepKeyPath(parts: ReadonlyArray<string | number>): FieldPath {
   };
 }
 
-/** Event types seen, with their underscored form; bounded, since types come from input. */
-const underscored = new Map<string, string>();
-const MAX_CACHED_TYPES = 512;
-
-function underscoredType(type: string): string {
-  const known = underscored.get(type);
-  if (known !== undefined) return known;
-  const key = type.replaceAll('.', '_');
-  if (underscored.size < MAX_CACHED_TYPES) underscored.set(type, key);
-  return key;
-}
-
 /**
  * The other spelling of an event's payload key. OpenAI puts an event's payload under its dotted type
  * (`"api_key.created": {...}`), Panther's normalised events under the type with underscores
@@ -139,8 +128,8 @@ function underscoredType(type: string): string {
  */
 function payloadAlias(name: string, eventType: string | undefined): string | undefined {
   if (eventType === undefined || !eventType.includes('.')) return undefined;
-  if (name === eventType) return underscoredType(eventType);
-  if (name.length === eventType.length && name === underscoredType(eventType)) return eventType;
+  if (name === eventType) return underscoredKey(eventType);
+  if (name.length === eventType.length && name === underscoredKey(eventType)) return eventType;
   return undefined;
 }
 
