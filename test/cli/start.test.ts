@@ -85,7 +85,7 @@ describe('start (npm start)', () => {
         suppressedByRules: 0,
         redelivered: 0,
         signals: expected.signals,
-        correlations: expected.alerts.filter((a) => a.ruleId === 'OpenAI.BruteForce.Login.Success.Group').length,
+        correlations: expected.correlations,
         newValues: expected.novelties,
         failed: 0,
         ruleErrors: 0,
@@ -136,7 +136,7 @@ describe('start (npm start)', () => {
     // Every match not alerted is shown where its event is, with what became of it.
     expect(lines.filter((l) => l.startsWith('          suppressed       '))).toHaveLength(expected.deduplicated);
     expect(lines.filter((l) => l.startsWith('          below threshold  '))).toHaveLength(expected.belowThreshold);
-    const correlations = expected.alerts.filter((a) => a.ruleId === 'OpenAI.BruteForce.Login.Success.Group').length;
+    const { correlations } = expected;
     expect(lines.slice(-5)).toEqual([
       `delivered: pagerduty ${deliveries.pagerduty}, slack ${deliveries.slack}, webhook ${deliveries.webhook} (0 retried, 0 in the delivery DLQ)`,
       expect.stringMatching(

@@ -451,9 +451,10 @@ describe('detection pipeline', () => {
     expect((await run(setup)).result.batchItemFailures).toEqual([]);
     expect([...setup.used]).toEqual(['dynamodb']);
     expect(setup.recorder.count('EventsMatched')).toBe(0);
-    // One sighting per baseline rule of the catalog.
+    // One sighting per baseline rule of the catalog that observes it.
     expect(setup.recorder.count('BaselineSightings')).toBe(
-      createRuleCatalog().rules.filter((rule) => rule.kind === 'baseline').length,
+      createRuleCatalog().evaluate('OpenAI.Audit', keyEvent('n3', 'u', { scopes: ['api.model.read'] })).observations
+        .length,
     );
   });
 

@@ -31,6 +31,8 @@ export interface ExpectedOutcome {
   readonly suppressed: number;
   /** Sightings that showed a value new for their actor (what npm start counts as first-seen sightings). */
   readonly novelties: number;
+  /** Correlation findings completed (what npm start counts as correlations completed). */
+  readonly correlations: number;
 }
 
 /** The reference outcome of the events in a JSON / JSON Lines file, in input order. */
@@ -43,6 +45,7 @@ export function expectedOutcome(file: string): ExpectedOutcome {
   let signals = 0;
   let suppressed = 0;
   let novelties = 0;
+  let correlations = 0;
   for (const { value } of parseJsonInput(readFileSync(file, 'utf8')).values) {
     for (const { event } of extractAuditEvents(value).events) {
       events++;
@@ -61,9 +64,10 @@ export function expectedOutcome(file: string): ExpectedOutcome {
       signals += step.signals.length;
       suppressed += step.suppressed.length;
       novelties += step.novelties;
+      correlations += step.correlations;
     }
   }
-  return { events, alerts, belowThreshold, deduplicated, signals, suppressed, novelties };
+  return { events, alerts, belowThreshold, deduplicated, signals, suppressed, novelties, correlations };
 }
 
 /**

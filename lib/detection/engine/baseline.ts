@@ -2,6 +2,8 @@
 export interface BaselineValue {
   readonly dimension: string;
   readonly value: string;
+  /** For a rule that alerts on raised values (`raisedBy`): the value it was raised from. */
+  readonly previous?: string;
 }
 
 /** A value a baseline knows for an actor: when it was first and last seen (event time), and the event that introduced it. */
@@ -35,6 +37,12 @@ export interface BaselineShape {
    * from there within the hour, finds the country new at the key.
    */
   readonly newForMinutes: number;
+  /**
+   * Set: the rule finds a value "new" when it is a number at least this many times the value of its
+   * dimension seen most recently before it (a rate limit raised tenfold), not when it is unknown;
+   * each value's last sighting is then kept exact.
+   */
+  readonly raisedBy?: number;
 }
 
 /** Default of a baseline rule's `forgetAfterDays`. */
@@ -155,6 +163,17 @@ export function observeBaseline(
   for (const value of sighting.values) {
     const key = valueKey(value);
     const known = stored?.get(key);
+    if (rule.raisedBy !== undefined) {
+      const raised = raisedValue(stored, value, time, rule.raisedBy);
+      if (raised !== undefined) (newValues ??= []).push(raised);
+      if (known === undefined || time - known.last > forgetSeconds)
+        (updates ??= []).push([
+          key,
+          { dimension: value.dimension, value: value.value, first: time, last: time, by: eventId },
+        ]);
+      else if (time > known.last) (updates ??= []).push([key, { ...known, last: time }]);
+      continue;
+    }
     if (known !== undefined && eventId !== '' && known.by === eventId) {
       (newValues ??= []).push(value);
       continue;
@@ -184,6 +203,34 @@ export function observeBaseline(
 }
 
 const NO_VALUES: readonly BaselineValue[] = Object.freeze([]);
+
+/** A decimal number, as a dimension's value holds one; `undefined` for anything else. */
+function numberOf(text: string): number | undefined {
+  if (!/^\d{1,15}(?:\.\d{1,6})?$/.test(text)) return undefined;
+  return Number(text);
+}
+
+/**
+ * `value` with the value it was raised from, when it is at least `factor` times the value of its
+ * dimension last seen before `time` (in event time: the redelivery of the event that raised it
+ * finds the same); `undefined` when it is not, or nothing was seen before it.
+ */
+function raisedValue(
+  stored: ReadonlyMap<string, KnownValue> | undefined,
+  value: BaselineValue,
+  time: number,
+  factor: number,
+): BaselineValue | undefined {
+  let before: KnownValue | undefined;
+  for (const known of stored?.values() ?? []) {
+    if (known.dimension !== value.dimension || known.last >= time) continue;
+    if (before === undefined || known.last > before.last) before = known;
+  }
+  const now = numberOf(value.value);
+  const then = before === undefined ? undefined : numberOf(before.value);
+  if (now === undefined || then === undefined || !(then > 0) || now < factor * then) return undefined;
+  return { dimension: value.dimension, value: value.value, previous: before?.value };
+}
 
 /** Drops what is forgotten, and the least recently seen past {@link MAX_VALUES_PER_DIMENSION} per dimension. */
 function pruned(values: Map<string, KnownValue>, forgetSeconds: number): ReadonlyMap<string, KnownValue> {

@@ -6,7 +6,7 @@ import { CatalogError } from './errors.ts';
 import { evaluateEvent, prepareEvent, ruleMatch } from './evaluate-event.ts';
 import type { KnownRule } from './known-rule.ts';
 import type { LogType } from './log-type.ts';
-import type { EventEvaluation, EventIdentity, FindingEvaluation, RuleOutcome } from './result.ts';
+import type { CorrelationStepMatch, EventEvaluation, EventIdentity, FindingEvaluation, RuleOutcome } from './result.ts';
 import type { AnyRule, CorrelationRule, RuleMetadata } from './rule.ts';
 import type { RulesSettings } from './rule-settings.ts';
 import { runRule } from './run-rule.ts';
@@ -182,6 +182,31 @@ export class RuleCatalog {
       return { identity: UNKNOWN_IDENTITY, outcome: { kind: 'error', errors } };
     }
     return { identity: prepared.identity, outcome: runRule(rule, prepared.event) };
+  }
+
+  /**
+   * The step matches a finding makes for the correlation rules fed by its rule (a step that names
+   * a correlation rule): one per such step, with the finding's key, its trigger's event id, time
+   * and detail. Empty for most rules. Cheap: no rule function runs.
+   *
+   * @example
+   * ```ts
+   * for (const step of catalog.findingSteps(finding)) record(step); // e.g. a brute-force success, a step of a takeover chain
+   * ```
+   */
+  public findingSteps(finding: CorrelationFinding): CorrelationStepMatch[] {
+    const entry = this.#rules.get(finding.ruleId)?.compiled;
+    if (entry?.kind !== 'correlation' || entry.feeds.length === 0) return [];
+    const { eventId, time, detail } = finding.trigger;
+    return entry.feeds.map(({ correlation, stepIndex }) => ({
+      eventId,
+      eventType: undefined,
+      eventTime: time,
+      correlation: correlation.metadata,
+      stepIndex,
+      key: finding.key,
+      ...(detail === undefined ? {} : { detail }),
+    }));
   }
 
   /**

@@ -41,6 +41,8 @@ export interface CompiledCorrelation<E> {
   readonly rule: CorrelationRule<E>;
   readonly metadata: RuleMetadata;
   readonly pinnedSeverity: Severity | undefined;
+  /** The enabled correlation rules with a step on this one (its findings are their matches), and the step's index. */
+  readonly feeds: ReadonlyArray<{ readonly correlation: CompiledCorrelation<E>; readonly stepIndex: number }>;
 }
 
 /** A first-seen baseline rule, ready to run, with its defaults filled in. */
@@ -127,8 +129,16 @@ function check<E>(rule: AnyRule<E>, metadata: RuleMetadata, ids: ReadonlySet<str
     if (!((rule.learningDays ?? DEFAULT_LEARNING_DAYS) >= 0)) problems.push('learningDays must be >= 0');
     const newFor = rule.newForMinutes ?? DEFAULT_NEW_FOR_MINUTES;
     if (!(newFor >= 0 && newFor <= 1440)) problems.push('newForMinutes must be from 0 to 1440');
+    if (rule.raisedBy !== undefined && !(rule.raisedBy > 1)) problems.push('raisedBy must be > 1');
   }
   if (problems.length > 0) throw new CatalogError(`rule ${rule.id}: ${problems.join('; ')}`);
+}
+
+/** The steps of `correlations` that name rule `ruleId`. */
+function feedsOf<E>(ruleId: string, correlations: readonly CompiledCorrelation<E>[]): CompiledCorrelation<E>['feeds'] {
+  return correlations.flatMap((correlation) =>
+    correlation.rule.steps.flatMap((step, stepIndex) => (step.ruleId === ruleId ? [{ correlation, stepIndex }] : [])),
+  );
 }
 
 /**
@@ -152,26 +162,39 @@ export function compileRules<E>(
     if (ids.has(rule.id)) throw new CatalogError(`rule ${rule.id} is registered twice`);
     ids.add(rule.id);
   }
-  const correlations: CompiledCorrelation<E>[] = [];
   const byId = new Map<string, AnyCompiledRule<E>>();
   const kinds = new Map(rules.map((rule) => [rule.id, kindOf(rule)]));
-  for (const rule of rules) {
+  const positions = new Map(rules.map((rule, index) => [rule.id, index]));
+  const declared: Array<{ readonly rule: CorrelationRule<E>; readonly metadata: RuleMetadata }> = [];
+  rules.forEach((rule, position) => {
     const metadata = metadataOf(rule, logType.name, settings);
     check(rule, metadata, ids);
-    if (!isCorrelationRule(rule)) continue;
-    const fedByOthers = rule.steps.filter((step) => !['rule', 'signal'].includes(kinds.get(step.ruleId) ?? 'rule'));
-    if (fedByOthers.length > 0)
+    if (!isCorrelationRule(rule)) return;
+    // A step names a single-event rule or signal, or a correlation registered before (whose
+    // findings are its matches): no cycle.
+    const refused = rule.steps.find((step) => {
+      const kind = kinds.get(step.ruleId) ?? 'rule';
+      if (kind === 'rule' || kind === 'signal') return false;
+      return kind !== 'correlation' || (positions.get(step.ruleId) ?? position) >= position;
+    });
+    if (refused !== undefined)
       throw new CatalogError(
-        `rule ${rule.id}: step ${fedByOthers[0]?.id} names ${fedByOthers[0]?.ruleId}, which is not a single-event rule or signal`,
+        `rule ${rule.id}: step ${refused.id} names ${refused.ruleId}, which is not a single-event rule, a signal or a correlation rule registered before it`,
       );
+    declared.push({ rule, metadata });
+  });
+  // The last first: a correlation is fed only by later ones, so theirs are compiled when it is.
+  const correlations: CompiledCorrelation<E>[] = [];
+  for (const { rule, metadata } of declared.reverse()) {
     const compiled: CompiledCorrelation<E> = {
       kind: 'correlation',
       rule,
       metadata,
       pinnedSeverity: settings[rule.id]?.severity,
+      feeds: feedsOf(rule.id, correlations),
     };
     byId.set(rule.id, compiled);
-    if (metadata.enabled) correlations.push(compiled);
+    if (metadata.enabled) correlations.unshift(compiled);
   }
   for (const rule of rules) {
     if (isCorrelationRule(rule)) continue;
@@ -191,6 +214,7 @@ export function compileRules<E>(
           forgetAfterDays: rule.forgetAfterDays ?? DEFAULT_FORGET_AFTER_DAYS,
           learningDays: rule.learningDays ?? DEFAULT_LEARNING_DAYS,
           newForMinutes: rule.newForMinutes ?? DEFAULT_NEW_FOR_MINUTES,
+          ...(rule.raisedBy === undefined ? {} : { raisedBy: rule.raisedBy }),
         },
         dimensions: Object.entries(rule.dimensions),
         triggers: new Set(rule.eventTypes),
@@ -203,11 +227,7 @@ export function compileRules<E>(
       metadata,
       pinnedSeverity,
       suppression,
-      feeds: correlations.flatMap((correlation) =>
-        correlation.rule.steps.flatMap((step, stepIndex) =>
-          step.ruleId === rule.id ? [{ correlation, stepIndex }] : [],
-        ),
-      ),
+      feeds: feedsOf(rule.id, correlations),
     });
   }
   // Registration order, whatever the kind.

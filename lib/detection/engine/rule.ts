@@ -115,7 +115,7 @@ export interface BaselineSubject<E> {
   readonly event: E;
   /** The actor, as the rule's `actor` named it. */
   readonly actor: string;
-  /** The event's values that were new for the actor (at least one). */
+  /** The event's values that were new for the actor (at least one); with `raisedBy`, the values raised. */
   readonly newValues: readonly BaselineValue[];
   /** Every value the event showed, new or known. */
   readonly values: readonly BaselineValue[];
@@ -154,6 +154,12 @@ export interface BaselineRule<E> extends RuleInfo {
    * (default 0): a login from a new country, then a key created from there, alerts at the key.
    */
   readonly newForMinutes?: number;
+  /**
+   * Alert on raised values instead of new ones: a dimension's value (a number) at least this many
+   * times the value of that dimension seen most recently before it, in event time. Each value's
+   * last sighting is then kept exact; `subject.newValues` carry the value raised from (`previous`).
+   */
+  readonly raisedBy?: number;
   /** Whose baseline an event belongs to; `undefined` leaves the event out. */
   actor(event: E): string | undefined;
   /** Per dimension, the value an event shows (`undefined` or blank: none). */

@@ -43,6 +43,8 @@ export interface StreamStep {
   readonly suppressed: readonly SuppressedMatch[];
   /** Sightings that showed a value new for their actor past its learning period, and were counted (not suppressed). */
   readonly novelties: number;
+  /** Correlation findings this event completed (each counted in its window, whatever became of it there). */
+  readonly correlations: number;
   readonly errors: readonly RuleError[];
 }
 
@@ -136,8 +138,14 @@ export class StreamEvaluator {
       if (outcome.kind === 'alert') alerts.push(streamAlert(match, outcome));
       else tally(outcome);
     }
-    for (const step of evaluation.steps) {
-      for (const finding of this.#correlate(step)) {
+    // A finding of a correlation rule that feeds another is that rule's step: recorded in turn.
+    let correlations = 0;
+    let steps = evaluation.steps;
+    for (let next = 0; next < steps.length; next++) {
+      for (const finding of this.#correlate(steps[next] as CorrelationStepMatch)) {
+        correlations++;
+        const fed = this.#catalog.findingSteps(finding);
+        if (fed.length > 0) steps = [...steps, ...fed];
         // A finding's window is known without running its rule (its dedup string is per key, its
         // severity static): only one that alerts is built, title and alert context.
         const rule = this.#catalog.getRule(finding.ruleId) as RuleMetadata;
@@ -170,7 +178,7 @@ export class StreamEvaluator {
       else tally(outcome);
     }
     const { signals } = evaluation;
-    return { alerts, belowThreshold, deduplicated, signals, suppressed, novelties, errors };
+    return { alerts, belowThreshold, deduplicated, signals, suppressed, novelties, correlations, errors };
   }
 
   /** Records what a baseline saw in its actor's state; what was new, when that may alert. */

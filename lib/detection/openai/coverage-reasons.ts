@@ -45,9 +45,6 @@ export const COVERAGE_REASONS: Readonly<Partial<Record<OpenAiAuditEventType, str
   'project.created': 'a project created: routine activity with only its name and title recorded; no security decision',
   'project.updated': 'a project renamed: the new title is all that is recorded; no security effect',
 
-  // Billing and limits.
-  'rate_limit.updated': 'a rate limit changed: only the new values are recorded, so a raise cannot be told from a cut',
-
   // Resources and network.
   'resource.deleted': `a resource deleted: ${NO_PAYLOAD} says which; a candidate for a deletion-volume threshold`,
   'tunnel.created': `a tunnel created: purpose undocumented, ${NOTHING_BEYOND_TYPE}`,

@@ -19,11 +19,14 @@ import { ipAllowlistChangesRule } from './openai/ip-allowlist-changes.ts';
 import { loginFailedSignal, loginSuccessSignal } from './openai/login-signals.ts';
 import { massCredentialDeletionRule } from './openai/mass-credential-deletion.ts';
 import { projectMassDeletionRule } from './openai/project-mass-deletion.ts';
+import { rateLimitRaisedRule } from './openai/rate-limit-raised.ts';
 import { scimConfigurationChangeRule } from './openai/scim-configuration-change.ts';
 import type { ScopePolicy } from './openai/scope-policy.ts';
 import { createOwnerInvitationRule } from './openai/owner-invitation.ts';
 import { serviceAccountOwnerRule } from './openai/service-account-owner.ts';
+import { createPrivilegedActionSignal } from './openai/privileged-action.ts';
 import { createTakeoverChainRule } from './openai/takeover-chain.ts';
+import { createTakeoverChainBruteForceRule } from './openai/takeover-chain-brute-force.ts';
 import { workloadIdentityTrustRule } from './openai/workload-identity-trust.ts';
 
 /** What the catalog's rules can be configured with. */
@@ -83,9 +86,12 @@ export function createRuleCatalog(config: CatalogConfig = {}): RuleCatalog {
     destructiveChangeRule,
     projectMassDeletionRule,
     guardrailTamperingRule,
+    rateLimitRaisedRule,
     customRoleAdminRule,
     credentialNewSourceRule,
     createTakeoverChainRule(persistencePrivilegeOrDefence),
+    createPrivilegedActionSignal(persistencePrivilegeOrDefence),
+    createTakeoverChainBruteForceRule(persistencePrivilegeOrDefence),
     ...(config.ownRules ?? []),
   ]);
 }

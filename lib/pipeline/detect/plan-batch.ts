@@ -169,14 +169,15 @@ export function planBatch(records: readonly QueueRecord[], deps: DetectionDepend
       for (const step of steps) {
         const storageKey = organizationDedupKey(step.key, content.organization);
         const pending = { ...origin, step, organization: content.organization };
-        // One write per correlation and key: its steps are recorded together, never racing each other.
+        // One write per correlation and key: its steps are recorded together, never racing each
+        // other. A key's correlations run in one group: a finding of one may be a step of another.
         const id = `correlation\n${step.correlation.id}\n${storageKey}`;
         const group = stepsByKey.get(id);
         if (group) group.steps.push(pending);
         else {
           const created: PendingSteps = { storageKey, steps: [pending] };
           stepsByKey.set(id, created);
-          queue(id, { kind: 'steps', pending: created });
+          queue(`correlation\n${storageKey}`, { kind: 'steps', pending: created });
         }
       }
       for (const observation of observations) {

@@ -1,7 +1,7 @@
 import { recordSteps, type StepsRecorded } from '../../detection/engine/correlation.ts';
 import { printable } from '../../shared/printable.ts';
 import { trustedEventTime } from '../dedup/window.ts';
-import { scopeToOrganization } from '../intake/organization-scope.ts';
+import { organizationDedupKey, scopeToOrganization } from '../intake/organization-scope.ts';
 import type { DetectionDependencies, LeaseClock, PendingStep, PendingSteps, PendingWindow } from './batch-work.ts';
 import { claimAndPublish } from './claim-window.ts';
 import { reportRuleErrors } from './telemetry.ts';
@@ -64,8 +64,19 @@ async function claimFindings(
   now: number,
 ): Promise<void> {
   const windows = new Map<string, PendingWindow>();
+  // A finding of a rule that feeds another correlation is a step of it, recorded before this
+  // state is written (a failure writes nothing here, and the retry finds the finding again).
+  const fed = new Map<string, PendingSteps>();
   for (const { addition, finding } of findings) {
     const by = pending.steps[addition] as PendingStep;
+    for (const step of deps.catalog.findingSteps(finding)) {
+      const storageKey = organizationDedupKey(step.key, by.organization);
+      const id = `${step.correlation.id}\n${storageKey}`;
+      const derived = { ...by, step };
+      const group = fed.get(id);
+      if (group) group.steps.push(derived);
+      else fed.set(id, { storageKey, steps: [derived] });
+    }
     const ids = { messageId: by.messageId, ruleId, eventId: printable(by.step.eventId ?? '') };
     const { match: found, errors } = deps.catalog.evaluateFinding(finding);
     reportRuleErrors(deps.telemetry, ids, errors);
@@ -76,4 +87,5 @@ async function claimFindings(
     addToWindow(windows, { record, messageId, receiveCount, event, match }, now);
   }
   for (const window of windows.values()) await claimAndPublish(window, deps, leaseUntil);
+  for (const steps of fed.values()) await recordAndClaim(steps, deps, leaseUntil);
 }

@@ -9,7 +9,7 @@ import type {
   CorrelationStep as CorrelationShapeStep,
   StepRecord,
 } from '../../../lib/detection/engine/correlation.ts';
-import type { RuleMatch } from '../../../lib/detection/engine/result.ts';
+import type { CorrelationStepMatch, RuleMatch } from '../../../lib/detection/engine/result.ts';
 import { SEVERITIES, severityRank, type Severity } from '../../../lib/detection/engine/severity.ts';
 import type { AlertDocument } from '../../../lib/pipeline/alerts/alert-document.ts';
 
@@ -30,10 +30,14 @@ export interface ExpectedWindow {
 }
 
 /** Step matches of correlation rules, by `<rule id>\n<key>`: every one, none forgotten. */
-export type ExpectedCorrelations = Map<
-  string,
-  { readonly ruleId: string; readonly key: string; readonly steps: StepRecord[][] }
->;
+export type ExpectedCorrelations = Map<string, ExpectedCorrelation>;
+
+/** One correlation rule's step matches for one key. */
+interface ExpectedCorrelation {
+  readonly ruleId: string;
+  readonly key: string;
+  readonly steps: StepRecord[][];
+}
 
 /** Baselines of baseline rules, by `<rule id>\n<actor>`: what the pipeline has learned so far. */
 export type ExpectedBaselines = Map<string, BaselineState>;
@@ -43,6 +47,26 @@ export type ExpectedWindows = Map<string, ExpectedWindow>;
 
 const windowId = (dedupKey: string, windowStart: number) => `${dedupKey}\n${windowStart}`;
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+
+/** Adds a step match to `correlations`: every one, none forgotten. */
+function addStep(catalog: RuleCatalog, correlations: ExpectedCorrelations, step: CorrelationStepMatch, now: number) {
+  const shape = catalog.correlation(step.correlation.id);
+  const id = `${shape.id}\n${step.key}`;
+  const entry = correlations.get(id) ?? {
+    ruleId: shape.id,
+    key: step.key,
+    steps: shape.steps.map(() => []),
+  };
+  const record = {
+    eventId: step.eventId ?? '',
+    time: Math.floor(trustedEventTime(step.eventTime, now) ?? now),
+    ...(step.detail === undefined ? {} : { detail: step.detail }),
+  };
+  // What the events complete in truth, whatever order they arrive in.
+  const records = entry.steps[step.stepIndex];
+  if (records !== undefined && !records.some((r) => r.eventId === record.eventId)) records.push(record);
+  correlations.set(id, entry);
+}
 
 /**
  * Adds the windows that `events`, processed at `now`, must produce to `into`: every registered
@@ -64,25 +88,7 @@ export function expectWindows(
   for (const event of events) {
     const evaluation = catalog.evaluate(logType, event);
     for (const match of evaluation.matches) expectMatch(match, now, into);
-    for (const step of evaluation.steps) {
-      const shape = catalog.correlation(step.correlation.id);
-      const id = `${shape.id}\n${step.key}`;
-      const entry = correlations.get(id) ?? {
-        ruleId: shape.id,
-        key: step.key,
-        steps: shape.steps.map(() => []),
-      };
-      const record = {
-        eventId: step.eventId ?? '',
-        time: Math.floor(trustedEventTime(step.eventTime, now) ?? now),
-        ...(step.detail === undefined ? {} : { detail: step.detail }),
-      };
-      // Every step match, none forgotten: what the events complete in truth, whatever order they
-      // arrive in.
-      const records = entry.steps[step.stepIndex];
-      if (records !== undefined && !records.some((r) => r.eventId === record.eventId)) records.push(record);
-      correlations.set(id, entry);
-    }
+    for (const step of evaluation.steps) addStep(catalog, correlations, step, now);
   }
   return into;
 }
@@ -159,35 +165,48 @@ export function expectCorrelationWindows(
   now: number,
   into: ExpectedWindows,
 ): ExpectedWindows {
-  for (const { ruleId, key, steps } of correlations.values()) {
-    const shape = catalog.correlation(ruleId);
-    const lookback = shape.lookbackMinutes * 60;
-    const last = shape.steps.length - 1;
-    for (const trigger of steps[last] ?? []) {
-      // The definition: every earlier step has its minMatchCount matches within the lookback
-      // before the trigger.
-      const within = shape.steps.slice(0, last).map((step, index) => ({
-        id: step.id,
-        ruleId: step.ruleId,
-        records: (steps[index] ?? []).filter((r) => r.time >= trigger.time - lookback && r.time <= trigger.time),
-        need: step.minMatchCount,
-      }));
-      if (within.some(({ records, need }) => records.length < need)) continue;
-      const lastStep = shape.steps[last] as CorrelationShapeStep;
-      const finding: CorrelationFinding = {
-        ruleId,
-        key,
-        trigger,
-        steps: [
-          ...within.map(({ id, ruleId: stepRule, records }) => ({ id, ruleId: stepRule, records })),
-          { id: lastStep.id, ruleId: lastStep.ruleId, records: [trigger] },
-        ],
-        lookbackMinutes: shape.lookbackMinutes,
-      };
-      expectMatch(catalog.evaluateFinding(finding).match, now, into);
-    }
-  }
+  // In registration order: a rule's findings may be steps of a correlation registered after it.
+  const entries = () => [...correlations.values()];
+  for (const rule of catalog.rules.filter((r) => r.kind === 'correlation'))
+    for (const entry of entries().filter((e) => e.ruleId === rule.id))
+      expectFindings(catalog, correlations, entry, now, into);
   return into;
+}
+
+function expectFindings(
+  catalog: RuleCatalog,
+  correlations: ExpectedCorrelations,
+  { ruleId, key, steps }: ExpectedCorrelation,
+  now: number,
+  into: ExpectedWindows,
+): void {
+  const shape = catalog.correlation(ruleId);
+  const lookback = shape.lookbackMinutes * 60;
+  const last = shape.steps.length - 1;
+  for (const trigger of steps[last] ?? []) {
+    // The definition: every earlier step has its minMatchCount matches within the lookback
+    // before the trigger.
+    const within = shape.steps.slice(0, last).map((step, index) => ({
+      id: step.id,
+      ruleId: step.ruleId,
+      records: (steps[index] ?? []).filter((r) => r.time >= trigger.time - lookback && r.time <= trigger.time),
+      need: step.minMatchCount,
+    }));
+    if (within.some(({ records, need }) => records.length < need)) continue;
+    const lastStep = shape.steps[last] as CorrelationShapeStep;
+    const finding: CorrelationFinding = {
+      ruleId,
+      key,
+      trigger,
+      steps: [
+        ...within.map(({ id, ruleId: stepRule, records }) => ({ id, ruleId: stepRule, records })),
+        { id: lastStep.id, ruleId: lastStep.ruleId, records: [trigger] },
+      ],
+      lookbackMinutes: shape.lookbackMinutes,
+    };
+    expectMatch(catalog.evaluateFinding(finding).match, now, into);
+    for (const step of catalog.findingSteps(finding)) addStep(catalog, correlations, step, now);
+  }
 }
 
 /**

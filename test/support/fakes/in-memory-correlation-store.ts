@@ -22,10 +22,16 @@ export class InMemoryCorrelationStore implements CorrelationStore {
   /** Every update: the rule and the key it was for. */
   readonly updates: Array<{ ruleId: string; key: string }> = [];
   readonly #faults: unknown[] = [];
+  readonly #faultsOfRule = new Map<string, unknown>();
 
   /** The next update throws `error`. */
   public failNext(error: unknown): void {
     this.#faults.push(error);
+  }
+
+  /** The next update of rule `ruleId` throws `error`. */
+  public failNextOf(ruleId: string, error: unknown): void {
+    this.#faultsOfRule.set(ruleId, error);
   }
 
   public async update<C extends CorrelationChange>(
@@ -37,6 +43,11 @@ export class InMemoryCorrelationStore implements CorrelationStore {
     await answerLater();
     this.updates.push({ ruleId: rule.id, key });
     if (this.#faults.length > 0) throw this.#faults.shift();
+    if (this.#faultsOfRule.has(rule.id)) {
+      const fault = this.#faultsOfRule.get(rule.id);
+      this.#faultsOfRule.delete(rule.id);
+      throw fault;
+    }
     const id = `${rule.id}\n${key}`;
     const outcome = change(this.states.get(id) ?? emptyCorrelationState(rule.steps.length));
     await beforeCommit?.(outcome);

@@ -46,7 +46,7 @@ function changeOf(event: AuditEvent): GuardrailChange | undefined {
  * "OpenAI Guardrail Tampering": a project rate limit deleted, the billing alerts or the overage
  * limit changed (research OAI-RES-01, single-event part), MEDIUM each. These are the guardrails on
  * spending that stand between a stolen key and a large bill (LLMjacking). A rate limit raised ten
- * times or more (the research's baseline part) is not covered yet.
+ * times or more (the research's baseline part) is `OpenAI.Rate.Limit.Raised`.
  *
  * @example
  * ```ts
@@ -59,7 +59,7 @@ export const guardrailTamperingRule: Rule<AuditEvent> = {
   description: [
     "Alerts when a guardrail on an OpenAI organization's consumption or spending is removed or changed: a rate limit deleted (rate_limit.deleted), the billing alerts changed (tenant.billing.alerts.updated) or the overage limit changed (tenant.billing.overage_limit.updated). MEDIUM each.",
     'Rate limits cap how fast a project can use a model; billing alerts and the overage limit are how spending beyond plan is noticed and capped. Someone who means to resell or burn stolen API access (LLMjacking) lifts them first, and turning billing alerts off hides the bill until it arrives.',
-    'The billing types have no payload schema: the rule cannot tell a tightening from a loosening, so every change alerts. A rate limit raised ten times or more is not covered yet.',
+    'The billing types have no payload schema: the rule cannot tell a tightening from a loosening, so every change alerts. A rate limit raised ten times or more is OpenAI.Rate.Limit.Raised.',
   ].join('\n'),
   runbook: [
     '1. Confirm the change with the owner of the project (rate limit) or of billing (alerts, overage limit): the event type, the actor, the project and the payload in the alert context say what changed. A ticketed capacity or budget change explains it, nothing else should.',

@@ -1,8 +1,8 @@
 import type { BaselineRule, BaselineSubject, Rule } from '../../engine/rule.ts';
-import { parseSeverity, severityRank, type Severity } from '../../engine/severity.ts';
 import type { AuditEvent } from '../../openai/audit-event.ts';
 import type { JsonValue } from '../../../shared/json.ts';
 import { actorContext, actorLabel, eventIdentityContext } from './helpers.ts';
+import { privilegedAction } from './privileged-action.ts';
 import { ASN, COUNTRY, newValue, SESSION_SOURCE, sessionUser } from './session-source.ts';
 
 /** Rule id. */
@@ -10,32 +10,6 @@ export const TAKEOVER_CHAIN_RULE_ID = 'OpenAI.Account.Takeover.Chain';
 
 /** How soon after a new country or network first shows up an action still counts as the chain's next step. */
 export const TAKEOVER_WINDOW_MINUTES = 60;
-
-/** The least severe finding of a part that counts: LOW findings (a trust deleted, a policy loosened a little) do not. */
-const LEAST_PART_SEVERITY: Severity = 'MEDIUM';
-
-/** The detection of persistence, privilege or defence impairment an event is, with its severity. */
-interface Step {
-  readonly ruleId: string;
-  readonly ruleName: string;
-  readonly severity: Severity;
-}
-
-function partSeverity(part: Rule<AuditEvent>, event: AuditEvent): Severity {
-  return parseSeverity(part.severity?.(event)) ?? part.defaultSeverity;
-}
-
-/** The first part that judges the event persistence, privilege or defence impairment; `undefined` when none does. */
-function stepOf(parts: readonly Rule<AuditEvent>[], event: AuditEvent): Step | undefined {
-  for (const part of parts) {
-    if (event.type === undefined || !(part.eventTypes ?? []).includes(event.type)) continue;
-    if (part.match !== undefined && !part.match(event)) continue;
-    const severity = partSeverity(part, event);
-    if (severityRank(severity) < severityRank(LEAST_PART_SEVERITY)) continue;
-    return { ruleId: part.id, ruleName: part.displayName ?? part.id, severity };
-  }
-  return undefined;
-}
 
 function sourceLabel(subject: BaselineSubject<AuditEvent>): string {
   const country = newValue(subject, COUNTRY);
@@ -61,7 +35,7 @@ function sourceLabel(subject: BaselineSubject<AuditEvent>): string {
  */
 export function createTakeoverChainRule(parts: readonly Rule<AuditEvent>[]): BaselineRule<AuditEvent> {
   const triggers = [...new Set(parts.flatMap((part) => part.eventTypes ?? []))];
-  const step = (event: AuditEvent) => stepOf(parts, event);
+  const step = (event: AuditEvent) => privilegedAction(parts, event);
   return {
     kind: 'baseline',
     id: TAKEOVER_CHAIN_RULE_ID,

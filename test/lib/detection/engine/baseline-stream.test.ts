@@ -183,6 +183,10 @@ describe('RuleCatalog with a baseline rule', () => {
     expect(register({ eventTypes: [] })).toThrow('rule B: needs at least one event type that may alert');
     expect(register({ forgetAfterDays: 0 })).toThrow('forgetAfterDays must be > 0');
     expect(register({ learningDays: -1 })).toThrow('learningDays must be >= 0');
+    expect(register({ raisedBy: 1 })).toThrow('raisedBy must be > 1');
+    expect(
+      new RuleCatalog().register(logType, [testBaselineRule<Ev>('B', { raisedBy: 2 })]).baseline('B').raisedBy,
+    ).toBe(2);
   });
 
   it('refuses a correlation step that names a baseline rule', () => {
@@ -197,7 +201,9 @@ describe('RuleCatalog with a baseline rule', () => {
           ],
         }),
       ]),
-    ).toThrow('rule C: step new names B, which is not a single-event rule or signal');
+    ).toThrow(
+      'rule C: step new names B, which is not a single-event rule, a signal or a correlation rule registered before it',
+    );
   });
 
   it('shows every event to an enabled baseline, masked values at most 200 characters, and none to a disabled one', () => {

@@ -190,3 +190,72 @@ describe('observeBaseline, edges', () => {
     expect(kept).toEqual(names.slice(0, MAX_VALUES_PER_DIMENSION));
   });
 });
+
+describe('observeBaseline of a rule that alerts on raised values', () => {
+  const raising: BaselineShape = { id: 'R', forgetAfterDays: 30, learningDays: 0, newForMinutes: 0, raisedBy: 10 };
+  const rpm = (value: string): BaselineValue => ({ dimension: 'rpm', value });
+  const tpm = (value: string): BaselineValue => ({ dimension: 'tpm', value });
+  /** Each sighting `[eventId, minute, values]` in order: what each found raised, and the state after. */
+  function raised(sightings: ReadonlyArray<readonly [string, number, readonly BaselineValue[]]>, from?: BaselineState) {
+    let state = from;
+    const found: string[][] = [];
+    for (const [eventId, minute, values] of sightings) {
+      const observed = observeBaseline(raising, state, { eventId, time: minute * 60, values });
+      state = observed.state;
+      found.push(observed.newValues.map((v) => `${v.dimension} ${v.previous ?? '-'}>${v.value}`));
+    }
+    return { found, state };
+  }
+
+  it('finds a value at least the factor times the one its dimension showed last, with the value it was raised from', () => {
+    expect(
+      raised([
+        ['e1', 0, [rpm('100'), tpm('50')]],
+        ['e2', 1, [rpm('999')]],
+        ['e3', 2, [rpm('9990'), tpm('500')]],
+      ]).found,
+    ).toEqual([[], [], ['rpm 999>9990', 'tpm 50>500']]);
+  });
+
+  it('finds the same raise when the event that made it is delivered again, and writes nothing new then', () => {
+    const { state } = raised([
+      ['e1', 0, [rpm('100')]],
+      ['e2', 1, [rpm('1000')]],
+    ]);
+    const again = observeBaseline(raising, state, { eventId: 'e2', time: 60, values: [rpm('1000')] });
+    expect(again.newValues).toEqual([{ dimension: 'rpm', value: '1000', previous: '100' }]);
+    expect(again.changed).toBe(false);
+  });
+
+  it('keeps the last sighting of a value seen again exact, however soon, and never moves it back', () => {
+    const { state } = raised([
+      ['e1', 0, [rpm('1000')]],
+      ['e2', 1, [rpm('200')]],
+      ['e3', 2, [rpm('1000')]],
+      ['late', 1, [rpm('1000')]],
+    ]);
+    expect(state?.values.get(valueKey(rpm('1000')))).toEqual({ ...rpm('1000'), first: 0, last: 120, by: 'e1' });
+    expect(state?.values.get(valueKey(rpm('200')))).toEqual({ ...rpm('200'), first: 60, last: 60, by: 'e2' });
+  });
+
+  it('judges a late event against the value seen most recently before it, and finds nothing without one', () => {
+    const { state } = raised([
+      ['e1', 0, [rpm('100')]],
+      ['e3', 10, [rpm('5000')]],
+    ]);
+    expect(observeBaseline(raising, state, { eventId: 'late', time: 5 * 60, values: [rpm('1000')] }).newValues).toEqual(
+      [{ dimension: 'rpm', value: '1000', previous: '100' }],
+    );
+    expect(observeBaseline(raising, state, { eventId: 'older', time: 0, values: [rpm('1000')] }).newValues).toEqual([]);
+  });
+
+  it('never finds a raise from or to what is not a plain number, or from zero', () => {
+    expect(
+      raised([
+        ['e1', 0, [rpm('abc'), tpm('0')]],
+        ['e2', 1, [rpm('1000'), tpm('1000')]],
+        ['e3', 2, [rpm('1e9')]],
+      ]).found,
+    ).toEqual([[], [], []]);
+  });
+});

@@ -331,5 +331,64 @@ describe('RuleCatalog', () => {
         ]),
       ).toThrow('needs at least two steps');
     });
+
+    describe('fed by another correlation', () => {
+      const admin = rule('Admin', { createAlert: false, eventTypes: ['admin'] });
+      const chain = testCorrelationRule<Ev>('Chain', (event) => event.actor, {
+        steps: [
+          { id: 'brute force', ruleId: 'Brute', minMatchCount: 1 },
+          { id: 'action', ruleId: 'Admin', minMatchCount: 1 },
+        ],
+      });
+      const finding: CorrelationFinding = {
+        ruleId: 'Brute',
+        key: 'alice',
+        trigger: { eventId: 's1', time: 100, detail: '1.2.3.4' },
+        steps: [],
+        lookbackMinutes: 10,
+      };
+
+      it('makes each finding a step of the correlation it feeds, with its key and its trigger', () => {
+        const catalog = new RuleCatalog().register(countingLogType(), [failed, succeeded, correlation, admin, chain]);
+        expect(catalog.findingSteps(finding)).toEqual([
+          {
+            eventId: 's1',
+            eventType: undefined,
+            eventTime: 100,
+            correlation: catalog.getRule('Chain'),
+            stepIndex: 0,
+            key: 'alice',
+            detail: '1.2.3.4',
+          },
+        ]);
+        expect(catalog.findingSteps({ ...finding, ruleId: 'Chain' })).toEqual([]);
+      });
+
+      it('feeds no disabled correlation', () => {
+        const catalog = new RuleCatalog({ Chain: { enabled: false } }).register(countingLogType(), [
+          failed,
+          succeeded,
+          correlation,
+          admin,
+          chain,
+        ]);
+        expect(catalog.findingSteps(finding)).toEqual([]);
+      });
+
+      it('refuses a step on a correlation registered after it, or on itself', () => {
+        expect(() =>
+          new RuleCatalog().register(countingLogType(), [failed, succeeded, admin, chain, correlation]),
+        ).toThrow(
+          'rule Chain: step brute force names Brute, which is not a single-event rule, a signal or a correlation rule registered before it',
+        );
+        const itself = {
+          ...chain,
+          steps: [{ id: 'self', ruleId: 'Chain', minMatchCount: 1 }, ...chain.steps.slice(1)],
+        };
+        expect(() => new RuleCatalog().register(countingLogType(), [failed, succeeded, admin, itself])).toThrow(
+          'step self names Chain',
+        );
+      });
+    });
   });
 });

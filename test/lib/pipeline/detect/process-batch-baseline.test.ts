@@ -14,8 +14,6 @@ import type { QueueRecord } from '../../../../lib/shared/sqs-batch.ts';
 import { fakeDependencies } from '../../../support/fakes/fake-dependencies.ts';
 
 const DAY = 24 * 3600;
-/** The catalog's baseline rules: each observes every session event with a source. */
-const BASELINES = createRuleCatalog().rules.filter((rule) => rule.kind === 'baseline').length;
 const T0 = 1_720_000_000;
 
 const record = (messageId: string, body: unknown): QueueRecord => ({
@@ -47,6 +45,9 @@ const keyCreated = (id: string, at: number, country: string, asn = '64500') => (
   actor: session(country, asn),
   'api_key.created': { id: `key_${id}`, data: { scopes: ['api.model.read'] } },
 });
+
+/** The catalog's baseline rules that observe a session event with a source (those of sessions' sources). */
+const BASELINES = createRuleCatalog().evaluate('OpenAI.Audit', login('probe', T0, 'US')).observations.length;
 
 describe('processBatch with a baseline rule', () => {
   it('observes an actor once per batch, writes nothing for what it knows, and alerts on a new source past learning', async () => {

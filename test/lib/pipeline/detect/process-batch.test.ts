@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { API_KEY_ANOMALOUS_ACTIVITY_RULE_ID } from '../../../../lib/detection/rules/openai/api-key-anomalous-activity.ts';
 import { BRUTE_FORCE_LOGIN_SUCCESS_RULE_ID } from '../../../../lib/detection/rules/openai/brute-force-login-success.ts';
+import { TAKEOVER_CHAIN_BRUTE_FORCE_RULE_ID } from '../../../../lib/detection/rules/openai/takeover-chain-brute-force.ts';
 import { alertIdFor } from '../../../../lib/pipeline/dedup/dedup-item.ts';
 import { placeInWindow } from '../../../../lib/pipeline/dedup/window.ts';
 import { WindowBusyError } from '../../../../lib/pipeline/detect/errors.ts';
@@ -29,6 +30,14 @@ const login = (id: string, type: 'login.failed' | 'login.succeeded', email: stri
   effective_at: at,
   actor: { type: 'session', session: { user: { id: `user-${email}`, email }, ip_address: '203.0.113.9' } },
   ...(type === 'login.failed' ? { 'login.failed': { error_code: 'invalid_credentials' } } : {}),
+});
+
+const adminKeyCreated = (id: string, email: string, at: number) => ({
+  id,
+  type: 'tenant.admin_api_key.created',
+  effective_at: at,
+  actor: { type: 'session', session: { user: { id: `user-${email}`, email }, ip_address: '203.0.113.9' } },
+  'tenant.admin_api_key.created': { id: 'key_admin_new' },
 });
 
 describe('processBatch over in-memory ports', () => {
@@ -190,7 +199,11 @@ describe('processBatch over in-memory ports', () => {
     const success = login('s', 'login.succeeded', 'v@example.com', EVENT_TIME + 60);
     const result = await processBatch([record('m1', failures), record('m2', [success, success])], fakes.deps);
     expect(failedIds(result)).toEqual([]);
-    expect(fakes.correlations.updates).toEqual([{ ruleId: BRUTE_FORCE_LOGIN_SUCCESS_RULE_ID, key: 'v@example.com' }]);
+    // The brute-force rule's, and the takeover chain's, whose first step its finding is.
+    expect(fakes.correlations.updates).toEqual([
+      { ruleId: BRUTE_FORCE_LOGIN_SUCCESS_RULE_ID, key: 'v@example.com' },
+      { ruleId: TAKEOVER_CHAIN_BRUTE_FORCE_RULE_ID, key: 'v@example.com' },
+    ]);
     // The success delivered twice finds the finding twice: one claim of both, then the second
     // claimed again after the alert.
     expect(
@@ -199,7 +212,8 @@ describe('processBatch over in-memory ports', () => {
       ),
     ).toMatchObject([{ matches: 2 }, { matches: 1 }]);
     expect(fakes.publisher.published.filter((a) => a.ruleId === BRUTE_FORCE_LOGIN_SUCCESS_RULE_ID)).toHaveLength(1);
-    expect(fakes.telemetry.count('CorrelationStepsRecorded')).toBe(8);
+    // Eight logins, and the finding (found twice) as the chain's step.
+    expect(fakes.telemetry.count('CorrelationStepsRecorded')).toBe(10);
   });
 
   it('publishes what a correlation’s steps complete before it writes them: a failed publish writes nothing, and the retry alerts', async () => {
@@ -223,6 +237,52 @@ describe('processBatch over in-memory ports', () => {
       fakes.correlations.states.get(`${BRUTE_FORCE_LOGIN_SUCCESS_RULE_ID}\n${fakes.correlations.updates[0]?.key}`)
         ?.steps[1],
     ).toEqual([{ eventId: 's', time: EVENT_TIME + 60, detail: '203.0.113.9' }]);
+  });
+
+  it('records a brute-force finding as a step of the takeover chain, so an admin action by the user alerts CRITICAL', async () => {
+    const fakes = fakeDependencies();
+    const failures = Array.from({ length: 5 }, (_, i) =>
+      login(`f${i}`, 'login.failed', 't@example.com', EVENT_TIME + i),
+    );
+    const action = adminKeyCreated('act', 't@example.com', EVENT_TIME + 90);
+    const result = await processBatch(
+      [
+        record('m1', failures),
+        record('m2', login('s', 'login.succeeded', 't@example.com', EVENT_TIME + 60)),
+        record('m3', action),
+      ],
+      fakes.deps,
+    );
+    expect(failedIds(result)).toEqual([]);
+    const chain = fakes.publisher.published.filter((a) => a.ruleId === TAKEOVER_CHAIN_BRUTE_FORCE_RULE_ID);
+    expect(chain.map((a) => [a.severity, a.eventId, a.alertContext.brute_force_success_event_id])).toEqual([
+      ['CRITICAL', 'act', 's'],
+    ]);
+    expect(fakes.correlations.states.get(`${TAKEOVER_CHAIN_BRUTE_FORCE_RULE_ID}\nt@example.com`)?.steps).toEqual([
+      [{ eventId: 's', time: EVENT_TIME + 60, detail: '203.0.113.9' }],
+      [{ eventId: 'act', time: EVENT_TIME + 90, detail: 'OpenAI.Admin.API.Key.Change' }],
+    ]);
+  });
+
+  it('writes no brute-force state when the chain’s update fails: the records are retried and the chain alerts on the retry', async () => {
+    const fakes = fakeDependencies();
+    const failures = Array.from({ length: 5 }, (_, i) =>
+      login(`f${i}`, 'login.failed', 'r@example.com', EVENT_TIME + i),
+    );
+    await processBatch(
+      [record('m1', failures), record('m3', adminKeyCreated('act', 'r@example.com', EVENT_TIME + 600))],
+      fakes.deps,
+    );
+    const before = fakes.correlations.states.get(`${BRUTE_FORCE_LOGIN_SUCCESS_RULE_ID}\nr@example.com`);
+    fakes.correlations.failNextOf(TAKEOVER_CHAIN_BRUTE_FORCE_RULE_ID, new Error('throttled'));
+    const success = record('m2', login('s', 'login.succeeded', 'r@example.com', EVENT_TIME + 60));
+    expect(failedIds(await processBatch([success], fakes.deps))).toEqual(['m2']);
+    expect(fakes.correlations.states.get(`${BRUTE_FORCE_LOGIN_SUCCESS_RULE_ID}\nr@example.com`)).toEqual(before);
+    expect(
+      failedIds(await processBatch([{ ...success, attributes: { ApproximateReceiveCount: '2' } }], fakes.deps)),
+    ).toEqual([]);
+    expect(fakes.publisher.published.filter((a) => a.ruleId === TAKEOVER_CHAIN_BRUTE_FORCE_RULE_ID)).toHaveLength(1);
+    expect(fakes.publisher.published.filter((a) => a.ruleId === BRUTE_FORCE_LOGIN_SUCCESS_RULE_ID)).toHaveLength(1);
   });
 
   it('retries the records of a correlation update that failed, and only those', async () => {
