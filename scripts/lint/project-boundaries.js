@@ -8,7 +8,7 @@
 import { dirname, relative, resolve, sep } from 'node:path';
 
 /** The domains of lib/, lowest first. */
-export const DOMAINS = ['shared', 'detection', 'ingestion', 'pipeline', 'delivery', 'config', 'tooling'];
+export const DOMAINS = ['shared', 'detection', 'ingestion', 'archive', 'pipeline', 'delivery', 'config', 'tooling'];
 
 const root = resolve(import.meta.dirname, '../..');
 

@@ -14,6 +14,10 @@ Commands:
   policy              Print the elevated-scope policy in force, as JSON
   coverage [--json]   List OpenAI's audit event types with the rules watching each, or why none does
   poll --once         List OpenAI's audit log once: print the events, or enqueue them
+  hunt --archive LOC --from ISO --to ISO
+                      Run the rules over the archived events of a time range, as evaluate does
+  alerts --archive LOC --from ISO --to ISO
+                      List the archived alerts of a time range
 
 Options:
   -h, --help          Show help (also: openai-audit-alerts <command> --help)
@@ -213,4 +217,64 @@ Environment:
 Progress (each time slice listed) and every retry, with its cause (HTTP status, DNS failure,
 refused connection, timeout, TLS problem), go to standard error. Rate limits (429) are waited out
 as Retry-After says; 5xx and network errors are retried with backoff. Exit status: 0 done, 1 the API failed or refused the key, 2 usage or configuration error.
+`;
+
+/** `openai-audit-alerts hunt --help`. */
+export const HUNT_HELP = `Usage: openai-audit-alerts hunt --archive s3://BUCKET[/PREFIX] | DIR --from ISO --to ISO [--org ID] [--rules DIR] [--rule ID] [--progress]
+
+Runs every rule over the audit events of the archive (every event the deployed detection function
+received: docs/archive.md) whose time (effective_at) is in [--from, --to), in event time, each
+event once, and prints one JSON object per line for each alert, exactly as "evaluate" prints it
+over the same events:
+  {"ruleId", "ruleName", "eventId", "eventType", "severity", "title", "dedupKey", "alertContext",
+   "eventCount"}
+
+The pipeline's semantics apply as in "evaluate" (see its --help): dedup windows in event time,
+thresholds, correlations, baselines; signals are not printed. The archive is read one day at a time
+(every organization's events of a day together), so memory holds about one day's events; an event
+stored twice (a record redelivered in another batch) is read once.
+
+  --archive LOC     s3://BUCKET[/PREFIX], read with the default AWS credential chain and region
+                    (AWS_ENDPOINT_URL_S3 for an S3-compatible endpoint), or a directory in the same
+                    layout (a copy made with "aws s3 sync")
+  --from ISO        Start of the range, included: 2024-11-24 (midnight UTC) or 2024-11-24T06:00:00Z
+  --to ISO          End of the range, excluded; after --from
+  --org ID          Only the events of this organization (org=ID; "none" for events that came
+                    without one)
+  --rules DIR       Also run the detections of your own in DIR (RULES_DIR; docs/own-detections.md)
+  --rule ID         Print only the alerts of this rule (every rule still runs, so a correlation
+                    sees its steps); an unknown id, a signal or a rule turned off is refused
+  --progress        Progress on standard error (events read, the event time reached, the event time
+                    left before --to), at most once a second; the default on a terminal
+  --max-windows N, --max-correlation-records N, --max-baseline-entries N
+                    State kept, as in "evaluate" (defaults 50000, 250000, 100000)
+  -h, --help        Show this help
+
+Standard output carries only alerts. On standard error: archive objects and lines that cannot be
+read (with their key and line number, skipped) and rule errors, in their place; then one last line:
+"hunt: N events from FROM to TO (N objects, N days, N duplicates dropped): N alerts, N problems".
+Exit status: 0 success, 1 something could not be read or a rule failed, 2 usage or configuration
+error.
+`;
+
+/** `openai-audit-alerts alerts --help`. */
+export const ALERTS_HELP = `Usage: openai-audit-alerts alerts --archive s3://BUCKET[/PREFIX] | DIR --from ISO --to ISO [--severity S] [--rule ID] [--json]
+
+Lists the alerts of the archive (every alert the deployed pipeline published: docs/archive.md)
+created in [--from, --to), oldest first, each alert once, one line each:
+  CREATED-AT  SEVERITY  RULE-ID  TITLE
+Anything shaped like an OpenAI API key is masked, and control characters are escaped.
+
+  --archive LOC     s3://BUCKET[/PREFIX] (default AWS credential chain and region;
+                    AWS_ENDPOINT_URL_S3 for an S3-compatible endpoint), or a directory in the same layout
+  --from ISO        Start of the range, included: 2024-11-24 (midnight UTC) or 2024-11-24T06:00:00Z
+  --to ISO          End of the range, excluded; after --from
+  --severity S      Only alerts of this severity: INFO, LOW, MEDIUM, HIGH or CRITICAL
+  --rule ID         Only alerts of this rule
+  --json            Each alert document as one JSON line instead (the SNS "default" message)
+  -h, --help        Show this help
+
+Objects and lines of the archive that cannot be read are reported on standard error with their key
+and line number, and skipped; a last line on standard error sums up. Exit status: 0 success, 1
+something could not be read, 2 usage error.
 `;

@@ -6,7 +6,17 @@ import { RulesConfigError } from '../../detection/engine/errors.ts';
 import { ScopePolicyError } from '../../detection/rules/openai/errors.ts';
 import { printable, quote } from '../../shared/printable.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
-import { COVERAGE_HELP, EVALUATE_HELP, MAIN_HELP, POLICY_HELP, POLL_HELP, START_HELP, TEST_HELP } from './help.ts';
+import {
+  ALERTS_HELP,
+  COVERAGE_HELP,
+  EVALUATE_HELP,
+  HUNT_HELP,
+  MAIN_HELP,
+  POLICY_HELP,
+  POLL_HELP,
+  START_HELP,
+  TEST_HELP,
+} from './help.ts';
 import type { CliIo } from './io.ts';
 import { RULES_DIR_ENV } from '../../config/rules-dir.ts';
 
@@ -101,6 +111,39 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       noArguments('start', async (cliIo) =>
         (await import('./commands/start.ts')).startCommand(values, cliIo, interruption()),
       )(args, io),
+  },
+  hunt: {
+    help: HUNT_HELP,
+    options: {
+      archive: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      org: { type: 'string' },
+      rule: { type: 'string' },
+      rules: { type: 'string' },
+      progress: { type: 'boolean' },
+      'max-windows': { type: 'string' },
+      'max-correlation-records': { type: 'string' },
+      'max-baseline-entries': { type: 'string' },
+    },
+    run: (args, io, values) =>
+      noArguments('hunt', async (cliIo) => (await import('./commands/hunt.ts')).huntCommand(values, cliIo))(args, io),
+  },
+  alerts: {
+    help: ALERTS_HELP,
+    options: {
+      archive: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      severity: { type: 'string' },
+      rule: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    run: (args, io, values) =>
+      noArguments('alerts', async (cliIo) => (await import('./commands/alerts.ts')).alertsCommand(values, cliIo))(
+        args,
+        io,
+      ),
   },
 };
 

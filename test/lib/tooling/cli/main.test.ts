@@ -41,7 +41,7 @@ describe('runCli', () => {
     const unknown = await run(['evalute']);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toBe(
-      'openai-audit-alerts: unknown command "evalute"; commands: evaluate, test, policy, coverage, poll, start (see --help)\n',
+      'openai-audit-alerts: unknown command "evalute"; commands: evaluate, test, policy, coverage, poll, start, hunt, alerts (see --help)\n',
     );
     const option = await run(['evaluate', '--fast']);
     expect(option.status).toBe(2);
