@@ -414,7 +414,7 @@ function destinationSettings(params) {
 }
 
 /**
- * Who may do what to the queues and topics, for their resource policies: everyone else is denied
+ * Who may do what to the queues, topics and archive, for their resource policies: everyone else is denied
  * explicitly. The senders of the detection queue are QUEUE_SENDER_ROLES (a new ingestion path adds
  * its role there, and nowhere else) and the operators. The account root stands in the operator lists so they are never empty (root can
  * rewrite any policy anyway).
@@ -426,6 +426,185 @@ function principalSettings(operators) {
   return {
     detectionQueueSenders: [...QUEUE_SENDER_ROLES.map(roleArn), ...operators],
     operators: [root, ...operators],
+    // The archive's writers: events by the detect role, alerts by the deliver role; operators too
+    // (to restore a previous version).
+    archiveEventWriters: [roleArn('DetectRole'), root, ...operators],
+    archiveAlertWriters: [roleArn('DeliverRole'), root, ...operators],
+  };
+}
+
+/** The archive bucket's prefixes: what the functions write, and where Athena puts query results. */
+const ARCHIVE_PREFIXES = Object.freeze({ events: 'events/', alerts: 'alerts/', queryResults: 'athena-results/' });
+
+/**
+ * The event and alert archive from the deploy parameters: how long objects are kept
+ * (`archiveRetentionDays`, a positive whole number of days, default 400), the bucket's prefixes and
+ * the names of its Glue database and Athena workgroup. Throws on a retention S3 would refuse.
+ * @param {Record<string, unknown>} params
+ * @param {{ service?: string, stage?: string }} [names] the service and stage the stack is named after
+ */
+function archiveSettings(params = {}, { service = 'openai-audit-alerts', stage = 'dev' } = {}) {
+  const given = params.archiveRetentionDays ?? 400;
+  const text = String(given).trim();
+  if (!/^[1-9][0-9]*$/.test(text) || !Number.isSafeInteger(Number(text)))
+    throw new Error(
+      `archiveRetentionDays must be a positive whole number of days (S3 expires archived events and alerts after it), got ${JSON.stringify(String(given).slice(0, 40))}`,
+    );
+  const retentionDays = Number(text);
+  return {
+    retentionDays,
+    // Overwritten or deleted versions stay this long (versioning keeps what a writer replaced).
+    noncurrentVersionDays: 30,
+    // Athena's result files: query output, not evidence.
+    queryResultsDays: Math.min(30, retentionDays),
+    abortIncompleteUploadDays: 1,
+    prefixes: ARCHIVE_PREFIXES,
+    // Glue and Athena names: lower case letters, digits and underscores.
+    database: `${service}_${stage}`.toLowerCase().replace(/[^a-z0-9_]/g, '_'),
+    workGroup: `${service}-${stage}`,
+    // Partition projection: the first day a `dt` partition may hold (OpenAI's audit log starts later).
+    firstDay: '2023-01-01',
+  };
+}
+
+/** The metrics the dashboard and the alarms read: every function's, in one namespace (lib/shared/powertools.ts). */
+const METRICS_NAMESPACE = 'OpenAIAuditAlerts';
+
+/** The destinations of the delivery function, as its metrics name them (`destination` dimension). */
+const DELIVERY_DESTINATIONS = Object.freeze(['pagerduty', 'slack', 'webhook', 'archive']);
+
+/**
+ * The CloudWatch dashboard's body: a JSON text in a Fn::Join, with `${...}` CloudFormation
+ * substitutions (the region, the queues, the webhook's API), the webhook's widgets only with the
+ * webhook enabled (condition WebhookEnabled). Every metric is one the functions emit (the unions in
+ * lib/pipeline/detect/telemetry.ts, lib/delivery/telemetry.ts, lib/ingestion/poller/poll-organizations.ts,
+ * lib/ingestion/webhook/http-api.ts) or one AWS publishes; figures with no metric (alerts by
+ * severity, the poller's lag) are Logs Insights widgets over the functions' log lines.
+ * @param {{ service: string, stage: string }} names
+ */
+function dashboardBody({ service, stage }) {
+  const prefix = `${service}-${stage}`;
+  const region = '${AWS::Region}';
+  const own = (metric) => [METRICS_NAMESPACE, metric, 'service', service];
+  const queue = (suffix) => `${prefix}-${suffix}`;
+  const sqs = (metric, suffix) => ['AWS/SQS', metric, 'QueueName', queue(suffix)];
+  const logGroup = (fn) => `/aws/lambda/${prefix}-${fn}`;
+  const metricWidget = (title, metrics, stat = 'Sum') => ({
+    type: 'metric',
+    properties: { title, region, view: 'timeSeries', stacked: false, period: 300, stat, metrics },
+  });
+  const logWidget = (title, source, query, view) => ({
+    type: 'log',
+    properties: { title, region, view, query: `SOURCE '${logGroup(source)}' | ${query}` },
+  });
+  const perDestination = (metrics) =>
+    DELIVERY_DESTINATIONS.flatMap((destination) =>
+      metrics.map((metric) => [METRICS_NAMESPACE, metric, 'destination', destination, 'service', service]),
+    );
+  const widgets = [
+    metricWidget('Events received and matched (detect)', ['EventsReceived', 'EventsMatched'].map(own)),
+    metricWidget(
+      'Alerts published, escalated, suppressed (detect)',
+      ['AlertsPublished', 'AlertsEscalated', 'AlertsSuppressed', 'MatchesSuppressed', 'BelowThreshold'].map(own),
+    ),
+    logWidget(
+      'Alerts by severity (no metric: from the detect log lines "alert published" and "escalation published")',
+      'detect',
+      'filter message = "alert published" or message = "escalation published" | stats count(*) as alerts by severity',
+      'bar',
+    ),
+    metricWidget(
+      'Rule errors and failed records (detect)',
+      ['RuleErrors', 'RecordsFailed', 'MalformedEvents', 'DeadLettered'].map(own),
+    ),
+    metricWidget(
+      'Dead-letter queues: messages waiting',
+      ['audit-events-dlq', 'alert-delivery-dlq', 'delivery-dlq'].map((suffix) =>
+        sqs('ApproximateNumberOfMessagesVisible', suffix),
+      ),
+      'Maximum',
+    ),
+    metricWidget('Alerts delivered, per destination', perDestination(['AlertsDelivered'])),
+    metricWidget(
+      'Deliveries retried and deferred, per destination',
+      perDestination(['DeliveryRetries', 'DeliveriesDeferred']),
+    ),
+    metricWidget(
+      'Deliveries rejected (to the delivery DLQ), per destination',
+      perDestination(['DeliveriesRejected', 'MalformedAlerts']),
+    ),
+    metricWidget(
+      'Oldest message waiting: detection and delivery queues (seconds)',
+      [
+        sqs('ApproximateAgeOfOldestMessage', 'audit-events'),
+        ...DELIVERY_DESTINATIONS.map((destination) => sqs('ApproximateAgeOfOldestMessage', `delivery-${destination}`)),
+      ],
+      'Maximum',
+    ),
+    metricWidget(
+      'Dedup table throttles (DynamoDB)',
+      ['ReadThrottleEvents', 'WriteThrottleEvents'].map((metric) => [
+        'AWS/DynamoDB',
+        metric,
+        'TableName',
+        `${prefix}-dedup`,
+      ]),
+    ),
+    metricWidget(
+      'Poller: audit events listed and enqueued, failures',
+      [
+        'AuditEventsListed',
+        'AuditEventsEnqueued',
+        'AuditEventsDeadLettered',
+        'AuditEventsRedelivered',
+        'PollErrors',
+        'AuthFailures',
+      ].map(own),
+    ),
+    logWidget(
+      'Poller lag, seconds (no metric: log time minus the cursor of each "poll finished" line)',
+      'poll',
+      'filter message = "poll finished" and ispresent(highWater) | fields toMillis(@timestamp) / 1000 - highWater as lagSeconds | stats max(lagSeconds) as lagSeconds by bin(5m)',
+      'timeSeries',
+    ),
+    metricWidget(
+      'Archive: events archived and failed writes (detect)',
+      ['EventsArchived', 'ArchiveWritesFailed'].map(own),
+    ),
+    metricWidget(
+      'Function errors',
+      ['detect', 'poll', 'webhook', 'deliver'].map((fn) => ['AWS/Lambda', 'Errors', 'FunctionName', `${prefix}-${fn}`]),
+    ),
+  ];
+  // Only with webhookEnabled: the HTTP API's own 4xx/5xx (throttling included) and the function's.
+  const webhookWidgets = [
+    metricWidget(
+      'Webhook: HTTP API 4xx and 5xx',
+      ['4xx', '5xx'].map((metric) => ['AWS/ApiGateway', metric, 'ApiId', '${WebhookHttpApi}']),
+    ),
+    metricWidget(
+      'Webhook: requests refused (4xx) and failed (5xx) by the function',
+      ['WebhookRequestsAccepted', 'WebhookRequestsRefused', 'WebhookRequestsFailed', 'WebhookReplays'].map(own),
+    ),
+  ];
+  const placed = (list, from) =>
+    list.map((widget, index) => ({
+      ...widget,
+      x: ((from + index) % 2) * 12,
+      y: Math.floor((from + index) / 2) * 6,
+      width: 12,
+      height: 6,
+    }));
+  const json = (list) => list.map((widget) => JSON.stringify(widget)).join(',');
+  return {
+    'Fn::Join': [
+      '',
+      [
+        { 'Fn::Sub': `{"widgets":[${json(placed(widgets, 0))}` },
+        { 'Fn::If': ['WebhookEnabled', { 'Fn::Sub': `,${json(placed(webhookWidgets, widgets.length))}` }, ''] },
+        ']}',
+      ],
+    ],
   };
 }
 
@@ -462,6 +641,7 @@ const PARAMETERS = Object.freeze([
   'slackWebhookUrlParameter',
   'alertWebhookUrl',
   'alertWebhookSecretParameter',
+  'archiveRetentionDays',
   ...['email', ...HTTP_DESTINATIONS].flatMap((prefix) => [`${prefix}MinSeverity`, `${prefix}Rules`]),
 ]);
 
@@ -509,14 +689,17 @@ function tracingMode(value) {
 
 /**
  * The settings of one deployment, from its deploy parameters: pipelineSettings, the poller's and the
- * webhook's, the checked alert destinations and the principals of the resource policies. Throws, at
- * package time, with a message saying what to add or fix.
+ * webhook's, the checked alert destinations, the principals of the resource policies, the archive
+ * and the dashboard. Throws, at package time, with a message saying what to add or fix.
  * @param {Record<string, unknown>} params
+ * @param {{ service?: string, stage?: string }} [names] the service and stage (default openai-audit-alerts, dev)
  */
-function deploymentSettings(params) {
+function deploymentSettings(params, names = {}) {
+  const { service = 'openai-audit-alerts', stage = 'dev' } = names;
   checkRuleParams(params);
   const settings = pipelineSettings(params);
   const destinations = destinationSettings(params);
+  const archive = archiveSettings(params, { service, stage });
   const rulesDir = stageRules(params);
   return {
     ...settings,
@@ -527,6 +710,8 @@ function deploymentSettings(params) {
     queueSenderRoles: QUEUE_SENDER_ROLES,
     delivery: { ...settings.delivery, destinations },
     principals: principalSettings(destinations.operators),
+    archive,
+    dashboard: { name: `${service}-${stage}`, body: dashboardBody({ service, stage }) },
   };
 }
 
@@ -597,7 +782,9 @@ async function resolveForServerless({ resolveVariable, resolveConfigurationPrope
     checkParamNames(given.map(String), Object.keys(declared ?? {}));
     const params = {};
     for (const name of PARAMETERS) params[name] = await resolveVariable(`param:${name}`);
-    return deploymentSettings(params);
+    const service = String(await resolveConfigurationProperty(['service']));
+    const stage = String(await resolveVariable('sls:stage'));
+    return deploymentSettings(params, { service, stage });
   } catch (error) {
     throw refusal(error);
   }
@@ -607,6 +794,9 @@ module.exports = resolveForServerless;
 module.exports.pipelineSettings = pipelineSettings;
 module.exports.ingestSettings = ingestSettings;
 module.exports.webhookSettings = webhookSettings;
+module.exports.archiveSettings = archiveSettings;
+module.exports.dashboardBody = dashboardBody;
+module.exports.DELIVERY_DESTINATIONS = DELIVERY_DESTINATIONS;
 module.exports.deploymentSettings = deploymentSettings;
 module.exports.QUEUE_SENDER_ROLES = QUEUE_SENDER_ROLES;
 module.exports.checkRuleParams = checkRuleParams;

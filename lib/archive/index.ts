@@ -48,6 +48,7 @@ export { normalizeS3Prefix } from './s3-prefix.ts';
 export { ARCHIVE_CONTENT_TYPE, S3ArchiveStore } from './s3-store.ts';
 export { safeSegment, segmentProblem } from './segment.ts';
 export type { ArchiveStore } from './store.ts';
+export { TeeArchiveStore } from './tee-store.ts';
 export { parseIsoTime, parseTimeRange } from './time-range.ts';
 export type { TimeRange } from './time-range.ts';
 export { writeAlert, writeEventBatch } from './write.ts';

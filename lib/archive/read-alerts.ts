@@ -1,10 +1,9 @@
 import type { Severity } from '../detection/engine/severity.ts';
 import { decodeAlertLine, type ArchivedAlert } from './alert-line.ts';
 import { dayRange } from './day.ts';
-import { ALERTS_FOLDER, alertDayFolder, parseArchiveKey } from './keys.ts';
-import { objectLines } from './object-body.ts';
+import { ALERTS_FOLDER, alertDayFolder } from './keys.ts';
 import type { ArchiveProblem } from './problem.ts';
-import { emptyReadStats, type ArchiveReading } from './reading.ts';
+import { emptyReadStats, folderLines, type ArchiveReading } from './reading.ts';
 import { daysToRead } from './stored-days.ts';
 import type { ArchiveStore } from './store.ts';
 
@@ -32,6 +31,12 @@ export interface ReadArchivedAlertsOptions {
 interface Kept {
   readonly time: number;
   readonly alert: ArchivedAlert;
+}
+
+/** A line's alert, or why it is not one. */
+function decode(text: string): { readonly value: ArchivedAlert } | { readonly problem: string } {
+  const decoded = decodeAlertLine(text);
+  return 'problem' in decoded ? decoded : { value: decoded.alert };
 }
 
 function byTimeThenId(a: Kept, b: Kept): number {
@@ -77,28 +82,9 @@ export function readArchivedAlerts(
     for (const day of await daysToRead(store, ALERTS_FOLDER, range, onProblem)) {
       stats.days++;
       const kept: Kept[] = [];
-      for await (const key of store.list(alertDayFolder(day))) {
-        if (key.endsWith('/')) continue;
-        if (parseArchiveKey(key)?.kind !== 'alerts') {
-          onProblem({ key, reason: 'not an alert object of the layout (<alertId>.jsonl.gz): skipped' });
-          continue;
-        }
-        const body = await store.get(key);
-        stats.objects++;
-        const read = objectLines(body);
-        if ('problem' in read) {
-          onProblem({ key, reason: read.problem });
-          continue;
-        }
-        for (const { number, text } of read.lines) {
-          const decoded = decodeAlertLine(text);
-          if ('problem' in decoded) {
-            onProblem({ key, line: number, reason: decoded.problem });
-            continue;
-          }
-          const time = Date.parse(decoded.alert.createdAt);
-          if (time >= fromMs && time < toMs && wanted(decoded.alert)) kept.push({ time, alert: decoded.alert });
-        }
+      for await (const alert of folderLines(store, alertDayFolder(day), 'alerts', decode, onProblem, stats)) {
+        const time = Date.parse(alert.createdAt);
+        if (time >= fromMs && time < toMs && wanted(alert)) kept.push({ time, alert });
       }
       for (const { alert } of kept.sort(byTimeThenId)) {
         if (seen.has(alert.alertId)) {

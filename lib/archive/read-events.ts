@@ -1,16 +1,9 @@
 import type { JsonObject } from '../shared/json.ts';
 import { dayRange } from './day.ts';
-import { archivedEventTime, decodeEventLine, effectiveAtSeconds } from './event-line.ts';
-import {
-  EVENTS_FOLDER,
-  eventDayFolder,
-  eventOrganizationFolder,
-  organizationOfFolder,
-  parseArchiveKey,
-} from './keys.ts';
-import { objectLines } from './object-body.ts';
+import { archivedEventTime, decodeEventLine, effectiveAtSeconds, type ArchivedEvent } from './event-line.ts';
+import { EVENTS_FOLDER, eventDayFolder, eventOrganizationFolder, organizationOfFolder } from './keys.ts';
 import type { ArchiveProblem } from './problem.ts';
-import { emptyReadStats, type ArchiveReading } from './reading.ts';
+import { emptyReadStats, folderLines, type ArchiveReading } from './reading.ts';
 import { safeSegment } from './segment.ts';
 import { daysToRead } from './stored-days.ts';
 import type { ArchiveStore } from './store.ts';
@@ -38,6 +31,12 @@ interface Kept {
   readonly time: number;
   readonly id: string;
   readonly event: JsonObject;
+}
+
+/** A line's archived event, or why it is not one. */
+function decode(text: string): { readonly value: ArchivedEvent } | { readonly problem: string } {
+  const decoded = decodeEventLine(text);
+  return 'problem' in decoded ? decoded : { value: decoded.line };
 }
 
 function byTimeThenId(a: Kept, b: Kept): number {
@@ -113,37 +112,18 @@ export function readArchivedEvents(
       stats.days++;
       const kept = new Map<string, Kept>();
       for (const org of orgsByDay.get(day) ?? []) {
-        for await (const key of store.list(eventDayFolder(org, day))) {
-          if (key.endsWith('/')) continue; // a folder marker, as consoles create
-          if (parseArchiveKey(key)?.kind !== 'events') {
-            onProblem({ key, reason: 'not an events object of the layout (<objectId>.jsonl.gz): skipped' });
+        for await (const line of folderLines(store, eventDayFolder(org, day), 'events', decode, onProblem, stats)) {
+          const { event } = line;
+          const time = archivedEventTime(line);
+          if (time < fromMs || time >= toMs) continue;
+          const id = event.id as string;
+          const undated = effectiveAtSeconds(event) === undefined;
+          if (kept.has(id) || (undated && undatedSeen.has(id))) {
+            stats.duplicates++;
             continue;
           }
-          const body = await store.get(key);
-          stats.objects++;
-          const read = objectLines(body);
-          if ('problem' in read) {
-            onProblem({ key, reason: read.problem });
-            continue;
-          }
-          for (const { number, text } of read.lines) {
-            const decoded = decodeEventLine(text);
-            if ('problem' in decoded) {
-              onProblem({ key, line: number, reason: decoded.problem });
-              continue;
-            }
-            const { event } = decoded.line;
-            const time = archivedEventTime(decoded.line);
-            if (time < fromMs || time >= toMs) continue;
-            const id = event.id as string;
-            const undated = effectiveAtSeconds(event) === undefined;
-            if (kept.has(id) || (undated && undatedSeen.has(id))) {
-              stats.duplicates++;
-              continue;
-            }
-            kept.set(id, { time, id, event });
-            if (undated) undatedSeen.add(id);
-          }
+          kept.set(id, { time, id, event });
+          if (undated) undatedSeen.add(id);
         }
       }
       const ordered = [...kept.values()].sort(byTimeThenId);

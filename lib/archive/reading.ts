@@ -1,3 +1,8 @@
+import { parseArchiveKey, type ArchiveKey } from './keys.ts';
+import { objectLines } from './object-body.ts';
+import type { ArchiveProblem } from './problem.ts';
+import type { ArchiveStore } from './store.ts';
+
 /**
  * What a reader of the archive has done so far (final once its iteration ends).
  *
@@ -44,4 +49,48 @@ export interface ArchiveReading<T> extends AsyncIterable<T> {
  */
 export function emptyReadStats(): ArchiveReadStats {
   return { days: 0, objects: 0, yielded: 0, duplicates: 0, problems: 0 };
+}
+
+/**
+ * The lines of every object of one folder of the layout, decoded by `decode`, in listing order.
+ * A key that is not an object of the `kind` expected, an unreadable object and a line that does
+ * not decode are reported to `onProblem` and skipped; folder markers (keys ending in `/`) are
+ * passed over. Counts the objects read in `stats`.
+ *
+ * @example
+ * ```ts
+ * for await (const alert of folderLines(store, 'alerts/dt=2024-11-24/', 'alerts', decodeAlertLine, onProblem, stats)) ...
+ * ```
+ */
+export async function* folderLines<T>(
+  store: ArchiveStore,
+  folder: string,
+  kind: ArchiveKey['kind'],
+  decode: (text: string) => { readonly value: T } | { readonly problem: string },
+  onProblem: (problem: ArchiveProblem) => void,
+  stats: ArchiveReadStats,
+): AsyncGenerator<T> {
+  for await (const key of store.list(folder)) {
+    if (key.endsWith('/')) continue; // a folder marker, as consoles create
+    if (parseArchiveKey(key)?.kind !== kind) {
+      const name = kind === 'events' ? '<objectId>.jsonl.gz' : '<alertId>.jsonl.gz';
+      onProblem({
+        key,
+        reason: `not an ${kind === 'events' ? 'events' : 'alert'} object of the layout (${name}): skipped`,
+      });
+      continue;
+    }
+    const body = await store.get(key);
+    stats.objects++;
+    const read = objectLines(body);
+    if ('problem' in read) {
+      onProblem({ key, reason: read.problem });
+      continue;
+    }
+    for (const { number, text } of read.lines) {
+      const decoded = decode(text);
+      if ('problem' in decoded) onProblem({ key, line: number, reason: decoded.problem });
+      else yield decoded.value;
+    }
+  }
 }

@@ -1,6 +1,14 @@
 import { PAGERDUTY_EVENTS_URL } from '../delivery/constants.ts';
 import { isDestinationUrl } from '../delivery/destinations.ts';
-import { logLevelEnv, optionalEnv, optionalQueueUrlEnv, parameterNameEnv, queueUrlEnv, type Env } from './env.ts';
+import {
+  logLevelEnv,
+  optionalBucketEnv,
+  optionalEnv,
+  optionalQueueUrlEnv,
+  parameterNameEnv,
+  queueUrlEnv,
+  type Env,
+} from './env.ts';
 import { ConfigError } from '../shared/config-error.ts';
 import type { DeliveryConfig } from '../delivery/delivery-config.ts';
 
@@ -31,6 +39,10 @@ export function readDeliveryConfig(env: Env): DeliveryConfig {
   const pagerDutyQueue = optionalQueueUrlEnv(env, 'PAGERDUTY_QUEUE_URL');
   const slackQueue = optionalQueueUrlEnv(env, 'SLACK_QUEUE_URL');
   const webhookQueue = optionalQueueUrlEnv(env, 'ALERT_WEBHOOK_QUEUE_URL');
+  const archiveQueue = optionalQueueUrlEnv(env, 'ARCHIVE_QUEUE_URL');
+  const archiveBucket = optionalBucketEnv(env, 'ARCHIVE_BUCKET');
+  if (archiveQueue !== undefined && archiveBucket === undefined)
+    throw new ConfigError('ARCHIVE_BUCKET is not set (ARCHIVE_QUEUE_URL is)');
   const runbookBaseUrl = optionalEnv(env, 'RUNBOOK_BASE_URL');
   if (runbookBaseUrl !== undefined && !isDestinationUrl(runbookBaseUrl.replaceAll('{ruleId}', 'rule')))
     throw new ConfigError('RUNBOOK_BASE_URL must be an https:// URL');
@@ -59,5 +71,8 @@ export function readDeliveryConfig(env: Env): DeliveryConfig {
             secretParameter: parameterNameEnv(env, 'ALERT_WEBHOOK_SECRET_PARAMETER'),
           },
         }),
+    ...(archiveQueue === undefined || archiveBucket === undefined
+      ? {}
+      : { archive: { queueUrl: archiveQueue, bucket: archiveBucket } }),
   };
 }

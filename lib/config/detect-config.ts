@@ -3,7 +3,15 @@ import { RulesConfigError } from '../detection/engine/errors.ts';
 import { ScopePolicyError } from '../detection/rules/openai/errors.ts';
 import type { ScopePolicy } from '../detection/rules/openai/scope-policy.ts';
 import { printable } from '../shared/printable.ts';
-import { integerEnv, logLevelEnv, optionalIntegerEnv, queueUrlEnv, requiredEnv, type Env } from './env.ts';
+import {
+  integerEnv,
+  logLevelEnv,
+  optionalBucketEnv,
+  optionalIntegerEnv,
+  queueUrlEnv,
+  requiredEnv,
+  type Env,
+} from './env.ts';
 import { ConfigError } from '../shared/config-error.ts';
 import { loadRulesConfig } from './rules-config-file.ts';
 import type { RulesConfig } from './parse-rules-settings.ts';
@@ -31,6 +39,7 @@ export function readDetectConfig(env: Env, ownRules: DetectConfig['ownRules'] = 
   if (!TOPIC_ARN.test(topicArn))
     throw new ConfigError(`ALERT_TOPIC_ARN is not an SNS topic ARN: ${JSON.stringify(printable(topicArn))}`);
   const deadLetterQueueUrl = queueUrlEnv(env, 'DEAD_LETTER_QUEUE_URL');
+  const archiveBucket = optionalBucketEnv(env, 'ARCHIVE_BUCKET');
   const level = logLevelEnv(env);
   let scopePolicy: ScopePolicy;
   try {
@@ -54,6 +63,7 @@ export function readDetectConfig(env: Env, ownRules: DetectConfig['ownRules'] = 
     tableName,
     topicArn,
     deadLetterQueueUrl,
+    ...(archiveBucket === undefined ? {} : { archiveBucket }),
     scopePolicy,
     rules: rulesConfig.rules,
     orgDomains: rulesConfig.orgDomains,

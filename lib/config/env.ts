@@ -32,6 +32,24 @@ export function optionalEnv(env: Env, name: string): string | undefined {
   return value ? value : undefined;
 }
 
+/** An S3 bucket name as S3 allows one (general purpose buckets). */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/**
+ * An optional S3 bucket name; {@link ConfigError} quoting a value that is not one.
+ *
+ * @example
+ * ```ts
+ * const archiveBucket = optionalBucketEnv(process.env, 'ARCHIVE_BUCKET'); // undefined: no archive
+ * ```
+ */
+export function optionalBucketEnv(env: Env, name: string): string | undefined {
+  const value = optionalEnv(env, name);
+  if (value !== undefined && !BUCKET_NAME.test(value))
+    throw new ConfigError(`${name} is not an S3 bucket name: ${JSON.stringify(printable(value))}`);
+  return value;
+}
+
 const QUEUE_URL = /^https?:\/\/[^\s/]+\/\S+$/;
 
 function checkQueueUrl(value: string, name: string): string {

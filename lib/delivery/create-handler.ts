@@ -7,6 +7,8 @@ import { SqsDeadLetterSink } from '../shared/sqs-dead-letter-sink.ts';
 import { SecureParameter, type SecretSource } from '../ingestion/parameters/secure-parameter.ts';
 import { SecureStringProvider } from '../ingestion/parameters/secure-string-provider.ts';
 import { REQUEST_TIMEOUT_MS, SECRET_MAX_AGE_SECONDS } from './constants.ts';
+import type { ArchiveStore } from '../archive/store.ts';
+import { archiveAlerts } from './archive-alerts.ts';
 import { deliverBatch, type DeliveryRecord } from './deliver-batch.ts';
 import type { Destination } from './destination.ts';
 import { pagerDutyDestination, slackDestination, webhookDestination } from './destinations.ts';
@@ -32,6 +34,8 @@ export interface DeliveryHandlerOptions {
   readonly random?: () => number;
   readonly policy?: RetryPolicy;
   readonly requestTimeoutMs?: number;
+  /** The alert archive (with `config.archive`); default: the S3 bucket it names. */
+  readonly archiveStore?: () => Promise<ArchiveStore>;
 }
 
 /** SecureString parameters through Powertools Parameters, one provider (and cache) for all. */
@@ -104,5 +108,32 @@ export function createDeliveryHandler(options: DeliveryHandlerOptions): Delivery
     policy: options.policy ?? DEFAULT_RETRY_POLICY,
     requestTimeoutMs,
   };
-  return (records, remainingMs) => deliverBatch(records, { ...base, remainingMs });
+  const archive = config.archive;
+  if (archive === undefined) return (records, remainingMs) => deliverBatch(records, { ...base, remainingMs });
+  const archiveDeps = {
+    store: options.archiveStore ?? lazy(() => s3ArchiveStore(archive.bucket)),
+    deadLetters: base.deadLetters,
+    telemetry: options.telemetry,
+  };
+  const archiveQueue = queueName(archive.queueUrl);
+  // The alert archive queue's records are written to S3; the others go to their HTTP destination.
+  return async (records, remainingMs) => {
+    const archived = records.filter((record) => queueName(record.eventSourceArn) === archiveQueue);
+    if (archived.length === 0) return deliverBatch(records, { ...base, remainingMs });
+    const delivered = records.filter((record) => queueName(record.eventSourceArn) !== archiveQueue);
+    const [fromArchive, fromDelivery] = await Promise.all([
+      archiveAlerts(archived, archiveDeps),
+      delivered.length === 0 ? { batchItemFailures: [] } : deliverBatch(delivered, { ...base, remainingMs }),
+    ]);
+    return { batchItemFailures: [...fromArchive.batchItemFailures, ...fromDelivery.batchItemFailures] };
+  };
+}
+
+/** The alert archive in its S3 bucket; the S3 client's module loads on the first alert. */
+async function s3ArchiveStore(bucket: string): Promise<ArchiveStore> {
+  const [{ S3Client }, { S3ArchiveStore }] = await Promise.all([
+    import('@aws-sdk/client-s3'),
+    import('../archive/s3-store.ts'),
+  ]);
+  return new S3ArchiveStore(new S3Client({}), bucket);
 }

@@ -14,4 +14,6 @@ export interface DeliveryConfig {
   readonly slack?: { readonly queueUrl: string; readonly webhookUrlParameter: string };
   /** Set when `ALERT_WEBHOOK_QUEUE_URL` is: the queue, `ALERT_WEBHOOK_URL` and `ALERT_WEBHOOK_SECRET_PARAMETER`. */
   readonly webhook?: { readonly queueUrl: string; readonly url: string; readonly secretParameter: string };
+  /** Set when `ARCHIVE_QUEUE_URL` is: the alert archive queue and `ARCHIVE_BUCKET`. */
+  readonly archive?: { readonly queueUrl: string; readonly bucket: string };
 }

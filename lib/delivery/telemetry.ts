@@ -26,5 +26,5 @@ export type DeliveryMetric =
  */
 export interface DeliveryTelemetry {
   log(level: LogLevel, message: string, fields?: LogFields): void;
-  count(metric: DeliveryMetric, destination: DestinationName | 'unknown', value?: number): void;
+  count(metric: DeliveryMetric, destination: DestinationName | 'archive' | 'unknown', value?: number): void;
 }

@@ -7,6 +7,9 @@
  * - `unpackable-event`: an event ingestion could not pack onto the queue;
  * - `permanent-error`: events whose alert delivery failed in a way no retry can fix;
  * - `retries-exhausted`: events whose delivery failed transiently on the message's last receive;
+ * - `archive-failed`: events the event archive could not store by the message's last receive
+ *   (they were evaluated: redriven, they are archived, and the dedup windows keep them from
+ *   alerting again);
  * - `not-an-alert`, `delivery-rejected` (alert delivery, lib/delivery): a delivery-queue message
  *   without a valid alert, and an alert a destination refused for good (a 4xx other than 408 and 429).
  */
@@ -17,6 +20,7 @@ export type DeadLetterKind =
   | 'unpackable-event'
   | 'permanent-error'
   | 'retries-exhausted'
+  | 'archive-failed'
   | 'not-an-alert'
   | 'delivery-rejected';
 

@@ -2,8 +2,11 @@
 export interface QueueRecord {
   readonly messageId: string;
   readonly body: string;
-  /** SQS system attributes as Lambda passes them; `ApproximateReceiveCount` tells the last attempt. */
-  readonly attributes?: { readonly ApproximateReceiveCount?: string };
+  /**
+   * SQS system attributes as Lambda passes them: `ApproximateReceiveCount` tells the last attempt;
+   * `SentTimestamp` (epoch milliseconds) is when the message was sent, the same on every receive.
+   */
+  readonly attributes?: { readonly ApproximateReceiveCount?: string; readonly SentTimestamp?: string };
 }
 
 /** Lambda's partial batch response: the records SQS must deliver again. */

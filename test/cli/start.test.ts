@@ -93,8 +93,47 @@ describe('start (npm start)', () => {
         delivered: deliveries,
         deliveryRetries: 0,
         deliveryDlq: 0,
+        // Every event and every alert, in the emulator's S3.
+        archived: { events: expected.events, alerts: expected.alerts.length, failed: 0 },
       },
     });
+  });
+
+  it('keeps the archive in --archive-dir: hunt over it prints the alerts evaluate prints of the same events, and alerts lists what was sent', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'start-archive-')), 'arch');
+    const { status, stdout } = start(['--json', '--archive-dir', dir]);
+    expect(status).toBe(0);
+    const sent = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { alertId?: string; summary?: { archived: unknown } });
+    expect(sent.at(-1)?.summary?.archived).toEqual({
+      events: expected.events,
+      alerts: expected.alerts.length,
+      failed: 0,
+    });
+    const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8' });
+    const range = ['--from', '2024-11-01', '--to', '2024-12-01'];
+    const hunted = cli('hunt', '--archive', dir, ...range);
+    const evaluated = cli('evaluate', SAMPLE_EVENTS);
+    expect([hunted.status, evaluated.status]).toEqual([0, 0]);
+    const lines = (text: string) => text.trim().split('\n').sort();
+    expect(lines(hunted.stdout)).toEqual(lines(evaluated.stdout));
+    expect(lines(hunted.stdout)).toHaveLength(expected.alerts.length);
+    // Alerts are kept by the day they were created: today.
+    const day = 24 * 3600 * 1000;
+    const today = [
+      '--from',
+      new Date(Date.now() - day).toISOString(),
+      '--to',
+      new Date(Date.now() + day).toISOString(),
+    ];
+    const listed = cli('alerts', '--archive', dir, ...today, '--json');
+    expect(listed.status).toBe(0);
+    const ids = (rows: Array<{ alertId?: string }>) => rows.map((row) => row.alertId).sort();
+    expect(ids(lines(listed.stdout).map((line) => JSON.parse(line) as { alertId?: string }))).toEqual(
+      ids(sent.filter((row) => row.alertId !== undefined)),
+    );
   });
 
   it('gives clean JSON Lines through npm with the README command (npm start --silent -- --json)', () => {
@@ -137,7 +176,7 @@ describe('start (npm start)', () => {
     expect(lines.filter((l) => l.startsWith('          suppressed       '))).toHaveLength(expected.deduplicated);
     expect(lines.filter((l) => l.startsWith('          below threshold  '))).toHaveLength(expected.belowThreshold);
     const { correlations } = expected;
-    expect(lines.slice(-5)).toEqual([
+    expect(lines.slice(-6)).toEqual([
       `delivered: pagerduty ${deliveries.pagerduty}, slack ${deliveries.slack}, webhook ${deliveries.webhook} (0 retried, 0 in the delivery DLQ)`,
       expect.stringMatching(
         new RegExp(
@@ -146,6 +185,7 @@ describe('start (npm start)', () => {
       ) as string,
       `${expected.alerts.length + expected.deduplicated + expected.belowThreshold} matches: ${expected.alerts.length} alerted, ${expected.deduplicated} suppressed in an alerted window, ${expected.belowThreshold} below a threshold, 0 suppressed by the rules configuration, 0 redelivered`,
       `${expected.alerts.length} alerts (0 escalations); 0 records failed, 0 rule errors, 0 in the DLQ`,
+      `archived: ${expected.events} events, ${expected.alerts.length} alerts (0 event writes failed)`,
       '',
     ]);
   });
@@ -299,10 +339,11 @@ describe('start (npm start)', () => {
     );
     expect(stderr).toMatch(/event "huge-1" not sent: the event is 18000\d{3} bytes as JSON/);
     expect(stdout).toContain('OpenAI API Key with Elevated Scopes: api_key.created by [u1]');
-    expect(stdout.trim().split('\n').slice(-3)).toEqual([
+    expect(stdout.trim().split('\n').slice(-4)).toEqual([
       '1 events, 2 input item(s) not sent (see above), 1 matched an alerting rule, 0 signals recorded, 0 correlation(s) completed, 0 first-seen sighting(s)',
       '1 matches: 1 alerted, 0 suppressed in an alerted window, 0 below a threshold, 0 suppressed by the rules configuration, 0 redelivered',
       '1 alerts (0 escalations); 0 records failed, 0 rule errors, 0 in the DLQ',
+      'archived: 1 events, 1 alerts (0 event writes failed)',
     ]);
   });
 
@@ -357,7 +398,7 @@ describe('start (npm start)', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-    const summary = output().trim().split('\n').slice(-3);
+    const summary = output().trim().split('\n').slice(-4);
     expect(summary[0]).toMatch(new RegExp(`^${expected.events + 2} events, `));
     expect(summary[1]).toMatch(/ 1 redelivered$/);
     expect(summary[2]).toMatch(new RegExp(`^${expected.alerts.length + 1} alerts `));
@@ -391,6 +432,6 @@ describe('start (npm start)', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     // The sample events and the webhook's one event, enqueued once although sent twice.
-    expect(output().trim().split('\n').at(-3)).toMatch(new RegExp(`^${expected.events + 1} events, `));
+    expect(output().trim().split('\n').at(-4)).toMatch(new RegExp(`^${expected.events + 1} events, `));
   });
 });

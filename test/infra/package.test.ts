@@ -6,11 +6,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ALERT_ARCHIVE_DESTINATION } from '../../lib/delivery/archive-alerts.ts';
+import { DESTINATION_NAMES } from '../../lib/delivery/destination.ts';
 import { RegoEngine, TemplateFile } from '@aws/cloudformation-validate';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -88,6 +91,7 @@ const EXPLICIT = [
   '--param=logLevel=DEBUG',
   '--param=tracing=Active',
   '--param=runbookBaseUrl=https://wiki.example.com/runbooks/{ruleId}',
+  '--param=archiveRetentionDays=90',
 ];
 
 beforeAll(() => {
@@ -496,7 +500,7 @@ describe('npm run package', () => {
     });
   });
 
-  it('alarms on DLQs, function errors and throttles, queue age and rule errors, to the operations topic', () => {
+  it('alarms on DLQs, function errors and throttles, queue age, rule errors and archive failures, to the operations topic', () => {
     const alarms = resources(template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as Json);
     const metrics = alarms.map((a) => `${a.Namespace}/${a.MetricName}`).sort();
     expect(metrics).toEqual([
@@ -508,9 +512,11 @@ describe('npm run package', () => {
       'AWS/SQS/ApproximateAgeOfOldestMessage',
       'AWS/SQS/ApproximateAgeOfOldestMessage',
       'AWS/SQS/ApproximateAgeOfOldestMessage',
+      'AWS/SQS/ApproximateAgeOfOldestMessage',
       'AWS/SQS/ApproximateNumberOfMessagesVisible',
       'AWS/SQS/ApproximateNumberOfMessagesVisible',
       'AWS/SQS/ApproximateNumberOfMessagesVisible',
+      'OpenAIAuditAlerts/ArchiveWritesFailed',
       'OpenAIAuditAlerts/AuthFailures',
       'OpenAIAuditAlerts/RuleErrors',
       'OpenAIAuditAlerts/WebhookRequestsFailed',
@@ -532,6 +538,7 @@ describe('npm run package', () => {
       'PagerDutyDeliveryQueue',
       'SlackDeliveryQueue',
       'AlertWebhookDeliveryQueue',
+      'AlertArchiveQueue',
     ]);
     // Every alarm is named after the stack: the operations topic accepts alarms with those names only.
     for (const alarm of alarms) expect(alarm.AlarmName).toMatch(/^openai-audit-alerts-dev-/);
@@ -547,6 +554,10 @@ describe('npm run package', () => {
         ((role.Properties.Policies ?? []) as Json[]).flatMap((policy) => policy.PolicyDocument.Statement as Json[]),
       ),
       ...resources(withParams, 'AWS::IAM::Policy').flatMap(
+        ([, policy]) => policy.Properties.PolicyDocument.Statement as Json[],
+      ),
+      // The archive's query policy, for people to attach (infra/archive.yml).
+      ...resources(withParams, 'AWS::IAM::ManagedPolicy').flatMap(
         ([, policy]) => policy.Properties.PolicyDocument.Statement as Json[],
       ),
     ];
@@ -565,6 +576,8 @@ describe('npm run package', () => {
       'NoPollCursors',
       'PublishAlerts',
       'EncryptAlertsForTopic',
+      'ArchiveEvents',
+      'EncryptArchivedEvents',
       'WriteOwnLogs',
       'ReadAdminKey',
       'DecryptAdminKey',
@@ -578,10 +591,19 @@ describe('npm run package', () => {
       'RecordWebhookIds',
       'WriteOwnLogs',
       'KeepRefusedAlerts',
+      'ConsumeAlertArchiveQueue',
+      'ArchiveAlerts',
+      'EncryptArchivedAlerts',
       'WriteTraces',
       'ConsumeDeliveryQueues',
       'ReadDestinationSecrets',
       'DecryptDestinationSecrets',
+      'RunQueriesInWorkGroup',
+      'ReadArchiveTables',
+      'ListArchive',
+      'ReadArchive',
+      'WriteQueryResults',
+      'UseArchiveKey',
     ]);
     // Only the detect role may publish alerts, by its own policy as well as by the topic's.
     const publishers = statements.filter((st) =>
@@ -683,6 +705,478 @@ describe('npm run package', () => {
   });
 });
 
+/** The archive bucket's policy, read like the queues' (every condition it uses is modelled but IfExists). */
+function bucketDecision(
+  t: Json,
+  caller: Caller,
+  action: string,
+  objects: string,
+): 'denied' | 'allowed' | 'not-allowed' {
+  const policy = resource(t, 'ArchiveBucketPolicy');
+  const statements = (policy.Properties.PolicyDocument.Statement as Json[]).filter(
+    (st) => !JSON.stringify(st.Condition ?? {}).includes('IfExists'),
+  );
+  // The evaluator reads queue policies: the bucket policy, as one, over `<bucket ARN>/<prefix>*`.
+  const asQueuePolicy = {
+    ...t,
+    Resources: {
+      ...t.Resources,
+      ArchiveBucketPolicy: { Type: 'AWS::SQS::QueuePolicy', Properties: { PolicyDocument: { Statement: statements } } },
+    },
+  };
+  return decide(asQueuePolicy, { caller, action, resource: `${arnOf(t, 'ArchiveBucket')}/${objects}` });
+}
+
+/** A metric union of the code (`export type Name = | 'A' | 'B';`), by its file. */
+function metricUnion(file: string, name: string): string[] {
+  const text = readFileSync(join(root, file), 'utf8');
+  const start = text.indexOf(`export type ${name} =`);
+  expect(start, `${name} in ${file}`).toBeGreaterThanOrEqual(0);
+  const body = text.slice(start, text.indexOf(';', start)).replace(/\/\*[\s\S]*?\*\//g, '');
+  return [...body.matchAll(/'([A-Za-z]+)'/g)].map((m) => m[1] as string);
+}
+
+/** The dashboard's JSON as CloudFormation renders it, with or without the webhook. */
+function dashboard(t: Json, webhookEnabled: boolean): Json {
+  const render = (value: Json): string => {
+    if (typeof value === 'string') return value;
+    if ('Fn::Join' in value) return (value['Fn::Join'][1] as Json[]).map(render).join(value['Fn::Join'][0] as string);
+    if ('Fn::If' in value) {
+      const [condition, whenTrue, whenFalse] = value['Fn::If'] as [string, Json, Json];
+      expect(condition).toBe('WebhookEnabled');
+      return render(webhookEnabled ? whenTrue : whenFalse);
+    }
+    if ('Fn::Sub' in value)
+      return (value['Fn::Sub'] as string).replace(/\$\{([^}]+)\}/g, (_m, name: string) => {
+        if (name === 'AWS::Region') return 'us-east-1';
+        expect(t.Resources[name], `${name} in the dashboard`).toBeDefined();
+        return `<${name}>`;
+      });
+    throw new Error(`unexpected ${JSON.stringify(value).slice(0, 80)}`);
+  };
+  return JSON.parse(render(resource(t, 'Dashboard').Properties.DashboardBody as Json)) as Json;
+}
+
+/** Every metric of a dashboard's metric widgets: [namespace, name, ...dimension name/value pairs]. */
+const dashboardMetrics = (body: Json): string[][] =>
+  (body.widgets as Json[]).filter((w) => w.type === 'metric').flatMap((w) => w.properties.metrics as string[][]);
+
+describe('the archive: audit events and alerts in S3, queried with Athena', () => {
+  const OBJECTS = { events: 'events/*', alerts: 'alerts/*', results: 'athena-results/*' };
+
+  it('keeps them in a bucket of their own KMS key (rotated, bucket keys on), never public, without ACLs, versioned, kept when the stack goes', () => {
+    const bucket = resource(template, 'ArchiveBucket');
+    expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration).toEqual([
+      {
+        ServerSideEncryptionByDefault: {
+          SSEAlgorithm: 'aws:kms',
+          KMSMasterKeyID: { 'Fn::GetAtt': ['ArchiveKey', 'Arn'] },
+        },
+        BucketKeyEnabled: true,
+      },
+    ]);
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.Properties.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+    expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    const key = resource(template, 'ArchiveKey');
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    // Evidence outlives the stack, and so does the key that decrypts it.
+    for (const r of [bucket, key]) expect([r.DeletionPolicy, r.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
+    // The key's policy delegates to the account's IAM policies: the two roles' and the Athena users'.
+    expect(key.Properties.KeyPolicy.Statement).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } },
+      }),
+    ]);
+  });
+
+  it('refuses requests without TLS and objects encrypted otherwise than with the archive key', () => {
+    const bySid = Object.fromEntries(
+      (resource(template, 'ArchiveBucketPolicy').Properties.PolicyDocument.Statement as Json[]).map((st) => [
+        st.Sid,
+        st,
+      ]),
+    );
+    expect(bySid.DenyInsecureTransport).toEqual({
+      Sid: 'DenyInsecureTransport',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
+      Resource: [{ 'Fn::GetAtt': ['ArchiveBucket', 'Arn'] }, { 'Fn::Sub': '${ArchiveBucket.Arn}/*' }],
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    });
+    expect(bySid.DenyOtherEncryption).toMatchObject({
+      Effect: 'Deny',
+      Action: 's3:PutObject',
+      Condition: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+    });
+    expect(bySid.DenyOtherKeys).toMatchObject({
+      Effect: 'Deny',
+      Action: 's3:PutObject',
+      Condition: {
+        StringNotEqualsIfExists: {
+          's3:x-amz-server-side-encryption-aws-kms-key-id': { 'Fn::GetAtt': ['ArchiveKey', 'Arn'] },
+        },
+      },
+    });
+  });
+
+  it('lets only the detect role write events and the deliver role alerts (and operators, to restore), and only operators delete', () => {
+    const callers: Record<string, Caller> = {
+      DetectRole: { principalArn: arnOf(withParams, 'DetectRole') },
+      DeliverRole: { principalArn: arnOf(withParams, 'DeliverRole') },
+      operator: { principalArn: OPERATOR },
+      intruder: { principalArn: 'arn:aws:iam::123456789012:role/AdministratorAccess' },
+    };
+    const who = (action: string, objects: string) =>
+      Object.entries(callers)
+        .filter(([, caller]) => bucketDecision(withParams, caller, action, objects) === 'allowed')
+        .map(([name]) => name);
+    expect(who('s3:PutObject', OBJECTS.events)).toEqual(['DetectRole', 'operator']);
+    expect(who('s3:PutObject', OBJECTS.alerts)).toEqual(['DeliverRole', 'operator']);
+    for (const objects of [OBJECTS.events, OBJECTS.alerts]) {
+      expect(who('s3:DeleteObject', objects)).toEqual(['operator']);
+      expect(who('s3:DeleteObjectVersion', objects)).toEqual(['operator']);
+    }
+    // Athena writes its results with the querying user's credentials.
+    expect(who('s3:PutObject', OBJECTS.results)).toEqual(Object.keys(callers));
+    expect(bucketDecision(withParams, callers.DetectRole as Caller, 's3:GetObject', OBJECTS.events)).toBe('allowed');
+  });
+
+  it("grants the detect role s3:PutObject under events/ only and the deliver role under alerts/ only, and the key's data keys through S3 only", () => {
+    const object = (prefix: string) => `${arnOf(template, 'ArchiveBucket')}/${prefix}2026-01-15/x.jsonl.gz`;
+    const can = (roleId: string, action: string, target: string, keys = {}) =>
+      decideForRole(template, roleId, { action, resource: target, keys });
+    expect(can('DetectRole', 's3:PutObject', object('events/org=default/dt='))).toBe('allowed');
+    expect(can('DetectRole', 's3:PutObject', object('alerts/dt='))).toBe('not-allowed');
+    expect(can('DeliverRole', 's3:PutObject', object('alerts/dt='))).toBe('allowed');
+    expect(can('DeliverRole', 's3:PutObject', object('events/org=default/dt='))).toBe('not-allowed');
+    for (const roleId of ['DetectRole', 'DeliverRole']) {
+      for (const action of ['s3:GetObject', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutObjectAcl'])
+        for (const prefix of ['events/org=default/dt=', 'alerts/dt=', 'athena-results/'])
+          expect(can(roleId, action, object(prefix)), `${roleId} ${action} ${prefix}`).toBe('not-allowed');
+      const key = arnOf(template, 'ArchiveKey');
+      const viaS3 = { 'kms:ViaService': 's3.us-east-1.amazonaws.com' };
+      expect(can(roleId, 'kms:GenerateDataKey', key, viaS3)).toBe('allowed');
+      expect(can(roleId, 'kms:GenerateDataKey', key)).toBe('not-allowed');
+      expect(can(roleId, 'kms:Decrypt', key, viaS3)).toBe('not-allowed');
+    }
+    expect(resource(template, 'DetectLambdaFunction').Properties.Environment.Variables.ARCHIVE_BUCKET).toEqual({
+      Ref: 'ArchiveBucket',
+    });
+  });
+
+  it('expires events and alerts after archiveRetentionDays (400 by default), query results after 30 days at most, old versions and unfinished uploads', () => {
+    const rules = (t: Json) => resource(t, 'ArchiveBucket').Properties.LifecycleConfiguration.Rules as Json[];
+    const expiry = (t: Json) =>
+      Object.fromEntries(rules(t).map((rule) => [rule.Prefix ?? '(all)', rule.ExpirationInDays]));
+    expect(expiry(template)).toEqual({ 'events/': 400, 'alerts/': 400, 'athena-results/': 30, '(all)': undefined });
+    expect(expiry(withParams)).toEqual({ 'events/': 90, 'alerts/': 90, 'athena-results/': 30, '(all)': undefined });
+    expect(rules(template).every((rule) => rule.Status === 'Enabled')).toBe(true);
+    expect(rules(template).find((rule) => rule.Prefix === undefined)).toEqual({
+      Id: 'versions-and-uploads',
+      Status: 'Enabled',
+      NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+      AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+      ExpiredObjectDeleteMarker: true,
+    });
+  });
+
+  it.each(['0', '1.5'])('refuses archiveRetentionDays=%s at package time with one clean message', (value) => {
+    const result = attempt('npx', [
+      'osls',
+      'package',
+      '--stage',
+      'retention',
+      '--package',
+      join(root, '.serverless-refused'),
+      ...OPT_OUT,
+      `--param=archiveRetentionDays=${value}`,
+    ]);
+    expect(result.status).not.toBe(0);
+    const output = `${result.stdout}${result.stderr}`;
+    expect(output).toContain(`archiveRetentionDays must be a positive whole number of days`);
+    expect(output).toContain(`got "${value}"`);
+    expect(output).not.toMatch(/^\s+at /m);
+  });
+
+  it('delivers every alert to the archive through a delivery queue like the others, subscribed without a filter policy', () => {
+    const like = { ...(resource(template, 'SlackDeliveryQueue').Properties as Json) };
+    delete like.QueueName;
+    expect(resource(template, 'AlertArchiveQueue').Properties).toEqual({
+      ...like,
+      QueueName: 'openai-audit-alerts-dev-delivery-archive',
+    });
+    expect(like).toMatchObject({
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['DeliveryDeadLetterQueue', 'Arn'] }, maxReceiveCount: 50 },
+    });
+    const subscription = resource(template, 'AlertArchiveSubscription');
+    expect(subscription.Condition).toBeUndefined();
+    expect(subscription.Properties).toEqual({
+      TopicArn: { Ref: 'AlertTopic' },
+      Protocol: 'sqs',
+      Endpoint: { 'Fn::GetAtt': ['AlertArchiveQueue', 'Arn'] },
+      RawMessageDelivery: true,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['AlertDeliveryDeadLetterQueue', 'Arn'] } },
+    });
+    const mapping = resource(template, 'AlertArchiveEventSource');
+    expect(mapping.Condition).toBeUndefined();
+    expect(mapping.Properties).toEqual({
+      ...resource(withParams, 'SlackDeliveryEventSource').Properties,
+      EventSourceArn: { 'Fn::GetAtt': ['AlertArchiveQueue', 'Arn'] },
+    });
+    expect(resource(template, 'DeliverLambdaFunction').Properties.Environment.Variables).toMatchObject({
+      ARCHIVE_QUEUE_URL: { Ref: 'AlertArchiveQueue' },
+      ARCHIVE_BUCKET: { Ref: 'ArchiveBucket' },
+    });
+  });
+
+  it('describes the archive to Athena: a Glue database and the events and alerts tables, partitions projected (no crawler)', () => {
+    expect(resource(template, 'ArchiveDatabase').Properties.DatabaseInput.Name).toBe('openai_audit_alerts_dev');
+    const table = (id: string) => resource(template, id).Properties as Json;
+    const events = table('ArchiveEventsTable');
+    expect(events.DatabaseName).toEqual({ Ref: 'ArchiveDatabase' });
+    expect(events.TableInput).toMatchObject({
+      Name: 'events',
+      TableType: 'EXTERNAL_TABLE',
+      PartitionKeys: [
+        { Name: 'org', Type: 'string' },
+        { Name: 'dt', Type: 'string' },
+      ],
+      Parameters: {
+        'projection.enabled': 'true',
+        'projection.org.type': 'injected',
+        'projection.dt.type': 'date',
+        'projection.dt.format': 'yyyy-MM-dd',
+        'projection.dt.range': '2023-01-01,NOW',
+        'projection.dt.interval.unit': 'DAYS',
+        'storage.location.template': { 'Fn::Sub': 's3://${ArchiveBucket}/events/org=${!org}/dt=${!dt}/' },
+      },
+      StorageDescriptor: {
+        Location: { 'Fn::Sub': 's3://${ArchiveBucket}/events/' },
+        SerdeInfo: { SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' },
+      },
+    });
+    expect(
+      (events.TableInput.StorageDescriptor.Columns as Json[]).map((c) => `${c.Name as string} ${c.Type as string}`),
+    ).toEqual(['organization_id string', 'message_id string', 'source string', 'received_at string', 'event string']);
+    const alerts = table('ArchiveAlertsTable');
+    expect(alerts.TableInput).toMatchObject({
+      Name: 'alerts',
+      PartitionKeys: [{ Name: 'dt', Type: 'string' }],
+      Parameters: {
+        'projection.enabled': 'true',
+        'projection.dt.type': 'date',
+        'storage.location.template': { 'Fn::Sub': 's3://${ArchiveBucket}/alerts/dt=${!dt}/' },
+      },
+      StorageDescriptor: { SerdeInfo: { SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' } },
+    });
+    // A column per field of the alert document (lowercase: the SerDe matches keys case-insensitively).
+    const alertFields = readFileSync(join(root, 'lib/pipeline/alerts/alert-document.ts'), 'utf8')
+      .split('export interface AlertDocument {')[1]
+      ?.split('\n}')[0];
+    const fields = [...(alertFields ?? '').matchAll(/^\s+readonly (\w+):/gm)].map((m) =>
+      (m[1] as string).toLowerCase(),
+    );
+    expect(fields.length).toBeGreaterThan(20);
+    expect((alerts.TableInput.StorageDescriptor.Columns as Json[]).map((c) => c.Name as string)).toEqual(fields);
+  });
+
+  it('queries in a workgroup that writes results under athena-results/ with the archive key, enforced, with four saved queries', () => {
+    expect(resource(template, 'ArchiveWorkGroup').Properties).toMatchObject({
+      Name: 'openai-audit-alerts-dev',
+      WorkGroupConfiguration: {
+        EnforceWorkGroupConfiguration: true,
+        EngineVersion: { SelectedEngineVersion: 'Athena engine version 3' },
+        ResultConfiguration: {
+          OutputLocation: { 'Fn::Sub': 's3://${ArchiveBucket}/athena-results/' },
+          EncryptionConfiguration: { EncryptionOption: 'SSE_KMS', KmsKey: { 'Fn::GetAtt': ['ArchiveKey', 'Arn'] } },
+        },
+      },
+    });
+    const queries = resources(template, 'AWS::Athena::NamedQuery').map(([, q]) => q.Properties as Json);
+    expect(queries.map((q) => q.Name)).toEqual([
+      'events of one actor by day',
+      'failed logins by IP',
+      'alerts by rule over a month',
+      'events of a type',
+    ]);
+    for (const query of queries) {
+      expect(query).toMatchObject({ Database: { Ref: 'ArchiveDatabase' }, WorkGroup: { Ref: 'ArchiveWorkGroup' } });
+      const sql = query.QueryString as string;
+      expect(sql).toMatch(/dt BETWEEN '\d{4}-\d{2}-\d{2}' AND '\d{4}-\d{2}-\d{2}'/);
+      // `org` is an injected partition: a query over events must name the organization.
+      if (/FROM events/.test(sql)) expect(sql).toMatch(/WHERE org = '[^']+'/);
+      else expect(sql).toMatch(/FROM alerts/);
+    }
+  });
+
+  it("reads in its saved queries only fields of OpenAI's audit-log schema or of the sample events", () => {
+    const schema = parseYaml(
+      readFileSync(resolvePath(root, '../shared/reference/openai-audit-logs.openapi.yaml'), 'utf8'),
+    ) as Json;
+    const schemas = schema.components.schemas as Json;
+    const inSchema = (node: Json, keys: string[]): boolean => {
+      if (keys.length === 0) return true;
+      if (node?.$ref) return inSchema(schemas[(node.$ref as string).split('/').pop() as string] as Json, keys);
+      if (node?.anyOf) return (node.anyOf as Json[]).some((branch) => inSchema(branch, keys));
+      const next = node?.properties?.[keys[0] as string];
+      return next !== undefined && inSchema(next as Json, keys.slice(1));
+    };
+    const samples = readFileSync(join(root, 'examples/sample-events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Json);
+    const inSamples = (keys: string[]) =>
+      samples.some((event) => keys.reduce<Json>((value, key) => value?.[key], event) !== undefined);
+    const paths = resources(template, 'AWS::Athena::NamedQuery').flatMap(([, q]) =>
+      [...(q.Properties.QueryString as string).matchAll(/json_extract(?:_scalar)?\(event, '([^']+)'\)/g)].map(
+        (m) => m[1] as string,
+      ),
+    );
+    expect(paths.length).toBeGreaterThan(10);
+    const unknown = paths.filter((path) => {
+      const keys = [...path.matchAll(/\.([A-Za-z_]\w*)|\["([^"]+)"\]/g)].map((m) => (m[1] ?? m[2]) as string);
+      return !inSchema(schemas.AuditLog as Json, keys) && !inSamples(keys);
+    });
+    expect(unknown).toEqual([]);
+  });
+
+  it('alarms on failed archive writes and on alerts waiting for the archive', () => {
+    expect(resource(template, 'ArchiveWritesFailedAlarm').Properties).toMatchObject({
+      AlarmName: 'openai-audit-alerts-dev-archive-writes-failed',
+      Namespace: 'OpenAIAuditAlerts',
+      MetricName: 'ArchiveWritesFailed',
+      Dimensions: [{ Name: 'service', Value: 'openai-audit-alerts' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [{ Ref: 'OperationsTopic' }],
+    });
+    expect(resource(template, 'AlertArchiveBehindAlarm').Properties).toMatchObject({
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['AlertArchiveQueue', 'QueueName'] } }],
+      Threshold: resource(template, 'SlackDeliveryBehindAlarm').Properties.Threshold,
+    });
+  });
+
+  it('states in docs/deploy.md the number of alarms the packaged stack has', () => {
+    const alarms = resources(template, 'AWS::CloudWatch::Alarm');
+    const always = alarms.filter(([, alarm]) => alarm.Condition === undefined).length;
+    const perDestination = alarms.length - always;
+    const docs = readFileSync(join(root, 'docs/deploy.md'), 'utf8');
+    expect(docs).toContain(`The stack has ${always} CloudWatch alarms`);
+    expect(docs).toContain(`${always + perDestination} with all three HTTP destinations`);
+  });
+});
+
+describe('the dashboard', () => {
+  /** The metrics the functions emit, by the unions of their telemetry. */
+  const emitted = () =>
+    new Set([
+      ...metricUnion('lib/pipeline/detect/telemetry.ts', 'DetectionMetric'),
+      ...metricUnion('lib/delivery/telemetry.ts', 'DeliveryMetric'),
+      ...metricUnion('lib/ingestion/poller/poll-organizations.ts', 'PollMetric'),
+      ...metricUnion('lib/ingestion/webhook/http-api.ts', 'WebhookMetric'),
+    ]);
+  it("reads only metrics the functions emit, in their namespace and dimensions, and AWS's own", () => {
+    const body = dashboard(template, true);
+    const metrics = dashboardMetrics(body);
+    const own = metrics.filter((m) => m[0] === 'OpenAIAuditAlerts');
+    const names = new Set(emitted());
+    expect(names.has('EventsReceived') && names.has('AlertsDelivered') && names.has('AuditEventsListed')).toBe(true);
+    expect(own.map((m) => m[1]).filter((name) => !names.has(name as string))).toEqual([]);
+    // Powertools' default dimension is the service; delivery metrics add the destination.
+    for (const m of own) {
+      const dimensions: Record<string, string> = Object.fromEntries(
+        Array.from({ length: (m.length - 2) / 2 }, (_, i) => [String(m[2 + 2 * i]), String(m[3 + 2 * i])]),
+      );
+      expect(dimensions.service).toBe('openai-audit-alerts');
+      if (metricUnion('lib/delivery/telemetry.ts', 'DeliveryMetric').includes(m[1] as string))
+        expect([...DESTINATION_NAMES, ALERT_ARCHIVE_DESTINATION]).toContain(dimensions.destination);
+      else expect(Object.keys(dimensions)).toEqual(['service']);
+    }
+    const shown = new Set(own.map((m) => m[1]));
+    for (const name of [
+      'EventsReceived',
+      'EventsMatched',
+      'AlertsPublished',
+      'AlertsSuppressed',
+      'MatchesSuppressed',
+      'RuleErrors',
+      'AlertsDelivered',
+      'DeliveriesDeferred',
+      'DeliveriesRejected',
+      'AuditEventsListed',
+      'EventsArchived',
+      'ArchiveWritesFailed',
+    ])
+      expect(shown.has(name), name).toBe(true);
+    const namespaces = new Set(metrics.map((m) => m[0]));
+    expect([...namespaces].sort()).toEqual([
+      'AWS/ApiGateway',
+      'AWS/DynamoDB',
+      'AWS/Lambda',
+      'AWS/SQS',
+      'OpenAIAuditAlerts',
+    ]);
+  });
+
+  it("names the stack's own queues (every DLQ), dedup table, functions and log groups", () => {
+    const metrics = dashboardMetrics(dashboard(template, true));
+    const queueNames = resources(template, 'AWS::SQS::Queue').map(([, q]) => q.Properties.QueueName as string);
+    const dlqs = queueNames.filter((name) => name.endsWith('-dlq'));
+    expect(dlqs.length).toBe(3);
+    const depth = metrics.filter((m) => m[1] === 'ApproximateNumberOfMessagesVisible').map((m) => m[3]);
+    expect(depth.sort()).toEqual([...dlqs].sort());
+    const shownQueues = metrics.filter((m) => m[0] === 'AWS/SQS').map((m) => m[3] as string);
+    expect(shownQueues.filter((name) => !queueNames.includes(name))).toEqual([]);
+    // Every delivery queue's age, conditional ones included (by their fixed names).
+    expect(new Set(shownQueues)).toEqual(new Set(queueNames));
+    const throttles = metrics.filter((m) => m[0] === 'AWS/DynamoDB');
+    expect(throttles.map((m) => m[1])).toEqual(['ReadThrottleEvents', 'WriteThrottleEvents']);
+    for (const m of throttles) expect(m[3]).toBe(resource(template, 'DedupTable').Properties.TableName);
+    const functionNames = resources(template, 'AWS::Lambda::Function').map(
+      ([, f]) => f.Properties.FunctionName as string,
+    );
+    const errors = metrics.filter((m) => m[0] === 'AWS/Lambda').map((m) => m[3]);
+    expect([...errors].sort()).toEqual([...functionNames].sort());
+    const logGroups = resources(template, 'AWS::Logs::LogGroup').map(([, g]) => g.Properties.LogGroupName as string);
+    const logWidgets = (dashboard(template, true).widgets as Json[]).filter((w) => w.type === 'log');
+    expect(logWidgets.map((w) => w.properties.title as string)).toEqual([
+      expect.stringContaining('Alerts by severity'),
+      expect.stringContaining('Poller lag'),
+    ]);
+    for (const widget of logWidgets)
+      expect(logGroups).toContain(/^SOURCE '([^']+)'/.exec(widget.properties.query as string)?.[1]);
+  });
+
+  it('shows the webhook 4xx and 5xx only when the webhook is enabled, and lays no two widgets on the same place', () => {
+    const on = dashboard(template, true);
+    const off = dashboard(template, false);
+    const titles = (body: Json) => (body.widgets as Json[]).map((w) => w.properties.title as string);
+    const webhookTitles = titles(on).filter((title) => !titles(off).includes(title));
+    expect(webhookTitles).toEqual([expect.stringContaining('Webhook'), expect.stringContaining('Webhook')]);
+    expect(
+      dashboardMetrics(off).filter((m) => m[0] === 'AWS/ApiGateway' || String(m[1]).startsWith('Webhook')),
+    ).toEqual([]);
+    expect(dashboardMetrics(on).filter((m) => m[0] === 'AWS/ApiGateway')).toEqual([
+      ['AWS/ApiGateway', '4xx', 'ApiId', '<WebhookHttpApi>'],
+      ['AWS/ApiGateway', '5xx', 'ApiId', '<WebhookHttpApi>'],
+    ]);
+    const places = (on.widgets as Json[]).map((w) => `${w.x as number},${w.y as number}`);
+    expect(new Set(places).size).toBe(places.length);
+    expect(resource(template, 'Dashboard').Properties.DashboardName).toBe('openai-audit-alerts-dev');
+  });
+});
+
 describe('resource policies: nobody but the roles that need a queue or topic may use it', () => {
   const role = (id: string) => ({ principalArn: arnOf(withParams, id) });
   const intruder = { principalArn: 'arn:aws:iam::123456789012:role/AdministratorAccess' };
@@ -741,7 +1235,12 @@ describe('resource policies: nobody but the roles that need a queue or topic may
   });
 
   it('lets only the alert topic (and operators, to redrive) feed the delivery queues, and only the deliver role consume them', () => {
-    for (const queue of ['PagerDutyDeliveryQueue', 'SlackDeliveryQueue', 'AlertWebhookDeliveryQueue']) {
+    for (const queue of [
+      'PagerDutyDeliveryQueue',
+      'SlackDeliveryQueue',
+      'AlertWebhookDeliveryQueue',
+      'AlertArchiveQueue',
+    ]) {
       expect(allowed(everyone, 'sqs:SendMessage', queue)).toEqual(['operator', 'sns from AlertTopic']);
       expect(allowed(everyone, 'sqs:ReceiveMessage', queue)).toEqual(['DeliverRole']);
       expect(allowed(everyone, 'sqs:DeleteMessage', queue)).toEqual(['DeliverRole']);
@@ -809,7 +1308,7 @@ describe('resource policies: nobody but the roles that need a queue or topic may
   it('denies every request without TLS, and explicitly denies sending, reading and publishing to every other principal', () => {
     const queues = resources(withParams, 'AWS::SQS::Queue').map(([id]) => id);
     const topics = resources(withParams, 'AWS::SNS::Topic').map(([id]) => id);
-    expect(queues.length).toBe(7);
+    expect(queues.length).toBe(8);
     for (const id of queues) {
       for (const action of ['sqs:SendMessage', 'sqs:ReceiveMessage']) {
         expect(decide(withParams, { caller: intruder, action, resource: arn(id) })).toBe('denied');

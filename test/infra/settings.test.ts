@@ -10,7 +10,12 @@ const settingsModule = createRequire(import.meta.url)('../../infra/settings.cjs'
   deploymentSettings: (params: Record<string, unknown>) => {
     delivery: { destinations: { enabled: Record<string, boolean>; operators: string[] } };
     principals: { detectionQueueSenders: unknown[]; operators: unknown[] };
+    archive: { retentionDays: number };
   };
+  archiveSettings: (
+    params: Record<string, unknown>,
+    names?: { service?: string; stage?: string },
+  ) => Record<string, unknown> & { retentionDays: number };
   QUEUE_SENDER_ROLES: readonly string[];
   DEDUP: { leaseMarginSeconds: number; replayHorizonSeconds: number };
   checkProtocolOrder(values: {
@@ -270,6 +275,37 @@ describe('infra/settings.cjs: the webhook', () => {
   ])('rejects %j at package time', (params, message) => {
     expect(() => webhookSettings(params)).toThrow(message);
   });
+});
+
+describe('infra/settings.cjs: the archive', () => {
+  const { archiveSettings } = settingsModule;
+
+  it('keeps events and alerts 400 days by default, query results 30 days at most, and names its Glue database and workgroup after the stage', () => {
+    expect(archiveSettings({}, { service: 'openai-audit-alerts', stage: 'prod-eu' })).toMatchObject({
+      retentionDays: 400,
+      queryResultsDays: 30,
+      noncurrentVersionDays: 30,
+      prefixes: { events: 'events/', alerts: 'alerts/', queryResults: 'athena-results/' },
+      database: 'openai_audit_alerts_prod_eu',
+      workGroup: 'openai-audit-alerts-prod-eu',
+    });
+    expect(archiveSettings({ archiveRetentionDays: '90' })).toMatchObject({ retentionDays: 90, queryResultsDays: 30 });
+    expect(archiveSettings({ archiveRetentionDays: 7 })).toMatchObject({ retentionDays: 7, queryResultsDays: 7 });
+    expect(archiveSettings({ archiveRetentionDays: ' 3650 ' }).retentionDays).toBe(3650);
+    expect(deploymentSettings(MINIMAL).archive.retentionDays).toBe(400);
+  });
+
+  it.each(['0', '-1', '1.5', '400d', 'abc', '', '1e3', '99999999999999999999'])(
+    'refuses archiveRetentionDays=%j, naming the parameter',
+    (value) => {
+      expect(() => archiveSettings({ archiveRetentionDays: value })).toThrow(
+        `archiveRetentionDays must be a positive whole number of days (S3 expires archived events and alerts after it), got ${JSON.stringify(value)}`,
+      );
+      expect(() => deploymentSettings({ ...MINIMAL, archiveRetentionDays: value })).toThrow(
+        'archiveRetentionDays must be a positive whole number of days',
+      );
+    },
+  );
 });
 
 describe('package-time checks of the destinations (infra/settings.cjs deploymentSettings)', () => {

@@ -1,7 +1,9 @@
 // The detection function end to end over the emulators: real SDK clients, real queue, table, topic
 // and subscriber; faults injected in the clients' middleware where the emulators cannot fail.
+import { randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -444,6 +446,30 @@ describe('detection pipeline', () => {
     expect([...setup.used]).toEqual([]);
     expect(setup.recorder.count('EventsReceived')).toBe(2);
     expect(setup.recorder.count('EventsMatched')).toBe(0);
+  });
+
+  it('archives every event it receives in the S3 bucket (the real S3 client), and detects as without it', async () => {
+    const s3 = new S3Client({});
+    const bucket = `archive-${randomUUID().slice(0, 8)}`;
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const setup = await setUp({}, { ARCHIVE_BUCKET: bucket });
+    await sendBodies(setup.resources.queueUrl, [body([keyEvent('ar1', 'u'), benign('ar2')])]);
+    expect((await run(setup)).result.batchItemFailures).toEqual([]);
+    expect(setup.recorder.count('AlertsPublished')).toBe(1);
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+    const keys = (listed.Contents ?? []).map((object) => object.Key ?? '');
+    expect(keys).toEqual([expect.stringMatching(/^events\/org=none\/dt=2024-07-03\/[0-9a-f]{32}\.jsonl\.gz$/)]);
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: keys[0] }));
+    expect(object.ContentType).toBe('application/x-ndjson');
+    const text = gunzipSync(await (object.Body?.transformToByteArray() ?? Promise.resolve(new Uint8Array()))).toString(
+      'utf8',
+    );
+    const archived = text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { event: { id: string }; received_at: string });
+    expect(archived.map((line) => line.event.id)).toEqual(['ar1', 'ar2']);
+    expect(setup.recorder.count('EventsArchived')).toBe(2);
   });
 
   it('reads and writes the baseline of an event with a source, even when no rule matches it', async () => {

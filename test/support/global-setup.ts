@@ -5,7 +5,7 @@ import { emulatorEndpoints, startDynalite, startFauxqs, type Emulator } from '..
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    emulators: { dynamodb: string; sqs: string; sns: string };
+    emulators: { dynamodb: string; sqs: string; sns: string; s3: string };
   }
 }
 

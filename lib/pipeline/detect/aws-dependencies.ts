@@ -1,6 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { ArchiveStore } from '../../archive/store.ts';
 import type { DetectConfig } from './detect-config.ts';
 import type { BaselineStore } from '../baseline/baseline-store.ts';
 import type { CorrelationStore } from '../correlate/correlation-store.ts';
@@ -14,6 +16,22 @@ export interface AwsClientFactories {
   dynamodb(): Promise<DynamoDBClient>;
   sns(): Promise<SNSClient>;
   sqs(): Promise<SQSClient>;
+  /** For the event archive; default: {@link archiveS3Client}. */
+  s3?(): Promise<S3Client>;
+}
+
+/**
+ * The event archive's S3 client: a slow S3 must not hold a batch, so each request times out after
+ * a few seconds and is tried at most twice more (a failure retries the records, see `archiveBatch`).
+ *
+ * @example
+ * ```ts
+ * const client = await archiveS3Client();
+ * ```
+ */
+export async function archiveS3Client(): Promise<S3Client> {
+  const { S3Client } = await import('@aws-sdk/client-s3');
+  return new S3Client({ maxAttempts: 3, requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 } });
 }
 
 /**
@@ -31,6 +49,7 @@ export function defaultClientFactories(): AwsClientFactories {
     dynamodb: async () => new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient({}),
     sns: async () => new (await import('@aws-sdk/client-sns')).SNSClient({}),
     sqs: async () => new (await import('@aws-sdk/client-sqs')).SQSClient({}),
+    s3: archiveS3Client,
   };
 }
 
@@ -41,6 +60,8 @@ export interface AwsAdapters {
   readonly baselineStore: () => Promise<BaselineStore>;
   readonly publisher: () => Promise<AlertPublisher>;
   readonly deadLetters: () => Promise<DeadLetterSink>;
+  /** Present when `archiveBucket` is configured. */
+  readonly archive?: () => Promise<ArchiveStore>;
 }
 
 /**
@@ -73,5 +94,13 @@ export function awsAdapters(config: DetectConfig, clients: AwsClientFactories, c
       const { SqsDeadLetterSink } = await import('../../shared/sqs-dead-letter-sink.ts');
       return new SqsDeadLetterSink(await clients.sqs(), config.deadLetterQueueUrl);
     }),
+    ...(config.archiveBucket === undefined ? {} : { archive: archiveAdapter(config.archiveBucket, clients) }),
   };
+}
+
+function archiveAdapter(bucket: string, clients: AwsClientFactories): () => Promise<ArchiveStore> {
+  return lazy(async () => {
+    const { S3ArchiveStore } = await import('../../archive/s3-store.ts');
+    return new S3ArchiveStore(await (clients.s3 ?? archiveS3Client)(), bucket);
+  });
 }

@@ -1,3 +1,5 @@
+import type { ArchivedEvent } from '../../archive/event-line.ts';
+import type { ArchiveStore } from '../../archive/store.ts';
 import type { RuleCatalog } from '../../detection/engine/catalog.ts';
 import type { BaselineObservation, CorrelationStepMatch, RuleMatch } from '../../detection/engine/result.ts';
 import type { BaselineStore } from '../baseline/baseline-store.ts';
@@ -26,6 +28,8 @@ export interface DetectionDependencies {
   readonly baselineStore: () => Promise<BaselineStore>;
   readonly publisher: () => Promise<AlertPublisher>;
   readonly deadLetters: () => Promise<DeadLetterSink>;
+  /** The event archive, when one is configured: every event received is written there. */
+  readonly archive?: () => Promise<ArchiveStore>;
   readonly telemetry: Telemetry;
   /** Unix seconds; the same clock as the dedup store's. */
   readonly clock: () => number;
@@ -101,4 +105,11 @@ export type Work =
 export interface RecordLetter {
   readonly record: number;
   readonly letter: DeadLetter;
+}
+
+/** An event received in a batch, as the archive keeps it, and the record it came in. */
+export interface ReceivedEvent {
+  readonly record: number;
+  readonly receiveCount: number;
+  readonly line: ArchivedEvent;
 }

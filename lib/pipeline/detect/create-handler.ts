@@ -7,6 +7,7 @@ import { MAX_THRESHOLD } from '../dedup/constants.ts';
 import { systemClock } from '../dedup/window.ts';
 import { processBatch, type Invocation } from './process-batch.ts';
 import type { BatchResult, QueueRecord } from '../../shared/sqs-batch.ts';
+import type { ArchiveStore } from '../../archive/store.ts';
 import { maskingTelemetry, type Telemetry } from './telemetry.ts';
 
 /**
@@ -39,6 +40,8 @@ export interface DetectionHandlerOptions {
   /** Unix seconds; defaults to the system clock. */
   readonly clock?: () => number;
   readonly clients?: AwsClientFactories;
+  /** The event archive, in place of the S3 bucket `config.archiveBucket` names (`npm start` keeps a copy). */
+  readonly archiveStore?: () => Promise<ArchiveStore>;
 }
 
 /**
@@ -69,6 +72,7 @@ export function createDetectionHandler(
   checkThresholds(catalog.rules);
   const deps = {
     ...adapters,
+    ...(options.archiveStore === undefined ? {} : { archive: options.archiveStore }),
     catalog,
     logType: OPENAI_AUDIT_LOG_TYPE,
     telemetry: maskingTelemetry(options.telemetry),

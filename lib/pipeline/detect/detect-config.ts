@@ -12,6 +12,8 @@ export interface DetectConfig {
   readonly topicArn: string;
   /** `DEAD_LETTER_QUEUE_URL`: where permanent failures are kept. */
   readonly deadLetterQueueUrl: string;
+  /** `ARCHIVE_BUCKET`: the S3 bucket every event received is archived in (none when not set). */
+  readonly archiveBucket?: string;
   /** `ELEVATED_SCOPE_POLICY` or `ELEVATED_SCOPE_POLICY_FILE`; default policy otherwise. */
   readonly scopePolicy: ScopePolicy;
   /** `RULES_CONFIG` or `RULES_CONFIG_FILE`: rules enabled or disabled, severities, suppressions. */

@@ -2,7 +2,9 @@ import type { QueueRecord } from '../../shared/sqs-batch.ts';
 import { letterContent } from '../../shared/letter-content.ts';
 import { printable } from '../../shared/printable.ts';
 import { placeInWindow } from '../dedup/window.ts';
-import { messageContent } from '../intake/message-body.ts';
+import { messageContent, type MessageContent } from '../intake/message-body.ts';
+import { isArchiveTime } from '../../archive/day.ts';
+import { archivedEvent } from '../../archive/event-line.ts';
 import { organizationDedupKey, scopeToOrganization } from '../intake/organization-scope.ts';
 import type {
   DetectionDependencies,
@@ -10,6 +12,7 @@ import type {
   PendingSightings,
   PendingSteps,
   PendingWindow,
+  ReceivedEvent,
   RecordLetter,
   Work,
 } from './batch-work.ts';
@@ -28,6 +31,8 @@ export interface BatchPlan {
   readonly groups: ReadonlyArray<readonly Work[]>;
   /** Letters for what is not deliverable as received: malformed bodies, items that are not events, rule errors. */
   readonly letters: readonly RecordLetter[];
+  /** Every audit event received, as the archive keeps it (empty without an archive). */
+  readonly received: readonly ReceivedEvent[];
 }
 
 function summarise(problems: ReadonlyArray<{ path: string; reason: string }>): string {
@@ -77,6 +82,29 @@ export function addToWindow(
   return opened;
 }
 
+/**
+ * A record's audit events as the archive keeps them. They are received when SQS says the message
+ * was sent (the same on every receive, so a redelivered batch is archived with the same bytes),
+ * else now.
+ */
+function receivedEvents(
+  queued: QueueRecord,
+  record: number,
+  content: Extract<MessageContent, { kind: 'events' }>,
+  now: number,
+): ReceivedEvent[] {
+  const sent = Number(queued.attributes?.SentTimestamp);
+  const receivedAt = new Date(Number.isSafeInteger(sent) && isArchiveTime(sent) ? sent : now * 1000);
+  const organizationId = content.organization?.id ?? null;
+  const source = content.source ?? '';
+  const count = receiveCount(queued);
+  return content.events.map(({ event }) => ({
+    record,
+    receiveCount: count,
+    line: archivedEvent({ organizationId, messageId: queued.messageId, source, receivedAt, event }),
+  }));
+}
+
 function receiveCount(record: QueueRecord): number {
   const count = Number(record.attributes?.ApproximateReceiveCount);
   return Number.isFinite(count) ? count : 1;
@@ -96,6 +124,7 @@ function receiveCount(record: QueueRecord): number {
 export function planBatch(records: readonly QueueRecord[], deps: DetectionDependencies): BatchPlan {
   const { telemetry } = deps;
   const letters: RecordLetter[] = [];
+  const received: ReceivedEvent[] = [];
   const groups = new Map<string, Work[]>();
   const windows = new Map<string, PendingWindow>();
   const stepsByKey = new Map<string, PendingSteps>();
@@ -119,6 +148,7 @@ export function planBatch(records: readonly QueueRecord[], deps: DetectionDepend
       return;
     }
     telemetry.count('EventsReceived', content.events.length);
+    if (deps.archive !== undefined) received.push(...receivedEvents(queued, record, content, now));
     if (content.problems.length > 0) {
       const reason = summarise(content.problems);
       telemetry.count('MalformedEvents', content.problems.length);
@@ -195,5 +225,5 @@ export function planBatch(records: readonly QueueRecord[], deps: DetectionDepend
       }
     }
   });
-  return { groups: [...groups.values()], letters };
+  return { groups: [...groups.values()], letters, received };
 }

@@ -2,6 +2,7 @@ import type { BatchResult, QueueRecord } from '../../shared/sqs-batch.ts';
 import { describeError } from '../../shared/describe-error.ts';
 import { printable } from '../../shared/printable.ts';
 import { LEASE_MARGIN_SECONDS } from '../dedup/constants.ts';
+import { archiveBatch } from './archive-batch.ts';
 import { BatchFailures } from './batch-failures.ts';
 import type { DetectionDependencies, LeaseClock, RecordLetter, Work } from './batch-work.ts';
 import { claimAndPublish } from './claim-window.ts';
@@ -85,8 +86,8 @@ async function sendLetters(
 /**
  * Processes one SQS batch in phases: plan (unwrap every message, run every rule on every event,
  * group the matches by dedup key and window and the correlation steps by rule and key), then per
- * group claim or record and publish, then send the dead letters. Never throws. Returns the records
- * to retry.
+ * group claim or record and publish, beside it write the events to the archive (when there is one:
+ * `archiveBatch`), then send the dead letters. Never throws. Returns the records to retry.
  *
  * - Malformed bodies, items that are not audit events, and events a rule failed on go to the
  *   dead-letter sink with the reason, and are not retried; the rest of the message is processed.
@@ -113,11 +114,16 @@ export async function processBatch(
   try {
     const leaseUntil = leaseClock(deps, invocation);
     const plan = planBatch(records, deps);
-    await runBounded(
-      plan.groups.map((group) => () => runGroup(group, deps, leaseUntil, failures)),
-      deps.concurrency,
-    );
-    await sendLetters([...plan.letters, ...failures.letters(records)], deps, failures);
+    // The archive is written beside detection, never in its way.
+    const [, archived] = await Promise.all([
+      runBounded(
+        plan.groups.map((group) => () => runGroup(group, deps, leaseUntil, failures)),
+        deps.concurrency,
+      ),
+      archiveBatch(plan.received, records, deps),
+    ]);
+    for (const record of archived.retried) failures.retried.add(record);
+    await sendLetters([...plan.letters, ...failures.letters(records), ...archived.letters], deps, failures);
   } catch (error) {
     // A bug, not a data problem: retry everything rather than lose anything.
     deps.telemetry.log('ERROR', 'batch processing failed unexpectedly; every record will be retried', {

@@ -22,7 +22,9 @@ export type DetectionMetric =
   | 'CorrelationStepsRecorded'
   | 'CorrelationsCompleted'
   | 'BaselineSightings'
-  | 'BaselineNewValues';
+  | 'BaselineNewValues'
+  | 'EventsArchived'
+  | 'ArchiveWritesFailed';
 
 /**
  * Structured logs and metrics, behind an interface so the core runs the same in Lambda (Powertools),

@@ -16,6 +16,8 @@ export type MessageContent =
       readonly problems: readonly InputProblem[];
       /** From our ingestion envelope; absent for bare events, arrays and list pages. */
       readonly organization?: Organization;
+      /** How the events came in (`poller`, `webhook`, `local`), from our ingestion envelope. */
+      readonly source?: string;
       /** The items the problems are about, as they were (for a dead letter that holds only them). */
       readonly rejected: readonly unknown[];
     }
@@ -123,6 +125,9 @@ export function messageContent(body: string): MessageContent {
     problems: described,
     rejected: rejectedItems(unwrapped.value, problems),
   };
-  if (envelope) content.organization = envelope.header.organization;
+  if (envelope) {
+    content.organization = envelope.header.organization;
+    content.source = envelope.header.source;
+  }
   return content;
 }

@@ -152,13 +152,13 @@ Options:
 `;
 
 /** `openai-audit-alerts start --help`. */
-export const START_HELP = `Usage: openai-audit-alerts start [--events FILE] [--rules DIR] [--json] [--payloads] [--keep-running] [--log-level LEVEL]
+export const START_HELP = `Usage: openai-audit-alerts start [--events FILE] [--rules DIR] [--archive-dir DIR] [--json] [--payloads] [--keep-running] [--log-level LEVEL]
        npm start -- [options]
 
-Runs the whole pipeline locally: starts DynamoDB (dynalite) and SQS/SNS (fauxqs) emulators on
-127.0.0.1, creates the deployed stack's queue, DLQ, dedup table, alert topic and delivery queues
-with the stack's settings and routing (infra/settings.cjs), plus a local subscriber queue on the
-topic; starts local PagerDuty, Slack and webhook receivers on 127.0.0.1; sends the events; runs the
+Runs the whole pipeline locally: starts DynamoDB (dynalite) and SQS/SNS/S3 (fauxqs) emulators on
+127.0.0.1, creates the deployed stack's queue, DLQ, dedup table, alert topic, delivery queues and
+archive bucket with the stack's settings and routing (infra/settings.cjs), plus a local subscriber
+queue on the topic; starts local PagerDuty, Slack and webhook receivers on 127.0.0.1; sends the events; runs the
 real detection and delivery handlers the way Lambda's SQS event sources do; and prints every alert
 with what each destination received, and every match that did not alert with what became of it,
 in the order of the input (with --keep-running, as they happen), then a summary that accounts for
@@ -170,15 +170,19 @@ Options:
   --events FILE       Audit events to send, in the formats "evaluate" reads (default: the bundled
                       sample set, examples/sample-events.jsonl)
   --rules DIR         Also run the detections of your own in DIR (RULES_DIR; docs/own-detections.md)
+  --archive-dir DIR   Also keep the archive (every event received, every alert) in DIR, in the
+                      bucket's layout, for "hunt --archive DIR" and "alerts --archive DIR"
   --json              One alert document per line (the SNS "default" JSON), in input order, then
                       {"summary": {"events", "notSent", "matched", "matches", "matchesAlerted",
                       "alerts", "escalated", "suppressed", "belowThreshold", "suppressedByRules",
                       "redelivered", "signals", "correlations", "newValues", "failed", "ruleErrors", "dlq",
-                      "delivered", "deliveryRetries", "deliveryDlq"}}; nothing else on standard output
+                      "delivered", "deliveryRetries", "deliveryDlq", "archived"}}; nothing else on
+                      standard output
   --payloads          Also print every request the local destinations receive (headers and body);
                       with --json, as {"delivery": {...}} lines
   --keep-running      Keep the stack up and consuming after the events: prints the endpoints, the
-                      queue URL and the topic ARN so you can send events with the AWS CLI; Ctrl-C stops
+                      queue URL, the topic ARN and the archive bucket so you can send events with
+                      the AWS CLI; Ctrl-C stops
   --log-level LEVEL   Function logs on standard error: DEBUG, INFO, WARN (default) or ERROR
   -h, --help          Show this help
 

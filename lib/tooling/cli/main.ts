@@ -106,6 +106,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       'log-level': { type: 'string' },
       payloads: { type: 'boolean' },
       rules: { type: 'string' },
+      'archive-dir': { type: 'string' },
     },
     run: (args, io, values) =>
       noArguments('start', async (cliIo) =>

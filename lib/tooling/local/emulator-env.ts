@@ -8,6 +8,8 @@ export interface EmulatorEndpoints {
   readonly dynamodb: string;
   readonly sqs: string;
   readonly sns: string;
+  /** fauxqs' S3 as `http://localhost:<port>`: a bucket is then `<bucket>.localhost` (or a path, with path-style addressing), on loopback. */
+  readonly s3: string;
 }
 
 type LookupCallback = (
@@ -52,13 +54,14 @@ export function resolveLocalhostNames(): void {
  *
  * @example
  * ```ts
- * useEmulators({ dynamodb: 'http://127.0.0.1:4567', sqs: 'http://sqs.us-east-1.localhost:4566', sns: 'http://127.0.0.1:4566' });
+ * useEmulators({ dynamodb: 'http://127.0.0.1:4567', sqs: 'http://sqs.us-east-1.localhost:4566', sns: 'http://127.0.0.1:4566', s3: 'http://localhost:4566' });
  * ```
  */
 export function useEmulators(endpoints: EmulatorEndpoints, env: NodeJS.ProcessEnv = process.env): void {
   env.AWS_ENDPOINT_URL_DYNAMODB = endpoints.dynamodb;
   env.AWS_ENDPOINT_URL_SQS = endpoints.sqs;
   env.AWS_ENDPOINT_URL_SNS = endpoints.sns;
+  env.AWS_ENDPOINT_URL_S3 = endpoints.s3;
   env.AWS_REGION = 'us-east-1';
   env.AWS_ACCESS_KEY_ID = 'local';
   env.AWS_SECRET_ACCESS_KEY = 'local';

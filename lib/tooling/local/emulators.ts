@@ -1,5 +1,5 @@
 // Local emulators for `npm start` and the integration tests, all on 127.0.0.1 with ephemeral ports:
-// dynalite (DynamoDB, in-process), fauxqs (SQS + SNS, in-process) and, where Java exists, the
+// dynalite (DynamoDB, in-process), fauxqs (SQS, SNS and S3, in-process) and, where Java exists, the
 // official DynamoDB Local jar shipped in amplify-dynamodb-simulator. Development dependencies only:
 // nothing here is bundled into a Lambda function.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -41,7 +41,7 @@ export async function startDynalite(): Promise<Emulator> {
   };
 }
 
-/** Starts fauxqs (SQS and SNS) in this process, bound to 127.0.0.1 only (its own start binds all interfaces). */
+/** Starts fauxqs (SQS, SNS and S3) in this process, bound to 127.0.0.1 only (its own start binds all interfaces). */
 export async function startFauxqs(): Promise<Emulator> {
   const app = buildApp({ logger: false });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -58,6 +58,7 @@ export function emulatorEndpoints(dynamodb: Emulator, fauxqs: Emulator, region =
     dynamodb: dynamodb.endpoint,
     sqs: `http://sqs.${region}.localhost:${new URL(fauxqs.endpoint).port}`,
     sns: fauxqs.endpoint,
+    s3: `http://localhost:${new URL(fauxqs.endpoint).port}`,
   };
 }
 

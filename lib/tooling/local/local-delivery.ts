@@ -8,6 +8,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DeliveryConfig } from '../../config/delivery-config.ts';
 import { createDeliveryHandler } from '../../delivery/create-handler.ts';
 import type { DestinationName } from '../../delivery/destination.ts';
+import type { ArchiveStore } from '../../archive/store.ts';
 import { staticSecret } from '../../ingestion/parameters/secure-parameter.ts';
 import type { DeliveryMetric, DeliveryTelemetry } from '../../delivery/telemetry.ts';
 import type { Telemetry } from '../../pipeline/detect/telemetry.ts';
@@ -39,8 +40,8 @@ export interface LocalDeliveryStage {
   poll(): Promise<number>;
   /** Alerts waiting on the delivery queues (visible or in flight). */
   pending(): Promise<number>;
-  /** Accepted deliveries per destination, and alerts put back for a retry. */
-  counted(metric: DeliveryMetric, destination: DestinationName): number;
+  /** Accepted deliveries per destination (the alert archive's as `archive`), and alerts put back for a retry. */
+  counted(metric: DeliveryMetric, destination: DestinationName | 'archive'): number;
   stop(): Promise<void>;
 }
 
@@ -57,7 +58,12 @@ export async function startLocalDeliveryStage(
   settings: PipelineSettings,
   prefix: string,
   topicArn: string,
-  options: { log: Telemetry['log']; visibilityTimeoutSeconds?: number },
+  options: {
+    log: Telemetry['log'];
+    visibilityTimeoutSeconds?: number;
+    /** The alert archive: its bucket, and the store alerts are written to. */
+    archive: { bucket: string; store: () => Promise<ArchiveStore> };
+  },
 ): Promise<LocalDeliveryStage> {
   const delivery = await provisionDelivery(
     clients,
@@ -85,6 +91,7 @@ export async function startLocalDeliveryStage(
     },
     slack: { queueUrl: delivery.queues.slack.url, webhookUrlParameter: PARAMETERS.slack },
     webhook: { queueUrl: delivery.queues.webhook.url, url: webhook.url, secretParameter: PARAMETERS.webhook },
+    archive: { queueUrl: delivery.archiveQueue.url, bucket: options.archive.bucket },
   };
   const counts = new Map<string, number>();
   const telemetry: DeliveryTelemetry = {
@@ -102,8 +109,9 @@ export async function startLocalDeliveryStage(
     telemetry,
     secretFor: (name) => staticSecret(values[name] ?? '', name),
     sqs: clients.sqs,
+    archiveStore: options.archive.store,
   });
-  const queues = Object.values(delivery.queues);
+  const queues = [...Object.values(delivery.queues), delivery.archiveQueue];
   return {
     delivery,
     receivers,

@@ -43,6 +43,8 @@ export interface LocalSummary {
   deliveryRetries: number;
   /** Messages in the delivery DLQ (refused by a destination). */
   deliveryDlq: number;
+  /** What the archive holds: events written (a retried record's again), alerts written, events whose write failed. */
+  archived: { events: number; alerts: number; failed: number };
 }
 
 /**
@@ -56,6 +58,7 @@ export interface LocalSummary {
  * // 24 events, 17 matched an alerting rule, 8 signals recorded, 1 correlation completed
  * // 18 matches: 12 alerted, 1 suppressed in an alerted window, 5 below a threshold, 0 suppressed by the rules configuration, 0 redelivered
  * // 12 alerts (0 escalations); 0 records failed, 0 rule errors, 0 in the DLQ
+ * // archived: 24 events, 12 alerts (0 event writes failed)
  * ```
  */
 export function summaryText(summary: LocalSummary): string {
@@ -67,6 +70,7 @@ export function summaryText(summary: LocalSummary): string {
     `${summary.matches} matches: ${summary.matchesAlerted} alerted, ${summary.suppressed} suppressed in an alerted window, ${summary.belowThreshold} below a threshold, ` +
       `${summary.suppressedByRules} suppressed by the rules configuration, ${summary.redelivered} redelivered`,
     `${summary.alerts} alerts (${summary.escalated} escalations); ${summary.failed} records failed, ${summary.ruleErrors} rule errors, ${summary.dlq} in the DLQ`,
+    `archived: ${summary.archived.events} events, ${summary.archived.alerts} alerts (${summary.archived.failed} event writes failed)`,
     '',
   ].join('\n');
 }

@@ -89,6 +89,8 @@ export interface LocalQueue {
 /** The delivery stage of a local pipeline: one queue per destination, and the delivery DLQ. */
 export interface LocalDelivery {
   readonly queues: Readonly<Record<DestinationName, LocalQueue>>;
+  /** The alert archive's queue: every alert, no filter policy. */
+  readonly archiveQueue: LocalQueue;
   readonly dlqUrl: string;
 }
 
@@ -99,9 +101,10 @@ const ROUTE_OF: Readonly<Record<DestinationName, 'pagerDuty' | 'slack' | 'webhoo
 };
 
 /**
- * Creates the delivery stage as infra/delivery.yml deploys it, with the stack's settings: the
- * delivery DLQ, one queue per destination with its redrive policy, each subscribed to the alert
- * topic with raw message delivery and the destination's routing filter policy.
+ * Creates the delivery stage as infra/delivery.yml and infra/archive.yml deploy it, with the stack's
+ * settings: the delivery DLQ, one queue per destination with its redrive policy, each subscribed to
+ * the alert topic with raw message delivery and the destination's routing filter policy, and the
+ * alert archive's queue, subscribed to every alert.
  *
  * @example
  * ```ts
@@ -118,8 +121,7 @@ export async function provisionDelivery(
   const dlq = await createQueue(clients.sqs, `${prefix}-delivery-dlq`, {
     MessageRetentionPeriod: String(settings.deadLetterQueue.retentionSeconds),
   });
-  const queues = {} as Record<DestinationName, LocalQueue>;
-  for (const name of Object.keys(ROUTE_OF) as DestinationName[]) {
+  const subscribedQueue = async (name: string, filterPolicy: unknown): Promise<LocalQueue> => {
     const queue = await createQueue(clients.sqs, `${prefix}-delivery-${name}`, {
       VisibilityTimeout: String(overrides.visibilityTimeoutSeconds ?? settings.delivery.queue.visibilityTimeoutSeconds),
       MessageRetentionPeriod: String(settings.delivery.queue.retentionSeconds),
@@ -128,19 +130,24 @@ export async function provisionDelivery(
         maxReceiveCount: settings.delivery.queue.maxReceiveCount,
       }),
     });
+    const filter: Record<string, string> =
+      filterPolicy === undefined
+        ? {}
+        : { FilterPolicyScope: 'MessageAttributes', FilterPolicy: JSON.stringify(filterPolicy) };
     await clients.sns.send(
       new SubscribeCommand({
         TopicArn: topicArn,
         Protocol: 'sqs',
         Endpoint: queue.arn,
-        Attributes: {
-          RawMessageDelivery: 'true',
-          FilterPolicyScope: 'MessageAttributes',
-          FilterPolicy: JSON.stringify(settings.delivery.routes[ROUTE_OF[name]].filterPolicy),
-        },
+        Attributes: { RawMessageDelivery: 'true', ...filter },
       }),
     );
-    queues[name] = queue;
-  }
-  return { queues, dlqUrl: dlq.url };
+    return queue;
+  };
+  const queues = {} as Record<DestinationName, LocalQueue>;
+  for (const name of Object.keys(ROUTE_OF) as DestinationName[])
+    queues[name] = await subscribedQueue(name, settings.delivery.routes[ROUTE_OF[name]].filterPolicy);
+  // Every alert, as infra/archive.yml subscribes the alert archive queue.
+  const archiveQueue = await subscribedQueue('archive', undefined);
+  return { queues, archiveQueue, dlqUrl: dlq.url };
 }

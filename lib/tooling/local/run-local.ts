@@ -2,6 +2,11 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { DirectoryArchiveStore } from '../../archive/directory-store.ts';
+import { S3ArchiveStore } from '../../archive/s3-store.ts';
+import type { ArchiveStore } from '../../archive/store.ts';
+import { TeeArchiveStore } from '../../archive/tee-store.ts';
 import type { AlertDocument } from '../../pipeline/alerts/alert-document.ts';
 import type { ReceivedRequest } from './receivers.ts';
 import { loadOwnDetections, ownRulesOf } from '../../config/rules-folder.ts';
@@ -48,6 +53,8 @@ export interface LocalRunOptions {
   readonly logLevel: LogLevel;
   /** Also print every request the local destinations receive, headers and body. */
   readonly payloads?: boolean;
+  /** Also keep the archive (events and alerts) in this directory, in the bucket's layout. */
+  readonly archiveDir?: string;
 }
 
 /** Where the local run writes, and how it learns it should stop. */
@@ -105,8 +112,10 @@ async function receiveAlerts(sqs: SQSClient, subscriberUrl: string, waitSeconds:
 
 function startInfo(
   pipeline: LocalPipeline,
-  endpoints: { dynamodb: string; sns: string },
+  endpoints: { dynamodb: string; sns: string; s3: string },
   stage: LocalDeliveryStage,
+  archiveBucket: string,
+  archiveDir: string | undefined,
 ): string {
   return [
     'Local pipeline running: send audit events with the AWS CLI (any credentials), for example',
@@ -117,6 +126,7 @@ function startInfo(
     `  topic ARN:  ${pipeline.topicArn}`,
     `  SQS, SNS:   ${endpoints.sns}`,
     `  DynamoDB:   ${endpoints.dynamodb} (table ${pipeline.tableName})`,
+    `  archive:    s3://${archiveBucket} at ${endpoints.s3}${archiveDir === undefined ? '' : `, copied to ${printable(archiveDir)}`}`,
     `  PagerDuty:  ${stage.receivers.pagerduty.url} (local Events API v2)`,
     `  Slack:      ${stage.receivers.slack.url} (local incoming webhook)`,
     `  Alert webhook: ${stage.receivers.webhook.url} (local Standard Webhooks receiver)`,
@@ -155,12 +165,22 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
     const sqs = new SQSClient({});
     const dynamodb = new DynamoDBClient({});
     const sns = new SNSClient({});
-    clients.push(sqs, dynamodb, sns);
+    const s3 = new S3Client({});
+    clients.push(sqs, dynamodb, sns, s3);
 
     const settings = pipelineSettings();
     const pipeline = await provisionPipeline({ dynamodb, sqs, sns }, settings, `${settings.service}-local`, {
       visibilityTimeoutSeconds: LOCAL_VISIBILITY_TIMEOUT_SECONDS,
     });
+    // The archive in the emulator's S3, as deployed; with --archive-dir, a copy in that directory.
+    const archiveBucket = `${settings.service}-local-archive`;
+    await s3.send(new CreateBucketCommand({ Bucket: archiveBucket }));
+    const bucketStore = new S3ArchiveStore(s3, archiveBucket);
+    const archive: ArchiveStore =
+      options.archiveDir === undefined
+        ? bucketStore
+        : new TeeArchiveStore([bucketStore, new DirectoryArchiveStore(options.archiveDir)]);
+    const archiveStore = () => Promise.resolve(archive);
     // Alerts, and the matches that did not alert, are shown in the order of their events in the
     // input (they come back from the queues in any order); with --keep-running, as they come.
     const position = new Map<string, number>();
@@ -188,6 +208,7 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
     stage = await startLocalDeliveryStage({ sqs, sns }, settings, `${settings.service}-local`, pipeline.topicArn, {
       log: (level, message, fields) => telemetry.log(level, message, fields),
       visibilityTimeoutSeconds: LOCAL_VISIBILITY_TIMEOUT_SECONDS,
+      archive: { bucket: archiveBucket, store: archiveStore },
     });
     const deliveries = stage;
     const config = readDetectConfig(
@@ -200,10 +221,11 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
         EVENT_CONCURRENCY: String(settings.detect.eventConcurrency),
         DEDUP_LEASE_SECONDS: String(settings.detect.leaseSeconds),
         MAX_RECEIVE_COUNT: String(settings.queue.maxReceiveCount),
+        ARCHIVE_BUCKET: archiveBucket,
       },
       ownRules,
     );
-    const handler = createDetectionHandler({ config, telemetry });
+    const handler = createDetectionHandler({ config, telemetry, archiveStore });
     if (options.keepRunning) {
       const webhook = await startLocalWebhook({
         dynamodb,
@@ -213,7 +235,9 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
         sampleFile: TEST_EVENT,
       });
       stoppers.push(() => webhook.server.stop());
-      (options.json ? io.stderr : io.stdout)(`${startInfo(pipeline, endpoints, stage)}${webhook.info}`);
+      (options.json ? io.stderr : io.stdout)(
+        `${startInfo(pipeline, endpoints, stage, archiveBucket, options.archiveDir)}${webhook.info}`,
+      );
     }
 
     // Each alert is printed with what its destinations received; a delivery that comes later (a
@@ -339,6 +363,11 @@ export async function runLocalPipeline(options: LocalRunOptions, io: LocalRunIo)
         0,
       ),
       deliveryDlq: await queueDepth(sqs, stage.delivery.dlqUrl),
+      archived: {
+        events: telemetry.counted('EventsArchived'),
+        alerts: stage.counted('AlertsDelivered', 'archive'),
+        failed: telemetry.counted('ArchiveWritesFailed'),
+      },
     };
     if (options.json) io.stdout(`${outputJson({ summary })}\n`);
     else io.stdout(summaryText(summary));

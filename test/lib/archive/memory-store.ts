@@ -10,9 +10,13 @@ export class MemoryArchiveStore implements ArchiveStore {
   readonly calls: StoreCall[] = [];
   /** Keys whose get rejects, as a store failure. */
   readonly failing = new Set<string>();
+  /** Key prefixes under which a put rejects, as S3 refusing or timing out. */
+  readonly refusing = new Set<string>();
 
   put(key: string, body: Uint8Array): Promise<void> {
     this.calls.push({ op: 'put', arg: key });
+    for (const prefix of this.refusing)
+      if (key.startsWith(prefix)) return Promise.reject(new Error(`SlowDown: ${key}`));
     this.objects.set(key, body);
     return Promise.resolve();
   }

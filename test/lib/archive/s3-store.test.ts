@@ -17,27 +17,18 @@ import {
   S3ArchiveStore,
   type ArchiveStore,
 } from '../../../lib/archive/index.ts';
-import { startFauxqs, type Emulator } from '../../../lib/tooling/local/emulators.ts';
 import { storeContract } from './store-contract.ts';
 
-// The shared emulators may serve S3 (fauxqs does, on its SNS endpoint) under an `s3` name; if they
-// do not name one, this file starts its own fauxqs.
-const injected = inject('emulators') as { readonly s3?: string };
-let own: Emulator | undefined;
-let endpoint = injected.s3 ?? '';
+// fauxqs serves S3 on the shared emulators' endpoint.
+const endpoint = inject('emulators').s3;
 let client: S3Client;
 
-beforeAll(async () => {
-  if (endpoint === '') {
-    own = await startFauxqs();
-    endpoint = own.endpoint;
-  }
+beforeAll(() => {
   client = new S3Client({ endpoint, forcePathStyle: true });
 });
 
-afterAll(async () => {
+afterAll(() => {
   client.destroy();
-  await own?.stop();
 });
 
 async function freshBucket(): Promise<string> {

@@ -78,8 +78,10 @@ describe('readDetectConfig', () => {
       DEDUP_LEASE_SECONDS: '120',
       ELEVATED_SCOPE_POLICY: '{"elevatedScopes":[{"exact":"x","severity":"LOW"}]}',
       RULES_CONFIG: '{"rules":{"OpenAI.SCIM.Configuration.Change":{"enabled":false}},"orgDomains":["Example.com"]}',
+      ARCHIVE_BUCKET: 'audit-archive-1a2b',
     });
     expect(config).toMatchObject({
+      archiveBucket: 'audit-archive-1a2b',
       orgDomains: ['example.com'],
       logLevel: 'DEBUG',
       concurrency: 4,
@@ -95,6 +97,7 @@ describe('readDetectConfig', () => {
     [{ ALERT_TOPIC_ARN: 'alerts' }, 'ALERT_TOPIC_ARN is not an SNS topic ARN: "alerts"'],
     [{ DEAD_LETTER_QUEUE_URL: undefined }, 'DEAD_LETTER_QUEUE_URL is not set'],
     [{ DEAD_LETTER_QUEUE_URL: 'dlq' }, 'DEAD_LETTER_QUEUE_URL is not a queue URL: "dlq"'],
+    [{ ARCHIVE_BUCKET: 's3://archive' }, 'ARCHIVE_BUCKET is not an S3 bucket name: "s3://archive"'],
     [{ LOG_LEVEL: 'LOUD' }, 'LOG_LEVEL must be one of DEBUG, INFO, WARN, ERROR, got "LOUD"'],
     [{ EVENT_CONCURRENCY: '0' }, 'EVENT_CONCURRENCY must be an integer from 1 to 64, got "0"'],
     [{ DEDUP_LEASE_SECONDS: '1.5' }, 'DEDUP_LEASE_SECONDS must be an integer from 5 to 900, got "1.5"'],

@@ -2,6 +2,7 @@
 import type { RuleCatalog } from '../../../lib/detection/engine/catalog.ts';
 import { createRuleCatalog } from '../../../lib/detection/rules/create-rule-catalog.ts';
 import type { DetectionDependencies } from '../../../lib/pipeline/detect/process-batch.ts';
+import { MemoryArchiveStore } from '../../lib/archive/memory-store.ts';
 import { recordingTelemetry } from '../recording-telemetry.ts';
 import { InMemoryBaselineStore } from './in-memory-baseline-store.ts';
 import { InMemoryCorrelationStore } from './in-memory-correlation-store.ts';
@@ -17,6 +18,8 @@ export interface Fakes {
   readonly publisher: RecordingPublisher;
   readonly deadLetters: RecordingDeadLetters;
   readonly telemetry: ReturnType<typeof recordingTelemetry>;
+  /** The event archive (given to the batch only with `archive: true`). */
+  readonly archive: MemoryArchiveStore;
   /** Moves the shared clock. */
   advance(seconds: number): void;
 }
@@ -33,7 +36,13 @@ export interface Fakes {
  * ```
  */
 export function fakeDependencies(
-  options: { catalog?: RuleCatalog; now?: number; maxReceiveCount?: number; concurrency?: number } = {},
+  options: {
+    catalog?: RuleCatalog;
+    now?: number;
+    maxReceiveCount?: number;
+    concurrency?: number;
+    archive?: boolean;
+  } = {},
 ): Fakes {
   let now = options.now ?? 1_720_000_100;
   const clock = () => now;
@@ -43,6 +52,7 @@ export function fakeDependencies(
   const publisher = new RecordingPublisher();
   const deadLetters = new RecordingDeadLetters();
   const telemetry = recordingTelemetry();
+  const archive = new MemoryArchiveStore();
   const deps: DetectionDependencies = {
     catalog: options.catalog ?? createRuleCatalog(),
     logType: 'OpenAI.Audit',
@@ -56,6 +66,7 @@ export function fakeDependencies(
     concurrency: options.concurrency ?? 4,
     leaseSeconds: 60,
     ...(options.maxReceiveCount === undefined ? {} : { maxReceiveCount: options.maxReceiveCount }),
+    ...(options.archive === true ? { archive: () => Promise.resolve(archive) } : {}),
   };
   return {
     deps,
@@ -65,6 +76,7 @@ export function fakeDependencies(
     publisher,
     deadLetters,
     telemetry,
+    archive,
     advance: (seconds) => {
       now += seconds;
     },

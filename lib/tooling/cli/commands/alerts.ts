@@ -1,17 +1,15 @@
 import type { ArchivedAlert } from '../../../archive/alert-line.ts';
-import { describeArchiveLocation, parseArchiveLocation } from '../../../archive/location.ts';
+import { describeArchiveLocation } from '../../../archive/location.ts';
 import { openArchiveStore } from '../../../archive/open-store.ts';
 import { describeArchiveProblem } from '../../../archive/problem.ts';
 import { readArchivedAlerts } from '../../../archive/read-alerts.ts';
-import { parseTimeRange } from '../../../archive/time-range.ts';
 import { parseSeverity, SEVERITIES, type Severity } from '../../../detection/engine/severity.ts';
 import { describeError } from '../../../shared/describe-error.ts';
 import { outputJson } from '../../../shared/output-json.ts';
 import { printable, quote } from '../../../shared/printable.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
+import { archiveOptions, type OptionValues } from '../archive-options.ts';
 import type { CliIo } from '../io.ts';
-
-type OptionValues = Readonly<Record<string, string | boolean | undefined>>;
 
 /** Lines written to stdout at once. */
 const OUTPUT_BATCH = 256;
@@ -56,17 +54,9 @@ export async function alertsCommand(values: OptionValues, io: CliIo): Promise<nu
     io.stderr(`alerts: ${message}; see --help\n`);
     return EXIT_USAGE;
   };
-  const archive = values.archive;
-  if (typeof archive !== 'string') return usage('--archive is required: s3://BUCKET[/PREFIX] or a directory');
-  const parsedLocation = parseArchiveLocation(archive);
-  if ('problem' in parsedLocation) return usage(`--archive: ${parsedLocation.problem}`);
-  const { location } = parsedLocation;
-  const parsedRange = parseTimeRange(
-    typeof values.from === 'string' ? values.from : undefined,
-    typeof values.to === 'string' ? values.to : undefined,
-  );
-  if ('problem' in parsedRange) return usage(parsedRange.problem);
-  const { from, to } = parsedRange.range;
+  const options = archiveOptions(values);
+  if ('problem' in options) return usage(options.problem);
+  const { location, from, to } = options;
   let severity: Severity | undefined;
   if (typeof values.severity === 'string') {
     severity = parseSeverity(values.severity);

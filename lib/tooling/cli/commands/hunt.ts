@@ -1,20 +1,18 @@
 import { effectiveAtSeconds } from '../../../archive/event-line.ts';
-import { describeArchiveLocation, parseArchiveLocation } from '../../../archive/location.ts';
+import { describeArchiveLocation } from '../../../archive/location.ts';
 import { openArchiveStore } from '../../../archive/open-store.ts';
 import { describeArchiveProblem, type ArchiveProblem } from '../../../archive/problem.ts';
 import { readArchivedEvents } from '../../../archive/read-events.ts';
 import { segmentProblem } from '../../../archive/segment.ts';
-import { parseTimeRange } from '../../../archive/time-range.ts';
 import { loadCatalogConfig } from '../../../config/catalog-config.ts';
 import type { RuleCatalog } from '../../../detection/engine/catalog.ts';
 import { createRuleCatalog } from '../../../detection/rules/create-rule-catalog.ts';
 import { describeError } from '../../../shared/describe-error.ts';
 import { printable, quote } from '../../../shared/printable.ts';
 import { EXIT_USAGE } from '../exit-codes.ts';
+import { archiveOptions, type OptionValues } from '../archive-options.ts';
 import type { CliIo } from '../io.ts';
 import { evaluateEventStream, evaluationLimits, type EvaluationItem } from './evaluate.ts';
-
-type OptionValues = Readonly<Record<string, string | boolean | undefined>>;
 
 /** Events handed to the evaluation at once. */
 const BATCH = 256;
@@ -97,17 +95,9 @@ export async function huntCommand(values: OptionValues, io: CliIo, clock: () => 
     io.stderr(`hunt: ${message}; see --help\n`);
     return EXIT_USAGE;
   };
-  const archive = values.archive;
-  if (typeof archive !== 'string') return usage('--archive is required: s3://BUCKET[/PREFIX] or a directory');
-  const parsedLocation = parseArchiveLocation(archive);
-  if ('problem' in parsedLocation) return usage(`--archive: ${parsedLocation.problem}`);
-  const { location } = parsedLocation;
-  const parsedRange = parseTimeRange(
-    typeof values.from === 'string' ? values.from : undefined,
-    typeof values.to === 'string' ? values.to : undefined,
-  );
-  if ('problem' in parsedRange) return usage(parsedRange.problem);
-  const { from, to } = parsedRange.range;
+  const options = archiveOptions(values);
+  if ('problem' in options) return usage(options.problem);
+  const { location, from, to } = options;
   const org = typeof values.org === 'string' ? values.org : undefined;
   const orgProblem = org === undefined ? undefined : segmentProblem(org);
   if (orgProblem !== undefined) return usage(`--org: the organization id ${orgProblem}, got ${quote(org ?? '')}`);

@@ -15,6 +15,7 @@ export interface StartOptions {
   readonly 'keep-running'?: boolean;
   readonly 'log-level'?: string;
   readonly payloads?: boolean;
+  readonly 'archive-dir'?: string;
 }
 
 /**
@@ -40,6 +41,7 @@ export async function startCommand(options: StartOptions, io: CliIo, interrupted
       keepRunning: options['keep-running'] === true,
       logLevel: level,
       payloads: options.payloads === true,
+      ...(options['archive-dir'] === undefined ? {} : { archiveDir: options['archive-dir'] }),
     },
     { ...io, stderrIsTty: io.stderrIsTty, interrupted },
   );

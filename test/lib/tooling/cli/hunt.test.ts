@@ -22,7 +22,6 @@ import type { JsonObject } from '../../../../lib/shared/json.ts';
 import { formatDuration } from '../../../../lib/tooling/cli/commands/hunt.ts';
 import { HUNT_HELP, MAIN_HELP } from '../../../../lib/tooling/cli/help.ts';
 import { runCli } from '../../../../lib/tooling/cli/main.ts';
-import { startFauxqs, type Emulator } from '../../../../lib/tooling/local/emulators.ts';
 import { recordingIo } from '../../../support/recording-io.ts';
 
 const SAMPLES = join(import.meta.dirname, '../../../../examples/sample-events.jsonl');
@@ -269,22 +268,16 @@ describe('hunt over a directory archive', () => {
 });
 
 describe('hunt over S3', () => {
-  const injected = inject('emulators') as { readonly s3?: string };
-  let own: Emulator | undefined;
-  let endpoint = injected.s3 ?? '';
+  // fauxqs serves S3 on the shared emulators' endpoint.
+  const endpoint = inject('emulators').s3;
   let client: S3Client;
 
-  beforeAll(async () => {
-    if (endpoint === '') {
-      own = await startFauxqs();
-      endpoint = own.endpoint;
-    }
+  beforeAll(() => {
     client = new S3Client({ endpoint, forcePathStyle: true });
   });
 
-  afterAll(async () => {
+  afterAll(() => {
     client.destroy();
-    await own?.stop();
   });
 
   it("prints exactly evaluate's alert lines, reading s3://BUCKET/PREFIX with the default credential chain", async () => {
