@@ -28,6 +28,11 @@ export interface SyntheticOptions {
    */
   readonly loginRate?: number;
   readonly loginAccounts?: number;
+  /**
+   * After each successful login, the account creates an admin API key a minute later (one more
+   * event): after failed logins, what the takeover chain after a brute force looks for.
+   */
+  readonly adminKeyAfterLogin?: boolean;
   /** Where every session comes from (`ip_address_details`; default US, ASN 1234). */
   readonly source?: { readonly country: string; readonly asn: string };
 }
@@ -143,6 +148,15 @@ export function syntheticEvents(count: number, options: SyntheticOptions): JsonO
         actor: { ...actor, session: { ...(actor.session as JsonObject), ip_address: ip } },
         ...details,
       });
+      if (type === 'login.succeeded' && options.adminKeyAfterLogin === true)
+        events.push({
+          ...base,
+          id: `${id}-admin-key`,
+          effective_at: base.effective_at + 60,
+          type: 'tenant.admin_api_key.created',
+          actor: { ...actor, session: { ...(actor.session as JsonObject), ip_address: ip } },
+          'tenant.admin_api_key.created': { id: `key_admin_${i}` },
+        });
     } else if (i % benignEvery === 0) {
       events.push({
         ...base,

@@ -92,6 +92,8 @@ export interface ScenarioSpec {
    */
   readonly loginRate?: number;
   readonly loginAccounts?: number;
+  /** After each successful login, an admin API key created by the account (the takeover chain after a brute force). */
+  readonly adminKeyAfterLogin?: boolean;
   /** Event times of a phase spread over this many seconds (a backfill), in random arrival order when shuffled. */
   readonly spreadSeconds?: number;
   /**
@@ -600,6 +602,7 @@ export async function runScenario(spec: ScenarioSpec, env: ReliabilityEnv, seed:
       highEvery: spec.highEvery,
       loginRate: spec.loginRate,
       loginAccounts: spec.loginAccounts,
+      adminKeyAfterLogin: spec.adminKeyAfterLogin,
     });
     events += list.length;
     expectWindows(catalog, OPENAI_AUDIT_LOG_TYPE, list, ctx.clock(), windows, correlations);

@@ -163,7 +163,7 @@ export function scenarios(scale = 1): ScenarioSpec[] {
     {
       name: 'openai-pack',
       description:
-        'failed and successful logins of twelve accounts among other events, half delivered twice, shuffled, three consumers: distinct-IP thresholds and the brute-force correlation, its state in DynamoDB',
+        'failed and successful logins of twelve accounts among other events, each success followed by an admin key created, half delivered twice, shuffled, three consumers: distinct-IP thresholds, the brute-force correlation and the takeover chain it feeds, their state in DynamoDB',
       events: n(3000),
       perMessage: 10,
       matchingRate: 0.02,
@@ -171,6 +171,7 @@ export function scenarios(scale = 1): ScenarioSpec[] {
       consumers: 3,
       loginRate: 0.3,
       loginAccounts: 12,
+      adminKeyAfterLogin: true,
       duplicateRate: 0.5,
       shuffle: true,
       faults: LIGHT_FAULTS,
