@@ -1,5 +1,5 @@
 import type { ArchiveStore } from '../archive/store.ts';
-import { writeAlert } from '../archive/write.ts';
+import { alertObject, type ArchiveObject } from '../archive/partition.ts';
 import type { DeadLetterSink } from '../shared/dead-letter-sink.ts';
 import { describeError } from '../shared/describe-error.ts';
 import { printable } from '../shared/printable.ts';
@@ -37,23 +37,28 @@ export async function archiveAlerts(
   const { telemetry } = deps;
   const failed = await Promise.all(
     records.map(async (record): Promise<boolean> => {
-      const parsed = alertFromDeliveryMessage(record.body);
       try {
-        if (!parsed.ok) {
+        const object = archivedObject(record.body);
+        if ('problem' in object) {
           telemetry.count('MalformedAlerts', ALERT_ARCHIVE_DESTINATION);
           telemetry.log('ERROR', 'message without a valid alert moved to the delivery DLQ', {
             destination: ALERT_ARCHIVE_DESTINATION,
             messageId: record.messageId,
-            reason: parsed.reason,
+            reason: object.problem,
           });
           await (
             await deps.deadLetters()
-          ).send({ kind: 'not-an-alert', sourceMessageId: record.messageId, reason: parsed.reason, body: record.body });
+          ).send({
+            kind: 'not-an-alert',
+            sourceMessageId: record.messageId,
+            reason: object.problem,
+            body: record.body,
+          });
           return false;
         }
-        const key = await writeAlert(await deps.store(), parsed.alert);
+        await (await deps.store()).put(object.key, object.body);
         telemetry.count('AlertsDelivered', ALERT_ARCHIVE_DESTINATION);
-        telemetry.log('DEBUG', 'alert archived', { alertId: parsed.alert.alertId, key: printable(key) });
+        telemetry.log('DEBUG', 'alert archived', { alertId: object.alertId, key: printable(object.key) });
         return false;
       } catch (error) {
         telemetry.log('WARN', 'alert not archived; the record will be retried', {
@@ -71,4 +76,19 @@ export async function archiveAlerts(
       .filter((_, index) => failed[index])
       .map(({ messageId }) => ({ itemIdentifier: messageId })),
   };
+}
+
+/**
+ * The archive object of a message's alert, or why there is none: not an alert, or an alert the
+ * archive's layout cannot name (an id with characters a key may not hold, a `createdAt` that is
+ * not a time). Such a message can never be written: it goes to the DLQ, not round the queue.
+ */
+function archivedObject(body: string): (ArchiveObject & { readonly alertId: string }) | { readonly problem: string } {
+  const parsed = alertFromDeliveryMessage(body);
+  if (!parsed.ok) return { problem: parsed.reason };
+  try {
+    return { ...alertObject(parsed.alert), alertId: parsed.alert.alertId };
+  } catch (error) {
+    return { problem: `the alert cannot be archived: ${describeError(error)}` };
+  }
 }

@@ -705,17 +705,16 @@ describe('npm run package', () => {
   });
 });
 
-/** The archive bucket's policy, read like the queues' (every condition it uses is modelled but IfExists). */
+/** The archive bucket's policy, read like the queues' (every condition it uses is modelled). */
 function bucketDecision(
   t: Json,
   caller: Caller,
   action: string,
   objects: string,
+  keys: Readonly<Record<string, string>> = {},
 ): 'denied' | 'allowed' | 'not-allowed' {
   const policy = resource(t, 'ArchiveBucketPolicy');
-  const statements = (policy.Properties.PolicyDocument.Statement as Json[]).filter(
-    (st) => !JSON.stringify(st.Condition ?? {}).includes('IfExists'),
-  );
+  const statements = policy.Properties.PolicyDocument.Statement as Json[];
   // The evaluator reads queue policies: the bucket policy, as one, over `<bucket ARN>/<prefix>*`.
   const asQueuePolicy = {
     ...t,
@@ -724,7 +723,7 @@ function bucketDecision(
       ArchiveBucketPolicy: { Type: 'AWS::SQS::QueuePolicy', Properties: { PolicyDocument: { Statement: statements } } },
     },
   };
-  return decide(asQueuePolicy, { caller, action, resource: `${arnOf(t, 'ArchiveBucket')}/${objects}` });
+  return decide(asQueuePolicy, { caller, action, resource: `${arnOf(t, 'ArchiveBucket')}/${objects}`, keys });
 }
 
 /** A metric union of the code (`export type Name = | 'A' | 'B';`), by its file. */
@@ -811,20 +810,23 @@ describe('the archive: audit events and alerts in S3, queried with Athena', () =
       Resource: [{ 'Fn::GetAtt': ['ArchiveBucket', 'Arn'] }, { 'Fn::Sub': '${ArchiveBucket.Arn}/*' }],
       Condition: { Bool: { 'aws:SecureTransport': 'false' } },
     });
-    expect(bySid.DenyOtherEncryption).toMatchObject({
-      Effect: 'Deny',
-      Action: 's3:PutObject',
-      Condition: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
-    });
-    expect(bySid.DenyOtherKeys).toMatchObject({
-      Effect: 'Deny',
-      Action: 's3:PutObject',
-      Condition: {
-        StringNotEqualsIfExists: {
-          's3:x-amz-server-side-encryption-aws-kms-key-id': { 'Fn::GetAtt': ['ArchiveKey', 'Arn'] },
-        },
-      },
-    });
+    // What the writers send: no encryption header (the bucket's default, the archive key, applies).
+    // Resources are matched as written: '*' is every object.
+    const detect = { principalArn: arnOf(template, 'DetectRole') };
+    const key = arnOf(template, 'ArchiveKey');
+    const put = (keys: Record<string, string>) => bucketDecision(template, detect, 's3:PutObject', '*', keys);
+    expect(put({})).not.toBe('denied');
+    expect(put({ 's3:x-amz-server-side-encryption': 'aws:kms' })).not.toBe('denied');
+    expect(
+      put({ 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': key }),
+    ).not.toBe('denied');
+    expect(put({ 's3:x-amz-server-side-encryption': 'AES256' })).toBe('denied');
+    expect(
+      put({
+        's3:x-amz-server-side-encryption': 'aws:kms',
+        's3:x-amz-server-side-encryption-aws-kms-key-id': 'arn:aws:kms:us-east-1:123456789012:key/other',
+      }),
+    ).toBe('denied');
   });
 
   it('lets only the detect role write events and the deliver role alerts (and operators, to restore), and only operators delete', () => {

@@ -56,6 +56,8 @@ export interface Request {
   readonly action: string;
   readonly resource: string;
   readonly secureTransport?: boolean;
+  /** Other keys of the request's context, e.g. `s3:x-amz-server-side-encryption` (absent: not sent). */
+  readonly keys?: Readonly<Record<string, string>>;
 }
 
 const list = (value: Json): Json[] => (Array.isArray(value) ? value : [value]);
@@ -77,10 +79,12 @@ function context(request: Request): Context {
     'aws:SourceArn': 'service' in caller ? caller.sourceArn : undefined,
     'aws:SourceAccount': 'service' in caller ? ACCOUNT : undefined,
     'aws:SecureTransport': String(request.secureTransport ?? true),
+    ...request.keys,
   };
 }
 
 const BASE_OPERATORS = new Set([
+  'Null',
   'Bool',
   'StringEquals',
   'StringNotEquals',
@@ -105,6 +109,11 @@ function conditionHolds(condition: Json, values: Context): boolean {
     const negated = (base ?? '').includes('Not');
     const positive = (base ?? '').replace('Not', '');
     for (const [key, expected] of Object.entries(keys as Record<string, Json>)) {
+      // Null: "true" holds when the key is absent, "false" when it is present.
+      if (base === 'Null') {
+        if ((values[key] === undefined) !== (String(expected) === 'true')) return false;
+        continue;
+      }
       const options = list(expected).map(String);
       const actual = values[key];
       // A value satisfies the operator: matches an option, or for a negated one, matches none.

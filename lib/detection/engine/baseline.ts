@@ -204,10 +204,14 @@ export function observeBaseline(
 
 const NO_VALUES: readonly BaselineValue[] = Object.freeze([]);
 
-/** A decimal number, as a dimension's value holds one; `undefined` for anything else. */
+/**
+ * A number of at least 0 as a dimension's value holds one (`5000`, `0.5`, or as a large JSON number
+ * is written, `1e+21`); `undefined` for anything else (`-5`, `1,000`, `abc`).
+ */
 function numberOf(text: string): number | undefined {
-  if (!/^\d{1,15}(?:\.\d{1,6})?$/.test(text)) return undefined;
-  return Number(text);
+  if (!/^\d+(?:\.\d+)?(?:e[+-]?\d+)?$/i.test(text)) return undefined;
+  const number = Number(text);
+  return Number.isFinite(number) ? number : undefined;
 }
 
 /**

@@ -31,6 +31,29 @@ export function envelopeOpening(organization: Organization, source: IngestSource
   return `${header.slice(0, -1)},"events":[`;
 }
 
+/**
+ * An envelope as a value: `events` with the organization and source they came with, as
+ * {@link envelopeOpening} writes it. What a dead letter keeps, so that a redrive is processed as
+ * the original message was (the same organization, the same dedup keys).
+ *
+ * @example
+ * ```ts
+ * const body = JSON.stringify(envelopeValue(org, 'poller', failedEvents));
+ * ```
+ */
+export function envelopeValue(
+  organization: Organization,
+  source: string,
+  events: readonly JsonValue[],
+): { readonly [key: string]: JsonValue } {
+  return {
+    envelope: ENVELOPE_TAG,
+    source,
+    organization: { id: organization.id, name: organization.name },
+    events: [...events],
+  };
+}
+
 /** The envelope of a parsed message body, its events still unchecked. */
 export type ReadEnvelope =
   { readonly header: EnvelopeHeader; readonly events: JsonValue | undefined } | { readonly error: string };

@@ -22,10 +22,13 @@ export interface BaselineStore {
    * to the baseline of `rule` for `actor`, and returns what it returned on the state it was written
    * over. When another writer changed it first, `change` runs again on the newer state, so two
    * consumers agree on what was new. A change that leaves the state as it was writes nothing.
+   * `beforeCommit`, when given, is awaited with each outcome before it is written (or returned,
+   * when it changes nothing); when it throws, nothing is written.
    */
   update<C extends BaselineChange>(
     rule: BaselineShape,
     actor: string,
     change: (state: BaselineState | undefined) => C,
+    beforeCommit?: (outcome: C) => Promise<void>,
   ): Promise<C>;
 }

@@ -127,7 +127,8 @@ export class DynamoBaselineStore implements BaselineStore {
     rule: BaselineShape,
     actor: string,
     change: (state: BaselineState | undefined) => C,
+    beforeCommit?: (outcome: C) => Promise<void>,
   ): Promise<C> {
-    return this.#items.update(baselineItemKey(rule.id, actor), baselineCodec(rule), change);
+    return this.#items.update(baselineItemKey(rule.id, actor), baselineCodec(rule), change, beforeCommit);
   }
 }

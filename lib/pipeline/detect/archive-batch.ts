@@ -5,6 +5,7 @@ import { letterContent } from '../../shared/letter-content.ts';
 import { printable } from '../../shared/printable.ts';
 import type { QueueRecord } from '../../shared/sqs-batch.ts';
 import type { DetectionDependencies, ReceivedEvent, RecordLetter } from './batch-work.ts';
+import { letterEvents } from './letter-events.ts';
 
 /** What became of a batch's events in the archive: the records to retry, and letters for the rest. */
 export interface ArchiveOutcome {
@@ -89,7 +90,10 @@ export async function archiveBatch(
     }
     const reason = `${events.length} event(s) not archived: ${describeError(error)}`;
     const kept = letterContent(
-      events.map(({ line }) => line.event),
+      letterEvents(
+        events.map(({ line }) => line.event),
+        events[0]?.envelope,
+      ),
       records[record]?.body ?? '',
       reason,
     );

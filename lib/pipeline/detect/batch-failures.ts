@@ -5,7 +5,8 @@ import { letterContent } from '../../shared/letter-content.ts';
 import { printable } from '../../shared/printable.ts';
 import type { QueueRecord } from '../../shared/sqs-batch.ts';
 import type { Telemetry } from './telemetry.ts';
-import type { RecordLetter, RecordOrigin } from './batch-work.ts';
+import type { RecordEnvelope, RecordLetter, RecordOrigin } from './batch-work.ts';
+import { letterEvents } from './letter-events.ts';
 import { WindowBusyError, isPermanentFailure } from './errors.ts';
 
 interface DeliveryFailure {
@@ -20,7 +21,12 @@ const MAX_REASONS = 5;
  * One dead letter per record and kind, holding only the events that failed (each once), or the
  * record's `received` body when they cannot be written as JSON.
  */
-function failureLetters(messageId: string, received: string, failures: readonly DeliveryFailure[]): DeadLetter[] {
+function failureLetters(
+  messageId: string,
+  received: string,
+  envelope: RecordEnvelope | undefined,
+  failures: readonly DeliveryFailure[],
+): DeadLetter[] {
   const kinds = [...new Set(failures.map((f) => f.kind))];
   return kinds.map((kind) => {
     const ofKind = failures.filter((f) => f.kind === kind);
@@ -29,7 +35,7 @@ function failureLetters(messageId: string, received: string, failures: readonly 
     const shown = reasons.slice(0, MAX_REASONS).join('; ');
     const more = reasons.length > MAX_REASONS ? `; and ${reasons.length - MAX_REASONS} more` : '';
     const reason = `${events.length} event(s) not delivered: ${shown}${more}`;
-    return { kind, sourceMessageId: messageId, ...letterContent(events, received, reason) };
+    return { kind, sourceMessageId: messageId, ...letterContent(letterEvents(events, envelope), received, reason) };
   });
 }
 
@@ -48,7 +54,10 @@ function failureLetters(messageId: string, received: string, failures: readonly 
 export class BatchFailures {
   /** Indices of the records to retry. */
   readonly retried = new Set<number>();
-  readonly #delivery = new Map<number, { messageId: string; failures: DeliveryFailure[] }>();
+  readonly #delivery = new Map<
+    number,
+    { messageId: string; envelope: RecordEnvelope | undefined; failures: DeliveryFailure[] }
+  >();
   readonly #telemetry: Telemetry;
   readonly #maxReceiveCount: number;
 
@@ -85,15 +94,19 @@ export class BatchFailures {
       fields,
     );
     const reason = `rule ${ruleId}, event ${printable(eventId, 200)}: ${describeError(error)}`;
-    const entry = this.#delivery.get(origin.record) ?? { messageId: origin.messageId, failures: [] };
+    const entry = this.#delivery.get(origin.record) ?? {
+      messageId: origin.messageId,
+      envelope: origin.envelope,
+      failures: [],
+    };
     entry.failures.push({ kind, event: origin.event, reason });
     this.#delivery.set(origin.record, entry);
   }
 
   /** The letters of the events that failed for good, per record and kind. */
   public letters(records: readonly QueueRecord[]): RecordLetter[] {
-    return [...this.#delivery].flatMap(([record, { messageId, failures }]) =>
-      failureLetters(messageId, records[record]?.body ?? '', failures).map((letter) => ({ record, letter })),
+    return [...this.#delivery].flatMap(([record, { messageId, envelope, failures }]) =>
+      failureLetters(messageId, records[record]?.body ?? '', envelope, failures).map((letter) => ({ record, letter })),
     );
   }
 }

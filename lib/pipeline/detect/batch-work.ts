@@ -54,6 +54,14 @@ export interface RecordOrigin {
   /** The record's `ApproximateReceiveCount` (1 when not given). */
   readonly receiveCount: number;
   readonly event: JsonObject;
+  /** What our ingestion's envelope said of the record's events; a dead letter keeps it. */
+  readonly envelope?: RecordEnvelope;
+}
+
+/** The organization and source of a record's events, from our ingestion's envelope. */
+export interface RecordEnvelope {
+  readonly organization: Organization;
+  readonly source: string;
 }
 
 /** A rule's match, from one event of one record. */
@@ -112,4 +120,5 @@ export interface ReceivedEvent {
   readonly record: number;
   readonly receiveCount: number;
   readonly line: ArchivedEvent;
+  readonly envelope?: RecordEnvelope;
 }

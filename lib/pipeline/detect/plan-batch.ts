@@ -16,6 +16,7 @@ import type {
   RecordLetter,
   Work,
 } from './batch-work.ts';
+import { letterEvents } from './letter-events.ts';
 import { MATCH_OUTCOME_MESSAGES } from './log-messages.ts';
 import { reportRuleErrors } from './telemetry.ts';
 import type { RuleMatch } from '../../detection/engine/result.ts';
@@ -98,10 +99,13 @@ function receivedEvents(
   const organizationId = content.organization?.id ?? null;
   const source = content.source ?? '';
   const count = receiveCount(queued);
+  const envelope =
+    content.organization === undefined ? {} : { envelope: { organization: content.organization, source } };
   return content.events.map(({ event }) => ({
     record,
     receiveCount: count,
     line: archivedEvent({ organizationId, messageId: queued.messageId, source, receivedAt, event }),
+    ...envelope,
   }));
 }
 
@@ -148,6 +152,10 @@ export function planBatch(records: readonly QueueRecord[], deps: DetectionDepend
       return;
     }
     telemetry.count('EventsReceived', content.events.length);
+    const envelope =
+      content.organization === undefined
+        ? {}
+        : { envelope: { organization: content.organization, source: content.source ?? '' } };
     if (deps.archive !== undefined) received.push(...receivedEvents(queued, record, content, now));
     if (content.problems.length > 0) {
       const reason = summarise(content.problems);
@@ -176,7 +184,12 @@ export function planBatch(records: readonly QueueRecord[], deps: DetectionDepend
           letter: {
             kind: 'rule-error',
             sourceMessageId: messageId,
-            ...letterContent(event, body, `${path || 'event'}: ${reason}`),
+            // An enveloped record's event keeps its envelope: redriven, it is its organization's.
+            ...letterContent(
+              envelope.envelope === undefined ? event : letterEvents([event], envelope.envelope),
+              body,
+              `${path || 'event'}: ${reason}`,
+            ),
           },
         });
       }
@@ -191,7 +204,7 @@ export function planBatch(records: readonly QueueRecord[], deps: DetectionDepend
           reason: printable(reason, 300),
         });
       }
-      const origin = { record, messageId, receiveCount: receiveCount(queued), event };
+      const origin = { record, messageId, receiveCount: receiveCount(queued), event, ...envelope };
       for (const match of matches.map((m) => scopeToOrganization(m, content.organization))) {
         const opened = addToWindow(windows, { ...origin, match }, now);
         if (opened) queue(match.dedup, { kind: 'window', pending: opened });

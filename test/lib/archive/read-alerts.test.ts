@@ -9,6 +9,7 @@ import {
   type ArchiveProblem,
   type ReadArchivedAlertsOptions,
 } from '../../../lib/archive/index.ts';
+import { FOLDER_FETCH_CONCURRENCY } from '../../../lib/archive/reading.ts';
 import { MemoryArchiveStore } from './memory-store.ts';
 
 const alert = (alertId: string, createdAt: string, severity = 'HIGH', ruleId = 'Rule.A') => ({
@@ -98,5 +99,18 @@ describe('readArchivedAlerts', () => {
     const store = await archive(alert('a1', '2024-11-20T05:00:00.000Z'), alert('a2', '2024-11-24T05:00:00.000Z'));
     await read(store, { from: new Date('2024-11-24T04:00:00Z'), to: new Date('2024-11-24T06:00:00Z') });
     expect(store.calls.filter((call) => call.op === 'list').map((call) => call.arg)).toEqual(['alerts/dt=2024-11-24/']);
+  });
+
+  it('reads a day of more objects than it fetches at once whole, in createdAt order, each object counted', async () => {
+    const count = 2 * FOLDER_FETCH_CONCURRENCY + 3;
+    // Alert ids list in the opposite order to their times, so listing order is not the answer.
+    const alerts = Array.from({ length: count }, (_, index) =>
+      alert(`a${String(count - index).padStart(3, '0')}`, new Date(Date.UTC(2024, 10, 24, 0, index)).toISOString()),
+    );
+    const store = await archive(...alerts);
+    const { ids, stats } = await read(store, { to: new Date('2024-11-25T00:00:00Z') });
+    expect(ids).toEqual(alerts.map((one) => one.alertId));
+    expect(stats).toEqual({ days: 1, objects: count, yielded: count, duplicates: 0, problems: 0 });
+    expect(store.calls.filter((call) => call.op === 'get')).toHaveLength(count);
   });
 });

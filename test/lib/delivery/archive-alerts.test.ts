@@ -84,17 +84,21 @@ describe('the alert archive', () => {
         record('ok', JSON.stringify(sampleAlert({ alertId: 'a1', createdAt: '2024-11-24T10:00:00.000Z' }))),
         record('slow', JSON.stringify(sampleAlert({ alertId: 'a2', createdAt: '2024-11-25T10:00:00.000Z' }))),
         record('junk', '{"not": "an alert"}'),
+        record('unnamed', JSON.stringify(sampleAlert({ alertId: 'test:alert-1' }))),
       ],
       { store: () => Promise.resolve(store), deadLetters: () => Promise.resolve(deadLetters), telemetry },
     );
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'slow' }]);
     expect([...store.objects.keys()]).toEqual(['alerts/dt=2024-11-24/a1.jsonl.gz']);
-    expect(deadLetters.letters.map((letter) => [letter.kind, letter.sourceMessageId])).toEqual([
-      ['not-an-alert', 'junk'],
+    // Not an alert, and an alert the layout cannot name (its id holds a ':'): to the DLQ at once.
+    expect(deadLetters.letters.map((letter) => [letter.kind, letter.sourceMessageId, letter.reason]).sort()).toEqual([
+      ['not-an-alert', 'junk', expect.any(String) as unknown],
+      ['not-an-alert', 'unnamed', expect.stringMatching(/^the alert cannot be archived: .*unsafe alert id/) as unknown],
     ]);
     // Written concurrently: in any order.
     expect([...counts].sort()).toEqual([
       ['AlertsDelivered', 'archive'],
+      ['MalformedAlerts', 'archive'],
       ['MalformedAlerts', 'archive'],
     ]);
     expect(logs.filter(([level]) => level === 'WARN')).toEqual([

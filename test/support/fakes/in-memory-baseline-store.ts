@@ -31,12 +31,14 @@ export class InMemoryBaselineStore implements BaselineStore {
     rule: BaselineShape,
     actor: string,
     change: (state: BaselineState | undefined) => C,
+    beforeCommit?: (outcome: C) => Promise<void>,
   ): Promise<C> {
     await answerLater();
     this.updates.push({ ruleId: rule.id, actor });
     if (this.#faults.length > 0) throw this.#faults.shift();
     const id = `${rule.id}\n${actor}`;
     const outcome = change(this.states.get(id));
+    await beforeCommit?.(outcome);
     if (outcome.changed && outcome.state !== undefined) {
       this.states.set(id, outcome.state);
       this.writes++;

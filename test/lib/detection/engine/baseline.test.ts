@@ -249,13 +249,21 @@ describe('observeBaseline of a rule that alerts on raised values', () => {
     expect(observeBaseline(raising, state, { eventId: 'older', time: 0, values: [rpm('1000')] }).newValues).toEqual([]);
   });
 
-  it('never finds a raise from or to what is not a plain number, or from zero', () => {
+  it('never finds a raise from or to what is not a number, or from zero; finds one to a number however large', () => {
     expect(
       raised([
         ['e1', 0, [rpm('abc'), tpm('0')]],
         ['e2', 1, [rpm('1000'), tpm('1000')]],
-        ['e3', 2, [rpm('1e9')]],
+        ['e3', 2, [rpm('-5'), tpm('1,000,000')]],
       ]).found,
     ).toEqual([[], [], []]);
+    expect(
+      raised([
+        ['e1', 0, [rpm('100000')]],
+        ['e2', 1, [rpm('1e+21')]],
+        ['e3', 2, [tpm('5')]],
+        ['e4', 3, [tpm('99999999999999999999999')]],
+      ]).found,
+    ).toEqual([[], ['rpm 100000>1e+21'], [], ['tpm 5>99999999999999999999999']]);
   });
 });

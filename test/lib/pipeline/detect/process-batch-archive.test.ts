@@ -3,8 +3,9 @@
 // which do not alert again.
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import type { JsonValue } from '../../../../lib/shared/json.ts';
 import { API_KEY_ANOMALOUS_ACTIVITY_RULE_ID } from '../../../../lib/detection/rules/openai/api-key-anomalous-activity.ts';
-import { envelopeOpening } from '../../../../lib/ingestion/packing/envelope.ts';
+import { envelopeOpening, envelopeValue } from '../../../../lib/ingestion/packing/envelope.ts';
 import { processBatch } from '../../../../lib/pipeline/detect/process-batch.ts';
 import type { QueueRecord } from '../../../../lib/shared/sqs-batch.ts';
 import { fakeDependencies } from '../../../support/fakes/fake-dependencies.ts';
@@ -95,20 +96,34 @@ describe('processBatch with an event archive', () => {
     expect(fakes.publisher.published).toHaveLength(2);
   });
 
-  it('sends the events to the dead-letter queue on the last receive, with the reason, and does not retry', async () => {
+  it('sends the events to the dead-letter queue on the last receive, in their envelope, and a redrive archives them without alerting again', async () => {
     const fakes = fakeDependencies({ archive: true, maxReceiveCount: 3 });
     fakes.archive.refusing.add('events/');
-    const body = enveloped('org-a', [benign('e1'), benign('e2')]);
+    const body = enveloped('org-a', [keyEvent('e1', 'alice'), benign('e2')]);
     expect(failedIds(await processBatch([record('m1', body, 3)], fakes.deps))).toEqual([]);
     expect(fakes.deadLetters.letters).toEqual([
       {
         kind: 'archive-failed',
         sourceMessageId: 'm1',
         reason: expect.stringMatching(/^2 event\(s\) not archived: .*SlowDown: events\/org=org-a\//) as unknown,
-        body: JSON.stringify([benign('e1'), benign('e2')]),
+        body: JSON.stringify(
+          envelopeValue({ id: 'org-a', name: 'org-a' }, 'poller', [
+            keyEvent('e1', 'alice'),
+            benign('e2'),
+          ] as JsonValue[]),
+        ),
       },
     ]);
     expect(fakes.telemetry.count('ArchiveWritesFailed')).toBe(2);
+    expect(fakes.publisher.published).toHaveLength(1);
+    // Redriven: the same organization, so the same dedup key: archived, not alerted again.
+    fakes.archive.refusing.clear();
+    const letter = fakes.deadLetters.letters[0]?.body ?? '';
+    expect(failedIds(await processBatch([record('redriven', letter)], fakes.deps))).toEqual([]);
+    expect(fakes.publisher.published).toHaveLength(1);
+    expect([...fakes.archive.objects.keys()].map((key) => key.split('/').slice(0, 3).join('/'))).toEqual([
+      `events/org=org-a/dt=${DAY}`,
+    ]);
   });
 
   it('archives nothing and costs nothing without an archive', async () => {

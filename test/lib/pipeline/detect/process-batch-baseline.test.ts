@@ -8,6 +8,7 @@ import type { BaselineRule, BaselineSubject } from '../../../../lib/detection/en
 import type { AuditEvent } from '../../../../lib/detection/openai/audit-event.ts';
 import { openAiAuditLogType } from '../../../../lib/detection/openai/log-type.ts';
 import { CREDENTIAL_NEW_SOURCE_RULE_ID } from '../../../../lib/detection/rules/openai/credential-new-source.ts';
+import { RATE_LIMIT_RAISED_RULE_ID } from '../../../../lib/detection/rules/openai/rate-limit-raised.ts';
 import { createRuleCatalog } from '../../../../lib/detection/rules/create-rule-catalog.ts';
 import { processBatch } from '../../../../lib/pipeline/detect/process-batch.ts';
 import type { QueueRecord } from '../../../../lib/shared/sqs-batch.ts';
@@ -184,5 +185,26 @@ describe('processBatch with a baseline rule of its own', () => {
         },
       },
     ]);
+  });
+
+  it('publishes a raised value before the state that records it is written: after a failed publish, the retry finds the same raise', async () => {
+    const fakes = fakeDependencies({ now: T0 + DAY });
+    const update = (id: string, at: number, rpm: number) => ({
+      id,
+      type: 'rate_limit.updated',
+      effective_at: at,
+      actor: session('US', '64500'),
+      'rate_limit.updated': { id: 'rl_1', changes_requested: { max_requests_per_1_minute: rpm } },
+    });
+    await processBatch([record('m0', update('r0', T0, 100))], fakes.deps);
+    const learned = [...fakes.baselines.states.values()];
+    // The raise and, in the same batch, a revert: its publish fails.
+    fakes.publisher.failNext(new Error('SNS is down'));
+    const batch = [record('m1', update('r1', T0 + 60, 1000)), record('m2', update('r2', T0 + 120, 100))];
+    // The rate limit's sightings are one write: both records are retried, nothing is written.
+    expect(failedIds(await processBatch(batch, fakes.deps))).toEqual(['m1', 'm2']);
+    expect([...fakes.baselines.states.values()]).toEqual(learned);
+    expect(failedIds(await processBatch(batch, fakes.deps))).toEqual([]);
+    expect(fakes.publisher.published.map((a) => [a.ruleId, a.eventId])).toEqual([[RATE_LIMIT_RAISED_RULE_ID, 'r1']]);
   });
 });

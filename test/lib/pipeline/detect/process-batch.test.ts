@@ -1,16 +1,18 @@
 // The batch logic over in-memory fakes of its ports: what a batch publishes, retries and dead-letters,
 // and what it counts, with no emulator. The ports' adapters are tested over the wire.
 import { describe, expect, it } from 'vitest';
+import type { JsonValue } from '../../../../lib/shared/json.ts';
 import { API_KEY_ANOMALOUS_ACTIVITY_RULE_ID } from '../../../../lib/detection/rules/openai/api-key-anomalous-activity.ts';
 import { BRUTE_FORCE_LOGIN_SUCCESS_RULE_ID } from '../../../../lib/detection/rules/openai/brute-force-login-success.ts';
 import { TAKEOVER_CHAIN_BRUTE_FORCE_RULE_ID } from '../../../../lib/detection/rules/openai/takeover-chain-brute-force.ts';
 import { alertIdFor } from '../../../../lib/pipeline/dedup/dedup-item.ts';
 import { placeInWindow } from '../../../../lib/pipeline/dedup/window.ts';
 import { WindowBusyError } from '../../../../lib/pipeline/detect/errors.ts';
+import { envelopeValue } from '../../../../lib/ingestion/packing/envelope.ts';
 import { processBatch } from '../../../../lib/pipeline/detect/process-batch.ts';
 import type { QueueRecord } from '../../../../lib/shared/sqs-batch.ts';
 import { fakeDependencies } from '../../../support/fakes/fake-dependencies.ts';
-import { EVENT_TIME, keyEvent } from '../../../integration/events.ts';
+import { EVENT_TIME, benign, keyEvent } from '../../../integration/events.ts';
 
 const KEY_RULE = API_KEY_ANOMALOUS_ACTIVITY_RULE_ID;
 const keyDedup = (actor: string) => `${KEY_RULE}:api_key.created:user:${actor}`;
@@ -113,6 +115,24 @@ describe('processBatch over in-memory ports', () => {
     expect(fakes.deadLetters.letters[0]).toMatchObject({ kind: 'retries-exhausted', sourceMessageId: 'last' });
     expect(JSON.parse(fakes.deadLetters.letters[0]?.body ?? '')).toMatchObject([{ id: 'e1' }]);
     expect(fakes.deadLetters.letters[0]?.reason).toContain('ProvisionedThroughputExceeded');
+  });
+
+  it('keeps an enveloped record’s failed events in their envelope, so a redrive is its organization’s', async () => {
+    const fakes = fakeDependencies({ maxReceiveCount: 3 });
+    fakes.dedup.failNext('claimWindow', new Error('ProvisionedThroughputExceeded'));
+    const organization = { id: 'org-acme', name: 'Acme' };
+    const body = JSON.stringify(
+      envelopeValue(organization, 'poller', [keyEvent('e1', 'alice'), benign('b1')] as JsonValue[]),
+    );
+    expect(failedIds(await processBatch([record('last', body, 3)], fakes.deps))).toEqual([]);
+    expect(fakes.deadLetters.letters.map((l) => [l.kind, JSON.parse(l.body) as unknown])).toEqual([
+      ['retries-exhausted', envelopeValue(organization, 'poller', [keyEvent('e1', 'alice')] as JsonValue[])],
+    ]);
+    // Redriven, it alerts as the organization's (its title says so).
+    await processBatch([record('redriven', fakes.deadLetters.letters[0]?.body ?? '')], fakes.deps);
+    expect(fakes.publisher.published.map((a) => a.title)).toEqual([
+      expect.stringMatching(/^Acme: OpenAI API Key with Elevated Scopes/) as unknown,
+    ]);
   });
 
   it('dead-letters at once what can never be delivered (a permanent error), without retrying', async () => {
