@@ -164,7 +164,7 @@ export function observeBaseline(
     const key = valueKey(value);
     const known = stored?.get(key);
     if (rule.raisedBy !== undefined) {
-      const raised = raisedValue(stored, value, time, rule.raisedBy);
+      const raised = raisedValue(stored, value, time, rule.raisedBy, forgetSeconds);
       if (raised !== undefined) (newValues ??= []).push(raised);
       if (known === undefined || time - known.last > forgetSeconds)
         (updates ??= []).push([
@@ -216,18 +216,20 @@ function numberOf(text: string): number | undefined {
 
 /**
  * `value` with the value it was raised from, when it is at least `factor` times the value of its
- * dimension last seen before `time` (in event time: the redelivery of the event that raised it
- * finds the same); `undefined` when it is not, or nothing was seen before it.
+ * dimension last seen before `time` and not forgotten then (in event time: the redelivery of the
+ * event that raised it finds the same); `undefined` when it is not, or nothing was seen before it.
  */
 function raisedValue(
   stored: ReadonlyMap<string, KnownValue> | undefined,
   value: BaselineValue,
   time: number,
   factor: number,
+  forgetSeconds: number,
 ): BaselineValue | undefined {
   let before: KnownValue | undefined;
   for (const known of stored?.values() ?? []) {
-    if (known.dimension !== value.dimension || known.last >= time) continue;
+    // A value forgotten (not seen for forgetAfterDays) is no longer the one seen last.
+    if (known.dimension !== value.dimension || known.last >= time || time - known.last > forgetSeconds) continue;
     if (before === undefined || known.last > before.last) before = known;
   }
   const now = numberOf(value.value);

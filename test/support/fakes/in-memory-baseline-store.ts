@@ -21,6 +21,15 @@ export class InMemoryBaselineStore implements BaselineStore {
   /** Updates that changed the state (a write in DynamoDB). */
   writes = 0;
   readonly #faults: unknown[] = [];
+  #replays = 0;
+
+  /**
+   * The next update loses its first write, as to another invocation that wrote first: its change
+   * and `beforeCommit` run again (here on the same state), as the DynamoDB store replays them.
+   */
+  public loseNextWrite(): void {
+    this.#replays++;
+  }
 
   /** The next update throws `error`. */
   public failNext(error: unknown): void {
@@ -37,6 +46,10 @@ export class InMemoryBaselineStore implements BaselineStore {
     this.updates.push({ ruleId: rule.id, actor });
     if (this.#faults.length > 0) throw this.#faults.shift();
     const id = `${rule.id}\n${actor}`;
+    if (this.#replays > 0) {
+      this.#replays--;
+      await beforeCommit?.(change(this.states.get(id)));
+    }
     const outcome = change(this.states.get(id));
     await beforeCommit?.(outcome);
     if (outcome.changed && outcome.state !== undefined) {

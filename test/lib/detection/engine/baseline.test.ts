@@ -265,5 +265,28 @@ describe('observeBaseline of a rule that alerts on raised values', () => {
         ['e4', 3, [tpm('99999999999999999999999')]],
       ]).found,
     ).toEqual([[], ['rpm 100000>1e+21'], [], ['tpm 5>99999999999999999999999']]);
+    // Decimals and exponents without a sign are numbers; hexadecimal is not.
+    expect(
+      raised([
+        ['e1', 0, [rpm('0.25'), tpm('1')]],
+        ['e2', 1, [rpm('2.5'), tpm('0x10')]],
+        ['e3', 2, [rpm('1e21')]],
+      ]).found,
+    ).toEqual([[], ['rpm 0.25>2.5'], ['rpm 2.5>1e21']]);
+  });
+
+  it('forgets a value not seen for forgetAfterDays: seen again, it is learned anew and raises nothing', () => {
+    const { state, found } = raised([
+      ['e1', 0, [rpm('100')]],
+      ['e2', 31 * 24 * 60, [rpm('5000')]],
+    ]);
+    expect(found).toEqual([[], []]);
+    expect(state?.values.get(valueKey(rpm('5000')))).toEqual({
+      ...rpm('5000'),
+      first: 31 * DAY,
+      last: 31 * DAY,
+      by: 'e2',
+    });
+    expect(state?.values.has(valueKey(rpm('100')))).toBe(false);
   });
 });

@@ -80,6 +80,7 @@ describe('processBatch with an event archive', () => {
       record('b', enveloped('org-b', [keyEvent('e2', 'bob')])),
     ];
     expect(failedIds(await processBatch(batch, fakes.deps))).toEqual(['b']);
+    expect(fakes.telemetry.count('RecordsFailed')).toBe(1);
     expect(fakes.telemetry.count('ArchiveWritesFailed')).toBe(1);
     expect(fakes.telemetry.count('EventsArchived')).toBe(1);
     expect(fakes.telemetry.logs.filter((l) => l.level === 'WARN').map((l) => [l.message, l.fields?.messageId])).toEqual(
@@ -115,6 +116,9 @@ describe('processBatch with an event archive', () => {
       },
     ]);
     expect(fakes.telemetry.count('ArchiveWritesFailed')).toBe(2);
+    expect(
+      fakes.telemetry.logs.filter((l) => l.level === 'ERROR').map((l) => [l.message, l.fields?.messageId]),
+    ).toEqual([['events not archived on the last receive: they go to the dead-letter queue', 'm1']]);
     expect(fakes.publisher.published).toHaveLength(1);
     // Redriven: the same organization, so the same dedup key: archived, not alerted again.
     fakes.archive.refusing.clear();
@@ -124,6 +128,17 @@ describe('processBatch with an event archive', () => {
     expect([...fakes.archive.objects.keys()].map((key) => key.split('/').slice(0, 3).join('/'))).toEqual([
       `events/org=org-a/dt=${DAY}`,
     ]);
+  });
+
+  it('retries every record with events when the archive cannot be opened, and writes nothing for a batch without events', async () => {
+    const fakes = fakeDependencies({ archive: true });
+    const deps = { ...fakes.deps, archive: () => Promise.reject(new Error('no credentials')) };
+    const batch = [record('e', enveloped('org-a', [benign('e1')])), record('junk', 'not json')];
+    expect(failedIds(await processBatch(batch, deps))).toEqual(['e']);
+    expect(fakes.telemetry.count('ArchiveWritesFailed')).toBe(1);
+    const quiet = fakeDependencies({ archive: true });
+    expect(failedIds(await processBatch([record('junk', 'not json')], quiet.deps))).toEqual([]);
+    expect(quiet.archive.calls).toEqual([]);
   });
 
   it('archives nothing and costs nothing without an archive', async () => {

@@ -146,10 +146,11 @@ describe('processBatch with a baseline rule of its own', () => {
   it('counts and logs a suppressed novelty, and sends nothing', async () => {
     const suppress = { 'Own.New.Country': { suppress: { actorIds: ['user-alice'] } } };
     const fakes = fakeDependencies({ now: T0 + 20 * DAY, catalog: catalog(suppress) });
-    await processBatch(
+    const result = await processBatch(
       [record('m1', login('e0', T0, 'US')), record('m2', keyCreated('e1', T0 + 10 * DAY, 'FR'))],
       fakes.deps,
     );
+    expect(failedIds(result)).toEqual([]);
     expect(fakes.publisher.published).toEqual([]);
     expect([fakes.telemetry.count('MatchesSuppressed'), fakes.telemetry.count('BaselineNewValues')]).toEqual([1, 0]);
     expect(
@@ -159,6 +160,16 @@ describe('processBatch with a baseline rule of its own', () => {
     ).toEqual([
       { messageId: 'm2', ruleId: 'Own.New.Country', eventId: 'e1', reason: 'actor id user-alice is suppressed' },
     ]);
+  });
+
+  it('handles each sighting once when its write is replayed: one claim, one count', async () => {
+    const fakes = fakeDependencies({ now: T0 + 20 * DAY, catalog: catalog() });
+    await processBatch([record('m1', login('e0', T0, 'US'))], fakes.deps);
+    fakes.baselines.loseNextWrite();
+    await processBatch([record('m2', keyCreated('e1', T0 + 10 * DAY, 'FR'))], fakes.deps);
+    expect(fakes.publisher.published.map((a) => a.title)).toEqual(['new for user:user-alice']);
+    expect(fakes.telemetry.count('BaselineNewValues')).toBe(1);
+    expect(fakes.dedup.calls.filter((c) => c.method === 'claimWindow')).toHaveLength(1);
   });
 
   it('counts and logs a failing output function, and alerts with its default', async () => {
