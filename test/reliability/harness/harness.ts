@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { ChangeMessageVisibilityCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { readArchivedEvents } from '../../../lib/archive/read-events.ts';
+import { S3ArchiveStore } from '../../../lib/archive/s3-store.ts';
 import { readDetectConfig } from '../../../lib/config/detect-config.ts';
 import { OPENAI_AUDIT_LOG_TYPE } from '../../../lib/detection/openai/constants.ts';
 import { createRuleCatalog } from '../../../lib/detection/rules/create-rule-catalog.ts';
@@ -265,6 +268,8 @@ interface RunContext {
   readonly faults: FaultCounts;
   /** Whether SNS refuses every publish now (an outage). */
   readonly snsDown: () => boolean;
+  /** The event archive's bucket (in the emulator's S3): every event received must be read back once. */
+  readonly archiveBucket: string;
 }
 
 /** Deterministic publish trouble of a scenario (random faults come on top). */
@@ -284,6 +289,31 @@ function publishFault(ctx: RunContext): (command: string, input: Record<string, 
   };
 }
 
+/**
+ * The archive's promise: every event received is read back exactly once (whatever was redelivered,
+ * retried or duplicated on the way), and nothing else is.
+ */
+async function checkArchive(s3: S3Client, bucket: string, sent: ReadonlySet<string>): Promise<string[]> {
+  const problems: string[] = [];
+  const reading = readArchivedEvents(new S3ArchiveStore(s3, bucket), {
+    from: new Date(0),
+    to: new Date('2100-01-01T00:00:00Z'),
+    onProblem: (problem) => problems.push(`archive: ${problem.key}: ${problem.reason}`),
+  });
+  const read = new Set<string>();
+  for await (const event of reading) {
+    const id = typeof event.id === 'string' ? event.id : JSON.stringify(event.id);
+    if (read.has(id)) problems.push(`archive: event ${id} read twice`);
+    read.add(id);
+  }
+  const missing = [...sent].filter((id) => !read.has(id));
+  const extra = [...read].filter((id) => !sent.has(id));
+  if (missing.length > 0)
+    problems.push(`archive: ${missing.length} event(s) received but not archived, e.g. ${missing[0]}`);
+  if (extra.length > 0) problems.push(`archive: ${extra.length} event(s) archived but never sent, e.g. ${extra[0]}`);
+  return problems;
+}
+
 async function runConsumers(ctx: RunContext): Promise<{ retries: number; problems: string[] }> {
   const { spec, pipeline, env } = ctx;
   const settings = pipelineSettings();
@@ -296,6 +326,7 @@ async function runConsumers(ctx: RunContext): Promise<{ retries: number; problem
       DEAD_LETTER_QUEUE_URL: pipeline.dlqUrl,
       DEDUP_LEASE_SECONDS: String(spec.leaseSeconds ?? DEFAULT_LEASE_SECONDS),
       MAX_RECEIVE_COUNT: String(settings.queue.maxReceiveCount),
+      ARCHIVE_BUCKET: ctx.archiveBucket,
     });
     // Each consumer is its own "container": its own clients, each with its own faults.
     const dynamodb = new DynamoDBClient({});
@@ -426,6 +457,7 @@ async function runWorkers(
       tableName: pipeline.tableName,
       topicArn: pipeline.topicArn,
       dlqUrl: pipeline.dlqUrl,
+      archiveBucket: ctx.archiveBucket,
       functionTimeoutSeconds: WORKER_TIMEOUT_SECONDS,
       visibilityTimeoutSeconds: spec.visibilitySeconds ?? WORKER_VISIBILITY_SECONDS,
       maxReceiveCount: pipelineSettings().queue.maxReceiveCount,
@@ -551,6 +583,9 @@ export async function runScenario(spec: ScenarioSpec, env: ReliabilityEnv, seed:
   const pipeline = await provisionPipeline(env, settings, `rel-${id}`.slice(0, 60), {
     visibilityTimeoutSeconds: HELD_SECONDS,
   });
+  const archiveBucket = `rel-archive-${seed}-${Math.floor(random() * 1e9)}`;
+  const s3 = new S3Client({});
+  await s3.send(new CreateBucketCommand({ Bucket: archiveBucket }));
   const catalog = createRuleCatalog();
   // Phases are a dedup period apart in event time: the longest period of the registered rules.
   const period = Math.max(...catalog.rules.map((rule) => Math.round(rule.dedupPeriodMinutes * 60)));
@@ -574,12 +609,14 @@ export async function runScenario(spec: ScenarioSpec, env: ReliabilityEnv, seed:
       elapsed += seconds;
     },
     snsDown: () => outage,
+    archiveBucket,
   };
   const windows: ExpectedWindows = new Map();
   const baselines: ExpectedBaselines = new Map();
   const correlations: ExpectedCorrelations = new Map();
   let retries = 0;
   let events = 0;
+  const sentIds = new Set<string>();
   const firstPhaseBodies: string[] = [];
   const earlyProblems: string[] = [];
   const run = async () => {
@@ -605,6 +642,7 @@ export async function runScenario(spec: ScenarioSpec, env: ReliabilityEnv, seed:
       adminKeyAfterLogin: spec.adminKeyAfterLogin,
     });
     events += list.length;
+    for (const event of list) if (typeof event.id === 'string') sentIds.add(event.id);
     expectWindows(catalog, OPENAI_AUDIT_LOG_TYPE, list, ctx.clock(), windows, correlations);
     expectBaselineWindows(catalog, OPENAI_AUDIT_LOG_TYPE, list, ctx.clock(), windows, baselines);
     if (phase === 0 && spec.stalePending) await seedStalePending(list, ctx);
@@ -669,6 +707,8 @@ export async function runScenario(spec: ScenarioSpec, env: ReliabilityEnv, seed:
   const items = await scanTable(env, pipeline.tableName);
 
   const problems: string[] = [...earlyProblems];
+  problems.push(...(await checkArchive(s3, archiveBucket, sentIds)));
+  s3.destroy();
   problems.push(...check.problems);
   if (check.duplicates > allowedDuplicates)
     problems.push(

@@ -25,6 +25,8 @@ interface WorkerConfig {
   tableName: string;
   topicArn: string;
   dlqUrl: string;
+  /** The event archive's bucket, in the emulator's S3. */
+  archiveBucket: string;
   functionTimeoutSeconds: number;
   visibilityTimeoutSeconds: number;
   maxReceiveCount: number;
@@ -131,6 +133,7 @@ const detect = createDetectionHandler({
     DEDUP_LEASE_SECONDS: String(config.functionTimeoutSeconds + LEASE_MARGIN_SECONDS),
     QUEUE_VISIBILITY_TIMEOUT_SECONDS: String(config.visibilityTimeoutSeconds),
     MAX_RECEIVE_COUNT: String(config.maxReceiveCount),
+    ARCHIVE_BUCKET: config.archiveBucket,
   }),
   telemetry,
   clock: () => now,
