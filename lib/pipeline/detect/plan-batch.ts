@@ -13,6 +13,7 @@ import type {
   PendingSteps,
   PendingWindow,
   ReceivedEvent,
+  RecordEnvelope,
   RecordLetter,
   Work,
 } from './batch-work.ts';
@@ -92,15 +93,14 @@ function receivedEvents(
   queued: QueueRecord,
   record: number,
   content: Extract<MessageContent, { kind: 'events' }>,
+  envelope: { readonly envelope?: RecordEnvelope },
   now: number,
 ): ReceivedEvent[] {
   const sent = Number(queued.attributes?.SentTimestamp);
   const receivedAt = new Date(Number.isSafeInteger(sent) && isArchiveTime(sent) ? sent : now * 1000);
-  const organizationId = content.organization?.id ?? null;
-  const source = content.source ?? '';
+  const organizationId = envelope.envelope?.organization.id ?? null;
+  const source = envelope.envelope?.source ?? '';
   const count = receiveCount(queued);
-  const envelope =
-    content.organization === undefined ? {} : { envelope: { organization: content.organization, source } };
   return content.events.map(({ event }) => ({
     record,
     receiveCount: count,
@@ -152,11 +152,12 @@ export function planBatch(records: readonly QueueRecord[], deps: DetectionDepend
       return;
     }
     telemetry.count('EventsReceived', content.events.length);
-    const envelope =
+    // What the envelope said of the record's events: dead letters and the archive keep it.
+    const envelope: { readonly envelope?: RecordEnvelope } =
       content.organization === undefined
         ? {}
         : { envelope: { organization: content.organization, source: content.source ?? '' } };
-    if (deps.archive !== undefined) received.push(...receivedEvents(queued, record, content, now));
+    if (deps.archive !== undefined) received.push(...receivedEvents(queued, record, content, envelope, now));
     if (content.problems.length > 0) {
       const reason = summarise(content.problems);
       telemetry.count('MalformedEvents', content.problems.length);
