@@ -21,7 +21,16 @@ export type ArchiveLocation =
 /** S3's rules for a bucket name (general purpose buckets): 3-63 lower-case letters, digits, dots and hyphens. */
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
-function bucketProblem(bucket: string): string | undefined {
+/**
+ * Why a text is not an S3 bucket name (general purpose buckets), or `undefined` when it is one.
+ *
+ * @example
+ * ```ts
+ * bucketProblem('audit-archive'); // undefined
+ * bucketProblem('a..b');          // 'the bucket name "a..b" has two dots in a row'
+ * ```
+ */
+export function bucketProblem(bucket: string): string | undefined {
   if (bucket === '') return 'the bucket name is missing';
   if (!BUCKET.test(bucket))
     return `the bucket name ${quote(bucket, 80)} is not one: 3-63 lower-case letters, digits, "." and "-", starting and ending with a letter or digit`;

@@ -1,3 +1,4 @@
+import { bucketProblem } from '../archive/location.ts';
 import type { LogLevel } from '../shared/log-level.ts';
 import { printable } from '../shared/printable.ts';
 import { ConfigError } from '../shared/config-error.ts';
@@ -32,9 +33,6 @@ export function optionalEnv(env: Env, name: string): string | undefined {
   return value ? value : undefined;
 }
 
-/** An S3 bucket name as S3 allows one (general purpose buckets). */
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-
 /**
  * An optional S3 bucket name; {@link ConfigError} quoting a value that is not one.
  *
@@ -45,7 +43,7 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
  */
 export function optionalBucketEnv(env: Env, name: string): string | undefined {
   const value = optionalEnv(env, name);
-  if (value !== undefined && !BUCKET_NAME.test(value))
+  if (value !== undefined && bucketProblem(value) !== undefined)
     throw new ConfigError(`${name} is not an S3 bucket name: ${JSON.stringify(printable(value))}`);
   return value;
 }

@@ -98,6 +98,7 @@ describe('readDetectConfig', () => {
     [{ DEAD_LETTER_QUEUE_URL: undefined }, 'DEAD_LETTER_QUEUE_URL is not set'],
     [{ DEAD_LETTER_QUEUE_URL: 'dlq' }, 'DEAD_LETTER_QUEUE_URL is not a queue URL: "dlq"'],
     [{ ARCHIVE_BUCKET: 's3://archive' }, 'ARCHIVE_BUCKET is not an S3 bucket name: "s3://archive"'],
+    [{ ARCHIVE_BUCKET: 'audit..archive' }, 'ARCHIVE_BUCKET is not an S3 bucket name: "audit..archive"'],
     [{ LOG_LEVEL: 'LOUD' }, 'LOG_LEVEL must be one of DEBUG, INFO, WARN, ERROR, got "LOUD"'],
     [{ EVENT_CONCURRENCY: '0' }, 'EVENT_CONCURRENCY must be an integer from 1 to 64, got "0"'],
     [{ DEDUP_LEASE_SECONDS: '1.5' }, 'DEDUP_LEASE_SECONDS must be an integer from 5 to 900, got "1.5"'],
