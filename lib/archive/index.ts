@@ -35,7 +35,7 @@ export type { ArchiveLocation } from './location.ts';
 export { GZIP_LEVEL, gzipLines, objectLines } from './object-body.ts';
 export type { NumberedLine, ObjectLines } from './object-body.ts';
 export { openArchiveStore } from './open-store.ts';
-export { alertObject, objectIdOf, partitionEvents } from './partition.ts';
+export { alertObject, eventPartitions, objectIdOf, partitionEvents } from './partition.ts';
 export type { ArchiveObject } from './partition.ts';
 export { describeArchiveProblem } from './problem.ts';
 export type { ArchiveProblem } from './problem.ts';

@@ -48,23 +48,41 @@ export function objectIdOf(messageIds: Iterable<string>): string {
  * ```
  */
 export function partitionEvents(lines: readonly ArchivedEvent[]): ArchiveObject[] {
-  const partitions = new Map<string, { organization: string | null; day: string; lines: ArchivedEvent[] }>();
-  for (const line of lines) {
-    const day = archivedEventDay(line);
-    const organization = line.organization_id;
-    // 'org=none' holds events without an organization: the two share a partition, as their folder.
-    const id = `${organization ?? NO_ORGANIZATION}\n${day}`;
-    const partition = partitions.get(id) ?? { organization, day, lines: [] };
-    partition.lines.push(line);
-    partitions.set(id, partition);
-  }
-  const objects = [...partitions.values()].map(({ organization, day, lines: partitionLines }) => {
+  const objects = eventPartitions(lines, (line) => line).map(({ organization, day, items: partitionLines }) => {
     const objectId = objectIdOf(partitionLines.map((line) => line.message_id));
     // A stable sort: each message's lines keep their order.
     const ordered = [...partitionLines].sort((a, b) => compareText(a.message_id, b.message_id));
     return { key: eventObjectKey(organization, day, objectId), body: gzipLines(ordered.map(encodeEventLine)) };
   });
   return objects.sort((a, b) => compareText(a.key, b.key));
+}
+
+/**
+ * `items` grouped by the (organization, `dt`) partition of their line, in order of first
+ * appearance: what one object of the archive holds. Generic, so a caller can keep what it knows of
+ * each line (the record it came in) beside it.
+ *
+ * @example
+ * ```ts
+ * eventPartitions(received, (event) => event.line).map(({ items }) => items.length);
+ * ```
+ */
+export function eventPartitions<T>(
+  items: readonly T[],
+  lineOf: (item: T) => ArchivedEvent,
+): Array<{ readonly organization: string | null; readonly day: string; readonly items: T[] }> {
+  const partitions = new Map<string, { organization: string | null; day: string; items: T[] }>();
+  for (const item of items) {
+    const line = lineOf(item);
+    const day = archivedEventDay(line);
+    const organization = line.organization_id;
+    // 'org=none' holds events without an organization: the two share a partition, as their folder.
+    const id = `${organization ?? NO_ORGANIZATION}\n${day}`;
+    const partition = partitions.get(id);
+    if (partition === undefined) partitions.set(id, { organization, day, items: [item] });
+    else partition.items.push(item);
+  }
+  return [...partitions.values()];
 }
 
 /**

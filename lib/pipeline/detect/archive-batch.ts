@@ -1,4 +1,4 @@
-import { archivedEventDay } from '../../archive/event-line.ts';
+import { eventPartitions } from '../../archive/partition.ts';
 import { writeEventBatch } from '../../archive/write.ts';
 import { describeError } from '../../shared/describe-error.ts';
 import { letterContent } from '../../shared/letter-content.ts';
@@ -34,17 +34,10 @@ export async function archiveBatch(
   deps: DetectionDependencies,
 ): Promise<ArchiveOutcome> {
   if (deps.archive === undefined || received.length === 0) return ARCHIVED;
-  const partitions = new Map<string, ReceivedEvent[]>();
-  for (const event of received) {
-    const id = `${event.line.organization_id ?? ''}\n${archivedEventDay(event.line)}`;
-    const partition = partitions.get(id);
-    if (partition === undefined) partitions.set(id, [event]);
-    else partition.push(event);
-  }
   // One object per partition, each written on its own: a failure fails only the records in it.
   const store = await deps.archive().catch((error: unknown) => error as Error);
   const outcomes = await Promise.all(
-    [...partitions.values()].map(async (events) => {
+    eventPartitions(received, (event) => event.line).map(async ({ items: events }) => {
       try {
         if (store instanceof Error) throw store;
         await writeEventBatch(
