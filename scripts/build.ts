@@ -10,6 +10,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
+import { builtInDetectionsAsData } from './build/built-in-detections-as-data.ts';
 
 const root = join(import.meta.dirname, '..');
 
@@ -67,7 +68,7 @@ export async function buildFunctions(
     const result = await build({
       absWorkingDir: root,
       entryPoints: { index: lazySourceMaps ? 'entry' : entry },
-      plugins: lazySourceMaps ? [lazySourceMapsEntry(entry)] : [],
+      plugins: [builtInDetectionsAsData(), ...(lazySourceMaps ? [lazySourceMapsEntry(entry)] : [])],
       outdir: `${outRoot}/${name}`,
       outExtension: { '.js': '.mjs' },
       bundle: true,

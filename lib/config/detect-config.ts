@@ -26,7 +26,7 @@ const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
  * Reads and checks the detection function's configuration. Throws {@link ConfigError} naming the
  * first variable that is missing or invalid. `ownRules` are the detections of the rules folder
  * (`RULES_DIR`), loaded by the caller: the rules configuration may name them. The function loads
- * them only when the folder is set, so the YAML compiler stays out of its cold start otherwise.
+ * them only when the folder is set, so the YAML parser stays out of its cold start otherwise.
  *
  * @example
  * ```ts

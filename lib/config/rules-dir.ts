@@ -1,6 +1,6 @@
 /**
  * Environment variable naming a folder of detections of your own (the CLI's `--rules DIR`). Kept
- * apart from the folder's loader so code that only names it loads no YAML compiler.
+ * apart from the folder's loader so code that only names it loads no YAML parser.
  *
  * @example
  * ```ts

@@ -2,6 +2,7 @@
 // settings, not run through tsx (whose per-closure name helpers would be measured too).
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { builtInDetectionsAsData } from '../build/built-in-detections-as-data.ts';
 import type * as LinePaths from './line-path.ts';
 
 /**
@@ -22,6 +23,7 @@ export async function bundledLinePaths(outfile: string): Promise<typeof LinePath
     target: 'node22',
     minify: true,
     logLevel: 'warning',
+    plugins: [builtInDetectionsAsData()],
   });
   return (await import(`${pathToFileURL(outfile).href}?${Date.now()}`)) as typeof LinePaths;
 }

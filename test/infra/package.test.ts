@@ -12,6 +12,7 @@ import { ALERT_ARCHIVE_DESTINATION } from '../../lib/delivery/archive-alerts.ts'
 import { DESTINATION_NAMES } from '../../lib/delivery/destination.ts';
 import { RegoEngine, TemplateFile } from '@aws/cloudformation-validate';
 import type { Context, SQSEvent } from 'aws-lambda';
+import type { Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
@@ -24,6 +25,7 @@ import { pendingRegisterKey, windowKey } from '../../lib/pipeline/dedup/dedup-it
 import { createDetectionHandler } from '../../lib/pipeline/detect/create-handler.ts';
 import { createPipelineResources, pollOnce, receivedAlerts, sendBodies } from '../support/aws-resources.ts';
 import { body, keyEvent } from '../integration/events.ts';
+import { eagerOutputs } from '../../scripts/build/eager-outputs.ts';
 import { arnOf, decide, decideForRole, resolve, type Caller } from '../support/policy-evaluator.ts';
 import { recordingTelemetry } from '../support/recording-telemetry.ts';
 
@@ -675,7 +677,7 @@ describe('npm run package', () => {
     });
   });
 
-  it('builds a bundle that runs: the packaged handler alerts over the emulators', async () => {
+  it('builds a bundle that runs: the packaged handler alerts over the emulators, with the detections written as data', async () => {
     const pipeline = await createPipelineResources();
     process.env.DEDUP_TABLE_NAME = pipeline.tableName;
     process.env.ALERT_TOPIC_ARN = pipeline.topicArn;
@@ -685,23 +687,51 @@ describe('npm run package', () => {
     const { handler } = (await import(pathToFileURL(join(root, 'dist/detect/index.mjs')).href)) as {
       handler: (event: SQSEvent, context: Context) => Promise<{ batchItemFailures: unknown[] }>;
     };
-    const record = {
-      messageId: 'b1',
+    // The login signals (rules/openai/*.yml, shipped as data) feed the brute-force correlation.
+    const login = (id: string, type: string, second: number) => ({
+      id,
+      type,
+      effective_at: 1_732_000_000 + second,
+      actor: {
+        type: 'session',
+        session: { user: { id: 'user-bf', email: 'bf@example.com' }, ip_address: '198.51.100.9' },
+      },
+    });
+    const events = [
+      keyEvent('bundle-1', 'user-bundle'),
+      ...[1, 2, 3, 4, 5].map((n) => login(`bundle-failed-${n}`, 'login.failed', n)),
+      login('bundle-login', 'login.succeeded', 6),
+    ];
+    const records = events.map((event, index) => ({
+      messageId: `b${index}`,
       receiptHandle: 'r',
-      body: body(keyEvent('bundle-1', 'user-bundle')),
+      body: body(event),
       attributes: {},
       messageAttributes: {},
       md5OfBody: '',
       eventSource: 'aws:sqs',
       eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q',
       awsRegion: 'us-east-1',
-    };
+    }));
     const response = await handler(
-      { Records: [record] } as unknown as SQSEvent,
+      { Records: records } as unknown as SQSEvent,
       { functionName: 'detect', awsRequestId: 'r1', getRemainingTimeInMillis: () => 30_000 } as unknown as Context,
     );
     expect(response).toEqual({ batchItemFailures: [] });
-    expect((await receivedAlerts(pipeline.subscriberUrl)).map((a) => a.alert.eventId)).toEqual(['bundle-1']);
+    const alerts = await receivedAlerts(pipeline.subscriberUrl);
+    expect(alerts.map((a) => [a.alert.ruleId, a.alert.eventId]).sort()).toEqual([
+      ['OpenAI.API.Key.Anomalous.Activity', 'bundle-1'],
+      ['OpenAI.BruteForce.Login.Success.Group', 'bundle-login'],
+    ]);
+  });
+
+  it('ships the detections written as data without a YAML parser at start', () => {
+    const metafile = JSON.parse(readFileSync(join(root, 'dist/detect/meta.json'), 'utf8')) as Metafile;
+    const eager = eagerOutputs(metafile, 'dist/detect/index.mjs').files;
+    const inputs = eager.flatMap((file) => Object.keys(metafile.outputs[file]?.inputs ?? {}));
+    expect(inputs.some((input) => input.includes('lib/detection/panther/compile-rule.ts'))).toBe(true);
+    expect(inputs.filter((input) => input.includes('node_modules/yaml/'))).toEqual([]);
+    expect(inputs.filter((input) => input.endsWith('parse-yaml.ts'))).toEqual([]);
   });
 });
 

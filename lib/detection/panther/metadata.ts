@@ -165,18 +165,20 @@ export function readMetadata(file: YamlFile, root: Site, get: Lookup): RuleMetad
     const minutes = integer(file, dedup, MIN_DEDUP_MINUTES, MAX_DEDUP_MINUTES);
     if (minutes !== 60) fields.dedupPeriodMinutes = minutes;
   }
+  const createAlert = optional('CreateAlert');
+  const signal = createAlert !== undefined && !flag(file, createAlert);
   const threshold = optional('Threshold');
   if (threshold !== undefined) {
-    // The pipeline counts at most MAX_THRESHOLD events of a window exactly (a signal alerts never).
-    const count = integer(file, threshold, 1, MAX_THRESHOLD);
+    // The pipeline counts at most MAX_THRESHOLD events of a window exactly. A signal never alerts,
+    // so its threshold counts nothing (Panther's base rules say 999999).
+    const count = integer(file, threshold, 1, signal ? Number.MAX_SAFE_INTEGER : MAX_THRESHOLD);
     if (count !== 1) fields.threshold = count;
   }
   const tags = optional('Tags');
   if (tags !== undefined) fields.tags = strings(file, tags);
   const reportsSite = optional('Reports');
   if (reportsSite !== undefined) fields.reports = reports(file, reportsSite);
-  const createAlert = optional('CreateAlert');
-  if (createAlert !== undefined && !flag(file, createAlert)) fields.createAlert = false;
+  if (signal) fields.createAlert = false;
   if (!enabled) fields.enabled = false;
   return fields;
 }

@@ -1,9 +1,11 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { printable, quote } from '../../shared/printable.ts';
 import { PantherDetectionError } from './errors.ts';
+import type { ScalarValue, YamlNode, YamlTree } from './yaml-tree.ts';
+
+export type { ScalarValue } from './yaml-tree.ts';
 
 /**
- * A place in the file: its node (resolved through aliases), its path inside the file and its line,
+ * A place in the file: its node (aliases resolved), its path inside the file and its line,
  * so that every problem can be reported where it is. `node` is `undefined` for something missing,
  * reported at its parent's line.
  *
@@ -13,7 +15,7 @@ import { PantherDetectionError } from './errors.ts';
  * ```
  */
 export interface Site {
-  readonly node: Node | undefined;
+  readonly node: YamlNode | undefined;
   /** Path inside the file, e.g. `Detection[1].Any[0]`; empty for the document itself. */
   readonly path: string;
   /** 1-based line. */
@@ -34,16 +36,6 @@ export interface Entry {
   readonly keySite: Site;
   readonly value: Site;
 }
-
-/**
- * What a YAML scalar holds under the core schema.
- *
- * @example
- * ```ts
- * const value: ScalarValue | undefined = file.scalar(site); // 'rule', 5, true or null
- * ```
- */
-export type ScalarValue = string | number | boolean | null;
 
 /**
  * Aliases can make a small file expand into a huge tree ("billion laughs"): past this many nodes
@@ -70,12 +62,13 @@ export function memberPath(parent: string, key: string): string {
 
 /**
  * A parsed YAML file that reports every problem as a {@link PantherDetectionError} at a line and a
- * path. It reads the YAML tree itself rather than its JavaScript value, because only the tree
- * knows where each value was written.
+ * path. It reads the YAML tree rather than its JavaScript value, because only the tree knows where
+ * each value was written. Built from plain data (`parseYamlFile` parses text into it), so it needs
+ * no YAML parser of its own.
  *
  * @example
  * ```ts
- * const file = YamlFile.parse(text, 'rules/x.yml');
+ * const file = parseYamlFile(text, 'rules/x.yml');
  * for (const entry of file.entries(file.root)) console.log(entry.key, entry.value.line);
  * ```
  */
@@ -83,38 +76,23 @@ export class YamlFile {
   public readonly source: string;
   /** The file as read. */
   public readonly text: string;
-  public readonly document: Document.Parsed;
-  readonly #lines: LineCounter;
+  readonly #root: YamlNode | undefined;
   #nodesRead = 0;
 
-  private constructor(source: string, text: string, document: Document.Parsed, lines: LineCounter) {
-    this.source = source;
-    this.text = text;
-    this.document = document;
-    this.#lines = lines;
+  private constructor(tree: YamlTree) {
+    this.source = tree.source;
+    this.text = tree.text;
+    this.#root = tree.root;
   }
 
-  /**
-   * Parses `text` with the YAML 1.2 core schema (no implicit dates, as JSON sees the values) and
-   * duplicate keys refused. Throws {@link PantherDetectionError} for YAML that does not parse.
-   */
-  public static parse(text: string, source: string): YamlFile {
-    const lines = new LineCounter();
-    const document = parseDocument(text, { schema: 'core', uniqueKeys: true, prettyErrors: true, lineCounter: lines });
-    const [first] = document.errors;
-    if (first !== undefined) {
-      const line = first.linePos?.[0].line ?? 1;
-      // The library's first line ends with "at line N, column M:", which the prefix already says.
-      const message = (first.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-      throw new PantherDetectionError(`${printable(source)}:${line}: not valid YAML: ${printable(message)}`);
-    }
-    return new YamlFile(source, text, document, lines);
+  /** The file of a parsed tree (`parseYamlTree`, or the same data read back from JSON). */
+  public static fromTree(tree: YamlTree): YamlFile {
+    return new YamlFile(tree);
   }
 
   /** The document's top-level node. */
   public get root(): Site {
-    const contents = this.document.contents ?? undefined;
-    return this.#site(contents, '', this.#lineOf(contents, 1));
+    return this.#site(this.#root, '', this.#root?.line ?? 1);
   }
 
   /** Throws the problem at `site`: `<source>:<line>: <path>: <problem>`. */
@@ -125,36 +103,35 @@ export class YamlFile {
 
   /** What kind of node is at `site`. */
   public kind(site: Site): 'mapping' | 'list' | 'scalar' {
-    if (isMap(site.node)) return 'mapping';
-    if (isSeq(site.node)) return 'list';
-    return 'scalar';
+    const kind = site.node?.kind;
+    return kind === 'mapping' || kind === 'list' ? kind : 'scalar';
   }
 
   /** The scalar at `site` (an empty value is `null`), or `undefined` when it is a mapping or list. */
   public scalar(site: Site): ScalarValue | undefined {
-    if (site.node === undefined) return null;
-    if (!isScalar(site.node)) return undefined;
-    const value: unknown = site.node.value;
-    if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) return value as ScalarValue;
-    return this.fail(site, `unsupported YAML value (${typeof value})`);
+    const node = site.node;
+    if (node === undefined) return null;
+    if (node.kind !== 'scalar') return undefined;
+    const value = node.value;
+    if (value !== null && typeof value === 'object')
+      return this.fail(site, `unsupported YAML value (${value.unsupported})`);
+    return value;
   }
 
   /** The keys of the mapping at `site`, in order; fails when it is not a mapping. */
   public entries(site: Site, expected = 'a mapping'): Entry[] {
     const node = site.node;
-    if (!isMap(node)) return this.fail(site, `expected ${expected}, got ${this.describe(site)}`);
-    this.#count(site, node.items.length);
-    return node.items.map((pair) => {
-      const keyNode = pair.key as Node | null;
-      const keyValue: unknown = isScalar(keyNode) ? keyNode.value : undefined;
-      const keySite = this.#site(keyNode ?? undefined, site.path, this.#lineOf(keyNode ?? undefined, site.line));
+    if (node?.kind !== 'mapping') return this.fail(site, `expected ${expected}, got ${this.describe(site)}`);
+    this.#count(site, node.entries.length);
+    return node.entries.map(({ key, value }) => {
+      const keyValue = key.kind === 'scalar' ? key.value : undefined;
+      const keySite: Site = { node: key, path: site.path, line: key.line };
       if (typeof keyValue !== 'string') this.fail(keySite, 'mapping keys must be strings');
       const path = memberPath(site.path, keyValue);
-      const valueNode = (pair.value as Node | null) ?? undefined;
       return {
         key: keyValue,
         keySite: { ...keySite, path },
-        value: this.#site(valueNode, path, this.#lineOf(valueNode, keySite.line)),
+        value: this.#site(value, path, value?.line ?? key.line),
       };
     });
   }
@@ -162,34 +139,26 @@ export class YamlFile {
   /** The items of the list at `site`; fails when it is not a list. */
   public items(site: Site, expected = 'a list'): Site[] {
     const node = site.node;
-    if (!isSeq(node)) return this.fail(site, `expected ${expected}, got ${this.describe(site)}`);
+    if (node?.kind !== 'list') return this.fail(site, `expected ${expected}, got ${this.describe(site)}`);
     this.#count(site, node.items.length);
-    return node.items.map((item, index) => {
-      const itemNode = (item as Node | null) ?? undefined;
-      return this.#site(itemNode, `${site.path}[${index}]`, this.#lineOf(itemNode, site.line));
-    });
+    return node.items.map((item, index) => this.#site(item, `${site.path}[${index}]`, item?.line ?? site.line));
   }
 
   /** A short name of what is at `site`, for "expected X, got Y" messages. */
   public describe(site: Site): string {
-    const kind = this.kind(site);
-    if (kind !== 'scalar') return `a ${kind}`;
-    const value: unknown = isScalar(site.node) ? site.node.value : null;
-    if (value === null || value === undefined) return 'nothing (null)';
+    const node = site.node;
+    if (node?.kind === 'mapping' || node?.kind === 'list') return `a ${node.kind}`;
+    const value = node?.kind === 'scalar' ? node.value : null;
+    if (value === null) return 'nothing (null)';
     if (typeof value === 'number') return `the number ${String(value)}`;
     if (typeof value === 'boolean') return `the boolean ${String(value)}`;
     return typeof value === 'string' ? `the string ${quote(value, 60)}` : 'an unsupported YAML value';
   }
 
-  #site(node: Node | undefined, path: string, line: number): Site {
-    if (isAlias(node)) {
-      const target = node.resolve(this.document) as Node | undefined;
-      if (target === undefined) {
-        return this.fail({ node, path, line }, `alias *${printable(node.source, 60)} names no anchor`);
-      }
-      return { node: target, path, line };
-    }
-    return { node, path, line };
+  #site(node: YamlNode | undefined, path: string, line: number): Site {
+    const site = { node, path, line };
+    if (node?.kind === 'missing-anchor') return this.fail(site, `alias *${printable(node.alias, 60)} names no anchor`);
+    return site;
   }
 
   #count(site: Site, n: number): void {
@@ -197,10 +166,5 @@ export class YamlFile {
     if (this.#nodesRead > MAX_NODES_READ) {
       this.fail(site, `the file expands to more than ${MAX_NODES_READ} YAML nodes (through aliases?)`);
     }
-  }
-
-  #lineOf(node: Node | undefined, fallback: number): number {
-    const offset = node?.range?.[0];
-    return offset === undefined ? fallback : this.#lines.linePos(offset).line;
   }
 }

@@ -3,6 +3,7 @@ import type { CorrelationRule, Rule } from '../engine/rule.ts';
 import type { RulesSettings } from '../engine/rule-settings.ts';
 import type { AuditEvent } from '../openai/audit-event.ts';
 import { openAiAuditLogType } from '../openai/log-type.ts';
+import { builtInDetections } from './built-in-detections.ts';
 import { adminApiKeyChangeRule } from './openai/admin-api-key-change.ts';
 import { adminRoleAssignmentRule } from './openai/admin-role-assignment.ts';
 import { apiCallLoggingRule } from './openai/api-call-logging.ts';
@@ -16,7 +17,6 @@ import { DEFAULT_SCOPE_POLICY } from './openai/default-scope-policy.ts';
 import { destructiveChangeRule } from './openai/destructive-change.ts';
 import { guardrailTamperingRule } from './openai/guardrail-tampering.ts';
 import { ipAllowlistChangesRule } from './openai/ip-allowlist-changes.ts';
-import { loginFailedSignal, loginSuccessSignal } from './openai/login-signals.ts';
 import { massCredentialDeletionRule } from './openai/mass-credential-deletion.ts';
 import { projectMassDeletionRule } from './openai/project-mass-deletion.ts';
 import { rateLimitRaisedRule } from './openai/rate-limit-raised.ts';
@@ -78,8 +78,8 @@ export function createRuleCatalog(config: CatalogConfig = {}): RuleCatalog {
     credentialStuffingRule,
     ipAllowlistChangesRule,
     scimConfigurationChangeRule,
-    loginFailedSignal,
-    loginSuccessSignal,
+    // The login signals: Panther's base rules, written as data (rules/openai/).
+    ...builtInDetections(),
     bruteForceLoginSuccessRule,
     ...controlPlane,
     massCredentialDeletionRule,

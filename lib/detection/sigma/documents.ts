@@ -1,6 +1,7 @@
 import { printable } from '../../shared/printable.ts';
 import { SigmaRuleError } from './errors.ts';
-import { YamlFile } from '../panther/yaml-file.ts';
+import { parseYamlFile } from '../panther/parse-yaml.ts';
+import type { YamlFile } from '../panther/yaml-file.ts';
 
 /**
  * One YAML document of a Sigma file, read on its own by the YAML reader shared with the Panther
@@ -85,7 +86,7 @@ export function splitDocuments(text: string, source: string): SigmaDocument[] {
       throw new SigmaRuleError(
         `${printable(source)}:${first + 1}: more than ${MAX_DOCUMENTS} YAML documents in one file`,
       );
-    const file = YamlFile.parse(padded, source);
+    const file = parseYamlFile(padded, source);
     // An empty document (`---` then nothing, or comments only) holds no rule.
     if (file.scalar(file.root) === null) continue;
     documents.push({ file, line: first + 1 });

@@ -1,7 +1,8 @@
 import { printable } from '../../shared/printable.ts';
 import { PantherDetectionError } from '../panther/errors.ts';
 import { readTests } from '../panther/tests.ts';
-import { YamlFile, type Entry } from '../panther/yaml-file.ts';
+import { parseYamlFile } from '../panther/parse-yaml.ts';
+import type { Entry, YamlFile } from '../panther/yaml-file.ts';
 import type { RuleTestFile } from '../testing/test-file.ts';
 import { SigmaRuleError } from './errors.ts';
 
@@ -42,7 +43,7 @@ export function readSigmaTests(file: YamlFile, entry: Entry, ruleId: string): Ru
   const before = file.text.slice(0, start).split('\n').length - 1;
   const text = `${'\n'.repeat(before)}Tests${file.text.slice(keyRange[1], valueEnd)}\nRuleID: ${JSON.stringify(ruleId)}\n`;
   try {
-    const panther = YamlFile.parse(text, file.source);
+    const panther = parseYamlFile(text, file.source);
     const tests = panther.entries(panther.root).find((e) => e.key === 'Tests');
     return readTests(panther, ruleId, tests?.value);
   } catch (error) {

@@ -13,6 +13,14 @@ describe('the Panther compiler refuses', () => {
     );
   });
 
+  it("no Threshold of a signal, which counts nothing (Panther's base rules say 999999)", () => {
+    const signal = compile(detection(TYPE, 'CreateAlert: false\nThreshold: 999999'));
+    expect([signal.createAlert, signal.threshold]).toEqual([false, 999_999]);
+    expect(compileError(detection(TYPE, 'CreateAlert: false\nThreshold: 0'))).toBe(
+      `rules/x.yml:9: Threshold: expected an integer from 1 to ${Number.MAX_SAFE_INTEGER}, got the number 0`,
+    );
+  });
+
   it('a RuleID a terminal would act on, or that routing cannot name', () => {
     for (const id of ['"Custom.X\\e[2J"', '"Custom.X\\u202e"', '"Custom X"'])
       expect(compileError(detection(TYPE).replace('RuleID: Test.Detection', `RuleID: ${id}`))).toMatch(

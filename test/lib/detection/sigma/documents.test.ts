@@ -3,10 +3,20 @@
 import { describe, expect, it } from 'vitest';
 import { splitDocuments, type SigmaDocument } from '../../../../lib/detection/sigma/documents.ts';
 import { compileSigmaFile, SigmaRuleError } from '../../../../lib/detection/sigma/index.ts';
+import type { YamlNode } from '../../../../lib/detection/panther/yaml-tree.ts';
 import { base, compileError, correlation } from './helpers.ts';
 
+/** A node's content as JavaScript. */
+function nodeJs(node: YamlNode | undefined): unknown {
+  if (node === undefined) return null;
+  if (node.kind === 'list') return node.items.map(nodeJs);
+  if (node.kind === 'scalar') return node.value;
+  if (node.kind === 'missing-anchor') return undefined;
+  return Object.fromEntries(node.entries.map(({ key, value }) => [nodeJs(key), nodeJs(value)]));
+}
+
 /** A document's content as JavaScript. */
-const toJs = (doc: SigmaDocument): unknown => doc.file.document.toJS() as unknown;
+const toJs = (doc: SigmaDocument): unknown => nodeJs(doc.file.root.node);
 
 describe('splitDocuments', () => {
   it('splits at --- and keeps the lines of the file', () => {

@@ -152,7 +152,8 @@ describe('--rules DIR', () => {
     expect(all.status).toBe(0);
     const ids = (lines: string[]) => [...new Set(lines.slice(0, -1).map((line) => line.split(':')[0]))];
     expect(ids(all.lines).length).toBeGreaterThan(10);
-    const logins = await run(['test', signals, '--filter', 'OpenAI.Login.*']);
+    // The login signals are written as data, in the repository's own rules folder.
+    const logins = await run(['test', signals, join(root, 'rules'), '--filter', 'OpenAI.Login.*']);
     expect(logins.status).toBe(0);
     expect(ids(logins.lines)).toEqual(['PASS  OpenAI.Login.Failed', 'PASS  OpenAI.Login.Success']);
     const mine = await run(['test', '--rules', rulesFolder(), signals, '--filter', 'Custom.*']);

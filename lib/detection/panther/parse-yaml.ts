@@ -1,0 +1,106 @@
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { printable } from '../../shared/printable.ts';
+import { PantherDetectionError } from './errors.ts';
+import { YamlFile } from './yaml-file.ts';
+import type { YamlNode, YamlTree } from './yaml-tree.ts';
+
+/** Converts the library's nodes to {@link YamlNode}s, resolving aliases, each node once. */
+class TreeBuilder {
+  readonly #document: Document.Parsed;
+  readonly #lines: LineCounter;
+  // One plain node per library node: an alias read twice is one node, so aliases cannot make the
+  // tree bigger than the text (YamlFile limits how much of it is read).
+  readonly #built = new Map<Node, YamlNode>();
+
+  constructor(document: Document.Parsed, lines: LineCounter) {
+    this.#document = document;
+    this.#lines = lines;
+  }
+
+  node(node: Node | null | undefined, fallbackLine: number): YamlNode | undefined {
+    if (node === null || node === undefined) return undefined;
+    if (isAlias(node)) {
+      const target = node.resolve(this.#document) as Node | undefined;
+      if (target === undefined)
+        return { kind: 'missing-anchor', line: this.#lineOf(node, fallbackLine), alias: node.source };
+      return this.node(target, fallbackLine);
+    }
+    const done = this.#built.get(node);
+    if (done !== undefined) return done;
+    const line = this.#lineOf(node, fallbackLine);
+    const range = node.range ? ([node.range[0], node.range[1]] as const) : undefined;
+    const where = range === undefined ? { line } : { line, range };
+    if (isMap(node)) {
+      const entries: Array<{ key: YamlNode; value: YamlNode | undefined }> = [];
+      const built: YamlNode = { kind: 'mapping', ...where, entries };
+      this.#built.set(node, built);
+      for (const pair of node.items) {
+        const key = this.node(pair.key as Node | null, line) ?? { kind: 'scalar', line, value: null };
+        entries.push({ key, value: this.node(pair.value as Node | null, key.line) });
+      }
+      return built;
+    }
+    if (isSeq(node)) {
+      const items: Array<YamlNode | undefined> = [];
+      const built: YamlNode = { kind: 'list', ...where, items };
+      this.#built.set(node, built);
+      for (const item of node.items) items.push(this.node(item as Node | null, line));
+      return built;
+    }
+    const value: unknown = isScalar(node) ? node.value : undefined;
+    const scalar: YamlNode = {
+      kind: 'scalar',
+      ...where,
+      value:
+        value === null || ['string', 'number', 'boolean'].includes(typeof value)
+          ? (value as string | number | boolean | null)
+          : { unsupported: typeof value },
+    };
+    this.#built.set(node, scalar);
+    return scalar;
+  }
+
+  #lineOf(node: Node, fallback: number): number {
+    const offset = node.range?.[0];
+    return offset === undefined ? fallback : this.#lines.linePos(offset).line;
+  }
+}
+
+/**
+ * Parses `text` with the YAML 1.2 core schema (no implicit dates, as JSON sees the values) and
+ * duplicate keys refused, into plain data with each node's line. Throws
+ * {@link PantherDetectionError} for YAML that does not parse: `rules/x.yml:3: not valid YAML: ...`.
+ *
+ * @example
+ * ```ts
+ * const tree = parseYamlTree('RuleID: Custom.X\n', 'rules/x.yml');
+ * tree.root; // { kind: 'mapping', line: 1, entries: [...] }
+ * ```
+ */
+export function parseYamlTree(text: string, source: string): YamlTree {
+  const lines = new LineCounter();
+  const document = parseDocument(text, { schema: 'core', uniqueKeys: true, prettyErrors: true, lineCounter: lines });
+  const [first] = document.errors;
+  if (first !== undefined) {
+    const line = first.linePos?.[0].line ?? 1;
+    // The library's first line ends with "at line N, column M:", which the prefix already says.
+    const message = (first.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+    throw new PantherDetectionError(`${printable(source)}:${line}: not valid YAML: ${printable(message)}`);
+  }
+  const root = new TreeBuilder(document, lines).node(document.contents, 1);
+  return { source, text, root };
+}
+
+/**
+ * Parses `text` (see {@link parseYamlTree}) into a {@link YamlFile} that reports problems at their
+ * line and path.
+ *
+ * @example
+ * ```ts
+ * const file = parseYamlFile(text, 'rules/x.yml');
+ * for (const entry of file.entries(file.root)) console.log(entry.key, entry.value.line);
+ * ```
+ */
+export function parseYamlFile(text: string, source: string): YamlFile {
+  return YamlFile.fromTree(parseYamlTree(text, source));
+}
