@@ -233,15 +233,19 @@ export class StreamEvaluator {
       this.#memory?.windowOpened(window, this.#state);
     }
     const eventId = match.eventId ?? '';
-    if (eventId !== '') {
-      if (hasEventId(window, eventId)) return { kind: 'repeat' };
-      addEventId(window, eventId);
+    // As the pipeline's windows: what was counted is remembered until the alert (thresholds stay
+    // exact under repeats), not after it, when a repeat is suppressed as any match no more severe.
+    if (window.severity === undefined) {
+      if (eventId !== '') {
+        if (hasEventId(window, eventId)) return { kind: 'repeat' };
+        addEventId(window, eventId);
+      }
+      if (match.unique !== undefined) {
+        window.values ??= new Set();
+        if (window.values.size < MAX_DISTINCT_VALUES_PER_WINDOW) window.values.add(match.unique);
+      }
     }
     window.count++;
-    if (match.unique !== undefined) {
-      window.values ??= new Set();
-      if (window.values.size < MAX_DISTINCT_VALUES_PER_WINDOW) window.values.add(match.unique);
-    }
     if (window.severity !== undefined) {
       if (severityRank(match.severity) <= severityRank(window.severity)) return { kind: 'deduplicated' };
       const escalatedFrom = window.severity;
@@ -251,6 +255,8 @@ export class StreamEvaluator {
     const reached = match.unique === undefined ? window.count : (window.values?.size ?? 0);
     if (reached < match.rule.threshold) return { kind: 'below' };
     window.severity = match.severity;
+    window.eventIds = undefined;
+    window.values = undefined;
     return { kind: 'alert', window, escalatedFrom: undefined };
   }
 
