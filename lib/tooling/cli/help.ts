@@ -102,6 +102,9 @@ The rule metadata a Panther file declares (DisplayName, Severity, Threshold, Ded
 CreateAlert, Enabled, LogTypes, a correlation's Detection) is checked against ours, one line per
 key: equal, or different for a reason the rule documents; anything else fails.
 
+The built-in rules' own tests: lib/detection/rules/openai (TypeScript rules) and rules/ (the
+built-in detections written as data, Panther simple detections with their Tests).
+
 Exit status 1 when any test or metadata check fails, a file cannot be read, or its RuleID is
 unknown; 2 when a detection in DIR does not compile (its file, line and the problem are printed).
 
