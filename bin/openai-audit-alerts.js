@@ -39,13 +39,13 @@ const BUILT_IN_TREES = join(root, 'lib/detection/rules/built-in-trees.ts');
  * and the module that parses the built-in detections written as data (rules/) with their trees,
  * parsed now, so a run parses no YAML for them (about 20 ms of every start).
  */
-const sourceLocations = (trees) => ({
+const sourceLocations = (treesJson) => ({
   name: 'source-locations',
   setup(build) {
     build.onLoad({ filter: /\.ts$/ }, (args) => {
-      if (trees !== undefined && args.path === BUILT_IN_TREES)
+      if (treesJson !== undefined && args.path === BUILT_IN_TREES)
         return {
-          contents: `export function builtInDetectionTrees() { return JSON.parse(${JSON.stringify(JSON.stringify(trees))}); }\n`,
+          contents: `export function builtInDetectionTrees() { return JSON.parse(${JSON.stringify(treesJson)}); }\n`,
           loader: 'js',
         };
       const text = readFileSync(args.path, 'utf8')
@@ -64,8 +64,26 @@ async function bundledEntry() {
   const { build } = await import('esbuild');
   const building = join(CACHE, `${key}.${process.pid}.tmp`);
   mkdirSync(building, { recursive: true });
-  // The built-in detections' trees, from their parser bundled on its own (its YAML parser stays in
-  // node_modules, imported as usual).
+  try {
+    await buildInto(build, building);
+  } catch (error) {
+    rmSync(building, { recursive: true, force: true });
+    throw error;
+  }
+  try {
+    renameSync(building, join(CACHE, key));
+  } catch {
+    // Another run built it first: use theirs.
+    rmSync(building, { recursive: true, force: true });
+  }
+  // Bundles of older sources are of no further use.
+  for (const old of readdirSync(CACHE)) if (old !== key) rmSync(join(CACHE, old), { recursive: true, force: true });
+  return entry;
+}
+
+/** Bundles the CLI into `building`, with the built-in detections' trees parsed now. */
+async function buildInto(build, building) {
+  // The trees, from their parser bundled on its own (its YAML parser stays in node_modules).
   await build({
     absWorkingDir: root,
     entryPoints: { trees: relative(root, BUILT_IN_TREES) },
@@ -79,8 +97,8 @@ async function bundledEntry() {
     plugins: [sourceLocations(undefined)],
     logLevel: 'silent',
   });
-  const { builtInDetectionTrees } = await import(pathToFileURL(join(building, 'trees.mjs')).href);
-  const trees = builtInDetectionTrees().map((tree) => ({ ...tree, text: '' }));
+  const trees = await import(pathToFileURL(join(building, 'trees.mjs')).href);
+  const json = trees.detectionTreesJson(trees.builtInDetectionTrees());
   rmSync(join(building, 'trees.mjs'));
   await build({
     absWorkingDir: root,
@@ -93,18 +111,9 @@ async function bundledEntry() {
     platform: 'node',
     target: 'node20',
     packages: 'external',
-    plugins: [sourceLocations(trees)],
+    plugins: [sourceLocations(json)],
     logLevel: 'silent',
   });
-  try {
-    renameSync(building, join(CACHE, key));
-  } catch {
-    // Another run built it first: use theirs.
-    rmSync(building, { recursive: true, force: true });
-  }
-  // Bundles of older sources are of no further use.
-  for (const old of readdirSync(CACHE)) if (old !== key) rmSync(join(CACHE, old), { recursive: true, force: true });
-  return entry;
 }
 
 let entry;

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Plugin } from 'esbuild';
-import { builtInDetectionTrees } from '../../lib/detection/rules/built-in-trees.ts';
+import { builtInDetectionTrees, detectionTreesJson } from '../../lib/detection/rules/built-in-trees.ts';
 
 /**
  * The built-in detections written as data (rules/), parsed here, at build time, and shipped as
@@ -13,7 +13,7 @@ import { builtInDetectionTrees } from '../../lib/detection/rules/built-in-trees.
  * ```
  */
 export function builtInDetectionsAsData(): Plugin {
-  const trees = builtInDetectionTrees().map((tree) => ({ ...tree, text: '' })); // tests are not run there
+  const json = detectionTreesJson(builtInDetectionTrees());
   const module = join(import.meta.dirname, '../../lib/detection/rules/built-in-trees.ts');
   return {
     name: 'built-in-detections-as-data',
@@ -21,7 +21,7 @@ export function builtInDetectionsAsData(): Plugin {
       builder.onLoad({ filter: /built-in-trees\.ts$/ }, (args) => {
         if (args.path !== module) return undefined;
         return {
-          contents: `export function builtInDetectionTrees() { return JSON.parse(${JSON.stringify(JSON.stringify(trees))}); }\n`,
+          contents: `export function builtInDetectionTrees() { return JSON.parse(${JSON.stringify(json)}); }\n`,
           loader: 'js',
         };
       });

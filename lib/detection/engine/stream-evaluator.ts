@@ -97,7 +97,7 @@ function streamAlert(match: RuleMatch, outcome: Extract<WindowOutcome, { kind: '
  * the same window whatever the order of arrival), thresholds over matches or over distinct
  * `unique()` values, escalation (a match more severe than its window's alert is alerted again, once
  * per severity), signals, suppressions, correlation rules and first-seen baselines. An event
- * redelivered counts once. For
+ * redelivered counts once (after its window's alert, one the window counted before it). For
  * the CLI, rule tests, the sample events' expected outcomes, and as the oracle the pipeline is
  * checked against. Pure but for its own state; no clock unless an event has no time.
  *
@@ -233,17 +233,16 @@ export class StreamEvaluator {
       this.#memory?.windowOpened(window, this.#state);
     }
     const eventId = match.eventId ?? '';
-    // As the pipeline's windows: what was counted is remembered until the alert (thresholds stay
-    // exact under repeats), not after it, when a repeat is suppressed as any match no more severe.
-    if (window.severity === undefined) {
-      if (eventId !== '') {
-        if (hasEventId(window, eventId)) return { kind: 'repeat' };
-        addEventId(window, eventId);
-      }
-      if (match.unique !== undefined) {
-        window.values ??= new Set();
-        if (window.values.size < MAX_DISTINCT_VALUES_PER_WINDOW) window.values.add(match.unique);
-      }
+    // As the pipeline's windows: the events counted up to the alert are remembered (thresholds stay
+    // exact, and a repeat of one is a repeat), those after it are not: a repeat of one of those is
+    // suppressed as any match no more severe.
+    if (eventId !== '') {
+      if (hasEventId(window, eventId)) return { kind: 'repeat' };
+      if (window.severity === undefined) addEventId(window, eventId);
+    }
+    if (window.severity === undefined && match.unique !== undefined) {
+      window.values ??= new Set();
+      if (window.values.size < MAX_DISTINCT_VALUES_PER_WINDOW) window.values.add(match.unique);
     }
     window.count++;
     if (window.severity !== undefined) {
@@ -255,7 +254,6 @@ export class StreamEvaluator {
     const reached = match.unique === undefined ? window.count : (window.values?.size ?? 0);
     if (reached < match.rule.threshold) return { kind: 'below' };
     window.severity = match.severity;
-    window.eventIds = undefined;
     window.values = undefined;
     return { kind: 'alert', window, escalatedFrom: undefined };
   }

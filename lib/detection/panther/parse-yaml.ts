@@ -21,9 +21,11 @@ class TreeBuilder {
     if (node === null || node === undefined) return undefined;
     if (isAlias(node)) {
       const target = node.resolve(this.#document) as Node | undefined;
-      if (target === undefined)
-        return { kind: 'missing-anchor', line: this.#lineOf(node, fallbackLine), alias: node.source };
-      return this.node(target, fallbackLine);
+      const line = this.#lineOf(node, fallbackLine);
+      if (target === undefined) return { kind: 'missing-anchor', line, alias: node.source };
+      // The node it names, at the alias's line: a problem inside it is reported where it is used.
+      const resolved = this.node(target, line);
+      return resolved === undefined ? undefined : { ...resolved, line };
     }
     const done = this.#built.get(node);
     if (done !== undefined) return done;
@@ -35,7 +37,10 @@ class TreeBuilder {
       const built: YamlNode = { kind: 'mapping', ...where, entries };
       this.#built.set(node, built);
       for (const pair of node.items) {
-        const key = this.node(pair.key as Node | null, line) ?? { kind: 'scalar', line, value: null };
+        // A key written as an alias is not a string key: refused, as a duplicate key could hide behind it.
+        const key: YamlNode = isAlias(pair.key)
+          ? { kind: 'scalar', line: this.#lineOf(pair.key, line), value: { unsupported: 'alias' } }
+          : (this.node(pair.key as Node | null, line) ?? { kind: 'scalar', line, value: null });
         entries.push({ key, value: this.node(pair.value as Node | null, key.line) });
       }
       return built;

@@ -28,3 +28,34 @@ export function builtInDetectionTrees(): YamlTree[] {
       return parseYamlTree(readFileSync(path, 'utf8'), relative(root, path));
     });
 }
+
+/**
+ * Detection trees as JSON, as a bundle ships them: only what `compilePantherRule` reads (no `Tests`,
+ * no text). Throws naming the file when a tree cannot be written as JSON (an anchor that contains
+ * an alias to itself).
+ *
+ * @example
+ * ```ts
+ * const json = detectionTreesJson(builtInDetectionTrees()); // '[{"source":"rules/openai/login-failed.yml",...'
+ * ```
+ */
+export function detectionTreesJson(trees: readonly YamlTree[]): string {
+  return JSON.stringify(
+    trees.map((tree) => {
+      const { root } = tree;
+      const shipped =
+        root?.kind === 'mapping'
+          ? { ...root, entries: root.entries.filter(({ key }) => !(key.kind === 'scalar' && key.value === 'Tests')) }
+          : root;
+      try {
+        JSON.stringify(shipped);
+      } catch (error) {
+        throw new Error(
+          `${tree.source}: cannot be shipped as data: ${error instanceof Error ? error.message : String(error)}`,
+          { cause: error },
+        );
+      }
+      return { source: tree.source, text: '', root: shipped };
+    }),
+  );
+}

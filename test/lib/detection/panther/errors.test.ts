@@ -277,6 +277,18 @@ describe('YAML aliases', () => {
     expect(d('- *nowhere')).toBe('rules/x.yml:7: Detection[0]: alias *nowhere names no anchor');
   });
 
+  it('as a key: refused, so that no key can appear twice behind an alias', () => {
+    expect(
+      compileError(file('Description: &text some text\n*text : other\nDetection:\n  - Condition: AlwaysTrue')),
+    ).toBe('rules/x.yml:7: mapping keys must be strings');
+  });
+
+  it('report a problem in the value they name at the line of the alias, where it is used', () => {
+    expect(compileError(file('Tags: &tags [a, b]\nDetection:\n  - Condition: AlwaysTrue\nReports: *tags'))).toMatch(
+      /^rules\/x\.yml:9: Reports: expected a mapping/,
+    );
+  });
+
   it('in Tests, to an anchor in the Detection: the anchored value, as YAML reads it', () => {
     const text = file(
       'Detection: &d\n  - Condition: AlwaysTrue\nTests:\n  - Name: t\n    ExpectedResult: true\n    Log: { x: *d }',
