@@ -83,10 +83,8 @@ async function bundledEntry() {
 
 /** Bundles the CLI into `building`, with the built-in detections' trees parsed now. */
 async function buildInto(build, building) {
-  // The trees, from their parser bundled on its own (its YAML parser stays in node_modules).
-  await build({
+  const options = {
     absWorkingDir: root,
-    entryPoints: { trees: relative(root, BUILT_IN_TREES) },
     outdir: building,
     outExtension: { '.js': '.mjs' },
     bundle: true,
@@ -94,26 +92,16 @@ async function buildInto(build, building) {
     platform: 'node',
     target: 'node20',
     packages: 'external',
-    plugins: [sourceLocations(undefined)],
     logLevel: 'silent',
-  });
+  };
+  // The trees, from their parser bundled on its own (its YAML parser stays in node_modules).
+  const treesEntry = { trees: relative(root, BUILT_IN_TREES) };
+  await build({ ...options, entryPoints: treesEntry, plugins: [sourceLocations(undefined)] });
   const trees = await import(pathToFileURL(join(building, 'trees.mjs')).href);
   const json = trees.detectionTreesJson(trees.builtInDetectionTrees());
   rmSync(join(building, 'trees.mjs'));
-  await build({
-    absWorkingDir: root,
-    entryPoints: { entry: relative(root, ENTRY) },
-    outdir: building,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    plugins: [sourceLocations(json)],
-    logLevel: 'silent',
-  });
+  const cliEntry = { entry: relative(root, ENTRY) };
+  await build({ ...options, entryPoints: cliEntry, splitting: true, plugins: [sourceLocations(json)] });
 }
 
 let entry;
