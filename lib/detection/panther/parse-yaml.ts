@@ -4,6 +4,12 @@ import { PantherDetectionError } from './errors.ts';
 import { YamlFile } from './yaml-file.ts';
 import type { YamlNode, YamlTree } from './yaml-tree.ts';
 
+/**
+ * How YAML is read: the 1.2 core schema (no implicit dates, as JSON sees the values), duplicate keys
+ * refused, errors with their line.
+ */
+export const YAML_OPTIONS = { schema: 'core', uniqueKeys: true, prettyErrors: true } as const;
+
 /** Converts the library's nodes to {@link YamlNode}s, resolving aliases, each node once. */
 class TreeBuilder {
   readonly #document: Document.Parsed;
@@ -72,6 +78,28 @@ class TreeBuilder {
 }
 
 /**
+ * One parsed document of `text` as plain data (see {@link parseYamlTree}); its lines are the
+ * text's. Throws {@link PantherDetectionError} when the document does not parse.
+ *
+ * @example
+ * ```ts
+ * const lines = new LineCounter();
+ * for (const document of parseAllDocuments(text, { lineCounter: lines })) documentTree(document, lines, text, source);
+ * ```
+ */
+export function documentTree(document: Document.Parsed, lines: LineCounter, text: string, source: string): YamlTree {
+  const [first] = document.errors;
+  if (first !== undefined) {
+    const line = first.linePos?.[0].line ?? 1;
+    // The library's first line ends with "at line N, column M:", which the prefix already says.
+    const message = (first.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+    throw new PantherDetectionError(`${printable(source)}:${line}: not valid YAML: ${printable(message)}`);
+  }
+  const line = lines.linePos(document.range[0]).line;
+  return { source, text, root: new TreeBuilder(document, lines).node(document.contents, line) };
+}
+
+/**
  * Parses `text` with the YAML 1.2 core schema (no implicit dates, as JSON sees the values) and
  * duplicate keys refused, into plain data with each node's line. Throws
  * {@link PantherDetectionError} for YAML that does not parse: `rules/x.yml:3: not valid YAML: ...`.
@@ -84,16 +112,8 @@ class TreeBuilder {
  */
 export function parseYamlTree(text: string, source: string): YamlTree {
   const lines = new LineCounter();
-  const document = parseDocument(text, { schema: 'core', uniqueKeys: true, prettyErrors: true, lineCounter: lines });
-  const [first] = document.errors;
-  if (first !== undefined) {
-    const line = first.linePos?.[0].line ?? 1;
-    // The library's first line ends with "at line N, column M:", which the prefix already says.
-    const message = (first.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-    throw new PantherDetectionError(`${printable(source)}:${line}: not valid YAML: ${printable(message)}`);
-  }
-  const root = new TreeBuilder(document, lines).node(document.contents, 1);
-  return { source, text, root };
+  const document = parseDocument(text, { ...YAML_OPTIONS, lineCounter: lines });
+  return documentTree(document, lines, text, source);
 }
 
 /**

@@ -1,7 +1,8 @@
+import { LineCounter, parseAllDocuments } from 'yaml';
 import { printable } from '../../shared/printable.ts';
+import { documentTree, YAML_OPTIONS } from '../panther/parse-yaml.ts';
+import { YamlFile } from '../panther/yaml-file.ts';
 import { SigmaRuleError } from './errors.ts';
-import { parseYamlFile } from '../panther/parse-yaml.ts';
-import type { YamlFile } from '../panther/yaml-file.ts';
 
 /**
  * One YAML document of a Sigma file, read on its own by the YAML reader shared with the Panther
@@ -14,29 +15,29 @@ import type { YamlFile } from '../panther/yaml-file.ts';
  */
 export interface SigmaDocument {
   readonly file: YamlFile;
-  /** 1-based line where the document starts (its `---`, or the file's first line). */
+  /** 1-based line where the document starts (its `---`, or its first line). */
   readonly line: number;
 }
-
-/** A document marker: `---` or `...` at the start of a line, alone or followed by blanks. */
-const START = /^---(?:[ \t]|\r?$)/;
-const END = /^\.\.\.(?:[ \t]|\r?$)/;
-/** Lines that hold no content: blank, a comment, or a directive (`%YAML 1.2`, which belongs to the next `---`). */
-const NO_CONTENT = /^(?:[ \t]*(?:#.*)?|%.*)\r?$/;
 
 /** Documents one file may hold: a correlation and the few rules it reads, with room to spare. */
 const MAX_DOCUMENTS = 100;
 
 /**
- * Splits a multi-document YAML file (Sigma puts a correlation rule and the rules it references in
- * one file, separated by `---`) into its documents, each parsed as its own {@link YamlFile}.
- *
- * Why split the text instead of using the YAML library's multi-document parser: the shared
- * `YamlFile` reads one document, and reporting problems at their line is its job. Each document is
- * handed to it preceded by as many empty lines as came before it, so its lines are the file's.
- * Splitting at a `---` or `...` at the start of a line is exact: YAML forbids those markers at the
- * start of a line inside any scalar. Empty documents (a file that starts with `---`, or ends with
- * one) are skipped; directive lines are kept with the document they precede.
+ * Document markers one file may hold, empty documents included, checked before parsing: the YAML
+ * library makes an object of every document, even an empty one.
+ */
+const MAX_MARKERS = 10_000;
+
+/** A document marker: `---` or `...` at the start of a line, alone or followed by blanks. */
+const MARKER = /^(?:---|\.\.\.)(?:[ \t]|\r?$)/gm;
+
+/**
+ * The documents of a multi-document YAML file (Sigma puts a correlation rule and the rules it
+ * references in one file, separated by `---`), each read as its own {@link YamlFile} with the
+ * file's line numbers. Empty documents (a file that starts with `---`, or ends with one, or a
+ * document of comments) are skipped. YAML that does not parse is a `PantherDetectionError` at its
+ * line; more than {@link MAX_DOCUMENTS} rules or {@link MAX_MARKERS} document markers, a
+ * {@link SigmaRuleError}.
  *
  * @example
  * ```ts
@@ -44,52 +45,26 @@ const MAX_DOCUMENTS = 100;
  * ```
  */
 export function splitDocuments(text: string, source: string): SigmaDocument[] {
-  const lines = text.split('\n');
-  // Where each line starts, to hand a document its text as written (CRLF line ends included).
-  const starts: number[] = [];
-  let offset = 0;
-  for (const line of lines) {
-    starts.push(offset);
-    offset += line.length + 1;
-  }
-  const chunks: Array<{ from: number; to: number }> = [];
-  let from = 0;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (START.test(line) && i > from) {
-      chunks.push({ from, to: i });
-      from = i;
-    } else if (END.test(line)) {
-      chunks.push({ from, to: i + 1 });
-      from = i + 1;
-    }
-  }
-  chunks.push({ from, to: lines.length });
-
-  const documents: SigmaDocument[] = [];
-  let pending = -1;
-  for (const { from: start, to } of chunks) {
-    const body = lines.slice(start, to);
-    // A marker with nothing after it but blanks and comments holds no rule: skipped unparsed, so
-    // a file of thousands of empty documents costs no more than its length.
-    const content = body.filter((line, index) => !(index === 0 && (START.test(line) || END.test(line))));
-    if (pending < 0 && content.every((line) => NO_CONTENT.test(line) && !line.startsWith('%'))) continue;
-    // Directives and comments alone: they belong to the next document (a directive must precede its `---`).
-    if (body.every((line) => NO_CONTENT.test(line)) && body.some((line) => line.startsWith('%'))) {
-      if (pending < 0) pending = start;
-      continue;
-    }
-    const first = pending < 0 ? start : pending;
-    pending = -1;
-    const padded = '\n'.repeat(first) + text.slice(starts[first], starts[to] ?? text.length);
-    if (documents.length === MAX_DOCUMENTS)
+  let markers = 0;
+  for (const marker of text.matchAll(MARKER)) {
+    if (++markers > MAX_MARKERS) {
+      const line = text.slice(0, marker.index).split('\n').length;
       throw new SigmaRuleError(
-        `${printable(source)}:${first + 1}: more than ${MAX_DOCUMENTS} YAML documents in one file`,
+        `${printable(source)}:${line}: more than ${MAX_MARKERS} YAML document markers in one file`,
       );
-    const file = parseYamlFile(padded, source);
+    }
+  }
+  const lines = new LineCounter();
+  const parsed = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter: lines });
+  const documents: SigmaDocument[] = [];
+  for (const document of Array.isArray(parsed) ? parsed : []) {
+    const tree = documentTree(document, lines, text, source);
     // An empty document (`---` then nothing, or comments only) holds no rule.
-    if (file.scalar(file.root) === null) continue;
-    documents.push({ file, line: first + 1 });
+    if (tree.root === undefined || (tree.root.kind === 'scalar' && tree.root.value === null)) continue;
+    const line = lines.linePos(document.range[0]).line;
+    if (documents.length === MAX_DOCUMENTS)
+      throw new SigmaRuleError(`${printable(source)}:${line}: more than ${MAX_DOCUMENTS} YAML documents in one file`);
+    documents.push({ file: YamlFile.fromTree(tree), line });
   }
   return documents;
 }

@@ -30,10 +30,18 @@ describe('splitDocuments', () => {
 
   it('skips an empty first or last document, and handles ... and directives', () => {
     expect(splitDocuments('---\na: 1\n---\n', 'x.yml').map((d) => toJs(d))).toEqual([{ a: 1 }]);
+    // A directive belongs to the document after it, which starts at its `---`.
     expect(splitDocuments('a: 1\n...\n%YAML 1.2\n---\nb: 2\n', 'x.yml').map((d) => [d.line, toJs(d)])).toEqual([
       [1, { a: 1 }],
-      [3, { b: 2 }],
+      [4, { b: 2 }],
     ]);
+  });
+
+  it('refuses more than 10,000 document markers before parsing, empty documents included', () => {
+    expect(splitDocuments(`a: 1\n${'---\n'.repeat(10_000)}`, 'x.yml').map((d) => toJs(d))).toEqual([{ a: 1 }]);
+    expect(() => splitDocuments(`a: 1\n${'---\n'.repeat(10_001)}`, 'x.yml')).toThrow(
+      'x.yml:10002: more than 10000 YAML document markers in one file',
+    );
   });
 
   it('handles CRLF line ends', () => {
