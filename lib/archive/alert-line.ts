@@ -1,7 +1,7 @@
 import { SEVERITIES, parseSeverity, type Severity } from '../detection/engine/severity.ts';
-import { parseFailure } from '../shared/json-input.ts';
-import { isJsonObject, ownValue, type JsonObject } from '../shared/json.ts';
+import { ownValue, type JsonObject } from '../shared/json.ts';
 import { isArchiveTime, utcDay } from './day.ts';
+import { objectLine } from './object-line.ts';
 
 /**
  * What the archive needs of an alert to write it: its id (the object's name) and its creation
@@ -106,13 +106,9 @@ function fieldProblem(value: JsonObject): string | undefined {
  * ```
  */
 export function decodeAlertLine(text: string): DecodedAlertLine {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return { problem: `not valid JSON: ${parseFailure(text, error, undefined).reason}` };
-  }
-  if (!isJsonObject(value)) return { problem: 'not an alert document: expected a JSON object' };
+  const read = objectLine(text, 'not an alert document');
+  if ('problem' in read) return read;
+  const { value } = read;
   const problem = fieldProblem(value);
   if (problem !== undefined) return { problem: `not an alert document: ${problem}` };
   return { alert: value as ArchivedAlert };

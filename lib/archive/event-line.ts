@@ -1,7 +1,7 @@
 import { auditEventProblem } from '../detection/openai/extract-events.ts';
-import { parseFailure } from '../shared/json-input.ts';
-import { isJsonObject, ownValue, type JsonObject } from '../shared/json.ts';
+import { ownValue, type JsonObject } from '../shared/json.ts';
 import { isArchiveTime, utcDay } from './day.ts';
+import { objectLine } from './object-line.ts';
 
 /**
  * One line of an events object, its keys in this order. `event` is the audit event exactly as it
@@ -163,13 +163,9 @@ function fieldProblem(value: JsonObject): string | undefined {
  * ```
  */
 export function decodeEventLine(text: string): DecodedEventLine {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return { problem: `not valid JSON: ${parseFailure(text, error, undefined).reason}` };
-  }
-  if (!isJsonObject(value)) return { problem: 'not an archived event: expected a JSON object' };
+  const read = objectLine(text, 'not an archived event');
+  if ('problem' in read) return read;
+  const { value } = read;
   const problem = fieldProblem(value);
   if (problem !== undefined) return { problem: `not an archived event: ${problem}` };
   return { line: value as unknown as ArchivedEvent };
